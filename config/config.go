@@ -1,0 +1,233 @@
+// Package config holds creditwater's typed configuration. It is read once, at
+// start-up, from CW_* environment variables (github.com/caarlos0/env), with
+// the defaults below, and validated; a bad value stops start-up with one line
+// that names the variable.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"reflect"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+
+	"creditwater/pii"
+)
+
+// Environments.
+const (
+	EnvDevelopment = "development"
+	EnvTest        = "test"
+	EnvProduction  = "production"
+)
+
+// Config is every setting of the service. Field tags name the variable and
+// its default; `secret:"true"` masks the value in String.
+type Config struct {
+	Env      string `env:"CW_ENV" envDefault:"development"`
+	HTTPAddr string `env:"CW_HTTP_ADDR" envDefault:":8080"`
+	DataDir  string `env:"CW_DATA_DIR" envDefault:"./data"`
+	LogLevel string `env:"CW_LOG_LEVEL" envDefault:"info"`
+	// DemoData seeds demo users and fixtures on start (never in production).
+	DemoData bool `env:"CW_DEMO_DATA" envDefault:"true"`
+
+	// Storage.
+	DatabaseURL    string        `env:"CW_DATABASE_URL" secret:"true"`
+	DBMaxOpen      int           `env:"CW_DB_MAX_OPEN" envDefault:"20"`
+	DBMaxIdle      int           `env:"CW_DB_MAX_IDLE" envDefault:"10"`
+	DBConnLifetime time.Duration `env:"CW_DB_CONN_MAX_LIFETIME" envDefault:"30m"`
+	RedisURL       string        `env:"CW_REDIS_URL" secret:"true"`
+	RedisPrefix    string        `env:"CW_REDIS_PREFIX" envDefault:"cw:"`
+	MigrateOnServe bool          `env:"CW_MIGRATE_ON_SERVE" envDefault:"true"`
+
+	// HTTP and GraphQL.
+	MaxBodyBytes    int64         `env:"CW_MAX_BODY_BYTES" envDefault:"1048576"`
+	MaxUploadBytes  int64         `env:"CW_MAX_UPLOAD_BYTES" envDefault:"10485760"`
+	ComplexityLimit int           `env:"CW_GRAPHQL_COMPLEXITY_LIMIT" envDefault:"1000"`
+	Playground      bool          `env:"CW_PLAYGROUND" envDefault:"true"`
+	ShutdownTimeout time.Duration `env:"CW_SHUTDOWN_TIMEOUT" envDefault:"15s"`
+	APQTTL          time.Duration `env:"CW_APQ_TTL" envDefault:"24h"`
+
+	// Identity.
+	SessionTTL        time.Duration `env:"CW_SESSION_TTL" envDefault:"2h"`
+	LoginLimitAccount int           `env:"CW_LOGIN_LIMIT_PER_ACCOUNT" envDefault:"5"`
+	LoginLimitIP      int           `env:"CW_LOGIN_LIMIT_PER_IP" envDefault:"30"`
+	LoginLimitWindow  time.Duration `env:"CW_LOGIN_LIMIT_WINDOW" envDefault:"15m"`
+
+	// WeChat mini-program. WeChatFake serves WeChat's API from wechat/fake.
+	WeChatAppID   string        `env:"CW_WECHAT_APPID" envDefault:"wxdemo0000000000"`
+	WeChatSecret  string        `env:"CW_WECHAT_SECRET" secret:"true"`
+	WeChatFake    bool          `env:"CW_WECHAT_FAKE" envDefault:"true"`
+	WeChatBaseURL string        `env:"CW_WECHAT_BASE_URL"`
+	WeChatTimeout time.Duration `env:"CW_WECHAT_TIMEOUT" envDefault:"5s"`
+
+	// Data protection: 32-byte keys, base64 or hex. In development they are
+	// derived from a key file generated into the data dir.
+	DataKey  string `env:"CW_DATA_KEY" secret:"true"`
+	IndexKey string `env:"CW_INDEX_KEY" secret:"true"`
+}
+
+// Load reads the configuration from environ (os.Environ() form), applies the
+// defaults and validates it. The error is one line naming the variable.
+func Load(environ []string) (Config, error) {
+	envMap := env.ToMap(environ)
+	var c Config
+	known := knownVars()
+	var unknown []string
+	for k := range envMap {
+		if strings.HasPrefix(k, "CW_") && !strings.HasPrefix(k, "CW_TEST_") && !slices.Contains(known, k) {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		return c, fmt.Errorf("config: unknown variable %s (known: see README's configuration table)", strings.Join(unknown, ", "))
+	}
+	if err := env.ParseWithOptions(&c, env.Options{Environment: envMap}); err != nil {
+		var agg env.AggregateError
+		if errors.As(err, &agg) && len(agg.Errors) > 0 {
+			var pe env.ParseError
+			if errors.As(agg.Errors[0], &pe) {
+				return c, fmt.Errorf("config: %s=%q is not a valid %s", varOf(pe.Name), envMap[varOf(pe.Name)], pe.Type)
+			}
+			return c, fmt.Errorf("config: %v", agg.Errors[0])
+		}
+		return c, fmt.Errorf("config: %v", err)
+	}
+	if c.Production() {
+		// In production the development conveniences default to off; set
+		// explicitly, they are refused by validate.
+		for name, field := range map[string]*bool{"CW_PLAYGROUND": &c.Playground, "CW_DEMO_DATA": &c.DemoData, "CW_WECHAT_FAKE": &c.WeChatFake} {
+			if _, set := envMap[name]; !set {
+				*field = false
+			}
+		}
+	}
+	if err := c.validate(); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+func (c *Config) validate() error {
+	bad := func(name, why string) error { return fmt.Errorf("config: %s %s", name, why) }
+	switch c.Env {
+	case EnvDevelopment, EnvTest, EnvProduction:
+	default:
+		return bad("CW_ENV", fmt.Sprintf("=%q: want development, test or production", c.Env))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return bad("CW_LOG_LEVEL", fmt.Sprintf("=%q: want debug, info, warn or error", c.LogLevel))
+	}
+	if c.HTTPAddr == "" {
+		return bad("CW_HTTP_ADDR", "must not be empty")
+	}
+	if c.DatabaseURL != "" && !strings.Contains(c.DatabaseURL, "@") && !strings.HasPrefix(c.DatabaseURL, "mysql://") {
+		return bad("CW_DATABASE_URL", "must be a MySQL DSN (user:pass@tcp(host:3306)/db) or mysql:// URL")
+	}
+	if c.RedisURL != "" {
+		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
+			return bad("CW_REDIS_URL", "must be a redis:// or rediss:// URL")
+		}
+	}
+	for _, p := range []struct {
+		name string
+		v    int64
+	}{
+		{"CW_DB_MAX_OPEN", int64(c.DBMaxOpen)}, {"CW_MAX_BODY_BYTES", c.MaxBodyBytes},
+		{"CW_MAX_UPLOAD_BYTES", c.MaxUploadBytes}, {"CW_GRAPHQL_COMPLEXITY_LIMIT", int64(c.ComplexityLimit)},
+		{"CW_LOGIN_LIMIT_PER_ACCOUNT", int64(c.LoginLimitAccount)}, {"CW_LOGIN_LIMIT_PER_IP", int64(c.LoginLimitIP)},
+		{"CW_SESSION_TTL", int64(c.SessionTTL)}, {"CW_LOGIN_LIMIT_WINDOW", int64(c.LoginLimitWindow)},
+	} {
+		if p.v <= 0 {
+			return bad(p.name, "must be positive")
+		}
+	}
+	for _, k := range []struct{ name, v string }{{"CW_DATA_KEY", c.DataKey}, {"CW_INDEX_KEY", c.IndexKey}} {
+		if k.v != "" {
+			if _, err := pii.ParseKey(k.v); err != nil {
+				return bad(k.name, "must be 32 bytes, base64 or hex encoded")
+			}
+		}
+	}
+	if c.Production() {
+		switch {
+		case c.DatabaseURL == "":
+			return bad("CW_DATABASE_URL", "is required in production (the embedded SQLite database is for development)")
+		case c.RedisURL == "":
+			return bad("CW_REDIS_URL", "is required in production (the in-process Redis is for development)")
+		case c.WeChatFake:
+			return bad("CW_WECHAT_FAKE", "must be false in production")
+		case c.WeChatAppID == "" || c.WeChatSecret == "":
+			return bad("CW_WECHAT_SECRET", "and CW_WECHAT_APPID are required in production")
+		case c.DataKey == "" || c.IndexKey == "":
+			return bad("CW_DATA_KEY", "and CW_INDEX_KEY are required in production")
+		case c.Playground:
+			return bad("CW_PLAYGROUND", "must be false in production")
+		case c.DemoData:
+			return bad("CW_DEMO_DATA", "must be false in production")
+		}
+	}
+	return nil
+}
+
+// Production reports whether CW_ENV is production.
+func (c Config) Production() bool { return c.Env == EnvProduction }
+
+// String renders the configuration for logs with secrets masked.
+func (c Config) String() string {
+	var b strings.Builder
+	v := reflect.ValueOf(c)
+	t := v.Type()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		val := fmt.Sprint(v.Field(i).Interface())
+		if f.Tag.Get("secret") == "true" && val != "" {
+			val = "****"
+		}
+		fmt.Fprintf(&b, "%s=%s ", f.Tag.Get("env"), val)
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// Vars lists every variable with its default, for documentation and tests.
+func Vars() []Var {
+	t := reflect.TypeOf(Config{})
+	out := make([]Var, 0, t.NumField())
+	for i := range t.NumField() {
+		f := t.Field(i)
+		out = append(out, Var{Name: f.Tag.Get("env"), Default: f.Tag.Get("envDefault"), Secret: f.Tag.Get("secret") == "true"})
+	}
+	return out
+}
+
+// Var describes one configuration variable.
+type Var struct {
+	Name, Default string
+	Secret        bool
+}
+
+func knownVars() []string {
+	var out []string
+	for _, v := range Vars() {
+		out = append(out, v.Name)
+	}
+	return out
+}
+
+func varOf(field string) string {
+	if f, ok := reflect.TypeOf(Config{}).FieldByName(field); ok {
+		return f.Tag.Get("env")
+	}
+	return field
+}
+
+// FromOS loads the configuration from the process environment.
+func FromOS() (Config, error) { return Load(os.Environ()) }

@@ -1,0 +1,25 @@
+package graph
+
+import (
+	"creditwater/auth"
+	"creditwater/graph/model"
+)
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+func ptrIf(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func (r *Resolver) loginPayload(l auth.Login) *model.LoginPayload {
+	return &model.LoginPayload{Token: l.Token, ExpiresIn: int(r.SessionTTL.Seconds()), User: &l.User, NewUser: l.Created}
+}

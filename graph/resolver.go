@@ -1,0 +1,24 @@
+// Package graph is the GraphQL layer: the schema (graph/schema), thin
+// resolvers that map arguments, call one domain function and map the result,
+// the @hasRole directive and the error presenter. It holds no business rules
+// and no database code.
+package graph
+
+//go:generate go tool gqlgen generate
+
+import (
+	"time"
+
+	"creditwater/audit"
+	"creditwater/auth"
+	"creditwater/pii"
+)
+
+// Resolver holds the domain services the resolvers call.
+type Resolver struct {
+	Auth       *auth.Service
+	Audit      *audit.Log
+	SessionTTL time.Duration
+	Phone      auth.PhoneExchanger
+	Sealer     *pii.Sealer
+}

@@ -1,0 +1,116 @@
+// Command creditwater is the backend of the city water utility's "credit +
+// water service" (信用+供水服务) scheme: a GraphQL API for the WeChat
+// mini-program and the staff dashboards.
+//
+// Usage:
+//
+//	creditwater [serve]                 run the server (default)
+//	creditwater migrate                 apply database migrations
+//	creditwater user create -username U -role ROLE [-name N]   (password from CW_NEW_PASSWORD or stdin)
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	_ "time/tzdata" // Asia/Shanghai on a bare machine
+
+	"creditwater/config"
+	"creditwater/models"
+	"creditwater/server"
+	"creditwater/store"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdin, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "creditwater:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdin io.Reader, stdout io.Writer) error {
+	cfg, err := config.FromOS()
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg.LogLevel)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		logger.Info("configuration", "config", cfg.String())
+		s, err := server.New(ctx, cfg, logger)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		return s.Run(ctx)
+	case "migrate":
+		db, err := store.OpenDB(ctx, store.DBConfig{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, MaxOpen: 2, MaxIdle: 1})
+		if err != nil {
+			return err
+		}
+		if err := store.Migrate(db); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "migrations applied")
+		return nil
+	case "user":
+		return userCmd(ctx, cfg, logger, args, stdin, stdout)
+	default:
+		return fmt.Errorf("unknown command %q (want serve, migrate or user create)", cmd)
+	}
+}
+
+func userCmd(ctx context.Context, cfg config.Config, logger *slog.Logger, args []string, stdin io.Reader, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "create" {
+		return fmt.Errorf("usage: creditwater user create -username U -role STAFF|CREDIT_OFFICER|ADMIN [-name N]")
+	}
+	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
+	username := fs.String("username", "", "login name")
+	role := fs.String("role", "STAFF", "STAFF, CREDIT_OFFICER or ADMIN")
+	name := fs.String("name", "", "display name")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	password := os.Getenv("CW_NEW_PASSWORD")
+	if password == "" {
+		fmt.Fprint(stdout, "password: ")
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return fmt.Errorf("no password given (set CW_NEW_PASSWORD or type it)")
+		}
+		password = strings.TrimRight(line, "\r\n")
+	}
+	cfg.DemoData = false
+	s, err := server.New(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	u, err := s.Auth().CreateStaff(ctx, *username, password, *name, models.Role(strings.ToUpper(*role)))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "created %s user %s (%s)\n", u.Role, *u.Username, u.ID)
+	return nil
+}
+
+func newLogger(level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+}

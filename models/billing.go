@@ -1,0 +1,106 @@
+package models
+
+import "time"
+
+// Billing-system data (R1.1). Rows are keyed by the billing system's natural
+// keys (account number, bill number, …) so that re-importing a file is
+// idempotent and imports need no look-ups. Money is int64 fen (分); volumes
+// are int64 litres.
+
+// Account is a water account (户号).
+type Account struct {
+	ID        uint64 `gorm:"primaryKey;autoIncrement"`
+	AccountNo string `gorm:"size:32;not null;uniqueIndex"`
+	SubjectID string `gorm:"size:36;index"`
+	Address   string `gorm:"size:255"`
+	UseType   string `gorm:"size:32"`
+	OpenedOn  time.Time
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Usage is the metered volume of one account in one period (YYYY-MM).
+type Usage struct {
+	ID        uint64 `gorm:"primaryKey;autoIncrement"`
+	AccountNo string `gorm:"size:32;not null;uniqueIndex:ux_usage_account_period"`
+	Period    string `gorm:"size:7;not null;uniqueIndex:ux_usage_account_period"`
+	Reading   int64
+	VolumeL   int64 `gorm:"not null"`
+	UpdatedAt time.Time
+}
+
+// Bill is one water bill.
+type Bill struct {
+	ID        uint64    `gorm:"primaryKey;autoIncrement"`
+	BillNo    string    `gorm:"size:32;not null;uniqueIndex"`
+	AccountNo string    `gorm:"size:32;not null;index"`
+	Period    string    `gorm:"size:7;not null"`
+	AmountFen int64     `gorm:"not null"`
+	IssuedOn  time.Time `gorm:"not null"`
+	DueOn     time.Time `gorm:"not null"`
+	UpdatedAt time.Time
+}
+
+// Payment is a payment against one bill.
+type Payment struct {
+	ID        uint64    `gorm:"primaryKey;autoIncrement"`
+	PaymentNo string    `gorm:"size:32;not null;uniqueIndex"`
+	BillNo    string    `gorm:"size:32;not null;index"`
+	AccountNo string    `gorm:"size:32;not null;index"`
+	AmountFen int64     `gorm:"not null"`
+	PaidAt    time.Time `gorm:"not null"`
+	UpdatedAt time.Time
+}
+
+// Reminder is a formal reminder (催告) served for unpaid bills.
+type Reminder struct {
+	ID         uint64    `gorm:"primaryKey;autoIncrement"`
+	ReminderNo string    `gorm:"size:32;not null;uniqueIndex"`
+	AccountNo  string    `gorm:"size:32;not null;index"`
+	ServedOn   time.Time `gorm:"not null;index"`
+	AmountFen  int64     `gorm:"not null"`
+	UpdatedAt  time.Time
+}
+
+// ReminderBill links a reminder to a bill it covers.
+type ReminderBill struct {
+	ReminderNo string `gorm:"primaryKey;size:32"`
+	BillNo     string `gorm:"primaryKey;size:32;index"`
+}
+
+// Exemption is a recorded valid reason for not paying (e.g. a billing
+// dispute): it keeps the covered reminder from becoming an ARREARS record.
+type Exemption struct {
+	Entity
+	AccountNo  string `gorm:"size:32;not null;index"`
+	ReminderNo string `gorm:"size:32;index"` // empty: the whole account
+	Reason     string `gorm:"size:500;not null"`
+	RecordedBy string `gorm:"size:36"`
+	ValidFrom  time.Time
+	ValidTo    *time.Time
+}
+
+// ImportJob records one billing import with its counts.
+type ImportJob struct {
+	Entity
+	Kind       string `gorm:"size:16;not null"`
+	FileName   string `gorm:"size:255"`
+	Encoding   string `gorm:"size:16"`
+	Status     string `gorm:"size:16;not null"` // RUNNING, DONE, FAILED
+	Rows       int64
+	Inserted   int64
+	Updated    int64
+	Unchanged  int64
+	Failed     int64
+	StartedBy  string `gorm:"size:36"`
+	FinishedAt *time.Time
+}
+
+// ImportError is one bad row of an import: line, column and reason.
+type ImportError struct {
+	ID     uint64 `gorm:"primaryKey;autoIncrement"`
+	JobID  string `gorm:"size:36;not null;index"`
+	Line   int64  `gorm:"not null"`
+	Column string `gorm:"size:64"`
+	Reason string `gorm:"size:500;not null"`
+}

@@ -1,0 +1,155 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"creditwater/config"
+	"creditwater/server"
+	"creditwater/store/storetest"
+)
+
+// harness runs the real server (real HTTP handler, fake WeChat) on a fresh
+// database and Redis prefix. Server tests are not parallel: the WeChat SDK
+// sends through a package-global HTTP client that each server points at its
+// own fake.
+type harness struct {
+	t   *testing.T
+	cfg config.Config
+	srv *server.Server
+	ts  *httptest.Server
+}
+
+type gqlError struct {
+	Message    string         `json:"message"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+type gqlResponse struct {
+	Status int
+	Data   json.RawMessage `json:"data"`
+	Errors []gqlError      `json:"errors"`
+	Raw    string
+}
+
+func (r gqlResponse) code() string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	s, _ := r.Errors[0].Extensions["code"].(string)
+	return s
+}
+
+func randHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// testEnv is the environment of a test server; shared lets two servers use
+// one database and Redis.
+func testEnv(t *testing.T) map[string]string {
+	return map[string]string{
+		"CW_ENV":          "test",
+		"CW_DATA_DIR":     t.TempDir(),
+		"CW_DATABASE_URL": storetest.DatabaseURL(t),
+		"CW_REDIS_URL":    storetest.RedisURL(t),
+		"CW_REDIS_PREFIX": "cwt:" + randHex(6) + ":",
+		"CW_LOG_LEVEL":    "error",
+	}
+}
+
+func newHarness(t *testing.T, env map[string]string) *harness {
+	t.Helper()
+	var environ []string
+	for k, v := range env {
+		if v != "" {
+			environ = append(environ, k+"="+v)
+		}
+	}
+	cfg, err := config.Load(environ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	srv, err := server.New(context.Background(), cfg, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() { ts.Close(); srv.Close() })
+	return &harness{t: t, cfg: cfg, srv: srv, ts: ts}
+}
+
+func (h *harness) post(token string, body []byte, header map[string]string) gqlResponse {
+	h.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, h.ts.URL+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := h.ts.Client().Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	out := gqlResponse{Status: resp.StatusCode, Raw: string(raw)}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		h.t.Fatalf("response is not JSON (%d): %s", resp.StatusCode, raw)
+	}
+	return out
+}
+
+// gql runs a GraphQL operation as the holder of token ("" = anonymous).
+func (h *harness) gql(token, query string, vars map[string]any) gqlResponse {
+	h.t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	return h.post(token, body, nil)
+}
+
+// must runs an operation that must succeed and decodes its data into out.
+func (h *harness) must(token, query string, vars map[string]any, out any) {
+	h.t.Helper()
+	r := h.gql(token, query, vars)
+	if len(r.Errors) > 0 {
+		h.t.Fatalf("unexpected errors: %s", r.Raw)
+	}
+	if out != nil {
+		if err := json.Unmarshal(r.Data, out); err != nil {
+			h.t.Fatal(err)
+		}
+	}
+}
+
+const loginStaff = `mutation($u:String!,$p:String!){staffLogin(input:{username:$u,password:$p}){token user{id role}}}`
+const loginWeChat = `mutation($c:String!){wechatLogin(input:{code:$c}){token newUser user{id role}}}`
+
+func (h *harness) staffToken(username, password string) string {
+	h.t.Helper()
+	var out struct {
+		StaffLogin struct{ Token string } `json:"staffLogin"`
+	}
+	h.must("", loginStaff, map[string]any{"u": username, "p": password}, &out)
+	return out.StaffLogin.Token
+}
+
+func (h *harness) wechatToken(code string) string {
+	h.t.Helper()
+	var out struct {
+		WechatLogin struct{ Token string } `json:"wechatLogin"`
+	}
+	h.must("", loginWeChat, map[string]any{"c": code}, &out)
+	return out.WechatLogin.Token
+}

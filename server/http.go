@@ -1,0 +1,133 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"creditwater/graph"
+	"creditwater/reqctx"
+)
+
+// withRequest gives every request an ID (kept from X-Request-ID when sane),
+// the client IP, a panic guard and a structured access log.
+func (s *Server) withRequest(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-ID")
+		if len(id) < 8 || len(id) > 64 || strings.ContainsAny(id, " \t\r\n\"") {
+			b := make([]byte, 12)
+			_, _ = rand.Read(b)
+			id = hex.EncodeToString(b)
+		}
+		w.Header().Set("X-Request-ID", id)
+		ip, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			ip = r.RemoteAddr
+		}
+		ctx := reqctx.WithClientIP(reqctx.WithRequestID(r.Context(), id), ip)
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		defer func() {
+			if p := recover(); p != nil {
+				s.log.ErrorContext(ctx, "panic in handler", "request_id", id, "panic", p)
+				writeGraphQLError(rec, http.StatusInternalServerError, "INTERNAL", "internal error")
+			}
+			s.log.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("request_id", id), slog.String("method", r.Method),
+				slog.String("path", r.URL.Path), slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)))
+		}()
+		next.ServeHTTP(rec, r.WithContext(ctx))
+	})
+}
+
+// withBodyLimit answers 413 for a body over the limit (multipart uploads
+// have their own, larger limit).
+func (s *Server) withBodyLimit(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		limit := s.cfg.MaxBodyBytes
+		mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		if mt == "multipart/form-data" {
+			limit = s.cfg.MaxUploadBytes
+		}
+		if r.ContentLength > limit {
+			writeGraphQLError(w, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", "request body is larger than the limit")
+			return
+		}
+		if r.Body != nil && r.Method == http.MethodPost && mt != "multipart/form-data" {
+			body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+			if err != nil {
+				writeGraphQLError(w, http.StatusBadRequest, "BAD_REQUEST", "could not read the request body")
+				return
+			}
+			if int64(len(body)) > limit {
+				writeGraphQLError(w, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", "request body is larger than the limit")
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		} else if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// withSession resolves a bearer token into the request's actor. A bad or
+// expired token, or a session store that cannot be reached, is remembered
+// so that protected fields answer with the reason; public fields (login)
+// still work.
+func (s *Server) withSession(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		ctx := r.Context()
+		if ok && token != "" {
+			actor, err := s.auth.Sessions().Lookup(ctx, strings.TrimSpace(token))
+			if err != nil {
+				ctx = graph.WithAuthError(ctx, err)
+			} else {
+				ctx = reqctx.WithActor(ctx, actor)
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func writeGraphQLError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, `{"errors":[{"message":"`+msg+`","extensions":{"code":"`+code+`"}}],"data":null}`)
+}
+
+func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain")
+	_, _ = io.WriteString(w, "ok\n")
+}
+
+// readyz answers 200 when the database and Redis both answer.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	var problems []string
+	if sqlDB, err := s.db.DB(); err != nil || sqlDB.PingContext(ctx) != nil {
+		problems = append(problems, "database")
+	}
+	if err := s.rdb.Ping(ctx).Err(); err != nil {
+		problems = append(problems, "redis")
+	}
+	w.Header().Set("Content-Type", "text/plain")
+	if len(problems) > 0 {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = io.WriteString(w, "not ready: "+strings.Join(problems, ", ")+"\n")
+		return
+	}
+	_, _ = io.WriteString(w, "ready\n")
+}
+
+var errShutdown = errors.New("server: shut down")

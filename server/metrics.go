@@ -1,0 +1,134 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/redis/go-redis/v9"
+	"gorm.io/gorm"
+)
+
+// metrics are the service's Prometheus metrics, on a registry of its own
+// (no global state, so tests can build many servers).
+type metrics struct {
+	reg        *prometheus.Registry
+	operations *prometheus.CounterVec
+	duration   *prometheus.HistogramVec
+	errors     *prometheus.CounterVec
+	http       *prometheus.CounterVec
+}
+
+func newMetrics(db *gorm.DB, rdb redis.UniversalClient) *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		operations: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "creditwater_graphql_operations_total", Help: "GraphQL operations by operation name and outcome.",
+		}, []string{"operation", "outcome"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "creditwater_graphql_operation_seconds", Help: "GraphQL operation latency by operation name.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"operation"}),
+		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "creditwater_graphql_errors_total", Help: "GraphQL errors by extensions.code.",
+		}, []string{"code"}),
+		http: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "creditwater_http_requests_total", Help: "HTTP requests by route and status.",
+		}, []string{"route", "status"}),
+	}
+	m.reg.MustRegister(m.operations, m.duration, m.errors, m.http,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if sqlDB, err := db.DB(); err == nil {
+		m.reg.MustRegister(collectors.NewDBStatsCollector(sqlDB, "creditwater"))
+	}
+	m.reg.MustRegister(redisPoolCollector{rdb: rdb})
+	return m
+}
+
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}
+
+func (m *metrics) countError(code string) {
+	if code == "" {
+		code = "UNKNOWN"
+	}
+	m.errors.WithLabelValues(code).Inc()
+}
+
+var opNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
+
+// opExtension is a gqlgen extension timing each operation by name.
+type opExtension struct{ m *metrics }
+
+func (opExtension) ExtensionName() string                   { return "metrics" }
+func (opExtension) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (e opExtension) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	start := time.Now()
+	resp := next(ctx)
+	name := "anonymous"
+	if graphql.HasOperationContext(ctx) {
+		oc := graphql.GetOperationContext(ctx)
+		opName := oc.OperationName
+		if opName == "" && oc.Operation != nil {
+			opName = oc.Operation.Name
+		}
+		if opName != "" {
+			name = opName
+			if !opNameRE.MatchString(name) {
+				name = "other"
+			}
+		}
+	}
+	outcome := "ok"
+	if resp != nil && len(resp.Errors) > 0 {
+		outcome = "error"
+	}
+	e.m.operations.WithLabelValues(name, outcome).Inc()
+	e.m.duration.WithLabelValues(name).Observe(time.Since(start).Seconds())
+	return resp
+}
+
+// redisPoolCollector exports go-redis connection-pool statistics.
+type redisPoolCollector struct{ rdb redis.UniversalClient }
+
+var (
+	redisConnsDesc = prometheus.NewDesc("creditwater_redis_pool_connections", "Redis pool connections by state.", []string{"state"}, nil)
+	redisEvtDesc   = prometheus.NewDesc("creditwater_redis_pool_events_total", "Redis pool hits, misses and timeouts.", []string{"event"}, nil)
+)
+
+func (c redisPoolCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- redisConnsDesc
+	ch <- redisEvtDesc
+}
+
+func (c redisPoolCollector) Collect(ch chan<- prometheus.Metric) {
+	s := c.rdb.PoolStats()
+	ch <- prometheus.MustNewConstMetric(redisConnsDesc, prometheus.GaugeValue, float64(s.TotalConns), "total")
+	ch <- prometheus.MustNewConstMetric(redisConnsDesc, prometheus.GaugeValue, float64(s.IdleConns), "idle")
+	ch <- prometheus.MustNewConstMetric(redisEvtDesc, prometheus.CounterValue, float64(s.Hits), "hit")
+	ch <- prometheus.MustNewConstMetric(redisEvtDesc, prometheus.CounterValue, float64(s.Misses), "miss")
+	ch <- prometheus.MustNewConstMetric(redisEvtDesc, prometheus.CounterValue, float64(s.Timeouts), "timeout")
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) { r.status = code; r.ResponseWriter.WriteHeader(code) }
+
+func (m *metrics) middleware(route string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		m.http.WithLabelValues(route, strconv.Itoa(rec.status)).Inc()
+	})
+}

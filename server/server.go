@@ -1,0 +1,226 @@
+// Package server is creditwater's composition root: it builds the database,
+// Redis, the outside-world adapters, the domain services, the GraphQL handler,
+// the HTTP routes and the background jobs from one Config, and shuts them
+// down gracefully. It holds no business rules.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/redis/go-redis/v9"
+	"github.com/vektah/gqlparser/v2/ast"
+	"gorm.io/gorm"
+
+	"creditwater/audit"
+	"creditwater/auth"
+	"creditwater/config"
+	"creditwater/graph"
+	"creditwater/graph/generated"
+	"creditwater/pii"
+	"creditwater/store"
+	"creditwater/wechat"
+	"creditwater/wechat/fake"
+)
+
+// Server is the running service.
+type Server struct {
+	cfg     config.Config
+	log     *slog.Logger
+	db      *gorm.DB
+	rdb     redis.UniversalClient
+	metrics *metrics
+	auth    *auth.Service
+	audit   *audit.Log
+	wxFake  *fake.Server
+	wx      *wechat.Client
+	sealer  *pii.Sealer
+	handler http.Handler
+	closers []func()
+}
+
+// New builds the service from cfg. It opens the database (and migrates it
+// when CW_MIGRATE_ON_SERVE is set outside production), Redis, WeChat (or its
+// local fake) and seeds demo data in development.
+func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server, err error) {
+	s := &Server{cfg: cfg, log: logger}
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+	if s.db, err = store.OpenDB(ctx, s.dbConfig()); err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, func() {
+		if sqlDB, err := s.db.DB(); err == nil {
+			_ = sqlDB.Close()
+		}
+	})
+	if cfg.MigrateOnServe && !cfg.Production() {
+		if err = store.Migrate(s.db); err != nil {
+			return nil, err
+		}
+	}
+	var closeRedis func()
+	if s.rdb, closeRedis, err = store.OpenRedis(ctx, cfg.RedisURL); err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, closeRedis)
+
+	wx, err := s.newWeChat()
+	if err != nil {
+		return nil, err
+	}
+	if s.sealer, err = s.newSealer(); err != nil {
+		return nil, err
+	}
+	s.wx = wx
+	s.audit = audit.New(s.db)
+	sessions := auth.NewSessions(s.rdb, cfg.RedisPrefix, cfg.SessionTTL)
+	s.auth = auth.NewService(s.db, s.rdb, cfg.RedisPrefix, sessions, func(ctx context.Context, code string) (auth.WeChatIdentity, error) {
+		sess, err := wx.Code2Session(ctx, code)
+		return auth.WeChatIdentity{OpenID: sess.OpenID, UnionID: sess.UnionID, SessionKey: sess.SessionKey}, err
+	}, auth.Limits{PerAccount: cfg.LoginLimitAccount, PerIP: cfg.LoginLimitIP, Window: cfg.LoginLimitWindow}, s.audit)
+
+	s.metrics = newMetrics(s.db, s.rdb)
+	if cfg.DemoData && !cfg.Production() {
+		if err = s.seedDemo(ctx); err != nil {
+			return nil, err
+		}
+	}
+	s.handler = s.routes()
+	return s, nil
+}
+
+func (s *Server) dbConfig() store.DBConfig {
+	return store.DBConfig{URL: s.cfg.DatabaseURL, DataDir: s.cfg.DataDir, MaxOpen: s.cfg.DBMaxOpen, MaxIdle: s.cfg.DBMaxIdle, ConnLifetime: s.cfg.DBConnLifetime}
+}
+
+func (s *Server) newWeChat() (*wechat.Client, error) {
+	wcfg := wechat.Config{AppID: s.cfg.WeChatAppID, AppSecret: s.cfg.WeChatSecret, Timeout: s.cfg.WeChatTimeout, BaseURL: s.cfg.WeChatBaseURL}
+	if s.cfg.WeChatFake && wcfg.BaseURL == "" {
+		s.wxFake = fake.New()
+		if wcfg.AppSecret == "" {
+			wcfg.AppSecret = "dev-secret"
+		}
+		s.wxFake.SetCredentials(wcfg.AppID, wcfg.AppSecret)
+		s.wxFake.SetAutoLogin(true)
+		s.closers = append(s.closers, s.wxFake.Close)
+		wcfg.BaseURL = s.wxFake.URL()
+		s.log.Info("WeChat is served by the local fake", "url", wcfg.BaseURL)
+	}
+	return wechat.New(wcfg, wechat.NewTokenCache(s.rdb, s.cfg.RedisPrefix), s.log)
+}
+
+// newSealer builds the personal-data sealer from CW_DATA_KEY/CW_INDEX_KEY,
+// or in development from a key file generated into the data dir.
+func (s *Server) newSealer() (*pii.Sealer, error) {
+	if s.cfg.DataKey != "" && s.cfg.IndexKey != "" {
+		enc, err := pii.ParseKey(s.cfg.DataKey)
+		if err != nil {
+			return nil, fmt.Errorf("config: CW_DATA_KEY: %w", err)
+		}
+		idx, err := pii.ParseKey(s.cfg.IndexKey)
+		if err != nil {
+			return nil, fmt.Errorf("config: CW_INDEX_KEY: %w", err)
+		}
+		return pii.NewSealer(enc, idx)
+	}
+	master, err := pii.LoadOrCreateKeyFile(filepath.Join(s.cfg.DataDir, "pii.key"))
+	if err != nil {
+		return nil, fmt.Errorf("server: development data key: %w", err)
+	}
+	return pii.NewSealerFromMaster(master)
+}
+
+// graphQL builds the gqlgen handler with explicit transports and limits.
+func (s *Server) graphQL() http.Handler {
+	es := generated.NewExecutableSchema(generated.Config{
+		Resolvers: &graph.Resolver{Auth: s.auth, Audit: s.audit, SessionTTL: s.cfg.SessionTTL,
+			Phone: s.wx.PhoneNumber, Sealer: s.sealer},
+		Directives: graph.Directives(),
+	})
+	h := handler.New(es)
+	h.AddTransport(transport.Options{})
+	h.AddTransport(transport.GET{})
+	h.AddTransport(transport.POST{})
+	h.AddTransport(transport.MultipartForm{MaxUploadSize: s.cfg.MaxUploadBytes, MaxMemory: 4 << 20})
+	h.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if !s.cfg.Production() {
+		h.Use(extension.Introspection{})
+	}
+	h.Use(extension.AutomaticPersistedQuery{Cache: apqCache{rdb: s.rdb, prefix: s.cfg.RedisPrefix, ttl: s.cfg.APQTTL}})
+	h.Use(extension.FixedComplexityLimit(s.cfg.ComplexityLimit))
+	h.Use(opExtension{m: s.metrics})
+	h.AroundFields(graph.DenyUngranted)
+	h.SetErrorPresenter(graph.ErrorPresenter(s.log, s.metrics.countError))
+	h.SetRecoverFunc(graph.Recover(s.log))
+	return h
+}
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	gql := s.withBodyLimit(s.withSession(s.graphQL()))
+	mux.Handle("/graphql", s.metrics.middleware("/graphql", gql))
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("GET /metrics", s.metrics.handler())
+	if s.cfg.Playground && !s.cfg.Production() {
+		mux.Handle("GET /{$}", playground.Handler("creditwater GraphQL", "/graphql"))
+	}
+	return s.withRequest(mux)
+}
+
+// Handler is the service's HTTP handler (used by tests and Run).
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// WeChatFake returns the in-process WeChat fake in development, or nil.
+func (s *Server) WeChatFake() *fake.Server { return s.wxFake }
+
+// Run serves HTTP on the configured address until ctx is cancelled, then
+// shuts down gracefully within the configured timeout.
+func (s *Server) Run(ctx context.Context) error {
+	srv := &http.Server{Addr: s.cfg.HTTPAddr, Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	errc := make(chan error, 1)
+	go func() {
+		s.log.Info("serving", "addr", s.cfg.HTTPAddr, "env", s.cfg.Env)
+		errc <- srv.ListenAndServe()
+	}()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("server: %w", err)
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Close releases the database, Redis and the fakes.
+func (s *Server) Close() {
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		s.closers[i]()
+	}
+	s.closers = nil
+}
+
+// DB returns the database handle (for subcommands).
+func (s *Server) DB() *gorm.DB { return s.db }
+
+// Auth returns the identity service (for subcommands).
+func (s *Server) Auth() *auth.Service { return s.auth }

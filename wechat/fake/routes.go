@@ -1,0 +1,347 @@
+package fake
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// routes registers every endpoint. Add new endpoints here.
+func (s *Server) routes() {
+	s.handle("GET /sns/jscode2session", s.code2Session)
+	s.handle("GET /cgi-bin/token", s.token)
+	s.handle("POST /cgi-bin/stable_token", s.stableToken)
+	s.handle("POST /wxa/business/getuserphonenumber", s.withToken(s.phoneNumber))
+	s.handle("POST /cgi-bin/message/subscribe/send", s.withToken(s.subscribeSend))
+	s.handle("POST /cityservice/face/identify/getverifyid", s.withToken(s.getVerifyID))
+	s.handle("POST /cityservice/face/identify/queryverifyinfo", s.withToken(s.queryVerifyInfo))
+}
+
+// handle registers h under pattern ("METHOD /path") behind the common
+// middleware: call counting, latency and injected failures.
+func (s *Server) handle(pattern string, h http.HandlerFunc) {
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		path := r.URL.Path
+		s.mu.Lock()
+		s.calls[path]++
+		latency := s.latency
+		var f failure
+		failing := len(s.failures[path]) > 0
+		if failing {
+			f = s.failures[path][0]
+			s.failures[path] = s.failures[path][1:]
+		}
+		s.mu.Unlock()
+		if latency > 0 {
+			t := time.NewTimer(latency)
+			defer t.Stop()
+			select {
+			case <-t.C:
+			case <-r.Context().Done():
+				return
+			case <-s.done:
+				return
+			}
+		}
+		if failing {
+			if f.status != 0 {
+				http.Error(w, http.StatusText(f.status), f.status)
+				return
+			}
+			writeErr(w, f.errcode, "injected failure")
+			return
+		}
+		h(w, r)
+	})
+}
+
+// withToken checks the access_token query parameter before h runs.
+func (s *Server) withToken(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		token := r.URL.Query().Get("access_token")
+		if token == "" {
+			writeErr(w, ErrMissingAccessToken, "access_token missing")
+			return
+		}
+		s.mu.Lock()
+		valid := s.tokens[token]
+		s.mu.Unlock()
+		if !valid {
+			writeErr(w, ErrInvalidCredential, "invalid credential, access_token is invalid or not latest")
+			return
+		}
+		h(w, r)
+	}
+}
+
+// checkApp validates an app ID and secret; it returns 0 or an errcode. s.mu is held.
+func (s *Server) checkApp(appID, secret string) int {
+	switch {
+	case appID == "":
+		return ErrMissingAppID
+	case s.appID == "":
+		return 0
+	case appID != s.appID:
+		return ErrInvalidAppID
+	case secret == "":
+		return ErrMissingSecret
+	case secret != s.secret:
+		return ErrInvalidSecret
+	}
+	return 0
+}
+
+func (s *Server) code2Session(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if code := s.checkApp(q.Get("appid"), q.Get("secret")); code != 0 {
+		writeErr(w, code, "invalid app credentials")
+		return
+	}
+	if q.Get("grant_type") != "authorization_code" {
+		writeErr(w, ErrInvalidGrantType, "invalid grant_type")
+		return
+	}
+	code := q.Get("js_code")
+	if code == "" {
+		writeErr(w, ErrMissingCode, "missing code")
+		return
+	}
+	l, ok := s.logins[code]
+	switch {
+	case !ok && s.autoLogin:
+		l = &login{openID: AutoOpenID(code)}
+	case !ok:
+		writeErr(w, ErrInvalidCode, "invalid code")
+		return
+	case l.used:
+		writeErr(w, ErrCodeUsed, "code been used")
+		return
+	default:
+		l.used = true
+	}
+	writeJSON(w, map[string]any{
+		"openid":      l.openID,
+		"unionid":     l.unionID,
+		"session_key": base64.StdEncoding.EncodeToString([]byte(randomHex(8))),
+	})
+}
+
+func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if code := s.checkApp(q.Get("appid"), q.Get("secret")); code != 0 {
+		writeErr(w, code, "invalid app credentials")
+		return
+	}
+	if q.Get("grant_type") != "client_credential" {
+		writeErr(w, ErrInvalidGrantType, "invalid grant_type")
+		return
+	}
+	writeJSON(w, map[string]any{"access_token": s.issueToken(), "expires_in": int(TokenTTL.Seconds())})
+}
+
+// stableToken hands out the current token while it is valid, like WeChat's
+// stable_token without force_refresh.
+func (s *Server) stableToken(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		GrantType    string `json:"grant_type"`
+		AppID        string `json:"appid"`
+		Secret       string `json:"secret"`
+		ForceRefresh bool   `json:"force_refresh"`
+	}
+	if !readJSON(w, r, &in) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if code := s.checkApp(in.AppID, in.Secret); code != 0 {
+		writeErr(w, code, "invalid app credentials")
+		return
+	}
+	if in.GrantType != "client_credential" {
+		writeErr(w, ErrInvalidGrantType, "invalid grant_type")
+		return
+	}
+	token := s.current
+	if in.ForceRefresh || !s.tokens[token] {
+		token = s.issueToken()
+	}
+	writeJSON(w, map[string]any{"access_token": token, "expires_in": int(TokenTTL.Seconds())})
+}
+
+func (s *Server) phoneNumber(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Code string `json:"code"`
+	}
+	if !readJSON(w, r, &in) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.phones[in.Code]
+	switch {
+	case !ok && s.autoLogin && in.Code != "":
+		sum := sha256.Sum256([]byte("phone:" + in.Code))
+		p = &phoneCode{number: fmt.Sprintf("139%08d", binary.BigEndian.Uint32(sum[:4])%100000000)}
+	case !ok || p.used:
+		writeErr(w, ErrInvalidCode, "invalid code")
+		return
+	default:
+		p.used = true
+	}
+	writeJSON(w, map[string]any{
+		"errcode": 0,
+		"errmsg":  "ok",
+		"phone_info": map[string]any{
+			"phoneNumber":     p.number,
+			"purePhoneNumber": p.number,
+			"countryCode":     "86",
+			"watermark":       map[string]any{"appid": s.appID, "timestamp": time.Now().Unix()},
+		},
+	})
+}
+
+func (s *Server) subscribeSend(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		ToUser     string `json:"touser"`
+		TemplateID string `json:"template_id"`
+		Page       string `json:"page"`
+		Data       map[string]struct {
+			Value any `json:"value"`
+		} `json:"data"`
+		State string `json:"miniprogram_state"`
+		Lang  string `json:"lang"`
+	}
+	if !readJSON(w, r, &in) {
+		return
+	}
+	switch {
+	case in.ToUser == "":
+		writeErr(w, ErrInvalidOpenID, "invalid openid")
+		return
+	case in.TemplateID == "":
+		writeErr(w, ErrInvalidTemplateID, "invalid template_id")
+		return
+	}
+	msg := SentMessage{ToUser: in.ToUser, TemplateID: in.TemplateID, Page: in.Page, State: in.State, Lang: in.Lang, Data: map[string]string{}}
+	for k, v := range in.Data {
+		msg.Data[k] = fmt.Sprint(v.Value)
+	}
+	s.mu.Lock()
+	s.sent = append(s.sent, msg)
+	n := len(s.sent)
+	s.mu.Unlock()
+	writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok", "msgid": n})
+}
+
+var outSeqNoPattern = regexp.MustCompile(`^[0-9A-Za-z_-]{5,32}$`)
+
+func (s *Server) getVerifyID(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		OutSeqNo string `json:"out_seq_no"`
+		CertInfo struct {
+			Type string `json:"cert_type"`
+			Name string `json:"cert_name"`
+			No   string `json:"cert_no"`
+		} `json:"cert_info"`
+		OpenID string `json:"openid"`
+	}
+	if !readJSON(w, r, &in) {
+		return
+	}
+	c := in.CertInfo
+	if !outSeqNoPattern.MatchString(in.OutSeqNo) || c.Type != "IDENTITY_CARD" || c.Name == "" || c.No == "" || in.OpenID == "" {
+		writeErr(w, ErrInvalidArgs, "invalid args")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.seqNos[in.OutSeqNo] {
+		writeErr(w, ErrInvalidArgs, "out_seq_no duplicated")
+		return
+	}
+	s.seqNos[in.OutSeqNo] = true
+	id := "fakevid_" + randomHex(16)
+	s.verifies[id] = &verification{
+		outSeqNo: in.OutSeqNo,
+		certHash: certHash(c.Type, c.Name, c.No),
+		openID:   in.OpenID,
+		certNo:   c.No,
+	}
+	writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok", "verify_id": id, "expires_in": 3600})
+}
+
+func (s *Server) queryVerifyInfo(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		VerifyID string `json:"verify_id"`
+		OutSeqNo string `json:"out_seq_no"`
+		CertHash string `json:"cert_hash"`
+		OpenID   string `json:"openid"`
+	}
+	if !readJSON(w, r, &in) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.verifies[in.VerifyID]
+	switch {
+	case !ok:
+		writeErr(w, ErrVerifyIDInvalid, "invalid verify_id")
+		return
+	case v.used:
+		writeErr(w, ErrVerifyIDUsed, "verify_id already used")
+		return
+	case in.OutSeqNo != v.outSeqNo || in.CertHash != v.certHash || in.OpenID != v.openID:
+		writeErr(w, ErrIdentityMismatch, "out_seq_no, cert_hash or openid mismatch")
+		return
+	}
+	v.used = true
+	ret, ok := s.faceRets[v.certNo]
+	if !ok {
+		ret = VerifyPassed
+	}
+	writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok", "verify_ret": ret})
+}
+
+// certHash is WeChat's cert_hash, computed here independently of package wechat.
+func certHash(certType, name, no string) string {
+	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+	sum := sha256.Sum256([]byte(strings.Join([]string{
+		"cert_type=" + b64(certType),
+		"cert_name=" + b64(name),
+		"cert_no=" + b64(no),
+	}, "&")))
+	return hex.EncodeToString(sum[:])
+}
+
+func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err == nil {
+		err = json.Unmarshal(body, v)
+	}
+	if err != nil {
+		writeErr(w, ErrInvalidArgs, "data format error")
+		return false
+	}
+	return true
+}
+
+func writeErr(w http.ResponseWriter, errcode int, msg string) {
+	writeJSON(w, map[string]any{"errcode": errcode, "errmsg": fmt.Sprintf("%s, rid: %s", msg, randomHex(4))})
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_ = json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,76 @@
+package wechat
+
+import (
+	"context"
+
+	"github.com/silenceper/wechat/v2/miniprogram/subscribe"
+
+	"creditwater/apperr"
+)
+
+const pathSubscribeSend = "/cgi-bin/message/subscribe/send"
+
+// SubscribeMessage is a mini-program subscribe message (订阅消息).
+type SubscribeMessage struct {
+	ToUser     string // the recipient's openid
+	TemplateID string
+	Page       string // optional page opened from the card, e.g. "pages/apply/detail?id=…"
+	// Data maps each template keyword (e.g. "thing1", "time2") to its value.
+	Data map[string]string
+	// State is the miniprogram_state opened from the card: "developer",
+	// "trial" or "" for the released version.
+	State string
+}
+
+// SendSubscribeMessage sends msg (subscribe/send). It returns INVALID for a
+// missing recipient (field toUser), template (templateId) or data (data), or
+// when WeChat rejects the openid (40003), the template (40037) or the data
+// (47003); FAILED_PRECONDITION with reason SUBSCRIPTION_REFUSED when the user
+// has not accepted the template (43101); RATE_LIMITED (45011); UNAVAILABLE
+// for network failures, timeouts and a busy WeChat; INTERNAL otherwise.
+func (c *Client) SendSubscribeMessage(ctx context.Context, msg SubscribeMessage) error {
+	const op = "subscribe_send"
+	switch {
+	case msg.ToUser == "":
+		return apperr.InvalidField("toUser", "recipient openid is required")
+	case msg.TemplateID == "":
+		return apperr.InvalidField("templateId", "template ID is required")
+	case len(msg.Data) == 0:
+		return apperr.InvalidField("data", "template data is required")
+	}
+	body := subscribe.Message{
+		ToUser:           msg.ToUser,
+		TemplateID:       msg.TemplateID,
+		Page:             msg.Page,
+		Data:             make(map[string]*subscribe.DataItem, len(msg.Data)),
+		MiniprogramState: msg.State,
+		Lang:             "zh_CN",
+	}
+	for k, v := range msg.Data {
+		body.Data[k] = &subscribe.DataItem{Value: v}
+	}
+	errcode, err := c.withToken(ctx, op, func(ctx context.Context, token string) (int64, error) {
+		var res struct {
+			ErrCode int64 `json:"errcode"`
+		}
+		if err := c.postJSON(ctx, pathSubscribeSend, token, body, &res); err != nil {
+			return 0, err
+		}
+		return res.ErrCode, nil
+	})
+	switch {
+	case err != nil:
+		return err
+	case errcode == 0:
+		return nil
+	case errcode == errSubscribeRefused:
+		return c.rejected(ctx, op, errcode, apperr.Precondition("SUBSCRIPTION_REFUSED", "the user has not subscribed to this message"))
+	case errcode == errInvalidOpenID:
+		return c.rejected(ctx, op, errcode, apperr.InvalidField("toUser", "WeChat does not know this openid"))
+	case errcode == errInvalidTemplateID:
+		return c.rejected(ctx, op, errcode, apperr.InvalidField("templateId", "WeChat does not know this template"))
+	case errcode == errTemplateData:
+		return c.rejected(ctx, op, errcode, apperr.InvalidField("data", "WeChat rejected the template data"))
+	}
+	return c.errcodeFailure(ctx, op, errcode)
+}
