@@ -66,6 +66,23 @@ type Config struct {
 	WeChatBaseURL string        `env:"CW_WECHAT_BASE_URL"`
 	WeChatTimeout time.Duration `env:"CW_WECHAT_TIMEOUT" envDefault:"5s"`
 
+	// City credit platform 信用中国（广东韶关）. CreditPlatformSimulator serves
+	// it from the in-process simulator.
+	CreditPlatformName      string        `env:"CW_CREDIT_PLATFORM_NAME" envDefault:"信用中国（广东韶关）"`
+	CreditPlatformURL       string        `env:"CW_CREDIT_PLATFORM_URL"`
+	CreditPlatformKey       string        `env:"CW_CREDIT_PLATFORM_KEY"`
+	CreditPlatformSecret    string        `env:"CW_CREDIT_PLATFORM_SECRET" secret:"true"`
+	CreditPlatformTimeout   time.Duration `env:"CW_CREDIT_PLATFORM_TIMEOUT" envDefault:"5s"`
+	CreditPlatformSimulator bool          `env:"CW_CREDIT_PLATFORM_SIMULATOR" envDefault:"true"`
+	RatingCacheTTL          time.Duration `env:"CW_RATING_CACHE_TTL" envDefault:"24h"`
+	ReportCacheTTL          time.Duration `env:"CW_REPORT_CACHE_TTL" envDefault:"1h"`
+	RatingStaleMax          time.Duration `env:"CW_RATING_STALE_MAX" envDefault:"168h"`
+
+	// Face verification (人脸核身).
+	FaceValidity time.Duration `env:"CW_FACE_VALIDITY" envDefault:"30m"`
+	FaceAttempts int           `env:"CW_FACE_ATTEMPTS" envDefault:"5"`
+	FaceWindow   time.Duration `env:"CW_FACE_WINDOW" envDefault:"10m"`
+
 	// Data protection: 32-byte keys, base64 or hex. In development they are
 	// derived from a key file generated into the data dir.
 	DataKey  string `env:"CW_DATA_KEY" secret:"true"`
@@ -102,7 +119,7 @@ func Load(environ []string) (Config, error) {
 	if c.Production() {
 		// In production the development conveniences default to off; set
 		// explicitly, they are refused by validate.
-		for name, field := range map[string]*bool{"CW_PLAYGROUND": &c.Playground, "CW_DEMO_DATA": &c.DemoData, "CW_WECHAT_FAKE": &c.WeChatFake} {
+		for name, field := range map[string]*bool{"CW_PLAYGROUND": &c.Playground, "CW_DEMO_DATA": &c.DemoData, "CW_WECHAT_FAKE": &c.WeChatFake, "CW_CREDIT_PLATFORM_SIMULATOR": &c.CreditPlatformSimulator} {
 			if _, set := envMap[name]; !set {
 				*field = false
 			}
@@ -145,6 +162,9 @@ func (c *Config) validate() error {
 		{"CW_MAX_UPLOAD_BYTES", c.MaxUploadBytes}, {"CW_GRAPHQL_COMPLEXITY_LIMIT", int64(c.ComplexityLimit)},
 		{"CW_LOGIN_LIMIT_PER_ACCOUNT", int64(c.LoginLimitAccount)}, {"CW_LOGIN_LIMIT_PER_IP", int64(c.LoginLimitIP)},
 		{"CW_SESSION_TTL", int64(c.SessionTTL)}, {"CW_LOGIN_LIMIT_WINDOW", int64(c.LoginLimitWindow)},
+		{"CW_CREDIT_PLATFORM_TIMEOUT", int64(c.CreditPlatformTimeout)}, {"CW_RATING_CACHE_TTL", int64(c.RatingCacheTTL)},
+		{"CW_REPORT_CACHE_TTL", int64(c.ReportCacheTTL)}, {"CW_RATING_STALE_MAX", int64(c.RatingStaleMax)},
+		{"CW_FACE_VALIDITY", int64(c.FaceValidity)}, {"CW_FACE_ATTEMPTS", int64(c.FaceAttempts)}, {"CW_FACE_WINDOW", int64(c.FaceWindow)},
 	} {
 		if p.v <= 0 {
 			return bad(p.name, "must be positive")
@@ -167,6 +187,10 @@ func (c *Config) validate() error {
 			return bad("CW_WECHAT_FAKE", "must be false in production")
 		case c.WeChatAppID == "" || c.WeChatSecret == "":
 			return bad("CW_WECHAT_SECRET", "and CW_WECHAT_APPID are required in production")
+		case c.CreditPlatformSimulator:
+			return bad("CW_CREDIT_PLATFORM_SIMULATOR", "must be false in production")
+		case c.CreditPlatformURL == "" || c.CreditPlatformKey == "" || c.CreditPlatformSecret == "":
+			return bad("CW_CREDIT_PLATFORM_URL", "CW_CREDIT_PLATFORM_KEY and CW_CREDIT_PLATFORM_SECRET are required in production")
 		case c.DataKey == "" || c.IndexKey == "":
 			return bad("CW_DATA_KEY", "and CW_INDEX_KEY are required in production")
 		case c.Playground:

@@ -42,6 +42,7 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 func TestProductionRefusesDevelopmentConveniences(t *testing.T) {
 	base := []string{"CW_ENV=production", "CW_DATABASE_URL=app:pw@tcp(db:3306)/cw", "CW_REDIS_URL=redis://r:6379/0",
 		"CW_WECHAT_APPID=wx1", "CW_WECHAT_SECRET=s3cret-value",
+		"CW_CREDIT_PLATFORM_URL=https://credit.example", "CW_CREDIT_PLATFORM_KEY=k", "CW_CREDIT_PLATFORM_SECRET=s",
 		"CW_DATA_KEY=" + strings.Repeat("ab", 32), "CW_INDEX_KEY=" + strings.Repeat("cd", 32)}
 	c, err := config.Load(base)
 	if err != nil {
@@ -57,6 +58,8 @@ func TestProductionRefusesDevelopmentConveniences(t *testing.T) {
 		{"CW_DATA_KEY", "", "CW_DATA_KEY"},
 		{"", "CW_WECHAT_FAKE=true", "CW_WECHAT_FAKE"},
 		{"", "CW_PLAYGROUND=true", "CW_PLAYGROUND"},
+		{"", "CW_CREDIT_PLATFORM_SIMULATOR=true", "CW_CREDIT_PLATFORM_SIMULATOR"},
+		{"CW_CREDIT_PLATFORM_SECRET", "", "CW_CREDIT_PLATFORM_SECRET"},
 	} {
 		var env []string
 		for _, kv := range base {

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"creditwater/auth"
+	"creditwater/enterprise"
 	"creditwater/graph/model"
 )
 
@@ -22,4 +23,8 @@ func ptrIf(s string) *string {
 
 func (r *Resolver) loginPayload(l auth.Login) *model.LoginPayload {
 	return &model.LoginPayload{Token: l.Token, ExpiresIn: int(r.SessionTTL.Seconds()), User: &l.User, NewUser: l.Created}
+}
+
+func facePayload(res enterprise.FaceResult) *model.CompleteFaceVerificationPayload {
+	return &model.CompleteFaceVerificationPayload{Outcome: model.FaceOutcome(res.Outcome), Passed: res.Passed, ValidUntil: res.ValidUntil}
 }

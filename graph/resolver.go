@@ -11,7 +11,9 @@ import (
 
 	"creditwater/audit"
 	"creditwater/auth"
+	"creditwater/enterprise"
 	"creditwater/pii"
+	"creditwater/rating"
 )
 
 // Resolver holds the domain services the resolvers call.
@@ -19,6 +21,8 @@ type Resolver struct {
 	Auth       *auth.Service
 	Audit      *audit.Log
 	SessionTTL time.Duration
+	Enterprise *enterprise.Service
+	Ratings    *rating.Service
 	Phone      auth.PhoneExchanger
 	Sealer     *pii.Sealer
 }

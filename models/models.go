@@ -4,9 +4,6 @@
 package models
 
 import (
-	"fmt"
-	"io"
-	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -91,15 +88,3 @@ type AuditEntry struct {
 	Detail      string    `gorm:"type:text"`
 }
 
-// MarshalGQL writes the role as a GraphQL enum value.
-func (r Role) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(r))) }
-
-// UnmarshalGQL reads a GraphQL enum value.
-func (r *Role) UnmarshalGQL(v any) error {
-	s, ok := v.(string)
-	if !ok || !Role(s).Valid() {
-		return fmt.Errorf("%v is not a valid Role", v)
-	}
-	*r = Role(s)
-	return nil
-}

@@ -25,9 +25,12 @@ import (
 	"creditwater/audit"
 	"creditwater/auth"
 	"creditwater/config"
+	"creditwater/creditplatform/simulator"
+	"creditwater/enterprise"
 	"creditwater/graph"
 	"creditwater/graph/generated"
 	"creditwater/pii"
+	"creditwater/rating"
 	"creditwater/store"
 	"creditwater/wechat"
 	"creditwater/wechat/fake"
@@ -44,6 +47,9 @@ type Server struct {
 	audit   *audit.Log
 	wxFake  *fake.Server
 	wx      *wechat.Client
+	sim     *simulator.Simulator
+	ent     *enterprise.Service
+	ratings *rating.Service
 	sealer  *pii.Sealer
 	handler http.Handler
 	closers []func()
@@ -92,6 +98,12 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 		sess, err := wx.Code2Session(ctx, code)
 		return auth.WeChatIdentity{OpenID: sess.OpenID, UnionID: sess.UnionID, SessionKey: sess.SessionKey}, err
 	}, auth.Limits{PerAccount: cfg.LoginLimitAccount, PerIP: cfg.LoginLimitIP, Window: cfg.LoginLimitWindow}, s.audit)
+
+	platform := s.newCreditPlatform()
+	s.ratings = rating.New(platform, s.rdb, cfg.RedisPrefix, rating.Config{RatingTTL: cfg.RatingCacheTTL, ReportTTL: cfg.ReportCacheTTL, StaleMax: cfg.RatingStaleMax}, s.audit, logger)
+	entCfg := enterprise.DefaultConfig()
+	entCfg.FaceValidity, entCfg.FaceAttempts, entCfg.FaceWindow = cfg.FaceValidity, cfg.FaceAttempts, cfg.FaceWindow
+	s.ent = enterprise.New(s.db, s.rdb, cfg.RedisPrefix, s.sealer, faceAdapter{wx: wx}, s.audit, entCfg)
 
 	s.metrics = newMetrics(s.db, s.rdb)
 	if cfg.DemoData && !cfg.Production() {
@@ -148,7 +160,7 @@ func (s *Server) newSealer() (*pii.Sealer, error) {
 func (s *Server) graphQL() http.Handler {
 	es := generated.NewExecutableSchema(generated.Config{
 		Resolvers: &graph.Resolver{Auth: s.auth, Audit: s.audit, SessionTTL: s.cfg.SessionTTL,
-			Phone: s.wx.PhoneNumber, Sealer: s.sealer},
+			Phone: s.wx.PhoneNumber, Sealer: s.sealer, Enterprise: s.ent, Ratings: s.ratings},
 		Directives: graph.Directives(),
 	})
 	h := handler.New(es)
@@ -187,6 +199,10 @@ func (s *Server) Handler() http.Handler { return s.handler }
 
 // WeChatFake returns the in-process WeChat fake in development, or nil.
 func (s *Server) WeChatFake() *fake.Server { return s.wxFake }
+
+// CreditPlatformSimulator returns the in-process credit-platform simulator
+// in development, or nil.
+func (s *Server) CreditPlatformSimulator() *simulator.Simulator { return s.sim }
 
 // Run serves HTTP on the configured address until ctx is cancelled, then
 // shuts down gracefully within the configured timeout.

@@ -24,6 +24,9 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	AuditEntry() AuditEntryResolver
+	CreditRating() CreditRatingResolver
+	CreditReport() CreditReportResolver
+	EnterpriseBinding() EnterpriseBindingResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 	User() UserResolver
@@ -58,12 +61,79 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	BindEnterprisePayload struct {
+		Binding func(childComplexity int) int
+	}
+
 	BindPhoneNumberPayload struct {
 		User func(childComplexity int) int
 	}
 
+	CompleteFaceVerificationPayload struct {
+		Outcome    func(childComplexity int) int
+		Passed     func(childComplexity int) int
+		ValidUntil func(childComplexity int) int
+	}
+
+	Consent struct {
+		GrantedAt   func(childComplexity int) int
+		Purpose     func(childComplexity int) int
+		TextVersion func(childComplexity int) int
+	}
+
+	ConsentText struct {
+		Purpose func(childComplexity int) int
+		Text    func(childComplexity int) int
+		Version func(childComplexity int) int
+	}
+
 	CreateStaffUserPayload struct {
 		User func(childComplexity int) int
+	}
+
+	CreditRating struct {
+		EvaluatedAt func(childComplexity int) int
+		FetchedAt   func(childComplexity int) int
+		GradeLabel  func(childComplexity int) int
+		Rating      func(childComplexity int) int
+		Stale       func(childComplexity int) int
+		USCC        func(childComplexity int) int
+	}
+
+	CreditReport struct {
+		Entries     func(childComplexity int) int
+		GradeLabel  func(childComplexity int) int
+		IssuedAt    func(childComplexity int) int
+		PDFSHA256   func(childComplexity int) int
+		PeriodFrom  func(childComplexity int) int
+		PeriodTo    func(childComplexity int) int
+		Rating      func(childComplexity int) int
+		ReportNo    func(childComplexity int) int
+		SubjectName func(childComplexity int) int
+		USCC        func(childComplexity int) int
+	}
+
+	CreditReportEntry struct {
+		Authority   func(childComplexity int) int
+		DecidedOn   func(childComplexity int) int
+		Description func(childComplexity int) int
+		DocumentNo  func(childComplexity int) int
+		Kind        func(childComplexity int) int
+	}
+
+	EnterpriseBinding struct {
+		AuthorisationRef func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		ID               func(childComplexity int) int
+		IDMasked         func(childComplexity int) int
+		IDType           func(childComplexity int) int
+		LegalRepName     func(childComplexity int) int
+		Role             func(childComplexity int) int
+		Subject          func(childComplexity int) int
+	}
+
+	GiveConsentPayload struct {
+		Consent func(childComplexity int) int
 	}
 
 	LoginPayload struct {
@@ -78,11 +148,17 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		BindPhoneNumber func(childComplexity int, input model.BindPhoneNumberInput) int
-		CreateStaffUser func(childComplexity int, input model.CreateStaffUserInput) int
-		Logout          func(childComplexity int) int
-		StaffLogin      func(childComplexity int, input model.StaffLoginInput) int
-		WechatLogin     func(childComplexity int, input model.WechatLoginInput) int
+		BindEnterprise           func(childComplexity int, input model.BindEnterpriseInput) int
+		BindPhoneNumber          func(childComplexity int, input model.BindPhoneNumberInput) int
+		CompleteFaceVerification func(childComplexity int, input model.CompleteFaceVerificationInput) int
+		CreateStaffUser          func(childComplexity int, input model.CreateStaffUserInput) int
+		GiveConsent              func(childComplexity int, input model.GiveConsentInput) int
+		Logout                   func(childComplexity int) int
+		StaffLogin               func(childComplexity int, input model.StaffLoginInput) int
+		StartFaceVerification    func(childComplexity int, input model.StartFaceVerificationInput) int
+		VerifyIdentityAtCounter  func(childComplexity int, input model.VerifyIdentityAtCounterInput) int
+		WechatLogin              func(childComplexity int, input model.WechatLoginInput) int
+		WithdrawConsent          func(childComplexity int, input model.WithdrawConsentInput) int
 	}
 
 	PageInfo struct {
@@ -91,8 +167,28 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		AuditLog func(childComplexity int, filter *model.AuditLogFilter, first *int, after *string) int
-		Me       func(childComplexity int) int
+		AuditLog       func(childComplexity int, filter *model.AuditLogFilter, first *int, after *string) int
+		ConsentTexts   func(childComplexity int) int
+		CreditRating   func(childComplexity int, uscc string) int
+		CreditReport   func(childComplexity int, uscc string, purpose string) int
+		Me             func(childComplexity int) int
+		MyConsents     func(childComplexity int) int
+		MyCreditReport func(childComplexity int, subjectID *string) int
+		MyEnterprises  func(childComplexity int) int
+		Subject        func(childComplexity int, id string) int
+	}
+
+	StartFaceVerificationPayload struct {
+		VerifyID func(childComplexity int) int
+	}
+
+	Subject struct {
+		ID        func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Tier      func(childComplexity int) int
+		TierSince func(childComplexity int) int
+		USCC      func(childComplexity int) int
 	}
 
 	User struct {
@@ -103,6 +199,10 @@ type ComplexityRoot struct {
 		PhoneMasked func(childComplexity int) int
 		Role        func(childComplexity int) int
 		Username    func(childComplexity int) int
+	}
+
+	WithdrawConsentPayload struct {
+		Ok func(childComplexity int) int
 	}
 }
 
@@ -207,6 +307,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuditEntryEdge.Node(childComplexity), true
 
+	case "BindEnterprisePayload.binding":
+		if e.ComplexityRoot.BindEnterprisePayload.Binding == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BindEnterprisePayload.Binding(childComplexity), true
+
 	case "BindPhoneNumberPayload.user":
 		if e.ComplexityRoot.BindPhoneNumberPayload.User == nil {
 			break
@@ -214,12 +321,254 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BindPhoneNumberPayload.User(childComplexity), true
 
+	case "CompleteFaceVerificationPayload.outcome":
+		if e.ComplexityRoot.CompleteFaceVerificationPayload.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompleteFaceVerificationPayload.Outcome(childComplexity), true
+	case "CompleteFaceVerificationPayload.passed":
+		if e.ComplexityRoot.CompleteFaceVerificationPayload.Passed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompleteFaceVerificationPayload.Passed(childComplexity), true
+	case "CompleteFaceVerificationPayload.validUntil":
+		if e.ComplexityRoot.CompleteFaceVerificationPayload.ValidUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompleteFaceVerificationPayload.ValidUntil(childComplexity), true
+
+	case "Consent.grantedAt":
+		if e.ComplexityRoot.Consent.GrantedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Consent.GrantedAt(childComplexity), true
+	case "Consent.purpose":
+		if e.ComplexityRoot.Consent.Purpose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Consent.Purpose(childComplexity), true
+	case "Consent.textVersion":
+		if e.ComplexityRoot.Consent.TextVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Consent.TextVersion(childComplexity), true
+
+	case "ConsentText.purpose":
+		if e.ComplexityRoot.ConsentText.Purpose == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsentText.Purpose(childComplexity), true
+	case "ConsentText.text":
+		if e.ComplexityRoot.ConsentText.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsentText.Text(childComplexity), true
+	case "ConsentText.version":
+		if e.ComplexityRoot.ConsentText.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsentText.Version(childComplexity), true
+
 	case "CreateStaffUserPayload.user":
 		if e.ComplexityRoot.CreateStaffUserPayload.User == nil {
 			break
 		}
 
 		return e.ComplexityRoot.CreateStaffUserPayload.User(childComplexity), true
+
+	case "CreditRating.evaluatedAt":
+		if e.ComplexityRoot.CreditRating.EvaluatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditRating.EvaluatedAt(childComplexity), true
+	case "CreditRating.fetchedAt":
+		if e.ComplexityRoot.CreditRating.FetchedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditRating.FetchedAt(childComplexity), true
+	case "CreditRating.gradeLabel":
+		if e.ComplexityRoot.CreditRating.GradeLabel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditRating.GradeLabel(childComplexity), true
+	case "CreditRating.grade":
+		if e.ComplexityRoot.CreditRating.Rating == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditRating.Rating(childComplexity), true
+	case "CreditRating.stale":
+		if e.ComplexityRoot.CreditRating.Stale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditRating.Stale(childComplexity), true
+	case "CreditRating.uscc":
+		if e.ComplexityRoot.CreditRating.USCC == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditRating.USCC(childComplexity), true
+
+	case "CreditReport.entries":
+		if e.ComplexityRoot.CreditReport.Entries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditReport.Entries(childComplexity), true
+	case "CreditReport.gradeLabel":
+		if e.ComplexityRoot.CreditReport.GradeLabel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditReport.GradeLabel(childComplexity), true
+	case "CreditReport.issuedAt":
+		if e.ComplexityRoot.CreditReport.IssuedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditReport.IssuedAt(childComplexity), true
+	case "CreditReport.pdfSha256":
+		if e.ComplexityRoot.CreditReport.PDFSHA256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditReport.PDFSHA256(childComplexity), true
+	case "CreditReport.periodFrom":
+		if e.ComplexityRoot.CreditReport.PeriodFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditReport.PeriodFrom(childComplexity), true
+	case "CreditReport.periodTo":
+		if e.ComplexityRoot.CreditReport.PeriodTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditReport.PeriodTo(childComplexity), true
+	case "CreditReport.grade":
+		if e.ComplexityRoot.CreditReport.Rating == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditReport.Rating(childComplexity), true
+	case "CreditReport.reportNo":
+		if e.ComplexityRoot.CreditReport.ReportNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditReport.ReportNo(childComplexity), true
+	case "CreditReport.subjectName":
+		if e.ComplexityRoot.CreditReport.SubjectName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditReport.SubjectName(childComplexity), true
+	case "CreditReport.uscc":
+		if e.ComplexityRoot.CreditReport.USCC == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditReport.USCC(childComplexity), true
+
+	case "CreditReportEntry.authority":
+		if e.ComplexityRoot.CreditReportEntry.Authority == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditReportEntry.Authority(childComplexity), true
+	case "CreditReportEntry.decidedOn":
+		if e.ComplexityRoot.CreditReportEntry.DecidedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditReportEntry.DecidedOn(childComplexity), true
+	case "CreditReportEntry.description":
+		if e.ComplexityRoot.CreditReportEntry.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditReportEntry.Description(childComplexity), true
+	case "CreditReportEntry.documentNo":
+		if e.ComplexityRoot.CreditReportEntry.DocumentNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditReportEntry.DocumentNo(childComplexity), true
+	case "CreditReportEntry.kind":
+		if e.ComplexityRoot.CreditReportEntry.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditReportEntry.Kind(childComplexity), true
+
+	case "EnterpriseBinding.authorisationRef":
+		if e.ComplexityRoot.EnterpriseBinding.AuthorisationRef == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnterpriseBinding.AuthorisationRef(childComplexity), true
+	case "EnterpriseBinding.createdAt":
+		if e.ComplexityRoot.EnterpriseBinding.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnterpriseBinding.CreatedAt(childComplexity), true
+	case "EnterpriseBinding.id":
+		if e.ComplexityRoot.EnterpriseBinding.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnterpriseBinding.ID(childComplexity), true
+	case "EnterpriseBinding.idNumberMasked":
+		if e.ComplexityRoot.EnterpriseBinding.IDMasked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnterpriseBinding.IDMasked(childComplexity), true
+	case "EnterpriseBinding.idType":
+		if e.ComplexityRoot.EnterpriseBinding.IDType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnterpriseBinding.IDType(childComplexity), true
+	case "EnterpriseBinding.legalRepName":
+		if e.ComplexityRoot.EnterpriseBinding.LegalRepName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnterpriseBinding.LegalRepName(childComplexity), true
+	case "EnterpriseBinding.role":
+		if e.ComplexityRoot.EnterpriseBinding.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnterpriseBinding.Role(childComplexity), true
+	case "EnterpriseBinding.subject":
+		if e.ComplexityRoot.EnterpriseBinding.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnterpriseBinding.Subject(childComplexity), true
+
+	case "GiveConsentPayload.consent":
+		if e.ComplexityRoot.GiveConsentPayload.Consent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GiveConsentPayload.Consent(childComplexity), true
 
 	case "LoginPayload.expiresIn":
 		if e.ComplexityRoot.LoginPayload.ExpiresIn == nil {
@@ -253,6 +602,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LogoutPayload.Ok(childComplexity), true
 
+	case "Mutation.bindEnterprise":
+		if e.ComplexityRoot.Mutation.BindEnterprise == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_bindEnterprise_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.BindEnterprise(childComplexity, args["input"].(model.BindEnterpriseInput)), true
 	case "Mutation.bindPhoneNumber":
 		if e.ComplexityRoot.Mutation.BindPhoneNumber == nil {
 			break
@@ -264,6 +624,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.BindPhoneNumber(childComplexity, args["input"].(model.BindPhoneNumberInput)), true
+	case "Mutation.completeFaceVerification":
+		if e.ComplexityRoot.Mutation.CompleteFaceVerification == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_completeFaceVerification_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CompleteFaceVerification(childComplexity, args["input"].(model.CompleteFaceVerificationInput)), true
 	case "Mutation.createStaffUser":
 		if e.ComplexityRoot.Mutation.CreateStaffUser == nil {
 			break
@@ -275,6 +646,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateStaffUser(childComplexity, args["input"].(model.CreateStaffUserInput)), true
+	case "Mutation.giveConsent":
+		if e.ComplexityRoot.Mutation.GiveConsent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_giveConsent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.GiveConsent(childComplexity, args["input"].(model.GiveConsentInput)), true
 	case "Mutation.logout":
 		if e.ComplexityRoot.Mutation.Logout == nil {
 			break
@@ -292,6 +674,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.StaffLogin(childComplexity, args["input"].(model.StaffLoginInput)), true
+	case "Mutation.startFaceVerification":
+		if e.ComplexityRoot.Mutation.StartFaceVerification == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_startFaceVerification_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StartFaceVerification(childComplexity, args["input"].(model.StartFaceVerificationInput)), true
+	case "Mutation.verifyIdentityAtCounter":
+		if e.ComplexityRoot.Mutation.VerifyIdentityAtCounter == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_verifyIdentityAtCounter_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VerifyIdentityAtCounter(childComplexity, args["input"].(model.VerifyIdentityAtCounterInput)), true
 	case "Mutation.wechatLogin":
 		if e.ComplexityRoot.Mutation.WechatLogin == nil {
 			break
@@ -303,6 +707,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.WechatLogin(childComplexity, args["input"].(model.WechatLoginInput)), true
+	case "Mutation.withdrawConsent":
+		if e.ComplexityRoot.Mutation.WithdrawConsent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_withdrawConsent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.WithdrawConsent(childComplexity, args["input"].(model.WithdrawConsentInput)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -328,6 +743,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["filter"].(*model.AuditLogFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.consentTexts":
+		if e.ComplexityRoot.Query.ConsentTexts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.ConsentTexts(childComplexity), true
+	case "Query.creditRating":
+		if e.ComplexityRoot.Query.CreditRating == nil {
+			break
+		}
+
+		args, err := ec.field_Query_creditRating_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CreditRating(childComplexity, args["uscc"].(string)), true
+	case "Query.creditReport":
+		if e.ComplexityRoot.Query.CreditReport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_creditReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CreditReport(childComplexity, args["uscc"].(string), args["purpose"].(string)), true
 
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
@@ -335,6 +778,84 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.myConsents":
+		if e.ComplexityRoot.Query.MyConsents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.MyConsents(childComplexity), true
+	case "Query.myCreditReport":
+		if e.ComplexityRoot.Query.MyCreditReport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myCreditReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyCreditReport(childComplexity, args["subjectId"].(*string)), true
+	case "Query.myEnterprises":
+		if e.ComplexityRoot.Query.MyEnterprises == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.MyEnterprises(childComplexity), true
+	case "Query.subject":
+		if e.ComplexityRoot.Query.Subject == nil {
+			break
+		}
+
+		args, err := ec.field_Query_subject_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Subject(childComplexity, args["id"].(string)), true
+
+	case "StartFaceVerificationPayload.verifyId":
+		if e.ComplexityRoot.StartFaceVerificationPayload.VerifyID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StartFaceVerificationPayload.VerifyID(childComplexity), true
+
+	case "Subject.id":
+		if e.ComplexityRoot.Subject.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subject.ID(childComplexity), true
+	case "Subject.kind":
+		if e.ComplexityRoot.Subject.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subject.Kind(childComplexity), true
+	case "Subject.name":
+		if e.ComplexityRoot.Subject.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subject.Name(childComplexity), true
+	case "Subject.tier":
+		if e.ComplexityRoot.Subject.Tier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subject.Tier(childComplexity), true
+	case "Subject.tierSince":
+		if e.ComplexityRoot.Subject.TierSince == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subject.TierSince(childComplexity), true
+	case "Subject.uscc":
+		if e.ComplexityRoot.Subject.USCC == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subject.USCC(childComplexity), true
 
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
@@ -379,6 +900,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.User.Username(childComplexity), true
 
+	case "WithdrawConsentPayload.ok":
+		if e.ComplexityRoot.WithdrawConsentPayload.Ok == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WithdrawConsentPayload.Ok(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -389,10 +917,16 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AuditLogFilter", ec.unmarshalInputAuditLogFilter),
+			graphql.NewInputUnmarshaler("BindEnterpriseInput", ec.unmarshalInputBindEnterpriseInput),
 			graphql.NewInputUnmarshaler("BindPhoneNumberInput", ec.unmarshalInputBindPhoneNumberInput),
+			graphql.NewInputUnmarshaler("CompleteFaceVerificationInput", ec.unmarshalInputCompleteFaceVerificationInput),
 			graphql.NewInputUnmarshaler("CreateStaffUserInput", ec.unmarshalInputCreateStaffUserInput),
+			graphql.NewInputUnmarshaler("GiveConsentInput", ec.unmarshalInputGiveConsentInput),
 			graphql.NewInputUnmarshaler("StaffLoginInput", ec.unmarshalInputStaffLoginInput),
+			graphql.NewInputUnmarshaler("StartFaceVerificationInput", ec.unmarshalInputStartFaceVerificationInput),
+			graphql.NewInputUnmarshaler("VerifyIdentityAtCounterInput", ec.unmarshalInputVerifyIdentityAtCounterInput),
 			graphql.NewInputUnmarshaler("WechatLoginInput", ec.unmarshalInputWechatLoginInput),
+			graphql.NewInputUnmarshaler("WithdrawConsentInput", ec.unmarshalInputWithdrawConsentInput),
 		)
 	}
 	first := true
@@ -591,6 +1125,368 @@ Mutations. Each takes one ` + "`" + `input` + "`" + ` and returns a payload.
 """
 type Mutation
 `, BuiltIn: false},
+	{Name: "../schema/credit.graphqls", Input: `"""
+Public credit comprehensive evaluation grade (GB/T 45255-2025).
+"""
+enum CreditGrade {
+  "诚信优良."
+  A
+  "基本诚信."
+  B
+  "失信观察."
+  C
+  "严重失信."
+  D
+}
+
+"""
+An enterprise's rating from the credit platform (R6.2).
+"""
+type CreditRating {
+  "统一社会信用代码."
+  uscc: String!
+  "The grade."
+  grade: CreditGrade!
+  "The grade's name (诚信优良 …)."
+  gradeLabel: String!
+  "When the platform evaluated it."
+  evaluatedAt: Time!
+  "When we fetched it."
+  fetchedAt: Time!
+  "True when the platform is failing and this is the last known rating."
+  stale: Boolean!
+}
+
+"""
+A dishonesty entry of an e-credit report.
+"""
+type CreditReportEntry {
+  "Kind, as the platform names it."
+  kind: String!
+  "Description."
+  description: String!
+  "Decision date (YYYY-MM-DD)."
+  decidedOn: String!
+  "Deciding authority."
+  authority: String!
+  "Document number."
+  documentNo: String
+}
+
+"""
+An electronic credit report (电子信用报告) from 信用中国（广东韶关）.
+"""
+type CreditReport {
+  "Report number."
+  reportNo: String!
+  "Enterprise name."
+  subjectName: String!
+  "统一社会信用代码."
+  uscc: String!
+  "The grade."
+  grade: CreditGrade!
+  "The grade's name."
+  gradeLabel: String!
+  "Dishonesty entries."
+  entries: [CreditReportEntry!]!
+  "Issue time."
+  issuedAt: Time!
+  "Start of the covered period."
+  periodFrom: Time!
+  "End of the covered period."
+  periodTo: Time!
+  "SHA-256 of the PDF, when there is one."
+  pdfSha256: String
+}
+
+extend type Query {
+  "The bound enterprise's e-credit report; requires a fresh face verification (R6.1)."
+  myCreditReport(subjectId: ID): CreditReport! @hasRole(roles: [ENTERPRISE])
+  "Any enterprise's e-credit report, with a stated purpose (audited) (R6.2)."
+  creditReport(uscc: String!, purpose: String!): CreditReport! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
+  "An enterprise's rating, cached (R6.2)."
+  creditRating(uscc: String!): CreditRating! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
+}
+`, BuiltIn: false},
+	{Name: "../schema/enterprise.graphqls", Input: `"""
+Credit tier of a subject (R3.1).
+"""
+enum Tier {
+  "Ordinary subject."
+  STANDARD
+  "Excellent credit (优良信用): no dishonesty in the window."
+  EXCELLENT
+}
+
+"""
+Enterprise or person (R1.2).
+"""
+enum SubjectKind {
+  "An enterprise, by 统一社会信用代码."
+  ENTERPRISE
+  "A person, by resident ID."
+  PERSON
+}
+
+"""
+A water-using subject (用水主体).
+"""
+type Subject {
+  "Opaque identifier."
+  id: ID!
+  "Enterprise or person."
+  kind: SubjectKind!
+  "Name (单位名称 or person's name)."
+  name: String!
+  "统一社会信用代码, for enterprises."
+  uscc: String
+  "Credit tier."
+  tier: Tier!
+  "Since when the subject has this tier."
+  tierSince: Time
+}
+
+extend type Query {
+  "A subject by ID: staff see any; an enterprise user only one it is bound to."
+  subject(id: ID!): Subject! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
+}
+
+"""
+Identity documents (证件类型).
+"""
+enum IdType {
+  "居民身份证 (GB 11643-1999)."
+  RESIDENT_ID_CARD
+  "Passport (护照)."
+  PASSPORT
+  "港澳居民来往内地通行证."
+  HK_MACAO_PERMIT
+  "台湾居民来往大陆通行证."
+  TAIWAN_PERMIT
+  "港澳台居民居住证."
+  HMT_RESIDENCE_PERMIT
+  "外国人永久居留身份证."
+  FOREIGNER_PERMANENT_RESIDENCE
+}
+
+"""
+How a user acts for an enterprise.
+"""
+enum BindingRole {
+  "法定代表人."
+  LEGAL_REPRESENTATIVE
+  "授权代理人 (with a letter of authorisation)."
+  AUTHORISED_AGENT
+}
+
+"""
+What a consent is for (PIPL Art. 29: separate consent).
+"""
+enum ConsentPurpose {
+  "Processing ID numbers of the legal representative."
+  ID_PROCESSING
+  "WeChat face verification (人脸核身)."
+  FACE_VERIFICATION
+}
+
+"""
+A consent text to show before asking for consent.
+"""
+type ConsentText {
+  "What it is for."
+  purpose: ConsentPurpose!
+  "Version to send back with giveConsent."
+  version: String!
+  "The text (Chinese)."
+  text: String!
+}
+
+"""
+A recorded consent.
+"""
+type Consent {
+  "What it is for."
+  purpose: ConsentPurpose!
+  "The text version consented to."
+  textVersion: String!
+  "When."
+  grantedAt: Time!
+}
+
+"""
+The link between the logged-in user and an enterprise they act for.
+"""
+type EnterpriseBinding {
+  "Opaque identifier."
+  id: ID!
+  "The enterprise."
+  subject: Subject!
+  "Legal representative or authorised agent."
+  role: BindingRole!
+  "Legal representative's name (法定代表人姓名)."
+  legalRepName: String!
+  "Document type of the legal representative."
+  idType: IdType!
+  "Document number, masked (4405**********0014) (R7.2)."
+  idNumberMasked: String!
+  "Reference of the letter of authorisation, for agents."
+  authorisationRef: String
+  "When bound."
+  createdAt: Time!
+}
+
+"""
+Input of giveConsent.
+"""
+input GiveConsentInput {
+  "What to consent to."
+  purpose: ConsentPurpose!
+  "The version of the text shown (from consentTexts)."
+  textVersion: String!
+}
+
+"""
+Result of giveConsent.
+"""
+type GiveConsentPayload {
+  "The recorded consent."
+  consent: Consent!
+}
+
+"""
+Input of withdrawConsent.
+"""
+input WithdrawConsentInput {
+  "What to withdraw."
+  purpose: ConsentPurpose!
+}
+
+"""
+Result of withdrawConsent.
+"""
+type WithdrawConsentPayload {
+  "True when withdrawn."
+  ok: Boolean!
+}
+
+"""
+Input of bindEnterprise (R6.1).
+"""
+input BindEnterpriseInput {
+  "申请用水单位名称."
+  unitName: String!
+  "统一社会信用代码 (GB 32100-2015)."
+  uscc: String!
+  "法定代表人姓名."
+  legalRepName: String!
+  "法定代表人身份证件类型."
+  idType: IdType!
+  "法定代表人身份证件号码."
+  idNumber: String!
+  "The user's role for the enterprise."
+  role: BindingRole!
+  "Reference of the letter of authorisation (授权委托书), required for AUTHORISED_AGENT."
+  authorisationRef: String
+}
+
+"""
+Result of bindEnterprise.
+"""
+type BindEnterprisePayload {
+  "The binding."
+  binding: EnterpriseBinding!
+}
+
+"""
+Input of startFaceVerification.
+"""
+input StartFaceVerificationInput {
+  "The enterprise acted for; may be omitted when the user has one binding."
+  subjectId: ID
+}
+
+"""
+Result of startFaceVerification: pass verifyId to wx.requestFacialVerify.
+"""
+type StartFaceVerificationPayload {
+  "WeChat's verify_id (usable once)."
+  verifyId: String!
+}
+
+"""
+Input of completeFaceVerification.
+"""
+input CompleteFaceVerificationInput {
+  "The verifyId from startFaceVerification."
+  verifyId: String!
+}
+
+"""
+Outcome of a face verification.
+"""
+enum FaceOutcome {
+  "Passed (verify_ret 10000)."
+  PASSED
+  "The user cancelled."
+  CANCELLED
+  "Timed out."
+  TIMED_OUT
+  "The face is not the ID holder's."
+  FACE_MISMATCH
+  "Name and ID number do not match."
+  ID_MISMATCH
+  "Any other failure."
+  FAILED
+  "Verified in person by staff (the alternative to face recognition)."
+  COUNTER_VERIFIED
+}
+
+"""
+Result of completeFaceVerification.
+"""
+type CompleteFaceVerificationPayload {
+  "The outcome."
+  outcome: FaceOutcome!
+  "Whether sensitive actions are now allowed."
+  passed: Boolean!
+  "Until when a pass authorises sensitive actions."
+  validUntil: Time
+}
+
+"""
+Input of verifyIdentityAtCounter (staff).
+"""
+input VerifyIdentityAtCounterInput {
+  "The binding whose person was checked."
+  bindingId: ID!
+  "Which document was checked, by whom."
+  note: String!
+}
+
+extend type Query {
+  "The consent texts to show before consent."
+  consentTexts: [ConsentText!]! @hasRole(roles: [ENTERPRISE])
+  "The caller's consents in force."
+  myConsents: [Consent!]! @hasRole(roles: [ENTERPRISE])
+  "The enterprises the caller acts for."
+  myEnterprises: [EnterpriseBinding!]! @hasRole(roles: [ENTERPRISE])
+}
+
+extend type Mutation {
+  "Consent separately to processing of ID or face data (PIPL)."
+  giveConsent(input: GiveConsentInput!): GiveConsentPayload! @hasRole(roles: [ENTERPRISE])
+  "Withdraw a consent."
+  withdrawConsent(input: WithdrawConsentInput!): WithdrawConsentPayload! @hasRole(roles: [ENTERPRISE])
+  "Bind the caller to an enterprise (R6.1); requires ID_PROCESSING consent."
+  bindEnterprise(input: BindEnterpriseInput!): BindEnterprisePayload! @hasRole(roles: [ENTERPRISE])
+  "Start a WeChat face verification of the legal representative (R6.1)."
+  startFaceVerification(input: StartFaceVerificationInput!): StartFaceVerificationPayload! @hasRole(roles: [ENTERPRISE])
+  "Pull the result of a face verification; each verifyId works once."
+  completeFaceVerification(input: CompleteFaceVerificationInput!): CompleteFaceVerificationPayload! @hasRole(roles: [ENTERPRISE])
+  "Record an in-person identity check at the counter (the alternative to face recognition)."
+  verifyIdentityAtCounter(input: VerifyIdentityAtCounterInput!): CompleteFaceVerificationPayload! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
+}
+`, BuiltIn: false},
 	{Name: "../schema/identity.graphqls", Input: `"""
 A person who logs in: an enterprise user (WeChat) or a staff member.
 """
@@ -760,6 +1656,14 @@ func (ec *executionContext) childFields_AuditEntryEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type AuditEntryEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_BindEnterprisePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "binding":
+		return ec.fieldContext_BindEnterprisePayload_binding(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BindEnterprisePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_BindPhoneNumberPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "user":
@@ -768,12 +1672,138 @@ func (ec *executionContext) childFields_BindPhoneNumberPayload(ctx context.Conte
 	return nil, fmt.Errorf("no field named %q was found under type BindPhoneNumberPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CompleteFaceVerificationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "outcome":
+		return ec.fieldContext_CompleteFaceVerificationPayload_outcome(ctx, field)
+	case "passed":
+		return ec.fieldContext_CompleteFaceVerificationPayload_passed(ctx, field)
+	case "validUntil":
+		return ec.fieldContext_CompleteFaceVerificationPayload_validUntil(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CompleteFaceVerificationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Consent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "purpose":
+		return ec.fieldContext_Consent_purpose(ctx, field)
+	case "textVersion":
+		return ec.fieldContext_Consent_textVersion(ctx, field)
+	case "grantedAt":
+		return ec.fieldContext_Consent_grantedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Consent", field.Name)
+}
+
+func (ec *executionContext) childFields_ConsentText(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "purpose":
+		return ec.fieldContext_ConsentText_purpose(ctx, field)
+	case "version":
+		return ec.fieldContext_ConsentText_version(ctx, field)
+	case "text":
+		return ec.fieldContext_ConsentText_text(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConsentText", field.Name)
+}
+
 func (ec *executionContext) childFields_CreateStaffUserPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "user":
 		return ec.fieldContext_CreateStaffUserPayload_user(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreateStaffUserPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreditRating(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "uscc":
+		return ec.fieldContext_CreditRating_uscc(ctx, field)
+	case "grade":
+		return ec.fieldContext_CreditRating_grade(ctx, field)
+	case "gradeLabel":
+		return ec.fieldContext_CreditRating_gradeLabel(ctx, field)
+	case "evaluatedAt":
+		return ec.fieldContext_CreditRating_evaluatedAt(ctx, field)
+	case "fetchedAt":
+		return ec.fieldContext_CreditRating_fetchedAt(ctx, field)
+	case "stale":
+		return ec.fieldContext_CreditRating_stale(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreditRating", field.Name)
+}
+
+func (ec *executionContext) childFields_CreditReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reportNo":
+		return ec.fieldContext_CreditReport_reportNo(ctx, field)
+	case "subjectName":
+		return ec.fieldContext_CreditReport_subjectName(ctx, field)
+	case "uscc":
+		return ec.fieldContext_CreditReport_uscc(ctx, field)
+	case "grade":
+		return ec.fieldContext_CreditReport_grade(ctx, field)
+	case "gradeLabel":
+		return ec.fieldContext_CreditReport_gradeLabel(ctx, field)
+	case "entries":
+		return ec.fieldContext_CreditReport_entries(ctx, field)
+	case "issuedAt":
+		return ec.fieldContext_CreditReport_issuedAt(ctx, field)
+	case "periodFrom":
+		return ec.fieldContext_CreditReport_periodFrom(ctx, field)
+	case "periodTo":
+		return ec.fieldContext_CreditReport_periodTo(ctx, field)
+	case "pdfSha256":
+		return ec.fieldContext_CreditReport_pdfSha256(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreditReport", field.Name)
+}
+
+func (ec *executionContext) childFields_CreditReportEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_CreditReportEntry_kind(ctx, field)
+	case "description":
+		return ec.fieldContext_CreditReportEntry_description(ctx, field)
+	case "decidedOn":
+		return ec.fieldContext_CreditReportEntry_decidedOn(ctx, field)
+	case "authority":
+		return ec.fieldContext_CreditReportEntry_authority(ctx, field)
+	case "documentNo":
+		return ec.fieldContext_CreditReportEntry_documentNo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreditReportEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_EnterpriseBinding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_EnterpriseBinding_id(ctx, field)
+	case "subject":
+		return ec.fieldContext_EnterpriseBinding_subject(ctx, field)
+	case "role":
+		return ec.fieldContext_EnterpriseBinding_role(ctx, field)
+	case "legalRepName":
+		return ec.fieldContext_EnterpriseBinding_legalRepName(ctx, field)
+	case "idType":
+		return ec.fieldContext_EnterpriseBinding_idType(ctx, field)
+	case "idNumberMasked":
+		return ec.fieldContext_EnterpriseBinding_idNumberMasked(ctx, field)
+	case "authorisationRef":
+		return ec.fieldContext_EnterpriseBinding_authorisationRef(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_EnterpriseBinding_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EnterpriseBinding", field.Name)
+}
+
+func (ec *executionContext) childFields_GiveConsentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "consent":
+		return ec.fieldContext_GiveConsentPayload_consent(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GiveConsentPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_LoginPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -808,6 +1838,32 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_StartFaceVerificationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "verifyId":
+		return ec.fieldContext_StartFaceVerificationPayload_verifyId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StartFaceVerificationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Subject(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Subject_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Subject_kind(ctx, field)
+	case "name":
+		return ec.fieldContext_Subject_name(ctx, field)
+	case "uscc":
+		return ec.fieldContext_Subject_uscc(ctx, field)
+	case "tier":
+		return ec.fieldContext_Subject_tier(ctx, field)
+	case "tierSince":
+		return ec.fieldContext_Subject_tierSince(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Subject", field.Name)
+}
+
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -826,6 +1882,14 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_phoneMasked(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
+}
+
+func (ec *executionContext) childFields_WithdrawConsentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ok":
+		return ec.fieldContext_WithdrawConsentPayload_ok(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WithdrawConsentPayload", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -3,7 +3,12 @@
 package model
 
 import (
+	"bytes"
+	"creditwater/ident"
 	"creditwater/models"
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 )
 
@@ -39,6 +44,30 @@ type AuditLogFilter struct {
 	To *time.Time `json:"to,omitempty"`
 }
 
+// Input of bindEnterprise (R6.1).
+type BindEnterpriseInput struct {
+	// 申请用水单位名称.
+	UnitName string `json:"unitName"`
+	// 统一社会信用代码 (GB 32100-2015).
+	Uscc string `json:"uscc"`
+	// 法定代表人姓名.
+	LegalRepName string `json:"legalRepName"`
+	// 法定代表人身份证件类型.
+	IDType ident.IDType `json:"idType"`
+	// 法定代表人身份证件号码.
+	IDNumber string `json:"idNumber"`
+	// The user's role for the enterprise.
+	Role models.BindingRole `json:"role"`
+	// Reference of the letter of authorisation (授权委托书), required for AUTHORISED_AGENT.
+	AuthorisationRef *string `json:"authorisationRef,omitempty"`
+}
+
+// Result of bindEnterprise.
+type BindEnterprisePayload struct {
+	// The binding.
+	Binding *models.EnterpriseBinding `json:"binding"`
+}
+
 // Input of bindPhoneNumber.
 type BindPhoneNumberInput struct {
 	// The code from the mini-program's getPhoneNumber button.
@@ -49,6 +78,32 @@ type BindPhoneNumberInput struct {
 type BindPhoneNumberPayload struct {
 	// The user, with the masked phone number.
 	User *models.User `json:"user"`
+}
+
+// Input of completeFaceVerification.
+type CompleteFaceVerificationInput struct {
+	// The verifyId from startFaceVerification.
+	VerifyID string `json:"verifyId"`
+}
+
+// Result of completeFaceVerification.
+type CompleteFaceVerificationPayload struct {
+	// The outcome.
+	Outcome FaceOutcome `json:"outcome"`
+	// Whether sensitive actions are now allowed.
+	Passed bool `json:"passed"`
+	// Until when a pass authorises sensitive actions.
+	ValidUntil *time.Time `json:"validUntil,omitempty"`
+}
+
+// A consent text to show before asking for consent.
+type ConsentText struct {
+	// What it is for.
+	Purpose models.ConsentPurpose `json:"purpose"`
+	// Version to send back with giveConsent.
+	Version string `json:"version"`
+	// The text (Chinese).
+	Text string `json:"text"`
 }
 
 // Input of createStaffUser.
@@ -67,6 +122,20 @@ type CreateStaffUserInput struct {
 type CreateStaffUserPayload struct {
 	// The new staff user.
 	User *models.User `json:"user"`
+}
+
+// Input of giveConsent.
+type GiveConsentInput struct {
+	// What to consent to.
+	Purpose models.ConsentPurpose `json:"purpose"`
+	// The version of the text shown (from consentTexts).
+	TextVersion string `json:"textVersion"`
+}
+
+// Result of giveConsent.
+type GiveConsentPayload struct {
+	// The recorded consent.
+	Consent *models.Consent `json:"consent"`
 }
 
 // A new session.
@@ -111,8 +180,113 @@ type StaffLoginInput struct {
 	Password string `json:"password"`
 }
 
+// Input of startFaceVerification.
+type StartFaceVerificationInput struct {
+	// The enterprise acted for; may be omitted when the user has one binding.
+	SubjectID *string `json:"subjectId,omitempty"`
+}
+
+// Result of startFaceVerification: pass verifyId to wx.requestFacialVerify.
+type StartFaceVerificationPayload struct {
+	// WeChat's verify_id (usable once).
+	VerifyID string `json:"verifyId"`
+}
+
+// Input of verifyIdentityAtCounter (staff).
+type VerifyIdentityAtCounterInput struct {
+	// The binding whose person was checked.
+	BindingID string `json:"bindingId"`
+	// Which document was checked, by whom.
+	Note string `json:"note"`
+}
+
 // Input of wechatLogin.
 type WechatLoginInput struct {
 	// The code from wx.login() in the mini-program.
 	Code string `json:"code"`
+}
+
+// Input of withdrawConsent.
+type WithdrawConsentInput struct {
+	// What to withdraw.
+	Purpose models.ConsentPurpose `json:"purpose"`
+}
+
+// Result of withdrawConsent.
+type WithdrawConsentPayload struct {
+	// True when withdrawn.
+	Ok bool `json:"ok"`
+}
+
+// Outcome of a face verification.
+type FaceOutcome string
+
+const (
+	// Passed (verify_ret 10000).
+	FaceOutcomePassed FaceOutcome = "PASSED"
+	// The user cancelled.
+	FaceOutcomeCancelled FaceOutcome = "CANCELLED"
+	// Timed out.
+	FaceOutcomeTimedOut FaceOutcome = "TIMED_OUT"
+	// The face is not the ID holder's.
+	FaceOutcomeFaceMismatch FaceOutcome = "FACE_MISMATCH"
+	// Name and ID number do not match.
+	FaceOutcomeIDMismatch FaceOutcome = "ID_MISMATCH"
+	// Any other failure.
+	FaceOutcomeFailed FaceOutcome = "FAILED"
+	// Verified in person by staff (the alternative to face recognition).
+	FaceOutcomeCounterVerified FaceOutcome = "COUNTER_VERIFIED"
+)
+
+var AllFaceOutcome = []FaceOutcome{
+	FaceOutcomePassed,
+	FaceOutcomeCancelled,
+	FaceOutcomeTimedOut,
+	FaceOutcomeFaceMismatch,
+	FaceOutcomeIDMismatch,
+	FaceOutcomeFailed,
+	FaceOutcomeCounterVerified,
+}
+
+func (e FaceOutcome) IsValid() bool {
+	switch e {
+	case FaceOutcomePassed, FaceOutcomeCancelled, FaceOutcomeTimedOut, FaceOutcomeFaceMismatch, FaceOutcomeIDMismatch, FaceOutcomeFailed, FaceOutcomeCounterVerified:
+		return true
+	}
+	return false
+}
+
+func (e FaceOutcome) String() string {
+	return string(e)
+}
+
+func (e *FaceOutcome) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = FaceOutcome(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid FaceOutcome", str)
+	}
+	return nil
+}
+
+func (e FaceOutcome) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *FaceOutcome) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e FaceOutcome) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
