@@ -240,3 +240,6 @@ func (s *Server) DB() *gorm.DB { return s.db }
 
 // Auth returns the identity service (for subcommands).
 func (s *Server) Auth() *auth.Service { return s.auth }
+
+// Redis returns the Redis client (for subcommands and benchmarks).
+func (s *Server) Redis() redis.UniversalClient { return s.rdb }
