@@ -83,6 +83,16 @@ type Config struct {
 	FaceAttempts int           `env:"CW_FACE_ATTEMPTS" envDefault:"5"`
 	FaceWindow   time.Duration `env:"CW_FACE_WINDOW" envDefault:"10m"`
 
+	// Zero-document applications (R4) and the publication outbox (R2.3).
+	ZeroDocRatings    []string      `env:"CW_ZERO_DOC_RATINGS" envDefault:"A,B"`
+	NotifyTemplateID  string        `env:"CW_NOTIFY_TEMPLATE_ID" envDefault:"application-status"`
+	OutboxPoll        time.Duration `env:"CW_OUTBOX_POLL_INTERVAL" envDefault:"1s"`
+	OutboxBaseBackoff time.Duration `env:"CW_OUTBOX_BASE_BACKOFF" envDefault:"2s"`
+	OutboxMaxBackoff  time.Duration `env:"CW_OUTBOX_MAX_BACKOFF" envDefault:"10m"`
+	OutboxMaxAttempts int           `env:"CW_OUTBOX_MAX_ATTEMPTS" envDefault:"20"`
+	// CJKFont is a TrueType font for commitment PDFs; empty: searched.
+	CJKFont string `env:"CW_CJK_FONT"`
+
 	// Data protection: 32-byte keys, base64 or hex. In development they are
 	// derived from a key file generated into the data dir.
 	DataKey  string `env:"CW_DATA_KEY" secret:"true"`
@@ -164,6 +174,8 @@ func (c *Config) validate() error {
 		{"CW_SESSION_TTL", int64(c.SessionTTL)}, {"CW_LOGIN_LIMIT_WINDOW", int64(c.LoginLimitWindow)},
 		{"CW_CREDIT_PLATFORM_TIMEOUT", int64(c.CreditPlatformTimeout)}, {"CW_RATING_CACHE_TTL", int64(c.RatingCacheTTL)},
 		{"CW_REPORT_CACHE_TTL", int64(c.ReportCacheTTL)}, {"CW_RATING_STALE_MAX", int64(c.RatingStaleMax)},
+		{"CW_OUTBOX_POLL_INTERVAL", int64(c.OutboxPoll)}, {"CW_OUTBOX_BASE_BACKOFF", int64(c.OutboxBaseBackoff)},
+		{"CW_OUTBOX_MAX_BACKOFF", int64(c.OutboxMaxBackoff)}, {"CW_OUTBOX_MAX_ATTEMPTS", int64(c.OutboxMaxAttempts)},
 		{"CW_FACE_VALIDITY", int64(c.FaceValidity)}, {"CW_FACE_ATTEMPTS", int64(c.FaceAttempts)}, {"CW_FACE_WINDOW", int64(c.FaceWindow)},
 	} {
 		if p.v <= 0 {
@@ -175,6 +187,11 @@ func (c *Config) validate() error {
 			if _, err := pii.ParseKey(k.v); err != nil {
 				return bad(k.name, "must be 32 bytes, base64 or hex encoded")
 			}
+		}
+	}
+	for _, r := range c.ZeroDocRatings {
+		if r != "A" && r != "B" && r != "C" && r != "D" {
+			return bad("CW_ZERO_DOC_RATINGS", fmt.Sprintf("has %q: ratings are A, B, C or D", r))
 		}
 	}
 	if c.Production() {

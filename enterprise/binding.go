@@ -224,3 +224,28 @@ func (s *Service) ViewSubject(ctx context.Context, id string) (models.Subject, e
 	}
 	return s.Subject(ctx, id)
 }
+
+// SubjectsByIDs loads subjects by ID in the order of ids (for the GraphQL
+// dataloader): a NOT_FOUND error stands in for an unknown ID.
+func (s *Service) SubjectsByIDs(ctx context.Context, ids []string) ([]models.Subject, []error) {
+	var found []models.Subject
+	out, errs := make([]models.Subject, len(ids)), make([]error, len(ids))
+	if err := s.db.WithContext(ctx).Where("id IN ?", ids).Find(&found).Error; err != nil {
+		for i := range errs {
+			errs[i] = apperr.Wrap(err, apperr.Internal, "could not read subjects")
+		}
+		return out, errs
+	}
+	byID := make(map[string]models.Subject, len(found))
+	for _, f := range found {
+		byID[f.ID] = f
+	}
+	for i, id := range ids {
+		if subj, ok := byID[id]; ok {
+			out[i] = subj
+		} else {
+			errs[i] = apperr.New(apperr.NotFound, "subject not found")
+		}
+	}
+	return out, errs
+}

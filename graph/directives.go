@@ -20,6 +20,12 @@ func WithAuthError(ctx context.Context, err error) context.Context {
 	return context.WithValue(ctx, authErrKey{}, err)
 }
 
+// AuthError returns why the request's credentials were not accepted, or nil.
+func AuthError(ctx context.Context) error {
+	err, _ := ctx.Value(authErrKey{}).(error)
+	return err
+}
+
 // Directives returns the schema directives.
 func Directives() generated.DirectiveRoot {
 	return generated.DirectiveRoot{

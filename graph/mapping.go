@@ -4,6 +4,7 @@ import (
 	"creditwater/auth"
 	"creditwater/enterprise"
 	"creditwater/graph/model"
+	"creditwater/models"
 )
 
 func deref[T any](p *T) T {
@@ -27,4 +28,11 @@ func (r *Resolver) loginPayload(l auth.Login) *model.LoginPayload {
 
 func facePayload(res enterprise.FaceResult) *model.CompleteFaceVerificationPayload {
 	return &model.CompleteFaceVerificationPayload{Outcome: model.FaceOutcome(res.Outcome), Passed: res.Passed, ValidUntil: res.ValidUntil}
+}
+
+func appPayload(app models.Application, err error) (*model.ApplicationPayload, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &model.ApplicationPayload{Application: &app}, nil
 }

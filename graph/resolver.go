@@ -7,6 +7,7 @@ package graph
 //go:generate go tool gqlgen generate
 
 import (
+	"creditwater/apply"
 	"time"
 
 	"creditwater/audit"
@@ -22,6 +23,7 @@ type Resolver struct {
 	Audit      *audit.Log
 	SessionTTL time.Duration
 	Enterprise *enterprise.Service
+	Apply      *apply.Service
 	Ratings    *rating.Service
 	Phone      auth.PhoneExchanger
 	Sealer     *pii.Sealer

@@ -181,3 +181,22 @@ func MaskID(s string) string {
 	}
 	return string(r[:keep]) + strings.Repeat("*", len(r)-2*keep) + string(r[len(r)-keep:])
 }
+
+// Label is the Chinese name of a document type, as printed on forms.
+func (t IDType) Label() string {
+	switch t {
+	case ResidentIDCard:
+		return "居民身份证"
+	case Passport:
+		return "护照"
+	case HKMacaoPermit:
+		return "港澳居民来往内地通行证"
+	case TaiwanPermit:
+		return "台湾居民来往大陆通行证"
+	case HMTResidencePermit:
+		return "港澳台居民居住证"
+	case ForeignerPermanentResidence:
+		return "外国人永久居留身份证"
+	}
+	return string(t)
+}

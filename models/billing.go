@@ -5,7 +5,10 @@ import "time"
 // Billing-system data (R1.1). Rows are keyed by the billing system's natural
 // keys (account number, bill number, …) so that re-importing a file is
 // idempotent and imports need no look-ups. Money is int64 fen (分); volumes
-// are int64 litres.
+// are int64 litres. A calendar date of the billing system (opened, issued,
+// due, served on) is stored as the instant 00:00 of that day in Asia/Shanghai
+// (in UTC: 16:00 of the day before); show it in Asia/Shanghai to get the date
+// back.
 
 // Account is a water account (户号).
 type Account struct {
@@ -24,7 +27,8 @@ type Usage struct {
 	ID        uint64 `gorm:"primaryKey;autoIncrement"`
 	AccountNo string `gorm:"size:32;not null;uniqueIndex:ux_usage_account_period"`
 	Period    string `gorm:"size:7;not null;uniqueIndex:ux_usage_account_period"`
-	Reading   int64
+	// ReadingL is the meter reading at the end of the period, in litres.
+	ReadingL  int64 `gorm:"not null"`
 	VolumeL   int64 `gorm:"not null"`
 	UpdatedAt time.Time
 }
@@ -59,7 +63,10 @@ type Reminder struct {
 	AccountNo  string    `gorm:"size:32;not null;index"`
 	ServedOn   time.Time `gorm:"not null;index"`
 	AmountFen  int64     `gorm:"not null"`
-	UpdatedAt  time.Time
+	// BillNos is the sorted, ';'-separated list of the bills covered, the
+	// source of the ReminderBill rows (kept so a change is detected cheaply).
+	BillNos   string `gorm:"type:text;not null"`
+	UpdatedAt time.Time
 }
 
 // ReminderBill links a reminder to a bill it covers.
@@ -83,16 +90,19 @@ type Exemption struct {
 // ImportJob records one billing import with its counts.
 type ImportJob struct {
 	Entity
-	Kind       string `gorm:"size:16;not null"`
-	FileName   string `gorm:"size:255"`
-	Encoding   string `gorm:"size:16"`
-	Status     string `gorm:"size:16;not null"` // RUNNING, DONE, FAILED
-	Rows       int64
-	Inserted   int64
-	Updated    int64
-	Unchanged  int64
-	Failed     int64
-	StartedBy  string `gorm:"size:36"`
+	Kind      string `gorm:"size:16;not null"`
+	FileName  string `gorm:"size:255"`
+	Encoding  string `gorm:"size:16"`
+	Status    string `gorm:"size:16;not null"` // RUNNING, DONE, FAILED
+	Rows      int64
+	Inserted  int64
+	Updated   int64
+	Unchanged int64
+	Failed    int64  // rows rejected
+	Errors    int64  // row errors found (a row may have several); at most Options.MaxErrors are stored
+	StartedBy string `gorm:"size:36"`
+	// Message says why a FAILED job failed (safe to show).
+	Message    string `gorm:"size:500"`
 	FinishedAt *time.Time
 }
 

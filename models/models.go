@@ -87,4 +87,3 @@ type AuditEntry struct {
 	RequestID   string    `gorm:"size:64"`
 	Detail      string    `gorm:"type:text"`
 }
-

@@ -2,10 +2,15 @@ package server
 
 import (
 	"context"
+	"fmt"
+	"os"
+
+	"gorm.io/gorm"
 
 	"creditwater/creditplatform"
 	"creditwater/creditplatform/simulator"
 	"creditwater/enterprise"
+	"creditwater/outbox"
 	"creditwater/wechat"
 )
 
@@ -35,4 +40,15 @@ func (s *Server) newCreditPlatform() *creditplatform.Client {
 		s.log.Info("the credit platform is served by the local simulator", "url", cfg.BaseURL)
 	}
 	return creditplatform.New(cfg)
+}
+
+// enqueue adapts the outbox to apply's Enqueue port.
+func enqueue(ctx context.Context, tx *gorm.DB, key, kind, aggregateID string, payload any) error {
+	return outbox.Enqueue(ctx, tx, outbox.Message{Key: key, Kind: kind, AggregateID: aggregateID, Payload: payload})
+}
+
+// instanceName names this process among instances (host:pid).
+func instanceName() string {
+	h, _ := os.Hostname()
+	return fmt.Sprintf("%s:%d", h, os.Getpid())
 }

@@ -23,6 +23,7 @@ type metrics struct {
 	duration   *prometheus.HistogramVec
 	errors     *prometheus.CounterVec
 	http       *prometheus.CounterVec
+	handling   *prometheus.HistogramVec
 }
 
 func newMetrics(db *gorm.DB, rdb redis.UniversalClient) *metrics {
@@ -42,7 +43,11 @@ func newMetrics(db *gorm.DB, rdb redis.UniversalClient) *metrics {
 			Name: "creditwater_http_requests_total", Help: "HTTP requests by route and status.",
 		}, []string{"route", "status"}),
 	}
-	m.reg.MustRegister(m.operations, m.duration, m.errors, m.http,
+	m.handling = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "creditwater_application_handling_hours", Help: "Hours from submission to acceptance, VIP (EXCELLENT) or not (R3.3).",
+		Buckets: []float64{1, 4, 8, 24, 48, 72, 120, 240, 480},
+	}, []string{"vip"})
+	m.reg.MustRegister(m.operations, m.duration, m.errors, m.http, m.handling,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if sqlDB, err := db.DB(); err == nil {
 		m.reg.MustRegister(collectors.NewDBStatsCollector(sqlDB, "creditwater"))
@@ -131,4 +136,8 @@ func (m *metrics) middleware(route string, next http.Handler) http.Handler {
 		next.ServeHTTP(rec, r)
 		m.http.WithLabelValues(route, strconv.Itoa(rec.status)).Inc()
 	})
+}
+
+func (m *metrics) observeAcceptance(vip bool, d time.Duration) {
+	m.handling.WithLabelValues(strconv.FormatBool(vip)).Observe(d.Hours())
 }

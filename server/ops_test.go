@@ -64,3 +64,16 @@ func TestSessionSharedAcrossInstances(t *testing.T) {
 		t.Fatalf("logout on B not seen on A: %s", r.Raw)
 	}
 }
+
+func getAuth(t *testing.T, url, token string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}

@@ -22,13 +22,16 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"gorm.io/gorm"
 
+	"creditwater/apply"
 	"creditwater/audit"
 	"creditwater/auth"
+	"creditwater/calendar"
 	"creditwater/config"
 	"creditwater/creditplatform/simulator"
 	"creditwater/enterprise"
 	"creditwater/graph"
 	"creditwater/graph/generated"
+	"creditwater/outbox"
 	"creditwater/pii"
 	"creditwater/rating"
 	"creditwater/store"
@@ -50,6 +53,8 @@ type Server struct {
 	sim     *simulator.Simulator
 	ent     *enterprise.Service
 	ratings *rating.Service
+	apply   *apply.Service
+	outbox  *outbox.Worker
 	sealer  *pii.Sealer
 	handler http.Handler
 	closers []func()
@@ -106,6 +111,16 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	s.ent = enterprise.New(s.db, s.rdb, cfg.RedisPrefix, s.sealer, faceAdapter{wx: wx}, s.audit, entCfg)
 
 	s.metrics = newMetrics(s.db, s.rdb)
+	s.outbox = outbox.NewWorker(s.db, logger, outbox.Config{Instance: instanceName(), PollInterval: cfg.OutboxPoll,
+		BaseBackoff: cfg.OutboxBaseBackoff, MaxBackoff: cfg.OutboxMaxBackoff, MaxAttempts: cfg.OutboxMaxAttempts})
+	appCfg := apply.DefaultConfig()
+	appCfg.Ratings, appCfg.NotifyTemplateID, appCfg.PlatformName = cfg.ZeroDocRatings, cfg.NotifyTemplateID, cfg.CreditPlatformName
+	s.apply = apply.New(s.db, s.ent, s.ratings, enqueue, s.sealer, s.audit, calendar.Default(), appCfg)
+	s.apply.OnAccepted = s.metrics.observeAcceptance
+	s.outbox.Handle(apply.KindPublishCommitment, apply.DeliverCommitment(platform), s.apply.CommitmentDelivered)
+	s.outbox.Handle(apply.KindNotify, s.apply.DeliverNotification(func(ctx context.Context, openID, tmpl, page string, data map[string]string) error {
+		return wx.SendSubscribeMessage(ctx, wechat.SubscribeMessage{ToUser: openID, TemplateID: tmpl, Page: page, Data: data})
+	}), s.apply.NotificationDelivered)
 	if cfg.DemoData && !cfg.Production() {
 		if err = s.seedDemo(ctx); err != nil {
 			return nil, err
@@ -160,7 +175,7 @@ func (s *Server) newSealer() (*pii.Sealer, error) {
 func (s *Server) graphQL() http.Handler {
 	es := generated.NewExecutableSchema(generated.Config{
 		Resolvers: &graph.Resolver{Auth: s.auth, Audit: s.audit, SessionTTL: s.cfg.SessionTTL,
-			Phone: s.wx.PhoneNumber, Sealer: s.sealer, Enterprise: s.ent, Ratings: s.ratings},
+			Phone: s.wx.PhoneNumber, Sealer: s.sealer, Enterprise: s.ent, Ratings: s.ratings, Apply: s.apply},
 		Directives: graph.Directives(),
 	})
 	h := handler.New(es)
@@ -185,6 +200,7 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	gql := s.withBodyLimit(s.withSession(s.graphQL()))
 	mux.Handle("/graphql", s.metrics.middleware("/graphql", gql))
+	mux.Handle("GET /commitments/{file}", s.withSession(http.HandlerFunc(s.commitmentDocument)))
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", s.metrics.handler())
@@ -208,6 +224,7 @@ func (s *Server) CreditPlatformSimulator() *simulator.Simulator { return s.sim }
 // shuts down gracefully within the configured timeout.
 func (s *Server) Run(ctx context.Context) error {
 	srv := &http.Server{Addr: s.cfg.HTTPAddr, Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	s.Start(ctx)
 	errc := make(chan error, 1)
 	go func() {
 		s.log.Info("serving", "addr", s.cfg.HTTPAddr, "env", s.cfg.Env)
@@ -226,6 +243,14 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Start runs the background workers (the outbox) until ctx ends.
+func (s *Server) Start(ctx context.Context) {
+	go s.outbox.Run(ctx)
+}
+
+// Outbox returns the outbox worker (tests drive it with RunOnce).
+func (s *Server) Outbox() *outbox.Worker { return s.outbox }
 
 // Close releases the database, Redis and the fakes.
 func (s *Server) Close() {

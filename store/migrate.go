@@ -28,6 +28,13 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0004_records_jobs", Migrate: func(tx *gorm.DB) error {
 			return tx.AutoMigrate(&models.DishonestyRecord{}, &models.RecordEvent{}, &models.ViolationCase{}, &models.JobRun{})
 		}},
+		{ID: "0005_outbox", Migrate: func(tx *gorm.DB) error {
+			return tx.AutoMigrate(&models.OutboxMessage{})
+		}},
+		{ID: "0006_applications", Migrate: func(tx *gorm.DB) error {
+			return tx.AutoMigrate(&models.Application{}, &models.ApplicationEvent{}, &models.Commitment{},
+				&models.SubscriptionGrant{}, &models.Notification{})
+		}},
 	}
 }
 

@@ -782,4 +782,23 @@ func (ec *executionContext) marshalNCreditReportEntry2ᚕcreditwaterᚋcreditpla
 	return ret
 }
 
+func (ec *executionContext) unmarshalOCreditGrade2ᚖcreditwaterᚋcreditplatformᚐRating(ctx context.Context, v any) (*creditplatform.Rating, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := creditplatform.Rating(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCreditGrade2ᚖcreditwaterᚋcreditplatformᚐRating(ctx context.Context, sel ast.SelectionSet, v *creditplatform.Rating) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 // endregion ***************************** type.gotpl *****************************

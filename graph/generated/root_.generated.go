@@ -5,10 +5,12 @@ package generated
 import (
 	"bytes"
 	"context"
+	"creditwater/apply"
 	"creditwater/graph/model"
 	"creditwater/models"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -23,7 +25,10 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Application() ApplicationResolver
+	ApplicationEvent() ApplicationEventResolver
 	AuditEntry() AuditEntryResolver
+	Commitment() CommitmentResolver
 	CreditRating() CreditRatingResolver
 	CreditReport() CreditReportResolver
 	EnterpriseBinding() EnterpriseBindingResolver
@@ -38,6 +43,62 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Application struct {
+		AcceptedAt       func(childComplexity int) int
+		Address          func(childComplexity int) int
+		Category         func(childComplexity int) int
+		Channel          func(childComplexity int) int
+		Commitment       func(childComplexity int) int
+		ContactMasked    func(childComplexity int) int
+		ContactName      func(childComplexity int) int
+		CreditCheckedAt  func(childComplexity int) int
+		DocumentsWaived  func(childComplexity int) int
+		Events           func(childComplexity int) int
+		FailedConditions func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Land             func(childComplexity int) int
+		MissingDocuments func(childComplexity int) int
+		Rating           func(childComplexity int) int
+		Reason           func(childComplexity int) int
+		ReportNo         func(childComplexity int) int
+		Status           func(childComplexity int) int
+		StepSince        func(childComplexity int) int
+		Subject          func(childComplexity int) int
+		SubmittedAt      func(childComplexity int) int
+		SurveyAssignee   func(childComplexity int) int
+		SurveyAt         func(childComplexity int) int
+		VIP              func(childComplexity int) int
+		Version          func(childComplexity int) int
+		WantsCredit      func(childComplexity int) int
+	}
+
+	ApplicationConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ApplicationEdge struct {
+		AgeSeconds func(childComplexity int) int
+		Cursor     func(childComplexity int) int
+		Node       func(childComplexity int) int
+		Overdue    func(childComplexity int) int
+		StepDue    func(childComplexity int) int
+	}
+
+	ApplicationEvent struct {
+		ActorID    func(childComplexity int) int
+		ActorRole  func(childComplexity int) int
+		At         func(childComplexity int) int
+		FromStatus func(childComplexity int) int
+		Reason     func(childComplexity int) int
+		ToStatus   func(childComplexity int) int
+	}
+
+	ApplicationPayload struct {
+		Application func(childComplexity int) int
+	}
+
 	AuditEntry struct {
 		Action      func(childComplexity int) int
 		ActorID     func(childComplexity int) int
@@ -69,6 +130,30 @@ type ComplexityRoot struct {
 		User func(childComplexity int) int
 	}
 
+	Commitment struct {
+		ApplicationID func(childComplexity int) int
+		HTMLURL       func(childComplexity int) int
+		ID            func(childComplexity int) int
+		PDFURL        func(childComplexity int) int
+		PublicationID func(childComplexity int) int
+		PublishedAt   func(childComplexity int) int
+		SHA256        func(childComplexity int) int
+		SignedAt      func(childComplexity int) int
+		SignerID      func(childComplexity int) int
+		TemplateVer   func(childComplexity int) int
+		Text          func(childComplexity int) int
+	}
+
+	CommitmentDraft struct {
+		Address        func(childComplexity int) int
+		IDNumberMasked func(childComplexity int) int
+		IDTypeLabel    func(childComplexity int) int
+		LegalRepName   func(childComplexity int) int
+		Pledges        func(childComplexity int) int
+		UnitName       func(childComplexity int) int
+		Uscc           func(childComplexity int) int
+	}
+
 	CompleteFaceVerificationPayload struct {
 		Outcome    func(childComplexity int) int
 		Passed     func(childComplexity int) int
@@ -89,6 +174,12 @@ type ComplexityRoot struct {
 
 	CreateStaffUserPayload struct {
 		User func(childComplexity int) int
+	}
+
+	CreditCheckPayload struct {
+		Application func(childComplexity int) int
+		Conditions  func(childComplexity int) int
+		Eligible    func(childComplexity int) int
 	}
 
 	CreditRating struct {
@@ -121,6 +212,12 @@ type ComplexityRoot struct {
 		Kind        func(childComplexity int) int
 	}
 
+	EligibilityCondition struct {
+		Code   func(childComplexity int) int
+		Detail func(childComplexity int) int
+		Passed func(childComplexity int) int
+	}
+
 	EnterpriseBinding struct {
 		AuthorisationRef func(childComplexity int) int
 		CreatedAt        func(childComplexity int) int
@@ -136,6 +233,16 @@ type ComplexityRoot struct {
 		Consent func(childComplexity int) int
 	}
 
+	GrantSubscriptionPayload struct {
+		Remaining func(childComplexity int) int
+	}
+
+	HandlingStats struct {
+		Accepted     func(childComplexity int) int
+		AverageHours func(childComplexity int) int
+		Vip          func(childComplexity int) int
+	}
+
 	LoginPayload struct {
 		ExpiresIn func(childComplexity int) int
 		NewUser   func(childComplexity int) int
@@ -148,16 +255,25 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AcceptApplication        func(childComplexity int, input model.AcceptApplicationInput) int
 		BindEnterprise           func(childComplexity int, input model.BindEnterpriseInput) int
 		BindPhoneNumber          func(childComplexity int, input model.BindPhoneNumberInput) int
 		CompleteFaceVerification func(childComplexity int, input model.CompleteFaceVerificationInput) int
 		CreateStaffUser          func(childComplexity int, input model.CreateStaffUserInput) int
 		GiveConsent              func(childComplexity int, input model.GiveConsentInput) int
+		GrantSubscription        func(childComplexity int, input model.GrantSubscriptionInput) int
 		Logout                   func(childComplexity int) int
+		RecordSurvey             func(childComplexity int, input model.RecordSurveyInput) int
+		RejectApplication        func(childComplexity int, input model.ApplicationReasonInput) int
+		RunCreditCheck           func(childComplexity int, input model.ApplicationStepInput) int
+		ScheduleSurvey           func(childComplexity int, input model.ScheduleSurveyInput) int
+		SignCommitment           func(childComplexity int, input model.SignCommitmentInput) int
 		StaffLogin               func(childComplexity int, input model.StaffLoginInput) int
 		StartFaceVerification    func(childComplexity int, input model.StartFaceVerificationInput) int
+		SubmitApplication        func(childComplexity int, input model.SubmitApplicationInput) int
 		VerifyIdentityAtCounter  func(childComplexity int, input model.VerifyIdentityAtCounterInput) int
 		WechatLogin              func(childComplexity int, input model.WechatLoginInput) int
+		WithdrawApplication      func(childComplexity int, input model.ApplicationReasonInput) int
 		WithdrawConsent          func(childComplexity int, input model.WithdrawConsentInput) int
 	}
 
@@ -167,15 +283,25 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		AuditLog       func(childComplexity int, filter *model.AuditLogFilter, first *int, after *string) int
-		ConsentTexts   func(childComplexity int) int
-		CreditRating   func(childComplexity int, uscc string) int
-		CreditReport   func(childComplexity int, uscc string, purpose string) int
-		Me             func(childComplexity int) int
-		MyConsents     func(childComplexity int) int
-		MyCreditReport func(childComplexity int, subjectID *string) int
-		MyEnterprises  func(childComplexity int) int
-		Subject        func(childComplexity int, id string) int
+		Application     func(childComplexity int, id string) int
+		Applications    func(childComplexity int, filter *model.ApplicationFilter, orderBy *apply.Order, first *int, after *string) int
+		AuditLog        func(childComplexity int, filter *model.AuditLogFilter, first *int, after *string) int
+		CommitmentDraft func(childComplexity int, applicationID string) int
+		ConsentTexts    func(childComplexity int) int
+		CreditRating    func(childComplexity int, uscc string) int
+		CreditReport    func(childComplexity int, uscc string, purpose string) int
+		HandlingStats   func(childComplexity int, from *time.Time, to *time.Time) int
+		Me              func(childComplexity int) int
+		MyApplications  func(childComplexity int) int
+		MyConsents      func(childComplexity int) int
+		MyCreditReport  func(childComplexity int, subjectID *string) int
+		MyEnterprises   func(childComplexity int) int
+		Subject         func(childComplexity int, id string) int
+	}
+
+	SignCommitmentPayload struct {
+		Application func(childComplexity int) int
+		Commitment  func(childComplexity int) int
 	}
 
 	StartFaceVerificationPayload struct {
@@ -189,6 +315,12 @@ type ComplexityRoot struct {
 		Tier      func(childComplexity int) int
 		TierSince func(childComplexity int) int
 		USCC      func(childComplexity int) int
+	}
+
+	SubmitApplicationPayload struct {
+		Application        func(childComplexity int) int
+		EligibilityPreview func(childComplexity int) int
+		Replayed           func(childComplexity int) int
 	}
 
 	User struct {
@@ -219,6 +351,257 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Application.acceptedAt":
+		if e.ComplexityRoot.Application.AcceptedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.AcceptedAt(childComplexity), true
+	case "Application.address":
+		if e.ComplexityRoot.Application.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.Address(childComplexity), true
+	case "Application.category":
+		if e.ComplexityRoot.Application.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.Category(childComplexity), true
+	case "Application.channel":
+		if e.ComplexityRoot.Application.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.Channel(childComplexity), true
+	case "Application.commitment":
+		if e.ComplexityRoot.Application.Commitment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.Commitment(childComplexity), true
+	case "Application.contactPhoneMasked":
+		if e.ComplexityRoot.Application.ContactMasked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.ContactMasked(childComplexity), true
+	case "Application.contactName":
+		if e.ComplexityRoot.Application.ContactName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.ContactName(childComplexity), true
+	case "Application.creditCheckedAt":
+		if e.ComplexityRoot.Application.CreditCheckedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.CreditCheckedAt(childComplexity), true
+	case "Application.documentsWaived":
+		if e.ComplexityRoot.Application.DocumentsWaived == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.DocumentsWaived(childComplexity), true
+	case "Application.events":
+		if e.ComplexityRoot.Application.Events == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.Events(childComplexity), true
+	case "Application.failedConditions":
+		if e.ComplexityRoot.Application.FailedConditions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.FailedConditions(childComplexity), true
+	case "Application.id":
+		if e.ComplexityRoot.Application.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.ID(childComplexity), true
+	case "Application.land":
+		if e.ComplexityRoot.Application.Land == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.Land(childComplexity), true
+	case "Application.missingDocuments":
+		if e.ComplexityRoot.Application.MissingDocuments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.MissingDocuments(childComplexity), true
+	case "Application.rating":
+		if e.ComplexityRoot.Application.Rating == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.Rating(childComplexity), true
+	case "Application.reason":
+		if e.ComplexityRoot.Application.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.Reason(childComplexity), true
+	case "Application.reportNo":
+		if e.ComplexityRoot.Application.ReportNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.ReportNo(childComplexity), true
+	case "Application.status":
+		if e.ComplexityRoot.Application.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.Status(childComplexity), true
+	case "Application.stepSince":
+		if e.ComplexityRoot.Application.StepSince == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.StepSince(childComplexity), true
+	case "Application.subject":
+		if e.ComplexityRoot.Application.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.Subject(childComplexity), true
+	case "Application.submittedAt":
+		if e.ComplexityRoot.Application.SubmittedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.SubmittedAt(childComplexity), true
+	case "Application.surveyAssigneeId":
+		if e.ComplexityRoot.Application.SurveyAssignee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.SurveyAssignee(childComplexity), true
+	case "Application.surveyAt":
+		if e.ComplexityRoot.Application.SurveyAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.SurveyAt(childComplexity), true
+	case "Application.vip":
+		if e.ComplexityRoot.Application.VIP == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.VIP(childComplexity), true
+	case "Application.version":
+		if e.ComplexityRoot.Application.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.Version(childComplexity), true
+	case "Application.wantsCreditHandling":
+		if e.ComplexityRoot.Application.WantsCredit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.WantsCredit(childComplexity), true
+
+	case "ApplicationConnection.edges":
+		if e.ComplexityRoot.ApplicationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplicationConnection.Edges(childComplexity), true
+	case "ApplicationConnection.pageInfo":
+		if e.ComplexityRoot.ApplicationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplicationConnection.PageInfo(childComplexity), true
+	case "ApplicationConnection.totalCount":
+		if e.ComplexityRoot.ApplicationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplicationConnection.TotalCount(childComplexity), true
+
+	case "ApplicationEdge.ageSeconds":
+		if e.ComplexityRoot.ApplicationEdge.AgeSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplicationEdge.AgeSeconds(childComplexity), true
+	case "ApplicationEdge.cursor":
+		if e.ComplexityRoot.ApplicationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplicationEdge.Cursor(childComplexity), true
+	case "ApplicationEdge.node":
+		if e.ComplexityRoot.ApplicationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplicationEdge.Node(childComplexity), true
+	case "ApplicationEdge.overdue":
+		if e.ComplexityRoot.ApplicationEdge.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplicationEdge.Overdue(childComplexity), true
+	case "ApplicationEdge.stepDue":
+		if e.ComplexityRoot.ApplicationEdge.StepDue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplicationEdge.StepDue(childComplexity), true
+
+	case "ApplicationEvent.actorId":
+		if e.ComplexityRoot.ApplicationEvent.ActorID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplicationEvent.ActorID(childComplexity), true
+	case "ApplicationEvent.actorRole":
+		if e.ComplexityRoot.ApplicationEvent.ActorRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplicationEvent.ActorRole(childComplexity), true
+	case "ApplicationEvent.at":
+		if e.ComplexityRoot.ApplicationEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplicationEvent.At(childComplexity), true
+	case "ApplicationEvent.fromStatus":
+		if e.ComplexityRoot.ApplicationEvent.FromStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplicationEvent.FromStatus(childComplexity), true
+	case "ApplicationEvent.reason":
+		if e.ComplexityRoot.ApplicationEvent.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplicationEvent.Reason(childComplexity), true
+	case "ApplicationEvent.toStatus":
+		if e.ComplexityRoot.ApplicationEvent.ToStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplicationEvent.ToStatus(childComplexity), true
+
+	case "ApplicationPayload.application":
+		if e.ComplexityRoot.ApplicationPayload.Application == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplicationPayload.Application(childComplexity), true
 
 	case "AuditEntry.action":
 		if e.ComplexityRoot.AuditEntry.Action == nil {
@@ -321,6 +704,116 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BindPhoneNumberPayload.User(childComplexity), true
 
+	case "Commitment.applicationId":
+		if e.ComplexityRoot.Commitment.ApplicationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.ApplicationID(childComplexity), true
+	case "Commitment.htmlUrl":
+		if e.ComplexityRoot.Commitment.HTMLURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.HTMLURL(childComplexity), true
+	case "Commitment.id":
+		if e.ComplexityRoot.Commitment.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.ID(childComplexity), true
+	case "Commitment.pdfUrl":
+		if e.ComplexityRoot.Commitment.PDFURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.PDFURL(childComplexity), true
+	case "Commitment.publicationId":
+		if e.ComplexityRoot.Commitment.PublicationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.PublicationID(childComplexity), true
+	case "Commitment.publishedAt":
+		if e.ComplexityRoot.Commitment.PublishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.PublishedAt(childComplexity), true
+	case "Commitment.sha256":
+		if e.ComplexityRoot.Commitment.SHA256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.SHA256(childComplexity), true
+	case "Commitment.signedAt":
+		if e.ComplexityRoot.Commitment.SignedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.SignedAt(childComplexity), true
+	case "Commitment.signerId":
+		if e.ComplexityRoot.Commitment.SignerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.SignerID(childComplexity), true
+	case "Commitment.templateVersion":
+		if e.ComplexityRoot.Commitment.TemplateVer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.TemplateVer(childComplexity), true
+	case "Commitment.text":
+		if e.ComplexityRoot.Commitment.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Commitment.Text(childComplexity), true
+
+	case "CommitmentDraft.address":
+		if e.ComplexityRoot.CommitmentDraft.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentDraft.Address(childComplexity), true
+	case "CommitmentDraft.idNumberMasked":
+		if e.ComplexityRoot.CommitmentDraft.IDNumberMasked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentDraft.IDNumberMasked(childComplexity), true
+	case "CommitmentDraft.idTypeLabel":
+		if e.ComplexityRoot.CommitmentDraft.IDTypeLabel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentDraft.IDTypeLabel(childComplexity), true
+	case "CommitmentDraft.legalRepName":
+		if e.ComplexityRoot.CommitmentDraft.LegalRepName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentDraft.LegalRepName(childComplexity), true
+	case "CommitmentDraft.pledges":
+		if e.ComplexityRoot.CommitmentDraft.Pledges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentDraft.Pledges(childComplexity), true
+	case "CommitmentDraft.unitName":
+		if e.ComplexityRoot.CommitmentDraft.UnitName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentDraft.UnitName(childComplexity), true
+	case "CommitmentDraft.uscc":
+		if e.ComplexityRoot.CommitmentDraft.Uscc == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitmentDraft.Uscc(childComplexity), true
+
 	case "CompleteFaceVerificationPayload.outcome":
 		if e.ComplexityRoot.CompleteFaceVerificationPayload.Outcome == nil {
 			break
@@ -384,6 +877,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreateStaffUserPayload.User(childComplexity), true
+
+	case "CreditCheckPayload.application":
+		if e.ComplexityRoot.CreditCheckPayload.Application == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditCheckPayload.Application(childComplexity), true
+	case "CreditCheckPayload.conditions":
+		if e.ComplexityRoot.CreditCheckPayload.Conditions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditCheckPayload.Conditions(childComplexity), true
+	case "CreditCheckPayload.eligible":
+		if e.ComplexityRoot.CreditCheckPayload.Eligible == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditCheckPayload.Eligible(childComplexity), true
 
 	case "CreditRating.evaluatedAt":
 		if e.ComplexityRoot.CreditRating.EvaluatedAt == nil {
@@ -514,6 +1026,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreditReportEntry.Kind(childComplexity), true
 
+	case "EligibilityCondition.code":
+		if e.ComplexityRoot.EligibilityCondition.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EligibilityCondition.Code(childComplexity), true
+	case "EligibilityCondition.detail":
+		if e.ComplexityRoot.EligibilityCondition.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EligibilityCondition.Detail(childComplexity), true
+	case "EligibilityCondition.passed":
+		if e.ComplexityRoot.EligibilityCondition.Passed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EligibilityCondition.Passed(childComplexity), true
+
 	case "EnterpriseBinding.authorisationRef":
 		if e.ComplexityRoot.EnterpriseBinding.AuthorisationRef == nil {
 			break
@@ -570,6 +1101,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GiveConsentPayload.Consent(childComplexity), true
 
+	case "GrantSubscriptionPayload.remaining":
+		if e.ComplexityRoot.GrantSubscriptionPayload.Remaining == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GrantSubscriptionPayload.Remaining(childComplexity), true
+
+	case "HandlingStats.accepted":
+		if e.ComplexityRoot.HandlingStats.Accepted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandlingStats.Accepted(childComplexity), true
+	case "HandlingStats.averageHours":
+		if e.ComplexityRoot.HandlingStats.AverageHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandlingStats.AverageHours(childComplexity), true
+	case "HandlingStats.vip":
+		if e.ComplexityRoot.HandlingStats.Vip == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandlingStats.Vip(childComplexity), true
+
 	case "LoginPayload.expiresIn":
 		if e.ComplexityRoot.LoginPayload.ExpiresIn == nil {
 			break
@@ -602,6 +1159,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LogoutPayload.Ok(childComplexity), true
 
+	case "Mutation.acceptApplication":
+		if e.ComplexityRoot.Mutation.AcceptApplication == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptApplication_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcceptApplication(childComplexity, args["input"].(model.AcceptApplicationInput)), true
 	case "Mutation.bindEnterprise":
 		if e.ComplexityRoot.Mutation.BindEnterprise == nil {
 			break
@@ -657,12 +1225,78 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.GiveConsent(childComplexity, args["input"].(model.GiveConsentInput)), true
+	case "Mutation.grantSubscription":
+		if e.ComplexityRoot.Mutation.GrantSubscription == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_grantSubscription_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.GrantSubscription(childComplexity, args["input"].(model.GrantSubscriptionInput)), true
 	case "Mutation.logout":
 		if e.ComplexityRoot.Mutation.Logout == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Mutation.Logout(childComplexity), true
+	case "Mutation.recordSurvey":
+		if e.ComplexityRoot.Mutation.RecordSurvey == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordSurvey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordSurvey(childComplexity, args["input"].(model.RecordSurveyInput)), true
+	case "Mutation.rejectApplication":
+		if e.ComplexityRoot.Mutation.RejectApplication == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rejectApplication_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RejectApplication(childComplexity, args["input"].(model.ApplicationReasonInput)), true
+	case "Mutation.runCreditCheck":
+		if e.ComplexityRoot.Mutation.RunCreditCheck == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_runCreditCheck_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RunCreditCheck(childComplexity, args["input"].(model.ApplicationStepInput)), true
+	case "Mutation.scheduleSurvey":
+		if e.ComplexityRoot.Mutation.ScheduleSurvey == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_scheduleSurvey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ScheduleSurvey(childComplexity, args["input"].(model.ScheduleSurveyInput)), true
+	case "Mutation.signCommitment":
+		if e.ComplexityRoot.Mutation.SignCommitment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_signCommitment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SignCommitment(childComplexity, args["input"].(model.SignCommitmentInput)), true
 	case "Mutation.staffLogin":
 		if e.ComplexityRoot.Mutation.StaffLogin == nil {
 			break
@@ -685,6 +1319,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.StartFaceVerification(childComplexity, args["input"].(model.StartFaceVerificationInput)), true
+	case "Mutation.submitApplication":
+		if e.ComplexityRoot.Mutation.SubmitApplication == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_submitApplication_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubmitApplication(childComplexity, args["input"].(model.SubmitApplicationInput)), true
 	case "Mutation.verifyIdentityAtCounter":
 		if e.ComplexityRoot.Mutation.VerifyIdentityAtCounter == nil {
 			break
@@ -707,6 +1352,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.WechatLogin(childComplexity, args["input"].(model.WechatLoginInput)), true
+	case "Mutation.withdrawApplication":
+		if e.ComplexityRoot.Mutation.WithdrawApplication == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_withdrawApplication_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.WithdrawApplication(childComplexity, args["input"].(model.ApplicationReasonInput)), true
 	case "Mutation.withdrawConsent":
 		if e.ComplexityRoot.Mutation.WithdrawConsent == nil {
 			break
@@ -732,6 +1388,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
 
+	case "Query.application":
+		if e.ComplexityRoot.Query.Application == nil {
+			break
+		}
+
+		args, err := ec.field_Query_application_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Application(childComplexity, args["id"].(string)), true
+	case "Query.applications":
+		if e.ComplexityRoot.Query.Applications == nil {
+			break
+		}
+
+		args, err := ec.field_Query_applications_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Applications(childComplexity, args["filter"].(*model.ApplicationFilter), args["orderBy"].(*apply.Order), args["first"].(*int), args["after"].(*string)), true
 	case "Query.auditLog":
 		if e.ComplexityRoot.Query.AuditLog == nil {
 			break
@@ -743,6 +1421,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["filter"].(*model.AuditLogFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.commitmentDraft":
+		if e.ComplexityRoot.Query.CommitmentDraft == nil {
+			break
+		}
+
+		args, err := ec.field_Query_commitmentDraft_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CommitmentDraft(childComplexity, args["applicationId"].(string)), true
 	case "Query.consentTexts":
 		if e.ComplexityRoot.Query.ConsentTexts == nil {
 			break
@@ -771,6 +1460,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.CreditReport(childComplexity, args["uscc"].(string), args["purpose"].(string)), true
+	case "Query.handlingStats":
+		if e.ComplexityRoot.Query.HandlingStats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_handlingStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.HandlingStats(childComplexity, args["from"].(*time.Time), args["to"].(*time.Time)), true
 
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
@@ -778,6 +1478,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.myApplications":
+		if e.ComplexityRoot.Query.MyApplications == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.MyApplications(childComplexity), true
 	case "Query.myConsents":
 		if e.ComplexityRoot.Query.MyConsents == nil {
 			break
@@ -812,6 +1518,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Subject(childComplexity, args["id"].(string)), true
+
+	case "SignCommitmentPayload.application":
+		if e.ComplexityRoot.SignCommitmentPayload.Application == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignCommitmentPayload.Application(childComplexity), true
+	case "SignCommitmentPayload.commitment":
+		if e.ComplexityRoot.SignCommitmentPayload.Commitment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignCommitmentPayload.Commitment(childComplexity), true
 
 	case "StartFaceVerificationPayload.verifyId":
 		if e.ComplexityRoot.StartFaceVerificationPayload.VerifyID == nil {
@@ -856,6 +1575,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subject.USCC(childComplexity), true
+
+	case "SubmitApplicationPayload.application":
+		if e.ComplexityRoot.SubmitApplicationPayload.Application == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmitApplicationPayload.Application(childComplexity), true
+	case "SubmitApplicationPayload.eligibilityPreview":
+		if e.ComplexityRoot.SubmitApplicationPayload.EligibilityPreview == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmitApplicationPayload.EligibilityPreview(childComplexity), true
+	case "SubmitApplicationPayload.replayed":
+		if e.ComplexityRoot.SubmitApplicationPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmitApplicationPayload.Replayed(childComplexity), true
 
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
@@ -916,14 +1654,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AcceptApplicationInput", ec.unmarshalInputAcceptApplicationInput),
+			graphql.NewInputUnmarshaler("ApplicationFilter", ec.unmarshalInputApplicationFilter),
+			graphql.NewInputUnmarshaler("ApplicationReasonInput", ec.unmarshalInputApplicationReasonInput),
+			graphql.NewInputUnmarshaler("ApplicationStepInput", ec.unmarshalInputApplicationStepInput),
 			graphql.NewInputUnmarshaler("AuditLogFilter", ec.unmarshalInputAuditLogFilter),
 			graphql.NewInputUnmarshaler("BindEnterpriseInput", ec.unmarshalInputBindEnterpriseInput),
 			graphql.NewInputUnmarshaler("BindPhoneNumberInput", ec.unmarshalInputBindPhoneNumberInput),
 			graphql.NewInputUnmarshaler("CompleteFaceVerificationInput", ec.unmarshalInputCompleteFaceVerificationInput),
 			graphql.NewInputUnmarshaler("CreateStaffUserInput", ec.unmarshalInputCreateStaffUserInput),
 			graphql.NewInputUnmarshaler("GiveConsentInput", ec.unmarshalInputGiveConsentInput),
+			graphql.NewInputUnmarshaler("GrantSubscriptionInput", ec.unmarshalInputGrantSubscriptionInput),
+			graphql.NewInputUnmarshaler("RecordSurveyInput", ec.unmarshalInputRecordSurveyInput),
+			graphql.NewInputUnmarshaler("ScheduleSurveyInput", ec.unmarshalInputScheduleSurveyInput),
+			graphql.NewInputUnmarshaler("SignCommitmentInput", ec.unmarshalInputSignCommitmentInput),
 			graphql.NewInputUnmarshaler("StaffLoginInput", ec.unmarshalInputStaffLoginInput),
 			graphql.NewInputUnmarshaler("StartFaceVerificationInput", ec.unmarshalInputStartFaceVerificationInput),
+			graphql.NewInputUnmarshaler("SubmitApplicationInput", ec.unmarshalInputSubmitApplicationInput),
 			graphql.NewInputUnmarshaler("VerifyIdentityAtCounterInput", ec.unmarshalInputVerifyIdentityAtCounterInput),
 			graphql.NewInputUnmarshaler("WechatLoginInput", ec.unmarshalInputWechatLoginInput),
 			graphql.NewInputUnmarshaler("WithdrawConsentInput", ec.unmarshalInputWithdrawConsentInput),
@@ -1003,6 +1750,446 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../schema/application.graphqls", Input: `"""
+Land/building situation of the water-use address (attachment 1).
+"""
+enum LandSituation {
+  "以国有土地上的自有建筑物为用水地址."
+  OWN_BUILDING_ON_STATE_LAND
+  "以自有的无建筑物国有土地为用水地址."
+  OWN_STATE_LAND_NO_BUILDING
+  "Anything else: not in the zero-document scheme."
+  OTHER
+}
+
+"""
+State of an application (R4.2).
+"""
+enum ApplicationStatus {
+  "Submitted online."
+  SUBMITTED
+  "Site survey (现场勘查) scheduled."
+  SURVEY_SCHEDULED
+  "Surveyed; fits the scheme."
+  SURVEYED
+  "E-credit report checked; eligible."
+  CREDIT_CHECKED
+  "Commitment letter signed."
+  COMMITMENT_SIGNED
+  "Commitment published on the credit platform."
+  PUBLISHED
+  "Accepted (完成受理)."
+  ACCEPTED
+  "Rejected, with a reason."
+  REJECTED
+  "Not eligible: continues on the ordinary document-based path."
+  FALLBACK_TO_DOCUMENTS
+  "Withdrawn by the applicant."
+  WITHDRAWN
+}
+
+"""
+An eligibility condition of R4.1 and its result.
+"""
+type EligibilityCondition {
+  "ENTERPRISE_SUBJECT, RATING_IN_SCOPE, NO_DISHONESTY_RECORD, LAND_IN_SCOPE, SURVEY_FIT, CREDIT_HANDLING_WANTED."
+  code: String!
+  "Passed; null when not known yet."
+  passed: Boolean
+  "What was found."
+  detail: String!
+}
+
+"""
+One transition of an application: who, when, from, to, why.
+"""
+type ApplicationEvent {
+  "When."
+  at: Time!
+  "Who (user ID)."
+  actorId: ID
+  "The actor's role; null for the system."
+  actorRole: Role
+  "From state; null for the submission."
+  fromStatus: ApplicationStatus
+  "To state."
+  toStatus: ApplicationStatus!
+  "Why."
+  reason: String
+}
+
+"""
+A water application (用水报装).
+"""
+type Application {
+  "Opaque identifier."
+  id: ID!
+  "The applicant subject."
+  subject: Subject!
+  "State."
+  status: ApplicationStatus!
+  "Optimistic-lock version: send it with staff steps."
+  version: Int!
+  "Water-use address (申请用水地址)."
+  address: String!
+  "Land situation."
+  land: LandSituation!
+  "Business category (业务类别)."
+  category: String!
+  "Contact name."
+  contactName: String!
+  "Contact phone, masked."
+  contactPhoneMasked: String
+  "The applicant asks for credit handling (信用办水)."
+  wantsCreditHandling: Boolean!
+  "EXCELLENT subject: VIP green channel, queued first (R3.2)."
+  vip: Boolean!
+  "MINI_PROGRAM or COUNTER."
+  channel: String!
+  "Submitted at."
+  submittedAt: Time!
+  "When the current step began."
+  stepSince: Time!
+  "Survey assignee (staff user ID)."
+  surveyAssigneeId: ID
+  "Survey time."
+  surveyAt: Time
+  "Report number of the credit check."
+  reportNo: String
+  "Rating found by the credit check."
+  rating: CreditGrade
+  "When the credit was checked."
+  creditCheckedAt: Time
+  "Failed eligibility conditions (R4.3)."
+  failedConditions: [EligibilityCondition!]!
+  "The signed commitment, if any."
+  commitment: Commitment
+  "Accepted at."
+  acceptedAt: Time
+  "Property-ownership proof waived (零证)."
+  documentsWaived: Boolean!
+  "Documents to follow (容缺受理)."
+  missingDocuments: [String!]!
+  "Reason of the last rejection, fallback or withdrawal."
+  reason: String
+  "History, oldest first."
+  events: [ApplicationEvent!]!
+}
+
+"""
+Owner or tenant of the property.
+"""
+enum Relation {
+  "业主."
+  OWNER
+  "租户."
+  TENANT
+}
+
+"""
+A signed credit commitment letter (信用办水承诺书), immutable (R2.2).
+"""
+type Commitment {
+  "Opaque identifier."
+  id: ID!
+  "The application."
+  applicationId: ID!
+  "The signed text."
+  text: String!
+  "SHA-256 of the text (hex)."
+  sha256: String!
+  "Template version."
+  templateVersion: String!
+  "Signing time."
+  signedAt: Time!
+  "Signer (user ID, face-verified)."
+  signerId: ID!
+  "Publication ID on the credit platform, once published."
+  publicationId: String
+  "When published."
+  publishedAt: Time
+  "Printable HTML (path on this server)."
+  htmlUrl: String!
+  "PDF (path on this server)."
+  pdfUrl: String!
+}
+
+"""
+The commitment letter prefilled for an application (R2.1).
+"""
+type CommitmentDraft {
+  "申请用水单位名称."
+  unitName: String!
+  "申请用水地址."
+  address: String!
+  "统一社会信用代码."
+  uscc: String!
+  "法定代表人姓名."
+  legalRepName: String!
+  "法定代表人身份证件类型."
+  idTypeLabel: String!
+  "法定代表人身份证件号码 (masked)."
+  idNumberMasked: String!
+  "The five pledges, verbatim."
+  pledges: [String!]!
+}
+
+"""
+Input of submitApplication (R4.2, R6.3).
+"""
+input SubmitApplicationInput {
+  "The enterprise; optional for a user with one binding; required at the counter."
+  subjectId: ID
+  "申请用水地址."
+  address: String!
+  "Land situation."
+  land: LandSituation!
+  "Business category."
+  category: String!
+  "Contact name."
+  contactName: String!
+  "Contact phone."
+  contactPhone: String
+  "Ask for credit handling (信用办水)."
+  wantsCreditHandling: Boolean!
+  "A key the client makes once per application and reuses on retries (8–64 characters)."
+  idempotencyKey: String!
+}
+
+"""
+Result of submitApplication.
+"""
+type SubmitApplicationPayload {
+  "The application (the first one when the key was used before)."
+  application: Application!
+  "What the scheme will check (R4.1)."
+  eligibilityPreview: [EligibilityCondition!]!
+  "True when the idempotency key matched an earlier submission."
+  replayed: Boolean!
+}
+
+"""
+Input of scheduleSurvey.
+"""
+input ScheduleSurveyInput {
+  "Application."
+  applicationId: ID!
+  "Staff user who surveys."
+  assigneeId: ID!
+  "When."
+  at: Time!
+  "The version seen (optimistic locking)."
+  version: Int
+}
+
+"""
+Input of recordSurvey.
+"""
+input RecordSurveyInput {
+  "Application."
+  applicationId: ID!
+  "The address and business category fit the scheme."
+  fit: Boolean!
+  "The user wants credit handling."
+  wantsCreditHandling: Boolean!
+  "Notes."
+  notes: String
+  "The version seen."
+  version: Int
+}
+
+"""
+Input of a step that needs only the application (and its version).
+"""
+input ApplicationStepInput {
+  "Application."
+  applicationId: ID!
+  "The version seen."
+  version: Int
+}
+
+"""
+Result of runCreditCheck.
+"""
+type CreditCheckPayload {
+  "The application: CREDIT_CHECKED or FALLBACK_TO_DOCUMENTS."
+  application: Application!
+  "Eligible for zero-document handling."
+  eligible: Boolean!
+  "Every condition checked."
+  conditions: [EligibilityCondition!]!
+}
+
+"""
+Input of signCommitment (R2.1).
+"""
+input SignCommitmentInput {
+  "Application."
+  applicationId: ID!
+  "无法提供产权证明原因 (5–500 characters)."
+  noProofReason: String!
+  "申请单位与用水地址对应物业权属的关系."
+  relation: Relation!
+  "The version seen."
+  version: Int
+}
+
+"""
+Result of signCommitment.
+"""
+type SignCommitmentPayload {
+  "The signed letter."
+  commitment: Commitment!
+  "The application, COMMITMENT_SIGNED (publication follows)."
+  application: Application!
+}
+
+"""
+Input of acceptApplication.
+"""
+input AcceptApplicationInput {
+  "Application."
+  applicationId: ID!
+  "Documents accepted as to-follow (容缺受理, EXCELLENT subjects only)."
+  missingDocuments: [String!]
+  "The version seen."
+  version: Int
+}
+
+"""
+Input of rejectApplication / withdrawApplication.
+"""
+input ApplicationReasonInput {
+  "Application."
+  applicationId: ID!
+  "Why."
+  reason: String!
+  "The version seen."
+  version: Int
+}
+
+"""
+An application and its result.
+"""
+type ApplicationPayload {
+  "The application."
+  application: Application!
+}
+
+"""
+Input of grantSubscription.
+"""
+input GrantSubscriptionInput {
+  "The template the user accepted in wx.requestSubscribeMessage."
+  templateId: String!
+}
+
+"""
+Result of grantSubscription.
+"""
+type GrantSubscriptionPayload {
+  "Messages the user may now receive."
+  remaining: Int!
+}
+
+"""
+Filter of the staff queue.
+"""
+input ApplicationFilter {
+  "Only these states."
+  statuses: [ApplicationStatus!]
+  "Only VIP (EXCELLENT) subjects."
+  vipOnly: Boolean
+  "Only surveys assigned to this staff user."
+  assigneeId: ID
+}
+
+"""
+Queue order.
+"""
+enum ApplicationOrder {
+  "VIP (EXCELLENT) first, then oldest (the green channel)."
+  VIP_FIRST
+  "Oldest first."
+  OLDEST
+  "Newest first."
+  NEWEST
+}
+
+"""
+An application in the staff queue.
+"""
+type ApplicationEdge {
+  "Cursor."
+  cursor: String!
+  "The application."
+  node: Application!
+  "Seconds since submission."
+  ageSeconds: Int!
+  "When the current step is due (working days, holiday calendar)."
+  stepDue: Time
+  "The current step is late."
+  overdue: Boolean!
+}
+
+"""
+A page of the staff queue.
+"""
+type ApplicationConnection {
+  "Items."
+  edges: [ApplicationEdge!]!
+  "Pagination."
+  pageInfo: PageInfo!
+  "Applications matching the filter."
+  totalCount: Int!
+}
+
+"""
+Handling time from submission to acceptance (R3.3).
+"""
+type HandlingStats {
+  "VIP (EXCELLENT) or not."
+  vip: Boolean!
+  "Accepted applications."
+  accepted: Int!
+  "Mean hours from submission to acceptance."
+  averageHours: Float!
+}
+
+extend type Query {
+  "An application: its applicant, users bound to its subject, staff."
+  application(id: ID!): Application! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
+  "The caller's applications."
+  myApplications: [Application!]! @hasRole(roles: [ENTERPRISE])
+  "The staff queue: VIP first by default, with SLA per step (R3.2, R3.3)."
+  applications(filter: ApplicationFilter, orderBy: ApplicationOrder = VIP_FIRST, first: Int = 20, after: String): ApplicationConnection! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
+  "The commitment letter prefilled for an application (R2.1)."
+  commitmentDraft(applicationId: ID!): CommitmentDraft! @hasRole(roles: [ENTERPRISE])
+  "Handling time VIP vs others (R3.3)."
+  handlingStats(from: Time, to: Time): [HandlingStats!]! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
+}
+
+extend type Mutation {
+  "Apply for water service online (R4.2, R6.3); retried submits with the same key make one application."
+  submitApplication(input: SubmitApplicationInput!): SubmitApplicationPayload! @hasRole(roles: [ENTERPRISE, STAFF, ADMIN])
+  "Schedule the site survey (staff)."
+  scheduleSurvey(input: ScheduleSurveyInput!): ApplicationPayload! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
+  "Record the site survey (staff)."
+  recordSurvey(input: RecordSurveyInput!): ApplicationPayload! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
+  "Fetch the e-credit report and evaluate R4.1 (staff)."
+  runCreditCheck(input: ApplicationStepInput!): CreditCheckPayload! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
+  "Sign the commitment letter; needs a fresh face verification (R2.1, R2.2)."
+  signCommitment(input: SignCommitmentInput!): SignCommitmentPayload! @hasRole(roles: [ENTERPRISE])
+  "Accept the application (staff); waives the property proof after publication."
+  acceptApplication(input: AcceptApplicationInput!): ApplicationPayload! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
+  "Reject the application with a reason (staff)."
+  rejectApplication(input: ApplicationReasonInput!): ApplicationPayload! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
+  "Withdraw one's own application."
+  withdrawApplication(input: ApplicationReasonInput!): ApplicationPayload! @hasRole(roles: [ENTERPRISE])
+  "Record one accepted subscribe message for status notifications (R4.4)."
+  grantSubscription(input: GrantSubscriptionInput!): GrantSubscriptionPayload! @hasRole(roles: [ENTERPRISE])
+}
+`, BuiltIn: false},
 	{Name: "../schema/audit.graphqls", Input: `"""
 One accountable action: who did what to whom, why and when (R6.2, R7.2).
 """
@@ -1610,6 +2797,118 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_Application(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Application_id(ctx, field)
+	case "subject":
+		return ec.fieldContext_Application_subject(ctx, field)
+	case "status":
+		return ec.fieldContext_Application_status(ctx, field)
+	case "version":
+		return ec.fieldContext_Application_version(ctx, field)
+	case "address":
+		return ec.fieldContext_Application_address(ctx, field)
+	case "land":
+		return ec.fieldContext_Application_land(ctx, field)
+	case "category":
+		return ec.fieldContext_Application_category(ctx, field)
+	case "contactName":
+		return ec.fieldContext_Application_contactName(ctx, field)
+	case "contactPhoneMasked":
+		return ec.fieldContext_Application_contactPhoneMasked(ctx, field)
+	case "wantsCreditHandling":
+		return ec.fieldContext_Application_wantsCreditHandling(ctx, field)
+	case "vip":
+		return ec.fieldContext_Application_vip(ctx, field)
+	case "channel":
+		return ec.fieldContext_Application_channel(ctx, field)
+	case "submittedAt":
+		return ec.fieldContext_Application_submittedAt(ctx, field)
+	case "stepSince":
+		return ec.fieldContext_Application_stepSince(ctx, field)
+	case "surveyAssigneeId":
+		return ec.fieldContext_Application_surveyAssigneeId(ctx, field)
+	case "surveyAt":
+		return ec.fieldContext_Application_surveyAt(ctx, field)
+	case "reportNo":
+		return ec.fieldContext_Application_reportNo(ctx, field)
+	case "rating":
+		return ec.fieldContext_Application_rating(ctx, field)
+	case "creditCheckedAt":
+		return ec.fieldContext_Application_creditCheckedAt(ctx, field)
+	case "failedConditions":
+		return ec.fieldContext_Application_failedConditions(ctx, field)
+	case "commitment":
+		return ec.fieldContext_Application_commitment(ctx, field)
+	case "acceptedAt":
+		return ec.fieldContext_Application_acceptedAt(ctx, field)
+	case "documentsWaived":
+		return ec.fieldContext_Application_documentsWaived(ctx, field)
+	case "missingDocuments":
+		return ec.fieldContext_Application_missingDocuments(ctx, field)
+	case "reason":
+		return ec.fieldContext_Application_reason(ctx, field)
+	case "events":
+		return ec.fieldContext_Application_events(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Application", field.Name)
+}
+
+func (ec *executionContext) childFields_ApplicationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ApplicationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ApplicationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ApplicationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ApplicationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ApplicationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ApplicationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ApplicationEdge_node(ctx, field)
+	case "ageSeconds":
+		return ec.fieldContext_ApplicationEdge_ageSeconds(ctx, field)
+	case "stepDue":
+		return ec.fieldContext_ApplicationEdge_stepDue(ctx, field)
+	case "overdue":
+		return ec.fieldContext_ApplicationEdge_overdue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ApplicationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ApplicationEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_ApplicationEvent_at(ctx, field)
+	case "actorId":
+		return ec.fieldContext_ApplicationEvent_actorId(ctx, field)
+	case "actorRole":
+		return ec.fieldContext_ApplicationEvent_actorRole(ctx, field)
+	case "fromStatus":
+		return ec.fieldContext_ApplicationEvent_fromStatus(ctx, field)
+	case "toStatus":
+		return ec.fieldContext_ApplicationEvent_toStatus(ctx, field)
+	case "reason":
+		return ec.fieldContext_ApplicationEvent_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ApplicationEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_ApplicationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "application":
+		return ec.fieldContext_ApplicationPayload_application(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ApplicationPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -1672,6 +2971,54 @@ func (ec *executionContext) childFields_BindPhoneNumberPayload(ctx context.Conte
 	return nil, fmt.Errorf("no field named %q was found under type BindPhoneNumberPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Commitment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Commitment_id(ctx, field)
+	case "applicationId":
+		return ec.fieldContext_Commitment_applicationId(ctx, field)
+	case "text":
+		return ec.fieldContext_Commitment_text(ctx, field)
+	case "sha256":
+		return ec.fieldContext_Commitment_sha256(ctx, field)
+	case "templateVersion":
+		return ec.fieldContext_Commitment_templateVersion(ctx, field)
+	case "signedAt":
+		return ec.fieldContext_Commitment_signedAt(ctx, field)
+	case "signerId":
+		return ec.fieldContext_Commitment_signerId(ctx, field)
+	case "publicationId":
+		return ec.fieldContext_Commitment_publicationId(ctx, field)
+	case "publishedAt":
+		return ec.fieldContext_Commitment_publishedAt(ctx, field)
+	case "htmlUrl":
+		return ec.fieldContext_Commitment_htmlUrl(ctx, field)
+	case "pdfUrl":
+		return ec.fieldContext_Commitment_pdfUrl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Commitment", field.Name)
+}
+
+func (ec *executionContext) childFields_CommitmentDraft(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "unitName":
+		return ec.fieldContext_CommitmentDraft_unitName(ctx, field)
+	case "address":
+		return ec.fieldContext_CommitmentDraft_address(ctx, field)
+	case "uscc":
+		return ec.fieldContext_CommitmentDraft_uscc(ctx, field)
+	case "legalRepName":
+		return ec.fieldContext_CommitmentDraft_legalRepName(ctx, field)
+	case "idTypeLabel":
+		return ec.fieldContext_CommitmentDraft_idTypeLabel(ctx, field)
+	case "idNumberMasked":
+		return ec.fieldContext_CommitmentDraft_idNumberMasked(ctx, field)
+	case "pledges":
+		return ec.fieldContext_CommitmentDraft_pledges(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommitmentDraft", field.Name)
+}
+
 func (ec *executionContext) childFields_CompleteFaceVerificationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "outcome":
@@ -1714,6 +3061,18 @@ func (ec *executionContext) childFields_CreateStaffUserPayload(ctx context.Conte
 		return ec.fieldContext_CreateStaffUserPayload_user(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreateStaffUserPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreditCheckPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "application":
+		return ec.fieldContext_CreditCheckPayload_application(ctx, field)
+	case "eligible":
+		return ec.fieldContext_CreditCheckPayload_eligible(ctx, field)
+	case "conditions":
+		return ec.fieldContext_CreditCheckPayload_conditions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreditCheckPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_CreditRating(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1776,6 +3135,18 @@ func (ec *executionContext) childFields_CreditReportEntry(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type CreditReportEntry", field.Name)
 }
 
+func (ec *executionContext) childFields_EligibilityCondition(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_EligibilityCondition_code(ctx, field)
+	case "passed":
+		return ec.fieldContext_EligibilityCondition_passed(ctx, field)
+	case "detail":
+		return ec.fieldContext_EligibilityCondition_detail(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EligibilityCondition", field.Name)
+}
+
 func (ec *executionContext) childFields_EnterpriseBinding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -1804,6 +3175,26 @@ func (ec *executionContext) childFields_GiveConsentPayload(ctx context.Context, 
 		return ec.fieldContext_GiveConsentPayload_consent(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type GiveConsentPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_GrantSubscriptionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "remaining":
+		return ec.fieldContext_GrantSubscriptionPayload_remaining(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GrantSubscriptionPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_HandlingStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "vip":
+		return ec.fieldContext_HandlingStats_vip(ctx, field)
+	case "accepted":
+		return ec.fieldContext_HandlingStats_accepted(ctx, field)
+	case "averageHours":
+		return ec.fieldContext_HandlingStats_averageHours(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HandlingStats", field.Name)
 }
 
 func (ec *executionContext) childFields_LoginPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1838,6 +3229,16 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_SignCommitmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "commitment":
+		return ec.fieldContext_SignCommitmentPayload_commitment(ctx, field)
+	case "application":
+		return ec.fieldContext_SignCommitmentPayload_application(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SignCommitmentPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_StartFaceVerificationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "verifyId":
@@ -1862,6 +3263,18 @@ func (ec *executionContext) childFields_Subject(ctx context.Context, field graph
 		return ec.fieldContext_Subject_tierSince(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Subject", field.Name)
+}
+
+func (ec *executionContext) childFields_SubmitApplicationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "application":
+		return ec.fieldContext_SubmitApplicationPayload_application(ctx, field)
+	case "eligibilityPreview":
+		return ec.fieldContext_SubmitApplicationPayload_eligibilityPreview(ctx, field)
+	case "replayed":
+		return ec.fieldContext_SubmitApplicationPayload_replayed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SubmitApplicationPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

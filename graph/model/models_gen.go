@@ -4,6 +4,7 @@ package model
 
 import (
 	"bytes"
+	"creditwater/apply"
 	"creditwater/ident"
 	"creditwater/models"
 	"fmt"
@@ -11,6 +12,74 @@ import (
 	"strconv"
 	"time"
 )
+
+// Input of acceptApplication.
+type AcceptApplicationInput struct {
+	// Application.
+	ApplicationID string `json:"applicationId"`
+	// Documents accepted as to-follow (容缺受理, EXCELLENT subjects only).
+	MissingDocuments []string `json:"missingDocuments,omitempty"`
+	// The version seen.
+	Version *int `json:"version,omitempty"`
+}
+
+// A page of the staff queue.
+type ApplicationConnection struct {
+	// Items.
+	Edges []ApplicationEdge `json:"edges"`
+	// Pagination.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// Applications matching the filter.
+	TotalCount int `json:"totalCount"`
+}
+
+// An application in the staff queue.
+type ApplicationEdge struct {
+	// Cursor.
+	Cursor string `json:"cursor"`
+	// The application.
+	Node *models.Application `json:"node"`
+	// Seconds since submission.
+	AgeSeconds int `json:"ageSeconds"`
+	// When the current step is due (working days, holiday calendar).
+	StepDue *time.Time `json:"stepDue,omitempty"`
+	// The current step is late.
+	Overdue bool `json:"overdue"`
+}
+
+// Filter of the staff queue.
+type ApplicationFilter struct {
+	// Only these states.
+	Statuses []models.AppStatus `json:"statuses,omitempty"`
+	// Only VIP (EXCELLENT) subjects.
+	VipOnly *bool `json:"vipOnly,omitempty"`
+	// Only surveys assigned to this staff user.
+	AssigneeID *string `json:"assigneeId,omitempty"`
+}
+
+// An application and its result.
+type ApplicationPayload struct {
+	// The application.
+	Application *models.Application `json:"application"`
+}
+
+// Input of rejectApplication / withdrawApplication.
+type ApplicationReasonInput struct {
+	// Application.
+	ApplicationID string `json:"applicationId"`
+	// Why.
+	Reason string `json:"reason"`
+	// The version seen.
+	Version *int `json:"version,omitempty"`
+}
+
+// Input of a step that needs only the application (and its version).
+type ApplicationStepInput struct {
+	// Application.
+	ApplicationID string `json:"applicationId"`
+	// The version seen.
+	Version *int `json:"version,omitempty"`
+}
 
 // A page of audit entries, newest first.
 type AuditEntryConnection struct {
@@ -80,6 +149,24 @@ type BindPhoneNumberPayload struct {
 	User *models.User `json:"user"`
 }
 
+// The commitment letter prefilled for an application (R2.1).
+type CommitmentDraft struct {
+	// 申请用水单位名称.
+	UnitName string `json:"unitName"`
+	// 申请用水地址.
+	Address string `json:"address"`
+	// 统一社会信用代码.
+	Uscc string `json:"uscc"`
+	// 法定代表人姓名.
+	LegalRepName string `json:"legalRepName"`
+	// 法定代表人身份证件类型.
+	IDTypeLabel string `json:"idTypeLabel"`
+	// 法定代表人身份证件号码 (masked).
+	IDNumberMasked string `json:"idNumberMasked"`
+	// The five pledges, verbatim.
+	Pledges []string `json:"pledges"`
+}
+
 // Input of completeFaceVerification.
 type CompleteFaceVerificationInput struct {
 	// The verifyId from startFaceVerification.
@@ -124,6 +211,16 @@ type CreateStaffUserPayload struct {
 	User *models.User `json:"user"`
 }
 
+// Result of runCreditCheck.
+type CreditCheckPayload struct {
+	// The application: CREDIT_CHECKED or FALLBACK_TO_DOCUMENTS.
+	Application *models.Application `json:"application"`
+	// Eligible for zero-document handling.
+	Eligible bool `json:"eligible"`
+	// Every condition checked.
+	Conditions []apply.Condition `json:"conditions"`
+}
+
 // Input of giveConsent.
 type GiveConsentInput struct {
 	// What to consent to.
@@ -136,6 +233,28 @@ type GiveConsentInput struct {
 type GiveConsentPayload struct {
 	// The recorded consent.
 	Consent *models.Consent `json:"consent"`
+}
+
+// Input of grantSubscription.
+type GrantSubscriptionInput struct {
+	// The template the user accepted in wx.requestSubscribeMessage.
+	TemplateID string `json:"templateId"`
+}
+
+// Result of grantSubscription.
+type GrantSubscriptionPayload struct {
+	// Messages the user may now receive.
+	Remaining int `json:"remaining"`
+}
+
+// Handling time from submission to acceptance (R3.3).
+type HandlingStats struct {
+	// VIP (EXCELLENT) or not.
+	Vip bool `json:"vip"`
+	// Accepted applications.
+	Accepted int `json:"accepted"`
+	// Mean hours from submission to acceptance.
+	AverageHours float64 `json:"averageHours"`
 }
 
 // A new session.
@@ -172,6 +291,52 @@ type PageInfo struct {
 type Query struct {
 }
 
+// Input of recordSurvey.
+type RecordSurveyInput struct {
+	// Application.
+	ApplicationID string `json:"applicationId"`
+	// The address and business category fit the scheme.
+	Fit bool `json:"fit"`
+	// The user wants credit handling.
+	WantsCreditHandling bool `json:"wantsCreditHandling"`
+	// Notes.
+	Notes *string `json:"notes,omitempty"`
+	// The version seen.
+	Version *int `json:"version,omitempty"`
+}
+
+// Input of scheduleSurvey.
+type ScheduleSurveyInput struct {
+	// Application.
+	ApplicationID string `json:"applicationId"`
+	// Staff user who surveys.
+	AssigneeID string `json:"assigneeId"`
+	// When.
+	At time.Time `json:"at"`
+	// The version seen (optimistic locking).
+	Version *int `json:"version,omitempty"`
+}
+
+// Input of signCommitment (R2.1).
+type SignCommitmentInput struct {
+	// Application.
+	ApplicationID string `json:"applicationId"`
+	// 无法提供产权证明原因 (5–500 characters).
+	NoProofReason string `json:"noProofReason"`
+	// 申请单位与用水地址对应物业权属的关系.
+	Relation models.Relation `json:"relation"`
+	// The version seen.
+	Version *int `json:"version,omitempty"`
+}
+
+// Result of signCommitment.
+type SignCommitmentPayload struct {
+	// The signed letter.
+	Commitment *models.Commitment `json:"commitment"`
+	// The application, COMMITMENT_SIGNED (publication follows).
+	Application *models.Application `json:"application"`
+}
+
 // Input of staffLogin.
 type StaffLoginInput struct {
 	// Staff username.
@@ -190,6 +355,36 @@ type StartFaceVerificationInput struct {
 type StartFaceVerificationPayload struct {
 	// WeChat's verify_id (usable once).
 	VerifyID string `json:"verifyId"`
+}
+
+// Input of submitApplication (R4.2, R6.3).
+type SubmitApplicationInput struct {
+	// The enterprise; optional for a user with one binding; required at the counter.
+	SubjectID *string `json:"subjectId,omitempty"`
+	// 申请用水地址.
+	Address string `json:"address"`
+	// Land situation.
+	Land models.LandSituation `json:"land"`
+	// Business category.
+	Category string `json:"category"`
+	// Contact name.
+	ContactName string `json:"contactName"`
+	// Contact phone.
+	ContactPhone *string `json:"contactPhone,omitempty"`
+	// Ask for credit handling (信用办水).
+	WantsCreditHandling bool `json:"wantsCreditHandling"`
+	// A key the client makes once per application and reuses on retries (8–64 characters).
+	IdempotencyKey string `json:"idempotencyKey"`
+}
+
+// Result of submitApplication.
+type SubmitApplicationPayload struct {
+	// The application (the first one when the key was used before).
+	Application *models.Application `json:"application"`
+	// What the scheme will check (R4.1).
+	EligibilityPreview []apply.Condition `json:"eligibilityPreview"`
+	// True when the idempotency key matched an earlier submission.
+	Replayed bool `json:"replayed"`
 }
 
 // Input of verifyIdentityAtCounter (staff).

@@ -1,0 +1,225 @@
+// Package apply is the zero-document water application (零证办水, R4) and the
+// credit commitment (信用承诺, R2): submission with an idempotency key, the
+// state machine with actor, time and reason on every transition, the staff
+// steps (survey, credit check, acceptance), commitment signing and its
+// reliable publication, status notifications and the staff queue.
+package apply
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"creditwater/apperr"
+	"creditwater/audit"
+	"creditwater/calendar"
+	"creditwater/creditplatform"
+	"creditwater/models"
+	"creditwater/pii"
+	"creditwater/reqctx"
+)
+
+// Identity is what this package needs from enterprise binding.
+type Identity interface {
+	BindingFor(ctx context.Context, subjectID string) (models.EnterpriseBinding, error)
+	RequireFreshFace(ctx context.Context, b models.EnterpriseBinding) error
+	Subject(ctx context.Context, id string) (models.Subject, error)
+}
+
+// Reports fetches (and audits) e-credit reports.
+type Reports interface {
+	Report(ctx context.Context, uscc, purpose string) (*creditplatform.Report, error)
+}
+
+// Enqueue writes an outbox message inside tx (idempotent on key).
+type Enqueue func(ctx context.Context, tx *gorm.DB, key, kind, aggregateID string, payload any) error
+
+// Outbox message kinds this package produces.
+const (
+	KindPublishCommitment = "PUBLISH_COMMITMENT"
+	KindNotify            = "NOTIFY_STATUS"
+)
+
+// Config are the scheme's rules (R7.4).
+type Config struct {
+	// Ratings in scope for zero-document handling (default A, B).
+	Ratings []string
+	// SLA is the number of working days each step may take, by the state the
+	// application waits in.
+	SLA map[models.AppStatus]int
+	// NotifyTemplateID is the subscribe-message template for status changes.
+	NotifyTemplateID string
+	// PlatformName names the credit platform in texts (信用中国（广东韶关）).
+	PlatformName string
+}
+
+// DefaultConfig returns the defaults.
+func DefaultConfig() Config {
+	return Config{
+		Ratings: []string{"A", "B"},
+		SLA: map[models.AppStatus]int{
+			models.AppSubmitted: 2, models.AppSurveyScheduled: 3, models.AppSurveyed: 1,
+			models.AppCreditChecked: 5, models.AppCommitmentSigned: 1, models.AppPublished: 1,
+		},
+		NotifyTemplateID: "application-status",
+		PlatformName:     "信用中国（广东韶关）",
+	}
+}
+
+// Service is the application service.
+type Service struct {
+	db       *gorm.DB
+	identity Identity
+	reports  Reports
+	enqueue  Enqueue
+	sealer   *pii.Sealer
+	audit    *audit.Log
+	cal      *calendar.Calendar
+	cfg      Config
+	now      func() time.Time
+	// OnAccepted, when set, is told each acceptance (for metrics, R3.3).
+	OnAccepted func(vip bool, handling time.Duration)
+}
+
+// New wires the service.
+func New(db *gorm.DB, identity Identity, reports Reports, enqueue Enqueue, sealer *pii.Sealer, log *audit.Log, cal *calendar.Calendar, cfg Config) *Service {
+	return &Service{db: db, identity: identity, reports: reports, enqueue: enqueue, sealer: sealer, audit: log, cal: cal, cfg: cfg, now: time.Now}
+}
+
+// SetClock replaces the clock (tests).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+// transitions is the state machine (R4.2): from → allowed targets.
+var transitions = map[models.AppStatus][]models.AppStatus{
+	models.AppSubmitted:        {models.AppSurveyScheduled, models.AppRejected, models.AppWithdrawn},
+	models.AppSurveyScheduled:  {models.AppSurveyScheduled, models.AppSurveyed, models.AppFallback, models.AppRejected, models.AppWithdrawn},
+	models.AppSurveyed:         {models.AppCreditChecked, models.AppFallback, models.AppRejected, models.AppWithdrawn},
+	models.AppCreditChecked:    {models.AppCommitmentSigned, models.AppRejected, models.AppWithdrawn},
+	models.AppCommitmentSigned: {models.AppPublished, models.AppRejected, models.AppWithdrawn},
+	models.AppPublished:        {models.AppAccepted, models.AppRejected, models.AppWithdrawn},
+	models.AppFallback:         {models.AppAccepted, models.AppRejected, models.AppWithdrawn},
+}
+
+// Terminal reports whether no transition leaves st.
+func Terminal(st models.AppStatus) bool { return len(transitions[st]) == 0 }
+
+// change is one transition to apply.
+type change struct {
+	to      models.AppStatus
+	reason  string
+	version *int // the version the caller saw, when given
+	set     map[string]any
+}
+
+// transition moves app to c.to inside tx with optimistic locking, records
+// the event and the audit entry and queues a notification. It returns
+// FAILED_PRECONDITION (reason ILLEGAL_TRANSITION) naming the current state
+// and CONFLICT when the application changed since it was read.
+func (s *Service) transition(ctx context.Context, tx *gorm.DB, app *models.Application, c change) error {
+	if c.version != nil && *c.version != app.Version {
+		return apperr.New(apperr.Conflict, "the application changed (version %d, you saw %d); reload it", app.Version, *c.version).WithReason("STALE_VERSION")
+	}
+	if !slices.Contains(transitions[app.Status], c.to) {
+		return apperr.Precondition("ILLEGAL_TRANSITION", "the application is %s; it cannot become %s", app.Status, c.to).
+			WithDetail("currentStatus", string(app.Status))
+	}
+	now := s.now().UTC()
+	set := map[string]any{"status": c.to, "version": app.Version + 1, "step_since": now, "updated_at": now}
+	for k, v := range c.set {
+		set[k] = v
+	}
+	if c.reason != "" {
+		set["reason"] = c.reason
+	}
+	res := tx.WithContext(ctx).Model(&models.Application{}).Where("id = ? AND version = ?", app.ID, app.Version).Updates(set)
+	if res.Error != nil {
+		return apperr.Wrap(res.Error, apperr.Internal, "could not update the application")
+	}
+	if res.RowsAffected == 0 {
+		return apperr.New(apperr.Conflict, "the application was changed by someone else; reload it").WithReason("CONCURRENT_UPDATE")
+	}
+	ev := models.ApplicationEvent{ApplicationID: app.ID, At: now, FromStatus: app.Status, ToStatus: c.to, Reason: c.reason}
+	if a := reqctx.ActorFrom(ctx); a != nil {
+		ev.ActorID, ev.ActorRole = a.UserID, a.Role
+	}
+	if err := tx.WithContext(ctx).Create(&ev).Error; err != nil {
+		return apperr.Wrap(err, apperr.Internal, "could not record the transition")
+	}
+	from := app.Status
+	app.Status, app.Version, app.StepSince = c.to, app.Version+1, now
+	if err := s.audit.Record(ctx, tx, audit.Entry{Action: "application." + strings.ToLower(string(c.to)), SubjectType: "application", SubjectID: app.ID,
+		Detail: fmt.Sprintf("%s→%s %s", from, c.to, c.reason)}); err != nil {
+		return err
+	}
+	return s.queueNotification(ctx, tx, app)
+}
+
+// load reads an application. It returns NOT_FOUND when there is none.
+func (s *Service) load(ctx context.Context, tx *gorm.DB, id string) (models.Application, error) {
+	var app models.Application
+	if err := tx.WithContext(ctx).Where("id = ?", id).Limit(1).Find(&app).Error; err != nil {
+		return app, apperr.Wrap(err, apperr.Internal, "could not read the application")
+	}
+	if app.ID == "" {
+		return app, apperr.New(apperr.NotFound, "application not found")
+	}
+	return app, nil
+}
+
+// Condition is one eligibility condition of R4.1 and its result.
+type Condition struct {
+	Code   string `json:"code"`
+	Passed *bool  `json:"passed"` // nil: not known yet
+	Detail string `json:"detail"`
+}
+
+func boolp(b bool) *bool { return &b }
+
+// FailedConditions decodes an application's failed conditions.
+func FailedConditions(app models.Application) []Condition {
+	var out []Condition
+	if app.FailedConditions != "" {
+		_ = json.Unmarshal([]byte(app.FailedConditions), &out)
+	}
+	return out
+}
+
+// MissingDocuments decodes the documents to follow (容缺).
+func MissingDocuments(app models.Application) []string {
+	var out []string
+	if app.MissingDocuments != "" {
+		_ = json.Unmarshal([]byte(app.MissingDocuments), &out)
+	}
+	return out
+}
+
+func (s *Service) ratingInScope(r string) bool { return slices.Contains(s.cfg.Ratings, r) }
+
+func landInScope(l models.LandSituation) bool {
+	return l == models.LandOwnBuildingOnStateLand || l == models.LandOwnStateLandNoBuilding
+}
+
+// blockingKinds are the record kinds that exclude a subject (R4.1).
+var blockingKinds = []models.RecordKind{models.KindArrears, models.KindTheft, models.KindViolation, models.KindBrokenPromise}
+
+// inForce are the statuses in which a record counts against eligibility:
+// a record under objection still stands until decided; repaired and revoked
+// records do not.
+var inForce = []models.RecordStatus{models.RecordActive, models.RecordUnderObjection}
+
+func (s *Service) recordsInForce(ctx context.Context, subjectID string) ([]models.RecordKind, error) {
+	var kinds []models.RecordKind
+	err := s.db.WithContext(ctx).Model(&models.DishonestyRecord{}).
+		Where("subject_id = ? AND kind IN ? AND status IN ?", subjectID, blockingKinds, inForce).
+		Distinct().Pluck("kind", &kinds).Error
+	if err != nil {
+		return nil, apperr.Wrap(err, apperr.Internal, "could not read dishonesty records")
+	}
+	slices.Sort(kinds)
+	return kinds, nil
+}

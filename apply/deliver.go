@@ -1,0 +1,79 @@
+package apply
+
+import (
+	"context"
+	"encoding/json"
+
+	"gorm.io/gorm"
+
+	"creditwater/apperr"
+	"creditwater/creditplatform"
+	"creditwater/models"
+)
+
+// Publisher publishes to the credit platform (idempotent on the key).
+type Publisher interface {
+	Publish(ctx context.Context, p creditplatform.Publication) (creditplatform.PublishResult, error)
+}
+
+// Messenger sends a WeChat subscribe message to a mini-program user.
+type Messenger func(ctx context.Context, openID, templateID, page string, data map[string]string) error
+
+// DeliverCommitment publishes a signed commitment (公开承诺) with the
+// outbox message's key as the idempotency key, so a retry after a crash
+// never publishes twice (R2.3). It returns the publication ID.
+func DeliverCommitment(p Publisher) func(ctx context.Context, msg models.OutboxMessage) (string, error) {
+	return func(ctx context.Context, msg models.OutboxMessage) (string, error) {
+		var pl CommitmentPayload
+		if err := json.Unmarshal([]byte(msg.Payload), &pl); err != nil {
+			return "", apperr.Wrap(err, apperr.Invalid, "malformed commitment payload")
+		}
+		body, _ := json.Marshal(map[string]string{"commitmentId": pl.CommitmentID, "sha256": pl.SHA256, "text": pl.Text})
+		res, err := p.Publish(ctx, creditplatform.Publication{IdempotencyKey: msg.Key, Kind: creditplatform.KindCommitment,
+			SubjectUSCC: pl.USCC, Title: pl.Title, Body: body})
+		if err != nil {
+			return "", err
+		}
+		return res.PublicationID, nil
+	}
+}
+
+// CommitmentDelivered is the outbox completion of DeliverCommitment.
+func (s *Service) CommitmentDelivered(ctx context.Context, tx *gorm.DB, msg models.OutboxMessage, publicationID string) error {
+	var pl CommitmentPayload
+	if err := json.Unmarshal([]byte(msg.Payload), &pl); err != nil {
+		return apperr.Wrap(err, apperr.Invalid, "malformed commitment payload")
+	}
+	return s.CommitmentPublished(ctx, tx, pl.CommitmentID, publicationID)
+}
+
+// DeliverNotification sends a status message to the applicant (R4.4).
+func (s *Service) DeliverNotification(send Messenger) func(ctx context.Context, msg models.OutboxMessage) (string, error) {
+	return func(ctx context.Context, msg models.OutboxMessage) (string, error) {
+		var pl NotifyPayload
+		if err := json.Unmarshal([]byte(msg.Payload), &pl); err != nil {
+			return "", apperr.Wrap(err, apperr.Invalid, "malformed notification payload")
+		}
+		var u models.User
+		if err := s.db.WithContext(ctx).Where("id = ?", pl.UserID).Take(&u).Error; err != nil || u.OpenID == nil {
+			return "", apperr.New(apperr.NotFound, "the applicant has no WeChat account")
+		}
+		data := map[string]string{"thing1": "用水报装申请", "phrase2": truncate(StatusLabel(pl.Status), 5), "thing3": truncate(StatusLabel(pl.Status), 20)}
+		if pl.Reason != "" {
+			data["thing4"] = pl.Reason
+		}
+		if err := send(ctx, *u.OpenID, pl.TemplateID, "pages/application/detail?id="+pl.ApplicationID, data); err != nil {
+			return "", err
+		}
+		return "sent", nil
+	}
+}
+
+// NotificationDelivered is the outbox completion of DeliverNotification.
+func (s *Service) NotificationDelivered(ctx context.Context, tx *gorm.DB, msg models.OutboxMessage, _ string) error {
+	var pl NotifyPayload
+	if err := json.Unmarshal([]byte(msg.Payload), &pl); err != nil {
+		return apperr.Wrap(err, apperr.Invalid, "malformed notification payload")
+	}
+	return s.Notified(ctx, tx, pl)
+}

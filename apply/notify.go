@@ -1,0 +1,115 @@
+package apply
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"creditwater/apperr"
+	"creditwater/auth"
+	"creditwater/models"
+)
+
+// NotifyPayload is the outbox payload of a status notification.
+type NotifyPayload struct {
+	UserID        string           `json:"userId"`
+	ApplicationID string           `json:"applicationId"`
+	Status        models.AppStatus `json:"status"`
+	TemplateID    string           `json:"templateId"`
+	Reason        string           `json:"reason,omitempty"`
+}
+
+// GrantSubscription records that the user accepted one subscribe message
+// of the status template in the mini-program (wx.requestSubscribeMessage):
+// each acceptance allows one message (R4.4). It returns INVALID for another
+// template.
+func (s *Service) GrantSubscription(ctx context.Context, templateID string) (int, error) {
+	a, err := auth.Require(ctx, models.RoleEnterprise)
+	if err != nil {
+		return 0, err
+	}
+	if templateID != s.cfg.NotifyTemplateID {
+		return 0, apperr.InvalidField("templateId", "unknown template; the status template is %q", s.cfg.NotifyTemplateID)
+	}
+	var g models.SubscriptionGrant
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Where("user_id = ? AND template_id = ?", a.UserID, templateID).Limit(1).Find(&g)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			g = models.SubscriptionGrant{UserID: a.UserID, TemplateID: templateID, Remaining: 1}
+			return tx.Create(&g).Error
+		}
+		g.Remaining++
+		return tx.Model(&g).Update("remaining", gorm.Expr("remaining + 1")).Error
+	})
+	if err != nil {
+		return 0, apperr.Wrap(err, apperr.Internal, "could not record the subscription")
+	}
+	return g.Remaining, nil
+}
+
+// queueNotification consumes one grant of the applicant, if any, and queues
+// the status message in the same transaction (R4.4): no grant, no message,
+// no error.
+func (s *Service) queueNotification(ctx context.Context, tx *gorm.DB, app *models.Application) error {
+	res := tx.WithContext(ctx).Model(&models.SubscriptionGrant{}).
+		Where("user_id = ? AND template_id = ? AND remaining > 0", app.UserID, s.cfg.NotifyTemplateID).
+		Update("remaining", gorm.Expr("remaining - 1"))
+	if res.Error != nil {
+		return apperr.Wrap(res.Error, apperr.Internal, "could not read subscriptions")
+	}
+	if res.RowsAffected == 0 {
+		return nil
+	}
+	key := "notify:" + app.ID + ":" + strconv.Itoa(app.Version)
+	return s.enqueue(ctx, tx, key, KindNotify, app.ID, NotifyPayload{UserID: app.UserID, ApplicationID: app.ID, Status: app.Status,
+		TemplateID: s.cfg.NotifyTemplateID, Reason: truncate(app.Reason, 20)})
+}
+
+// Notified records a delivered notification (the outbox's completion).
+func (s *Service) Notified(ctx context.Context, tx *gorm.DB, p NotifyPayload) error {
+	n := models.Notification{UserID: p.UserID, ApplicationID: p.ApplicationID, Status: p.Status, TemplateID: p.TemplateID, SentAt: s.now().UTC()}
+	if err := tx.WithContext(ctx).Create(&n).Error; err != nil {
+		return apperr.Wrap(err, apperr.Internal, "could not record the notification")
+	}
+	return nil
+}
+
+// StatusLabel is the Chinese text of a status for messages.
+func StatusLabel(st models.AppStatus) string {
+	switch st {
+	case models.AppSubmitted:
+		return "已提交"
+	case models.AppSurveyScheduled:
+		return "已预约现场勘查"
+	case models.AppSurveyed:
+		return "已完成现场勘查"
+	case models.AppCreditChecked:
+		return "信用核查通过，请签署承诺书"
+	case models.AppCommitmentSigned:
+		return "承诺书已签署"
+	case models.AppPublished:
+		return "承诺已公示"
+	case models.AppAccepted:
+		return "已受理"
+	case models.AppRejected:
+		return "未通过"
+	case models.AppFallback:
+		return "转普通办理，请补充材料"
+	case models.AppWithdrawn:
+		return "已撤回"
+	}
+	return string(st)
+}
+
+func truncate(s string, n int) string {
+	r := []rune(strings.TrimSpace(s))
+	if len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return string(r)
+}

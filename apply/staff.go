@@ -1,0 +1,255 @@
+package apply
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"creditwater/apperr"
+	"creditwater/auth"
+	"creditwater/models"
+)
+
+var staffRoles = []models.Role{models.RoleStaff, models.RoleCreditOfficer, models.RoleAdmin}
+
+// ScheduleSurvey assigns the site survey (现场勘查) to a staff member at a
+// time; rescheduling is allowed before the survey. It returns INVALID for an
+// unknown assignee or a time in the past, and what transition returns.
+func (s *Service) ScheduleSurvey(ctx context.Context, id, assigneeID string, at time.Time, version *int) (models.Application, error) {
+	if _, err := auth.Require(ctx, staffRoles...); err != nil {
+		return models.Application{}, err
+	}
+	var u models.User
+	if err := s.db.WithContext(ctx).Where("id = ?", assigneeID).Limit(1).Find(&u).Error; err != nil {
+		return models.Application{}, apperr.Wrap(err, apperr.Internal, "could not read the assignee")
+	}
+	if u.ID == "" || !u.Role.IsStaff() || u.Disabled {
+		return models.Application{}, apperr.InvalidField("assigneeId", "the assignee must be an active staff user")
+	}
+	if at.Before(s.now().Add(-time.Hour)) {
+		return models.Application{}, apperr.InvalidField("at", "the survey time is in the past")
+	}
+	return s.step(ctx, id, func(_ *gorm.DB, app *models.Application) (change, error) {
+		return change{to: models.AppSurveyScheduled, version: version, reason: "survey scheduled for " + at.In(shanghai()).Format("2006-01-02 15:04"),
+			set: map[string]any{"survey_assignee": assigneeID, "survey_at": at.UTC()}}, nil
+	})
+}
+
+// SurveyInput is what staff record after the site survey.
+type SurveyInput struct {
+	// Fit: the address and business category fit the scheme.
+	Fit bool
+	// WantsCredit: the user (still) wants credit handling.
+	WantsCredit bool
+	Notes       string
+	Version     *int
+}
+
+// RecordSurvey records the survey (R4.2). When the address or category do
+// not fit, or the user does not want credit handling, the application falls
+// back to the ordinary document-based path (R4.3).
+func (s *Service) RecordSurvey(ctx context.Context, id string, in SurveyInput) (models.Application, error) {
+	if _, err := auth.Require(ctx, staffRoles...); err != nil {
+		return models.Application{}, err
+	}
+	if len(in.Notes) > 1000 {
+		return models.Application{}, apperr.InvalidField("notes", "at most 1000 characters")
+	}
+	return s.step(ctx, id, func(_ *gorm.DB, app *models.Application) (change, error) {
+		if app.Status != models.AppSurveyScheduled {
+			return change{}, apperr.Precondition("ILLEGAL_TRANSITION", "the application is %s; a survey can be recorded once it is SURVEY_SCHEDULED", app.Status).
+				WithDetail("currentStatus", string(app.Status))
+		}
+		set := map[string]any{"survey_fit": in.Fit, "survey_notes": in.Notes, "wants_credit": in.WantsCredit}
+		var failed []Condition
+		if !in.Fit {
+			failed = append(failed, Condition{Code: "SURVEY_FIT", Passed: boolp(false), Detail: "the survey found the address or business category outside the scheme"})
+		}
+		if !in.WantsCredit {
+			failed = append(failed, Condition{Code: "CREDIT_HANDLING_WANTED", Passed: boolp(false), Detail: "the applicant does not ask for credit handling"})
+		}
+		if len(failed) > 0 {
+			raw, _ := json.Marshal(failed)
+			set["failed_conditions"], set["eligible"] = string(raw), false
+			return change{to: models.AppFallback, version: in.Version, reason: reasonOf(failed), set: set}, nil
+		}
+		return change{to: models.AppSurveyed, version: in.Version, reason: in.Notes, set: set}, nil
+	})
+}
+
+// CheckResult is the outcome of a credit check.
+type CheckResult struct {
+	Application models.Application
+	Eligible    bool
+	Conditions  []Condition
+	ReportNo    string
+	Rating      string
+}
+
+// CheckCredit fetches the e-credit report through the credit platform and
+// evaluates R4.1: an enterprise subject, a rating in scope, no record in
+// force, land in scope. Eligible → CREDIT_CHECKED; otherwise
+// FALLBACK_TO_DOCUMENTS listing every failed condition (R4.3). The report
+// number, rating and time are stored. It returns UNAVAILABLE (and changes
+// nothing) when the platform cannot be reached.
+func (s *Service) CheckCredit(ctx context.Context, id string, version *int) (CheckResult, error) {
+	if _, err := auth.Require(ctx, staffRoles...); err != nil {
+		return CheckResult{}, err
+	}
+	app, err := s.load(ctx, s.db, id)
+	if err != nil {
+		return CheckResult{}, err
+	}
+	if app.Status != models.AppSurveyed {
+		return CheckResult{}, apperr.Precondition("ILLEGAL_TRANSITION", "the application is %s; the credit check follows the survey (SURVEYED)", app.Status).
+			WithDetail("currentStatus", string(app.Status))
+	}
+	subj, err := s.identity.Subject(ctx, app.SubjectID)
+	if err != nil {
+		return CheckResult{}, err
+	}
+	var conds []Condition
+	var reportNo, grade string
+	isEnterprise := subj.Kind == models.SubjectEnterprise && subj.USCC != nil
+	conds = append(conds, Condition{Code: "ENTERPRISE_SUBJECT", Passed: boolp(isEnterprise), Detail: "the applicant must be an enterprise (企业用户)"})
+	if isEnterprise {
+		rep, err := s.reports.Report(ctx, *subj.USCC, "zero-document application "+app.ID+": credit check")
+		switch {
+		case apperr.Is(err, apperr.NotFound):
+			conds = append(conds, Condition{Code: "RATING_IN_SCOPE", Passed: boolp(false), Detail: s.cfg.PlatformName + " has no rating for this enterprise"})
+		case err != nil:
+			return CheckResult{}, err
+		default:
+			reportNo, grade = rep.ReportNo, string(rep.Rating)
+			conds = append(conds, Condition{Code: "RATING_IN_SCOPE", Passed: boolp(s.ratingInScope(grade)),
+				Detail: fmt.Sprintf("rating %s (report %s); in scope: %s", grade, rep.ReportNo, strings.Join(s.cfg.Ratings, ", "))})
+		}
+	}
+	kinds, err := s.recordsInForce(ctx, subj.ID)
+	if err != nil {
+		return CheckResult{}, err
+	}
+	detail := "no record in force"
+	if len(kinds) > 0 {
+		detail = "records in force: " + joinKinds(kinds)
+	}
+	conds = append(conds, Condition{Code: "NO_DISHONESTY_RECORD", Passed: boolp(len(kinds) == 0), Detail: detail},
+		Condition{Code: "LAND_IN_SCOPE", Passed: boolp(landInScope(app.Land)), Detail: "land situation " + string(app.Land)})
+	var failed []Condition
+	for _, c := range conds {
+		if c.Passed != nil && !*c.Passed {
+			failed = append(failed, c)
+		}
+	}
+	now := s.now().UTC()
+	eligible := len(failed) == 0
+	rawFailed, _ := json.Marshal(failed)
+	set := map[string]any{"report_no": reportNo, "rating": grade, "credit_checked_at": now, "eligible": eligible, "failed_conditions": string(rawFailed)}
+	to, reason := models.AppCreditChecked, "eligible: rating "+grade
+	if !eligible {
+		to, reason = models.AppFallback, reasonOf(failed)
+	}
+	app, err = s.step(ctx, id, func(_ *gorm.DB, cur *models.Application) (change, error) {
+		return change{to: to, version: version, reason: reason, set: set}, nil
+	})
+	if err != nil {
+		return CheckResult{}, err
+	}
+	return CheckResult{Application: app, Eligible: eligible, Conditions: conds, ReportNo: reportNo, Rating: grade}, nil
+}
+
+func reasonOf(failed []Condition) string {
+	var codes []string
+	for _, c := range failed {
+		codes = append(codes, c.Code+": "+c.Detail)
+	}
+	return "not eligible for zero-document handling, continue with documents — " + strings.Join(codes, "; ")
+}
+
+// AcceptInput is the acceptance decision.
+type AcceptInput struct {
+	// MissingDocuments are accepted as to-follow (容缺受理): only for
+	// EXCELLENT subjects.
+	MissingDocuments []string
+	Version          *int
+}
+
+// Accept completes the acceptance (完成受理). From PUBLISHED the
+// property-ownership proof is waived, the e-credit report standing in for it
+// (R4.2); from FALLBACK_TO_DOCUMENTS it is the ordinary path. Documents may
+// be missing (容缺) only for EXCELLENT subjects (R3.2). It returns
+// FAILED_PRECONDITION (NOT_EXCELLENT) otherwise, CONFLICT when another staff
+// member changed the application first.
+func (s *Service) Accept(ctx context.Context, id string, in AcceptInput) (models.Application, error) {
+	a, err := auth.Require(ctx, staffRoles...)
+	if err != nil {
+		return models.Application{}, err
+	}
+	var missing []string
+	for _, d := range in.MissingDocuments {
+		if d = strings.TrimSpace(d); d != "" {
+			if len(d) > 200 {
+				return models.Application{}, apperr.InvalidField("missingDocuments", "a document name is at most 200 characters")
+			}
+			missing = append(missing, d)
+		}
+	}
+	var handling time.Duration
+	var vip bool
+	app, err := s.step(ctx, id, func(tx *gorm.DB, app *models.Application) (change, error) {
+		if len(missing) > 0 {
+			subj, err := s.identity.Subject(ctx, app.SubjectID)
+			if err != nil {
+				return change{}, err
+			}
+			if subj.Tier != models.TierExcellent {
+				return change{}, apperr.Precondition("NOT_EXCELLENT", "acceptance with documents missing (容缺受理) is for subjects with excellent credit only")
+			}
+		}
+		now := s.now().UTC()
+		set := map[string]any{"accepted_at": now, "accepted_by": a.UserID, "documents_waived": app.Status == models.AppPublished}
+		if len(missing) > 0 {
+			raw, _ := json.Marshal(missing)
+			set["missing_documents"] = string(raw)
+		}
+		reason := "accepted on the ordinary path"
+		if app.Status == models.AppPublished {
+			reason = "accepted; property-ownership proof waived: the e-credit report stands in for it (零证办水)"
+		}
+		if len(missing) > 0 {
+			reason += "; to follow (容缺): " + strings.Join(missing, ", ")
+		}
+		handling, vip = now.Sub(app.SubmittedAt), app.VIP
+		return change{to: models.AppAccepted, version: in.Version, reason: reason, set: set}, nil
+	})
+	if err == nil && s.OnAccepted != nil {
+		s.OnAccepted(vip, handling)
+	}
+	return app, err
+}
+
+// Reject rejects an application with a reason (R4.2).
+func (s *Service) Reject(ctx context.Context, id, reason string, version *int) (models.Application, error) {
+	if _, err := auth.Require(ctx, staffRoles...); err != nil {
+		return models.Application{}, err
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" || len(reason) > 1000 {
+		return models.Application{}, apperr.InvalidField("reason", "a rejection needs a reason (at most 1000 characters)")
+	}
+	return s.step(ctx, id, func(_ *gorm.DB, app *models.Application) (change, error) {
+		return change{to: models.AppRejected, version: version, reason: reason}, nil
+	})
+}
+
+func shanghai() *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return loc
+}

@@ -1,0 +1,269 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"creditwater/apperr"
+	"creditwater/audit"
+	"creditwater/auth"
+	"creditwater/models"
+	"creditwater/pii"
+)
+
+// SubmitInput is an application as the mini-program (or the counter) sends
+// it.
+type SubmitInput struct {
+	// SubjectID is the enterprise applied for: optional for a user with one
+	// binding; required at the counter.
+	SubjectID      string
+	Address        string
+	Land           models.LandSituation
+	Category       string
+	ContactName    string
+	ContactPhone   string
+	WantsCredit    bool
+	IdempotencyKey string
+}
+
+// Submitted is the result of Submit: the application and the immediate
+// eligibility preview (what the scheme will check, R4.1).
+type Submitted struct {
+	Application models.Application
+	Preview     []Condition
+	// Replayed is true when the idempotency key matched an earlier submit.
+	Replayed bool
+}
+
+// Submit creates an application (R4.2, R6.3). An enterprise user applies for
+// an enterprise they are bound to; staff may enter one at the counter for
+// any subject. The same idempotency key from the same user returns the first
+// application instead of a second. It returns INVALID naming the field,
+// FAILED_PRECONDITION (NOT_BOUND) for an unbound user and FORBIDDEN for
+// another enterprise.
+func (s *Service) Submit(ctx context.Context, in SubmitInput) (Submitted, error) {
+	a, err := auth.Require(ctx, models.RoleEnterprise, models.RoleStaff, models.RoleAdmin)
+	if err != nil {
+		return Submitted{}, err
+	}
+	if err := validateSubmit(&in); err != nil {
+		return Submitted{}, err
+	}
+	var subj models.Subject
+	channel := "MINI_PROGRAM"
+	if a.Role == models.RoleEnterprise {
+		b, err := s.identity.BindingFor(ctx, in.SubjectID)
+		if err != nil {
+			return Submitted{}, err
+		}
+		in.SubjectID = b.SubjectID
+	} else {
+		channel = "COUNTER"
+		if in.SubjectID == "" {
+			return Submitted{}, apperr.InvalidField("subjectId", "name the subject applied for")
+		}
+	}
+	if subj, err = s.identity.Subject(ctx, in.SubjectID); err != nil {
+		return Submitted{}, err
+	}
+	if prev, ok, err := s.byKey(ctx, a.UserID, in.IdempotencyKey); err != nil || ok {
+		if err == nil {
+			return Submitted{Application: prev, Preview: s.preview(ctx, prev, subj), Replayed: true}, nil
+		}
+		return Submitted{}, err
+	}
+	now := s.now().UTC()
+	app := models.Application{SubjectID: subj.ID, UserID: a.UserID, IdempotencyKey: in.IdempotencyKey, Channel: channel,
+		Address: in.Address, Land: in.Land, Category: in.Category, ContactName: in.ContactName, WantsCredit: in.WantsCredit,
+		Status: models.AppSubmitted, Version: 1, VIP: subj.Tier == models.TierExcellent, SubmittedAt: now, StepSince: now}
+	if in.ContactPhone != "" {
+		if app.ContactSealed, err = s.sealer.Seal(in.ContactPhone); err != nil {
+			return Submitted{}, apperr.Wrap(err, apperr.Internal, "could not protect the phone number")
+		}
+		app.ContactMasked = pii.MaskPhone(in.ContactPhone)
+	}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&app).Error; err != nil {
+			return err
+		}
+		ev := models.ApplicationEvent{ApplicationID: app.ID, At: now, ActorID: a.UserID, ActorRole: a.Role, ToStatus: models.AppSubmitted}
+		if err := tx.Create(&ev).Error; err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, tx, audit.Entry{Action: "application.submitted", SubjectType: "application", SubjectID: app.ID, Detail: channel})
+	})
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		// A concurrent retry with the same key won: return its application.
+		if prev, ok, err := s.byKey(ctx, a.UserID, in.IdempotencyKey); err == nil && ok {
+			return Submitted{Application: prev, Preview: s.preview(ctx, prev, subj), Replayed: true}, nil
+		}
+	}
+	if err != nil {
+		return Submitted{}, apperr.Wrap(err, apperr.Internal, "could not store the application")
+	}
+	return Submitted{Application: app, Preview: s.preview(ctx, app, subj)}, nil
+}
+
+func (s *Service) byKey(ctx context.Context, userID, key string) (models.Application, bool, error) {
+	var app models.Application
+	res := s.db.WithContext(ctx).Where("user_id = ? AND idempotency_key = ?", userID, key).Limit(1).Find(&app)
+	if res.Error != nil {
+		return app, false, apperr.Wrap(res.Error, apperr.Internal, "could not read the application")
+	}
+	return app, res.RowsAffected == 1, nil
+}
+
+func validateSubmit(in *SubmitInput) error {
+	in.Address = strings.TrimSpace(in.Address)
+	in.Category = strings.TrimSpace(in.Category)
+	in.ContactName = strings.TrimSpace(in.ContactName)
+	in.ContactPhone = strings.TrimSpace(in.ContactPhone)
+	in.IdempotencyKey = strings.TrimSpace(in.IdempotencyKey)
+	switch {
+	case utf8.RuneCountInString(in.Address) < 5 || utf8.RuneCountInString(in.Address) > 200:
+		return apperr.InvalidField("address", "the water-use address must be 5–200 characters")
+	case in.Land != models.LandOwnBuildingOnStateLand && in.Land != models.LandOwnStateLandNoBuilding && in.Land != models.LandOther:
+		return apperr.InvalidField("land", "unknown land situation %q", in.Land)
+	case in.Category == "" || utf8.RuneCountInString(in.Category) > 60:
+		return apperr.InvalidField("category", "the business category is required (at most 60 characters)")
+	case utf8.RuneCountInString(in.ContactName) < 2 || utf8.RuneCountInString(in.ContactName) > 50:
+		return apperr.InvalidField("contactName", "the contact's name must be 2–50 characters")
+	case in.ContactPhone != "" && !validPhone(in.ContactPhone):
+		return apperr.InvalidField("contactPhone", "a mainland mobile number (11 digits starting with 1) or a landline with area code is expected")
+	case len(in.IdempotencyKey) < 8 || len(in.IdempotencyKey) > 64:
+		return apperr.InvalidField("idempotencyKey", "an idempotency key of 8–64 characters is required (reuse it when retrying)")
+	}
+	return nil
+}
+
+func validPhone(p string) bool {
+	p = strings.ReplaceAll(p, "-", "")
+	if len(p) < 7 || len(p) > 12 {
+		return false
+	}
+	for _, r := range p {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return len(p) != 11 || p[0] == '1'
+}
+
+// preview lists the conditions the scheme will check, with what is already
+// known (R4.1): the rating is checked by staff later.
+func (s *Service) preview(ctx context.Context, app models.Application, subj models.Subject) []Condition {
+	out := []Condition{
+		{Code: "ENTERPRISE_SUBJECT", Passed: boolp(subj.Kind == models.SubjectEnterprise), Detail: "the applicant is an enterprise (企业用户)"},
+		{Code: "LAND_IN_SCOPE", Passed: boolp(landInScope(app.Land)), Detail: "the address is an own building on state-owned land, or own state-owned land without buildings"},
+		{Code: "CREDIT_HANDLING_WANTED", Passed: boolp(app.WantsCredit), Detail: "the applicant asks for credit handling (信用办水)"},
+	}
+	if kinds, err := s.recordsInForce(ctx, subj.ID); err == nil {
+		detail := "no arrears, water theft, violation or broken-promise record in force"
+		if len(kinds) > 0 {
+			detail = "records in force: " + joinKinds(kinds)
+		}
+		out = append(out, Condition{Code: "NO_DISHONESTY_RECORD", Passed: boolp(len(kinds) == 0), Detail: detail})
+	}
+	out = append(out, Condition{Code: "RATING_IN_SCOPE", Detail: "comprehensive rating " + strings.Join(s.cfg.Ratings, " or ") + " on " + s.cfg.PlatformName + " (checked by staff)"},
+		Condition{Code: "SURVEY_FIT", Detail: "the site survey finds the address and business category fit the scheme"})
+	return out
+}
+
+func joinKinds(kinds []models.RecordKind) string {
+	var ss []string
+	for _, k := range kinds {
+		ss = append(ss, string(k))
+	}
+	return strings.Join(ss, ", ")
+}
+
+// Withdraw withdraws the caller's own application before acceptance. It
+// returns FORBIDDEN for someone else's and FAILED_PRECONDITION in a final
+// state.
+func (s *Service) Withdraw(ctx context.Context, id, reason string, version *int) (models.Application, error) {
+	a, err := auth.Require(ctx, models.RoleEnterprise)
+	if err != nil {
+		return models.Application{}, err
+	}
+	return s.step(ctx, id, func(tx *gorm.DB, app *models.Application) (change, error) {
+		if app.UserID != a.UserID {
+			return change{}, apperr.New(apperr.Forbidden, "not your application")
+		}
+		if strings.TrimSpace(reason) == "" {
+			reason = "withdrawn by the applicant"
+		}
+		return change{to: models.AppWithdrawn, reason: reason, version: version}, nil
+	})
+}
+
+// step loads an application in a transaction, lets decide compute the
+// change, and applies it.
+func (s *Service) step(ctx context.Context, id string, decide func(tx *gorm.DB, app *models.Application) (change, error)) (models.Application, error) {
+	var app models.Application
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		if app, err = s.load(ctx, tx, id); err != nil {
+			return err
+		}
+		c, err := decide(tx, &app)
+		if err != nil {
+			return err
+		}
+		return s.transition(ctx, tx, &app, c)
+	})
+	if err != nil {
+		if apperr.As(err) == nil {
+			err = apperr.Wrap(err, apperr.Internal, "could not update the application")
+		}
+		return models.Application{}, err
+	}
+	return s.load(ctx, s.db, id)
+}
+
+// Get returns an application: its applicant (or a user bound to its
+// subject) and staff may read it. It returns NOT_FOUND or FORBIDDEN.
+func (s *Service) Get(ctx context.Context, id string) (models.Application, error) {
+	a, err := auth.Require(ctx)
+	if err != nil {
+		return models.Application{}, err
+	}
+	app, err := s.load(ctx, s.db, id)
+	if err != nil {
+		return app, err
+	}
+	if a.Role == models.RoleEnterprise && app.UserID != a.UserID {
+		if _, err := s.identity.BindingFor(ctx, app.SubjectID); err != nil {
+			return models.Application{}, apperr.New(apperr.Forbidden, "not your application")
+		}
+	}
+	return app, nil
+}
+
+// Events returns an application's history, oldest first.
+func (s *Service) Events(ctx context.Context, id string) ([]models.ApplicationEvent, error) {
+	if _, err := s.Get(ctx, id); err != nil {
+		return nil, err
+	}
+	var out []models.ApplicationEvent
+	if err := s.db.WithContext(ctx).Where("application_id = ?", id).Order("id").Find(&out).Error; err != nil {
+		return nil, apperr.Wrap(err, apperr.Internal, "could not read the history")
+	}
+	return out, nil
+}
+
+// Mine returns the caller's applications, newest first.
+func (s *Service) Mine(ctx context.Context) ([]models.Application, error) {
+	a, err := auth.Require(ctx, models.RoleEnterprise)
+	if err != nil {
+		return nil, err
+	}
+	var out []models.Application
+	if err := s.db.WithContext(ctx).Where("user_id = ?", a.UserID).Order("submitted_at DESC").Limit(100).Find(&out).Error; err != nil {
+		return nil, apperr.Wrap(err, apperr.Internal, "could not read applications")
+	}
+	return out, nil
+}

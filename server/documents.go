@@ -1,0 +1,61 @@
+package server
+
+import (
+	"net/http"
+	"strings"
+
+	"creditwater/apperr"
+	"creditwater/apply"
+	"creditwater/graph"
+	"creditwater/letter"
+)
+
+// commitmentDocument serves a signed commitment letter as printable HTML
+// or PDF (R2.2) to those who may read it (its signer, users bound to its
+// subject, staff), with the same session as the API.
+func (s *Server) commitmentDocument(w http.ResponseWriter, r *http.Request) {
+	file := r.PathValue("file")
+	id, ext, ok := strings.Cut(file, ".")
+	if !ok || (ext != "html" && ext != "pdf") {
+		http.NotFound(w, r)
+		return
+	}
+	c, err := s.apply.Commitment(r.Context(), id)
+	if err != nil {
+		s.writeAppError(w, r, err)
+		return
+	}
+	f := apply.LetterFields(c)
+	w.Header().Set("Cache-Control", "private, no-store")
+	if ext == "html" {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write(letter.HTML(f, c.SHA256))
+		return
+	}
+	pdf, err := letter.PDF(f, c.SHA256, letter.PDFOptions{FontPath: s.cfg.CJKFont})
+	if err != nil {
+		s.writeAppError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `inline; filename="commitment-`+c.ID+`.pdf"`)
+	_, _ = w.Write(pdf)
+}
+
+// writeAppError answers a plain HTTP request with the error vocabulary.
+func (s *Server) writeAppError(w http.ResponseWriter, r *http.Request, err error) {
+	e := apperr.As(err)
+	if e == nil || e.Code == apperr.Internal {
+		s.log.ErrorContext(r.Context(), "internal error", "path", r.URL.Path, "err", err.Error())
+		writeGraphQLError(w, http.StatusInternalServerError, string(apperr.Internal), "internal error")
+		return
+	}
+	status := map[apperr.Code]int{apperr.NotFound: 404, apperr.Invalid: 400, apperr.Unauthenticated: 401, apperr.Forbidden: 403,
+		apperr.Conflict: 409, apperr.FailedPrecondition: 412, apperr.Unavailable: 503, apperr.RateLimited: 429}[e.Code]
+	if e.Code == apperr.Unauthenticated {
+		if authErr := graph.AuthError(r.Context()); authErr != nil && apperr.As(authErr) != nil {
+			e = apperr.As(authErr)
+		}
+	}
+	writeGraphQLError(w, status, string(e.Code), e.Message)
+}
