@@ -83,6 +83,18 @@ type Config struct {
 	FaceAttempts int           `env:"CW_FACE_ATTEMPTS" envDefault:"5"`
 	FaceWindow   time.Duration `env:"CW_FACE_WINDOW" envDefault:"10m"`
 
+	// Credit rules (R1.3, R3, R5.3).
+	ArrearsThresholdFen   int64  `env:"CW_ARREARS_THRESHOLD_FEN" envDefault:"100000"`
+	ArrearsGraceMonths    int    `env:"CW_ARREARS_GRACE_MONTHS" envDefault:"1"`
+	ExcellentWindowMonths int    `env:"CW_EXCELLENT_WINDOW_MONTHS" envDefault:"36"`
+	GeneralPublicityMin   int    `env:"CW_PUBLICITY_GENERAL_MIN_MONTHS" envDefault:"3"`
+	GeneralPublicityMax   int    `env:"CW_PUBLICITY_GENERAL_MAX_MONTHS" envDefault:"12"`
+	SeriousPublicityMin   int    `env:"CW_PUBLICITY_SERIOUS_MIN_MONTHS" envDefault:"12"`
+	SeriousPublicityMax   int    `env:"CW_PUBLICITY_SERIOUS_MAX_MONTHS" envDefault:"36"`
+	JobsEnabled           bool   `env:"CW_JOBS_ENABLED" envDefault:"true"`
+	ArrearsSchedule       string `env:"CW_JOB_ARREARS_SCHEDULE" envDefault:"30 2 * * *"`
+	TiersSchedule         string `env:"CW_JOB_TIERS_SCHEDULE" envDefault:"0 3 * * *"`
+
 	// Zero-document applications (R4) and the publication outbox (R2.3).
 	ZeroDocRatings    []string      `env:"CW_ZERO_DOC_RATINGS" envDefault:"A,B"`
 	NotifyTemplateID  string        `env:"CW_NOTIFY_TEMPLATE_ID" envDefault:"application-status"`
@@ -176,6 +188,10 @@ func (c *Config) validate() error {
 		{"CW_REPORT_CACHE_TTL", int64(c.ReportCacheTTL)}, {"CW_RATING_STALE_MAX", int64(c.RatingStaleMax)},
 		{"CW_OUTBOX_POLL_INTERVAL", int64(c.OutboxPoll)}, {"CW_OUTBOX_BASE_BACKOFF", int64(c.OutboxBaseBackoff)},
 		{"CW_OUTBOX_MAX_BACKOFF", int64(c.OutboxMaxBackoff)}, {"CW_OUTBOX_MAX_ATTEMPTS", int64(c.OutboxMaxAttempts)},
+		{"CW_ARREARS_THRESHOLD_FEN", c.ArrearsThresholdFen}, {"CW_ARREARS_GRACE_MONTHS", int64(c.ArrearsGraceMonths)},
+		{"CW_EXCELLENT_WINDOW_MONTHS", int64(c.ExcellentWindowMonths)},
+		{"CW_PUBLICITY_GENERAL_MIN_MONTHS", int64(c.GeneralPublicityMin)}, {"CW_PUBLICITY_GENERAL_MAX_MONTHS", int64(c.GeneralPublicityMax)},
+		{"CW_PUBLICITY_SERIOUS_MIN_MONTHS", int64(c.SeriousPublicityMin)}, {"CW_PUBLICITY_SERIOUS_MAX_MONTHS", int64(c.SeriousPublicityMax)},
 		{"CW_FACE_VALIDITY", int64(c.FaceValidity)}, {"CW_FACE_ATTEMPTS", int64(c.FaceAttempts)}, {"CW_FACE_WINDOW", int64(c.FaceWindow)},
 	} {
 		if p.v <= 0 {
@@ -188,6 +204,12 @@ func (c *Config) validate() error {
 				return bad(k.name, "must be 32 bytes, base64 or hex encoded")
 			}
 		}
+	}
+	if c.GeneralPublicityMin > c.GeneralPublicityMax {
+		return bad("CW_PUBLICITY_GENERAL_MIN_MONTHS", "must not exceed CW_PUBLICITY_GENERAL_MAX_MONTHS")
+	}
+	if c.SeriousPublicityMin > c.SeriousPublicityMax {
+		return bad("CW_PUBLICITY_SERIOUS_MIN_MONTHS", "must not exceed CW_PUBLICITY_SERIOUS_MAX_MONTHS")
 	}
 	for _, r := range c.ZeroDocRatings {
 		if r != "A" && r != "B" && r != "C" && r != "D" {

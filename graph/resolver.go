@@ -8,6 +8,8 @@ package graph
 
 import (
 	"creditwater/apply"
+	"creditwater/credit"
+	"creditwater/jobs"
 	"time"
 
 	"creditwater/audit"
@@ -24,6 +26,10 @@ type Resolver struct {
 	SessionTTL time.Duration
 	Enterprise *enterprise.Service
 	Apply      *apply.Service
+	Records    *credit.Records
+	Cases      *credit.Cases
+	Tiers      *credit.Tiers
+	JobRunner  *jobs.Runner
 	Ratings    *rating.Service
 	Phone      auth.PhoneExchanger
 	Sealer     *pii.Sealer

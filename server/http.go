@@ -100,6 +100,13 @@ func (s *Server) withSession(next http.Handler) http.Handler {
 	})
 }
 
+// withLoaders gives each GraphQL request fresh dataloaders.
+func (s *Server) withLoaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(graph.WithLoaders(r.Context(), s.ent.SubjectsByIDs)))
+	})
+}
+
 func writeGraphQLError(w http.ResponseWriter, status int, code, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)

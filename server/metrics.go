@@ -13,6 +13,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 	"gorm.io/gorm"
+
+	"creditwater/models"
 )
 
 // metrics are the service's Prometheus metrics, on a registry of its own
@@ -140,4 +142,26 @@ func (m *metrics) middleware(route string, next http.Handler) http.Handler {
 
 func (m *metrics) observeAcceptance(vip bool, d time.Duration) {
 	m.handling.WithLabelValues(strconv.FormatBool(vip)).Observe(d.Hours())
+}
+
+// outboxCollector exports the outbox's message counts by status, so a
+// growing PENDING or any DEAD message can alert.
+type outboxCollector struct {
+	stats func(ctx context.Context) (map[models.OutboxStatus]int64, error)
+}
+
+var outboxDesc = prometheus.NewDesc("creditwater_outbox_messages", "Outbox messages by status.", []string{"status"}, nil)
+
+func (c outboxCollector) Describe(ch chan<- *prometheus.Desc) { ch <- outboxDesc }
+
+func (c outboxCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	st, err := c.stats(ctx)
+	if err != nil {
+		return
+	}
+	for status, n := range st {
+		ch <- prometheus.MustNewConstMetric(outboxDesc, prometheus.GaugeValue, float64(n), string(status))
+	}
 }

@@ -27,10 +27,12 @@ import (
 	"creditwater/auth"
 	"creditwater/calendar"
 	"creditwater/config"
+	"creditwater/credit"
 	"creditwater/creditplatform/simulator"
 	"creditwater/enterprise"
 	"creditwater/graph"
 	"creditwater/graph/generated"
+	"creditwater/jobs"
 	"creditwater/outbox"
 	"creditwater/pii"
 	"creditwater/rating"
@@ -54,6 +56,10 @@ type Server struct {
 	ent     *enterprise.Service
 	ratings *rating.Service
 	apply   *apply.Service
+	records *credit.Records
+	cases   *credit.Cases
+	tiers   *credit.Tiers
+	jobs    *jobs.Runner
 	outbox  *outbox.Worker
 	sealer  *pii.Sealer
 	handler http.Handler
@@ -113,6 +119,20 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	s.metrics = newMetrics(s.db, s.rdb)
 	s.outbox = outbox.NewWorker(s.db, logger, outbox.Config{Instance: instanceName(), PollInterval: cfg.OutboxPoll,
 		BaseBackoff: cfg.OutboxBaseBackoff, MaxBackoff: cfg.OutboxMaxBackoff, MaxAttempts: cfg.OutboxMaxAttempts})
+	s.metrics.reg.MustRegister(outboxCollector{stats: s.outbox.Stats})
+	credCfg := credit.Config{ArrearsThresholdFen: cfg.ArrearsThresholdFen, ArrearsGraceMonths: cfg.ArrearsGraceMonths, WindowMonths: cfg.ExcellentWindowMonths,
+		GeneralPublicityMinMonths: cfg.GeneralPublicityMin, GeneralPublicityMaxMonths: cfg.GeneralPublicityMax,
+		SeriousPublicityMinMonths: cfg.SeriousPublicityMin, SeriousPublicityMaxMonths: cfg.SeriousPublicityMax}
+	s.records = credit.NewRecords(s.db, s.audit, credCfg)
+	s.cases = credit.NewCases(s.db, s.audit, credCfg, s.records)
+	s.tiers = credit.NewTiers(s.db, s.audit, credCfg)
+	rules := credit.NewRules(s.db, s.audit, credCfg)
+	if s.jobs, err = jobs.New(s.db, s.rdb, cfg.RedisPrefix, logger, instanceName()); err != nil {
+		return nil, err
+	}
+	if err = s.registerJobs(rules); err != nil {
+		return nil, err
+	}
 	appCfg := apply.DefaultConfig()
 	appCfg.Ratings, appCfg.NotifyTemplateID, appCfg.PlatformName = cfg.ZeroDocRatings, cfg.NotifyTemplateID, cfg.CreditPlatformName
 	s.apply = apply.New(s.db, s.ent, s.ratings, enqueue, s.sealer, s.audit, calendar.Default(), appCfg)
@@ -175,7 +195,8 @@ func (s *Server) newSealer() (*pii.Sealer, error) {
 func (s *Server) graphQL() http.Handler {
 	es := generated.NewExecutableSchema(generated.Config{
 		Resolvers: &graph.Resolver{Auth: s.auth, Audit: s.audit, SessionTTL: s.cfg.SessionTTL,
-			Phone: s.wx.PhoneNumber, Sealer: s.sealer, Enterprise: s.ent, Ratings: s.ratings, Apply: s.apply},
+			Phone: s.wx.PhoneNumber, Sealer: s.sealer, Enterprise: s.ent, Ratings: s.ratings, Apply: s.apply,
+			Records: s.records, Cases: s.cases, Tiers: s.tiers, JobRunner: s.jobs},
 		Directives: graph.Directives(),
 	})
 	h := handler.New(es)
@@ -198,7 +219,7 @@ func (s *Server) graphQL() http.Handler {
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	gql := s.withBodyLimit(s.withSession(s.graphQL()))
+	gql := s.withBodyLimit(s.withSession(s.withLoaders(s.graphQL())))
 	mux.Handle("/graphql", s.metrics.middleware("/graphql", gql))
 	mux.Handle("GET /commitments/{file}", s.withSession(http.HandlerFunc(s.commitmentDocument)))
 	mux.HandleFunc("GET /healthz", s.healthz)
@@ -247,6 +268,37 @@ func (s *Server) Run(ctx context.Context) error {
 // Start runs the background workers (the outbox) until ctx ends.
 func (s *Server) Start(ctx context.Context) {
 	go s.outbox.Run(ctx)
+	if s.cfg.JobsEnabled {
+		if err := s.jobs.Start(); err != nil {
+			s.log.Error("jobs did not start", "err", err.Error())
+		}
+	}
+}
+
+// registerJobs registers the scheduled jobs: each runs once per schedule
+// slot across all instances, and ADMIN can run it on demand (runJob).
+func (s *Server) registerJobs(rules *credit.Rules) error {
+	asOf := func(ctx context.Context) time.Time {
+		if t, ok := jobs.Slot(ctx); ok {
+			return t
+		}
+		return time.Now()
+	}
+	for _, j := range []jobs.Job{
+		{Name: "credit.arrears", Schedule: s.cfg.ArrearsSchedule, Run: func(ctx context.Context) (string, error) {
+			n, err := rules.DetectArrears(ctx, asOf(ctx))
+			return fmt.Sprintf("%d ARREARS records created", n), err
+		}},
+		{Name: "credit.tiers", Schedule: s.cfg.TiersSchedule, Run: func(ctx context.Context) (string, error) {
+			n, err := s.tiers.Recompute(ctx, asOf(ctx))
+			return fmt.Sprintf("%d subjects evaluated", n), err
+		}},
+	} {
+		if err := s.jobs.Register(j); err != nil {
+			return fmt.Errorf("config: job %s: %w", j.Name, err)
+		}
+	}
+	return nil
 }
 
 // Outbox returns the outbox worker (tests drive it with RunOnce).
@@ -254,6 +306,10 @@ func (s *Server) Outbox() *outbox.Worker { return s.outbox }
 
 // Close releases the database, Redis and the fakes.
 func (s *Server) Close() {
+	if s.jobs != nil {
+		_ = s.jobs.Stop()
+		s.jobs = nil
+	}
 	for i := len(s.closers) - 1; i >= 0; i-- {
 		s.closers[i]()
 	}

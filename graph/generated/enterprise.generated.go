@@ -1576,6 +1576,10 @@ func (ec *executionContext) marshalNStartFaceVerificationPayload2ᚖcreditwater�
 	return ec._StartFaceVerificationPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNSubject2creditwaterᚋmodelsᚐSubject(ctx context.Context, sel ast.SelectionSet, v models.Subject) graphql.Marshaler {
+	return ec._Subject(ctx, sel, &v)
+}
+
 func (ec *executionContext) marshalNSubject2ᚖcreditwaterᚋmodelsᚐSubject(ctx context.Context, sel ast.SelectionSet, v *models.Subject) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Subject!")

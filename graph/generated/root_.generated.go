@@ -31,10 +31,15 @@ type ResolverRoot interface {
 	Commitment() CommitmentResolver
 	CreditRating() CreditRatingResolver
 	CreditReport() CreditReportResolver
+	DishonestyRecord() DishonestyRecordResolver
 	EnterpriseBinding() EnterpriseBindingResolver
+	JobRun() JobRunResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
+	RecordEvent() RecordEventResolver
+	UsageAnalysis() UsageAnalysisResolver
 	User() UserResolver
+	ViolationCase() ViolationCaseResolver
 }
 
 type DirectiveRoot struct {
@@ -130,6 +135,11 @@ type ComplexityRoot struct {
 		User func(childComplexity int) int
 	}
 
+	CasePayload struct {
+		Case   func(childComplexity int) int
+		Record func(childComplexity int) int
+	}
+
 	Commitment struct {
 		ApplicationID func(childComplexity int) int
 		HTMLURL       func(childComplexity int) int
@@ -182,6 +192,17 @@ type ComplexityRoot struct {
 		Eligible    func(childComplexity int) int
 	}
 
+	CreditProfile struct {
+		AccountManagerID func(childComplexity int) int
+		Incentives       func(childComplexity int) int
+		NextReevaluation func(childComplexity int) int
+		Records          func(childComplexity int) int
+		Subject          func(childComplexity int) int
+		Tier             func(childComplexity int) int
+		TierEvaluatedAt  func(childComplexity int) int
+		TierSince        func(childComplexity int) int
+	}
+
 	CreditRating struct {
 		EvaluatedAt func(childComplexity int) int
 		FetchedAt   func(childComplexity int) int
@@ -210,6 +231,37 @@ type ComplexityRoot struct {
 		Description func(childComplexity int) int
 		DocumentNo  func(childComplexity int) int
 		Kind        func(childComplexity int) int
+	}
+
+	DishonestyRecord struct {
+		AccountNo      func(childComplexity int) int
+		BehaviourOn    func(childComplexity int) int
+		CaseID         func(childComplexity int) int
+		CommitmentID   func(childComplexity int) int
+		DecidedOn      func(childComplexity int) int
+		Evidence       func(childComplexity int) int
+		History        func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		PublicityEnd   func(childComplexity int) int
+		PublicityStart func(childComplexity int) int
+		RecordedBy     func(childComplexity int) int
+		Severity       func(childComplexity int) int
+		Source         func(childComplexity int) int
+		Status         func(childComplexity int) int
+		Subject        func(childComplexity int) int
+		Summary        func(childComplexity int) int
+	}
+
+	DishonestyRecordConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	DishonestyRecordEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	EligibilityCondition struct {
@@ -243,6 +295,28 @@ type ComplexityRoot struct {
 		Vip          func(childComplexity int) int
 	}
 
+	Incentives struct {
+		AccountManager    func(childComplexity int) int
+		LenientAcceptance func(childComplexity int) int
+		UsageAnalysis     func(childComplexity int) int
+		VIP               func(childComplexity int) int
+	}
+
+	Job struct {
+		Name     func(childComplexity int) int
+		Schedule func(childComplexity int) int
+	}
+
+	JobRun struct {
+		Detail     func(childComplexity int) int
+		FinishedAt func(childComplexity int) int
+		Instance   func(childComplexity int) int
+		Job        func(childComplexity int) int
+		StartedAt  func(childComplexity int) int
+		Status     func(childComplexity int) int
+		Trigger    func(childComplexity int) int
+	}
+
 	LoginPayload struct {
 		ExpiresIn func(childComplexity int) int
 		NewUser   func(childComplexity int) int
@@ -256,16 +330,22 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AcceptApplication        func(childComplexity int, input model.AcceptApplicationInput) int
+		AssignAccountManager     func(childComplexity int, input model.AssignAccountManagerInput) int
 		BindEnterprise           func(childComplexity int, input model.BindEnterpriseInput) int
 		BindPhoneNumber          func(childComplexity int, input model.BindPhoneNumberInput) int
 		CompleteFaceVerification func(childComplexity int, input model.CompleteFaceVerificationInput) int
+		ConfirmCase              func(childComplexity int, input model.DecideCaseInput) int
 		CreateStaffUser          func(childComplexity int, input model.CreateStaffUserInput) int
+		DismissCase              func(childComplexity int, input model.DecideCaseInput) int
 		GiveConsent              func(childComplexity int, input model.GiveConsentInput) int
 		GrantSubscription        func(childComplexity int, input model.GrantSubscriptionInput) int
 		Logout                   func(childComplexity int) int
+		OpenCase                 func(childComplexity int, input model.OpenCaseInput) int
+		RecordCommitmentBreach   func(childComplexity int, input model.RecordCommitmentBreachInput) int
 		RecordSurvey             func(childComplexity int, input model.RecordSurveyInput) int
 		RejectApplication        func(childComplexity int, input model.ApplicationReasonInput) int
 		RunCreditCheck           func(childComplexity int, input model.ApplicationStepInput) int
+		RunJob                   func(childComplexity int, name string) int
 		ScheduleSurvey           func(childComplexity int, input model.ScheduleSurveyInput) int
 		SignCommitment           func(childComplexity int, input model.SignCommitmentInput) int
 		StaffLogin               func(childComplexity int, input model.StaffLoginInput) int
@@ -283,20 +363,34 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Application     func(childComplexity int, id string) int
-		Applications    func(childComplexity int, filter *model.ApplicationFilter, orderBy *apply.Order, first *int, after *string) int
-		AuditLog        func(childComplexity int, filter *model.AuditLogFilter, first *int, after *string) int
-		CommitmentDraft func(childComplexity int, applicationID string) int
-		ConsentTexts    func(childComplexity int) int
-		CreditRating    func(childComplexity int, uscc string) int
-		CreditReport    func(childComplexity int, uscc string, purpose string) int
-		HandlingStats   func(childComplexity int, from *time.Time, to *time.Time) int
-		Me              func(childComplexity int) int
-		MyApplications  func(childComplexity int) int
-		MyConsents      func(childComplexity int) int
-		MyCreditReport  func(childComplexity int, subjectID *string) int
-		MyEnterprises   func(childComplexity int) int
-		Subject         func(childComplexity int, id string) int
+		Application       func(childComplexity int, id string) int
+		Applications      func(childComplexity int, filter *model.ApplicationFilter, orderBy *apply.Order, first *int, after *string) int
+		AuditLog          func(childComplexity int, filter *model.AuditLogFilter, first *int, after *string) int
+		CommitmentDraft   func(childComplexity int, applicationID string) int
+		ConsentTexts      func(childComplexity int) int
+		CreditProfile     func(childComplexity int, subjectID string) int
+		CreditRating      func(childComplexity int, uscc string) int
+		CreditReport      func(childComplexity int, uscc string, purpose string) int
+		DishonestyRecords func(childComplexity int, filter *model.DishonestyRecordFilter, first *int, after *string) int
+		HandlingStats     func(childComplexity int, from *time.Time, to *time.Time) int
+		JobRuns           func(childComplexity int, name string, limit *int) int
+		Jobs              func(childComplexity int) int
+		Me                func(childComplexity int) int
+		MyApplications    func(childComplexity int) int
+		MyConsents        func(childComplexity int) int
+		MyCreditReport    func(childComplexity int, subjectID *string) int
+		MyEnterprises     func(childComplexity int) int
+		Subject           func(childComplexity int, id string) int
+		UsageAnalysis     func(childComplexity int, accountNo string, months *int) int
+	}
+
+	RecordEvent struct {
+		Action     func(childComplexity int) int
+		ActorID    func(childComplexity int) int
+		At         func(childComplexity int) int
+		FromStatus func(childComplexity int) int
+		Reason     func(childComplexity int) int
+		ToStatus   func(childComplexity int) int
 	}
 
 	SignCommitmentPayload struct {
@@ -323,6 +417,22 @@ type ComplexityRoot struct {
 		Replayed           func(childComplexity int) int
 	}
 
+	UsageAnalysis struct {
+		AccountNo func(childComplexity int) int
+		ChartSVG  func(childComplexity int) int
+		Periods   func(childComplexity int) int
+	}
+
+	UsagePeriod struct {
+		Anomaly       func(childComplexity int) int
+		BaselineM3    func(childComplexity int) int
+		LastYearM3    func(childComplexity int) int
+		Period        func(childComplexity int) int
+		TrailingAvgM3 func(childComplexity int) int
+		VolumeM3      func(childComplexity int) int
+		YoYChange     func(childComplexity int) int
+	}
+
 	User struct {
 		CreatedAt   func(childComplexity int) int
 		DisplayName func(childComplexity int) int
@@ -331,6 +441,19 @@ type ComplexityRoot struct {
 		PhoneMasked func(childComplexity int) int
 		Role        func(childComplexity int) int
 		Username    func(childComplexity int) int
+	}
+
+	ViolationCase struct {
+		CaseNo      func(childComplexity int) int
+		Description func(childComplexity int) int
+		Evidence    func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		OccurredOn  func(childComplexity int) int
+		RecordID    func(childComplexity int) int
+		Severity    func(childComplexity int) int
+		Status      func(childComplexity int) int
+		SubjectID   func(childComplexity int) int
 	}
 
 	WithdrawConsentPayload struct {
@@ -704,6 +827,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BindPhoneNumberPayload.User(childComplexity), true
 
+	case "CasePayload.case":
+		if e.ComplexityRoot.CasePayload.Case == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CasePayload.Case(childComplexity), true
+	case "CasePayload.record":
+		if e.ComplexityRoot.CasePayload.Record == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CasePayload.Record(childComplexity), true
+
 	case "Commitment.applicationId":
 		if e.ComplexityRoot.Commitment.ApplicationID == nil {
 			break
@@ -897,6 +1033,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreditCheckPayload.Eligible(childComplexity), true
 
+	case "CreditProfile.accountManagerId":
+		if e.ComplexityRoot.CreditProfile.AccountManagerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditProfile.AccountManagerID(childComplexity), true
+	case "CreditProfile.incentives":
+		if e.ComplexityRoot.CreditProfile.Incentives == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditProfile.Incentives(childComplexity), true
+	case "CreditProfile.nextReevaluation":
+		if e.ComplexityRoot.CreditProfile.NextReevaluation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditProfile.NextReevaluation(childComplexity), true
+	case "CreditProfile.records":
+		if e.ComplexityRoot.CreditProfile.Records == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditProfile.Records(childComplexity), true
+	case "CreditProfile.subject":
+		if e.ComplexityRoot.CreditProfile.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditProfile.Subject(childComplexity), true
+	case "CreditProfile.tier":
+		if e.ComplexityRoot.CreditProfile.Tier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditProfile.Tier(childComplexity), true
+	case "CreditProfile.tierEvaluatedAt":
+		if e.ComplexityRoot.CreditProfile.TierEvaluatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditProfile.TierEvaluatedAt(childComplexity), true
+	case "CreditProfile.tierSince":
+		if e.ComplexityRoot.CreditProfile.TierSince == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditProfile.TierSince(childComplexity), true
+
 	case "CreditRating.evaluatedAt":
 		if e.ComplexityRoot.CreditRating.EvaluatedAt == nil {
 			break
@@ -1026,6 +1211,141 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreditReportEntry.Kind(childComplexity), true
 
+	case "DishonestyRecord.accountNo":
+		if e.ComplexityRoot.DishonestyRecord.AccountNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DishonestyRecord.AccountNo(childComplexity), true
+	case "DishonestyRecord.behaviourOn":
+		if e.ComplexityRoot.DishonestyRecord.BehaviourOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DishonestyRecord.BehaviourOn(childComplexity), true
+	case "DishonestyRecord.caseId":
+		if e.ComplexityRoot.DishonestyRecord.CaseID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DishonestyRecord.CaseID(childComplexity), true
+	case "DishonestyRecord.commitmentId":
+		if e.ComplexityRoot.DishonestyRecord.CommitmentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DishonestyRecord.CommitmentID(childComplexity), true
+	case "DishonestyRecord.decidedOn":
+		if e.ComplexityRoot.DishonestyRecord.DecidedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DishonestyRecord.DecidedOn(childComplexity), true
+	case "DishonestyRecord.evidence":
+		if e.ComplexityRoot.DishonestyRecord.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DishonestyRecord.Evidence(childComplexity), true
+	case "DishonestyRecord.history":
+		if e.ComplexityRoot.DishonestyRecord.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DishonestyRecord.History(childComplexity), true
+	case "DishonestyRecord.id":
+		if e.ComplexityRoot.DishonestyRecord.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DishonestyRecord.ID(childComplexity), true
+	case "DishonestyRecord.kind":
+		if e.ComplexityRoot.DishonestyRecord.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DishonestyRecord.Kind(childComplexity), true
+	case "DishonestyRecord.publicityEnd":
+		if e.ComplexityRoot.DishonestyRecord.PublicityEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DishonestyRecord.PublicityEnd(childComplexity), true
+	case "DishonestyRecord.publicityStart":
+		if e.ComplexityRoot.DishonestyRecord.PublicityStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DishonestyRecord.PublicityStart(childComplexity), true
+	case "DishonestyRecord.recordedBy":
+		if e.ComplexityRoot.DishonestyRecord.RecordedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DishonestyRecord.RecordedBy(childComplexity), true
+	case "DishonestyRecord.severity":
+		if e.ComplexityRoot.DishonestyRecord.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DishonestyRecord.Severity(childComplexity), true
+	case "DishonestyRecord.source":
+		if e.ComplexityRoot.DishonestyRecord.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DishonestyRecord.Source(childComplexity), true
+	case "DishonestyRecord.status":
+		if e.ComplexityRoot.DishonestyRecord.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DishonestyRecord.Status(childComplexity), true
+	case "DishonestyRecord.subject":
+		if e.ComplexityRoot.DishonestyRecord.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DishonestyRecord.Subject(childComplexity), true
+	case "DishonestyRecord.summary":
+		if e.ComplexityRoot.DishonestyRecord.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DishonestyRecord.Summary(childComplexity), true
+
+	case "DishonestyRecordConnection.edges":
+		if e.ComplexityRoot.DishonestyRecordConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DishonestyRecordConnection.Edges(childComplexity), true
+	case "DishonestyRecordConnection.pageInfo":
+		if e.ComplexityRoot.DishonestyRecordConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DishonestyRecordConnection.PageInfo(childComplexity), true
+	case "DishonestyRecordConnection.totalCount":
+		if e.ComplexityRoot.DishonestyRecordConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DishonestyRecordConnection.TotalCount(childComplexity), true
+
+	case "DishonestyRecordEdge.cursor":
+		if e.ComplexityRoot.DishonestyRecordEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DishonestyRecordEdge.Cursor(childComplexity), true
+	case "DishonestyRecordEdge.node":
+		if e.ComplexityRoot.DishonestyRecordEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DishonestyRecordEdge.Node(childComplexity), true
+
 	case "EligibilityCondition.code":
 		if e.ComplexityRoot.EligibilityCondition.Code == nil {
 			break
@@ -1127,6 +1447,87 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.HandlingStats.Vip(childComplexity), true
 
+	case "Incentives.accountManager":
+		if e.ComplexityRoot.Incentives.AccountManager == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incentives.AccountManager(childComplexity), true
+	case "Incentives.lenientAcceptance":
+		if e.ComplexityRoot.Incentives.LenientAcceptance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incentives.LenientAcceptance(childComplexity), true
+	case "Incentives.usageAnalysis":
+		if e.ComplexityRoot.Incentives.UsageAnalysis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incentives.UsageAnalysis(childComplexity), true
+	case "Incentives.vip":
+		if e.ComplexityRoot.Incentives.VIP == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incentives.VIP(childComplexity), true
+
+	case "Job.name":
+		if e.ComplexityRoot.Job.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Name(childComplexity), true
+	case "Job.schedule":
+		if e.ComplexityRoot.Job.Schedule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Job.Schedule(childComplexity), true
+
+	case "JobRun.detail":
+		if e.ComplexityRoot.JobRun.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobRun.Detail(childComplexity), true
+	case "JobRun.finishedAt":
+		if e.ComplexityRoot.JobRun.FinishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobRun.FinishedAt(childComplexity), true
+	case "JobRun.instance":
+		if e.ComplexityRoot.JobRun.Instance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobRun.Instance(childComplexity), true
+	case "JobRun.job":
+		if e.ComplexityRoot.JobRun.Job == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobRun.Job(childComplexity), true
+	case "JobRun.startedAt":
+		if e.ComplexityRoot.JobRun.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobRun.StartedAt(childComplexity), true
+	case "JobRun.status":
+		if e.ComplexityRoot.JobRun.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobRun.Status(childComplexity), true
+	case "JobRun.trigger":
+		if e.ComplexityRoot.JobRun.Trigger == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobRun.Trigger(childComplexity), true
+
 	case "LoginPayload.expiresIn":
 		if e.ComplexityRoot.LoginPayload.ExpiresIn == nil {
 			break
@@ -1170,6 +1571,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcceptApplication(childComplexity, args["input"].(model.AcceptApplicationInput)), true
+	case "Mutation.assignAccountManager":
+		if e.ComplexityRoot.Mutation.AssignAccountManager == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_assignAccountManager_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AssignAccountManager(childComplexity, args["input"].(model.AssignAccountManagerInput)), true
 	case "Mutation.bindEnterprise":
 		if e.ComplexityRoot.Mutation.BindEnterprise == nil {
 			break
@@ -1203,6 +1615,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CompleteFaceVerification(childComplexity, args["input"].(model.CompleteFaceVerificationInput)), true
+	case "Mutation.confirmCase":
+		if e.ComplexityRoot.Mutation.ConfirmCase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_confirmCase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConfirmCase(childComplexity, args["input"].(model.DecideCaseInput)), true
 	case "Mutation.createStaffUser":
 		if e.ComplexityRoot.Mutation.CreateStaffUser == nil {
 			break
@@ -1214,6 +1637,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateStaffUser(childComplexity, args["input"].(model.CreateStaffUserInput)), true
+	case "Mutation.dismissCase":
+		if e.ComplexityRoot.Mutation.DismissCase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_dismissCase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DismissCase(childComplexity, args["input"].(model.DecideCaseInput)), true
 	case "Mutation.giveConsent":
 		if e.ComplexityRoot.Mutation.GiveConsent == nil {
 			break
@@ -1242,6 +1676,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Logout(childComplexity), true
+	case "Mutation.openCase":
+		if e.ComplexityRoot.Mutation.OpenCase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_openCase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OpenCase(childComplexity, args["input"].(model.OpenCaseInput)), true
+	case "Mutation.recordCommitmentBreach":
+		if e.ComplexityRoot.Mutation.RecordCommitmentBreach == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordCommitmentBreach_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordCommitmentBreach(childComplexity, args["input"].(model.RecordCommitmentBreachInput)), true
 	case "Mutation.recordSurvey":
 		if e.ComplexityRoot.Mutation.RecordSurvey == nil {
 			break
@@ -1275,6 +1731,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RunCreditCheck(childComplexity, args["input"].(model.ApplicationStepInput)), true
+	case "Mutation.runJob":
+		if e.ComplexityRoot.Mutation.RunJob == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_runJob_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RunJob(childComplexity, args["name"].(string)), true
 	case "Mutation.scheduleSurvey":
 		if e.ComplexityRoot.Mutation.ScheduleSurvey == nil {
 			break
@@ -1438,6 +1905,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ConsentTexts(childComplexity), true
+	case "Query.creditProfile":
+		if e.ComplexityRoot.Query.CreditProfile == nil {
+			break
+		}
+
+		args, err := ec.field_Query_creditProfile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CreditProfile(childComplexity, args["subjectId"].(string)), true
 	case "Query.creditRating":
 		if e.ComplexityRoot.Query.CreditRating == nil {
 			break
@@ -1460,6 +1938,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.CreditReport(childComplexity, args["uscc"].(string), args["purpose"].(string)), true
+	case "Query.dishonestyRecords":
+		if e.ComplexityRoot.Query.DishonestyRecords == nil {
+			break
+		}
+
+		args, err := ec.field_Query_dishonestyRecords_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DishonestyRecords(childComplexity, args["filter"].(*model.DishonestyRecordFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.handlingStats":
 		if e.ComplexityRoot.Query.HandlingStats == nil {
 			break
@@ -1472,6 +1961,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.HandlingStats(childComplexity, args["from"].(*time.Time), args["to"].(*time.Time)), true
 
+	case "Query.jobRuns":
+		if e.ComplexityRoot.Query.JobRuns == nil {
+			break
+		}
+
+		args, err := ec.field_Query_jobRuns_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.JobRuns(childComplexity, args["name"].(string), args["limit"].(*int)), true
+	case "Query.jobs":
+		if e.ComplexityRoot.Query.Jobs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Jobs(childComplexity), true
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
 			break
@@ -1518,6 +2024,54 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Subject(childComplexity, args["id"].(string)), true
+	case "Query.usageAnalysis":
+		if e.ComplexityRoot.Query.UsageAnalysis == nil {
+			break
+		}
+
+		args, err := ec.field_Query_usageAnalysis_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.UsageAnalysis(childComplexity, args["accountNo"].(string), args["months"].(*int)), true
+
+	case "RecordEvent.action":
+		if e.ComplexityRoot.RecordEvent.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordEvent.Action(childComplexity), true
+	case "RecordEvent.actorId":
+		if e.ComplexityRoot.RecordEvent.ActorID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordEvent.ActorID(childComplexity), true
+	case "RecordEvent.at":
+		if e.ComplexityRoot.RecordEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordEvent.At(childComplexity), true
+	case "RecordEvent.fromStatus":
+		if e.ComplexityRoot.RecordEvent.FromStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordEvent.FromStatus(childComplexity), true
+	case "RecordEvent.reason":
+		if e.ComplexityRoot.RecordEvent.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordEvent.Reason(childComplexity), true
+	case "RecordEvent.toStatus":
+		if e.ComplexityRoot.RecordEvent.ToStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordEvent.ToStatus(childComplexity), true
 
 	case "SignCommitmentPayload.application":
 		if e.ComplexityRoot.SignCommitmentPayload.Application == nil {
@@ -1595,6 +2149,68 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SubmitApplicationPayload.Replayed(childComplexity), true
 
+	case "UsageAnalysis.accountNo":
+		if e.ComplexityRoot.UsageAnalysis.AccountNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageAnalysis.AccountNo(childComplexity), true
+	case "UsageAnalysis.chartSvg":
+		if e.ComplexityRoot.UsageAnalysis.ChartSVG == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageAnalysis.ChartSVG(childComplexity), true
+	case "UsageAnalysis.periods":
+		if e.ComplexityRoot.UsageAnalysis.Periods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsageAnalysis.Periods(childComplexity), true
+
+	case "UsagePeriod.anomaly":
+		if e.ComplexityRoot.UsagePeriod.Anomaly == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsagePeriod.Anomaly(childComplexity), true
+	case "UsagePeriod.baselineM3":
+		if e.ComplexityRoot.UsagePeriod.BaselineM3 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsagePeriod.BaselineM3(childComplexity), true
+	case "UsagePeriod.lastYearM3":
+		if e.ComplexityRoot.UsagePeriod.LastYearM3 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsagePeriod.LastYearM3(childComplexity), true
+	case "UsagePeriod.period":
+		if e.ComplexityRoot.UsagePeriod.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsagePeriod.Period(childComplexity), true
+	case "UsagePeriod.trailingAvgM3":
+		if e.ComplexityRoot.UsagePeriod.TrailingAvgM3 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsagePeriod.TrailingAvgM3(childComplexity), true
+	case "UsagePeriod.volumeM3":
+		if e.ComplexityRoot.UsagePeriod.VolumeM3 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsagePeriod.VolumeM3(childComplexity), true
+	case "UsagePeriod.yoyChange":
+		if e.ComplexityRoot.UsagePeriod.YoYChange == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UsagePeriod.YoYChange(childComplexity), true
+
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
 			break
@@ -1638,6 +2254,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.User.Username(childComplexity), true
 
+	case "ViolationCase.caseNo":
+		if e.ComplexityRoot.ViolationCase.CaseNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViolationCase.CaseNo(childComplexity), true
+	case "ViolationCase.description":
+		if e.ComplexityRoot.ViolationCase.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViolationCase.Description(childComplexity), true
+	case "ViolationCase.evidence":
+		if e.ComplexityRoot.ViolationCase.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViolationCase.Evidence(childComplexity), true
+	case "ViolationCase.id":
+		if e.ComplexityRoot.ViolationCase.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViolationCase.ID(childComplexity), true
+	case "ViolationCase.kind":
+		if e.ComplexityRoot.ViolationCase.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViolationCase.Kind(childComplexity), true
+	case "ViolationCase.occurredOn":
+		if e.ComplexityRoot.ViolationCase.OccurredOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViolationCase.OccurredOn(childComplexity), true
+	case "ViolationCase.recordId":
+		if e.ComplexityRoot.ViolationCase.RecordID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViolationCase.RecordID(childComplexity), true
+	case "ViolationCase.severity":
+		if e.ComplexityRoot.ViolationCase.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViolationCase.Severity(childComplexity), true
+	case "ViolationCase.status":
+		if e.ComplexityRoot.ViolationCase.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViolationCase.Status(childComplexity), true
+	case "ViolationCase.subjectId":
+		if e.ComplexityRoot.ViolationCase.SubjectID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViolationCase.SubjectID(childComplexity), true
+
 	case "WithdrawConsentPayload.ok":
 		if e.ComplexityRoot.WithdrawConsentPayload.Ok == nil {
 			break
@@ -1658,13 +2335,18 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ApplicationFilter", ec.unmarshalInputApplicationFilter),
 			graphql.NewInputUnmarshaler("ApplicationReasonInput", ec.unmarshalInputApplicationReasonInput),
 			graphql.NewInputUnmarshaler("ApplicationStepInput", ec.unmarshalInputApplicationStepInput),
+			graphql.NewInputUnmarshaler("AssignAccountManagerInput", ec.unmarshalInputAssignAccountManagerInput),
 			graphql.NewInputUnmarshaler("AuditLogFilter", ec.unmarshalInputAuditLogFilter),
 			graphql.NewInputUnmarshaler("BindEnterpriseInput", ec.unmarshalInputBindEnterpriseInput),
 			graphql.NewInputUnmarshaler("BindPhoneNumberInput", ec.unmarshalInputBindPhoneNumberInput),
 			graphql.NewInputUnmarshaler("CompleteFaceVerificationInput", ec.unmarshalInputCompleteFaceVerificationInput),
 			graphql.NewInputUnmarshaler("CreateStaffUserInput", ec.unmarshalInputCreateStaffUserInput),
+			graphql.NewInputUnmarshaler("DecideCaseInput", ec.unmarshalInputDecideCaseInput),
+			graphql.NewInputUnmarshaler("DishonestyRecordFilter", ec.unmarshalInputDishonestyRecordFilter),
 			graphql.NewInputUnmarshaler("GiveConsentInput", ec.unmarshalInputGiveConsentInput),
 			graphql.NewInputUnmarshaler("GrantSubscriptionInput", ec.unmarshalInputGrantSubscriptionInput),
+			graphql.NewInputUnmarshaler("OpenCaseInput", ec.unmarshalInputOpenCaseInput),
+			graphql.NewInputUnmarshaler("RecordCommitmentBreachInput", ec.unmarshalInputRecordCommitmentBreachInput),
 			graphql.NewInputUnmarshaler("RecordSurveyInput", ec.unmarshalInputRecordSurveyInput),
 			graphql.NewInputUnmarshaler("ScheduleSurveyInput", ec.unmarshalInputScheduleSurveyInput),
 			graphql.NewInputUnmarshaler("SignCommitmentInput", ec.unmarshalInputSignCommitmentInput),
@@ -2790,6 +3472,390 @@ extend type Mutation {
   createStaffUser(input: CreateStaffUserInput!): CreateStaffUserPayload! @hasRole(roles: [ADMIN])
 }
 `, BuiltIn: false},
+	{Name: "../schema/records.graphqls", Input: `"""
+Kind of a dishonesty record (失信记录, R1.3).
+"""
+enum RecordKind {
+  "Large arrears unpaid a month after a formal reminder (欠费)."
+  ARREARS
+  "Water theft (窃水)."
+  THEFT
+  "Contract violation (违约用水)."
+  VIOLATION
+  "Broken promise or commitment (失约)."
+  BROKEN_PROMISE
+}
+
+"""
+Severity of a record: decides publicity and repair periods (R5.3).
+"""
+enum Severity {
+  "Minor: not published."
+  MINOR
+  "General: published 3 months to 1 year."
+  GENERAL
+  "Serious: published 1 to 3 years."
+  SERIOUS
+}
+
+"""
+Where a record stands; records are never deleted (R1.4).
+"""
+enum RecordStatus {
+  "In force."
+  ACTIVE
+  "Flagged while an objection is reviewed (异议)."
+  UNDER_OBJECTION
+  "Repaired (信用修复): kept for audit, hidden from public views."
+  REPAIRED
+  "Revoked after an objection: no longer counts."
+  REVOKED
+}
+
+"""
+A dishonesty record with its source and evidence (R1.3, R1.4).
+"""
+type DishonestyRecord {
+  "Opaque identifier."
+  id: ID!
+  "The subject."
+  subject: Subject!
+  "Account number, when the record concerns one."
+  accountNo: String
+  "Kind."
+  kind: RecordKind!
+  "Severity."
+  severity: Severity!
+  "Status."
+  status: RecordStatus!
+  "What made it: ARREARS_RULE, STAFF_CASE or COMMITMENT_BREACH."
+  source: String!
+  "Summary."
+  summary: String
+  "Evidence (JSON or text)."
+  evidence: String
+  "Day of the behaviour."
+  behaviourOn: Time!
+  "Day of the decision."
+  decidedOn: Time!
+  "Start of publicity."
+  publicityStart: Time
+  "End of publicity."
+  publicityEnd: Time
+  "Who recorded it (user ID); empty for the system."
+  recordedBy: String
+  "The staff case, when there is one."
+  caseId: ID
+  "The breached commitment (R2.4)."
+  commitmentId: ID
+  "History, oldest first."
+  history: [RecordEvent!]!
+}
+
+"""
+A change of a record.
+"""
+type RecordEvent {
+  "When."
+  at: Time!
+  "Who."
+  actorId: String
+  "What."
+  action: String!
+  "From status."
+  fromStatus: RecordStatus
+  "To status."
+  toStatus: RecordStatus
+  "Why."
+  reason: String
+}
+
+"""
+A record in a connection.
+"""
+type DishonestyRecordEdge {
+  "Cursor."
+  cursor: String!
+  "The record."
+  node: DishonestyRecord!
+}
+
+"""
+A page of records.
+"""
+type DishonestyRecordConnection {
+  "Records."
+  edges: [DishonestyRecordEdge!]!
+  "Pagination."
+  pageInfo: PageInfo!
+  "Records matching the filter."
+  totalCount: Int!
+}
+
+"""
+Filter of dishonestyRecords.
+"""
+input DishonestyRecordFilter {
+  "Only this subject (an enterprise user: one it is bound to)."
+  subjectId: ID
+  "Only this kind."
+  kind: RecordKind
+  "Only this status."
+  status: RecordStatus
+  "Behaviour from (inclusive)."
+  from: Time
+  "Behaviour until (exclusive)."
+  to: Time
+}
+
+"""
+State of a staff case.
+"""
+enum CaseStatus {
+  "Open."
+  OPEN
+  "Confirmed: a record was made."
+  CONFIRMED
+  "Dismissed."
+  DISMISSED
+}
+
+"""
+A staff case of theft, violation or broken promise (R1.3).
+"""
+type ViolationCase {
+  "Opaque identifier."
+  id: ID!
+  "Case number."
+  caseNo: String!
+  "Subject."
+  subjectId: ID!
+  "Kind."
+  kind: RecordKind!
+  "Severity."
+  severity: Severity!
+  "What happened."
+  description: String!
+  "Evidence."
+  evidence: String
+  "Day of the behaviour."
+  occurredOn: Time!
+  "State."
+  status: CaseStatus!
+  "The record made on confirmation."
+  recordId: ID
+}
+
+"""
+Input of openCase.
+"""
+input OpenCaseInput {
+  "The water company's case number (unique)."
+  caseNo: String!
+  "Subject."
+  subjectId: ID!
+  "Account number, optional."
+  accountNo: String
+  "THEFT, VIOLATION or BROKEN_PROMISE."
+  kind: RecordKind!
+  "Severity."
+  severity: Severity!
+  "What happened."
+  description: String!
+  "Evidence (photos, readings, documents)."
+  evidence: String!
+  "Day of the behaviour."
+  occurredOn: Time!
+  "The breached commitment, for BROKEN_PROMISE (R2.4)."
+  commitmentId: ID
+}
+
+"""
+Input of confirmCase / dismissCase.
+"""
+input DecideCaseInput {
+  "Case."
+  caseId: ID!
+  "Decision note."
+  note: String!
+}
+
+"""
+Result of a case step.
+"""
+type CasePayload {
+  "The case."
+  case: ViolationCase!
+  "The record made by a confirmation."
+  record: DishonestyRecord
+}
+
+"""
+Input of recordCommitmentBreach (R2.4).
+"""
+input RecordCommitmentBreachInput {
+  "The breached commitment."
+  commitmentId: ID!
+  "Case number."
+  caseNo: String!
+  "What was breached."
+  description: String!
+  "Evidence."
+  evidence: String!
+  "Day of the breach."
+  occurredOn: Time!
+  "Severity (default GENERAL)."
+  severity: Severity
+}
+
+"""
+What a subject's tier entitles it to (R3.2).
+"""
+type Incentives {
+  "An account manager serves the subject (客户经理主动服务)."
+  accountManager: Boolean!
+  "Applications queued first (VIP 绿色办水通道)."
+  vip: Boolean!
+  "Acceptance with documents missing (容缺受理)."
+  lenientAcceptance: Boolean!
+  "Usage analysis (日常用水分析)."
+  usageAnalysis: Boolean!
+}
+
+"""
+A subject's credit profile (R3).
+"""
+type CreditProfile {
+  "The subject."
+  subject: Subject!
+  "Tier."
+  tier: Tier!
+  "Since when."
+  tierSince: Time
+  "Last evaluation."
+  tierEvaluatedAt: Time
+  "All records with their status."
+  records: [DishonestyRecord!]!
+  "Earliest day the tier could change on its own."
+  nextReevaluation: Time
+  "Incentives."
+  incentives: Incentives!
+  "The account manager (staff user ID)."
+  accountManagerId: ID
+}
+
+"""
+Anomaly of a usage period.
+"""
+enum UsageAnomaly {
+  "Well above the baseline."
+  HIGH
+  "Well below the baseline."
+  LOW
+  "Zero while usually positive."
+  ZERO
+}
+
+"""
+One month of usage analysis.
+"""
+type UsagePeriod {
+  "YYYY-MM."
+  period: String!
+  "Volume in m³."
+  volumeM3: Float
+  "Same month last year, m³."
+  lastYearM3: Float
+  "Year-over-year change (0.25 = +25%)."
+  yoyChange: Float
+  "Trailing average, m³."
+  trailingAvgM3: Float
+  "Baseline compared with, m³."
+  baselineM3: Float
+  "Anomaly, if any."
+  anomaly: UsageAnomaly
+}
+
+"""
+Usage analysis of an account (日常用水分析, R3.2).
+"""
+type UsageAnalysis {
+  "Account."
+  accountNo: String!
+  "Periods, oldest first."
+  periods: [UsagePeriod!]!
+  "An SVG chart (image/svg+xml) the mini-program can show."
+  chartSvg: String!
+}
+
+"""
+A scheduled job.
+"""
+type Job {
+  "Name."
+  name: String!
+  "Cron expression (Asia/Shanghai) or interval."
+  schedule: String!
+}
+
+"""
+One run of a job.
+"""
+type JobRun {
+  "Job."
+  job: String!
+  "SCHEDULE or MANUAL."
+  trigger: String!
+  "Instance that ran it."
+  instance: String
+  "Start."
+  startedAt: Time!
+  "End."
+  finishedAt: Time
+  "RUNNING, OK, FAILED, SKIPPED."
+  status: String!
+  "Outcome."
+  detail: String
+}
+
+"""
+Input of assignAccountManager.
+"""
+input AssignAccountManagerInput {
+  "An EXCELLENT subject."
+  subjectId: ID!
+  "A staff user."
+  staffUserId: ID!
+}
+
+extend type Query {
+  "A subject's credit profile: tier, records, incentives (enterprise: own only)."
+  creditProfile(subjectId: ID!): CreditProfile! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
+  "Dishonesty records (enterprise: own only), newest first."
+  dishonestyRecords(filter: DishonestyRecordFilter, first: Int = 20, after: String): DishonestyRecordConnection! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
+  "Usage analysis of an account with an SVG chart (R3.2)."
+  usageAnalysis(accountNo: String!, months: Int = 24): UsageAnalysis! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
+  "Registered jobs (ADMIN)."
+  jobs: [Job!]! @hasRole(roles: [ADMIN])
+  "Recent runs of a job (ADMIN)."
+  jobRuns(name: String!, limit: Int = 20): [JobRun!]! @hasRole(roles: [ADMIN])
+}
+
+extend type Mutation {
+  "Open a staff case (THEFT, VIOLATION, BROKEN_PROMISE) (R1.3)."
+  openCase(input: OpenCaseInput!): CasePayload! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
+  "Confirm a case: a dishonesty record is made."
+  confirmCase(input: DecideCaseInput!): CasePayload! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
+  "Dismiss a case."
+  dismissCase(input: DecideCaseInput!): CasePayload! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
+  "Record a breach of a commitment: a BROKEN_PROMISE record linked to it (R2.4)."
+  recordCommitmentBreach(input: RecordCommitmentBreachInput!): CasePayload! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
+  "Assign an account manager to an EXCELLENT subject (R3.2)."
+  assignAccountManager(input: AssignAccountManagerInput!): CreditProfile! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
+  "Run a job now (ADMIN); a job already running answers CONFLICT."
+  runJob(name: String!): JobRun! @hasRole(roles: [ADMIN])
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -2971,6 +4037,16 @@ func (ec *executionContext) childFields_BindPhoneNumberPayload(ctx context.Conte
 	return nil, fmt.Errorf("no field named %q was found under type BindPhoneNumberPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CasePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "case":
+		return ec.fieldContext_CasePayload_case(ctx, field)
+	case "record":
+		return ec.fieldContext_CasePayload_record(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CasePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Commitment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3075,6 +4151,28 @@ func (ec *executionContext) childFields_CreditCheckPayload(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type CreditCheckPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CreditProfile(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subject":
+		return ec.fieldContext_CreditProfile_subject(ctx, field)
+	case "tier":
+		return ec.fieldContext_CreditProfile_tier(ctx, field)
+	case "tierSince":
+		return ec.fieldContext_CreditProfile_tierSince(ctx, field)
+	case "tierEvaluatedAt":
+		return ec.fieldContext_CreditProfile_tierEvaluatedAt(ctx, field)
+	case "records":
+		return ec.fieldContext_CreditProfile_records(ctx, field)
+	case "nextReevaluation":
+		return ec.fieldContext_CreditProfile_nextReevaluation(ctx, field)
+	case "incentives":
+		return ec.fieldContext_CreditProfile_incentives(ctx, field)
+	case "accountManagerId":
+		return ec.fieldContext_CreditProfile_accountManagerId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreditProfile", field.Name)
+}
+
 func (ec *executionContext) childFields_CreditRating(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "uscc":
@@ -3133,6 +4231,68 @@ func (ec *executionContext) childFields_CreditReportEntry(ctx context.Context, f
 		return ec.fieldContext_CreditReportEntry_documentNo(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreditReportEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_DishonestyRecord(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_DishonestyRecord_id(ctx, field)
+	case "subject":
+		return ec.fieldContext_DishonestyRecord_subject(ctx, field)
+	case "accountNo":
+		return ec.fieldContext_DishonestyRecord_accountNo(ctx, field)
+	case "kind":
+		return ec.fieldContext_DishonestyRecord_kind(ctx, field)
+	case "severity":
+		return ec.fieldContext_DishonestyRecord_severity(ctx, field)
+	case "status":
+		return ec.fieldContext_DishonestyRecord_status(ctx, field)
+	case "source":
+		return ec.fieldContext_DishonestyRecord_source(ctx, field)
+	case "summary":
+		return ec.fieldContext_DishonestyRecord_summary(ctx, field)
+	case "evidence":
+		return ec.fieldContext_DishonestyRecord_evidence(ctx, field)
+	case "behaviourOn":
+		return ec.fieldContext_DishonestyRecord_behaviourOn(ctx, field)
+	case "decidedOn":
+		return ec.fieldContext_DishonestyRecord_decidedOn(ctx, field)
+	case "publicityStart":
+		return ec.fieldContext_DishonestyRecord_publicityStart(ctx, field)
+	case "publicityEnd":
+		return ec.fieldContext_DishonestyRecord_publicityEnd(ctx, field)
+	case "recordedBy":
+		return ec.fieldContext_DishonestyRecord_recordedBy(ctx, field)
+	case "caseId":
+		return ec.fieldContext_DishonestyRecord_caseId(ctx, field)
+	case "commitmentId":
+		return ec.fieldContext_DishonestyRecord_commitmentId(ctx, field)
+	case "history":
+		return ec.fieldContext_DishonestyRecord_history(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DishonestyRecord", field.Name)
+}
+
+func (ec *executionContext) childFields_DishonestyRecordConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_DishonestyRecordConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_DishonestyRecordConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_DishonestyRecordConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DishonestyRecordConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_DishonestyRecordEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_DishonestyRecordEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_DishonestyRecordEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DishonestyRecordEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_EligibilityCondition(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3197,6 +4357,50 @@ func (ec *executionContext) childFields_HandlingStats(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type HandlingStats", field.Name)
 }
 
+func (ec *executionContext) childFields_Incentives(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "accountManager":
+		return ec.fieldContext_Incentives_accountManager(ctx, field)
+	case "vip":
+		return ec.fieldContext_Incentives_vip(ctx, field)
+	case "lenientAcceptance":
+		return ec.fieldContext_Incentives_lenientAcceptance(ctx, field)
+	case "usageAnalysis":
+		return ec.fieldContext_Incentives_usageAnalysis(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Incentives", field.Name)
+}
+
+func (ec *executionContext) childFields_Job(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_Job_name(ctx, field)
+	case "schedule":
+		return ec.fieldContext_Job_schedule(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Job", field.Name)
+}
+
+func (ec *executionContext) childFields_JobRun(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "job":
+		return ec.fieldContext_JobRun_job(ctx, field)
+	case "trigger":
+		return ec.fieldContext_JobRun_trigger(ctx, field)
+	case "instance":
+		return ec.fieldContext_JobRun_instance(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_JobRun_startedAt(ctx, field)
+	case "finishedAt":
+		return ec.fieldContext_JobRun_finishedAt(ctx, field)
+	case "status":
+		return ec.fieldContext_JobRun_status(ctx, field)
+	case "detail":
+		return ec.fieldContext_JobRun_detail(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JobRun", field.Name)
+}
+
 func (ec *executionContext) childFields_LoginPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "token":
@@ -3227,6 +4431,24 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_RecordEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_RecordEvent_at(ctx, field)
+	case "actorId":
+		return ec.fieldContext_RecordEvent_actorId(ctx, field)
+	case "action":
+		return ec.fieldContext_RecordEvent_action(ctx, field)
+	case "fromStatus":
+		return ec.fieldContext_RecordEvent_fromStatus(ctx, field)
+	case "toStatus":
+		return ec.fieldContext_RecordEvent_toStatus(ctx, field)
+	case "reason":
+		return ec.fieldContext_RecordEvent_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordEvent", field.Name)
 }
 
 func (ec *executionContext) childFields_SignCommitmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3277,6 +4499,38 @@ func (ec *executionContext) childFields_SubmitApplicationPayload(ctx context.Con
 	return nil, fmt.Errorf("no field named %q was found under type SubmitApplicationPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_UsageAnalysis(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "accountNo":
+		return ec.fieldContext_UsageAnalysis_accountNo(ctx, field)
+	case "periods":
+		return ec.fieldContext_UsageAnalysis_periods(ctx, field)
+	case "chartSvg":
+		return ec.fieldContext_UsageAnalysis_chartSvg(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UsageAnalysis", field.Name)
+}
+
+func (ec *executionContext) childFields_UsagePeriod(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "period":
+		return ec.fieldContext_UsagePeriod_period(ctx, field)
+	case "volumeM3":
+		return ec.fieldContext_UsagePeriod_volumeM3(ctx, field)
+	case "lastYearM3":
+		return ec.fieldContext_UsagePeriod_lastYearM3(ctx, field)
+	case "yoyChange":
+		return ec.fieldContext_UsagePeriod_yoyChange(ctx, field)
+	case "trailingAvgM3":
+		return ec.fieldContext_UsagePeriod_trailingAvgM3(ctx, field)
+	case "baselineM3":
+		return ec.fieldContext_UsagePeriod_baselineM3(ctx, field)
+	case "anomaly":
+		return ec.fieldContext_UsagePeriod_anomaly(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UsagePeriod", field.Name)
+}
+
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3295,6 +4549,32 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_phoneMasked(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
+}
+
+func (ec *executionContext) childFields_ViolationCase(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ViolationCase_id(ctx, field)
+	case "caseNo":
+		return ec.fieldContext_ViolationCase_caseNo(ctx, field)
+	case "subjectId":
+		return ec.fieldContext_ViolationCase_subjectId(ctx, field)
+	case "kind":
+		return ec.fieldContext_ViolationCase_kind(ctx, field)
+	case "severity":
+		return ec.fieldContext_ViolationCase_severity(ctx, field)
+	case "description":
+		return ec.fieldContext_ViolationCase_description(ctx, field)
+	case "evidence":
+		return ec.fieldContext_ViolationCase_evidence(ctx, field)
+	case "occurredOn":
+		return ec.fieldContext_ViolationCase_occurredOn(ctx, field)
+	case "status":
+		return ec.fieldContext_ViolationCase_status(ctx, field)
+	case "recordId":
+		return ec.fieldContext_ViolationCase_recordId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ViolationCase", field.Name)
 }
 
 func (ec *executionContext) childFields_WithdrawConsentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -81,6 +81,14 @@ type ApplicationStepInput struct {
 	Version *int `json:"version,omitempty"`
 }
 
+// Input of assignAccountManager.
+type AssignAccountManagerInput struct {
+	// An EXCELLENT subject.
+	SubjectID string `json:"subjectId"`
+	// A staff user.
+	StaffUserID string `json:"staffUserId"`
+}
+
 // A page of audit entries, newest first.
 type AuditEntryConnection struct {
 	// The entries.
@@ -147,6 +155,14 @@ type BindPhoneNumberInput struct {
 type BindPhoneNumberPayload struct {
 	// The user, with the masked phone number.
 	User *models.User `json:"user"`
+}
+
+// Result of a case step.
+type CasePayload struct {
+	// The case.
+	Case *models.ViolationCase `json:"case"`
+	// The record made by a confirmation.
+	Record *models.DishonestyRecord `json:"record,omitempty"`
 }
 
 // The commitment letter prefilled for an application (R2.1).
@@ -221,6 +237,46 @@ type CreditCheckPayload struct {
 	Conditions []apply.Condition `json:"conditions"`
 }
 
+// Input of confirmCase / dismissCase.
+type DecideCaseInput struct {
+	// Case.
+	CaseID string `json:"caseId"`
+	// Decision note.
+	Note string `json:"note"`
+}
+
+// A page of records.
+type DishonestyRecordConnection struct {
+	// Records.
+	Edges []DishonestyRecordEdge `json:"edges"`
+	// Pagination.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// Records matching the filter.
+	TotalCount int `json:"totalCount"`
+}
+
+// A record in a connection.
+type DishonestyRecordEdge struct {
+	// Cursor.
+	Cursor string `json:"cursor"`
+	// The record.
+	Node *models.DishonestyRecord `json:"node"`
+}
+
+// Filter of dishonestyRecords.
+type DishonestyRecordFilter struct {
+	// Only this subject (an enterprise user: one it is bound to).
+	SubjectID *string `json:"subjectId,omitempty"`
+	// Only this kind.
+	Kind *models.RecordKind `json:"kind,omitempty"`
+	// Only this status.
+	Status *models.RecordStatus `json:"status,omitempty"`
+	// Behaviour from (inclusive).
+	From *time.Time `json:"from,omitempty"`
+	// Behaviour until (exclusive).
+	To *time.Time `json:"to,omitempty"`
+}
+
 // Input of giveConsent.
 type GiveConsentInput struct {
 	// What to consent to.
@@ -279,6 +335,28 @@ type LogoutPayload struct {
 type Mutation struct {
 }
 
+// Input of openCase.
+type OpenCaseInput struct {
+	// The water company's case number (unique).
+	CaseNo string `json:"caseNo"`
+	// Subject.
+	SubjectID string `json:"subjectId"`
+	// Account number, optional.
+	AccountNo *string `json:"accountNo,omitempty"`
+	// THEFT, VIOLATION or BROKEN_PROMISE.
+	Kind models.RecordKind `json:"kind"`
+	// Severity.
+	Severity models.Severity `json:"severity"`
+	// What happened.
+	Description string `json:"description"`
+	// Evidence (photos, readings, documents).
+	Evidence string `json:"evidence"`
+	// Day of the behaviour.
+	OccurredOn time.Time `json:"occurredOn"`
+	// The breached commitment, for BROKEN_PROMISE (R2.4).
+	CommitmentID *string `json:"commitmentId,omitempty"`
+}
+
 // Cursor pagination information of a connection.
 type PageInfo struct {
 	// Whether more items follow endCursor.
@@ -289,6 +367,22 @@ type PageInfo struct {
 
 // Queries.
 type Query struct {
+}
+
+// Input of recordCommitmentBreach (R2.4).
+type RecordCommitmentBreachInput struct {
+	// The breached commitment.
+	CommitmentID string `json:"commitmentId"`
+	// Case number.
+	CaseNo string `json:"caseNo"`
+	// What was breached.
+	Description string `json:"description"`
+	// Evidence.
+	Evidence string `json:"evidence"`
+	// Day of the breach.
+	OccurredOn time.Time `json:"occurredOn"`
+	// Severity (default GENERAL).
+	Severity *models.Severity `json:"severity,omitempty"`
 }
 
 // Input of recordSurvey.

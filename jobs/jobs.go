@@ -1,0 +1,552 @@
+// Package jobs runs creditwater's scheduled jobs (the arrears rule, tier
+// recomputation, …) exactly once per schedule slot across any number of
+// instances, lets an ADMIN run a job on demand, and records every run in
+// models.JobRun.
+//
+// Scheduling is github.com/go-co-op/gocron/v2; the distribution is its
+// Locker interface implemented over Redis (github.com/bsm/redislock on
+// go-redis v9), with two keys per job under the configured prefix:
+//
+//   - "<prefix>jobs:slot:<job>:<slot>" is claimed (SET NX) by the first
+//     instance to fire for a schedule slot and kept after the run (for
+//     Job.Timeout + 10 minutes), so an instance whose clock is a little
+//     late finds the slot taken and does not run it again. The slot is the
+//     schedule's activation the instance fired for: the latest cron
+//     activation at or before now, or now truncated to the interval for
+//     interval jobs (which start on multiples of the interval).
+//   - "<prefix>jobs:run:<job>" is held (redislock) while a run of the job is
+//     in progress, scheduled or manual, with a short TTL extended every
+//     third of it; it is released at the end. So a manual run and a
+//     scheduled run never overlap: the later one is refused (RunNow:
+//     CONFLICT) or recorded SKIPPED (schedule). If the lock cannot be
+//     extended (Redis lost it), the run's context is cancelled.
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+	_ "time/tzdata" // Asia/Shanghai on machines without a zone database
+	"unicode/utf8"
+
+	"github.com/bsm/redislock"
+	"github.com/go-co-op/gocron/v2"
+	"github.com/google/uuid"
+	"github.com/redis/go-redis/v9"
+	"github.com/robfig/cron/v3"
+	"gorm.io/gorm"
+
+	"creditwater/apperr"
+	"creditwater/auth"
+	"creditwater/models"
+)
+
+// Run triggers (JobRun.Trigger).
+const (
+	TriggerSchedule = "SCHEDULE"
+	TriggerManual   = "MANUAL"
+)
+
+// Run statuses (JobRun.Status).
+const (
+	StatusRunning = "RUNNING"
+	StatusOK      = "OK"
+	StatusFailed  = "FAILED"
+	StatusSkipped = "SKIPPED"
+)
+
+// Zone is the time zone of cron schedules.
+const Zone = "Asia/Shanghai"
+
+// Job is a named piece of scheduled work.
+type Job struct {
+	// Name identifies the job: 1–64 of a-z 0-9 . _ -.
+	Name string
+	// Schedule is a five-field cron expression evaluated in Asia/Shanghai
+	// ("30 2 * * *": 02:30 every day; descriptors such as @daily work), or
+	// a Go duration ("15m") for an interval job aligned on multiples of the
+	// interval.
+	Schedule string
+	// Timeout bounds one run (its context's deadline). Default 30 minutes.
+	Timeout time.Duration
+	// Run does the work. The detail it returns is stored with the run (at
+	// most 2000 characters) and must be safe to show to an ADMIN. A
+	// returned *apperr.Error's message is stored; any other error is
+	// logged and stored as a generic message.
+	Run func(ctx context.Context) (detail string, err error)
+}
+
+// Runner schedules and runs jobs. Create it with New, Register the jobs,
+// then Start it; Stop it on shutdown.
+type Runner struct {
+	db       *gorm.DB
+	rdb      redis.UniversalClient
+	locks    *redislock.Client
+	prefix   string
+	instance string
+	log      *slog.Logger
+	loc      *time.Location
+	sched    gocron.Scheduler
+	// lockTTL is the TTL of the run lock; it is extended every third of it.
+	lockTTL time.Duration
+	now     func() time.Time
+	// ctx is cancelled by Stop: every run's context derives from it.
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu      sync.Mutex
+	jobs    map[string]*entry
+	started bool
+	// onLock, when set (tests), observes every scheduled lock decision.
+	onLock func(job string, err error)
+}
+
+type entry struct {
+	job    Job
+	cron   cron.Schedule // nil for interval jobs
+	every  time.Duration // interval jobs
+	handle gocron.Job
+	held   *runLock // the run lock taken by the locker for the next scheduled run
+}
+
+var (
+	errSlotTaken = errors.New("jobs: schedule slot already run by another instance")
+	errRunning   = errors.New("jobs: already running")
+	namePattern  = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+)
+
+// New returns a runner whose runs are recorded in db and whose locks live in
+// rdb under prefix; instance names this process in the recorded runs (e.g.
+// the host name). It returns INTERNAL when the scheduler cannot be made.
+func New(db *gorm.DB, rdb redis.UniversalClient, prefix string, logger *slog.Logger, instance string) (*Runner, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	loc, err := time.LoadLocation(Zone)
+	if err != nil {
+		return nil, apperr.Wrap(err, apperr.Internal, "time zone %s unavailable", Zone)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &Runner{db: db, rdb: rdb, locks: redislock.New(rdb), prefix: prefix, instance: truncate(instance, 128),
+		log: logger.With("component", "jobs", "instance", instance), loc: loc, lockTTL: 30 * time.Second,
+		now: time.Now, ctx: ctx, cancel: cancel, jobs: map[string]*entry{}}
+	r.sched, err = gocron.NewScheduler(
+		gocron.WithLocation(loc),
+		gocron.WithLogger(r.log),
+		gocron.WithDistributedLocker(slotLocker{r}),
+		gocron.WithStopTimeout(30*time.Second),
+	)
+	if err != nil {
+		cancel()
+		return nil, apperr.Wrap(err, apperr.Internal, "could not create the scheduler")
+	}
+	return r, nil
+}
+
+// Register adds a job. Jobs registered after Start are scheduled at once. It
+// returns INVALID (field name, schedule or run) and CONFLICT (reason
+// JOB_EXISTS) for a second job of the same name.
+func (r *Runner) Register(j Job) error {
+	if !namePattern.MatchString(j.Name) {
+		return apperr.InvalidField("name", "a job name is 1–64 of a-z 0-9 . _ -")
+	}
+	if j.Run == nil {
+		return apperr.InvalidField("run", "the job has no Run function")
+	}
+	if j.Timeout <= 0 {
+		j.Timeout = 30 * time.Minute
+	}
+	e := &entry{job: j}
+	if d, err := time.ParseDuration(j.Schedule); err == nil {
+		if d < time.Second {
+			return apperr.InvalidField("schedule", "an interval must be at least 1s")
+		}
+		e.every = d
+	} else {
+		spec := j.Schedule
+		if !strings.HasPrefix(spec, "TZ=") && !strings.HasPrefix(spec, "CRON_TZ=") {
+			spec = "CRON_TZ=" + Zone + " " + spec
+		}
+		s, err := cron.ParseStandard(spec)
+		if _, isSpec := s.(*cron.SpecSchedule); err != nil || !isSpec {
+			return apperr.InvalidField("schedule", "the schedule must be a 5-field cron expression or a duration such as 15m")
+		}
+		e.cron = s
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, dup := r.jobs[j.Name]; dup {
+		return apperr.New(apperr.Conflict, "job %s is already registered", j.Name).WithReason("JOB_EXISTS")
+	}
+	if r.started {
+		if err := r.schedule(e); err != nil {
+			return err
+		}
+	}
+	r.jobs[j.Name] = e
+	return nil
+}
+
+// schedule adds e to gocron. The caller holds r.mu.
+func (r *Runner) schedule(e *entry) error {
+	opts := []gocron.JobOption{
+		gocron.WithName(e.job.Name),
+		gocron.WithSingletonMode(gocron.LimitModeReschedule),
+		gocron.WithEventListeners(gocron.AfterLockError(r.lockError)),
+	}
+	var def gocron.JobDefinition
+	if e.every > 0 {
+		def = gocron.DurationJob(e.every)
+		opts = append(opts, gocron.WithStartAt(gocron.WithStartDateTime(r.now().Truncate(e.every).Add(e.every))))
+	} else {
+		def = gocron.CronJob(e.job.Schedule, false)
+	}
+	name := e.job.Name
+	h, err := r.sched.NewJob(def, gocron.NewTask(func() { r.scheduled(name) }), opts...)
+	if err != nil {
+		return apperr.Wrap(err, apperr.Internal, "could not schedule job %s", name)
+	}
+	e.handle = h
+	return nil
+}
+
+// Start schedules the registered jobs and starts the scheduler. It returns
+// INTERNAL when a job cannot be scheduled.
+func (r *Runner) Start() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.started {
+		return nil
+	}
+	for _, e := range r.jobs {
+		if err := r.schedule(e); err != nil {
+			return err
+		}
+	}
+	r.started = true
+	r.sched.Start()
+	return nil
+}
+
+// Stop cancels the runs in progress, waits for them (up to 30 s) and stops
+// the scheduler. A stopped runner cannot be started again.
+func (r *Runner) Stop() error {
+	r.cancel()
+	if err := r.sched.Shutdown(); err != nil {
+		return apperr.Wrap(err, apperr.Internal, "the scheduler did not stop cleanly")
+	}
+	return nil
+}
+
+// JobInfo describes a registered job.
+type JobInfo struct {
+	Name     string
+	Schedule string
+	// NextRun is the next scheduled run on this instance (zero before
+	// Start).
+	NextRun time.Time
+}
+
+// Jobs lists the registered jobs by name.
+func (r *Runner) Jobs() []JobInfo {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]JobInfo, 0, len(r.jobs))
+	for _, e := range r.jobs {
+		info := JobInfo{Name: e.job.Name, Schedule: e.job.Schedule}
+		if e.handle != nil {
+			info.NextRun, _ = e.handle.NextRun()
+		}
+		out = append(out, info)
+	}
+	for i := 1; i < len(out); i++ { // few jobs: insertion sort by name
+		for k := i; k > 0 && out[k].Name < out[k-1].Name; k-- {
+			out[k], out[k-1] = out[k-1], out[k]
+		}
+	}
+	return out
+}
+
+func (r *Runner) entry(name string) *entry {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.jobs[name]
+}
+
+// slot returns the schedule slot e fires for at now.
+func (e *entry) slot(now time.Time) time.Time {
+	if e.cron == nil {
+		return now.Truncate(e.every)
+	}
+	return prevActivation(e.cron, now)
+}
+
+// prevActivation returns the latest activation of s at or before now.
+func prevActivation(s cron.Schedule, now time.Time) time.Time {
+	for back := time.Minute; back <= 5*366*24*time.Hour; back *= 2 {
+		t := s.Next(now.Add(-back))
+		if t.IsZero() || t.After(now) {
+			continue
+		}
+		for {
+			n := s.Next(t)
+			if n.IsZero() || n.After(now) {
+				return t
+			}
+			t = n
+		}
+	}
+	return now.Truncate(time.Minute) // a schedule that never fired: one slot per minute
+}
+
+// slotLocker is gocron's distributed locker: it claims the schedule slot,
+// then takes the run lock.
+type slotLocker struct{ r *Runner }
+
+func (l slotLocker) Lock(ctx context.Context, name string) (gocron.Lock, error) {
+	r := l.r
+	lk, err := r.lockSlot(ctx, name)
+	if r.onLock != nil {
+		r.onLock(name, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return lk, nil
+}
+
+func (r *Runner) lockSlot(ctx context.Context, name string) (*runLock, error) {
+	e := r.entry(name)
+	if e == nil {
+		return nil, fmt.Errorf("jobs: unknown job %q", name)
+	}
+	slot := e.slot(r.now().In(r.loc))
+	key := r.prefix + "jobs:slot:" + name + ":" + slot.UTC().Format("20060102T150405Z")
+	ok, err := r.rdb.SetNX(ctx, key, r.instance, e.job.Timeout+10*time.Minute).Result()
+	if err != nil {
+		return nil, fmt.Errorf("jobs: claim slot: %w", err)
+	}
+	if !ok {
+		return nil, errSlotTaken
+	}
+	lk, err := r.obtain(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	lk.slot = slot
+	r.mu.Lock()
+	e.held = lk
+	r.mu.Unlock()
+	return lk, nil
+}
+
+// lockError records a scheduled run that could not take its lock: SKIPPED
+// when a run of the job was in progress; a slot taken by another instance
+// is normal and only logged at debug level.
+func (r *Runner) lockError(_ uuid.UUID, name string, err error) {
+	switch {
+	case errors.Is(err, errSlotTaken):
+		r.log.Debug("schedule slot taken by another instance", "job", name)
+	case errors.Is(err, errRunning):
+		now := r.now().UTC()
+		run := models.JobRun{Job: name, Trigger: TriggerSchedule, Instance: r.instance, StartedAt: now, FinishedAt: &now,
+			Status: StatusSkipped, Detail: "skipped: a run of this job was in progress"}
+		if err := r.db.Create(&run).Error; err != nil {
+			r.log.Error("could not record a skipped run", "job", name, "error", err)
+		}
+	default:
+		r.log.Error("job lock unavailable; run skipped", "job", name, "error", err)
+	}
+}
+
+// runLock is a held run lock, extended in the background until released.
+type runLock struct {
+	slot   time.Time // the schedule slot of a scheduled run
+	lock   *redislock.Lock
+	ctx    context.Context // cancelled when the lock is lost or released
+	cancel context.CancelFunc
+	done   chan struct{}
+	once   sync.Once
+}
+
+// obtain takes the run lock of the job, or returns errRunning.
+func (r *Runner) obtain(ctx context.Context, name string) (*runLock, error) {
+	lock, err := r.locks.Obtain(ctx, r.prefix+"jobs:run:"+name, r.lockTTL, nil)
+	if errors.Is(err, redislock.ErrNotObtained) {
+		return nil, errRunning
+	}
+	if err != nil {
+		return nil, fmt.Errorf("jobs: run lock: %w", err)
+	}
+	lctx, cancel := context.WithCancel(r.ctx)
+	l := &runLock{lock: lock, ctx: lctx, cancel: cancel, done: make(chan struct{})}
+	go r.keepAlive(name, l)
+	return l, nil
+}
+
+func (r *Runner) keepAlive(name string, l *runLock) {
+	t := time.NewTicker(r.lockTTL / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-l.done:
+			return
+		case <-t.C:
+			ctx, cancel := context.WithTimeout(context.Background(), r.lockTTL/3)
+			err := l.lock.Refresh(ctx, r.lockTTL, nil)
+			cancel()
+			if err != nil {
+				r.log.Error("job lock lost; cancelling the run", "job", name, "error", err)
+				l.cancel()
+				return
+			}
+		}
+	}
+}
+
+// Unlock stops extending the lock and releases it.
+func (l *runLock) Unlock(context.Context) error {
+	l.once.Do(func() { close(l.done); l.cancel() })
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := l.lock.Release(ctx); err != nil && !errors.Is(err, redislock.ErrLockNotHeld) {
+		return err
+	}
+	return nil
+}
+
+// scheduled is the gocron task of a job: the locker has claimed the slot and
+// taken the run lock.
+func (r *Runner) scheduled(name string) {
+	e := r.entry(name)
+	r.mu.Lock()
+	lk := e.held
+	e.held = nil
+	r.mu.Unlock()
+	if lk == nil {
+		r.log.Error("scheduled run without a lock; skipped", "job", name)
+		return
+	}
+	_, _ = r.execute(lk.ctx, e, TriggerSchedule, lk.slot)
+}
+
+// RunNow runs the job at once on this instance and returns the finished run
+// (with status OK or FAILED). It takes the same run lock as scheduled runs.
+// ADMIN only. It returns UNAUTHENTICATED, FORBIDDEN, NOT_FOUND for an
+// unknown job, CONFLICT (reason JOB_RUNNING) when a run of the job is in
+// progress on any instance, UNAVAILABLE when Redis cannot be reached, and
+// INTERNAL when the run cannot be recorded.
+func (r *Runner) RunNow(ctx context.Context, name string) (models.JobRun, error) {
+	actor, err := auth.Require(ctx, models.RoleAdmin)
+	if err != nil {
+		return models.JobRun{}, err
+	}
+	e := r.entry(name)
+	if e == nil {
+		return models.JobRun{}, apperr.New(apperr.NotFound, "no job named %q", name)
+	}
+	lk, err := r.obtain(ctx, name)
+	if errors.Is(err, errRunning) {
+		return models.JobRun{}, apperr.New(apperr.Conflict, "job %s is already running", name).WithReason("JOB_RUNNING")
+	}
+	if err != nil {
+		return models.JobRun{}, apperr.Wrap(err, apperr.Unavailable, "the job lock is unavailable")
+	}
+	defer func() { _ = lk.Unlock(context.Background()) }()
+	// The run outlives a dropped request but not the lock or Stop.
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	stop := context.AfterFunc(lk.ctx, cancel)
+	defer stop()
+	r.log.Info("manual job run", "job", name, "by", actor.UserID)
+	return r.execute(runCtx, e, TriggerManual, r.now())
+}
+
+// execute runs e once under a held lock and records the run.
+func (r *Runner) execute(ctx context.Context, e *entry, trigger string, slot time.Time) (models.JobRun, error) {
+	run := models.JobRun{Job: e.job.Name, Trigger: trigger, Instance: r.instance, StartedAt: r.now().UTC(), Status: StatusRunning}
+	if err := r.db.WithContext(ctx).Create(&run).Error; err != nil {
+		r.log.Error("could not record the job run; not running it", "job", e.job.Name, "error", err)
+		return run, apperr.Wrap(err, apperr.Internal, "could not record the job run")
+	}
+	runCtx, cancel := context.WithTimeout(context.WithValue(ctx, slotKey{}, slot), e.job.Timeout)
+	detail, err := safeRun(runCtx, e.job.Run)
+	cancel()
+	finished := r.now().UTC()
+	run.FinishedAt = &finished
+	if err != nil {
+		run.Status = StatusFailed
+		if ae := apperr.As(err); ae != nil {
+			detail = ae.Message
+		} else {
+			detail = fmt.Sprintf("the job failed (run %d); see the service log", run.ID)
+		}
+		r.log.Error("job failed", "job", e.job.Name, "run", run.ID, "error", err)
+	} else {
+		run.Status = StatusOK
+	}
+	run.Detail = truncate(detail, 2000)
+	uctx, ucancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer ucancel()
+	if err := r.db.WithContext(uctx).Model(&run).Updates(map[string]any{
+		"status": run.Status, "finished_at": finished, "detail": run.Detail,
+	}).Error; err != nil {
+		r.log.Error("could not record the end of the job run", "job", e.job.Name, "run", run.ID, "error", err)
+		return run, apperr.Wrap(err, apperr.Internal, "could not record the job run")
+	}
+	return run, nil
+}
+
+type slotKey struct{}
+
+// Slot returns the time a run is for: the schedule slot of a scheduled run
+// (e.g. 02:30:00 for "30 2 * * *", whatever the instant the run started) or
+// the start of a manual run. Jobs use it as their "as of" time so that a
+// slot's result does not depend on which instance ran it or how late.
+func Slot(ctx context.Context) (time.Time, bool) {
+	t, ok := ctx.Value(slotKey{}).(time.Time)
+	return t, ok
+}
+
+func safeRun(ctx context.Context, f func(context.Context) (string, error)) (detail string, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			detail, err = "", fmt.Errorf("jobs: panic: %v", p)
+		}
+	}()
+	return f(ctx)
+}
+
+// Runs returns the latest runs of the job (all jobs when name is empty),
+// newest first, at most limit (1–100, default 20). ADMIN only. It returns
+// UNAUTHENTICATED, FORBIDDEN or INTERNAL.
+func (r *Runner) Runs(ctx context.Context, name string, limit int) ([]models.JobRun, error) {
+	if _, err := auth.Require(ctx, models.RoleAdmin); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		limit = 20
+	}
+	limit = min(limit, 100)
+	q := r.db.WithContext(ctx).Order("id DESC").Limit(limit)
+	if name != "" {
+		q = q.Where("job = ?", name)
+	}
+	var runs []models.JobRun
+	if err := q.Find(&runs).Error; err != nil {
+		return nil, apperr.Wrap(err, apperr.Internal, "could not read the job runs")
+	}
+	return runs, nil
+}
+
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
+}

@@ -1,0 +1,127 @@
+package server_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"creditwater/creditplatform/simulator"
+	"creditwater/models"
+)
+
+// signedCommitment runs an application up to a signed commitment and
+// returns the enterprise token, the subject and the commitment.
+func (h *harness) signedCommitment(code, uscc string) (tok, subj, commitmentID string) {
+	tok = h.consented(code)
+	subj = h.bind(tok, uscc, "11010519491231002X").BindEnterprise.Binding.Subject.ID
+	h.passFace(tok, subj)
+	id, _ := h.submit(tok, submitInput(code+"-key-0001", "OWN_BUILDING_ON_STATE_LAND"))
+	staff := h.staffToken("staff", "demo-staff-pass")
+	h.surveyed(staff, id)
+	h.creditCheck(staff, id)
+	var out struct {
+		SignCommitment struct{ Commitment struct{ ID string } } `json:"signCommitment"`
+	}
+	h.must(tok, signMut, map[string]any{"id": id}, &out)
+	return tok, subj, out.SignCommitment.Commitment.ID
+}
+
+// R1.3, R1.4, R2.4, R3.1: staff cases make records, a commitment breach
+// makes a BROKEN_PROMISE record linked to the commitment, profiles and
+// record lists are scoped to the caller.
+func TestCasesBreachesAndProfiles_R1_3_R2_4_R3_1(t *testing.T) {
+	h := newHarness(t, testEnv(t))
+	tok, subj, commitmentID := h.signedCommitment("breacher", simulator.EnterpriseA)
+	staff := h.staffToken("staff", "demo-staff-pass")
+	officer := h.staffToken("officer", "demo-officer-pass")
+
+	occurred := time.Now().AddDate(0, 0, -3).Format(time.RFC3339)
+	var opened struct {
+		OpenCase struct{ Case struct{ ID, Status string } } `json:"openCase"`
+	}
+	h.must(staff, `mutation($s:ID!,$t:Time!){openCase(input:{caseNo:"SG-2026-0001",subjectId:$s,kind:THEFT,severity:SERIOUS,description:"绕表用水",evidence:"现场照片 3 张",occurredOn:$t}){case{id status}}}`,
+		map[string]any{"s": subj, "t": occurred}, &opened)
+	if r := h.gql(staff, `mutation($c:ID!){confirmCase(input:{caseId:$c,note:"核实"}){record{id}}}`, map[string]any{"c": opened.OpenCase.Case.ID}); r.code() != "FORBIDDEN" {
+		t.Errorf("staff confirming a case: %s", r.Raw)
+	}
+	var confirmed struct {
+		ConfirmCase struct{ Record struct{ ID, Kind, Status string } } `json:"confirmCase"`
+	}
+	h.must(officer, `mutation($c:ID!){confirmCase(input:{caseId:$c,note:"核实属实"}){record{id kind status}}}`, map[string]any{"c": opened.OpenCase.Case.ID}, &confirmed)
+	if confirmed.ConfirmCase.Record.Kind != "THEFT" || confirmed.ConfirmCase.Record.Status != "ACTIVE" {
+		t.Fatalf("confirmed case record: %+v", confirmed)
+	}
+	if r := h.gql(officer, `mutation($c:ID!){dismissCase(input:{caseId:$c,note:"x"}){case{id}}}`, map[string]any{"c": opened.OpenCase.Case.ID}); r.code() != "FAILED_PRECONDITION" {
+		t.Errorf("dismissing a decided case: %s", r.Raw)
+	}
+
+	// R2.4: the breach of the commitment.
+	var breach struct {
+		RecordCommitmentBreach struct {
+			Record struct{ Kind, Source, CommitmentID string }
+		} `json:"recordCommitmentBreach"`
+	}
+	h.must(officer, `mutation($c:ID!,$t:Time!){recordCommitmentBreach(input:{commitmentId:$c,caseNo:"SG-2026-0002",description:"承诺后拖欠水费",evidence:"催告书",occurredOn:$t}){record{kind source commitmentId}}}`,
+		map[string]any{"c": commitmentID, "t": occurred}, &breach)
+	rec := breach.RecordCommitmentBreach.Record
+	if rec.Kind != "BROKEN_PROMISE" || rec.Source != "COMMITMENT_BREACH" || rec.CommitmentID != commitmentID {
+		t.Fatalf("breach record: %+v", rec)
+	}
+	var c models.Commitment
+	h.srv.DB().Where("id = ?", commitmentID).Take(&c)
+	if c.BreachRecordID == nil {
+		t.Error("the commitment is not linked to its breach record")
+	}
+	if r := h.gql(officer, `mutation($c:ID!,$t:Time!){recordCommitmentBreach(input:{commitmentId:$c,caseNo:"SG-2026-0003",description:"x",evidence:"y",occurredOn:$t}){record{id}}}`,
+		map[string]any{"c": commitmentID, "t": occurred}); r.code() != "CONFLICT" {
+		t.Errorf("a second breach: %s", r.Raw)
+	}
+
+	// The enterprise sees its own records and profile, not others'.
+	var recs struct {
+		DishonestyRecords struct {
+			TotalCount int
+			Edges      []struct{ Node struct{ Kind string } }
+		} `json:"dishonestyRecords"`
+	}
+	h.must(tok, `query($s:ID){dishonestyRecords(filter:{subjectId:$s}){totalCount edges{node{kind}}}}`, map[string]any{"s": subj}, &recs)
+	if recs.DishonestyRecords.TotalCount != 2 {
+		t.Errorf("own records: %+v", recs)
+	}
+	var prof struct {
+		CreditProfile struct {
+			Tier       string
+			Records    []struct{ Kind string }
+			Incentives struct{ Vip bool }
+		} `json:"creditProfile"`
+	}
+	h.must(tok, `query($s:ID!){creditProfile(subjectId:$s){tier records{kind} incentives{vip}}}`, map[string]any{"s": subj}, &prof)
+	if prof.CreditProfile.Tier != "STANDARD" || len(prof.CreditProfile.Records) != 2 || prof.CreditProfile.Incentives.Vip {
+		t.Errorf("profile: %+v", prof)
+	}
+	stranger := h.wechatToken("stranger")
+	if r := h.gql(stranger, `query($s:ID!){creditProfile(subjectId:$s){tier}}`, map[string]any{"s": subj}); r.code() != "FORBIDDEN" {
+		t.Errorf("another enterprise's profile: %s", r.Raw)
+	}
+	if r := h.gql(stranger, `query($s:ID){dishonestyRecords(filter:{subjectId:$s}){totalCount}}`, map[string]any{"s": subj}); r.code() != "FORBIDDEN" {
+		t.Errorf("another enterprise's records: %s", r.Raw)
+	}
+
+	// Jobs on demand (ADMIN) record their runs.
+	admin := h.staffToken("admin", "demo-admin-pass")
+	var run struct {
+		RunJob struct{ Status, Detail string } `json:"runJob"`
+	}
+	h.must(admin, `mutation{runJob(name:"credit.tiers"){status detail}}`, nil, &run)
+	if run.RunJob.Status != "OK" || !strings.Contains(run.RunJob.Detail, "subjects evaluated") {
+		t.Errorf("runJob: %+v", run)
+	}
+	if r := h.gql(staff, `mutation{runJob(name:"credit.tiers"){status}}`, nil); r.code() != "FORBIDDEN" {
+		t.Errorf("runJob as staff: %s", r.Raw)
+	}
+	var runs struct{ JobRuns []struct{ Trigger string } }
+	h.must(admin, `{jobRuns(name:"credit.tiers"){trigger}}`, nil, &runs)
+	if len(runs.JobRuns) != 1 || runs.JobRuns[0].Trigger != "MANUAL" {
+		t.Errorf("job runs: %+v", runs)
+	}
+}
