@@ -70,8 +70,10 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 		return nil
 	case "user":
 		return userCmd(ctx, cfg, logger, args, stdin, stdout)
+	case "wechat":
+		return wechatCmd(ctx, cfg, logger, args, stdout)
 	default:
-		return fmt.Errorf("unknown command %q (want serve, migrate or user create)", cmd)
+		return fmt.Errorf("unknown command %q (want serve, migrate, import, user create or wechat menu push)", cmd)
 	}
 }
 
@@ -106,6 +108,36 @@ func userCmd(ctx context.Context, cfg config.Config, logger *slog.Logger, args [
 		return err
 	}
 	fmt.Fprintf(stdout, "created %s user %s (%s)\n", u.Role, *u.Username, u.ID)
+	return nil
+}
+
+// wechatCmd pushes the official account's menu (R6.4).
+func wechatCmd(ctx context.Context, cfg config.Config, logger *slog.Logger, args []string, stdout io.Writer) error {
+	if len(args) < 2 || args[0] != "menu" || args[1] != "push" {
+		return fmt.Errorf("usage: creditwater wechat menu push [-file config/menu.json]")
+	}
+	fs := flag.NewFlagSet("wechat menu push", flag.ContinueOnError)
+	file := fs.String("file", cfg.OAMenuFile, "menu file (default: the embedded config/menu.json)")
+	if err := fs.Parse(args[2:]); err != nil {
+		return err
+	}
+	cfg.OAMenuFile, cfg.DemoData = *file, false
+	if cfg.OAToken == "" {
+		cfg.OAToken = "menu-push" // the callback token is not needed to push a menu
+	}
+	s, err := server.New(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	menu, err := s.Menu()
+	if err != nil {
+		return err
+	}
+	if err := s.OfficialAccount().PushMenu(ctx, menu); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "menu pushed: %d buttons\n", len(menu.Buttons))
 	return nil
 }
 

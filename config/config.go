@@ -5,6 +5,7 @@
 package config
 
 import (
+	_ "embed"
 	"errors"
 	"fmt"
 	"net/url"
@@ -60,7 +61,7 @@ type Config struct {
 	LoginLimitWindow  time.Duration `env:"CW_LOGIN_LIMIT_WINDOW" envDefault:"15m"`
 
 	// WeChat mini-program. WeChatFake serves WeChat's API from wechat/fake.
-	WeChatAppID   string        `env:"CW_WECHAT_APPID" envDefault:"wxdemo0000000000"`
+	WeChatAppID   string        `env:"CW_WECHAT_APPID" envDefault:"wx00000000000000a1"`
 	WeChatSecret  string        `env:"CW_WECHAT_SECRET" secret:"true"`
 	WeChatFake    bool          `env:"CW_WECHAT_FAKE" envDefault:"true"`
 	WeChatBaseURL string        `env:"CW_WECHAT_BASE_URL"`
@@ -104,6 +105,15 @@ type Config struct {
 	OutboxMaxAttempts int           `env:"CW_OUTBOX_MAX_ATTEMPTS" envDefault:"20"`
 	// CJKFont is a TrueType font for commitment PDFs; empty: searched.
 	CJKFont string `env:"CW_CJK_FONT"`
+
+	// WeChat official account (公众号, R6.4). The callback endpoint
+	// /wechat/oa is served when CW_OA_TOKEN is set; CW_OA_AES_KEY enables
+	// safe (encrypted) mode. CW_OA_MENU_FILE overrides the embedded menu.
+	OAAppID    string `env:"CW_OA_APPID" envDefault:"wx00000000000000b2"`
+	OASecret   string `env:"CW_OA_SECRET" secret:"true"`
+	OAToken    string `env:"CW_OA_TOKEN" secret:"true"`
+	OAAESKey   string `env:"CW_OA_AES_KEY" secret:"true"`
+	OAMenuFile string `env:"CW_OA_MENU_FILE"`
 
 	// Data protection: 32-byte keys, base64 or hex. In development they are
 	// derived from a key file generated into the data dir.
@@ -291,6 +301,12 @@ func varOf(field string) string {
 	}
 	return field
 }
+
+// DefaultMenu is the official account's menu (menu.json beside this file):
+// buttons deep-linking into the mini-program's pages.
+//
+//go:embed menu.json
+var DefaultMenu []byte
 
 // FromOS loads the configuration from the process environment.
 func FromOS() (Config, error) { return Load(os.Environ()) }

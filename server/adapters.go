@@ -1,12 +1,14 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
 
 	"gorm.io/gorm"
 
+	"creditwater/config"
 	"creditwater/creditplatform"
 	"creditwater/creditplatform/simulator"
 	"creditwater/enterprise"
@@ -51,4 +53,28 @@ func enqueue(ctx context.Context, tx *gorm.DB, key, kind, aggregateID string, pa
 func instanceName() string {
 	h, _ := os.Hostname()
 	return fmt.Sprintf("%s:%d", h, os.Getpid())
+}
+
+// newOfficialAccount builds the official-account endpoint (R6.4), or nil
+// when CW_OA_TOKEN is not set. CLICK events are answered from the menu.
+func (s *Server) newOfficialAccount(baseURL string) (*wechat.OfficialAccount, error) {
+	if s.cfg.OAToken == "" {
+		return nil, nil
+	}
+	menu, err := s.Menu()
+	if err != nil {
+		return nil, err
+	}
+	return wechat.NewOfficialAccount(wechat.OAConfig{AppID: s.cfg.OAAppID, AppSecret: s.cfg.OASecret, Token: s.cfg.OAToken,
+		EncodingAESKey: s.cfg.OAAESKey, MiniProgramAppID: s.cfg.WeChatAppID, Timeout: s.cfg.WeChatTimeout, BaseURL: baseURL},
+		wechat.NewTokenCache(s.rdb, s.cfg.RedisPrefix), wechat.NewRedisDeduper(s.rdb, s.cfg.RedisPrefix+"dedup:"), wechat.MenuClickReplies(menu), s.log)
+}
+
+// Menu is the official account's menu: CW_OA_MENU_FILE, or the embedded
+// config/menu.json.
+func (s *Server) Menu() (wechat.Menu, error) {
+	if s.cfg.OAMenuFile != "" {
+		return wechat.LoadMenuFile(s.cfg.OAMenuFile)
+	}
+	return wechat.LoadMenu(bytes.NewReader(config.DefaultMenu))
 }

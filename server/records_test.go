@@ -45,7 +45,9 @@ func TestCasesBreachesAndProfiles_R1_3_R2_4_R3_1(t *testing.T) {
 		t.Errorf("staff confirming a case: %s", r.Raw)
 	}
 	var confirmed struct {
-		ConfirmCase struct{ Record struct{ ID, Kind, Status string } } `json:"confirmCase"`
+		ConfirmCase struct {
+			Record struct{ ID, Kind, Status string }
+		} `json:"confirmCase"`
 	}
 	h.must(officer, `mutation($c:ID!){confirmCase(input:{caseId:$c,note:"核实属实"}){record{id kind status}}}`, map[string]any{"c": opened.OpenCase.Case.ID}, &confirmed)
 	if confirmed.ConfirmCase.Record.Kind != "THEFT" || confirmed.ConfirmCase.Record.Status != "ACTIVE" {

@@ -52,6 +52,8 @@ type Server struct {
 	audit   *audit.Log
 	wxFake  *fake.Server
 	wx      *wechat.Client
+	wxBase  string
+	oa      *wechat.OfficialAccount
 	sim     *simulator.Simulator
 	ent     *enterprise.Service
 	ratings *rating.Service
@@ -97,6 +99,9 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 
 	wx, err := s.newWeChat()
 	if err != nil {
+		return nil, err
+	}
+	if s.oa, err = s.newOfficialAccount(s.wxBase); err != nil {
 		return nil, err
 	}
 	if s.sealer, err = s.newSealer(); err != nil {
@@ -161,12 +166,12 @@ func (s *Server) newWeChat() (*wechat.Client, error) {
 		if wcfg.AppSecret == "" {
 			wcfg.AppSecret = "dev-secret"
 		}
-		s.wxFake.SetCredentials(wcfg.AppID, wcfg.AppSecret)
 		s.wxFake.SetAutoLogin(true)
 		s.closers = append(s.closers, s.wxFake.Close)
 		wcfg.BaseURL = s.wxFake.URL()
 		s.log.Info("WeChat is served by the local fake", "url", wcfg.BaseURL)
 	}
+	s.wxBase = wcfg.BaseURL
 	return wechat.New(wcfg, wechat.NewTokenCache(s.rdb, s.cfg.RedisPrefix), s.log)
 }
 
@@ -222,6 +227,9 @@ func (s *Server) routes() http.Handler {
 	gql := s.withBodyLimit(s.withSession(s.withLoaders(s.graphQL())))
 	mux.Handle("/graphql", s.metrics.middleware("/graphql", gql))
 	mux.Handle("GET /commitments/{file}", s.withSession(http.HandlerFunc(s.commitmentDocument)))
+	if s.oa != nil {
+		mux.Handle("/wechat/oa", s.oa)
+	}
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", s.metrics.handler())
@@ -300,6 +308,10 @@ func (s *Server) registerJobs(rules *credit.Rules) error {
 	}
 	return nil
 }
+
+// OfficialAccount returns the official-account endpoint, or nil when it is
+// not configured.
+func (s *Server) OfficialAccount() *wechat.OfficialAccount { return s.oa }
 
 // Outbox returns the outbox worker (tests drive it with RunOnce).
 func (s *Server) Outbox() *outbox.Worker { return s.outbox }

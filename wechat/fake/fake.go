@@ -1,8 +1,10 @@
 // Package fake is a local fake of the parts of WeChat's server API that
 // creditwater uses: mini-program login (jscode2session), access tokens (plain
-// and stable), phone numbers, subscribe messages and face verification
-// (人脸核身 2.0). Dev mode and tests point the wechat adapter at it through
-// wechat.Config.BaseURL.
+// and stable), phone numbers, subscribe messages, face verification
+// (人脸核身 2.0) and the official account's menu (menu/create). OACallback
+// builds the signed (and, in safe mode, encrypted) pushes WeChat sends to
+// the official account's server endpoint. Dev mode and tests point the wechat
+// adapter at it through wechat.Config.BaseURL (OAConfig.BaseURL).
 //
 // Behaviour is scripted through goroutine-safe methods (AddLoginCode,
 // ExpireTokens, FailNext, SetFaceResult, …) and what the fake received is
@@ -120,6 +122,7 @@ type Server struct {
 	verifies  map[string]*verification
 	seqNos    map[string]bool
 	sent      []SentMessage
+	menu      []byte // body of the last accepted menu/create
 	calls     map[string]int
 }
 

@@ -23,6 +23,7 @@ func (s *Server) routes() {
 	s.handle("POST /cgi-bin/message/subscribe/send", s.withToken(s.subscribeSend))
 	s.handle("POST /cityservice/face/identify/getverifyid", s.withToken(s.getVerifyID))
 	s.handle("POST /cityservice/face/identify/queryverifyinfo", s.withToken(s.queryVerifyInfo))
+	s.handle("POST /cgi-bin/menu/create", s.withToken(s.menuCreate))
 }
 
 // handle registers h under pattern ("METHOD /path") behind the common

@@ -1,0 +1,67 @@
+package server_test
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"creditwater/wechat/fake"
+)
+
+func postRaw(t *testing.T, url string, body []byte) (int, []byte) {
+	t.Helper()
+	resp, err := http.Post(url, "text/xml", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+// R6.4: the official account's endpoint verifies WeChat's signature, answers
+// an encrypted CLICK with the menu's text, and handles a repeated delivery
+// once.
+func TestOfficialAccountEndpoint_R6_4(t *testing.T) {
+	env := testEnv(t)
+	cb := fake.OACallback{Token: "oa-test-token", AESKey: fake.NewAESKey(), AppID: "wx00000000000000b2"}
+	env["CW_OA_TOKEN"], env["CW_OA_AES_KEY"] = cb.Token, cb.AESKey
+	h := newHarness(t, env)
+	url := h.ts.URL + "/wechat/oa?"
+
+	if code, body := get(t, url+cb.Verification("echo-123")); code != 200 || body != "echo-123" {
+		t.Errorf("signed GET: %d %q", code, body)
+	}
+	bad := strings.Replace(cb.Verification("echo-123"), "signature=", "signature=0", 1)
+	if code, body := get(t, url+bad); code != 403 || strings.Contains(body, "echo-123") {
+		t.Errorf("bad signature: %d %q", code, body)
+	}
+
+	click := fake.EventXML("gh_creditwater", "openid-visitor", "CLICK", "HELP", time.Now().Unix())
+	q, body, err := cb.Encrypted(click)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, reply := postRaw(t, url+q, body)
+	if code != 200 {
+		t.Fatalf("encrypted CLICK: %d %s", code, reply)
+	}
+	plain, err := cb.OpenReply(reply)
+	if err != nil || !strings.Contains(plain, "信用") {
+		t.Fatalf("reply: %v %s", err, plain)
+	}
+	// WeChat retries the same event: handled once, answered "success".
+	q, body, _ = cb.Encrypted(click)
+	if code, again := postRaw(t, url+q, body); code != 200 || string(again) != "success" {
+		t.Errorf("repeated event: %d %q", code, again)
+	}
+	// A tampered encrypted body is refused.
+	q, body, _ = cb.Encrypted(click)
+	body = bytes.Replace(body, []byte("<Encrypt>"), []byte("<Encrypt>AAAA"), 1)
+	if code, _ := postRaw(t, url+q, body); code != 403 && code != 400 {
+		t.Errorf("tampered body: %d", code)
+	}
+}

@@ -1,0 +1,335 @@
+package wechat
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/silenceper/wechat/v2/credential"
+	"github.com/silenceper/wechat/v2/officialaccount"
+	oaconfig "github.com/silenceper/wechat/v2/officialaccount/config"
+	"github.com/silenceper/wechat/v2/officialaccount/menu"
+	"github.com/silenceper/wechat/v2/util"
+
+	"creditwater/apperr"
+)
+
+// OAConfig configures an OfficialAccount (公众号).
+type OAConfig struct {
+	AppID     string
+	AppSecret string
+	// Token is the server token (令牌) set in the official account's
+	// console; WeChat signs every callback with it.
+	Token string
+	// EncodingAESKey is the 43-character message key (消息加解密密钥) of
+	// safe mode; "" means the server accepts plain callbacks only.
+	EncodingAESKey string
+	// MiniProgramAppID is the mini-program that miniprogram menu buttons
+	// without an appid of their own open.
+	MiniProgramAppID string
+	// Timeout bounds each HTTP request to WeChat (DefaultTimeout when zero).
+	Timeout time.Duration
+	// BaseURL replaces https://api.weixin.qq.com when set (wechat/fake);
+	// "" talks to WeChat itself.
+	BaseURL string
+}
+
+// String describes c with the secret, token and message key masked.
+func (c OAConfig) String() string {
+	return "wechat.OAConfig{AppID:" + c.AppID + " AppSecret:" + mask(c.AppSecret) + " Token:" + mask(c.Token) +
+		" EncodingAESKey:" + mask(c.EncodingAESKey) + " MiniProgramAppID:" + c.MiniProgramAppID +
+		" Timeout:" + c.Timeout.String() + " BaseURL:" + c.BaseURL + "}"
+}
+
+// LogValue logs c with the secret, token and message key masked.
+func (c OAConfig) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("app_id", c.AppID),
+		slog.String("app_secret", mask(c.AppSecret)),
+		slog.String("token", mask(c.Token)),
+		slog.String("encoding_aes_key", mask(c.EncodingAESKey)),
+		slog.String("mini_program_app_id", c.MiniProgramAppID),
+		slog.Duration("timeout", c.Timeout),
+		slog.String("base_url", c.BaseURL),
+	)
+}
+
+// OfficialAccount is the official account's channel: its server endpoint
+// (ServeHTTP) and its menu (PushMenu). It is safe for concurrent use.
+type OfficialAccount struct {
+	appID   string
+	mpAppID string
+	token   string
+	aesKey  string // "" when safe mode is not configured
+	sdk     *officialaccount.OfficialAccount
+	menu    *menu.Menu
+	http    *http.Client
+	cache   *TokenCache
+	dedup   Deduper
+	handler EventHandler
+	log     *slog.Logger
+}
+
+// NewOfficialAccount builds an OfficialAccount and, like New, points the
+// SDK's global util.DefaultHTTPClient at an HTTP client with cfg's timeout
+// and BaseURL (see the package doc: the last New or NewOfficialAccount wins).
+// The secret may be empty only with a BaseURL.
+//
+// dedup detects WeChat's repeated deliveries (see ServeHTTP); nil disables
+// that and is meant only for an OfficialAccount that serves no callbacks
+// (e.g. the menu push command). handler answers messages and events; nil
+// answers none. A nil logger discards logs.
+//
+// It returns INVALID (naming the OAConfig field or argument) for a missing
+// app ID, secret, token or cache, a malformed EncodingAESKey,
+// MiniProgramAppID or BaseURL.
+func NewOfficialAccount(cfg OAConfig, cache *TokenCache, dedup Deduper, handler EventHandler, logger *slog.Logger) (*OfficialAccount, error) {
+	base, err := parseBaseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case cfg.AppID == "":
+		return nil, apperr.InvalidField("AppID", "official account app ID is required")
+	case cfg.AppSecret == "" && base == nil:
+		return nil, apperr.InvalidField("AppSecret", "official account app secret is required")
+	case cfg.Token == "":
+		return nil, apperr.InvalidField("Token", "official account server token is required")
+	case cfg.EncodingAESKey != "" && !validAESKey(cfg.EncodingAESKey):
+		return nil, apperr.InvalidField("EncodingAESKey", "EncodingAESKey must be 43 characters of base64")
+	case cfg.MiniProgramAppID != "" && !appIDPattern.MatchString(cfg.MiniProgramAppID):
+		return nil, apperr.InvalidField("MiniProgramAppID", "mini-program app ID is malformed")
+	case cache == nil:
+		return nil, apperr.InvalidField("cache", "a token cache is required")
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	hc := newHTTPClient(base, cfg.Timeout)
+	// The SDK reads this global on every request; see the package doc.
+	util.DefaultHTTPClient = hc
+
+	sdk := officialaccount.NewOfficialAccount(&oaconfig.Config{
+		AppID:          cfg.AppID,
+		AppSecret:      cfg.AppSecret,
+		Token:          cfg.Token,
+		EncodingAESKey: cfg.EncodingAESKey,
+		Cache:          cache,
+		UseStableAK:    true,
+	})
+	if inner, ok := sdk.GetContext().AccessTokenHandle.(credential.AccessTokenContextHandle); ok {
+		sdk.SetAccessTokenHandle(tolerantToken{inner: inner, log: logger})
+	}
+	return &OfficialAccount{
+		appID:   cfg.AppID,
+		mpAppID: cfg.MiniProgramAppID,
+		token:   cfg.Token,
+		aesKey:  cfg.EncodingAESKey,
+		sdk:     sdk,
+		menu:    sdk.GetMenu(), // built once: the SDK's lazy getters are not goroutine-safe
+		http:    hc,
+		cache:   cache,
+		dedup:   dedup,
+		handler: handler,
+		log:     logger,
+	}, nil
+}
+
+// parseBaseURL checks a fake's base URL; "" gives nil.
+func parseBaseURL(raw string) (*url.URL, error) {
+	if raw == "" {
+		return nil, nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, apperr.InvalidField("BaseURL", "WeChat base URL must be an absolute http(s) URL")
+	}
+	return u, nil
+}
+
+// newHTTPClient builds the HTTP client the SDK uses: a timeout and, with a
+// base URL, a RewriteTransport to it.
+func newHTTPClient(base *url.URL, timeout time.Duration) *http.Client {
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	var rt http.RoundTripper = http.DefaultTransport
+	if t, ok := http.DefaultTransport.(*http.Transport); ok {
+		rt = t.Clone()
+	}
+	if base != nil {
+		rt = RewriteTransport(base, rt)
+	}
+	return &http.Client{Timeout: timeout, Transport: rt}
+}
+
+// validAESKey reports whether key is an EncodingAESKey: 43 characters that
+// decode (with the missing "=") to a 32-byte AES key.
+func validAESKey(key string) bool {
+	if len(key) != 43 {
+		return false
+	}
+	b, err := base64.StdEncoding.DecodeString(key + "=")
+	return err == nil && len(b) == 32
+}
+
+// oaTokenKey is the cache key under which the SDK (v2.1.10) keeps the
+// official account's stable access token.
+func oaTokenKey(appID string) string {
+	return credential.CacheKeyOfficialAccountPrefix + "_stable_access_token_" + appID
+}
+
+// WeChat errcodes of menu/create.
+const (
+	errMenuButtonCount  = 40016
+	errMenuSubURLSize   = 40027
+	errMenuSubURLDomain = 40054
+	errMenuURLDomain    = 40055
+	errInvalidPagePath  = 40165 // the page is not in the released mini-program
+	errAPIUnauthorized  = 48001
+)
+
+// Operation names logged and carried by upstreamError.
+const (
+	opMenuCreate    = "menu_create"
+	opOAStableToken = "oa_stable_token"
+)
+
+// PushMenu validates m (see Menu.Validate) and sets it as the official
+// account's custom menu (menu/create through the SDK's Menu.SetMenu).
+// Miniprogram buttons without an appid get OAConfig.MiniProgramAppID;
+// replies stay on the server. When WeChat rejects the access token (40001,
+// 40014, 42001) the cached token is dropped and the call retried once.
+//
+// It returns INVALID for a menu Validate rejects, for a miniprogram button
+// when no mini-program app ID is configured (field MiniProgramAppID), when
+// WeChat rejects the menu (field menu, 40016-40027, 40054, 40055) or a page
+// path (field pagepath, 40165: the page must be in the released
+// mini-program); FAILED_PRECONDITION with reason WECHAT_API_UNAUTHORIZED when
+// the account may not set menus (48001); RATE_LIMITED (45011); UNAVAILABLE
+// for network failures, timeouts, a busy WeChat or a cancelled ctx; INTERNAL
+// otherwise. The SDK call takes no context: the HTTP timeout bounds it.
+func (oa *OfficialAccount) PushMenu(ctx context.Context, m Menu) error {
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	buttons, err := oa.sdkButtons(m.Buttons, "button")
+	if err != nil {
+		return err
+	}
+	for attempt := 1; ; attempt++ {
+		if err := ctx.Err(); err != nil {
+			return apperr.Wrap(err, apperr.Unavailable, "the menu push was cancelled")
+		}
+		// Fetch the token with ctx first so that token failures are told
+		// apart; SetMenu then reads it from the cache.
+		if _, err := oa.sdk.GetAccessTokenContext(ctx); err != nil {
+			return oa.tokenFailure(ctx, err)
+		}
+		err := oa.menu.SetMenu(buttons)
+		if err == nil {
+			oa.log.InfoContext(ctx, "wechat official account menu set", "op", opMenuCreate, "buttons", len(buttons))
+			return nil
+		}
+		var ce *util.CommonError
+		if !errors.As(err, &ce) {
+			if sdkErrcode.MatchString(err.Error()) {
+				return oa.tokenFailure(ctx, err)
+			}
+			return oa.transportFailure(ctx, opMenuCreate, err)
+		}
+		if attempt == 1 && tokenRejected(ce.ErrCode) {
+			oa.log.InfoContext(ctx, "wechat access token rejected, refreshing", "op", opMenuCreate, "errcode", ce.ErrCode)
+			if err := oa.cache.Delete(oaTokenKey(oa.appID)); err != nil {
+				oa.log.WarnContext(ctx, "wechat token cache delete failed", "op", opMenuCreate)
+			}
+			continue
+		}
+		return oa.menuFailure(ctx, ce.ErrCode)
+	}
+}
+
+// sdkButtons converts buttons to the SDK's type, filling mini-program app
+// IDs and leaving replies out.
+func (oa *OfficialAccount) sdkButtons(bs []Button, path string) ([]*menu.Button, error) {
+	out := make([]*menu.Button, 0, len(bs))
+	for i, b := range bs {
+		sb := &menu.Button{Type: b.Type, Name: b.Name, Key: b.Key, URL: b.URL, AppID: b.AppID, PagePath: b.PagePath}
+		if b.Type == ButtonMiniProgram && sb.AppID == "" {
+			if oa.mpAppID == "" {
+				return nil, apperr.InvalidField("MiniProgramAppID", "%s[%d] (%q) opens the mini-program, but no mini-program app ID is configured", path, i, b.Name)
+			}
+			sb.AppID = oa.mpAppID
+		}
+		if len(b.SubButtons) > 0 {
+			subs, err := oa.sdkButtons(b.SubButtons, path+"["+strconv.Itoa(i)+"].sub_button")
+			if err != nil {
+				return nil, err
+			}
+			sb.SubButtons = subs
+		}
+		out = append(out, sb)
+	}
+	return out, nil
+}
+
+// menuFailure classifies an errcode of menu/create.
+func (oa *OfficialAccount) menuFailure(ctx context.Context, errcode int64) *apperr.Error {
+	cause := &upstreamError{op: opMenuCreate, errcode: errcode}
+	var e *apperr.Error
+	switch {
+	case errcode >= errMenuButtonCount && errcode <= errMenuSubURLSize, errcode == errMenuSubURLDomain, errcode == errMenuURLDomain:
+		e = apperr.InvalidField("menu", "WeChat rejected the menu definition").WithDetail("errcode", errcode)
+	case errcode == errInvalidPagePath:
+		e = apperr.InvalidField("pagepath", "WeChat rejected a mini-program page path; the page must exist in the released mini-program")
+	case errcode == errAPIUnauthorized:
+		e = apperr.Precondition("WECHAT_API_UNAUTHORIZED", "the official account is not allowed to set a custom menu")
+	default:
+		return oa.errcodeFailure(ctx, opMenuCreate, errcode)
+	}
+	oa.log.WarnContext(ctx, "wechat rejected request", "op", opMenuCreate, "errcode", errcode)
+	e.Err = cause
+	return e
+}
+
+// tokenFailure classifies a failure to obtain an access token like
+// Client.tokenFailure.
+func (oa *OfficialAccount) tokenFailure(ctx context.Context, err error) *apperr.Error {
+	m := sdkErrcode.FindStringSubmatch(err.Error())
+	if m == nil {
+		return oa.transportFailure(ctx, opOAStableToken, err)
+	}
+	code, _ := strconv.ParseInt(m[1], 10, 64)
+	return oa.errcodeFailure(ctx, opOAStableToken, code)
+}
+
+// transportFailure classifies a failed HTTP exchange as UNAVAILABLE, like
+// Client.transportFailure.
+func (oa *OfficialAccount) transportFailure(ctx context.Context, op string, err error) *apperr.Error {
+	ue := sanitize(op, err)
+	oa.log.WarnContext(ctx, "wechat request failed", "op", op, "timeout", ue.timeout, "status", ue.status)
+	return apperr.Wrap(ue, apperr.Unavailable, "WeChat is unavailable, please try again later")
+}
+
+// errcodeFailure classifies an errcode without a specific meaning, like
+// Client.errcodeFailure.
+func (oa *OfficialAccount) errcodeFailure(ctx context.Context, op string, errcode int64) *apperr.Error {
+	cause := &upstreamError{op: op, errcode: errcode}
+	switch {
+	case errcode == errSystemBusy || errcode == errDailyQuota || tokenRejected(errcode):
+		oa.log.WarnContext(ctx, "wechat unavailable", "op", op, "errcode", errcode)
+		return apperr.Wrap(cause, apperr.Unavailable, "WeChat is unavailable, please try again later")
+	case errcode == errRateLimited:
+		oa.log.WarnContext(ctx, "wechat rate limit", "op", op, "errcode", errcode)
+		e := apperr.Wrap(cause, apperr.RateLimited, "too many WeChat requests, please try again later")
+		e.RetryAfter = time.Minute
+		return e
+	}
+	oa.log.ErrorContext(ctx, "wechat rejected request", "op", op, "errcode", errcode)
+	return apperr.Wrap(cause, apperr.Internal, "WeChat rejected the request")
+}
