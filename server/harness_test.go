@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"testing"
 
 	"creditwater/config"
@@ -79,7 +80,7 @@ func newHarness(t *testing.T, env map[string]string) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	logger := slog.New(slog.NewJSONHandler(logSink, &slog.HandlerOptions{Level: slog.LevelError}))
 	srv, err := server.New(context.Background(), cfg, logger)
 	if err != nil {
 		t.Fatal(err)
@@ -153,3 +154,11 @@ func (h *harness) wechatToken(code string) string {
 	h.must("", loginWeChat, map[string]any{"c": code}, &out)
 	return out.WechatLogin.Token
 }
+
+// logSink receives the servers' error logs: set CW_TEST_LOG=1 to see them.
+var logSink = func() io.Writer {
+	if os.Getenv("CW_TEST_LOG") != "" {
+		return os.Stderr
+	}
+	return io.Discard
+}()

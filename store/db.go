@@ -83,9 +83,13 @@ func OpenDB(ctx context.Context, c DBConfig) (*gorm.DB, error) {
 	return db, nil
 }
 
-// SQLiteDSN is the DSN of the embedded database file at path.
+// SQLiteDSN is the DSN of the embedded database file at path. Transactions
+// begin IMMEDIATE so that concurrent writers wait (busy_timeout) instead of
+// failing when a read would upgrade to a write. (No _time_format: the driver
+// stops reading options after it, which would drop _txlock; its default is
+// the same format.)
 func SQLiteDSN(path string) string {
-	return "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite"
+	return "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 }
 
 // MySQLDSN normalises a DSN or mysql:// URL and sets the options the

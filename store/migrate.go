@@ -35,6 +35,10 @@ func migrations() []*gormigrate.Migration {
 			return tx.AutoMigrate(&models.Application{}, &models.ApplicationEvent{}, &models.Commitment{},
 				&models.SubscriptionGrant{}, &models.Notification{})
 		}},
+		{ID: "0007_repair_objection", Migrate: func(tx *gorm.DB) error {
+			return tx.AutoMigrate(&models.DishonestyRecord{}, &models.RepairRequest{}, &models.Objection{},
+				&models.RequestEvent{}, &models.Evidence{}, &models.StaffNotice{})
+		}},
 	}
 }
 

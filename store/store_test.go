@@ -2,8 +2,11 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
+
+	"gorm.io/gorm"
 
 	"creditwater/models"
 	"creditwater/store"
@@ -53,5 +56,32 @@ func TestRedisRoundTrip(t *testing.T) {
 	}
 	if v, _ := rdb.Get(ctx, prefix+"k").Result(); v != "v" {
 		t.Fatalf("got %q", v)
+	}
+}
+
+// Concurrent read-then-write transactions wait for each other instead of
+// failing with "database is locked" on SQLite (immediate transactions).
+func TestConcurrentWriteTransactions(t *testing.T) {
+	db := storetest.DB(t)
+	u := models.User{Role: models.RoleStaff, DisplayName: "n0"}
+	if err := db.Create(&u).Error; err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 8)
+	for i := range 8 {
+		go func() {
+			errs <- db.Transaction(func(tx *gorm.DB) error {
+				var cur models.User
+				if err := tx.Where("id = ?", u.ID).Take(&cur).Error; err != nil {
+					return err
+				}
+				return tx.Model(&cur).Update("display_name", fmt.Sprintf("n%d", i+1)).Error
+			})
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
 	}
 }
