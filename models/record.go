@@ -57,6 +57,9 @@ type DishonestyRecord struct {
 	RecordedBy     string  `gorm:"size:36"`
 	CaseID         *string `gorm:"size:36;index"`
 	CommitmentID   *string `gorm:"size:36;index"`
+	// PublicationID is the credit platform's ID of the record's
+	// publication, once published (R5.1: withdrawn on repair).
+	PublicationID string `gorm:"size:64"`
 	// Version is the optimistic-lock counter.
 	Version int `gorm:"not null;default:1"`
 }
