@@ -92,7 +92,14 @@ type Config struct {
 	GeneralPublicityMax   int    `env:"CW_PUBLICITY_GENERAL_MAX_MONTHS" envDefault:"12"`
 	SeriousPublicityMin   int    `env:"CW_PUBLICITY_SERIOUS_MIN_MONTHS" envDefault:"12"`
 	SeriousPublicityMax   int    `env:"CW_PUBLICITY_SERIOUS_MAX_MONTHS" envDefault:"36"`
+	RepairReviewDays      int    `env:"CW_REPAIR_REVIEW_DAYS" envDefault:"10"`
+	ObjectionReviewDays   int    `env:"CW_OBJECTION_REVIEW_DAYS" envDefault:"5"`
+	ObjectionMaxExtension int    `env:"CW_OBJECTION_MAX_EXTENSION_DAYS" envDefault:"5"`
+	EvidenceMaxBytes      int64  `env:"CW_EVIDENCE_MAX_BYTES" envDefault:"5242880"`
+	EvidenceMaxFiles      int    `env:"CW_EVIDENCE_MAX_FILES" envDefault:"10"`
 	JobsEnabled           bool   `env:"CW_JOBS_ENABLED" envDefault:"true"`
+	PublishSchedule       string `env:"CW_JOB_PUBLISH_SCHEDULE" envDefault:"10m"`
+	RemindersSchedule     string `env:"CW_JOB_REMINDERS_SCHEDULE" envDefault:"30 8 * * *"`
 	ArrearsSchedule       string `env:"CW_JOB_ARREARS_SCHEDULE" envDefault:"30 2 * * *"`
 	TiersSchedule         string `env:"CW_JOB_TIERS_SCHEDULE" envDefault:"0 3 * * *"`
 
@@ -202,6 +209,9 @@ func (c *Config) validate() error {
 		{"CW_EXCELLENT_WINDOW_MONTHS", int64(c.ExcellentWindowMonths)},
 		{"CW_PUBLICITY_GENERAL_MIN_MONTHS", int64(c.GeneralPublicityMin)}, {"CW_PUBLICITY_GENERAL_MAX_MONTHS", int64(c.GeneralPublicityMax)},
 		{"CW_PUBLICITY_SERIOUS_MIN_MONTHS", int64(c.SeriousPublicityMin)}, {"CW_PUBLICITY_SERIOUS_MAX_MONTHS", int64(c.SeriousPublicityMax)},
+		{"CW_REPAIR_REVIEW_DAYS", int64(c.RepairReviewDays)}, {"CW_OBJECTION_REVIEW_DAYS", int64(c.ObjectionReviewDays)},
+		{"CW_OBJECTION_MAX_EXTENSION_DAYS", int64(c.ObjectionMaxExtension)}, {"CW_EVIDENCE_MAX_BYTES", c.EvidenceMaxBytes},
+		{"CW_EVIDENCE_MAX_FILES", int64(c.EvidenceMaxFiles)},
 		{"CW_FACE_VALIDITY", int64(c.FaceValidity)}, {"CW_FACE_ATTEMPTS", int64(c.FaceAttempts)}, {"CW_FACE_WINDOW", int64(c.FaceWindow)},
 	} {
 		if p.v <= 0 {

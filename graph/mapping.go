@@ -1,7 +1,10 @@
 package graph
 
 import (
+	"github.com/99designs/gqlgen/graphql"
+
 	"creditwater/auth"
+	"creditwater/credit"
 	"creditwater/enterprise"
 	"creditwater/graph/model"
 	"creditwater/models"
@@ -35,4 +38,20 @@ func appPayload(app models.Application, err error) (*model.ApplicationPayload, e
 		return nil, err
 	}
 	return &model.ApplicationPayload{Application: &app}, nil
+}
+
+func ptrOrErr[T any](v T, err error) (*T, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// uploads maps GraphQL multipart files to the domain's uploads.
+func uploads(files []graphql.Upload) []credit.Upload {
+	out := make([]credit.Upload, 0, len(files))
+	for _, f := range files {
+		out = append(out, credit.Upload{FileName: f.Filename, ContentType: f.ContentType, Size: f.Size, Body: f.File})
+	}
+	return out
 }

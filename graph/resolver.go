@@ -21,16 +21,19 @@ import (
 
 // Resolver holds the domain services the resolvers call.
 type Resolver struct {
-	Auth       *auth.Service
-	Audit      *audit.Log
-	SessionTTL time.Duration
-	Enterprise *enterprise.Service
-	Apply      *apply.Service
-	Records    *credit.Records
-	Cases      *credit.Cases
-	Tiers      *credit.Tiers
-	JobRunner  *jobs.Runner
-	Ratings    *rating.Service
-	Phone      auth.PhoneExchanger
-	Sealer     *pii.Sealer
+	Auth         *auth.Service
+	Audit        *audit.Log
+	SessionTTL   time.Duration
+	Enterprise   *enterprise.Service
+	Apply        *apply.Service
+	Records      *credit.Records
+	Cases        *credit.Cases
+	Tiers        *credit.Tiers
+	RepairSvc    *credit.Repairs
+	ObjectionSvc *credit.Objections
+	Reviews      *credit.Reviews
+	JobRunner    *jobs.Runner
+	Ratings      *rating.Service
+	Phone        auth.PhoneExchanger
+	Sealer       *pii.Sealer
 }

@@ -59,3 +59,18 @@ func (s *Server) writeAppError(w http.ResponseWriter, r *http.Request, err error
 	}
 	writeGraphQLError(w, status, string(e.Code), e.Message)
 }
+
+// evidenceFile serves an evidence file of a repair or objection to those who
+// may read its request, as an attachment that browsers do not sniff.
+func (s *Server) evidenceFile(w http.ResponseWriter, r *http.Request) {
+	ev, err := s.reviews.EvidenceFile(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.writeAppError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", ev.ContentType)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Header().Set("Content-Disposition", `attachment; filename="evidence-`+ev.PublicID+`"`)
+	_, _ = w.Write(ev.Data)
+}

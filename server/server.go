@@ -43,29 +43,32 @@ import (
 
 // Server is the running service.
 type Server struct {
-	cfg     config.Config
-	log     *slog.Logger
-	db      *gorm.DB
-	rdb     redis.UniversalClient
-	metrics *metrics
-	auth    *auth.Service
-	audit   *audit.Log
-	wxFake  *fake.Server
-	wx      *wechat.Client
-	wxBase  string
-	oa      *wechat.OfficialAccount
-	sim     *simulator.Simulator
-	ent     *enterprise.Service
-	ratings *rating.Service
-	apply   *apply.Service
-	records *credit.Records
-	cases   *credit.Cases
-	tiers   *credit.Tiers
-	jobs    *jobs.Runner
-	outbox  *outbox.Worker
-	sealer  *pii.Sealer
-	handler http.Handler
-	closers []func()
+	cfg        config.Config
+	log        *slog.Logger
+	db         *gorm.DB
+	rdb        redis.UniversalClient
+	metrics    *metrics
+	auth       *auth.Service
+	audit      *audit.Log
+	wxFake     *fake.Server
+	wx         *wechat.Client
+	wxBase     string
+	oa         *wechat.OfficialAccount
+	sim        *simulator.Simulator
+	ent        *enterprise.Service
+	ratings    *rating.Service
+	apply      *apply.Service
+	records    *credit.Records
+	cases      *credit.Cases
+	tiers      *credit.Tiers
+	repairs    *credit.Repairs
+	objections *credit.Objections
+	reviews    *credit.Reviews
+	jobs       *jobs.Runner
+	outbox     *outbox.Worker
+	sealer     *pii.Sealer
+	handler    http.Handler
+	closers    []func()
 }
 
 // New builds the service from cfg. It opens the database (and migrates it
@@ -132,16 +135,26 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	s.cases = credit.NewCases(s.db, s.audit, credCfg, s.records)
 	s.tiers = credit.NewTiers(s.db, s.audit, credCfg)
 	rules := credit.NewRules(s.db, s.audit, credCfg)
+	repCfg := credit.RepairConfig{RepairReviewDays: cfg.RepairReviewDays, ObjectionReviewDays: cfg.ObjectionReviewDays,
+		ObjectionMaxExtensionDays: cfg.ObjectionMaxExtension, EvidenceMaxBytes: cfg.EvidenceMaxBytes, EvidenceMaxFiles: cfg.EvidenceMaxFiles}
+	cal := calendar.Default()
+	s.repairs = credit.NewRepairs(s.records, cal, repCfg)
+	s.objections = credit.NewObjections(s.records, cal, repCfg)
+	s.reviews = credit.NewReviews(s.records, cal, repCfg)
+	pubs := credit.NewPublications(s.records)
 	if s.jobs, err = jobs.New(s.db, s.rdb, cfg.RedisPrefix, logger, instanceName()); err != nil {
 		return nil, err
 	}
-	if err = s.registerJobs(rules); err != nil {
+	if err = s.registerJobs(rules, pubs); err != nil {
 		return nil, err
 	}
 	appCfg := apply.DefaultConfig()
 	appCfg.Ratings, appCfg.NotifyTemplateID, appCfg.PlatformName = cfg.ZeroDocRatings, cfg.NotifyTemplateID, cfg.CreditPlatformName
-	s.apply = apply.New(s.db, s.ent, s.ratings, enqueue, s.sealer, s.audit, calendar.Default(), appCfg)
+	s.apply = apply.New(s.db, s.ent, s.ratings, enqueue, s.sealer, s.audit, cal, appCfg)
 	s.apply.OnAccepted = s.metrics.observeAcceptance
+	s.outbox.Handle(credit.KindPublishDishonesty, pubs.DeliverDishonesty(platform), pubs.DishonestyDelivered)
+	s.outbox.Handle(credit.KindWithdrawPublication, pubs.DeliverWithdrawal(platform), pubs.WithdrawalDelivered)
+	s.outbox.Handle(credit.KindPublishRepair, pubs.DeliverRepair(platform), pubs.RepairDelivered)
 	s.outbox.Handle(apply.KindPublishCommitment, apply.DeliverCommitment(platform), s.apply.CommitmentDelivered)
 	s.outbox.Handle(apply.KindNotify, s.apply.DeliverNotification(func(ctx context.Context, openID, tmpl, page string, data map[string]string) error {
 		return wx.SendSubscribeMessage(ctx, wechat.SubscribeMessage{ToUser: openID, TemplateID: tmpl, Page: page, Data: data})
@@ -201,7 +214,8 @@ func (s *Server) graphQL() http.Handler {
 	es := generated.NewExecutableSchema(generated.Config{
 		Resolvers: &graph.Resolver{Auth: s.auth, Audit: s.audit, SessionTTL: s.cfg.SessionTTL,
 			Phone: s.wx.PhoneNumber, Sealer: s.sealer, Enterprise: s.ent, Ratings: s.ratings, Apply: s.apply,
-			Records: s.records, Cases: s.cases, Tiers: s.tiers, JobRunner: s.jobs},
+			Records: s.records, Cases: s.cases, Tiers: s.tiers, JobRunner: s.jobs,
+			RepairSvc: s.repairs, ObjectionSvc: s.objections, Reviews: s.reviews},
 		Directives: graph.Directives(),
 	})
 	h := handler.New(es)
@@ -227,6 +241,7 @@ func (s *Server) routes() http.Handler {
 	gql := s.withBodyLimit(s.withSession(s.withLoaders(s.graphQL())))
 	mux.Handle("/graphql", s.metrics.middleware("/graphql", gql))
 	mux.Handle("GET /commitments/{file}", s.withSession(http.HandlerFunc(s.commitmentDocument)))
+	mux.Handle("GET /evidence/{id}", s.withSession(http.HandlerFunc(s.evidenceFile)))
 	if s.oa != nil {
 		mux.Handle("/wechat/oa", s.oa)
 	}
@@ -285,7 +300,7 @@ func (s *Server) Start(ctx context.Context) {
 
 // registerJobs registers the scheduled jobs: each runs once per schedule
 // slot across all instances, and ADMIN can run it on demand (runJob).
-func (s *Server) registerJobs(rules *credit.Rules) error {
+func (s *Server) registerJobs(rules *credit.Rules, pubs *credit.Publications) error {
 	asOf := func(ctx context.Context) time.Time {
 		if t, ok := jobs.Slot(ctx); ok {
 			return t
@@ -300,6 +315,14 @@ func (s *Server) registerJobs(rules *credit.Rules) error {
 		{Name: "credit.tiers", Schedule: s.cfg.TiersSchedule, Run: func(ctx context.Context) (string, error) {
 			n, err := s.tiers.Recompute(ctx, asOf(ctx))
 			return fmt.Sprintf("%d subjects evaluated", n), err
+		}},
+		{Name: "credit.publish", Schedule: s.cfg.PublishSchedule, Run: func(ctx context.Context) (string, error) {
+			n, err := pubs.QueueDue(ctx, asOf(ctx))
+			return fmt.Sprintf("%d record publications queued", n), err
+		}},
+		{Name: "credit.deadline-reminders", Schedule: s.cfg.RemindersSchedule, Run: func(ctx context.Context) (string, error) {
+			n, err := s.reviews.RemindDue(ctx, asOf(ctx))
+			return fmt.Sprintf("%d reminders sent to officers", n), err
 		}},
 	} {
 		if err := s.jobs.Register(j); err != nil {

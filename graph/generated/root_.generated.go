@@ -31,12 +31,18 @@ type ResolverRoot interface {
 	Commitment() CommitmentResolver
 	CreditRating() CreditRatingResolver
 	CreditReport() CreditReportResolver
+	Deadline() DeadlineResolver
 	DishonestyRecord() DishonestyRecordResolver
 	EnterpriseBinding() EnterpriseBindingResolver
+	EvidenceItem() EvidenceItemResolver
 	JobRun() JobRunResolver
 	Mutation() MutationResolver
+	Objection() ObjectionResolver
 	Query() QueryResolver
 	RecordEvent() RecordEventResolver
+	RepairRequest() RepairRequestResolver
+	RequestEvent() RequestEventResolver
+	StaffNotice() StaffNoticeResolver
 	UsageAnalysis() UsageAnalysisResolver
 	User() UserResolver
 	ViolationCase() ViolationCaseResolver
@@ -233,6 +239,17 @@ type ComplexityRoot struct {
 		Kind        func(childComplexity int) int
 	}
 
+	Deadline struct {
+		AssigneeID func(childComplexity int) int
+		DueAt      func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		Overdue    func(childComplexity int) int
+		RecordID   func(childComplexity int) int
+		Status     func(childComplexity int) int
+		SubjectID  func(childComplexity int) int
+	}
+
 	DishonestyRecord struct {
 		AccountNo      func(childComplexity int) int
 		BehaviourOn    func(childComplexity int) int
@@ -279,6 +296,17 @@ type ComplexityRoot struct {
 		LegalRepName     func(childComplexity int) int
 		Role             func(childComplexity int) int
 		Subject          func(childComplexity int) int
+	}
+
+	EvidenceItem struct {
+		ContentType func(childComplexity int) int
+		FileName    func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		PublicID    func(childComplexity int) int
+		SHA256      func(childComplexity int) int
+		Size        func(childComplexity int) int
+		Text        func(childComplexity int) int
+		URL         func(childComplexity int) int
 	}
 
 	GiveConsentPayload struct {
@@ -330,31 +358,57 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AcceptApplication        func(childComplexity int, input model.AcceptApplicationInput) int
+		AcceptObjection          func(childComplexity int, id string) int
+		ApproveRepair            func(childComplexity int, input model.ReviewDecisionInput) int
 		AssignAccountManager     func(childComplexity int, input model.AssignAccountManagerInput) int
 		BindEnterprise           func(childComplexity int, input model.BindEnterpriseInput) int
 		BindPhoneNumber          func(childComplexity int, input model.BindPhoneNumberInput) int
 		CompleteFaceVerification func(childComplexity int, input model.CompleteFaceVerificationInput) int
 		ConfirmCase              func(childComplexity int, input model.DecideCaseInput) int
 		CreateStaffUser          func(childComplexity int, input model.CreateStaffUserInput) int
+		DecideObjection          func(childComplexity int, input model.DecideObjectionInput) int
+		DenyRepair               func(childComplexity int, input model.ReviewDecisionInput) int
 		DismissCase              func(childComplexity int, input model.DecideCaseInput) int
+		ExtendObjection          func(childComplexity int, input model.ExtendObjectionInput) int
+		FileObjection            func(childComplexity int, input model.FileObjectionInput) int
+		FileRepair               func(childComplexity int, input model.FileRepairInput) int
 		GiveConsent              func(childComplexity int, input model.GiveConsentInput) int
 		GrantSubscription        func(childComplexity int, input model.GrantSubscriptionInput) int
 		Logout                   func(childComplexity int) int
+		MarkNoticeRead           func(childComplexity int, id string) int
+		NotAcceptObjection       func(childComplexity int, input model.ReviewDecisionInput) int
 		OpenCase                 func(childComplexity int, input model.OpenCaseInput) int
 		RecordCommitmentBreach   func(childComplexity int, input model.RecordCommitmentBreachInput) int
 		RecordSurvey             func(childComplexity int, input model.RecordSurveyInput) int
 		RejectApplication        func(childComplexity int, input model.ApplicationReasonInput) int
+		RequestRepairSupplement  func(childComplexity int, input model.RequestRepairSupplementInput) int
 		RunCreditCheck           func(childComplexity int, input model.ApplicationStepInput) int
 		RunJob                   func(childComplexity int, name string) int
 		ScheduleSurvey           func(childComplexity int, input model.ScheduleSurveyInput) int
 		SignCommitment           func(childComplexity int, input model.SignCommitmentInput) int
 		StaffLogin               func(childComplexity int, input model.StaffLoginInput) int
 		StartFaceVerification    func(childComplexity int, input model.StartFaceVerificationInput) int
+		StartRepairReview        func(childComplexity int, id string) int
 		SubmitApplication        func(childComplexity int, input model.SubmitApplicationInput) int
+		SupplementRepair         func(childComplexity int, input model.SupplementRepairInput) int
 		VerifyIdentityAtCounter  func(childComplexity int, input model.VerifyIdentityAtCounterInput) int
 		WechatLogin              func(childComplexity int, input model.WechatLoginInput) int
 		WithdrawApplication      func(childComplexity int, input model.ApplicationReasonInput) int
 		WithdrawConsent          func(childComplexity int, input model.WithdrawConsentInput) int
+	}
+
+	Objection struct {
+		DecidedAt func(childComplexity int) int
+		Decision  func(childComplexity int) int
+		DueAt     func(childComplexity int) int
+		Evidence  func(childComplexity int) int
+		Extended  func(childComplexity int) int
+		History   func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Reason    func(childComplexity int) int
+		Record    func(childComplexity int) int
+		Status    func(childComplexity int) int
+		Version   func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -363,25 +417,32 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Application       func(childComplexity int, id string) int
-		Applications      func(childComplexity int, filter *model.ApplicationFilter, orderBy *apply.Order, first *int, after *string) int
-		AuditLog          func(childComplexity int, filter *model.AuditLogFilter, first *int, after *string) int
-		CommitmentDraft   func(childComplexity int, applicationID string) int
-		ConsentTexts      func(childComplexity int) int
-		CreditProfile     func(childComplexity int, subjectID string) int
-		CreditRating      func(childComplexity int, uscc string) int
-		CreditReport      func(childComplexity int, uscc string, purpose string) int
-		DishonestyRecords func(childComplexity int, filter *model.DishonestyRecordFilter, first *int, after *string) int
-		HandlingStats     func(childComplexity int, from *time.Time, to *time.Time) int
-		JobRuns           func(childComplexity int, name string, limit *int) int
-		Jobs              func(childComplexity int) int
-		Me                func(childComplexity int) int
-		MyApplications    func(childComplexity int) int
-		MyConsents        func(childComplexity int) int
-		MyCreditReport    func(childComplexity int, subjectID *string) int
-		MyEnterprises     func(childComplexity int) int
-		Subject           func(childComplexity int, id string) int
-		UsageAnalysis     func(childComplexity int, accountNo string, months *int) int
+		Application          func(childComplexity int, id string) int
+		Applications         func(childComplexity int, filter *model.ApplicationFilter, orderBy *apply.Order, first *int, after *string) int
+		AuditLog             func(childComplexity int, filter *model.AuditLogFilter, first *int, after *string) int
+		CommitmentDraft      func(childComplexity int, applicationID string) int
+		ConsentTexts         func(childComplexity int) int
+		CreditProfile        func(childComplexity int, subjectID string) int
+		CreditRating         func(childComplexity int, uscc string) int
+		CreditReport         func(childComplexity int, uscc string, purpose string) int
+		Deadlines            func(childComplexity int, overdueOnly *bool, assigneeID *string) int
+		DishonestyRecords    func(childComplexity int, filter *model.DishonestyRecordFilter, first *int, after *string) int
+		HandlingStats        func(childComplexity int, from *time.Time, to *time.Time) int
+		JobRuns              func(childComplexity int, name string, limit *int) int
+		Jobs                 func(childComplexity int) int
+		Me                   func(childComplexity int) int
+		MyApplications       func(childComplexity int) int
+		MyConsents           func(childComplexity int) int
+		MyCreditReport       func(childComplexity int, subjectID *string) int
+		MyEnterprises        func(childComplexity int) int
+		MyNotices            func(childComplexity int) int
+		Objection            func(childComplexity int, id string) int
+		Objections           func(childComplexity int, subjectID string) int
+		Repair               func(childComplexity int, id string) int
+		RepairCommitmentText func(childComplexity int, recordID string) int
+		Repairs              func(childComplexity int, subjectID string) int
+		Subject              func(childComplexity int, id string) int
+		UsageAnalysis        func(childComplexity int, accountNo string, months *int) int
 	}
 
 	RecordEvent struct {
@@ -393,9 +454,48 @@ type ComplexityRoot struct {
 		ToStatus   func(childComplexity int) int
 	}
 
+	RepairCommitmentText struct {
+		Text    func(childComplexity int) int
+		Version func(childComplexity int) int
+	}
+
+	RepairRequest struct {
+		AssigneeID       func(childComplexity int) int
+		CommitmentSHA256 func(childComplexity int) int
+		DecidedAt        func(childComplexity int) int
+		Decision         func(childComplexity int) int
+		DueAt            func(childComplexity int) int
+		Evidence         func(childComplexity int) int
+		History          func(childComplexity int) int
+		ID               func(childComplexity int) int
+		MissingItems     func(childComplexity int) int
+		Record           func(childComplexity int) int
+		Statement        func(childComplexity int) int
+		Status           func(childComplexity int) int
+		Version          func(childComplexity int) int
+	}
+
+	RequestEvent struct {
+		Action     func(childComplexity int) int
+		ActorID    func(childComplexity int) int
+		At         func(childComplexity int) int
+		FromStatus func(childComplexity int) int
+		Reason     func(childComplexity int) int
+		ToStatus   func(childComplexity int) int
+	}
+
 	SignCommitmentPayload struct {
 		Application func(childComplexity int) int
 		Commitment  func(childComplexity int) int
+	}
+
+	StaffNotice struct {
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		ReadAt    func(childComplexity int) int
+		RefID     func(childComplexity int) int
+		Text      func(childComplexity int) int
 	}
 
 	StartFaceVerificationPayload struct {
@@ -1211,6 +1311,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreditReportEntry.Kind(childComplexity), true
 
+	case "Deadline.assigneeId":
+		if e.ComplexityRoot.Deadline.AssigneeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.AssigneeID(childComplexity), true
+	case "Deadline.dueAt":
+		if e.ComplexityRoot.Deadline.DueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.DueAt(childComplexity), true
+	case "Deadline.id":
+		if e.ComplexityRoot.Deadline.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.ID(childComplexity), true
+	case "Deadline.kind":
+		if e.ComplexityRoot.Deadline.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Kind(childComplexity), true
+	case "Deadline.overdue":
+		if e.ComplexityRoot.Deadline.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Overdue(childComplexity), true
+	case "Deadline.recordId":
+		if e.ComplexityRoot.Deadline.RecordID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.RecordID(childComplexity), true
+	case "Deadline.status":
+		if e.ComplexityRoot.Deadline.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.Status(childComplexity), true
+	case "Deadline.subjectId":
+		if e.ComplexityRoot.Deadline.SubjectID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deadline.SubjectID(childComplexity), true
+
 	case "DishonestyRecord.accountNo":
 		if e.ComplexityRoot.DishonestyRecord.AccountNo == nil {
 			break
@@ -1414,6 +1563,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EnterpriseBinding.Subject(childComplexity), true
 
+	case "EvidenceItem.contentType":
+		if e.ComplexityRoot.EvidenceItem.ContentType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidenceItem.ContentType(childComplexity), true
+	case "EvidenceItem.fileName":
+		if e.ComplexityRoot.EvidenceItem.FileName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidenceItem.FileName(childComplexity), true
+	case "EvidenceItem.kind":
+		if e.ComplexityRoot.EvidenceItem.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidenceItem.Kind(childComplexity), true
+	case "EvidenceItem.id":
+		if e.ComplexityRoot.EvidenceItem.PublicID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidenceItem.PublicID(childComplexity), true
+	case "EvidenceItem.sha256":
+		if e.ComplexityRoot.EvidenceItem.SHA256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidenceItem.SHA256(childComplexity), true
+	case "EvidenceItem.size":
+		if e.ComplexityRoot.EvidenceItem.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidenceItem.Size(childComplexity), true
+	case "EvidenceItem.text":
+		if e.ComplexityRoot.EvidenceItem.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidenceItem.Text(childComplexity), true
+	case "EvidenceItem.url":
+		if e.ComplexityRoot.EvidenceItem.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EvidenceItem.URL(childComplexity), true
+
 	case "GiveConsentPayload.consent":
 		if e.ComplexityRoot.GiveConsentPayload.Consent == nil {
 			break
@@ -1571,6 +1769,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcceptApplication(childComplexity, args["input"].(model.AcceptApplicationInput)), true
+	case "Mutation.acceptObjection":
+		if e.ComplexityRoot.Mutation.AcceptObjection == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptObjection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcceptObjection(childComplexity, args["id"].(string)), true
+	case "Mutation.approveRepair":
+		if e.ComplexityRoot.Mutation.ApproveRepair == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_approveRepair_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApproveRepair(childComplexity, args["input"].(model.ReviewDecisionInput)), true
 	case "Mutation.assignAccountManager":
 		if e.ComplexityRoot.Mutation.AssignAccountManager == nil {
 			break
@@ -1637,6 +1857,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateStaffUser(childComplexity, args["input"].(model.CreateStaffUserInput)), true
+	case "Mutation.decideObjection":
+		if e.ComplexityRoot.Mutation.DecideObjection == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_decideObjection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DecideObjection(childComplexity, args["input"].(model.DecideObjectionInput)), true
+	case "Mutation.denyRepair":
+		if e.ComplexityRoot.Mutation.DenyRepair == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_denyRepair_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DenyRepair(childComplexity, args["input"].(model.ReviewDecisionInput)), true
 	case "Mutation.dismissCase":
 		if e.ComplexityRoot.Mutation.DismissCase == nil {
 			break
@@ -1648,6 +1890,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DismissCase(childComplexity, args["input"].(model.DecideCaseInput)), true
+	case "Mutation.extendObjection":
+		if e.ComplexityRoot.Mutation.ExtendObjection == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_extendObjection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ExtendObjection(childComplexity, args["input"].(model.ExtendObjectionInput)), true
+	case "Mutation.fileObjection":
+		if e.ComplexityRoot.Mutation.FileObjection == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_fileObjection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.FileObjection(childComplexity, args["input"].(model.FileObjectionInput)), true
+	case "Mutation.fileRepair":
+		if e.ComplexityRoot.Mutation.FileRepair == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_fileRepair_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.FileRepair(childComplexity, args["input"].(model.FileRepairInput)), true
 	case "Mutation.giveConsent":
 		if e.ComplexityRoot.Mutation.GiveConsent == nil {
 			break
@@ -1676,6 +1951,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Logout(childComplexity), true
+	case "Mutation.markNoticeRead":
+		if e.ComplexityRoot.Mutation.MarkNoticeRead == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_markNoticeRead_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MarkNoticeRead(childComplexity, args["id"].(string)), true
+	case "Mutation.notAcceptObjection":
+		if e.ComplexityRoot.Mutation.NotAcceptObjection == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_notAcceptObjection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.NotAcceptObjection(childComplexity, args["input"].(model.ReviewDecisionInput)), true
 	case "Mutation.openCase":
 		if e.ComplexityRoot.Mutation.OpenCase == nil {
 			break
@@ -1720,6 +2017,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RejectApplication(childComplexity, args["input"].(model.ApplicationReasonInput)), true
+	case "Mutation.requestRepairSupplement":
+		if e.ComplexityRoot.Mutation.RequestRepairSupplement == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestRepairSupplement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RequestRepairSupplement(childComplexity, args["input"].(model.RequestRepairSupplementInput)), true
 	case "Mutation.runCreditCheck":
 		if e.ComplexityRoot.Mutation.RunCreditCheck == nil {
 			break
@@ -1786,6 +2094,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.StartFaceVerification(childComplexity, args["input"].(model.StartFaceVerificationInput)), true
+	case "Mutation.startRepairReview":
+		if e.ComplexityRoot.Mutation.StartRepairReview == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_startRepairReview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StartRepairReview(childComplexity, args["id"].(string)), true
 	case "Mutation.submitApplication":
 		if e.ComplexityRoot.Mutation.SubmitApplication == nil {
 			break
@@ -1797,6 +2116,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SubmitApplication(childComplexity, args["input"].(model.SubmitApplicationInput)), true
+	case "Mutation.supplementRepair":
+		if e.ComplexityRoot.Mutation.SupplementRepair == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_supplementRepair_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SupplementRepair(childComplexity, args["input"].(model.SupplementRepairInput)), true
 	case "Mutation.verifyIdentityAtCounter":
 		if e.ComplexityRoot.Mutation.VerifyIdentityAtCounter == nil {
 			break
@@ -1841,6 +2171,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.WithdrawConsent(childComplexity, args["input"].(model.WithdrawConsentInput)), true
+
+	case "Objection.decidedAt":
+		if e.ComplexityRoot.Objection.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objection.DecidedAt(childComplexity), true
+	case "Objection.decision":
+		if e.ComplexityRoot.Objection.Decision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objection.Decision(childComplexity), true
+	case "Objection.dueAt":
+		if e.ComplexityRoot.Objection.DueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objection.DueAt(childComplexity), true
+	case "Objection.evidence":
+		if e.ComplexityRoot.Objection.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objection.Evidence(childComplexity), true
+	case "Objection.extended":
+		if e.ComplexityRoot.Objection.Extended == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objection.Extended(childComplexity), true
+	case "Objection.history":
+		if e.ComplexityRoot.Objection.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objection.History(childComplexity), true
+	case "Objection.id":
+		if e.ComplexityRoot.Objection.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objection.ID(childComplexity), true
+	case "Objection.reason":
+		if e.ComplexityRoot.Objection.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objection.Reason(childComplexity), true
+	case "Objection.record":
+		if e.ComplexityRoot.Objection.Record == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objection.Record(childComplexity), true
+	case "Objection.status":
+		if e.ComplexityRoot.Objection.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objection.Status(childComplexity), true
+	case "Objection.version":
+		if e.ComplexityRoot.Objection.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Objection.Version(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -1938,6 +2335,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.CreditReport(childComplexity, args["uscc"].(string), args["purpose"].(string)), true
+	case "Query.deadlines":
+		if e.ComplexityRoot.Query.Deadlines == nil {
+			break
+		}
+
+		args, err := ec.field_Query_deadlines_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Deadlines(childComplexity, args["overdueOnly"].(*bool), args["assigneeId"].(*string)), true
 	case "Query.dishonestyRecords":
 		if e.ComplexityRoot.Query.DishonestyRecords == nil {
 			break
@@ -2013,6 +2421,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.MyEnterprises(childComplexity), true
+	case "Query.myNotices":
+		if e.ComplexityRoot.Query.MyNotices == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.MyNotices(childComplexity), true
+	case "Query.objection":
+		if e.ComplexityRoot.Query.Objection == nil {
+			break
+		}
+
+		args, err := ec.field_Query_objection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Objection(childComplexity, args["id"].(string)), true
+	case "Query.objections":
+		if e.ComplexityRoot.Query.Objections == nil {
+			break
+		}
+
+		args, err := ec.field_Query_objections_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Objections(childComplexity, args["subjectId"].(string)), true
+	case "Query.repair":
+		if e.ComplexityRoot.Query.Repair == nil {
+			break
+		}
+
+		args, err := ec.field_Query_repair_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Repair(childComplexity, args["id"].(string)), true
+	case "Query.repairCommitmentText":
+		if e.ComplexityRoot.Query.RepairCommitmentText == nil {
+			break
+		}
+
+		args, err := ec.field_Query_repairCommitmentText_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RepairCommitmentText(childComplexity, args["recordId"].(string)), true
+	case "Query.repairs":
+		if e.ComplexityRoot.Query.Repairs == nil {
+			break
+		}
+
+		args, err := ec.field_Query_repairs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Repairs(childComplexity, args["subjectId"].(string)), true
 	case "Query.subject":
 		if e.ComplexityRoot.Query.Subject == nil {
 			break
@@ -2073,6 +2542,135 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RecordEvent.ToStatus(childComplexity), true
 
+	case "RepairCommitmentText.text":
+		if e.ComplexityRoot.RepairCommitmentText.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairCommitmentText.Text(childComplexity), true
+	case "RepairCommitmentText.version":
+		if e.ComplexityRoot.RepairCommitmentText.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairCommitmentText.Version(childComplexity), true
+
+	case "RepairRequest.assigneeId":
+		if e.ComplexityRoot.RepairRequest.AssigneeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairRequest.AssigneeID(childComplexity), true
+	case "RepairRequest.commitmentSha256":
+		if e.ComplexityRoot.RepairRequest.CommitmentSHA256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairRequest.CommitmentSHA256(childComplexity), true
+	case "RepairRequest.decidedAt":
+		if e.ComplexityRoot.RepairRequest.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairRequest.DecidedAt(childComplexity), true
+	case "RepairRequest.decision":
+		if e.ComplexityRoot.RepairRequest.Decision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairRequest.Decision(childComplexity), true
+	case "RepairRequest.dueAt":
+		if e.ComplexityRoot.RepairRequest.DueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairRequest.DueAt(childComplexity), true
+	case "RepairRequest.evidence":
+		if e.ComplexityRoot.RepairRequest.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairRequest.Evidence(childComplexity), true
+	case "RepairRequest.history":
+		if e.ComplexityRoot.RepairRequest.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairRequest.History(childComplexity), true
+	case "RepairRequest.id":
+		if e.ComplexityRoot.RepairRequest.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairRequest.ID(childComplexity), true
+	case "RepairRequest.missingItems":
+		if e.ComplexityRoot.RepairRequest.MissingItems == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairRequest.MissingItems(childComplexity), true
+	case "RepairRequest.record":
+		if e.ComplexityRoot.RepairRequest.Record == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairRequest.Record(childComplexity), true
+	case "RepairRequest.statement":
+		if e.ComplexityRoot.RepairRequest.Statement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairRequest.Statement(childComplexity), true
+	case "RepairRequest.status":
+		if e.ComplexityRoot.RepairRequest.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairRequest.Status(childComplexity), true
+	case "RepairRequest.version":
+		if e.ComplexityRoot.RepairRequest.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairRequest.Version(childComplexity), true
+
+	case "RequestEvent.action":
+		if e.ComplexityRoot.RequestEvent.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestEvent.Action(childComplexity), true
+	case "RequestEvent.actorId":
+		if e.ComplexityRoot.RequestEvent.ActorID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestEvent.ActorID(childComplexity), true
+	case "RequestEvent.at":
+		if e.ComplexityRoot.RequestEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestEvent.At(childComplexity), true
+	case "RequestEvent.fromStatus":
+		if e.ComplexityRoot.RequestEvent.FromStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestEvent.FromStatus(childComplexity), true
+	case "RequestEvent.reason":
+		if e.ComplexityRoot.RequestEvent.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestEvent.Reason(childComplexity), true
+	case "RequestEvent.toStatus":
+		if e.ComplexityRoot.RequestEvent.ToStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestEvent.ToStatus(childComplexity), true
+
 	case "SignCommitmentPayload.application":
 		if e.ComplexityRoot.SignCommitmentPayload.Application == nil {
 			break
@@ -2085,6 +2683,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SignCommitmentPayload.Commitment(childComplexity), true
+
+	case "StaffNotice.createdAt":
+		if e.ComplexityRoot.StaffNotice.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffNotice.CreatedAt(childComplexity), true
+	case "StaffNotice.id":
+		if e.ComplexityRoot.StaffNotice.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffNotice.ID(childComplexity), true
+	case "StaffNotice.kind":
+		if e.ComplexityRoot.StaffNotice.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffNotice.Kind(childComplexity), true
+	case "StaffNotice.readAt":
+		if e.ComplexityRoot.StaffNotice.ReadAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffNotice.ReadAt(childComplexity), true
+	case "StaffNotice.refId":
+		if e.ComplexityRoot.StaffNotice.RefID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffNotice.RefID(childComplexity), true
+	case "StaffNotice.text":
+		if e.ComplexityRoot.StaffNotice.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffNotice.Text(childComplexity), true
 
 	case "StartFaceVerificationPayload.verifyId":
 		if e.ComplexityRoot.StartFaceVerificationPayload.VerifyID == nil {
@@ -2342,17 +2977,24 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CompleteFaceVerificationInput", ec.unmarshalInputCompleteFaceVerificationInput),
 			graphql.NewInputUnmarshaler("CreateStaffUserInput", ec.unmarshalInputCreateStaffUserInput),
 			graphql.NewInputUnmarshaler("DecideCaseInput", ec.unmarshalInputDecideCaseInput),
+			graphql.NewInputUnmarshaler("DecideObjectionInput", ec.unmarshalInputDecideObjectionInput),
 			graphql.NewInputUnmarshaler("DishonestyRecordFilter", ec.unmarshalInputDishonestyRecordFilter),
+			graphql.NewInputUnmarshaler("ExtendObjectionInput", ec.unmarshalInputExtendObjectionInput),
+			graphql.NewInputUnmarshaler("FileObjectionInput", ec.unmarshalInputFileObjectionInput),
+			graphql.NewInputUnmarshaler("FileRepairInput", ec.unmarshalInputFileRepairInput),
 			graphql.NewInputUnmarshaler("GiveConsentInput", ec.unmarshalInputGiveConsentInput),
 			graphql.NewInputUnmarshaler("GrantSubscriptionInput", ec.unmarshalInputGrantSubscriptionInput),
 			graphql.NewInputUnmarshaler("OpenCaseInput", ec.unmarshalInputOpenCaseInput),
 			graphql.NewInputUnmarshaler("RecordCommitmentBreachInput", ec.unmarshalInputRecordCommitmentBreachInput),
 			graphql.NewInputUnmarshaler("RecordSurveyInput", ec.unmarshalInputRecordSurveyInput),
+			graphql.NewInputUnmarshaler("RequestRepairSupplementInput", ec.unmarshalInputRequestRepairSupplementInput),
+			graphql.NewInputUnmarshaler("ReviewDecisionInput", ec.unmarshalInputReviewDecisionInput),
 			graphql.NewInputUnmarshaler("ScheduleSurveyInput", ec.unmarshalInputScheduleSurveyInput),
 			graphql.NewInputUnmarshaler("SignCommitmentInput", ec.unmarshalInputSignCommitmentInput),
 			graphql.NewInputUnmarshaler("StaffLoginInput", ec.unmarshalInputStaffLoginInput),
 			graphql.NewInputUnmarshaler("StartFaceVerificationInput", ec.unmarshalInputStartFaceVerificationInput),
 			graphql.NewInputUnmarshaler("SubmitApplicationInput", ec.unmarshalInputSubmitApplicationInput),
+			graphql.NewInputUnmarshaler("SupplementRepairInput", ec.unmarshalInputSupplementRepairInput),
 			graphql.NewInputUnmarshaler("VerifyIdentityAtCounterInput", ec.unmarshalInputVerifyIdentityAtCounterInput),
 			graphql.NewInputUnmarshaler("WechatLoginInput", ec.unmarshalInputWechatLoginInput),
 			graphql.NewInputUnmarshaler("WithdrawConsentInput", ec.unmarshalInputWithdrawConsentInput),
@@ -3856,6 +4498,339 @@ extend type Mutation {
   runJob(name: String!): JobRun! @hasRole(roles: [ADMIN])
 }
 `, BuiltIn: false},
+	{Name: "../schema/repair.graphqls", Input: `"""
+A file sent with a multipart request (GraphQL multipart request spec).
+"""
+scalar Upload
+
+"""
+State of a credit repair request (信用修复, R5.1).
+"""
+enum RepairStatus {
+  "Filed."
+  SUBMITTED
+  "Items are missing (all listed at once)."
+  NEEDS_SUPPLEMENT
+  "Under review by a credit officer."
+  UNDER_REVIEW
+  "Approved: the record is REPAIRED."
+  APPROVED
+  "Denied, with reasons."
+  DENIED
+}
+
+"""
+State of an objection (异议, R5.2).
+"""
+enum ObjectionStatus {
+  "Filed."
+  SUBMITTED
+  "Accepted and under review: the record is flagged UNDER_OBJECTION."
+  UNDER_REVIEW
+  "The record was corrected."
+  CORRECTED
+  "The record was revoked."
+  REVOKED
+  "The record stands."
+  UPHELD
+  "Not accepted for review."
+  NOT_ACCEPTED
+}
+
+"""
+Evidence attached to a repair or objection.
+"""
+type EvidenceItem {
+  "Opaque identifier."
+  id: ID!
+  "TEXT or FILE."
+  kind: String!
+  "Text evidence."
+  text: String
+  "File name."
+  fileName: String
+  "Content type (sniffed: PDF, JPEG or PNG)."
+  contentType: String
+  "Size in bytes."
+  size: Int!
+  "SHA-256 of the file."
+  sha256: String
+  "Download path on this server (same session header)."
+  url: String
+}
+
+"""
+A change of a repair or objection.
+"""
+type RequestEvent {
+  "When."
+  at: Time!
+  "Who."
+  actorId: String
+  "What."
+  action: String!
+  "From status."
+  fromStatus: String
+  "To status."
+  toStatus: String
+  "Why."
+  reason: String
+}
+
+"""
+A credit repair request (R5.1).
+"""
+type RepairRequest {
+  "Opaque identifier."
+  id: ID!
+  "The record to repair."
+  record: DishonestyRecord!
+  "State."
+  status: RepairStatus!
+  "The subject's statement of what was corrected."
+  statement: String!
+  "SHA-256 of the signed repair commitment (信用修复承诺书)."
+  commitmentSha256: String!
+  "Items asked for (NEEDS_SUPPLEMENT)."
+  missingItems: [String!]!
+  "Review deadline (working days)."
+  dueAt: Time!
+  "The assigned credit officer."
+  assigneeId: ID
+  "Decision text."
+  decision: String
+  "Decided at."
+  decidedAt: Time
+  "Optimistic-lock version."
+  version: Int!
+  "Evidence."
+  evidence: [EvidenceItem!]!
+  "History."
+  history: [RequestEvent!]!
+}
+
+"""
+An objection to a record (R5.2).
+"""
+type Objection {
+  "Opaque identifier."
+  id: ID!
+  "The record objected to."
+  record: DishonestyRecord!
+  "State."
+  status: ObjectionStatus!
+  "Why the subject thinks the record is wrong."
+  reason: String!
+  "Decision deadline (working days)."
+  dueAt: Time!
+  "The deadline was extended."
+  extended: Boolean!
+  "Decision text."
+  decision: String
+  "Decided at."
+  decidedAt: Time
+  "Optimistic-lock version."
+  version: Int!
+  "Evidence."
+  evidence: [EvidenceItem!]!
+  "History."
+  history: [RequestEvent!]!
+}
+
+"""
+The repair commitment (信用修复承诺书) to show before signing.
+"""
+type RepairCommitmentText {
+  "The text."
+  text: String!
+  "Its version."
+  version: String!
+}
+
+"""
+An open repair or objection and its deadline (R5.3).
+"""
+type Deadline {
+  "REPAIR or OBJECTION."
+  kind: String!
+  "The request."
+  id: ID!
+  "The record."
+  recordId: ID!
+  "The subject."
+  subjectId: ID!
+  "Its state."
+  status: String!
+  "Due at."
+  dueAt: Time!
+  "Past due."
+  overdue: Boolean!
+  "The assigned officer."
+  assigneeId: ID
+}
+
+"""
+A reminder for a staff member.
+"""
+type StaffNotice {
+  "Identifier."
+  id: ID!
+  "Kind."
+  kind: String!
+  "The request it concerns."
+  refId: ID!
+  "Text."
+  text: String!
+  "When."
+  createdAt: Time!
+  "When read."
+  readAt: Time
+}
+
+"""
+Input of fileRepair.
+"""
+input FileRepairInput {
+  "The record (ACTIVE, of a subject the caller is bound to)."
+  recordId: ID!
+  "What was corrected (e.g. the arrears were paid)."
+  statement: String!
+  "Sign the repair commitment (信用修复承诺书)."
+  signCommitment: Boolean!
+  "Evidence files (PDF, JPEG, PNG; size-limited)."
+  evidence: [Upload!]
+}
+
+"""
+Input of supplementRepair.
+"""
+input SupplementRepairInput {
+  "The repair."
+  repairId: ID!
+  "Text answering the missing items."
+  text: String
+  "More files."
+  evidence: [Upload!]
+}
+
+"""
+Input of requestRepairSupplement.
+"""
+input RequestRepairSupplementInput {
+  "The repair."
+  repairId: ID!
+  "Every missing item, at once."
+  missing: [String!]!
+  "The version seen."
+  version: Int
+}
+
+"""
+Input of a review decision.
+"""
+input ReviewDecisionInput {
+  "The repair or objection."
+  id: ID!
+  "Why."
+  reason: String!
+}
+
+"""
+Input of fileObjection.
+"""
+input FileObjectionInput {
+  "The record (ACTIVE, of a subject the caller is bound to)."
+  recordId: ID!
+  "Why the record is wrong."
+  reason: String!
+  "Evidence files."
+  evidence: [Upload!]
+}
+
+"""
+Input of extendObjection.
+"""
+input ExtendObjectionInput {
+  "The objection."
+  id: ID!
+  "Working days to add."
+  days: Int!
+  "Why."
+  reason: String!
+}
+
+"""
+Outcome of an objection.
+"""
+enum ObjectionOutcome {
+  "Correct the record."
+  CORRECTED
+  "Revoke the record."
+  REVOKED
+  "The record stands."
+  UPHELD
+}
+
+"""
+Input of decideObjection.
+"""
+input DecideObjectionInput {
+  "The objection."
+  id: ID!
+  "Outcome."
+  outcome: ObjectionOutcome!
+  "Reasons."
+  reason: String!
+  "For CORRECTED: the corrected summary."
+  correctedSummary: String
+  "For CORRECTED: the corrected severity."
+  correctedSeverity: Severity
+}
+
+extend type Query {
+  "The repair commitment text for a record (R5.1)."
+  repairCommitmentText(recordId: ID!): RepairCommitmentText! @hasRole(roles: [ENTERPRISE])
+  "A repair request (its subject's users, staff)."
+  repair(id: ID!): RepairRequest! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
+  "An objection (its subject's users, staff)."
+  objection(id: ID!): Objection! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
+  "Repairs of a subject."
+  repairs(subjectId: ID!): [RepairRequest!]! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
+  "Objections of a subject."
+  objections(subjectId: ID!): [Objection!]! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
+  "Open repairs and objections by due date, with overdue flags (R5.3)."
+  deadlines(overdueOnly: Boolean, assigneeId: ID): [Deadline!]! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
+  "The caller's reminders."
+  myNotices: [StaffNotice!]! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
+}
+
+extend type Mutation {
+  "File a credit repair request with evidence and a signed repair commitment (R5.1)."
+  fileRepair(input: FileRepairInput!): RepairRequest! @hasRole(roles: [ENTERPRISE])
+  "Supply the missing items of a repair."
+  supplementRepair(input: SupplementRepairInput!): RepairRequest! @hasRole(roles: [ENTERPRISE])
+  "Take a repair into review."
+  startRepairReview(id: ID!): RepairRequest! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
+  "Ask for every missing item at once."
+  requestRepairSupplement(input: RequestRepairSupplementInput!): RepairRequest! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
+  "Approve a repair: the record becomes REPAIRED and its publication is withdrawn."
+  approveRepair(input: ReviewDecisionInput!): RepairRequest! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
+  "Deny a repair."
+  denyRepair(input: ReviewDecisionInput!): RepairRequest! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
+  "Object to a record (R5.2)."
+  fileObjection(input: FileObjectionInput!): Objection! @hasRole(roles: [ENTERPRISE])
+  "Accept an objection for review: the record is flagged UNDER_OBJECTION."
+  acceptObjection(id: ID!): Objection! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
+  "Decline to review an objection."
+  notAcceptObjection(input: ReviewDecisionInput!): Objection! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
+  "Extend an objection's deadline once."
+  extendObjection(input: ExtendObjectionInput!): Objection! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
+  "Decide an objection: CORRECTED, REVOKED or UPHELD."
+  decideObjection(input: DecideObjectionInput!): Objection! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
+  "Mark a reminder read."
+  markNoticeRead(id: ID!): Boolean! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -4233,6 +5208,28 @@ func (ec *executionContext) childFields_CreditReportEntry(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type CreditReportEntry", field.Name)
 }
 
+func (ec *executionContext) childFields_Deadline(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_Deadline_kind(ctx, field)
+	case "id":
+		return ec.fieldContext_Deadline_id(ctx, field)
+	case "recordId":
+		return ec.fieldContext_Deadline_recordId(ctx, field)
+	case "subjectId":
+		return ec.fieldContext_Deadline_subjectId(ctx, field)
+	case "status":
+		return ec.fieldContext_Deadline_status(ctx, field)
+	case "dueAt":
+		return ec.fieldContext_Deadline_dueAt(ctx, field)
+	case "overdue":
+		return ec.fieldContext_Deadline_overdue(ctx, field)
+	case "assigneeId":
+		return ec.fieldContext_Deadline_assigneeId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Deadline", field.Name)
+}
+
 func (ec *executionContext) childFields_DishonestyRecord(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4329,6 +5326,28 @@ func (ec *executionContext) childFields_EnterpriseBinding(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type EnterpriseBinding", field.Name)
 }
 
+func (ec *executionContext) childFields_EvidenceItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_EvidenceItem_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_EvidenceItem_kind(ctx, field)
+	case "text":
+		return ec.fieldContext_EvidenceItem_text(ctx, field)
+	case "fileName":
+		return ec.fieldContext_EvidenceItem_fileName(ctx, field)
+	case "contentType":
+		return ec.fieldContext_EvidenceItem_contentType(ctx, field)
+	case "size":
+		return ec.fieldContext_EvidenceItem_size(ctx, field)
+	case "sha256":
+		return ec.fieldContext_EvidenceItem_sha256(ctx, field)
+	case "url":
+		return ec.fieldContext_EvidenceItem_url(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EvidenceItem", field.Name)
+}
+
 func (ec *executionContext) childFields_GiveConsentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "consent":
@@ -4423,6 +5442,34 @@ func (ec *executionContext) childFields_LogoutPayload(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type LogoutPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Objection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Objection_id(ctx, field)
+	case "record":
+		return ec.fieldContext_Objection_record(ctx, field)
+	case "status":
+		return ec.fieldContext_Objection_status(ctx, field)
+	case "reason":
+		return ec.fieldContext_Objection_reason(ctx, field)
+	case "dueAt":
+		return ec.fieldContext_Objection_dueAt(ctx, field)
+	case "extended":
+		return ec.fieldContext_Objection_extended(ctx, field)
+	case "decision":
+		return ec.fieldContext_Objection_decision(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_Objection_decidedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_Objection_version(ctx, field)
+	case "evidence":
+		return ec.fieldContext_Objection_evidence(ctx, field)
+	case "history":
+		return ec.fieldContext_Objection_history(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Objection", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -4451,6 +5498,66 @@ func (ec *executionContext) childFields_RecordEvent(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type RecordEvent", field.Name)
 }
 
+func (ec *executionContext) childFields_RepairCommitmentText(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "text":
+		return ec.fieldContext_RepairCommitmentText_text(ctx, field)
+	case "version":
+		return ec.fieldContext_RepairCommitmentText_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RepairCommitmentText", field.Name)
+}
+
+func (ec *executionContext) childFields_RepairRequest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_RepairRequest_id(ctx, field)
+	case "record":
+		return ec.fieldContext_RepairRequest_record(ctx, field)
+	case "status":
+		return ec.fieldContext_RepairRequest_status(ctx, field)
+	case "statement":
+		return ec.fieldContext_RepairRequest_statement(ctx, field)
+	case "commitmentSha256":
+		return ec.fieldContext_RepairRequest_commitmentSha256(ctx, field)
+	case "missingItems":
+		return ec.fieldContext_RepairRequest_missingItems(ctx, field)
+	case "dueAt":
+		return ec.fieldContext_RepairRequest_dueAt(ctx, field)
+	case "assigneeId":
+		return ec.fieldContext_RepairRequest_assigneeId(ctx, field)
+	case "decision":
+		return ec.fieldContext_RepairRequest_decision(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_RepairRequest_decidedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_RepairRequest_version(ctx, field)
+	case "evidence":
+		return ec.fieldContext_RepairRequest_evidence(ctx, field)
+	case "history":
+		return ec.fieldContext_RepairRequest_history(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RepairRequest", field.Name)
+}
+
+func (ec *executionContext) childFields_RequestEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_RequestEvent_at(ctx, field)
+	case "actorId":
+		return ec.fieldContext_RequestEvent_actorId(ctx, field)
+	case "action":
+		return ec.fieldContext_RequestEvent_action(ctx, field)
+	case "fromStatus":
+		return ec.fieldContext_RequestEvent_fromStatus(ctx, field)
+	case "toStatus":
+		return ec.fieldContext_RequestEvent_toStatus(ctx, field)
+	case "reason":
+		return ec.fieldContext_RequestEvent_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequestEvent", field.Name)
+}
+
 func (ec *executionContext) childFields_SignCommitmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "commitment":
@@ -4459,6 +5566,24 @@ func (ec *executionContext) childFields_SignCommitmentPayload(ctx context.Contex
 		return ec.fieldContext_SignCommitmentPayload_application(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SignCommitmentPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_StaffNotice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_StaffNotice_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_StaffNotice_kind(ctx, field)
+	case "refId":
+		return ec.fieldContext_StaffNotice_refId(ctx, field)
+	case "text":
+		return ec.fieldContext_StaffNotice_text(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_StaffNotice_createdAt(ctx, field)
+	case "readAt":
+		return ec.fieldContext_StaffNotice_readAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StaffNotice", field.Name)
 }
 
 func (ec *executionContext) childFields_StartFaceVerificationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -11,6 +11,8 @@ import (
 	"io"
 	"strconv"
 	"time"
+
+	"github.com/99designs/gqlgen/graphql"
 )
 
 // Input of acceptApplication.
@@ -245,6 +247,20 @@ type DecideCaseInput struct {
 	Note string `json:"note"`
 }
 
+// Input of decideObjection.
+type DecideObjectionInput struct {
+	// The objection.
+	ID string `json:"id"`
+	// Outcome.
+	Outcome models.ObjectionStatus `json:"outcome"`
+	// Reasons.
+	Reason string `json:"reason"`
+	// For CORRECTED: the corrected summary.
+	CorrectedSummary *string `json:"correctedSummary,omitempty"`
+	// For CORRECTED: the corrected severity.
+	CorrectedSeverity *models.Severity `json:"correctedSeverity,omitempty"`
+}
+
 // A page of records.
 type DishonestyRecordConnection struct {
 	// Records.
@@ -275,6 +291,38 @@ type DishonestyRecordFilter struct {
 	From *time.Time `json:"from,omitempty"`
 	// Behaviour until (exclusive).
 	To *time.Time `json:"to,omitempty"`
+}
+
+// Input of extendObjection.
+type ExtendObjectionInput struct {
+	// The objection.
+	ID string `json:"id"`
+	// Working days to add.
+	Days int `json:"days"`
+	// Why.
+	Reason string `json:"reason"`
+}
+
+// Input of fileObjection.
+type FileObjectionInput struct {
+	// The record (ACTIVE, of a subject the caller is bound to).
+	RecordID string `json:"recordId"`
+	// Why the record is wrong.
+	Reason string `json:"reason"`
+	// Evidence files.
+	Evidence []graphql.Upload `json:"evidence,omitempty"`
+}
+
+// Input of fileRepair.
+type FileRepairInput struct {
+	// The record (ACTIVE, of a subject the caller is bound to).
+	RecordID string `json:"recordId"`
+	// What was corrected (e.g. the arrears were paid).
+	Statement string `json:"statement"`
+	// Sign the repair commitment (信用修复承诺书).
+	SignCommitment bool `json:"signCommitment"`
+	// Evidence files (PDF, JPEG, PNG; size-limited).
+	Evidence []graphql.Upload `json:"evidence,omitempty"`
 }
 
 // Input of giveConsent.
@@ -399,6 +447,32 @@ type RecordSurveyInput struct {
 	Version *int `json:"version,omitempty"`
 }
 
+// The repair commitment (信用修复承诺书) to show before signing.
+type RepairCommitmentText struct {
+	// The text.
+	Text string `json:"text"`
+	// Its version.
+	Version string `json:"version"`
+}
+
+// Input of requestRepairSupplement.
+type RequestRepairSupplementInput struct {
+	// The repair.
+	RepairID string `json:"repairId"`
+	// Every missing item, at once.
+	Missing []string `json:"missing"`
+	// The version seen.
+	Version *int `json:"version,omitempty"`
+}
+
+// Input of a review decision.
+type ReviewDecisionInput struct {
+	// The repair or objection.
+	ID string `json:"id"`
+	// Why.
+	Reason string `json:"reason"`
+}
+
 // Input of scheduleSurvey.
 type ScheduleSurveyInput struct {
 	// Application.
@@ -479,6 +553,16 @@ type SubmitApplicationPayload struct {
 	EligibilityPreview []apply.Condition `json:"eligibilityPreview"`
 	// True when the idempotency key matched an earlier submission.
 	Replayed bool `json:"replayed"`
+}
+
+// Input of supplementRepair.
+type SupplementRepairInput struct {
+	// The repair.
+	RepairID string `json:"repairId"`
+	// Text answering the missing items.
+	Text *string `json:"text,omitempty"`
+	// More files.
+	Evidence []graphql.Upload `json:"evidence,omitempty"`
 }
 
 // Input of verifyIdentityAtCounter (staff).
