@@ -210,7 +210,9 @@ func TestObjectionRevokedUnblocksApplication_R5_2(t *testing.T) {
 	officer := h.staffToken("officer", "demo-officer-pass")
 	h.must(officer, `mutation($id:ID!){acceptObjection(id:$id){status dueAt}}`, map[string]any{"id": obj.FileObjection.ID}, nil)
 	var recs struct {
-		DishonestyRecords struct{ Edges []struct{ Node struct{ Status string } } } `json:"dishonestyRecords"`
+		DishonestyRecords struct {
+			Edges []struct{ Node struct{ Status string } }
+		} `json:"dishonestyRecords"`
 	}
 	h.must(tok, `query($s:ID){dishonestyRecords(filter:{subjectId:$s}){edges{node{status}}}}`, map[string]any{"s": subj}, &recs)
 	if len(recs.DishonestyRecords.Edges) != 1 || recs.DishonestyRecords.Edges[0].Node.Status != "UNDER_OBJECTION" {
