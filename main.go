@@ -6,12 +6,15 @@
 //
 //	creditwater [serve]                 run the server (default)
 //	creditwater migrate                 apply database migrations
+//	creditwater import --kind bills [--encoding auto|utf-8|gbk] FILE   billing-system CSV (R1.1)
+//	creditwater wechat menu push [-file config/menu.json]
 //	creditwater user create -username U -role ROLE [-name N]   (password from CW_NEW_PASSWORD or stdin)
 package main
 
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -23,6 +26,9 @@ import (
 
 	_ "time/tzdata" // Asia/Shanghai on a bare machine
 
+	"github.com/schollz/progressbar/v3"
+
+	"creditwater/billing"
 	"creditwater/config"
 	"creditwater/models"
 	"creditwater/server"
@@ -32,6 +38,9 @@ import (
 func main() {
 	if err := run(os.Args[1:], os.Stdin, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "creditwater:", err)
+		if errors.Is(err, errRowsRefused) {
+			os.Exit(3)
+		}
 		os.Exit(1)
 	}
 }
@@ -70,6 +79,8 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 		return nil
 	case "user":
 		return userCmd(ctx, cfg, logger, args, stdin, stdout)
+	case "import":
+		return importCmd(ctx, cfg, logger, args, stdout)
 	case "wechat":
 		return wechatCmd(ctx, cfg, logger, args, stdout)
 	default:
@@ -108,6 +119,61 @@ func userCmd(ctx context.Context, cfg config.Config, logger *slog.Logger, args [
 		return err
 	}
 	fmt.Fprintf(stdout, "created %s user %s (%s)\n", u.Role, *u.Username, u.ID)
+	return nil
+}
+
+// errRowsRefused makes the import command exit with status 3 when some
+// rows were refused (the good ones are in).
+var errRowsRefused = errors.New("some rows were refused (see above)")
+
+// importCmd imports a billing-system file with a progress bar (R1.1).
+func importCmd(ctx context.Context, cfg config.Config, logger *slog.Logger, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	kindName := fs.String("kind", "", "accounts, usage, bills, payments or reminders")
+	encoding := fs.String("encoding", "auto", "auto, utf-8 or gbk")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("usage: creditwater import --kind bills [--encoding auto] FILE")
+	}
+	kind, err := billing.ParseKind(*kindName)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	cfg.DemoData, cfg.JobsEnabled = false, false
+	s, err := server.New(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	bar := progressbar.DefaultBytes(st.Size(), "importing "+st.Name())
+	job, rowErrs, err := s.Importer().Import(ctx, kind, io.TeeReader(f, bar), billing.Meta{FileName: st.Name(), Encoding: *encoding, StartedBy: "cli"})
+	_ = bar.Finish()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "job %s %s: %d rows, %d inserted, %d updated, %d unchanged, %d refused (encoding %s)\n",
+		job.ID, job.Status, job.Rows, job.Inserted, job.Updated, job.Unchanged, job.Failed, job.Encoding)
+	for i, e := range rowErrs {
+		if i == 20 {
+			fmt.Fprintf(stdout, "… %d more (importJob(id) lists them)\n", len(rowErrs)-20)
+			break
+		}
+		fmt.Fprintf(stdout, "line %d, column %s: %s\n", e.Line, e.Column, e.Reason)
+	}
+	if job.Failed > 0 {
+		return errRowsRefused
+	}
 	return nil
 }
 

@@ -8,6 +8,7 @@ package graph
 
 import (
 	"creditwater/apply"
+	"creditwater/billing"
 	"creditwater/credit"
 	"creditwater/jobs"
 	"time"
@@ -32,6 +33,7 @@ type Resolver struct {
 	RepairSvc    *credit.Repairs
 	ObjectionSvc *credit.Objections
 	Reviews      *credit.Reviews
+	Importer     *billing.Importer
 	JobRunner    *jobs.Runner
 	Ratings      *rating.Service
 	Phone        auth.PhoneExchanger

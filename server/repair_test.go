@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -15,7 +16,7 @@ import (
 )
 
 // upload posts a GraphQL multipart request (the multipart request spec):
-// files fill the list variable at path, e.g. "variables.in.evidence".
+// files fill the list variable at path, e.g. "variables.in.evidence.%d".
 func (h *harness) upload(token, query string, vars map[string]any, path string, files map[string][]byte) gqlResponse {
 	h.t.Helper()
 	var buf bytes.Buffer
@@ -29,7 +30,11 @@ func (h *harness) upload(token, query string, vars map[string]any, path string, 
 		names = append(names, name)
 	}
 	for range names {
-		m[string(rune('0'+i))] = []string{path + "." + string(rune('0'+i))}
+		p := path // a single file's variable, or a list with %d for the index
+		if strings.Contains(path, "%d") {
+			p = fmt.Sprintf(path, i)
+		}
+		m[string(rune('0'+i))] = []string{p}
 		i++
 	}
 	mapJSON, _ := json.Marshal(m)
@@ -111,7 +116,7 @@ func TestCreditRepairThroughTheAPI_R5_1(t *testing.T) {
 		return map[string]any{"recordId": recID, "statement": "已整改并缴清相关费用", "signCommitment": true, "evidence": []any{nil}}
 	}
 	// Too early: the minimum publicity period (3 months) has not passed.
-	r := h.upload(tok, fileRepairMut, map[string]any{"in": in(recent.ID)}, "variables.in.evidence", map[string][]byte{"receipt.pdf": pdfBytes})
+	r := h.upload(tok, fileRepairMut, map[string]any{"in": in(recent.ID)}, "variables.in.evidence.%d", map[string][]byte{"receipt.pdf": pdfBytes})
 	if r.code() != "FAILED_PRECONDITION" {
 		t.Fatalf("early repair: %s", r.Raw)
 	}
@@ -122,7 +127,7 @@ func TestCreditRepairThroughTheAPI_R5_1(t *testing.T) {
 	// Evidence over the limit, or not a PDF/JPEG/PNG: nothing stored.
 	before := h.count("repair_requests") + h.count("evidences")
 	for name, body := range map[string][]byte{"big.pdf": append(pdfBytes, bytes.Repeat([]byte("x"), 4096)...), "page.pdf": []byte("<html><script>alert(1)</script></html>")} {
-		r := h.upload(tok, fileRepairMut, map[string]any{"in": in(old.ID)}, "variables.in.evidence", map[string][]byte{name: body})
+		r := h.upload(tok, fileRepairMut, map[string]any{"in": in(old.ID)}, "variables.in.evidence.%d", map[string][]byte{name: body})
 		if r.code() != "INVALID" || r.Errors[0].Extensions["field"] != "evidence" {
 			t.Errorf("%s: %s", name, r.Raw)
 		}
@@ -137,7 +142,7 @@ func TestCreditRepairThroughTheAPI_R5_1(t *testing.T) {
 			Evidence   []struct{ ID, URL, ContentType string }
 		} `json:"fileRepair"`
 	}
-	r = h.upload(tok, fileRepairMut, map[string]any{"in": in(old.ID)}, "variables.in.evidence", map[string][]byte{"receipt.pdf": pdfBytes})
+	r = h.upload(tok, fileRepairMut, map[string]any{"in": in(old.ID)}, "variables.in.evidence.%d", map[string][]byte{"receipt.pdf": pdfBytes})
 	if len(r.Errors) > 0 {
 		t.Fatal(r.Raw)
 	}
@@ -166,7 +171,7 @@ func TestCreditRepairThroughTheAPI_R5_1(t *testing.T) {
 		t.Fatalf("supplement request: %+v", sup)
 	}
 	r = h.upload(tok, `mutation($in:SupplementRepairInput!){supplementRepair(input:$in){status}}`,
-		map[string]any{"in": map[string]any{"repairId": rep.ID, "text": "已补充", "evidence": []any{nil}}}, "variables.in.evidence", map[string][]byte{"scan.pdf": pdfBytes})
+		map[string]any{"in": map[string]any{"repairId": rep.ID, "text": "已补充", "evidence": []any{nil}}}, "variables.in.evidence.%d", map[string][]byte{"scan.pdf": pdfBytes})
 	if len(r.Errors) > 0 || !strings.Contains(string(r.Data), "UNDER_REVIEW") {
 		t.Fatalf("supplement: %s", r.Raw)
 	}

@@ -25,6 +25,7 @@ import (
 	"creditwater/apply"
 	"creditwater/audit"
 	"creditwater/auth"
+	"creditwater/billing"
 	"creditwater/calendar"
 	"creditwater/config"
 	"creditwater/credit"
@@ -64,6 +65,7 @@ type Server struct {
 	repairs    *credit.Repairs
 	objections *credit.Objections
 	reviews    *credit.Reviews
+	importer   *billing.Importer
 	jobs       *jobs.Runner
 	outbox     *outbox.Worker
 	sealer     *pii.Sealer
@@ -142,6 +144,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	s.objections = credit.NewObjections(s.records, cal, repCfg)
 	s.reviews = credit.NewReviews(s.records, cal, repCfg)
 	pubs := credit.NewPublications(s.records)
+	s.importer = billing.NewImporter(s.db, s.sealer, billing.Options{})
 	if s.jobs, err = jobs.New(s.db, s.rdb, cfg.RedisPrefix, logger, instanceName()); err != nil {
 		return nil, err
 	}
@@ -215,7 +218,7 @@ func (s *Server) graphQL() http.Handler {
 		Resolvers: &graph.Resolver{Auth: s.auth, Audit: s.audit, SessionTTL: s.cfg.SessionTTL,
 			Phone: s.wx.PhoneNumber, Sealer: s.sealer, Enterprise: s.ent, Ratings: s.ratings, Apply: s.apply,
 			Records: s.records, Cases: s.cases, Tiers: s.tiers, JobRunner: s.jobs,
-			RepairSvc: s.repairs, ObjectionSvc: s.objections, Reviews: s.reviews},
+			RepairSvc: s.repairs, ObjectionSvc: s.objections, Reviews: s.reviews, Importer: s.importer},
 		Directives: graph.Directives(),
 	})
 	h := handler.New(es)
@@ -353,6 +356,9 @@ func (s *Server) Close() {
 
 // DB returns the database handle (for subcommands).
 func (s *Server) DB() *gorm.DB { return s.db }
+
+// Importer returns the billing importer (for the import subcommand).
+func (s *Server) Importer() *billing.Importer { return s.importer }
 
 // Auth returns the identity service (for subcommands).
 func (s *Server) Auth() *auth.Service { return s.auth }

@@ -35,6 +35,7 @@ type ResolverRoot interface {
 	DishonestyRecord() DishonestyRecordResolver
 	EnterpriseBinding() EnterpriseBindingResolver
 	EvidenceItem() EvidenceItemResolver
+	ImportJob() ImportJobResolver
 	JobRun() JobRunResolver
 	Mutation() MutationResolver
 	Objection() ObjectionResolver
@@ -323,6 +324,29 @@ type ComplexityRoot struct {
 		Vip          func(childComplexity int) int
 	}
 
+	ImportJob struct {
+		CreatedAt  func(childComplexity int) int
+		Encoding   func(childComplexity int) int
+		Errors     func(childComplexity int, limit *int) int
+		Failed     func(childComplexity int) int
+		FileName   func(childComplexity int) int
+		FinishedAt func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Inserted   func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		Message    func(childComplexity int) int
+		Rows       func(childComplexity int) int
+		Status     func(childComplexity int) int
+		Unchanged  func(childComplexity int) int
+		Updated    func(childComplexity int) int
+	}
+
+	ImportRowError struct {
+		Column func(childComplexity int) int
+		Line   func(childComplexity int) int
+		Reason func(childComplexity int) int
+	}
+
 	Incentives struct {
 		AccountManager    func(childComplexity int) int
 		LenientAcceptance func(childComplexity int) int
@@ -374,6 +398,7 @@ type ComplexityRoot struct {
 		FileRepair               func(childComplexity int, input model.FileRepairInput) int
 		GiveConsent              func(childComplexity int, input model.GiveConsentInput) int
 		GrantSubscription        func(childComplexity int, input model.GrantSubscriptionInput) int
+		ImportBillingFile        func(childComplexity int, input model.ImportBillingFileInput) int
 		Logout                   func(childComplexity int) int
 		MarkNoticeRead           func(childComplexity int, id string) int
 		NotAcceptObjection       func(childComplexity int, input model.ReviewDecisionInput) int
@@ -428,6 +453,7 @@ type ComplexityRoot struct {
 		Deadlines            func(childComplexity int, overdueOnly *bool, assigneeID *string) int
 		DishonestyRecords    func(childComplexity int, filter *model.DishonestyRecordFilter, first *int, after *string) int
 		HandlingStats        func(childComplexity int, from *time.Time, to *time.Time) int
+		ImportJob            func(childComplexity int, id string) int
 		JobRuns              func(childComplexity int, name string, limit *int) int
 		Jobs                 func(childComplexity int) int
 		Me                   func(childComplexity int) int
@@ -1645,6 +1671,115 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.HandlingStats.Vip(childComplexity), true
 
+	case "ImportJob.createdAt":
+		if e.ComplexityRoot.ImportJob.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.CreatedAt(childComplexity), true
+	case "ImportJob.encoding":
+		if e.ComplexityRoot.ImportJob.Encoding == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.Encoding(childComplexity), true
+	case "ImportJob.errors":
+		if e.ComplexityRoot.ImportJob.Errors == nil {
+			break
+		}
+
+		args, err := ec.field_ImportJob_errors_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ImportJob.Errors(childComplexity, args["limit"].(*int)), true
+	case "ImportJob.failed":
+		if e.ComplexityRoot.ImportJob.Failed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.Failed(childComplexity), true
+	case "ImportJob.fileName":
+		if e.ComplexityRoot.ImportJob.FileName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.FileName(childComplexity), true
+	case "ImportJob.finishedAt":
+		if e.ComplexityRoot.ImportJob.FinishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.FinishedAt(childComplexity), true
+	case "ImportJob.id":
+		if e.ComplexityRoot.ImportJob.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.ID(childComplexity), true
+	case "ImportJob.inserted":
+		if e.ComplexityRoot.ImportJob.Inserted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.Inserted(childComplexity), true
+	case "ImportJob.kind":
+		if e.ComplexityRoot.ImportJob.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.Kind(childComplexity), true
+	case "ImportJob.message":
+		if e.ComplexityRoot.ImportJob.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.Message(childComplexity), true
+	case "ImportJob.rows":
+		if e.ComplexityRoot.ImportJob.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.Rows(childComplexity), true
+	case "ImportJob.status":
+		if e.ComplexityRoot.ImportJob.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.Status(childComplexity), true
+	case "ImportJob.unchanged":
+		if e.ComplexityRoot.ImportJob.Unchanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.Unchanged(childComplexity), true
+	case "ImportJob.updated":
+		if e.ComplexityRoot.ImportJob.Updated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.Updated(childComplexity), true
+
+	case "ImportRowError.column":
+		if e.ComplexityRoot.ImportRowError.Column == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRowError.Column(childComplexity), true
+	case "ImportRowError.line":
+		if e.ComplexityRoot.ImportRowError.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRowError.Line(childComplexity), true
+	case "ImportRowError.reason":
+		if e.ComplexityRoot.ImportRowError.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRowError.Reason(childComplexity), true
+
 	case "Incentives.accountManager":
 		if e.ComplexityRoot.Incentives.AccountManager == nil {
 			break
@@ -1945,6 +2080,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.GrantSubscription(childComplexity, args["input"].(model.GrantSubscriptionInput)), true
+	case "Mutation.importBillingFile":
+		if e.ComplexityRoot.Mutation.ImportBillingFile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importBillingFile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportBillingFile(childComplexity, args["input"].(model.ImportBillingFileInput)), true
 	case "Mutation.logout":
 		if e.ComplexityRoot.Mutation.Logout == nil {
 			break
@@ -2368,6 +2514,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.HandlingStats(childComplexity, args["from"].(*time.Time), args["to"].(*time.Time)), true
+	case "Query.importJob":
+		if e.ComplexityRoot.Query.ImportJob == nil {
+			break
+		}
+
+		args, err := ec.field_Query_importJob_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ImportJob(childComplexity, args["id"].(string)), true
 
 	case "Query.jobRuns":
 		if e.ComplexityRoot.Query.JobRuns == nil {
@@ -2984,6 +3141,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("FileRepairInput", ec.unmarshalInputFileRepairInput),
 			graphql.NewInputUnmarshaler("GiveConsentInput", ec.unmarshalInputGiveConsentInput),
 			graphql.NewInputUnmarshaler("GrantSubscriptionInput", ec.unmarshalInputGrantSubscriptionInput),
+			graphql.NewInputUnmarshaler("ImportBillingFileInput", ec.unmarshalInputImportBillingFileInput),
 			graphql.NewInputUnmarshaler("OpenCaseInput", ec.unmarshalInputOpenCaseInput),
 			graphql.NewInputUnmarshaler("RecordCommitmentBreachInput", ec.unmarshalInputRecordCommitmentBreachInput),
 			graphql.NewInputUnmarshaler("RecordSurveyInput", ec.unmarshalInputRecordSurveyInput),
@@ -3635,6 +3793,90 @@ type Query
 Mutations. Each takes one ` + "`" + `input` + "`" + ` and returns a payload.
 """
 type Mutation
+`, BuiltIn: false},
+	{Name: "../schema/billing.graphqls", Input: `"""
+What a billing-system file holds (R1.1).
+"""
+enum ImportKind {
+  "Accounts and their subjects (户号, USCC or resident ID)."
+  ACCOUNTS
+  "Metered usage per period."
+  USAGE
+  "Bills."
+  BILLS
+  "Payments."
+  PAYMENTS
+  "Reminders (催告) and the bills they cover."
+  REMINDERS
+}
+
+"""
+A bad row of an import: line, column, reason.
+"""
+type ImportRowError {
+  "Line number in the file (the header is line 1)."
+  line: Int!
+  "Column name, when one is at fault."
+  column: String
+  "Why the row was refused."
+  reason: String!
+}
+
+"""
+One billing import with its counts.
+"""
+type ImportJob {
+  "Opaque identifier."
+  id: ID!
+  "Kind of file."
+  kind: String!
+  "File name."
+  fileName: String
+  "Encoding detected or given (UTF-8 or GB18030)."
+  encoding: String
+  "RUNNING, DONE or FAILED."
+  status: String!
+  "Data rows read."
+  rows: Int!
+  "Rows inserted."
+  inserted: Int!
+  "Rows updated (a corrected row)."
+  updated: Int!
+  "Rows unchanged (re-sent)."
+  unchanged: Int!
+  "Rows refused."
+  failed: Int!
+  "Why a FAILED job failed."
+  message: String
+  "Started at."
+  createdAt: Time!
+  "Finished at."
+  finishedAt: Time
+  "The first row errors."
+  errors(limit: Int = 100): [ImportRowError!]!
+}
+
+"""
+Input of importBillingFile.
+"""
+input ImportBillingFileInput {
+  "What the file holds."
+  kind: ImportKind!
+  "The CSV file (UTF-8 or GBK/GB18030)."
+  file: Upload!
+  "auto (default), utf-8 or gbk."
+  encoding: String
+}
+
+extend type Query {
+  "An import job (staff)."
+  importJob(id: ID!): ImportJob! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
+}
+
+extend type Mutation {
+  "Import a billing-system CSV file; good rows are kept, bad rows reported (R1.1)."
+  importBillingFile(input: ImportBillingFileInput!): ImportJob! @hasRole(roles: [STAFF, ADMIN])
+}
 `, BuiltIn: false},
 	{Name: "../schema/credit.graphqls", Input: `"""
 Public credit comprehensive evaluation grade (GB/T 45255-2025).
@@ -5374,6 +5616,52 @@ func (ec *executionContext) childFields_HandlingStats(ctx context.Context, field
 		return ec.fieldContext_HandlingStats_averageHours(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type HandlingStats", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportJob(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ImportJob_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_ImportJob_kind(ctx, field)
+	case "fileName":
+		return ec.fieldContext_ImportJob_fileName(ctx, field)
+	case "encoding":
+		return ec.fieldContext_ImportJob_encoding(ctx, field)
+	case "status":
+		return ec.fieldContext_ImportJob_status(ctx, field)
+	case "rows":
+		return ec.fieldContext_ImportJob_rows(ctx, field)
+	case "inserted":
+		return ec.fieldContext_ImportJob_inserted(ctx, field)
+	case "updated":
+		return ec.fieldContext_ImportJob_updated(ctx, field)
+	case "unchanged":
+		return ec.fieldContext_ImportJob_unchanged(ctx, field)
+	case "failed":
+		return ec.fieldContext_ImportJob_failed(ctx, field)
+	case "message":
+		return ec.fieldContext_ImportJob_message(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ImportJob_createdAt(ctx, field)
+	case "finishedAt":
+		return ec.fieldContext_ImportJob_finishedAt(ctx, field)
+	case "errors":
+		return ec.fieldContext_ImportJob_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportJob", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportRowError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "line":
+		return ec.fieldContext_ImportRowError_line(ctx, field)
+	case "column":
+		return ec.fieldContext_ImportRowError_column(ctx, field)
+	case "reason":
+		return ec.fieldContext_ImportRowError_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportRowError", field.Name)
 }
 
 func (ec *executionContext) childFields_Incentives(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

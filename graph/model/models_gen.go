@@ -5,6 +5,7 @@ package model
 import (
 	"bytes"
 	"creditwater/apply"
+	"creditwater/billing"
 	"creditwater/ident"
 	"creditwater/models"
 	"fmt"
@@ -359,6 +360,16 @@ type HandlingStats struct {
 	Accepted int `json:"accepted"`
 	// Mean hours from submission to acceptance.
 	AverageHours float64 `json:"averageHours"`
+}
+
+// Input of importBillingFile.
+type ImportBillingFileInput struct {
+	// What the file holds.
+	Kind billing.Kind `json:"kind"`
+	// The CSV file (UTF-8 or GBK/GB18030).
+	File graphql.Upload `json:"file"`
+	// auto (default), utf-8 or gbk.
+	Encoding *string `json:"encoding,omitempty"`
 }
 
 // A new session.

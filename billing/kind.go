@@ -1,0 +1,470 @@
+package billing
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"creditwater/apperr"
+	"creditwater/ident"
+	"creditwater/models"
+	"creditwater/pii"
+)
+
+// Kind names what an import file holds.
+type Kind string
+
+// The import kinds (R1.1).
+const (
+	KindAccounts  Kind = "ACCOUNTS"
+	KindUsage     Kind = "USAGE"
+	KindBills     Kind = "BILLS"
+	KindPayments  Kind = "PAYMENTS"
+	KindReminders Kind = "REMINDERS"
+)
+
+// Kinds lists every import kind.
+func Kinds() []Kind { return []Kind{KindAccounts, KindUsage, KindBills, KindPayments, KindReminders} }
+
+// ParseKind returns the Kind named by s, ignoring case. It returns an
+// INVALID *apperr.Error with Field "kind" and Reason UNKNOWN_KIND otherwise.
+func ParseKind(s string) (Kind, error) {
+	k := Kind(strings.ToUpper(strings.TrimSpace(s)))
+	if specFor(k) == nil {
+		return "", apperr.InvalidField("kind", "unknown import kind; use one of accounts, usage, bills, payments, reminders").WithReason("UNKNOWN_KIND")
+	}
+	return k, nil
+}
+
+// Job statuses.
+const (
+	StatusRunning = "RUNNING"
+	StatusDone    = "DONE"
+	StatusFailed  = "FAILED"
+)
+
+// colType is how a stored column is compared and scanned.
+type colType uint8
+
+const (
+	colText colType = iota
+	colInt
+	colTime
+)
+
+type dbCol struct {
+	name string
+	typ  colType
+}
+
+// spec describes one kind: its CSV columns, its table and how a record
+// becomes the values of the table's columns.
+type spec struct {
+	kind  Kind
+	table string
+	// csv lists the required header columns, in documented order.
+	csv []string
+	// cols are the stored columns in insert order; the first nKey are the
+	// natural key (the conflict target).
+	cols []dbCol
+	nKey int
+	// createdAt tells that the table has a created_at column (set on insert).
+	createdAt bool
+	// parse fills out (len(cols) values) from the record, reporting bad
+	// fields through p; it returns the account's subject for accounts.
+	parse func(p *rowParser, out []any) *subjectRef
+}
+
+var (
+	accountsSpec = &spec{
+		kind: KindAccounts, table: "accounts",
+		csv:  []string{"account_no", "subject_kind", "subject_id", "subject_name", "address", "use_type", "opened_on"},
+		cols: []dbCol{{"account_no", colText}, {"subject_id", colText}, {"address", colText}, {"use_type", colText}, {"opened_on", colTime}},
+		nKey: 1, createdAt: true, parse: parseAccount,
+	}
+	usageSpec = &spec{
+		kind: KindUsage, table: "usages",
+		csv:  []string{"account_no", "period", "reading", "volume_m3"},
+		cols: []dbCol{{"account_no", colText}, {"period", colText}, {"reading_l", colInt}, {"volume_l", colInt}},
+		nKey: 2, parse: parseUsage,
+	}
+	billsSpec = &spec{
+		kind: KindBills, table: "bills",
+		csv:  []string{"bill_no", "account_no", "period", "amount_yuan", "issued_on", "due_on"},
+		cols: []dbCol{{"bill_no", colText}, {"account_no", colText}, {"period", colText}, {"amount_fen", colInt}, {"issued_on", colTime}, {"due_on", colTime}},
+		nKey: 1, parse: parseBill,
+	}
+	paymentsSpec = &spec{
+		kind: KindPayments, table: "payments",
+		csv:  []string{"payment_no", "bill_no", "account_no", "amount_yuan", "paid_at"},
+		cols: []dbCol{{"payment_no", colText}, {"bill_no", colText}, {"account_no", colText}, {"amount_fen", colInt}, {"paid_at", colTime}},
+		nKey: 1, parse: parsePayment,
+	}
+	remindersSpec = &spec{
+		kind: KindReminders, table: "reminders",
+		csv:  []string{"reminder_no", "account_no", "served_on", "amount_yuan", "bill_nos"},
+		cols: []dbCol{{"reminder_no", colText}, {"account_no", colText}, {"served_on", colTime}, {"amount_fen", colInt}, {"bill_nos", colText}},
+		nKey: 1, parse: parseReminder,
+	}
+)
+
+// Column positions of the stored values that the write path needs.
+const (
+	accountSubjectCol = 1 // accounts.subject_id
+	accountOpenedCol  = 4 // accounts.opened_on
+	reminderBillsCol  = 4 // reminders.bill_nos
+)
+
+func specFor(k Kind) *spec {
+	switch k {
+	case KindAccounts:
+		return accountsSpec
+	case KindUsage:
+		return usageSpec
+	case KindBills:
+		return billsSpec
+	case KindPayments:
+		return paymentsSpec
+	case KindReminders:
+		return remindersSpec
+	}
+	return nil
+}
+
+// mapHeader finds the required columns in the header (names compared
+// trimmed and case-insensitively; extra columns are ignored) and returns
+// their positions. It returns an INVALID *apperr.Error naming the first
+// missing or duplicated column.
+func (s *spec) mapHeader(header []string) ([]int, error) {
+	at := make(map[string]int, len(header))
+	for i, h := range header {
+		name := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF")))
+		if name == "" {
+			continue
+		}
+		if _, dup := at[name]; dup {
+			return nil, apperr.InvalidField(name, "column %s appears twice in the header", name).WithReason("DUPLICATE_COLUMN")
+		}
+		at[name] = i
+	}
+	pos := make([]int, len(s.csv))
+	for i, c := range s.csv {
+		p, ok := at[c]
+		if !ok {
+			return nil, apperr.InvalidField(c, "the header lacks the required column %s", c).WithReason("MISSING_COLUMN")
+		}
+		pos[i] = p
+	}
+	return pos, nil
+}
+
+// fieldError is one bad field of a row.
+type fieldError struct {
+	column string
+	reason string
+}
+
+// rowParser reads the fields of one record and collects its errors.
+type rowParser struct {
+	sp     *spec
+	pos    []int
+	rec    []string
+	errs   []fieldError
+	bad    uint64 // bit i: column i already has an error
+	tp     *timeParser
+	sealer *pii.Sealer
+	enc    func() string
+}
+
+func (p *rowParser) reset(rec []string) {
+	p.rec, p.errs, p.bad = rec, p.errs[:0], 0
+}
+
+func (p *rowParser) failed() bool { return len(p.errs) > 0 }
+
+func (p *rowParser) fail(i int, reason string) {
+	if p.bad&(1<<i) != 0 {
+		return
+	}
+	p.bad |= 1 << i
+	p.errs = append(p.errs, fieldError{column: p.sp.csv[i], reason: reason})
+}
+
+// field returns column i trimmed; ok is false (and the error recorded) when
+// it holds bytes that are not valid text in the file's encoding.
+func (p *rowParser) field(i int) (string, bool) {
+	s := strings.TrimSpace(p.rec[p.pos[i]])
+	if !validText(s) {
+		p.fail(i, "contains bytes that are not valid "+p.enc()+" text")
+		return "", false
+	}
+	return s, true
+}
+
+func (p *rowParser) key(i int) string {
+	s, ok := p.field(i)
+	if !ok {
+		return ""
+	}
+	v, reason := parseKey(s)
+	if reason != "" {
+		p.fail(i, reason)
+	}
+	return v
+}
+
+func (p *rowParser) text(i, maxRunes int, required bool) string {
+	s, ok := p.field(i)
+	if !ok {
+		return ""
+	}
+	if required && s == "" {
+		p.fail(i, "is required")
+	} else if n := utf8.RuneCountInString(s); n > maxRunes {
+		p.fail(i, fmt.Sprintf("must be at most %d characters, got %d", maxRunes, n))
+	}
+	return s
+}
+
+func (p *rowParser) decimal(i, scale int) int64 {
+	s, ok := p.field(i)
+	if !ok {
+		return 0
+	}
+	v, reason := parseDecimal(s, scale)
+	if reason != "" {
+		p.fail(i, reason)
+	}
+	return v
+}
+
+func (p *rowParser) period(i int) string {
+	s, ok := p.field(i)
+	if !ok {
+		return ""
+	}
+	v, reason := parsePeriod(s)
+	if reason != "" {
+		p.fail(i, reason)
+	}
+	return v
+}
+
+func (p *rowParser) date(i int) time.Time {
+	s, ok := p.field(i)
+	if !ok {
+		return time.Time{}
+	}
+	t, reason := p.tp.date(s)
+	if reason != "" {
+		p.fail(i, reason)
+	}
+	return t
+}
+
+func (p *rowParser) dateTime(i int) time.Time {
+	s, ok := p.field(i)
+	if !ok {
+		return time.Time{}
+	}
+	t, reason := p.tp.dateTime(s)
+	if reason != "" {
+		p.fail(i, reason)
+	}
+	return t
+}
+
+// subjectRef is the subject an accounts row names.
+type subjectRef struct {
+	kind models.SubjectKind
+	// id is the normalised USCC or resident ID number.
+	id   string
+	name string
+	// index is the blind index of a person's ID number.
+	index string
+}
+
+// Subject names are stored in Subject.Name (size 200).
+const maxSubjectName = 200
+
+func parseAccount(p *rowParser, out []any) *subjectRef {
+	const (
+		cAccountNo = iota
+		cSubjectKind
+		cSubjectID
+		cSubjectName
+		cAddress
+		cUseType
+		cOpenedOn
+	)
+	out[0] = p.key(cAccountNo)
+	ref := &subjectRef{}
+	kind, _ := p.field(cSubjectKind)
+	switch models.SubjectKind(strings.ToUpper(kind)) {
+	case models.SubjectEnterprise:
+		ref.kind = models.SubjectEnterprise
+	case models.SubjectPerson:
+		ref.kind = models.SubjectPerson
+	default:
+		p.fail(cSubjectKind, "must be ENTERPRISE or PERSON")
+	}
+	if id, ok := p.field(cSubjectID); ok {
+		switch {
+		case id == "":
+			p.fail(cSubjectID, "is required")
+		case ref.kind == models.SubjectEnterprise:
+			if err := ident.ValidateUSCC(id); err != nil {
+				p.fail(cSubjectID, usccReason(err))
+			}
+			ref.id = ident.NormalizeUSCC(id)
+		case ref.kind == models.SubjectPerson:
+			if err := ident.ValidateResidentID(id); err != nil {
+				p.fail(cSubjectID, residentIDReason(err))
+			}
+			ref.id = ident.NormalizeResidentID(id)
+		}
+	}
+	ref.name = p.text(cSubjectName, maxSubjectName, true)
+	out[1] = "" // the subject's ID, set when the batch is written
+	out[2] = p.text(cAddress, 255, false)
+	out[3] = p.text(cUseType, 32, false)
+	out[4] = p.date(cOpenedOn)
+	if p.failed() {
+		return nil
+	}
+	if ref.kind == models.SubjectPerson {
+		ref.index = p.sealer.BlindIndex(ref.id)
+	}
+	return ref
+}
+
+// usccReason is the row error for a bad USCC: ident's message, which names
+// the fault without repeating the code.
+func usccReason(err error) string {
+	if e := apperr.As(err); e != nil {
+		return "is not a valid 统一社会信用代码: " + e.Message
+	}
+	return "is not a valid 统一社会信用代码"
+}
+
+// residentIDReason is the row error for a bad resident ID. It is built from
+// the Reason only: ident's messages may quote the birth date, which is
+// personal data and must not land in an error list.
+func residentIDReason(err error) string {
+	const prefix = "is not a valid 居民身份证号码: "
+	reason := ""
+	if e := apperr.As(err); e != nil {
+		reason = e.Reason
+	}
+	switch reason {
+	case ident.ReasonLength:
+		return prefix + "it must be 18 characters"
+	case ident.ReasonCharset:
+		return prefix + "it must be 17 digits and a digit or X"
+	case ident.ReasonBirthDate:
+		return prefix + "positions 7–14 are not a possible birth date"
+	case ident.ReasonChecksum:
+		return prefix + "the check character does not match (GB 11643-1999)"
+	}
+	return prefix + "wrong format"
+}
+
+func parseUsage(p *rowParser, out []any) *subjectRef {
+	const (
+		cAccountNo = iota
+		cPeriod
+		cReading
+		cVolume
+	)
+	out[0] = p.key(cAccountNo)
+	out[1] = p.period(cPeriod)
+	out[2] = p.decimal(cReading, 3)
+	out[3] = p.decimal(cVolume, 3)
+	return nil
+}
+
+func parseBill(p *rowParser, out []any) *subjectRef {
+	const (
+		cBillNo = iota
+		cAccountNo
+		cPeriod
+		cAmount
+		cIssuedOn
+		cDueOn
+	)
+	out[0] = p.key(cBillNo)
+	out[1] = p.key(cAccountNo)
+	out[2] = p.period(cPeriod)
+	out[3] = p.decimal(cAmount, 2)
+	issued := p.date(cIssuedOn)
+	due := p.date(cDueOn)
+	if !issued.IsZero() && !due.IsZero() && due.Before(issued) {
+		p.fail(cDueOn, "must not be before issued_on")
+	}
+	out[4], out[5] = issued, due
+	return nil
+}
+
+func parsePayment(p *rowParser, out []any) *subjectRef {
+	const (
+		cPaymentNo = iota
+		cBillNo
+		cAccountNo
+		cAmount
+		cPaidAt
+	)
+	out[0] = p.key(cPaymentNo)
+	out[1] = p.key(cBillNo)
+	out[2] = p.key(cAccountNo)
+	out[3] = p.decimal(cAmount, 2)
+	out[4] = p.dateTime(cPaidAt)
+	return nil
+}
+
+// maxReminderBills bounds the bills one reminder may list.
+const maxReminderBills = 500
+
+func parseReminder(p *rowParser, out []any) *subjectRef {
+	const (
+		cReminderNo = iota
+		cAccountNo
+		cServedOn
+		cAmount
+		cBillNos
+	)
+	out[0] = p.key(cReminderNo)
+	out[1] = p.key(cAccountNo)
+	out[2] = p.date(cServedOn)
+	out[3] = p.decimal(cAmount, 2)
+	out[4] = ""
+	s, ok := p.field(cBillNos)
+	if !ok {
+		return nil
+	}
+	parts := strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == '|' })
+	bills := make([]string, 0, len(parts))
+	for _, b := range parts {
+		b = strings.TrimSpace(b)
+		if b == "" {
+			continue
+		}
+		if _, reason := parseKey(b); reason != "" {
+			p.fail(cBillNos, "each bill number "+reason)
+			return nil
+		}
+		bills = append(bills, b)
+	}
+	slices.Sort(bills)
+	bills = slices.Compact(bills)
+	switch {
+	case len(bills) == 0:
+		p.fail(cBillNos, "must list at least one bill number")
+	case len(bills) > maxReminderBills:
+		p.fail(cBillNos, fmt.Sprintf("must list at most %d bills, got %d", maxReminderBills, len(bills)))
+	default:
+		out[4] = strings.Join(bills, ";")
+	}
+	return nil
+}
