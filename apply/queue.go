@@ -134,7 +134,7 @@ func (s *Service) HandlingStats(ctx context.Context, from, to time.Time) ([]Stat
 		return nil, err
 	}
 	var apps []struct {
-		VIP         bool
+		VIP         bool `gorm:"column:vip"`
 		SubmittedAt time.Time
 		AcceptedAt  time.Time
 	}

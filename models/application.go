@@ -54,7 +54,7 @@ type Application struct {
 	WantsCredit    bool          `gorm:"not null"`
 	Status         AppStatus     `gorm:"size:24;not null;index"`
 	Version        int           `gorm:"not null;default:1"`
-	VIP            bool          `gorm:"not null;index"`
+	VIP            bool          `gorm:"column:vip;not null;index"`
 	SubmittedAt    time.Time     `gorm:"not null;index"`
 	StepSince      time.Time     `gorm:"not null"`
 	// Survey.
