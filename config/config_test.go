@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -84,5 +85,25 @@ func TestStringMasksSecrets(t *testing.T) {
 	s := c.String()
 	if strings.Contains(s, "topsecret") || strings.Contains(s, "hunter2") || !strings.Contains(s, "CW_WECHAT_SECRET=****") {
 		t.Errorf("secrets not masked: %s", s)
+	}
+}
+
+// R7.4: every setting is documented in the README's configuration table.
+func TestEveryVariableIsDocumented_R7_4(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range config.Vars() {
+		short := v.Name
+		if i := strings.Index(short, "_MIN_MONTHS"); i > 0 && strings.Contains(short, "PUBLICITY") {
+			short = short[:i+len("_MIN_MONTHS")]
+		}
+		if i := strings.Index(short, "_MAX_MONTHS"); i > 0 && strings.Contains(short, "PUBLICITY") {
+			short = "_MAX_MONTHS"
+		}
+		if !strings.Contains(string(readme), "`"+short+"`") && !strings.Contains(string(readme), short) {
+			t.Errorf("%s is not in the README", v.Name)
+		}
 	}
 }

@@ -171,6 +171,13 @@ func (r *usageAnalysisResolver) ChartSVG(ctx context.Context, obj *credit.UsageR
 	return string(credit.RenderChartSVG(*obj)), nil
 }
 
+func (r *usagePeriodResolver) Anomaly(ctx context.Context, obj *credit.UsagePeriod) (*credit.Anomaly, error) {
+	if obj.Anomaly == credit.AnomalyNone {
+		return nil, nil
+	}
+	return &obj.Anomaly, nil
+}
+
 func (r *violationCaseResolver) Evidence(ctx context.Context, obj *models.ViolationCase) (*string, error) {
 	return ptrIf(obj.Evidence), nil
 }
@@ -185,6 +192,8 @@ func (r *Resolver) RecordEvent() generated.RecordEventResolver { return &recordE
 
 func (r *Resolver) UsageAnalysis() generated.UsageAnalysisResolver { return &usageAnalysisResolver{r} }
 
+func (r *Resolver) UsagePeriod() generated.UsagePeriodResolver { return &usagePeriodResolver{r} }
+
 func (r *Resolver) ViolationCase() generated.ViolationCaseResolver { return &violationCaseResolver{r} }
 
 type (
@@ -192,5 +201,6 @@ type (
 	jobRunResolver           struct{ *Resolver }
 	recordEventResolver      struct{ *Resolver }
 	usageAnalysisResolver    struct{ *Resolver }
+	usagePeriodResolver      struct{ *Resolver }
 	violationCaseResolver    struct{ *Resolver }
 )

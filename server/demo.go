@@ -2,8 +2,13 @@ package server
 
 import (
 	"context"
+	"fmt"
+	"strings"
+	"time"
 
 	"creditwater/apperr"
+	"creditwater/billing"
+	"creditwater/creditplatform/simulator"
 	"creditwater/models"
 )
 
@@ -24,5 +29,46 @@ func (s *Server) seedDemo(ctx context.Context) error {
 			return err
 		}
 	}
-	return nil
+	// Billing data of two simulator enterprises, through the real import
+	// (idempotent, so every start is the same): an excellent one with two
+	// years of usage, and one with an unpaid reminder.
+	files := []struct {
+		kind billing.Kind
+		csv  string
+	}{
+		{billing.KindAccounts, "account_no,subject_kind,subject_id,subject_name,address,use_type,opened_on\n" +
+			"DEMO-0001,ENTERPRISE," + simulator.EnterpriseA + ",韶关市清源食品有限公司,韶关市浈江区工业大道 8 号,工业,2018-05-01\n" +
+			"DEMO-0002,ENTERPRISE," + simulator.EnterpriseWithEntries + ",韶关市恒丰建材有限公司,韶关市武江区沿江路 2 号,商业,2020-09-01\n"},
+		{billing.KindUsage, demoUsage()},
+		{billing.KindBills, "bill_no,account_no,period,amount_yuan,issued_on,due_on\n" +
+			"DEMO-B-2026-01,DEMO-0002,2026-01,1520.00,2026-02-03,2026-02-28\n" +
+			"DEMO-B-2026-02,DEMO-0002,2026-02,1380.50,2026-03-03,2026-03-31\n"},
+		{billing.KindReminders, "reminder_no,account_no,served_on,amount_yuan,bill_nos\n" +
+			"DEMO-R-0001,DEMO-0002,2026-04-10,2900.50,DEMO-B-2026-01;DEMO-B-2026-02\n"},
+	}
+	for _, f := range files {
+		if _, _, err := s.importer.Import(ctx, f.kind, strings.NewReader(f.csv), billing.Meta{FileName: "demo", StartedBy: "demo"}); err != nil {
+			return err
+		}
+	}
+	_, err := s.tiers.Recompute(ctx, time.Now())
+	return err
+}
+
+// demoUsage is 24 months of usage of DEMO-0001 with one anomalous month.
+func demoUsage() string {
+	var b strings.Builder
+	b.WriteString("account_no,period,reading,volume_m3\n")
+	start := time.Now().AddDate(0, -24, 0)
+	reading := 10000.0
+	for i := range 24 {
+		m := start.AddDate(0, i, 0)
+		vol := 800.0 + float64((i*37)%120)
+		if i == 20 {
+			vol = 2600 // a leak, flagged HIGH
+		}
+		reading += vol
+		fmt.Fprintf(&b, "DEMO-0001,%s,%.3f,%.3f\n", m.Format("2006-01"), reading, vol)
+	}
+	return b.String()
 }

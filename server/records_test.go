@@ -127,3 +127,35 @@ func TestCasesBreachesAndProfiles_R1_3_R2_4_R3_1(t *testing.T) {
 		t.Errorf("job runs: %+v", runs)
 	}
 }
+
+// R3.2: usage analysis with anomaly flags and an SVG chart (demo data:
+// DEMO-0001 has a leak month).
+func TestUsageAnalysisAPI_R3_2(t *testing.T) {
+	h := newHarness(t, testEnv(t))
+	staff := h.staffToken("staff", "demo-staff-pass")
+	var out struct {
+		UsageAnalysis struct {
+			Periods []struct {
+				Period  string
+				Anomaly *string
+			}
+			ChartSvg string
+		} `json:"usageAnalysis"`
+	}
+	h.must(staff, `{usageAnalysis(accountNo:"DEMO-0001",months:12){periods{period anomaly volumeM3 yoyChange trailingAvgM3} chartSvg}}`, nil, &out)
+	high := 0
+	for _, p := range out.UsageAnalysis.Periods {
+		if p.Anomaly != nil {
+			if *p.Anomaly != "HIGH" {
+				t.Errorf("%s: anomaly %q", p.Period, *p.Anomaly)
+			}
+			high++
+		}
+	}
+	if len(out.UsageAnalysis.Periods) != 12 || high != 1 || !strings.HasPrefix(strings.TrimSpace(out.UsageAnalysis.ChartSvg), "<svg") {
+		t.Fatalf("usage analysis: %d periods, %d HIGH, chart %.40q", len(out.UsageAnalysis.Periods), high, out.UsageAnalysis.ChartSvg)
+	}
+	if r := h.gql(h.wechatToken("outsider"), `{usageAnalysis(accountNo:"DEMO-0001"){periods{period}}}`, nil); r.code() != "FORBIDDEN" {
+		t.Errorf("another subject's usage: %s", r.Raw)
+	}
+}

@@ -45,6 +45,9 @@ type RecordEventResolver interface {
 type UsageAnalysisResolver interface {
 	ChartSVG(ctx context.Context, obj *credit.UsageReport) (string, error)
 }
+type UsagePeriodResolver interface {
+	Anomaly(ctx context.Context, obj *credit.UsagePeriod) (*credit.Anomaly, error)
+}
 type ViolationCaseResolver interface {
 	Evidence(ctx context.Context, obj *models.ViolationCase) (*string, error)
 }
@@ -1545,18 +1548,18 @@ func (ec *executionContext) _UsagePeriod_anomaly(ctx context.Context, field grap
 			return ec.fieldContext_UsagePeriod_anomaly(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Anomaly, nil
+			return ec.Resolvers.UsagePeriod().Anomaly(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v credit.Anomaly) graphql.Marshaler {
-			return ec.marshalOUsageAnomaly2creditwaterᚋcreditᚐAnomaly(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *credit.Anomaly) graphql.Marshaler {
+			return ec.marshalOUsageAnomaly2ᚖcreditwaterᚋcreditᚐAnomaly(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_UsagePeriod_anomaly(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UsagePeriod", field, false, false, "UsageAnomaly")
+	return graphql.NewScalarFieldContext("UsagePeriod", field, true, true, "UsageAnomaly")
 }
 
 func (ec *executionContext) _ViolationCase_id(ctx context.Context, field graphql.CollectedField, obj *models.ViolationCase) (ret graphql.Marshaler) {
@@ -2721,38 +2724,39 @@ func (ec *executionContext) _UsagePeriod(ctx context.Context, sel ast.SelectionS
 		case "period":
 			out.Values[i] = ec._UsagePeriod_period(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "volumeM3":
 			out.Values[i] = ec._UsagePeriod_volumeM3(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "lastYearM3":
 			out.Values[i] = ec._UsagePeriod_lastYearM3(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "yoyChange":
 			out.Values[i] = ec._UsagePeriod_yoyChange(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "trailingAvgM3":
 			out.Values[i] = ec._UsagePeriod_trailingAvgM3(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "baselineM3":
 			out.Values[i] = ec._UsagePeriod_baselineM3(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "anomaly":
-			out.Values[i] = ec._UsagePeriod_anomaly(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._UsagePeriod_anomaly(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -3185,16 +3189,22 @@ func (ec *executionContext) marshalOSeverity2ᚖcreditwaterᚋmodelsᚐSeverity(
 	return res
 }
 
-func (ec *executionContext) unmarshalOUsageAnomaly2creditwaterᚋcreditᚐAnomaly(ctx context.Context, v any) (credit.Anomaly, error) {
+func (ec *executionContext) unmarshalOUsageAnomaly2ᚖcreditwaterᚋcreditᚐAnomaly(ctx context.Context, v any) (*credit.Anomaly, error) {
+	if v == nil {
+		return nil, nil
+	}
 	tmp, err := graphql.UnmarshalString(v)
 	res := credit.Anomaly(tmp)
-	return res, graphql.ErrorOnPath(ctx, err)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOUsageAnomaly2creditwaterᚋcreditᚐAnomaly(ctx context.Context, sel ast.SelectionSet, v credit.Anomaly) graphql.Marshaler {
+func (ec *executionContext) marshalOUsageAnomaly2ᚖcreditwaterᚋcreditᚐAnomaly(ctx context.Context, sel ast.SelectionSet, v *credit.Anomaly) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(string(v))
+	res := graphql.MarshalString(string(*v))
 	return res
 }
 

@@ -45,6 +45,7 @@ type ResolverRoot interface {
 	RequestEvent() RequestEventResolver
 	StaffNotice() StaffNoticeResolver
 	UsageAnalysis() UsageAnalysisResolver
+	UsagePeriod() UsagePeriodResolver
 	User() UserResolver
 	ViolationCase() ViolationCaseResolver
 }
