@@ -113,8 +113,12 @@ func sanitize(op string, err error) *upstreamError {
 // transportFailure classifies a failed HTTP exchange (network, timeout,
 // non-200 status, unreadable body) as UNAVAILABLE and logs it without its text.
 func (c *Client) transportFailure(ctx context.Context, op string, err error) *apperr.Error {
+	return transportFailure(ctx, c.log, op, err)
+}
+
+func transportFailure(ctx context.Context, log *slog.Logger, op string, err error) *apperr.Error {
 	ue := sanitize(op, err)
-	c.log.WarnContext(ctx, "wechat request failed", "op", op, "timeout", ue.timeout, "status", ue.status)
+	log.WarnContext(ctx, "wechat request failed", "op", op, "timeout", ue.timeout, "status", ue.status)
 	return apperr.Wrap(ue, apperr.Unavailable, "WeChat is unavailable, please try again later")
 }
 
@@ -135,18 +139,22 @@ func (c *Client) tokenFailure(ctx context.Context, err error) *apperr.Error {
 // rejecting fresh tokens; RATE_LIMITED for the per-minute limit; INTERNAL
 // otherwise (a request or configuration the adapter got wrong).
 func (c *Client) errcodeFailure(ctx context.Context, op string, errcode int64) *apperr.Error {
+	return errcodeFailure(ctx, c.log, op, errcode)
+}
+
+func errcodeFailure(ctx context.Context, log *slog.Logger, op string, errcode int64) *apperr.Error {
 	cause := &upstreamError{op: op, errcode: errcode}
 	switch {
 	case errcode == errSystemBusy || errcode == errDailyQuota || tokenRejected(errcode):
-		c.log.WarnContext(ctx, "wechat unavailable", "op", op, "errcode", errcode)
+		log.WarnContext(ctx, "wechat unavailable", "op", op, "errcode", errcode)
 		return apperr.Wrap(cause, apperr.Unavailable, "WeChat is unavailable, please try again later")
 	case errcode == errRateLimited:
-		c.log.WarnContext(ctx, "wechat rate limit", "op", op, "errcode", errcode)
+		log.WarnContext(ctx, "wechat rate limit", "op", op, "errcode", errcode)
 		e := apperr.Wrap(cause, apperr.RateLimited, "too many WeChat requests, please try again later")
 		e.RetryAfter = time.Minute
 		return e
 	}
-	c.log.ErrorContext(ctx, "wechat rejected request", "op", op, "errcode", errcode)
+	log.ErrorContext(ctx, "wechat rejected request", "op", op, "errcode", errcode)
 	return apperr.Wrap(cause, apperr.Internal, "WeChat rejected the request")
 }
 

@@ -308,28 +308,12 @@ func (oa *OfficialAccount) tokenFailure(ctx context.Context, err error) *apperr.
 	return oa.errcodeFailure(ctx, opOAStableToken, code)
 }
 
-// transportFailure classifies a failed HTTP exchange as UNAVAILABLE, like
-// Client.transportFailure.
+// transportFailure and errcodeFailure classify failures like the
+// mini-program client's.
 func (oa *OfficialAccount) transportFailure(ctx context.Context, op string, err error) *apperr.Error {
-	ue := sanitize(op, err)
-	oa.log.WarnContext(ctx, "wechat request failed", "op", op, "timeout", ue.timeout, "status", ue.status)
-	return apperr.Wrap(ue, apperr.Unavailable, "WeChat is unavailable, please try again later")
+	return transportFailure(ctx, oa.log, op, err)
 }
 
-// errcodeFailure classifies an errcode without a specific meaning, like
-// Client.errcodeFailure.
 func (oa *OfficialAccount) errcodeFailure(ctx context.Context, op string, errcode int64) *apperr.Error {
-	cause := &upstreamError{op: op, errcode: errcode}
-	switch {
-	case errcode == errSystemBusy || errcode == errDailyQuota || tokenRejected(errcode):
-		oa.log.WarnContext(ctx, "wechat unavailable", "op", op, "errcode", errcode)
-		return apperr.Wrap(cause, apperr.Unavailable, "WeChat is unavailable, please try again later")
-	case errcode == errRateLimited:
-		oa.log.WarnContext(ctx, "wechat rate limit", "op", op, "errcode", errcode)
-		e := apperr.Wrap(cause, apperr.RateLimited, "too many WeChat requests, please try again later")
-		e.RetryAfter = time.Minute
-		return e
-	}
-	oa.log.ErrorContext(ctx, "wechat rejected request", "op", op, "errcode", errcode)
-	return apperr.Wrap(cause, apperr.Internal, "WeChat rejected the request")
+	return errcodeFailure(ctx, oa.log, op, errcode)
 }

@@ -123,18 +123,7 @@ func New(cfg Config, cache *TokenCache, logger *slog.Logger) (*Client, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	timeout := cfg.Timeout
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
-	var rt http.RoundTripper = http.DefaultTransport
-	if t, ok := http.DefaultTransport.(*http.Transport); ok {
-		rt = t.Clone()
-	}
-	if base != nil {
-		rt = RewriteTransport(base, rt)
-	}
-	hc := &http.Client{Timeout: timeout, Transport: rt}
+	hc := newHTTPClient(base, cfg.Timeout)
 	// The SDK reads this global on every request; see the package doc.
 	util.DefaultHTTPClient = hc
 
