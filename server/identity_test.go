@@ -3,6 +3,7 @@ package server_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -221,6 +222,11 @@ func TestBadRequests_R7_3(t *testing.T) {
 	r = h.post("", []byte(big), nil)
 	if r.Status != http.StatusRequestEntityTooLarge || r.code() != "PAYLOAD_TOO_LARGE" {
 		t.Errorf("large body: %d %s", r.Status, r.Raw)
+	}
+	// GET serves queries only: a mutation over GET is refused.
+	code, body := get(t, h.ts.URL+"/graphql?query="+url.QueryEscape(`mutation{logout{ok}}`))
+	if code == 200 && !strings.Contains(body, "errors") {
+		t.Errorf("mutation over GET: %d %s", code, body)
 	}
 	tok := h.staffToken("admin", "demo-admin-pass")
 	r = h.gql(tok, `{a:me{id role} b:me{id role} c:me{id role}}`, nil)
