@@ -87,3 +87,18 @@ type AuditEntry struct {
 	RequestID   string    `gorm:"size:64"`
 	Detail      string    `gorm:"type:text"`
 }
+
+// All returns a pointer to one zero value of every persistent entity, for
+// schema checks (the migrated database must have every column and index
+// these declare).
+func All() []any {
+	return []any{
+		&User{}, &AuditEntry{},
+		&Subject{}, &EnterpriseBinding{}, &Consent{}, &FaceVerification{},
+		&Account{}, &Usage{}, &Bill{}, &Payment{}, &Reminder{}, &ReminderBill{}, &Exemption{}, &ImportJob{}, &ImportError{},
+		&DishonestyRecord{}, &RecordEvent{}, &ViolationCase{}, &JobRun{},
+		&OutboxMessage{},
+		&Application{}, &ApplicationEvent{}, &Commitment{}, &SubscriptionGrant{}, &Notification{},
+		&RepairRequest{}, &Objection{}, &RequestEvent{}, &Evidence{}, &StaffNotice{},
+	}
+}

@@ -1,52 +1,77 @@
 package store
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/go-gormigrate/gormigrate/v2"
 	"gorm.io/gorm"
-
-	"creditwater/models"
 )
 
-// migrations is the ordered, append-only list of schema versions. A released
-// migration is never edited: a change is a new entry. They run on SQLite and
-// MySQL alike (github.com/go-gormigrate/gormigrate keeps the applied IDs in
-// the migrations table).
+// migrations is the ordered, append-only list of schema versions. Each is
+// frozen in its own file (migrate_NNNN.go) with the table structs as they
+// were released, never today's models, so editing a model cannot change a
+// past migration; TestReleasedMigrationsNeverChange keeps their checksums.
+// They run on SQLite and MySQL alike (github.com/go-gormigrate/gormigrate
+// keeps the applied IDs in the schema_migrations table).
 func migrations() []*gormigrate.Migration {
 	return []*gormigrate.Migration{
-		{ID: "0001_identity_audit", Migrate: func(tx *gorm.DB) error {
-			return tx.AutoMigrate(&models.User{}, &models.AuditEntry{})
-		}},
-		{ID: "0002_subjects_binding", Migrate: func(tx *gorm.DB) error {
-			return tx.AutoMigrate(&models.Subject{}, &models.EnterpriseBinding{}, &models.Consent{}, &models.FaceVerification{})
-		}},
-		{ID: "0003_billing", Migrate: func(tx *gorm.DB) error {
-			return tx.AutoMigrate(&models.Account{}, &models.Usage{}, &models.Bill{}, &models.Payment{}, &models.Reminder{},
-				&models.ReminderBill{}, &models.Exemption{}, &models.ImportJob{}, &models.ImportError{})
-		}},
-		{ID: "0004_records_jobs", Migrate: func(tx *gorm.DB) error {
-			return tx.AutoMigrate(&models.DishonestyRecord{}, &models.RecordEvent{}, &models.ViolationCase{}, &models.JobRun{})
-		}},
-		{ID: "0005_outbox", Migrate: func(tx *gorm.DB) error {
-			return tx.AutoMigrate(&models.OutboxMessage{})
-		}},
-		{ID: "0006_applications", Migrate: func(tx *gorm.DB) error {
-			return tx.AutoMigrate(&models.Application{}, &models.ApplicationEvent{}, &models.Commitment{},
-				&models.SubscriptionGrant{}, &models.Notification{})
-		}},
-		{ID: "0007_repair_objection", Migrate: func(tx *gorm.DB) error {
-			return tx.AutoMigrate(&models.DishonestyRecord{}, &models.RepairRequest{}, &models.Objection{},
-				&models.RequestEvent{}, &models.Evidence{}, &models.StaffNotice{})
-		}},
+		{ID: "0001_identity_audit", Migrate: migrate0001},
+		{ID: "0002_subjects_binding", Migrate: migrate0002},
+		{ID: "0003_billing", Migrate: migrate0003},
+		{ID: "0004_records_jobs", Migrate: migrate0004},
+		{ID: "0005_outbox", Migrate: migrate0005},
+		{ID: "0006_applications", Migrate: migrate0006},
+		{ID: "0007_repair_objection", Migrate: migrate0007},
 	}
 }
 
-// Migrate applies every pending migration.
-func Migrate(db *gorm.DB) error {
-	m := gormigrate.New(db, &gormigrate.Options{TableName: "schema_migrations", IDColumnName: "id", IDColumnSize: 64, UseTransaction: false, ValidateUnknownMigrations: true}, migrations())
-	if err := m.Migrate(); err != nil {
-		return fmt.Errorf("store: migrate: %w", err)
+// MigrationIDs lists the IDs of every migration, in order.
+func MigrationIDs() []string {
+	var out []string
+	for _, m := range migrations() {
+		out = append(out, m.ID)
 	}
-	return nil
+	return out
+}
+
+// migrateLock is the name of the MySQL user lock (GET_LOCK) that instances
+// starting together take around migrating.
+const migrateLock = "creditwater.migrate"
+
+// Migrate applies every pending migration. On MySQL it holds a database
+// lock (GET_LOCK) for the whole run, on one connection, so instances that
+// start together on an empty database migrate one after the other: the
+// second finds everything applied. It waits up to two minutes for the lock.
+func Migrate(db *gorm.DB) error {
+	run := func(tx *gorm.DB) error {
+		m := gormigrate.New(tx, &gormigrate.Options{TableName: "schema_migrations", IDColumnName: "id", IDColumnSize: 64, UseTransaction: false, ValidateUnknownMigrations: true}, migrations())
+		if err := m.Migrate(); err != nil {
+			return fmt.Errorf("store: migrate: %w", err)
+		}
+		return nil
+	}
+	if !IsMySQL(db) {
+		// SQLite: one transaction, begun IMMEDIATE (see SQLiteDSN), so a
+		// second process on the same file waits for the first.
+		return db.Transaction(run)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	return db.WithContext(ctx).Connection(func(pinned *gorm.DB) error {
+		// A fresh session on the pinned connection: every statement starts
+		// clean, as on the pool.
+		conn := pinned.Session(&gorm.Session{NewDB: true})
+		var got *int
+		if err := conn.Raw("SELECT GET_LOCK(?, ?)", migrateLock, 120).Scan(&got).Error; err != nil {
+			return fmt.Errorf("store: migrate: take the migration lock: %w", err)
+		}
+		if got == nil || *got != 1 {
+			return errors.New("store: migrate: another instance held the migration lock for two minutes")
+		}
+		defer conn.Exec("SELECT RELEASE_LOCK(?)", migrateLock)
+		return run(conn)
+	})
 }
