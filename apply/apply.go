@@ -15,6 +15,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"creditwater/access"
 	"creditwater/apperr"
 	"creditwater/audit"
 	"creditwater/calendar"
@@ -24,11 +25,22 @@ import (
 	"creditwater/reqctx"
 )
 
+// Signature is who may sign a commitment letter now: the verified legal
+// representative's binding, the enterprise as the registry names it, and
+// the face verification that authorises the signature (R6.7).
+type Signature struct {
+	Binding models.EnterpriseBinding
+	Subject models.Subject
+	FaceID  string
+}
+
 // Identity is what this package needs from enterprise binding.
 type Identity interface {
-	BindingFor(ctx context.Context, subjectID string) (models.EnterpriseBinding, error)
-	RequireFreshFace(ctx context.Context, b models.EnterpriseBinding) error
 	Subject(ctx context.Context, id string) (models.Subject, error)
+	// Signer returns FORBIDDEN unless the caller is the subject's verified
+	// legal representative with a fresh face verification, and
+	// FAILED_PRECONDITION when the registry no longer confirms them.
+	Signer(ctx context.Context, subjectID string) (Signature, error)
 }
 
 // Reports fetches (and audits) e-credit reports.
@@ -74,6 +86,7 @@ func DefaultConfig() Config {
 // Service is the application service.
 type Service struct {
 	db       *gorm.DB
+	policy   *access.Policy
 	identity Identity
 	reports  Reports
 	enqueue  Enqueue
@@ -87,8 +100,8 @@ type Service struct {
 }
 
 // New wires the service.
-func New(db *gorm.DB, identity Identity, reports Reports, enqueue Enqueue, sealer *pii.Sealer, log *audit.Log, cal *calendar.Calendar, cfg Config) *Service {
-	return &Service{db: db, identity: identity, reports: reports, enqueue: enqueue, sealer: sealer, audit: log, cal: cal, cfg: cfg, now: time.Now}
+func New(db *gorm.DB, policy *access.Policy, identity Identity, reports Reports, enqueue Enqueue, sealer *pii.Sealer, log *audit.Log, cal *calendar.Calendar, cfg Config) *Service {
+	return &Service{db: db, policy: policy, identity: identity, reports: reports, enqueue: enqueue, sealer: sealer, audit: log, cal: cal, cfg: cfg, now: time.Now}
 }
 
 // SetClock replaces the clock (tests).

@@ -3,6 +3,7 @@ package apply
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 
 	"gorm.io/gorm"
@@ -19,10 +20,12 @@ type Draft struct {
 	Fields letter.Fields
 }
 
-// DraftCommitment returns the letter prefilled from the subject, the
-// address and the legal representative (masked ID); the applicant fills the
-// reason and the relation. It returns FORBIDDEN for an unbound user and
-// FAILED_PRECONDITION before the credit check passed.
+// DraftCommitment returns the letter prefilled for an application (R2.1):
+// the enterprise's name and legal representative as the registry gives
+// them, the address, and — for the legal representative who will sign —
+// the document type and masked number of their verified binding; the
+// applicant fills in the reason and the relation. It returns FORBIDDEN for
+// a user who does not act for the subject with the APPLY scope.
 func (s *Service) DraftCommitment(ctx context.Context, appID string) (Draft, error) {
 	if _, err := auth.Require(ctx, models.RoleEnterprise); err != nil {
 		return Draft{}, err
@@ -31,25 +34,33 @@ func (s *Service) DraftCommitment(ctx context.Context, appID string) (Draft, err
 	if err != nil {
 		return Draft{}, err
 	}
-	b, err := s.identity.BindingFor(ctx, app.SubjectID)
+	g, err := s.policy.Subject(ctx, app.SubjectID, models.ScopeApply)
 	if err != nil {
 		return Draft{}, err
 	}
-	f, err := s.prefill(ctx, app, b)
-	return Draft{Fields: f}, err
-}
-
-func (s *Service) prefill(ctx context.Context, app models.Application, b models.EnterpriseBinding) (letter.Fields, error) {
 	subj, err := s.identity.Subject(ctx, app.SubjectID)
 	if err != nil {
-		return letter.Fields{}, err
+		return Draft{}, err
 	}
+	var lr *models.EnterpriseBinding
+	if g.LegalRepresentative() {
+		lr = &g.Binding
+	}
+	return Draft{Fields: prefill(app, subj, lr)}, nil
+}
+
+// prefill fills the letter from the registry's subject; the legal
+// representative's document comes from their verified binding when known.
+func prefill(app models.Application, subj models.Subject, lr *models.EnterpriseBinding) letter.Fields {
 	uscc := ""
 	if subj.USCC != nil {
 		uscc = *subj.USCC
 	}
-	return letter.Fields{UnitName: subj.Name, Address: app.Address, USCC: uscc, LegalRepName: b.LegalRepName,
-		IDTypeLabel: ident.IDType(b.IDType).Label(), IDNumberMasked: b.IDMasked, Signer: subj.Name}, nil
+	f := letter.Fields{UnitName: subj.Name, Address: app.Address, USCC: uscc, LegalRepName: subj.LegalRepName, Signer: subj.Name}
+	if lr != nil {
+		f.IDTypeLabel, f.IDNumberMasked = ident.IDType(lr.IDType).Label(), lr.IDMasked
+	}
+	return f
 }
 
 // SignInput is what the applicant fills in.
@@ -68,64 +79,106 @@ type CommitmentPayload struct {
 	Text         string `json:"text"`
 }
 
+// Signed is the result of SignCommitment.
+type Signed struct {
+	Commitment models.Commitment
+	// Replayed is true when the same letter had been signed already (a
+	// retry after an ambiguous failure): nothing new was stored.
+	Replayed bool
+}
+
 // SignCommitment signs the commitment letter for an application that passed
-// the credit check (R2.1, R2.2): the user must be bound to the enterprise and
-// have passed a face verification within the validity window. The letter's
-// text, its SHA-256, the signer and the time are stored, immutable, and its
-// publication is queued in the same transaction (R2.3). It returns FORBIDDEN
-// (reason FACE_VERIFICATION_REQUIRED) without a fresh verification, INVALID
-// naming the field, and FAILED_PRECONDITION when the application is not
-// CREDIT_CHECKED (a signed letter cannot be signed again or changed).
-func (s *Service) SignCommitment(ctx context.Context, appID string, in SignInput) (models.Commitment, error) {
+// the credit check (R2.1, R2.2, R6.7). Only the enterprise's verified legal
+// representative signs — never an agent — with a face verification of
+// their own ID number passed within the validity window, and the registry
+// must still confirm them (see Identity.Signer); the letter names the
+// registry's enterprise name and legal representative. The text, its
+// SHA-256, the signer, the face verification and the time are stored,
+// immutable, and the publication is queued in the same transaction (R2.3).
+// Signing is idempotent: the same letter signed again by the same user
+// returns the stored commitment (Replayed). It returns FORBIDDEN
+// (NOT_LEGAL_REPRESENTATIVE, FACE_VERIFICATION_REQUIRED), INVALID naming
+// the field, FAILED_PRECONDITION when the application is not
+// CREDIT_CHECKED or the registry no longer confirms the signer, and
+// CONFLICT (COMMITMENT_ALREADY_SIGNED) when another letter was signed.
+func (s *Service) SignCommitment(ctx context.Context, appID string, in SignInput) (Signed, error) {
 	a, err := auth.Require(ctx, models.RoleEnterprise)
 	if err != nil {
-		return models.Commitment{}, err
+		return Signed{}, err
 	}
 	app, err := s.load(ctx, s.db, appID)
 	if err != nil {
-		return models.Commitment{}, err
+		return Signed{}, err
 	}
-	b, err := s.identity.BindingFor(ctx, app.SubjectID)
-	if err != nil {
-		return models.Commitment{}, err
+	if _, err := s.policy.Subject(ctx, app.SubjectID, models.ScopeApply); err != nil {
+		return Signed{}, err
 	}
+	in.NoProofReason = strings.TrimSpace(in.NoProofReason)
 	if app.Status != models.AppCreditChecked {
-		return models.Commitment{}, apperr.Precondition("ILLEGAL_TRANSITION", "the application is %s; the letter is signed once, after the credit check (CREDIT_CHECKED)", app.Status).
+		if prev, ok, err := s.signedBefore(ctx, app, a.UserID, in); ok || err != nil {
+			return prev, err
+		}
+		return Signed{}, apperr.Precondition("ILLEGAL_TRANSITION", "申请当前状态为 %s；承诺书只能在信用核查通过（CREDIT_CHECKED）后签署一次", app.Status).
 			WithDetail("currentStatus", string(app.Status))
 	}
-	if err := s.identity.RequireFreshFace(ctx, b); err != nil {
-		return models.Commitment{}, err
-	}
-	f, err := s.prefill(ctx, app, b)
+	sig, err := s.identity.Signer(ctx, app.SubjectID)
 	if err != nil {
-		return models.Commitment{}, err
+		return Signed{}, err
 	}
-	f.NoProofReason, f.Relation, f.SignedAt = strings.TrimSpace(in.NoProofReason), in.Relation, s.now().UTC()
+	f := prefill(app, sig.Subject, &sig.Binding)
+	f.NoProofReason, f.Relation, f.SignedAt = in.NoProofReason, in.Relation, s.now().UTC()
 	if err := letter.Validate(f); err != nil {
-		return models.Commitment{}, err
+		return Signed{}, err
 	}
 	text := letter.Text(f)
 	fields, _ := json.Marshal(f)
-	c := models.Commitment{ApplicationID: app.ID, SubjectID: app.SubjectID, SignerID: a.UserID, BindingID: b.ID, Fields: string(fields),
-		Text: text, SHA256: letter.Hash(text), TemplateVer: letter.TemplateVersion, SignedAt: f.SignedAt}
+	c := models.Commitment{ApplicationID: app.ID, SubjectID: app.SubjectID, SignerID: a.UserID, BindingID: sig.Binding.ID, FaceID: sig.FaceID,
+		Fields: string(fields), Text: text, SHA256: letter.Hash(text), TemplateVer: letter.TemplateVersion, SignedAt: f.SignedAt}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(&c).Error; err != nil {
 			return err
 		}
-		if err := s.transition(ctx, tx, &app, change{to: models.AppCommitmentSigned, version: in.Version, reason: "commitment signed, SHA-256 " + c.SHA256,
+		if err := s.transition(ctx, tx, &app, change{to: models.AppCommitmentSigned, version: in.Version, reason: "法定代表人已签署信用承诺书（SHA-256 " + c.SHA256 + "）",
 			set: map[string]any{"commitment_id": c.ID}}); err != nil {
 			return err
 		}
 		return s.enqueue(ctx, tx, "commitment:"+c.ID, KindPublishCommitment, app.ID,
 			CommitmentPayload{CommitmentID: c.ID, USCC: f.USCC, Title: letter.Title + "（" + f.UnitName + "）", SHA256: c.SHA256, Text: text})
 	})
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		// A concurrent retry signed first.
+		if app, lerr := s.load(ctx, s.db, appID); lerr == nil {
+			if prev, ok, perr := s.signedBefore(ctx, app, a.UserID, in); ok || perr != nil {
+				return prev, perr
+			}
+		}
+	}
 	if err != nil {
 		if apperr.As(err) == nil {
 			err = apperr.Wrap(err, apperr.Internal, "could not store the commitment")
 		}
-		return models.Commitment{}, err
+		return Signed{}, err
 	}
-	return c, nil
+	return Signed{Commitment: c}, nil
+}
+
+// signedBefore finds the letter already signed for app: when the caller
+// signed it with the same reason and relation it is returned (ok); another
+// letter is CONFLICT. No letter: not ok, no error.
+func (s *Service) signedBefore(ctx context.Context, app models.Application, userID string, in SignInput) (Signed, bool, error) {
+	if app.CommitmentID == nil {
+		return Signed{}, false, nil
+	}
+	var c models.Commitment
+	if err := s.db.WithContext(ctx).Where("id = ?", *app.CommitmentID).Take(&c).Error; err != nil {
+		return Signed{}, false, apperr.Wrap(err, apperr.Internal, "could not read the commitment")
+	}
+	f := LetterFields(c)
+	if c.SignerID != userID || f.NoProofReason != in.NoProofReason || f.Relation != in.Relation {
+		return Signed{}, false, apperr.New(apperr.Conflict, "该申请的信用承诺书已签署，不能再签署另一份").WithReason("COMMITMENT_ALREADY_SIGNED").
+			WithDetail("commitmentId", c.ID)
+	}
+	return Signed{Commitment: c, Replayed: true}, true, nil
 }
 
 // CommitmentPublished completes a publication inside the outbox's
@@ -151,8 +204,9 @@ func (s *Service) CommitmentPublished(ctx context.Context, tx *gorm.DB, commitme
 	return s.transition(ctx, tx, &app, change{to: models.AppPublished, reason: "commitment published as " + publicationID})
 }
 
-// Commitment returns a signed commitment: its signer, users bound to its
-// subject and staff may read it.
+// Commitment returns a signed commitment: staff and users who act for its
+// subject (APPLY or VIEW scope) may read it; a signer whose binding ended
+// may not.
 func (s *Service) Commitment(ctx context.Context, id string) (models.Commitment, error) {
 	a, err := auth.Require(ctx)
 	if err != nil {
@@ -165,9 +219,9 @@ func (s *Service) Commitment(ctx context.Context, id string) (models.Commitment,
 	if c.ID == "" {
 		return c, apperr.New(apperr.NotFound, "commitment not found")
 	}
-	if a.Role == models.RoleEnterprise && c.SignerID != a.UserID {
-		if _, err := s.identity.BindingFor(ctx, c.SubjectID); err != nil {
-			return models.Commitment{}, apperr.New(apperr.Forbidden, "not your commitment")
+	if a.Role == models.RoleEnterprise {
+		if _, err := s.policy.Subject(ctx, c.SubjectID, models.ScopeApply, models.ScopeView); err != nil {
+			return models.Commitment{}, apperr.New(apperr.Forbidden, "不是您企业的承诺书")
 		}
 	}
 	return c, nil

@@ -56,11 +56,11 @@ func (s *Service) Submit(ctx context.Context, in SubmitInput) (Submitted, error)
 	var subj models.Subject
 	channel := "MINI_PROGRAM"
 	if a.Role == models.RoleEnterprise {
-		b, err := s.identity.BindingFor(ctx, in.SubjectID)
+		g, err := s.policy.Subject(ctx, in.SubjectID, models.ScopeApply)
 		if err != nil {
 			return Submitted{}, err
 		}
-		in.SubjectID = b.SubjectID
+		in.SubjectID = g.SubjectID()
 	} else {
 		channel = "COUNTER"
 		if in.SubjectID == "" {
@@ -72,7 +72,7 @@ func (s *Service) Submit(ctx context.Context, in SubmitInput) (Submitted, error)
 	}
 	if prev, ok, err := s.byKey(ctx, a.UserID, in.IdempotencyKey); err != nil || ok {
 		if err == nil {
-			return Submitted{Application: prev, Preview: s.preview(ctx, prev, subj), Replayed: true}, nil
+			return s.replay(ctx, prev, subj, in)
 		}
 		return Submitted{}, err
 	}
@@ -99,13 +99,36 @@ func (s *Service) Submit(ctx context.Context, in SubmitInput) (Submitted, error)
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		// A concurrent retry with the same key won: return its application.
 		if prev, ok, err := s.byKey(ctx, a.UserID, in.IdempotencyKey); err == nil && ok {
-			return Submitted{Application: prev, Preview: s.preview(ctx, prev, subj), Replayed: true}, nil
+			return s.replay(ctx, prev, subj, in)
 		}
 	}
 	if err != nil {
 		return Submitted{}, apperr.Wrap(err, apperr.Internal, "could not store the application")
 	}
 	return Submitted{Application: app, Preview: s.preview(ctx, app, subj)}, nil
+}
+
+// replay answers a submit whose idempotency key was used before: the first
+// application when the request is the same, CONFLICT (reason
+// IDEMPOTENCY_KEY_REUSED) when the key came with another application.
+func (s *Service) replay(ctx context.Context, prev models.Application, subj models.Subject, in SubmitInput) (Submitted, error) {
+	same := prev.SubjectID == subj.ID && prev.Address == in.Address && prev.Land == in.Land && prev.Category == in.Category &&
+		prev.ContactName == in.ContactName && prev.WantsCredit == in.WantsCredit
+	if same {
+		phone := ""
+		if prev.ContactSealed != "" {
+			var err error
+			if phone, err = s.sealer.Open(prev.ContactSealed); err != nil {
+				return Submitted{}, apperr.Wrap(err, apperr.Internal, "could not read the application")
+			}
+		}
+		same = phone == in.ContactPhone
+	}
+	if !same {
+		return Submitted{}, apperr.New(apperr.Conflict, "该幂等键已用于另一份申请；重试时请发送与首次相同的内容，新申请请使用新的幂等键").
+			WithReason("IDEMPOTENCY_KEY_REUSED").WithDetail("applicationId", prev.ID)
+	}
+	return Submitted{Application: prev, Preview: s.preview(ctx, prev, subj), Replayed: true}, nil
 }
 
 func (s *Service) byKey(ctx context.Context, userID, key string) (models.Application, bool, error) {
@@ -191,7 +214,9 @@ func (s *Service) Withdraw(ctx context.Context, id, reason string, version *int)
 	}
 	return s.step(ctx, id, func(tx *gorm.DB, app *models.Application) (change, error) {
 		if app.UserID != a.UserID {
-			return change{}, apperr.New(apperr.Forbidden, "not your application")
+			if _, err := s.policy.Subject(ctx, app.SubjectID, models.ScopeApply); err != nil {
+				return change{}, apperr.New(apperr.Forbidden, "不是您企业的申请")
+			}
 		}
 		if strings.TrimSpace(reason) == "" {
 			reason = "withdrawn by the applicant"
@@ -224,21 +249,19 @@ func (s *Service) step(ctx context.Context, id string, decide func(tx *gorm.DB, 
 	return s.load(ctx, s.db, id)
 }
 
-// Get returns an application: its applicant (or a user bound to its
-// subject) and staff may read it. It returns NOT_FOUND or FORBIDDEN.
+// Get returns an application: staff, and enterprise users who act for its
+// subject with the APPLY scope (its legal representative, or an agent
+// holding the scope) may read it (R6.6). It returns NOT_FOUND or FORBIDDEN.
 func (s *Service) Get(ctx context.Context, id string) (models.Application, error) {
-	a, err := auth.Require(ctx)
-	if err != nil {
+	if _, err := auth.Require(ctx); err != nil {
 		return models.Application{}, err
 	}
 	app, err := s.load(ctx, s.db, id)
 	if err != nil {
 		return app, err
 	}
-	if a.Role == models.RoleEnterprise && app.UserID != a.UserID {
-		if _, err := s.identity.BindingFor(ctx, app.SubjectID); err != nil {
-			return models.Application{}, apperr.New(apperr.Forbidden, "not your application")
-		}
+	if _, err := s.policy.Subject(ctx, app.SubjectID, models.ScopeApply); err != nil {
+		return models.Application{}, apperr.New(apperr.Forbidden, "不是您企业的申请")
 	}
 	return app, nil
 }
@@ -255,14 +278,16 @@ func (s *Service) Events(ctx context.Context, id string) ([]models.ApplicationEv
 	return out, nil
 }
 
-// Mine returns the caller's applications, newest first.
+// Mine returns the applications of the enterprises the caller acts for
+// with the APPLY scope, newest first.
 func (s *Service) Mine(ctx context.Context) ([]models.Application, error) {
 	a, err := auth.Require(ctx, models.RoleEnterprise)
 	if err != nil {
 		return nil, err
 	}
 	var out []models.Application
-	if err := s.db.WithContext(ctx).Where("user_id = ?", a.UserID).Order("submitted_at DESC").Limit(100).Find(&out).Error; err != nil {
+	if err := s.db.WithContext(ctx).Where("subject_id IN (?)", s.policy.Subjects(ctx, a.UserID, models.ScopeApply)).
+		Order("submitted_at DESC").Limit(100).Find(&out).Error; err != nil {
 		return nil, apperr.Wrap(err, apperr.Internal, "could not read applications")
 	}
 	return out, nil

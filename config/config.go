@@ -102,6 +102,7 @@ type Config struct {
 	RemindersSchedule     string `env:"CW_JOB_REMINDERS_SCHEDULE" envDefault:"30 8 * * *"`
 	ArrearsSchedule       string `env:"CW_JOB_ARREARS_SCHEDULE" envDefault:"30 2 * * *"`
 	TiersSchedule         string `env:"CW_JOB_TIERS_SCHEDULE" envDefault:"0 3 * * *"`
+	RegistryCheckSchedule string `env:"CW_JOB_REGISTRY_CHECK_SCHEDULE" envDefault:"0 4 * * *"`
 
 	// Zero-document applications (R4) and the publication outbox (R2.3).
 	ZeroDocRatings    []string      `env:"CW_ZERO_DOC_RATINGS" envDefault:"A,B"`

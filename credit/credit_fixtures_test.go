@@ -82,12 +82,13 @@ func (e *env) reminder(t *testing.T, no, accountNo string, servedOn time.Time, b
 
 func (e *env) bind(t *testing.T, userID, subjectID string, active bool) {
 	t.Helper()
-	b := models.EnterpriseBinding{UserID: userID, SubjectID: subjectID, Role: models.BindingLegalRepresentative,
-		LegalRepName: "张三", IDType: "ID_CARD", IDSealed: "x", IDIndex: "x", IDMasked: "x", Active: true}
-	must(t, e.db.Create(&b).Error)
+	status := models.BindingActive
 	if !active {
-		must(t, e.db.Model(&b).Update("active", false).Error)
+		status = models.BindingPending
 	}
+	b := models.EnterpriseBinding{UserID: userID, SubjectID: subjectID, Role: models.BindingLegalRepresentative,
+		PersonName: "张三", IDType: "ID_CARD", IDSealed: "x", IDIndex: "x", IDMasked: "x", Status: status, Generation: 1}
+	must(t, e.db.Create(&b).Error)
 }
 
 func (e *env) reload(t *testing.T, id string) models.Subject {

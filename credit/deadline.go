@@ -39,7 +39,7 @@ const maxDeadlines = 500
 type Reviews struct {
 	db    *gorm.DB
 	audit *audit.Log
-	acc   access
+	acc   guard
 	cal   *calendar.Calendar
 	cfg   RepairConfig
 	now   func() time.Time
@@ -252,41 +252,3 @@ func (r *Reviews) MarkNoticeRead(ctx context.Context, id uint64) error {
 	return nil
 }
 
-// EvidenceFile returns one piece of evidence with its content, by public
-// ID, to staff or to an ENTERPRISE user bound to the owner's subject, and
-// writes an audit entry. Serve it with the stored (sniffed) ContentType,
-// "Content-Disposition: attachment" and "X-Content-Type-Options: nosniff".
-// It returns UNAUTHENTICATED, FORBIDDEN, NOT_FOUND or INTERNAL.
-func (r *Reviews) EvidenceFile(ctx context.Context, publicID string) (models.Evidence, error) {
-	if _, err := auth.Require(ctx); err != nil {
-		return models.Evidence{}, err
-	}
-	db := r.db.WithContext(ctx)
-	var ev models.Evidence
-	res := db.Where("public_id = ?", publicID).Limit(1).Find(&ev)
-	if res.Error != nil {
-		return models.Evidence{}, apperr.Wrap(res.Error, apperr.Internal, "could not read the evidence")
-	}
-	if res.RowsAffected == 0 {
-		return models.Evidence{}, apperr.New(apperr.NotFound, "evidence not found")
-	}
-	var subjectID string
-	var owner any = &models.RepairRequest{}
-	if ev.OwnerType == OwnerObjection {
-		owner = &models.Objection{}
-	}
-	if err := db.Model(owner).Where("id = ?", ev.OwnerID).Limit(1).Pluck("subject_id", &subjectID).Error; err != nil {
-		return models.Evidence{}, apperr.Wrap(err, apperr.Internal, "could not read the evidence owner")
-	}
-	if subjectID == "" {
-		return models.Evidence{}, apperr.New(apperr.NotFound, "evidence not found")
-	}
-	if _, err := r.acc.subject(ctx, subjectID); err != nil {
-		return models.Evidence{}, err
-	}
-	if err := recordAudit(ctx, r.audit, nil, audit.Entry{Action: "evidence.read", SubjectType: "evidence", SubjectID: ev.PublicID,
-		Purpose: "review of " + ev.OwnerType + " " + ev.OwnerID}); err != nil {
-		return models.Evidence{}, err
-	}
-	return ev, nil
-}

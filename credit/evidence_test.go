@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"creditwater/apperr"
+	"creditwater/audit"
+	"creditwater/evidence"
 	"creditwater/models"
 	"creditwater/store"
 )
@@ -102,7 +104,7 @@ func TestEvidenceStoredByContent(t *testing.T) {
 	rec := w.newRecord(t, s.ID, models.KindViolation, models.SeverityMinor, noon(2026, 5, 1))
 	big := pdfBody(3<<20 + 17) // well over a 64 KiB BLOB
 	jpeg := append([]byte{0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 'J', 'F', 'I', 'F', 0}, bytes.Repeat([]byte{7}, 300)...)
-	files := []struct {
+	cases := []struct {
 		name, wantName, wantType string
 		data                     []byte
 	}{
@@ -112,20 +114,22 @@ func TestEvidenceStoredByContent(t *testing.T) {
 		{"现场.jpeg", "现场.jpeg", "image/jpeg", jpeg},
 		{"", "evidence-5.pdf", "application/pdf", pdfBody(50)},
 	}
-	ups := make([]Upload, len(files))
-	for i, f := range files {
+	ups := make([]Upload, len(cases))
+	for i, f := range cases {
 		ups[i] = upload(f.name, f.data)
 		ups[i].ContentType = "text/html" // the declared type is ignored
 	}
 	req, err := w.repairs.File(entCtx(), FileRepair{RecordID: rec.ID, Statement: "已整改", SignCommitment: true, Evidence: ups})
 	must(t, err)
+	files := evidence.NewFiles(w.db, audit.New(w.db))
+	files.Register(OwnerRepair, w.reviews.EvidenceCheck(OwnerRepair))
 	list, err := w.repairs.Evidence(entCtx(), req.ID)
 	must(t, err)
-	if len(list) != len(files) {
+	if len(list) != len(cases) {
 		t.Fatalf("%d evidence rows", len(list))
 	}
-	for i, f := range files {
-		got, err := w.reviews.EvidenceFile(entCtx(), list[i].PublicID)
+	for i, f := range cases {
+		got, err := files.Get(entCtx(), list[i].PublicID)
 		must(t, err)
 		sum := sha256.Sum256(f.data)
 		if got.FileName != f.wantName || got.ContentType != f.wantType || got.Size != int64(len(f.data)) ||
@@ -134,13 +138,13 @@ func TestEvidenceStoredByContent(t *testing.T) {
 				i, got.FileName, got.ContentType, got.Size, f.wantName, f.wantType, len(f.data), bytes.Equal(got.Data, f.data))
 		}
 	}
-	_, err = w.reviews.EvidenceFile(staffCtx(), list[0].PublicID)
+	_, err = files.Get(staffCtx(), list[0].PublicID)
 	must(t, err)
-	_, err = w.reviews.EvidenceFile(actorCtx(models.RoleEnterprise, "stranger"), list[0].PublicID)
+	_, err = files.Get(actorCtx(models.RoleEnterprise, "stranger"), list[0].PublicID)
 	wantCode(t, err, apperr.Forbidden)
-	_, err = w.reviews.EvidenceFile(staffCtx(), models.NewID())
+	_, err = files.Get(staffCtx(), models.NewID())
 	wantCode(t, err, apperr.NotFound)
-	if n := w.count(t, &models.AuditEntry{}, "action = ?", "evidence.read"); n != int64(len(files))+1 {
+	if n := w.count(t, &models.AuditEntry{}, "action = ?", "evidence.read"); n != int64(len(cases))+1 {
 		t.Fatalf("%d evidence.read audit entries", n)
 	}
 	if store.IsMySQL(w.db) {
@@ -149,27 +153,6 @@ func TestEvidenceStoredByContent(t *testing.T) {
 			AND TABLE_NAME = 'evidences' AND COLUMN_NAME = 'data'`).Scan(&typ).Error)
 		if typ != "longblob" {
 			t.Fatalf("evidences.data is %q on MySQL, want longblob", typ)
-		}
-	}
-}
-
-func TestSanitizeFileName(t *testing.T) {
-	long := strings.Repeat("长", 150) + ".pdf"
-	cases := []struct{ in, want string }{
-		{"report.pdf", "report.pdf"},
-		{"../../etc/passwd", "passwd"},
-		{`..\..\windows\system.ini`, "system.ini"},
-		{".hidden.pdf", "hidden.pdf"},
-		{"a\x00b\r\n.pdf", "ab.pdf"},
-		{"evil\u202egnp.pdf", "evilgnp.pdf"},
-		{`what?*:"<>|.pdf`, "what_______.pdf"},
-		{"   ", ""},
-		{"/", ""},
-		{long, strings.Repeat("长", 96) + ".pdf"},
-	}
-	for _, c := range cases {
-		if got := sanitizeFileName(c.in); got != c.want {
-			t.Errorf("sanitizeFileName(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
 }
@@ -187,7 +170,7 @@ func TestReadUploadsConfig(t *testing.T) {
 		{"three files", []Upload{upload("a.pdf", pdfBody(10)), upload("b.pdf", pdfBody(10)), upload("c.pdf", pdfBody(10))}, "evidence"},
 	}
 	for _, c := range cases {
-		_, err := readUploads(c.ups, cfg, "u", noon(2026, 1, 1))
+		_, err := evidence.Read(c.ups, cfg.evidenceLimits(), "u", noon(2026, 1, 1))
 		if e := apperr.As(err); (c.field == "" && err != nil) || (c.field != "" && (e == nil || e.Field != c.field)) {
 			t.Errorf("%s: %v", c.name, err)
 		}

@@ -16,6 +16,7 @@ import (
 	"creditwater/audit"
 	"creditwater/auth"
 	"creditwater/calendar"
+	"creditwater/evidence"
 	"creditwater/models"
 )
 
@@ -84,11 +85,13 @@ func (o *Objections) File(ctx context.Context, in FileObjection) (models.Objecti
 	case in.Reason == "" || utf8.RuneCountInString(in.Reason) > maxStatementRunes:
 		return models.Objection{}, apperr.InvalidField("reason", "a reason is required (at most %d characters)", maxStatementRunes)
 	}
-	if _, err := o.records.Get(ctx, in.RecordID); err != nil { // NOT_FOUND or not bound
+	if rec, err := o.records.Get(ctx, in.RecordID); err != nil { // NOT_FOUND or not bound
+		return models.Objection{}, err
+	} else if _, err := o.records.acc.subject(ctx, rec.SubjectID, dispute...); err != nil { // R6.6: DISPUTE scope
 		return models.Objection{}, err
 	}
 	now := o.now().UTC()
-	files, err := readUploads(in.Evidence, o.cfg, actor.UserID, now)
+	files, err := evidence.Read(in.Evidence, o.cfg.evidenceLimits(), actor.UserID, now)
 	if err != nil {
 		return models.Objection{}, err
 	}
@@ -122,7 +125,7 @@ func (o *Objections) File(ctx context.Context, in FileObjection) (models.Objecti
 			}
 			return apperr.Wrap(err, apperr.Internal, "could not store the objection")
 		}
-		if err := storeEvidence(tx, OwnerObjection, obj.ID, files); err != nil {
+		if err := evidence.Store(tx, OwnerObjection, obj.ID, files); err != nil {
 			return err
 		}
 		if err := addEvent(tx, OwnerObjection, obj.ID, now, actor.UserID, ActionFiled, "", string(models.ObjectionSubmitted), in.Reason, nil); err != nil {
@@ -425,7 +428,7 @@ func (o *Objections) Get(ctx context.Context, id string) (models.Objection, erro
 	if err := findByID(o.db.WithContext(ctx), &obj, id, "objection"); err != nil {
 		return models.Objection{}, err
 	}
-	if _, err := o.records.acc.subject(ctx, obj.SubjectID); err != nil {
+	if _, err := o.records.acc.subject(ctx, obj.SubjectID, dispute...); err != nil {
 		return models.Objection{}, err
 	}
 	return obj, nil
@@ -435,7 +438,7 @@ func (o *Objections) Get(ctx context.Context, id string) (models.Objection, erro
 // 200), under the access rule of Get. It returns UNAUTHENTICATED,
 // FORBIDDEN or INTERNAL.
 func (o *Objections) ListForSubject(ctx context.Context, subjectID string) ([]models.Objection, error) {
-	if _, err := o.records.acc.subject(ctx, subjectID); err != nil {
+	if _, err := o.records.acc.subject(ctx, subjectID, dispute...); err != nil {
 		return nil, err
 	}
 	var out []models.Objection
@@ -462,7 +465,7 @@ func (o *Objections) Evidence(ctx context.Context, id string) ([]models.Evidence
 	if _, err := o.Get(ctx, id); err != nil {
 		return nil, err
 	}
-	return listEvidence(ctx, o.db, OwnerObjection, id)
+	return evidence.List(ctx, o.db, OwnerObjection, id)
 }
 
 // ObjectionFilter selects objections of the staff queue; zero fields match

@@ -19,6 +19,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"creditwater/access"
 	"creditwater/apperr"
 	"creditwater/audit"
 	"creditwater/auth"
@@ -171,42 +172,46 @@ func addDays(day time.Time, n int) time.Time {
 // dateString formats a day as YYYY-MM-DD in Shanghai.
 func dateString(t time.Time) string { return t.In(shanghai).Format(time.DateOnly) }
 
-// access answers who may see which subject's credit data (R7.1).
-type access struct{ db *gorm.DB }
+// guard is credit's use of the one access policy (package access): staff
+// see every subject; an ENTERPRISE user acts only through an ACTIVE binding
+// that allows one of the scopes asked.
+type guard struct{ p *access.Policy }
 
-// subject checks that the caller may see subjectID's credit data: staff see
-// every subject, an ENTERPRISE user only the subjects it is actively bound
-// to. It returns UNAUTHENTICATED without an actor, FORBIDDEN otherwise and
+func newGuard(db *gorm.DB) guard { return guard{p: access.New(db)} }
+
+// subject checks that the caller may act for subjectID with one of scopes.
+// It returns UNAUTHENTICATED without an actor, FORBIDDEN otherwise and
 // INTERNAL when the binding cannot be read.
-func (a access) subject(ctx context.Context, subjectID string) (*reqctx.Actor, error) {
-	actor, err := auth.Require(ctx)
+func (g guard) subject(ctx context.Context, subjectID string, scopes ...models.AgentScope) (*reqctx.Actor, error) {
+	if subjectID == "" {
+		actor, err := auth.Require(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if !actor.Role.IsStaff() {
+			return nil, apperr.New(apperr.Forbidden, "无权查看该主体的信用信息")
+		}
+		return actor, nil
+	}
+	gr, err := g.p.Subject(ctx, subjectID, scopes...)
 	if err != nil {
 		return nil, err
 	}
-	if actor.Role.IsStaff() {
-		return actor, nil
-	}
-	if actor.Role != models.RoleEnterprise || subjectID == "" {
-		return nil, apperr.New(apperr.Forbidden, "you may not see this subject's credit data")
-	}
-	var n int64
-	err = a.db.WithContext(ctx).Model(&models.EnterpriseBinding{}).
-		Where("user_id = ? AND subject_id = ? AND active = ?", actor.UserID, subjectID, true).Count(&n).Error
-	if err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "could not check the enterprise binding")
-	}
-	if n == 0 {
-		return nil, apperr.New(apperr.Forbidden, "you may not see this subject's credit data").WithReason("NOT_BOUND")
-	}
-	return actor, nil
+	return gr.Actor, nil
 }
 
-// boundSubjects is the subquery of the subjects an enterprise user is bound
-// to.
-func (a access) boundSubjects(ctx context.Context, userID string) *gorm.DB {
-	return a.db.WithContext(ctx).Model(&models.EnterpriseBinding{}).Select("subject_id").
-		Where("user_id = ? AND active = ?", userID, true)
+// subjects is the subquery of the subjects an enterprise user may act for
+// with one of scopes.
+func (g guard) subjects(ctx context.Context, userID string, scopes ...models.AgentScope) *gorm.DB {
+	return g.p.Subjects(ctx, userID, scopes...)
 }
+
+// Scopes of credit data: records are read with VIEW (or DISPUTE, to dispute
+// them); repairs and objections are DISPUTE's.
+var (
+	viewRecords = []models.AgentScope{models.ScopeView, models.ScopeDispute}
+	dispute     = []models.AgentScope{models.ScopeDispute}
+)
 
 // actorID is the acting user's ID, or "SYSTEM" for scheduled work.
 func actorID(ctx context.Context) string {

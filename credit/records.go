@@ -37,14 +37,14 @@ type Records struct {
 	db    *gorm.DB
 	audit *audit.Log
 	cfg   Config
-	acc   access
+	acc   guard
 	now   func() time.Time
 }
 
 // NewRecords returns the record service over db; cfg's zero fields take
 // their defaults.
 func NewRecords(db *gorm.DB, log *audit.Log, cfg Config) *Records {
-	return &Records{db: db, audit: log, cfg: cfg.withDefaults(), acc: access{db: db}, now: time.Now}
+	return &Records{db: db, audit: log, cfg: cfg.withDefaults(), acc: newGuard(db), now: time.Now}
 }
 
 // NewRecord is what Create needs to make a record.
@@ -208,7 +208,7 @@ func (r *Records) Get(ctx context.Context, id string) (models.DishonestyRecord, 
 	if res.RowsAffected == 0 {
 		return models.DishonestyRecord{}, apperr.New(apperr.NotFound, "record not found")
 	}
-	if _, err := r.acc.subject(ctx, rec.SubjectID); err != nil {
+	if _, err := r.acc.subject(ctx, rec.SubjectID, viewRecords...); err != nil {
 		return models.DishonestyRecord{}, err
 	}
 	return rec, nil
@@ -247,7 +247,7 @@ func (r *Records) List(ctx context.Context, f RecordFilter, first int, after str
 	}
 	q := r.db.WithContext(ctx).Model(&models.DishonestyRecord{})
 	if f.SubjectID != "" {
-		if _, err := r.acc.subject(ctx, f.SubjectID); err != nil {
+		if _, err := r.acc.subject(ctx, f.SubjectID, viewRecords...); err != nil {
 			return page, err
 		}
 		q = q.Where("subject_id = ?", f.SubjectID)
@@ -257,7 +257,7 @@ func (r *Records) List(ctx context.Context, f RecordFilter, first int, after str
 			return page, err
 		}
 		if !actor.Role.IsStaff() { // an enterprise user: only its own subjects
-			q = q.Where("subject_id IN (?)", r.acc.boundSubjects(ctx, actor.UserID))
+			q = q.Where("subject_id IN (?)", r.acc.subjects(ctx, actor.UserID, viewRecords...))
 		}
 	}
 	if f.Kind != "" {

@@ -21,6 +21,7 @@ import (
 	"creditwater/audit"
 	"creditwater/auth"
 	"creditwater/calendar"
+	"creditwater/evidence"
 	"creditwater/models"
 	"creditwater/outbox"
 	"creditwater/store"
@@ -238,11 +239,13 @@ func (s *Repairs) File(ctx context.Context, in FileRepair) (models.RepairRequest
 	case in.Statement == "" || utf8.RuneCountInString(in.Statement) > maxStatementRunes:
 		return models.RepairRequest{}, apperr.InvalidField("statement", "a statement of how the act was corrected is required (at most %d characters)", maxStatementRunes)
 	}
-	if _, err := s.records.Get(ctx, in.RecordID); err != nil { // NOT_FOUND or not bound
+	if rec, err := s.records.Get(ctx, in.RecordID); err != nil { // NOT_FOUND or not bound
+		return models.RepairRequest{}, err
+	} else if _, err := s.records.acc.subject(ctx, rec.SubjectID, dispute...); err != nil { // R6.6: DISPUTE scope
 		return models.RepairRequest{}, err
 	}
 	now := s.now().UTC()
-	files, err := readUploads(in.Evidence, s.cfg, actor.UserID, now)
+	files, err := evidence.Read(in.Evidence, s.cfg.evidenceLimits(), actor.UserID, now)
 	if err != nil {
 		return models.RepairRequest{}, err
 	}
@@ -285,7 +288,7 @@ func (s *Repairs) File(ctx context.Context, in FileRepair) (models.RepairRequest
 			}
 			return apperr.Wrap(err, apperr.Internal, "could not store the repair request")
 		}
-		if err := storeEvidence(tx, OwnerRepair, req.ID, files); err != nil {
+		if err := evidence.Store(tx, OwnerRepair, req.ID, files); err != nil {
 			return err
 		}
 		if err := addEvent(tx, OwnerRepair, req.ID, now, actor.UserID, ActionFiled, "", string(models.RepairSubmitted), in.Statement, nil); err != nil {
@@ -550,7 +553,7 @@ func cleanItems(missing []string) ([]string, error) {
 // FORBIDDEN, INVALID (field text or evidence), NOT_FOUND,
 // FAILED_PRECONDITION (reason INVALID_STATE) unless the request is
 // NEEDS_SUPPLEMENT, CONFLICT and INTERNAL.
-func (s *Repairs) Supplement(ctx context.Context, id, text string, evidence []Upload) (models.RepairRequest, error) {
+func (s *Repairs) Supplement(ctx context.Context, id, text string, uploads []Upload) (models.RepairRequest, error) {
 	actor, err := auth.Require(ctx, models.RoleEnterprise)
 	if err != nil {
 		return models.RepairRequest{}, err
@@ -559,28 +562,28 @@ func (s *Repairs) Supplement(ctx context.Context, id, text string, evidence []Up
 	switch {
 	case utf8.RuneCountInString(text) > maxStatementRunes:
 		return models.RepairRequest{}, apperr.InvalidField("text", "the text is at most %d characters", maxStatementRunes)
-	case text == "" && len(evidence) == 0:
+	case text == "" && len(uploads) == 0:
 		return models.RepairRequest{}, apperr.InvalidField("text", "send a text or at least one file")
 	}
 	if _, err := s.Get(ctx, id); err != nil { // NOT_FOUND or not bound
 		return models.RepairRequest{}, err
 	}
 	now := s.now().UTC()
-	files, err := readUploads(evidence, s.cfg, actor.UserID, now)
+	files, err := evidence.Read(uploads, s.cfg.evidenceLimits(), actor.UserID, now)
 	if err != nil {
 		return models.RepairRequest{}, err
 	}
 	if text != "" {
-		files = append([]models.Evidence{textEvidence(text, actor.UserID, now)}, files...)
+		files = append([]models.Evidence{evidence.Text(text, actor.UserID, now)}, files...)
 	}
 	return s.transition(ctx, id, nil, repairStep{
 		from: []models.RepairStatus{models.RepairNeedsSupplement}, to: models.RepairUnderReview,
 		verb: "supplemented", action: ActionSupplemented, reason: truncate(orDefault(text, "files supplemented"), maxDecisionRunes),
-		detail: map[string]any{"files": len(evidence)},
+		detail: map[string]any{"files": len(uploads)},
 		apply: func(tx *gorm.DB, req *models.RepairRequest, now time.Time, set map[string]any) error {
 			set["missing_items"] = "[]"
 			set["due_at"] = s.due(now, s.cfg.RepairReviewDays)
-			return storeEvidence(tx, OwnerRepair, req.ID, files)
+			return evidence.Store(tx, OwnerRepair, req.ID, files)
 		},
 	})
 }
@@ -678,7 +681,7 @@ func (s *Repairs) Get(ctx context.Context, id string) (models.RepairRequest, err
 	if err := findByID(s.db.WithContext(ctx), &req, id, "repair request"); err != nil {
 		return models.RepairRequest{}, err
 	}
-	if _, err := s.records.acc.subject(ctx, req.SubjectID); err != nil {
+	if _, err := s.records.acc.subject(ctx, req.SubjectID, dispute...); err != nil {
 		return models.RepairRequest{}, err
 	}
 	return req, nil
@@ -688,7 +691,7 @@ func (s *Repairs) Get(ctx context.Context, id string) (models.RepairRequest, err
 // most 200), under the access rule of Get. It returns UNAUTHENTICATED,
 // FORBIDDEN or INTERNAL.
 func (s *Repairs) ListForSubject(ctx context.Context, subjectID string) ([]models.RepairRequest, error) {
-	if _, err := s.records.acc.subject(ctx, subjectID); err != nil {
+	if _, err := s.records.acc.subject(ctx, subjectID, dispute...); err != nil {
 		return nil, err
 	}
 	var out []models.RepairRequest
@@ -715,7 +718,7 @@ func (s *Repairs) Evidence(ctx context.Context, id string) ([]models.Evidence, e
 	if _, err := s.Get(ctx, id); err != nil {
 		return nil, err
 	}
-	return listEvidence(ctx, s.db, OwnerRepair, id)
+	return evidence.List(ctx, s.db, OwnerRepair, id)
 }
 
 // RepairFilter selects requests of the staff queue; zero fields match all.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"creditwater/apperr"
+	"creditwater/evidence"
 	"creditwater/calendar"
 	"creditwater/models"
 )
@@ -191,7 +192,7 @@ func TestRepairSupplementLoopApprovalAndWithdrawal(t *testing.T) {
 	}
 	ev, err := w.repairs.Evidence(entCtx(), req.ID)
 	must(t, err)
-	if len(ev) != 4 || ev[0].Kind != EvidenceFile || ev[1].Kind != EvidenceText || ev[2].ContentType != "image/png" || ev[2].Data != nil {
+	if len(ev) != 4 || ev[0].Kind != evidence.KindFile || ev[1].Kind != evidence.KindText || ev[2].ContentType != "image/png" || ev[2].Data != nil {
 		t.Fatalf("evidence %+v", ev)
 	}
 

@@ -34,14 +34,14 @@ type Tiers struct {
 	db    *gorm.DB
 	audit *audit.Log
 	cfg   Config
-	acc   access
+	acc   guard
 	now   func() time.Time
 }
 
 // NewTiers returns the tier service over db; cfg's zero fields take their
 // defaults.
 func NewTiers(db *gorm.DB, log *audit.Log, cfg Config) *Tiers {
-	return &Tiers{db: db, audit: log, cfg: cfg.withDefaults(), acc: access{db: db}, now: time.Now}
+	return &Tiers{db: db, audit: log, cfg: cfg.withDefaults(), acc: newGuard(db), now: time.Now}
 }
 
 // Recompute re-evaluates the tier of the given subjects, or of every subject
@@ -246,7 +246,7 @@ type Profile struct {
 // an ENTERPRISE user only subjects it is bound to. It returns NOT_FOUND,
 // UNAUTHENTICATED, FORBIDDEN or INTERNAL.
 func (t *Tiers) Profile(ctx context.Context, subjectID string) (Profile, error) {
-	if _, err := t.acc.subject(ctx, subjectID); err != nil {
+	if _, err := t.acc.subject(ctx, subjectID, models.ScopeView); err != nil {
 		return Profile{}, err
 	}
 	var s models.Subject

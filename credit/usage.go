@@ -95,7 +95,7 @@ func (t *Tiers) UsageAnalysis(ctx context.Context, accountNo string, months int)
 	if res.RowsAffected == 0 {
 		return UsageReport{}, apperr.New(apperr.NotFound, "account not found")
 	}
-	actor, err := t.acc.subject(ctx, acc.SubjectID)
+	actor, err := t.acc.subject(ctx, acc.SubjectID, models.ScopeView)
 	if err != nil {
 		return UsageReport{}, err
 	}

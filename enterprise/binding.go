@@ -3,10 +3,14 @@ package enterprise
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
+	"github.com/go-redis/redis_rate/v10"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"creditwater/apperr"
 	"creditwater/audit"
@@ -15,116 +19,314 @@ import (
 	"creditwater/models"
 )
 
-// BindInput is what a user gives to bind an enterprise.
+// BindInput is what a user gives to bind an enterprise as its legal
+// representative. The enterprise's name is never taken from the user: it
+// comes from the registry.
 type BindInput struct {
-	UnitName         string
-	USCC             string
-	LegalRepName     string
-	IDType           ident.IDType
-	IDNumber         string
-	Role             models.BindingRole
-	AuthorisationRef string
+	USCC         string
+	LegalRepName string
+	IDType       ident.IDType
+	IDNumber     string
 }
 
-// Bind links the caller to an enterprise (found or created by USCC) as its
-// legal representative or authorised agent, storing the legal
-// representative's ID number sealed, indexed and masked (R6.1, R7.2). It
-// checks everything before storing anything. It returns INVALID naming the
-// field (USCC per GB 32100-2015, resident ID per GB 11643-1999, names,
-// role, a missing letter of authorisation), FAILED_PRECONDITION (reason
-// CONSENT_REQUIRED) without consent to ID processing, and FORBIDDEN for
-// staff.
-func (s *Service) Bind(ctx context.Context, in BindInput) (models.EnterpriseBinding, models.Subject, error) {
+// person is a validated name and ID number.
+type person struct {
+	name   string
+	idType ident.IDType
+	idNo   string
+}
+
+func validatePerson(nameField, name string, idType ident.IDType, idNumber string) (person, error) {
+	name = strings.TrimSpace(name)
+	if n := utf8.RuneCountInString(name); n < 2 || n > 50 {
+		return person{}, apperr.InvalidField(nameField, "姓名应为 2–50 个字符")
+	}
+	idNo, err := ident.ValidateID(idType, idNumber)
+	if err != nil {
+		return person{}, err
+	}
+	return person{name: name, idType: idType, idNo: idNo}, nil
+}
+
+// Bind asks to act for an enterprise as its legal representative (R6.5).
+// Everything is checked before anything is stored: the USCC (GB 32100-2015)
+// and ID number, consent to ID processing, a limit on attempts, and the
+// registry — the enterprise must exist and be 存续, and the name and ID
+// number must be its current legal representative's. Only then the subject
+// is found or created with the registry's name and legal representative
+// (never a name the user typed) and the caller's binding becomes PENDING;
+// it becomes ACTIVE when a face verification of that same name and ID
+// passes (CompleteFace) or staff verify the person at the counter. A new ID
+// number on an existing binding starts a new generation: earlier face
+// verifications and authorisations count for nothing (R6.7).
+//
+// A refusal writes nothing but an audit entry. It returns INVALID naming
+// the field, FAILED_PRECONDITION (CONSENT_REQUIRED; ENTERPRISE_REVOKED,
+// ENTERPRISE_CANCELLED; LEGAL_REP_MISMATCH), NOT_FOUND (reason
+// ENTERPRISE_NOT_FOUND, field uscc), RATE_LIMITED, UNAVAILABLE when the
+// registry cannot be reached, and FORBIDDEN for staff.
+func (s *Service) Bind(ctx context.Context, in BindInput) (models.EnterpriseBinding, error) {
 	a, err := auth.Require(ctx, models.RoleEnterprise)
 	if err != nil {
-		return models.EnterpriseBinding{}, models.Subject{}, err
+		return models.EnterpriseBinding{}, err
 	}
-	in.UnitName = strings.TrimSpace(in.UnitName)
-	in.LegalRepName = strings.TrimSpace(in.LegalRepName)
-	in.AuthorisationRef = strings.TrimSpace(in.AuthorisationRef)
 	uscc := ident.NormalizeUSCC(in.USCC)
-	if n := utf8.RuneCountInString(in.UnitName); n < 2 || n > 100 {
-		return fail(apperr.InvalidField("unitName", "unit name must be 2–100 characters"))
-	}
 	if err := ident.ValidateUSCC(uscc); err != nil {
-		return fail(err)
+		return models.EnterpriseBinding{}, err
 	}
-	if n := utf8.RuneCountInString(in.LegalRepName); n < 2 || n > 50 {
-		return fail(apperr.InvalidField("legalRepName", "legal representative's name must be 2–50 characters"))
-	}
-	idNo, err := ident.ValidateID(in.IDType, in.IDNumber)
+	p, err := validatePerson("legalRepName", in.LegalRepName, in.IDType, in.IDNumber)
 	if err != nil {
-		return fail(err)
-	}
-	switch in.Role {
-	case models.BindingLegalRepresentative:
-	case models.BindingAuthorisedAgent:
-		if in.AuthorisationRef == "" {
-			return fail(apperr.InvalidField("authorisationRef", "an authorised agent must give the reference of the letter of authorisation (授权委托书)"))
-		}
-	default:
-		return fail(apperr.InvalidField("role", "role must be LEGAL_REPRESENTATIVE or AUTHORISED_AGENT"))
-	}
-	if len(in.AuthorisationRef) > 128 {
-		return fail(apperr.InvalidField("authorisationRef", "at most 128 characters"))
+		return models.EnterpriseBinding{}, err
 	}
 	if err := s.requireConsent(ctx, s.db, a.UserID, models.ConsentIDProcessing); err != nil {
-		return fail(err)
+		return models.EnterpriseBinding{}, err
 	}
-	sealed, err := s.sealer.Seal(idNo)
+	if err := s.limit(ctx, "bind:"+a.UserID, s.cfg.BindAttempts, s.cfg.BindWindow, "绑定尝试过于频繁"); err != nil {
+		return models.EnterpriseBinding{}, err
+	}
+	entry, err := s.lookupActive(ctx, uscc, "enterprise.bind_refused")
 	if err != nil {
-		return fail(apperr.Wrap(err, apperr.Internal, "could not protect the ID number"))
+		return models.EnterpriseBinding{}, err
 	}
+	ok, err := s.registry.VerifyLegalRep(ctx, uscc, p.name, string(p.idType), p.idNo)
+	if err != nil {
+		return models.EnterpriseBinding{}, err
+	}
+	if !ok {
+		s.refusal(ctx, "enterprise.bind_refused", uscc, "LEGAL_REP_MISMATCH", p)
+		return models.EnterpriseBinding{}, apperr.Precondition("LEGAL_REP_MISMATCH",
+			"企业登记信息未能确认您填写的姓名和证件号码为该企业的现任法定代表人；如您是经办人，请申请经办人授权").
+			WithDetail("uscc", uscc)
+	}
+	return s.storeBinding(ctx, a.UserID, entry, p, models.BindingLegalRepresentative)
+}
+
+// RequestAgentInput is what an agent (经办人) gives to ask to act for an
+// enterprise: the enterprise and the agent's own name and ID number.
+type RequestAgentInput struct {
+	USCC     string
+	Name     string
+	IDType   ident.IDType
+	IDNumber string
+}
+
+// RequestAgent asks to act for an enterprise as its agent (R6.6): the
+// enterprise must exist in the registry and be 存续; the binding is
+// PENDING until the agent passes a face verification of their own name and
+// ID number and the enterprise's legal representative authorises them with
+// scopes (AuthoriseAgent), or staff approve them at the counter against a
+// paper 授权委托书 (ApproveAgentAtCounter). It returns what Bind returns,
+// and CONFLICT (reason ALREADY_LEGAL_REPRESENTATIVE) for a caller who is
+// the enterprise's verified legal representative.
+func (s *Service) RequestAgent(ctx context.Context, in RequestAgentInput) (models.EnterpriseBinding, error) {
+	a, err := auth.Require(ctx, models.RoleEnterprise)
+	if err != nil {
+		return models.EnterpriseBinding{}, err
+	}
+	uscc := ident.NormalizeUSCC(in.USCC)
+	if err := ident.ValidateUSCC(uscc); err != nil {
+		return models.EnterpriseBinding{}, err
+	}
+	p, err := validatePerson("name", in.Name, in.IDType, in.IDNumber)
+	if err != nil {
+		return models.EnterpriseBinding{}, err
+	}
+	if err := s.requireConsent(ctx, s.db, a.UserID, models.ConsentIDProcessing); err != nil {
+		return models.EnterpriseBinding{}, err
+	}
+	if err := s.limit(ctx, "bind:"+a.UserID, s.cfg.BindAttempts, s.cfg.BindWindow, "绑定尝试过于频繁"); err != nil {
+		return models.EnterpriseBinding{}, err
+	}
+	entry, err := s.lookupActive(ctx, uscc, "enterprise.agent_refused")
+	if err != nil {
+		return models.EnterpriseBinding{}, err
+	}
+	return s.storeBinding(ctx, a.UserID, entry, p, models.BindingAuthorisedAgent)
+}
+
+// lookupActive asks the registry for an enterprise that must be 存续. A
+// refusal is audited under action.
+func (s *Service) lookupActive(ctx context.Context, uscc, action string) (RegistryEntry, error) {
+	entry, err := s.registry.Lookup(ctx, uscc)
+	if apperr.Is(err, apperr.NotFound) {
+		s.refusal(ctx, action, uscc, "ENTERPRISE_NOT_FOUND", person{})
+		e := apperr.InvalidField("uscc", "企业登记信息中没有统一社会信用代码为 %s 的企业", uscc)
+		e.Code, e.Reason = apperr.NotFound, "ENTERPRISE_NOT_FOUND"
+		return RegistryEntry{}, e
+	}
+	if err != nil {
+		return RegistryEntry{}, err
+	}
+	switch entry.Status {
+	case RegistryActive:
+		return entry, nil
+	case RegistryRevoked, RegistryCancelled:
+		reason := "ENTERPRISE_" + string(entry.Status)
+		s.refusal(ctx, action, uscc, reason, person{})
+		return RegistryEntry{}, apperr.Precondition(reason, "该企业登记状态为“%s”，不能办理绑定", entry.Status.Label()).WithDetail("uscc", uscc)
+	}
+	return RegistryEntry{}, apperr.New(apperr.Unavailable, "企业登记信息返回了无法识别的状态，请稍后再试").WithReason("REGISTRY_UNAVAILABLE")
+}
+
+// refusal audits a refused binding; the ID number appears masked only.
+func (s *Service) refusal(ctx context.Context, action, uscc, reason string, p person) {
+	detail := "uscc=" + uscc + " reason=" + reason
+	if p.idNo != "" {
+		detail += " id=" + ident.MaskID(p.idNo)
+	}
+	_ = s.audit.Record(ctx, nil, audit.Entry{Action: action, SubjectType: "uscc", SubjectID: uscc, Detail: detail})
+}
+
+// storeBinding finds or creates the subject with the registry's data and
+// stores the caller's PENDING binding (or keeps an ACTIVE one for the same
+// person unchanged).
+func (s *Service) storeBinding(ctx context.Context, userID string, entry RegistryEntry, p person, role models.BindingRole) (models.EnterpriseBinding, error) {
+	sealed, err := s.sealer.Seal(p.idNo)
+	if err != nil {
+		return models.EnterpriseBinding{}, apperr.Wrap(err, apperr.Internal, "could not protect the ID number")
+	}
+	idx := s.sealer.BlindIndex(p.idNo)
+	now := s.now().UTC()
 	var b models.EnterpriseBinding
-	var subj models.Subject
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Where("uscc = ?", uscc).Limit(1).Find(&subj)
+		subj, err := s.upsertSubject(tx, entry, now)
+		if err != nil {
+			return err
+		}
+		res := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("user_id = ? AND subject_id = ?", userID, subj.ID).Limit(1).Find(&b)
 		if res.Error != nil {
 			return res.Error
 		}
-		if res.RowsAffected == 0 {
-			subj = models.Subject{Kind: models.SubjectEnterprise, Name: in.UnitName, USCC: &uscc, Tier: models.TierStandard}
-			if err := tx.Create(&subj).Error; err != nil {
+		existing := res.RowsAffected > 0
+		if existing && b.Status == models.BindingActive && b.Role == models.BindingLegalRepresentative && role == models.BindingAuthorisedAgent {
+			return apperr.New(apperr.Conflict, "您已是该企业经核验的法定代表人，无需申请经办人授权").WithReason("ALREADY_LEGAL_REPRESENTATIVE")
+		}
+		if existing && b.Status == models.BindingActive && b.Role == role && b.IDIndex == idx && b.PersonName == p.name {
+			// The same person again: nothing changes, the check is fresh.
+			b.RegistryCheckedAt = &now
+			return tx.Model(&b).Update("registry_checked_at", now).Error
+		}
+		wasActiveLR := existing && b.Status == models.BindingActive && b.Role == models.BindingLegalRepresentative
+		gen := 1
+		if existing {
+			gen = b.Generation + 1
+		}
+		b = models.EnterpriseBinding{Entity: b.Entity, UserID: userID, SubjectID: subj.ID, Role: role,
+			PersonName: p.name, IDType: string(p.idType), IDSealed: sealed, IDIndex: idx, IDMasked: ident.MaskID(p.idNo),
+			Status: models.BindingPending, Generation: gen, StatusChangedAt: &now}
+		if role == models.BindingLegalRepresentative {
+			b.RegistryCheckedAt = &now
+		}
+		if !existing {
+			if err := tx.Create(&b).Error; err != nil {
 				return err
 			}
+		} else {
+			if err := tx.Select("*").Omit("created_at").Updates(&b).Error; err != nil {
+				return err
+			}
+			if wasActiveLR {
+				// A changed legal representative's binding voids the
+				// authorisations it gave (R6.7).
+				if err := s.lapseAgents(ctx, tx, subj.ID, &b.ID, "授权您的法定代表人绑定信息已变更，授权失效", now); err != nil {
+					return err
+				}
+			}
 		}
-		res = tx.Where("user_id = ? AND subject_id = ?", a.UserID, subj.ID).Limit(1).Find(&b)
-		if res.Error != nil {
-			return res.Error
-		}
-		b.UserID, b.SubjectID, b.Role, b.AuthorisationRef = a.UserID, subj.ID, in.Role, in.AuthorisationRef
-		b.LegalRepName, b.IDType, b.IDSealed, b.IDIndex, b.IDMasked = in.LegalRepName, string(in.IDType), sealed, s.sealer.BlindIndex(idNo), ident.MaskID(idNo)
-		b.Active = true
-		if res.RowsAffected == 0 {
-			return tx.Create(&b).Error
-		}
-		return tx.Save(&b).Error
+		return s.audit.Record(ctx, tx, audit.Entry{Action: "enterprise.bind", SubjectType: "binding", SubjectID: b.ID,
+			Detail: fmt.Sprintf("subject=%s role=%s generation=%d id=%s", subj.ID, role, gen, b.IDMasked)})
 	})
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
-		return fail(apperr.New(apperr.Conflict, "the enterprise was bound concurrently; try again"))
+		return models.EnterpriseBinding{}, apperr.New(apperr.Conflict, "绑定正在处理中，请稍后重试").WithReason("CONCURRENT_UPDATE")
 	}
 	if err != nil {
-		return fail(apperr.Wrap(err, apperr.Internal, "could not store the binding"))
+		if apperr.As(err) == nil {
+			err = apperr.Wrap(err, apperr.Internal, "could not store the binding")
+		}
+		return models.EnterpriseBinding{}, err
 	}
-	_ = s.audit.Record(ctx, nil, audit.Entry{Action: "enterprise.bind", SubjectType: "subject", SubjectID: subj.ID, Detail: string(in.Role)})
-	return b, subj, nil
+	return b, nil
 }
 
-func fail(err error) (models.EnterpriseBinding, models.Subject, error) {
-	return models.EnterpriseBinding{}, models.Subject{}, err
+// upsertSubject finds the enterprise by USCC or creates it, and writes the
+// registry's name, legal representative and status onto it (the registry
+// is authoritative; a name a user typed is never stored).
+func (s *Service) upsertSubject(tx *gorm.DB, entry RegistryEntry, now time.Time) (models.Subject, error) {
+	var subj models.Subject
+	res := tx.Where("uscc = ?", entry.USCC).Limit(1).Find(&subj)
+	if res.Error != nil {
+		return subj, res.Error
+	}
+	if res.RowsAffected == 0 {
+		uscc := entry.USCC
+		subj = models.Subject{Kind: models.SubjectEnterprise, Name: entry.Name, USCC: &uscc, Tier: models.TierStandard,
+			LegalRepName: entry.LegalRepName, RegistryStatus: string(entry.Status), RegistryCheckedAt: &now}
+		err := tx.Create(&subj).Error
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			err = tx.Where("uscc = ?", entry.USCC).Take(&subj).Error
+		}
+		return subj, err
+	}
+	subj.Name, subj.LegalRepName, subj.RegistryStatus, subj.RegistryCheckedAt = entry.Name, entry.LegalRepName, string(entry.Status), &now
+	err := tx.Model(&models.Subject{}).Where("id = ?", subj.ID).
+		Updates(map[string]any{"name": entry.Name, "legal_rep_name": entry.LegalRepName, "registry_status": string(entry.Status), "registry_checked_at": now}).Error
+	return subj, err
 }
 
-// Bindings returns the caller's active bindings with their subjects.
+// limit allows n attempts per window under key; it returns RATE_LIMITED
+// with a retry time, or UNAVAILABLE when Redis cannot be reached.
+func (s *Service) limit(ctx context.Context, key string, n int, window time.Duration, what string) error {
+	res, err := redis_rate.NewLimiter(s.rdb).Allow(ctx, s.prefix+key, redis_rate.Limit{Rate: n, Burst: n, Period: window})
+	if err != nil {
+		e := apperr.Wrap(err, apperr.Unavailable, "服务暂时不可用，请稍后再试")
+		e.RetryAfter = 5 * time.Second
+		return e
+	}
+	if res.Allowed == 0 {
+		e := apperr.New(apperr.RateLimited, "%s，请于 %s 后再试", what, res.RetryAfter.Round(time.Second))
+		e.RetryAfter = res.RetryAfter
+		return e
+	}
+	return nil
+}
+
+// Bindings returns the caller's bindings that have not ended (PENDING,
+// ACTIVE, SUSPENDED), oldest first.
 func (s *Service) Bindings(ctx context.Context) ([]models.EnterpriseBinding, error) {
 	a, err := auth.Require(ctx, models.RoleEnterprise)
 	if err != nil {
 		return nil, err
 	}
 	var out []models.EnterpriseBinding
-	if err := s.db.WithContext(ctx).Where("user_id = ? AND active = ?", a.UserID, true).Order("created_at").Find(&out).Error; err != nil {
+	if err := s.db.WithContext(ctx).Where("user_id = ? AND status <> ?", a.UserID, models.BindingEnded).Order("created_at").Find(&out).Error; err != nil {
 		return nil, apperr.Wrap(err, apperr.Internal, "could not read bindings")
 	}
 	return out, nil
+}
+
+// ownBinding returns the caller's PENDING or ACTIVE binding bindingID, or
+// the one to subjectID, or their only one when both are empty. It returns
+// FAILED_PRECONDITION (reason NOT_BOUND) without one, INVALID (field
+// bindingId) when several could be meant.
+func (s *Service) ownBinding(ctx context.Context, userID, bindingID, subjectID string) (models.EnterpriseBinding, error) {
+	var bs []models.EnterpriseBinding
+	q := s.db.WithContext(ctx).Where("user_id = ? AND status IN ?", userID, []models.BindingStatus{models.BindingPending, models.BindingActive})
+	if bindingID != "" {
+		q = q.Where("id = ?", bindingID)
+	}
+	if subjectID != "" {
+		q = q.Where("subject_id = ?", subjectID)
+	}
+	if err := q.Order("created_at").Find(&bs).Error; err != nil {
+		return models.EnterpriseBinding{}, apperr.Wrap(err, apperr.Internal, "could not read bindings")
+	}
+	switch {
+	case len(bs) == 0:
+		return models.EnterpriseBinding{}, apperr.Precondition("NOT_BOUND", "请先绑定企业（bindEnterprise）")
+	case len(bs) > 1:
+		return models.EnterpriseBinding{}, apperr.InvalidField("bindingId", "您有多个绑定，请指明绑定")
+	}
+	return bs[0], nil
 }
 
 // Subject returns a subject by ID. It returns NOT_FOUND when there is none.
@@ -134,93 +336,21 @@ func (s *Service) Subject(ctx context.Context, id string) (models.Subject, error
 		return subj, apperr.Wrap(err, apperr.Internal, "could not read the subject")
 	}
 	if subj.ID == "" {
-		return subj, apperr.New(apperr.NotFound, "subject not found")
+		return subj, apperr.New(apperr.NotFound, "主体不存在")
 	}
 	return subj, nil
 }
 
-// BindingFor returns the caller's active binding to a subject: the only one
-// when subjectID is empty. It returns FAILED_PRECONDITION (reason
-// NOT_BOUND) without one, INVALID (field subjectId) when several exist and
-// none is named, and FORBIDDEN for a subject the caller is not bound to.
-func (s *Service) BindingFor(ctx context.Context, subjectID string) (models.EnterpriseBinding, error) {
-	bs, err := s.Bindings(ctx)
-	if err != nil {
-		return models.EnterpriseBinding{}, err
-	}
-	if len(bs) == 0 {
-		return models.EnterpriseBinding{}, apperr.Precondition("NOT_BOUND", "bind your enterprise first (bindEnterprise)")
-	}
-	if subjectID == "" {
-		if len(bs) > 1 {
-			return models.EnterpriseBinding{}, apperr.InvalidField("subjectId", "you act for several enterprises: name one")
-		}
-		return bs[0], nil
-	}
-	for _, b := range bs {
-		if b.SubjectID == subjectID {
-			return b, nil
-		}
-	}
-	return models.EnterpriseBinding{}, apperr.New(apperr.Forbidden, "you are not bound to this enterprise")
-}
-
-// IsBound reports whether the user has an active binding to the subject.
-func (s *Service) IsBound(ctx context.Context, userID, subjectID string) (bool, error) {
-	var n int64
-	if err := s.db.WithContext(ctx).Model(&models.EnterpriseBinding{}).Where("user_id = ? AND subject_id = ? AND active = ?", userID, subjectID, true).Count(&n).Error; err != nil {
-		return false, apperr.Wrap(err, apperr.Internal, "could not check the binding")
-	}
-	return n > 0, nil
-}
-
-// RevealID returns a binding's ID number in the clear, for a purpose, and
-// audits the read (R7.2). Only the bound user (to sign a commitment) and
-// staff may. It returns FORBIDDEN otherwise and INVALID without a purpose.
-func (s *Service) RevealID(ctx context.Context, bindingID, purpose string) (string, error) {
-	a, err := auth.Require(ctx)
-	if err != nil {
-		return "", err
-	}
-	if strings.TrimSpace(purpose) == "" {
-		return "", apperr.InvalidField("purpose", "a purpose is required to read an ID number")
-	}
-	var b models.EnterpriseBinding
-	if err := s.db.WithContext(ctx).Where("id = ?", bindingID).Limit(1).Find(&b).Error; err != nil {
-		return "", apperr.Wrap(err, apperr.Internal, "could not read the binding")
-	}
-	if b.ID == "" {
-		return "", apperr.New(apperr.NotFound, "binding not found")
-	}
-	if b.UserID != a.UserID && !a.Role.IsStaff() {
-		return "", apperr.New(apperr.Forbidden, "not your binding")
-	}
-	plain, err := s.sealer.Open(b.IDSealed)
-	if err != nil {
-		return "", apperr.Wrap(err, apperr.Internal, "could not read the ID number")
-	}
-	if err := s.audit.Record(ctx, nil, audit.Entry{Action: "pii.id.read", SubjectType: "binding", SubjectID: b.ID, Purpose: purpose}); err != nil {
-		return "", err
-	}
-	return plain, nil
-}
-
 // ViewSubject returns a subject: staff see any; an enterprise user only one
-// they are bound to (FORBIDDEN otherwise). It returns NOT_FOUND for an
+// it acts for through an ACTIVE binding (R6.5: nothing is visible before).
+// It returns FORBIDDEN (reason NOT_BOUND) otherwise and NOT_FOUND for an
 // unknown subject.
 func (s *Service) ViewSubject(ctx context.Context, id string) (models.Subject, error) {
-	a, err := auth.Require(ctx)
-	if err != nil {
+	if _, err := s.policy.Subject(ctx, id); err != nil {
+		if id == "" {
+			return models.Subject{}, apperr.InvalidField("id", "请指明主体")
+		}
 		return models.Subject{}, err
-	}
-	if a.Role == models.RoleEnterprise {
-		ok, err := s.IsBound(ctx, a.UserID, id)
-		if err != nil {
-			return models.Subject{}, err
-		}
-		if !ok {
-			return models.Subject{}, apperr.New(apperr.Forbidden, "you are not bound to this subject")
-		}
 	}
 	return s.Subject(ctx, id)
 }
@@ -244,7 +374,7 @@ func (s *Service) SubjectsByIDs(ctx context.Context, ids []string) ([]models.Sub
 		if subj, ok := byID[id]; ok {
 			out[i] = subj
 		} else {
-			errs[i] = apperr.New(apperr.NotFound, "subject not found")
+			errs[i] = apperr.New(apperr.NotFound, "主体不存在")
 		}
 	}
 	return out, errs

@@ -47,23 +47,37 @@ func (s *Service) GiveConsent(ctx context.Context, purpose models.ConsentPurpose
 	return c, nil
 }
 
-// WithdrawConsent withdraws the caller's consent to a purpose. It returns
-// NOT_FOUND when there is none in force.
+// WithdrawConsent withdraws the caller's consent to a purpose. Withdrawing
+// consent to ID processing also ends every binding of the user and erases
+// their stored ID numbers (R6.8, PIPL Art. 47); withdrawing consent to face
+// verification erases their face results. It returns NOT_FOUND when there
+// is no consent in force.
 func (s *Service) WithdrawConsent(ctx context.Context, purpose models.ConsentPurpose) error {
 	a, err := auth.Require(ctx, models.RoleEnterprise)
 	if err != nil {
 		return err
 	}
-	res := s.db.WithContext(ctx).Model(&models.Consent{}).Where("user_id = ? AND purpose = ? AND withdrawn_at IS NULL", a.UserID, purpose).
-		Update("withdrawn_at", s.now().UTC())
-	if res.Error != nil {
-		return apperr.Wrap(res.Error, apperr.Internal, "could not withdraw the consent")
-	}
-	if res.RowsAffected == 0 {
-		return apperr.New(apperr.NotFound, "no consent to %s in force", purpose)
-	}
-	_ = s.audit.Record(ctx, nil, audit.Entry{Action: "consent.withdraw", SubjectType: "user", SubjectID: a.UserID, Detail: string(purpose)})
-	return nil
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&models.Consent{}).Where("user_id = ? AND purpose = ? AND withdrawn_at IS NULL", a.UserID, purpose).
+			Update("withdrawn_at", s.now().UTC())
+		if res.Error != nil {
+			return apperr.Wrap(res.Error, apperr.Internal, "could not withdraw the consent")
+		}
+		if res.RowsAffected == 0 {
+			return apperr.New(apperr.NotFound, "没有生效中的该项同意")
+		}
+		switch purpose {
+		case models.ConsentIDProcessing:
+			if err := s.eraseIdentity(ctx, tx, a.UserID); err != nil {
+				return err
+			}
+		case models.ConsentFaceVerification:
+			if err := s.eraseFaceResults(ctx, tx, a.UserID); err != nil {
+				return err
+			}
+		}
+		return s.audit.Record(ctx, tx, audit.Entry{Action: "consent.withdraw", SubjectType: "user", SubjectID: a.UserID, Detail: string(purpose)})
+	})
 }
 
 // Consents returns the caller's consents in force.

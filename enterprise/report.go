@@ -5,6 +5,7 @@ import (
 
 	"creditwater/apperr"
 	"creditwater/creditplatform"
+	"creditwater/models"
 )
 
 // ReportSource fetches (and audits) e-credit reports.
@@ -12,26 +13,29 @@ type ReportSource interface {
 	Report(ctx context.Context, uscc, purpose string) (*creditplatform.Report, error)
 }
 
-// MyReport returns the e-credit report of the enterprise the caller is bound
-// to (R6.1): only after a face verification within the validity window. It
-// returns FAILED_PRECONDITION (NOT_BOUND) without a binding, FORBIDDEN for
-// an enterprise the caller is not bound to, FORBIDDEN with reason
-// FACE_VERIFICATION_REQUIRED without a fresh verification, and what the
-// report source returns.
+// MyReport returns the e-credit report of an enterprise the caller acts for
+// (R6.1, R6.6): its verified legal representative or an agent with the VIEW
+// scope, each after their own face verification within the validity
+// window. It returns FAILED_PRECONDITION (NOT_BOUND) without an ACTIVE
+// binding, FORBIDDEN (NOT_BOUND, SCOPE_NOT_GRANTED,
+// FACE_VERIFICATION_REQUIRED), and what the report source returns.
 func (s *Service) MyReport(ctx context.Context, reports ReportSource, subjectID string) (*creditplatform.Report, error) {
-	b, err := s.BindingFor(ctx, subjectID)
+	g, err := s.policy.Subject(ctx, subjectID, models.ScopeView)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.RequireFreshFace(ctx, b); err != nil {
+	if g.Staff {
+		return nil, apperr.New(apperr.Forbidden, "工作人员请使用 creditReport 查询")
+	}
+	if err := s.RequireFreshFace(ctx, g.Binding); err != nil {
 		return nil, err
 	}
-	subj, err := s.Subject(ctx, b.SubjectID)
+	subj, err := s.Subject(ctx, g.Binding.SubjectID)
 	if err != nil {
 		return nil, err
 	}
 	if subj.USCC == nil {
-		return nil, apperr.Precondition("NOT_AN_ENTERPRISE", "only enterprises have e-credit reports")
+		return nil, apperr.Precondition("NOT_AN_ENTERPRISE", "只有企业有电子信用报告")
 	}
 	return reports.Report(ctx, *subj.USCC, "enterprise self-service: own e-credit report")
 }

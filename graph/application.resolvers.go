@@ -121,7 +121,7 @@ func (r *mutationResolver) RunCreditCheck(ctx context.Context, input model.Appli
 }
 
 func (r *mutationResolver) SignCommitment(ctx context.Context, input model.SignCommitmentInput) (*model.SignCommitmentPayload, error) {
-	c, err := r.Apply.SignCommitment(ctx, input.ApplicationID, apply.SignInput{NoProofReason: input.NoProofReason, Relation: input.Relation, Version: input.Version})
+	signed, err := r.Apply.SignCommitment(ctx, input.ApplicationID, apply.SignInput{NoProofReason: input.NoProofReason, Relation: input.Relation, Version: input.Version})
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +129,7 @@ func (r *mutationResolver) SignCommitment(ctx context.Context, input model.SignC
 	if err != nil {
 		return nil, err
 	}
-	return &model.SignCommitmentPayload{Commitment: &c, Application: &app}, nil
+	return &model.SignCommitmentPayload{Commitment: &signed.Commitment, Application: &app, Replayed: signed.Replayed}, nil
 }
 
 func (r *mutationResolver) AcceptApplication(ctx context.Context, input model.AcceptApplicationInput) (*model.ApplicationPayload, error) {

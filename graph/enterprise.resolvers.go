@@ -7,26 +7,44 @@ package graph
 
 import (
 	"context"
+	"creditwater/access"
 	"creditwater/enterprise"
 	"creditwater/graph/generated"
 	"creditwater/graph/model"
 	"creditwater/ident"
 	"creditwater/models"
 	"sort"
+
+	"github.com/99designs/gqlgen/graphql"
 )
+
+func (r *enterpriseBindingResolver) Uscc(ctx context.Context, obj *models.EnterpriseBinding) (string, error) {
+	subj, err := r.subjectByID(ctx, obj.SubjectID)
+	if err != nil {
+		return "", err
+	}
+	return deref(subj.USCC), nil
+}
 
 // Subject is the resolver for the subject field.
 func (r *enterpriseBindingResolver) Subject(ctx context.Context, obj *models.EnterpriseBinding) (*models.Subject, error) {
-	s, err := r.Enterprise.Subject(ctx, obj.SubjectID)
-	if err != nil {
-		return nil, err
+	if obj.Status != models.BindingActive && !isStaff(ctx) {
+		return nil, nil // R6.5: nothing of the enterprise is visible before the binding is ACTIVE
 	}
-	return &s, nil
+	return r.subjectByID(ctx, obj.SubjectID)
 }
 
 // IDType is the resolver for the idType field.
 func (r *enterpriseBindingResolver) IDType(ctx context.Context, obj *models.EnterpriseBinding) (ident.IDType, error) {
 	return ident.IDType(obj.IDType), nil
+}
+
+func (r *enterpriseBindingResolver) IdentityVerified(ctx context.Context, obj *models.EnterpriseBinding) (bool, error) {
+	return obj.IdentityVerifiedAt != nil, nil
+}
+
+func (r *enterpriseBindingResolver) Scopes(ctx context.Context, obj *models.EnterpriseBinding) ([]models.AgentScope, error) {
+	return access.Scopes(obj.Scopes), nil
 }
 
 // GiveConsent is the resolver for the giveConsent field.
@@ -48,17 +66,45 @@ func (r *mutationResolver) WithdrawConsent(ctx context.Context, input model.With
 
 // BindEnterprise is the resolver for the bindEnterprise field.
 func (r *mutationResolver) BindEnterprise(ctx context.Context, input model.BindEnterpriseInput) (*model.BindEnterprisePayload, error) {
-	b, _, err := r.Enterprise.Bind(ctx, enterprise.BindInput{UnitName: input.UnitName, USCC: input.Uscc, LegalRepName: input.LegalRepName,
-		IDType: input.IDType, IDNumber: input.IDNumber, Role: input.Role, AuthorisationRef: deref(input.AuthorisationRef)})
+	b, err := r.Enterprise.Bind(ctx, enterprise.BindInput{USCC: input.Uscc, LegalRepName: input.LegalRepName, IDType: input.IDType, IDNumber: input.IDNumber})
 	if err != nil {
 		return nil, err
 	}
 	return &model.BindEnterprisePayload{Binding: &b}, nil
 }
 
+func (r *mutationResolver) RequestAgentBinding(ctx context.Context, input model.RequestAgentBindingInput) (*model.RequestAgentBindingPayload, error) {
+	b, err := r.Enterprise.RequestAgent(ctx, enterprise.RequestAgentInput{USCC: input.Uscc, Name: input.Name, IDType: input.IDType, IDNumber: input.IDNumber})
+	if err != nil {
+		return nil, err
+	}
+	return &model.RequestAgentBindingPayload{Binding: &b}, nil
+}
+
+func (r *mutationResolver) AuthoriseAgent(ctx context.Context, input model.AuthoriseAgentInput) (*model.AgentPayload, error) {
+	return agentPayload(r.Enterprise.AuthoriseAgent(ctx, input.BindingID, input.Scopes))
+}
+
+func (r *mutationResolver) RevokeAgent(ctx context.Context, input model.RevokeAgentInput) (*model.AgentPayload, error) {
+	return agentPayload(r.Enterprise.RevokeAgent(ctx, input.BindingID, deref(input.Reason)))
+}
+
+func (r *mutationResolver) ApproveAgentAtCounter(ctx context.Context, input model.ApproveAgentAtCounterInput) (*model.AgentPayload, error) {
+	return agentPayload(r.Enterprise.ApproveAgentAtCounter(ctx, enterprise.CounterAgentInput{AgentBindingID: input.BindingID, Scopes: input.Scopes,
+		AuthorisationRef: input.AuthorisationRef, IDType: input.IDType, IDNumber: input.IDNumber, Letter: uploads([]graphql.Upload{input.Letter}), Note: input.Note}))
+}
+
+func (r *mutationResolver) UnbindEnterprise(ctx context.Context, input model.UnbindEnterpriseInput) (*model.UnbindEnterprisePayload, error) {
+	b, err := r.Enterprise.Unbind(ctx, input.BindingID)
+	if err != nil {
+		return nil, err
+	}
+	return &model.UnbindEnterprisePayload{Binding: &b}, nil
+}
+
 // StartFaceVerification is the resolver for the startFaceVerification field.
 func (r *mutationResolver) StartFaceVerification(ctx context.Context, input model.StartFaceVerificationInput) (*model.StartFaceVerificationPayload, error) {
-	id, err := r.Enterprise.StartFace(ctx, deref(input.SubjectID))
+	id, err := r.Enterprise.StartFace(ctx, deref(input.BindingID), deref(input.SubjectID))
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +122,7 @@ func (r *mutationResolver) CompleteFaceVerification(ctx context.Context, input m
 
 // VerifyIdentityAtCounter is the resolver for the verifyIdentityAtCounter field.
 func (r *mutationResolver) VerifyIdentityAtCounter(ctx context.Context, input model.VerifyIdentityAtCounterInput) (*model.CompleteFaceVerificationPayload, error) {
-	res, err := r.Enterprise.VerifyAtCounter(ctx, input.BindingID, input.Note)
+	res, err := r.Enterprise.VerifyAtCounter(ctx, enterprise.CounterCheck{BindingID: input.BindingID, IDType: input.IDType, IDNumber: input.IDNumber, Note: input.Note})
 	if err != nil {
 		return nil, err
 	}
@@ -112,8 +158,25 @@ func (r *queryResolver) MyEnterprises(ctx context.Context) ([]models.EnterpriseB
 	return r.Enterprise.Bindings(ctx)
 }
 
+func (r *queryResolver) EnterpriseAgents(ctx context.Context, subjectID string) ([]models.EnterpriseBinding, error) {
+	return r.Enterprise.Agents(ctx, subjectID)
+}
+
+func (r *subjectResolver) RegistryStatus(ctx context.Context, obj *models.Subject) (*enterprise.RegistryStatus, error) {
+	if obj.RegistryStatus == "" {
+		return nil, nil
+	}
+	st := enterprise.RegistryStatus(obj.RegistryStatus)
+	return &st, nil
+}
+
 func (r *Resolver) EnterpriseBinding() generated.EnterpriseBindingResolver {
 	return &enterpriseBindingResolver{r}
 }
 
-type enterpriseBindingResolver struct{ *Resolver }
+func (r *Resolver) Subject() generated.SubjectResolver { return &subjectResolver{r} }
+
+type (
+	enterpriseBindingResolver struct{ *Resolver }
+	subjectResolver           struct{ *Resolver }
+)

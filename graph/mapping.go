@@ -1,6 +1,9 @@
 package graph
 
 import (
+	"context"
+
+	"creditwater/reqctx"
 	"github.com/99designs/gqlgen/graphql"
 
 	"creditwater/auth"
@@ -30,7 +33,24 @@ func (r *Resolver) loginPayload(l auth.Login) *model.LoginPayload {
 }
 
 func facePayload(res enterprise.FaceResult) *model.CompleteFaceVerificationPayload {
-	return &model.CompleteFaceVerificationPayload{Outcome: model.FaceOutcome(res.Outcome), Passed: res.Passed, ValidUntil: res.ValidUntil}
+	out := &model.CompleteFaceVerificationPayload{Outcome: model.FaceOutcome(res.Outcome), Passed: res.Passed, ValidUntil: res.ValidUntil}
+	if res.Binding.ID != "" {
+		out.Binding = &res.Binding
+	}
+	return out
+}
+
+func agentPayload(b models.EnterpriseBinding, err error) (*model.AgentPayload, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &model.AgentPayload{Binding: &b}, nil
+}
+
+// isStaff reports whether the caller has a staff role.
+func isStaff(ctx context.Context) bool {
+	a := reqctx.ActorFrom(ctx)
+	return a != nil && a.Role.IsStaff()
 }
 
 func appPayload(app models.Application, err error) (*model.ApplicationPayload, error) {

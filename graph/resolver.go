@@ -16,6 +16,7 @@ import (
 	"creditwater/audit"
 	"creditwater/auth"
 	"creditwater/enterprise"
+	"creditwater/inbox"
 	"creditwater/pii"
 	"creditwater/rating"
 )
@@ -38,4 +39,5 @@ type Resolver struct {
 	Ratings      *rating.Service
 	Phone        auth.PhoneExchanger
 	Sealer       *pii.Sealer
+	Inbox        *inbox.Inbox
 }

@@ -100,5 +100,6 @@ func All() []any {
 		&OutboxMessage{},
 		&Application{}, &ApplicationEvent{}, &Commitment{}, &SubscriptionGrant{}, &Notification{},
 		&RepairRequest{}, &Objection{}, &RequestEvent{}, &Evidence{}, &StaffNotice{},
+		&Notice{},
 	}
 }

@@ -8,10 +8,12 @@ import (
 
 	"gorm.io/gorm"
 
+	"creditwater/apply"
 	"creditwater/config"
 	"creditwater/creditplatform"
 	"creditwater/creditplatform/simulator"
 	"creditwater/enterprise"
+	"creditwater/models"
 	"creditwater/outbox"
 	"creditwater/wechat"
 )
@@ -77,4 +79,16 @@ func (s *Server) Menu() (wechat.Menu, error) {
 		return wechat.LoadMenuFile(s.cfg.OAMenuFile)
 	}
 	return wechat.LoadMenu(bytes.NewReader(config.DefaultMenu))
+}
+
+// identityAdapter lets the enterprise service serve apply's Identity port.
+type identityAdapter struct{ ent *enterprise.Service }
+
+func (a identityAdapter) Subject(ctx context.Context, id string) (models.Subject, error) {
+	return a.ent.Subject(ctx, id)
+}
+
+func (a identityAdapter) Signer(ctx context.Context, subjectID string) (apply.Signature, error) {
+	sig, err := a.ent.Signer(ctx, subjectID)
+	return apply.Signature{Binding: sig.Binding, Subject: sig.Subject, FaceID: sig.FaceID}, err
 }

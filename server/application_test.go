@@ -87,7 +87,7 @@ func TestZeroDocumentApplicationEndToEnd_R4_2_R2_3_R6_3(t *testing.T) {
 	fk := h.srv.WeChatFake()
 
 	tok := h.consented("e2e-enterprise")
-	subj := h.bind(tok, simulator.EnterpriseA, "11010519491231002X").BindEnterprise.Binding.Subject.ID
+	subj := h.bindVerified(tok, simulator.EnterpriseA, "11010519491231002X")
 	for range 8 {
 		h.must(tok, `mutation{grantSubscription(input:{templateId:"application-status"}){remaining}}`, nil, nil)
 	}
@@ -183,9 +183,14 @@ func TestZeroDocumentApplicationEndToEnd_R4_2_R2_3_R6_3(t *testing.T) {
 		}
 	}
 
-	// The signed letter cannot be changed (R2.2): not signed again, not updated.
-	if r := h.gql(tok, signMut, map[string]any{"id": id}); r.code() != "FAILED_PRECONDITION" {
-		t.Errorf("signing again: %s", r.Raw)
+	// The signed letter cannot be changed (R2.2): signing again returns the
+	// same letter, another one is refused, and it cannot be updated.
+	var again struct {
+		SignCommitment struct{ Commitment struct{ ID, Sha256 string } } `json:"signCommitment"`
+	}
+	h.must(tok, signMut, map[string]any{"id": id}, &again)
+	if again.SignCommitment.Commitment.ID != c.ID || again.SignCommitment.Commitment.Sha256 != c.Sha256 {
+		t.Errorf("signing again: %+v", again)
 	}
 	err := h.srv.DB().Model(&models.Commitment{}).Where("id = ?", c.ID).Updates(map[string]any{"text": "tampered"}).Error
 	if err == nil {
@@ -205,7 +210,9 @@ func TestZeroDocumentApplicationEndToEnd_R4_2_R2_3_R6_3(t *testing.T) {
 func TestSignWithoutFaceVerification_R2_2(t *testing.T) {
 	h := newHarness(t, testEnv(t))
 	tok := h.consented("no-face")
-	h.bind(tok, simulator.EnterpriseB, "440524188001010014")
+	h.bindVerified(tok, simulator.EnterpriseB, "440524188001010014")
+	// The pass that activated the binding has expired.
+	h.srv.DB().Model(&models.FaceVerification{}).Where("1 = 1").Update("valid_until", time.Now().Add(-time.Second))
 	id, _ := h.submit(tok, submitInput("no-face-key-1", "OWN_STATE_LAND_NO_BUILDING"))
 	staff := h.staffToken("staff", "demo-staff-pass")
 	h.surveyed(staff, id)
@@ -250,7 +257,7 @@ func TestIneligibleApplicationsFallBack_R4_1_R4_3(t *testing.T) {
 			appID, _ = h.submit(staff, in)
 		} else {
 			tok := h.consented("inelig-" + strings.ReplaceAll(c.name, " ", "-"))
-			subj := h.bind(tok, c.uscc, c.id).BindEnterprise.Binding.Subject.ID
+			subj := h.bindVerified(tok, c.uscc, c.id)
 			if c.record {
 				rec := models.DishonestyRecord{SubjectID: subj, Kind: models.KindArrears, Severity: models.SeverityGeneral, Status: models.RecordActive,
 					SourceKey: "TEST:" + subj, Source: "TEST", BehaviourOn: time.Now().AddDate(0, -2, 0), DecidedOn: time.Now().AddDate(0, -1, 0)}
@@ -288,7 +295,7 @@ func TestIneligibleApplicationsFallBack_R4_1_R4_3(t *testing.T) {
 func TestIllegalTransitionsAndBadInput_R4_2(t *testing.T) {
 	h := newHarness(t, testEnv(t))
 	tok := h.consented("illegal")
-	h.bind(tok, simulator.EnterpriseA, "11010519491231002X")
+	h.bindVerified(tok, simulator.EnterpriseA, "11010519491231002X")
 	staff := h.staffToken("staff", "demo-staff-pass")
 	bad := submitInput("short", "OWN_BUILDING_ON_STATE_LAND")
 	if r := h.gql(tok, submitMut, map[string]any{"in": bad}); r.code() != "INVALID" || r.Errors[0].Extensions["field"] != "idempotencyKey" {
@@ -328,7 +335,7 @@ func TestPublicationSurvivesFailuresAndRestart_R2_3(t *testing.T) {
 
 	first := newHarness(t, env)
 	tok := first.consented("restart")
-	subj := first.bind(tok, simulator.EnterpriseA, "11010519491231002X").BindEnterprise.Binding.Subject.ID
+	subj := first.bindVerified(tok, simulator.EnterpriseA, "11010519491231002X")
 	first.passFace(tok, subj)
 	id, _ := first.submit(tok, submitInput("restart-key-1", "OWN_BUILDING_ON_STATE_LAND"))
 	staff := first.staffToken("staff", "demo-staff-pass")

@@ -38,7 +38,7 @@ func (s *Server) seedDemo(ctx context.Context) error {
 	}{
 		{billing.KindAccounts, "account_no,subject_kind,subject_id,subject_name,address,use_type,opened_on\n" +
 			"DEMO-0001,ENTERPRISE," + simulator.EnterpriseA + ",韶关市清源食品有限公司,韶关市浈江区工业大道 8 号,工业,2018-05-01\n" +
-			"DEMO-0002,ENTERPRISE," + simulator.EnterpriseWithEntries + ",韶关市恒丰建材有限公司,韶关市武江区沿江路 2 号,商业,2020-09-01\n"},
+			"DEMO-0002,ENTERPRISE," + simulator.EnterpriseWithEntries + ",仁化县金泉酒店管理有限公司,仁化县丹霞大道 2 号,商业,2020-09-01\n"},
 		{billing.KindUsage, demoUsage()},
 		{billing.KindBills, "bill_no,account_no,period,amount_yuan,issued_on,due_on\n" +
 			"DEMO-B-2026-01,DEMO-0002,2026-01,1520.00,2026-02-03,2026-02-28\n" +

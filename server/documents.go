@@ -60,10 +60,11 @@ func (s *Server) writeAppError(w http.ResponseWriter, r *http.Request, err error
 	writeGraphQLError(w, status, string(e.Code), e.Message)
 }
 
-// evidenceFile serves an evidence file of a repair or objection to those who
-// may read its request, as an attachment that browsers do not sniff.
+// evidenceFile serves an evidence file (of a repair, an objection or an
+// agent's letter of authorisation) to those its owner's check allows, as an
+// attachment that browsers do not sniff.
 func (s *Server) evidenceFile(w http.ResponseWriter, r *http.Request) {
-	ev, err := s.reviews.EvidenceFile(r.Context(), r.PathValue("id"))
+	ev, err := s.evidence.Get(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.writeAppError(w, r, err)
 		return

@@ -4,19 +4,21 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/alicebob/miniredis/v2"
 
 	"creditwater/creditplatform/simulator"
 	"creditwater/enterprise"
 	"creditwater/ident"
+	"creditwater/models"
 )
 
 const (
 	giveConsent = `mutation($p:ConsentPurpose!,$v:String!){giveConsent(input:{purpose:$p,textVersion:$v}){consent{purpose}}}`
-	bindMut     = `mutation($in:BindEnterpriseInput!){bindEnterprise(input:$in){binding{id idNumberMasked role subject{id uscc name}}}}`
-	startFace   = `mutation($s:ID){startFaceVerification(input:{subjectId:$s}){verifyId}}`
-	doneFace    = `mutation($v:String!){completeFaceVerification(input:{verifyId:$v}){outcome passed validUntil}}`
+	bindMut     = `mutation($in:BindEnterpriseInput!){bindEnterprise(input:$in){binding{id uscc status idNumberMasked role personName subject{id uscc name}}}}`
+	startFace   = `mutation($s:ID,$b:ID){startFaceVerification(input:{subjectId:$s,bindingId:$b}){verifyId}}`
+	doneFace    = `mutation($v:String!){completeFaceVerification(input:{verifyId:$v}){outcome passed validUntil binding{id status subject{id name}}}}`
 )
 
 // residentID completes 17 digits with their GB 11643-1999 check character.
@@ -29,17 +31,25 @@ func residentID(first17 string) string {
 }
 
 func bindInput(uscc, idNo string) map[string]any {
-	return map[string]any{"unitName": "韶关市清源食品有限公司", "uscc": uscc, "legalRepName": "张三",
-		"idType": "RESIDENT_ID_CARD", "idNumber": idNo, "role": "LEGAL_REPRESENTATIVE"}
+	return map[string]any{"uscc": uscc, "legalRepName": "张三", "idType": "RESIDENT_ID_CARD", "idNumber": idNo}
 }
 
 type bound struct {
 	BindEnterprise struct {
 		Binding struct {
-			ID, IDNumberMasked, Role string
-			Subject                  struct{ ID, Uscc, Name string }
+			ID, Uscc, Status, IDNumberMasked, Role, PersonName string
+			Subject                                            *struct{ ID, Uscc, Name string }
 		}
 	} `json:"bindEnterprise"`
+}
+
+// registered makes the registry simulator show 张三 with idNo as uscc's
+// current legal representative (R6.5).
+func (h *harness) registered(uscc, idNo string) {
+	h.t.Helper()
+	if !h.srv.RegistrySimulator().SetLegalRep(uscc, "张三", idNo) {
+		h.t.Fatalf("the registry simulator does not know %s", uscc)
+	}
 }
 
 // consented logs a new enterprise user in and records both consents.
@@ -51,23 +61,66 @@ func (h *harness) consented(code string) string {
 	return tok
 }
 
+// bind registers 张三 with idNo as uscc's legal representative and binds
+// the user as such: the binding is PENDING.
 func (h *harness) bind(tok, uscc, idNo string) bound {
+	h.t.Helper()
+	h.registered(uscc, idNo)
 	var b bound
 	h.must(tok, bindMut, map[string]any{"in": bindInput(uscc, idNo)}, &b)
 	return b
 }
 
-// passFace runs a face verification that passes.
-func (h *harness) passFace(tok, subjectID string) {
+type faceDone struct {
+	CompleteFaceVerification struct {
+		Outcome    string
+		Passed     bool
+		ValidUntil *string
+		Binding    *struct {
+			ID, Status string
+			Subject    *struct{ ID, Name string }
+		}
+	} `json:"completeFaceVerification"`
+}
+
+// face runs a face verification of the caller's binding bindingID (or of
+// the binding to subjectID) and returns the result.
+func (h *harness) face(tok, bindingID, subjectID string) faceDone {
+	h.t.Helper()
+	vars := map[string]any{}
+	if bindingID != "" {
+		vars["b"] = bindingID
+	}
+	if subjectID != "" {
+		vars["s"] = subjectID
+	}
 	var st struct {
 		StartFaceVerification struct{ VerifyID string } `json:"startFaceVerification"`
 	}
-	h.must(tok, startFace, map[string]any{"s": subjectID}, &st)
-	var done struct {
-		CompleteFaceVerification struct{ Passed bool } `json:"completeFaceVerification"`
-	}
+	h.must(tok, startFace, vars, &st)
+	var done faceDone
 	h.must(tok, doneFace, map[string]any{"v": st.StartFaceVerification.VerifyID}, &done)
-	if !done.CompleteFaceVerification.Passed {
+	return done
+}
+
+// bindVerified binds the user as uscc's legal representative and passes
+// the face verification that makes the binding ACTIVE; it returns the
+// subject's ID.
+func (h *harness) bindVerified(tok, uscc, idNo string) string {
+	h.t.Helper()
+	b := h.bind(tok, uscc, idNo)
+	done := h.face(tok, b.BindEnterprise.Binding.ID, "")
+	got := done.CompleteFaceVerification
+	if !got.Passed || got.Binding == nil || got.Binding.Status != "ACTIVE" || got.Binding.Subject == nil {
+		h.t.Fatalf("binding not activated by the face verification: %+v", got)
+	}
+	return got.Binding.Subject.ID
+}
+
+// passFace runs a face verification that passes.
+func (h *harness) passFace(tok, subjectID string) {
+	h.t.Helper()
+	if !h.face(tok, "", subjectID).CompleteFaceVerification.Passed {
 		h.t.Fatal("face verification did not pass")
 	}
 }
@@ -113,7 +166,7 @@ func TestBindEnterprise_R6_1_R7_2(t *testing.T) {
 	} {
 		b := h.bind(tok, v.uscc, v.id)
 		got := b.BindEnterprise.Binding
-		if got.Subject.Uscc != v.uscc || got.IDNumberMasked != v.id[:4]+strings.Repeat("*", 10)+v.id[14:] {
+		if got.Uscc != v.uscc || got.Status != "PENDING" || got.Subject != nil || got.IDNumberMasked != v.id[:4]+strings.Repeat("*", 10)+v.id[14:] {
 			t.Errorf("binding: %+v", got)
 		}
 	}
@@ -150,18 +203,16 @@ func TestFaceVerificationOutcomes_R6_1(t *testing.T) {
 		var st struct {
 			StartFaceVerification struct{ VerifyID string } `json:"startFaceVerification"`
 		}
-		h.must(tok, startFace, map[string]any{"s": b.BindEnterprise.Binding.Subject.ID}, &st)
-		var done struct {
-			CompleteFaceVerification struct {
-				Outcome    string
-				Passed     bool
-				ValidUntil *string
-			} `json:"completeFaceVerification"`
-		}
+		h.must(tok, startFace, map[string]any{"b": b.BindEnterprise.Binding.ID}, &st)
+		var done faceDone
 		h.must(tok, doneFace, map[string]any{"v": st.StartFaceVerification.VerifyID}, &done)
 		got := done.CompleteFaceVerification
 		if got.Outcome != c.outcome || got.Passed != (c.outcome == "PASSED") || (got.ValidUntil != nil) != got.Passed {
 			t.Errorf("case %d verify_ret %d: %+v, want %s", i, c.ret, got, c.outcome)
+		}
+		// R6.5: only a pass of the same person makes the binding ACTIVE.
+		if want := map[bool]string{true: "ACTIVE", false: "PENDING"}[got.Passed]; got.Binding == nil || got.Binding.Status != want {
+			t.Errorf("case %d: binding after %s: %+v, want %s", i, c.outcome, got.Binding, want)
 		}
 		r := h.gql(tok, doneFace, map[string]any{"v": st.StartFaceVerification.VerifyID})
 		if r.code() != "FAILED_PRECONDITION" || r.Errors[0].Extensions["reason"] != "FACE_VERIFY_ID_USED" {
@@ -180,13 +231,17 @@ func TestFaceVerificationOutcomes_R6_1(t *testing.T) {
 func TestCreditReportAccess_R6_1_R6_2(t *testing.T) {
 	h := newHarness(t, testEnv(t))
 	tok := h.consented("reporter")
-	b := h.bind(tok, simulator.EnterpriseWithEntries, "11010519491231002X")
-	subj := b.BindEnterprise.Binding.Subject.ID
-
 	const myReport = `query($s:ID){myCreditReport(subjectId:$s){reportNo uscc grade gradeLabel entries{kind}}}`
+	h.bind(tok, simulator.EnterpriseWithEntries, "11010519491231002X")
+	if r := h.gql(tok, myReport, nil); r.code() != "FAILED_PRECONDITION" || r.Errors[0].Extensions["reason"] != "NOT_BOUND" {
+		t.Fatalf("report of a PENDING binding: %s", r.Raw)
+	}
+	subj := h.bindVerified(tok, simulator.EnterpriseWithEntries, "11010519491231002X")
+	// The face pass expires: the report needs a fresh one.
+	h.srv.DB().Model(&models.FaceVerification{}).Where("1 = 1").Update("valid_until", time.Now().Add(-time.Minute))
 	r := h.gql(tok, myReport, map[string]any{"s": subj})
 	if r.code() != "FORBIDDEN" || r.Errors[0].Extensions["reason"] != "FACE_VERIFICATION_REQUIRED" {
-		t.Fatalf("report without face verification: %s", r.Raw)
+		t.Fatalf("report without a fresh face verification: %s", r.Raw)
 	}
 	h.passFace(tok, subj)
 	var rep struct {
@@ -202,7 +257,7 @@ func TestCreditReportAccess_R6_1_R6_2(t *testing.T) {
 
 	// Another enterprise's report: not bound → FORBIDDEN.
 	otherTok := h.consented("other-enterprise")
-	other := h.bind(otherTok, simulator.EnterpriseB, "440524188001010014").BindEnterprise.Binding.Subject.ID
+	other := h.bindVerified(otherTok, simulator.EnterpriseB, "440524188001010014")
 	if r := h.gql(tok, myReport, map[string]any{"s": other}); r.code() != "FORBIDDEN" {
 		t.Errorf("another enterprise's report: %s", r.Raw)
 	}

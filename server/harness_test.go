@@ -162,3 +162,20 @@ var logSink = func() io.Writer {
 	}
 	return io.Discard
 }()
+
+// getStatus GETs path with the token ("" = anonymous) and returns the
+// status code.
+func (h *harness) getStatus(token, path string) int {
+	h.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, h.ts.URL+path, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := h.ts.Client().Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode
+}

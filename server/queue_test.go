@@ -16,11 +16,11 @@ func TestVIPQueueAndHandlingTime_R3_2_R3_3(t *testing.T) {
 	staff := h.staffToken("staff", "demo-staff-pass")
 
 	plainTok := h.consented("plain")
-	h.bind(plainTok, simulator.EnterpriseC, "11010519491231002X")
+	h.bindVerified(plainTok, simulator.EnterpriseC, "11010519491231002X")
 	plainApp, _ := h.submit(plainTok, submitInput("plain-key-0001", "OTHER"))
 
 	vipTok := h.consented("vip")
-	vipSubj := h.bind(vipTok, simulator.EnterpriseB, "440524188001010014").BindEnterprise.Binding.Subject.ID
+	vipSubj := h.bindVerified(vipTok, simulator.EnterpriseB, "440524188001010014")
 	if err := h.srv.DB().Model(&models.Subject{}).Where("id = ?", vipSubj).Update("tier", models.TierExcellent).Error; err != nil {
 		t.Fatal(err)
 	}

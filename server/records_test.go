@@ -13,7 +13,7 @@ import (
 // returns the enterprise token, the subject and the commitment.
 func (h *harness) signedCommitment(code, uscc string) (tok, subj, commitmentID string) {
 	tok = h.consented(code)
-	subj = h.bind(tok, uscc, "11010519491231002X").BindEnterprise.Binding.Subject.ID
+	subj = h.bindVerified(tok, uscc, "11010519491231002X")
 	h.passFace(tok, subj)
 	id, _ := h.submit(tok, submitInput(code+"-key-0001", "OWN_BUILDING_ON_STATE_LAND"))
 	staff := h.staffToken("staff", "demo-staff-pass")

@@ -93,7 +93,7 @@ func TestCreditRepairThroughTheAPI_R5_1(t *testing.T) {
 	h := newHarness(t, env)
 	sim := h.srv.CreditPlatformSimulator()
 	tok := h.consented("repairer")
-	subj := h.bind(tok, simulator.EnterpriseA, "11010519491231002X").BindEnterprise.Binding.Subject.ID
+	subj := h.bindVerified(tok, simulator.EnterpriseA, "11010519491231002X")
 	old := h.record(subj, models.KindViolation, 4)
 	recent := h.record(subj, models.KindViolation, 1)
 
@@ -205,7 +205,7 @@ func TestCreditRepairThroughTheAPI_R5_1(t *testing.T) {
 func TestObjectionRevokedUnblocksApplication_R5_2(t *testing.T) {
 	h := newHarness(t, testEnv(t))
 	tok := h.consented("objector")
-	subj := h.bind(tok, simulator.EnterpriseB, "11010519491231002X").BindEnterprise.Binding.Subject.ID
+	subj := h.bindVerified(tok, simulator.EnterpriseB, "11010519491231002X")
 	rec := h.record(subj, models.KindArrears, 1)
 
 	var obj struct {

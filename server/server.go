@@ -22,6 +22,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"gorm.io/gorm"
 
+	"creditwater/access"
 	"creditwater/apply"
 	"creditwater/audit"
 	"creditwater/auth"
@@ -31,12 +32,15 @@ import (
 	"creditwater/credit"
 	"creditwater/creditplatform/simulator"
 	"creditwater/enterprise"
+	"creditwater/evidence"
 	"creditwater/graph"
 	"creditwater/graph/generated"
+	"creditwater/inbox"
 	"creditwater/jobs"
 	"creditwater/outbox"
 	"creditwater/pii"
 	"creditwater/rating"
+	regsim "creditwater/registry/simulator"
 	"creditwater/store"
 	"creditwater/wechat"
 	"creditwater/wechat/fake"
@@ -57,6 +61,10 @@ type Server struct {
 	oa         *wechat.OfficialAccount
 	sim        *simulator.Simulator
 	ent        *enterprise.Service
+	policy     *access.Policy
+	inbox      *inbox.Inbox
+	evidence   *evidence.Files
+	regSim     *regsim.Simulator
 	ratings    *rating.Service
 	apply      *apply.Service
 	records    *credit.Records
@@ -124,7 +132,11 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	s.ratings = rating.New(platform, s.rdb, cfg.RedisPrefix, rating.Config{RatingTTL: cfg.RatingCacheTTL, ReportTTL: cfg.ReportCacheTTL, StaleMax: cfg.RatingStaleMax}, s.audit, logger)
 	entCfg := enterprise.DefaultConfig()
 	entCfg.FaceValidity, entCfg.FaceAttempts, entCfg.FaceWindow = cfg.FaceValidity, cfg.FaceAttempts, cfg.FaceWindow
-	s.ent = enterprise.New(s.db, s.rdb, cfg.RedisPrefix, s.sealer, faceAdapter{wx: wx}, s.audit, entCfg)
+	entCfg.Evidence = evidence.Limits{MaxBytes: cfg.EvidenceMaxBytes, MaxFiles: cfg.EvidenceMaxFiles}
+	s.policy = access.New(s.db)
+	s.inbox = inbox.New(s.db)
+	s.ent = enterprise.New(enterprise.Deps{DB: s.db, Redis: s.rdb, Prefix: cfg.RedisPrefix, Sealer: s.sealer, Face: faceAdapter{wx: wx},
+		Registry: registryAdapter{c: s.newRegistry()}, Policy: s.policy, Inbox: s.inbox, Audit: s.audit}, entCfg)
 
 	s.metrics = newMetrics(s.db, s.rdb)
 	s.outbox = outbox.NewWorker(s.db, logger, outbox.Config{Instance: instanceName(), PollInterval: cfg.OutboxPoll,
@@ -143,6 +155,10 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	s.repairs = credit.NewRepairs(s.records, cal, repCfg)
 	s.objections = credit.NewObjections(s.records, cal, repCfg)
 	s.reviews = credit.NewReviews(s.records, cal, repCfg)
+	s.evidence = evidence.NewFiles(s.db, s.audit)
+	s.evidence.Register(credit.OwnerRepair, s.reviews.EvidenceCheck(credit.OwnerRepair))
+	s.evidence.Register(credit.OwnerObjection, s.reviews.EvidenceCheck(credit.OwnerObjection))
+	s.evidence.Register(enterprise.OwnerAgentAuthorisation, s.ent.AuthorisationEvidenceCheck)
 	pubs := credit.NewPublications(s.records)
 	s.importer = billing.NewImporter(s.db, s.sealer, billing.Options{})
 	if s.jobs, err = jobs.New(s.db, s.rdb, cfg.RedisPrefix, logger, instanceName()); err != nil {
@@ -153,7 +169,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	}
 	appCfg := apply.DefaultConfig()
 	appCfg.Ratings, appCfg.NotifyTemplateID, appCfg.PlatformName = cfg.ZeroDocRatings, cfg.NotifyTemplateID, cfg.CreditPlatformName
-	s.apply = apply.New(s.db, s.ent, s.ratings, enqueue, s.sealer, s.audit, cal, appCfg)
+	s.apply = apply.New(s.db, s.policy, identityAdapter{ent: s.ent}, s.ratings, enqueue, s.sealer, s.audit, cal, appCfg)
 	s.apply.OnAccepted = s.metrics.observeAcceptance
 	s.outbox.Handle(credit.KindPublishDishonesty, pubs.DeliverDishonesty(platform), pubs.DishonestyDelivered)
 	s.outbox.Handle(credit.KindWithdrawPublication, pubs.DeliverWithdrawal(platform), pubs.WithdrawalDelivered)
@@ -218,7 +234,7 @@ func (s *Server) graphQL() http.Handler {
 		Resolvers: &graph.Resolver{Auth: s.auth, Audit: s.audit, SessionTTL: s.cfg.SessionTTL,
 			Phone: s.wx.PhoneNumber, Sealer: s.sealer, Enterprise: s.ent, Ratings: s.ratings, Apply: s.apply,
 			Records: s.records, Cases: s.cases, Tiers: s.tiers, JobRunner: s.jobs,
-			RepairSvc: s.repairs, ObjectionSvc: s.objections, Reviews: s.reviews, Importer: s.importer},
+			RepairSvc: s.repairs, ObjectionSvc: s.objections, Reviews: s.reviews, Importer: s.importer, Inbox: s.inbox},
 		Directives: graph.Directives(),
 	})
 	h := handler.New(es)
@@ -266,6 +282,10 @@ func (s *Server) WeChatFake() *fake.Server { return s.wxFake }
 // CreditPlatformSimulator returns the in-process credit-platform simulator
 // in development, or nil.
 func (s *Server) CreditPlatformSimulator() *simulator.Simulator { return s.sim }
+
+// RegistrySimulator returns the in-process enterprise-registry simulator in
+// development, or nil.
+func (s *Server) RegistrySimulator() *regsim.Simulator { return s.regSim }
 
 // Run serves HTTP on the configured address until ctx is cancelled, then
 // shuts down gracefully within the configured timeout.
@@ -326,6 +346,10 @@ func (s *Server) registerJobs(rules *credit.Rules, pubs *credit.Publications) er
 		{Name: "credit.deadline-reminders", Schedule: s.cfg.RemindersSchedule, Run: func(ctx context.Context) (string, error) {
 			n, err := s.reviews.RemindDue(ctx, asOf(ctx))
 			return fmt.Sprintf("%d reminders sent to officers", n), err
+		}},
+		{Name: "enterprise.registry-check", Schedule: s.cfg.RegistryCheckSchedule, Run: func(ctx context.Context) (string, error) {
+			n, err := s.ent.CheckRegistry(ctx)
+			return fmt.Sprintf("%d bindings suspended", n), err
 		}},
 	} {
 		if err := s.jobs.Register(j); err != nil {

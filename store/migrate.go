@@ -25,6 +25,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0005_outbox", Migrate: migrate0005},
 		{ID: "0006_applications", Migrate: migrate0006},
 		{ID: "0007_repair_objection", Migrate: migrate0007},
+		{ID: "0008_verified_identity", Migrate: migrate0008},
 	}
 }
 
@@ -45,10 +46,19 @@ const migrateLock = "creditwater.migrate"
 // lock (GET_LOCK) for the whole run, on one connection, so instances that
 // start together on an empty database migrate one after the other: the
 // second finds everything applied. It waits up to two minutes for the lock.
-func Migrate(db *gorm.DB) error {
+func Migrate(db *gorm.DB) error { return MigrateTo(db, "") }
+
+// MigrateTo applies the pending migrations up to and including id (all of
+// them when id is empty), under the same lock as Migrate. Tests use it to
+// build a database as an earlier release left it.
+func MigrateTo(db *gorm.DB, id string) error {
 	run := func(tx *gorm.DB) error {
 		m := gormigrate.New(tx, &gormigrate.Options{TableName: "schema_migrations", IDColumnName: "id", IDColumnSize: 64, UseTransaction: false, ValidateUnknownMigrations: true}, migrations())
-		if err := m.Migrate(); err != nil {
+		migrate := m.Migrate
+		if id != "" {
+			migrate = func() error { return m.MigrateTo(id) }
+		}
+		if err := migrate(); err != nil {
 			return fmt.Errorf("store: migrate: %w", err)
 		}
 		return nil

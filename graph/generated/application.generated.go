@@ -1795,6 +1795,29 @@ func (ec *executionContext) fieldContext_SignCommitmentPayload_application(_ con
 	return fc, nil
 }
 
+func (ec *executionContext) _SignCommitmentPayload_replayed(ctx context.Context, field graphql.CollectedField, obj *model.SignCommitmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignCommitmentPayload_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SignCommitmentPayload_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SignCommitmentPayload", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _SubmitApplicationPayload_application(ctx context.Context, field graphql.CollectedField, obj *model.SubmitApplicationPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3126,6 +3149,11 @@ func (ec *executionContext) _SignCommitmentPayload(ctx context.Context, sel ast.
 			}
 		case "application":
 			out.Values[i] = ec._SignCommitmentPayload_application(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._SignCommitmentPayload_replayed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

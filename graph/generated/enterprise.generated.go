@@ -4,6 +4,7 @@ package generated
 
 import (
 	"context"
+	"creditwater/enterprise"
 	"creditwater/graph/model"
 	"creditwater/ident"
 	"creditwater/models"
@@ -19,9 +20,16 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type EnterpriseBindingResolver interface {
+	Uscc(ctx context.Context, obj *models.EnterpriseBinding) (string, error)
 	Subject(ctx context.Context, obj *models.EnterpriseBinding) (*models.Subject, error)
 
 	IDType(ctx context.Context, obj *models.EnterpriseBinding) (ident.IDType, error)
+
+	IdentityVerified(ctx context.Context, obj *models.EnterpriseBinding) (bool, error)
+	Scopes(ctx context.Context, obj *models.EnterpriseBinding) ([]models.AgentScope, error)
+}
+type SubjectResolver interface {
+	RegistryStatus(ctx context.Context, obj *models.Subject) (*enterprise.RegistryStatus, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -31,6 +39,38 @@ type EnterpriseBindingResolver interface {
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AgentPayload_binding(ctx context.Context, field graphql.CollectedField, obj *model.AgentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgentPayload_binding(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Binding, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.EnterpriseBinding) graphql.Marshaler {
+			return ec.marshalNEnterpriseBinding2ᚖcreditwaterᚋmodelsᚐEnterpriseBinding(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgentPayload_binding(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AgentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EnterpriseBinding(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _BindEnterprisePayload_binding(ctx context.Context, field graphql.CollectedField, obj *model.BindEnterprisePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -131,6 +171,38 @@ func (ec *executionContext) _CompleteFaceVerificationPayload_validUntil(ctx cont
 }
 func (ec *executionContext) fieldContext_CompleteFaceVerificationPayload_validUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CompleteFaceVerificationPayload", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CompleteFaceVerificationPayload_binding(ctx context.Context, field graphql.CollectedField, obj *model.CompleteFaceVerificationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompleteFaceVerificationPayload_binding(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Binding, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.EnterpriseBinding) graphql.Marshaler {
+			return ec.marshalOEnterpriseBinding2ᚖcreditwaterᚋmodelsᚐEnterpriseBinding(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CompleteFaceVerificationPayload_binding(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompleteFaceVerificationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EnterpriseBinding(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Consent_purpose(ctx context.Context, field graphql.CollectedField, obj *models.Consent) (ret graphql.Marshaler) {
@@ -294,6 +366,29 @@ func (ec *executionContext) fieldContext_EnterpriseBinding_id(_ context.Context,
 	return graphql.NewScalarFieldContext("EnterpriseBinding", field, false, false, "ID")
 }
 
+func (ec *executionContext) _EnterpriseBinding_uscc(ctx context.Context, field graphql.CollectedField, obj *models.EnterpriseBinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnterpriseBinding_uscc(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EnterpriseBinding().Uscc(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnterpriseBinding_uscc(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnterpriseBinding", field, true, true, "String")
+}
+
 func (ec *executionContext) _EnterpriseBinding_subject(ctx context.Context, field graphql.CollectedField, obj *models.EnterpriseBinding) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -307,10 +402,10 @@ func (ec *executionContext) _EnterpriseBinding_subject(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Subject) graphql.Marshaler {
-			return ec.marshalNSubject2ᚖcreditwaterᚋmodelsᚐSubject(ctx, selections, v)
+			return ec.marshalOSubject2ᚖcreditwaterᚋmodelsᚐSubject(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_EnterpriseBinding_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -349,16 +444,62 @@ func (ec *executionContext) fieldContext_EnterpriseBinding_role(_ context.Contex
 	return graphql.NewScalarFieldContext("EnterpriseBinding", field, false, false, "BindingRole")
 }
 
-func (ec *executionContext) _EnterpriseBinding_legalRepName(ctx context.Context, field graphql.CollectedField, obj *models.EnterpriseBinding) (ret graphql.Marshaler) {
+func (ec *executionContext) _EnterpriseBinding_status(ctx context.Context, field graphql.CollectedField, obj *models.EnterpriseBinding) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_EnterpriseBinding_legalRepName(ctx, field)
+			return ec.fieldContext_EnterpriseBinding_status(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.LegalRepName, nil
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.BindingStatus) graphql.Marshaler {
+			return ec.marshalNBindingStatus2creditwaterᚋmodelsᚐBindingStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnterpriseBinding_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnterpriseBinding", field, false, false, "BindingStatus")
+}
+
+func (ec *executionContext) _EnterpriseBinding_statusReason(ctx context.Context, field graphql.CollectedField, obj *models.EnterpriseBinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnterpriseBinding_statusReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StatusReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EnterpriseBinding_statusReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnterpriseBinding", field, false, false, "String")
+}
+
+func (ec *executionContext) _EnterpriseBinding_personName(ctx context.Context, field graphql.CollectedField, obj *models.EnterpriseBinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnterpriseBinding_personName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PersonName, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -368,7 +509,7 @@ func (ec *executionContext) _EnterpriseBinding_legalRepName(ctx context.Context,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_EnterpriseBinding_legalRepName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_EnterpriseBinding_personName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EnterpriseBinding", field, false, false, "String")
 }
 
@@ -416,6 +557,75 @@ func (ec *executionContext) _EnterpriseBinding_idNumberMasked(ctx context.Contex
 }
 func (ec *executionContext) fieldContext_EnterpriseBinding_idNumberMasked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EnterpriseBinding", field, false, false, "String")
+}
+
+func (ec *executionContext) _EnterpriseBinding_identityVerified(ctx context.Context, field graphql.CollectedField, obj *models.EnterpriseBinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnterpriseBinding_identityVerified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EnterpriseBinding().IdentityVerified(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnterpriseBinding_identityVerified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnterpriseBinding", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _EnterpriseBinding_scopes(ctx context.Context, field graphql.CollectedField, obj *models.EnterpriseBinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnterpriseBinding_scopes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.EnterpriseBinding().Scopes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []models.AgentScope) graphql.Marshaler {
+			return ec.marshalNAgentScope2ᚕcreditwaterᚋmodelsᚐAgentScopeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnterpriseBinding_scopes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnterpriseBinding", field, true, true, "AgentScope")
+}
+
+func (ec *executionContext) _EnterpriseBinding_authorisedAt(ctx context.Context, field graphql.CollectedField, obj *models.EnterpriseBinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnterpriseBinding_authorisedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AuthorisedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EnterpriseBinding_authorisedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnterpriseBinding", field, false, false, "Time")
 }
 
 func (ec *executionContext) _EnterpriseBinding_authorisationRef(ctx context.Context, field graphql.CollectedField, obj *models.EnterpriseBinding) (ret graphql.Marshaler) {
@@ -491,6 +701,38 @@ func (ec *executionContext) fieldContext_GiveConsentPayload_consent(_ context.Co
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Consent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RequestAgentBindingPayload_binding(ctx context.Context, field graphql.CollectedField, obj *model.RequestAgentBindingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestAgentBindingPayload_binding(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Binding, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.EnterpriseBinding) graphql.Marshaler {
+			return ec.marshalNEnterpriseBinding2ᚖcreditwaterᚋmodelsᚐEnterpriseBinding(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestAgentBindingPayload_binding(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RequestAgentBindingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EnterpriseBinding(ctx, field)
 		},
 	}
 	return fc, nil
@@ -657,6 +899,84 @@ func (ec *executionContext) fieldContext_Subject_tierSince(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Subject", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Subject_legalRepName(ctx context.Context, field graphql.CollectedField, obj *models.Subject) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subject_legalRepName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LegalRepName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Subject_legalRepName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Subject", field, false, false, "String")
+}
+
+func (ec *executionContext) _Subject_registryStatus(ctx context.Context, field graphql.CollectedField, obj *models.Subject) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subject_registryStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Subject().RegistryStatus(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *enterprise.RegistryStatus) graphql.Marshaler {
+			return ec.marshalORegistryStatus2ᚖcreditwaterᚋenterpriseᚐRegistryStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Subject_registryStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Subject", field, true, true, "RegistryStatus")
+}
+
+func (ec *executionContext) _UnbindEnterprisePayload_binding(ctx context.Context, field graphql.CollectedField, obj *model.UnbindEnterprisePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnbindEnterprisePayload_binding(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Binding, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.EnterpriseBinding) graphql.Marshaler {
+			return ec.marshalNEnterpriseBinding2ᚖcreditwaterᚋmodelsᚐEnterpriseBinding(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnbindEnterprisePayload_binding(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnbindEnterprisePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EnterpriseBinding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _WithdrawConsentPayload_ok(ctx context.Context, field graphql.CollectedField, obj *model.WithdrawConsentPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -684,6 +1004,139 @@ func (ec *executionContext) fieldContext_WithdrawConsentPayload_ok(_ context.Con
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputApproveAgentAtCounterInput(ctx context.Context, obj any) (model.ApproveAgentAtCounterInput, error) {
+	var it model.ApproveAgentAtCounterInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"bindingId", "scopes", "authorisationRef", "idType", "idNumber", "letter", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "bindingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bindingId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BindingID = data
+		case "scopes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scopes"))
+			data, err := ec.unmarshalNAgentScope2ᚕcreditwaterᚋmodelsᚐAgentScopeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Scopes = data
+		case "authorisationRef":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorisationRef"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthorisationRef = data
+		case "idType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idType"))
+			data, err := ec.unmarshalNIdType2creditwaterᚋidentᚐIDType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDType = data
+		case "idNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNumber"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNumber = data
+		case "letter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("letter"))
+			data, err := ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Letter = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalApproveAgentAtCounterInput unmarshals raw into the ApproveAgentAtCounterInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalApproveAgentAtCounterInput(ctx context.Context, raw any) (model.ApproveAgentAtCounterInput, error) {
+	var out model.ApproveAgentAtCounterInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ApproveAgentAtCounterInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAuthoriseAgentInput(ctx context.Context, obj any) (model.AuthoriseAgentInput, error) {
+	var it model.AuthoriseAgentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"bindingId", "scopes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "bindingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bindingId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BindingID = data
+		case "scopes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scopes"))
+			data, err := ec.unmarshalNAgentScope2ᚕcreditwaterᚋmodelsᚐAgentScopeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Scopes = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAuthoriseAgentInput unmarshals raw into the AuthoriseAgentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAuthoriseAgentInput(ctx context.Context, raw any) (model.AuthoriseAgentInput, error) {
+	var out model.AuthoriseAgentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AuthoriseAgentInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputBindEnterpriseInput(ctx context.Context, obj any) (model.BindEnterpriseInput, error) {
 	var it model.BindEnterpriseInput
 	if obj == nil {
@@ -695,20 +1148,13 @@ func (ec *executionContext) unmarshalInputBindEnterpriseInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"unitName", "uscc", "legalRepName", "idType", "idNumber", "role", "authorisationRef"}
+	fieldsInOrder := [...]string{"uscc", "legalRepName", "idType", "idNumber", "unitName"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
-		case "unitName":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitName"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.UnitName = data
 		case "uscc":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("uscc"))
 			data, err := ec.unmarshalNString2string(ctx, v)
@@ -737,20 +1183,13 @@ func (ec *executionContext) unmarshalInputBindEnterpriseInput(ctx context.Contex
 				return it, err
 			}
 			it.IDNumber = data
-		case "role":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
-			data, err := ec.unmarshalNBindingRole2creditwaterᚋmodelsᚐBindingRole(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Role = data
-		case "authorisationRef":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authorisationRef"))
+		case "unitName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitName"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.AuthorisationRef = data
+			it.UnitName = data
 		}
 	}
 	return it, nil
@@ -859,6 +1298,118 @@ func UnmarshalGiveConsentInput(ctx context.Context, raw any) (model.GiveConsentI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRequestAgentBindingInput(ctx context.Context, obj any) (model.RequestAgentBindingInput, error) {
+	var it model.RequestAgentBindingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"uscc", "name", "idType", "idNumber"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "uscc":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("uscc"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Uscc = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "idType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idType"))
+			data, err := ec.unmarshalNIdType2creditwaterᚋidentᚐIDType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDType = data
+		case "idNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNumber"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNumber = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRequestAgentBindingInput unmarshals raw into the RequestAgentBindingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRequestAgentBindingInput(ctx context.Context, raw any) (model.RequestAgentBindingInput, error) {
+	var out model.RequestAgentBindingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RequestAgentBindingInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRevokeAgentInput(ctx context.Context, obj any) (model.RevokeAgentInput, error) {
+	var it model.RevokeAgentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"bindingId", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "bindingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bindingId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BindingID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRevokeAgentInput unmarshals raw into the RevokeAgentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRevokeAgentInput(ctx context.Context, raw any) (model.RevokeAgentInput, error) {
+	var out model.RevokeAgentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokeAgentInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputStartFaceVerificationInput(ctx context.Context, obj any) (model.StartFaceVerificationInput, error) {
 	var it model.StartFaceVerificationInput
 	if obj == nil {
@@ -870,13 +1421,20 @@ func (ec *executionContext) unmarshalInputStartFaceVerificationInput(ctx context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"subjectId"}
+	fieldsInOrder := [...]string{"bindingId", "subjectId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "bindingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bindingId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BindingID = data
 		case "subjectId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subjectId"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -901,8 +1459,8 @@ func UnmarshalStartFaceVerificationInput(ctx context.Context, raw any) (model.St
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputVerifyIdentityAtCounterInput(ctx context.Context, obj any) (model.VerifyIdentityAtCounterInput, error) {
-	var it model.VerifyIdentityAtCounterInput
+func (ec *executionContext) unmarshalInputUnbindEnterpriseInput(ctx context.Context, obj any) (model.UnbindEnterpriseInput, error) {
+	var it model.UnbindEnterpriseInput
 	if obj == nil {
 		return it, nil
 	}
@@ -912,7 +1470,7 @@ func (ec *executionContext) unmarshalInputVerifyIdentityAtCounterInput(ctx conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"bindingId", "note"}
+	fieldsInOrder := [...]string{"bindingId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -926,6 +1484,62 @@ func (ec *executionContext) unmarshalInputVerifyIdentityAtCounterInput(ctx conte
 				return it, err
 			}
 			it.BindingID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUnbindEnterpriseInput unmarshals raw into the UnbindEnterpriseInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUnbindEnterpriseInput(ctx context.Context, raw any) (model.UnbindEnterpriseInput, error) {
+	var out model.UnbindEnterpriseInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UnbindEnterpriseInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputVerifyIdentityAtCounterInput(ctx context.Context, obj any) (model.VerifyIdentityAtCounterInput, error) {
+	var it model.VerifyIdentityAtCounterInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"bindingId", "idType", "idNumber", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "bindingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bindingId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BindingID = data
+		case "idType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idType"))
+			data, err := ec.unmarshalNIdType2creditwaterᚋidentᚐIDType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDType = data
+		case "idNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNumber"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNumber = data
 		case "note":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
 			data, err := ec.unmarshalNString2string(ctx, v)
@@ -1000,6 +1614,39 @@ func UnmarshalWithdrawConsentInput(ctx context.Context, raw any) (model.Withdraw
 
 // region    **************************** object.gotpl ****************************
 
+var agentPayloadImplementors = []string{"AgentPayload"}
+
+func (ec *executionContext) _AgentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AgentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, agentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AgentPayload")
+		case "binding":
+			out.Values[i] = ec._AgentPayload_binding(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var bindEnterprisePayloadImplementors = []string{"BindEnterprisePayload"}
 
 func (ec *executionContext) _BindEnterprisePayload(ctx context.Context, sel ast.SelectionSet, obj *model.BindEnterprisePayload) graphql.Marshaler {
@@ -1056,6 +1703,11 @@ func (ec *executionContext) _CompleteFaceVerificationPayload(ctx context.Context
 			}
 		case "validUntil":
 			out.Values[i] = ec._CompleteFaceVerificationPayload_validUntil(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "binding":
+			out.Values[i] = ec._CompleteFaceVerificationPayload_binding(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -1178,9 +1830,15 @@ func (ec *executionContext) _EnterpriseBinding(ctx context.Context, sel ast.Sele
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "subject":
+		case "uscc":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EnterpriseBinding_uscc(ctx, field, obj)
+				})
+		case "subject":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._EnterpriseBinding_subject(ctx, field, obj)
 				})
@@ -1189,8 +1847,18 @@ func (ec *executionContext) _EnterpriseBinding(ctx context.Context, sel ast.Sele
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "legalRepName":
-			out.Values[i] = ec._EnterpriseBinding_legalRepName(ctx, field, obj)
+		case "status":
+			out.Values[i] = ec._EnterpriseBinding_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "statusReason":
+			out.Values[i] = ec._EnterpriseBinding_statusReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "personName":
+			out.Values[i] = ec._EnterpriseBinding_personName(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -1203,6 +1871,23 @@ func (ec *executionContext) _EnterpriseBinding(ctx context.Context, sel ast.Sele
 		case "idNumberMasked":
 			out.Values[i] = ec._EnterpriseBinding_idNumberMasked(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "identityVerified":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EnterpriseBinding_identityVerified(ctx, field, obj)
+				})
+		case "scopes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._EnterpriseBinding_scopes(ctx, field, obj)
+				})
+		case "authorisedAt":
+			out.Values[i] = ec._EnterpriseBinding_authorisedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "authorisationRef":
@@ -1245,6 +1930,39 @@ func (ec *executionContext) _GiveConsentPayload(ctx context.Context, sel ast.Sel
 			out.Values[i] = graphql.MarshalString("GiveConsentPayload")
 		case "consent":
 			out.Values[i] = ec._GiveConsentPayload_consent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var requestAgentBindingPayloadImplementors = []string{"RequestAgentBindingPayload"}
+
+func (ec *executionContext) _RequestAgentBindingPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RequestAgentBindingPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, requestAgentBindingPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RequestAgentBindingPayload")
+		case "binding":
+			out.Values[i] = ec._RequestAgentBindingPayload_binding(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -1312,31 +2030,75 @@ func (ec *executionContext) _Subject(ctx context.Context, sel ast.SelectionSet, 
 		case "id":
 			out.Values[i] = ec._Subject_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "kind":
 			out.Values[i] = ec._Subject_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._Subject_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "uscc":
 			out.Values[i] = ec._Subject_uscc(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "tier":
 			out.Values[i] = ec._Subject_tier(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "tierSince":
 			out.Values[i] = ec._Subject_tierSince(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "legalRepName":
+			out.Values[i] = ec._Subject_legalRepName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "registryStatus":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Subject_registryStatus(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var unbindEnterprisePayloadImplementors = []string{"UnbindEnterprisePayload"}
+
+func (ec *executionContext) _UnbindEnterprisePayload(ctx context.Context, sel ast.SelectionSet, obj *model.UnbindEnterprisePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, unbindEnterprisePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UnbindEnterprisePayload")
+		case "binding":
+			out.Values[i] = ec._UnbindEnterprisePayload_binding(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -1393,6 +2155,69 @@ func (ec *executionContext) _WithdrawConsentPayload(ctx context.Context, sel ast
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAgentPayload2ᚖcreditwaterᚋgraphᚋmodelᚐAgentPayload(ctx context.Context, sel ast.SelectionSet, v *model.AgentPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AgentPayload!")
+		return graphql.Null
+	}
+	return ec._AgentPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAgentScope2creditwaterᚋmodelsᚐAgentScope(ctx context.Context, v any) (models.AgentScope, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.AgentScope(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAgentScope2creditwaterᚋmodelsᚐAgentScope(ctx context.Context, sel ast.SelectionSet, v models.AgentScope) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AgentScope!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNAgentScope2ᚕcreditwaterᚋmodelsᚐAgentScopeᚄ(ctx context.Context, v any) ([]models.AgentScope, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]models.AgentScope, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAgentScope2creditwaterᚋmodelsᚐAgentScope(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNAgentScope2ᚕcreditwaterᚋmodelsᚐAgentScopeᚄ(ctx context.Context, sel ast.SelectionSet, v []models.AgentScope) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAgentScope2creditwaterᚋmodelsᚐAgentScope(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNApproveAgentAtCounterInput2creditwaterᚋgraphᚋmodelᚐApproveAgentAtCounterInput(ctx context.Context, v any) (model.ApproveAgentAtCounterInput, error) {
+	res, err := ec.unmarshalInputApproveAgentAtCounterInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAuthoriseAgentInput2creditwaterᚋgraphᚋmodelᚐAuthoriseAgentInput(ctx context.Context, v any) (model.AuthoriseAgentInput, error) {
+	res, err := ec.unmarshalInputAuthoriseAgentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNBindEnterpriseInput2creditwaterᚋgraphᚋmodelᚐBindEnterpriseInput(ctx context.Context, v any) (model.BindEnterpriseInput, error) {
 	res, err := ec.unmarshalInputBindEnterpriseInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -1417,6 +2242,21 @@ func (ec *executionContext) marshalNBindingRole2creditwaterᚋmodelsᚐBindingRo
 	res := graphql.MarshalString(string(v))
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "BindingRole!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNBindingStatus2creditwaterᚋmodelsᚐBindingStatus(ctx context.Context, v any) (models.BindingStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.BindingStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBindingStatus2creditwaterᚋmodelsᚐBindingStatus(ctx context.Context, sel ast.SelectionSet, v models.BindingStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "BindingStatus!")
 	}
 	return res
 }
@@ -1563,6 +2403,24 @@ func (ec *executionContext) marshalNIdType2creditwaterᚋidentᚐIDType(ctx cont
 	return res
 }
 
+func (ec *executionContext) unmarshalNRequestAgentBindingInput2creditwaterᚋgraphᚋmodelᚐRequestAgentBindingInput(ctx context.Context, v any) (model.RequestAgentBindingInput, error) {
+	res, err := ec.unmarshalInputRequestAgentBindingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRequestAgentBindingPayload2ᚖcreditwaterᚋgraphᚋmodelᚐRequestAgentBindingPayload(ctx context.Context, sel ast.SelectionSet, v *model.RequestAgentBindingPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RequestAgentBindingPayload!")
+		return graphql.Null
+	}
+	return ec._RequestAgentBindingPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRevokeAgentInput2creditwaterᚋgraphᚋmodelᚐRevokeAgentInput(ctx context.Context, v any) (model.RevokeAgentInput, error) {
+	res, err := ec.unmarshalInputRevokeAgentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNStartFaceVerificationInput2creditwaterᚋgraphᚋmodelᚐStartFaceVerificationInput(ctx context.Context, v any) (model.StartFaceVerificationInput, error) {
 	res, err := ec.unmarshalInputStartFaceVerificationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -1618,6 +2476,19 @@ func (ec *executionContext) marshalNTier2creditwaterᚋmodelsᚐTier(ctx context
 	return res
 }
 
+func (ec *executionContext) unmarshalNUnbindEnterpriseInput2creditwaterᚋgraphᚋmodelᚐUnbindEnterpriseInput(ctx context.Context, v any) (model.UnbindEnterpriseInput, error) {
+	res, err := ec.unmarshalInputUnbindEnterpriseInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUnbindEnterprisePayload2ᚖcreditwaterᚋgraphᚋmodelᚐUnbindEnterprisePayload(ctx context.Context, sel ast.SelectionSet, v *model.UnbindEnterprisePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UnbindEnterprisePayload!")
+		return graphql.Null
+	}
+	return ec._UnbindEnterprisePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNVerifyIdentityAtCounterInput2creditwaterᚋgraphᚋmodelᚐVerifyIdentityAtCounterInput(ctx context.Context, v any) (model.VerifyIdentityAtCounterInput, error) {
 	res, err := ec.unmarshalInputVerifyIdentityAtCounterInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -1634,6 +2505,39 @@ func (ec *executionContext) marshalNWithdrawConsentPayload2ᚖcreditwaterᚋgrap
 		return graphql.Null
 	}
 	return ec._WithdrawConsentPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOEnterpriseBinding2ᚖcreditwaterᚋmodelsᚐEnterpriseBinding(ctx context.Context, sel ast.SelectionSet, v *models.EnterpriseBinding) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._EnterpriseBinding(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalORegistryStatus2ᚖcreditwaterᚋenterpriseᚐRegistryStatus(ctx context.Context, v any) (*enterprise.RegistryStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := enterprise.RegistryStatus(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORegistryStatus2ᚖcreditwaterᚋenterpriseᚐRegistryStatus(ctx context.Context, sel ast.SelectionSet, v *enterprise.RegistryStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) marshalOSubject2ᚖcreditwaterᚋmodelsᚐSubject(ctx context.Context, sel ast.SelectionSet, v *models.Subject) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Subject(ctx, sel, v)
 }
 
 // endregion ***************************** type.gotpl *****************************

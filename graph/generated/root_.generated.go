@@ -38,12 +38,14 @@ type ResolverRoot interface {
 	ImportJob() ImportJobResolver
 	JobRun() JobRunResolver
 	Mutation() MutationResolver
+	Notice() NoticeResolver
 	Objection() ObjectionResolver
 	Query() QueryResolver
 	RecordEvent() RecordEventResolver
 	RepairRequest() RepairRequestResolver
 	RequestEvent() RequestEventResolver
 	StaffNotice() StaffNoticeResolver
+	Subject() SubjectResolver
 	UsageAnalysis() UsageAnalysisResolver
 	UsagePeriod() UsagePeriodResolver
 	User() UserResolver
@@ -56,6 +58,10 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AgentPayload struct {
+		Binding func(childComplexity int) int
+	}
+
 	Application struct {
 		AcceptedAt       func(childComplexity int) int
 		Address          func(childComplexity int) int
@@ -173,6 +179,7 @@ type ComplexityRoot struct {
 	}
 
 	CompleteFaceVerificationPayload struct {
+		Binding    func(childComplexity int) int
 		Outcome    func(childComplexity int) int
 		Passed     func(childComplexity int) int
 		ValidUntil func(childComplexity int) int
@@ -291,13 +298,19 @@ type ComplexityRoot struct {
 
 	EnterpriseBinding struct {
 		AuthorisationRef func(childComplexity int) int
+		AuthorisedAt     func(childComplexity int) int
 		CreatedAt        func(childComplexity int) int
 		ID               func(childComplexity int) int
 		IDMasked         func(childComplexity int) int
 		IDType           func(childComplexity int) int
-		LegalRepName     func(childComplexity int) int
+		IdentityVerified func(childComplexity int) int
+		PersonName       func(childComplexity int) int
 		Role             func(childComplexity int) int
+		Scopes           func(childComplexity int) int
+		Status           func(childComplexity int) int
+		StatusReason     func(childComplexity int) int
 		Subject          func(childComplexity int) int
+		Uscc             func(childComplexity int) int
 	}
 
 	EvidenceItem struct {
@@ -381,11 +394,17 @@ type ComplexityRoot struct {
 		Ok func(childComplexity int) int
 	}
 
+	MarkInboxReadPayload struct {
+		Marked func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AcceptApplication        func(childComplexity int, input model.AcceptApplicationInput) int
 		AcceptObjection          func(childComplexity int, id string) int
+		ApproveAgentAtCounter    func(childComplexity int, input model.ApproveAgentAtCounterInput) int
 		ApproveRepair            func(childComplexity int, input model.ReviewDecisionInput) int
 		AssignAccountManager     func(childComplexity int, input model.AssignAccountManagerInput) int
+		AuthoriseAgent           func(childComplexity int, input model.AuthoriseAgentInput) int
 		BindEnterprise           func(childComplexity int, input model.BindEnterpriseInput) int
 		BindPhoneNumber          func(childComplexity int, input model.BindPhoneNumberInput) int
 		CompleteFaceVerification func(childComplexity int, input model.CompleteFaceVerificationInput) int
@@ -401,13 +420,16 @@ type ComplexityRoot struct {
 		GrantSubscription        func(childComplexity int, input model.GrantSubscriptionInput) int
 		ImportBillingFile        func(childComplexity int, input model.ImportBillingFileInput) int
 		Logout                   func(childComplexity int) int
+		MarkInboxRead            func(childComplexity int, input model.MarkInboxReadInput) int
 		MarkNoticeRead           func(childComplexity int, id string) int
 		NotAcceptObjection       func(childComplexity int, input model.ReviewDecisionInput) int
 		OpenCase                 func(childComplexity int, input model.OpenCaseInput) int
 		RecordCommitmentBreach   func(childComplexity int, input model.RecordCommitmentBreachInput) int
 		RecordSurvey             func(childComplexity int, input model.RecordSurveyInput) int
 		RejectApplication        func(childComplexity int, input model.ApplicationReasonInput) int
+		RequestAgentBinding      func(childComplexity int, input model.RequestAgentBindingInput) int
 		RequestRepairSupplement  func(childComplexity int, input model.RequestRepairSupplementInput) int
+		RevokeAgent              func(childComplexity int, input model.RevokeAgentInput) int
 		RunCreditCheck           func(childComplexity int, input model.ApplicationStepInput) int
 		RunJob                   func(childComplexity int, name string) int
 		ScheduleSurvey           func(childComplexity int, input model.ScheduleSurveyInput) int
@@ -417,10 +439,35 @@ type ComplexityRoot struct {
 		StartRepairReview        func(childComplexity int, id string) int
 		SubmitApplication        func(childComplexity int, input model.SubmitApplicationInput) int
 		SupplementRepair         func(childComplexity int, input model.SupplementRepairInput) int
+		UnbindEnterprise         func(childComplexity int, input model.UnbindEnterpriseInput) int
 		VerifyIdentityAtCounter  func(childComplexity int, input model.VerifyIdentityAtCounterInput) int
 		WechatLogin              func(childComplexity int, input model.WechatLoginInput) int
 		WithdrawApplication      func(childComplexity int, input model.ApplicationReasonInput) int
 		WithdrawConsent          func(childComplexity int, input model.WithdrawConsentInput) int
+	}
+
+	Notice struct {
+		Body      func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		ReadAt    func(childComplexity int) int
+		RefID     func(childComplexity int) int
+		RefType   func(childComplexity int) int
+		SubjectID func(childComplexity int) int
+		Title     func(childComplexity int) int
+	}
+
+	NoticeConnection struct {
+		Edges       func(childComplexity int) int
+		PageInfo    func(childComplexity int) int
+		TotalCount  func(childComplexity int) int
+		UnreadCount func(childComplexity int) int
+	}
+
+	NoticeEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Objection struct {
@@ -453,6 +500,7 @@ type ComplexityRoot struct {
 		CreditReport         func(childComplexity int, uscc string, purpose string) int
 		Deadlines            func(childComplexity int, overdueOnly *bool, assigneeID *string) int
 		DishonestyRecords    func(childComplexity int, filter *model.DishonestyRecordFilter, first *int, after *string) int
+		EnterpriseAgents     func(childComplexity int, subjectID string) int
 		HandlingStats        func(childComplexity int, from *time.Time, to *time.Time) int
 		ImportJob            func(childComplexity int, id string) int
 		JobRuns              func(childComplexity int, name string, limit *int) int
@@ -462,6 +510,7 @@ type ComplexityRoot struct {
 		MyConsents           func(childComplexity int) int
 		MyCreditReport       func(childComplexity int, subjectID *string) int
 		MyEnterprises        func(childComplexity int) int
+		MyInbox              func(childComplexity int, unreadOnly *bool, first *int, after *string) int
 		MyNotices            func(childComplexity int) int
 		Objection            func(childComplexity int, id string) int
 		Objections           func(childComplexity int, subjectID string) int
@@ -502,6 +551,10 @@ type ComplexityRoot struct {
 		Version          func(childComplexity int) int
 	}
 
+	RequestAgentBindingPayload struct {
+		Binding func(childComplexity int) int
+	}
+
 	RequestEvent struct {
 		Action     func(childComplexity int) int
 		ActorID    func(childComplexity int) int
@@ -514,6 +567,7 @@ type ComplexityRoot struct {
 	SignCommitmentPayload struct {
 		Application func(childComplexity int) int
 		Commitment  func(childComplexity int) int
+		Replayed    func(childComplexity int) int
 	}
 
 	StaffNotice struct {
@@ -530,18 +584,24 @@ type ComplexityRoot struct {
 	}
 
 	Subject struct {
-		ID        func(childComplexity int) int
-		Kind      func(childComplexity int) int
-		Name      func(childComplexity int) int
-		Tier      func(childComplexity int) int
-		TierSince func(childComplexity int) int
-		USCC      func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		LegalRepName   func(childComplexity int) int
+		Name           func(childComplexity int) int
+		RegistryStatus func(childComplexity int) int
+		Tier           func(childComplexity int) int
+		TierSince      func(childComplexity int) int
+		USCC           func(childComplexity int) int
 	}
 
 	SubmitApplicationPayload struct {
 		Application        func(childComplexity int) int
 		EligibilityPreview func(childComplexity int) int
 		Replayed           func(childComplexity int) int
+	}
+
+	UnbindEnterprisePayload struct {
+		Binding func(childComplexity int) int
 	}
 
 	UsageAnalysis struct {
@@ -601,6 +661,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AgentPayload.binding":
+		if e.ComplexityRoot.AgentPayload.Binding == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgentPayload.Binding(childComplexity), true
 
 	case "Application.acceptedAt":
 		if e.ComplexityRoot.Application.AcceptedAt == nil {
@@ -1077,6 +1144,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CommitmentDraft.Uscc(childComplexity), true
 
+	case "CompleteFaceVerificationPayload.binding":
+		if e.ComplexityRoot.CompleteFaceVerificationPayload.Binding == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompleteFaceVerificationPayload.Binding(childComplexity), true
 	case "CompleteFaceVerificationPayload.outcome":
 		if e.ComplexityRoot.CompleteFaceVerificationPayload.Outcome == nil {
 			break
@@ -1547,6 +1620,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EnterpriseBinding.AuthorisationRef(childComplexity), true
+	case "EnterpriseBinding.authorisedAt":
+		if e.ComplexityRoot.EnterpriseBinding.AuthorisedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnterpriseBinding.AuthorisedAt(childComplexity), true
 	case "EnterpriseBinding.createdAt":
 		if e.ComplexityRoot.EnterpriseBinding.CreatedAt == nil {
 			break
@@ -1571,24 +1650,54 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EnterpriseBinding.IDType(childComplexity), true
-	case "EnterpriseBinding.legalRepName":
-		if e.ComplexityRoot.EnterpriseBinding.LegalRepName == nil {
+	case "EnterpriseBinding.identityVerified":
+		if e.ComplexityRoot.EnterpriseBinding.IdentityVerified == nil {
 			break
 		}
 
-		return e.ComplexityRoot.EnterpriseBinding.LegalRepName(childComplexity), true
+		return e.ComplexityRoot.EnterpriseBinding.IdentityVerified(childComplexity), true
+	case "EnterpriseBinding.personName":
+		if e.ComplexityRoot.EnterpriseBinding.PersonName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnterpriseBinding.PersonName(childComplexity), true
 	case "EnterpriseBinding.role":
 		if e.ComplexityRoot.EnterpriseBinding.Role == nil {
 			break
 		}
 
 		return e.ComplexityRoot.EnterpriseBinding.Role(childComplexity), true
+	case "EnterpriseBinding.scopes":
+		if e.ComplexityRoot.EnterpriseBinding.Scopes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnterpriseBinding.Scopes(childComplexity), true
+	case "EnterpriseBinding.status":
+		if e.ComplexityRoot.EnterpriseBinding.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnterpriseBinding.Status(childComplexity), true
+	case "EnterpriseBinding.statusReason":
+		if e.ComplexityRoot.EnterpriseBinding.StatusReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnterpriseBinding.StatusReason(childComplexity), true
 	case "EnterpriseBinding.subject":
 		if e.ComplexityRoot.EnterpriseBinding.Subject == nil {
 			break
 		}
 
 		return e.ComplexityRoot.EnterpriseBinding.Subject(childComplexity), true
+	case "EnterpriseBinding.uscc":
+		if e.ComplexityRoot.EnterpriseBinding.Uscc == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnterpriseBinding.Uscc(childComplexity), true
 
 	case "EvidenceItem.contentType":
 		if e.ComplexityRoot.EvidenceItem.ContentType == nil {
@@ -1894,6 +2003,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LogoutPayload.Ok(childComplexity), true
 
+	case "MarkInboxReadPayload.marked":
+		if e.ComplexityRoot.MarkInboxReadPayload.Marked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkInboxReadPayload.Marked(childComplexity), true
+
 	case "Mutation.acceptApplication":
 		if e.ComplexityRoot.Mutation.AcceptApplication == nil {
 			break
@@ -1916,6 +2032,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcceptObjection(childComplexity, args["id"].(string)), true
+	case "Mutation.approveAgentAtCounter":
+		if e.ComplexityRoot.Mutation.ApproveAgentAtCounter == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_approveAgentAtCounter_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApproveAgentAtCounter(childComplexity, args["input"].(model.ApproveAgentAtCounterInput)), true
 	case "Mutation.approveRepair":
 		if e.ComplexityRoot.Mutation.ApproveRepair == nil {
 			break
@@ -1938,6 +2065,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AssignAccountManager(childComplexity, args["input"].(model.AssignAccountManagerInput)), true
+	case "Mutation.authoriseAgent":
+		if e.ComplexityRoot.Mutation.AuthoriseAgent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_authoriseAgent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AuthoriseAgent(childComplexity, args["input"].(model.AuthoriseAgentInput)), true
 	case "Mutation.bindEnterprise":
 		if e.ComplexityRoot.Mutation.BindEnterprise == nil {
 			break
@@ -2098,6 +2236,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Logout(childComplexity), true
+	case "Mutation.markInboxRead":
+		if e.ComplexityRoot.Mutation.MarkInboxRead == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_markInboxRead_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MarkInboxRead(childComplexity, args["input"].(model.MarkInboxReadInput)), true
 	case "Mutation.markNoticeRead":
 		if e.ComplexityRoot.Mutation.MarkNoticeRead == nil {
 			break
@@ -2164,6 +2313,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RejectApplication(childComplexity, args["input"].(model.ApplicationReasonInput)), true
+	case "Mutation.requestAgentBinding":
+		if e.ComplexityRoot.Mutation.RequestAgentBinding == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestAgentBinding_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RequestAgentBinding(childComplexity, args["input"].(model.RequestAgentBindingInput)), true
 	case "Mutation.requestRepairSupplement":
 		if e.ComplexityRoot.Mutation.RequestRepairSupplement == nil {
 			break
@@ -2175,6 +2335,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RequestRepairSupplement(childComplexity, args["input"].(model.RequestRepairSupplementInput)), true
+	case "Mutation.revokeAgent":
+		if e.ComplexityRoot.Mutation.RevokeAgent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeAgent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeAgent(childComplexity, args["input"].(model.RevokeAgentInput)), true
 	case "Mutation.runCreditCheck":
 		if e.ComplexityRoot.Mutation.RunCreditCheck == nil {
 			break
@@ -2274,6 +2445,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SupplementRepair(childComplexity, args["input"].(model.SupplementRepairInput)), true
+	case "Mutation.unbindEnterprise":
+		if e.ComplexityRoot.Mutation.UnbindEnterprise == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unbindEnterprise_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnbindEnterprise(childComplexity, args["input"].(model.UnbindEnterpriseInput)), true
 	case "Mutation.verifyIdentityAtCounter":
 		if e.ComplexityRoot.Mutation.VerifyIdentityAtCounter == nil {
 			break
@@ -2318,6 +2500,99 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.WithdrawConsent(childComplexity, args["input"].(model.WithdrawConsentInput)), true
+
+	case "Notice.body":
+		if e.ComplexityRoot.Notice.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.Body(childComplexity), true
+	case "Notice.createdAt":
+		if e.ComplexityRoot.Notice.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.CreatedAt(childComplexity), true
+	case "Notice.id":
+		if e.ComplexityRoot.Notice.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.ID(childComplexity), true
+	case "Notice.kind":
+		if e.ComplexityRoot.Notice.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.Kind(childComplexity), true
+	case "Notice.readAt":
+		if e.ComplexityRoot.Notice.ReadAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.ReadAt(childComplexity), true
+	case "Notice.refId":
+		if e.ComplexityRoot.Notice.RefID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.RefID(childComplexity), true
+	case "Notice.refType":
+		if e.ComplexityRoot.Notice.RefType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.RefType(childComplexity), true
+	case "Notice.subjectId":
+		if e.ComplexityRoot.Notice.SubjectID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.SubjectID(childComplexity), true
+	case "Notice.title":
+		if e.ComplexityRoot.Notice.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notice.Title(childComplexity), true
+
+	case "NoticeConnection.edges":
+		if e.ComplexityRoot.NoticeConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeConnection.Edges(childComplexity), true
+	case "NoticeConnection.pageInfo":
+		if e.ComplexityRoot.NoticeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeConnection.PageInfo(childComplexity), true
+	case "NoticeConnection.totalCount":
+		if e.ComplexityRoot.NoticeConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeConnection.TotalCount(childComplexity), true
+	case "NoticeConnection.unreadCount":
+		if e.ComplexityRoot.NoticeConnection.UnreadCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeConnection.UnreadCount(childComplexity), true
+
+	case "NoticeEdge.cursor":
+		if e.ComplexityRoot.NoticeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeEdge.Cursor(childComplexity), true
+	case "NoticeEdge.node":
+		if e.ComplexityRoot.NoticeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NoticeEdge.Node(childComplexity), true
 
 	case "Objection.decidedAt":
 		if e.ComplexityRoot.Objection.DecidedAt == nil {
@@ -2504,6 +2779,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.DishonestyRecords(childComplexity, args["filter"].(*model.DishonestyRecordFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.enterpriseAgents":
+		if e.ComplexityRoot.Query.EnterpriseAgents == nil {
+			break
+		}
+
+		args, err := ec.field_Query_enterpriseAgents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.EnterpriseAgents(childComplexity, args["subjectId"].(string)), true
 	case "Query.handlingStats":
 		if e.ComplexityRoot.Query.HandlingStats == nil {
 			break
@@ -2579,6 +2865,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.MyEnterprises(childComplexity), true
+	case "Query.myInbox":
+		if e.ComplexityRoot.Query.MyInbox == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myInbox_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyInbox(childComplexity, args["unreadOnly"].(*bool), args["first"].(*int), args["after"].(*string)), true
 	case "Query.myNotices":
 		if e.ComplexityRoot.Query.MyNotices == nil {
 			break
@@ -2792,6 +3089,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RepairRequest.Version(childComplexity), true
 
+	case "RequestAgentBindingPayload.binding":
+		if e.ComplexityRoot.RequestAgentBindingPayload.Binding == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestAgentBindingPayload.Binding(childComplexity), true
+
 	case "RequestEvent.action":
 		if e.ComplexityRoot.RequestEvent.Action == nil {
 			break
@@ -2841,6 +3145,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SignCommitmentPayload.Commitment(childComplexity), true
+	case "SignCommitmentPayload.replayed":
+		if e.ComplexityRoot.SignCommitmentPayload.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignCommitmentPayload.Replayed(childComplexity), true
 
 	case "StaffNotice.createdAt":
 		if e.ComplexityRoot.StaffNotice.CreatedAt == nil {
@@ -2898,12 +3208,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subject.Kind(childComplexity), true
+	case "Subject.legalRepName":
+		if e.ComplexityRoot.Subject.LegalRepName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subject.LegalRepName(childComplexity), true
 	case "Subject.name":
 		if e.ComplexityRoot.Subject.Name == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Subject.Name(childComplexity), true
+	case "Subject.registryStatus":
+		if e.ComplexityRoot.Subject.RegistryStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subject.RegistryStatus(childComplexity), true
 	case "Subject.tier":
 		if e.ComplexityRoot.Subject.Tier == nil {
 			break
@@ -2941,6 +3263,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SubmitApplicationPayload.Replayed(childComplexity), true
+
+	case "UnbindEnterprisePayload.binding":
+		if e.ComplexityRoot.UnbindEnterprisePayload.Binding == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnbindEnterprisePayload.Binding(childComplexity), true
 
 	case "UsageAnalysis.accountNo":
 		if e.ComplexityRoot.UsageAnalysis.AccountNo == nil {
@@ -3128,8 +3457,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ApplicationFilter", ec.unmarshalInputApplicationFilter),
 			graphql.NewInputUnmarshaler("ApplicationReasonInput", ec.unmarshalInputApplicationReasonInput),
 			graphql.NewInputUnmarshaler("ApplicationStepInput", ec.unmarshalInputApplicationStepInput),
+			graphql.NewInputUnmarshaler("ApproveAgentAtCounterInput", ec.unmarshalInputApproveAgentAtCounterInput),
 			graphql.NewInputUnmarshaler("AssignAccountManagerInput", ec.unmarshalInputAssignAccountManagerInput),
 			graphql.NewInputUnmarshaler("AuditLogFilter", ec.unmarshalInputAuditLogFilter),
+			graphql.NewInputUnmarshaler("AuthoriseAgentInput", ec.unmarshalInputAuthoriseAgentInput),
 			graphql.NewInputUnmarshaler("BindEnterpriseInput", ec.unmarshalInputBindEnterpriseInput),
 			graphql.NewInputUnmarshaler("BindPhoneNumberInput", ec.unmarshalInputBindPhoneNumberInput),
 			graphql.NewInputUnmarshaler("CompleteFaceVerificationInput", ec.unmarshalInputCompleteFaceVerificationInput),
@@ -3143,17 +3474,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("GiveConsentInput", ec.unmarshalInputGiveConsentInput),
 			graphql.NewInputUnmarshaler("GrantSubscriptionInput", ec.unmarshalInputGrantSubscriptionInput),
 			graphql.NewInputUnmarshaler("ImportBillingFileInput", ec.unmarshalInputImportBillingFileInput),
+			graphql.NewInputUnmarshaler("MarkInboxReadInput", ec.unmarshalInputMarkInboxReadInput),
 			graphql.NewInputUnmarshaler("OpenCaseInput", ec.unmarshalInputOpenCaseInput),
 			graphql.NewInputUnmarshaler("RecordCommitmentBreachInput", ec.unmarshalInputRecordCommitmentBreachInput),
 			graphql.NewInputUnmarshaler("RecordSurveyInput", ec.unmarshalInputRecordSurveyInput),
+			graphql.NewInputUnmarshaler("RequestAgentBindingInput", ec.unmarshalInputRequestAgentBindingInput),
 			graphql.NewInputUnmarshaler("RequestRepairSupplementInput", ec.unmarshalInputRequestRepairSupplementInput),
 			graphql.NewInputUnmarshaler("ReviewDecisionInput", ec.unmarshalInputReviewDecisionInput),
+			graphql.NewInputUnmarshaler("RevokeAgentInput", ec.unmarshalInputRevokeAgentInput),
 			graphql.NewInputUnmarshaler("ScheduleSurveyInput", ec.unmarshalInputScheduleSurveyInput),
 			graphql.NewInputUnmarshaler("SignCommitmentInput", ec.unmarshalInputSignCommitmentInput),
 			graphql.NewInputUnmarshaler("StaffLoginInput", ec.unmarshalInputStaffLoginInput),
 			graphql.NewInputUnmarshaler("StartFaceVerificationInput", ec.unmarshalInputStartFaceVerificationInput),
 			graphql.NewInputUnmarshaler("SubmitApplicationInput", ec.unmarshalInputSubmitApplicationInput),
 			graphql.NewInputUnmarshaler("SupplementRepairInput", ec.unmarshalInputSupplementRepairInput),
+			graphql.NewInputUnmarshaler("UnbindEnterpriseInput", ec.unmarshalInputUnbindEnterpriseInput),
 			graphql.NewInputUnmarshaler("VerifyIdentityAtCounterInput", ec.unmarshalInputVerifyIdentityAtCounterInput),
 			graphql.NewInputUnmarshaler("WechatLoginInput", ec.unmarshalInputWechatLoginInput),
 			graphql.NewInputUnmarshaler("WithdrawConsentInput", ec.unmarshalInputWithdrawConsentInput),
@@ -3525,6 +3860,8 @@ type SignCommitmentPayload {
   commitment: Commitment!
   "The application, COMMITMENT_SIGNED (publication follows)."
   application: Application!
+  "True when this letter had been signed already (a retry): nothing new was stored."
+  replayed: Boolean!
 }
 
 """
@@ -3998,6 +4335,22 @@ type Subject {
   tier: Tier!
   "Since when the subject has this tier."
   tierSince: Time
+  "法定代表人姓名, as the enterprise registry gives it (R6.5); null for persons."
+  legalRepName: String
+  "Status in the enterprise registry (存续 / 吊销 / 注销); null for persons."
+  registryStatus: RegistryStatus
+}
+
+"""
+An enterprise's status in the enterprise registry (企业登记状态, R6.5).
+"""
+enum RegistryStatus {
+  "存续."
+  ACTIVE
+  "吊销."
+  REVOKED
+  "注销."
+  CANCELLED
 }
 
 extend type Query {
@@ -4027,10 +4380,36 @@ enum IdType {
 How a user acts for an enterprise.
 """
 enum BindingRole {
-  "法定代表人."
+  "法定代表人, confirmed by the enterprise registry and a face verification."
   LEGAL_REPRESENTATIVE
-  "授权代理人 (with a letter of authorisation)."
+  "经办人, authorised by the legal representative or at the counter against a paper 授权委托书 (R6.6)."
   AUTHORISED_AGENT
+}
+
+"""
+Where a binding stands (R6.5–R6.8).
+"""
+enum BindingStatus {
+  "Waiting: for the face verification of the legal representative, or for an agent's verification and authorisation. Nothing of the enterprise is visible yet."
+  PENDING
+  "Verified: the user acts for the enterprise (an agent within its scopes)."
+  ACTIVE
+  "Suspended: the registry no longer confirms the person (new legal representative, enterprise revoked or cancelled). Bind again."
+  SUSPENDED
+  "Ended: unbound, revoked or lapsed. Kept for history without ID data."
+  ENDED
+}
+
+"""
+What an agent (经办人) may do for the enterprise (R6.6).
+"""
+enum AgentScope {
+  "View the e-credit report, dishonesty records and profile (查看)."
+  VIEW
+  "Submit and follow water applications (办理用水申请)."
+  APPLY
+  "File and follow credit repairs and objections (信用修复、异议申诉)."
+  DISPUTE
 }
 
 """
@@ -4068,22 +4447,34 @@ type Consent {
 }
 
 """
-The link between the logged-in user and an enterprise they act for.
+The link between a user and an enterprise they act for (R6.5–R6.8).
 """
 type EnterpriseBinding {
   "Opaque identifier."
   id: ID!
-  "The enterprise."
-  subject: Subject!
-  "Legal representative or authorised agent."
+  "The enterprise's 统一社会信用代码."
+  uscc: String!
+  "The enterprise: null until the binding is ACTIVE for the caller (nothing of the enterprise is visible before)."
+  subject: Subject
+  "Legal representative or agent."
   role: BindingRole!
-  "Legal representative's name (法定代表人姓名)."
-  legalRepName: String!
-  "Document type of the legal representative."
+  "Where the binding stands."
+  status: BindingStatus!
+  "Why it is SUSPENDED or ENDED (Chinese)."
+  statusReason: String
+  "Name of the person who acts: the legal representative, or the agent."
+  personName: String!
+  "Document type of that person."
   idType: IdType!
   "Document number, masked (4405**********0014) (R7.2)."
   idNumberMasked: String!
-  "Reference of the letter of authorisation, for agents."
+  "Whether that person passed a face (or counter) verification of this binding's current ID."
+  identityVerified: Boolean!
+  "An agent's scopes (empty for the legal representative, who has all and alone may sign)."
+  scopes: [AgentScope!]!
+  "When an agent was authorised."
+  authorisedAt: Time
+  "Reference of the paper 授权委托书, for agents approved at the counter."
   authorisationRef: String
   "When bound."
   createdAt: Time!
@@ -4124,30 +4515,112 @@ type WithdrawConsentPayload {
 }
 
 """
-Input of bindEnterprise (R6.1).
+Input of bindEnterprise (R6.5): bind as the enterprise's legal representative.
 """
 input BindEnterpriseInput {
-  "申请用水单位名称."
-  unitName: String!
   "统一社会信用代码 (GB 32100-2015)."
   uscc: String!
-  "法定代表人姓名."
+  "法定代表人姓名: must be the registry's legal representative."
   legalRepName: String!
   "法定代表人身份证件类型."
   idType: IdType!
-  "法定代表人身份证件号码."
+  "法定代表人身份证件号码: checked against the registry, then by face verification."
   idNumber: String!
-  "The user's role for the enterprise."
-  role: BindingRole!
-  "Reference of the letter of authorisation (授权委托书), required for AUTHORISED_AGENT."
-  authorisationRef: String
+  "Ignored: the enterprise's name always comes from the enterprise registry, never from the user."
+  unitName: String
 }
 
 """
 Result of bindEnterprise.
 """
 type BindEnterprisePayload {
-  "The binding."
+  "The binding: PENDING until a face verification of the same name and ID passes."
+  binding: EnterpriseBinding!
+}
+
+"""
+Input of requestAgentBinding (R6.6): ask to act for an enterprise as its agent (经办人).
+"""
+input RequestAgentBindingInput {
+  "统一社会信用代码 of the enterprise."
+  uscc: String!
+  "The agent's own name."
+  name: String!
+  "The agent's document type."
+  idType: IdType!
+  "The agent's document number (verified by their own face verification or at the counter)."
+  idNumber: String!
+}
+
+"""
+Result of requestAgentBinding.
+"""
+type RequestAgentBindingPayload {
+  "The agent's binding: PENDING until verified and authorised."
+  binding: EnterpriseBinding!
+}
+
+"""
+Input of authoriseAgent.
+"""
+input AuthoriseAgentInput {
+  "The agent's binding (from enterpriseAgents)."
+  bindingId: ID!
+  "What the agent may do."
+  scopes: [AgentScope!]!
+}
+
+"""
+Result of authoriseAgent, revokeAgent and approveAgentAtCounter.
+"""
+type AgentPayload {
+  "The agent's binding."
+  binding: EnterpriseBinding!
+}
+
+"""
+Input of revokeAgent.
+"""
+input RevokeAgentInput {
+  "The agent's binding."
+  bindingId: ID!
+  "Why (shown to the agent), at most 200 characters."
+  reason: String
+}
+
+"""
+Input of approveAgentAtCounter (staff): an agent authorised by a paper 授权委托书 at the counter.
+"""
+input ApproveAgentAtCounterInput {
+  "The agent's binding (the agent asked with requestAgentBinding)."
+  bindingId: ID!
+  "The scopes written in the letter."
+  scopes: [AgentScope!]!
+  "Number or reference of the 授权委托书."
+  authorisationRef: String!
+  "Type of the agent's document inspected."
+  idType: IdType!
+  "Number of the agent's document inspected: must be the binding's."
+  idNumber: String!
+  "Scan of the signed and sealed letter (PDF, JPEG or PNG)."
+  letter: Upload!
+  "What was checked, by whom."
+  note: String!
+}
+
+"""
+Input of unbindEnterprise.
+"""
+input UnbindEnterpriseInput {
+  "The caller's binding to end."
+  bindingId: ID!
+}
+
+"""
+Result of unbindEnterprise.
+"""
+type UnbindEnterprisePayload {
+  "The ended binding (its ID number is erased)."
   binding: EnterpriseBinding!
 }
 
@@ -4155,7 +4628,9 @@ type BindEnterprisePayload {
 Input of startFaceVerification.
 """
 input StartFaceVerificationInput {
-  "The enterprise acted for; may be omitted when the user has one binding."
+  "The caller's binding to verify (from bindEnterprise, requestAgentBinding or myEnterprises); or name the enterprise with subjectId."
+  bindingId: ID
+  "The enterprise acted for (an ACTIVE binding); bindingId and subjectId may both be omitted when the user has one binding."
   subjectId: ID
 }
 
@@ -4196,7 +4671,7 @@ enum FaceOutcome {
 }
 
 """
-Result of completeFaceVerification.
+Result of completeFaceVerification and verifyIdentityAtCounter.
 """
 type CompleteFaceVerificationPayload {
   "The outcome."
@@ -4205,15 +4680,21 @@ type CompleteFaceVerificationPayload {
   passed: Boolean!
   "Until when a pass authorises sensitive actions."
   validUntil: Time
+  "The binding after the verification: a legal representative's becomes ACTIVE on a pass."
+  binding: EnterpriseBinding
 }
 
 """
-Input of verifyIdentityAtCounter (staff).
+Input of verifyIdentityAtCounter (staff): the in-person alternative to face recognition.
 """
 input VerifyIdentityAtCounterInput {
   "The binding whose person was checked."
   bindingId: ID!
-  "Which document was checked, by whom."
+  "Type of the document inspected."
+  idType: IdType!
+  "Number of the document inspected: must be the binding's."
+  idNumber: String!
+  "What was checked, by whom."
   note: String!
 }
 
@@ -4222,18 +4703,30 @@ extend type Query {
   consentTexts: [ConsentText!]! @hasRole(roles: [ENTERPRISE])
   "The caller's consents in force."
   myConsents: [Consent!]! @hasRole(roles: [ENTERPRISE])
-  "The enterprises the caller acts for."
+  "The caller's bindings that have not ended (PENDING, ACTIVE, SUSPENDED)."
   myEnterprises: [EnterpriseBinding!]! @hasRole(roles: [ENTERPRISE])
+  "The agents of an enterprise, for its verified legal representative and staff (R6.6)."
+  enterpriseAgents(subjectId: ID!): [EnterpriseBinding!]! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
 }
 
 extend type Mutation {
   "Consent separately to processing of ID or face data (PIPL)."
   giveConsent(input: GiveConsentInput!): GiveConsentPayload! @hasRole(roles: [ENTERPRISE])
-  "Withdraw a consent."
+  "Withdraw a consent. Withdrawing ID_PROCESSING ends every binding and erases the stored ID numbers (R6.8)."
   withdrawConsent(input: WithdrawConsentInput!): WithdrawConsentPayload! @hasRole(roles: [ENTERPRISE])
-  "Bind the caller to an enterprise (R6.1); requires ID_PROCESSING consent."
+  "Bind as the enterprise's legal representative (R6.5): checked against the enterprise registry; requires ID_PROCESSING consent. PENDING until a face verification passes."
   bindEnterprise(input: BindEnterpriseInput!): BindEnterprisePayload! @hasRole(roles: [ENTERPRISE])
-  "Start a WeChat face verification of the legal representative (R6.1)."
+  "Ask to act for an enterprise as its agent (R6.6); requires ID_PROCESSING consent."
+  requestAgentBinding(input: RequestAgentBindingInput!): RequestAgentBindingPayload! @hasRole(roles: [ENTERPRISE])
+  "Authorise a verified agent with scopes, or change them (the legal representative, after a face verification)."
+  authoriseAgent(input: AuthoriseAgentInput!): AgentPayload! @hasRole(roles: [ENTERPRISE])
+  "Revoke an agent or refuse their request (the legal representative or staff); effective on the agent's next request."
+  revokeAgent(input: RevokeAgentInput!): AgentPayload! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
+  "Approve an agent at the counter against a paper 授权委托书 (scan uploaded)."
+  approveAgentAtCounter(input: ApproveAgentAtCounterInput!): AgentPayload! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
+  "End one of the caller's bindings; its ID number is erased (R6.8)."
+  unbindEnterprise(input: UnbindEnterpriseInput!): UnbindEnterprisePayload! @hasRole(roles: [ENTERPRISE])
+  "Start a WeChat face verification of the person of the caller's binding (the legal representative, or the agent themself)."
   startFaceVerification(input: StartFaceVerificationInput!): StartFaceVerificationPayload! @hasRole(roles: [ENTERPRISE])
   "Pull the result of a face verification; each verifyId works once."
   completeFaceVerification(input: CompleteFaceVerificationInput!): CompleteFaceVerificationPayload! @hasRole(roles: [ENTERPRISE])
@@ -4355,6 +4848,80 @@ extend type Mutation {
   bindPhoneNumber(input: BindPhoneNumberInput!): BindPhoneNumberPayload! @hasRole(roles: [ENTERPRISE])
   "Create a staff account (ADMIN)."
   createStaffUser(input: CreateStaffUserInput!): CreateStaffUserPayload! @hasRole(roles: [ADMIN])
+}
+`, BuiltIn: false},
+	{Name: "../schema/inbox.graphqls", Input: `"""
+A message in the caller's in-app inbox (R7.6): an event that concerns them or their enterprise.
+"""
+type Notice {
+  "Opaque identifier."
+  id: ID!
+  "Stable code of the event, e.g. BINDING_SUSPENDED."
+  kind: String!
+  "Title (Chinese)."
+  title: String!
+  "Text (Chinese)."
+  body: String!
+  "The enterprise it concerns, when one (its ID)."
+  subjectId: ID
+  "What it is about: binding, application, record …"
+  refType: String
+  "The ID of what it is about."
+  refId: ID
+  "When."
+  createdAt: Time!
+  "When read; null while unread."
+  readAt: Time
+}
+
+"""
+An edge of NoticeConnection.
+"""
+type NoticeEdge {
+  "Cursor of this notice."
+  cursor: String!
+  "The notice."
+  node: Notice!
+}
+
+"""
+A page of notices, newest first.
+"""
+type NoticeConnection {
+  "The notices."
+  edges: [NoticeEdge!]!
+  "Paging."
+  pageInfo: PageInfo!
+  "All notices of the caller."
+  totalCount: Int!
+  "Unread notices of the caller."
+  unreadCount: Int!
+}
+
+"""
+Input of markInboxRead.
+"""
+input MarkInboxReadInput {
+  "The notices to mark read; all of the caller's when empty."
+  ids: [ID!]
+}
+
+"""
+Result of markInboxRead.
+"""
+type MarkInboxReadPayload {
+  "How many notices were marked read."
+  marked: Int!
+}
+
+extend type Query {
+  "The caller's inbox, newest first (R7.6)."
+  myInbox(unreadOnly: Boolean = false, first: Int = 20, after: String): NoticeConnection! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
+}
+
+extend type Mutation {
+  "Mark notices of the caller's inbox read."
+  markInboxRead(input: MarkInboxReadInput!): MarkInboxReadPayload! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
 }
 `, BuiltIn: false},
 	{Name: "../schema/records.graphqls", Input: `"""
@@ -5081,6 +5648,14 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_AgentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "binding":
+		return ec.fieldContext_AgentPayload_binding(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AgentPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Application(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5321,6 +5896,8 @@ func (ec *executionContext) childFields_CompleteFaceVerificationPayload(ctx cont
 		return ec.fieldContext_CompleteFaceVerificationPayload_passed(ctx, field)
 	case "validUntil":
 		return ec.fieldContext_CompleteFaceVerificationPayload_validUntil(ctx, field)
+	case "binding":
+		return ec.fieldContext_CompleteFaceVerificationPayload_binding(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CompleteFaceVerificationPayload", field.Name)
 }
@@ -5551,16 +6128,28 @@ func (ec *executionContext) childFields_EnterpriseBinding(ctx context.Context, f
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_EnterpriseBinding_id(ctx, field)
+	case "uscc":
+		return ec.fieldContext_EnterpriseBinding_uscc(ctx, field)
 	case "subject":
 		return ec.fieldContext_EnterpriseBinding_subject(ctx, field)
 	case "role":
 		return ec.fieldContext_EnterpriseBinding_role(ctx, field)
-	case "legalRepName":
-		return ec.fieldContext_EnterpriseBinding_legalRepName(ctx, field)
+	case "status":
+		return ec.fieldContext_EnterpriseBinding_status(ctx, field)
+	case "statusReason":
+		return ec.fieldContext_EnterpriseBinding_statusReason(ctx, field)
+	case "personName":
+		return ec.fieldContext_EnterpriseBinding_personName(ctx, field)
 	case "idType":
 		return ec.fieldContext_EnterpriseBinding_idType(ctx, field)
 	case "idNumberMasked":
 		return ec.fieldContext_EnterpriseBinding_idNumberMasked(ctx, field)
+	case "identityVerified":
+		return ec.fieldContext_EnterpriseBinding_identityVerified(ctx, field)
+	case "scopes":
+		return ec.fieldContext_EnterpriseBinding_scopes(ctx, field)
+	case "authorisedAt":
+		return ec.fieldContext_EnterpriseBinding_authorisedAt(ctx, field)
 	case "authorisationRef":
 		return ec.fieldContext_EnterpriseBinding_authorisationRef(ctx, field)
 	case "createdAt":
@@ -5731,6 +6320,62 @@ func (ec *executionContext) childFields_LogoutPayload(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type LogoutPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_MarkInboxReadPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "marked":
+		return ec.fieldContext_MarkInboxReadPayload_marked(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MarkInboxReadPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Notice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Notice_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Notice_kind(ctx, field)
+	case "title":
+		return ec.fieldContext_Notice_title(ctx, field)
+	case "body":
+		return ec.fieldContext_Notice_body(ctx, field)
+	case "subjectId":
+		return ec.fieldContext_Notice_subjectId(ctx, field)
+	case "refType":
+		return ec.fieldContext_Notice_refType(ctx, field)
+	case "refId":
+		return ec.fieldContext_Notice_refId(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Notice_createdAt(ctx, field)
+	case "readAt":
+		return ec.fieldContext_Notice_readAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Notice", field.Name)
+}
+
+func (ec *executionContext) childFields_NoticeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_NoticeConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_NoticeConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_NoticeConnection_totalCount(ctx, field)
+	case "unreadCount":
+		return ec.fieldContext_NoticeConnection_unreadCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NoticeConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_NoticeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_NoticeEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_NoticeEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NoticeEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Objection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5829,6 +6474,14 @@ func (ec *executionContext) childFields_RepairRequest(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type RepairRequest", field.Name)
 }
 
+func (ec *executionContext) childFields_RequestAgentBindingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "binding":
+		return ec.fieldContext_RequestAgentBindingPayload_binding(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequestAgentBindingPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RequestEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "at":
@@ -5853,6 +6506,8 @@ func (ec *executionContext) childFields_SignCommitmentPayload(ctx context.Contex
 		return ec.fieldContext_SignCommitmentPayload_commitment(ctx, field)
 	case "application":
 		return ec.fieldContext_SignCommitmentPayload_application(ctx, field)
+	case "replayed":
+		return ec.fieldContext_SignCommitmentPayload_replayed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SignCommitmentPayload", field.Name)
 }
@@ -5897,6 +6552,10 @@ func (ec *executionContext) childFields_Subject(ctx context.Context, field graph
 		return ec.fieldContext_Subject_tier(ctx, field)
 	case "tierSince":
 		return ec.fieldContext_Subject_tierSince(ctx, field)
+	case "legalRepName":
+		return ec.fieldContext_Subject_legalRepName(ctx, field)
+	case "registryStatus":
+		return ec.fieldContext_Subject_registryStatus(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Subject", field.Name)
 }
@@ -5911,6 +6570,14 @@ func (ec *executionContext) childFields_SubmitApplicationPayload(ctx context.Con
 		return ec.fieldContext_SubmitApplicationPayload_replayed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SubmitApplicationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UnbindEnterprisePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "binding":
+		return ec.fieldContext_UnbindEnterprisePayload_binding(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnbindEnterprisePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_UsageAnalysis(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -26,6 +26,12 @@ type AcceptApplicationInput struct {
 	Version *int `json:"version,omitempty"`
 }
 
+// Result of authoriseAgent, revokeAgent and approveAgentAtCounter.
+type AgentPayload struct {
+	// The agent's binding.
+	Binding *models.EnterpriseBinding `json:"binding"`
+}
+
 // A page of the staff queue.
 type ApplicationConnection struct {
 	// Items.
@@ -84,6 +90,24 @@ type ApplicationStepInput struct {
 	Version *int `json:"version,omitempty"`
 }
 
+// Input of approveAgentAtCounter (staff): an agent authorised by a paper 授权委托书 at the counter.
+type ApproveAgentAtCounterInput struct {
+	// The agent's binding (the agent asked with requestAgentBinding).
+	BindingID string `json:"bindingId"`
+	// The scopes written in the letter.
+	Scopes []models.AgentScope `json:"scopes"`
+	// Number or reference of the 授权委托书.
+	AuthorisationRef string `json:"authorisationRef"`
+	// Type of the agent's document inspected.
+	IDType ident.IDType `json:"idType"`
+	// Number of the agent's document inspected: must be the binding's.
+	IDNumber string `json:"idNumber"`
+	// Scan of the signed and sealed letter (PDF, JPEG or PNG).
+	Letter graphql.Upload `json:"letter"`
+	// What was checked, by whom.
+	Note string `json:"note"`
+}
+
 // Input of assignAccountManager.
 type AssignAccountManagerInput struct {
 	// An EXCELLENT subject.
@@ -124,27 +148,31 @@ type AuditLogFilter struct {
 	To *time.Time `json:"to,omitempty"`
 }
 
-// Input of bindEnterprise (R6.1).
+// Input of authoriseAgent.
+type AuthoriseAgentInput struct {
+	// The agent's binding (from enterpriseAgents).
+	BindingID string `json:"bindingId"`
+	// What the agent may do.
+	Scopes []models.AgentScope `json:"scopes"`
+}
+
+// Input of bindEnterprise (R6.5): bind as the enterprise's legal representative.
 type BindEnterpriseInput struct {
-	// 申请用水单位名称.
-	UnitName string `json:"unitName"`
 	// 统一社会信用代码 (GB 32100-2015).
 	Uscc string `json:"uscc"`
-	// 法定代表人姓名.
+	// 法定代表人姓名: must be the registry's legal representative.
 	LegalRepName string `json:"legalRepName"`
 	// 法定代表人身份证件类型.
 	IDType ident.IDType `json:"idType"`
-	// 法定代表人身份证件号码.
+	// 法定代表人身份证件号码: checked against the registry, then by face verification.
 	IDNumber string `json:"idNumber"`
-	// The user's role for the enterprise.
-	Role models.BindingRole `json:"role"`
-	// Reference of the letter of authorisation (授权委托书), required for AUTHORISED_AGENT.
-	AuthorisationRef *string `json:"authorisationRef,omitempty"`
+	// Ignored: the enterprise's name always comes from the enterprise registry, never from the user.
+	UnitName *string `json:"unitName,omitempty"`
 }
 
 // Result of bindEnterprise.
 type BindEnterprisePayload struct {
-	// The binding.
+	// The binding: PENDING until a face verification of the same name and ID passes.
 	Binding *models.EnterpriseBinding `json:"binding"`
 }
 
@@ -192,7 +220,7 @@ type CompleteFaceVerificationInput struct {
 	VerifyID string `json:"verifyId"`
 }
 
-// Result of completeFaceVerification.
+// Result of completeFaceVerification and verifyIdentityAtCounter.
 type CompleteFaceVerificationPayload struct {
 	// The outcome.
 	Outcome FaceOutcome `json:"outcome"`
@@ -200,6 +228,8 @@ type CompleteFaceVerificationPayload struct {
 	Passed bool `json:"passed"`
 	// Until when a pass authorises sensitive actions.
 	ValidUntil *time.Time `json:"validUntil,omitempty"`
+	// The binding after the verification: a legal representative's becomes ACTIVE on a pass.
+	Binding *models.EnterpriseBinding `json:"binding,omitempty"`
 }
 
 // A consent text to show before asking for consent.
@@ -390,8 +420,40 @@ type LogoutPayload struct {
 	Ok bool `json:"ok"`
 }
 
+// Input of markInboxRead.
+type MarkInboxReadInput struct {
+	// The notices to mark read; all of the caller's when empty.
+	Ids []string `json:"ids,omitempty"`
+}
+
+// Result of markInboxRead.
+type MarkInboxReadPayload struct {
+	// How many notices were marked read.
+	Marked int `json:"marked"`
+}
+
 // Mutations. Each takes one `input` and returns a payload.
 type Mutation struct {
+}
+
+// A page of notices, newest first.
+type NoticeConnection struct {
+	// The notices.
+	Edges []NoticeEdge `json:"edges"`
+	// Paging.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// All notices of the caller.
+	TotalCount int `json:"totalCount"`
+	// Unread notices of the caller.
+	UnreadCount int `json:"unreadCount"`
+}
+
+// An edge of NoticeConnection.
+type NoticeEdge struct {
+	// Cursor of this notice.
+	Cursor string `json:"cursor"`
+	// The notice.
+	Node *models.Notice `json:"node"`
 }
 
 // Input of openCase.
@@ -466,6 +528,24 @@ type RepairCommitmentText struct {
 	Version string `json:"version"`
 }
 
+// Input of requestAgentBinding (R6.6): ask to act for an enterprise as its agent (经办人).
+type RequestAgentBindingInput struct {
+	// 统一社会信用代码 of the enterprise.
+	Uscc string `json:"uscc"`
+	// The agent's own name.
+	Name string `json:"name"`
+	// The agent's document type.
+	IDType ident.IDType `json:"idType"`
+	// The agent's document number (verified by their own face verification or at the counter).
+	IDNumber string `json:"idNumber"`
+}
+
+// Result of requestAgentBinding.
+type RequestAgentBindingPayload struct {
+	// The agent's binding: PENDING until verified and authorised.
+	Binding *models.EnterpriseBinding `json:"binding"`
+}
+
 // Input of requestRepairSupplement.
 type RequestRepairSupplementInput struct {
 	// The repair.
@@ -482,6 +562,14 @@ type ReviewDecisionInput struct {
 	ID string `json:"id"`
 	// Why.
 	Reason string `json:"reason"`
+}
+
+// Input of revokeAgent.
+type RevokeAgentInput struct {
+	// The agent's binding.
+	BindingID string `json:"bindingId"`
+	// Why (shown to the agent), at most 200 characters.
+	Reason *string `json:"reason,omitempty"`
 }
 
 // Input of scheduleSurvey.
@@ -514,6 +602,8 @@ type SignCommitmentPayload struct {
 	Commitment *models.Commitment `json:"commitment"`
 	// The application, COMMITMENT_SIGNED (publication follows).
 	Application *models.Application `json:"application"`
+	// True when this letter had been signed already (a retry): nothing new was stored.
+	Replayed bool `json:"replayed"`
 }
 
 // Input of staffLogin.
@@ -526,7 +616,9 @@ type StaffLoginInput struct {
 
 // Input of startFaceVerification.
 type StartFaceVerificationInput struct {
-	// The enterprise acted for; may be omitted when the user has one binding.
+	// The caller's binding to verify (from bindEnterprise, requestAgentBinding or myEnterprises); or name the enterprise with subjectId.
+	BindingID *string `json:"bindingId,omitempty"`
+	// The enterprise acted for (an ACTIVE binding); bindingId and subjectId may both be omitted when the user has one binding.
 	SubjectID *string `json:"subjectId,omitempty"`
 }
 
@@ -576,11 +668,27 @@ type SupplementRepairInput struct {
 	Evidence []graphql.Upload `json:"evidence,omitempty"`
 }
 
-// Input of verifyIdentityAtCounter (staff).
+// Input of unbindEnterprise.
+type UnbindEnterpriseInput struct {
+	// The caller's binding to end.
+	BindingID string `json:"bindingId"`
+}
+
+// Result of unbindEnterprise.
+type UnbindEnterprisePayload struct {
+	// The ended binding (its ID number is erased).
+	Binding *models.EnterpriseBinding `json:"binding"`
+}
+
+// Input of verifyIdentityAtCounter (staff): the in-person alternative to face recognition.
 type VerifyIdentityAtCounterInput struct {
 	// The binding whose person was checked.
 	BindingID string `json:"bindingId"`
-	// Which document was checked, by whom.
+	// Type of the document inspected.
+	IDType ident.IDType `json:"idType"`
+	// Number of the document inspected: must be the binding's.
+	IDNumber string `json:"idNumber"`
+	// What was checked, by whom.
 	Note string `json:"note"`
 }
 
