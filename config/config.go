@@ -79,6 +79,14 @@ type Config struct {
 	ReportCacheTTL          time.Duration `env:"CW_REPORT_CACHE_TTL" envDefault:"1h"`
 	RatingStaleMax          time.Duration `env:"CW_RATING_STALE_MAX" envDefault:"168h"`
 
+	// Enterprise registry 企业登记信息 (R6.5), its own authority and adapter.
+	// RegistrySimulator serves it from the in-process simulator.
+	RegistryURL       string        `env:"CW_REGISTRY_URL"`
+	RegistryKey       string        `env:"CW_REGISTRY_KEY"`
+	RegistrySecret    string        `env:"CW_REGISTRY_SECRET" secret:"true"`
+	RegistryTimeout   time.Duration `env:"CW_REGISTRY_TIMEOUT" envDefault:"5s"`
+	RegistrySimulator bool          `env:"CW_REGISTRY_SIMULATOR" envDefault:"true"`
+
 	// Face verification (人脸核身).
 	FaceValidity time.Duration `env:"CW_FACE_VALIDITY" envDefault:"30m"`
 	FaceAttempts int           `env:"CW_FACE_ATTEMPTS" envDefault:"5"`
@@ -159,7 +167,8 @@ func Load(environ []string) (Config, error) {
 	if c.Production() {
 		// In production the development conveniences default to off; set
 		// explicitly, they are refused by validate.
-		for name, field := range map[string]*bool{"CW_PLAYGROUND": &c.Playground, "CW_DEMO_DATA": &c.DemoData, "CW_WECHAT_FAKE": &c.WeChatFake, "CW_CREDIT_PLATFORM_SIMULATOR": &c.CreditPlatformSimulator} {
+		for name, field := range map[string]*bool{"CW_PLAYGROUND": &c.Playground, "CW_DEMO_DATA": &c.DemoData, "CW_WECHAT_FAKE": &c.WeChatFake, "CW_CREDIT_PLATFORM_SIMULATOR": &c.CreditPlatformSimulator,
+			"CW_REGISTRY_SIMULATOR": &c.RegistrySimulator} {
 			if _, set := envMap[name]; !set {
 				*field = false
 			}
@@ -214,6 +223,7 @@ func (c *Config) validate() error {
 		{"CW_OBJECTION_MAX_EXTENSION_DAYS", int64(c.ObjectionMaxExtension)}, {"CW_EVIDENCE_MAX_BYTES", c.EvidenceMaxBytes},
 		{"CW_EVIDENCE_MAX_FILES", int64(c.EvidenceMaxFiles)},
 		{"CW_FACE_VALIDITY", int64(c.FaceValidity)}, {"CW_FACE_ATTEMPTS", int64(c.FaceAttempts)}, {"CW_FACE_WINDOW", int64(c.FaceWindow)},
+		{"CW_REGISTRY_TIMEOUT", int64(c.RegistryTimeout)},
 	} {
 		if p.v <= 0 {
 			return bad(p.name, "must be positive")
@@ -251,6 +261,10 @@ func (c *Config) validate() error {
 			return bad("CW_CREDIT_PLATFORM_SIMULATOR", "must be false in production")
 		case c.CreditPlatformURL == "" || c.CreditPlatformKey == "" || c.CreditPlatformSecret == "":
 			return bad("CW_CREDIT_PLATFORM_URL", "CW_CREDIT_PLATFORM_KEY and CW_CREDIT_PLATFORM_SECRET are required in production")
+		case c.RegistrySimulator:
+			return bad("CW_REGISTRY_SIMULATOR", "must be false in production")
+		case c.RegistryURL == "" || c.RegistryKey == "" || c.RegistrySecret == "":
+			return bad("CW_REGISTRY_URL", "CW_REGISTRY_KEY and CW_REGISTRY_SECRET are required in production")
 		case c.DataKey == "" || c.IndexKey == "":
 			return bad("CW_DATA_KEY", "and CW_INDEX_KEY are required in production")
 		case c.Playground:

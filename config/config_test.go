@@ -4,6 +4,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"creditwater/config"
 )
@@ -13,7 +14,8 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.HTTPAddr != ":8080" || c.Env != "development" || !c.WeChatFake || c.DatabaseURL != "" {
+	if c.HTTPAddr != ":8080" || c.Env != "development" || !c.WeChatFake || c.DatabaseURL != "" ||
+		!c.RegistrySimulator || c.RegistryTimeout != 5*time.Second || c.RegistryURL != "" {
 		t.Fatalf("defaults: %+v", c)
 	}
 }
@@ -32,6 +34,8 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		{[]string{"CW_REDIS_URL=http://x"}, "CW_REDIS_URL"},
 		{[]string{"CW_MAX_BODY_BYTES=0"}, "CW_MAX_BODY_BYTES"},
 		{[]string{"CW_DATA_KEY=short"}, "CW_DATA_KEY"},
+		{[]string{"CW_REGISTRY_TIMEOUT=0s"}, "CW_REGISTRY_TIMEOUT"},
+		{[]string{"CW_REGISTRY_SIMULATOR=maybe"}, "CW_REGISTRY_SIMULATOR"},
 	} {
 		_, err := config.Load(tc.env)
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
@@ -44,12 +48,13 @@ func TestProductionRefusesDevelopmentConveniences(t *testing.T) {
 	base := []string{"CW_ENV=production", "CW_DATABASE_URL=app:pw@tcp(db:3306)/cw", "CW_REDIS_URL=redis://r:6379/0",
 		"CW_WECHAT_APPID=wx1", "CW_WECHAT_SECRET=s3cret-value",
 		"CW_CREDIT_PLATFORM_URL=https://credit.example", "CW_CREDIT_PLATFORM_KEY=k", "CW_CREDIT_PLATFORM_SECRET=s",
+		"CW_REGISTRY_URL=https://registry.example", "CW_REGISTRY_KEY=rk", "CW_REGISTRY_SECRET=rs",
 		"CW_DATA_KEY=" + strings.Repeat("ab", 32), "CW_INDEX_KEY=" + strings.Repeat("cd", 32)}
 	c, err := config.Load(base)
 	if err != nil {
 		t.Fatalf("complete production config refused: %v", err)
 	}
-	if c.Playground || c.WeChatFake || c.DemoData {
+	if c.Playground || c.WeChatFake || c.DemoData || c.CreditPlatformSimulator || c.RegistrySimulator {
 		t.Errorf("production defaults keep development conveniences: %+v", c)
 	}
 	for _, tc := range []struct{ drop, add, want string }{
@@ -61,6 +66,10 @@ func TestProductionRefusesDevelopmentConveniences(t *testing.T) {
 		{"", "CW_PLAYGROUND=true", "CW_PLAYGROUND"},
 		{"", "CW_CREDIT_PLATFORM_SIMULATOR=true", "CW_CREDIT_PLATFORM_SIMULATOR"},
 		{"CW_CREDIT_PLATFORM_SECRET", "", "CW_CREDIT_PLATFORM_SECRET"},
+		{"", "CW_REGISTRY_SIMULATOR=true", "CW_REGISTRY_SIMULATOR"},
+		{"CW_REGISTRY_URL", "", "CW_REGISTRY_URL"},
+		{"CW_REGISTRY_KEY", "", "CW_REGISTRY_KEY"},
+		{"CW_REGISTRY_SECRET", "", "CW_REGISTRY_SECRET"},
 	} {
 		var env []string
 		for _, kv := range base {
@@ -78,12 +87,13 @@ func TestProductionRefusesDevelopmentConveniences(t *testing.T) {
 }
 
 func TestStringMasksSecrets(t *testing.T) {
-	c, err := config.Load([]string{"CW_WECHAT_SECRET=topsecret", "CW_DATABASE_URL=root:hunter2@tcp(h:3306)/db"})
+	c, err := config.Load([]string{"CW_WECHAT_SECRET=topsecret", "CW_DATABASE_URL=root:hunter2@tcp(h:3306)/db", "CW_REGISTRY_SECRET=regsecret"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := c.String()
-	if strings.Contains(s, "topsecret") || strings.Contains(s, "hunter2") || !strings.Contains(s, "CW_WECHAT_SECRET=****") {
+	if strings.Contains(s, "topsecret") || strings.Contains(s, "hunter2") || strings.Contains(s, "regsecret") ||
+		!strings.Contains(s, "CW_WECHAT_SECRET=****") || !strings.Contains(s, "CW_REGISTRY_SECRET=****") {
 		t.Errorf("secrets not masked: %s", s)
 	}
 }

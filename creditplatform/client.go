@@ -1,21 +1,14 @@
 package creditplatform
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"regexp"
-	"strconv"
 	"strings"
-	"time"
 
-	"github.com/sony/gobreaker/v2"
-
+	"creditwater/apisign"
 	"creditwater/apperr"
 )
 
@@ -24,99 +17,52 @@ const ReasonUnavailable = "CREDIT_PLATFORM_UNAVAILABLE"
 
 // Defaults applied by New to zero Config fields.
 const (
-	DefaultTimeout            = 5 * time.Second
-	DefaultBreakerFailures    = 5
-	DefaultBreakerOpenTimeout = 30 * time.Second
-)
-
-// Limits on what Client reads from the platform.
-const (
-	maxResponseBytes = 4 << 20
-	maxErrorBytes    = 64 << 10
+	DefaultTimeout            = apisign.DefaultTimeout
+	DefaultBreakerFailures    = apisign.DefaultBreakerFailures
+	DefaultBreakerOpenTimeout = apisign.DefaultBreakerOpenTimeout
 )
 
 // publicationIDPattern keeps publication ids safe to put in a path.
 var publicationIDPattern = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,128}$`)
 
-// Config configures a Client.
-type Config struct {
-	// BaseURL is the platform's root, e.g. https://credit.example.gov.cn; a
-	// path prefix is kept.
-	BaseURL   string
-	AppKey    string
-	AppSecret string
-	// Timeout bounds each HTTP request (DefaultTimeout when zero).
-	Timeout time.Duration
-	// BreakerFailures is the number of consecutive failures (5xx, timeouts,
-	// transport errors, malformed responses) that opens the circuit breaker
-	// (DefaultBreakerFailures when zero).
-	BreakerFailures uint32
-	// BreakerOpenTimeout is how long the open breaker fails fast before it
-	// lets one trial request through (DefaultBreakerOpenTimeout when zero).
-	BreakerOpenTimeout time.Duration
-	// Transport is the HTTP transport (http.DefaultTransport when nil).
-	Transport http.RoundTripper
-	// Logger receives misconfiguration errors and breaker state changes
-	// (slog.Default() when nil). Secrets are never logged.
-	Logger *slog.Logger
-}
+// Config says how to reach the platform (BaseURL, app key and secret,
+// timeout, breaker settings, transport, logger); see apisign.Config.
+type Config = apisign.Config
 
 // Client is the HTTP adapter to the city credit platform. It signs every
 // request, bounds it with a timeout and guards the platform with a circuit
-// breaker. It is safe for concurrent use.
+// breaker (package apisign). It is safe for concurrent use.
 type Client struct {
-	base        string
-	key, secret string
-	http        *http.Client
-	breaker     *gobreaker.CircuitBreaker[struct{}]
-	openTimeout time.Duration
-	log         *slog.Logger
+	api *apisign.Client
 }
 
 // New returns a Client for cfg. A malformed BaseURL is reported by every call
 // as INTERNAL.
 func New(cfg Config) *Client {
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultTimeout
+	return &Client{api: apisign.NewClient(apisign.Upstream{
+		Name:              "creditplatform",
+		Title:             "城市信用平台",
+		UnavailableReason: ReasonUnavailable,
+		Refusal:           refusal,
+	}, cfg)}
+}
+
+// refusal maps the platform's documented 4xx answers.
+func refusal(status int, code string) *apperr.Error {
+	switch {
+	case status == http.StatusNotFound && code == CodeSubjectNotFound:
+		return apperr.New(apperr.NotFound, "城市信用平台没有该主体的信息")
+	case status == http.StatusNotFound && code == CodePublicationNotFound:
+		return apperr.New(apperr.NotFound, "城市信用平台没有该公示记录")
+	case status == http.StatusConflict:
+		return apperr.New(apperr.Conflict, "该幂等键已用于另一请求").WithReason("IDEMPOTENCY_KEY_REUSED")
 	}
-	if cfg.BreakerFailures == 0 {
-		cfg.BreakerFailures = DefaultBreakerFailures
-	}
-	if cfg.BreakerOpenTimeout <= 0 {
-		cfg.BreakerOpenTimeout = DefaultBreakerOpenTimeout
-	}
-	if cfg.Transport == nil {
-		cfg.Transport = http.DefaultTransport
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
-	}
-	log := cfg.Logger.With("component", "creditplatform")
-	failures := cfg.BreakerFailures
-	return &Client{
-		base:   strings.TrimRight(cfg.BaseURL, "/"),
-		key:    cfg.AppKey,
-		secret: cfg.AppSecret,
-		http: &http.Client{
-			Timeout:   cfg.Timeout,
-			Transport: cfg.Transport,
-			CheckRedirect: func(*http.Request, []*http.Request) error {
-				return http.ErrUseLastResponse // a redirect would drop the signature's path
-			},
-		},
-		breaker: gobreaker.NewCircuitBreaker[struct{}](gobreaker.Settings{
-			Name:         "creditplatform",
-			Timeout:      cfg.BreakerOpenTimeout,
-			ReadyToTrip:  func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= failures },
-			IsSuccessful: func(err error) bool { return !isFailure(err) },
-			IsExcluded:   func(err error) bool { return errors.Is(err, errCanceled) },
-			OnStateChange: func(_ string, from, to gobreaker.State) {
-				log.Warn("credit platform circuit breaker changed state", "from", from.String(), "to", to.String())
-			},
-		}),
-		openTimeout: cfg.BreakerOpenTimeout,
-		log:         log,
-	}
+	return nil
+}
+
+func isJSONObject(b []byte) bool {
+	var m map[string]json.RawMessage
+	return json.Unmarshal(b, &m) == nil && m != nil
 }
 
 // Report fetches the electronic credit report of the subject with the given
@@ -129,10 +75,10 @@ func New(cfg Config) *Client {
 // request.
 func (c *Client) Report(ctx context.Context, uscc string) (*Report, error) {
 	if !ValidUSCC(uscc) {
-		return nil, apperr.InvalidField("uscc", "not a valid unified social credit code")
+		return nil, apperr.InvalidField("uscc", "不是有效的统一社会信用代码")
 	}
 	var rep Report
-	err := c.call(ctx, http.MethodGet, "/api/v1/subjects/"+uscc+"/report", "", nil, func(b []byte) error {
+	err := c.api.Do(ctx, apisign.Request{Method: http.MethodGet, Path: "/api/v1/subjects/" + uscc + "/report", Route: "/api/v1/subjects/{uscc}/report"}, func(b []byte) error {
 		if err := json.Unmarshal(b, &rep); err != nil {
 			return err
 		}
@@ -160,10 +106,10 @@ func (c *Client) Report(ctx context.Context, uscc string) (*Report, error) {
 // request.
 func (c *Client) Rating(ctx context.Context, uscc string) (RatingResult, error) {
 	if !ValidUSCC(uscc) {
-		return RatingResult{}, apperr.InvalidField("uscc", "not a valid unified social credit code")
+		return RatingResult{}, apperr.InvalidField("uscc", "不是有效的统一社会信用代码")
 	}
 	var res RatingResult
-	err := c.call(ctx, http.MethodGet, "/api/v1/subjects/"+uscc+"/rating", "", nil, func(b []byte) error {
+	err := c.api.Do(ctx, apisign.Request{Method: http.MethodGet, Path: "/api/v1/subjects/" + uscc + "/rating", Route: "/api/v1/subjects/{uscc}/rating"}, func(b []byte) error {
 		if err := json.Unmarshal(b, &res); err != nil {
 			return err
 		}
@@ -191,19 +137,20 @@ func (c *Client) Rating(ctx context.Context, uscc string) (RatingResult, error) 
 // platform rejects our credentials or request.
 func (c *Client) Publish(ctx context.Context, p Publication) (PublishResult, error) {
 	switch {
-	case !printable(p.IdempotencyKey):
-		return PublishResult{}, apperr.InvalidField("idempotencyKey", "must be 1 to %d printable ASCII characters", maxNonceLen)
+	case !apisign.ValidNonce(p.IdempotencyKey):
+		return PublishResult{}, apperr.InvalidField("idempotencyKey", "幂等键须为 1 至 %d 个可打印 ASCII 字符", apisign.MaxNonceLen)
 	case !p.Kind.Valid():
-		return PublishResult{}, apperr.InvalidField("kind", "must be COMMITMENT, DISHONESTY or REPAIR")
+		return PublishResult{}, apperr.InvalidField("kind", "类型须为 COMMITMENT、DISHONESTY 或 REPAIR")
 	case !ValidUSCC(p.SubjectUSCC):
-		return PublishResult{}, apperr.InvalidField("subjectUscc", "not a valid unified social credit code")
+		return PublishResult{}, apperr.InvalidField("subjectUscc", "不是有效的统一社会信用代码")
 	case strings.TrimSpace(p.Title) == "":
-		return PublishResult{}, apperr.InvalidField("title", "must not be empty")
+		return PublishResult{}, apperr.InvalidField("title", "标题不能为空")
 	case len(p.Body) > 0 && !isJSONObject(p.Body):
-		return PublishResult{}, apperr.InvalidField("body", "must be a JSON object")
+		return PublishResult{}, apperr.InvalidField("body", "内容须为 JSON 对象")
 	}
 	var res PublishResult
-	err := c.call(ctx, http.MethodPost, "/api/v1/publications", p.IdempotencyKey, p, func(b []byte) error {
+	err := c.api.Do(ctx, apisign.Request{Method: http.MethodPost, Path: "/api/v1/publications", Route: "/api/v1/publications",
+		Header: idempotency(p.IdempotencyKey), Body: p}, func(b []byte) error {
 		if err := json.Unmarshal(b, &res); err != nil {
 			return err
 		}
@@ -229,13 +176,14 @@ func (c *Client) Publish(ctx context.Context, p Publication) (PublishResult, err
 // when the platform rejects our credentials or request.
 func (c *Client) Withdraw(ctx context.Context, w Withdrawal) (WithdrawResult, error) {
 	switch {
-	case !printable(w.IdempotencyKey):
-		return WithdrawResult{}, apperr.InvalidField("idempotencyKey", "must be 1 to %d printable ASCII characters", maxNonceLen)
+	case !apisign.ValidNonce(w.IdempotencyKey):
+		return WithdrawResult{}, apperr.InvalidField("idempotencyKey", "幂等键须为 1 至 %d 个可打印 ASCII 字符", apisign.MaxNonceLen)
 	case !publicationIDPattern.MatchString(w.PublicationID):
-		return WithdrawResult{}, apperr.InvalidField("publicationId", "malformed publication id")
+		return WithdrawResult{}, apperr.InvalidField("publicationId", "公示记录编号格式有误")
 	}
 	var res WithdrawResult
-	err := c.call(ctx, http.MethodPost, "/api/v1/publications/"+w.PublicationID+"/withdrawal", w.IdempotencyKey, w, func(b []byte) error {
+	err := c.api.Do(ctx, apisign.Request{Method: http.MethodPost, Path: "/api/v1/publications/" + w.PublicationID + "/withdrawal",
+		Route: "/api/v1/publications/{id}/withdrawal", Header: idempotency(w.IdempotencyKey), Body: w}, func(b []byte) error {
 		if err := json.Unmarshal(b, &res); err != nil {
 			return err
 		}
@@ -250,188 +198,7 @@ func (c *Client) Withdraw(ctx context.Context, w Withdrawal) (WithdrawResult, er
 	return res, nil
 }
 
-// call sends one signed request through the breaker and decodes a 2xx body
-// with decode. path must already be escaped. It returns *apperr.Error.
-func (c *Client) call(ctx context.Context, method, path, idemKey string, in any, decode func([]byte) error) error {
-	var body []byte
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return apperr.Wrap(err, apperr.Internal, "cannot encode credit platform request")
-		}
-		body = b
-	}
-	_, err := c.breaker.Execute(func() (struct{}, error) {
-		return struct{}{}, c.roundTrip(ctx, method, path, idemKey, body, decode)
-	})
-	if err != nil {
-		return c.classify(err, method, path)
-	}
-	return nil
-}
-
-// roundTrip performs one HTTP exchange. Its errors are *statusError,
-// *transportError, *decodeError, *configError or errCanceled.
-func (c *Client) roundTrip(ctx context.Context, method, path, idemKey string, body []byte, decode func([]byte) error) error {
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, bytes.NewReader(body))
-	if err != nil || req.URL.Host == "" {
-		return &configError{err: fmt.Errorf("bad base URL: %w", err)}
-	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "creditwater")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if idemKey != "" {
-		req.Header.Set(HeaderIdempotencyKey, idemKey)
-	}
-	SignRequest(req, body, c.key, c.secret, time.Now())
-
-	resp, err := c.http.Do(req)
-	if err != nil {
-		if errors.Is(ctx.Err(), context.Canceled) {
-			return errCanceled
-		}
-		return &transportError{err: err}
-	}
-	defer resp.Body.Close()
-
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		se := &statusError{status: resp.StatusCode, retryAfter: retryAfter(resp.Header.Get("Retry-After"))}
-		var eb ErrorBody
-		if b, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBytes)); err == nil && json.Unmarshal(b, &eb) == nil {
-			se.code = eb.Code
-		}
-		return se
-	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
-	if err != nil {
-		if errors.Is(ctx.Err(), context.Canceled) {
-			return errCanceled
-		}
-		return &transportError{err: err}
-	}
-	if len(b) > maxResponseBytes {
-		return &decodeError{err: errors.New("response too large")}
-	}
-	if err := decode(b); err != nil {
-		return &decodeError{err: err}
-	}
-	return nil
-}
-
-// classify turns a roundTrip or breaker error into an *apperr.Error.
-func (c *Client) classify(err error, method, path string) *apperr.Error {
-	var (
-		se *statusError
-		ce *configError
-	)
-	switch {
-	case errors.Is(err, gobreaker.ErrOpenState), errors.Is(err, gobreaker.ErrTooManyRequests):
-		e := unavailable(err)
-		e.RetryAfter = c.openTimeout
-		return e
-	case errors.Is(err, errCanceled):
-		return unavailable(err)
-	case errors.As(err, &ce):
-		c.log.Error("credit platform client misconfigured", "method", method, "path", redactPath(path), "error", err.Error())
-		return apperr.Wrap(err, apperr.Internal, "credit platform client is misconfigured")
-	case errors.As(err, &se):
-		switch {
-		case se.status == http.StatusNotFound && se.code == CodeSubjectNotFound:
-			return apperr.Wrap(err, apperr.NotFound, "subject is unknown to the credit platform")
-		case se.status == http.StatusNotFound && se.code == CodePublicationNotFound:
-			return apperr.Wrap(err, apperr.NotFound, "publication is unknown to the credit platform")
-		case se.status == http.StatusConflict:
-			return apperr.Wrap(err, apperr.Conflict, "idempotency key already used for a different request").WithReason("IDEMPOTENCY_KEY_REUSED")
-		case se.status == http.StatusTooManyRequests || se.status >= 500:
-			e := unavailable(err)
-			e.RetryAfter = se.retryAfter
-			return e
-		default:
-			// 401/403 (key, secret, clock), 400 or an unknown route: our
-			// configuration or code is wrong, retrying will not help.
-			c.log.Error("credit platform rejected the request; check app key, secret, clock and base URL",
-				"method", method, "path", redactPath(path), "status", se.status, "code", se.code)
-			return apperr.Wrap(err, apperr.Internal, "credit platform rejected the request")
-		}
-	default: // transport and decode errors
-		return unavailable(err)
-	}
-}
-
-func unavailable(cause error) *apperr.Error {
-	return apperr.Wrap(cause, apperr.Unavailable, "the city credit platform is temporarily unavailable").WithReason(ReasonUnavailable)
-}
-
-// redactPath drops the subject's USCC from a path before logging it.
-func redactPath(path string) string {
-	const prefix = "/api/v1/subjects/"
-	if rest, ok := strings.CutPrefix(path, prefix); ok {
-		if i := strings.IndexByte(rest, '/'); i >= 0 {
-			return prefix + "{uscc}" + rest[i:]
-		}
-	}
-	return path
-}
-
-func isJSONObject(b []byte) bool {
-	var m map[string]json.RawMessage
-	return json.Unmarshal(b, &m) == nil && m != nil
-}
-
-func retryAfter(v string) time.Duration {
-	n, err := strconv.Atoi(strings.TrimSpace(v))
-	if err != nil || n <= 0 {
-		return 0
-	}
-	return time.Duration(n) * time.Second
-}
-
-// errCanceled marks a request the caller canceled; the breaker ignores it.
-var errCanceled = errors.New("creditplatform: request canceled by caller")
-
-// statusError is a non-2xx response.
-type statusError struct {
-	status     int
-	code       string
-	retryAfter time.Duration
-}
-
-func (e *statusError) Error() string {
-	return fmt.Sprintf("creditplatform: HTTP %d %s", e.status, e.code)
-}
-
-// transportError is a network failure or timeout.
-type transportError struct{ err error }
-
-func (e *transportError) Error() string { return "creditplatform: transport: " + e.err.Error() }
-func (e *transportError) Unwrap() error { return e.err }
-
-// decodeError is a 2xx response we cannot use.
-type decodeError struct{ err error }
-
-func (e *decodeError) Error() string { return "creditplatform: bad response: " + e.err.Error() }
-func (e *decodeError) Unwrap() error { return e.err }
-
-// configError is a request we cannot even build.
-type configError struct{ err error }
-
-func (e *configError) Error() string { return "creditplatform: " + e.err.Error() }
-func (e *configError) Unwrap() error { return e.err }
-
-// isFailure reports whether err counts against the platform's health: 5xx,
-// transport errors, timeouts and unusable responses do; 4xx, 429 and our
-// own mistakes do not.
-func isFailure(err error) bool {
-	if err == nil {
-		return false
-	}
-	var se *statusError
-	if errors.As(err, &se) {
-		return se.status >= 500
-	}
-	var te *transportError
-	var de *decodeError
-	return errors.As(err, &te) || errors.As(err, &de)
+// idempotency is the header set of an idempotent call.
+func idempotency(key string) http.Header {
+	return http.Header{HeaderIdempotencyKey: {key}}
 }

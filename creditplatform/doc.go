@@ -32,7 +32,9 @@
 // hash is the lowercase hex SHA-256 of the exact request body bytes (of the
 // empty string for GET). The platform rejects a timestamp more than five
 // minutes away from its clock and a nonce it has already seen within that
-// window. See Sign, SignRequest and Verify.
+// window. The signature is the enterprise registry's too (package registry);
+// both use the one implementation in package apisign (Sign, SignRequest,
+// Verify, Verifier).
 //
 // # Errors
 //
@@ -58,7 +60,8 @@
 // Client maps them as follows: SUBJECT_NOT_FOUND and PUBLICATION_NOT_FOUND to
 // apperr.NotFound; 409 to apperr.Conflict; 5xx, 429, timeouts, transport
 // failures, malformed responses and an open circuit breaker to
-// apperr.Unavailable with reason CREDIT_PLATFORM_UNAVAILABLE; any other 4xx
+// apperr.Unavailable with reason CREDIT_PLATFORM_UNAVAILABLE and a
+// RetryAfter; any other 4xx
 // (signature, key, clock or request problems) to apperr.Internal, logged,
 // because it means our configuration or code is wrong.
 //

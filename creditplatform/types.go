@@ -3,6 +3,8 @@ package creditplatform
 import (
 	"encoding/json"
 	"time"
+
+	"creditwater/apisign"
 )
 
 // Rating is a comprehensive credit rating grade of GB/T 45255-2025.
@@ -127,24 +129,31 @@ type WithdrawResult struct {
 }
 
 // ErrorBody is the JSON body of every non-2xx response.
-type ErrorBody struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
+type ErrorBody = apisign.ErrorBody
 
-// The wire error codes (see the package documentation).
+// The signing headers (package apisign) and the idempotency header.
 const (
-	CodeInvalidRequest       = "INVALID_REQUEST"
-	CodeMissingSignature     = "MISSING_SIGNATURE"
-	CodeUnknownAppKey        = "UNKNOWN_APP_KEY"
-	CodeTimestampOutOfWindow = "TIMESTAMP_OUT_OF_WINDOW"
-	CodeBadSignature         = "BAD_SIGNATURE"
-	CodeNonceReused          = "NONCE_REUSED"
+	HeaderAppKey         = apisign.HeaderAppKey
+	HeaderTimestamp      = apisign.HeaderTimestamp
+	HeaderNonce          = apisign.HeaderNonce
+	HeaderSignature      = apisign.HeaderSignature
+	HeaderIdempotencyKey = "Idempotency-Key"
+)
+
+// The wire error codes (see the package documentation); those shared by
+// every signed API are package apisign's.
+const (
+	CodeInvalidRequest       = apisign.CodeInvalidRequest
+	CodeMissingSignature     = apisign.CodeMissingSignature
+	CodeUnknownAppKey        = apisign.CodeUnknownAppKey
+	CodeTimestampOutOfWindow = apisign.CodeTimestampOutOfWindow
+	CodeBadSignature         = apisign.CodeBadSignature
+	CodeNonceReused          = apisign.CodeNonceReused
 	CodeSubjectNotFound      = "SUBJECT_NOT_FOUND"
 	CodePublicationNotFound  = "PUBLICATION_NOT_FOUND"
-	CodeRouteNotFound        = "ROUTE_NOT_FOUND"
+	CodeRouteNotFound        = apisign.CodeRouteNotFound
 	CodeIdempotencyKeyReused = "IDEMPOTENCY_KEY_REUSED"
-	CodeRateLimited          = "RATE_LIMITED"
-	CodeInternalError        = "INTERNAL_ERROR"
-	CodeServiceUnavailable   = "SERVICE_UNAVAILABLE"
+	CodeRateLimited          = apisign.CodeRateLimited
+	CodeInternalError        = apisign.CodeInternalError
+	CodeServiceUnavailable   = apisign.CodeServiceUnavailable
 )

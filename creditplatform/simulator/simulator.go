@@ -1,18 +1,15 @@
 // Package simulator is an in-process fake of the city credit platform
 // 信用中国（广东韶关）. It serves the wire format documented in package
-// creditplatform, verifies signatures with creditplatform.Verify, remembers
-// nonces, and keeps publications idempotent by Idempotency-Key. Tests and dev
+// creditplatform, verifies signatures with apisign.Verifier (which remembers
+// nonces), and keeps publications idempotent by Idempotency-Key. Tests and dev
 // mode use it; it holds everything in memory.
 package simulator
 
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -20,6 +17,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"creditwater/apisign"
 	cp "creditwater/creditplatform"
 )
 
@@ -38,7 +36,7 @@ type Options struct {
 	// (DefaultAppKey and DefaultAppSecret when empty).
 	AppKey    string
 	AppSecret string
-	// Window is the replay window (creditplatform.DefaultWindow when zero).
+	// Window is the replay window (apisign.DefaultWindow when zero).
 	Window time.Duration
 }
 
@@ -107,25 +105,25 @@ type Withdrawal struct {
 	WithdrawnAt    time.Time
 }
 
-// Simulator is a fake credit platform. It is safe for concurrent use.
+// Simulator is a fake credit platform. It is safe for concurrent use. Its
+// embedded LocalServer serves it: Handler, Start (real HTTP on a local
+// port, once; returns the base URL) and Close.
 type Simulator struct {
-	key, secret string
-	window      time.Duration
-	mux         *http.ServeMux
-	cst         *time.Location
+	*apisign.LocalServer
+	verified http.Handler // the signature check in front of mux
+	mux      *http.ServeMux
+	cst      *time.Location
 
 	mu          sync.Mutex
 	subjects    map[string]Subject
 	fault       Fault
 	requests    map[RequestKind]int
-	nonces      map[string]time.Time // nonce → time it may be forgotten
 	pubs        []*pubRecord
 	pubByID     map[string]*pubRecord
 	pubByKey    map[string]*pubRecord
 	withdrawals []Withdrawal
 	wdByKey     map[string]string // idempotency key → publication id
 	reportSeq   int
-	srv         *httptest.Server
 }
 
 type pubRecord struct {
@@ -141,18 +139,11 @@ func New(opts Options) *Simulator {
 	if opts.AppSecret == "" {
 		opts.AppSecret = DefaultAppSecret
 	}
-	if opts.Window <= 0 {
-		opts.Window = cp.DefaultWindow
-	}
 	s := &Simulator{
-		key:      opts.AppKey,
-		secret:   opts.AppSecret,
-		window:   opts.Window,
 		mux:      http.NewServeMux(),
 		cst:      time.FixedZone("CST", 8*3600),
 		subjects: map[string]Subject{},
 		requests: map[RequestKind]int{},
-		nonces:   map[string]time.Time{},
 		pubByID:  map[string]*pubRecord{},
 		pubByKey: map[string]*pubRecord{},
 		wdByKey:  map[string]string{},
@@ -165,34 +156,11 @@ func New(opts Options) *Simulator {
 	s.mux.HandleFunc(routePublish, s.publish)
 	s.mux.HandleFunc(routeWithdraw, s.withdraw)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
-		writeError(w, http.StatusNotFound, cp.CodeRouteNotFound, "no such endpoint")
+		apisign.WriteError(w, http.StatusNotFound, cp.CodeRouteNotFound, "no such endpoint")
 	})
+	s.verified = apisign.NewVerifier(opts.AppKey, opts.AppSecret, opts.Window).Handler(maxBodyBytes, s.mux)
+	s.LocalServer = apisign.NewLocalServer(http.HandlerFunc(s.serve))
 	return s
-}
-
-// Handler returns the simulator's HTTP handler, for mounting on any server.
-func (s *Simulator) Handler() http.Handler { return http.HandlerFunc(s.serve) }
-
-// Start serves the simulator on a random local port (once) and returns its
-// base URL.
-func (s *Simulator) Start() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.srv == nil {
-		s.srv = httptest.NewServer(s.Handler())
-	}
-	return s.srv.URL
-}
-
-// Close stops the server started by Start, if any.
-func (s *Simulator) Close() {
-	s.mu.Lock()
-	srv := s.srv
-	s.srv = nil
-	s.mu.Unlock()
-	if srv != nil {
-		srv.Close()
-	}
 }
 
 // AddSubject adds sub, replacing a subject with the same USCC.
@@ -259,7 +227,8 @@ func (s *Simulator) Withdrawals() []Withdrawal {
 	return slices.Clone(s.withdrawals)
 }
 
-// serve counts, applies faults, verifies the signature and routes.
+// serve counts, applies faults, verifies the signature (replayed nonces
+// refused) and routes.
 func (s *Simulator) serve(w http.ResponseWriter, r *http.Request) {
 	_, pattern := s.mux.Handler(r)
 	kind := kindOf(pattern)
@@ -284,7 +253,7 @@ func (s *Simulator) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case failNow:
-		writeError(w, http.StatusServiceUnavailable, cp.CodeServiceUnavailable, "service temporarily unavailable")
+		apisign.WriteError(w, http.StatusServiceUnavailable, cp.CodeServiceUnavailable, "service temporarily unavailable")
 		return
 	case f.Status != 0:
 		code := cp.CodeServiceUnavailable
@@ -294,60 +263,22 @@ func (s *Simulator) serve(w http.ResponseWriter, r *http.Request) {
 		case f.Status != http.StatusServiceUnavailable && f.Status >= 500:
 			code = cp.CodeInternalError
 		}
-		writeError(w, f.Status, code, "simulated fault")
+		apisign.WriteError(w, f.Status, code, "simulated fault")
 		return
 	}
 
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
-	if err != nil {
-		writeError(w, http.StatusBadRequest, cp.CodeInvalidRequest, "body unreadable or too large")
-		return
-	}
-	now := time.Now()
-	signed, err := cp.Verify(r, body, func(k string) (string, bool) { return s.secret, k == s.key }, now, s.window)
-	if err != nil {
-		writeError(w, http.StatusUnauthorized, verifyCode(err), "signature rejected")
-		return
-	}
-	if !s.rememberNonce(signed.AppKey+"\x00"+signed.Nonce, now) {
-		writeError(w, http.StatusUnauthorized, cp.CodeNonceReused, "nonce already used")
-		return
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	s.mux.ServeHTTP(w, r)
+	s.verified.ServeHTTP(w, r)
 }
 
-// rememberNonce records a nonce for twice the window (a timestamp may be up
-// to one window in the future) and reports whether it was new.
-func (s *Simulator) rememberNonce(nonce string, now time.Time) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for n, until := range s.nonces {
-		if now.After(until) {
-			delete(s.nonces, n)
-		}
-	}
-	if _, seen := s.nonces[nonce]; seen {
-		return false
-	}
-	s.nonces[nonce] = now.Add(2 * s.window)
-	return true
-}
-
+// subject answers 400 or 404 and reports false when the path's USCC is
+// malformed or unknown.
 func (s *Simulator) subject(w http.ResponseWriter, r *http.Request) (Subject, bool) {
-	uscc := r.PathValue("uscc")
-	if !cp.ValidUSCC(uscc) {
-		writeError(w, http.StatusBadRequest, cp.CodeInvalidRequest, "malformed unified social credit code")
-		return Subject{}, false
-	}
-	s.mu.Lock()
-	sub, ok := s.subjects[uscc]
-	s.mu.Unlock()
-	if !ok {
-		writeError(w, http.StatusNotFound, cp.CodeSubjectNotFound, "subject not found")
-		return Subject{}, false
-	}
-	return sub, true
+	return apisign.Resource(w, r, "uscc", cp.ValidUSCC, func(uscc string) (Subject, bool) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		sub, ok := s.subjects[uscc]
+		return sub, ok
+	}, cp.CodeSubjectNotFound)
 }
 
 func (s *Simulator) report(w http.ResponseWriter, r *http.Request) {
@@ -365,7 +296,7 @@ func (s *Simulator) report(w http.ResponseWriter, r *http.Request) {
 		entries = []cp.DishonestyEntry{}
 	}
 	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, s.cst)
-	writeJSON(w, http.StatusOK, cp.Report{
+	apisign.WriteJSON(w, http.StatusOK, cp.Report{
 		ReportNo:    fmt.Sprintf("SGXYBG%s%06d", now.Format("20060102"), seq),
 		SubjectName: sub.Name,
 		USCC:        sub.USCC,
@@ -383,37 +314,37 @@ func (s *Simulator) rating(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	writeJSON(w, http.StatusOK, cp.RatingResult{USCC: sub.USCC, Rating: sub.Rating, EvaluatedAt: sub.EvaluatedAt})
+	apisign.WriteJSON(w, http.StatusOK, cp.RatingResult{USCC: sub.USCC, Rating: sub.Rating, EvaluatedAt: sub.EvaluatedAt})
 }
 
 func (s *Simulator) publish(w http.ResponseWriter, r *http.Request) {
 	key := r.Header.Get(cp.HeaderIdempotencyKey)
 	if key == "" || len(key) > 128 {
-		writeError(w, http.StatusBadRequest, cp.CodeInvalidRequest, "Idempotency-Key header required")
+		apisign.WriteError(w, http.StatusBadRequest, cp.CodeInvalidRequest, "Idempotency-Key header required")
 		return
 	}
 	var in cp.Publication
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-		writeError(w, http.StatusBadRequest, cp.CodeInvalidRequest, "malformed JSON")
+		apisign.WriteError(w, http.StatusBadRequest, cp.CodeInvalidRequest, "malformed JSON")
 		return
 	}
 	var body bytes.Buffer
 	if len(in.Body) > 0 {
 		var obj map[string]json.RawMessage
 		if json.Unmarshal(in.Body, &obj) != nil || obj == nil || json.Compact(&body, in.Body) != nil {
-			writeError(w, http.StatusBadRequest, cp.CodeInvalidRequest, "body must be a JSON object")
+			apisign.WriteError(w, http.StatusBadRequest, cp.CodeInvalidRequest, "body must be a JSON object")
 			return
 		}
 	}
 	switch {
 	case !in.Kind.Valid():
-		writeError(w, http.StatusBadRequest, cp.CodeInvalidRequest, "kind must be COMMITMENT, DISHONESTY or REPAIR")
+		apisign.WriteError(w, http.StatusBadRequest, cp.CodeInvalidRequest, "kind must be COMMITMENT, DISHONESTY or REPAIR")
 		return
 	case !cp.ValidUSCC(in.SubjectUSCC):
-		writeError(w, http.StatusBadRequest, cp.CodeInvalidRequest, "malformed subjectUscc")
+		apisign.WriteError(w, http.StatusBadRequest, cp.CodeInvalidRequest, "malformed subjectUscc")
 		return
 	case strings.TrimSpace(in.Title) == "":
-		writeError(w, http.StatusBadRequest, cp.CodeInvalidRequest, "title required")
+		apisign.WriteError(w, http.StatusBadRequest, cp.CodeInvalidRequest, "title required")
 		return
 	}
 	fp := string(in.Kind) + "\x00" + in.SubjectUSCC + "\x00" + in.Title + "\x00" + body.String()
@@ -422,14 +353,14 @@ func (s *Simulator) publish(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	if rec, ok := s.pubByKey[key]; ok {
 		if rec.fingerprint != fp {
-			writeError(w, http.StatusConflict, cp.CodeIdempotencyKeyReused, "Idempotency-Key used for a different publication")
+			apisign.WriteError(w, http.StatusConflict, cp.CodeIdempotencyKeyReused, "Idempotency-Key used for a different publication")
 			return
 		}
-		writeJSON(w, http.StatusOK, cp.PublishResult{PublicationID: rec.pub.ID, PublishedAt: rec.pub.PublishedAt})
+		apisign.WriteJSON(w, http.StatusOK, cp.PublishResult{PublicationID: rec.pub.ID, PublishedAt: rec.pub.PublishedAt})
 		return
 	}
 	if _, ok := s.subjects[in.SubjectUSCC]; !ok {
-		writeError(w, http.StatusNotFound, cp.CodeSubjectNotFound, "subject not found")
+		apisign.WriteError(w, http.StatusNotFound, cp.CodeSubjectNotFound, "subject not found")
 		return
 	}
 	rec := &pubRecord{
@@ -447,20 +378,20 @@ func (s *Simulator) publish(w http.ResponseWriter, r *http.Request) {
 	s.pubs = append(s.pubs, rec)
 	s.pubByID[rec.pub.ID] = rec
 	s.pubByKey[key] = rec
-	writeJSON(w, http.StatusCreated, cp.PublishResult{PublicationID: rec.pub.ID, PublishedAt: rec.pub.PublishedAt})
+	apisign.WriteJSON(w, http.StatusCreated, cp.PublishResult{PublicationID: rec.pub.ID, PublishedAt: rec.pub.PublishedAt})
 }
 
 func (s *Simulator) withdraw(w http.ResponseWriter, r *http.Request) {
 	key := r.Header.Get(cp.HeaderIdempotencyKey)
 	if key == "" || len(key) > 128 {
-		writeError(w, http.StatusBadRequest, cp.CodeInvalidRequest, "Idempotency-Key header required")
+		apisign.WriteError(w, http.StatusBadRequest, cp.CodeInvalidRequest, "Idempotency-Key header required")
 		return
 	}
 	var in struct {
 		Reason string `json:"reason"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil || strings.TrimSpace(in.Reason) == "" {
-		writeError(w, http.StatusBadRequest, cp.CodeInvalidRequest, "reason required")
+		apisign.WriteError(w, http.StatusBadRequest, cp.CodeInvalidRequest, "reason required")
 		return
 	}
 	id := r.PathValue("id")
@@ -469,11 +400,11 @@ func (s *Simulator) withdraw(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	rec, ok := s.pubByID[id]
 	if !ok {
-		writeError(w, http.StatusNotFound, cp.CodePublicationNotFound, "publication not found")
+		apisign.WriteError(w, http.StatusNotFound, cp.CodePublicationNotFound, "publication not found")
 		return
 	}
 	if other, used := s.wdByKey[key]; used && other != id {
-		writeError(w, http.StatusConflict, cp.CodeIdempotencyKeyReused, "Idempotency-Key used for another publication")
+		apisign.WriteError(w, http.StatusConflict, cp.CodeIdempotencyKeyReused, "Idempotency-Key used for another publication")
 		return
 	}
 	s.wdByKey[key] = id
@@ -483,7 +414,7 @@ func (s *Simulator) withdraw(w http.ResponseWriter, r *http.Request) {
 			PublicationID: id, IdempotencyKey: key, Reason: in.Reason, WithdrawnAt: rec.pub.WithdrawnAt,
 		})
 	}
-	writeJSON(w, http.StatusOK, cp.WithdrawResult{PublicationID: id, WithdrawnAt: rec.pub.WithdrawnAt})
+	apisign.WriteJSON(w, http.StatusOK, cp.WithdrawResult{PublicationID: id, WithdrawnAt: rec.pub.WithdrawnAt})
 }
 
 func kindOf(pattern string) RequestKind {
@@ -498,26 +429,4 @@ func kindOf(pattern string) RequestKind {
 		return KindWithdraw
 	}
 	return KindOther
-}
-
-func verifyCode(err error) string {
-	switch {
-	case errors.Is(err, cp.ErrUnknownAppKey):
-		return cp.CodeUnknownAppKey
-	case errors.Is(err, cp.ErrStaleTimestamp):
-		return cp.CodeTimestampOutOfWindow
-	case errors.Is(err, cp.ErrBadSignature):
-		return cp.CodeBadSignature
-	}
-	return cp.CodeMissingSignature
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
-func writeError(w http.ResponseWriter, status int, code, msg string) {
-	writeJSON(w, status, cp.ErrorBody{Code: code, Message: msg})
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"creditwater/apisign"
 	cp "creditwater/creditplatform"
 	"creditwater/creditplatform/simulator"
 )
@@ -67,7 +68,7 @@ func TestFixtures(t *testing.T) {
 // request builds a request signed at the given time.
 func request(method, path, body string, at time.Time) *http.Request {
 	r := httptest.NewRequest(method, path, strings.NewReader(body))
-	cp.SignRequest(r, []byte(body), key, secret, at)
+	apisign.SignRequest(r, []byte(body), key, secret, at)
 	return r
 }
 
@@ -111,7 +112,7 @@ func TestSignatureChecks(t *testing.T) {
 		}, http.StatusUnauthorized, cp.CodeTimestampOutOfWindow},
 		{"unknown app key", func() []*http.Request {
 			r := httptest.NewRequest(http.MethodGet, ratingPath, nil)
-			cp.SignRequest(r, nil, "other", secret, time.Now())
+			apisign.SignRequest(r, nil, "other", secret, time.Now())
 			return []*http.Request{r}
 		}, http.StatusUnauthorized, cp.CodeUnknownAppKey},
 		{"unsigned", func() []*http.Request {

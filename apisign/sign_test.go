@@ -1,4 +1,4 @@
-package creditplatform_test
+package apisign_test
 
 import (
 	"bytes"
@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	cp "creditwater/creditplatform"
+	"creditwater/apisign"
 )
 
 // TestSignKnownVectors pins the documented string-to-sign; the expected values
@@ -30,7 +30,7 @@ func TestSignKnownVectors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if got := cp.Sign("secret", tt.method, tt.path, tt.ts, tt.nonce, []byte(tt.body)); got != tt.want {
+			if got := apisign.Sign("secret", tt.method, tt.path, tt.ts, tt.nonce, []byte(tt.body)); got != tt.want {
 				t.Errorf("Sign = %s, want %s", got, tt.want)
 			}
 		})
@@ -55,87 +55,87 @@ func TestVerify(t *testing.T) {
 	}{
 		{"round trip", func() (*http.Request, []byte) {
 			r := newReq()
-			cp.SignRequest(r, body, key, secret, now)
+			apisign.SignRequest(r, body, key, secret, now)
 			return r, body
 		}, nil},
 		{"timestamp inside window", func() (*http.Request, []byte) {
 			r := newReq()
-			cp.SignRequest(r, body, key, secret, now.Add(-4*time.Minute))
+			apisign.SignRequest(r, body, key, secret, now.Add(-4*time.Minute))
 			return r, body
 		}, nil},
 		{"tampered body", func() (*http.Request, []byte) {
 			r := newReq()
-			cp.SignRequest(r, body, key, secret, now)
+			apisign.SignRequest(r, body, key, secret, now)
 			return r, []byte(`{"kind":"DISHONESTY"}`)
-		}, cp.ErrBadSignature},
+		}, apisign.ErrBadSignature},
 		{"tampered path", func() (*http.Request, []byte) {
 			r := newReq()
-			cp.SignRequest(r, body, key, secret, now)
+			apisign.SignRequest(r, body, key, secret, now)
 			r.URL.Path = "/api/v1/publications/x/withdrawal"
 			return r, body
-		}, cp.ErrBadSignature},
+		}, apisign.ErrBadSignature},
 		{"tampered method", func() (*http.Request, []byte) {
 			r := newReq()
-			cp.SignRequest(r, body, key, secret, now)
+			apisign.SignRequest(r, body, key, secret, now)
 			r.Method = http.MethodPut
 			return r, body
-		}, cp.ErrBadSignature},
+		}, apisign.ErrBadSignature},
 		{"tampered nonce", func() (*http.Request, []byte) {
 			r := newReq()
-			cp.SignRequest(r, body, key, secret, now)
-			r.Header.Set(cp.HeaderNonce, "other-nonce")
+			apisign.SignRequest(r, body, key, secret, now)
+			r.Header.Set(apisign.HeaderNonce, "other-nonce")
 			return r, body
-		}, cp.ErrBadSignature},
+		}, apisign.ErrBadSignature},
 		{"wrong secret", func() (*http.Request, []byte) {
 			r := newReq()
-			cp.SignRequest(r, body, key, "not-the-secret", now)
+			apisign.SignRequest(r, body, key, "not-the-secret", now)
 			return r, body
-		}, cp.ErrBadSignature},
+		}, apisign.ErrBadSignature},
 		{"unknown key", func() (*http.Request, []byte) {
 			r := newReq()
-			cp.SignRequest(r, body, "app-2", secret, now)
+			apisign.SignRequest(r, body, "app-2", secret, now)
 			return r, body
-		}, cp.ErrUnknownAppKey},
+		}, apisign.ErrUnknownAppKey},
 		{"stale timestamp", func() (*http.Request, []byte) {
 			r := newReq()
-			cp.SignRequest(r, body, key, secret, now.Add(-6*time.Minute))
+			apisign.SignRequest(r, body, key, secret, now.Add(-6*time.Minute))
 			return r, body
-		}, cp.ErrStaleTimestamp},
+		}, apisign.ErrStaleTimestamp},
 		{"future timestamp", func() (*http.Request, []byte) {
 			r := newReq()
-			cp.SignRequest(r, body, key, secret, now.Add(6*time.Minute))
+			apisign.SignRequest(r, body, key, secret, now.Add(6*time.Minute))
 			return r, body
-		}, cp.ErrStaleTimestamp},
+		}, apisign.ErrStaleTimestamp},
 		{"missing nonce", func() (*http.Request, []byte) {
 			r := newReq()
-			cp.SignRequest(r, body, key, secret, now)
-			r.Header.Del(cp.HeaderNonce)
+			apisign.SignRequest(r, body, key, secret, now)
+			r.Header.Del(apisign.HeaderNonce)
 			return r, body
-		}, cp.ErrMissingSignature},
+		}, apisign.ErrMissingSignature},
 		{"non-numeric timestamp", func() (*http.Request, []byte) {
 			r := newReq()
-			cp.SignRequest(r, body, key, secret, now)
-			r.Header.Set(cp.HeaderTimestamp, "yesterday")
+			apisign.SignRequest(r, body, key, secret, now)
+			r.Header.Set(apisign.HeaderTimestamp, "yesterday")
 			return r, body
-		}, cp.ErrMissingSignature},
+		}, apisign.ErrMissingSignature},
 		{"signature not hex", func() (*http.Request, []byte) {
 			r := newReq()
-			cp.SignRequest(r, body, key, secret, now)
-			r.Header.Set(cp.HeaderSignature, "zz")
+			apisign.SignRequest(r, body, key, secret, now)
+			r.Header.Set(apisign.HeaderSignature, "zz")
 			return r, body
-		}, cp.ErrMissingSignature},
+		}, apisign.ErrMissingSignature},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			r, b := tt.prepare()
-			signed, err := cp.Verify(r, b, lookup, now, 0)
+			signed, err := apisign.Verify(r, b, lookup, now, 0)
 			if !errors.Is(err, tt.want) || (tt.want == nil && err != nil) {
 				t.Fatalf("Verify error = %v, want %v", err, tt.want)
 			}
 			if tt.want == nil {
-				if signed.AppKey != key || signed.Nonce != r.Header.Get(cp.HeaderNonce) ||
-					strconv.FormatInt(signed.Timestamp.Unix(), 10) != r.Header.Get(cp.HeaderTimestamp) {
+				if signed.AppKey != key || signed.Nonce != r.Header.Get(apisign.HeaderNonce) ||
+					strconv.FormatInt(signed.Timestamp.Unix(), 10) != r.Header.Get(apisign.HeaderTimestamp) {
 					t.Errorf("Signed = %+v does not describe the request", signed)
 				}
 			}
@@ -150,8 +150,8 @@ func TestSignRequestFreshNonce(t *testing.T) {
 	seen := map[string]bool{}
 	for range 100 {
 		r := httptest.NewRequest(http.MethodGet, "/api/v1/subjects/x/rating", nil)
-		cp.SignRequest(r, nil, "k", "s", time.Now())
-		n := r.Header.Get(cp.HeaderNonce)
+		apisign.SignRequest(r, nil, "k", "s", time.Now())
+		n := r.Header.Get(apisign.HeaderNonce)
 		if n == "" || seen[n] {
 			t.Fatalf("nonce %q empty or reused", n)
 		}

@@ -1,4 +1,4 @@
-package creditplatform
+package apisign
 
 import (
 	"crypto/hmac"
@@ -11,34 +11,35 @@ import (
 	"time"
 )
 
-// The signing headers and the idempotency header.
+// The signing headers.
 const (
-	HeaderAppKey         = "X-App-Key"
-	HeaderTimestamp      = "X-Timestamp"
-	HeaderNonce          = "X-Nonce"
-	HeaderSignature      = "X-Signature"
-	HeaderIdempotencyKey = "Idempotency-Key"
+	HeaderAppKey    = "X-App-Key"
+	HeaderTimestamp = "X-Timestamp"
+	HeaderNonce     = "X-Nonce"
+	HeaderSignature = "X-Signature"
 )
 
 // DefaultWindow is how far a request's timestamp may be from the verifier's
 // clock, and how long a verifier must remember nonces.
 const DefaultWindow = 5 * time.Minute
 
-// maxNonceLen bounds X-Nonce (and Idempotency-Key) lengths.
-const maxNonceLen = 128
+// MaxNonceLen bounds X-Nonce (and idempotency keys, which follow the same
+// rule) in bytes.
+const MaxNonceLen = 128
 
-// The errors of Verify. The simulator answers each with 401 and the matching
-// wire code.
+// The errors of Verify and Verifier.Check. Each has a wire code (WireCode)
+// that a server answers with HTTP 401.
 var (
-	ErrMissingSignature = errors.New("creditplatform: missing or malformed signing header")
-	ErrUnknownAppKey    = errors.New("creditplatform: unknown app key")
-	ErrStaleTimestamp   = errors.New("creditplatform: timestamp outside the replay window")
-	ErrBadSignature     = errors.New("creditplatform: signature mismatch")
+	ErrMissingSignature = errors.New("apisign: missing or malformed signing header")
+	ErrUnknownAppKey    = errors.New("apisign: unknown app key")
+	ErrStaleTimestamp   = errors.New("apisign: timestamp outside the replay window")
+	ErrBadSignature     = errors.New("apisign: signature mismatch")
+	ErrNonceReused      = errors.New("apisign: nonce already used within the window")
 )
 
 // Signed describes a request whose signature Verify accepted. A verifier
 // must reject a second request with the same AppKey and Nonce within the
-// window.
+// window (Verifier does).
 type Signed struct {
 	AppKey    string
 	Nonce     string
@@ -72,7 +73,8 @@ func SignRequest(r *http.Request, body []byte, appKey, appSecret string, now tim
 // Verify checks the signing headers of r against body (the exact bytes
 // received). secret looks up an app key's secret. The timestamp must be
 // within window of now (DefaultWindow when window ≤ 0). Verify does not
-// remember nonces: the caller must reject a reused Signed.Nonce.
+// remember nonces: the caller must reject a reused Signed.Nonce (Verifier
+// does both).
 //
 // It returns ErrMissingSignature, ErrUnknownAppKey, ErrStaleTimestamp or
 // ErrBadSignature.
@@ -84,7 +86,7 @@ func Verify(r *http.Request, body []byte, secret func(appKey string) (string, bo
 	ts := r.Header.Get(HeaderTimestamp)
 	nonce := r.Header.Get(HeaderNonce)
 	sig := r.Header.Get(HeaderSignature)
-	if key == "" || ts == "" || sig == "" || !printable(nonce) {
+	if key == "" || ts == "" || sig == "" || !ValidNonce(nonce) {
 		return Signed{}, ErrMissingSignature
 	}
 	sec, err := strconv.ParseInt(ts, 10, 64)
@@ -110,9 +112,10 @@ func Verify(r *http.Request, body []byte, secret func(appKey string) (string, bo
 	return Signed{AppKey: key, Nonce: nonce, Timestamp: at}, nil
 }
 
-// printable reports whether s is 1 to maxNonceLen printable ASCII characters.
-func printable(s string) bool {
-	if s == "" || len(s) > maxNonceLen {
+// ValidNonce reports whether s is 1 to MaxNonceLen printable ASCII
+// characters, the rule of X-Nonce and of idempotency keys.
+func ValidNonce(s string) bool {
+	if s == "" || len(s) > MaxNonceLen {
 		return false
 	}
 	for i := range len(s) {
