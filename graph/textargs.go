@@ -16,8 +16,9 @@ import (
 
 // TextArguments is a gqlgen handler extension that checks every string in
 // every argument of an operation — inline or from variables, at any depth of
-// the selection, inside input objects and lists — against the rules of
-// package inputtext (R7.3), after validation and before any resolver runs.
+// the selection, inside input objects and lists, and the file names of
+// uploads — against the rules of package inputtext (R7.3), after validation
+// and before any resolver runs.
 // The first offending string fails the whole operation with INVALID,
 // extensions.field set to the argument's path ("input.address",
 // "input.missing[1]"), extensions.reason to the inputtext reason, and a
@@ -102,12 +103,19 @@ func (w *argWalker) arguments(args ast.ArgumentList) *gqlerror.Error {
 }
 
 // checkText checks the strings in v, an argument value (string, input object
-// as map, list), found at path under the argument or input field name.
+// as map, list, upload), found at path under the argument or input field
+// name.
 func checkText(path, name string, v any) *apperr.Error {
 	switch x := v.(type) {
 	case string:
 		if f := inputtext.Check(x, linesOf(name)); f != nil {
 			return apperr.InvalidField(path, "%s", f.Error()).WithReason(f.Reason)
+		}
+	case graphql.Upload:
+		// The file name is stored and shown; a bidi override in it makes
+		// "invoice\u202Efdp.exe" read as "invoiceexe.pdf".
+		if f := inputtext.Check(x.Filename, inputtext.SingleLine); f != nil {
+			return apperr.InvalidField(path, "文件名%s", f.Error()).WithReason(f.Reason)
 		}
 	case map[string]any:
 		keys := make([]string, 0, len(x))

@@ -110,9 +110,9 @@ func TestMultiLineTextAllowed_R7_3(t *testing.T) {
 	h.must(staff, survey, map[string]any{"id": id, "n": "一、地址核实无误\r\n二、\t业务类别适用"}, nil)
 }
 
-// R1.1, R7.3: a billing file refused for its header or encoding through
-// importBillingFile is INVALID naming the field and writes nothing: no
-// import_jobs row, no import_errors row.
+// R1.1, R7.3: a billing file refused for its header, encoding or file name
+// through importBillingFile is INVALID naming the field and writes nothing:
+// no import_jobs row, no import_errors row.
 func TestRefusedImportFileWritesNothing_R1_1(t *testing.T) {
 	h := newHarness(t, testEnv(t))
 	staff := h.staffToken("staff", "demo-staff-pass")
@@ -144,10 +144,20 @@ func TestRefusedImportFileWritesNothing_R1_1(t *testing.T) {
 			}
 		})
 	}
+	// R7.3: an upload's file name is text too: a bidi override would make
+	// "bills‮vsc.exe" display as "billsexe.csv".
+	jobs := h.count("import_jobs")
+	r := h.upload(staff, mut, map[string]any{"in": map[string]any{"kind": "USAGE", "file": nil}}, "variables.in.file",
+		map[string][]byte{"bills\u202Evsc.exe": []byte("account_no,period,reading,volume_m3\n")})
+	wantInvalidField(t, r, "input.file", "BIDI_CONTROL")
+	if n := h.count("import_jobs"); n != jobs {
+		t.Errorf("import_jobs %d → %d after a refused file name", jobs, n)
+	}
+
 	// A formula cell is a row error of an accepted file (R1.1).
 	file := "account_no,subject_kind,subject_id,subject_name,address,use_type,opened_on\n" +
 		"SG0001,ENTERPRISE,914403001922038216,=cmd|' /C calc'!A0,浈江区,工业,2019-03-01\n"
-	r := h.upload(staff, `mutation($in:ImportBillingFileInput!){importBillingFile(input:$in){status failed errors{line column reason}}}`,
+	r = h.upload(staff, `mutation($in:ImportBillingFileInput!){importBillingFile(input:$in){status failed errors{line column reason}}}`,
 		map[string]any{"in": map[string]any{"kind": "ACCOUNTS", "file": nil}}, "variables.in.file", map[string][]byte{"a.csv": []byte(file)})
 	if len(r.Errors) > 0 || !strings.Contains(string(r.Data), `"failed":1`) || !strings.Contains(string(r.Data), `"column":"subject_name"`) ||
 		!strings.Contains(string(r.Data), "公式") {
