@@ -35,6 +35,14 @@
 //     as the instant 00:00 of that day (in UTC: 16:00 the day before).
 //   - paid_at: YYYY-MM-DD or YYYY-MM-DD HH:MM:SS (or with a 'T'), Asia/Shanghai,
 //     stored in UTC.
+//   - Text (subject_name, address, use_type): no control or bidi characters
+//     and no line breaks (package inputtext, R7.3), and not beginning with
+//     '=', '+', '-' or '@' (after trimming, so a leading tab or carriage
+//     return counts too): a spreadsheet would run such a cell as a formula
+//     (CSV injection, package csvsafe). Such a cell is a row error, not
+//     rewritten: the stored value stays the billing system's, and the
+//     source is corrected there. Numbers, dates and keys are parsed, never
+//     stored as text, so they need no such rule.
 //
 // The kinds and their columns (all required in the header; values required
 // unless marked optional):
@@ -99,11 +107,16 @@
 // ImportJob.Failed counts bad rows and ImportJob.Errors all errors; only the
 // first Options.MaxErrors (default 1000) are stored and returned.
 //
-// File-level faults return INVALID: an unknown kind (Field "kind") or
-// encoding (Field "encoding") without creating a job; an empty file, a bad
-// header or an undecodable header with the job FAILED and the fault stored
-// as an error on line 1. A database failure returns INTERNAL and marks the
-// job FAILED; a cancelled context returns UNAVAILABLE with Reason CANCELLED.
+// A refused file writes nothing. File-level faults — an unknown kind (Field
+// "kind") or encoding (Field "encoding"), an empty file, a malformed or
+// undecodable header (Field "file"), a header that lacks or repeats a column
+// (Field: the column) — return INVALID before any job exists: no
+// import_jobs and no import_errors row. The RUNNING job is created once the
+// header is accepted. A failure while the rows stream keeps that job as
+// FAILED with the reason in its message, which staff need to see: a
+// database failure returns INTERNAL, a cancelled context UNAVAILABLE with
+// Reason CANCELLED, a file that cannot be read further INVALID with Reason
+// UNREADABLE.
 //
 // # Idempotence and counts
 //

@@ -141,12 +141,15 @@ func NewImporter(db *gorm.DB, sealer *pii.Sealer, opts Options) *Importer {
 // on its own, so a failed import leaves the batches before the failure
 // written: import the file again, which is idempotent.
 //
-// It returns INVALID for an unknown kind (Field "kind") or encoding (Field
-// "encoding") without creating a job; INVALID for an empty file, a header
-// that lacks a required column or names one twice (Field: the column), or a
-// file that cannot be read as text — the job is then FAILED with the reason
-// as an error on line 1; INTERNAL when the database fails (the job is marked
-// FAILED); UNAVAILABLE with Reason CANCELLED when ctx ends first.
+// A refused file writes nothing: the header is read and checked before the
+// job is created, so an unknown kind or encoding, an empty file, a header
+// that lacks a required column or names one twice, or a file that cannot be
+// read as text returns INVALID (Field: "kind", "encoding", "file" or the
+// column) with no job and no stored error. Once the header is accepted the
+// job is RUNNING; a failure while the rows stream keeps it as FAILED with
+// the reason in its message, for staff to see: INTERNAL when the database
+// fails, UNAVAILABLE with Reason CANCELLED when ctx ends first, INVALID
+// with Reason UNREADABLE when the file cannot be read further.
 func (im *Importer) Import(ctx context.Context, kind Kind, r io.Reader, meta Meta) (models.ImportJob, []models.ImportError, error) {
 	k, err := ParseKind(string(kind))
 	if err != nil {
@@ -160,6 +163,11 @@ func (im *Importer) Import(ctx context.Context, kind Kind, r io.Reader, meta Met
 	if sp.kind == KindAccounts && im.sealer == nil {
 		return models.ImportJob{}, nil, apperr.New(apperr.Internal, "the importer cannot protect personal data: no sealer configured")
 	}
+	ru := &run{im: im, sp: sp, progress: meta.Progress}
+	in, err := ru.open(r, mode)
+	if err != nil {
+		return models.ImportJob{}, nil, err
+	}
 	job := models.ImportJob{
 		Kind: string(sp.kind), FileName: clip(meta.FileName, 255), Encoding: strings.ToLower(strings.TrimSpace(meta.Encoding)),
 		Status: StatusRunning, StartedBy: meta.StartedBy,
@@ -170,8 +178,8 @@ func (im *Importer) Import(ctx context.Context, kind Kind, r io.Reader, meta Met
 	if err := im.db.WithContext(ctx).Create(&job).Error; err != nil {
 		return models.ImportJob{}, nil, apperr.Wrap(err, apperr.Internal, "could not create the import job")
 	}
-	ru := &run{im: im, sp: sp, job: &job, progress: meta.Progress}
-	runErr := ru.execute(ctx, r, mode)
+	ru.job = &job
+	runErr := ru.execute(ctx, in)
 	return ru.finish(ctx, runErr)
 }
 
@@ -232,33 +240,48 @@ func (ru *run) reportProgress() {
 	ru.progress(ru.written.Load() + ru.failedSeen.Load())
 }
 
-// execute reads the file and feeds the writers.
-func (ru *run) execute(ctx context.Context, r io.Reader, mode encMode) error {
+// header is a file whose header row was read and accepted.
+type header struct {
+	cr  *csv.Reader
+	pos []int // positions of the spec's columns
+	n   int   // fields of the header row
+}
+
+// open reads and checks the header row; it writes nothing. It returns
+// INVALID (Field "file" or the column) when the file is empty, is not text,
+// or its header is malformed or lacks or repeats a column.
+func (ru *run) open(r io.Reader, mode encMode) (header, error) {
 	tr, err := newTextReader(r, mode)
 	if err != nil {
-		return apperr.Wrap(err, apperr.Invalid, "the file cannot be read").WithReason("UNREADABLE")
+		return header{}, apperr.Wrap(err, apperr.Invalid, "the file cannot be read").WithReason("UNREADABLE")
 	}
 	ru.text = tr
 	cr := csv.NewReader(tr)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
-	header, err := cr.Read()
+	names, err := cr.Read()
 	switch {
 	case errors.Is(err, io.EOF):
-		return apperr.InvalidField("file", "the file is empty: it needs a header row").WithReason("EMPTY_FILE")
+		return header{}, apperr.InvalidField("file", "the file is empty: it needs a header row").WithReason("EMPTY_FILE")
 	case err != nil:
-		return headerReadError(err)
+		return header{}, headerReadError(err)
 	}
-	for _, h := range header {
+	for _, h := range names {
 		if !validText(h) {
-			return apperr.InvalidField("file", "the header is not valid %s text", tr.Encoding()).WithReason("UNDECODABLE")
+			return header{}, apperr.InvalidField("file", "the header is not valid %s text", tr.Encoding()).WithReason("UNDECODABLE")
 		}
 	}
-	pos, err := ru.sp.mapHeader(header)
+	pos, err := ru.sp.mapHeader(names)
 	if err != nil {
-		return err
+		return header{}, err
 	}
-	nHeader := len(header)
+	return header{cr: cr, pos: pos, n: len(names)}, nil
+}
+
+// execute reads the rows after the header and feeds the writers.
+func (ru *run) execute(ctx context.Context, in header) error {
+	cr, pos, nHeader := in.cr, in.pos, in.n
+	tr := ru.text
 
 	im := ru.im
 	nw := im.opts.Writers
@@ -434,10 +457,6 @@ func (ru *run) finish(ctx context.Context, runErr error) (models.ImportJob, []mo
 			runErr = apperr.Wrap(runErr, apperr.Internal, "the import failed")
 		}
 		e := apperr.As(runErr)
-		if e.Code == apperr.Invalid && ru.rows == 0 {
-			// A file-level fault is reported like a row error on the header.
-			ru.rowError(1, e.Field, e.Message)
-		}
 		job.Status, job.Message = StatusFailed, clip(e.Message, 500)
 	} else {
 		job.Status = StatusDone

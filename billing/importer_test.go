@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -453,6 +454,15 @@ func TestImportBadRows_R1_1(t *testing.T) {
 		{"resident checksum", billing.KindAccounts, "A9,PERSON," + badPerson + ",某人,,,2020-01-01", "subject_id", "check character"},
 		{"subject kind", billing.KindAccounts, "A9,COMPANY," + ent + ",某公司,,,2020-01-01", "subject_kind", "ENTERPRISE or PERSON"},
 		{"subject name", billing.KindAccounts, "A9,ENTERPRISE," + ent + ",,,,2020-01-01", "subject_name", "required"},
+		// R1.1: text cells a spreadsheet would run as formulas are refused.
+		{"formula name", billing.KindAccounts, "A9,ENTERPRISE," + ent + ",=cmd|' /C calc'!A0,,,2020-01-01", "subject_name", "不能以“=”开头"},
+		{"formula address after a tab", billing.KindAccounts, "A9,ENTERPRISE," + ent + ",某公司,\"\t+1+cmd|' /C calc'!A0\",,2020-01-01", "address", "不能以“+”开头"},
+		{"formula use type", billing.KindAccounts, "A9,ENTERPRISE," + ent + ",某公司,,-2+3,2020-01-01", "use_type", "公式注入"},
+		{"at-sign address", billing.KindAccounts, "A9,ENTERPRISE," + ent + ",某公司,@SUM(1),,2020-01-01", "address", "不能以“@”开头"},
+		// R7.3: control and bidi characters are refused in text cells.
+		{"NUL in name", billing.KindAccounts, "A9,ENTERPRISE," + ent + ",某\x00公司,,,2020-01-01", "subject_name", "控制字符 U+0000"},
+		{"bidi override in address", billing.KindAccounts, "A9,ENTERPRISE," + ent + ",某公司,浈江\u202E区,,2020-01-01", "address", "双向文本控制字符 U+202E"},
+		{"line break in use type", billing.KindAccounts, "A9,ENTERPRISE," + ent + ",某公司,,\"工\n业\",2020-01-01", "use_type", "换行符"},
 	}
 	files := fixtures(t)
 	for _, tt := range tests {
@@ -525,8 +535,8 @@ func TestImportErrorLimit_R1_1(t *testing.T) {
 	}
 }
 
-// R1.1, R7.3: file-level faults are INVALID; the job is FAILED and names the
-// column.
+// R1.1, R7.3: file-level faults are INVALID naming the field, and a refused
+// file writes nothing: no job, no error row, no data.
 func TestImportInvalidFile_R1_1(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, billing.Options{})
@@ -537,41 +547,53 @@ func TestImportInvalidFile_R1_1(t *testing.T) {
 		data   string
 		field  string
 		reason string
-		noJob  bool
 	}{
-		{"missing column", billing.KindBills, "", "bill_no,account_no,period,issued_on,due_on\nB1,A1,2024-01,2024-02-01,2024-02-28\n", "amount_yuan", "MISSING_COLUMN", false},
-		{"duplicate column", billing.KindBills, "", "bill_no,bill_no,account_no,period,amount_yuan,issued_on,due_on\n", "bill_no", "DUPLICATE_COLUMN", false},
-		{"empty file", billing.KindUsage, "", "", "file", "EMPTY_FILE", false},
-		{"header not text", billing.KindUsage, "utf-8", "account_no,period,reading,volume_m3,\xff\xfe\n", "file", "UNDECODABLE", false},
-		{"unknown kind", billing.Kind("contracts"), "", "x\n", "kind", "UNKNOWN_KIND", true},
-		{"unknown encoding", billing.KindBills, "latin1", "x\n", "encoding", "UNKNOWN_ENCODING", true},
+		{"missing column", billing.KindBills, "", "bill_no,account_no,period,issued_on,due_on\nB1,A1,2024-01,2024-02-01,2024-02-28\n", "amount_yuan", "MISSING_COLUMN"},
+		{"duplicate column", billing.KindBills, "", "bill_no,bill_no,account_no,period,amount_yuan,issued_on,due_on\n", "bill_no", "DUPLICATE_COLUMN"},
+		{"wrong kind's header", billing.KindBills, "", "account_no,period,reading,volume_m3\nA1,2024-01,1,1\n", "bill_no", "MISSING_COLUMN"},
+		{"empty file", billing.KindUsage, "", "", "file", "EMPTY_FILE"},
+		{"header not text", billing.KindUsage, "utf-8", "account_no,period,reading,volume_m3,\xff\xfe\n", "file", "UNDECODABLE"},
+		{"malformed header", billing.KindUsage, "", "account_no,\"period,reading\n", "file", "BAD_HEADER"},
+		{"unknown kind", billing.Kind("contracts"), "", "x\n", "kind", "UNKNOWN_KIND"},
+		{"unknown encoding", billing.KindBills, "latin1", "x\n", "encoding", "UNKNOWN_ENCODING"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
+			// Not parallel: the row counts are of the shared database.
+			jobs, errRows := countRows(t, e.db, "import_jobs"), countRows(t, e.db, "import_errors")
 			job, errs, err := e.im.Import(context.Background(), tt.kind, strings.NewReader(tt.data), billing.Meta{Encoding: tt.enc})
 			ae := apperr.As(err)
 			if ae == nil || ae.Code != apperr.Invalid || ae.Field != tt.field || ae.Reason != tt.reason {
 				t.Fatalf("err = %v, want INVALID field %q reason %s", err, tt.field, tt.reason)
 			}
-			if tt.noJob {
-				if job.ID != "" {
-					t.Fatalf("a job was created: %+v", job)
-				}
-				return
+			if job.ID != "" || len(errs) != 0 {
+				t.Fatalf("a refused file returned job %+v and errors %+v", job, errs)
 			}
-			stored, gerr := e.im.Job(context.Background(), job.ID)
-			if gerr != nil || stored.Status != billing.StatusFailed || stored.Message == "" || stored.FinishedAt == nil {
-				t.Fatalf("job = %+v, %v", stored, gerr)
+			if n := countRows(t, e.db, "import_jobs"); n != jobs {
+				t.Errorf("import_jobs %d → %d: a refused file created a job", jobs, n)
 			}
-			if len(errs) != 1 || errs[0].Line != 1 || errs[0].Column != tt.field {
-				t.Fatalf("errors = %+v", errs)
+			if n := countRows(t, e.db, "import_errors"); n != errRows {
+				t.Errorf("import_errors %d → %d: a refused file stored errors", errRows, n)
 			}
 			if n := snapshot(t, e.db, "bills", "bill_no"); len(n) != 0 {
 				t.Fatalf("rows stored from an invalid file: %v", n)
 			}
 		})
 	}
+	// An accepted header makes a job, so the counts above could move.
+	job, _ := e.run(t, billing.KindUsage, []byte("account_no,period,reading,volume_m3\n"), "")
+	if n := countRows(t, e.db, "import_jobs"); n != 1 || job.Rows != 0 {
+		t.Errorf("header-only file: %d jobs, job %+v; want 1 job with 0 rows", n, job)
+	}
+}
+
+func countRows(t *testing.T, db *gorm.DB, table string) int64 {
+	t.Helper()
+	var n int64
+	if err := db.Table(table).Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // R1.1: a key repeated in one file applies in file order: the later row wins
@@ -674,3 +696,28 @@ func (c *cancelReader) Read(p []byte) (int, error) {
 	c.n++
 	return copy(p, fmt.Sprintf("C%d,2024-01,1,1\n", c.n)), nil
 }
+
+// R1.1: a file whose header was accepted but which fails while its rows
+// stream keeps its job, FAILED with the reason, for staff to see; the rows
+// before the failure stay written.
+func TestImportFailingStreamKeepsJob_R1_1(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, billing.Options{BatchRows: 1})
+	r := io.MultiReader(strings.NewReader("account_no,period,reading,volume_m3\nA1,2024-01,1,1\n"), failingReader{})
+	job, _, err := e.im.Import(context.Background(), billing.KindUsage, r, billing.Meta{FileName: "usage.csv"})
+	if ae := apperr.As(err); ae == nil || ae.Code != apperr.Invalid || ae.Reason != "UNREADABLE" {
+		t.Fatalf("err = %v, want INVALID UNREADABLE", err)
+	}
+	stored, gerr := e.im.Job(context.Background(), job.ID)
+	if gerr != nil || stored.Status != billing.StatusFailed || stored.Message == "" || stored.FinishedAt == nil || stored.FileName != "usage.csv" {
+		t.Fatalf("job = %+v, %v; want it kept as FAILED with a message", stored, gerr)
+	}
+	if n := countRows(t, e.db, "import_jobs"); n != 1 {
+		t.Errorf("%d jobs, want 1", n)
+	}
+}
+
+// failingReader fails like a connection that breaks mid-upload.
+type failingReader struct{}
+
+func (failingReader) Read([]byte) (int, error) { return 0, errors.New("connection reset") }

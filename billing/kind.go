@@ -8,7 +8,9 @@ import (
 	"unicode/utf8"
 
 	"creditwater/apperr"
+	"creditwater/csvsafe"
 	"creditwater/ident"
+	"creditwater/inputtext"
 	"creditwater/models"
 	"creditwater/pii"
 )
@@ -215,15 +217,28 @@ func (p *rowParser) key(i int) string {
 	return v
 }
 
+// text reads a free-text column (names, addresses, use types). Besides
+// presence and length it refuses control and bidi characters (R7.3,
+// inputtext) and cells a spreadsheet would run as a formula (R1.1,
+// csvsafe.Formula): such a cell is a row error, not neutralised, so that
+// what is stored stays equal to the billing system's record and the source
+// gets corrected.
 func (p *rowParser) text(i, maxRunes int, required bool) string {
 	s, ok := p.field(i)
 	if !ok {
 		return ""
 	}
-	if required && s == "" {
+	switch {
+	case required && s == "":
 		p.fail(i, "is required")
-	} else if n := utf8.RuneCountInString(s); n > maxRunes {
-		p.fail(i, fmt.Sprintf("must be at most %d characters, got %d", maxRunes, n))
+	case utf8.RuneCountInString(s) > maxRunes:
+		p.fail(i, fmt.Sprintf("must be at most %d characters, got %d", maxRunes, utf8.RuneCountInString(s)))
+	case csvsafe.Formula(s):
+		p.fail(i, fmt.Sprintf("不能以“%c”开头：电子表格会把这样的单元格当作公式执行（CSV 公式注入），请在营收系统中更正后重新导入", s[0]))
+	default:
+		if f := inputtext.Check(s, inputtext.SingleLine); f != nil {
+			p.fail(i, f.Error())
+		}
 	}
 	return s
 }

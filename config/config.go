@@ -130,6 +130,12 @@ type Config struct {
 	OAToken    string `env:"CW_OA_TOKEN" secret:"true"`
 	OAAESKey   string `env:"CW_OA_AES_KEY" secret:"true"`
 	OAMenuFile string `env:"CW_OA_MENU_FILE"`
+	// CW_OA_TIMESTAMP_WINDOW bounds how far a callback's timestamp may be
+	// from now (and how long its nonce is remembered). CW_OA_ALLOW_PLAIN
+	// accepts plain-mode callbacks when no CW_OA_AES_KEY is set; it defaults
+	// to false in production, where the key or an explicit true is required.
+	OATimestampWindow time.Duration `env:"CW_OA_TIMESTAMP_WINDOW" envDefault:"5m"`
+	OAAllowPlain      bool          `env:"CW_OA_ALLOW_PLAIN" envDefault:"true"`
 
 	// Data protection: 32-byte keys, base64 or hex. In development they are
 	// derived from a key file generated into the data dir.
@@ -168,7 +174,7 @@ func Load(environ []string) (Config, error) {
 		// In production the development conveniences default to off; set
 		// explicitly, they are refused by validate.
 		for name, field := range map[string]*bool{"CW_PLAYGROUND": &c.Playground, "CW_DEMO_DATA": &c.DemoData, "CW_WECHAT_FAKE": &c.WeChatFake, "CW_CREDIT_PLATFORM_SIMULATOR": &c.CreditPlatformSimulator,
-			"CW_REGISTRY_SIMULATOR": &c.RegistrySimulator} {
+			"CW_REGISTRY_SIMULATOR": &c.RegistrySimulator, "CW_OA_ALLOW_PLAIN": &c.OAAllowPlain} {
 			if _, set := envMap[name]; !set {
 				*field = false
 			}
@@ -224,6 +230,7 @@ func (c *Config) validate() error {
 		{"CW_EVIDENCE_MAX_FILES", int64(c.EvidenceMaxFiles)},
 		{"CW_FACE_VALIDITY", int64(c.FaceValidity)}, {"CW_FACE_ATTEMPTS", int64(c.FaceAttempts)}, {"CW_FACE_WINDOW", int64(c.FaceWindow)},
 		{"CW_REGISTRY_TIMEOUT", int64(c.RegistryTimeout)},
+		{"CW_OA_TIMESTAMP_WINDOW", int64(c.OATimestampWindow)},
 	} {
 		if p.v <= 0 {
 			return bad(p.name, "must be positive")
@@ -271,6 +278,9 @@ func (c *Config) validate() error {
 			return bad("CW_PLAYGROUND", "must be false in production")
 		case c.DemoData:
 			return bad("CW_DEMO_DATA", "must be false in production")
+		case c.OAToken != "" && c.OAAESKey == "" && !c.OAAllowPlain:
+			// R6.4: plain mode's signature does not cover the body.
+			return bad("CW_OA_AES_KEY", "is required in production when CW_OA_TOKEN is set (safe mode); set CW_OA_ALLOW_PLAIN=true to accept unencrypted callbacks anyway")
 		}
 	}
 	return nil

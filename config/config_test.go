@@ -117,3 +117,41 @@ func TestEveryVariableIsDocumented_R7_4(t *testing.T) {
 		}
 	}
 }
+
+// R6.4: in production the official account's callback needs safe mode
+// (CW_OA_AES_KEY) unless plain mode is explicitly allowed; the timestamp
+// window must be positive.
+func TestOfficialAccountCallbackSettings_R6_4(t *testing.T) {
+	base := []string{"CW_ENV=production", "CW_DATABASE_URL=app:pw@tcp(db:3306)/cw", "CW_REDIS_URL=redis://r:6379/0",
+		"CW_WECHAT_APPID=wx1", "CW_WECHAT_SECRET=s3cret-value",
+		"CW_CREDIT_PLATFORM_URL=https://credit.example", "CW_CREDIT_PLATFORM_KEY=k", "CW_CREDIT_PLATFORM_SECRET=s",
+		"CW_DATA_KEY=" + strings.Repeat("ab", 32), "CW_INDEX_KEY=" + strings.Repeat("cd", 32), "CW_OA_TOKEN=tok"}
+	aesKey := "CW_OA_AES_KEY=" + strings.Repeat("a", 43)
+	tests := []struct {
+		env       []string
+		wantErr   string
+		wantPlain bool
+	}{
+		{env: base, wantErr: "CW_OA_AES_KEY"},
+		{env: append(base[:len(base):len(base)], aesKey)},
+		{env: append(base[:len(base):len(base)], "CW_OA_ALLOW_PLAIN=true"), wantPlain: true},
+		{env: append(base[:len(base):len(base)], aesKey, "CW_OA_TIMESTAMP_WINDOW=0s"), wantErr: "CW_OA_TIMESTAMP_WINDOW"},
+		{env: []string{"CW_OA_TOKEN=tok"}, wantPlain: true}, // development
+	}
+	for _, tt := range tests {
+		c, err := config.Load(tt.env)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("%v: error %v, want one naming %s", tt.env[len(tt.env)-1], err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%v: %v", tt.env[len(tt.env)-1], err)
+			continue
+		}
+		if c.OAAllowPlain != tt.wantPlain || c.OATimestampWindow != 5*time.Minute {
+			t.Errorf("%v: allow plain %v window %v, want %v 5m", tt.env[len(tt.env)-1], c.OAAllowPlain, c.OATimestampWindow, tt.wantPlain)
+		}
+	}
+}

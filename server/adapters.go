@@ -68,7 +68,8 @@ func (s *Server) newOfficialAccount(baseURL string) (*wechat.OfficialAccount, er
 		return nil, err
 	}
 	return wechat.NewOfficialAccount(wechat.OAConfig{AppID: s.cfg.OAAppID, AppSecret: s.cfg.OASecret, Token: s.cfg.OAToken,
-		EncodingAESKey: s.cfg.OAAESKey, MiniProgramAppID: s.cfg.WeChatAppID, Timeout: s.cfg.WeChatTimeout, BaseURL: baseURL},
+		EncodingAESKey: s.cfg.OAAESKey, MiniProgramAppID: s.cfg.WeChatAppID, Timeout: s.cfg.WeChatTimeout, BaseURL: baseURL,
+		TimestampWindow: s.cfg.OATimestampWindow, AllowPlain: s.cfg.OAAllowPlain},
 		wechat.NewTokenCache(s.rdb, s.cfg.RedisPrefix), wechat.NewRedisDeduper(s.rdb, s.cfg.RedisPrefix+"dedup:"), wechat.MenuClickReplies(menu), s.log)
 }
 

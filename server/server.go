@@ -248,6 +248,7 @@ func (s *Server) graphQL() http.Handler {
 	}
 	h.Use(extension.AutomaticPersistedQuery{Cache: apqCache{rdb: s.rdb, prefix: s.cfg.RedisPrefix, ttl: s.cfg.APQTTL}})
 	h.Use(extension.FixedComplexityLimit(s.cfg.ComplexityLimit))
+	h.Use(graph.TextArguments{}) // R7.3: control characters refused in every string argument
 	h.Use(opExtension{m: s.metrics})
 	h.AroundFields(graph.DenyUngranted)
 	h.SetErrorPresenter(graph.ErrorPresenter(s.log, s.metrics.countError))

@@ -37,13 +37,23 @@ type OAConfig struct {
 	// BaseURL replaces https://api.weixin.qq.com when set (wechat/fake);
 	// "" talks to WeChat itself.
 	BaseURL string
+	// TimestampWindow is how far a callback's timestamp may be from now,
+	// either way (DefaultTimestampWindow when zero or negative). It also
+	// bounds how long signatures are remembered against replays.
+	TimestampWindow time.Duration
+	// AllowPlain accepts plain-mode pushes when no EncodingAESKey is set.
+	// Plain mode's signature covers the token, timestamp and nonce but not
+	// the body (WeChat's design), so it is off unless allowed; with an
+	// EncodingAESKey only safe mode is accepted, whatever AllowPlain says.
+	AllowPlain bool
 }
 
 // String describes c with the secret, token and message key masked.
 func (c OAConfig) String() string {
 	return "wechat.OAConfig{AppID:" + c.AppID + " AppSecret:" + mask(c.AppSecret) + " Token:" + mask(c.Token) +
 		" EncodingAESKey:" + mask(c.EncodingAESKey) + " MiniProgramAppID:" + c.MiniProgramAppID +
-		" Timeout:" + c.Timeout.String() + " BaseURL:" + c.BaseURL + "}"
+		" Timeout:" + c.Timeout.String() + " BaseURL:" + c.BaseURL +
+		" TimestampWindow:" + c.TimestampWindow.String() + " AllowPlain:" + strconv.FormatBool(c.AllowPlain) + "}"
 }
 
 // LogValue logs c with the secret, token and message key masked.
@@ -56,6 +66,8 @@ func (c OAConfig) LogValue() slog.Value {
 		slog.String("mini_program_app_id", c.MiniProgramAppID),
 		slog.Duration("timeout", c.Timeout),
 		slog.String("base_url", c.BaseURL),
+		slog.Duration("timestamp_window", c.TimestampWindow),
+		slog.Bool("allow_plain", c.AllowPlain),
 	)
 }
 
@@ -66,6 +78,10 @@ type OfficialAccount struct {
 	mpAppID string
 	token   string
 	aesKey  string // "" when safe mode is not configured
+	// plain tells that plain-mode pushes are accepted: no aesKey and
+	// OAConfig.AllowPlain.
+	plain   bool
+	window  time.Duration
 	sdk     *officialaccount.OfficialAccount
 	menu    *menu.Menu
 	http    *http.Client
@@ -80,10 +96,10 @@ type OfficialAccount struct {
 // and BaseURL (see the package doc: the last New or NewOfficialAccount wins).
 // The secret may be empty only with a BaseURL.
 //
-// dedup detects WeChat's repeated deliveries (see ServeHTTP); nil disables
-// that and is meant only for an OfficialAccount that serves no callbacks
-// (e.g. the menu push command). handler answers messages and events; nil
-// answers none. A nil logger discards logs.
+// dedup detects WeChat's repeated deliveries and replayed signatures (see
+// ServeHTTP); nil disables both and is meant only for an OfficialAccount
+// that serves no callbacks (e.g. the menu push command). handler answers
+// messages and events; nil answers none. A nil logger discards logs.
 //
 // It returns INVALID (naming the OAConfig field or argument) for a missing
 // app ID, secret, token or cache, a malformed EncodingAESKey,
@@ -110,6 +126,10 @@ func NewOfficialAccount(cfg OAConfig, cache *TokenCache, dedup Deduper, handler 
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	window := cfg.TimestampWindow
+	if window <= 0 {
+		window = DefaultTimestampWindow
+	}
 	hc := newHTTPClient(base, cfg.Timeout)
 	// The SDK reads this global on every request; see the package doc.
 	util.DefaultHTTPClient = hc
@@ -130,6 +150,8 @@ func NewOfficialAccount(cfg OAConfig, cache *TokenCache, dedup Deduper, handler 
 		mpAppID: cfg.MiniProgramAppID,
 		token:   cfg.Token,
 		aesKey:  cfg.EncodingAESKey,
+		plain:   cfg.EncodingAESKey == "" && cfg.AllowPlain,
+		window:  window,
 		sdk:     sdk,
 		menu:    sdk.GetMenu(), // built once: the SDK's lazy getters are not goroutine-safe
 		http:    hc,

@@ -114,6 +114,10 @@ func (d *RedisDeduper) SeenBefore(ctx context.Context, key string, ttl time.Dura
 	return !set, nil
 }
 
+// DefaultTimestampWindow is how far a callback's timestamp may be from now
+// when OAConfig.TimestampWindow is not set.
+const DefaultTimestampWindow = 5 * time.Minute
+
 // Limits of the server endpoint.
 const (
 	maxCallbackBytes = 64 << 10
@@ -142,23 +146,41 @@ type envelope struct {
 	Encrypt string   `xml:"Encrypt"`
 }
 
-// ServeHTTP is the official account's server endpoint (服务器地址).
+// ServeHTTP is the official account's server endpoint (服务器地址) (R6.4).
 //
 // GET is WeChat's server verification: when signature is the SHA-1 of the
-// sorted token, timestamp and nonce, echostr is echoed.
+// sorted token, timestamp and nonce and the timestamp is within the window,
+// echostr is echoed.
 //
-// POST is a pushed message or event, in plain mode (checked by signature) or
-// safe mode (encrypt_type=aes, checked by msg_signature over the token,
-// timestamp, nonce and ciphertext, and by signature when present). The
-// EventHandler's reply goes back as a text message, encrypted in safe mode;
-// no reply, a handler error and a repeated delivery are answered "success"
-// (WeChat's "nothing to say"). Repeated deliveries are recognised by MsgId
-// for messages and by sender, CreateTime, event and key for events, and are
-// not handed to the handler again; when the Deduper fails the push is
-// handled anyway (at least once) and the failure logged.
+// POST is a pushed message or event. With an EncodingAESKey only safe mode
+// is accepted (encrypt_type=aes, checked by msg_signature over the token,
+// timestamp, nonce and ciphertext, and by signature when present); without
+// one, plain mode (checked by signature) only when OAConfig.AllowPlain is
+// set. Plain mode's signature does not cover the body — that is WeChat's
+// design — so a captured signature could be sent with another body; the
+// replay check below stops that once the original has arrived, and safe
+// mode stops it altogether.
 //
-// A bad or missing signature gets 403, a malformed request 400, other
-// methods 405, all with a short plain-text body and nothing processed.
+// Every POST must carry a timestamp within OAConfig.TimestampWindow of now,
+// and its (timestamp, nonce, signatures) are remembered until the timestamp
+// leaves the window (Redis SET NX through the Deduper, shared by all
+// instances): the same signatures with another body are refused; the very
+// same request again is answered "success" and not handled (WeChat's retry
+// of a request it saw no answer to, or a replay: either way it was handled
+// once). When the replay check cannot run (Redis down) the push is refused
+// with 503, and WeChat retries it.
+//
+// The EventHandler's reply goes back as a text message, encrypted in safe
+// mode; no reply, a handler error and a repeated delivery are answered
+// "success" (WeChat's "nothing to say"). Repeated deliveries are recognised
+// by MsgId for messages and by sender, CreateTime, event and key for events,
+// and are not handed to the handler again; when the Deduper fails at that
+// point the push is handled anyway (at least once) and the failure logged.
+//
+// A bad or missing signature, a timestamp outside the window, a replayed
+// signature and a push in a mode that is not accepted get 403; a malformed
+// request 400; other methods 405; all with a short plain-text body and
+// nothing processed.
 func (oa *OfficialAccount) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	switch r.Method {
@@ -175,6 +197,10 @@ func (oa *OfficialAccount) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (oa *OfficialAccount) serveVerification(w http.ResponseWriter, r *http.Request, q url.Values) {
 	if !oa.signed(q, "signature") {
 		oa.forbid(w, r)
+		return
+	}
+	if !oa.fresh(q) {
+		oa.refuse(w, r, "timestamp out of window")
 		return
 	}
 	echostr := q.Get("echostr")
@@ -198,11 +224,16 @@ func (oa *OfficialAccount) servePush(w http.ResponseWriter, r *http.Request, q u
 		return
 	}
 	var raw []byte
+	var env envelope
 	safe := false
 	switch q.Get("encrypt_type") {
 	case "", "raw":
 		if !oa.signed(q, "signature") {
 			oa.forbid(w, r)
+			return
+		}
+		if !oa.plain {
+			oa.refuse(w, r, "plain mode not accepted")
 			return
 		}
 		raw = body
@@ -212,7 +243,6 @@ func (oa *OfficialAccount) servePush(w http.ResponseWriter, r *http.Request, q u
 			oa.forbid(w, r)
 			return
 		}
-		var env envelope
 		if err := xml.Unmarshal(body, &env); err != nil || env.Encrypt == "" {
 			writePlain(w, http.StatusBadRequest, "malformed message")
 			return
@@ -221,6 +251,27 @@ func (oa *OfficialAccount) servePush(w http.ResponseWriter, r *http.Request, q u
 			oa.forbid(w, r)
 			return
 		}
+	default:
+		writePlain(w, http.StatusBadRequest, "unsupported encrypt_type")
+		return
+	}
+	if !oa.fresh(q) {
+		oa.refuse(w, r, "timestamp out of window")
+		return
+	}
+	switch oa.replay(ctx, q, body) {
+	case replayRepeat:
+		oa.log.InfoContext(ctx, "wechat oa request repeated with the same signature and body; not handled again")
+		writePlain(w, http.StatusOK, "success")
+		return
+	case replaySignature:
+		oa.refuse(w, r, "replayed signature")
+		return
+	case replayUnknown:
+		writePlain(w, http.StatusServiceUnavailable, "try again later")
+		return
+	}
+	if safe {
 		if oa.aesKey == "" {
 			oa.log.ErrorContext(ctx, "wechat oa push in safe mode, but no EncodingAESKey is configured")
 			writePlain(w, http.StatusInternalServerError, "safe mode is not configured")
@@ -233,9 +284,6 @@ func (oa *OfficialAccount) servePush(w http.ResponseWriter, r *http.Request, q u
 			writePlain(w, http.StatusBadRequest, "cannot decrypt message")
 			return
 		}
-	default:
-		writePlain(w, http.StatusBadRequest, "unsupported encrypt_type")
-		return
 	}
 
 	var in inbound
@@ -283,8 +331,72 @@ func (oa *OfficialAccount) signed(q url.Values, param string, extra ...string) b
 }
 
 func (oa *OfficialAccount) forbid(w http.ResponseWriter, r *http.Request) {
-	oa.log.WarnContext(r.Context(), "wechat oa request with a bad or missing signature rejected", "method", r.Method, "remote", r.RemoteAddr)
-	writePlain(w, http.StatusForbidden, "invalid signature")
+	oa.refuse(w, r, "invalid signature")
+}
+
+// refuse answers 403 with why (a short English phrase for WeChat's console)
+// and logs it.
+func (oa *OfficialAccount) refuse(w http.ResponseWriter, r *http.Request, why string) {
+	oa.log.WarnContext(r.Context(), "wechat oa request rejected", "why", why, "method", r.Method, "remote", r.RemoteAddr)
+	writePlain(w, http.StatusForbidden, why)
+}
+
+// fresh reports whether q's timestamp is within the window of now.
+func (oa *OfficialAccount) fresh(q url.Values) bool {
+	ts, err := strconv.ParseInt(q.Get("timestamp"), 10, 64)
+	if err != nil {
+		return false
+	}
+	d := time.Since(time.Unix(ts, 0))
+	return d <= oa.window && d >= -oa.window
+}
+
+// Outcomes of the replay check.
+type replayOutcome int
+
+const (
+	replayFresh     replayOutcome = iota // first use of these signatures
+	replayRepeat                         // the same signatures and body again
+	replaySignature                      // the same signatures with another body
+	replayUnknown                        // the check could not run
+)
+
+// replay records a push's timestamp, nonce and signatures, and its body,
+// until the timestamp leaves the window, and tells whether they were seen
+// before. Keys are hashed: no signature or body lands in Redis.
+func (oa *OfficialAccount) replay(ctx context.Context, q url.Values, body []byte) replayOutcome {
+	if oa.dedup == nil {
+		return replayFresh
+	}
+	ts, _ := strconv.ParseInt(q.Get("timestamp"), 10, 64) // fresh has parsed it
+	ttl := time.Until(time.Unix(ts, 0).Add(oa.window)) + time.Second
+	h := sha256.New()
+	for _, p := range []string{"timestamp", "nonce", "signature", "msg_signature"} {
+		h.Write([]byte(q.Get(p)))
+		h.Write([]byte{0})
+	}
+	sigKey := "oa:" + oa.appID + ":sig:" + hex.EncodeToString(h.Sum(nil)[:16])
+	h.Write(body)
+	reqKey := "oa:" + oa.appID + ":req:" + hex.EncodeToString(h.Sum(nil)[:16])
+
+	dctx, cancel := context.WithTimeout(ctx, dedupTimeout)
+	defer cancel()
+	same, err := oa.dedup.SeenBefore(dctx, reqKey, ttl)
+	if err == nil && same {
+		return replayRepeat
+	}
+	var used bool
+	if err == nil {
+		used, err = oa.dedup.SeenBefore(dctx, sigKey, ttl)
+	}
+	switch {
+	case err != nil:
+		oa.log.WarnContext(ctx, "wechat oa replay check failed; push refused for WeChat to retry", "code", apperr.CodeOf(err))
+		return replayUnknown
+	case used:
+		return replaySignature
+	}
+	return replayFresh
 }
 
 func writePlain(w http.ResponseWriter, status int, body string) {

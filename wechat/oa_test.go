@@ -57,6 +57,15 @@ type oaEnv struct {
 
 func newOAEnv(t *testing.T, mods ...func(*OAConfig)) *oaEnv {
 	t.Helper()
+	return newOAEnvWith(t, nil, mods...)
+}
+
+// plainMode configures plain mode only: no EncodingAESKey, AllowPlain set.
+func plainMode(c *OAConfig) { c.EncodingAESKey, c.AllowPlain = "", true }
+
+// newOAEnvWith is newOAEnv with the Deduper passed through wrap (nil: as is).
+func newOAEnvWith(t *testing.T, wrap func(Deduper) Deduper, mods ...func(*OAConfig)) *oaEnv {
+	t.Helper()
 	f := fake.New()
 	t.Cleanup(f.Close)
 	f.SetCredentials(testOAAppID, testOASecret)
@@ -99,11 +108,31 @@ func newOAEnv(t *testing.T, mods ...func(*OAConfig)) *oaEnv {
 		return replies.HandleEvent(ctx, ev)
 	})
 	logger := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	e.oa, err = NewOfficialAccount(e.cfg, NewTokenCache(rdb, e.prefix), NewRedisDeduper(rdb, e.prefix+"dedup:"), handler, logger)
+	var dedup Deduper = NewRedisDeduper(rdb, e.prefix+"dedup:")
+	if wrap != nil {
+		dedup = wrap(dedup)
+	}
+	e.oa, err = NewOfficialAccount(e.cfg, NewTokenCache(rdb, e.prefix), dedup, handler, logger)
 	if err != nil {
 		t.Fatalf("NewOfficialAccount: %v", err)
 	}
 	return e
+}
+
+// wantCalls checks how many events the handler got.
+func (e *oaEnv) wantCalls(t *testing.T, n int) {
+	t.Helper()
+	if got := len(e.handled()); got != n {
+		t.Errorf("handler calls = %d, want %d", got, n)
+	}
+}
+
+// wantLogged checks that the logs hold s.
+func (e *oaEnv) wantLogged(t *testing.T, s string) {
+	t.Helper()
+	if !strings.Contains(e.logs.String(), s) {
+		t.Errorf("logs lack %q:\n%s", s, e.logs.String())
+	}
 }
 
 func (e *oaEnv) handled() []Event {
@@ -191,7 +220,7 @@ func TestOAServerVerification_R6_4(t *testing.T) {
 // R6.4: plain-mode pushes are answered from the menu file; unsigned ones are
 // refused and not processed.
 func TestOAPlainPush_R6_4(t *testing.T) {
-	e := newOAEnv(t)
+	e := newOAEnv(t, plainMode)
 	help := e.menu.Help
 	helpReply := e.menu.clickReplies()["HELP"]
 	if !strings.Contains(helpReply, "信用办水") {
@@ -462,6 +491,9 @@ func TestOADuplicateDelivery_R6_4(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newOAEnv(t)
+			if !tt.safe {
+				e = newOAEnv(t, plainMode)
+			}
 			send := func(x string) *httptest.ResponseRecorder {
 				if !tt.safe {
 					return e.serve(http.MethodPost, e.cb.Plain(), []byte(x))
@@ -493,7 +525,7 @@ func TestOADuplicateDelivery_R6_4(t *testing.T) {
 	}
 
 	t.Run("concurrent repeats are handled once", func(t *testing.T) {
-		e := newOAEnv(t)
+		e := newOAEnv(t, plainMode)
 		x := fake.EventXML(testOAID, testOpenID, "CLICK", "HELP", now)
 		var wg sync.WaitGroup
 		answers := make([]string, 4)
@@ -515,26 +547,22 @@ func TestOADuplicateDelivery_R6_4(t *testing.T) {
 		}
 	})
 
-	t.Run("Redis down: handled anyway and logged", func(t *testing.T) {
-		e := newOAEnv(t)
-		e.mr.Close()
+	t.Run("duplicate check down: handled anyway and logged", func(t *testing.T) {
+		// Only the delivery check fails; the replay check works.
+		e := newOAEnvWith(t, func(d Deduper) Deduper { return failingDelivery{d} }, plainMode)
 		x := fake.EventXML(testOAID, testOpenID, "CLICK", "HELP", now)
 		for range 2 {
 			if rec := e.serve(http.MethodPost, e.cb.Plain(), []byte(x)); rec.Code != http.StatusOK || rec.Body.String() == successAnswer {
 				t.Fatalf("answer = %d %q, want a reply", rec.Code, rec.Body.String())
 			}
 		}
-		if got := len(e.handled()); got != 2 {
-			t.Errorf("handler calls = %d, want 2 (at least once)", got)
-		}
-		if !strings.Contains(e.logs.String(), "duplicate check failed") {
-			t.Errorf("logs lack the dedup failure:\n%s", e.logs.String())
-		}
+		e.wantCalls(t, 2) // at least once
+		e.wantLogged(t, "duplicate check failed")
 	})
 }
 
 func TestOAHandlerFailureAnswersSuccess(t *testing.T) {
-	e := newOAEnv(t)
+	e := newOAEnv(t, plainMode)
 	e.fail = apperr.New(apperr.Unavailable, "domain is down")
 	rec := e.serve(http.MethodPost, e.cb.Plain(), []byte(fake.EventXML(testOAID, testOpenID, "CLICK", "HELP", time.Now().Unix())))
 	if rec.Code != http.StatusOK || rec.Body.String() != successAnswer {
@@ -756,5 +784,182 @@ func TestOANoSecretsInLogsOrErrors(t *testing.T) {
 	var ue *upstreamError
 	if !errors.As(err, &ue) || ue.errcode != fake.ErrSystemBusy {
 		t.Errorf("cause = %v, want the errcode", err)
+	}
+}
+
+// failingDelivery is a Deduper whose delivery checks (MsgId, event) fail
+// while the replay checks reach the wrapped Deduper.
+type failingDelivery struct{ Deduper }
+
+func (f failingDelivery) SeenBefore(ctx context.Context, key string, ttl time.Duration) (bool, error) {
+	if strings.Contains(key, ":msg:") || strings.Contains(key, ":evt:") {
+		return false, apperr.New(apperr.Unavailable, "dedup store down")
+	}
+	return f.Deduper.SeenBefore(ctx, key, ttl)
+}
+
+// R6.4: a callback whose timestamp is outside the window (a 2010 timestamp,
+// or minutes off either way) is refused in both modes and for the
+// verification GET; within the window it is handled.
+func TestOATimestampWindow_R6_4(t *testing.T) {
+	now := time.Now().Unix()
+	year2010 := time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+	tests := []struct {
+		name       string
+		mods       []func(*OAConfig)
+		at         int64
+		mode       string // "get", "plain" or "safe"
+		wantStatus int
+		wantBody   string
+	}{
+		{name: "2010 verification GET", at: year2010, mode: "get", wantStatus: http.StatusForbidden, wantBody: "timestamp out of window"},
+		{name: "2010 plain push", mods: []func(*OAConfig){plainMode}, at: year2010, mode: "plain", wantStatus: http.StatusForbidden, wantBody: "timestamp out of window"},
+		{name: "2010 safe push", at: year2010, mode: "safe", wantStatus: http.StatusForbidden, wantBody: "timestamp out of window"},
+		{name: "six minutes old", at: now - 6*60, mode: "safe", wantStatus: http.StatusForbidden, wantBody: "timestamp out of window"},
+		{name: "six minutes ahead", at: now + 6*60, mode: "safe", wantStatus: http.StatusForbidden, wantBody: "timestamp out of window"},
+		{name: "four minutes old", at: now - 4*60, mode: "safe", wantStatus: http.StatusOK},
+		{name: "four minutes ahead", at: now + 4*60, mode: "plain", mods: []func(*OAConfig){plainMode}, wantStatus: http.StatusOK},
+		{name: "two minutes old with a one-minute window", at: now - 2*60, mode: "safe", wantStatus: http.StatusForbidden, wantBody: "timestamp out of window",
+			mods: []func(*OAConfig){func(c *OAConfig) { c.TimestampWindow = time.Minute }}},
+		{name: "current verification GET", at: now, mode: "get", wantStatus: http.StatusOK, wantBody: "echo-1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newOAEnv(t, tt.mods...)
+			cb := e.cb
+			cb.Timestamp = tt.at
+			var rec *httptest.ResponseRecorder
+			click := fake.EventXML(testOAID, testOpenID, "CLICK", "HELP", now)
+			switch tt.mode {
+			case "get":
+				rec = e.serve(http.MethodGet, cb.Verification("echo-1"), nil)
+			case "plain":
+				rec = e.serve(http.MethodPost, cb.Plain(), []byte(click))
+			default:
+				q, b, err := cb.Encrypted(click)
+				if err != nil {
+					t.Fatal(err)
+				}
+				rec = e.serve(http.MethodPost, q, b)
+			}
+			if rec.Code != tt.wantStatus || tt.wantBody != "" && rec.Body.String() != tt.wantBody {
+				t.Fatalf("answer = %d %q, want %d %q", rec.Code, rec.Body.String(), tt.wantStatus, tt.wantBody)
+			}
+			wantCalls := 0
+			if tt.wantStatus == http.StatusOK && tt.mode != "get" {
+				wantCalls = 1
+			}
+			e.wantCalls(t, wantCalls)
+		})
+	}
+}
+
+// R6.4: the signatures of a push are remembered for the timestamp window: a
+// captured plain-mode signature sent with another body is refused; the same
+// request replayed after the 60-second delivery dedup has expired is not
+// handled again; when the replay check cannot run the push is refused.
+func TestOAReplay_R6_4(t *testing.T) {
+	now := time.Now().Unix()
+	click := fake.EventXML(testOAID, testOpenID, "CLICK", "HELP", now)
+
+	t.Run("captured plain signature with another body", func(t *testing.T) {
+		e := newOAEnv(t, plainMode)
+		q := e.cb.Plain()
+		if rec := e.serve(http.MethodPost, q, []byte(click)); rec.Code != http.StatusOK {
+			t.Fatalf("original: %d %q", rec.Code, rec.Body.String())
+		}
+		forged := fake.TextXML(testOAID, testOpenID+"-victim", "伪造的消息", 777, now)
+		rec := e.serve(http.MethodPost, q, []byte(forged))
+		if rec.Code != http.StatusForbidden || rec.Body.String() != "replayed signature" {
+			t.Errorf("forged body: %d %q, want 403 replayed signature", rec.Code, rec.Body.String())
+		}
+		if got := e.handled(); len(got) != 1 || got[0].Type != EventClick {
+			t.Errorf("handled = %+v, want only the original CLICK", got)
+		}
+	})
+
+	for _, safe := range []bool{false, true} {
+		name := map[bool]string{false: "plain", true: "safe"}[safe]
+		t.Run("exact replay after 65 s in "+name+" mode", func(t *testing.T) {
+			var mods []func(*OAConfig)
+			if !safe {
+				mods = append(mods, plainMode)
+			}
+			e := newOAEnv(t, mods...)
+			q, b := e.cb.Plain(), []byte(click)
+			if safe {
+				var err error
+				if q, b, err = e.cb.Encrypted(click); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if rec := e.serve(http.MethodPost, q, b); rec.Code != http.StatusOK || rec.Body.String() == successAnswer {
+				t.Fatalf("original: %d %q, want a reply", rec.Code, rec.Body.String())
+			}
+			e.mr.FastForward(65 * time.Second) // the delivery dedup (60 s) is gone
+			rec := e.serve(http.MethodPost, q, b)
+			if rec.Code != http.StatusOK || rec.Body.String() != successAnswer {
+				t.Errorf("replay: %d %q, want 200 %q and nothing done", rec.Code, rec.Body.String(), successAnswer)
+			}
+			e.wantCalls(t, 1)
+			// The signatures are kept until the timestamp leaves the window.
+			for _, k := range e.mr.Keys() {
+				if strings.Contains(k, ":sig:") || strings.Contains(k, ":req:") {
+					if ttl := e.mr.TTL(k); ttl <= 0 || ttl > 2*DefaultTimestampWindow+time.Second {
+						t.Errorf("key %s TTL %v, want within (0, %v]", k, ttl, 2*DefaultTimestampWindow+time.Second)
+					}
+				}
+			}
+		})
+	}
+
+	t.Run("Redis down: refused with 503, nothing handled", func(t *testing.T) {
+		e := newOAEnv(t)
+		e.mr.Close()
+		q, b, err := e.cb.Encrypted(click)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec := e.serve(http.MethodPost, q, b); rec.Code != http.StatusServiceUnavailable {
+			t.Errorf("answer = %d %q, want 503", rec.Code, rec.Body.String())
+		}
+		e.wantCalls(t, 0)
+		e.wantLogged(t, "replay check failed")
+	})
+}
+
+// R6.4: with an EncodingAESKey only safe mode is accepted; without one,
+// plain mode only when allowed.
+func TestOAPlainModeRefused_R6_4(t *testing.T) {
+	now := time.Now().Unix()
+	tests := []struct {
+		name       string
+		mod        func(*OAConfig)
+		wantStatus int
+	}{
+		{name: "AES key set", mod: func(*OAConfig) {}, wantStatus: http.StatusForbidden},
+		{name: "AES key set, plain allowed", mod: func(c *OAConfig) { c.AllowPlain = true }, wantStatus: http.StatusForbidden},
+		{name: "no AES key, plain not allowed", mod: func(c *OAConfig) { c.EncodingAESKey = "" }, wantStatus: http.StatusForbidden},
+		{name: "no AES key, plain allowed", mod: plainMode, wantStatus: http.StatusOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newOAEnv(t, tt.mod)
+			for i, q := range []string{e.cb.Plain(), e.cb.Plain() + "&encrypt_type=raw"} {
+				rec := e.serve(http.MethodPost, q, []byte(fake.EventXML(testOAID, testOpenID, "CLICK", "HELP", now+int64(i))))
+				if rec.Code != tt.wantStatus {
+					t.Errorf("%s: answer = %d %q, want %d", q, rec.Code, rec.Body.String(), tt.wantStatus)
+				}
+				if tt.wantStatus == http.StatusForbidden && rec.Body.String() != "plain mode not accepted" {
+					t.Errorf("body = %q, want %q", rec.Body.String(), "plain mode not accepted")
+				}
+			}
+			wantCalls := map[bool]int{true: 2, false: 0}[tt.wantStatus == http.StatusOK]
+			e.wantCalls(t, wantCalls)
+			// The verification GET works in every mode.
+			if rec := e.serve(http.MethodGet, e.cb.Verification("echo-2"), nil); rec.Code != http.StatusOK || rec.Body.String() != "echo-2" {
+				t.Errorf("verification: %d %q", rec.Code, rec.Body.String())
+			}
+		})
 	}
 }

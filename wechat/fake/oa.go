@@ -118,6 +118,8 @@ type OACallback struct {
 	Token  string
 	AESKey string
 	AppID  string
+	// Timestamp is the Unix time the requests carry; 0 means now.
+	Timestamp int64
 }
 
 // NewAESKey returns a random EncodingAESKey (43 characters of base64).
@@ -198,7 +200,11 @@ func (c OACallback) OpenReply(body []byte) (string, error) {
 }
 
 func (c OACallback) signedQuery() url.Values {
-	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	at := c.Timestamp
+	if at == 0 {
+		at = time.Now().Unix()
+	}
+	ts := strconv.FormatInt(at, 10)
 	nonce := digits(10)
 	q := url.Values{}
 	q.Set("signature", signature(c.Token, ts, nonce))
