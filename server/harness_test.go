@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
+	"sync"
 	"testing"
 
 	"creditwater/config"
@@ -27,6 +29,8 @@ type harness struct {
 	cfg config.Config
 	srv *server.Server
 	ts  *httptest.Server
+	// logs holds what the server logged at WARN and above (JSON lines).
+	logs *syncBuffer
 }
 
 type gqlError struct {
@@ -80,14 +84,15 @@ func newHarness(t *testing.T, env map[string]string) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logger := slog.New(slog.NewJSONHandler(logSink, &slog.HandlerOptions{Level: slog.LevelError}))
+	logs := &syncBuffer{}
+	logger := slog.New(slog.NewJSONHandler(io.MultiWriter(logSink, logs), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	srv, err := server.New(context.Background(), cfg, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() { ts.Close(); srv.Close() })
-	return &harness{t: t, cfg: cfg, srv: srv, ts: ts}
+	return &harness{t: t, cfg: cfg, srv: srv, ts: ts, logs: logs}
 }
 
 func (h *harness) post(token string, body []byte, header map[string]string) gqlResponse {
@@ -162,3 +167,28 @@ var logSink = func() io.Writer {
 	}
 	return io.Discard
 }()
+
+// syncBuffer is a bytes.Buffer safe for concurrent writers.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// lines returns the log lines at level ("WARN", "ERROR").
+func (b *syncBuffer) lines(level string) []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []string
+	for line := range strings.Lines(b.buf.String()) {
+		if strings.Contains(line, `"level":"`+level+`"`) {
+			out = append(out, line)
+		}
+	}
+	return out
+}
