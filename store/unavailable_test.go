@@ -22,7 +22,9 @@ import (
 
 // Classified causes, wrapped the way domain code wraps them.
 func TestIsUnavailableClassifiesCauses(t *testing.T) {
-	wrap := func(err error) error { return apperr.Wrap(fmt.Errorf("query: %w", err), apperr.Internal, "could not read") }
+	wrap := func(err error) error {
+		return apperr.Wrap(fmt.Errorf("query: %w", err), apperr.Internal, "could not read")
+	}
 	for _, tc := range []struct {
 		name string
 		err  error
