@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"strings"
 	"sync"
 	"testing"
 
@@ -29,8 +28,8 @@ type harness struct {
 	cfg config.Config
 	srv *server.Server
 	ts  *httptest.Server
-	// logs holds what the server logged at WARN and above (JSON lines).
-	logs *syncBuffer
+	// logs records what the server logged at WARN and above.
+	logs *levelLog
 }
 
 type gqlError struct {
@@ -84,8 +83,8 @@ func newHarness(t *testing.T, env map[string]string) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
-	logger := slog.New(slog.NewJSONHandler(io.MultiWriter(logSink, logs), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	logs := &levelLog{}
+	logger := slog.New(slog.NewMultiHandler(slog.NewJSONHandler(logSink, &slog.HandlerOptions{Level: slog.LevelError}), logs))
 	srv, err := server.New(context.Background(), cfg, logger)
 	if err != nil {
 		t.Fatal(err)
@@ -168,26 +167,33 @@ var logSink = func() io.Writer {
 	return io.Discard
 }()
 
-// syncBuffer is a bytes.Buffer safe for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+// levelLog is a slog.Handler keeping the messages logged at WARN and above.
+type levelLog struct {
+	mu      sync.Mutex
+	records []slog.Record
 }
 
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
+func (l *levelLog) Enabled(_ context.Context, level slog.Level) bool { return level >= slog.LevelWarn }
+func (l *levelLog) WithAttrs([]slog.Attr) slog.Handler               { return l }
+func (l *levelLog) WithGroup(string) slog.Handler                    { return l }
+
+func (l *levelLog) Handle(_ context.Context, r slog.Record) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.records = append(l.records, r.Clone())
+	return nil
 }
 
-// lines returns the log lines at level ("WARN", "ERROR").
-func (b *syncBuffer) lines(level string) []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+// lines returns the messages logged at level, each with its attributes.
+func (l *levelLog) lines(level slog.Level) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	var out []string
-	for line := range strings.Lines(b.buf.String()) {
-		if strings.Contains(line, `"level":"`+level+`"`) {
-			out = append(out, line)
+	for _, r := range l.records {
+		if r.Level == level {
+			line := r.Message
+			r.Attrs(func(a slog.Attr) bool { line += " " + a.String(); return true })
+			out = append(out, line+"\n")
 		}
 	}
 	return out

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -58,7 +59,7 @@ func repeatedTypename(n int) []byte {
 // noErrorLogs fails the test when the server logged anything at ERROR.
 func (h *harness) noErrorLogs() {
 	h.t.Helper()
-	if lines := h.logs.lines("ERROR"); len(lines) > 0 {
+	if lines := h.logs.lines(slog.LevelError); len(lines) > 0 {
 		h.t.Errorf("logged at ERROR: %s", strings.Join(lines, ""))
 	}
 }
@@ -414,7 +415,7 @@ func TestDatabaseOutageIsUnavailable(t *testing.T) {
 			}
 		}
 		h.noErrorLogs()
-		if len(h.logs.lines("WARN")) == 0 {
+		if len(h.logs.lines(slog.LevelWarn)) == 0 {
 			t.Errorf("the outage was not logged at WARN")
 		}
 		if code, body := get(t, h.ts.URL+"/readyz"); code != http.StatusServiceUnavailable || !strings.Contains(body, "database") {
