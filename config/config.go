@@ -53,6 +53,13 @@ type Config struct {
 	Playground      bool          `env:"CW_PLAYGROUND" envDefault:"true"`
 	ShutdownTimeout time.Duration `env:"CW_SHUTDOWN_TIMEOUT" envDefault:"15s"`
 	APQTTL          time.Duration `env:"CW_APQ_TTL" envDefault:"24h"`
+	// Query cost before validation, the per-request deadline and the
+	// persisted-query size cap (R7.3).
+	GraphQLTimeout   time.Duration `env:"CW_GRAPHQL_TIMEOUT" envDefault:"30s"`
+	GraphQLMaxTokens int           `env:"CW_GRAPHQL_MAX_TOKENS" envDefault:"5000"`
+	GraphQLMaxFields int           `env:"CW_GRAPHQL_MAX_FIELDS" envDefault:"500"`
+	GraphQLMaxDepth  int           `env:"CW_GRAPHQL_MAX_DEPTH" envDefault:"20"`
+	APQMaxBytes      int           `env:"CW_APQ_MAX_BYTES" envDefault:"16384"`
 
 	// Identity.
 	SessionTTL        time.Duration `env:"CW_SESSION_TTL" envDefault:"2h"`
@@ -231,6 +238,9 @@ func (c *Config) validate() error {
 		{"CW_FACE_VALIDITY", int64(c.FaceValidity)}, {"CW_FACE_ATTEMPTS", int64(c.FaceAttempts)}, {"CW_FACE_WINDOW", int64(c.FaceWindow)},
 		{"CW_REGISTRY_TIMEOUT", int64(c.RegistryTimeout)},
 		{"CW_OA_TIMESTAMP_WINDOW", int64(c.OATimestampWindow)},
+		{"CW_GRAPHQL_TIMEOUT", int64(c.GraphQLTimeout)}, {"CW_GRAPHQL_MAX_TOKENS", int64(c.GraphQLMaxTokens)},
+		{"CW_GRAPHQL_MAX_FIELDS", int64(c.GraphQLMaxFields)}, {"CW_GRAPHQL_MAX_DEPTH", int64(c.GraphQLMaxDepth)},
+		{"CW_APQ_MAX_BYTES", int64(c.APQMaxBytes)},
 	} {
 		if p.v <= 0 {
 			return bad(p.name, "must be positive")

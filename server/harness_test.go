@@ -27,6 +27,8 @@ type harness struct {
 	cfg config.Config
 	srv *server.Server
 	ts  *httptest.Server
+	// logs records what the server logged at WARN and above.
+	logs *levelLog
 }
 
 type gqlError struct {
@@ -80,14 +82,15 @@ func newHarness(t *testing.T, env map[string]string) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logger := slog.New(slog.NewJSONHandler(logSink, &slog.HandlerOptions{Level: slog.LevelError}))
+	logs := &levelLog{}
+	logger := slog.New(slog.NewMultiHandler(slog.NewJSONHandler(logSink, &slog.HandlerOptions{Level: slog.LevelError}), logs))
 	srv, err := server.New(context.Background(), cfg, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() { ts.Close(); srv.Close() })
-	return &harness{t: t, cfg: cfg, srv: srv, ts: ts}
+	return &harness{t: t, cfg: cfg, srv: srv, ts: ts, logs: logs}
 }
 
 func (h *harness) post(token string, body []byte, header map[string]string) gqlResponse {

@@ -237,28 +237,41 @@ func (s *Server) graphQL() http.Handler {
 			RepairSvc: s.repairs, ObjectionSvc: s.objections, Reviews: s.reviews, Importer: s.importer, Inbox: s.inbox},
 		Directives: graph.Directives(),
 	})
-	h := handler.New(es)
+	h := handler.New(graph.PagedComplexity(es))
 	h.AddTransport(transport.Options{})
 	h.AddTransport(transport.GET{})
 	h.AddTransport(transport.POST{})
 	h.AddTransport(transport.MultipartForm{MaxUploadSize: s.cfg.MaxUploadBytes, MaxMemory: 4 << 20})
-	h.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	if !s.cfg.Production() {
+	queries := lru.New[*ast.QueryDocument](1000)
+	h.SetQueryCache(queries)
+	// Introspection and "did you mean" suggestions only with the playground
+	// (never in production); otherwise __schema is a validation error.
+	introspection := s.cfg.Playground && !s.cfg.Production()
+	if introspection {
 		h.Use(extension.Introspection{})
 	}
-	h.Use(extension.AutomaticPersistedQuery{Cache: apqCache{rdb: s.rdb, prefix: s.cfg.RedisPrefix, ttl: s.cfg.APQTTL}})
+	h.SetValidationRulesFn(graph.ValidationRules(introspection))
+	h.SetDisableSuggestion(!introspection)
+	h.SetParserTokenLimit(s.cfg.GraphQLMaxTokens)
+	apq := apqCache{rdb: s.rdb, prefix: s.cfg.RedisPrefix, ttl: s.cfg.APQTTL, maxBytes: s.cfg.APQMaxBytes}
+	h.Use(extension.AutomaticPersistedQuery{Cache: apq})
+	h.Use(graph.DocumentLimits{MaxTokens: s.cfg.GraphQLMaxTokens, MaxFields: s.cfg.GraphQLMaxFields, MaxDepth: s.cfg.GraphQLMaxDepth, Cache: queries})
 	h.Use(extension.FixedComplexityLimit(s.cfg.ComplexityLimit))
 	h.Use(graph.TextArguments{}) // R7.3: control characters refused in every string argument
+	h.Use(apq) // registers a persisted query once it passed the above
 	h.Use(opExtension{m: s.metrics})
+	h.AroundFields(graph.StopWhenDone)
 	h.AroundFields(graph.DenyUngranted)
-	h.SetErrorPresenter(graph.ErrorPresenter(s.log, s.metrics.countError))
+	present := graph.ErrorPresenter(s.log, s.metrics.countError)
+	h.SetErrorPresenter(present)
+	h.AroundOperations(graph.AnswerWhenDone(present))
 	h.SetRecoverFunc(graph.Recover(s.log))
 	return h
 }
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	gql := s.withBodyLimit(s.withSession(s.withLoaders(s.graphQL())))
+	gql := s.withDeadline(s.withBodyLimit(s.withSession(s.withLoaders(s.graphQL()))))
 	mux.Handle("/graphql", s.metrics.middleware("/graphql", gql))
 	mux.Handle("GET /commitments/{file}", s.withSession(http.HandlerFunc(s.commitmentDocument)))
 	mux.Handle("GET /evidence/{id}", s.withSession(http.HandlerFunc(s.evidenceFile)))
