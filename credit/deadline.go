@@ -251,4 +251,3 @@ func (r *Reviews) MarkNoticeRead(ctx context.Context, id uint64) error {
 	}
 	return nil
 }
-

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"creditwater/apperr"
-	"creditwater/evidence"
 	"creditwater/calendar"
+	"creditwater/evidence"
 	"creditwater/models"
 )
 

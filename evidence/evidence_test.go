@@ -25,4 +25,3 @@ func TestSanitizeFileName(t *testing.T) {
 		}
 	}
 }
-

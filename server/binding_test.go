@@ -59,9 +59,9 @@ func TestStrangerCannotBindOrAct_R6_5(t *testing.T) {
 
 	stranger := h.consented("stranger")
 	for _, c := range []struct{ name, id string }{
-		{"陌生人", regsim.LegalRepAID},              // invented name, the real ID number
+		{"陌生人", regsim.LegalRepAID},                  // invented name, the real ID number
 		{regsim.LegalRepAName, "440524188001010014"}, // the real name, someone else's ID number
-		{"陌生人", residentID("44010219800101123")},  // nothing right
+		{"陌生人", residentID("44010219800101123")},     // nothing right
 	} {
 		r := h.gql(stranger, bindMut, map[string]any{"in": map[string]any{"uscc": regsim.EnterpriseA, "legalRepName": c.name,
 			"idType": "RESIDENT_ID_CARD", "idNumber": c.id, "unitName": "抢注公司"}})
@@ -408,7 +408,9 @@ func TestUnbindAndConsentWithdrawalEraseID_R6_8(t *testing.T) {
 		t.Fatal("the binding holds no ID data to erase")
 	}
 	var out struct {
-		UnbindEnterprise struct{ Binding struct{ Status, IDNumberMasked string } } `json:"unbindEnterprise"`
+		UnbindEnterprise struct {
+			Binding struct{ Status, IDNumberMasked string }
+		} `json:"unbindEnterprise"`
 	}
 	h.must(tok, unbindMut, map[string]any{"b": bindingID}, &out)
 	if out.UnbindEnterprise.Binding.Status != "ENDED" || out.UnbindEnterprise.Binding.IDNumberMasked != "1101**********002X" {

@@ -42,8 +42,7 @@ func TestControlCharactersRefused_R7_3(t *testing.T) {
 	if n := h.count("enterprise_bindings"); n != bindings {
 		t.Fatalf("enterprise_bindings %d → %d after refused binds", bindings, n)
 	}
-	subj := h.bind(tok, simulator.EnterpriseA, "11010519491231002X").BindEnterprise.Binding.Subject.ID
-	h.passFace(tok, subj)
+	h.bindVerified(tok, simulator.EnterpriseA, "11010519491231002X")
 
 	apps := h.count("applications")
 	bad := []struct {
@@ -99,8 +98,7 @@ func TestControlCharactersRefused_R7_3(t *testing.T) {
 func TestMultiLineTextAllowed_R7_3(t *testing.T) {
 	h := newHarness(t, testEnv(t))
 	tok := h.consented("hygiene-multiline")
-	subj := h.bind(tok, simulator.EnterpriseA, "11010519491231002X").BindEnterprise.Binding.Subject.ID
-	h.passFace(tok, subj)
+	h.bindVerified(tok, simulator.EnterpriseA, "11010519491231002X")
 	id, _ := h.submit(tok, submitInput("hygiene-ml", "OWN_BUILDING_ON_STATE_LAND"))
 	staff := h.staffToken("staff", "demo-staff-pass")
 	h.must(staff, `mutation($id:ID!,$a:ID!,$t:Time!){scheduleSurvey(input:{applicationId:$id,assigneeId:$a,at:$t}){application{status}}}`,

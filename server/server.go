@@ -258,7 +258,7 @@ func (s *Server) graphQL() http.Handler {
 	h.Use(graph.DocumentLimits{MaxTokens: s.cfg.GraphQLMaxTokens, MaxFields: s.cfg.GraphQLMaxFields, MaxDepth: s.cfg.GraphQLMaxDepth, Cache: queries})
 	h.Use(extension.FixedComplexityLimit(s.cfg.ComplexityLimit))
 	h.Use(graph.TextArguments{}) // R7.3: control characters refused in every string argument
-	h.Use(apq) // registers a persisted query once it passed the above
+	h.Use(apq)                   // registers a persisted query once it passed the above
 	h.Use(opExtension{m: s.metrics})
 	h.AroundFields(graph.StopWhenDone)
 	h.AroundFields(graph.DenyUngranted)
