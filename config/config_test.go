@@ -125,6 +125,7 @@ func TestOfficialAccountCallbackSettings_R6_4(t *testing.T) {
 	base := []string{"CW_ENV=production", "CW_DATABASE_URL=app:pw@tcp(db:3306)/cw", "CW_REDIS_URL=redis://r:6379/0",
 		"CW_WECHAT_APPID=wx1", "CW_WECHAT_SECRET=s3cret-value",
 		"CW_CREDIT_PLATFORM_URL=https://credit.example", "CW_CREDIT_PLATFORM_KEY=k", "CW_CREDIT_PLATFORM_SECRET=s",
+		"CW_REGISTRY_URL=https://registry.example", "CW_REGISTRY_KEY=rk", "CW_REGISTRY_SECRET=rs",
 		"CW_DATA_KEY=" + strings.Repeat("ab", 32), "CW_INDEX_KEY=" + strings.Repeat("cd", 32), "CW_OA_TOKEN=tok"}
 	aesKey := "CW_OA_AES_KEY=" + strings.Repeat("a", 43)
 	tests := []struct {

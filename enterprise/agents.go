@@ -21,7 +21,7 @@ import (
 
 // OwnerAgentAuthorisation owns the scan of a paper letter of authorisation
 // (evidence.OwnerType).
-const OwnerAgentAuthorisation = "AGENT_AUTHORISATION"
+const OwnerAgentAuthorisation = "AGENT_LETTER"
 
 // validScopes checks an authorisation's scopes. It returns INVALID (field
 // scopes) for none or an unknown one.

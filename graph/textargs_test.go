@@ -43,6 +43,7 @@ func TestMultiLineArguments_R7_3(t *testing.T) {
 	slices.Sort(multi)
 	want := []string{
 		"ApplicationReasonInput.reason",
+		"ApproveAgentAtCounterInput.note",
 		"DecideCaseInput.note",
 		"DecideObjectionInput.correctedSummary",
 		"DecideObjectionInput.reason",
@@ -55,6 +56,7 @@ func TestMultiLineArguments_R7_3(t *testing.T) {
 		"RecordCommitmentBreachInput.evidence",
 		"RecordSurveyInput.notes",
 		"ReviewDecisionInput.reason",
+		"RevokeAgentInput.reason",
 		"SignCommitmentInput.noProofReason",
 		"SupplementRepairInput.text",
 		"VerifyIdentityAtCounterInput.note",

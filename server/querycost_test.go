@@ -348,6 +348,7 @@ func TestIntrospectionOffInProduction_R7_3(t *testing.T) {
 		"CW_ENV": "production", "CW_WECHAT_APPID": "wx00000000000000a1", "CW_WECHAT_SECRET": "test-secret",
 		"CW_WECHAT_BASE_URL": wx.URL(), "CW_CREDIT_PLATFORM_URL": "http://127.0.0.1:1",
 		"CW_CREDIT_PLATFORM_KEY": "k", "CW_CREDIT_PLATFORM_SECRET": "s",
+		"CW_REGISTRY_URL": "http://127.0.0.1:1", "CW_REGISTRY_KEY": "k", "CW_REGISTRY_SECRET": "s",
 		"CW_DATA_KEY": randHex(32), "CW_INDEX_KEY": randHex(32),
 	} {
 		env[k] = v
