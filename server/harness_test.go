@@ -106,9 +106,15 @@ func (h *harness) post(token string, body []byte, header map[string]string) gqlR
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
-	out := gqlResponse{Status: resp.StatusCode, Raw: string(raw)}
+	return h.decode(resp.StatusCode, raw)
+}
+
+// decode reads a GraphQL response body.
+func (h *harness) decode(status int, raw []byte) gqlResponse {
+	h.t.Helper()
+	out := gqlResponse{Status: status, Raw: string(raw)}
 	if err := json.Unmarshal(raw, &out); err != nil {
-		h.t.Fatalf("response is not JSON (%d): %s", resp.StatusCode, raw)
+		h.t.Fatalf("response is not JSON (%d): %s", status, raw)
 	}
 	return out
 }
@@ -162,3 +168,16 @@ var logSink = func() io.Writer {
 	}
 	return io.Discard
 }()
+
+// twoInstances runs two servers on one database and Redis (the second
+// without demo data, as a second instance of a deployment).
+func twoInstances(t *testing.T) (*harness, *harness) {
+	env := testEnv(t)
+	a := newHarness(t, env)
+	env2 := map[string]string{}
+	for k, v := range env {
+		env2[k] = v
+	}
+	env2["CW_DEMO_DATA"] = "false"
+	return a, newHarness(t, env2)
+}

@@ -25,6 +25,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0005_outbox", Migrate: migrate0005},
 		{ID: "0006_applications", Migrate: migrate0006},
 		{ID: "0007_repair_objection", Migrate: migrate0007},
+		{ID: "0009_auth_usernames", Migrate: migrate0009},
 	}
 }
 
@@ -37,6 +38,12 @@ func MigrationIDs() []string {
 	return out
 }
 
+// migrator is gormigrate over the migrations, keeping the applied IDs in
+// schema_migrations.
+func migrator(tx *gorm.DB) *gormigrate.Gormigrate {
+	return gormigrate.New(tx, &gormigrate.Options{TableName: "schema_migrations", IDColumnName: "id", IDColumnSize: 64, UseTransaction: false, ValidateUnknownMigrations: true}, migrations())
+}
+
 // migrateLock is the name of the MySQL user lock (GET_LOCK) that instances
 // starting together take around migrating.
 const migrateLock = "creditwater.migrate"
@@ -47,8 +54,7 @@ const migrateLock = "creditwater.migrate"
 // second finds everything applied. It waits up to two minutes for the lock.
 func Migrate(db *gorm.DB) error {
 	run := func(tx *gorm.DB) error {
-		m := gormigrate.New(tx, &gormigrate.Options{TableName: "schema_migrations", IDColumnName: "id", IDColumnSize: 64, UseTransaction: false, ValidateUnknownMigrations: true}, migrations())
-		if err := m.Migrate(); err != nil {
+		if err := migrator(tx).Migrate(); err != nil {
 			return fmt.Errorf("store: migrate: %w", err)
 		}
 		return nil
