@@ -212,6 +212,8 @@ func (c *Config) validate() error {
 		{"CW_MAX_UPLOAD_BYTES", c.MaxUploadBytes}, {"CW_GRAPHQL_COMPLEXITY_LIMIT", int64(c.ComplexityLimit)},
 		{"CW_LOGIN_LIMIT_PER_ACCOUNT", int64(c.LoginLimitAccount)}, {"CW_LOGIN_LIMIT_PER_IP", int64(c.LoginLimitIP)},
 		{"CW_SESSION_TTL", int64(c.SessionTTL)}, {"CW_LOGIN_LIMIT_WINDOW", int64(c.LoginLimitWindow)},
+		{"CW_SESSION_MAX_AGE_ENTERPRISE", int64(c.SessionMaxAgeEnterprise)}, {"CW_SESSION_MAX_AGE_STAFF", int64(c.SessionMaxAgeStaff)},
+		{"CW_LOGIN_LIMIT_PER_ACCOUNT_TOTAL", int64(c.LoginLimitAccountTotal)}, {"CW_WECHAT_LOGIN_LIMIT_PER_IP", int64(c.WeChatLoginLimitIP)},
 		{"CW_CREDIT_PLATFORM_TIMEOUT", int64(c.CreditPlatformTimeout)}, {"CW_RATING_CACHE_TTL", int64(c.RatingCacheTTL)},
 		{"CW_REPORT_CACHE_TTL", int64(c.ReportCacheTTL)}, {"CW_RATING_STALE_MAX", int64(c.RatingStaleMax)},
 		{"CW_OUTBOX_POLL_INTERVAL", int64(c.OutboxPoll)}, {"CW_OUTBOX_BASE_BACKOFF", int64(c.OutboxBaseBackoff)},
@@ -224,8 +226,6 @@ func (c *Config) validate() error {
 		{"CW_OBJECTION_MAX_EXTENSION_DAYS", int64(c.ObjectionMaxExtension)}, {"CW_EVIDENCE_MAX_BYTES", c.EvidenceMaxBytes},
 		{"CW_EVIDENCE_MAX_FILES", int64(c.EvidenceMaxFiles)},
 		{"CW_FACE_VALIDITY", int64(c.FaceValidity)}, {"CW_FACE_ATTEMPTS", int64(c.FaceAttempts)}, {"CW_FACE_WINDOW", int64(c.FaceWindow)},
-		{"CW_SESSION_MAX_AGE_ENTERPRISE", int64(c.SessionMaxAgeEnterprise)}, {"CW_SESSION_MAX_AGE_STAFF", int64(c.SessionMaxAgeStaff)},
-		{"CW_LOGIN_LIMIT_PER_ACCOUNT_TOTAL", int64(c.LoginLimitAccountTotal)}, {"CW_WECHAT_LOGIN_LIMIT_PER_IP", int64(c.WeChatLoginLimitIP)},
 	} {
 		if p.v <= 0 {
 			return bad(p.name, "must be positive")

@@ -168,16 +168,3 @@ var logSink = func() io.Writer {
 	}
 	return io.Discard
 }()
-
-// twoInstances runs two servers on one database and Redis (the second
-// without demo data, as a second instance of a deployment).
-func twoInstances(t *testing.T) (*harness, *harness) {
-	env := testEnv(t)
-	a := newHarness(t, env)
-	env2 := map[string]string{}
-	for k, v := range env {
-		env2[k] = v
-	}
-	env2["CW_DEMO_DATA"] = "false"
-	return a, newHarness(t, env2)
-}

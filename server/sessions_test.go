@@ -30,6 +30,19 @@ func (h *harness) gqlFrom(ip, token, query string, vars map[string]any) gqlRespo
 	return h.decode(rec.Code, rec.Body.Bytes())
 }
 
+// twoInstances runs two servers on one database and Redis (the second
+// without demo data, as a second instance of a deployment).
+func twoInstances(t *testing.T) (*harness, *harness) {
+	env := testEnv(t)
+	a := newHarness(t, env)
+	env2 := map[string]string{}
+	for k, v := range env {
+		env2[k] = v
+	}
+	env2["CW_DEMO_DATA"] = "false"
+	return a, newHarness(t, env2)
+}
+
 func (r gqlResponse) reason() string {
 	if len(r.Errors) == 0 {
 		return ""

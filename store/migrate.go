@@ -38,12 +38,6 @@ func MigrationIDs() []string {
 	return out
 }
 
-// migrator is gormigrate over the migrations, keeping the applied IDs in
-// schema_migrations.
-func migrator(tx *gorm.DB) *gormigrate.Gormigrate {
-	return gormigrate.New(tx, &gormigrate.Options{TableName: "schema_migrations", IDColumnName: "id", IDColumnSize: 64, UseTransaction: false, ValidateUnknownMigrations: true}, migrations())
-}
-
 // migrateLock is the name of the MySQL user lock (GET_LOCK) that instances
 // starting together take around migrating.
 const migrateLock = "creditwater.migrate"
@@ -52,9 +46,19 @@ const migrateLock = "creditwater.migrate"
 // lock (GET_LOCK) for the whole run, on one connection, so instances that
 // start together on an empty database migrate one after the other: the
 // second finds everything applied. It waits up to two minutes for the lock.
-func Migrate(db *gorm.DB) error {
+func Migrate(db *gorm.DB) error { return MigrateTo(db, "") }
+
+// MigrateTo applies the pending migrations up to and including id (all of
+// them when id is empty), under the same lock as Migrate. Tests use it to
+// build a database as an earlier release left it.
+func MigrateTo(db *gorm.DB, id string) error {
 	run := func(tx *gorm.DB) error {
-		if err := migrator(tx).Migrate(); err != nil {
+		m := gormigrate.New(tx, &gormigrate.Options{TableName: "schema_migrations", IDColumnName: "id", IDColumnSize: 64, UseTransaction: false, ValidateUnknownMigrations: true}, migrations())
+		migrate := m.Migrate
+		if id != "" {
+			migrate = func() error { return m.MigrateTo(id) }
+		}
+		if err := migrate(); err != nil {
 			return fmt.Errorf("store: migrate: %w", err)
 		}
 		return nil
