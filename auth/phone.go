@@ -25,7 +25,7 @@ func (s *Service) BindPhone(ctx context.Context, exchange PhoneExchanger, sealer
 	}
 	code = strings.TrimSpace(code)
 	if code == "" || len(code) > 128 {
-		return models.User{}, apperr.InvalidField("code", "the getPhoneNumber code is required (at most 128 characters)")
+		return models.User{}, apperr.InvalidField("code", "缺少手机号授权凭证（最多 128 个字符）")
 	}
 	phone, err := exchange(ctx, code)
 	if err != nil {
@@ -33,13 +33,13 @@ func (s *Service) BindPhone(ctx context.Context, exchange PhoneExchanger, sealer
 	}
 	sealed, err := sealer.Seal(phone)
 	if err != nil {
-		return models.User{}, apperr.Wrap(err, apperr.Internal, "could not protect the phone number")
+		return models.User{}, apperr.Wrap(err, apperr.Internal, "无法加密保存手机号")
 	}
 	idx := sealer.BlindIndex(phone)
 	masked := pii.MaskPhone(phone)
 	if err := s.db.WithContext(ctx).Model(&models.User{}).Where("id = ?", a.UserID).
 		Updates(map[string]any{"phone_sealed": sealed, "phone_index": idx, "phone_masked": masked}).Error; err != nil {
-		return models.User{}, apperr.Wrap(err, apperr.Internal, "could not store the phone number")
+		return models.User{}, apperr.Wrap(err, apperr.Internal, "无法保存手机号")
 	}
 	_ = s.audit.Record(ctx, nil, audit.Entry{Action: "user.phone.bind", SubjectType: "user", SubjectID: a.UserID})
 	return s.User(ctx, a.UserID)

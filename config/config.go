@@ -66,6 +66,17 @@ type Config struct {
 	LoginLimitAccount int           `env:"CW_LOGIN_LIMIT_PER_ACCOUNT" envDefault:"5"`
 	LoginLimitIP      int           `env:"CW_LOGIN_LIMIT_PER_IP" envDefault:"30"`
 	LoginLimitWindow  time.Duration `env:"CW_LOGIN_LIMIT_WINDOW" envDefault:"15m"`
+	// Sessions follow the user (R7.1): an absolute lifetime per role on top
+	// of the sliding TTL, and how long a user's state (role, disabled,
+	// session generation) may be cached in-process (0 = read every time).
+	SessionMaxAgeEnterprise time.Duration `env:"CW_SESSION_MAX_AGE_ENTERPRISE" envDefault:"24h"`
+	SessionMaxAgeStaff      time.Duration `env:"CW_SESSION_MAX_AGE_STAFF" envDefault:"12h"`
+	SessionCheckCache       time.Duration `env:"CW_SESSION_CHECK_CACHE" envDefault:"5s"`
+	// Login failure budgets: per account across all clients (clients that
+	// logged into the account lately are exempt) and wechatLogin's own
+	// per-IP budget.
+	LoginLimitAccountTotal int `env:"CW_LOGIN_LIMIT_PER_ACCOUNT_TOTAL" envDefault:"50"`
+	WeChatLoginLimitIP     int `env:"CW_WECHAT_LOGIN_LIMIT_PER_IP" envDefault:"300"`
 
 	// WeChat mini-program. WeChatFake serves WeChat's API from wechat/fake.
 	WeChatAppID   string        `env:"CW_WECHAT_APPID" envDefault:"wx00000000000000a1"`
@@ -224,6 +235,8 @@ func (c *Config) validate() error {
 		{"CW_MAX_UPLOAD_BYTES", c.MaxUploadBytes}, {"CW_GRAPHQL_COMPLEXITY_LIMIT", int64(c.ComplexityLimit)},
 		{"CW_LOGIN_LIMIT_PER_ACCOUNT", int64(c.LoginLimitAccount)}, {"CW_LOGIN_LIMIT_PER_IP", int64(c.LoginLimitIP)},
 		{"CW_SESSION_TTL", int64(c.SessionTTL)}, {"CW_LOGIN_LIMIT_WINDOW", int64(c.LoginLimitWindow)},
+		{"CW_SESSION_MAX_AGE_ENTERPRISE", int64(c.SessionMaxAgeEnterprise)}, {"CW_SESSION_MAX_AGE_STAFF", int64(c.SessionMaxAgeStaff)},
+		{"CW_LOGIN_LIMIT_PER_ACCOUNT_TOTAL", int64(c.LoginLimitAccountTotal)}, {"CW_WECHAT_LOGIN_LIMIT_PER_IP", int64(c.WeChatLoginLimitIP)},
 		{"CW_CREDIT_PLATFORM_TIMEOUT", int64(c.CreditPlatformTimeout)}, {"CW_RATING_CACHE_TTL", int64(c.RatingCacheTTL)},
 		{"CW_REPORT_CACHE_TTL", int64(c.ReportCacheTTL)}, {"CW_RATING_STALE_MAX", int64(c.RatingStaleMax)},
 		{"CW_OUTBOX_POLL_INTERVAL", int64(c.OutboxPoll)}, {"CW_OUTBOX_BASE_BACKOFF", int64(c.OutboxBaseBackoff)},
@@ -245,6 +258,9 @@ func (c *Config) validate() error {
 		if p.v <= 0 {
 			return bad(p.name, "must be positive")
 		}
+	}
+	if c.SessionCheckCache < 0 || c.SessionCheckCache > 30*time.Second {
+		return bad("CW_SESSION_CHECK_CACHE", "must be between 0 and 30s (a disabled user's sessions work at most this long)")
 	}
 	for _, k := range []struct{ name, v string }{{"CW_DATA_KEY", c.DataKey}, {"CW_INDEX_KEY", c.IndexKey}} {
 		if k.v != "" {

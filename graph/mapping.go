@@ -29,7 +29,7 @@ func ptrIf(s string) *string {
 }
 
 func (r *Resolver) loginPayload(l auth.Login) *model.LoginPayload {
-	return &model.LoginPayload{Token: l.Token, ExpiresIn: int(r.SessionTTL.Seconds()), User: &l.User, NewUser: l.Created}
+	return &model.LoginPayload{Token: l.Token, ExpiresIn: int(r.SessionTTL.Seconds()), SessionExpiresAt: l.ExpiresAt, User: &l.User, NewUser: l.Created}
 }
 
 func facePayload(res enterprise.FaceResult) *model.CompleteFaceVerificationPayload {

@@ -57,14 +57,25 @@ func (r Role) IsStaff() bool { return r.Valid() && r != RoleEnterprise }
 // staff member by username and password.
 type User struct {
 	Entity
-	Role         Role    `gorm:"size:20;not null;index"`
-	OpenID       *string `gorm:"size:64;uniqueIndex"`
-	UnionID      *string `gorm:"size:64;index"`
-	Username     *string `gorm:"size:64;uniqueIndex"`
+	Role     Role    `gorm:"size:20;not null;index"`
+	OpenID   *string `gorm:"size:64;uniqueIndex"`
+	UnionID  *string `gorm:"size:64;index"`
+	Username *string `gorm:"size:64;uniqueIndex"`
+	// UsernameKey is the username's comparison form (ident.UsernameKey):
+	// logins look it up, login limits count it and it is unique (R7.1).
+	// On MySQL the column compares bytes (utf8mb4_bin), as Go does.
+	UsernameKey  *string `gorm:"size:64;uniqueIndex"`
 	PasswordHash string  `gorm:"size:255"`
 	DisplayName  string  `gorm:"size:100"`
 	Disabled     bool    `gorm:"not null;default:false"`
 	LastLoginAt  *time.Time
+	// SessionGen is the generation of the user's sessions: a session
+	// carries the generation it was opened in and is refused once the user
+	// has moved on (disabled, role changed, password reset, sessions ended).
+	SessionGen int64 `gorm:"not null;default:0"`
+	// Version counts changes of role and of the disabled flag, which an
+	// admin decides from what they saw (optimistic locking).
+	Version int `gorm:"not null;default:1"`
 	// The phone number is sensitive personal data (R7.2): sealed
 	// (AES-256-GCM), found by a blind index, shown masked.
 	PhoneSealed string  `gorm:"size:128"`

@@ -109,9 +109,15 @@ func (h *harness) post(token string, body []byte, header map[string]string) gqlR
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
-	out := gqlResponse{Status: resp.StatusCode, Raw: string(raw)}
+	return h.decode(resp.StatusCode, raw)
+}
+
+// decode reads a GraphQL response body.
+func (h *harness) decode(status int, raw []byte) gqlResponse {
+	h.t.Helper()
+	out := gqlResponse{Status: status, Raw: string(raw)}
 	if err := json.Unmarshal(raw, &out); err != nil {
-		h.t.Fatalf("response is not JSON (%d): %s", resp.StatusCode, raw)
+		h.t.Fatalf("response is not JSON (%d): %s", status, raw)
 	}
 	return out
 }

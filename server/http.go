@@ -80,16 +80,18 @@ func (s *Server) withBodyLimit(next http.Handler) http.Handler {
 	})
 }
 
-// withSession resolves a bearer token into the request's actor. A bad or
-// expired token, or a session store that cannot be reached, is remembered
-// so that protected fields answer with the reason; public fields (login)
+// withSession resolves a bearer token into the request's actor, checking
+// the session against the user's current state on every request (R7.1:
+// disabled, demoted or ended sessions stop at once). A bad, expired or
+// ended token, or a session store that cannot be reached, is remembered so
+// that protected fields answer with the reason; public fields (login)
 // still work.
 func (s *Server) withSession(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		ctx := r.Context()
 		if ok && token != "" {
-			actor, err := s.auth.Sessions().Lookup(ctx, strings.TrimSpace(token))
+			actor, err := s.auth.Authenticate(ctx, strings.TrimSpace(token))
 			if err != nil {
 				ctx = graph.WithAuthError(ctx, err)
 			} else {

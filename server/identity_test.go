@@ -198,7 +198,7 @@ func TestExpiredSessionIsUnauthenticated(t *testing.T) {
 	tok := h.staffToken("staff", "demo-staff-pass")
 	time.Sleep(2100 * time.Millisecond)
 	r := h.gql(tok, `{me{id}}`, nil)
-	if r.code() != "UNAUTHENTICATED" || !strings.Contains(r.Errors[0].Message, "expired") {
+	if r.code() != "UNAUTHENTICATED" || r.Errors[0].Extensions["reason"] != "SESSION_EXPIRED" {
 		t.Fatalf("expired session: %s", r.Raw)
 	}
 	// Public fields still work with a stale token.

@@ -45,14 +45,7 @@ func TestHealthReadyMetrics(t *testing.T) {
 // Two instances on one database and Redis: a session made on one works on
 // the other (no state in process memory).
 func TestSessionSharedAcrossInstances(t *testing.T) {
-	env := testEnv(t)
-	a := newHarness(t, env)
-	env2 := map[string]string{}
-	for k, v := range env {
-		env2[k] = v
-	}
-	env2["CW_DEMO_DATA"] = "false"
-	b := newHarness(t, env2)
+	a, b := twoInstances(t)
 	tok := a.staffToken("officer", "demo-officer-pass")
 	var me struct{ Me struct{ Role string } }
 	b.must(tok, `{me{role}}`, nil, &me)

@@ -122,11 +122,13 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	}
 	s.wx = wx
 	s.audit = audit.New(s.db)
-	sessions := auth.NewSessions(s.rdb, cfg.RedisPrefix, cfg.SessionTTL)
+	sessions := auth.NewSessions(s.rdb, cfg.RedisPrefix, auth.SessionConfig{IdleTTL: cfg.SessionTTL,
+		MaxAgeEnterprise: cfg.SessionMaxAgeEnterprise, MaxAgeStaff: cfg.SessionMaxAgeStaff, CheckCache: cfg.SessionCheckCache})
 	s.auth = auth.NewService(s.db, s.rdb, cfg.RedisPrefix, sessions, func(ctx context.Context, code string) (auth.WeChatIdentity, error) {
-		sess, err := wx.Code2Session(ctx, code)
-		return auth.WeChatIdentity{OpenID: sess.OpenID, UnionID: sess.UnionID, SessionKey: sess.SessionKey}, err
-	}, auth.Limits{PerAccount: cfg.LoginLimitAccount, PerIP: cfg.LoginLimitIP, Window: cfg.LoginLimitWindow}, s.audit)
+		sess, err := wx.Code2Session(ctx, code) // its session_key is dropped here: nothing needs it
+		return auth.WeChatIdentity{OpenID: sess.OpenID, UnionID: sess.UnionID}, err
+	}, auth.Limits{PerAccount: cfg.LoginLimitAccount, PerAccountTotal: cfg.LoginLimitAccountTotal, PerIP: cfg.LoginLimitIP,
+		WeChatPerIP: cfg.WeChatLoginLimitIP, Window: cfg.LoginLimitWindow}, s.audit)
 
 	platform := s.newCreditPlatform()
 	s.ratings = rating.New(platform, s.rdb, cfg.RedisPrefix, rating.Config{RatingTTL: cfg.RatingCacheTTL, ReportTTL: cfg.ReportCacheTTL, StaleMax: cfg.RatingStaleMax}, s.audit, logger)

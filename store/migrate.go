@@ -26,6 +26,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0006_applications", Migrate: migrate0006},
 		{ID: "0007_repair_objection", Migrate: migrate0007},
 		{ID: "0008_verified_identity", Migrate: migrate0008},
+		{ID: "0009_auth_usernames", Migrate: migrate0009},
 	}
 }
 

@@ -154,6 +154,11 @@ type ComplexityRoot struct {
 		Record func(childComplexity int) int
 	}
 
+	ChangeUserRolePayload struct {
+		SessionsEnded func(childComplexity int) int
+		User          func(childComplexity int) int
+	}
+
 	Commitment struct {
 		ApplicationID func(childComplexity int) int
 		HTMLURL       func(childComplexity int) int
@@ -259,6 +264,11 @@ type ComplexityRoot struct {
 		SubjectID  func(childComplexity int) int
 	}
 
+	DisableUserPayload struct {
+		SessionsEnded func(childComplexity int) int
+		User          func(childComplexity int) int
+	}
+
 	DishonestyRecord struct {
 		AccountNo      func(childComplexity int) int
 		BehaviourOn    func(childComplexity int) int
@@ -294,6 +304,15 @@ type ComplexityRoot struct {
 		Code   func(childComplexity int) int
 		Detail func(childComplexity int) int
 		Passed func(childComplexity int) int
+	}
+
+	EnableUserPayload struct {
+		User func(childComplexity int) int
+	}
+
+	EndUserSessionsPayload struct {
+		SessionsEnded func(childComplexity int) int
+		User          func(childComplexity int) int
 	}
 
 	EnterpriseBinding struct {
@@ -384,10 +403,11 @@ type ComplexityRoot struct {
 	}
 
 	LoginPayload struct {
-		ExpiresIn func(childComplexity int) int
-		NewUser   func(childComplexity int) int
-		Token     func(childComplexity int) int
-		User      func(childComplexity int) int
+		ExpiresIn        func(childComplexity int) int
+		NewUser          func(childComplexity int) int
+		SessionExpiresAt func(childComplexity int) int
+		Token            func(childComplexity int) int
+		User             func(childComplexity int) int
 	}
 
 	LogoutPayload struct {
@@ -407,12 +427,16 @@ type ComplexityRoot struct {
 		AuthoriseAgent           func(childComplexity int, input model.AuthoriseAgentInput) int
 		BindEnterprise           func(childComplexity int, input model.BindEnterpriseInput) int
 		BindPhoneNumber          func(childComplexity int, input model.BindPhoneNumberInput) int
+		ChangeUserRole           func(childComplexity int, input model.ChangeUserRoleInput) int
 		CompleteFaceVerification func(childComplexity int, input model.CompleteFaceVerificationInput) int
 		ConfirmCase              func(childComplexity int, input model.DecideCaseInput) int
 		CreateStaffUser          func(childComplexity int, input model.CreateStaffUserInput) int
 		DecideObjection          func(childComplexity int, input model.DecideObjectionInput) int
 		DenyRepair               func(childComplexity int, input model.ReviewDecisionInput) int
+		DisableUser              func(childComplexity int, input model.DisableUserInput) int
 		DismissCase              func(childComplexity int, input model.DecideCaseInput) int
+		EnableUser               func(childComplexity int, input model.EnableUserInput) int
+		EndUserSessions          func(childComplexity int, input model.EndUserSessionsInput) int
 		ExtendObjection          func(childComplexity int, input model.ExtendObjectionInput) int
 		FileObjection            func(childComplexity int, input model.FileObjectionInput) int
 		FileRepair               func(childComplexity int, input model.FileRepairInput) int
@@ -429,6 +453,7 @@ type ComplexityRoot struct {
 		RejectApplication        func(childComplexity int, input model.ApplicationReasonInput) int
 		RequestAgentBinding      func(childComplexity int, input model.RequestAgentBindingInput) int
 		RequestRepairSupplement  func(childComplexity int, input model.RequestRepairSupplementInput) int
+		ResetUserPassword        func(childComplexity int, input model.ResetUserPasswordInput) int
 		RevokeAgent              func(childComplexity int, input model.RevokeAgentInput) int
 		RunCreditCheck           func(childComplexity int, input model.ApplicationStepInput) int
 		RunJob                   func(childComplexity int, name string) int
@@ -519,6 +544,8 @@ type ComplexityRoot struct {
 		Repairs              func(childComplexity int, subjectID string) int
 		Subject              func(childComplexity int, id string) int
 		UsageAnalysis        func(childComplexity int, accountNo string, months *int) int
+		User                 func(childComplexity int, id string) int
+		Users                func(childComplexity int, filter *model.UsersFilter, first *int, after *string) int
 	}
 
 	RecordEvent struct {
@@ -562,6 +589,11 @@ type ComplexityRoot struct {
 		FromStatus func(childComplexity int) int
 		Reason     func(childComplexity int) int
 		ToStatus   func(childComplexity int) int
+	}
+
+	ResetUserPasswordPayload struct {
+		SessionsEnded func(childComplexity int) int
+		User          func(childComplexity int) int
 	}
 
 	SignCommitmentPayload struct {
@@ -622,12 +654,25 @@ type ComplexityRoot struct {
 
 	User struct {
 		CreatedAt   func(childComplexity int) int
+		Disabled    func(childComplexity int) int
 		DisplayName func(childComplexity int) int
 		ID          func(childComplexity int) int
 		LastLoginAt func(childComplexity int) int
 		PhoneMasked func(childComplexity int) int
 		Role        func(childComplexity int) int
 		Username    func(childComplexity int) int
+		Version     func(childComplexity int) int
+	}
+
+	UserConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	UserEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	ViolationCase struct {
@@ -1033,6 +1078,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CasePayload.Record(childComplexity), true
+
+	case "ChangeUserRolePayload.sessionsEnded":
+		if e.ComplexityRoot.ChangeUserRolePayload.SessionsEnded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeUserRolePayload.SessionsEnded(childComplexity), true
+	case "ChangeUserRolePayload.user":
+		if e.ComplexityRoot.ChangeUserRolePayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeUserRolePayload.User(childComplexity), true
 
 	case "Commitment.applicationId":
 		if e.ComplexityRoot.Commitment.ApplicationID == nil {
@@ -1460,6 +1518,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Deadline.SubjectID(childComplexity), true
 
+	case "DisableUserPayload.sessionsEnded":
+		if e.ComplexityRoot.DisableUserPayload.SessionsEnded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisableUserPayload.SessionsEnded(childComplexity), true
+	case "DisableUserPayload.user":
+		if e.ComplexityRoot.DisableUserPayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisableUserPayload.User(childComplexity), true
+
 	case "DishonestyRecord.accountNo":
 		if e.ComplexityRoot.DishonestyRecord.AccountNo == nil {
 			break
@@ -1613,6 +1684,26 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EligibilityCondition.Passed(childComplexity), true
+
+	case "EnableUserPayload.user":
+		if e.ComplexityRoot.EnableUserPayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnableUserPayload.User(childComplexity), true
+
+	case "EndUserSessionsPayload.sessionsEnded":
+		if e.ComplexityRoot.EndUserSessionsPayload.SessionsEnded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EndUserSessionsPayload.SessionsEnded(childComplexity), true
+	case "EndUserSessionsPayload.user":
+		if e.ComplexityRoot.EndUserSessionsPayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EndUserSessionsPayload.User(childComplexity), true
 
 	case "EnterpriseBinding.authorisationRef":
 		if e.ComplexityRoot.EnterpriseBinding.AuthorisationRef == nil {
@@ -1983,6 +2074,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LoginPayload.NewUser(childComplexity), true
+	case "LoginPayload.sessionExpiresAt":
+		if e.ComplexityRoot.LoginPayload.SessionExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LoginPayload.SessionExpiresAt(childComplexity), true
 	case "LoginPayload.token":
 		if e.ComplexityRoot.LoginPayload.Token == nil {
 			break
@@ -2098,6 +2195,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.BindPhoneNumber(childComplexity, args["input"].(model.BindPhoneNumberInput)), true
+	case "Mutation.changeUserRole":
+		if e.ComplexityRoot.Mutation.ChangeUserRole == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changeUserRole_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangeUserRole(childComplexity, args["input"].(model.ChangeUserRoleInput)), true
 	case "Mutation.completeFaceVerification":
 		if e.ComplexityRoot.Mutation.CompleteFaceVerification == nil {
 			break
@@ -2153,6 +2261,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DenyRepair(childComplexity, args["input"].(model.ReviewDecisionInput)), true
+	case "Mutation.disableUser":
+		if e.ComplexityRoot.Mutation.DisableUser == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_disableUser_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DisableUser(childComplexity, args["input"].(model.DisableUserInput)), true
 	case "Mutation.dismissCase":
 		if e.ComplexityRoot.Mutation.DismissCase == nil {
 			break
@@ -2164,6 +2283,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DismissCase(childComplexity, args["input"].(model.DecideCaseInput)), true
+	case "Mutation.enableUser":
+		if e.ComplexityRoot.Mutation.EnableUser == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_enableUser_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EnableUser(childComplexity, args["input"].(model.EnableUserInput)), true
+	case "Mutation.endUserSessions":
+		if e.ComplexityRoot.Mutation.EndUserSessions == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_endUserSessions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EndUserSessions(childComplexity, args["input"].(model.EndUserSessionsInput)), true
 	case "Mutation.extendObjection":
 		if e.ComplexityRoot.Mutation.ExtendObjection == nil {
 			break
@@ -2335,6 +2476,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RequestRepairSupplement(childComplexity, args["input"].(model.RequestRepairSupplementInput)), true
+	case "Mutation.resetUserPassword":
+		if e.ComplexityRoot.Mutation.ResetUserPassword == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resetUserPassword_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResetUserPassword(childComplexity, args["input"].(model.ResetUserPasswordInput)), true
 	case "Mutation.revokeAgent":
 		if e.ComplexityRoot.Mutation.RevokeAgent == nil {
 			break
@@ -2959,6 +3111,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.UsageAnalysis(childComplexity, args["accountNo"].(string), args["months"].(*int)), true
+	case "Query.user":
+		if e.ComplexityRoot.Query.User == nil {
+			break
+		}
+
+		args, err := ec.field_Query_user_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.User(childComplexity, args["id"].(string)), true
+	case "Query.users":
+		if e.ComplexityRoot.Query.Users == nil {
+			break
+		}
+
+		args, err := ec.field_Query_users_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Users(childComplexity, args["filter"].(*model.UsersFilter), args["first"].(*int), args["after"].(*string)), true
 
 	case "RecordEvent.action":
 		if e.ComplexityRoot.RecordEvent.Action == nil {
@@ -3132,6 +3306,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RequestEvent.ToStatus(childComplexity), true
+
+	case "ResetUserPasswordPayload.sessionsEnded":
+		if e.ComplexityRoot.ResetUserPasswordPayload.SessionsEnded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResetUserPasswordPayload.SessionsEnded(childComplexity), true
+	case "ResetUserPasswordPayload.user":
+		if e.ComplexityRoot.ResetUserPasswordPayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResetUserPasswordPayload.User(childComplexity), true
 
 	case "SignCommitmentPayload.application":
 		if e.ComplexityRoot.SignCommitmentPayload.Application == nil {
@@ -3339,6 +3526,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.CreatedAt(childComplexity), true
+	case "User.disabled":
+		if e.ComplexityRoot.User.Disabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Disabled(childComplexity), true
 	case "User.displayName":
 		if e.ComplexityRoot.User.DisplayName == nil {
 			break
@@ -3375,6 +3568,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Username(childComplexity), true
+	case "User.version":
+		if e.ComplexityRoot.User.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Version(childComplexity), true
+
+	case "UserConnection.edges":
+		if e.ComplexityRoot.UserConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserConnection.Edges(childComplexity), true
+	case "UserConnection.pageInfo":
+		if e.ComplexityRoot.UserConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserConnection.PageInfo(childComplexity), true
+	case "UserConnection.totalCount":
+		if e.ComplexityRoot.UserConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserConnection.TotalCount(childComplexity), true
+
+	case "UserEdge.cursor":
+		if e.ComplexityRoot.UserEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserEdge.Cursor(childComplexity), true
+	case "UserEdge.node":
+		if e.ComplexityRoot.UserEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserEdge.Node(childComplexity), true
 
 	case "ViolationCase.caseNo":
 		if e.ComplexityRoot.ViolationCase.CaseNo == nil {
@@ -3463,11 +3694,15 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AuthoriseAgentInput", ec.unmarshalInputAuthoriseAgentInput),
 			graphql.NewInputUnmarshaler("BindEnterpriseInput", ec.unmarshalInputBindEnterpriseInput),
 			graphql.NewInputUnmarshaler("BindPhoneNumberInput", ec.unmarshalInputBindPhoneNumberInput),
+			graphql.NewInputUnmarshaler("ChangeUserRoleInput", ec.unmarshalInputChangeUserRoleInput),
 			graphql.NewInputUnmarshaler("CompleteFaceVerificationInput", ec.unmarshalInputCompleteFaceVerificationInput),
 			graphql.NewInputUnmarshaler("CreateStaffUserInput", ec.unmarshalInputCreateStaffUserInput),
 			graphql.NewInputUnmarshaler("DecideCaseInput", ec.unmarshalInputDecideCaseInput),
 			graphql.NewInputUnmarshaler("DecideObjectionInput", ec.unmarshalInputDecideObjectionInput),
+			graphql.NewInputUnmarshaler("DisableUserInput", ec.unmarshalInputDisableUserInput),
 			graphql.NewInputUnmarshaler("DishonestyRecordFilter", ec.unmarshalInputDishonestyRecordFilter),
+			graphql.NewInputUnmarshaler("EnableUserInput", ec.unmarshalInputEnableUserInput),
+			graphql.NewInputUnmarshaler("EndUserSessionsInput", ec.unmarshalInputEndUserSessionsInput),
 			graphql.NewInputUnmarshaler("ExtendObjectionInput", ec.unmarshalInputExtendObjectionInput),
 			graphql.NewInputUnmarshaler("FileObjectionInput", ec.unmarshalInputFileObjectionInput),
 			graphql.NewInputUnmarshaler("FileRepairInput", ec.unmarshalInputFileRepairInput),
@@ -3480,6 +3715,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RecordSurveyInput", ec.unmarshalInputRecordSurveyInput),
 			graphql.NewInputUnmarshaler("RequestAgentBindingInput", ec.unmarshalInputRequestAgentBindingInput),
 			graphql.NewInputUnmarshaler("RequestRepairSupplementInput", ec.unmarshalInputRequestRepairSupplementInput),
+			graphql.NewInputUnmarshaler("ResetUserPasswordInput", ec.unmarshalInputResetUserPasswordInput),
 			graphql.NewInputUnmarshaler("ReviewDecisionInput", ec.unmarshalInputReviewDecisionInput),
 			graphql.NewInputUnmarshaler("RevokeAgentInput", ec.unmarshalInputRevokeAgentInput),
 			graphql.NewInputUnmarshaler("ScheduleSurveyInput", ec.unmarshalInputScheduleSurveyInput),
@@ -3489,6 +3725,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SubmitApplicationInput", ec.unmarshalInputSubmitApplicationInput),
 			graphql.NewInputUnmarshaler("SupplementRepairInput", ec.unmarshalInputSupplementRepairInput),
 			graphql.NewInputUnmarshaler("UnbindEnterpriseInput", ec.unmarshalInputUnbindEnterpriseInput),
+			graphql.NewInputUnmarshaler("UsersFilter", ec.unmarshalInputUsersFilter),
 			graphql.NewInputUnmarshaler("VerifyIdentityAtCounterInput", ec.unmarshalInputVerifyIdentityAtCounterInput),
 			graphql.NewInputUnmarshaler("WechatLoginInput", ec.unmarshalInputWechatLoginInput),
 			graphql.NewInputUnmarshaler("WithdrawConsentInput", ec.unmarshalInputWithdrawConsentInput),
@@ -4752,6 +4989,10 @@ type User {
   lastLoginAt: Time
   "The bound phone number, masked (138****5678); null when none (R7.2)."
   phoneMasked: String
+  "True when the user may not log in; its sessions ended when it was disabled (R7.1)."
+  disabled: Boolean!
+  "Version of the role and disabled flag; pass it to disableUser, enableUser and changeUserRole (optimistic locking)."
+  version: Int!
 }
 
 """
@@ -4780,6 +5021,8 @@ type LoginPayload {
   token: String!
   "Seconds of inactivity after which the session expires (sliding)."
   expiresIn: Int!
+  "When the session ends however active it is: the absolute lifetime of the user's role (R7.1)."
+  sessionExpiresAt: Time!
   "The logged-in user."
   user: User!
   "True when this login registered a new user."
@@ -4814,7 +5057,7 @@ type LogoutPayload {
 Input of createStaffUser.
 """
 input CreateStaffUserInput {
-  "Login name, 3–64 characters."
+  "Login name, 3–64 characters without white space, @, control or invisible characters; unique in its normalised form (CONFLICT USERNAME_TAKEN)."
   username: String!
   "Initial password, at least 10 characters."
   password: String!
@@ -4838,9 +5081,9 @@ extend type Query {
 }
 
 extend type Mutation {
-  "Log in from the mini-program with a wx.login code (code2session) (R6.1)."
+  "Log in from the mini-program with a wx.login code (code2session) (R6.1); failures are limited per client IP (R7.1)."
   wechatLogin(input: WechatLoginInput!): LoginPayload! @public
-  "Log in as staff with username and password; rate limited."
+  "Log in as staff with username and password. The username is compared in its normalised form (NFKC, case folded, invisible characters removed); failures are limited per account and client, per account and per client (R7.1)."
   staffLogin(input: StaffLoginInput!): LoginPayload! @public
   "End the current session."
   logout: LogoutPayload! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
@@ -5641,6 +5884,168 @@ extend type Mutation {
   markNoticeRead(id: ID!): Boolean! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
 }
 `, BuiltIn: false},
+	{Name: "../schema/users.graphqls", Input: `"""
+Filter of users; empty fields match everything.
+"""
+input UsersFilter {
+  "Only users of this role."
+  role: Role
+  "Only disabled (true) or only active (false) users."
+  disabled: Boolean
+  "Part of the username (compared in its normalised form) or of the display name, at most 64 characters."
+  query: String
+}
+
+"""
+A user in a connection.
+"""
+type UserEdge {
+  "Opaque cursor of this user; pass as ` + "`" + `after` + "`" + ` for the users after it."
+  cursor: String!
+  "The user."
+  node: User!
+}
+
+"""
+A page of users, in the order they were created (R8.1).
+"""
+type UserConnection {
+  "The users."
+  edges: [UserEdge!]!
+  "Pagination."
+  pageInfo: PageInfo!
+  "Users matching the filter."
+  totalCount: Int!
+}
+
+"""
+Input of disableUser.
+"""
+input DisableUserInput {
+  "The user to disable."
+  userId: ID!
+  "The user's version as you saw it; a stale one is CONFLICT (STALE_VERSION)."
+  version: Int!
+  "Why (audited), at most 500 characters."
+  reason: String!
+}
+
+"""
+Result of disableUser.
+"""
+type DisableUserPayload {
+  "The user, now disabled."
+  user: User!
+  "How many sessions were ended."
+  sessionsEnded: Int!
+}
+
+"""
+Input of enableUser.
+"""
+input EnableUserInput {
+  "The user to enable."
+  userId: ID!
+  "The user's version as you saw it; a stale one is CONFLICT (STALE_VERSION)."
+  version: Int!
+  "Why (audited), at most 500 characters."
+  reason: String
+}
+
+"""
+Result of enableUser.
+"""
+type EnableUserPayload {
+  "The user, now active."
+  user: User!
+}
+
+"""
+Input of changeUserRole.
+"""
+input ChangeUserRoleInput {
+  "The staff user."
+  userId: ID!
+  "The new role: STAFF, CREDIT_OFFICER or ADMIN."
+  role: Role!
+  "The user's version as you saw it; a stale one is CONFLICT (STALE_VERSION)."
+  version: Int!
+  "Why (audited), at most 500 characters."
+  reason: String
+}
+
+"""
+Result of changeUserRole.
+"""
+type ChangeUserRolePayload {
+  "The user in its new role."
+  user: User!
+  "How many sessions were ended (the user logs in again in the new role)."
+  sessionsEnded: Int!
+}
+
+"""
+Input of resetUserPassword.
+"""
+input ResetUserPasswordInput {
+  "The staff user."
+  userId: ID!
+  "The new password, at least 10 characters; never logged or audited."
+  newPassword: String!
+  "Why (audited), at most 500 characters."
+  reason: String
+}
+
+"""
+Result of resetUserPassword.
+"""
+type ResetUserPasswordPayload {
+  "The user."
+  user: User!
+  "How many sessions were ended."
+  sessionsEnded: Int!
+}
+
+"""
+Input of endUserSessions.
+"""
+input EndUserSessionsInput {
+  "The user whose sessions end."
+  userId: ID!
+  "Why (audited), at most 500 characters."
+  reason: String
+}
+
+"""
+Result of endUserSessions.
+"""
+type EndUserSessionsPayload {
+  "The user."
+  user: User!
+  "How many sessions were ended."
+  sessionsEnded: Int!
+}
+
+extend type Query {
+  "Users (R8.1). ADMIN sees every user in full; STAFF and CREDIT_OFFICER see only active staff users' ID, role and display name (to pick an assignee)."
+  users(filter: UsersFilter, first: Int = 20, after: String): UserConnection! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
+  "One user (R8.1): ADMIN sees anyone in full, everyone sees themself in full, STAFF and CREDIT_OFFICER see another staff user's ID, role and display name; anything else is NOT_FOUND."
+  user(id: ID!): User! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
+}
+
+extend type Mutation {
+  "Disable a user: it can no longer log in and all its sessions end at once (ADMIN, audited). The last active admin cannot be disabled (FAILED_PRECONDITION LAST_ADMIN)."
+  disableUser(input: DisableUserInput!): DisableUserPayload! @hasRole(roles: [ADMIN])
+  "Enable a disabled user again (ADMIN, audited)."
+  enableUser(input: EnableUserInput!): EnableUserPayload! @hasRole(roles: [ADMIN])
+  "Give a staff user another staff role; all its sessions end at once (ADMIN, audited). The last active admin cannot be demoted (FAILED_PRECONDITION LAST_ADMIN)."
+  changeUserRole(input: ChangeUserRoleInput!): ChangeUserRolePayload! @hasRole(roles: [ADMIN])
+  "Set a staff user's password; all its sessions end at once (ADMIN, audited)."
+  resetUserPassword(input: ResetUserPasswordInput!): ResetUserPasswordPayload! @hasRole(roles: [ADMIN])
+  "End all of a user's sessions at once, on every instance (ADMIN, audited)."
+  endUserSessions(input: EndUserSessionsInput!): EndUserSessionsPayload! @hasRole(roles: [ADMIN])
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -5838,6 +6243,16 @@ func (ec *executionContext) childFields_CasePayload(ctx context.Context, field g
 		return ec.fieldContext_CasePayload_record(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CasePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeUserRolePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_ChangeUserRolePayload_user(ctx, field)
+	case "sessionsEnded":
+		return ec.fieldContext_ChangeUserRolePayload_sessionsEnded(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeUserRolePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Commitment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6050,6 +6465,16 @@ func (ec *executionContext) childFields_Deadline(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Deadline", field.Name)
 }
 
+func (ec *executionContext) childFields_DisableUserPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_DisableUserPayload_user(ctx, field)
+	case "sessionsEnded":
+		return ec.fieldContext_DisableUserPayload_sessionsEnded(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DisableUserPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_DishonestyRecord(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -6122,6 +6547,24 @@ func (ec *executionContext) childFields_EligibilityCondition(ctx context.Context
 		return ec.fieldContext_EligibilityCondition_detail(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EligibilityCondition", field.Name)
+}
+
+func (ec *executionContext) childFields_EnableUserPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_EnableUserPayload_user(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EnableUserPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_EndUserSessionsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_EndUserSessionsPayload_user(ctx, field)
+	case "sessionsEnded":
+		return ec.fieldContext_EndUserSessionsPayload_sessionsEnded(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EndUserSessionsPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_EnterpriseBinding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6304,6 +6747,8 @@ func (ec *executionContext) childFields_LoginPayload(ctx context.Context, field 
 		return ec.fieldContext_LoginPayload_token(ctx, field)
 	case "expiresIn":
 		return ec.fieldContext_LoginPayload_expiresIn(ctx, field)
+	case "sessionExpiresAt":
+		return ec.fieldContext_LoginPayload_sessionExpiresAt(ctx, field)
 	case "user":
 		return ec.fieldContext_LoginPayload_user(ctx, field)
 	case "newUser":
@@ -6500,6 +6945,16 @@ func (ec *executionContext) childFields_RequestEvent(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type RequestEvent", field.Name)
 }
 
+func (ec *executionContext) childFields_ResetUserPasswordPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_ResetUserPasswordPayload_user(ctx, field)
+	case "sessionsEnded":
+		return ec.fieldContext_ResetUserPasswordPayload_sessionsEnded(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ResetUserPasswordPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_SignCommitmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "commitment":
@@ -6628,8 +7083,34 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_lastLoginAt(ctx, field)
 	case "phoneMasked":
 		return ec.fieldContext_User_phoneMasked(ctx, field)
+	case "disabled":
+		return ec.fieldContext_User_disabled(ctx, field)
+	case "version":
+		return ec.fieldContext_User_version(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
+}
+
+func (ec *executionContext) childFields_UserConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_UserConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_UserConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_UserConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UserConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_UserEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_UserEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_UserEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UserEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_ViolationCase(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

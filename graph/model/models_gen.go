@@ -196,6 +196,26 @@ type CasePayload struct {
 	Record *models.DishonestyRecord `json:"record,omitempty"`
 }
 
+// Input of changeUserRole.
+type ChangeUserRoleInput struct {
+	// The staff user.
+	UserID string `json:"userId"`
+	// The new role: STAFF, CREDIT_OFFICER or ADMIN.
+	Role models.Role `json:"role"`
+	// The user's version as you saw it; a stale one is CONFLICT (STALE_VERSION).
+	Version int `json:"version"`
+	// Why (audited), at most 500 characters.
+	Reason *string `json:"reason,omitempty"`
+}
+
+// Result of changeUserRole.
+type ChangeUserRolePayload struct {
+	// The user in its new role.
+	User *models.User `json:"user"`
+	// How many sessions were ended (the user logs in again in the new role).
+	SessionsEnded int `json:"sessionsEnded"`
+}
+
 // The commitment letter prefilled for an application (R2.1).
 type CommitmentDraft struct {
 	// 申请用水单位名称.
@@ -244,7 +264,7 @@ type ConsentText struct {
 
 // Input of createStaffUser.
 type CreateStaffUserInput struct {
-	// Login name, 3–64 characters.
+	// Login name, 3–64 characters without white space, @, control or invisible characters; unique in its normalised form (CONFLICT USERNAME_TAKEN).
 	Username string `json:"username"`
 	// Initial password, at least 10 characters.
 	Password string `json:"password"`
@@ -292,6 +312,24 @@ type DecideObjectionInput struct {
 	CorrectedSeverity *models.Severity `json:"correctedSeverity,omitempty"`
 }
 
+// Input of disableUser.
+type DisableUserInput struct {
+	// The user to disable.
+	UserID string `json:"userId"`
+	// The user's version as you saw it; a stale one is CONFLICT (STALE_VERSION).
+	Version int `json:"version"`
+	// Why (audited), at most 500 characters.
+	Reason string `json:"reason"`
+}
+
+// Result of disableUser.
+type DisableUserPayload struct {
+	// The user, now disabled.
+	User *models.User `json:"user"`
+	// How many sessions were ended.
+	SessionsEnded int `json:"sessionsEnded"`
+}
+
 // A page of records.
 type DishonestyRecordConnection struct {
 	// Records.
@@ -322,6 +360,38 @@ type DishonestyRecordFilter struct {
 	From *time.Time `json:"from,omitempty"`
 	// Behaviour until (exclusive).
 	To *time.Time `json:"to,omitempty"`
+}
+
+// Input of enableUser.
+type EnableUserInput struct {
+	// The user to enable.
+	UserID string `json:"userId"`
+	// The user's version as you saw it; a stale one is CONFLICT (STALE_VERSION).
+	Version int `json:"version"`
+	// Why (audited), at most 500 characters.
+	Reason *string `json:"reason,omitempty"`
+}
+
+// Result of enableUser.
+type EnableUserPayload struct {
+	// The user, now active.
+	User *models.User `json:"user"`
+}
+
+// Input of endUserSessions.
+type EndUserSessionsInput struct {
+	// The user whose sessions end.
+	UserID string `json:"userId"`
+	// Why (audited), at most 500 characters.
+	Reason *string `json:"reason,omitempty"`
+}
+
+// Result of endUserSessions.
+type EndUserSessionsPayload struct {
+	// The user.
+	User *models.User `json:"user"`
+	// How many sessions were ended.
+	SessionsEnded int `json:"sessionsEnded"`
 }
 
 // Input of extendObjection.
@@ -408,6 +478,8 @@ type LoginPayload struct {
 	Token string `json:"token"`
 	// Seconds of inactivity after which the session expires (sliding).
 	ExpiresIn int `json:"expiresIn"`
+	// When the session ends however active it is: the absolute lifetime of the user's role (R7.1).
+	SessionExpiresAt time.Time `json:"sessionExpiresAt"`
 	// The logged-in user.
 	User *models.User `json:"user"`
 	// True when this login registered a new user.
@@ -556,6 +628,24 @@ type RequestRepairSupplementInput struct {
 	Version *int `json:"version,omitempty"`
 }
 
+// Input of resetUserPassword.
+type ResetUserPasswordInput struct {
+	// The staff user.
+	UserID string `json:"userId"`
+	// The new password, at least 10 characters; never logged or audited.
+	NewPassword string `json:"newPassword"`
+	// Why (audited), at most 500 characters.
+	Reason *string `json:"reason,omitempty"`
+}
+
+// Result of resetUserPassword.
+type ResetUserPasswordPayload struct {
+	// The user.
+	User *models.User `json:"user"`
+	// How many sessions were ended.
+	SessionsEnded int `json:"sessionsEnded"`
+}
+
 // Input of a review decision.
 type ReviewDecisionInput struct {
 	// The repair or objection.
@@ -678,6 +768,34 @@ type UnbindEnterpriseInput struct {
 type UnbindEnterprisePayload struct {
 	// The ended binding (its ID number is erased).
 	Binding *models.EnterpriseBinding `json:"binding"`
+}
+
+// A page of users, in the order they were created (R8.1).
+type UserConnection struct {
+	// The users.
+	Edges []UserEdge `json:"edges"`
+	// Pagination.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// Users matching the filter.
+	TotalCount int `json:"totalCount"`
+}
+
+// A user in a connection.
+type UserEdge struct {
+	// Opaque cursor of this user; pass as `after` for the users after it.
+	Cursor string `json:"cursor"`
+	// The user.
+	Node *models.User `json:"node"`
+}
+
+// Filter of users; empty fields match everything.
+type UsersFilter struct {
+	// Only users of this role.
+	Role *models.Role `json:"role,omitempty"`
+	// Only disabled (true) or only active (false) users.
+	Disabled *bool `json:"disabled,omitempty"`
+	// Part of the username (compared in its normalised form) or of the display name, at most 64 characters.
+	Query *string `json:"query,omitempty"`
 }
 
 // Input of verifyIdentityAtCounter (staff): the in-person alternative to face recognition.
