@@ -49,7 +49,7 @@ type Config struct {
 	// HTTP and GraphQL.
 	MaxBodyBytes    int64         `env:"CW_MAX_BODY_BYTES" envDefault:"1048576"`
 	MaxUploadBytes  int64         `env:"CW_MAX_UPLOAD_BYTES" envDefault:"10485760"`
-	ComplexityLimit int           `env:"CW_GRAPHQL_COMPLEXITY_LIMIT" envDefault:"1000"`
+	ComplexityLimit int           `env:"CW_GRAPHQL_COMPLEXITY_LIMIT" envDefault:"10000"`
 	Playground      bool          `env:"CW_PLAYGROUND" envDefault:"true"`
 	ShutdownTimeout time.Duration `env:"CW_SHUTDOWN_TIMEOUT" envDefault:"15s"`
 	APQTTL          time.Duration `env:"CW_APQ_TTL" envDefault:"24h"`

@@ -19,16 +19,15 @@ const (
 )
 
 // First returns the page size for a requested first: DefaultFirst when
-// nil, at most MaxFirst. It returns INVALID (field first) for a value below
-// 1.
+// nil. It returns INVALID (field first) outside 1–MaxFirst.
 func First(first *int) (int, error) {
 	if first == nil {
 		return DefaultFirst, nil
 	}
-	if *first < 1 {
-		return 0, apperr.InvalidField("first", "first 必须至少为 1")
+	if *first < 1 || *first > MaxFirst {
+		return 0, apperr.InvalidField("first", "first 须在 1–%d 之间", MaxFirst)
 	}
-	return min(*first, MaxFirst), nil
+	return *first, nil
 }
 
 // Encode makes an opaque cursor of a sort key's values.
