@@ -70,6 +70,21 @@ func testEnv(t *testing.T) map[string]string {
 
 func newHarness(t *testing.T, env map[string]string) *harness {
 	t.Helper()
+	return newHarnessLog(t, env, slog.New(slog.NewJSONHandler(logSink, &slog.HandlerOptions{Level: slog.LevelError})))
+}
+
+// newHarnessLog is newHarness with the server logging to logger.
+func newHarnessLog(t *testing.T, env map[string]string, logger *slog.Logger) *harness {
+	t.Helper()
+	cfg, srv := newServer(t, env, logger)
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	return &harness{t: t, cfg: cfg, srv: srv, ts: ts}
+}
+
+// newServer builds a server from env (closed when the test ends).
+func newServer(t *testing.T, env map[string]string, logger *slog.Logger) (config.Config, *server.Server) {
+	t.Helper()
 	var environ []string
 	for k, v := range env {
 		if v != "" {
@@ -80,14 +95,12 @@ func newHarness(t *testing.T, env map[string]string) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logger := slog.New(slog.NewJSONHandler(logSink, &slog.HandlerOptions{Level: slog.LevelError}))
 	srv, err := server.New(context.Background(), cfg, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() { ts.Close(); srv.Close() })
-	return &harness{t: t, cfg: cfg, srv: srv, ts: ts}
+	t.Cleanup(srv.Close)
+	return cfg, srv
 }
 
 func (h *harness) post(token string, body []byte, header map[string]string) gqlResponse {

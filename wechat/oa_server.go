@@ -22,6 +22,7 @@ import (
 	"github.com/silenceper/wechat/v2/util"
 
 	"creditwater/apperr"
+	"creditwater/reqctx"
 )
 
 // Values of Event.Type: the event types (for MsgType "event") and message
@@ -283,7 +284,7 @@ func (oa *OfficialAccount) signed(q url.Values, param string, extra ...string) b
 }
 
 func (oa *OfficialAccount) forbid(w http.ResponseWriter, r *http.Request) {
-	oa.log.WarnContext(r.Context(), "wechat oa request with a bad or missing signature rejected", "method", r.Method, "remote", r.RemoteAddr)
+	oa.log.WarnContext(r.Context(), "wechat oa request with a bad or missing signature rejected", "method", r.Method, "client_ip", reqctx.ClientIP(r.Context()))
 	writePlain(w, http.StatusForbidden, "invalid signature")
 }
 
