@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"html"
 	"io"
 	"log/slog"
 	"net"
@@ -318,7 +319,7 @@ func TestGraphiQLServedOffline(t *testing.T) {
 	}
 	csp := resp.Header.Get("Content-Security-Policy")
 	nonce := regexp.MustCompile(`nonce="([^"]+)"`).FindStringSubmatch(page)
-	if nonce == nil || !strings.Contains(csp, "'nonce-"+nonce[1]+"'") || !strings.Contains(csp, "script-src 'self';") || !strings.Contains(csp, "connect-src 'self'") {
+	if nonce == nil || !strings.Contains(csp, "'nonce-"+html.UnescapeString(nonce[1])+"'") || !strings.Contains(csp, "script-src 'self';") || !strings.Contains(csp, "connect-src 'self'") {
 		t.Errorf("CSP %q does not match the page's nonce %v", csp, nonce)
 	}
 	if _, again := h.fetch("/", nil); strings.Contains(again, `nonce="`+nonce[1]+`"`) {
