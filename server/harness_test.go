@@ -110,6 +110,18 @@ func (h *harness) post(token string, body []byte, header map[string]string) gqlR
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
+	resp, raw := h.do(req, header)
+	out := gqlResponse{Status: resp.StatusCode, Raw: string(raw)}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		h.t.Fatalf("response is not JSON (%d): %s", resp.StatusCode, raw)
+	}
+	return out
+}
+
+// do sends req to the test server with the extra headers and returns the
+// response with its whole body (closed).
+func (h *harness) do(req *http.Request, header map[string]string) (*http.Response, []byte) {
+	h.t.Helper()
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
@@ -119,11 +131,7 @@ func (h *harness) post(token string, body []byte, header map[string]string) gqlR
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
-	out := gqlResponse{Status: resp.StatusCode, Raw: string(raw)}
-	if err := json.Unmarshal(raw, &out); err != nil {
-		h.t.Fatalf("response is not JSON (%d): %s", resp.StatusCode, raw)
-	}
-	return out
+	return resp, raw
 }
 
 // gql runs a GraphQL operation as the holder of token ("" = anonymous).

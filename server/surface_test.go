@@ -1,18 +1,17 @@
 package server_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"html"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -30,35 +29,22 @@ func (h *harness) metricsText() (int, string) {
 func (h *harness) fetch(path string, header map[string]string) (*http.Response, string) {
 	h.t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, h.ts.URL+path, nil)
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	resp, err := h.ts.Client().Do(req)
+	resp, body := h.do(req, header)
+	return resp, string(body)
+}
+
+// fileLog returns a logger at INFO (access logs included) writing to a file,
+// and a function reading what it wrote so far.
+func fileLog(t *testing.T) (*slog.Logger, func() string) {
+	f, err := os.Create(filepath.Join(t.TempDir(), "server.log"))
 	if err != nil {
-		h.t.Fatal(err)
+		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
-}
-
-// syncBuffer is a log sink safe for the server's goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return b.buf.String() }
-
-// infoLog returns a logger at INFO (access logs included) writing to buf.
-func infoLog(buf *syncBuffer) *slog.Logger {
-	return slog.New(slog.NewJSONHandler(buf, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	t.Cleanup(func() { _ = f.Close() })
+	return slog.New(slog.NewJSONHandler(f, &slog.HandlerOptions{Level: slog.LevelInfo})), func() string {
+		b, _ := os.ReadFile(f.Name())
+		return string(b)
+	}
 }
 
 // Every response carries the security headers: API answers and errors,
@@ -120,8 +106,8 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 // R7.3: a client's X-Request-ID is kept only when it matches the strict
 // charset; anything else is replaced, and never echoed or logged.
 func TestRequestIDValidated_R7_3(t *testing.T) {
-	logs := &syncBuffer{}
-	h := newHarnessLog(t, testEnv(t), infoLog(logs))
+	logger, logs := fileLog(t)
+	h := newHarnessLog(t, testEnv(t), logger)
 	good := "req-20261201.abc_DEF"
 	resp, _ := h.fetch("/healthz", map[string]string{"X-Request-ID": good})
 	if resp.Header.Get("X-Request-ID") != good {
@@ -141,10 +127,10 @@ func TestRequestIDValidated_R7_3(t *testing.T) {
 			t.Errorf("request ID %q: error names %q, header %q", bad, x.ext("requestId"), got)
 		}
 	}
-	if strings.Contains(logs.String(), "script") || strings.Contains(logs.String(), "semi;colon") {
-		t.Errorf("a rejected request ID was logged: %s", logs.String())
+	if strings.Contains(logs(), "script") || strings.Contains(logs(), "semi;colon") {
+		t.Errorf("a rejected request ID was logged: %s", logs())
 	}
-	if !strings.Contains(logs.String(), `"request_id":"`+good+`"`) {
+	if !strings.Contains(logs(), `"request_id":"`+good+`"`) {
 		t.Errorf("the valid request ID is not in the access log")
 	}
 }
@@ -153,8 +139,8 @@ func TestRequestIDValidated_R7_3(t *testing.T) {
 // the connection, and from X-Forwarded-For only when the connection is from
 // a trusted proxy: then the right-most address that is not a trusted proxy.
 func TestClientIPFromTrustedProxiesOnly_R7_1(t *testing.T) {
-	clientIP := func(logs *syncBuffer, id string) string {
-		for line := range strings.SplitSeq(logs.String(), "\n") {
+	clientIP := func(logs func() string, id string) string {
+		for line := range strings.SplitSeq(logs(), "\n") {
 			var entry struct {
 				Msg       string `json:"msg"`
 				RequestID string `json:"request_id"`
@@ -164,7 +150,7 @@ func TestClientIPFromTrustedProxiesOnly_R7_1(t *testing.T) {
 				return entry.ClientIP
 			}
 		}
-		t.Fatalf("no access log for %s in %s", id, logs.String())
+		t.Fatalf("no access log for %s in %s", id, logs())
 		return ""
 	}
 	for _, tc := range []struct {
@@ -179,10 +165,10 @@ func TestClientIPFromTrustedProxiesOnly_R7_1(t *testing.T) {
 		{"IPv6 client", "127.0.0.1", "2001:db8::1", "2001:db8::1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			logs := &syncBuffer{}
+			logger, logs := fileLog(t)
 			env := testEnv(t)
 			env["CW_TRUSTED_PROXIES"] = tc.trusted
-			h := newHarnessLog(t, env, infoLog(logs))
+			h := newHarnessLog(t, env, logger)
 			id := "client-ip-" + randHex(6)
 			hdr := map[string]string{"X-Request-ID": id}
 			if tc.xff != "" {

@@ -3,7 +3,6 @@ package server_test
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -46,15 +45,7 @@ func (h *harness) send(method, contentType, accept, query string, body []byte, h
 	if accept != "" {
 		req.Header.Set("Accept", accept)
 	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	resp, err := h.ts.Client().Do(req)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
+	resp, raw := h.do(req, header)
 	x := exchange{status: resp.StatusCode, contentType: resp.Header.Get("Content-Type"), header: resp.Header, raw: string(raw)}
 	if err := json.Unmarshal(raw, &x.body); err != nil {
 		h.t.Fatalf("%s %s: response is not a JSON object (%d): %s", method, query, resp.StatusCode, raw)
