@@ -38,7 +38,12 @@ import (
 //     root field failed) and any field errors.
 //
 // Every error carries extensions.code: transport errors are *apperr.Error
-// values presented by the same error presenter as the API's own.
+// values presented by the same error presenter as the API's own — INVALID
+// with field and reason (MALFORMED_JSON, NOT_AN_OBJECT, MISSING, TYPE,
+// UNSUPPORTED_MEDIA_TYPE, UNSUPPORTED_CHARSET, METHOD_NOT_ALLOWED,
+// MALFORMED_MULTIPART, MALFORMED_MAP, MISSING_FILE, BAD_PATH,
+// UPGRADE_NOT_SUPPORTED), PAYLOAD_TOO_LARGE, or UNAVAILABLE when the
+// request's context ended before a response was made.
 
 const (
 	mediaJSON            = "application/json"
