@@ -8,6 +8,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"reflect"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/caarlos0/env/v11"
+	"github.com/realclientip/realclientip-go"
 
 	"creditwater/pii"
 )
@@ -60,6 +62,11 @@ type Config struct {
 	GraphQLMaxFields int           `env:"CW_GRAPHQL_MAX_FIELDS" envDefault:"500"`
 	GraphQLMaxDepth  int           `env:"CW_GRAPHQL_MAX_DEPTH" envDefault:"20"`
 	APQMaxBytes      int           `env:"CW_APQ_MAX_BYTES" envDefault:"16384"`
+	// TrustedProxies are the load balancers (CIDRs or addresses) whose
+	// X-Forwarded-For is believed; empty trusts none.
+	TrustedProxies []string `env:"CW_TRUSTED_PROXIES"`
+	// MetricsAddr is the listen address of /metrics; empty turns it off.
+	MetricsAddr string `env:"CW_METRICS_ADDR" envDefault:"127.0.0.1:9090"`
 
 	// Identity.
 	SessionTTL        time.Duration `env:"CW_SESSION_TTL" envDefault:"2h"`
@@ -198,6 +205,9 @@ func Load(environ []string) (Config, error) {
 			}
 		}
 	}
+	if v, set := envMap["CW_METRICS_ADDR"]; set && strings.TrimSpace(v) == "" {
+		c.MetricsAddr = "" // set but empty: metrics off (env would apply the default)
+	}
 	if err := c.validate(); err != nil {
 		return c, err
 	}
@@ -269,6 +279,14 @@ func (c *Config) validate() error {
 			}
 		}
 	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil || c.MetricsAddr == c.HTTPAddr {
+			return bad("CW_METRICS_ADDR", "must be host:port (not CW_HTTP_ADDR), or empty to turn metrics off")
+		}
+	}
+	if _, err := c.TrustedProxyNets(); err != nil {
+		return bad("CW_TRUSTED_PROXIES", "must be comma-separated IP addresses or CIDRs: "+err.Error())
+	}
 	if c.GeneralPublicityMin > c.GeneralPublicityMax {
 		return bad("CW_PUBLICITY_GENERAL_MIN_MONTHS", "must not exceed CW_PUBLICITY_GENERAL_MAX_MONTHS")
 	}
@@ -310,6 +328,19 @@ func (c *Config) validate() error {
 		}
 	}
 	return nil
+}
+
+// TrustedProxyNets parses CW_TRUSTED_PROXIES (addresses or CIDRs, spaces
+// allowed) into networks. An empty list trusts no proxy. It fails on the
+// first entry that is neither an address nor a CIDR.
+func (c Config) TrustedProxyNets() ([]net.IPNet, error) {
+	var entries []string
+	for _, e := range c.TrustedProxies {
+		if e = strings.TrimSpace(e); e != "" {
+			entries = append(entries, e)
+		}
+	}
+	return realclientip.AddressesAndRangesToIPNets(entries...)
 }
 
 // Production reports whether CW_ENV is production.

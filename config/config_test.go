@@ -36,11 +36,37 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		{[]string{"CW_DATA_KEY=short"}, "CW_DATA_KEY"},
 		{[]string{"CW_REGISTRY_TIMEOUT=0s"}, "CW_REGISTRY_TIMEOUT"},
 		{[]string{"CW_REGISTRY_SIMULATOR=maybe"}, "CW_REGISTRY_SIMULATOR"},
+		{[]string{"CW_TRUSTED_PROXIES=10.0.0.0/8,proxy.internal"}, "CW_TRUSTED_PROXIES"},
+		{[]string{"CW_TRUSTED_PROXIES=10.0.0.0/33"}, "CW_TRUSTED_PROXIES"},
+		{[]string{"CW_METRICS_ADDR=9090"}, "CW_METRICS_ADDR"},
 	} {
 		_, err := config.Load(tc.env)
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%v: error %v, want one line naming %s", tc.env, err, tc.want)
 		}
+	}
+}
+
+// CW_TRUSTED_PROXIES takes addresses and CIDRs with spaces; empty trusts
+// none. CW_METRICS_ADDR defaults to loopback.
+func TestTrustedProxies(t *testing.T) {
+	c, err := config.Load([]string{"CW_TRUSTED_PROXIES=10.0.0.0/8, 192.168.1.7 ,::1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nets, err := c.TrustedProxyNets()
+	if err != nil || len(nets) != 3 || nets[1].String() != "192.168.1.7/32" || nets[2].String() != "::1/128" {
+		t.Fatalf("nets %v, %v", nets, err)
+	}
+	if c, err = config.Load(nil); err != nil {
+		t.Fatal(err)
+	}
+	if nets, err := c.TrustedProxyNets(); err != nil || len(nets) != 0 || c.MetricsAddr != "127.0.0.1:9090" {
+		t.Fatalf("defaults: nets %v, metrics %q, %v", nets, c.MetricsAddr, err)
+	}
+	// CW_METRICS_ADDR set but empty turns the metrics listener off.
+	if c, err = config.Load([]string{"CW_METRICS_ADDR="}); err != nil || c.MetricsAddr != "" {
+		t.Fatalf("empty CW_METRICS_ADDR: %q, %v", c.MetricsAddr, err)
 	}
 }
 

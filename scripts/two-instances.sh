@@ -9,7 +9,7 @@ bin=$(mktemp -d)/creditwater
 go build -o "$bin" .
 mysql -uroot -h127.0.0.1 -e "CREATE DATABASE $db CHARACTER SET utf8mb4"
 export CW_DATABASE_URL="root@tcp(127.0.0.1:3306)/$db" CW_REDIS_URL="redis://127.0.0.1:6379/0" CW_REDIS_PREFIX="cwtwo$$:" \
-	CW_ENV=test CW_LOG_LEVEL=warn CW_JOBS_ENABLED=false
+	CW_ENV=test CW_LOG_LEVEL=warn CW_JOBS_ENABLED=false CW_METRICS_ADDR=
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; mysql -uroot -h127.0.0.1 -e "DROP DATABASE IF EXISTS $db"; }
 trap cleanup EXIT

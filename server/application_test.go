@@ -3,8 +3,10 @@ package server_test
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -200,6 +202,17 @@ func TestZeroDocumentApplicationEndToEnd_R4_2_R2_3_R6_3(t *testing.T) {
 	code, body := getAuth(t, h.ts.URL+"/commitments/"+c.ID+".html", tok)
 	if code != 200 || !strings.Contains(body, "信用办水承诺书") || !strings.Contains(body, c.Sha256) {
 		t.Errorf("HTML letter: %d", code)
+	}
+	// Its CSP allows its own <style> (by hash) and nothing else.
+	resp, _ := h.fetch("/commitments/"+c.ID+".html", map[string]string{"Authorization": "Bearer " + tok})
+	style := regexp.MustCompile(`(?s)<style>(.*?)</style>`).FindStringSubmatch(body)
+	if style == nil {
+		t.Fatal("the letter has no <style>")
+	}
+	styleSum := sha256.Sum256([]byte(style[1]))
+	csp := resp.Header.Get("Content-Security-Policy")
+	if !strings.Contains(csp, "style-src 'sha256-"+base64.StdEncoding.EncodeToString(styleSum[:])+"';") || !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "frame-ancestors 'none'") {
+		t.Errorf("letter CSP: %q", csp)
 	}
 	if code, _ := getAuth(t, h.ts.URL+"/commitments/"+c.ID+".html", h.wechatToken("stranger")); code != 403 {
 		t.Errorf("someone else's letter: %d", code)

@@ -28,8 +28,10 @@ func (s *Server) commitmentDocument(w http.ResponseWriter, r *http.Request) {
 	f := apply.LetterFields(c)
 	w.Header().Set("Cache-Control", "private, no-store")
 	if ext == "html" {
+		page := letter.HTML(f, c.SHA256)
+		w.Header().Set("Content-Security-Policy", letterCSP(page))
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_, _ = w.Write(letter.HTML(f, c.SHA256))
+		_, _ = w.Write(page)
 		return
 	}
 	pdf, err := letter.PDF(f, c.SHA256, letter.PDFOptions{FontPath: s.cfg.CJKFont})
@@ -47,7 +49,7 @@ func (s *Server) writeAppError(w http.ResponseWriter, r *http.Request, err error
 	e := apperr.As(err)
 	if e == nil || e.Code == apperr.Internal {
 		s.log.ErrorContext(r.Context(), "internal error", "path", r.URL.Path, "err", err.Error())
-		writeGraphQLError(w, http.StatusInternalServerError, string(apperr.Internal), "internal error")
+		writeGraphQLError(w, r, http.StatusInternalServerError, string(apperr.Internal), "internal error")
 		return
 	}
 	status := map[apperr.Code]int{apperr.NotFound: 404, apperr.Invalid: 400, apperr.Unauthenticated: 401, apperr.Forbidden: 403,
@@ -57,7 +59,7 @@ func (s *Server) writeAppError(w http.ResponseWriter, r *http.Request, err error
 			e = apperr.As(authErr)
 		}
 	}
-	writeGraphQLError(w, status, string(e.Code), e.Message)
+	writeGraphQLError(w, r, status, string(e.Code), e.Message)
 }
 
 // evidenceFile serves an evidence file (of a repair, an objection or an

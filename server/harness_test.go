@@ -72,6 +72,23 @@ func testEnv(t *testing.T) map[string]string {
 
 func newHarness(t *testing.T, env map[string]string) *harness {
 	t.Helper()
+	return newHarnessLog(t, env, slog.New(slog.NewJSONHandler(logSink, &slog.HandlerOptions{Level: slog.LevelError})))
+}
+
+// newHarnessLog is newHarness with the server logging to logger (and to
+// the harness's record of WARN and ERROR lines).
+func newHarnessLog(t *testing.T, env map[string]string, logger *slog.Logger) *harness {
+	t.Helper()
+	logs := &levelLog{}
+	cfg, srv := newServer(t, env, slog.New(slog.NewMultiHandler(logger.Handler(), logs)))
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	return &harness{t: t, cfg: cfg, srv: srv, ts: ts, logs: logs}
+}
+
+// newServer builds a server from env (closed when the test ends).
+func newServer(t *testing.T, env map[string]string, logger *slog.Logger) (config.Config, *server.Server) {
+	t.Helper()
 	var environ []string
 	for k, v := range env {
 		if v != "" {
@@ -82,15 +99,12 @@ func newHarness(t *testing.T, env map[string]string) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &levelLog{}
-	logger := slog.New(slog.NewMultiHandler(slog.NewJSONHandler(logSink, &slog.HandlerOptions{Level: slog.LevelError}), logs))
 	srv, err := server.New(context.Background(), cfg, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() { ts.Close(); srv.Close() })
-	return &harness{t: t, cfg: cfg, srv: srv, ts: ts, logs: logs}
+	t.Cleanup(srv.Close)
+	return cfg, srv
 }
 
 func (h *harness) post(token string, body []byte, header map[string]string) gqlResponse {
@@ -100,15 +114,7 @@ func (h *harness) post(token string, body []byte, header map[string]string) gqlR
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	resp, err := h.ts.Client().Do(req)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
+	resp, raw := h.do(req, header)
 	return h.decode(resp.StatusCode, raw)
 }
 
@@ -120,6 +126,22 @@ func (h *harness) decode(status int, raw []byte) gqlResponse {
 		h.t.Fatalf("response is not JSON (%d): %s", status, raw)
 	}
 	return out
+}
+
+// do sends req to the test server with the extra headers and returns the
+// response with its whole body (closed).
+func (h *harness) do(req *http.Request, header map[string]string) (*http.Response, []byte) {
+	h.t.Helper()
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := h.ts.Client().Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return resp, raw
 }
 
 // gql runs a GraphQL operation as the holder of token ("" = anonymous).

@@ -3,47 +3,37 @@ package server
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
 	"mime"
-	"net"
 	"net/http"
 	"strings"
 	"time"
 
+	"creditwater/apperr"
 	"creditwater/graph"
 	"creditwater/reqctx"
 )
 
-// withRequest gives every request an ID (kept from X-Request-ID when sane),
-// the client IP, a panic guard and a structured access log.
+// withRequest gives every request an ID (the client's X-Request-ID only when
+// it matches requestIDRE), the client IP (X-Forwarded-For only from a
+// trusted proxy), a panic guard and a structured access log.
 func (s *Server) withRequest(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		id := r.Header.Get("X-Request-ID")
-		if len(id) < 8 || len(id) > 64 || strings.ContainsAny(id, " \t\r\n\"") {
-			b := make([]byte, 12)
-			_, _ = rand.Read(b)
-			id = hex.EncodeToString(b)
-		}
+		id := requestID(r)
 		w.Header().Set("X-Request-ID", id)
-		ip, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			ip = r.RemoteAddr
-		}
+		ip := s.clientIPs.of(r)
 		ctx := reqctx.WithClientIP(reqctx.WithRequestID(r.Context(), id), ip)
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		defer func() {
 			if p := recover(); p != nil {
 				s.log.ErrorContext(ctx, "panic in handler", "request_id", id, "panic", p)
-				writeGraphQLError(rec, http.StatusInternalServerError, "INTERNAL", "internal error")
+				writeGraphQLError(rec, r.WithContext(ctx), http.StatusInternalServerError, "INTERNAL", "internal error")
 			}
 			s.log.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("request_id", id), slog.String("method", r.Method),
-				slog.String("path", r.URL.Path), slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)))
+				slog.String("path", r.URL.Path), slog.String("client_ip", ip), slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)))
 		}()
 		next.ServeHTTP(rec, r.WithContext(ctx))
 	})
@@ -59,17 +49,17 @@ func (s *Server) withBodyLimit(next http.Handler) http.Handler {
 			limit = s.cfg.MaxUploadBytes
 		}
 		if r.ContentLength > limit {
-			writeGraphQLError(w, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", "request body is larger than the limit")
+			tooLarge(w, r)
 			return
 		}
 		if r.Body != nil && r.Method == http.MethodPost && mt != "multipart/form-data" {
 			body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 			if err != nil {
-				writeGraphQLError(w, http.StatusBadRequest, "BAD_REQUEST", "could not read the request body")
+				writeGraphQLError(w, r, http.StatusBadRequest, string(apperr.Invalid), "请求体无法读取")
 				return
 			}
 			if int64(len(body)) > limit {
-				writeGraphQLError(w, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", "request body is larger than the limit")
+				tooLarge(w, r)
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
@@ -109,11 +99,20 @@ func (s *Server) withLoaders(next http.Handler) http.Handler {
 	})
 }
 
-func writeGraphQLError(w http.ResponseWriter, status int, code, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	body, _ := json.Marshal(map[string]any{"errors": []any{map[string]any{"message": msg, "extensions": map[string]string{"code": code}}}, "data": nil})
-	_, _ = w.Write(body)
+// writeGraphQLError answers a request that never reached GraphQL with one
+// error (code and request ID in extensions, no "data"), in the media type
+// the client accepts.
+func writeGraphQLError(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
+	ext := map[string]string{"code": code}
+	if id := reqctx.RequestID(r.Context()); id != "" {
+		ext["requestId"] = id
+	}
+	writeJSON(w, responseMediaType(r.Header.Get("Accept")), status, map[string]any{"errors": []any{map[string]any{"message": msg, "extensions": ext}}})
+}
+
+func tooLarge(w http.ResponseWriter, r *http.Request) {
+	e := errPayloadTooLarge()
+	writeGraphQLError(w, r, http.StatusRequestEntityTooLarge, string(e.Code), e.Message)
 }
 
 func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {

@@ -3,8 +3,8 @@ package server
 import (
 	"context"
 	"net/http"
-	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
+	"github.com/vektah/gqlparser/v2/ast"
 	"gorm.io/gorm"
 
 	"creditwater/models"
@@ -26,16 +27,18 @@ type metrics struct {
 	errors     *prometheus.CounterVec
 	http       *prometheus.CounterVec
 	handling   *prometheus.HistogramVec
+	// rootFields are the schema's root field names: the operation labels.
+	rootFields map[string]bool
 }
 
 func newMetrics(db *gorm.DB, rdb redis.UniversalClient) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		operations: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "creditwater_graphql_operations_total", Help: "GraphQL operations by operation name and outcome.",
+			Name: "creditwater_graphql_operations_total", Help: "GraphQL operations by root field (or multiple, introspection, invalid) and outcome.",
 		}, []string{"operation", "outcome"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "creditwater_graphql_operation_seconds", Help: "GraphQL operation latency by operation name.",
+			Name: "creditwater_graphql_operation_seconds", Help: "GraphQL operation latency by root field (or multiple, introspection, invalid).",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
 		}, []string{"operation"}),
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -69,31 +72,33 @@ func (m *metrics) countError(code string) {
 	m.errors.WithLabelValues(code).Inc()
 }
 
-var opNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
-
-// opExtension is a gqlgen extension timing each operation by name.
+// opExtension is a gqlgen extension counting and timing each operation.
+// Its label is bounded by the schema, never chosen by the client: the root
+// field the operation selects (e.g. "creditRating"), "multiple" for several
+// root fields, "introspection" for only __schema/__type/__typename, and
+// "invalid" for a request that did not parse or names no known field.
 type opExtension struct{ m *metrics }
 
-func (opExtension) ExtensionName() string                   { return "metrics" }
-func (opExtension) Validate(graphql.ExecutableSchema) error { return nil }
+func (opExtension) ExtensionName() string { return "metrics" }
+
+// Validate records the schema's root field names (the allowed labels).
+func (e opExtension) Validate(es graphql.ExecutableSchema) error {
+	known := map[string]bool{}
+	for _, root := range []*ast.Definition{es.Schema().Query, es.Schema().Mutation, es.Schema().Subscription} {
+		if root != nil {
+			for _, f := range root.Fields {
+				known[f.Name] = true
+			}
+		}
+	}
+	e.m.rootFields = known
+	return nil
+}
 
 func (e opExtension) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 	start := time.Now()
 	resp := next(ctx)
-	name := "anonymous"
-	if graphql.HasOperationContext(ctx) {
-		oc := graphql.GetOperationContext(ctx)
-		opName := oc.OperationName
-		if opName == "" && oc.Operation != nil {
-			opName = oc.Operation.Name
-		}
-		if opName != "" {
-			name = opName
-			if !opNameRE.MatchString(name) {
-				name = "other"
-			}
-		}
-	}
+	name := e.m.operationLabel(ctx)
 	outcome := "ok"
 	if resp != nil && len(resp.Errors) > 0 {
 		outcome = "error"
@@ -101,6 +106,37 @@ func (e opExtension) InterceptResponse(ctx context.Context, next graphql.Respons
 	e.m.operations.WithLabelValues(name, outcome).Inc()
 	e.m.duration.WithLabelValues(name).Observe(time.Since(start).Seconds())
 	return resp
+}
+
+// operationLabel is the metrics label of the operation in ctx (see
+// opExtension).
+func (m *metrics) operationLabel(ctx context.Context) string {
+	if !graphql.HasOperationContext(ctx) {
+		return "invalid"
+	}
+	op := graphql.GetOperationContext(ctx).Operation
+	if op == nil {
+		return "invalid"
+	}
+	label := ""
+	for _, sel := range op.SelectionSet {
+		f, ok := sel.(*ast.Field)
+		switch {
+		case !ok:
+			return "multiple" // a fragment at the root: possibly several fields
+		case strings.HasPrefix(f.Name, "__"):
+			continue
+		case !m.rootFields[f.Name]:
+			return "invalid"
+		case label != "" && label != f.Name:
+			return "multiple"
+		}
+		label = f.Name
+	}
+	if label == "" {
+		return "introspection"
+	}
+	return label
 }
 
 // redisPoolCollector exports go-redis connection-pool statistics.

@@ -34,8 +34,8 @@ func TestHealthReadyMetrics(t *testing.T) {
 		t.Errorf("readyz %d %s", code, body)
 	}
 	h.gql("", `query Probe {me{id}}`, nil)
-	code, body := get(t, h.ts.URL+"/metrics")
-	for _, want := range []string{`creditwater_graphql_operations_total{operation="Probe",outcome="error"} 1`, `creditwater_graphql_errors_total{code="UNAUTHENTICATED"}`, "creditwater_redis_pool_connections", "go_sql_open_connections"} {
+	code, body := h.metricsText()
+	for _, want := range []string{`creditwater_graphql_operations_total{operation="me",outcome="error"} 1`, `creditwater_graphql_errors_total{code="UNAUTHENTICATED"}`, "creditwater_redis_pool_connections", "go_sql_open_connections"} {
 		if code != 200 || !strings.Contains(body, want) {
 			t.Errorf("metrics lack %q in %s", want, body)
 		}

@@ -67,7 +67,7 @@ func TestVIPQueueAndHandlingTime_R3_2_R3_3(t *testing.T) {
 	if len(st.HandlingStats) != 2 || st.HandlingStats[0].Accepted != 1 || st.HandlingStats[1].Accepted != 1 {
 		t.Errorf("handling stats: %+v", st)
 	}
-	_, body := get(t, h.ts.URL+"/metrics")
+	_, body := h.metricsText()
 	for _, want := range []string{`creditwater_application_handling_hours_count{vip="true"} 1`, `creditwater_application_handling_hours_count{vip="false"} 1`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %s", want)

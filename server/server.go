@@ -6,7 +6,6 @@ package server
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -17,7 +16,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/redis/go-redis/v9"
 	"github.com/vektah/gqlparser/v2/ast"
 	"gorm.io/gorm"
@@ -41,6 +39,7 @@ import (
 	"creditwater/pii"
 	"creditwater/rating"
 	regsim "creditwater/registry/simulator"
+	"creditwater/server/graphiql"
 	"creditwater/store"
 	"creditwater/wechat"
 	"creditwater/wechat/fake"
@@ -78,6 +77,7 @@ type Server struct {
 	outbox     *outbox.Worker
 	sealer     *pii.Sealer
 	handler    http.Handler
+	clientIPs  clientIPs
 	closers    []func()
 }
 
@@ -185,6 +185,11 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 			return nil, err
 		}
 	}
+	nets, err := cfg.TrustedProxyNets()
+	if err != nil {
+		return nil, fmt.Errorf("config: CW_TRUSTED_PROXIES: %w", err)
+	}
+	s.clientIPs = newClientIPs(nets)
 	s.handler = s.routes()
 	return s, nil
 }
@@ -241,9 +246,9 @@ func (s *Server) graphQL() http.Handler {
 	})
 	h := handler.New(graph.PagedComplexity(es))
 	h.AddTransport(transport.Options{})
-	h.AddTransport(transport.GET{})
-	h.AddTransport(transport.POST{})
-	h.AddTransport(transport.MultipartForm{MaxUploadSize: s.cfg.MaxUploadBytes, MaxMemory: 4 << 20})
+	h.AddTransport(graphQLTransport{})
+	h.AddTransport(multipartTransport{maxMemory: 4 << 20})
+	h.AddTransport(rejectTransport{})
 	queries := lru.New[*ast.QueryDocument](1000)
 	h.SetQueryCache(queries)
 	// Introspection and "did you mean" suggestions only with the playground
@@ -282,11 +287,10 @@ func (s *Server) routes() http.Handler {
 	}
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("GET /metrics", s.metrics.handler())
 	if s.cfg.Playground && !s.cfg.Production() {
-		mux.Handle("GET /{$}", playground.Handler("creditwater GraphQL", "/graphql"))
+		graphiql.Register(mux, "creditwater GraphQL", "/graphql")
 	}
-	return s.withRequest(mux)
+	return withSecurityHeaders(s.withRequest(mux))
 }
 
 // Handler is the service's HTTP handler (used by tests and Run).
@@ -303,28 +307,12 @@ func (s *Server) CreditPlatformSimulator() *simulator.Simulator { return s.sim }
 // development, or nil.
 func (s *Server) RegistrySimulator() *regsim.Simulator { return s.regSim }
 
-// Run serves HTTP on the configured address until ctx is cancelled, then
-// shuts down gracefully within the configured timeout.
+// Run serves the API on CW_HTTP_ADDR and, when CW_METRICS_ADDR is set,
+// /metrics on that separate address, until ctx is cancelled; then it shuts
+// both down gracefully within CW_SHUTDOWN_TIMEOUT. It fails at once when an
+// address cannot be listened on.
 func (s *Server) Run(ctx context.Context) error {
-	srv := &http.Server{Addr: s.cfg.HTTPAddr, Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
-	s.Start(ctx)
-	errc := make(chan error, 1)
-	go func() {
-		s.log.Info("serving", "addr", s.cfg.HTTPAddr, "env", s.cfg.Env)
-		errc <- srv.ListenAndServe()
-	}()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("server: %w", err)
-	case <-ctx.Done():
-	}
-	s.log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return s.serve(ctx, s.httpServers())
 }
 
 // Start runs the background workers (the outbox) until ctx ends.

@@ -22,6 +22,7 @@ import (
 	"github.com/silenceper/wechat/v2/util"
 
 	"creditwater/apperr"
+	"creditwater/reqctx"
 )
 
 // Values of Event.Type: the event types (for MsgType "event") and message
@@ -337,7 +338,7 @@ func (oa *OfficialAccount) forbid(w http.ResponseWriter, r *http.Request) {
 // refuse answers 403 with why (a short English phrase for WeChat's console)
 // and logs it.
 func (oa *OfficialAccount) refuse(w http.ResponseWriter, r *http.Request, why string) {
-	oa.log.WarnContext(r.Context(), "wechat oa request rejected", "why", why, "method", r.Method, "remote", r.RemoteAddr)
+	oa.log.WarnContext(r.Context(), "wechat oa request rejected", "why", why, "method", r.Method, "client_ip", reqctx.ClientIP(r.Context()))
 	writePlain(w, http.StatusForbidden, why)
 }
 
