@@ -7,14 +7,10 @@ import (
 	"gorm.io/gorm"
 
 	"creditwater/apperr"
-	"creditwater/creditplatform"
+	"creditwater/publication"
 	"creditwater/models"
 )
 
-// Publisher publishes to the credit platform (idempotent on the key).
-type Publisher interface {
-	Publish(ctx context.Context, p creditplatform.Publication) (creditplatform.PublishResult, error)
-}
 
 // Messenger sends a WeChat subscribe message to a mini-program user.
 type Messenger func(ctx context.Context, openID, templateID, page string, data map[string]string) error
@@ -22,19 +18,19 @@ type Messenger func(ctx context.Context, openID, templateID, page string, data m
 // DeliverCommitment publishes a signed commitment (公开承诺) with the
 // outbox message's key as the idempotency key, so a retry after a crash
 // never publishes twice (R2.3). It returns the publication ID.
-func DeliverCommitment(p Publisher) func(ctx context.Context, msg models.OutboxMessage) (string, error) {
+func DeliverCommitment(p publication.Publisher) func(ctx context.Context, msg models.OutboxMessage) (string, error) {
 	return func(ctx context.Context, msg models.OutboxMessage) (string, error) {
 		var pl CommitmentPayload
 		if err := json.Unmarshal([]byte(msg.Payload), &pl); err != nil {
 			return "", apperr.Wrap(err, apperr.Invalid, "malformed commitment payload")
 		}
 		body, _ := json.Marshal(map[string]string{"commitmentId": pl.CommitmentID, "sha256": pl.SHA256, "text": pl.Text})
-		res, err := p.Publish(ctx, creditplatform.Publication{IdempotencyKey: msg.Key, Kind: creditplatform.KindCommitment,
+		res, err := p.Publish(ctx, publication.Request{IdempotencyKey: msg.Key, Kind: publication.Commitment,
 			SubjectUSCC: pl.USCC, Title: pl.Title, Body: body})
 		if err != nil {
 			return "", err
 		}
-		return res.PublicationID, nil
+		return res.ID, nil
 	}
 }
 

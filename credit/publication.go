@@ -10,19 +10,14 @@ import (
 
 	"creditwater/apperr"
 	"creditwater/audit"
-	"creditwater/creditplatform"
+	"creditwater/publication"
 	"creditwater/models"
 	"creditwater/outbox"
 	"creditwater/store"
 )
 
-// Publisher publishes to and withdraws from the city credit platform;
-// *creditplatform.Client satisfies it. Both calls are idempotent on the
-// request's IdempotencyKey.
-type Publisher interface {
-	Publish(ctx context.Context, p creditplatform.Publication) (creditplatform.PublishResult, error)
-	Withdraw(ctx context.Context, w creditplatform.Withdrawal) (creditplatform.WithdrawResult, error)
-}
+// Publisher publishes to and withdraws from the city credit platform.
+type Publisher = publication.Publisher
 
 // Record history actions of publication (RecordEvent.Action).
 const (
@@ -181,12 +176,12 @@ func (p *Publications) DeliverDishonesty(pub Publisher) outbox.Handler {
 		if err != nil {
 			return "", apperr.Wrap(err, apperr.Internal, "could not encode the publication")
 		}
-		res, err := pub.Publish(ctx, creditplatform.Publication{IdempotencyKey: msg.Key, Kind: creditplatform.KindDishonesty,
+		res, err := pub.Publish(ctx, publication.Request{IdempotencyKey: msg.Key, Kind: publication.Dishonesty,
 			SubjectUSCC: *subj.USCC, Title: truncate(fmt.Sprintf("失信记录：%s（%s）", subj.Name, kindLabel(rec.Kind)), 200), Body: body})
 		if err != nil {
 			return "", err
 		}
-		return res.PublicationID, nil
+		return res.ID, nil
 	}
 }
 
@@ -248,11 +243,11 @@ func (p *Publications) DeliverWithdrawal(pub Publisher) outbox.Handler {
 			}
 			return "", nil
 		}
-		res, err := pub.Withdraw(ctx, creditplatform.Withdrawal{IdempotencyKey: msg.Key, PublicationID: rec.PublicationID, Reason: pl.Reason})
+		res, err := pub.Withdraw(ctx, publication.Withdrawal{IdempotencyKey: msg.Key, PublicationID: rec.PublicationID, Reason: pl.Reason})
 		if err != nil {
 			return "", err
 		}
-		return orDefault(res.PublicationID, rec.PublicationID), nil
+		return orDefault(res.ID, rec.PublicationID), nil
 	}
 }
 
@@ -322,12 +317,12 @@ func (p *Publications) DeliverRepair(pub Publisher) outbox.Handler {
 		if err != nil {
 			return "", apperr.Wrap(err, apperr.Internal, "could not encode the publication")
 		}
-		res, err := pub.Publish(ctx, creditplatform.Publication{IdempotencyKey: msg.Key, Kind: creditplatform.KindRepair,
+		res, err := pub.Publish(ctx, publication.Request{IdempotencyKey: msg.Key, Kind: publication.Repair,
 			SubjectUSCC: *subj.USCC, Title: truncate(fmt.Sprintf("信用修复：%s（%s）", subj.Name, kindLabel(rec.Kind)), 200), Body: body})
 		if err != nil {
 			return "", err
 		}
-		return res.PublicationID, nil
+		return res.ID, nil
 	}
 }
 

@@ -10,7 +10,7 @@ import (
 
 	"creditwater/apperr"
 	"creditwater/calendar"
-	"creditwater/creditplatform"
+	"creditwater/publication"
 	"creditwater/models"
 	"creditwater/outbox"
 )
@@ -155,12 +155,12 @@ func drain(t *testing.T, wk *outbox.Worker) int {
 type fakePlatform struct {
 	mu          sync.Mutex
 	published   map[string]string // idempotency key → publication ID
-	publishes   []creditplatform.Publication
+	publishes   []publication.Request
 	withdrawn   map[string]int // publication ID → withdraw calls
-	withdrawals []creditplatform.Withdrawal
+	withdrawals []publication.Withdrawal
 }
 
-func (f *fakePlatform) Publish(_ context.Context, p creditplatform.Publication) (creditplatform.PublishResult, error) {
+func (f *fakePlatform) Publish(_ context.Context, p publication.Request) (publication.Receipt, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	id, ok := f.published[p.IdempotencyKey]
@@ -169,21 +169,21 @@ func (f *fakePlatform) Publish(_ context.Context, p creditplatform.Publication) 
 		f.published[p.IdempotencyKey] = id
 	}
 	f.publishes = append(f.publishes, p)
-	return creditplatform.PublishResult{PublicationID: id, PublishedAt: time.Now()}, nil
+	return publication.Receipt{ID: id, PublishedAt: time.Now()}, nil
 }
 
-func (f *fakePlatform) Withdraw(_ context.Context, wd creditplatform.Withdrawal) (creditplatform.WithdrawResult, error) {
+func (f *fakePlatform) Withdraw(_ context.Context, wd publication.Withdrawal) (publication.WithdrawalReceipt, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.withdrawn[wd.PublicationID]++
 	f.withdrawals = append(f.withdrawals, wd)
-	return creditplatform.WithdrawResult{PublicationID: wd.PublicationID, WithdrawnAt: time.Now()}, nil
+	return publication.WithdrawalReceipt{ID: wd.PublicationID, WithdrawnAt: time.Now()}, nil
 }
 
-func (f *fakePlatform) snapshot() (pubs []creditplatform.Publication, wds []creditplatform.Withdrawal) {
+func (f *fakePlatform) snapshot() (pubs []publication.Request, wds []publication.Withdrawal) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]creditplatform.Publication(nil), f.publishes...), append([]creditplatform.Withdrawal(nil), f.withdrawals...)
+	return append([]publication.Request(nil), f.publishes...), append([]publication.Withdrawal(nil), f.withdrawals...)
 }
 
 // Evidence bodies.

@@ -15,6 +15,7 @@ import (
 	"creditwater/enterprise"
 	"creditwater/models"
 	"creditwater/outbox"
+	"creditwater/publication"
 	"creditwater/wechat"
 )
 
@@ -92,4 +93,19 @@ func (a identityAdapter) Subject(ctx context.Context, id string) (models.Subject
 func (a identityAdapter) Signer(ctx context.Context, subjectID string) (apply.Signature, error) {
 	sig, err := a.ent.Signer(ctx, subjectID)
 	return apply.Signature{Binding: sig.Binding, Subject: sig.Subject, FaceID: sig.FaceID}, err
+}
+
+// publisherAdapter lets the credit-platform client serve the domain's
+// publication.Publisher port: the wire types stay in the adapter.
+type publisherAdapter struct{ c *creditplatform.Client }
+
+func (a publisherAdapter) Publish(ctx context.Context, r publication.Request) (publication.Receipt, error) {
+	res, err := a.c.Publish(ctx, creditplatform.Publication{IdempotencyKey: r.IdempotencyKey, Kind: creditplatform.PublicationKind(r.Kind),
+		SubjectUSCC: r.SubjectUSCC, Title: r.Title, Body: r.Body})
+	return publication.Receipt{ID: res.PublicationID, PublishedAt: res.PublishedAt}, err
+}
+
+func (a publisherAdapter) Withdraw(ctx context.Context, w publication.Withdrawal) (publication.WithdrawalReceipt, error) {
+	res, err := a.c.Withdraw(ctx, creditplatform.Withdrawal{IdempotencyKey: w.IdempotencyKey, PublicationID: w.PublicationID, Reason: w.Reason})
+	return publication.WithdrawalReceipt{ID: res.PublicationID, WithdrawnAt: res.WithdrawnAt}, err
 }

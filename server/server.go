@@ -173,10 +173,11 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	appCfg.Ratings, appCfg.NotifyTemplateID, appCfg.PlatformName = cfg.ZeroDocRatings, cfg.NotifyTemplateID, cfg.CreditPlatformName
 	s.apply = apply.New(s.db, s.policy, identityAdapter{ent: s.ent}, s.ratings, enqueue, s.sealer, s.audit, cal, appCfg)
 	s.apply.OnAccepted = s.metrics.observeAcceptance
-	s.outbox.Handle(credit.KindPublishDishonesty, pubs.DeliverDishonesty(platform), pubs.DishonestyDelivered)
-	s.outbox.Handle(credit.KindWithdrawPublication, pubs.DeliverWithdrawal(platform), pubs.WithdrawalDelivered)
-	s.outbox.Handle(credit.KindPublishRepair, pubs.DeliverRepair(platform), pubs.RepairDelivered)
-	s.outbox.Handle(apply.KindPublishCommitment, apply.DeliverCommitment(platform), s.apply.CommitmentDelivered)
+	publisher := publisherAdapter{c: platform}
+	s.outbox.Handle(credit.KindPublishDishonesty, pubs.DeliverDishonesty(publisher), pubs.DishonestyDelivered)
+	s.outbox.Handle(credit.KindWithdrawPublication, pubs.DeliverWithdrawal(publisher), pubs.WithdrawalDelivered)
+	s.outbox.Handle(credit.KindPublishRepair, pubs.DeliverRepair(publisher), pubs.RepairDelivered)
+	s.outbox.Handle(apply.KindPublishCommitment, apply.DeliverCommitment(publisher), s.apply.CommitmentDelivered)
 	s.outbox.Handle(apply.KindNotify, s.apply.DeliverNotification(func(ctx context.Context, openID, tmpl, page string, data map[string]string) error {
 		return wx.SendSubscribeMessage(ctx, wechat.SubscribeMessage{ToUser: openID, TemplateID: tmpl, Page: page, Data: data})
 	}), s.apply.NotificationDelivered)
