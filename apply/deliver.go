@@ -7,10 +7,9 @@ import (
 	"gorm.io/gorm"
 
 	"creditwater/apperr"
-	"creditwater/publication"
 	"creditwater/models"
+	"creditwater/publication"
 )
-
 
 // Messenger sends a WeChat subscribe message to a mini-program user.
 type Messenger func(ctx context.Context, openID, templateID, page string, data map[string]string) error

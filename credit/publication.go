@@ -10,9 +10,9 @@ import (
 
 	"creditwater/apperr"
 	"creditwater/audit"
-	"creditwater/publication"
 	"creditwater/models"
 	"creditwater/outbox"
+	"creditwater/publication"
 	"creditwater/store"
 )
 

@@ -10,9 +10,9 @@ import (
 
 	"creditwater/apperr"
 	"creditwater/calendar"
-	"creditwater/publication"
 	"creditwater/models"
 	"creditwater/outbox"
+	"creditwater/publication"
 )
 
 // wfEnv is one test's database with the repair, objection, publication and
