@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/sony/gobreaker/v2"
@@ -24,10 +25,19 @@ const ReasonUnavailable = "CREDIT_PLATFORM_UNAVAILABLE"
 
 // Defaults applied by New to zero Config fields.
 const (
-	DefaultTimeout            = 5 * time.Second
-	DefaultBreakerFailures    = 5
-	DefaultBreakerOpenTimeout = 30 * time.Second
+	DefaultTimeout             = 5 * time.Second
+	DefaultBreakerFailures     = 3
+	DefaultBreakerFailureRatio = 0.5
+	DefaultBreakerMinRequests  = 10
+	DefaultBreakerWindow       = 30 * time.Second
+	DefaultBreakerOpenTimeout  = 30 * time.Second
+	// DefaultRetryAfter is the retryAfter of an UNAVAILABLE error while
+	// the breaker is closed and the platform sent no Retry-After.
+	DefaultRetryAfter = 5 * time.Second
 )
+
+// breakerBuckets is how many buckets the breaker's rolling window has.
+const breakerBuckets = 10
 
 // Limits on what Client reads from the platform.
 const (
@@ -51,6 +61,17 @@ type Config struct {
 	// transport errors, malformed responses) that opens the circuit breaker
 	// (DefaultBreakerFailures when zero).
 	BreakerFailures uint32
+	// BreakerFailureRatio opens the breaker too when, within BreakerWindow,
+	// at least BreakerMinRequests requests were sent and this share of them
+	// failed (DefaultBreakerFailureRatio when zero; above 1 disables it).
+	BreakerFailureRatio float64
+	// BreakerMinRequests is the least number of requests in the window
+	// before the ratio counts (DefaultBreakerMinRequests when zero).
+	BreakerMinRequests uint32
+	// BreakerWindow is the rolling window of the ratio (DefaultBreakerWindow
+	// when zero; at least twice Timeout, so that a timed-out request still
+	// counts in the window it started in).
+	BreakerWindow time.Duration
 	// BreakerOpenTimeout is how long the open breaker fails fast before it
 	// lets one trial request through (DefaultBreakerOpenTimeout when zero).
 	BreakerOpenTimeout time.Duration
@@ -69,8 +90,10 @@ type Client struct {
 	key, secret string
 	http        *http.Client
 	breaker     *gobreaker.CircuitBreaker[struct{}]
-	openTimeout time.Duration
-	log         *slog.Logger
+	// openUntil is when the open breaker lets a trial request through
+	// (Unix nanoseconds), for retryAfter.
+	openUntil atomic.Int64
+	log       *slog.Logger
 }
 
 // New returns a Client for cfg. A malformed BaseURL is reported by every call
@@ -82,6 +105,16 @@ func New(cfg Config) *Client {
 	if cfg.BreakerFailures == 0 {
 		cfg.BreakerFailures = DefaultBreakerFailures
 	}
+	if cfg.BreakerFailureRatio <= 0 {
+		cfg.BreakerFailureRatio = DefaultBreakerFailureRatio
+	}
+	if cfg.BreakerMinRequests == 0 {
+		cfg.BreakerMinRequests = DefaultBreakerMinRequests
+	}
+	if cfg.BreakerWindow <= 0 {
+		cfg.BreakerWindow = DefaultBreakerWindow
+	}
+	cfg.BreakerWindow = max(cfg.BreakerWindow, 2*cfg.Timeout)
 	if cfg.BreakerOpenTimeout <= 0 {
 		cfg.BreakerOpenTimeout = DefaultBreakerOpenTimeout
 	}
@@ -91,9 +124,7 @@ func New(cfg Config) *Client {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	log := cfg.Logger.With("component", "creditplatform")
-	failures := cfg.BreakerFailures
-	return &Client{
+	c := &Client{
 		base:   strings.TrimRight(cfg.BaseURL, "/"),
 		key:    cfg.AppKey,
 		secret: cfg.AppSecret,
@@ -104,19 +135,50 @@ func New(cfg Config) *Client {
 				return http.ErrUseLastResponse // a redirect would drop the signature's path
 			},
 		},
-		breaker: gobreaker.NewCircuitBreaker[struct{}](gobreaker.Settings{
-			Name:         "creditplatform",
-			Timeout:      cfg.BreakerOpenTimeout,
-			ReadyToTrip:  func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= failures },
-			IsSuccessful: func(err error) bool { return !isFailure(err) },
-			IsExcluded:   func(err error) bool { return errors.Is(err, errCanceled) },
-			OnStateChange: func(_ string, from, to gobreaker.State) {
-				log.Warn("credit platform circuit breaker changed state", "from", from.String(), "to", to.String())
-			},
-		}),
-		openTimeout: cfg.BreakerOpenTimeout,
-		log:         log,
+		log: cfg.Logger.With("component", "creditplatform"),
 	}
+	c.breaker = gobreaker.NewCircuitBreaker[struct{}](gobreaker.Settings{
+		Name: "creditplatform",
+		// The counts roll over the window in buckets, so the ratio is of
+		// recent requests only.
+		Interval:     cfg.BreakerWindow,
+		BucketPeriod: cfg.BreakerWindow / breakerBuckets,
+		Timeout:      cfg.BreakerOpenTimeout,
+		ReadyToTrip:  readyToTrip(cfg.BreakerFailures, cfg.BreakerMinRequests, cfg.BreakerFailureRatio),
+		IsSuccessful: func(err error) bool { return !isFailure(err) },
+		IsExcluded:   func(err error) bool { return errors.Is(err, errCanceled) },
+		OnStateChange: func(_ string, from, to gobreaker.State) {
+			if to == gobreaker.StateOpen {
+				c.openUntil.Store(time.Now().Add(cfg.BreakerOpenTimeout).UnixNano())
+			}
+			c.log.Warn("credit platform circuit breaker changed state", "from", from.String(), "to", to.String())
+		},
+	})
+	return c
+}
+
+// readyToTrip opens the breaker after failures consecutive failures, or when
+// at least minRequests requests were sent in the window and ratio of them
+// failed. Requests still in flight count as sent, so a burst of timeouts
+// opens it as soon as enough of the burst has failed, not after the last.
+func readyToTrip(failures, minRequests uint32, ratio float64) func(gobreaker.Counts) bool {
+	return func(c gobreaker.Counts) bool {
+		if c.ConsecutiveFailures >= failures {
+			return true
+		}
+		sent := c.Requests - min(c.TotalExclusions, c.Requests)
+		return sent >= minRequests && float64(c.TotalFailures) >= ratio*float64(sent)
+	}
+}
+
+// retryAfter is when an UNAVAILABLE caller should try again: the rest of the
+// breaker's open period while it is open (at least a second), otherwise
+// DefaultRetryAfter.
+func (c *Client) retryAfter() time.Duration {
+	if c.breaker.State() != gobreaker.StateClosed {
+		return max(time.Until(time.Unix(0, c.openUntil.Load())).Round(time.Second), time.Second)
+	}
+	return DefaultRetryAfter
 }
 
 // Report fetches the electronic credit report of the subject with the given
@@ -273,6 +335,11 @@ func (c *Client) call(ctx context.Context, method, path, idemKey string, in any,
 // roundTrip performs one HTTP exchange. Its errors are *statusError,
 // *transportError, *decodeError, *configError or errCanceled.
 func (c *Client) roundTrip(ctx context.Context, method, path, idemKey string, body []byte, decode func([]byte) error) error {
+	if ctx.Err() != nil {
+		// The caller's deadline passed before we asked: not the platform's
+		// doing, so it does not count against it.
+		return errCanceled
+	}
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, bytes.NewReader(body))
 	if err != nil || req.URL.Host == "" {
 		return &configError{err: fmt.Errorf("bad base URL: %w", err)}
@@ -327,12 +394,8 @@ func (c *Client) classify(err error, method, path string) *apperr.Error {
 		ce *configError
 	)
 	switch {
-	case errors.Is(err, gobreaker.ErrOpenState), errors.Is(err, gobreaker.ErrTooManyRequests):
-		e := unavailable(err)
-		e.RetryAfter = c.openTimeout
-		return e
-	case errors.Is(err, errCanceled):
-		return unavailable(err)
+	case errors.Is(err, gobreaker.ErrOpenState), errors.Is(err, gobreaker.ErrTooManyRequests), errors.Is(err, errCanceled):
+		return c.unavailable(err, 0)
 	case errors.As(err, &ce):
 		c.log.Error("credit platform client misconfigured", "method", method, "path", redactPath(path), "error", err.Error())
 		return apperr.Wrap(err, apperr.Internal, "credit platform client is misconfigured")
@@ -345,9 +408,7 @@ func (c *Client) classify(err error, method, path string) *apperr.Error {
 		case se.status == http.StatusConflict:
 			return apperr.Wrap(err, apperr.Conflict, "idempotency key already used for a different request").WithReason("IDEMPOTENCY_KEY_REUSED")
 		case se.status == http.StatusTooManyRequests || se.status >= 500:
-			e := unavailable(err)
-			e.RetryAfter = se.retryAfter
-			return e
+			return c.unavailable(err, se.retryAfter)
 		default:
 			// 401/403 (key, secret, clock), 400 or an unknown route: our
 			// configuration or code is wrong, retrying will not help.
@@ -356,12 +417,19 @@ func (c *Client) classify(err error, method, path string) *apperr.Error {
 			return apperr.Wrap(err, apperr.Internal, "credit platform rejected the request")
 		}
 	default: // transport and decode errors
-		return unavailable(err)
+		return c.unavailable(err, 0)
 	}
 }
 
-func unavailable(cause error) *apperr.Error {
-	return apperr.Wrap(cause, apperr.Unavailable, "the city credit platform is temporarily unavailable").WithReason(ReasonUnavailable)
+// unavailable is the UNAVAILABLE error of cause, with the platform's own
+// Retry-After when it sent one and c.retryAfter otherwise.
+func (c *Client) unavailable(cause error, platformRetryAfter time.Duration) *apperr.Error {
+	e := apperr.Wrap(cause, apperr.Unavailable, "信用平台暂时无法访问，请稍后再试").WithReason(ReasonUnavailable)
+	e.RetryAfter = platformRetryAfter
+	if e.RetryAfter <= 0 {
+		e.RetryAfter = c.retryAfter()
+	}
+	return e
 }
 
 // redactPath drops the subject's USCC from a path before logging it.
@@ -388,7 +456,9 @@ func retryAfter(v string) time.Duration {
 	return time.Duration(n) * time.Second
 }
 
-// errCanceled marks a request the caller canceled; the breaker ignores it.
+// errCanceled marks a request the caller canceled, or whose deadline had
+// passed before it was sent; the breaker ignores it. A deadline that passes
+// while the platform is answering is a timeout, which counts.
 var errCanceled = errors.New("creditplatform: request canceled by caller")
 
 // statusError is a non-2xx response.

@@ -70,6 +70,17 @@ func testEnv(t *testing.T) map[string]string {
 
 func newHarness(t *testing.T, env map[string]string) *harness {
 	t.Helper()
+	cfg := loadConfig(t, env)
+	srv, err := server.New(context.Background(), cfg, testLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return attach(t, cfg, srv)
+}
+
+// loadConfig builds the configuration of env as the process would.
+func loadConfig(t *testing.T, env map[string]string) config.Config {
+	t.Helper()
 	var environ []string
 	for k, v := range env {
 		if v != "" {
@@ -80,11 +91,17 @@ func newHarness(t *testing.T, env map[string]string) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logger := slog.New(slog.NewJSONHandler(logSink, &slog.HandlerOptions{Level: slog.LevelError}))
-	srv, err := server.New(context.Background(), cfg, logger)
-	if err != nil {
-		t.Fatal(err)
-	}
+	return cfg
+}
+
+// testLogger logs errors to logSink.
+func testLogger() *slog.Logger {
+	return slog.New(slog.NewJSONHandler(logSink, &slog.HandlerOptions{Level: slog.LevelError}))
+}
+
+// attach serves srv over HTTP for the test and closes both at its end.
+func attach(t *testing.T, cfg config.Config, srv *server.Server) *harness {
+	t.Helper()
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() { ts.Close(); srv.Close() })
 	return &harness{t: t, cfg: cfg, srv: srv, ts: ts}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -60,18 +59,5 @@ func Migrate(db *gorm.DB) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	return db.WithContext(ctx).Connection(func(pinned *gorm.DB) error {
-		// A fresh session on the pinned connection: every statement starts
-		// clean, as on the pool.
-		conn := pinned.Session(&gorm.Session{NewDB: true})
-		var got *int
-		if err := conn.Raw("SELECT GET_LOCK(?, ?)", migrateLock, 120).Scan(&got).Error; err != nil {
-			return fmt.Errorf("store: migrate: take the migration lock: %w", err)
-		}
-		if got == nil || *got != 1 {
-			return errors.New("store: migrate: another instance held the migration lock for two minutes")
-		}
-		defer conn.Exec("SELECT RELEASE_LOCK(?)", migrateLock)
-		return run(conn)
-	})
+	return WithLock(ctx, db, migrateLock, 2*time.Minute, run)
 }
