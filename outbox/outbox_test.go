@@ -321,7 +321,7 @@ func TestShutdownDrainsInFlightDeliveryR2_3(t *testing.T) {
 	w.Handle(kindPublish, func(hctx context.Context, _ models.OutboxMessage) (string, error) {
 		calls.Add(1)
 		close(started)
-		<-proceed // the platform answers during the drain …
+		<-proceed                          // the platform answers during the drain …
 		if err := hctx.Err(); err != nil { // … unless the call was cancelled
 			return "", apperr.Wrap(err, apperr.Unavailable, "platform call cancelled")
 		}
