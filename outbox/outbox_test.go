@@ -321,8 +321,10 @@ func TestShutdownDrainsInFlightDeliveryR2_3(t *testing.T) {
 	w.Handle(kindPublish, func(hctx context.Context, _ models.OutboxMessage) (string, error) {
 		calls.Add(1)
 		close(started)
-		<-proceed                          // the platform answers during the drain …
-		if err := hctx.Err(); err != nil { // … unless the call was cancelled
+		// The platform answers during the drain, unless the call was
+		// cancelled meanwhile.
+		<-proceed
+		if err := hctx.Err(); err != nil {
 			return "", apperr.Wrap(err, apperr.Unavailable, "platform call cancelled")
 		}
 		return "pub-1", nil
