@@ -24,6 +24,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0005_outbox", Migrate: migrate0005},
 		{ID: "0006_applications", Migrate: migrate0006},
 		{ID: "0007_repair_objection", Migrate: migrate0007},
+		{ID: "0010_jobs_catchup", Migrate: migrate0010},
 	}
 }
 

@@ -28,6 +28,7 @@ var released = map[string]string{
 	"migrate_0005.go": "5e45eb32ab91f215aeb99dc7d0f2d3e62df6f60394f5cefee8fd40e04a68ac68",
 	"migrate_0006.go": "49e6200903cc728916a79374bae63c050a0c3a3259962e48b4e4baf780d1caed",
 	"migrate_0007.go": "53e97de654746af53abbed7b7d7cf999c208ad0c67840351d4074f6fffab6549",
+	"migrate_0010.go": "2db411576b4e3eb35d3ba5fd1122fd4aa1aa135113082c7cdf696babca24c3ad",
 }
 
 func TestReleasedMigrationsNeverChange(t *testing.T) {
