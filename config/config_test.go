@@ -32,6 +32,9 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		{[]string{"CW_REDIS_URL=http://x"}, "CW_REDIS_URL"},
 		{[]string{"CW_MAX_BODY_BYTES=0"}, "CW_MAX_BODY_BYTES"},
 		{[]string{"CW_DATA_KEY=short"}, "CW_DATA_KEY"},
+		{[]string{"CW_OUTBOX_LEASE=8s"}, "CW_OUTBOX_LEASE"}, // less than twice the 5 s platform timeout
+		{[]string{"CW_CREDIT_PLATFORM_BREAKER_RATIO=1.5"}, "CW_CREDIT_PLATFORM_BREAKER_RATIO"},
+		{[]string{"CW_CREDIT_PLATFORM_BREAKER_FAILURES=0"}, "CW_CREDIT_PLATFORM_BREAKER_FAILURES"},
 	} {
 		_, err := config.Load(tc.env)
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
