@@ -256,14 +256,24 @@ func TestClientBreakerOpensOnTimeouts(t *testing.T) {
 			t.Fatalf("timeout %d: RetryAfter %v, want %v", i+1, got, want)
 		}
 	}
-	_, err := client.Rating(context.Background(), simulator.EnterpriseA)
-	wantCode(t, err, apperr.Unavailable, cp.ReasonUnavailable)
+	err := wantOpen(t, client, sim, cp.DefaultBreakerFailures)
 	if got := apperr.As(err).RetryAfter; got < time.Hour-time.Minute || got > time.Hour {
 		t.Fatalf("open breaker RetryAfter %v, want about an hour", got)
 	}
-	if n := sim.Requests(simulator.KindRating); n != cp.DefaultBreakerFailures {
-		t.Fatalf("simulator saw %d requests, want %d: the open breaker must not wait for the platform", n, cp.DefaultBreakerFailures)
+}
+
+// wantOpen fails unless the breaker is open: one more call fails at once
+// without reaching the platform, which has seen sent requests in all. It
+// returns the call's error.
+func wantOpen(t *testing.T, client *cp.Client, sim *simulator.Simulator, sent int) error {
+	t.Helper()
+	sim.SetFault(simulator.Fault{}) // healed: only the breaker can refuse now
+	_, err := client.Report(context.Background(), simulator.EnterpriseA)
+	wantCode(t, err, apperr.Unavailable, cp.ReasonUnavailable)
+	if n := sim.Requests(simulator.KindAll); n != sent || sent == 0 {
+		t.Fatalf("simulator saw %d requests, want %d: the breaker is not open", n, sent)
 	}
+	return err
 }
 
 // A burst of concurrent callers all timing out opens the breaker after that
@@ -282,12 +292,7 @@ func TestClientBreakerOpensOnConcurrentTimeouts(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	burst := sim.Requests(simulator.KindRating)
-	_, err := client.Report(context.Background(), simulator.EnterpriseA)
-	wantCode(t, err, apperr.Unavailable, cp.ReasonUnavailable)
-	if n := sim.Requests(simulator.KindAll); n != burst || burst == 0 {
-		t.Fatalf("simulator saw %d requests after a burst of %d: the breaker did not open", n, burst)
-	}
+	wantOpen(t, client, sim, sim.Requests(simulator.KindRating))
 }
 
 // A caller's deadline that passes while the platform is answering counts as
@@ -312,12 +317,7 @@ func TestClientBreakerCountsPlatformDeadlines(t *testing.T) {
 		cancel()
 		wantCode(t, err, apperr.Unavailable, cp.ReasonUnavailable)
 	}
-	sim.SetFault(simulator.Fault{})
-	_, err := client.Rating(context.Background(), simulator.EnterpriseA)
-	wantCode(t, err, apperr.Unavailable, cp.ReasonUnavailable)
-	if n := sim.Requests(simulator.KindAll); n != 2 {
-		t.Fatalf("simulator saw %d requests, want 2: two slow answers open the breaker", n)
-	}
+	wantOpen(t, client, sim, 2) // two slow answers opened it
 }
 
 // Failures that never run BreakerFailures in a row still open the breaker
@@ -338,11 +338,7 @@ func TestClientBreakerOpensOnFailureRatio(t *testing.T) {
 			t.Fatalf("call %d: %v", i+1, err)
 		}
 	}
-	_, err := client.Rating(context.Background(), simulator.EnterpriseA)
-	wantCode(t, err, apperr.Unavailable, cp.ReasonUnavailable)
-	if n := sim.Requests(simulator.KindRating); n != 10 {
-		t.Fatalf("simulator saw %d requests, want 10: half of 10 failed, the breaker must be open", n)
-	}
+	wantOpen(t, client, sim, 10) // half of 10 failed
 }
 
 // After the open timeout one trial request goes through and closes the breaker.

@@ -18,6 +18,7 @@ import (
 	"creditwater/models"
 	"creditwater/reqctx"
 	"creditwater/store/storetest"
+	"creditwater/testwait"
 )
 
 func admin() context.Context {
@@ -42,25 +43,12 @@ func pair(t *testing.T) (*Runner, *Runner, *gorm.DB, redis.UniversalClient) {
 	return a, b, db, rdb
 }
 
-// waitFor polls cond until it holds; it fails the test after a generous
-// deadline (a hang guard, not a timing assertion).
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // lateTrigger fires the job's schedule on r until decided reports a lock
 // decision: gocron drops a trigger that arrives while it still considers the
 // previous run of the (singleton) job in progress.
 func lateTrigger(t *testing.T, r *Runner, name string, decided func() bool) {
 	t.Helper()
-	waitFor(t, "a lock decision on the late trigger", func() bool {
+	testwait.For(t, "a lock decision on the late trigger", func() bool {
 		if decided() {
 			return true
 		}
@@ -171,8 +159,8 @@ func TestScheduledSlotRunsOnceAcrossInstances(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	waitFor(t, "both lock decisions", func() bool { return decisions.Load() == 2 })
-	waitFor(t, "the run to be recorded", func() bool {
+	testwait.For(t, "both lock decisions", func() bool { return decisions.Load() == 2 })
+	testwait.For(t, "the run to be recorded", func() bool {
 		var n int64
 		_ = db.Model(&models.JobRun{}).Where("job = ? AND status = ?", "yearly", StatusOK).Count(&n).Error
 		return n == 1
@@ -217,7 +205,7 @@ func TestIntervalJobEachSlotOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, "three slots", func() bool { return total.Load() >= 3 })
+	testwait.For(t, "three slots", func() bool { return total.Load() >= 3 })
 	_ = a.Stop()
 	_ = b.Stop()
 	mu.Lock()
@@ -262,7 +250,7 @@ func TestRunNowExcludesConcurrentRuns(t *testing.T) {
 	if err := b.entry("slow").handle.RunNow(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the SKIPPED run", func() bool {
+	testwait.For(t, "the SKIPPED run", func() bool {
 		var n int64
 		_ = db.Model(&models.JobRun{}).Where("job = ? AND status = ?", "slow", StatusSkipped).Count(&n).Error
 		return n == 1
@@ -441,7 +429,7 @@ func TestMissedSlotCaughtUpOnceAfterRedisReturns_R1_3(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, "both instances to record the missed slot", func() bool {
+	testwait.For(t, "both instances to record the missed slot", func() bool {
 		return countRuns(t, db, "job = ? AND status = ? AND reason = ?", "yearly", StatusSkipped, ReasonLockUnavailable) == 2
 	})
 	if n := executions.Load(); n != 0 {
@@ -459,7 +447,7 @@ func TestMissedSlotCaughtUpOnceAfterRedisReturns_R1_3(t *testing.T) {
 	}
 
 	o.up(t)
-	waitFor(t, "the catch-up run", func() bool {
+	testwait.For(t, "the catch-up run", func() bool {
 		return countRuns(t, db, "job = ? AND `trigger` = ? AND status = ?", "yearly", TriggerCatchUp, StatusOK) == 1
 	})
 	if got := <-slots; !got.Equal(want) {
@@ -510,7 +498,7 @@ func TestMissedSlotCaughtUpByAnotherInstance(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, "the missed slots to be recorded", func() bool {
+	testwait.For(t, "the missed slots to be recorded", func() bool {
 		return countRuns(t, db, "status = ? AND reason = ?", StatusSkipped, ReasonLockUnavailable) == 2
 	})
 	if err := a.Stop(); err != nil { // instance a goes away

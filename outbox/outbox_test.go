@@ -18,6 +18,7 @@ import (
 	"creditwater/reqctx"
 	"creditwater/store"
 	"creditwater/store/storetest"
+	"creditwater/testwait"
 )
 
 // clock is an injectable, goroutine-safe time source.
@@ -289,17 +290,6 @@ func runWorker(w *Worker, ctx context.Context) <-chan struct{} {
 	return stopped
 }
 
-// await waits for ch to deliver or close; it fails the test after a generous
-// deadline (a hang guard, not a timing assertion).
-func await[T any](t *testing.T, ch <-chan T, what string) {
-	t.Helper()
-	select {
-	case <-ch:
-	case <-time.After(30 * time.Second):
-		t.Fatalf("timed out waiting for %s", what)
-	}
-}
-
 // noLease fails unless no message is leased (locked_by or locked_until set).
 func noLease(t *testing.T, db *gorm.DB) {
 	t.Helper()
@@ -331,10 +321,10 @@ func TestShutdownDrainsInFlightDeliveryR2_3(t *testing.T) {
 	}, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	stopped := runWorker(w, ctx)
-	await(t, started, "the delivery to start")
+	testwait.Recv(t, started, "the delivery to start")
 	cancel() // SIGTERM
 	close(proceed)
-	await(t, stopped, "Run to return")
+	testwait.Recv(t, stopped, "Run to return")
 	m := message(t, db, "m1")
 	if m.Status != models.OutboxDone || m.Result != "pub-1" || m.Attempts != 1 || calls.Load() != 1 {
 		t.Fatalf("after the drain message = %+v, handler calls %d", m, calls.Load())
@@ -360,10 +350,10 @@ func TestShutdownReleasesLeaseR2_3(t *testing.T) {
 	}, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	stopped := runWorker(a, ctx)
-	await(t, started, "the first delivery to start")
-	await(t, started, "the second delivery to start")
+	testwait.Recv(t, started, "the first delivery to start")
+	testwait.Recv(t, started, "the second delivery to start")
 	cancel() // SIGTERM
-	await(t, stopped, "Run to return")
+	testwait.Recv(t, stopped, "Run to return")
 	noLease(t, db)
 	for _, k := range []string{"m1", "m2"} {
 		if m := message(t, db, k); m.Status != models.OutboxPending || m.Attempts != 0 || m.LastError != "" {

@@ -17,6 +17,7 @@ import (
 	"creditwater/creditplatform/simulator"
 	"creditwater/rating"
 	"creditwater/store/storetest"
+	"creditwater/testwait"
 )
 
 // clock is a settable, goroutine-safe time source (background refreshes
@@ -148,17 +149,6 @@ func (p *slowPlatform) Report(context.Context, string) (*creditplatform.Report, 
 	return nil, apperr.New(apperr.Unavailable, "not in this test")
 }
 
-// awaitOrFail waits for ch to deliver or close; it fails the test after a
-// generous deadline (a hang guard, not a timing assertion).
-func awaitOrFail[T any](t *testing.T, ch <-chan T, what string) {
-	t.Helper()
-	select {
-	case <-ch:
-	case <-time.After(30 * time.Second):
-		t.Fatalf("timed out waiting for %s", what)
-	}
-}
-
 // R6.2: a cached rating past its freshness is served at once, marked stale,
 // while the platform is slow; N concurrent callers on two instances cause
 // exactly one upstream call, and afterwards the cache holds the new rating.
@@ -205,8 +195,8 @@ func TestStaleWhileRevalidate_R6_2(t *testing.T) {
 	// The one refresh reaches the platform, and every caller has its answer
 	// while the platform still holds that call (release is not closed yet).
 	// A hang guard, not a timing bound: waiting callers would block forever.
-	awaitOrFail(t, p.entered, "the background refresh to reach the platform")
-	awaitOrFail(t, answered, "the stale callers to be answered without the platform")
+	testwait.Recv(t, p.entered, "the background refresh to reach the platform")
+	testwait.Recv(t, answered, "the stale callers to be answered without the platform")
 	close(results)
 	close(errs)
 	for err := range errs {

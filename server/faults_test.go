@@ -9,6 +9,7 @@ import (
 	"creditwater/creditplatform/simulator"
 	"creditwater/models"
 	"creditwater/server"
+	"creditwater/testwait"
 )
 
 // Two instances starting together on one empty database (and one Redis) both
@@ -51,31 +52,13 @@ func TestTwoInstancesStartTogetherOnEmptyDatabase(t *testing.T) {
 	}
 }
 
-// waitUntil polls cond until it holds; it fails the test after a generous
-// deadline (a hang guard, not a timing assertion).
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // R2.3: SIGTERM (the server's Shutdown) while the credit platform is slow to
 // take a publication: the delivery is cut at the end of the drain, its
 // lease is released before Shutdown returns, no attempt is counted, and the
 // next instance delivers it at once: one publication overall.
 func TestShutdownDuringDeliveryReleasesLease_R2_3(t *testing.T) {
-	sim := simulator.New(simulator.Options{})
-	url := sim.Start()
-	t.Cleanup(sim.Close)
 	env := testEnv(t)
-	env["CW_CREDIT_PLATFORM_URL"] = url
-	env["CW_CREDIT_PLATFORM_KEY"] = simulator.DefaultAppKey
-	env["CW_CREDIT_PLATFORM_SECRET"] = simulator.DefaultAppSecret
+	sim := externalPlatform(t, env)
 	env["CW_SHUTDOWN_TIMEOUT"] = "1500ms" // deliveries may drain for 1 s
 	env["CW_OUTBOX_POLL_INTERVAL"] = "10ms"
 
@@ -86,7 +69,7 @@ func TestShutdownDuringDeliveryReleasesLease_R2_3(t *testing.T) {
 	// cancelled call only then: the test's cleanup waits for it.)
 	sim.SetFault(simulator.Fault{Latency: 10 * time.Second})
 	first.srv.Start(context.Background())
-	waitUntil(t, "the publication to reach the platform", func() bool { return sim.Requests(simulator.KindPublish) > 0 })
+	testwait.For(t, "the publication to reach the platform", func() bool { return sim.Requests(simulator.KindPublish) > 0 })
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

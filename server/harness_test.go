@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"creditwater/config"
+	"creditwater/creditplatform/simulator"
 	"creditwater/server"
 	"creditwater/store/storetest"
 )
@@ -66,6 +67,19 @@ func testEnv(t *testing.T) map[string]string {
 		"CW_REDIS_PREFIX": "cwt:" + randHex(6) + ":",
 		"CW_LOG_LEVEL":    "error",
 	}
+}
+
+// externalPlatform starts a credit-platform simulator the test controls
+// (faults, publications) and points env's servers at it; servers sharing
+// env share it, as instances share the real platform.
+func externalPlatform(t *testing.T, env map[string]string) *simulator.Simulator {
+	t.Helper()
+	sim := simulator.New(simulator.Options{})
+	env["CW_CREDIT_PLATFORM_URL"] = sim.Start()
+	t.Cleanup(sim.Close)
+	env["CW_CREDIT_PLATFORM_KEY"] = simulator.DefaultAppKey
+	env["CW_CREDIT_PLATFORM_SECRET"] = simulator.DefaultAppSecret
+	return sim
 }
 
 func newHarness(t *testing.T, env map[string]string) *harness {
