@@ -186,7 +186,7 @@ func (c *Client) retryAfter() time.Duration {
 //
 // It returns INVALID (field "uscc") for a malformed USCC, NOT_FOUND when the
 // platform does not know the subject, UNAVAILABLE (reason
-// CREDIT_PLATFORM_UNAVAILABLE) when the platform fails, times out or the
+// CREDIT_PLATFORM_UNAVAILABLE, with RetryAfter) when the platform fails, times out or the
 // breaker is open, and INTERNAL when the platform rejects our credentials or
 // request.
 func (c *Client) Report(ctx context.Context, uscc string) (*Report, error) {
@@ -217,7 +217,7 @@ func (c *Client) Report(ctx context.Context, uscc string) (*Report, error) {
 //
 // It returns INVALID (field "uscc") for a malformed USCC, NOT_FOUND when the
 // platform does not know the subject, UNAVAILABLE (reason
-// CREDIT_PLATFORM_UNAVAILABLE) when the platform fails, times out or the
+// CREDIT_PLATFORM_UNAVAILABLE, with RetryAfter) when the platform fails, times out or the
 // breaker is open, and INTERNAL when the platform rejects our credentials or
 // request.
 func (c *Client) Rating(ctx context.Context, uscc string) (RatingResult, error) {
@@ -248,7 +248,7 @@ func (c *Client) Rating(ctx context.Context, uscc string) (RatingResult, error) 
 // unknown kind, malformed USCC, empty title or a body that is not a JSON
 // object; NOT_FOUND when the platform does not know the subject; CONFLICT
 // (reason IDEMPOTENCY_KEY_REUSED) when the key was used for a different
-// publication; UNAVAILABLE (reason CREDIT_PLATFORM_UNAVAILABLE) when the
+// publication; UNAVAILABLE (reason CREDIT_PLATFORM_UNAVAILABLE, with RetryAfter) when the
 // platform fails, times out or the breaker is open; and INTERNAL when the
 // platform rejects our credentials or request.
 func (c *Client) Publish(ctx context.Context, p Publication) (PublishResult, error) {
@@ -286,7 +286,7 @@ func (c *Client) Publish(ctx context.Context, p Publication) (PublishResult, err
 // It returns INVALID (naming the field) for a missing idempotency key or a
 // malformed publication id, NOT_FOUND when the platform does not know the
 // publication, CONFLICT (reason IDEMPOTENCY_KEY_REUSED) when the key was used
-// for another publication, UNAVAILABLE (reason CREDIT_PLATFORM_UNAVAILABLE)
+// for another publication, UNAVAILABLE (reason CREDIT_PLATFORM_UNAVAILABLE, with RetryAfter)
 // when the platform fails, times out or the breaker is open, and INTERNAL
 // when the platform rejects our credentials or request.
 func (c *Client) Withdraw(ctx context.Context, w Withdrawal) (WithdrawResult, error) {

@@ -460,11 +460,7 @@ func (r *Runner) lockError(_ uuid.UUID, name string, err error) {
 		r.recordSkip(name, e.slot(r.now().In(r.loc)), ReasonJobRunning, "同一任务的另一次运行尚未结束，本时段由其覆盖")
 	case errors.As(err, &ue):
 		r.log.Warn("job lock unavailable; the slot will be caught up", "job", name, "slot", ue.slot, "error", err)
-		r.mu.Lock()
-		if prev, ok := r.missed[name]; !ok || ue.slot.After(prev) {
-			r.missed[name] = ue.slot
-		}
-		r.mu.Unlock()
+		r.markMissed(name, ue.slot)
 		r.recordSkip(name, ue.slot, ReasonLockUnavailable, "Redis 或数据库暂时不可用，本时段未能运行；恢复后将补跑一次")
 	default:
 		r.log.Error("job lock failed; run skipped", "job", name, "error", err)
@@ -574,6 +570,16 @@ func (r *Runner) catchUpSlot(ctx context.Context, e *entry, slot time.Time) erro
 	return nil
 }
 
+// markMissed keeps slot in memory as the job's latest missed slot, for the
+// catch-up when even recording it in job_runs fails.
+func (r *Runner) markMissed(name string, slot time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if prev, ok := r.missed[name]; !ok || slot.After(prev) {
+		r.missed[name] = slot
+	}
+}
+
 // forgetMissed drops the in-memory missed slot of the job when slot covers it.
 func (r *Runner) forgetMissed(name string, slot time.Time) {
 	r.mu.Lock()
@@ -651,7 +657,10 @@ func (r *Runner) scheduled(name string) {
 		r.log.Error("scheduled run without a lock; skipped", "job", name)
 		return
 	}
-	_, _ = r.execute(lk.ctx, e, TriggerSchedule, lk.slot)
+	if run, err := r.execute(lk.ctx, e, TriggerSchedule, lk.slot); err != nil && run.ID == 0 {
+		// The database failed before the run started: catch it up later.
+		r.markMissed(name, lk.slot)
+	}
 }
 
 // RunNow runs the job at once on this instance and returns the finished run

@@ -93,17 +93,23 @@ type Service struct {
 // New wires the service. Zero fields of cfg take DefaultConfig's values.
 func New(p Platform, rdb redis.UniversalClient, prefix string, cfg Config, log *audit.Log, logger *slog.Logger) *Service {
 	def := DefaultConfig()
-	for _, d := range []struct{ v, def *time.Duration }{{&cfg.RatingTTL, &def.RatingTTL}, {&cfg.ReportTTL, &def.ReportTTL}, {&cfg.StaleMax, &def.StaleMax}, {&cfg.RefreshLock, &def.RefreshLock}} {
-		if *d.v <= 0 {
-			*d.v = *d.def
-		}
-	}
+	cfg.RatingTTL = positiveOr(cfg.RatingTTL, def.RatingTTL)
+	cfg.ReportTTL = positiveOr(cfg.ReportTTL, def.ReportTTL)
+	cfg.StaleMax = positiveOr(cfg.StaleMax, def.StaleMax)
+	cfg.RefreshLock = positiveOr(cfg.RefreshLock, def.RefreshLock)
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Service{platform: p, rdb: rdb, prefix: prefix + "credit:", cfg: cfg, audit: log, log: logger, now: time.Now,
 		bgCtx: ctx, bgCancel: cancel, refreshing: map[string]bool{}}
+}
+
+func positiveOr(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
 }
 
 // Close stops starting background refreshes and waits for the running ones
