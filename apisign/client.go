@@ -22,13 +22,19 @@ import (
 
 // Defaults applied by NewClient to zero ClientConfig fields.
 const (
-	DefaultTimeout            = 5 * time.Second
-	DefaultBreakerFailures    = 5
-	DefaultBreakerOpenTimeout = 30 * time.Second
+	DefaultTimeout             = 5 * time.Second
+	DefaultBreakerFailures     = 3
+	DefaultBreakerFailureRatio = 0.5
+	DefaultBreakerMinRequests  = 10
+	DefaultBreakerWindow       = 30 * time.Second
+	DefaultBreakerOpenTimeout  = 30 * time.Second
 	// DefaultRetryAfter is the RetryAfter of an UNAVAILABLE error when the
 	// upstream named none and the breaker is closed.
 	DefaultRetryAfter = 5 * time.Second
 )
+
+// breakerBuckets is how many buckets the breaker's rolling window has.
+const breakerBuckets = 10
 
 // wireCode is the shape of an error body's code (letters and underscores,
 // so never an ID number); anything else is dropped, since an upstream could
@@ -55,6 +61,17 @@ type Config struct {
 	// transport errors, malformed responses) that opens the circuit breaker
 	// (DefaultBreakerFailures when zero).
 	BreakerFailures uint32
+	// BreakerFailureRatio opens the breaker too when, within BreakerWindow,
+	// at least BreakerMinRequests requests were sent and this share of them
+	// failed (DefaultBreakerFailureRatio when zero; above 1 disables it).
+	BreakerFailureRatio float64
+	// BreakerMinRequests is the least number of requests in the window
+	// before the ratio counts (DefaultBreakerMinRequests when zero).
+	BreakerMinRequests uint32
+	// BreakerWindow is the rolling window of the ratio (DefaultBreakerWindow
+	// when zero; at least twice Timeout, so that a timed-out request still
+	// counts in the window it started in).
+	BreakerWindow time.Duration
 	// BreakerOpenTimeout is how long the open breaker fails fast before it
 	// lets one trial request through (DefaultBreakerOpenTimeout when zero).
 	BreakerOpenTimeout time.Duration
@@ -104,6 +121,16 @@ func NewClient(up Upstream, cfg Config) *Client {
 	if cfg.BreakerFailures == 0 {
 		cfg.BreakerFailures = DefaultBreakerFailures
 	}
+	if cfg.BreakerFailureRatio <= 0 {
+		cfg.BreakerFailureRatio = DefaultBreakerFailureRatio
+	}
+	if cfg.BreakerMinRequests == 0 {
+		cfg.BreakerMinRequests = DefaultBreakerMinRequests
+	}
+	if cfg.BreakerWindow <= 0 {
+		cfg.BreakerWindow = DefaultBreakerWindow
+	}
+	cfg.BreakerWindow = max(cfg.BreakerWindow, 2*cfg.Timeout)
 	if cfg.BreakerOpenTimeout <= 0 {
 		cfg.BreakerOpenTimeout = DefaultBreakerOpenTimeout
 	}
@@ -126,11 +153,14 @@ func NewClient(up Upstream, cfg Config) *Client {
 		},
 		log: cfg.Logger.With("component", up.Name),
 	}
-	failures := cfg.BreakerFailures
 	c.breaker = gobreaker.NewCircuitBreaker[struct{}](gobreaker.Settings{
-		Name:         up.Name,
+		Name: up.Name,
+		// The counts roll over the window in buckets, so the ratio is of
+		// recent requests only.
+		Interval:     cfg.BreakerWindow,
+		BucketPeriod: cfg.BreakerWindow / breakerBuckets,
 		Timeout:      cfg.BreakerOpenTimeout,
-		ReadyToTrip:  func(n gobreaker.Counts) bool { return n.ConsecutiveFailures >= failures },
+		ReadyToTrip:  readyToTrip(cfg.BreakerFailures, cfg.BreakerMinRequests, cfg.BreakerFailureRatio),
 		IsSuccessful: func(err error) bool { return !isFailure(err) },
 		IsExcluded:   func(err error) bool { return errors.Is(err, errCanceled) },
 		OnStateChange: func(_ string, from, to gobreaker.State) {
@@ -141,6 +171,20 @@ func NewClient(up Upstream, cfg Config) *Client {
 		},
 	})
 	return c
+}
+
+// readyToTrip opens the breaker after failures consecutive failures, or when
+// at least minRequests requests were sent in the window and ratio of them
+// failed. Requests still in flight count as sent, so a burst of timeouts
+// opens it as soon as enough of the burst has failed, not after the last.
+func readyToTrip(failures, minRequests uint32, ratio float64) func(gobreaker.Counts) bool {
+	return func(c gobreaker.Counts) bool {
+		if c.ConsecutiveFailures >= failures {
+			return true
+		}
+		sent := c.Requests - min(c.TotalExclusions, c.Requests)
+		return sent >= minRequests && float64(c.TotalFailures) >= ratio*float64(sent)
+	}
 }
 
 // Request is one call of a Client.
@@ -186,6 +230,11 @@ func (c *Client) Do(ctx context.Context, req Request, decode func([]byte) error)
 // roundTrip performs one HTTP exchange. Its errors are *statusError,
 // *transportError, *decodeError, *configError or errCanceled.
 func (c *Client) roundTrip(ctx context.Context, in Request, body []byte, decode func([]byte) error) error {
+	if ctx.Err() != nil {
+		// The caller's deadline passed before we asked: not the upstream's
+		// doing, so it does not count against it.
+		return errCanceled
+	}
 	req, err := http.NewRequestWithContext(ctx, in.Method, c.base+in.Path, bytes.NewReader(body))
 	if err != nil || req.URL.Host == "" {
 		return &configError{name: c.up.Name, err: fmt.Errorf("bad base URL: %w", err)}
@@ -274,9 +323,14 @@ func (c *Client) classify(err error, req Request) *apperr.Error {
 }
 
 // unavailable is the UNAVAILABLE error of this upstream; retry ≤ 0 means
-// DefaultRetryAfter.
+// what is left of the open period while the breaker is open (this failure
+// may have opened it), DefaultRetryAfter otherwise.
 func (c *Client) unavailable(cause error, retry time.Duration) *apperr.Error {
-	if retry <= 0 {
+	switch {
+	case retry > 0:
+	case c.breaker.State() != gobreaker.StateClosed:
+		retry = c.openRemaining() // this failure opened it
+	default:
 		retry = DefaultRetryAfter
 	}
 	e := apperr.Wrap(cause, apperr.Unavailable, "%s暂时不可用，请稍后重试", c.up.Title).WithReason(c.up.UnavailableReason)
@@ -302,7 +356,9 @@ func retryAfter(v string) time.Duration {
 	return time.Duration(n) * time.Second
 }
 
-// errCanceled marks a request the caller canceled; the breaker ignores it.
+// errCanceled marks a request the caller canceled, or whose deadline had
+// passed before it was sent; the breaker ignores it. A deadline that passes
+// while the upstream is answering is a timeout, which counts.
 var errCanceled = errors.New("apisign: request canceled by caller")
 
 // statusError is a non-2xx response.

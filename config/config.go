@@ -103,6 +103,15 @@ type Config struct {
 	RatingCacheTTL          time.Duration `env:"CW_RATING_CACHE_TTL" envDefault:"24h"`
 	ReportCacheTTL          time.Duration `env:"CW_REPORT_CACHE_TTL" envDefault:"1h"`
 	RatingStaleMax          time.Duration `env:"CW_RATING_STALE_MAX" envDefault:"168h"`
+	// The platform client's circuit breaker: it opens after BreakerFailures
+	// consecutive failures (timeouts included), or when BreakerRatio of at
+	// least BreakerMinRequests requests within BreakerWindow failed, and
+	// fails fast for BreakerOpen.
+	BreakerFailures    int           `env:"CW_CREDIT_PLATFORM_BREAKER_FAILURES" envDefault:"3"`
+	BreakerRatio       float64       `env:"CW_CREDIT_PLATFORM_BREAKER_RATIO" envDefault:"0.5"`
+	BreakerMinRequests int           `env:"CW_CREDIT_PLATFORM_BREAKER_MIN_REQUESTS" envDefault:"10"`
+	BreakerWindow      time.Duration `env:"CW_CREDIT_PLATFORM_BREAKER_WINDOW" envDefault:"30s"`
+	BreakerOpen        time.Duration `env:"CW_CREDIT_PLATFORM_BREAKER_OPEN" envDefault:"30s"`
 
 	// Enterprise registry 企业登记信息 (R6.5), its own authority and adapter.
 	// RegistrySimulator serves it from the in-process simulator.
@@ -144,6 +153,8 @@ type Config struct {
 	OutboxBaseBackoff time.Duration `env:"CW_OUTBOX_BASE_BACKOFF" envDefault:"2s"`
 	OutboxMaxBackoff  time.Duration `env:"CW_OUTBOX_MAX_BACKOFF" envDefault:"10m"`
 	OutboxMaxAttempts int           `env:"CW_OUTBOX_MAX_ATTEMPTS" envDefault:"20"`
+	// OutboxLease is how long a claimed message is exclusive to its worker.
+	OutboxLease time.Duration `env:"CW_OUTBOX_LEASE" envDefault:"60s"`
 	// CJKFont is a TrueType font for commitment PDFs; empty: searched.
 	CJKFont string `env:"CW_CJK_FONT"`
 
@@ -264,6 +275,9 @@ func (c *Config) validate() error {
 		{"CW_GRAPHQL_TIMEOUT", int64(c.GraphQLTimeout)}, {"CW_GRAPHQL_MAX_TOKENS", int64(c.GraphQLMaxTokens)},
 		{"CW_GRAPHQL_MAX_FIELDS", int64(c.GraphQLMaxFields)}, {"CW_GRAPHQL_MAX_DEPTH", int64(c.GraphQLMaxDepth)},
 		{"CW_APQ_MAX_BYTES", int64(c.APQMaxBytes)},
+		{"CW_OUTBOX_LEASE", int64(c.OutboxLease)}, {"CW_SHUTDOWN_TIMEOUT", int64(c.ShutdownTimeout)},
+		{"CW_CREDIT_PLATFORM_BREAKER_FAILURES", int64(c.BreakerFailures)}, {"CW_CREDIT_PLATFORM_BREAKER_MIN_REQUESTS", int64(c.BreakerMinRequests)},
+		{"CW_CREDIT_PLATFORM_BREAKER_WINDOW", int64(c.BreakerWindow)}, {"CW_CREDIT_PLATFORM_BREAKER_OPEN", int64(c.BreakerOpen)},
 	} {
 		if p.v <= 0 {
 			return bad(p.name, "must be positive")
@@ -286,6 +300,13 @@ func (c *Config) validate() error {
 	}
 	if _, err := c.TrustedProxyNets(); err != nil {
 		return bad("CW_TRUSTED_PROXIES", "must be comma-separated IP addresses or CIDRs: "+err.Error())
+	}
+	if c.OutboxLease < 2*c.CreditPlatformTimeout {
+		// A delivery gets half the lease; it must outlast a platform call.
+		return bad("CW_OUTBOX_LEASE", "must be at least twice CW_CREDIT_PLATFORM_TIMEOUT")
+	}
+	if c.BreakerRatio <= 0 || c.BreakerRatio > 1 {
+		return bad("CW_CREDIT_PLATFORM_BREAKER_RATIO", "must be above 0 and at most 1")
 	}
 	if c.GeneralPublicityMin > c.GeneralPublicityMax {
 		return bad("CW_PUBLICITY_GENERAL_MIN_MONTHS", "must not exceed CW_PUBLICITY_GENERAL_MAX_MONTHS")

@@ -39,6 +39,9 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		{[]string{"CW_TRUSTED_PROXIES=10.0.0.0/8,proxy.internal"}, "CW_TRUSTED_PROXIES"},
 		{[]string{"CW_TRUSTED_PROXIES=10.0.0.0/33"}, "CW_TRUSTED_PROXIES"},
 		{[]string{"CW_METRICS_ADDR=9090"}, "CW_METRICS_ADDR"},
+		{[]string{"CW_OUTBOX_LEASE=8s"}, "CW_OUTBOX_LEASE"}, // less than twice the 5 s platform timeout
+		{[]string{"CW_CREDIT_PLATFORM_BREAKER_RATIO=1.5"}, "CW_CREDIT_PLATFORM_BREAKER_RATIO"},
+		{[]string{"CW_CREDIT_PLATFORM_BREAKER_FAILURES=0"}, "CW_CREDIT_PLATFORM_BREAKER_FAILURES"},
 	} {
 		_, err := config.Load(tc.env)
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {

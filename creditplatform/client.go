@@ -20,6 +20,7 @@ const (
 	DefaultTimeout            = apisign.DefaultTimeout
 	DefaultBreakerFailures    = apisign.DefaultBreakerFailures
 	DefaultBreakerOpenTimeout = apisign.DefaultBreakerOpenTimeout
+	DefaultRetryAfter         = apisign.DefaultRetryAfter
 )
 
 // publicationIDPattern keeps publication ids safe to put in a path.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -226,8 +227,8 @@ func TestClientBreakerOpens(t *testing.T) {
 	for range 5 {
 		_, err := client.Rating(context.Background(), simulator.EnterpriseA)
 		wantCode(t, err, apperr.Unavailable, cp.ReasonUnavailable)
-		if e := apperr.As(err); e.RetryAfter <= 0 {
-			t.Errorf("open breaker error has no RetryAfter")
+		if e := apperr.As(err); e.RetryAfter < time.Second || e.RetryAfter > time.Hour {
+			t.Errorf("open breaker error has RetryAfter %v, want the rest of the hour it stays open", e.RetryAfter)
 		}
 		_, err = client.Report(context.Background(), simulator.EnterpriseA)
 		wantCode(t, err, apperr.Unavailable, cp.ReasonUnavailable)
@@ -235,6 +236,109 @@ func TestClientBreakerOpens(t *testing.T) {
 	if n := sim.Requests(simulator.KindAll); n != 3 {
 		t.Errorf("simulator saw %d requests, want 3 (open breaker must fail fast)", n)
 	}
+}
+
+// Timeouts are failures: after BreakerFailures consecutive timeouts the
+// breaker is open and the next call fails at once, without waiting for the
+// platform, with retryAfter set to the rest of the open period.
+func TestClientBreakerOpensOnTimeouts(t *testing.T) {
+	t.Parallel()
+	client, sim := newPair(t, func(c *cp.Config) { c.Timeout = 100 * time.Millisecond })
+	sim.SetFault(simulator.Fault{Latency: time.Minute})
+	for i := range cp.DefaultBreakerFailures {
+		_, err := client.Rating(context.Background(), simulator.EnterpriseA)
+		wantCode(t, err, apperr.Unavailable, cp.ReasonUnavailable)
+		want := cp.DefaultRetryAfter // closed: "a few seconds"
+		if i == cp.DefaultBreakerFailures-1 {
+			want = time.Hour // this timeout opened the breaker
+		}
+		if got := apperr.As(err).RetryAfter; got != want {
+			t.Fatalf("timeout %d: RetryAfter %v, want %v", i+1, got, want)
+		}
+	}
+	err := wantOpen(t, client, sim, cp.DefaultBreakerFailures)
+	if got := apperr.As(err).RetryAfter; got < time.Hour-time.Minute || got > time.Hour {
+		t.Fatalf("open breaker RetryAfter %v, want about an hour", got)
+	}
+}
+
+// wantOpen fails unless the breaker is open: one more call fails at once
+// without reaching the platform, which has seen sent requests in all. It
+// returns the call's error.
+func wantOpen(t *testing.T, client *cp.Client, sim *simulator.Simulator, sent int) error {
+	t.Helper()
+	sim.SetFault(simulator.Fault{}) // healed: only the breaker can refuse now
+	_, err := client.Report(context.Background(), simulator.EnterpriseA)
+	wantCode(t, err, apperr.Unavailable, cp.ReasonUnavailable)
+	if n := sim.Requests(simulator.KindAll); n != sent || sent == 0 {
+		t.Fatalf("simulator saw %d requests, want %d: the breaker is not open", n, sent)
+	}
+	return err
+}
+
+// A burst of concurrent callers all timing out opens the breaker after that
+// one timeout period: the platform sees the burst and nothing after it.
+func TestClientBreakerOpensOnConcurrentTimeouts(t *testing.T) {
+	t.Parallel()
+	client, sim := newPair(t, func(c *cp.Config) { c.Timeout = 100 * time.Millisecond })
+	sim.SetFault(simulator.Fault{Latency: time.Minute})
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			_, err := client.Rating(context.Background(), simulator.EnterpriseA)
+			if apperr.CodeOf(err) != apperr.Unavailable {
+				t.Errorf("burst call: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	wantOpen(t, client, sim, sim.Requests(simulator.KindRating))
+}
+
+// A caller's deadline that passes while the platform is answering counts as
+// a platform failure; a deadline that had passed before the call does not
+// (the platform never saw it).
+func TestClientBreakerCountsPlatformDeadlines(t *testing.T) {
+	t.Parallel()
+	client, sim := newPair(t, func(c *cp.Config) { c.BreakerFailures = 2 })
+	expired, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel()
+	for range 5 {
+		_, err := client.Rating(expired, simulator.EnterpriseA)
+		wantCode(t, err, apperr.Unavailable, cp.ReasonUnavailable)
+	}
+	if n := sim.Requests(simulator.KindAll); n != 0 {
+		t.Fatalf("expired calls reached the platform %d times", n)
+	}
+	sim.SetFault(simulator.Fault{Latency: time.Minute})
+	for range 2 {
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		_, err := client.Rating(ctx, simulator.EnterpriseA)
+		cancel()
+		wantCode(t, err, apperr.Unavailable, cp.ReasonUnavailable)
+	}
+	wantOpen(t, client, sim, 2) // two slow answers opened it
+}
+
+// Failures that never run BreakerFailures in a row still open the breaker
+// when they are BreakerFailureRatio of BreakerMinRequests or more requests
+// in the window.
+func TestClientBreakerOpensOnFailureRatio(t *testing.T) {
+	t.Parallel()
+	client, sim := newPair(t, func(c *cp.Config) { c.BreakerFailures = 3; c.BreakerMinRequests = 10 })
+	for i := range 10 {
+		fail := i%2 == 1 // success, failure, success, … : never two failures in a row
+		if fail {
+			sim.SetFault(simulator.Fault{FailNext: 1})
+		}
+		_, err := client.Rating(context.Background(), simulator.EnterpriseA)
+		if fail {
+			wantCode(t, err, apperr.Unavailable, cp.ReasonUnavailable)
+		} else if err != nil {
+			t.Fatalf("call %d: %v", i+1, err)
+		}
+	}
+	wantOpen(t, client, sim, 10) // half of 10 failed
 }
 
 // After the open timeout one trial request goes through and closes the breaker.

@@ -60,8 +60,9 @@
 // Client maps them as follows: SUBJECT_NOT_FOUND and PUBLICATION_NOT_FOUND to
 // apperr.NotFound; 409 to apperr.Conflict; 5xx, 429, timeouts, transport
 // failures, malformed responses and an open circuit breaker to
-// apperr.Unavailable with reason CREDIT_PLATFORM_UNAVAILABLE and a
-// RetryAfter; any other 4xx
+// apperr.Unavailable with reason CREDIT_PLATFORM_UNAVAILABLE and a RetryAfter
+// (the platform's Retry-After, what is left of the breaker's open period, or
+// DefaultRetryAfter); any other 4xx
 // (signature, key, clock or request problems) to apperr.Internal, logged,
 // because it means our configuration or code is wrong.
 //

@@ -47,6 +47,10 @@ func (r *jobRunResolver) Detail(ctx context.Context, obj *models.JobRun) (*strin
 	return ptrIf(obj.Detail), nil
 }
 
+func (r *jobRunResolver) Reason(ctx context.Context, obj *models.JobRun) (*string, error) {
+	return ptrIf(obj.Reason), nil
+}
+
 func (r *mutationResolver) OpenCase(ctx context.Context, input model.OpenCaseInput) (*model.CasePayload, error) {
 	c, err := r.Cases.Open(ctx, credit.CaseInput{CaseNo: input.CaseNo, SubjectID: input.SubjectID, AccountNo: deref(input.AccountNo),
 		Kind: input.Kind, Severity: input.Severity, Description: input.Description, Evidence: input.Evidence, OccurredOn: input.OccurredOn,

@@ -20,6 +20,23 @@
 //     scheduled run never overlap: the later one is refused (RunNow:
 //     CONFLICT) or recorded SKIPPED (schedule). If the lock cannot be
 //     extended (Redis lost it), the run's context is cancelled.
+//
+// Every run records the slot it is for (JobRun.SlotAt; a manual run's is
+// its start). Before a scheduled run starts, under the run lock, the
+// runner checks that no run of the job at or after the slot is recorded, so
+// a slot whose Redis key has expired is still not run twice.
+//
+// Missed slots. When a slot fires while Redis (or the database) cannot be
+// reached, the run cannot be made exclusive, so it is not run: it is
+// recorded SKIPPED with reason LOCK_UNAVAILABLE and the slot. Every instance
+// looks for such slots every CatchUpInterval (the latest one per job
+// recorded within the last CatchUpWindow, from job_runs, and from memory
+// when even the database failed) and, once it can take the run lock, runs the slot once
+// with trigger CATCH_UP, unless a run of the job at or after the slot was
+// recorded meanwhile (on any instance; a manual run counts). The check and
+// the run happen under the run lock, so two instances never both catch a
+// slot up. Only the latest missed slot of a job is caught up: a job's run
+// for a slot covers the earlier ones.
 package jobs
 
 import (
@@ -50,6 +67,28 @@ import (
 const (
 	TriggerSchedule = "SCHEDULE"
 	TriggerManual   = "MANUAL"
+	// TriggerCatchUp is the late run of a slot missed while Redis or the
+	// database was unreachable.
+	TriggerCatchUp = "CATCH_UP"
+)
+
+// Reasons of SKIPPED runs (JobRun.Reason).
+const (
+	// ReasonJobRunning: a run of the job was in progress at the slot; it
+	// covers the slot.
+	ReasonJobRunning = "JOB_RUNNING"
+	// ReasonLockUnavailable: Redis or the database could not be reached at
+	// the slot; the slot is caught up later.
+	ReasonLockUnavailable = "LOCK_UNAVAILABLE"
+)
+
+// Catch-up defaults.
+const (
+	// CatchUpInterval is how often a runner looks for missed slots.
+	CatchUpInterval = 15 * time.Second
+	// CatchUpWindow is how long after it was missed a slot is still caught
+	// up.
+	CatchUpWindow = 24 * time.Hour
 )
 
 // Run statuses (JobRun.Status).
@@ -99,10 +138,20 @@ type Runner struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
+	// catchUpEvery and catchUpWindow tune the catch-up of missed slots
+	// (CatchUpInterval and CatchUpWindow; tests shorten the first).
+	catchUpEvery  time.Duration
+	catchUpWindow time.Duration
+	loops         sync.WaitGroup // the catch-up loop, waited for by Stop
+
 	mu      sync.Mutex
 	jobs    map[string]*entry
 	started bool
-	// onLock, when set (tests), observes every scheduled lock decision.
+	// missed is the latest slot per job that could not run and is not yet
+	// caught up, for when even recording it in job_runs failed.
+	missed map[string]time.Time
+	// onLock, when set (tests, under mu), observes every scheduled lock
+	// decision.
 	onLock func(job string, err error)
 }
 
@@ -120,6 +169,16 @@ var (
 	namePattern  = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
 )
 
+// unavailableError is a slot that could not be locked because Redis or the
+// database failed.
+type unavailableError struct {
+	slot time.Time
+	err  error
+}
+
+func (e *unavailableError) Error() string { return "jobs: lock unavailable: " + e.err.Error() }
+func (e *unavailableError) Unwrap() error { return e.err }
+
 // New returns a runner whose runs are recorded in db and whose locks live in
 // rdb under prefix; instance names this process in the recorded runs (e.g.
 // the host name). It returns INTERNAL when the scheduler cannot be made.
@@ -134,7 +193,8 @@ func New(db *gorm.DB, rdb redis.UniversalClient, prefix string, logger *slog.Log
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &Runner{db: db, rdb: rdb, locks: redislock.New(rdb), prefix: prefix, instance: truncate(instance, 128),
 		log: logger.With("component", "jobs", "instance", instance), loc: loc, lockTTL: 30 * time.Second,
-		now: time.Now, ctx: ctx, cancel: cancel, jobs: map[string]*entry{}}
+		now: time.Now, ctx: ctx, cancel: cancel, jobs: map[string]*entry{}, missed: map[string]time.Time{},
+		catchUpEvery: CatchUpInterval, catchUpWindow: CatchUpWindow}
 	r.sched, err = gocron.NewScheduler(
 		gocron.WithLocation(loc),
 		gocron.WithLogger(r.log),
@@ -230,14 +290,19 @@ func (r *Runner) Start() error {
 	}
 	r.started = true
 	r.sched.Start()
+	r.loops.Go(r.catchUpLoop)
 	return nil
 }
 
 // Stop cancels the runs in progress, waits for them (up to 30 s) and stops
-// the scheduler. A stopped runner cannot be started again.
+// the scheduler and the catch-up of missed slots. A stopped runner cannot be
+// started again. It returns INTERNAL when the scheduler did not stop
+// cleanly.
 func (r *Runner) Stop() error {
 	r.cancel()
-	if err := r.sched.Shutdown(); err != nil {
+	err := r.sched.Shutdown()
+	r.loops.Wait()
+	if err != nil {
 		return apperr.Wrap(err, apperr.Internal, "the scheduler did not stop cleanly")
 	}
 	return nil
@@ -311,8 +376,11 @@ type slotLocker struct{ r *Runner }
 func (l slotLocker) Lock(ctx context.Context, name string) (gocron.Lock, error) {
 	r := l.r
 	lk, err := r.lockSlot(ctx, name)
-	if r.onLock != nil {
-		r.onLock(name, err)
+	r.mu.Lock()
+	onLock := r.onLock
+	r.mu.Unlock()
+	if onLock != nil {
+		onLock(name, err)
 	}
 	if err != nil {
 		return nil, err
@@ -326,17 +394,28 @@ func (r *Runner) lockSlot(ctx context.Context, name string) (*runLock, error) {
 		return nil, fmt.Errorf("jobs: unknown job %q", name)
 	}
 	slot := e.slot(r.now().In(r.loc))
-	key := r.prefix + "jobs:slot:" + name + ":" + slot.UTC().Format("20060102T150405Z")
-	ok, err := r.rdb.SetNX(ctx, key, r.instance, e.job.Timeout+10*time.Minute).Result()
+	ok, err := r.rdb.SetNX(ctx, r.slotRedisKey(name, slot), r.instance, e.job.Timeout+10*time.Minute).Result()
 	if err != nil {
-		return nil, fmt.Errorf("jobs: claim slot: %w", err)
+		return nil, &unavailableError{slot: slot, err: fmt.Errorf("claim slot: %w", err)}
 	}
 	if !ok {
 		return nil, errSlotTaken
 	}
 	lk, err := r.obtain(ctx, name)
+	if errors.Is(err, errRunning) {
+		return nil, errRunning
+	}
 	if err != nil {
-		return nil, err
+		return nil, &unavailableError{slot: slot, err: err}
+	}
+	// Under the run lock: a run at or after the slot (its Redis key
+	// expired, or a catch-up) means the slot is done.
+	if done, err := r.slotDone(ctx, name, slot); err != nil || done {
+		_ = lk.Unlock(ctx)
+		if err != nil {
+			return nil, &unavailableError{slot: slot, err: err}
+		}
+		return nil, errSlotTaken
 	}
 	lk.slot = slot
 	r.mu.Lock()
@@ -345,22 +424,168 @@ func (r *Runner) lockSlot(ctx context.Context, name string) (*runLock, error) {
 	return lk, nil
 }
 
+func (r *Runner) slotRedisKey(name string, slot time.Time) string {
+	return r.prefix + "jobs:slot:" + name + ":" + slot.UTC().Format("20060102T150405Z")
+}
+
+// slotDone reports whether job_runs holds a run of the job that covers slot:
+// one at or after it that started (any status but SKIPPED), or a skip
+// because a run was in progress then.
+func (r *Runner) slotDone(ctx context.Context, name string, slot time.Time) (bool, error) {
+	var n int64
+	err := r.db.WithContext(ctx).Model(&models.JobRun{}).
+		Where("job = ? AND slot_at >= ? AND (status <> ? OR reason = ?)", name, dbTime(slot), StatusSkipped, ReasonJobRunning).
+		Limit(1).Count(&n).Error
+	if err != nil {
+		return false, fmt.Errorf("jobs: read the runs of %s: %w", name, err)
+	}
+	return n > 0, nil
+}
+
 // lockError records a scheduled run that could not take its lock: SKIPPED
-// when a run of the job was in progress; a slot taken by another instance
-// is normal and only logged at debug level.
+// (reason JOB_RUNNING) when a run of the job was in progress; SKIPPED
+// (reason LOCK_UNAVAILABLE), to be caught up, when Redis or the database
+// failed. A slot taken by another instance is normal and only logged at
+// debug level.
 func (r *Runner) lockError(_ uuid.UUID, name string, err error) {
+	var ue *unavailableError
 	switch {
 	case errors.Is(err, errSlotTaken):
 		r.log.Debug("schedule slot taken by another instance", "job", name)
 	case errors.Is(err, errRunning):
-		now := r.now().UTC()
-		run := models.JobRun{Job: name, Trigger: TriggerSchedule, Instance: r.instance, StartedAt: now, FinishedAt: &now,
-			Status: StatusSkipped, Detail: "skipped: a run of this job was in progress"}
-		if err := r.db.Create(&run).Error; err != nil {
-			r.log.Error("could not record a skipped run", "job", name, "error", err)
+		e := r.entry(name)
+		if e == nil {
+			return
 		}
+		r.recordSkip(name, e.slot(r.now().In(r.loc)), ReasonJobRunning, "同一任务的另一次运行尚未结束，本时段由其覆盖")
+	case errors.As(err, &ue):
+		r.log.Warn("job lock unavailable; the slot will be caught up", "job", name, "slot", ue.slot, "error", err)
+		r.markMissed(name, ue.slot)
+		r.recordSkip(name, ue.slot, ReasonLockUnavailable, "Redis 或数据库暂时不可用，本时段未能运行；恢复后将补跑一次")
 	default:
-		r.log.Error("job lock unavailable; run skipped", "job", name, "error", err)
+		r.log.Error("job lock failed; run skipped", "job", name, "error", err)
+	}
+}
+
+// recordSkip records a SKIPPED run of the slot; when that fails it is only
+// logged (a LOCK_UNAVAILABLE slot is kept in memory for the catch-up).
+func (r *Runner) recordSkip(name string, slot time.Time, reason, detail string) {
+	now := r.now().UTC()
+	slot = dbTime(slot)
+	run := models.JobRun{Job: name, Trigger: TriggerSchedule, Instance: r.instance, StartedAt: now, FinishedAt: &now,
+		Status: StatusSkipped, Reason: reason, SlotAt: &slot, Detail: detail}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := r.db.WithContext(ctx).Create(&run).Error; err != nil {
+		r.log.Error("could not record a skipped run", "job", name, "reason", reason, "error", err)
+	}
+}
+
+// catchUpLoop catches up missed slots every catchUpEvery until Stop.
+func (r *Runner) catchUpLoop() {
+	t := time.NewTicker(r.catchUpEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-r.ctx.Done():
+			return
+		case <-t.C:
+			r.catchUp(r.ctx)
+		}
+	}
+}
+
+// catchUp runs, once each, the latest missed slot of every registered job
+// that no run covers yet. Failures (Redis or the database still down) are
+// logged at debug level and retried on the next call.
+func (r *Runner) catchUp(ctx context.Context) {
+	for name, slot := range r.missedSlots(ctx) {
+		e := r.entry(name)
+		if e == nil {
+			continue // a job another instance runs
+		}
+		if err := r.catchUpSlot(ctx, e, slot); err != nil {
+			r.log.Debug("missed slot not caught up yet", "job", name, "slot", slot, "error", err)
+		}
+	}
+}
+
+// missedSlots returns the latest LOCK_UNAVAILABLE slot of each job recorded
+// within catchUpWindow, from job_runs (any instance's) and from memory.
+func (r *Runner) missedSlots(ctx context.Context) map[string]time.Time {
+	out := map[string]time.Time{}
+	r.mu.Lock()
+	for name, slot := range r.missed {
+		out[name] = slot
+	}
+	r.mu.Unlock()
+	// Few rows (one per missed slot and instance within the window); the
+	// latest per job is picked here, portably.
+	var rows []models.JobRun
+	err := r.db.WithContext(ctx).Select("job, slot_at").
+		Where("reason = ? AND status = ? AND started_at >= ?", ReasonLockUnavailable, StatusSkipped, r.now().UTC().Add(-r.catchUpWindow)).
+		Order("slot_at DESC").Limit(1000).Find(&rows).Error
+	if err != nil {
+		r.log.Debug("could not read missed slots", "error", err)
+	}
+	for _, row := range rows {
+		if prev, ok := out[row.Job]; row.SlotAt != nil && (!ok || row.SlotAt.After(prev)) {
+			out[row.Job] = *row.SlotAt
+		}
+	}
+	return out
+}
+
+// catchUpSlot runs the missed slot of e once (trigger CATCH_UP) unless a
+// run covers it; the check and the run hold the run lock. It returns an
+// error when Redis or the database fails (the slot stays missed).
+func (r *Runner) catchUpSlot(ctx context.Context, e *entry, slot time.Time) error {
+	name := e.job.Name
+	if done, err := r.slotDone(ctx, name, slot); err != nil || done {
+		if done {
+			r.forgetMissed(name, slot)
+		}
+		return err
+	}
+	lk, err := r.obtain(ctx, name)
+	if err != nil {
+		return err // errRunning: the run in progress may cover it; look again later
+	}
+	defer func() { _ = lk.Unlock(context.Background()) }()
+	if done, err := r.slotDone(ctx, name, slot); err != nil || done {
+		if done {
+			r.forgetMissed(name, slot)
+		}
+		return err
+	}
+	// Claim the slot for good (a late scheduled trigger of it finds it taken).
+	if err := r.rdb.Set(ctx, r.slotRedisKey(name, slot), r.instance, e.job.Timeout+10*time.Minute).Err(); err != nil {
+		return fmt.Errorf("jobs: claim slot: %w", err)
+	}
+	r.log.Info("catching up a missed slot", "job", name, "slot", slot)
+	if _, err := r.execute(lk.ctx, e, TriggerCatchUp, slot); err != nil {
+		return err
+	}
+	r.forgetMissed(name, slot)
+	return nil
+}
+
+// markMissed keeps slot in memory as the job's latest missed slot, for the
+// catch-up when even recording it in job_runs fails.
+func (r *Runner) markMissed(name string, slot time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if prev, ok := r.missed[name]; !ok || slot.After(prev) {
+		r.missed[name] = slot
+	}
+}
+
+// forgetMissed drops the in-memory missed slot of the job when slot covers it.
+func (r *Runner) forgetMissed(name string, slot time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if prev, ok := r.missed[name]; ok && !prev.After(slot) {
+		delete(r.missed, name)
 	}
 }
 
@@ -432,7 +657,10 @@ func (r *Runner) scheduled(name string) {
 		r.log.Error("scheduled run without a lock; skipped", "job", name)
 		return
 	}
-	_, _ = r.execute(lk.ctx, e, TriggerSchedule, lk.slot)
+	if run, err := r.execute(lk.ctx, e, TriggerSchedule, lk.slot); err != nil && run.ID == 0 {
+		// The database failed before the run started: catch it up later.
+		r.markMissed(name, lk.slot)
+	}
 }
 
 // RunNow runs the job at once on this instance and returns the finished run
@@ -469,7 +697,8 @@ func (r *Runner) RunNow(ctx context.Context, name string) (models.JobRun, error)
 
 // execute runs e once under a held lock and records the run.
 func (r *Runner) execute(ctx context.Context, e *entry, trigger string, slot time.Time) (models.JobRun, error) {
-	run := models.JobRun{Job: e.job.Name, Trigger: trigger, Instance: r.instance, StartedAt: r.now().UTC(), Status: StatusRunning}
+	slotAt := dbTime(slot)
+	run := models.JobRun{Job: e.job.Name, Trigger: trigger, Instance: r.instance, StartedAt: r.now().UTC(), Status: StatusRunning, SlotAt: &slotAt}
 	if err := r.db.WithContext(ctx).Create(&run).Error; err != nil {
 		r.log.Error("could not record the job run; not running it", "job", e.job.Name, "error", err)
 		return run, apperr.Wrap(err, apperr.Internal, "could not record the job run")
@@ -484,7 +713,7 @@ func (r *Runner) execute(ctx context.Context, e *entry, trigger string, slot tim
 		if ae := apperr.As(err); ae != nil {
 			detail = ae.Message
 		} else {
-			detail = fmt.Sprintf("the job failed (run %d); see the service log", run.ID)
+			detail = fmt.Sprintf("任务运行失败（运行 %d），详见服务日志", run.ID)
 		}
 		r.log.Error("job failed", "job", e.job.Name, "run", run.ID, "error", err)
 	} else {
@@ -543,6 +772,10 @@ func (r *Runner) Runs(ctx context.Context, name string, limit int) ([]models.Job
 	}
 	return runs, nil
 }
+
+// dbTime is t as the database keeps it: UTC, millisecond precision
+// (MariaDB DATETIME(3)), so slots written and compared agree.
+func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
 
 func truncate(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 	"gorm.io/gorm"
 
@@ -17,6 +18,7 @@ import (
 	"creditwater/models"
 	"creditwater/reqctx"
 	"creditwater/store/storetest"
+	"creditwater/testwait"
 )
 
 func admin() context.Context {
@@ -41,17 +43,21 @@ func pair(t *testing.T) (*Runner, *Runner, *gorm.DB, redis.UniversalClient) {
 	return a, b, db, rdb
 }
 
-// waitFor polls cond until it holds; it fails the test after a generous
-// deadline (a hang guard, not a timing assertion).
-func waitFor(t *testing.T, what string, cond func() bool) {
+// lateTrigger fires the job's schedule on r until decided reports a lock
+// decision: gocron drops a trigger that arrives while it still considers the
+// previous run of the (singleton) job in progress.
+func lateTrigger(t *testing.T, r *Runner, name string, decided func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
+	testwait.For(t, "a lock decision on the late trigger", func() bool {
+		if decided() {
+			return true
 		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		if err := r.entry(name).handle.RunNow(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(20 * time.Millisecond)
+		return decided()
+	})
 }
 
 func TestRegisterValidation(t *testing.T) {
@@ -153,17 +159,14 @@ func TestScheduledSlotRunsOnceAcrossInstances(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	waitFor(t, "both lock decisions", func() bool { return decisions.Load() == 2 })
-	waitFor(t, "the run to be recorded", func() bool {
+	testwait.For(t, "both lock decisions", func() bool { return decisions.Load() == 2 })
+	testwait.For(t, "the run to be recorded", func() bool {
 		var n int64
 		_ = db.Model(&models.JobRun{}).Where("job = ? AND status = ?", "yearly", StatusOK).Count(&n).Error
 		return n == 1
 	})
 	// A late third trigger for the same slot, after the run ended, is refused too.
-	if err := a.entry("yearly").handle.RunNow(); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, "the third lock decision", func() bool { return decisions.Load() == 3 })
+	lateTrigger(t, a, "yearly", func() bool { return decisions.Load() >= 3 })
 	if n := executions.Load(); n != 1 {
 		t.Fatalf("%d executions, want 1", n)
 	}
@@ -202,7 +205,7 @@ func TestIntervalJobEachSlotOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, "three slots", func() bool { return total.Load() >= 3 })
+	testwait.For(t, "three slots", func() bool { return total.Load() >= 3 })
 	_ = a.Stop()
 	_ = b.Stop()
 	mu.Lock()
@@ -247,7 +250,7 @@ func TestRunNowExcludesConcurrentRuns(t *testing.T) {
 	if err := b.entry("slow").handle.RunNow(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the SKIPPED run", func() bool {
+	testwait.For(t, "the SKIPPED run", func() bool {
 		var n int64
 		_ = db.Model(&models.JobRun{}).Where("job = ? AND status = ?", "slow", StatusSkipped).Count(&n).Error
 		return n == 1
@@ -284,8 +287,8 @@ func TestRunNowAccessAndFailures(t *testing.T) {
 		}, StatusFailed, "the database is unavailable", "hunter2"},
 		{"raw", func(context.Context) (string, error) {
 			return "", fmt.Errorf("Error 1045: Access denied for user 'root' (using password: secret)")
-		}, StatusFailed, "the job failed", "secret"},
-		{"panics", func(context.Context) (string, error) { panic("boom: token=abc") }, StatusFailed, "the job failed", "abc"},
+		}, StatusFailed, "任务运行失败", "secret"},
+		{"panics", func(context.Context) (string, error) { panic("boom: token=abc") }, StatusFailed, "任务运行失败", "abc"},
 	}
 	for _, j := range jobs {
 		if err := a.Register(Job{Name: j.name, Schedule: "0 0 1 1 *", Run: j.run}); err != nil {
@@ -347,5 +350,180 @@ func TestLostLockCancelsRun(t *testing.T) {
 	run := <-done
 	if run.Status != StatusFailed || run.Detail != "cancelled: lock lost" {
 		t.Fatalf("run %+v", run)
+	}
+}
+
+// outage is a Redis the test can take down and bring back (miniredis on a
+// fixed address), shared by the runners of a test as one Redis would be.
+type outage struct {
+	mr  *miniredis.Miniredis
+	rdb *redis.Client
+}
+
+func newOutage(t *testing.T) *outage {
+	t.Helper()
+	mr := miniredis.RunT(t)
+	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr(), MaxRetries: -1, DialTimeout: time.Second})
+	t.Cleanup(func() { _ = rdb.Close() })
+	return &outage{mr: mr, rdb: rdb}
+}
+
+func (o *outage) down(t *testing.T) { o.mr.Close() }
+
+func (o *outage) up(t *testing.T) {
+	t.Helper()
+	if err := o.mr.Restart(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// runner makes a started runner of the yearly job on db and o's Redis that
+// looks for missed slots every few milliseconds.
+func (o *outage) runner(t *testing.T, db *gorm.DB, instance string, job Job) *Runner {
+	t.Helper()
+	r, err := New(db, o.rdb, "cwt:outage:", nil, instance)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.catchUpEvery = 20 * time.Millisecond
+	if err := r.Register(job); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = r.Stop() })
+	return r
+}
+
+func countRuns(t *testing.T, db *gorm.DB, where string, args ...any) int64 {
+	t.Helper()
+	var n int64
+	if err := db.Model(&models.JobRun{}).Where(where, args...).Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// R1.3 (the nightly ARREARS run): a schedule slot that falls while Redis is
+// down is recorded SKIPPED (reason LOCK_UNAVAILABLE, with the slot) on each
+// instance and not run; once Redis returns it runs exactly once across the
+// instances, recorded CATCH_UP with the slot time, and is not run again.
+func TestMissedSlotCaughtUpOnceAfterRedisReturns_R1_3(t *testing.T) {
+	db := storetest.DB(t)
+	o := newOutage(t)
+	var executions atomic.Int32
+	slots := make(chan time.Time, 10)
+	job := Job{Name: "yearly", Schedule: "0 0 1 1 *", Run: func(ctx context.Context) (string, error) {
+		executions.Add(1)
+		slot, _ := Slot(ctx)
+		slots <- slot
+		return "done", nil
+	}}
+	a := o.runner(t, db, "instance-a", job)
+	b := o.runner(t, db, "instance-b", job)
+
+	o.down(t)
+	for _, r := range []*Runner{a, b} {
+		if err := r.entry("yearly").handle.RunNow(); err != nil { // the slot fires
+			t.Fatal(err)
+		}
+	}
+	testwait.For(t, "both instances to record the missed slot", func() bool {
+		return countRuns(t, db, "job = ? AND status = ? AND reason = ?", "yearly", StatusSkipped, ReasonLockUnavailable) == 2
+	})
+	if n := executions.Load(); n != 0 {
+		t.Fatalf("%d executions without Redis", n)
+	}
+	want := a.entry("yearly").slot(time.Now().In(a.loc))
+	var skipped []models.JobRun
+	if err := db.Where("job = ? AND status = ?", "yearly", StatusSkipped).Find(&skipped).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, run := range skipped {
+		if run.SlotAt == nil || !run.SlotAt.Equal(want) || run.Detail == "" {
+			t.Fatalf("skipped run %+v, want slot %v with a detail", run, want)
+		}
+	}
+
+	o.up(t)
+	testwait.For(t, "the catch-up run", func() bool {
+		return countRuns(t, db, "job = ? AND `trigger` = ? AND status = ?", "yearly", TriggerCatchUp, StatusOK) == 1
+	})
+	if got := <-slots; !got.Equal(want) {
+		t.Fatalf("the catch-up ran as of %v, want the slot %v", got, want)
+	}
+	// More rounds on both instances, and a late trigger of the slot: nothing
+	// runs again.
+	for range 3 {
+		a.catchUp(context.Background())
+		b.catchUp(context.Background())
+	}
+	var decisions atomic.Int32
+	a.mu.Lock()
+	a.onLock = func(string, error) { decisions.Add(1) }
+	a.mu.Unlock()
+	lateTrigger(t, a, "yearly", func() bool { return decisions.Load() >= 1 })
+	if n := executions.Load(); n != 1 {
+		t.Fatalf("%d executions, want 1", n)
+	}
+	var run models.JobRun
+	if err := db.Where("job = ? AND `trigger` = ?", "yearly", TriggerCatchUp).Take(&run).Error; err != nil {
+		t.Fatal(err)
+	}
+	if run.SlotAt == nil || !run.SlotAt.Equal(want) || run.Detail != "done" || run.FinishedAt == nil {
+		t.Fatalf("catch-up run %+v", run)
+	}
+	if n := countRuns(t, db, "job = ?", "yearly"); n != 3 {
+		t.Fatalf("%d runs recorded, want 2 SKIPPED and 1 CATCH_UP", n)
+	}
+}
+
+// A missed slot recorded by an instance that has gone away is caught up by
+// another instance (the record is in the database, not in memory); a slot
+// that a later run covers (here a manual run) is not.
+func TestMissedSlotCaughtUpByAnotherInstance(t *testing.T) {
+	db := storetest.DB(t)
+	o := newOutage(t)
+	var yearly, daily atomic.Int32
+	jobYearly := Job{Name: "yearly", Schedule: "0 0 1 1 *", Run: func(context.Context) (string, error) { yearly.Add(1); return "", nil }}
+	jobDaily := Job{Name: "daily", Schedule: "0 0 * * *", Run: func(context.Context) (string, error) { daily.Add(1); return "", nil }}
+	a := o.runner(t, db, "instance-a", jobYearly)
+	if err := a.Register(jobDaily); err != nil {
+		t.Fatal(err)
+	}
+	o.down(t)
+	for _, name := range []string{"yearly", "daily"} {
+		if err := a.entry(name).handle.RunNow(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	testwait.For(t, "the missed slots to be recorded", func() bool {
+		return countRuns(t, db, "status = ? AND reason = ?", StatusSkipped, ReasonLockUnavailable) == 2
+	})
+	if err := a.Stop(); err != nil { // instance a goes away
+		t.Fatal(err)
+	}
+	o.up(t)
+	c, err := New(db, o.rdb, "cwt:outage:", nil, "instance-c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Stop() })
+	for _, j := range []Job{jobYearly, jobDaily} {
+		if err := c.Register(j); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.RunNow(admin(), "daily"); err != nil { // an ADMIN ran the daily job meanwhile
+		t.Fatal(err)
+	}
+	c.catchUp(context.Background())
+	c.catchUp(context.Background())
+	if y, d := yearly.Load(), daily.Load(); y != 1 || d != 1 {
+		t.Fatalf("executions: yearly %d (want 1, caught up), daily %d (want 1, the manual run only)", y, d)
+	}
+	if n := countRuns(t, db, "`trigger` = ? AND instance = ?", TriggerCatchUp, "instance-c"); n != 1 {
+		t.Fatalf("%d catch-up runs by instance c, want 1", n)
 	}
 }

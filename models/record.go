@@ -110,11 +110,17 @@ type ViolationCase struct {
 // JobRun records one run of a scheduled job.
 type JobRun struct {
 	ID         uint64    `gorm:"primaryKey;autoIncrement"`
-	Job        string    `gorm:"size:64;not null;index"`
-	Trigger    string    `gorm:"size:16;not null"` // SCHEDULE or MANUAL
+	Job        string    `gorm:"size:64;not null;index;index:ix_job_run_slot,priority:1"`
+	Trigger    string    `gorm:"size:16;not null"` // SCHEDULE, MANUAL or CATCH_UP
 	Instance   string    `gorm:"size:128"`
 	StartedAt  time.Time `gorm:"not null"`
 	FinishedAt *time.Time
 	Status     string `gorm:"size:16;not null"` // RUNNING, OK, FAILED, SKIPPED
 	Detail     string `gorm:"size:2000"`
+	// SlotAt is the schedule slot the run is for (the start of a manual
+	// run); nil on runs recorded before migration 0010.
+	SlotAt *time.Time `gorm:"index:ix_job_run_slot,priority:2"`
+	// Reason is why a SKIPPED run was skipped: JOB_RUNNING or
+	// LOCK_UNAVAILABLE (the latter is caught up later).
+	Reason string `gorm:"size:32;index"`
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"creditwater/reqctx"
 	"creditwater/store"
 	"creditwater/store/storetest"
+	"creditwater/testwait"
 )
 
 // clock is an injectable, goroutine-safe time source.
@@ -263,7 +265,7 @@ func TestLeaseExpiryRestartR2_3(t *testing.T) {
 	if err := a.finish(context.Background(), claimed[0], "pub-m1", rec.done); !errors.Is(err, errLostLease) {
 		t.Fatalf("stale finish = %v, want errLostLease", err)
 	}
-	if a.deliver(context.Background(), claimed[0]) {
+	if a.deliver(context.Background(), context.Background(), claimed[0]) {
 		t.Fatalf("stale deliver reported DONE")
 	}
 	m := message(t, db, "m1")
@@ -280,32 +282,121 @@ func TestLeaseExpiryRestartR2_3(t *testing.T) {
 	}
 }
 
-// R2.3: a worker shut down mid-delivery hands the message back without
-// counting an attempt; another worker delivers it at once.
+// runWorker runs w.Run(ctx) in the background; the returned channel closes
+// when Run has returned.
+func runWorker(w *Worker, ctx context.Context) <-chan struct{} {
+	stopped := make(chan struct{})
+	go func() { defer close(stopped); w.Run(ctx) }()
+	return stopped
+}
+
+// noLease fails unless no message is leased (locked_by or locked_until set).
+func noLease(t *testing.T, db *gorm.DB) {
+	t.Helper()
+	var n int64
+	if err := db.Model(&models.OutboxMessage{}).Where("locked_by <> '' OR locked_until IS NOT NULL").Count(&n).Error; err != nil || n != 0 {
+		t.Fatalf("%d messages still leased after the worker returned (%v)", n, err)
+	}
+}
+
+// R2.3: a shutdown (Run's context ends) during a delivery lets it finish
+// within Drain: the message is DONE, delivered once, and Run returns only
+// after recording it.
+func TestShutdownDrainsInFlightDeliveryR2_3(t *testing.T) {
+	db := storetest.DB(t)
+	enqueue(t, db, "m1")
+	started, proceed := make(chan struct{}), make(chan struct{})
+	var calls atomic.Int32
+	w := NewWorker(db, nil, Config{Instance: "a", Drain: time.Minute})
+	w.Handle(kindPublish, func(hctx context.Context, _ models.OutboxMessage) (string, error) {
+		calls.Add(1)
+		close(started)
+		// The platform answers during the drain, unless the call was
+		// cancelled meanwhile.
+		<-proceed
+		if err := hctx.Err(); err != nil {
+			return "", apperr.Wrap(err, apperr.Unavailable, "platform call cancelled")
+		}
+		return "pub-1", nil
+	}, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := runWorker(w, ctx)
+	testwait.Recv(t, started, "the delivery to start")
+	cancel() // SIGTERM
+	close(proceed)
+	testwait.Recv(t, stopped, "Run to return")
+	m := message(t, db, "m1")
+	if m.Status != models.OutboxDone || m.Result != "pub-1" || m.Attempts != 1 || calls.Load() != 1 {
+		t.Fatalf("after the drain message = %+v, handler calls %d", m, calls.Load())
+	}
+	noLease(t, db)
+}
+
+// R2.3: a shutdown during a delivery slower than Drain cancels it and
+// releases its lease before Run returns, without counting an attempt; the
+// next worker delivers it at once (no lease to wait out), so it is delivered
+// exactly once overall.
 func TestShutdownReleasesLeaseR2_3(t *testing.T) {
 	db := storetest.DB(t)
-	c := newClock()
-	enqueue(t, db, "m1")
-	ctx, cancel := context.WithCancel(context.Background())
-	a := NewWorker(db, nil, Config{Instance: "a"})
-	a.now = c.now
+	enqueue(t, db, "m1", "m2")
+	started := make(chan struct{}, 2)
+	var calls atomic.Int32
+	a := NewWorker(db, nil, Config{Instance: "a", Drain: time.Millisecond})
 	a.Handle(kindPublish, func(hctx context.Context, _ models.OutboxMessage) (string, error) {
-		cancel() // the process is told to stop while the platform is slow
-		<-hctx.Done()
+		calls.Add(1)
+		started <- struct{}{}
+		<-hctx.Done() // the platform never answers
 		return "", apperr.Wrap(hctx.Err(), apperr.Unavailable, "platform call cancelled")
 	}, nil)
-	if n, err := a.RunOnce(ctx); n != 0 || err != nil {
-		t.Fatalf("RunOnce = %d, %v", n, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := runWorker(a, ctx)
+	testwait.Recv(t, started, "the first delivery to start")
+	testwait.Recv(t, started, "the second delivery to start")
+	cancel() // SIGTERM
+	testwait.Recv(t, stopped, "Run to return")
+	noLease(t, db)
+	for _, k := range []string{"m1", "m2"} {
+		if m := message(t, db, k); m.Status != models.OutboxPending || m.Attempts != 0 || m.LastError != "" {
+			t.Fatalf("after shutdown message = %+v", m)
+		}
 	}
-	m := message(t, db, "m1")
-	if m.Status != models.OutboxPending || m.Attempts != 0 || m.LockedBy != "" || m.LockedUntil != nil {
-		t.Fatalf("after shutdown message = %+v", m)
+	if n := calls.Load(); n != 2 {
+		t.Fatalf("handler calls %d, want 2", n)
 	}
+
+	// Another instance, on the wall clock: no lease to wait out.
 	rec := newRecorder(nil)
-	b := newWorker(db, c, Config{Instance: "b"}, rec)
-	if n := runOnce(t, b); n != 1 || rec.count(rec.successes, "m1") != 1 {
-		t.Fatalf("b delivered %d", n)
+	b := newWorker(db, nil, Config{Instance: "b"}, rec)
+	if n := runOnce(t, b); n != 2 {
+		t.Fatalf("b delivered %d, want 2 at once", n)
 	}
+	for _, k := range []string{"m1", "m2"} {
+		if got := rec.count(rec.successes, k); got != 1 {
+			t.Fatalf("%s delivered %d times, want 1", k, got)
+		}
+	}
+	if n := runOnce(t, b); n != 0 {
+		t.Fatalf("delivered again: %d", n)
+	}
+}
+
+// R2.3: messages claimed as the shutdown begins are released without a
+// handler call.
+func TestShutdownBeforeDeliveryStartsReleasesR2_3(t *testing.T) {
+	db := storetest.DB(t)
+	enqueue(t, db, "m1")
+	rec := newRecorder(nil)
+	w := newWorker(db, nil, Config{Instance: "a"}, rec)
+	msgs, err := w.claim(context.Background())
+	if err != nil || len(msgs) != 1 {
+		t.Fatalf("claim = %v, %v", msgs, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if w.deliver(ctx, ctx, msgs[0]) || rec.count(rec.calls, "m1") != 0 {
+		t.Fatalf("a delivery started after the shutdown")
+	}
+	noLease(t, db)
 }
 
 // R2.3: two workers draining the outbox concurrently deliver every message

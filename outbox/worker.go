@@ -28,7 +28,8 @@ import (
 
 // Handler delivers one message, e.g. calls the credit platform's Publish
 // with msg.Key as the idempotency key, and returns a short result (such as
-// the publication ID) kept on the message. Its ctx ends after half the lease.
+// the publication ID) kept on the message. Its ctx ends after half the lease,
+// or when a shutdown's Drain has passed.
 type Handler func(ctx context.Context, msg models.OutboxMessage) (result string, err error)
 
 // OnDone runs in the transaction that marks msg DONE, e.g. to move an
@@ -42,8 +43,14 @@ type Config struct {
 	Instance string
 	// Batch is how many messages one claim takes (default 10, max 100).
 	Batch int
-	// Lease is how long a claim is exclusive (default 1 min).
+	// Lease is how long a claim is exclusive (default 1 min): the wait before
+	// another worker takes over the messages of a worker that died. A
+	// handler gets half of it.
 	Lease time.Duration
+	// Drain is how long in-flight deliveries may go on after Run's context
+	// ends (a shutdown) before their handlers are cancelled and their
+	// leases released (default 10 s).
+	Drain time.Duration
 	// PollInterval is the idle wait of Run (default 1 s).
 	PollInterval time.Duration
 	// MaxAttempts is how many failed attempts send a message to DEAD (default 20).
@@ -67,6 +74,9 @@ func (c Config) withDefaults() Config {
 	c.Batch = min(c.Batch, 100)
 	if c.Lease <= 0 {
 		c.Lease = time.Minute
+	}
+	if c.Drain <= 0 {
+		c.Drain = 10 * time.Second
 	}
 	if c.PollInterval <= 0 {
 		c.PollInterval = time.Second
@@ -133,6 +143,12 @@ func (w *Worker) Notify() {
 
 // Run delivers messages until ctx ends: it claims again at once after a
 // full batch, otherwise after PollInterval or a Notify. Errors are logged.
+//
+// When ctx ends (a shutdown) Run claims nothing more; the deliveries in
+// flight may finish within Drain, then their handlers are cancelled and the
+// messages they did not deliver are released (their leases cleared, no
+// attempt counted) so another instance takes them at once. Run returns when
+// every delivery has ended and its outcome is recorded.
 func (w *Worker) Run(ctx context.Context) {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
@@ -161,7 +177,8 @@ func (w *Worker) Run(ctx context.Context) {
 // RunOnce claims up to Batch due messages, delivers them concurrently and
 // records each outcome. It returns how many were delivered (marked DONE),
 // and INTERNAL when the claim fails; delivery failures are recorded on the
-// messages, not returned.
+// messages, not returned. When ctx ends meanwhile the deliveries are drained
+// as in Run.
 func (w *Worker) RunOnce(ctx context.Context) (delivered int, err error) {
 	_, delivered, err = w.runOnce(ctx)
 	return delivered, err
@@ -172,17 +189,35 @@ func (w *Worker) runOnce(ctx context.Context) (claimed, delivered int, err error
 	if err != nil {
 		return 0, 0, err
 	}
+	// The deliveries outlive ctx by Drain (see Run).
+	dctx, cancel := w.drainContext(ctx)
+	defer cancel()
 	var n atomic.Int64
 	var wg sync.WaitGroup
 	for _, m := range msgs {
 		wg.Go(func() {
-			if w.deliver(ctx, m) {
+			if w.deliver(ctx, dctx, m) {
 				n.Add(1)
 			}
 		})
 	}
 	wg.Wait()
 	return len(msgs), int(n.Load()), nil
+}
+
+// drainContext returns a context that ends Drain after ctx ends.
+func (w *Worker) drainContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	dctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(ctx, func() {
+		t := time.NewTimer(w.cfg.Drain)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			cancel()
+		case <-dctx.Done():
+		}
+	})
+	return dctx, func() { stop(); cancel() }
 }
 
 func (w *Worker) kinds() []string {
@@ -251,18 +286,25 @@ func (w *Worker) claim(ctx context.Context) ([]models.OutboxMessage, error) {
 	return msgs, nil
 }
 
-// deliver runs msg's handler and records the outcome; it reports whether
-// the message is now DONE.
-func (w *Worker) deliver(ctx context.Context, msg models.OutboxMessage) bool {
-	r := w.route(msg.Kind)
-	hctx, cancel := context.WithTimeout(ctx, w.cfg.Lease/2)
-	result, err := safeCall(hctx, r.handle, msg)
-	cancel()
+// deliver runs msg's handler under dctx (ctx, outliving it by Drain) and
+// records the outcome; it reports whether the message is now DONE. A message
+// whose delivery did not start before ctx ended, or was cut short by the end
+// of the drain, is released.
+func (w *Worker) deliver(ctx, dctx context.Context, msg models.OutboxMessage) bool {
 	// The outcome is recorded even when ctx has just ended (shutdown).
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	if err != nil && ctx.Err() != nil {
-		// Shutting down: not the message's fault, hand it back uncounted.
+	if ctx.Err() != nil {
+		w.release(rctx, msg) // shutting down: not started, hand it back
+		return false
+	}
+	r := w.route(msg.Kind)
+	hctx, hcancel := context.WithTimeout(dctx, w.cfg.Lease/2)
+	result, err := safeCall(hctx, r.handle, msg)
+	hcancel()
+	if err != nil && dctx.Err() != nil {
+		// Cut short by the shutdown: not the message's fault, hand it back
+		// uncounted.
 		w.release(rctx, msg)
 		return false
 	}
@@ -348,14 +390,17 @@ func (w *Worker) fail(ctx context.Context, msg models.OutboxMessage, cause error
 	}
 }
 
-// release hands msg back without counting an attempt.
+// release hands msg back without counting an attempt, due at once for
+// any worker. When it cannot be written the lease simply expires.
 func (w *Worker) release(ctx context.Context, msg models.OutboxMessage) {
 	err := w.db.WithContext(ctx).Model(&models.OutboxMessage{}).
 		Where("id = ? AND locked_by = ?", msg.ID, msg.LockedBy).
 		Updates(map[string]any{"locked_by": "", "locked_until": nil}).Error
 	if err != nil {
-		w.log.ErrorContext(ctx, "could not release an outbox lease", "id", msg.ID, "code", apperr.CodeOf(err))
+		w.log.ErrorContext(ctx, "could not release an outbox lease; it expires by itself", "id", msg.ID, "code", apperr.CodeOf(err))
+		return
 	}
+	w.log.InfoContext(ctx, "outbox lease released at shutdown", "id", msg.ID, "key", msg.Key)
 }
 
 // backoff is the wait after the given failed attempt: BaseBackoff doubled

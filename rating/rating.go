@@ -1,9 +1,16 @@
 // Package rating serves credit ratings and electronic credit reports of
 // enterprises from the city credit platform through a Redis cache (R6.2):
 // concurrent misses for one USCC make one upstream call (singleflight); when
-// the platform fails, the last known rating is served marked stale up to a
-// configured age; when Redis is down, look-ups read through to the platform.
-// Every report read is audited (who, whose, why).
+// Redis is down, look-ups read through to the platform. Every report read is
+// audited (who, whose, why).
+//
+// Ratings are served stale-while-revalidate: a cached rating older than
+// RatingTTL but younger than StaleMax is returned at once, marked stale, and
+// one background refresh fetches the new one (one per process through
+// singleflight, one per RefreshLock period across instances through a Redis
+// key). So a slow or failing platform never stalls a caller who has a
+// cached rating; only a cold miss (nothing cached, or older than StaleMax)
+// waits for the platform.
 package rating
 
 import (
@@ -11,6 +18,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -34,15 +42,22 @@ type Config struct {
 	RatingTTL time.Duration
 	// ReportTTL is how long a cached report is fresh (default 1h).
 	ReportTTL time.Duration
-	// StaleMax is how old a rating may be when served stale because the
-	// platform fails (default 7 days).
+	// StaleMax is how old a rating may be when served stale, while it is
+	// refreshed or because the platform fails (default 7 days).
 	StaleMax time.Duration
+	// RefreshLock is how long one instance's background refresh of a rating
+	// keeps the other instances from refreshing it too (default 15 s); after
+	// a failed refresh it is also the wait before the next attempt.
+	RefreshLock time.Duration
 }
 
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
-	return Config{RatingTTL: 24 * time.Hour, ReportTTL: time.Hour, StaleMax: 7 * 24 * time.Hour}
+	return Config{RatingTTL: 24 * time.Hour, ReportTTL: time.Hour, StaleMax: 7 * 24 * time.Hour, RefreshLock: 15 * time.Second}
 }
+
+// fetchTimeout bounds one upstream rating call made for the cache.
+const fetchTimeout = 10 * time.Second
 
 // Rating is a rating as served.
 type Rating struct {
@@ -50,8 +65,8 @@ type Rating struct {
 	Rating      creditplatform.Rating `json:"rating"`
 	EvaluatedAt time.Time             `json:"evaluatedAt"`
 	FetchedAt   time.Time             `json:"fetchedAt"`
-	// Stale is true when the platform failed and this is the last known
-	// rating.
+	// Stale is true when the rating is older than RatingTTL: a refresh is
+	// under way, or the platform fails and this is the last known rating.
 	Stale bool `json:"-"`
 }
 
@@ -65,11 +80,53 @@ type Service struct {
 	log      *slog.Logger
 	group    singleflight.Group
 	now      func() time.Time
+
+	// Background refreshes: bgCtx ends them when Close gives up waiting.
+	bgCtx      context.Context
+	bgCancel   context.CancelFunc
+	bgMu       sync.Mutex
+	bg         sync.WaitGroup
+	closed     bool
+	refreshing map[string]bool // USCCs refreshed in the background now
 }
 
-// New wires the service.
+// New wires the service. Zero fields of cfg take DefaultConfig's values.
 func New(p Platform, rdb redis.UniversalClient, prefix string, cfg Config, log *audit.Log, logger *slog.Logger) *Service {
-	return &Service{platform: p, rdb: rdb, prefix: prefix + "credit:", cfg: cfg, audit: log, log: logger, now: time.Now}
+	def := DefaultConfig()
+	cfg.RatingTTL = positiveOr(cfg.RatingTTL, def.RatingTTL)
+	cfg.ReportTTL = positiveOr(cfg.ReportTTL, def.ReportTTL)
+	cfg.StaleMax = positiveOr(cfg.StaleMax, def.StaleMax)
+	cfg.RefreshLock = positiveOr(cfg.RefreshLock, def.RefreshLock)
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Service{platform: p, rdb: rdb, prefix: prefix + "credit:", cfg: cfg, audit: log, log: logger, now: time.Now,
+		bgCtx: ctx, bgCancel: cancel, refreshing: map[string]bool{}}
+}
+
+func positiveOr(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}
+
+// Close stops starting background refreshes and waits for the running ones
+// until ctx ends, then cancels what is left. Look-ups keep working (without
+// background refreshes).
+func (s *Service) Close(ctx context.Context) {
+	s.bgMu.Lock()
+	s.closed = true
+	s.bgMu.Unlock()
+	done := make(chan struct{})
+	go func() { s.bg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		s.bgCancel()
+		<-done
+	}
 }
 
 // SetClock replaces the clock (tests).
@@ -83,50 +140,99 @@ func normalize(uscc string) (string, error) {
 	return u, nil
 }
 
-// Rating returns the comprehensive credit rating of an enterprise. It returns
-// INVALID (field uscc) for a malformed code, NOT_FOUND when the platform does
-// not know the enterprise, and UNAVAILABLE when the platform fails and no
-// rating younger than StaleMax is cached.
+// Rating returns the comprehensive credit rating of an enterprise: fresh
+// from the cache; or, when the cached rating is older than RatingTTL but not
+// than StaleMax, that rating at once, marked stale, while one background
+// refresh runs; otherwise from the platform (concurrent misses share one
+// call). It returns INVALID (field uscc) for a malformed code, NOT_FOUND when
+// the platform does not know the enterprise, and UNAVAILABLE (reason
+// CREDIT_PLATFORM_UNAVAILABLE, with retryAfter) when it has to ask the
+// platform and the platform fails.
 func (s *Service) Rating(ctx context.Context, uscc string) (Rating, error) {
 	u, err := normalize(uscc)
 	if err != nil {
 		return Rating{}, err
 	}
 	key := s.prefix + "rating:" + u
-	cached, haveCached := s.cachedRating(ctx, key)
-	now := s.now()
-	if haveCached && now.Sub(cached.FetchedAt) < s.cfg.RatingTTL {
-		return cached, nil
+	if cached, ok := s.cachedRating(ctx, key); ok {
+		switch age := s.now().Sub(cached.FetchedAt); {
+		case age < s.cfg.RatingTTL:
+			return cached, nil
+		case age <= s.cfg.StaleMax:
+			s.revalidate(u, key)
+			cached.Stale = true
+			return cached, nil
+		}
 	}
+	// A cold miss: detached from the first caller's cancellation, as the
+	// result serves every waiter. A caller that missed just before another
+	// call filled the cache finds it filled here, rather than calling again.
 	v, err, _ := s.group.Do("rating:"+u, func() (any, error) {
-		// Detached from the first caller's cancellation: the result serves
-		// every waiter.
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
-		res, err := s.platform.Rating(cctx, u)
-		if err != nil {
-			return Rating{}, err
+		if cached, ok := s.cachedRating(ctx, key); ok && s.now().Sub(cached.FetchedAt) < s.cfg.RatingTTL {
+			return cached, nil
 		}
-		r := Rating{USCC: u, Rating: res.Rating, EvaluatedAt: res.EvaluatedAt, FetchedAt: s.now().UTC()}
-		if raw, err := json.Marshal(r); err == nil {
-			// The entry outlives its freshness so it can be served stale.
-			if err := s.rdb.Set(cctx, key, raw, s.cfg.StaleMax).Err(); err != nil {
-				s.log.Warn("rating cache write failed; serving uncached", "err", err.Error())
-			}
-		}
-		return r, nil
+		return s.fetchRating(context.WithoutCancel(ctx), u, key)
 	})
 	if err == nil {
 		return v.(Rating), nil
 	}
-	if apperr.Is(err, apperr.Unavailable) && haveCached && now.Sub(cached.FetchedAt) <= s.cfg.StaleMax {
-		cached.Stale = true
-		return cached, nil
-	}
-	if apperr.Is(err, apperr.Unavailable) {
-		return Rating{}, apperr.Wrap(err, apperr.Unavailable, "the credit platform is unavailable and no recent rating is known; try again later").WithReason("CREDIT_PLATFORM_UNAVAILABLE")
+	if e := apperr.As(err); e != nil && e.Code == apperr.Unavailable {
+		out := apperr.Wrap(err, apperr.Unavailable, "信用平台暂时无法访问，且没有近期的信用评级，请稍后再试").WithReason(creditplatform.ReasonUnavailable)
+		out.RetryAfter = e.RetryAfter
+		return Rating{}, out
 	}
 	return Rating{}, err
+}
+
+// fetchRating asks the platform for u's rating and caches it; the entry
+// outlives its freshness (StaleMax) so it can be served stale.
+func (s *Service) fetchRating(ctx context.Context, u, key string) (Rating, error) {
+	ctx, cancel := context.WithTimeout(ctx, fetchTimeout)
+	defer cancel()
+	res, err := s.platform.Rating(ctx, u)
+	if err != nil {
+		return Rating{}, err
+	}
+	r := Rating{USCC: u, Rating: res.Rating, EvaluatedAt: res.EvaluatedAt, FetchedAt: s.now().UTC()}
+	if raw, err := json.Marshal(r); err == nil {
+		if err := s.rdb.Set(ctx, key, raw, s.cfg.StaleMax).Err(); err != nil {
+			s.log.Warn("rating cache write failed; serving uncached", "err", err.Error())
+		}
+	}
+	return r, nil
+}
+
+// revalidate refreshes u's cached rating in the background unless a refresh
+// of it is running in this process, another instance took the refresh lock
+// within RefreshLock, or the service is closed. A failed refresh is logged;
+// the stale rating stays until StaleMax.
+func (s *Service) revalidate(u, key string) {
+	s.bgMu.Lock()
+	if s.closed || s.refreshing[u] {
+		s.bgMu.Unlock()
+		return
+	}
+	s.refreshing[u] = true
+	s.bg.Add(1)
+	s.bgMu.Unlock()
+	go func() {
+		defer func() {
+			s.bgMu.Lock()
+			delete(s.refreshing, u)
+			s.bgMu.Unlock()
+			s.bg.Done()
+		}()
+		ctx := s.bgCtx
+		// Across instances: the first to take the key refreshes. When Redis
+		// fails, refresh anyway (this process still makes one call).
+		won, err := s.rdb.SetNX(ctx, s.prefix+"refresh:rating:"+u, "1", s.cfg.RefreshLock).Result()
+		if err == nil && !won {
+			return
+		}
+		if _, err, _ := s.group.Do("rating:"+u, func() (any, error) { return s.fetchRating(ctx, u, key) }); err != nil {
+			s.log.Warn("background rating refresh failed; serving the cached rating", "code", apperr.CodeOf(err))
+		}
+	}()
 }
 
 func (s *Service) cachedRating(ctx context.Context, key string) (Rating, bool) {

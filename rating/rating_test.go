@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,12 +17,24 @@ import (
 	"creditwater/creditplatform/simulator"
 	"creditwater/rating"
 	"creditwater/store/storetest"
+	"creditwater/testwait"
 )
 
+// clock is a settable, goroutine-safe time source (background refreshes
+// read it).
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+func (c *clock) advance(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
+
 type fixture struct {
-	sim *simulator.Simulator
-	svc *rating.Service
-	now time.Time
+	sim   *simulator.Simulator
+	svc   *rating.Service
+	clock *clock
 }
 
 func newFixture(t *testing.T, rdb redis.UniversalClient, prefix string) *fixture {
@@ -30,12 +43,19 @@ func newFixture(t *testing.T, rdb redis.UniversalClient, prefix string) *fixture
 	url := sim.Start()
 	t.Cleanup(sim.Close)
 	client := creditplatform.New(creditplatform.Config{BaseURL: url, AppKey: simulator.DefaultAppKey, AppSecret: simulator.DefaultAppSecret,
-		Timeout: 2 * time.Second, BreakerFailures: 1000})
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	f := &fixture{sim: sim, now: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)}
-	f.svc = rating.New(client, rdb, prefix, rating.DefaultConfig(), audit.New(storetest.DB(t)), logger)
-	f.svc.SetClock(func() time.Time { return f.now })
+		Timeout: 2 * time.Second, BreakerFailures: 1000, BreakerFailureRatio: 2})
+	f := &fixture{sim: sim, clock: &clock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)}}
+	f.svc = newService(t, client, rdb, prefix, f.clock)
 	return f
+}
+
+func newService(t *testing.T, p rating.Platform, rdb redis.UniversalClient, prefix string, c *clock) *rating.Service {
+	t.Helper()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc := rating.New(p, rdb, prefix, rating.DefaultConfig(), audit.New(storetest.DB(t)), logger)
+	svc.SetClock(c.now)
+	t.Cleanup(func() { svc.Close(context.Background()) })
+	return svc
 }
 
 // R6.2: 1,000 concurrent look-ups of an uncached USCC make exactly one
@@ -86,19 +106,119 @@ func TestStaleRatingWhenPlatformDown_R6_2(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.sim.SetFault(simulator.Fault{Status: 503})
-	f.now = f.now.Add(25 * time.Hour) // past the 24h freshness
+	f.clock.advance(25 * time.Hour) // past the 24h freshness
 	r, err := f.svc.Rating(ctx, simulator.EnterpriseB)
 	if err != nil || !r.Stale || r.Rating != creditplatform.RatingB {
 		t.Fatalf("stale rating: %+v, %v", r, err)
 	}
-	f.now = f.now.Add(7 * 24 * time.Hour) // past StaleMax
+	f.svc.Close(ctx) // the background refresh has failed: the stale rating stays
+	if r, err := f.svc.Rating(ctx, simulator.EnterpriseB); err != nil || !r.Stale || r.Rating != creditplatform.RatingB {
+		t.Fatalf("stale rating after a failed refresh: %+v, %v", r, err)
+	}
+	f.clock.advance(7 * 24 * time.Hour) // past StaleMax
 	_, err = f.svc.Rating(ctx, simulator.EnterpriseB)
-	if !apperr.Is(err, apperr.Unavailable) || apperr.As(err).Reason != "CREDIT_PLATFORM_UNAVAILABLE" {
-		t.Fatalf("beyond StaleMax: %v", err)
+	if e := apperr.As(err); e == nil || e.Code != apperr.Unavailable || e.Reason != "CREDIT_PLATFORM_UNAVAILABLE" || e.RetryAfter <= 0 {
+		t.Fatalf("beyond StaleMax: %v, want UNAVAILABLE with retryAfter", err)
 	}
 	// Never cached and platform down: UNAVAILABLE, not a panic.
 	if _, err := f.svc.Rating(ctx, simulator.EnterpriseC); !apperr.Is(err, apperr.Unavailable) {
 		t.Fatalf("uncached while down: %v", err)
+	}
+}
+
+// slowPlatform answers ratings only when released, and counts the calls.
+type slowPlatform struct {
+	calls   atomic.Int32
+	rating  creditplatform.Rating
+	entered chan struct{} // receives once per call, when it reaches the platform
+	release chan struct{} // closed to let the calls answer
+}
+
+func (p *slowPlatform) Rating(ctx context.Context, uscc string) (creditplatform.RatingResult, error) {
+	p.calls.Add(1)
+	p.entered <- struct{}{}
+	select {
+	case <-p.release:
+	case <-ctx.Done():
+		return creditplatform.RatingResult{}, apperr.Wrap(ctx.Err(), apperr.Unavailable, "cancelled")
+	}
+	return creditplatform.RatingResult{USCC: uscc, Rating: p.rating, EvaluatedAt: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}, nil
+}
+
+func (p *slowPlatform) Report(context.Context, string) (*creditplatform.Report, error) {
+	return nil, apperr.New(apperr.Unavailable, "not in this test")
+}
+
+// R6.2: a cached rating past its freshness is served at once, marked stale,
+// while the platform is slow; N concurrent callers on two instances cause
+// exactly one upstream call, and afterwards the cache holds the new rating.
+func TestStaleWhileRevalidate_R6_2(t *testing.T) {
+	rdb, prefix := storetest.Redis(t)
+	c := &clock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)}
+	p := &slowPlatform{rating: creditplatform.RatingB, entered: make(chan struct{}, 10), release: make(chan struct{})}
+	a := newService(t, p, rdb, prefix, c)
+	b := newService(t, p, rdb, prefix, c) // a second instance on the same Redis
+	ctx := context.Background()
+
+	// Cold miss: the caller waits for the platform.
+	cold := make(chan error, 1)
+	go func() { _, err := a.Rating(ctx, simulator.EnterpriseA); cold <- err }()
+	<-p.entered
+	p.release <- struct{}{} // answer this one call (release is unbuffered)
+	if err := <-cold; err != nil {
+		t.Fatal(err)
+	}
+
+	// Past freshness, with a platform that does not answer until released.
+	c.advance(25 * time.Hour)
+	p.rating = creditplatform.RatingC
+	const n = 50
+	var wg sync.WaitGroup
+	results := make(chan rating.Rating, 2*n)
+	errs := make(chan error, 2*n)
+	for i := range 2 * n {
+		svc := a
+		if i%2 == 1 {
+			svc = b
+		}
+		wg.Go(func() {
+			r, err := svc.Rating(ctx, simulator.EnterpriseA)
+			if err != nil {
+				errs <- err
+				return
+			}
+			results <- r
+		})
+	}
+	answered := make(chan struct{})
+	go func() { wg.Wait(); close(answered) }()
+	// The one refresh reaches the platform, and every caller has its answer
+	// while the platform still holds that call (release is not closed yet).
+	// A hang guard, not a timing bound: waiting callers would block forever.
+	testwait.Recv(t, p.entered, "the background refresh to reach the platform")
+	testwait.Recv(t, answered, "the stale callers to be answered without the platform")
+	close(results)
+	close(errs)
+	for err := range errs {
+		t.Fatalf("stale caller: %v", err)
+	}
+	for r := range results {
+		if !r.Stale || r.Rating != creditplatform.RatingB {
+			t.Fatalf("stale caller got %+v, want the cached B marked stale", r)
+		}
+	}
+	close(p.release)
+	a.Close(ctx) // waits for the refresh
+	b.Close(ctx)
+	if got := p.calls.Load(); got != 2 {
+		t.Fatalf("upstream calls: %d, want 2 (the cold miss and one refresh)", got)
+	}
+	r, err := a.Rating(ctx, simulator.EnterpriseA)
+	if err != nil || r.Stale || r.Rating != creditplatform.RatingC || !r.FetchedAt.Equal(c.now()) {
+		t.Fatalf("after the refresh: %+v, %v; want the fresh C", r, err)
+	}
+	if got := p.calls.Load(); got != 2 {
+		t.Fatalf("the refreshed rating was not served from the cache: %d upstream calls", got)
 	}
 }
 

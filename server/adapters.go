@@ -36,7 +36,9 @@ func (f faceAdapter) QueryFace(ctx context.Context, q enterprise.FaceQuery) (str
 // against the in-process simulator served over real HTTP.
 func (s *Server) newCreditPlatform() *creditplatform.Client {
 	cfg := creditplatform.Config{BaseURL: s.cfg.CreditPlatformURL, AppKey: s.cfg.CreditPlatformKey, AppSecret: s.cfg.CreditPlatformSecret,
-		Timeout: s.cfg.CreditPlatformTimeout, Logger: s.log}
+		Timeout: s.cfg.CreditPlatformTimeout, Logger: s.log,
+		BreakerFailures: uint32(s.cfg.BreakerFailures), BreakerFailureRatio: s.cfg.BreakerRatio,
+		BreakerMinRequests: uint32(s.cfg.BreakerMinRequests), BreakerWindow: s.cfg.BreakerWindow, BreakerOpenTimeout: s.cfg.BreakerOpen}
 	if s.cfg.CreditPlatformSimulator && cfg.BaseURL == "" {
 		s.sim = simulator.New(simulator.Options{})
 		cfg.BaseURL = s.sim.Start()

@@ -336,13 +336,8 @@ func TestIllegalTransitionsAndBadInput_R4_2(t *testing.T) {
 // between attempts: the commitment is published exactly once and the
 // application reaches PUBLISHED.
 func TestPublicationSurvivesFailuresAndRestart_R2_3(t *testing.T) {
-	sim := simulator.New(simulator.Options{})
-	url := sim.Start()
-	t.Cleanup(sim.Close)
 	env := testEnv(t)
-	env["CW_CREDIT_PLATFORM_URL"] = url
-	env["CW_CREDIT_PLATFORM_KEY"] = simulator.DefaultAppKey
-	env["CW_CREDIT_PLATFORM_SECRET"] = simulator.DefaultAppSecret
+	sim := externalPlatform(t, env)
 	env["CW_OUTBOX_BASE_BACKOFF"] = "1ms"
 	env["CW_OUTBOX_MAX_BACKOFF"] = "2ms"
 

@@ -6,10 +6,13 @@ import (
 	"strings"
 	"time"
 
+	"gorm.io/gorm"
+
 	"creditwater/apperr"
 	"creditwater/billing"
 	"creditwater/creditplatform/simulator"
 	"creditwater/models"
+	"creditwater/store"
 )
 
 // DemoStaff are the staff accounts seeded in development (never in
@@ -23,7 +26,18 @@ var DemoStaff = []struct {
 	{"officer", "demo-officer-pass", "演示信用专员", models.RoleCreditOfficer},
 }
 
+// demoLock is the database lock that instances starting together take
+// around seeding, so they seed one after the other (the second finds
+// everything there: the seeding is idempotent).
+const demoLock = "creditwater.demo"
+
+// seedDemo seeds the demo users and billing data under demoLock. It returns
+// the first error of a step (the seed is idempotent: a retry completes it).
 func (s *Server) seedDemo(ctx context.Context) error {
+	return store.WithLock(ctx, s.db, demoLock, 2*time.Minute, func(*gorm.DB) error { return s.seedDemoLocked(ctx) })
+}
+
+func (s *Server) seedDemoLocked(ctx context.Context) error {
 	for _, d := range DemoStaff {
 		if _, err := s.auth.CreateStaff(ctx, d.Username, d.Password, d.Name, d.Role); err != nil && !apperr.Is(err, apperr.Conflict) {
 			return err

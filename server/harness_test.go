@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"creditwater/config"
+	"creditwater/creditplatform/simulator"
 	"creditwater/server"
 	"creditwater/store/storetest"
 )
@@ -89,6 +90,18 @@ func newHarnessLog(t *testing.T, env map[string]string, logger *slog.Logger) *ha
 // newServer builds a server from env (closed when the test ends).
 func newServer(t *testing.T, env map[string]string, logger *slog.Logger) (config.Config, *server.Server) {
 	t.Helper()
+	cfg := loadConfig(t, env)
+	srv, err := server.New(context.Background(), cfg, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	return cfg, srv
+}
+
+// loadConfig builds the configuration of env as the process would.
+func loadConfig(t *testing.T, env map[string]string) config.Config {
+	t.Helper()
 	var environ []string
 	for k, v := range env {
 		if v != "" {
@@ -99,12 +112,34 @@ func newServer(t *testing.T, env map[string]string, logger *slog.Logger) (config
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.New(context.Background(), cfg, logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
-	return cfg, srv
+	return cfg
+}
+
+// testLogger logs errors to logSink.
+func testLogger() *slog.Logger {
+	return slog.New(slog.NewJSONHandler(logSink, &slog.HandlerOptions{Level: slog.LevelError}))
+}
+
+// attach serves srv, built by the test, over HTTP and closes both at the
+// test's end.
+func attach(t *testing.T, cfg config.Config, srv *server.Server) *harness {
+	t.Helper()
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() { ts.Close(); srv.Close() })
+	return &harness{t: t, cfg: cfg, srv: srv, ts: ts, logs: &levelLog{}}
+}
+
+// externalPlatform starts a credit-platform simulator the test controls
+// (faults, publications) and points env's servers at it; servers sharing
+// env share it, as instances share the real platform.
+func externalPlatform(t *testing.T, env map[string]string) *simulator.Simulator {
+	t.Helper()
+	sim := simulator.New(simulator.Options{})
+	env["CW_CREDIT_PLATFORM_URL"] = sim.Start()
+	t.Cleanup(sim.Close)
+	env["CW_CREDIT_PLATFORM_KEY"] = simulator.DefaultAppKey
+	env["CW_CREDIT_PLATFORM_SECRET"] = simulator.DefaultAppSecret
+	return sim
 }
 
 func (h *harness) post(token string, body []byte, header map[string]string) gqlResponse {

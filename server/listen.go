@@ -59,11 +59,14 @@ func (s *Server) serve(ctx context.Context, servers []*http.Server) error {
 	s.log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
+	// The background work (see Shutdown) stops with the servers.
+	bg := make(chan error, 1)
+	go func() { bg <- s.Shutdown(sctx) }()
 	errs := []error{failed}
 	for _, srv := range servers {
 		if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errs = append(errs, err)
 		}
 	}
-	return errors.Join(errs...)
+	return errors.Join(append(errs, <-bg)...)
 }

@@ -121,9 +121,15 @@ func TestCasesBreachesAndProfiles_R1_3_R2_4_R3_1(t *testing.T) {
 	if r := h.gql(staff, `mutation{runJob(name:"credit.tiers"){status}}`, nil); r.code() != "FORBIDDEN" {
 		t.Errorf("runJob as staff: %s", r.Raw)
 	}
-	var runs struct{ JobRuns []struct{ Trigger string } }
-	h.must(admin, `{jobRuns(name:"credit.tiers"){trigger}}`, nil, &runs)
-	if len(runs.JobRuns) != 1 || runs.JobRuns[0].Trigger != "MANUAL" {
+	var runs struct {
+		JobRuns []struct {
+			Trigger string
+			SlotAt  *time.Time
+			Reason  *string
+		}
+	}
+	h.must(admin, `{jobRuns(name:"credit.tiers"){trigger slotAt reason}}`, nil, &runs)
+	if len(runs.JobRuns) != 1 || runs.JobRuns[0].Trigger != "MANUAL" || runs.JobRuns[0].SlotAt == nil || runs.JobRuns[0].Reason != nil {
 		t.Errorf("job runs: %+v", runs)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -21,6 +22,7 @@ import (
 	"gorm.io/gorm"
 
 	"creditwater/access"
+	"creditwater/apperr"
 	"creditwater/apply"
 	"creditwater/audit"
 	"creditwater/auth"
@@ -79,6 +81,12 @@ type Server struct {
 	handler    http.Handler
 	clientIPs  clientIPs
 	closers    []func()
+
+	// Background work started by Start and stopped by Shutdown.
+	bgMu         sync.Mutex
+	bgCancel     context.CancelFunc
+	bgDone       chan struct{}
+	shutdownOnce sync.Once
 }
 
 // New builds the service from cfg. It opens the database (and migrates it
@@ -142,7 +150,8 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 
 	s.metrics = newMetrics(s.db, s.rdb)
 	s.outbox = outbox.NewWorker(s.db, logger, outbox.Config{Instance: instanceName(), PollInterval: cfg.OutboxPoll,
-		BaseBackoff: cfg.OutboxBaseBackoff, MaxBackoff: cfg.OutboxMaxBackoff, MaxAttempts: cfg.OutboxMaxAttempts})
+		BaseBackoff: cfg.OutboxBaseBackoff, MaxBackoff: cfg.OutboxMaxBackoff, MaxAttempts: cfg.OutboxMaxAttempts,
+		Lease: cfg.OutboxLease, Drain: drainTime(cfg.ShutdownTimeout)})
 	s.metrics.reg.MustRegister(outboxCollector{stats: s.outbox.Stats})
 	credCfg := credit.Config{ArrearsThresholdFen: cfg.ArrearsThresholdFen, ArrearsGraceMonths: cfg.ArrearsGraceMonths, WindowMonths: cfg.ExcellentWindowMonths,
 		GeneralPublicityMinMonths: cfg.GeneralPublicityMin, GeneralPublicityMaxMonths: cfg.GeneralPublicityMax,
@@ -316,14 +325,68 @@ func (s *Server) Run(ctx context.Context) error {
 	return s.serve(ctx, s.httpServers())
 }
 
-// Start runs the background workers (the outbox) until ctx ends.
+// drainTime is how long in-flight outbox deliveries may go on in a
+// shutdown of the given timeout: all of it but a margin (a third, at most
+// 5 s) to release the leases of the rest and close.
+func drainTime(shutdown time.Duration) time.Duration {
+	return shutdown - min(shutdown/3, 5*time.Second)
+}
+
+// Start runs the background work until ctx ends or Shutdown: the outbox
+// worker and, when CW_JOBS_ENABLED, the job scheduler.
 func (s *Server) Start(ctx context.Context) {
-	go s.outbox.Run(ctx)
+	bctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	s.bgMu.Lock()
+	s.bgCancel, s.bgDone = cancel, done
+	s.bgMu.Unlock()
+	go func() { defer close(done); s.outbox.Run(bctx) }()
 	if s.cfg.JobsEnabled {
 		if err := s.jobs.Start(); err != nil {
 			s.log.Error("jobs did not start", "err", err.Error())
 		}
 	}
+}
+
+// Shutdown stops the background work gracefully and waits for it, at most
+// until ctx ends: the outbox claims nothing more, lets its deliveries in
+// flight finish within the drain time and releases the leases of the
+// messages it did not deliver (so another instance takes them at once); the
+// scheduler stops (cancelling running jobs); background rating refreshes
+// end. It returns UNAVAILABLE when ctx ended first. Later calls return nil
+// at once.
+func (s *Server) Shutdown(ctx context.Context) error {
+	var waits []<-chan struct{}
+	s.shutdownOnce.Do(func() {
+		s.bgMu.Lock()
+		cancel, done := s.bgCancel, s.bgDone
+		s.bgMu.Unlock()
+		if cancel != nil {
+			cancel()
+			waits = append(waits, done)
+		}
+		for _, stop := range []func(){
+			func() {
+				if err := s.jobs.Stop(); err != nil {
+					s.log.Error("jobs did not stop cleanly", "code", apperr.CodeOf(err))
+				}
+			},
+			func() { s.ratings.Close(ctx) },
+		} {
+			c := make(chan struct{})
+			go func() { defer close(c); stop() }()
+			waits = append(waits, c)
+		}
+	})
+	for _, c := range waits {
+		select {
+		case <-c:
+		case <-ctx.Done():
+			s.log.Error("background work did not stop within the shutdown timeout")
+			return apperr.New(apperr.Unavailable, "后台任务未能在关闭时限内停止")
+		}
+	}
+	return nil
 }
 
 // registerJobs registers the scheduled jobs: each runs once per schedule
@@ -371,11 +434,14 @@ func (s *Server) OfficialAccount() *wechat.OfficialAccount { return s.oa }
 // Outbox returns the outbox worker (tests drive it with RunOnce).
 func (s *Server) Outbox() *outbox.Worker { return s.outbox }
 
-// Close releases the database, Redis and the fakes.
+// Close shuts the background work down (Shutdown, within
+// CW_SHUTDOWN_TIMEOUT) unless that was done, then releases the database,
+// Redis and the fakes.
 func (s *Server) Close() {
-	if s.jobs != nil {
-		_ = s.jobs.Stop()
-		s.jobs = nil
+	if s.jobs != nil { // New got that far
+		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+		_ = s.Shutdown(ctx)
+		cancel()
 	}
 	for i := len(s.closers) - 1; i >= 0; i-- {
 		s.closers[i]()

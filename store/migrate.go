@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -27,6 +26,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0007_repair_objection", Migrate: migrate0007},
 		{ID: "0008_verified_identity", Migrate: migrate0008},
 		{ID: "0009_auth_usernames", Migrate: migrate0009},
+		{ID: "0010_jobs_catchup", Migrate: migrate0010},
 	}
 }
 
@@ -71,18 +71,5 @@ func MigrateTo(db *gorm.DB, id string) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	return db.WithContext(ctx).Connection(func(pinned *gorm.DB) error {
-		// A fresh session on the pinned connection: every statement starts
-		// clean, as on the pool.
-		conn := pinned.Session(&gorm.Session{NewDB: true})
-		var got *int
-		if err := conn.Raw("SELECT GET_LOCK(?, ?)", migrateLock, 120).Scan(&got).Error; err != nil {
-			return fmt.Errorf("store: migrate: take the migration lock: %w", err)
-		}
-		if got == nil || *got != 1 {
-			return errors.New("store: migrate: another instance held the migration lock for two minutes")
-		}
-		defer conn.Exec("SELECT RELEASE_LOCK(?)", migrateLock)
-		return run(conn)
-	})
+	return WithLock(ctx, db, migrateLock, 2*time.Minute, run)
 }

@@ -34,6 +34,8 @@ type JobRunResolver interface {
 	Instance(ctx context.Context, obj *models.JobRun) (*string, error)
 
 	Detail(ctx context.Context, obj *models.JobRun) (*string, error)
+
+	Reason(ctx context.Context, obj *models.JobRun) (*string, error)
 }
 type RecordEventResolver interface {
 	ActorID(ctx context.Context, obj *models.RecordEvent) (*string, error)
@@ -1182,6 +1184,52 @@ func (ec *executionContext) _JobRun_detail(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_JobRun_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JobRun", field, true, true, "String")
+}
+
+func (ec *executionContext) _JobRun_slotAt(ctx context.Context, field graphql.CollectedField, obj *models.JobRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JobRun_slotAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SlotAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_JobRun_slotAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("JobRun", field, false, false, "Time")
+}
+
+func (ec *executionContext) _JobRun_reason(ctx context.Context, field graphql.CollectedField, obj *models.JobRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_JobRun_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.JobRun().Reason(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_JobRun_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("JobRun", field, true, true, "String")
 }
 
@@ -2586,6 +2634,17 @@ func (ec *executionContext) _JobRun(ctx context.Context, sel ast.SelectionSet, o
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._JobRun_detail(ctx, field, obj)
+				})
+		case "slotAt":
+			out.Values[i] = ec._JobRun_slotAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._JobRun_reason(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

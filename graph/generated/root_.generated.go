@@ -397,6 +397,8 @@ type ComplexityRoot struct {
 		FinishedAt func(childComplexity int) int
 		Instance   func(childComplexity int) int
 		Job        func(childComplexity int) int
+		Reason     func(childComplexity int) int
+		SlotAt     func(childComplexity int) int
 		StartedAt  func(childComplexity int) int
 		Status     func(childComplexity int) int
 		Trigger    func(childComplexity int) int
@@ -2043,6 +2045,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.JobRun.Job(childComplexity), true
+	case "JobRun.reason":
+		if e.ComplexityRoot.JobRun.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobRun.Reason(childComplexity), true
+	case "JobRun.slotAt":
+		if e.ComplexityRoot.JobRun.SlotAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobRun.SlotAt(childComplexity), true
 	case "JobRun.startedAt":
 		if e.ComplexityRoot.JobRun.StartedAt == nil {
 			break
@@ -4481,7 +4495,7 @@ type CreditRating {
   evaluatedAt: Time!
   "When we fetched it."
   fetchedAt: Time!
-  "True when the platform is failing and this is the last known rating."
+  "True when the rating is older than its freshness (CW_RATING_CACHE_TTL): it is served at once while a refresh runs in the background, or because the platform is failing."
   stale: Boolean!
 }
 
@@ -5499,7 +5513,7 @@ One run of a job.
 type JobRun {
   "Job."
   job: String!
-  "SCHEDULE or MANUAL."
+  "SCHEDULE, MANUAL or CATCH_UP (the late run of a slot missed while Redis or the database was unreachable)."
   trigger: String!
   "Instance that ran it."
   instance: String
@@ -5511,6 +5525,10 @@ type JobRun {
   status: String!
   "Outcome."
   detail: String
+  "The schedule slot the run is for (a manual run's start); null on runs recorded before slots were kept."
+  slotAt: Time
+  "Why a SKIPPED run was skipped: JOB_RUNNING (a run in progress covered the slot) or LOCK_UNAVAILABLE (caught up later)."
+  reason: String
 }
 
 """
@@ -6737,6 +6755,10 @@ func (ec *executionContext) childFields_JobRun(ctx context.Context, field graphq
 		return ec.fieldContext_JobRun_status(ctx, field)
 	case "detail":
 		return ec.fieldContext_JobRun_detail(ctx, field)
+	case "slotAt":
+		return ec.fieldContext_JobRun_slotAt(ctx, field)
+	case "reason":
+		return ec.fieldContext_JobRun_reason(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type JobRun", field.Name)
 }
