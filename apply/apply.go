@@ -19,9 +19,9 @@ import (
 	"creditwater/apperr"
 	"creditwater/audit"
 	"creditwater/calendar"
-	"creditwater/creditplatform"
 	"creditwater/models"
 	"creditwater/pii"
+	"creditwater/rating"
 	"creditwater/reqctx"
 )
 
@@ -43,9 +43,9 @@ type Identity interface {
 	Signer(ctx context.Context, subjectID string) (Signature, error)
 }
 
-// Reports fetches (and audits) e-credit reports.
+// Reports fetches (and audits) e-credit reports; rating.Service is one.
 type Reports interface {
-	Report(ctx context.Context, uscc, purpose string) (*creditplatform.Report, error)
+	Report(ctx context.Context, uscc, purpose string) (*rating.Report, error)
 }
 
 // Enqueue writes an outbox message inside tx (idempotent on key).
@@ -211,7 +211,9 @@ func MissingDocuments(app models.Application) []string {
 	return out
 }
 
-func (s *Service) ratingInScope(r string) bool { return slices.Contains(s.cfg.Ratings, r) }
+func (s *Service) ratingInScope(l rating.Level) bool {
+	return slices.Contains(s.cfg.Ratings, string(l))
+}
 
 func landInScope(l models.LandSituation) bool {
 	return l == models.LandOwnBuildingOnStateLand || l == models.LandOwnStateLandNoBuilding

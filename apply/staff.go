@@ -12,6 +12,7 @@ import (
 	"creditwater/apperr"
 	"creditwater/auth"
 	"creditwater/models"
+	"creditwater/rating"
 )
 
 var staffRoles = []models.Role{models.RoleStaff, models.RoleCreditOfficer, models.RoleAdmin}
@@ -87,7 +88,8 @@ type CheckResult struct {
 	Eligible    bool
 	Conditions  []Condition
 	ReportNo    string
-	Rating      string
+	// Rating is the report's rating level, "" when there is none.
+	Rating rating.Level
 }
 
 // CheckCredit fetches the e-credit report through the credit platform and
@@ -113,7 +115,8 @@ func (s *Service) CheckCredit(ctx context.Context, id string, version *int) (Che
 		return CheckResult{}, err
 	}
 	var conds []Condition
-	var reportNo, grade string
+	var reportNo string
+	var level rating.Level
 	isEnterprise := subj.Kind == models.SubjectEnterprise && subj.USCC != nil
 	conds = append(conds, Condition{Code: "ENTERPRISE_SUBJECT", Passed: boolp(isEnterprise), Detail: "the applicant must be an enterprise (企业用户)"})
 	if isEnterprise {
@@ -124,9 +127,9 @@ func (s *Service) CheckCredit(ctx context.Context, id string, version *int) (Che
 		case err != nil:
 			return CheckResult{}, err
 		default:
-			reportNo, grade = rep.ReportNo, string(rep.Rating)
-			conds = append(conds, Condition{Code: "RATING_IN_SCOPE", Passed: boolp(s.ratingInScope(grade)),
-				Detail: fmt.Sprintf("rating %s (report %s); in scope: %s", grade, rep.ReportNo, strings.Join(s.cfg.Ratings, ", "))})
+			reportNo, level = rep.ReportNo, rep.Level
+			conds = append(conds, Condition{Code: "RATING_IN_SCOPE", Passed: boolp(s.ratingInScope(level)),
+				Detail: fmt.Sprintf("rating %s (report %s); in scope: %s", level, rep.ReportNo, strings.Join(s.cfg.Ratings, ", "))})
 		}
 	}
 	kinds, err := s.recordsInForce(ctx, subj.ID)
@@ -148,8 +151,8 @@ func (s *Service) CheckCredit(ctx context.Context, id string, version *int) (Che
 	now := s.now().UTC()
 	eligible := len(failed) == 0
 	rawFailed, _ := json.Marshal(failed)
-	set := map[string]any{"report_no": reportNo, "rating": grade, "credit_checked_at": now, "eligible": eligible, "failed_conditions": string(rawFailed)}
-	to, reason := models.AppCreditChecked, "eligible: rating "+grade
+	set := map[string]any{"report_no": reportNo, "rating": string(level), "credit_checked_at": now, "eligible": eligible, "failed_conditions": string(rawFailed)}
+	to, reason := models.AppCreditChecked, "eligible: rating "+string(level)
 	if !eligible {
 		to, reason = models.AppFallback, reasonOf(failed)
 	}
@@ -159,7 +162,7 @@ func (s *Service) CheckCredit(ctx context.Context, id string, version *int) (Che
 	if err != nil {
 		return CheckResult{}, err
 	}
-	return CheckResult{Application: app, Eligible: eligible, Conditions: conds, ReportNo: reportNo, Rating: grade}, nil
+	return CheckResult{Application: app, Eligible: eligible, Conditions: conds, ReportNo: reportNo, Rating: level}, nil
 }
 
 func reasonOf(failed []Condition) string {

@@ -6,8 +6,10 @@
 //
 // The platform has no public API specification, so this package defines the
 // wire format below; package simulator serves the same format for development
-// and tests. Client returns concrete types; consumers declare the small
-// interfaces they need.
+// and tests. Client returns these wire types; package server maps them to
+// the domain's (package rating's Rating and Report, package publication's
+// Request and receipts), and no domain package imports this one, so a
+// change of the platform's API stays in this adapter and that mapping.
 //
 // # Wire format
 //

@@ -4,13 +4,14 @@ import (
 	"context"
 
 	"creditwater/apperr"
-	"creditwater/creditplatform"
 	"creditwater/models"
+	"creditwater/rating"
 )
 
-// ReportSource fetches (and audits) e-credit reports.
+// ReportSource fetches (and audits) e-credit reports; rating.Service is
+// one.
 type ReportSource interface {
-	Report(ctx context.Context, uscc, purpose string) (*creditplatform.Report, error)
+	Report(ctx context.Context, uscc, purpose string) (*rating.Report, error)
 }
 
 // MyReport returns the e-credit report of an enterprise the caller acts for
@@ -19,7 +20,7 @@ type ReportSource interface {
 // window. It returns FAILED_PRECONDITION (NOT_BOUND) without an ACTIVE
 // binding, FORBIDDEN (NOT_BOUND, SCOPE_NOT_GRANTED,
 // FACE_VERIFICATION_REQUIRED), and what the report source returns.
-func (s *Service) MyReport(ctx context.Context, reports ReportSource, subjectID string) (*creditplatform.Report, error) {
+func (s *Service) MyReport(ctx context.Context, reports ReportSource, subjectID string) (*rating.Report, error) {
 	g, err := s.policy.Subject(ctx, subjectID, models.ScopeView)
 	if err != nil {
 		return nil, err

@@ -8,11 +8,11 @@ package graph
 import (
 	"context"
 	"creditwater/apply"
-	"creditwater/creditplatform"
 	"creditwater/graph/generated"
 	"creditwater/graph/model"
 	"creditwater/letter"
 	"creditwater/models"
+	"creditwater/rating"
 	"time"
 )
 
@@ -24,12 +24,12 @@ func (r *applicationResolver) ReportNo(ctx context.Context, obj *models.Applicat
 	return ptrIf(obj.ReportNo), nil
 }
 
-func (r *applicationResolver) Rating(ctx context.Context, obj *models.Application) (*creditplatform.Rating, error) {
+func (r *applicationResolver) Rating(ctx context.Context, obj *models.Application) (*rating.Level, error) {
 	if obj.Rating == "" {
 		return nil, nil
 	}
-	g := creditplatform.Rating(obj.Rating)
-	return &g, nil
+	l := rating.Level(obj.Rating)
+	return &l, nil
 }
 
 func (r *applicationResolver) FailedConditions(ctx context.Context, obj *models.Application) ([]apply.Condition, error) {

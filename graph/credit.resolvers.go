@@ -7,28 +7,16 @@ package graph
 
 import (
 	"context"
-	"creditwater/creditplatform"
-	"creditwater/graph/generated"
 	"creditwater/rating"
 )
 
-// GradeLabel is the resolver for the gradeLabel field.
-func (r *creditRatingResolver) GradeLabel(ctx context.Context, obj *rating.Rating) (string, error) {
-	return obj.Rating.Label(), nil
-}
-
-// GradeLabel is the resolver for the gradeLabel field.
-func (r *creditReportResolver) GradeLabel(ctx context.Context, obj *creditplatform.Report) (string, error) {
-	return obj.Rating.Label(), nil
-}
-
 // MyCreditReport is the resolver for the myCreditReport field.
-func (r *queryResolver) MyCreditReport(ctx context.Context, subjectID *string) (*creditplatform.Report, error) {
+func (r *queryResolver) MyCreditReport(ctx context.Context, subjectID *string) (*rating.Report, error) {
 	return r.Enterprise.MyReport(ctx, r.Ratings, deref(subjectID))
 }
 
 // CreditReport is the resolver for the creditReport field.
-func (r *queryResolver) CreditReport(ctx context.Context, uscc string, purpose string) (*creditplatform.Report, error) {
+func (r *queryResolver) CreditReport(ctx context.Context, uscc string, purpose string) (*rating.Report, error) {
 	return r.Ratings.Report(ctx, uscc, purpose)
 }
 
@@ -40,12 +28,3 @@ func (r *queryResolver) CreditRating(ctx context.Context, uscc string) (*rating.
 	}
 	return &res, nil
 }
-
-func (r *Resolver) CreditRating() generated.CreditRatingResolver { return &creditRatingResolver{r} }
-
-func (r *Resolver) CreditReport() generated.CreditReportResolver { return &creditReportResolver{r} }
-
-type (
-	creditRatingResolver struct{ *Resolver }
-	creditReportResolver struct{ *Resolver }
-)

@@ -11,11 +11,16 @@
 // key). So a slow or failing platform never stalls a caller who has a
 // cached rating; only a cold miss (nothing cached, or older than StaleMax)
 // waits for the platform.
+//
+// The package owns its types: Level (the platform's A–D), Rating, Report
+// and Entry, and the Platform port expressed in them. The credit platform's
+// wire format stays in its adapter (package creditplatform), which package
+// server fits to Platform; the cache holds these types in a versioned format
+// (see cacheVersion), and the GraphQL schema binds to them.
 package rating
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"strings"
 	"sync"
@@ -26,15 +31,13 @@ import (
 
 	"creditwater/apperr"
 	"creditwater/audit"
-	"creditwater/creditplatform"
 	"creditwater/ident"
 )
 
-// Platform is the part of the credit platform this package uses.
-type Platform interface {
-	Rating(ctx context.Context, uscc string) (creditplatform.RatingResult, error)
-	Report(ctx context.Context, uscc string) (*creditplatform.Report, error)
-}
+// ReasonPlatformUnavailable is the apperr reason of the UNAVAILABLE errors
+// of Service: the credit platform cannot be reached and nothing usable is
+// cached. The platform adapter uses the same reason.
+const ReasonPlatformUnavailable = "CREDIT_PLATFORM_UNAVAILABLE"
 
 // Config are the cache rules (R7.4).
 type Config struct {
@@ -58,17 +61,6 @@ func DefaultConfig() Config {
 
 // fetchTimeout bounds one upstream rating call made for the cache.
 const fetchTimeout = 10 * time.Second
-
-// Rating is a rating as served.
-type Rating struct {
-	USCC        string                `json:"uscc"`
-	Rating      creditplatform.Rating `json:"rating"`
-	EvaluatedAt time.Time             `json:"evaluatedAt"`
-	FetchedAt   time.Time             `json:"fetchedAt"`
-	// Stale is true when the rating is older than RatingTTL: a refresh is
-	// under way, or the platform fails and this is the last known rating.
-	Stale bool `json:"-"`
-}
 
 // Service serves ratings and reports.
 type Service struct {
@@ -153,13 +145,12 @@ func (s *Service) Rating(ctx context.Context, uscc string) (Rating, error) {
 	if err != nil {
 		return Rating{}, err
 	}
-	key := s.prefix + "rating:" + u
-	if cached, ok := s.cachedRating(ctx, key); ok {
+	if cached, ok := readCache(ctx, s, kindRating, u, usableRating(u)); ok {
 		switch age := s.now().Sub(cached.FetchedAt); {
 		case age < s.cfg.RatingTTL:
 			return cached, nil
 		case age <= s.cfg.StaleMax:
-			s.revalidate(u, key)
+			s.revalidate(u)
 			cached.Stale = true
 			return cached, nil
 		}
@@ -168,16 +159,16 @@ func (s *Service) Rating(ctx context.Context, uscc string) (Rating, error) {
 	// result serves every waiter. A caller that missed just before another
 	// call filled the cache finds it filled here, rather than calling again.
 	v, err, _ := s.group.Do("rating:"+u, func() (any, error) {
-		if cached, ok := s.cachedRating(ctx, key); ok && s.now().Sub(cached.FetchedAt) < s.cfg.RatingTTL {
+		if cached, ok := readCache(ctx, s, kindRating, u, usableRating(u)); ok && s.now().Sub(cached.FetchedAt) < s.cfg.RatingTTL {
 			return cached, nil
 		}
-		return s.fetchRating(context.WithoutCancel(ctx), u, key)
+		return s.fetchRating(context.WithoutCancel(ctx), u)
 	})
 	if err == nil {
 		return v.(Rating), nil
 	}
 	if e := apperr.As(err); e != nil && e.Code == apperr.Unavailable {
-		out := apperr.Wrap(err, apperr.Unavailable, "信用平台暂时无法访问，且没有近期的信用评级，请稍后再试").WithReason(creditplatform.ReasonUnavailable)
+		out := apperr.Wrap(err, apperr.Unavailable, "信用平台暂时无法访问，且没有近期的信用评级，请稍后再试").WithReason(ReasonPlatformUnavailable)
 		out.RetryAfter = e.RetryAfter
 		return Rating{}, out
 	}
@@ -186,19 +177,15 @@ func (s *Service) Rating(ctx context.Context, uscc string) (Rating, error) {
 
 // fetchRating asks the platform for u's rating and caches it; the entry
 // outlives its freshness (StaleMax) so it can be served stale.
-func (s *Service) fetchRating(ctx context.Context, u, key string) (Rating, error) {
+func (s *Service) fetchRating(ctx context.Context, u string) (Rating, error) {
 	ctx, cancel := context.WithTimeout(ctx, fetchTimeout)
 	defer cancel()
 	res, err := s.platform.Rating(ctx, u)
 	if err != nil {
 		return Rating{}, err
 	}
-	r := Rating{USCC: u, Rating: res.Rating, EvaluatedAt: res.EvaluatedAt, FetchedAt: s.now().UTC()}
-	if raw, err := json.Marshal(r); err == nil {
-		if err := s.rdb.Set(ctx, key, raw, s.cfg.StaleMax).Err(); err != nil {
-			s.log.Warn("rating cache write failed; serving uncached", "err", err.Error())
-		}
-	}
+	r := Rating{USCC: u, Level: res.Level, EvaluatedAt: res.EvaluatedAt, FetchedAt: s.now().UTC()}
+	writeCache(ctx, s, kindRating, u, r, s.cfg.StaleMax)
 	return r, nil
 }
 
@@ -206,7 +193,7 @@ func (s *Service) fetchRating(ctx context.Context, u, key string) (Rating, error
 // of it is running in this process, another instance took the refresh lock
 // within RefreshLock, or the service is closed. A failed refresh is logged;
 // the stale rating stays until StaleMax.
-func (s *Service) revalidate(u, key string) {
+func (s *Service) revalidate(u string) {
 	s.bgMu.Lock()
 	if s.closed || s.refreshing[u] {
 		s.bgMu.Unlock()
@@ -229,51 +216,30 @@ func (s *Service) revalidate(u, key string) {
 		if err == nil && !won {
 			return
 		}
-		if _, err, _ := s.group.Do("rating:"+u, func() (any, error) { return s.fetchRating(ctx, u, key) }); err != nil {
+		if _, err, _ := s.group.Do("rating:"+u, func() (any, error) { return s.fetchRating(ctx, u) }); err != nil {
 			s.log.Warn("background rating refresh failed; serving the cached rating", "code", apperr.CodeOf(err))
 		}
 	}()
 }
 
-func (s *Service) cachedRating(ctx context.Context, key string) (Rating, bool) {
-	raw, err := s.rdb.Get(ctx, key).Bytes()
-	if err != nil {
-		if err != redis.Nil {
-			s.log.Warn("rating cache read failed; reading through", "err", err.Error())
-		}
-		return Rating{}, false
-	}
-	var r Rating
-	if json.Unmarshal(raw, &r) != nil {
-		return Rating{}, false
-	}
-	return r, true
-}
-
 // Report returns an enterprise's electronic credit report and audits the
 // read with its purpose. Authorisation is the caller's: staff with a purpose,
-// or the bound, face-verified enterprise user. It returns INVALID for a
-// malformed USCC or an empty purpose, NOT_FOUND when the platform does not
-// know the enterprise, and UNAVAILABLE when the platform fails and no fresh
-// report is cached.
-func (s *Service) Report(ctx context.Context, uscc, purpose string) (*creditplatform.Report, error) {
+// or the bound, face-verified enterprise user. A report fetched from the
+// platform also refreshes the cached rating. It returns INVALID for a
+// malformed USCC (field uscc) or an empty purpose (field purpose), NOT_FOUND
+// when the platform does not know the enterprise, and UNAVAILABLE when the
+// platform fails and no fresh report is cached.
+func (s *Service) Report(ctx context.Context, uscc, purpose string) (*Report, error) {
 	u, err := normalize(uscc)
 	if err != nil {
 		return nil, err
 	}
 	purpose = strings.TrimSpace(purpose)
 	if purpose == "" || len(purpose) > 255 {
-		return nil, apperr.InvalidField("purpose", "state why the report is read (at most 255 characters)")
+		return nil, apperr.InvalidField("purpose", "请说明查询原因（最多 255 个字符）")
 	}
-	key := s.prefix + "report:" + u
-	var rep *creditplatform.Report
-	if raw, err := s.rdb.Get(ctx, key).Bytes(); err == nil {
-		var r creditplatform.Report
-		if json.Unmarshal(raw, &r) == nil {
-			rep = &r
-		}
-	}
-	if rep == nil {
+	rep, ok := readCache(ctx, s, kindReport, u, usableReport(u))
+	if !ok {
 		v, err, _ := s.group.Do("report:"+u, func() (any, error) {
 			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 			defer cancel()
@@ -281,20 +247,14 @@ func (s *Service) Report(ctx context.Context, uscc, purpose string) (*creditplat
 			if err != nil {
 				return nil, err
 			}
-			if raw, err := json.Marshal(r); err == nil {
-				_ = s.rdb.Set(cctx, key, raw, s.cfg.ReportTTL).Err()
-			}
-			// The report also refreshes the rating.
-			rr := Rating{USCC: u, Rating: r.Rating, EvaluatedAt: r.IssuedAt, FetchedAt: s.now().UTC()}
-			if raw, err := json.Marshal(rr); err == nil {
-				_ = s.rdb.Set(cctx, s.prefix+"rating:"+u, raw, s.cfg.StaleMax).Err()
-			}
+			writeCache(cctx, s, kindReport, u, r, s.cfg.ReportTTL)
+			writeCache(cctx, s, kindRating, u, Rating{USCC: u, Level: r.Level, EvaluatedAt: r.IssuedAt, FetchedAt: s.now().UTC()}, s.cfg.StaleMax)
 			return r, nil
 		})
 		if err != nil {
 			return nil, err
 		}
-		rep = v.(*creditplatform.Report)
+		rep = v.(*Report)
 	}
 	if err := s.audit.Record(ctx, nil, audit.Entry{Action: "credit.report.read", SubjectType: "uscc", SubjectID: u, Purpose: purpose, Detail: rep.ReportNo}); err != nil {
 		return nil, err

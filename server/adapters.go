@@ -8,6 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"creditwater/apperr"
 	"creditwater/apply"
 	"creditwater/config"
 	"creditwater/creditplatform"
@@ -16,6 +17,7 @@ import (
 	"creditwater/models"
 	"creditwater/outbox"
 	"creditwater/publication"
+	"creditwater/rating"
 	"creditwater/wechat"
 )
 
@@ -110,4 +112,69 @@ func (a publisherAdapter) Publish(ctx context.Context, r publication.Request) (p
 func (a publisherAdapter) Withdraw(ctx context.Context, w publication.Withdrawal) (publication.WithdrawalReceipt, error) {
 	res, err := a.c.Withdraw(ctx, creditplatform.Withdrawal{IdempotencyKey: w.IdempotencyKey, PublicationID: w.PublicationID, Reason: w.Reason})
 	return publication.WithdrawalReceipt{ID: res.PublicationID, WithdrawnAt: res.WithdrawnAt}, err
+}
+
+// platformAdapter lets the credit-platform client serve the domain's
+// rating.Platform port: the wire types stay in the adapter, and a change of
+// the platform's API changes the mapping below, not the domain, the cache or
+// the GraphQL schema.
+type platformAdapter struct{ c *creditplatform.Client }
+
+func (a platformAdapter) Rating(ctx context.Context, uscc string) (rating.Rating, error) {
+	res, err := a.c.Rating(ctx, uscc)
+	if err != nil {
+		return rating.Rating{}, err
+	}
+	return ratingFromWire(res)
+}
+
+func (a platformAdapter) Report(ctx context.Context, uscc string) (*rating.Report, error) {
+	rep, err := a.c.Report(ctx, uscc)
+	if err != nil {
+		return nil, err
+	}
+	return reportFromWire(rep)
+}
+
+// wireLevels maps the platform's rating values to the domain's levels.
+var wireLevels = map[creditplatform.Rating]rating.Level{
+	creditplatform.RatingA: rating.LevelA, creditplatform.RatingB: rating.LevelB,
+	creditplatform.RatingC: rating.LevelC, creditplatform.RatingD: rating.LevelD,
+}
+
+// levelFromWire maps a wire rating to a level. A value the domain does not
+// know is an unusable answer: UNAVAILABLE (reason
+// CREDIT_PLATFORM_UNAVAILABLE), as the client treats any malformed response.
+func levelFromWire(r creditplatform.Rating) (rating.Level, error) {
+	if l, ok := wireLevels[r]; ok {
+		return l, nil
+	}
+	e := apperr.New(apperr.Unavailable, "城市信用平台返回了无法识别的信用评级").WithReason(creditplatform.ReasonUnavailable)
+	e.RetryAfter = creditplatform.DefaultRetryAfter
+	return "", e
+}
+
+// ratingFromWire maps the platform's rating answer to the domain's Rating;
+// it returns UNAVAILABLE for a rating outside A–D.
+func ratingFromWire(res creditplatform.RatingResult) (rating.Rating, error) {
+	l, err := levelFromWire(res.Rating)
+	if err != nil {
+		return rating.Rating{}, err
+	}
+	return rating.Rating{USCC: res.USCC, Level: l, EvaluatedAt: res.EvaluatedAt}, nil
+}
+
+// reportFromWire maps the platform's credit report to the domain's Report
+// (entries never nil); it returns UNAVAILABLE for a rating outside A–D.
+func reportFromWire(rep *creditplatform.Report) (*rating.Report, error) {
+	l, err := levelFromWire(rep.Rating)
+	if err != nil {
+		return nil, err
+	}
+	entries := make([]rating.Entry, 0, len(rep.Entries))
+	for _, e := range rep.Entries {
+		entries = append(entries, rating.Entry{Kind: e.Kind, Description: e.Description, DecidedOn: e.DecidedOn, Authority: e.Authority, DocumentNo: e.DocumentNo})
+	}
+	return &rating.Report{ReportNo: rep.ReportNo, SubjectName: rep.SubjectName, USCC: rep.USCC, Level: l, Entries: entries,
+		IssuedAt: rep.IssuedAt, PeriodFrom: rep.PeriodFrom, PeriodTo: rep.PeriodTo, PDFSHA256: rep.PDFSHA256}, nil
 }

@@ -231,7 +231,7 @@ func TestFaceVerificationOutcomes_R6_1(t *testing.T) {
 func TestCreditReportAccess_R6_1_R6_2(t *testing.T) {
 	h := newHarness(t, testEnv(t))
 	tok := h.consented("reporter")
-	const myReport = `query($s:ID){myCreditReport(subjectId:$s){reportNo uscc grade gradeLabel entries{kind}}}`
+	const myReport = `query($s:ID){myCreditReport(subjectId:$s){reportNo uscc rating ratingLabel entries{kind}}}`
 	h.bind(tok, simulator.EnterpriseWithEntries, "11010519491231002X")
 	if r := h.gql(tok, myReport, nil); r.code() != "FAILED_PRECONDITION" || r.Errors[0].Extensions["reason"] != "NOT_BOUND" {
 		t.Fatalf("report of a PENDING binding: %s", r.Raw)
@@ -246,12 +246,12 @@ func TestCreditReportAccess_R6_1_R6_2(t *testing.T) {
 	h.passFace(tok, subj)
 	var rep struct {
 		MyCreditReport struct {
-			ReportNo, Uscc, Grade, GradeLabel string
-			Entries                           []struct{ Kind string }
+			ReportNo, Uscc, Rating, RatingLabel string
+			Entries                             []struct{ Kind string }
 		} `json:"myCreditReport"`
 	}
 	h.must(tok, myReport, map[string]any{"s": subj}, &rep)
-	if rep.MyCreditReport.Uscc != simulator.EnterpriseWithEntries || rep.MyCreditReport.Grade != "C" || len(rep.MyCreditReport.Entries) != 2 {
+	if rep.MyCreditReport.Uscc != simulator.EnterpriseWithEntries || rep.MyCreditReport.Rating != "C" || rep.MyCreditReport.RatingLabel != "失信观察" || len(rep.MyCreditReport.Entries) != 2 {
 		t.Errorf("report: %+v", rep.MyCreditReport)
 	}
 
@@ -269,12 +269,12 @@ func TestCreditReportAccess_R6_1_R6_2(t *testing.T) {
 	h.must(staff, `{creditReport(uscc:"`+simulator.EnterpriseB+`",purpose:"受理用水申请核查"){reportNo}}`, nil, nil)
 	var rating struct {
 		CreditRating struct {
-			Grade string
-			Stale bool
+			Rating string
+			Stale  bool
 		} `json:"creditRating"`
 	}
-	h.must(staff, `{creditRating(uscc:"`+simulator.EnterpriseD+`"){grade stale}}`, nil, &rating)
-	if rating.CreditRating.Grade != "D" || rating.CreditRating.Stale {
+	h.must(staff, `{creditRating(uscc:"`+simulator.EnterpriseD+`"){rating stale}}`, nil, &rating)
+	if rating.CreditRating.Rating != "D" || rating.CreditRating.Stale {
 		t.Errorf("rating: %+v", rating)
 	}
 

@@ -87,7 +87,7 @@ func TestControlCharactersRefused_R7_3(t *testing.T) {
 
 	// A list element, and a query: the path names the index.
 	staff := h.staffToken("staff", "demo-staff-pass")
-	r := h.gql(staff, `query($u:String!){creditRating(uscc:$u){grade}}`, map[string]any{"u": "9144\x0003001922038216"})
+	r := h.gql(staff, `query($u:String!){creditRating(uscc:$u){rating}}`, map[string]any{"u": "9144\x0003001922038216"})
 	wantInvalidField(t, r, "uscc", "CONTROL_CHARACTER")
 	r = h.gql(staff, `mutation{acceptApplication(input:{applicationId:"x",version:1,missingDocuments:["房产证","营业\u0007执照"]}){application{id}}}`, nil)
 	wantInvalidField(t, r, "input.missingDocuments[1]", "CONTROL_CHARACTER")

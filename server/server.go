@@ -139,7 +139,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 		WeChatPerIP: cfg.WeChatLoginLimitIP, Window: cfg.LoginLimitWindow}, s.audit)
 
 	platform := s.newCreditPlatform()
-	s.ratings = rating.New(platform, s.rdb, cfg.RedisPrefix, rating.Config{RatingTTL: cfg.RatingCacheTTL, ReportTTL: cfg.ReportCacheTTL, StaleMax: cfg.RatingStaleMax}, s.audit, logger)
+	s.ratings = rating.New(platformAdapter{c: platform}, s.rdb, cfg.RedisPrefix, rating.Config{RatingTTL: cfg.RatingCacheTTL, ReportTTL: cfg.ReportCacheTTL, StaleMax: cfg.RatingStaleMax}, s.audit, logger)
 	entCfg := enterprise.DefaultConfig()
 	entCfg.FaceValidity, entCfg.FaceAttempts, entCfg.FaceWindow = cfg.FaceValidity, cfg.FaceAttempts, cfg.FaceWindow
 	entCfg.Evidence = evidence.Limits{MaxBytes: cfg.EvidenceMaxBytes, MaxFiles: cfg.EvidenceMaxFiles}

@@ -40,7 +40,7 @@ import (
 	"creditwater/server"
 )
 
-const query = `{"query":"query Rating { creditRating(uscc: \"` + simulator.EnterpriseA + `\") { uscc grade stale } }"}`
+const query = `{"query":"query Rating { creditRating(uscc: \"` + simulator.EnterpriseA + `\") { uscc rating stale } }"}`
 
 func main() {
 	redisURL := flag.String("redis", "redis://127.0.0.1:6379/0", "Redis both targets use (empty: in-process)")
@@ -91,7 +91,7 @@ func run(redisURL string, conc int, dur, warm time.Duration) error {
 
 	// The baseline shares the server's Redis client (same pool, same server).
 	rdb := srv.Redis()
-	raw, _ := json.Marshal(rating.Rating{USCC: simulator.EnterpriseA, Rating: "A", EvaluatedAt: time.Now(), FetchedAt: time.Now()})
+	raw, _ := json.Marshal(rating.Rating{USCC: simulator.EnterpriseA, Level: rating.LevelA, EvaluatedAt: time.Now(), FetchedAt: time.Now()})
 	if err := rdb.Set(ctx, prefix+"baseline", raw, time.Hour).Err(); err != nil {
 		return err
 	}
@@ -181,7 +181,7 @@ func do(c *http.Client, url, token string) (bool, error) {
 	}
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || bytes.Contains(b, []byte(`"errors"`)) || !bytes.Contains(b, []byte(`"grade":"A"`)) {
+	if resp.StatusCode != 200 || bytes.Contains(b, []byte(`"errors"`)) || !bytes.Contains(b, []byte(`"rating":"A"`)) {
 		return false, fmt.Errorf("bad response %d: %s", resp.StatusCode, b)
 	}
 	return true, nil

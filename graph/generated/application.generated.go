@@ -5,9 +5,9 @@ package generated
 import (
 	"context"
 	"creditwater/apply"
-	"creditwater/creditplatform"
 	"creditwater/graph/model"
 	"creditwater/models"
+	"creditwater/rating"
 	"math"
 	"strconv"
 	"sync/atomic"
@@ -23,7 +23,7 @@ type ApplicationResolver interface {
 	Subject(ctx context.Context, obj *models.Application) (*models.Subject, error)
 
 	ReportNo(ctx context.Context, obj *models.Application) (*string, error)
-	Rating(ctx context.Context, obj *models.Application) (*creditplatform.Rating, error)
+	Rating(ctx context.Context, obj *models.Application) (*rating.Level, error)
 
 	FailedConditions(ctx context.Context, obj *models.Application) ([]apply.Condition, error)
 	Commitment(ctx context.Context, obj *models.Application) (*models.Commitment, error)
@@ -466,15 +466,15 @@ func (ec *executionContext) _Application_rating(ctx context.Context, field graph
 			return ec.Resolvers.Application().Rating(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *creditplatform.Rating) graphql.Marshaler {
-			return ec.marshalOCreditGrade2ᚖcreditwaterᚋcreditplatformᚐRating(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *rating.Level) graphql.Marshaler {
+			return ec.marshalOCreditRatingLevel2ᚖcreditwaterᚋratingᚐLevel(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Application_rating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Application", field, true, true, "CreditGrade")
+	return graphql.NewScalarFieldContext("Application", field, true, true, "CreditRatingLevel")
 }
 
 func (ec *executionContext) _Application_creditCheckedAt(ctx context.Context, field graphql.CollectedField, obj *models.Application) (ret graphql.Marshaler) {

@@ -6,7 +6,6 @@ import (
 	"context"
 	"creditwater/apply"
 	"creditwater/credit"
-	"creditwater/creditplatform"
 	"creditwater/graph/model"
 	"creditwater/graph/scalar"
 	"creditwater/jobs"
@@ -85,8 +84,8 @@ type QueryResolver interface {
 	HandlingStats(ctx context.Context, from *time.Time, to *time.Time) ([]model.HandlingStats, error)
 	AuditLog(ctx context.Context, filter *model.AuditLogFilter, first *int, after *string) (*model.AuditEntryConnection, error)
 	ImportJob(ctx context.Context, id string) (*models.ImportJob, error)
-	MyCreditReport(ctx context.Context, subjectID *string) (*creditplatform.Report, error)
-	CreditReport(ctx context.Context, uscc string, purpose string) (*creditplatform.Report, error)
+	MyCreditReport(ctx context.Context, subjectID *string) (*rating.Report, error)
+	CreditReport(ctx context.Context, uscc string, purpose string) (*rating.Report, error)
 	CreditRating(ctx context.Context, uscc string) (*rating.Rating, error)
 	Subject(ctx context.Context, id string) (*models.Subject, error)
 	ConsentTexts(ctx context.Context) ([]model.ConsentText, error)
@@ -4861,11 +4860,11 @@ func (ec *executionContext) _Query_myCreditReport(ctx context.Context, field gra
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"ENTERPRISE"})
 				if err != nil {
-					var zeroVal *creditplatform.Report
+					var zeroVal *rating.Report
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *creditplatform.Report
+					var zeroVal *rating.Report
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -4874,8 +4873,8 @@ func (ec *executionContext) _Query_myCreditReport(ctx context.Context, field gra
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *creditplatform.Report) graphql.Marshaler {
-			return ec.marshalNCreditReport2ᚖcreditwaterᚋcreditplatformᚐReport(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *rating.Report) graphql.Marshaler {
+			return ec.marshalNCreditReport2ᚖcreditwaterᚋratingᚐReport(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4923,11 +4922,11 @@ func (ec *executionContext) _Query_creditReport(ctx context.Context, field graph
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"STAFF", "CREDIT_OFFICER", "ADMIN"})
 				if err != nil {
-					var zeroVal *creditplatform.Report
+					var zeroVal *rating.Report
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *creditplatform.Report
+					var zeroVal *rating.Report
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -4936,8 +4935,8 @@ func (ec *executionContext) _Query_creditReport(ctx context.Context, field graph
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *creditplatform.Report) graphql.Marshaler {
-			return ec.marshalNCreditReport2ᚖcreditwaterᚋcreditplatformᚐReport(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *rating.Report) graphql.Marshaler {
+			return ec.marshalNCreditReport2ᚖcreditwaterᚋratingᚐReport(ctx, selections, v)
 		},
 		true,
 		true,

@@ -4,7 +4,6 @@ package generated
 
 import (
 	"context"
-	"creditwater/creditplatform"
 	"creditwater/rating"
 	"math"
 	"strconv"
@@ -16,13 +15,6 @@ import (
 )
 
 // region    ************************** generated!.gotpl **************************
-
-type CreditRatingResolver interface {
-	GradeLabel(ctx context.Context, obj *rating.Rating) (string, error)
-}
-type CreditReportResolver interface {
-	GradeLabel(ctx context.Context, obj *creditplatform.Report) (string, error)
-}
 
 // endregion ************************** generated!.gotpl **************************
 
@@ -55,6 +47,52 @@ func (ec *executionContext) fieldContext_CreditRating_uscc(_ context.Context, fi
 	return graphql.NewScalarFieldContext("CreditRating", field, false, false, "String")
 }
 
+func (ec *executionContext) _CreditRating_rating(ctx context.Context, field graphql.CollectedField, obj *rating.Rating) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditRating_rating(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v rating.Level) graphql.Marshaler {
+			return ec.marshalNCreditRatingLevel2creditwaterᚋratingᚐLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditRating_rating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditRating", field, false, false, "CreditRatingLevel")
+}
+
+func (ec *executionContext) _CreditRating_ratingLabel(ctx context.Context, field graphql.CollectedField, obj *rating.Rating) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditRating_ratingLabel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditRating_ratingLabel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditRating", field, true, false, "String")
+}
+
 func (ec *executionContext) _CreditRating_grade(ctx context.Context, field graphql.CollectedField, obj *rating.Rating) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -64,18 +102,18 @@ func (ec *executionContext) _CreditRating_grade(ctx context.Context, field graph
 			return ec.fieldContext_CreditRating_grade(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Rating, nil
+			return obj.Level, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v creditplatform.Rating) graphql.Marshaler {
-			return ec.marshalNCreditGrade2creditwaterᚋcreditplatformᚐRating(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v rating.Level) graphql.Marshaler {
+			return ec.marshalNCreditRatingLevel2creditwaterᚋratingᚐLevel(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_CreditRating_grade(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CreditRating", field, false, false, "CreditGrade")
+	return graphql.NewScalarFieldContext("CreditRating", field, false, false, "CreditRatingLevel")
 }
 
 func (ec *executionContext) _CreditRating_gradeLabel(ctx context.Context, field graphql.CollectedField, obj *rating.Rating) (ret graphql.Marshaler) {
@@ -87,7 +125,7 @@ func (ec *executionContext) _CreditRating_gradeLabel(ctx context.Context, field 
 			return ec.fieldContext_CreditRating_gradeLabel(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.CreditRating().GradeLabel(ctx, obj)
+			return obj.Label(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -98,7 +136,7 @@ func (ec *executionContext) _CreditRating_gradeLabel(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_CreditRating_gradeLabel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CreditRating", field, true, true, "String")
+	return graphql.NewScalarFieldContext("CreditRating", field, true, false, "String")
 }
 
 func (ec *executionContext) _CreditRating_evaluatedAt(ctx context.Context, field graphql.CollectedField, obj *rating.Rating) (ret graphql.Marshaler) {
@@ -170,7 +208,7 @@ func (ec *executionContext) fieldContext_CreditRating_stale(_ context.Context, f
 	return graphql.NewScalarFieldContext("CreditRating", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _CreditReport_reportNo(ctx context.Context, field graphql.CollectedField, obj *creditplatform.Report) (ret graphql.Marshaler) {
+func (ec *executionContext) _CreditReport_reportNo(ctx context.Context, field graphql.CollectedField, obj *rating.Report) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -193,7 +231,7 @@ func (ec *executionContext) fieldContext_CreditReport_reportNo(_ context.Context
 	return graphql.NewScalarFieldContext("CreditReport", field, false, false, "String")
 }
 
-func (ec *executionContext) _CreditReport_subjectName(ctx context.Context, field graphql.CollectedField, obj *creditplatform.Report) (ret graphql.Marshaler) {
+func (ec *executionContext) _CreditReport_subjectName(ctx context.Context, field graphql.CollectedField, obj *rating.Report) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -216,7 +254,7 @@ func (ec *executionContext) fieldContext_CreditReport_subjectName(_ context.Cont
 	return graphql.NewScalarFieldContext("CreditReport", field, false, false, "String")
 }
 
-func (ec *executionContext) _CreditReport_uscc(ctx context.Context, field graphql.CollectedField, obj *creditplatform.Report) (ret graphql.Marshaler) {
+func (ec *executionContext) _CreditReport_uscc(ctx context.Context, field graphql.CollectedField, obj *rating.Report) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -239,7 +277,53 @@ func (ec *executionContext) fieldContext_CreditReport_uscc(_ context.Context, fi
 	return graphql.NewScalarFieldContext("CreditReport", field, false, false, "String")
 }
 
-func (ec *executionContext) _CreditReport_grade(ctx context.Context, field graphql.CollectedField, obj *creditplatform.Report) (ret graphql.Marshaler) {
+func (ec *executionContext) _CreditReport_rating(ctx context.Context, field graphql.CollectedField, obj *rating.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditReport_rating(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v rating.Level) graphql.Marshaler {
+			return ec.marshalNCreditRatingLevel2creditwaterᚋratingᚐLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditReport_rating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditReport", field, false, false, "CreditRatingLevel")
+}
+
+func (ec *executionContext) _CreditReport_ratingLabel(ctx context.Context, field graphql.CollectedField, obj *rating.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditReport_ratingLabel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditReport_ratingLabel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditReport", field, true, false, "String")
+}
+
+func (ec *executionContext) _CreditReport_grade(ctx context.Context, field graphql.CollectedField, obj *rating.Report) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -248,21 +332,21 @@ func (ec *executionContext) _CreditReport_grade(ctx context.Context, field graph
 			return ec.fieldContext_CreditReport_grade(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Rating, nil
+			return obj.Level, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v creditplatform.Rating) graphql.Marshaler {
-			return ec.marshalNCreditGrade2creditwaterᚋcreditplatformᚐRating(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v rating.Level) graphql.Marshaler {
+			return ec.marshalNCreditRatingLevel2creditwaterᚋratingᚐLevel(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_CreditReport_grade(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CreditReport", field, false, false, "CreditGrade")
+	return graphql.NewScalarFieldContext("CreditReport", field, false, false, "CreditRatingLevel")
 }
 
-func (ec *executionContext) _CreditReport_gradeLabel(ctx context.Context, field graphql.CollectedField, obj *creditplatform.Report) (ret graphql.Marshaler) {
+func (ec *executionContext) _CreditReport_gradeLabel(ctx context.Context, field graphql.CollectedField, obj *rating.Report) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -271,7 +355,7 @@ func (ec *executionContext) _CreditReport_gradeLabel(ctx context.Context, field 
 			return ec.fieldContext_CreditReport_gradeLabel(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.CreditReport().GradeLabel(ctx, obj)
+			return obj.Label(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -282,10 +366,10 @@ func (ec *executionContext) _CreditReport_gradeLabel(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_CreditReport_gradeLabel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CreditReport", field, true, true, "String")
+	return graphql.NewScalarFieldContext("CreditReport", field, true, false, "String")
 }
 
-func (ec *executionContext) _CreditReport_entries(ctx context.Context, field graphql.CollectedField, obj *creditplatform.Report) (ret graphql.Marshaler) {
+func (ec *executionContext) _CreditReport_entries(ctx context.Context, field graphql.CollectedField, obj *rating.Report) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -297,8 +381,8 @@ func (ec *executionContext) _CreditReport_entries(ctx context.Context, field gra
 			return obj.Entries, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []creditplatform.DishonestyEntry) graphql.Marshaler {
-			return ec.marshalNCreditReportEntry2ᚕcreditwaterᚋcreditplatformᚐDishonestyEntryᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []rating.Entry) graphql.Marshaler {
+			return ec.marshalNCreditReportEntry2ᚕcreditwaterᚋratingᚐEntryᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -317,7 +401,7 @@ func (ec *executionContext) fieldContext_CreditReport_entries(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _CreditReport_issuedAt(ctx context.Context, field graphql.CollectedField, obj *creditplatform.Report) (ret graphql.Marshaler) {
+func (ec *executionContext) _CreditReport_issuedAt(ctx context.Context, field graphql.CollectedField, obj *rating.Report) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -340,7 +424,7 @@ func (ec *executionContext) fieldContext_CreditReport_issuedAt(_ context.Context
 	return graphql.NewScalarFieldContext("CreditReport", field, false, false, "Time")
 }
 
-func (ec *executionContext) _CreditReport_periodFrom(ctx context.Context, field graphql.CollectedField, obj *creditplatform.Report) (ret graphql.Marshaler) {
+func (ec *executionContext) _CreditReport_periodFrom(ctx context.Context, field graphql.CollectedField, obj *rating.Report) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -363,7 +447,7 @@ func (ec *executionContext) fieldContext_CreditReport_periodFrom(_ context.Conte
 	return graphql.NewScalarFieldContext("CreditReport", field, false, false, "Time")
 }
 
-func (ec *executionContext) _CreditReport_periodTo(ctx context.Context, field graphql.CollectedField, obj *creditplatform.Report) (ret graphql.Marshaler) {
+func (ec *executionContext) _CreditReport_periodTo(ctx context.Context, field graphql.CollectedField, obj *rating.Report) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -386,7 +470,7 @@ func (ec *executionContext) fieldContext_CreditReport_periodTo(_ context.Context
 	return graphql.NewScalarFieldContext("CreditReport", field, false, false, "Time")
 }
 
-func (ec *executionContext) _CreditReport_pdfSha256(ctx context.Context, field graphql.CollectedField, obj *creditplatform.Report) (ret graphql.Marshaler) {
+func (ec *executionContext) _CreditReport_pdfSha256(ctx context.Context, field graphql.CollectedField, obj *rating.Report) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -409,7 +493,7 @@ func (ec *executionContext) fieldContext_CreditReport_pdfSha256(_ context.Contex
 	return graphql.NewScalarFieldContext("CreditReport", field, false, false, "String")
 }
 
-func (ec *executionContext) _CreditReportEntry_kind(ctx context.Context, field graphql.CollectedField, obj *creditplatform.DishonestyEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _CreditReportEntry_kind(ctx context.Context, field graphql.CollectedField, obj *rating.Entry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -432,7 +516,7 @@ func (ec *executionContext) fieldContext_CreditReportEntry_kind(_ context.Contex
 	return graphql.NewScalarFieldContext("CreditReportEntry", field, false, false, "String")
 }
 
-func (ec *executionContext) _CreditReportEntry_description(ctx context.Context, field graphql.CollectedField, obj *creditplatform.DishonestyEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _CreditReportEntry_description(ctx context.Context, field graphql.CollectedField, obj *rating.Entry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -455,7 +539,7 @@ func (ec *executionContext) fieldContext_CreditReportEntry_description(_ context
 	return graphql.NewScalarFieldContext("CreditReportEntry", field, false, false, "String")
 }
 
-func (ec *executionContext) _CreditReportEntry_decidedOn(ctx context.Context, field graphql.CollectedField, obj *creditplatform.DishonestyEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _CreditReportEntry_decidedOn(ctx context.Context, field graphql.CollectedField, obj *rating.Entry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -478,7 +562,7 @@ func (ec *executionContext) fieldContext_CreditReportEntry_decidedOn(_ context.C
 	return graphql.NewScalarFieldContext("CreditReportEntry", field, false, false, "String")
 }
 
-func (ec *executionContext) _CreditReportEntry_authority(ctx context.Context, field graphql.CollectedField, obj *creditplatform.DishonestyEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _CreditReportEntry_authority(ctx context.Context, field graphql.CollectedField, obj *rating.Entry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -501,7 +585,7 @@ func (ec *executionContext) fieldContext_CreditReportEntry_authority(_ context.C
 	return graphql.NewScalarFieldContext("CreditReportEntry", field, false, false, "String")
 }
 
-func (ec *executionContext) _CreditReportEntry_documentNo(ctx context.Context, field graphql.CollectedField, obj *creditplatform.DishonestyEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _CreditReportEntry_documentNo(ctx context.Context, field graphql.CollectedField, obj *rating.Entry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -550,33 +634,42 @@ func (ec *executionContext) _CreditRating(ctx context.Context, sel ast.Selection
 		case "uscc":
 			out.Values[i] = ec._CreditRating_uscc(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
+			}
+		case "rating":
+			out.Values[i] = ec._CreditRating_rating(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ratingLabel":
+			out.Values[i] = ec._CreditRating_ratingLabel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		case "grade":
 			out.Values[i] = ec._CreditRating_grade(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "gradeLabel":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._CreditRating_gradeLabel(ctx, field, obj)
-				})
+			out.Values[i] = ec._CreditRating_gradeLabel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "evaluatedAt":
 			out.Values[i] = ec._CreditRating_evaluatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "fetchedAt":
 			out.Values[i] = ec._CreditRating_fetchedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "stale":
 			out.Values[i] = ec._CreditRating_stale(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -597,7 +690,7 @@ func (ec *executionContext) _CreditRating(ctx context.Context, sel ast.Selection
 
 var creditReportImplementors = []string{"CreditReport"}
 
-func (ec *executionContext) _CreditReport(ctx context.Context, sel ast.SelectionSet, obj *creditplatform.Report) graphql.Marshaler {
+func (ec *executionContext) _CreditReport(ctx context.Context, sel ast.SelectionSet, obj *rating.Report) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, creditReportImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -609,53 +702,62 @@ func (ec *executionContext) _CreditReport(ctx context.Context, sel ast.Selection
 		case "reportNo":
 			out.Values[i] = ec._CreditReport_reportNo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "subjectName":
 			out.Values[i] = ec._CreditReport_subjectName(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "uscc":
 			out.Values[i] = ec._CreditReport_uscc(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
+			}
+		case "rating":
+			out.Values[i] = ec._CreditReport_rating(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ratingLabel":
+			out.Values[i] = ec._CreditReport_ratingLabel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		case "grade":
 			out.Values[i] = ec._CreditReport_grade(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "gradeLabel":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._CreditReport_gradeLabel(ctx, field, obj)
-				})
+			out.Values[i] = ec._CreditReport_gradeLabel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "entries":
 			out.Values[i] = ec._CreditReport_entries(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "issuedAt":
 			out.Values[i] = ec._CreditReport_issuedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "periodFrom":
 			out.Values[i] = ec._CreditReport_periodFrom(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "periodTo":
 			out.Values[i] = ec._CreditReport_periodTo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "pdfSha256":
 			out.Values[i] = ec._CreditReport_pdfSha256(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -676,7 +778,7 @@ func (ec *executionContext) _CreditReport(ctx context.Context, sel ast.Selection
 
 var creditReportEntryImplementors = []string{"CreditReportEntry"}
 
-func (ec *executionContext) _CreditReportEntry(ctx context.Context, sel ast.SelectionSet, obj *creditplatform.DishonestyEntry) graphql.Marshaler {
+func (ec *executionContext) _CreditReportEntry(ctx context.Context, sel ast.SelectionSet, obj *rating.Entry) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, creditReportEntryImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -731,21 +833,6 @@ func (ec *executionContext) _CreditReportEntry(ctx context.Context, sel ast.Sele
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) unmarshalNCreditGrade2creditwaterᚋcreditplatformᚐRating(ctx context.Context, v any) (creditplatform.Rating, error) {
-	tmp, err := graphql.UnmarshalString(v)
-	res := creditplatform.Rating(tmp)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNCreditGrade2creditwaterᚋcreditplatformᚐRating(ctx context.Context, sel ast.SelectionSet, v creditplatform.Rating) graphql.Marshaler {
-	_ = sel
-	res := graphql.MarshalString(string(v))
-	if res == graphql.Null {
-		graphql.AddInvalidNullFromMarshaler(ctx, "CreditGrade!")
-	}
-	return res
-}
-
 func (ec *executionContext) marshalNCreditRating2ᚖcreditwaterᚋratingᚐRating(ctx context.Context, sel ast.SelectionSet, v *rating.Rating) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CreditRating!")
@@ -754,7 +841,22 @@ func (ec *executionContext) marshalNCreditRating2ᚖcreditwaterᚋratingᚐRatin
 	return ec._CreditRating(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNCreditReport2ᚖcreditwaterᚋcreditplatformᚐReport(ctx context.Context, sel ast.SelectionSet, v *creditplatform.Report) graphql.Marshaler {
+func (ec *executionContext) unmarshalNCreditRatingLevel2creditwaterᚋratingᚐLevel(ctx context.Context, v any) (rating.Level, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := rating.Level(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreditRatingLevel2creditwaterᚋratingᚐLevel(ctx context.Context, sel ast.SelectionSet, v rating.Level) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CreditRatingLevel!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNCreditReport2ᚖcreditwaterᚋratingᚐReport(ctx context.Context, sel ast.SelectionSet, v *rating.Report) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CreditReport!")
 		return graphql.Null
@@ -762,15 +864,15 @@ func (ec *executionContext) marshalNCreditReport2ᚖcreditwaterᚋcreditplatform
 	return ec._CreditReport(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNCreditReportEntry2creditwaterᚋcreditplatformᚐDishonestyEntry(ctx context.Context, sel ast.SelectionSet, v creditplatform.DishonestyEntry) graphql.Marshaler {
+func (ec *executionContext) marshalNCreditReportEntry2creditwaterᚋratingᚐEntry(ctx context.Context, sel ast.SelectionSet, v rating.Entry) graphql.Marshaler {
 	return ec._CreditReportEntry(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNCreditReportEntry2ᚕcreditwaterᚋcreditplatformᚐDishonestyEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []creditplatform.DishonestyEntry) graphql.Marshaler {
+func (ec *executionContext) marshalNCreditReportEntry2ᚕcreditwaterᚋratingᚐEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []rating.Entry) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCreditReportEntry2creditwaterᚋcreditplatformᚐDishonestyEntry(ctx, sel, v[i])
+		return ec.marshalNCreditReportEntry2creditwaterᚋratingᚐEntry(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -782,16 +884,16 @@ func (ec *executionContext) marshalNCreditReportEntry2ᚕcreditwaterᚋcreditpla
 	return ret
 }
 
-func (ec *executionContext) unmarshalOCreditGrade2ᚖcreditwaterᚋcreditplatformᚐRating(ctx context.Context, v any) (*creditplatform.Rating, error) {
+func (ec *executionContext) unmarshalOCreditRatingLevel2ᚖcreditwaterᚋratingᚐLevel(ctx context.Context, v any) (*rating.Level, error) {
 	if v == nil {
 		return nil, nil
 	}
 	tmp, err := graphql.UnmarshalString(v)
-	res := creditplatform.Rating(tmp)
+	res := rating.Level(tmp)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOCreditGrade2ᚖcreditwaterᚋcreditplatformᚐRating(ctx context.Context, sel ast.SelectionSet, v *creditplatform.Rating) graphql.Marshaler {
+func (ec *executionContext) marshalOCreditRatingLevel2ᚖcreditwaterᚋratingᚐLevel(ctx context.Context, sel ast.SelectionSet, v *rating.Level) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

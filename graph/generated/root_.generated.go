@@ -29,8 +29,6 @@ type ResolverRoot interface {
 	ApplicationEvent() ApplicationEventResolver
 	AuditEntry() AuditEntryResolver
 	Commitment() CommitmentResolver
-	CreditRating() CreditRatingResolver
-	CreditReport() CreditReportResolver
 	Deadline() DeadlineResolver
 	DishonestyRecord() DishonestyRecordResolver
 	EnterpriseBinding() EnterpriseBindingResolver
@@ -226,20 +224,20 @@ type ComplexityRoot struct {
 	CreditRating struct {
 		EvaluatedAt func(childComplexity int) int
 		FetchedAt   func(childComplexity int) int
-		GradeLabel  func(childComplexity int) int
-		Rating      func(childComplexity int) int
+		Label       func(childComplexity int) int
+		Level       func(childComplexity int) int
 		Stale       func(childComplexity int) int
 		USCC        func(childComplexity int) int
 	}
 
 	CreditReport struct {
 		Entries     func(childComplexity int) int
-		GradeLabel  func(childComplexity int) int
 		IssuedAt    func(childComplexity int) int
+		Label       func(childComplexity int) int
+		Level       func(childComplexity int) int
 		PDFSHA256   func(childComplexity int) int
 		PeriodFrom  func(childComplexity int) int
 		PeriodTo    func(childComplexity int) int
-		Rating      func(childComplexity int) int
 		ReportNo    func(childComplexity int) int
 		SubjectName func(childComplexity int) int
 		USCC        func(childComplexity int) int
@@ -1354,18 +1352,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreditRating.FetchedAt(childComplexity), true
-	case "CreditRating.gradeLabel":
-		if e.ComplexityRoot.CreditRating.GradeLabel == nil {
+	case "CreditRating.ratingLabel", "CreditRating.gradeLabel":
+		if e.ComplexityRoot.CreditRating.Label == nil {
 			break
 		}
 
-		return e.ComplexityRoot.CreditRating.GradeLabel(childComplexity), true
-	case "CreditRating.grade":
-		if e.ComplexityRoot.CreditRating.Rating == nil {
+		return e.ComplexityRoot.CreditRating.Label(childComplexity), true
+	case "CreditRating.rating", "CreditRating.grade":
+		if e.ComplexityRoot.CreditRating.Level == nil {
 			break
 		}
 
-		return e.ComplexityRoot.CreditRating.Rating(childComplexity), true
+		return e.ComplexityRoot.CreditRating.Level(childComplexity), true
 	case "CreditRating.stale":
 		if e.ComplexityRoot.CreditRating.Stale == nil {
 			break
@@ -1385,18 +1383,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreditReport.Entries(childComplexity), true
-	case "CreditReport.gradeLabel":
-		if e.ComplexityRoot.CreditReport.GradeLabel == nil {
-			break
-		}
-
-		return e.ComplexityRoot.CreditReport.GradeLabel(childComplexity), true
 	case "CreditReport.issuedAt":
 		if e.ComplexityRoot.CreditReport.IssuedAt == nil {
 			break
 		}
 
 		return e.ComplexityRoot.CreditReport.IssuedAt(childComplexity), true
+	case "CreditReport.ratingLabel", "CreditReport.gradeLabel":
+		if e.ComplexityRoot.CreditReport.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditReport.Label(childComplexity), true
+	case "CreditReport.rating", "CreditReport.grade":
+		if e.ComplexityRoot.CreditReport.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditReport.Level(childComplexity), true
 	case "CreditReport.pdfSha256":
 		if e.ComplexityRoot.CreditReport.PDFSHA256 == nil {
 			break
@@ -1415,12 +1419,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreditReport.PeriodTo(childComplexity), true
-	case "CreditReport.grade":
-		if e.ComplexityRoot.CreditReport.Rating == nil {
-			break
-		}
-
-		return e.ComplexityRoot.CreditReport.Rating(childComplexity), true
 	case "CreditReport.reportNo":
 		if e.ComplexityRoot.CreditReport.ReportNo == nil {
 			break
@@ -3926,7 +3924,7 @@ type Application {
   "Report number of the credit check."
   reportNo: String
   "Rating found by the credit check."
-  rating: CreditGrade
+  rating: CreditRatingLevel
   "When the credit was checked."
   creditCheckedAt: Time
   "Failed eligibility conditions (R4.3)."
@@ -4468,9 +4466,9 @@ extend type Mutation {
 }
 `, BuiltIn: false},
 	{Name: "../schema/credit.graphqls", Input: `"""
-Public credit comprehensive evaluation grade (GB/T 45255-2025).
+The city credit platform's comprehensive credit rating of an enterprise (综合信用评价, GB/T 45255-2025). Called "rating" everywhere in the API; "grade" is reserved for the scheme's own classification (R3.4).
 """
-enum CreditGrade {
+enum CreditRatingLevel {
   "诚信优良."
   A
   "基本诚信."
@@ -4487,10 +4485,14 @@ An enterprise's rating from the credit platform (R6.2).
 type CreditRating {
   "统一社会信用代码."
   uscc: String!
-  "The grade."
-  grade: CreditGrade!
-  "The grade's name (诚信优良 …)."
-  gradeLabel: String!
+  "The rating (A–D)."
+  rating: CreditRatingLevel!
+  "The rating's name (诚信优良 …)."
+  ratingLabel: String!
+  "The rating (A–D)."
+  grade: CreditRatingLevel! @deprecated(reason: "Use rating.")
+  "The rating's name."
+  gradeLabel: String! @deprecated(reason: "Use ratingLabel.")
   "When the platform evaluated it."
   evaluatedAt: Time!
   "When we fetched it."
@@ -4525,10 +4527,14 @@ type CreditReport {
   subjectName: String!
   "统一社会信用代码."
   uscc: String!
-  "The grade."
-  grade: CreditGrade!
-  "The grade's name."
-  gradeLabel: String!
+  "The rating the report states (A–D)."
+  rating: CreditRatingLevel!
+  "The rating's name (诚信优良 …)."
+  ratingLabel: String!
+  "The rating the report states (A–D)."
+  grade: CreditRatingLevel! @deprecated(reason: "Use rating.")
+  "The rating's name."
+  gradeLabel: String! @deprecated(reason: "Use ratingLabel.")
   "Dishonesty entries."
   entries: [CreditReportEntry!]!
   "Issue time."
@@ -6405,6 +6411,10 @@ func (ec *executionContext) childFields_CreditRating(ctx context.Context, field 
 	switch field.Name {
 	case "uscc":
 		return ec.fieldContext_CreditRating_uscc(ctx, field)
+	case "rating":
+		return ec.fieldContext_CreditRating_rating(ctx, field)
+	case "ratingLabel":
+		return ec.fieldContext_CreditRating_ratingLabel(ctx, field)
 	case "grade":
 		return ec.fieldContext_CreditRating_grade(ctx, field)
 	case "gradeLabel":
@@ -6427,6 +6437,10 @@ func (ec *executionContext) childFields_CreditReport(ctx context.Context, field 
 		return ec.fieldContext_CreditReport_subjectName(ctx, field)
 	case "uscc":
 		return ec.fieldContext_CreditReport_uscc(ctx, field)
+	case "rating":
+		return ec.fieldContext_CreditReport_rating(ctx, field)
+	case "ratingLabel":
+		return ec.fieldContext_CreditReport_ratingLabel(ctx, field)
 	case "grade":
 		return ec.fieldContext_CreditReport_grade(ctx, field)
 	case "gradeLabel":
