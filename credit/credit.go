@@ -23,6 +23,8 @@
 package credit
 
 import (
+	"reflect"
+	"strconv"
 	"time"
 
 	"creditwater/models"
@@ -33,40 +35,42 @@ import (
 type Config struct {
 	// ArrearsThresholdFen is the "large amount" of unpaid fees, in fen, from
 	// which an ARREARS record is made. Default 100000 (¥1,000).
-	ArrearsThresholdFen int64
+	ArrearsThresholdFen int64 `default:"100000"`
 	// ArrearsGraceMonths is the grace period after a reminder (催告), in
 	// calendar months. Default 1.
-	ArrearsGraceMonths int
+	ArrearsGraceMonths int `default:"1"`
 	// WindowMonths is the look-back window of the EXCELLENT tier and the
 	// history it requires, in months. Default 36.
-	WindowMonths int
+	WindowMonths int `default:"36"`
 	// GeneralPublicityMinMonths / GeneralPublicityMaxMonths bound the
 	// publicity period of a GENERAL record. Defaults 3 and 12.
-	GeneralPublicityMinMonths, GeneralPublicityMaxMonths int
+	GeneralPublicityMinMonths int `default:"3"`
+	GeneralPublicityMaxMonths int `default:"12"`
 	// SeriousPublicityMinMonths / SeriousPublicityMaxMonths bound the
 	// publicity period of a SERIOUS record. Defaults 12 and 36. MINOR
 	// records are not published.
-	SeriousPublicityMinMonths, SeriousPublicityMaxMonths int
+	SeriousPublicityMinMonths int `default:"12"`
+	SeriousPublicityMaxMonths int `default:"36"`
 	// BatchSize is the number of rows per multi-row INSERT of the arrears
 	// rule and per IN list of the tier recomputation. Default 1000.
-	BatchSize int
+	BatchSize int `default:"1000"`
 	// UsageTrailingMonths is the span of the trailing average of the usage
 	// analysis. Default 3.
-	UsageTrailingMonths int
+	UsageTrailingMonths int `default:"3"`
 	// UsageBaselineMonths is the span of the baseline mean a period is
 	// compared with (the months before it). Default 12.
-	UsageBaselineMonths int
+	UsageBaselineMonths int `default:"12"`
 	// UsageMinBaseline is how many periods with data the baseline needs
 	// before anything is flagged. Default 3.
-	UsageMinBaseline int
+	UsageMinBaseline int `default:"3"`
 	// UsageHighFactor flags a period above factor × baseline mean as HIGH.
 	// Default 2.0.
-	UsageHighFactor float64
+	UsageHighFactor float64 `default:"2.0"`
 	// UsageLowFactor flags a positive period below factor × baseline mean as
 	// LOW. Default 0.3. A zero volume with a positive baseline is ZERO.
-	UsageLowFactor float64
+	UsageLowFactor float64 `default:"0.3"`
 	// UsageMaxMonths is the longest analysis a caller may ask for. Default 60.
-	UsageMaxMonths int
+	UsageMaxMonths int `default:"60"`
 }
 
 // DefaultConfig returns the defaults of every threshold.
@@ -75,35 +79,40 @@ func DefaultConfig() Config { return Config{}.WithDefaults() }
 // WithDefaults returns c with every zero (or negative) field set to its
 // default.
 func (c Config) WithDefaults() Config {
-	if c.ArrearsThresholdFen <= 0 {
-		c.ArrearsThresholdFen = 100000
-	}
-	Default(&c.ArrearsGraceMonths, 1)
-	Default(&c.WindowMonths, 36)
-	Default(&c.GeneralPublicityMinMonths, 3)
-	Default(&c.GeneralPublicityMaxMonths, 12)
-	Default(&c.SeriousPublicityMinMonths, 12)
-	Default(&c.SeriousPublicityMaxMonths, 36)
-	Default(&c.BatchSize, 1000)
-	Default(&c.UsageTrailingMonths, 3)
-	Default(&c.UsageBaselineMonths, 12)
-	Default(&c.UsageMinBaseline, 3)
-	Default(&c.UsageMaxMonths, 60)
-	if c.UsageHighFactor <= 0 {
-		c.UsageHighFactor = 2.0
-	}
-	if c.UsageLowFactor <= 0 {
-		c.UsageLowFactor = 0.3
-	}
+	Defaults(&c)
 	return c
 }
 
-// Default sets *v to d when it is zero or negative: the rule of every
-// setting of the credit packages.
-func Default[N int | int64](v *N, d N) {
-	if *v <= 0 {
-		*v = d
+// Defaults sets every zero or negative int, int64 or float64 field of the
+// struct *p that has a `default:"…"` tag to that default: the rule of
+// every setting of the credit packages. A tag that does not parse as the
+// field's type is a programming error and panics.
+func Defaults(p any) {
+	v := reflect.ValueOf(p).Elem()
+	for i := range v.NumField() {
+		tag, ok := v.Type().Field(i).Tag.Lookup("default")
+		f := v.Field(i)
+		if !ok {
+			continue
+		}
+		switch f.Kind() {
+		case reflect.Int, reflect.Int64:
+			if f.Int() <= 0 {
+				f.SetInt(must(strconv.ParseInt(tag, 10, 64)))
+			}
+		case reflect.Float64:
+			if f.Float() <= 0 {
+				f.SetFloat(must(strconv.ParseFloat(tag, 64)))
+			}
+		}
 	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic("credit: bad default: " + err.Error())
+	}
+	return v
 }
 
 // Publicity is when a record is shown publicly (R5.3).

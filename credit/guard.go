@@ -2,6 +2,7 @@ package credit
 
 import (
 	"context"
+	"time"
 
 	"creditwater/access"
 	"creditwater/apperr"
@@ -69,3 +70,25 @@ func RequireReviewer(ctx context.Context) (string, error) {
 	}
 	return a.UserID, nil
 }
+
+// Deps are what a credit service over a store S needs.
+type Deps[S any] struct {
+	Store  S
+	Access Access
+	Config Config
+	// Now is the clock (nil: time.Now).
+	Now func() time.Time
+}
+
+// WithDefaults returns d with its Config's defaults and the wall clock
+// when it has none.
+func (d Deps[S]) WithDefaults() Deps[S] {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	d.Config = d.Config.WithDefaults()
+	return d
+}
+
+// Guard is the access guard of d's policy.
+func (d Deps[S]) Guard() Guard { return Guard{Policy: d.Access} }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 	"unicode/utf8"
 
@@ -27,44 +28,31 @@ const (
 // excludes it from credit handling (R4.1).
 var BlockingKinds = []models.RecordKind{models.KindArrears, models.KindTheft, models.KindViolation, models.KindBrokenPromise}
 
+// The record kinds, severities and statuses.
+var (
+	kinds      = []models.RecordKind{models.KindArrears, models.KindTheft, models.KindViolation, models.KindBrokenPromise}
+	severities = []models.Severity{models.SeverityMinor, models.SeverityGeneral, models.SeveritySerious}
+	statuses   = []models.RecordStatus{models.RecordActive, models.RecordUnderObjection, models.RecordRepaired, models.RecordRevoked}
+)
+
 // ValidKind reports whether k is a record kind.
-func ValidKind(k models.RecordKind) bool {
-	switch k {
-	case models.KindArrears, models.KindTheft, models.KindViolation, models.KindBrokenPromise:
-		return true
-	}
-	return false
-}
+func ValidKind(k models.RecordKind) bool { return slices.Contains(kinds, k) }
 
 // ValidSeverity reports whether s is a severity.
-func ValidSeverity(s models.Severity) bool {
-	switch s {
-	case models.SeverityMinor, models.SeverityGeneral, models.SeveritySerious:
-		return true
-	}
-	return false
-}
+func ValidSeverity(s models.Severity) bool { return slices.Contains(severities, s) }
 
 // ValidStatus reports whether s is a record status.
-func ValidStatus(s models.RecordStatus) bool {
-	switch s {
-	case models.RecordActive, models.RecordUnderObjection, models.RecordRepaired, models.RecordRevoked:
-		return true
-	}
-	return false
-}
+func ValidStatus(s models.RecordStatus) bool { return slices.Contains(statuses, s) }
 
-// KindLabel is the Chinese name of a record kind.
+// kindLabels are the Chinese names of the record kinds.
+var kindLabels = map[models.RecordKind]string{models.KindArrears: "欠缴水费", models.KindTheft: "窃水",
+	models.KindViolation: "违约用水", models.KindBrokenPromise: "违反信用承诺"}
+
+// KindLabel is the Chinese name of a record kind (the kind itself when it
+// has none).
 func KindLabel(k models.RecordKind) string {
-	switch k {
-	case models.KindArrears:
-		return "欠缴水费"
-	case models.KindTheft:
-		return "窃水"
-	case models.KindViolation:
-		return "违约用水"
-	case models.KindBrokenPromise:
-		return "违反信用承诺"
+	if l, ok := kindLabels[k]; ok {
+		return l
 	}
 	return string(k)
 }
@@ -188,13 +176,10 @@ func Deref(p *string) string {
 // ClampFirst is the page size of the credit lists for a requested first:
 // 20 when not positive, at most 100.
 func ClampFirst(first int) int {
-	switch {
-	case first <= 0:
+	if first <= 0 {
 		return 20
-	case first > 100:
-		return 100
 	}
-	return first
+	return min(first, 100)
 }
 
 // NotFound is err, or NOT_FOUND with the message when err is nil: what a

@@ -81,7 +81,7 @@ func UsageChartSVG(rep usage.Report) []byte {
 					f(cx-barW/2), f(chartTop+plotH-h), f(barW), f(h), colour, esc(tip))
 				if p.Anomaly != usage.AnomalyNone {
 					fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="middle" fill="%s" font-weight="bold">%s</text>`,
-						f(cx), f(chartTop+plotH-h-4), colourAnomaly, esc(anomalyMark(p.Anomaly)))
+						f(cx), f(chartTop+plotH-h-4), colourAnomaly, esc(anomalyMarks[p.Anomaly]))
 				}
 			default:
 				fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="middle" fill="%s"><title>%s</title>–</text>`,
@@ -119,15 +119,8 @@ func UsageChartSVG(rep usage.Report) []byte {
 	return b.Bytes()
 }
 
-func anomalyMark(a usage.Anomaly) string {
-	switch a {
-	case usage.AnomalyHigh:
-		return "▲"
-	case usage.AnomalyLow:
-		return "▼"
-	}
-	return "0"
-}
+// anomalyMarks mark the bars of anomalies: ▲ high, ▼ low, 0 zero.
+var anomalyMarks = map[usage.Anomaly]string{usage.AnomalyHigh: "▲", usage.AnomalyLow: "▼", usage.AnomalyZero: "0"}
 
 // niceStep rounds a raw tick step up to 1, 2 or 5 × 10ⁿ (1 for an empty
 // chart).

@@ -71,5 +71,3 @@ func TestRenderChartSVG(t *testing.T) {
 		}
 	}
 }
-
-func ptrF(v float64) *float64 { return &v }

@@ -175,7 +175,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	cal := calendar.Default()
 	revDeps := review.Deps{Store: cdb.Reviews(), Notices: cdb.Notices(), Access: s.policy, Records: s.records, Calendar: cal,
 		Config: review.Config{RepairReviewDays: cfg.RepairReviewDays, ObjectionReviewDays: cfg.ObjectionReviewDays,
-			ObjectionMaxExtensionDays: cfg.ObjectionMaxExtension, EvidenceMaxBytes: cfg.EvidenceMaxBytes, EvidenceMaxFiles: cfg.EvidenceMaxFiles}}
+			ObjectionMaxExtensionDays: cfg.ObjectionMaxExtension, Evidence: entCfg.Evidence}}
 	s.repairs = review.NewRepairs(revDeps)
 	s.objections = review.NewObjections(revDeps)
 	s.reviews = review.NewDesk(revDeps)

@@ -291,3 +291,32 @@ func ConditionCodes(t testing.TB, err error) []string {
 	}
 	return codes
 }
+
+// Pluck maps xs by f, e.g. history entries to their actions.
+func Pluck[T any](xs []T, f func(T) string) []string {
+	out := make([]string, 0, len(xs))
+	for _, x := range xs {
+		out = append(out, f(x))
+	}
+	return out
+}
+
+// Pages follows a connection page by page from the start: page returns the
+// IDs of the page after a cursor, the page's end cursor and whether more
+// follow. It returns every ID seen, and fails the test past 10 pages.
+func Pages(t testing.TB, page func(after string) (ids []string, end string, more bool, err error)) []string {
+	t.Helper()
+	var seen []string
+	after := ""
+	for range 10 {
+		ids, end, more, err := page(after)
+		Must(t, err)
+		seen = append(seen, ids...)
+		if !more {
+			return seen
+		}
+		after = end
+	}
+	t.Fatal("more than 10 pages")
+	return nil
+}

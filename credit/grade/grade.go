@@ -65,37 +65,21 @@ type Rule struct {
 }
 
 // Deps are what the service needs.
-type Deps struct {
-	Store  Store
-	Access credit.Access
-	Config credit.Config
-	// Now is the clock (nil: time.Now).
-	Now func() time.Time
-}
+type Deps = credit.Deps[Store]
 
 // Service computes tiers and profiles.
-type Service struct {
-	store Store
-	guard credit.Guard
-	cfg   credit.Config
-	now   func() time.Time
-}
+type Service struct{ d Deps }
 
 // New returns the tier service; the Config's zero fields take their
 // defaults.
-func New(d Deps) *Service {
-	if d.Now == nil {
-		d.Now = time.Now
-	}
-	return &Service{store: d.Store, guard: credit.Guard{Policy: d.Access}, cfg: d.Config.WithDefaults(), now: d.Now}
-}
+func New(d Deps) *Service { return &Service{d.WithDefaults()} }
 
 // RuleAt returns the rule as of asOf.
 func (s *Service) RuleAt(asOf time.Time) Rule {
 	day := credit.DayOf(asOf)
-	cut := credit.AddDays(credit.AddMonths(day, -s.cfg.WindowMonths), 1)
+	cut := credit.AddDays(credit.AddMonths(day, -s.d.Config.WindowMonths), 1)
 	return Rule{HistoryBefore: cut, WindowFrom: cut, WindowTo: credit.AddDays(day, 1), Kinds: credit.BlockingKinds,
-		At: asOf.UTC().Truncate(time.Millisecond), BatchSize: s.cfg.BatchSize}
+		At: asOf.UTC().Truncate(time.Millisecond), BatchSize: s.d.Config.BatchSize}
 }
 
 // Recompute re-evaluates the tier of the given subjects, or of every subject
@@ -111,7 +95,7 @@ func (s *Service) Recompute(ctx context.Context, asOf time.Time, subjectIDs ...s
 	if len(subjectIDs) > 0 {
 		ids = subjectIDs
 	}
-	return s.store.Regrade(ctx, s.RuleAt(asOf), ids)
+	return s.d.Store.Regrade(ctx, s.RuleAt(asOf), ids)
 }
 
 // Regrade re-evaluates the tiers of the given subjects as of asOf on st,
@@ -149,13 +133,13 @@ func (s *Service) NextReevaluation(ctx context.Context, subj models.Subject, asO
 	if subj.Tier == models.TierExcellent || subj.HistorySince == nil {
 		return nil, nil
 	}
-	next := earliestDayCovering(*subj.HistorySince, s.cfg.WindowMonths)
-	newest, ok, err := s.store.NewestCounting(ctx, subj.ID, s.RuleAt(asOf))
+	next := earliestDayCovering(*subj.HistorySince, s.d.Config.WindowMonths)
+	newest, ok, err := s.d.Store.NewestCounting(ctx, subj.ID, s.RuleAt(asOf))
 	if err != nil {
 		return nil, err
 	}
 	if ok {
-		if clear := earliestDayCovering(newest, s.cfg.WindowMonths); clear.After(next) {
+		if clear := earliestDayCovering(newest, s.d.Config.WindowMonths); clear.After(next) {
 			next = clear
 		}
 	}
@@ -194,7 +178,7 @@ func (s *Service) AssignAccountManager(ctx context.Context, subjectID, staffUser
 		return models.Subject{}, err
 	}
 	var subj models.Subject
-	err := s.store.Tx(ctx, func(st Store) error {
+	err := s.d.Store.Tx(ctx, func(st Store) error {
 		var err error
 		if subj, err = subject(ctx, st, subjectID); err != nil {
 			return err
@@ -252,19 +236,19 @@ type Profile struct {
 // an ENTERPRISE user only subjects it is bound to. It returns NOT_FOUND,
 // UNAUTHENTICATED, FORBIDDEN or INTERNAL.
 func (s *Service) Profile(ctx context.Context, subjectID string) (Profile, error) {
-	if _, err := s.guard.Subject(ctx, subjectID, models.ScopeView); err != nil {
+	if _, err := s.d.Guard().Subject(ctx, subjectID, models.ScopeView); err != nil {
 		return Profile{}, err
 	}
-	subj, err := subject(ctx, s.store, subjectID)
+	subj, err := subject(ctx, s.d.Store, subjectID)
 	if err != nil {
 		return Profile{}, err
 	}
 	p := Profile{Subject: subj, Tier: subj.Tier, TierSince: subj.TierSince, TierEvaluatedAt: subj.TierEvaluatedAt,
 		Incentives: IncentivesOf(subj), AccountManagerID: subj.AccountManagerID}
-	if p.Records, err = s.store.SubjectRecords(ctx, subj.ID); err != nil {
+	if p.Records, err = s.d.Store.SubjectRecords(ctx, subj.ID); err != nil {
 		return Profile{}, err
 	}
-	if p.NextReevaluation, err = s.NextReevaluation(ctx, subj, s.now()); err != nil {
+	if p.NextReevaluation, err = s.NextReevaluation(ctx, subj, s.d.Now()); err != nil {
 		return Profile{}, err
 	}
 	return p, nil

@@ -111,13 +111,46 @@ func QueueWithdrawal(ctx context.Context, tx Store, rec models.DishonestyRecord,
 	return err == nil, err
 }
 
-// Payload decodes an outbox payload into dst and checks it names what
-// (non-empty): INVALID ("malformed <kind> payload") otherwise.
-func Payload(msg models.OutboxMessage, dst any, id func() string, kind string) error {
-	if err := json.Unmarshal([]byte(msg.Payload), dst); err != nil || id() == "" {
-		return apperr.New(apperr.Invalid, "malformed %s payload", kind)
+// Payload is an outbox payload; Ref names what it is about (empty: the
+// payload is malformed).
+type Payload interface{ Ref() string }
+
+func (p recordPayload) Ref() string   { return p.RecordID }
+func (p withdrawPayload) Ref() string { return p.RecordID }
+
+// Decode decodes msg's payload: INVALID ("malformed <what> payload") when
+// it does not decode or names nothing.
+func Decode[P Payload](msg models.OutboxMessage, what string) (P, error) {
+	var pl P
+	if err := json.Unmarshal([]byte(msg.Payload), &pl); err != nil || pl.Ref() == "" {
+		return pl, apperr.New(apperr.Invalid, "malformed %s payload", what)
 	}
-	return nil
+	return pl, nil
+}
+
+// Deliver is an outbox handler that decodes the payload (see Decode) and
+// runs fn with it.
+func Deliver[P Payload](what string, fn func(context.Context, models.OutboxMessage, P) (string, error)) outbox.Handler {
+	return func(ctx context.Context, msg models.OutboxMessage) (string, error) {
+		pl, err := Decode[P](msg, what)
+		if err != nil {
+			return "", err
+		}
+		return fn(ctx, msg, pl)
+	}
+}
+
+// Completed is the body of an outbox completion: nothing for an empty
+// result, otherwise fn with the decoded payload (see Decode).
+func Completed[P Payload](msg models.OutboxMessage, result, what string, fn func(P) error) error {
+	if result == "" {
+		return nil
+	}
+	pl, err := Decode[P](msg, what)
+	if err != nil {
+		return err
+	}
+	return fn(pl)
 }
 
 // Published is what a delivery needs of a record and its subject.
@@ -182,11 +215,7 @@ type dishonestyBody struct {
 // payload and NOT_FOUND for an unknown record (both permanent), and the
 // platform's errors.
 func (p *Publications) DeliverDishonesty(pub publication.Publisher) outbox.Handler {
-	return func(ctx context.Context, msg models.OutboxMessage) (string, error) {
-		var pl recordPayload
-		if err := Payload(msg, &pl, func() string { return pl.RecordID }, "publication"); err != nil {
-			return "", err
-		}
+	return Deliver("publication", func(ctx context.Context, msg models.OutboxMessage, pl recordPayload) (string, error) {
 		it, err := Read(ctx, p.store, pl.RecordID, "")
 		if err != nil {
 			return "", err
@@ -201,7 +230,7 @@ func (p *Publications) DeliverDishonesty(pub publication.Publisher) outbox.Handl
 			Summary: rec.Summary, BehaviourOn: credit.DateString(rec.BehaviourOn), DecidedOn: credit.DateString(rec.DecidedOn),
 			PublicityStart: credit.DateString(*rec.PublicityStart), PublicityEnd: credit.DateString(*rec.PublicityEnd),
 		})
-	}
+	})
 }
 
 // DishonestyDelivered is the outbox completion of DeliverDishonesty, on
@@ -210,19 +239,14 @@ func (p *Publications) DeliverDishonesty(pub publication.Publisher) outbox.Handl
 // entry (nothing when the record was not published). It returns INVALID
 // for a malformed payload or INTERNAL.
 func (p *Publications) DishonestyDelivered(ctx context.Context, tx Store, msg models.OutboxMessage, publicationID string) error {
-	if publicationID == "" {
-		return nil
-	}
-	var pl recordPayload
-	if err := Payload(msg, &pl, func() string { return pl.RecordID }, "publication"); err != nil {
-		return err
-	}
-	now := p.now().UTC()
-	if err := tx.SetPublication(ctx, pl.RecordID, publicationID, now); err != nil {
-		return err
-	}
-	return tx.AddEvents(ctx, []models.RecordEvent{{RecordID: pl.RecordID, At: now, ActorID: credit.SystemActor, Action: EventPublished,
-		Reason: credit.Truncate("published on the credit platform as "+publicationID, 1000)}})
+	return Completed(msg, publicationID, "publication", func(pl recordPayload) error {
+		now := p.now().UTC()
+		if err := tx.SetPublication(ctx, pl.RecordID, publicationID, now); err != nil {
+			return err
+		}
+		return tx.AddEvents(ctx, []models.RecordEvent{{RecordID: pl.RecordID, At: now, ActorID: credit.SystemActor, Action: EventPublished,
+			Reason: credit.Truncate("published on the credit platform as "+publicationID, 1000)}})
+	})
 }
 
 // DeliverWithdrawal returns the outbox handler of WITHDRAW_PUBLICATION. It
@@ -235,11 +259,7 @@ func (p *Publications) DishonestyDelivered(ctx context.Context, tx Store, msg mo
 // an empty result. Errors: INVALID (malformed payload) and NOT_FOUND
 // (unknown record) are permanent; the platform's errors pass through.
 func (p *Publications) DeliverWithdrawal(pub publication.Publisher) outbox.Handler {
-	return func(ctx context.Context, msg models.OutboxMessage) (string, error) {
-		var pl withdrawPayload
-		if err := Payload(msg, &pl, func() string { return pl.RecordID }, "withdrawal"); err != nil {
-			return "", err
-		}
+	return Deliver("withdrawal", func(ctx context.Context, msg models.OutboxMessage, pl withdrawPayload) (string, error) {
 		rec, err := Lock(ctx, p.store, pl.RecordID) // outside a transaction: a plain read
 		if err != nil {
 			return "", err
@@ -263,7 +283,7 @@ func (p *Publications) DeliverWithdrawal(pub publication.Publisher) outbox.Handl
 			return rec.PublicationID, nil
 		}
 		return res.ID, nil
-	}
+	})
 }
 
 // WithdrawalDelivered is the outbox completion of DeliverWithdrawal, on tx
@@ -271,13 +291,8 @@ func (p *Publications) DeliverWithdrawal(pub publication.Publisher) outbox.Handl
 // entry to the record when a publication was withdrawn. It returns INVALID
 // for a malformed payload or INTERNAL.
 func (p *Publications) WithdrawalDelivered(ctx context.Context, tx Store, msg models.OutboxMessage, publicationID string) error {
-	if publicationID == "" {
-		return nil
-	}
-	var pl withdrawPayload
-	if err := Payload(msg, &pl, func() string { return pl.RecordID }, "withdrawal"); err != nil {
-		return err
-	}
-	return tx.AddEvents(ctx, []models.RecordEvent{{RecordID: pl.RecordID, At: p.now().UTC(), ActorID: credit.SystemActor, Action: EventWithdrawn,
-		Reason: credit.Truncate(fmt.Sprintf("publication %s withdrawn: %s", publicationID, pl.Reason), 1000)}})
+	return Completed(msg, publicationID, "withdrawal", func(pl withdrawPayload) error {
+		return tx.AddEvents(ctx, []models.RecordEvent{{RecordID: pl.RecordID, At: p.now().UTC(), ActorID: credit.SystemActor, Action: EventWithdrawn,
+			Reason: credit.Truncate(fmt.Sprintf("publication %s withdrawn: %s", publicationID, pl.Reason), 1000)}})
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
+	"time"
 
 	"creditwater/apperr"
 	ct "creditwater/credit/credittest"
@@ -21,58 +22,41 @@ func TestQueueDueSelectsRecordsInTheirPublicityWindow(t *testing.T) {
 	person := models.Subject{Kind: models.SubjectPerson, Name: "张三", Tier: models.TierStandard}
 	ct.Must(t, w.DB.Create(&person).Error)
 	asOf := ct.Noon(2026, 6, 1)
-	status := func(rec models.DishonestyRecord, to ...models.RecordStatus) models.DishonestyRecord {
-		from := rec.Status
-		for _, st := range to {
-			var err error
-			rec, err = w.Records.ChangeStatus(ct.OfficerCtx(), nil, rec.ID, from, st, "test")
-			ct.Must(t, err)
-			from = st
-		}
-		return rec
-	}
+	const (
+		general, serious, minor = models.SeverityGeneral, models.SeveritySerious, models.SeverityMinor
+		published               = "PUB-OLD"
+	)
 	cases := []struct {
-		name   string
-		make   func() models.DishonestyRecord
-		queued bool
+		name     string
+		subject  models.Subject
+		severity models.Severity
+		decided  time.Time
+		status   models.RecordStatus // reached from ACTIVE
+		pubID    string
+		queued   bool
 	}{
-		{"general, active, in its window", func() models.DishonestyRecord {
-			return w.NewRecord(t, s.ID, models.KindViolation, models.SeverityGeneral, ct.Noon(2026, 3, 1))
-		}, true},
-		{"window starts on asOf's day", func() models.DishonestyRecord {
-			return w.NewRecord(t, s.ID, models.KindViolation, models.SeverityGeneral, ct.Noon(2026, 6, 1))
-		}, true},
-		{"serious, under objection", func() models.DishonestyRecord {
-			return status(w.NewRecord(t, s.ID, models.KindTheft, models.SeveritySerious, ct.Noon(2025, 7, 1)), models.RecordUnderObjection)
-		}, true},
-		{"minor", func() models.DishonestyRecord {
-			return w.NewRecord(t, s.ID, models.KindViolation, models.SeverityMinor, ct.Noon(2026, 5, 1))
-		}, false},
-		{"window ended at the start of asOf's day", func() models.DishonestyRecord {
-			return w.NewRecord(t, s.ID, models.KindViolation, models.SeverityGeneral, ct.Noon(2025, 6, 1))
-		}, false},
-		{"window not started", func() models.DishonestyRecord {
-			return w.NewRecord(t, s.ID, models.KindViolation, models.SeverityGeneral, ct.Noon(2026, 6, 2))
-		}, false},
-		{"repaired", func() models.DishonestyRecord {
-			return status(w.NewRecord(t, s.ID, models.KindViolation, models.SeverityGeneral, ct.Noon(2026, 3, 1)), models.RecordRepaired)
-		}, false},
-		{"revoked", func() models.DishonestyRecord {
-			return status(w.NewRecord(t, s.ID, models.KindViolation, models.SeverityGeneral, ct.Noon(2026, 3, 1)), models.RecordRevoked)
-		}, false},
-		{"already published", func() models.DishonestyRecord {
-			r := w.NewRecord(t, s.ID, models.KindViolation, models.SeverityGeneral, ct.Noon(2026, 3, 1))
-			ct.Must(t, w.DB.Model(&r).Update("publication_id", "PUB-OLD").Error)
-			return r
-		}, false},
-		{"a person (no USCC)", func() models.DishonestyRecord {
-			return w.NewRecord(t, person.ID, models.KindViolation, models.SeverityGeneral, ct.Noon(2026, 3, 1))
-		}, false},
+		{"general, active, in its window", s, general, ct.Noon(2026, 3, 1), "", "", true},
+		{"window starts on asOf's day", s, general, ct.Noon(2026, 6, 1), "", "", true},
+		{"serious, under objection", s, serious, ct.Noon(2025, 7, 1), models.RecordUnderObjection, "", true},
+		{"minor", s, minor, ct.Noon(2026, 5, 1), "", "", false},
+		{"window ended at the start of asOf's day", s, general, ct.Noon(2025, 6, 1), "", "", false},
+		{"window not started", s, general, ct.Noon(2026, 6, 2), "", "", false},
+		{"repaired", s, general, ct.Noon(2026, 3, 1), models.RecordRepaired, "", false},
+		{"revoked", s, general, ct.Noon(2026, 3, 1), models.RecordRevoked, "", false},
+		{"already published", s, general, ct.Noon(2026, 3, 1), "", published, false},
+		{"a person (no USCC)", person, general, ct.Noon(2026, 3, 1), "", "", false},
 	}
 	recs := make([]models.DishonestyRecord, len(cases))
 	want := 0
 	for i, c := range cases {
-		recs[i] = c.make()
+		recs[i] = w.NewRecord(t, c.subject.ID, models.KindViolation, c.severity, c.decided)
+		if c.status != "" {
+			_, err := w.Records.ChangeStatus(ct.OfficerCtx(), nil, recs[i].ID, models.RecordActive, c.status, "test")
+			ct.Must(t, err)
+		}
+		if c.pubID != "" {
+			ct.Must(t, w.DB.Model(&recs[i]).Update("publication_id", c.pubID).Error)
+		}
 		if c.queued {
 			want++
 		}

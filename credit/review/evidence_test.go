@@ -165,8 +165,10 @@ func TestEvidenceStoredByContent(t *testing.T) {
 }
 
 func TestReadUploadsConfig(t *testing.T) {
-	// R7.4: the limits are configuration.
-	cfg := review.Config{EvidenceMaxBytes: 1000, EvidenceMaxFiles: 2}.WithDefaults()
+	// R7.4: the evidence limits are configuration: a repair filed under
+	// limits of 1000 bytes and two files.
+	w := ct.NewWorkflow(t, review.Config{Evidence: evidence.Limits{MaxBytes: 1000, MaxFiles: 2}})
+	s := w.Enterprise(t, "癸公司", "914403001922038216")
 	cases := []struct {
 		name  string
 		ups   []credit.Upload
@@ -177,12 +179,13 @@ func TestReadUploadsConfig(t *testing.T) {
 		{"three files", []credit.Upload{ct.Upload("a.pdf", ct.PDFBody(10)), ct.Upload("b.pdf", ct.PDFBody(10)), ct.Upload("c.pdf", ct.PDFBody(10))}, "evidence"},
 	}
 	for _, c := range cases {
-		_, err := evidence.Read(c.ups, cfg.EvidenceLimits(), "u", ct.Noon(2026, 1, 1))
+		rec := w.NewRecord(t, s.ID, models.KindViolation, models.SeverityMinor, ct.Noon(2026, 5, 1))
+		_, err := w.Repairs.File(ct.EntCtx(), review.FileRepair{RecordID: rec.ID, Statement: "已整改", SignCommitment: true, Evidence: c.ups})
 		if e := apperr.As(err); (c.field == "" && err != nil) || (c.field != "" && (e == nil || e.Field != c.field)) {
 			t.Errorf("%s: %v", c.name, err)
 		}
 	}
-	if d := review.DefaultConfig(); d.EvidenceMaxBytes != 5<<20 || d.EvidenceMaxFiles != 10 || d.RepairReviewDays != 10 || d.ObjectionReviewDays != 5 {
+	if d := (review.Config{}).WithDefaults(); d.RepairReviewDays != 10 || d.ObjectionReviewDays != 5 || d.ObjectionMaxExtensionDays != 5 || d.RemindWithinWorkdays != 1 {
 		t.Fatalf("defaults %+v", d)
 	}
 }

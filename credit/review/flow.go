@@ -148,7 +148,7 @@ func (f *flow[R, S]) file(ctx context.Context, in filing[R]) (R, error) {
 		return req, err
 	}
 	now := f.now().UTC()
-	files, err := evidence.Read(in.uploads, f.cfg.EvidenceLimits(), actor.UserID, now)
+	files, err := evidence.Read(in.uploads, f.cfg.Evidence, actor.UserID, now)
 	if err != nil {
 		return req, err
 	}

@@ -15,18 +15,11 @@ import (
 )
 
 // objectionKind is the objection (异议申诉) kind of the workflow.
-var objectionKind = kind[models.Objection, models.ObjectionStatus]{
-	owner: OwnerObjection, noun: "objection", short: "objection", label: "objection", auditType: "objection",
+var objectionKind = kind[models.Objection, models.ObjectionStatus]{owner: OwnerObjection, noun: "objection", short: "objection",
+	label: "objection", auditType: "objection", head: objectionHead, filed: models.ObjectionSubmitted,
 	pending: "OBJECTION_PENDING", pendingMsg: "an objection to this record is already open", pendingID: "objectionId",
-	filed: models.ObjectionSubmitted,
-	open:  []models.ObjectionStatus{models.ObjectionSubmitted, models.ObjectionUnderReview},
-	all: []models.ObjectionStatus{models.ObjectionSubmitted, models.ObjectionUnderReview, models.ObjectionCorrected,
-		models.ObjectionRevoked, models.ObjectionUpheld, models.ObjectionNotAccepted},
-	head: func(o *models.Objection) head[models.ObjectionStatus] {
-		return head[models.ObjectionStatus]{&o.Entity, &o.RecordID, &o.SubjectID, &o.Status, &o.Version, &o.DueAt,
-			&o.AssigneeID, &o.DecidedBy, &o.DecidedAt, &o.Decision, &o.OpenKey}
-	},
-}
+	open: []models.ObjectionStatus{models.ObjectionSubmitted, models.ObjectionUnderReview}, all: []models.ObjectionStatus{models.ObjectionSubmitted,
+		models.ObjectionUnderReview, models.ObjectionCorrected, models.ObjectionRevoked, models.ObjectionUpheld, models.ObjectionNotAccepted}}
 
 // Objections runs objections to dishonesty records (异议申诉, R5.2): an
 // enterprise objects to one of its ACTIVE records with a reason and
@@ -74,6 +67,11 @@ func (o *Objections) File(ctx context.Context, in FileObjection) (models.Objecti
 			return fmt.Sprintf("record=%s files=%d", obj.RecordID, files)
 		},
 	})
+}
+
+func objectionHead(o *models.Objection) head[models.ObjectionStatus] {
+	return head[models.ObjectionStatus]{&o.Entity, &o.RecordID, &o.SubjectID, &o.Status, &o.Version, &o.DueAt,
+		&o.AssigneeID, &o.DecidedBy, &o.DecidedAt, &o.Decision, &o.OpenKey}
 }
 
 // objectionStep is one transition of an objection.

@@ -201,10 +201,7 @@ func TestObjectionValidationAndExtension(t *testing.T) {
 	}
 	hist, err := w.Objections.History(ct.EntCtx(), obj.ID)
 	ct.Must(t, err)
-	var actions []string
-	for _, h := range hist {
-		actions = append(actions, h.Action)
-	}
+	actions := ct.Pluck(hist, func(h models.RequestEvent) string { return h.Action })
 	if want := []string{review.ActionFiled, review.ActionAccepted, review.ActionExtended}; !slices.Equal(actions, want) {
 		t.Fatalf("history %v, want %v", actions, want)
 	}

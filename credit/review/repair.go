@@ -53,18 +53,11 @@ func RepairCommitment(subjectName, uscc string, rec models.DishonestyRecord, sig
 }
 
 // repairKind is the repair request (信用修复) kind of the workflow.
-var repairKind = kind[models.RepairRequest, models.RepairStatus]{
-	owner: OwnerRepair, noun: "repair request", short: "request", label: "repair", auditType: "repair_request",
+var repairKind = kind[models.RepairRequest, models.RepairStatus]{owner: OwnerRepair, noun: "repair request", short: "request",
+	label: "repair", auditType: "repair_request", head: repairHead, filed: models.RepairSubmitted,
 	pending: "REPAIR_PENDING", pendingMsg: "a repair request for this record is already open", pendingID: "repairId",
-	filed: models.RepairSubmitted,
-	open:  []models.RepairStatus{models.RepairSubmitted, models.RepairUnderReview},
-	all: []models.RepairStatus{models.RepairSubmitted, models.RepairNeedsSupplement, models.RepairUnderReview,
-		models.RepairApproved, models.RepairDenied},
-	head: func(r *models.RepairRequest) head[models.RepairStatus] {
-		return head[models.RepairStatus]{&r.Entity, &r.RecordID, &r.SubjectID, &r.Status, &r.Version, &r.DueAt,
-			&r.AssigneeID, &r.DecidedBy, &r.DecidedAt, &r.Decision, &r.OpenKey}
-	},
-}
+	open: []models.RepairStatus{models.RepairSubmitted, models.RepairUnderReview}, all: []models.RepairStatus{models.RepairSubmitted,
+		models.RepairNeedsSupplement, models.RepairUnderReview, models.RepairApproved, models.RepairDenied}}
 
 // Repairs runs credit repair requests (信用修复, R5.1): an enterprise files a
 // request for one of its records with evidence and a signed commitment;
@@ -78,6 +71,11 @@ type Repairs struct {
 
 // NewRepairs returns the repair service.
 func NewRepairs(d Deps) *Repairs { return &Repairs{newFlow(repairKind, d)} }
+
+func repairHead(r *models.RepairRequest) head[models.RepairStatus] {
+	return head[models.RepairStatus]{&r.Entity, &r.RecordID, &r.SubjectID, &r.Status, &r.Version, &r.DueAt,
+		&r.AssigneeID, &r.DecidedBy, &r.DecidedAt, &r.Decision, &r.OpenKey}
+}
 
 // FileRepair is what an enterprise sends to file a repair request.
 type FileRepair struct {
@@ -340,7 +338,7 @@ func (s *Repairs) Supplement(ctx context.Context, id, text string, uploads []cre
 		return models.RepairRequest{}, err
 	}
 	now := s.now().UTC()
-	files, err := evidence.Read(uploads, s.cfg.EvidenceLimits(), actor.UserID, now)
+	files, err := evidence.Read(uploads, s.cfg.Evidence, actor.UserID, now)
 	if err != nil {
 		return models.RepairRequest{}, err
 	}
@@ -365,6 +363,9 @@ type repairPayload struct {
 	RepairID string `json:"repairId"`
 	RecordID string `json:"recordId"`
 }
+
+// Ref names the repair.
+func (p repairPayload) Ref() string { return p.RepairID }
 
 // Approve approves a request UNDER_REVIEW (→ APPROVED) and, in the same
 // transaction, marks the record REPAIRED (record.Service.ChangeStatus:
@@ -458,11 +459,7 @@ type repairBody struct {
 // and FAILED_PRECONDITION (the repair is not APPROVED) are permanent; the
 // platform's errors pass through.
 func (s *Repairs) DeliverRepair(pub publication.Publisher) outbox.Handler {
-	return func(ctx context.Context, msg models.OutboxMessage) (string, error) {
-		var pl repairPayload
-		if err := record.Payload(msg, &pl, func() string { return pl.RepairID }, "repair"); err != nil {
-			return "", err
-		}
+	return record.Deliver("repair", func(ctx context.Context, msg models.OutboxMessage, pl repairPayload) (string, error) {
 		var req models.RepairRequest
 		if err := s.read(ctx, s.store, pl.RepairID, &req); err != nil {
 			return "", err
@@ -474,10 +471,11 @@ func (s *Repairs) DeliverRepair(pub publication.Publisher) outbox.Handler {
 		if err != nil || credit.Deref(it.Subject.USCC) == "" {
 			return "", err
 		}
-		return record.Announce(ctx, pub, msg.Key, publication.Repair, "信用修复", it.Subject, it.Record.Kind, repairBody{
-			RepairID: req.ID, RecordID: it.Record.ID, RecordKind: string(it.Record.Kind), KindLabel: credit.KindLabel(it.Record.Kind),
+		rec := it.Record
+		return record.Announce(ctx, pub, msg.Key, publication.Repair, "信用修复", it.Subject, rec.Kind, repairBody{
+			RepairID: req.ID, RecordID: rec.ID, RecordKind: string(rec.Kind), KindLabel: credit.KindLabel(rec.Kind),
 			RepairedOn: credit.DateString(*req.DecidedAt), CommitmentSHA256: req.CommitmentSHA256})
-	}
+	})
 }
 
 // RepairDelivered is the outbox completion of DeliverRepair, on tx, the
@@ -485,12 +483,7 @@ func (s *Repairs) DeliverRepair(pub publication.Publisher) outbox.Handler {
 // publication ID on the repair request. It returns INVALID for a malformed
 // payload or INTERNAL.
 func (s *Repairs) RepairDelivered(ctx context.Context, tx Store, msg models.OutboxMessage, publicationID string) error {
-	if publicationID == "" {
-		return nil
-	}
-	var pl repairPayload
-	if err := record.Payload(msg, &pl, func() string { return pl.RepairID }, "repair"); err != nil {
-		return err
-	}
-	return tx.SetRepairPublication(ctx, pl.RepairID, publicationID)
+	return record.Completed(msg, publicationID, "repair", func(pl repairPayload) error {
+		return tx.SetRepairPublication(ctx, pl.RepairID, publicationID)
+	})
 }

@@ -237,19 +237,13 @@ func TestRepairSupplementLoopApprovalAndWithdrawal(t *testing.T) {
 
 	hist, err := w.Repairs.History(ct.EntCtx(), req.ID)
 	ct.Must(t, err)
-	var actions []string
-	for _, h := range hist {
-		actions = append(actions, h.Action)
-	}
+	actions := ct.Pluck(hist, func(h models.RequestEvent) string { return h.Action })
 	if want := []string{review.ActionFiled, review.ActionSupplementAsked, review.ActionSupplemented, review.ActionApproved}; !slices.Equal(actions, want) {
 		t.Fatalf("history %v, want %v", actions, want)
 	}
 	recHist, err := w.Records.History(ct.StaffCtx(), rec.ID)
 	ct.Must(t, err)
-	var recActions []string
-	for _, h := range recHist {
-		recActions = append(recActions, h.Action)
-	}
+	recActions := ct.Pluck(recHist, func(h models.RecordEvent) string { return h.Action })
 	if want := []string{record.EventCreated, record.EventPublished, record.EventStatusChanged, record.EventWithdrawn}; !slices.Equal(recActions, want) {
 		t.Fatalf("record history %v, want %v", recActions, want)
 	}
@@ -343,19 +337,10 @@ func TestRepairQueue(t *testing.T) {
 		}
 	}
 	// Pagination one at a time follows the deadlines.
-	var paged []string
-	after := ""
-	for range 5 {
+	paged := ct.Pages(t, func(after string) ([]string, string, bool, error) {
 		p, err := w.Repairs.Queue(ct.StaffCtx(), review.RepairFilter{}, 1, after)
-		ct.Must(t, err)
-		for _, it := range p.Items {
-			paged = append(paged, it.Request.ID)
-		}
-		if !p.HasNext {
-			break
-		}
-		after = p.EndCursor
-	}
+		return ct.Pluck(p.Items, func(it review.Queued[models.RepairRequest]) string { return it.Request.ID }), p.EndCursor, p.HasNext, err
+	})
 	if !slices.Equal(paged, ids) {
 		t.Fatalf("paged %v, want %v", paged, ids)
 	}

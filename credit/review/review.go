@@ -26,45 +26,29 @@ type Config struct {
 	// RepairReviewDays is how many working days staff have to decide a
 	// repair request, counted from its filing or its last supplement.
 	// Default 10 (信用中国 practice).
-	RepairReviewDays int
+	RepairReviewDays int `default:"10"`
 	// ObjectionReviewDays is how many working days staff have to decide an
 	// accepted objection, counted from its acceptance; a new objection is
 	// due for acceptance within the same number of working days of its
 	// filing. Default 5 (Shanghai Art. 36, Guangzhou, Shenzhen Art. 48–51).
-	ObjectionReviewDays int
+	ObjectionReviewDays int `default:"5"`
 	// ObjectionMaxExtensionDays caps the one extension of an objection's
 	// deadline, in working days. Default 5.
-	ObjectionMaxExtensionDays int
-	// EvidenceMaxBytes is the size limit of one evidence file. Default
-	// 5 MiB.
-	EvidenceMaxBytes int64
-	// EvidenceMaxFiles is the most evidence files one request may carry.
-	// Default 10.
-	EvidenceMaxFiles int
+	ObjectionMaxExtensionDays int `default:"5"`
 	// RemindWithinWorkdays: Desk.RemindDue notifies the assignees of open
 	// items due within this many working days, and of overdue ones.
 	// Default 1.
-	RemindWithinWorkdays int
+	RemindWithinWorkdays int `default:"1"`
+	// Evidence bounds one request's evidence files (evidence.Limits:
+	// 5 MiB a file, 10 files by default).
+	Evidence evidence.Limits
 }
-
-// DefaultConfig returns the defaults of every setting.
-func DefaultConfig() Config { return Config{}.WithDefaults() }
 
 // WithDefaults returns c with every zero (or negative) field set to its
-// default.
+// default (evidence.Read applies the evidence limits' own).
 func (c Config) WithDefaults() Config {
-	credit.Default(&c.RepairReviewDays, 10)
-	credit.Default(&c.ObjectionReviewDays, 5)
-	credit.Default(&c.ObjectionMaxExtensionDays, 5)
-	credit.Default(&c.EvidenceMaxFiles, 10)
-	credit.Default(&c.RemindWithinWorkdays, 1)
-	credit.Default(&c.EvidenceMaxBytes, 5<<20)
+	credit.Defaults(&c)
 	return c
-}
-
-// EvidenceLimits are the limits of one request's evidence.
-func (c Config) EvidenceLimits() evidence.Limits {
-	return evidence.Limits{MaxBytes: c.EvidenceMaxBytes, MaxFiles: c.EvidenceMaxFiles}
 }
 
 // Kinds of review requests: the owner types of their history

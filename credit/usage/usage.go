@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"time"
 
 	"creditwater/apperr"
 	"creditwater/credit"
@@ -77,30 +76,14 @@ type Report struct {
 }
 
 // Deps are what the service needs.
-type Deps struct {
-	Store  Store
-	Access credit.Access
-	Config credit.Config
-	// Now is the clock (nil: time.Now).
-	Now func() time.Time
-}
+type Deps = credit.Deps[Store]
 
 // Service analyses usage.
-type Service struct {
-	store Store
-	guard credit.Guard
-	cfg   credit.Config
-	now   func() time.Time
-}
+type Service struct{ d Deps }
 
 // New returns the usage service; the Config's zero fields take their
 // defaults.
-func New(d Deps) *Service {
-	if d.Now == nil {
-		d.Now = time.Now
-	}
-	return &Service{store: d.Store, guard: credit.Guard{Policy: d.Access}, cfg: d.Config.WithDefaults(), now: d.Now}
-}
+func New(d Deps) *Service { return &Service{d.WithDefaults()} }
 
 // month is a period as a month count (year×12 + month − 1).
 type month int
@@ -128,19 +111,19 @@ func (m month) String() string { return fmt.Sprintf("%04d-%02d", int(m)/12, int(
 // R3.2). It returns INVALID (field months), NOT_FOUND, UNAUTHENTICATED,
 // FORBIDDEN, FAILED_PRECONDITION (reason NOT_EXCELLENT) or INTERNAL.
 func (s *Service) Analyse(ctx context.Context, accountNo string, months int) (Report, error) {
-	if months < 1 || months > s.cfg.UsageMaxMonths {
-		return Report{}, apperr.InvalidField("months", "months must be between 1 and %d", s.cfg.UsageMaxMonths)
+	if months < 1 || months > s.d.Config.UsageMaxMonths {
+		return Report{}, apperr.InvalidField("months", "months must be between 1 and %d", s.d.Config.UsageMaxMonths)
 	}
-	acc, ok, err := s.store.Account(ctx, accountNo)
+	acc, ok, err := s.d.Store.Account(ctx, accountNo)
 	if err != nil || !ok {
 		return Report{}, credit.NotFound(err, "account not found")
 	}
-	actor, err := s.guard.Subject(ctx, acc.SubjectID, models.ScopeView)
+	actor, err := s.d.Guard().Subject(ctx, acc.SubjectID, models.ScopeView)
 	if err != nil {
 		return Report{}, err
 	}
 	if !actor.Role.IsStaff() {
-		tier, err := s.store.Tier(ctx, acc.SubjectID)
+		tier, err := s.d.Store.Tier(ctx, acc.SubjectID)
 		if err != nil {
 			return Report{}, err
 		}
@@ -148,18 +131,18 @@ func (s *Service) Analyse(ctx context.Context, accountNo string, months int) (Re
 			return Report{}, apperr.Precondition("NOT_EXCELLENT", "usage analysis is offered to EXCELLENT subjects")
 		}
 	}
-	newest, err := s.store.NewestPeriod(ctx, accountNo)
+	newest, err := s.d.Store.NewestPeriod(ctx, accountNo)
 	if err != nil {
 		return Report{}, err
 	}
 	end, ok := parsePeriod(newest)
 	if !ok {
-		y, m, _ := s.now().In(credit.Shanghai).Date()
+		y, m, _ := s.d.Now().In(credit.Shanghai).Date()
 		end = month(y*12 + int(m) - 1)
 	}
 	start := end - month(months) + 1
-	lookback := month(max(s.cfg.UsageBaselineMonths, 12, s.cfg.UsageTrailingMonths))
-	rows, err := s.store.Usage(ctx, accountNo, (start - lookback).String(), end.String())
+	lookback := month(max(s.d.Config.UsageBaselineMonths, 12, s.d.Config.UsageTrailingMonths))
+	rows, err := s.d.Store.Usage(ctx, accountNo, (start - lookback).String(), end.String())
 	if err != nil {
 		return Report{}, err
 	}
@@ -169,7 +152,7 @@ func (s *Service) Analyse(ctx context.Context, accountNo string, months int) (Re
 			vol[m] = float64(r.VolumeL) / 1000
 		}
 	}
-	rep := analyse(s.cfg, vol, start, end)
+	rep := analyse(s.d.Config, vol, start, end)
 	rep.AccountNo, rep.SubjectID = accountNo, acc.SubjectID
 	return rep, nil
 }

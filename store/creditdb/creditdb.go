@@ -24,8 +24,11 @@ import (
 	"creditwater/apperr"
 	"creditwater/audit"
 	"creditwater/credit"
+	"creditwater/credit/grade"
 	"creditwater/credit/record"
 	"creditwater/credit/review"
+	"creditwater/credit/rules"
+	"creditwater/credit/usage"
 	"creditwater/models"
 	"creditwater/outbox"
 	"creditwater/store"
@@ -73,6 +76,46 @@ func (d *DB) ReviewsDone(f func(context.Context, review.Store, models.OutboxMess
 	return func(ctx context.Context, tx *gorm.DB, msg models.OutboxMessage, result string) error {
 		return f(ctx, &Reviews{d.c.bound(tx)}, msg, result)
 	}
+}
+
+// The stores: Records implements record.Store, Grades grade.Store, Rules
+// rules.Store, Reviews review.Store (tables repair_requests and objections,
+// with request_events and evidences), Notices review.Notices and Usage
+// usage.Store.
+type (
+	Records struct{ conn }
+	Grades  struct{ conn }
+	Rules   struct{ conn }
+	Reviews struct{ conn }
+	Notices struct{ conn }
+	Usage   struct{ conn }
+)
+
+var (
+	_ record.Store   = (*Records)(nil)
+	_ grade.Store    = (*Grades)(nil)
+	_ rules.Store    = (*Rules)(nil)
+	_ review.Store   = (*Reviews)(nil)
+	_ review.Notices = (*Notices)(nil)
+	_ usage.Store    = (*Usage)(nil)
+)
+
+// Tx runs fn on a store bound to a transaction: a new one, or the store's
+// own when it is bound to one already. So do the other stores' Tx.
+func (s *Records) Tx(ctx context.Context, fn func(record.Store) error) error {
+	return s.tx(ctx, func(c conn) error { return fn(&Records{c}) })
+}
+
+func (s *Grades) Tx(ctx context.Context, fn func(grade.Store) error) error {
+	return s.tx(ctx, func(c conn) error { return fn(&Grades{c}) })
+}
+
+func (s *Rules) Tx(ctx context.Context, fn func(rules.Store) error) error {
+	return s.tx(ctx, func(c conn) error { return fn(&Rules{c}) })
+}
+
+func (s *Reviews) Tx(ctx context.Context, fn func(review.Store) error) error {
+	return s.tx(ctx, func(c conn) error { return fn(&Reviews{c}) })
 }
 
 // conn is a handle on the database, or on one transaction (inTx).
@@ -141,18 +184,35 @@ func (c conn) create(ctx context.Context, row any, what string) error {
 	return nil
 }
 
-// subject reads a subject.
-func (c conn) subject(ctx context.Context, id string) (models.Subject, bool, error) {
-	var s models.Subject
-	ok, err := c.find(ctx, false, &s, "subject", "id = ?", id)
-	return s, ok, err
+// one reads the first row of T matching where (see conn.find).
+func one[T any](ctx context.Context, c conn, lock bool, what, where string, args ...any) (T, bool, error) {
+	var row T
+	ok, err := c.find(ctx, lock, &row, what, where, args...)
+	return row, ok, err
 }
 
-// account reads an account.
-func (c conn) account(ctx context.Context, no string) (models.Account, bool, error) {
-	var a models.Account
-	ok, err := c.find(ctx, false, &a, "account", "account_no = ?", no)
-	return a, ok, err
+// list reads the rows of T matching where in order, at most limit (0: no
+// limit); INTERNAL naming what.
+func list[T any](ctx context.Context, c conn, what, order string, limit int, where string, args ...any) ([]T, error) {
+	var rows []T
+	q := c.q(ctx).Where(where, args...).Order(order)
+	if limit > 0 {
+		q = q.Limit(limit)
+	}
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, apperr.Wrap(err, apperr.Internal, "could not read the %s", what)
+	}
+	return rows, nil
+}
+
+// Subject reads a subject (record.Store, grade.Store).
+func (c conn) Subject(ctx context.Context, id string) (models.Subject, bool, error) {
+	return one[models.Subject](ctx, c, false, "subject", "id = ?", id)
+}
+
+// Account reads an account (rules.Store, usage.Store).
+func (c conn) Account(ctx context.Context, no string) (models.Account, bool, error) {
+	return one[models.Account](ctx, c, false, "account", "account_no = ?", no)
 }
 
 // paidSQL is what was paid of bill b.

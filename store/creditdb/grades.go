@@ -9,16 +9,6 @@ import (
 	"creditwater/models"
 )
 
-// Grades implements grade.Store.
-type Grades struct{ conn }
-
-var _ grade.Store = (*Grades)(nil)
-
-// Tx runs fn in a transaction (see grade.Store).
-func (s *Grades) Tx(ctx context.Context, fn func(grade.Store) error) error {
-	return s.tx(ctx, func(c conn) error { return fn(&Grades{c}) })
-}
-
 // Regrade runs the tier UPDATE for ids (every subject when nil), one
 // statement per r.BatchSize IDs. The CASE is evaluated per row;
 // "tier_since" is assigned before "tier" because MySQL evaluates
@@ -72,16 +62,9 @@ func (s *Grades) NewestCounting(ctx context.Context, subjectID string, r grade.R
 	return newest.BehaviourOn, res.RowsAffected == 1, nil
 }
 
-// Subject reads a subject.
-func (s *Grades) Subject(ctx context.Context, id string) (models.Subject, bool, error) {
-	return s.subject(ctx, id)
-}
-
 // User reads a user.
 func (s *Grades) User(ctx context.Context, id string) (models.User, bool, error) {
-	var u models.User
-	ok, err := s.find(ctx, false, &u, "user", "id = ?", id)
-	return u, ok, err
+	return one[models.User](ctx, s.conn, false, "user", "id = ?", id)
 }
 
 // SetAccountManager stores a subject's account manager.
@@ -94,9 +77,5 @@ func (s *Grades) SetAccountManager(ctx context.Context, subjectID, userID string
 
 // SubjectRecords lists a subject's records, newest behaviour first.
 func (s *Grades) SubjectRecords(ctx context.Context, subjectID string) ([]models.DishonestyRecord, error) {
-	var recs []models.DishonestyRecord
-	if err := s.q(ctx).Where("subject_id = ?", subjectID).Order("behaviour_on DESC, id DESC").Find(&recs).Error; err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "could not read the records")
-	}
-	return recs, nil
+	return list[models.DishonestyRecord](ctx, s.conn, "records", "behaviour_on DESC, id DESC", 0, "subject_id = ?", subjectID)
 }

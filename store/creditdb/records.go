@@ -14,31 +14,17 @@ import (
 	"creditwater/store"
 )
 
-// Records implements record.Store.
-type Records struct{ conn }
-
-var _ record.Store = (*Records)(nil)
-
-// Tx runs fn in a transaction (see record.Store).
-func (s *Records) Tx(ctx context.Context, fn func(record.Store) error) error {
-	return s.tx(ctx, func(c conn) error { return fn(&Records{c}) })
-}
-
 // Grades is the tier store on the same handle.
 func (s *Records) Grades() grade.Store { return &Grades{s.conn} }
 
 // Get reads a record, locked inside a transaction.
 func (s *Records) Get(ctx context.Context, id string) (models.DishonestyRecord, bool, error) {
-	var rec models.DishonestyRecord
-	ok, err := s.find(ctx, true, &rec, "record", "id = ?", id)
-	return rec, ok, err
+	return one[models.DishonestyRecord](ctx, s.conn, true, "record", "id = ?", id)
 }
 
 // BySourceKey reads the record with a source key.
 func (s *Records) BySourceKey(ctx context.Context, key string) (models.DishonestyRecord, bool, error) {
-	var rec models.DishonestyRecord
-	ok, err := s.find(ctx, false, &rec, "records", "source_key = ?", key)
-	return rec, ok, err
+	return one[models.DishonestyRecord](ctx, s.conn, false, "records", "source_key = ?", key)
 }
 
 // Insert stores the records with one multi-row INSERT … ON CONFLICT DO
@@ -129,16 +115,7 @@ func (s *Records) AddEvents(ctx context.Context, evs []models.RecordEvent) error
 
 // Events returns a record's history, oldest first.
 func (s *Records) Events(ctx context.Context, recordID string) ([]models.RecordEvent, error) {
-	var evs []models.RecordEvent
-	if err := s.q(ctx).Where("record_id = ?", recordID).Order("id ASC").Find(&evs).Error; err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "could not read the record history")
-	}
-	return evs, nil
-}
-
-// Subject reads a subject.
-func (s *Records) Subject(ctx context.Context, id string) (models.Subject, bool, error) {
-	return s.subject(ctx, id)
+	return list[models.RecordEvent](ctx, s.conn, "record history", "id ASC", 0, "record_id = ?", recordID)
 }
 
 // QueueDue enqueues the publications of q with one INSERT … SELECT into

@@ -14,17 +14,6 @@ import (
 	"creditwater/store"
 )
 
-// Reviews implements review.Store on the tables repair_requests and
-// objections (with request_events and evidences).
-type Reviews struct{ conn }
-
-var _ review.Store = (*Reviews)(nil)
-
-// Tx runs fn in a transaction (see review.Store).
-func (s *Reviews) Tx(ctx context.Context, fn func(review.Store) error) error {
-	return s.tx(ctx, func(c conn) error { return fn(&Reviews{c}) })
-}
-
 // Records is the record store on the same handle.
 func (s *Reviews) Records() record.Store { return &Records{s.conn} }
 
@@ -137,11 +126,7 @@ func (s *Reviews) AddEvent(ctx context.Context, ev models.RequestEvent) error {
 
 // Events returns a request's history, oldest first.
 func (s *Reviews) Events(ctx context.Context, owner, id string) ([]models.RequestEvent, error) {
-	var evs []models.RequestEvent
-	if err := s.q(ctx).Where("owner_type = ? AND owner_id = ?", owner, id).Order("id ASC").Find(&evs).Error; err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "could not read the request history")
-	}
-	return evs, nil
+	return list[models.RequestEvent](ctx, s.conn, "request history", "id ASC", 0, "owner_type = ? AND owner_id = ?", owner, id)
 }
 
 // AddEvidence stores evidence (evidence.Store: one INSERT each).
@@ -171,11 +156,6 @@ func (s *Reviews) SetRepairPublication(ctx context.Context, repairID, publicatio
 	}
 	return nil
 }
-
-// Notices implements review.Notices.
-type Notices struct{ conn }
-
-var _ review.Notices = (*Notices)(nil)
 
 // Insert writes the notices with one multi-row INSERT per 500, skipping
 // those whose (RefID, Day) exists (ON CONFLICT DO NOTHING; ON DUPLICATE
@@ -212,17 +192,12 @@ func (s *Notices) Insert(ctx context.Context, notices []models.StaffNotice) (int
 
 // ForUser returns a user's notices, newest first.
 func (s *Notices) ForUser(ctx context.Context, userID string, limit int) ([]models.StaffNotice, error) {
-	var out []models.StaffNotice
-	if err := s.q(ctx).Where("user_id = ?", userID).Order("id DESC").Limit(limit).Find(&out).Error; err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "could not read the notices")
-	}
-	return out, nil
+	return list[models.StaffNotice](ctx, s.conn, "notices", "id DESC", limit, "user_id = ?", userID)
 }
 
 // MarkRead sets ReadAt of the user's notice when unset.
 func (s *Notices) MarkRead(ctx context.Context, id uint64, userID string, at time.Time) (bool, error) {
-	var n models.StaffNotice
-	ok, err := s.find(ctx, false, &n, "notice", "id = ? AND user_id = ?", id, userID)
+	n, ok, err := one[models.StaffNotice](ctx, s.conn, false, "notice", "id = ? AND user_id = ?", id, userID)
 	if err != nil || !ok || n.ReadAt != nil {
 		return ok, err
 	}

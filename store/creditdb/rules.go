@@ -12,16 +12,6 @@ import (
 	"creditwater/store"
 )
 
-// Rules implements rules.Store.
-type Rules struct{ conn }
-
-var _ rules.Store = (*Rules)(nil)
-
-// Tx runs fn in a transaction (see rules.Store).
-func (s *Rules) Tx(ctx context.Context, fn func(rules.Store) error) error {
-	return s.tx(ctx, func(c conn) error { return fn(&Rules{c}) })
-}
-
 // Records is the record store on the same handle.
 func (s *Rules) Records() record.Store { return &Records{s.conn} }
 
@@ -93,16 +83,9 @@ func (s *Rules) Reminders(ctx context.Context, nos []string) ([]rules.Reminder, 
 	return out, nil
 }
 
-// Account reads an account.
-func (s *Rules) Account(ctx context.Context, no string) (models.Account, bool, error) {
-	return s.account(ctx, no)
-}
-
 // Case reads a case, locked inside a transaction.
 func (s *Rules) Case(ctx context.Context, id string) (models.ViolationCase, bool, error) {
-	var vc models.ViolationCase
-	ok, err := s.find(ctx, true, &vc, "case", "id = ?", id)
-	return vc, ok, err
+	return one[models.ViolationCase](ctx, s.conn, true, "case", "id = ?", id)
 }
 
 // InsertCase stores a new case.
