@@ -73,7 +73,7 @@ func (s *Service) ChangeStatus(ctx context.Context, tx Store, recordID string, f
 	var rec models.DishonestyRecord
 	err := s.inTx(ctx, tx, func(st Store) error {
 		var err error
-		if rec, err = Lock(ctx, st, recordID); err != nil {
+		if rec, err = Find(ctx, st, recordID); err != nil {
 			return err
 		}
 		if rec.Status != from {

@@ -159,10 +159,10 @@ type Published struct {
 	Subject models.Subject
 }
 
-// Read returns a record and its subject for a delivery: NOT_FOUND or
-// INTERNAL.
-func Read(ctx context.Context, st Store, recordID, subjectID string) (Published, error) {
-	rec, err := Lock(ctx, st, recordID) // outside a transaction: a plain read
+// WithSubject returns a record and its subject (subjectID, or the
+// record's when empty) for a delivery: NOT_FOUND or INTERNAL.
+func WithSubject(ctx context.Context, st Store, recordID, subjectID string) (Published, error) {
+	rec, err := Find(ctx, st, recordID)
 	if err != nil {
 		return Published{}, err
 	}
@@ -216,7 +216,7 @@ type dishonestyBody struct {
 // platform's errors.
 func (p *Publications) DeliverDishonesty(pub publication.Publisher) outbox.Handler {
 	return Deliver("publication", func(ctx context.Context, msg models.OutboxMessage, pl recordPayload) (string, error) {
-		it, err := Read(ctx, p.store, pl.RecordID, "")
+		it, err := WithSubject(ctx, p.store, pl.RecordID, "")
 		if err != nil {
 			return "", err
 		}
@@ -260,7 +260,7 @@ func (p *Publications) DishonestyDelivered(ctx context.Context, tx Store, msg mo
 // (unknown record) are permanent; the platform's errors pass through.
 func (p *Publications) DeliverWithdrawal(pub publication.Publisher) outbox.Handler {
 	return Deliver("withdrawal", func(ctx context.Context, msg models.OutboxMessage, pl withdrawPayload) (string, error) {
-		rec, err := Lock(ctx, p.store, pl.RecordID) // outside a transaction: a plain read
+		rec, err := Find(ctx, p.store, pl.RecordID)
 		if err != nil {
 			return "", err
 		}

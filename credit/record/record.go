@@ -237,9 +237,9 @@ func (s *Service) create(ctx context.Context, st Store, in NewRecord) (models.Di
 	return rec, true, s.grades.Regrade(ctx, st.Grades(), now, []string{rec.SubjectID})
 }
 
-// Lock reads the record with id on st (a store bound to a transaction: the
-// row is locked). It returns NOT_FOUND or INTERNAL.
-func Lock(ctx context.Context, st Store, id string) (models.DishonestyRecord, error) {
+// Find reads the record with id on st; on a store bound to a transaction
+// the row is locked. It returns NOT_FOUND or INTERNAL.
+func Find(ctx context.Context, st Store, id string) (models.DishonestyRecord, error) {
 	rec, ok, err := st.Get(ctx, id)
 	if err != nil || !ok {
 		return models.DishonestyRecord{}, credit.NotFound(err, "record not found")
@@ -251,7 +251,7 @@ func Lock(ctx context.Context, st Store, id string) (models.DishonestyRecord, er
 // user only records of subjects it is bound to. It returns NOT_FOUND,
 // UNAUTHENTICATED, FORBIDDEN or INTERNAL.
 func (s *Service) Get(ctx context.Context, id string) (models.DishonestyRecord, error) {
-	rec, err := Lock(ctx, s.store, id) // outside a transaction: a plain read
+	rec, err := Find(ctx, s.store, id)
 	if err != nil {
 		return models.DishonestyRecord{}, err
 	}

@@ -154,7 +154,7 @@ func (f *flow[R, S]) file(ctx context.Context, in filing[R]) (R, error) {
 	}
 	k := f.kind
 	err = f.store.Tx(ctx, func(st Store) error {
-		rec, err := record.Lock(ctx, st.Records(), in.recordID)
+		rec, err := record.Find(ctx, st.Records(), in.recordID)
 		if err != nil {
 			return err
 		}

@@ -193,7 +193,7 @@ func (o *Objections) Decide(ctx context.Context, id string, outcome models.Objec
 		from: []models.ObjectionStatus{models.ObjectionUnderReview}, to: outcome,
 		verb: "decided", action: ActionDecided, reason: reason, detail: map[string]any{"outcome": outcome},
 		apply: func(st Store, obj *models.Objection, now time.Time) error {
-			rec, err := record.Lock(ctx, st.Records(), obj.RecordID)
+			rec, err := record.Find(ctx, st.Records(), obj.RecordID)
 			if err != nil {
 				return err
 			}

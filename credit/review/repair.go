@@ -401,7 +401,7 @@ func (s *Repairs) Approve(ctx context.Context, id, reason string) (models.Repair
 // FAILED_PRECONDITION (reason RECORD_NOT_ACTIVE, detail "recordStatus")
 // otherwise, saying only an ACTIVE record can be <what>.
 func activeRecord(ctx context.Context, st Store, id, what string) (models.DishonestyRecord, error) {
-	rec, err := record.Lock(ctx, st.Records(), id)
+	rec, err := record.Find(ctx, st.Records(), id)
 	if err == nil && rec.Status != models.RecordActive {
 		err = apperr.Precondition("RECORD_NOT_ACTIVE", "the record is %s; only an ACTIVE record can be %s", rec.Status, what).
 			WithDetail("recordStatus", string(rec.Status))
@@ -467,7 +467,7 @@ func (s *Repairs) DeliverRepair(pub publication.Publisher) outbox.Handler {
 		if req.Status != models.RepairApproved || req.DecidedAt == nil {
 			return "", apperr.Precondition("INVALID_STATE", "only an approved repair is published")
 		}
-		it, err := record.Read(ctx, s.store.Records(), req.RecordID, req.SubjectID)
+		it, err := record.WithSubject(ctx, s.store.Records(), req.RecordID, req.SubjectID)
 		if err != nil || credit.Deref(it.Subject.USCC) == "" {
 			return "", err
 		}
