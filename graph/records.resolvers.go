@@ -9,10 +9,14 @@ import (
 	"context"
 	"creditwater/apply"
 	"creditwater/credit"
+	"creditwater/credit/grade"
+	"creditwater/credit/record"
+	"creditwater/credit/usage"
 	"creditwater/graph/generated"
 	"creditwater/graph/model"
 	"creditwater/jobs"
 	"creditwater/models"
+	"creditwater/render"
 )
 
 func (r *dishonestyRecordResolver) Subject(ctx context.Context, obj *models.DishonestyRecord) (*models.Subject, error) {
@@ -86,11 +90,11 @@ func (r *mutationResolver) RecordCommitmentBreach(ctx context.Context, input mod
 	return &model.CasePayload{Case: &c, Record: &rec}, nil
 }
 
-func (r *mutationResolver) AssignAccountManager(ctx context.Context, input model.AssignAccountManagerInput) (*credit.Profile, error) {
-	if _, err := r.Tiers.AssignAccountManager(ctx, input.SubjectID, input.StaffUserID); err != nil {
+func (r *mutationResolver) AssignAccountManager(ctx context.Context, input model.AssignAccountManagerInput) (*grade.Profile, error) {
+	if _, err := r.Grades.AssignAccountManager(ctx, input.SubjectID, input.StaffUserID); err != nil {
 		return nil, err
 	}
-	p, err := r.Tiers.Profile(ctx, input.SubjectID)
+	p, err := r.Grades.Profile(ctx, input.SubjectID)
 	if err != nil {
 		return nil, err
 	}
@@ -105,8 +109,8 @@ func (r *mutationResolver) RunJob(ctx context.Context, name string) (*models.Job
 	return &run, nil
 }
 
-func (r *queryResolver) CreditProfile(ctx context.Context, subjectID string) (*credit.Profile, error) {
-	p, err := r.Tiers.Profile(ctx, subjectID)
+func (r *queryResolver) CreditProfile(ctx context.Context, subjectID string) (*grade.Profile, error) {
+	p, err := r.Grades.Profile(ctx, subjectID)
 	if err != nil {
 		return nil, err
 	}
@@ -114,9 +118,9 @@ func (r *queryResolver) CreditProfile(ctx context.Context, subjectID string) (*c
 }
 
 func (r *queryResolver) DishonestyRecords(ctx context.Context, filter *model.DishonestyRecordFilter, first *int, after *string) (*model.DishonestyRecordConnection, error) {
-	var f credit.RecordFilter
+	var f record.Filter
 	if filter != nil {
-		f = credit.RecordFilter{SubjectID: deref(filter.SubjectID), Kind: deref(filter.Kind), Status: deref(filter.Status), From: deref(filter.From), To: deref(filter.To)}
+		f = record.Filter{SubjectID: deref(filter.SubjectID), Kind: deref(filter.Kind), Status: deref(filter.Status), From: deref(filter.From), To: deref(filter.To)}
 	}
 	p, err := r.Records.List(ctx, f, deref(first), deref(after))
 	if err != nil {
@@ -124,13 +128,13 @@ func (r *queryResolver) DishonestyRecords(ctx context.Context, filter *model.Dis
 	}
 	conn := &model.DishonestyRecordConnection{PageInfo: &model.PageInfo{HasNextPage: p.HasNext, EndCursor: ptrIf(p.EndCursor)}, TotalCount: int(p.TotalCount)}
 	for i := range p.Records {
-		conn.Edges = append(conn.Edges, model.DishonestyRecordEdge{Cursor: credit.RecordCursor(p.Records[i]), Node: &p.Records[i]})
+		conn.Edges = append(conn.Edges, model.DishonestyRecordEdge{Cursor: record.Cursor(p.Records[i]), Node: &p.Records[i]})
 	}
 	return conn, nil
 }
 
-func (r *queryResolver) UsageAnalysis(ctx context.Context, accountNo string, months *int) (*credit.UsageReport, error) {
-	rep, err := r.Tiers.UsageAnalysis(ctx, accountNo, deref(months))
+func (r *queryResolver) UsageAnalysis(ctx context.Context, accountNo string, months *int) (*usage.Report, error) {
+	rep, err := r.Usage.Analyse(ctx, accountNo, deref(months))
 	if err != nil {
 		return nil, err
 	}
@@ -167,12 +171,12 @@ func (r *recordEventResolver) Reason(ctx context.Context, obj *models.RecordEven
 	return ptrIf(obj.Reason), nil
 }
 
-func (r *usageAnalysisResolver) ChartSVG(ctx context.Context, obj *credit.UsageReport) (string, error) {
-	return string(credit.RenderChartSVG(*obj)), nil
+func (r *usageAnalysisResolver) ChartSVG(ctx context.Context, obj *usage.Report) (string, error) {
+	return string(render.UsageChartSVG(*obj)), nil
 }
 
-func (r *usagePeriodResolver) Anomaly(ctx context.Context, obj *credit.UsagePeriod) (*credit.Anomaly, error) {
-	if obj.Anomaly == credit.AnomalyNone {
+func (r *usagePeriodResolver) Anomaly(ctx context.Context, obj *usage.Period) (*usage.Anomaly, error) {
+	if obj.Anomaly == usage.AnomalyNone {
 		return nil, nil
 	}
 	return &obj.Anomaly, nil

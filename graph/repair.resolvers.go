@@ -8,7 +8,8 @@ package graph
 import (
 	"context"
 	"creditwater/apperr"
-	"creditwater/credit"
+	"creditwater/credit/record"
+	"creditwater/credit/review"
 	"creditwater/graph/generated"
 	"creditwater/graph/model"
 	"creditwater/models"
@@ -16,7 +17,7 @@ import (
 	"strconv"
 )
 
-func (r *deadlineResolver) AssigneeID(ctx context.Context, obj *credit.Deadline) (*string, error) {
+func (r *deadlineResolver) AssigneeID(ctx context.Context, obj *review.Deadline) (*string, error) {
 	return ptrIf(obj.AssigneeID), nil
 }
 
@@ -41,52 +42,52 @@ func (r *evidenceItemResolver) URL(ctx context.Context, obj *models.Evidence) (*
 }
 
 func (r *mutationResolver) FileRepair(ctx context.Context, input model.FileRepairInput) (*models.RepairRequest, error) {
-	return ptrOrErr(r.RepairSvc.File(ctx, credit.FileRepair{RecordID: input.RecordID, Statement: input.Statement,
+	return ptrOrErr(r.Repairs.File(ctx, review.FileRepair{RecordID: input.RecordID, Statement: input.Statement,
 		SignCommitment: input.SignCommitment, Evidence: uploads(input.Evidence)}))
 }
 
 func (r *mutationResolver) SupplementRepair(ctx context.Context, input model.SupplementRepairInput) (*models.RepairRequest, error) {
-	return ptrOrErr(r.RepairSvc.Supplement(ctx, input.RepairID, deref(input.Text), uploads(input.Evidence)))
+	return ptrOrErr(r.Repairs.Supplement(ctx, input.RepairID, deref(input.Text), uploads(input.Evidence)))
 }
 
 func (r *mutationResolver) StartRepairReview(ctx context.Context, id string) (*models.RepairRequest, error) {
-	return ptrOrErr(r.RepairSvc.StartReview(ctx, id))
+	return ptrOrErr(r.Repairs.StartReview(ctx, id))
 }
 
 func (r *mutationResolver) RequestRepairSupplement(ctx context.Context, input model.RequestRepairSupplementInput) (*models.RepairRequest, error) {
-	return ptrOrErr(r.RepairSvc.RequestSupplement(ctx, input.RepairID, input.Missing, input.Version))
+	return ptrOrErr(r.Repairs.RequestSupplement(ctx, input.RepairID, input.Missing, input.Version))
 }
 
 func (r *mutationResolver) ApproveRepair(ctx context.Context, input model.ReviewDecisionInput) (*models.RepairRequest, error) {
-	return ptrOrErr(r.RepairSvc.Approve(ctx, input.ID, input.Reason))
+	return ptrOrErr(r.Repairs.Approve(ctx, input.ID, input.Reason))
 }
 
 func (r *mutationResolver) DenyRepair(ctx context.Context, input model.ReviewDecisionInput) (*models.RepairRequest, error) {
-	return ptrOrErr(r.RepairSvc.Deny(ctx, input.ID, input.Reason))
+	return ptrOrErr(r.Repairs.Deny(ctx, input.ID, input.Reason))
 }
 
 func (r *mutationResolver) FileObjection(ctx context.Context, input model.FileObjectionInput) (*models.Objection, error) {
-	return ptrOrErr(r.ObjectionSvc.File(ctx, credit.FileObjection{RecordID: input.RecordID, Reason: input.Reason, Evidence: uploads(input.Evidence)}))
+	return ptrOrErr(r.Objections.File(ctx, review.FileObjection{RecordID: input.RecordID, Reason: input.Reason, Evidence: uploads(input.Evidence)}))
 }
 
 func (r *mutationResolver) AcceptObjection(ctx context.Context, id string) (*models.Objection, error) {
-	return ptrOrErr(r.ObjectionSvc.Accept(ctx, id))
+	return ptrOrErr(r.Objections.Accept(ctx, id))
 }
 
 func (r *mutationResolver) NotAcceptObjection(ctx context.Context, input model.ReviewDecisionInput) (*models.Objection, error) {
-	return ptrOrErr(r.ObjectionSvc.NotAccept(ctx, input.ID, input.Reason))
+	return ptrOrErr(r.Objections.NotAccept(ctx, input.ID, input.Reason))
 }
 
 func (r *mutationResolver) ExtendObjection(ctx context.Context, input model.ExtendObjectionInput) (*models.Objection, error) {
-	return ptrOrErr(r.ObjectionSvc.Extend(ctx, input.ID, input.Days, input.Reason))
+	return ptrOrErr(r.Objections.Extend(ctx, input.ID, input.Days, input.Reason))
 }
 
 func (r *mutationResolver) DecideObjection(ctx context.Context, input model.DecideObjectionInput) (*models.Objection, error) {
-	var corr *credit.Correction
+	var corr *record.Correction
 	if input.CorrectedSummary != nil || input.CorrectedSeverity != nil {
-		corr = &credit.Correction{Summary: input.CorrectedSummary, Severity: input.CorrectedSeverity}
+		corr = &record.Correction{Summary: input.CorrectedSummary, Severity: input.CorrectedSeverity}
 	}
-	return ptrOrErr(r.ObjectionSvc.Decide(ctx, input.ID, input.Outcome, input.Reason, corr))
+	return ptrOrErr(r.Objections.Decide(ctx, input.ID, input.Outcome, input.Reason, corr))
 }
 
 func (r *mutationResolver) MarkNoticeRead(ctx context.Context, id string) (bool, error) {
@@ -109,15 +110,15 @@ func (r *objectionResolver) Decision(ctx context.Context, obj *models.Objection)
 }
 
 func (r *objectionResolver) Evidence(ctx context.Context, obj *models.Objection) ([]models.Evidence, error) {
-	return r.ObjectionSvc.Evidence(ctx, obj.ID)
+	return r.Objections.Evidence(ctx, obj.ID)
 }
 
 func (r *objectionResolver) History(ctx context.Context, obj *models.Objection) ([]models.RequestEvent, error) {
-	return r.ObjectionSvc.History(ctx, obj.ID)
+	return r.Objections.History(ctx, obj.ID)
 }
 
 func (r *queryResolver) RepairCommitmentText(ctx context.Context, recordID string) (*model.RepairCommitmentText, error) {
-	text, version, err := r.RepairSvc.CommitmentText(ctx, recordID)
+	text, version, err := r.Resolver.Repairs.CommitmentText(ctx, recordID)
 	if err != nil {
 		return nil, err
 	}
@@ -125,23 +126,23 @@ func (r *queryResolver) RepairCommitmentText(ctx context.Context, recordID strin
 }
 
 func (r *queryResolver) Repair(ctx context.Context, id string) (*models.RepairRequest, error) {
-	return ptrOrErr(r.RepairSvc.Get(ctx, id))
+	return ptrOrErr(r.Resolver.Repairs.Get(ctx, id))
 }
 
 func (r *queryResolver) Objection(ctx context.Context, id string) (*models.Objection, error) {
-	return ptrOrErr(r.ObjectionSvc.Get(ctx, id))
+	return ptrOrErr(r.Resolver.Objections.Get(ctx, id))
 }
 
 func (r *queryResolver) Repairs(ctx context.Context, subjectID string) ([]models.RepairRequest, error) {
-	return r.RepairSvc.ListForSubject(ctx, subjectID)
+	return r.Resolver.Repairs.ListForSubject(ctx, subjectID)
 }
 
 func (r *queryResolver) Objections(ctx context.Context, subjectID string) ([]models.Objection, error) {
-	return r.ObjectionSvc.ListForSubject(ctx, subjectID)
+	return r.Resolver.Objections.ListForSubject(ctx, subjectID)
 }
 
-func (r *queryResolver) Deadlines(ctx context.Context, overdueOnly *bool, assigneeID *string) ([]credit.Deadline, error) {
-	return r.Reviews.Deadlines(ctx, credit.DeadlineFilter{OverdueOnly: deref(overdueOnly), AssigneeID: deref(assigneeID)})
+func (r *queryResolver) Deadlines(ctx context.Context, overdueOnly *bool, assigneeID *string) ([]review.Deadline, error) {
+	return r.Reviews.Deadlines(ctx, review.DeadlineFilter{OverdueOnly: deref(overdueOnly), AssigneeID: deref(assigneeID)})
 }
 
 func (r *queryResolver) MyNotices(ctx context.Context) ([]models.StaffNotice, error) {
@@ -165,11 +166,11 @@ func (r *repairRequestResolver) Decision(ctx context.Context, obj *models.Repair
 }
 
 func (r *repairRequestResolver) Evidence(ctx context.Context, obj *models.RepairRequest) ([]models.Evidence, error) {
-	return r.RepairSvc.Evidence(ctx, obj.ID)
+	return r.Repairs.Evidence(ctx, obj.ID)
 }
 
 func (r *repairRequestResolver) History(ctx context.Context, obj *models.RepairRequest) ([]models.RequestEvent, error) {
-	return r.RepairSvc.History(ctx, obj.ID)
+	return r.Repairs.History(ctx, obj.ID)
 }
 
 func (r *requestEventResolver) ActorID(ctx context.Context, obj *models.RequestEvent) (*string, error) {

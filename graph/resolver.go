@@ -9,7 +9,11 @@ package graph
 import (
 	"creditwater/apply"
 	"creditwater/billing"
-	"creditwater/credit"
+	"creditwater/credit/grade"
+	"creditwater/credit/record"
+	"creditwater/credit/review"
+	"creditwater/credit/rules"
+	"creditwater/credit/usage"
 	"creditwater/jobs"
 	"time"
 
@@ -23,21 +27,22 @@ import (
 
 // Resolver holds the domain services the resolvers call.
 type Resolver struct {
-	Auth         *auth.Service
-	Audit        *audit.Log
-	SessionTTL   time.Duration
-	Enterprise   *enterprise.Service
-	Apply        *apply.Service
-	Records      *credit.Records
-	Cases        *credit.Cases
-	Tiers        *credit.Tiers
-	RepairSvc    *credit.Repairs
-	ObjectionSvc *credit.Objections
-	Reviews      *credit.Reviews
-	Importer     *billing.Importer
-	JobRunner    *jobs.Runner
-	Ratings      *rating.Service
-	Phone        auth.PhoneExchanger
-	Sealer       *pii.Sealer
-	Inbox        *inbox.Inbox
+	Auth       *auth.Service
+	Audit      *audit.Log
+	SessionTTL time.Duration
+	Enterprise *enterprise.Service
+	Apply      *apply.Service
+	Records    *record.Service
+	Cases      *rules.Cases
+	Grades     *grade.Service
+	Usage      *usage.Service
+	Repairs    *review.Repairs
+	Objections *review.Objections
+	Reviews    *review.Desk
+	Importer   *billing.Importer
+	JobRunner  *jobs.Runner
+	Ratings    *rating.Service
+	Phone      auth.PhoneExchanger
+	Sealer     *pii.Sealer
+	Inbox      *inbox.Inbox
 }

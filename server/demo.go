@@ -65,7 +65,7 @@ func (s *Server) seedDemoLocked(ctx context.Context) error {
 			return err
 		}
 	}
-	_, err := s.tiers.Recompute(ctx, time.Now())
+	_, err := s.grades.Recompute(ctx, time.Now())
 	return err
 }
 

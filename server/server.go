@@ -30,6 +30,11 @@ import (
 	"creditwater/calendar"
 	"creditwater/config"
 	"creditwater/credit"
+	"creditwater/credit/grade"
+	"creditwater/credit/record"
+	"creditwater/credit/review"
+	"creditwater/credit/rules"
+	"creditwater/credit/usage"
 	"creditwater/creditplatform/simulator"
 	"creditwater/enterprise"
 	"creditwater/evidence"
@@ -43,6 +48,7 @@ import (
 	regsim "creditwater/registry/simulator"
 	"creditwater/server/graphiql"
 	"creditwater/store"
+	"creditwater/store/creditdb"
 	"creditwater/wechat"
 	"creditwater/wechat/fake"
 )
@@ -68,12 +74,13 @@ type Server struct {
 	regSim     *regsim.Simulator
 	ratings    *rating.Service
 	apply      *apply.Service
-	records    *credit.Records
-	cases      *credit.Cases
-	tiers      *credit.Tiers
-	repairs    *credit.Repairs
-	objections *credit.Objections
-	reviews    *credit.Reviews
+	records    *record.Service
+	cases      *rules.Cases
+	grades     *grade.Service
+	usage      *usage.Service
+	repairs    *review.Repairs
+	objections *review.Objections
+	reviews    *review.Desk
 	importer   *billing.Importer
 	jobs       *jobs.Runner
 	outbox     *outbox.Worker
@@ -156,26 +163,31 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	credCfg := credit.Config{ArrearsThresholdFen: cfg.ArrearsThresholdFen, ArrearsGraceMonths: cfg.ArrearsGraceMonths, WindowMonths: cfg.ExcellentWindowMonths,
 		GeneralPublicityMinMonths: cfg.GeneralPublicityMin, GeneralPublicityMaxMonths: cfg.GeneralPublicityMax,
 		SeriousPublicityMinMonths: cfg.SeriousPublicityMin, SeriousPublicityMaxMonths: cfg.SeriousPublicityMax}
-	s.records = credit.NewRecords(s.db, s.audit, credCfg)
-	s.cases = credit.NewCases(s.db, s.audit, credCfg, s.records)
-	s.tiers = credit.NewTiers(s.db, s.audit, credCfg)
-	rules := credit.NewRules(s.db, s.audit, credCfg)
-	repCfg := credit.RepairConfig{RepairReviewDays: cfg.RepairReviewDays, ObjectionReviewDays: cfg.ObjectionReviewDays,
-		ObjectionMaxExtensionDays: cfg.ObjectionMaxExtension, EvidenceMaxBytes: cfg.EvidenceMaxBytes, EvidenceMaxFiles: cfg.EvidenceMaxFiles}
+	cdb := creditdb.New(s.db, s.audit, s.policy)
+	s.grades = grade.New(grade.Deps{Store: cdb.Grades(), Access: s.policy, Config: credCfg})
+	s.usage = usage.New(usage.Deps{Store: cdb.Usage(), Access: s.policy, Config: credCfg})
+	recDeps := record.Deps{Store: cdb.Records(), Access: s.policy, Grades: s.grades, Config: credCfg}
+	s.records = record.New(recDeps)
+	pubs := record.NewPublications(recDeps)
+	ruleDeps := rules.Deps{Store: cdb.Rules(), Records: s.records, Grades: s.grades, Config: credCfg}
+	s.cases = rules.NewCases(ruleDeps)
+	arrears := rules.NewArrears(ruleDeps)
 	cal := calendar.Default()
-	s.repairs = credit.NewRepairs(s.records, cal, repCfg)
-	s.objections = credit.NewObjections(s.records, cal, repCfg)
-	s.reviews = credit.NewReviews(s.records, cal, repCfg)
+	revDeps := review.Deps{Store: cdb.Reviews(), Notices: cdb.Notices(), Access: s.policy, Records: s.records, Calendar: cal,
+		Config: review.Config{RepairReviewDays: cfg.RepairReviewDays, ObjectionReviewDays: cfg.ObjectionReviewDays,
+			ObjectionMaxExtensionDays: cfg.ObjectionMaxExtension, Evidence: entCfg.Evidence}}
+	s.repairs = review.NewRepairs(revDeps)
+	s.objections = review.NewObjections(revDeps)
+	s.reviews = review.NewDesk(revDeps)
 	s.evidence = evidence.NewFiles(s.db, s.audit)
-	s.evidence.Register(credit.OwnerRepair, s.reviews.EvidenceCheck(credit.OwnerRepair))
-	s.evidence.Register(credit.OwnerObjection, s.reviews.EvidenceCheck(credit.OwnerObjection))
+	s.evidence.Register(review.OwnerRepair, s.reviews.EvidenceCheck(review.OwnerRepair))
+	s.evidence.Register(review.OwnerObjection, s.reviews.EvidenceCheck(review.OwnerObjection))
 	s.evidence.Register(enterprise.OwnerAgentAuthorisation, s.ent.AuthorisationEvidenceCheck)
-	pubs := credit.NewPublications(s.records)
 	s.importer = billing.NewImporter(s.db, s.sealer, billing.Options{})
 	if s.jobs, err = jobs.New(s.db, s.rdb, cfg.RedisPrefix, logger, instanceName()); err != nil {
 		return nil, err
 	}
-	if err = s.registerJobs(rules, pubs); err != nil {
+	if err = s.registerJobs(arrears, pubs); err != nil {
 		return nil, err
 	}
 	appCfg := apply.DefaultConfig()
@@ -183,9 +195,9 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	s.apply = apply.New(s.db, s.policy, identityAdapter{ent: s.ent}, s.ratings, enqueue, s.sealer, s.audit, cal, appCfg)
 	s.apply.OnAccepted = s.metrics.observeAcceptance
 	publisher := publisherAdapter{c: platform}
-	s.outbox.Handle(credit.KindPublishDishonesty, pubs.DeliverDishonesty(publisher), pubs.DishonestyDelivered)
-	s.outbox.Handle(credit.KindWithdrawPublication, pubs.DeliverWithdrawal(publisher), pubs.WithdrawalDelivered)
-	s.outbox.Handle(credit.KindPublishRepair, pubs.DeliverRepair(publisher), pubs.RepairDelivered)
+	s.outbox.Handle(record.KindPublishDishonesty, pubs.DeliverDishonesty(publisher), cdb.RecordsDone(pubs.DishonestyDelivered))
+	s.outbox.Handle(record.KindWithdrawPublication, pubs.DeliverWithdrawal(publisher), cdb.RecordsDone(pubs.WithdrawalDelivered))
+	s.outbox.Handle(review.KindPublishRepair, s.repairs.DeliverRepair(publisher), cdb.ReviewsDone(s.repairs.RepairDelivered))
 	s.outbox.Handle(apply.KindPublishCommitment, apply.DeliverCommitment(publisher), s.apply.CommitmentDelivered)
 	s.outbox.Handle(apply.KindNotify, s.apply.DeliverNotification(func(ctx context.Context, openID, tmpl, page string, data map[string]string) error {
 		return wx.SendSubscribeMessage(ctx, wechat.SubscribeMessage{ToUser: openID, TemplateID: tmpl, Page: page, Data: data})
@@ -250,8 +262,8 @@ func (s *Server) graphQL() http.Handler {
 	es := generated.NewExecutableSchema(generated.Config{
 		Resolvers: &graph.Resolver{Auth: s.auth, Audit: s.audit, SessionTTL: s.cfg.SessionTTL,
 			Phone: s.wx.PhoneNumber, Sealer: s.sealer, Enterprise: s.ent, Ratings: s.ratings, Apply: s.apply,
-			Records: s.records, Cases: s.cases, Tiers: s.tiers, JobRunner: s.jobs,
-			RepairSvc: s.repairs, ObjectionSvc: s.objections, Reviews: s.reviews, Importer: s.importer, Inbox: s.inbox},
+			Records: s.records, Cases: s.cases, Grades: s.grades, Usage: s.usage, JobRunner: s.jobs,
+			Repairs: s.repairs, Objections: s.objections, Reviews: s.reviews, Importer: s.importer, Inbox: s.inbox},
 		Directives: graph.Directives(),
 	})
 	h := handler.New(graph.PagedComplexity(es))
@@ -391,7 +403,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 // registerJobs registers the scheduled jobs: each runs once per schedule
 // slot across all instances, and ADMIN can run it on demand (runJob).
-func (s *Server) registerJobs(rules *credit.Rules, pubs *credit.Publications) error {
+func (s *Server) registerJobs(arrears *rules.Arrears, pubs *record.Publications) error {
 	asOf := func(ctx context.Context) time.Time {
 		if t, ok := jobs.Slot(ctx); ok {
 			return t
@@ -400,11 +412,11 @@ func (s *Server) registerJobs(rules *credit.Rules, pubs *credit.Publications) er
 	}
 	for _, j := range []jobs.Job{
 		{Name: "credit.arrears", Schedule: s.cfg.ArrearsSchedule, Run: func(ctx context.Context) (string, error) {
-			n, err := rules.DetectArrears(ctx, asOf(ctx))
+			n, err := arrears.Detect(ctx, asOf(ctx))
 			return fmt.Sprintf("%d ARREARS records created", n), err
 		}},
 		{Name: "credit.tiers", Schedule: s.cfg.TiersSchedule, Run: func(ctx context.Context) (string, error) {
-			n, err := s.tiers.Recompute(ctx, asOf(ctx))
+			n, err := s.grades.Recompute(ctx, asOf(ctx))
 			return fmt.Sprintf("%d subjects evaluated", n), err
 		}},
 		{Name: "credit.publish", Schedule: s.cfg.PublishSchedule, Run: func(ctx context.Context) (string, error) {

@@ -1,12 +1,12 @@
 // Command evaluate benchmarks the scheduled credit evaluation on MariaDB/
-// MySQL: the arrears rule (credit.Rules.DetectArrears, R1.3) and the tier
-// recomputation of every subject (credit.Tiers.Recompute, R3.1).
+// MySQL: the arrears rule (rules.Arrears.Detect, R1.3) and the tier
+// recomputation of every subject (grade.Service.Recompute, R3.1).
 //
 // It creates a fresh, randomly named database, generates subjects,
 // accounts, bills, payments, reminders, reminder–bill links, exemptions and
 // a few staff records with LOAD DATA LOCAL INFILE (streamed from Go, not
-// timed), then times DetectArrears, Recompute, and a second, idempotent
-// DetectArrears. See README.md.
+// timed), then times Arrears.Detect, Recompute, and a second, idempotent
+// Arrears.Detect. See README.md.
 package main
 
 import (
@@ -26,10 +26,13 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
+	"creditwater/access"
 	"creditwater/audit"
-	"creditwater/credit"
+	"creditwater/credit/grade"
+	"creditwater/credit/rules"
 	"creditwater/models"
 	"creditwater/store"
+	"creditwater/store/creditdb"
 )
 
 type config struct {
@@ -115,12 +118,13 @@ func run(ctx context.Context, c config) error {
 	}
 
 	log := audit.New(db)
-	rules := credit.NewRules(db, log, credit.Config{})
-	tiers := credit.NewTiers(db, log, credit.Config{})
+	cdb := creditdb.New(db, log, access.New(db))
+	tiers := grade.New(grade.Deps{Store: cdb.Grades()})
+	arrears := rules.NewArrears(rules.Deps{Store: cdb.Rules(), Grades: tiers})
 	asOf := time.Date(2026, 4, 15, 2, 30, 0, 0, time.FixedZone("CST", 8*3600))
 
 	t0 := time.Now()
-	created, err := rules.DetectArrears(ctx, asOf)
+	created, err := arrears.Detect(ctx, asOf)
 	if err != nil {
 		return err
 	}
@@ -130,7 +134,7 @@ func run(ctx context.Context, c config) error {
 		return err
 	}
 	t2 := time.Now()
-	again, err := rules.DetectArrears(ctx, asOf)
+	again, err := arrears.Detect(ctx, asOf)
 	if err != nil {
 		return err
 	}
@@ -139,12 +143,12 @@ func run(ctx context.Context, c config) error {
 	if err := db.Model(&models.Subject{}).Where("tier = ?", models.TierExcellent).Count(&excellent).Error; err != nil {
 		return err
 	}
-	fmt.Printf("DetectArrears:           %8.2fs  (%d ARREARS records created)\n", t1.Sub(t0).Seconds(), created)
+	fmt.Printf("Arrears.Detect:          %8.2fs  (%d ARREARS records created)\n", t1.Sub(t0).Seconds(), created)
 	fmt.Printf("Tiers.Recompute (all):   %8.2fs  (%d subjects evaluated, %d EXCELLENT)\n", t2.Sub(t1).Seconds(), evaluated, excellent)
 	fmt.Printf("total (goal < 60 s):     %8.2fs\n", t2.Sub(t0).Seconds())
-	fmt.Printf("DetectArrears again:     %8.2fs  (%d created: idempotent)\n", t3.Sub(t2).Seconds(), again)
+	fmt.Printf("Arrears.Detect again:    %8.2fs  (%d created: idempotent)\n", t3.Sub(t2).Seconds(), again)
 	if again != 0 {
-		return errors.New("the second DetectArrears created records")
+		return errors.New("the second Arrears.Detect created records")
 	}
 	return nil
 }

@@ -5,7 +5,9 @@ package generated
 import (
 	"context"
 	"creditwater/apply"
-	"creditwater/credit"
+	"creditwater/credit/grade"
+	"creditwater/credit/review"
+	"creditwater/credit/usage"
 	"creditwater/graph/model"
 	"creditwater/graph/scalar"
 	"creditwater/jobs"
@@ -56,7 +58,7 @@ type MutationResolver interface {
 	ConfirmCase(ctx context.Context, input model.DecideCaseInput) (*model.CasePayload, error)
 	DismissCase(ctx context.Context, input model.DecideCaseInput) (*model.CasePayload, error)
 	RecordCommitmentBreach(ctx context.Context, input model.RecordCommitmentBreachInput) (*model.CasePayload, error)
-	AssignAccountManager(ctx context.Context, input model.AssignAccountManagerInput) (*credit.Profile, error)
+	AssignAccountManager(ctx context.Context, input model.AssignAccountManagerInput) (*grade.Profile, error)
 	RunJob(ctx context.Context, name string) (*models.JobRun, error)
 	FileRepair(ctx context.Context, input model.FileRepairInput) (*models.RepairRequest, error)
 	SupplementRepair(ctx context.Context, input model.SupplementRepairInput) (*models.RepairRequest, error)
@@ -94,9 +96,9 @@ type QueryResolver interface {
 	EnterpriseAgents(ctx context.Context, subjectID string) ([]models.EnterpriseBinding, error)
 	Me(ctx context.Context) (*models.User, error)
 	MyInbox(ctx context.Context, unreadOnly *bool, first *int, after *string) (*model.NoticeConnection, error)
-	CreditProfile(ctx context.Context, subjectID string) (*credit.Profile, error)
+	CreditProfile(ctx context.Context, subjectID string) (*grade.Profile, error)
 	DishonestyRecords(ctx context.Context, filter *model.DishonestyRecordFilter, first *int, after *string) (*model.DishonestyRecordConnection, error)
-	UsageAnalysis(ctx context.Context, accountNo string, months *int) (*credit.UsageReport, error)
+	UsageAnalysis(ctx context.Context, accountNo string, months *int) (*usage.Report, error)
 	Jobs(ctx context.Context) ([]jobs.JobInfo, error)
 	JobRuns(ctx context.Context, name string, limit *int) ([]models.JobRun, error)
 	RepairCommitmentText(ctx context.Context, recordID string) (*model.RepairCommitmentText, error)
@@ -104,7 +106,7 @@ type QueryResolver interface {
 	Objection(ctx context.Context, id string) (*models.Objection, error)
 	Repairs(ctx context.Context, subjectID string) ([]models.RepairRequest, error)
 	Objections(ctx context.Context, subjectID string) ([]models.Objection, error)
-	Deadlines(ctx context.Context, overdueOnly *bool, assigneeID *string) ([]credit.Deadline, error)
+	Deadlines(ctx context.Context, overdueOnly *bool, assigneeID *string) ([]review.Deadline, error)
 	MyNotices(ctx context.Context) ([]models.StaffNotice, error)
 	Users(ctx context.Context, filter *model.UsersFilter, first *int, after *string) (*model.UserConnection, error)
 	User(ctx context.Context, id string) (*models.User, error)
@@ -3214,11 +3216,11 @@ func (ec *executionContext) _Mutation_assignAccountManager(ctx context.Context, 
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"STAFF", "CREDIT_OFFICER", "ADMIN"})
 				if err != nil {
-					var zeroVal *credit.Profile
+					var zeroVal *grade.Profile
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *credit.Profile
+					var zeroVal *grade.Profile
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -3227,8 +3229,8 @@ func (ec *executionContext) _Mutation_assignAccountManager(ctx context.Context, 
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *credit.Profile) graphql.Marshaler {
-			return ec.marshalNCreditProfile2ᚖcreditwaterᚋcreditᚐProfile(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *grade.Profile) graphql.Marshaler {
+			return ec.marshalNCreditProfile2ᚖcreditwaterᚋcreditᚋgradeᚐProfile(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5432,11 +5434,11 @@ func (ec *executionContext) _Query_creditProfile(ctx context.Context, field grap
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"ENTERPRISE", "STAFF", "CREDIT_OFFICER", "ADMIN"})
 				if err != nil {
-					var zeroVal *credit.Profile
+					var zeroVal *grade.Profile
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *credit.Profile
+					var zeroVal *grade.Profile
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -5445,8 +5447,8 @@ func (ec *executionContext) _Query_creditProfile(ctx context.Context, field grap
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *credit.Profile) graphql.Marshaler {
-			return ec.marshalNCreditProfile2ᚖcreditwaterᚋcreditᚐProfile(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *grade.Profile) graphql.Marshaler {
+			return ec.marshalNCreditProfile2ᚖcreditwaterᚋcreditᚋgradeᚐProfile(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5556,11 +5558,11 @@ func (ec *executionContext) _Query_usageAnalysis(ctx context.Context, field grap
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"ENTERPRISE", "STAFF", "CREDIT_OFFICER", "ADMIN"})
 				if err != nil {
-					var zeroVal *credit.UsageReport
+					var zeroVal *usage.Report
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *credit.UsageReport
+					var zeroVal *usage.Report
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -5569,8 +5571,8 @@ func (ec *executionContext) _Query_usageAnalysis(ctx context.Context, field grap
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *credit.UsageReport) graphql.Marshaler {
-			return ec.marshalNUsageAnalysis2ᚖcreditwaterᚋcreditᚐUsageReport(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *usage.Report) graphql.Marshaler {
+			return ec.marshalNUsageAnalysis2ᚖcreditwaterᚋcreditᚋusageᚐReport(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6040,11 +6042,11 @@ func (ec *executionContext) _Query_deadlines(ctx context.Context, field graphql.
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"STAFF", "CREDIT_OFFICER", "ADMIN"})
 				if err != nil {
-					var zeroVal []credit.Deadline
+					var zeroVal []review.Deadline
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal []credit.Deadline
+					var zeroVal []review.Deadline
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -6053,8 +6055,8 @@ func (ec *executionContext) _Query_deadlines(ctx context.Context, field graphql.
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v []credit.Deadline) graphql.Marshaler {
-			return ec.marshalNDeadline2ᚕcreditwaterᚋcreditᚐDeadlineᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []review.Deadline) graphql.Marshaler {
+			return ec.marshalNDeadline2ᚕcreditwaterᚋcreditᚋreviewᚐDeadlineᚄ(ctx, selections, v)
 		},
 		true,
 		true,

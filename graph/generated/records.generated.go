@@ -4,7 +4,8 @@ package generated
 
 import (
 	"context"
-	"creditwater/credit"
+	"creditwater/credit/grade"
+	"creditwater/credit/usage"
 	"creditwater/graph/model"
 	"creditwater/jobs"
 	"creditwater/models"
@@ -45,10 +46,10 @@ type RecordEventResolver interface {
 	Reason(ctx context.Context, obj *models.RecordEvent) (*string, error)
 }
 type UsageAnalysisResolver interface {
-	ChartSVG(ctx context.Context, obj *credit.UsageReport) (string, error)
+	ChartSVG(ctx context.Context, obj *usage.Report) (string, error)
 }
 type UsagePeriodResolver interface {
-	Anomaly(ctx context.Context, obj *credit.UsagePeriod) (*credit.Anomaly, error)
+	Anomaly(ctx context.Context, obj *usage.Period) (*usage.Anomaly, error)
 }
 type ViolationCaseResolver interface {
 	Evidence(ctx context.Context, obj *models.ViolationCase) (*string, error)
@@ -126,7 +127,7 @@ func (ec *executionContext) fieldContext_CasePayload_record(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _CreditProfile_subject(ctx context.Context, field graphql.CollectedField, obj *credit.Profile) (ret graphql.Marshaler) {
+func (ec *executionContext) _CreditProfile_subject(ctx context.Context, field graphql.CollectedField, obj *grade.Profile) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -158,7 +159,7 @@ func (ec *executionContext) fieldContext_CreditProfile_subject(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _CreditProfile_tier(ctx context.Context, field graphql.CollectedField, obj *credit.Profile) (ret graphql.Marshaler) {
+func (ec *executionContext) _CreditProfile_tier(ctx context.Context, field graphql.CollectedField, obj *grade.Profile) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -181,7 +182,7 @@ func (ec *executionContext) fieldContext_CreditProfile_tier(_ context.Context, f
 	return graphql.NewScalarFieldContext("CreditProfile", field, false, false, "Tier")
 }
 
-func (ec *executionContext) _CreditProfile_tierSince(ctx context.Context, field graphql.CollectedField, obj *credit.Profile) (ret graphql.Marshaler) {
+func (ec *executionContext) _CreditProfile_tierSince(ctx context.Context, field graphql.CollectedField, obj *grade.Profile) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -204,7 +205,7 @@ func (ec *executionContext) fieldContext_CreditProfile_tierSince(_ context.Conte
 	return graphql.NewScalarFieldContext("CreditProfile", field, false, false, "Time")
 }
 
-func (ec *executionContext) _CreditProfile_tierEvaluatedAt(ctx context.Context, field graphql.CollectedField, obj *credit.Profile) (ret graphql.Marshaler) {
+func (ec *executionContext) _CreditProfile_tierEvaluatedAt(ctx context.Context, field graphql.CollectedField, obj *grade.Profile) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -227,7 +228,7 @@ func (ec *executionContext) fieldContext_CreditProfile_tierEvaluatedAt(_ context
 	return graphql.NewScalarFieldContext("CreditProfile", field, false, false, "Time")
 }
 
-func (ec *executionContext) _CreditProfile_records(ctx context.Context, field graphql.CollectedField, obj *credit.Profile) (ret graphql.Marshaler) {
+func (ec *executionContext) _CreditProfile_records(ctx context.Context, field graphql.CollectedField, obj *grade.Profile) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -259,7 +260,7 @@ func (ec *executionContext) fieldContext_CreditProfile_records(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _CreditProfile_nextReevaluation(ctx context.Context, field graphql.CollectedField, obj *credit.Profile) (ret graphql.Marshaler) {
+func (ec *executionContext) _CreditProfile_nextReevaluation(ctx context.Context, field graphql.CollectedField, obj *grade.Profile) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -282,7 +283,7 @@ func (ec *executionContext) fieldContext_CreditProfile_nextReevaluation(_ contex
 	return graphql.NewScalarFieldContext("CreditProfile", field, false, false, "Time")
 }
 
-func (ec *executionContext) _CreditProfile_incentives(ctx context.Context, field graphql.CollectedField, obj *credit.Profile) (ret graphql.Marshaler) {
+func (ec *executionContext) _CreditProfile_incentives(ctx context.Context, field graphql.CollectedField, obj *grade.Profile) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -294,8 +295,8 @@ func (ec *executionContext) _CreditProfile_incentives(ctx context.Context, field
 			return obj.Incentives, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v credit.Incentives) graphql.Marshaler {
-			return ec.marshalNIncentives2creditwaterᚋcreditᚐIncentives(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v grade.Incentives) graphql.Marshaler {
+			return ec.marshalNIncentives2creditwaterᚋcreditᚋgradeᚐIncentives(ctx, selections, v)
 		},
 		true,
 		true,
@@ -314,7 +315,7 @@ func (ec *executionContext) fieldContext_CreditProfile_incentives(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _CreditProfile_accountManagerId(ctx context.Context, field graphql.CollectedField, obj *credit.Profile) (ret graphql.Marshaler) {
+func (ec *executionContext) _CreditProfile_accountManagerId(ctx context.Context, field graphql.CollectedField, obj *grade.Profile) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -888,7 +889,7 @@ func (ec *executionContext) fieldContext_DishonestyRecordEdge_node(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _Incentives_accountManager(ctx context.Context, field graphql.CollectedField, obj *credit.Incentives) (ret graphql.Marshaler) {
+func (ec *executionContext) _Incentives_accountManager(ctx context.Context, field graphql.CollectedField, obj *grade.Incentives) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -911,7 +912,7 @@ func (ec *executionContext) fieldContext_Incentives_accountManager(_ context.Con
 	return graphql.NewScalarFieldContext("Incentives", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Incentives_vip(ctx context.Context, field graphql.CollectedField, obj *credit.Incentives) (ret graphql.Marshaler) {
+func (ec *executionContext) _Incentives_vip(ctx context.Context, field graphql.CollectedField, obj *grade.Incentives) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -934,7 +935,7 @@ func (ec *executionContext) fieldContext_Incentives_vip(_ context.Context, field
 	return graphql.NewScalarFieldContext("Incentives", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Incentives_lenientAcceptance(ctx context.Context, field graphql.CollectedField, obj *credit.Incentives) (ret graphql.Marshaler) {
+func (ec *executionContext) _Incentives_lenientAcceptance(ctx context.Context, field graphql.CollectedField, obj *grade.Incentives) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -957,7 +958,7 @@ func (ec *executionContext) fieldContext_Incentives_lenientAcceptance(_ context.
 	return graphql.NewScalarFieldContext("Incentives", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Incentives_usageAnalysis(ctx context.Context, field graphql.CollectedField, obj *credit.Incentives) (ret graphql.Marshaler) {
+func (ec *executionContext) _Incentives_usageAnalysis(ctx context.Context, field graphql.CollectedField, obj *grade.Incentives) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1371,7 +1372,7 @@ func (ec *executionContext) fieldContext_RecordEvent_reason(_ context.Context, f
 	return graphql.NewScalarFieldContext("RecordEvent", field, true, true, "String")
 }
 
-func (ec *executionContext) _UsageAnalysis_accountNo(ctx context.Context, field graphql.CollectedField, obj *credit.UsageReport) (ret graphql.Marshaler) {
+func (ec *executionContext) _UsageAnalysis_accountNo(ctx context.Context, field graphql.CollectedField, obj *usage.Report) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1394,7 +1395,7 @@ func (ec *executionContext) fieldContext_UsageAnalysis_accountNo(_ context.Conte
 	return graphql.NewScalarFieldContext("UsageAnalysis", field, false, false, "String")
 }
 
-func (ec *executionContext) _UsageAnalysis_periods(ctx context.Context, field graphql.CollectedField, obj *credit.UsageReport) (ret graphql.Marshaler) {
+func (ec *executionContext) _UsageAnalysis_periods(ctx context.Context, field graphql.CollectedField, obj *usage.Report) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1406,8 +1407,8 @@ func (ec *executionContext) _UsageAnalysis_periods(ctx context.Context, field gr
 			return obj.Periods, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []credit.UsagePeriod) graphql.Marshaler {
-			return ec.marshalNUsagePeriod2ᚕcreditwaterᚋcreditᚐUsagePeriodᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []usage.Period) graphql.Marshaler {
+			return ec.marshalNUsagePeriod2ᚕcreditwaterᚋcreditᚋusageᚐPeriodᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -1426,7 +1427,7 @@ func (ec *executionContext) fieldContext_UsageAnalysis_periods(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _UsageAnalysis_chartSvg(ctx context.Context, field graphql.CollectedField, obj *credit.UsageReport) (ret graphql.Marshaler) {
+func (ec *executionContext) _UsageAnalysis_chartSvg(ctx context.Context, field graphql.CollectedField, obj *usage.Report) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1449,7 +1450,7 @@ func (ec *executionContext) fieldContext_UsageAnalysis_chartSvg(_ context.Contex
 	return graphql.NewScalarFieldContext("UsageAnalysis", field, true, true, "String")
 }
 
-func (ec *executionContext) _UsagePeriod_period(ctx context.Context, field graphql.CollectedField, obj *credit.UsagePeriod) (ret graphql.Marshaler) {
+func (ec *executionContext) _UsagePeriod_period(ctx context.Context, field graphql.CollectedField, obj *usage.Period) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1472,7 +1473,7 @@ func (ec *executionContext) fieldContext_UsagePeriod_period(_ context.Context, f
 	return graphql.NewScalarFieldContext("UsagePeriod", field, false, false, "String")
 }
 
-func (ec *executionContext) _UsagePeriod_volumeM3(ctx context.Context, field graphql.CollectedField, obj *credit.UsagePeriod) (ret graphql.Marshaler) {
+func (ec *executionContext) _UsagePeriod_volumeM3(ctx context.Context, field graphql.CollectedField, obj *usage.Period) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1495,7 +1496,7 @@ func (ec *executionContext) fieldContext_UsagePeriod_volumeM3(_ context.Context,
 	return graphql.NewScalarFieldContext("UsagePeriod", field, false, false, "Float")
 }
 
-func (ec *executionContext) _UsagePeriod_lastYearM3(ctx context.Context, field graphql.CollectedField, obj *credit.UsagePeriod) (ret graphql.Marshaler) {
+func (ec *executionContext) _UsagePeriod_lastYearM3(ctx context.Context, field graphql.CollectedField, obj *usage.Period) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1518,7 +1519,7 @@ func (ec *executionContext) fieldContext_UsagePeriod_lastYearM3(_ context.Contex
 	return graphql.NewScalarFieldContext("UsagePeriod", field, false, false, "Float")
 }
 
-func (ec *executionContext) _UsagePeriod_yoyChange(ctx context.Context, field graphql.CollectedField, obj *credit.UsagePeriod) (ret graphql.Marshaler) {
+func (ec *executionContext) _UsagePeriod_yoyChange(ctx context.Context, field graphql.CollectedField, obj *usage.Period) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1541,7 +1542,7 @@ func (ec *executionContext) fieldContext_UsagePeriod_yoyChange(_ context.Context
 	return graphql.NewScalarFieldContext("UsagePeriod", field, false, false, "Float")
 }
 
-func (ec *executionContext) _UsagePeriod_trailingAvgM3(ctx context.Context, field graphql.CollectedField, obj *credit.UsagePeriod) (ret graphql.Marshaler) {
+func (ec *executionContext) _UsagePeriod_trailingAvgM3(ctx context.Context, field graphql.CollectedField, obj *usage.Period) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1564,7 +1565,7 @@ func (ec *executionContext) fieldContext_UsagePeriod_trailingAvgM3(_ context.Con
 	return graphql.NewScalarFieldContext("UsagePeriod", field, false, false, "Float")
 }
 
-func (ec *executionContext) _UsagePeriod_baselineM3(ctx context.Context, field graphql.CollectedField, obj *credit.UsagePeriod) (ret graphql.Marshaler) {
+func (ec *executionContext) _UsagePeriod_baselineM3(ctx context.Context, field graphql.CollectedField, obj *usage.Period) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1587,7 +1588,7 @@ func (ec *executionContext) fieldContext_UsagePeriod_baselineM3(_ context.Contex
 	return graphql.NewScalarFieldContext("UsagePeriod", field, false, false, "Float")
 }
 
-func (ec *executionContext) _UsagePeriod_anomaly(ctx context.Context, field graphql.CollectedField, obj *credit.UsagePeriod) (ret graphql.Marshaler) {
+func (ec *executionContext) _UsagePeriod_anomaly(ctx context.Context, field graphql.CollectedField, obj *usage.Period) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1599,8 +1600,8 @@ func (ec *executionContext) _UsagePeriod_anomaly(ctx context.Context, field grap
 			return ec.Resolvers.UsagePeriod().Anomaly(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *credit.Anomaly) graphql.Marshaler {
-			return ec.marshalOUsageAnomaly2ᚖcreditwaterᚋcreditᚐAnomaly(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *usage.Anomaly) graphql.Marshaler {
+			return ec.marshalOUsageAnomaly2ᚖcreditwaterᚋcreditᚋusageᚐAnomaly(ctx, selections, v)
 		},
 		true,
 		false,
@@ -2235,7 +2236,7 @@ func (ec *executionContext) _CasePayload(ctx context.Context, sel ast.SelectionS
 
 var creditProfileImplementors = []string{"CreditProfile"}
 
-func (ec *executionContext) _CreditProfile(ctx context.Context, sel ast.SelectionSet, obj *credit.Profile) graphql.Marshaler {
+func (ec *executionContext) _CreditProfile(ctx context.Context, sel ast.SelectionSet, obj *grade.Profile) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, creditProfileImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -2503,7 +2504,7 @@ func (ec *executionContext) _DishonestyRecordEdge(ctx context.Context, sel ast.S
 
 var incentivesImplementors = []string{"Incentives"}
 
-func (ec *executionContext) _Incentives(ctx context.Context, sel ast.SelectionSet, obj *credit.Incentives) graphql.Marshaler {
+func (ec *executionContext) _Incentives(ctx context.Context, sel ast.SelectionSet, obj *grade.Incentives) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, incentivesImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -2727,7 +2728,7 @@ func (ec *executionContext) _RecordEvent(ctx context.Context, sel ast.SelectionS
 
 var usageAnalysisImplementors = []string{"UsageAnalysis"}
 
-func (ec *executionContext) _UsageAnalysis(ctx context.Context, sel ast.SelectionSet, obj *credit.UsageReport) graphql.Marshaler {
+func (ec *executionContext) _UsageAnalysis(ctx context.Context, sel ast.SelectionSet, obj *usage.Report) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, usageAnalysisImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -2771,7 +2772,7 @@ func (ec *executionContext) _UsageAnalysis(ctx context.Context, sel ast.Selectio
 
 var usagePeriodImplementors = []string{"UsagePeriod"}
 
-func (ec *executionContext) _UsagePeriod(ctx context.Context, sel ast.SelectionSet, obj *credit.UsagePeriod) graphql.Marshaler {
+func (ec *executionContext) _UsagePeriod(ctx context.Context, sel ast.SelectionSet, obj *usage.Period) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, usagePeriodImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -2944,7 +2945,7 @@ func (ec *executionContext) marshalNCaseStatus2creditwaterᚋmodelsᚐCaseStatus
 	return res
 }
 
-func (ec *executionContext) marshalNCreditProfile2ᚖcreditwaterᚋcreditᚐProfile(ctx context.Context, sel ast.SelectionSet, v *credit.Profile) graphql.Marshaler {
+func (ec *executionContext) marshalNCreditProfile2ᚖcreditwaterᚋcreditᚋgradeᚐProfile(ctx context.Context, sel ast.SelectionSet, v *grade.Profile) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CreditProfile!")
 		return graphql.Null
@@ -3013,7 +3014,7 @@ func (ec *executionContext) marshalNDishonestyRecordEdge2ᚕcreditwaterᚋgraph�
 	return ret
 }
 
-func (ec *executionContext) marshalNIncentives2creditwaterᚋcreditᚐIncentives(ctx context.Context, sel ast.SelectionSet, v credit.Incentives) graphql.Marshaler {
+func (ec *executionContext) marshalNIncentives2creditwaterᚋcreditᚋgradeᚐIncentives(ctx context.Context, sel ast.SelectionSet, v grade.Incentives) graphql.Marshaler {
 	return ec._Incentives(ctx, sel, &v)
 }
 
@@ -3140,7 +3141,7 @@ func (ec *executionContext) marshalNSeverity2creditwaterᚋmodelsᚐSeverity(ctx
 	return res
 }
 
-func (ec *executionContext) marshalNUsageAnalysis2ᚖcreditwaterᚋcreditᚐUsageReport(ctx context.Context, sel ast.SelectionSet, v *credit.UsageReport) graphql.Marshaler {
+func (ec *executionContext) marshalNUsageAnalysis2ᚖcreditwaterᚋcreditᚋusageᚐReport(ctx context.Context, sel ast.SelectionSet, v *usage.Report) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "UsageAnalysis!")
 		return graphql.Null
@@ -3148,15 +3149,15 @@ func (ec *executionContext) marshalNUsageAnalysis2ᚖcreditwaterᚋcreditᚐUsag
 	return ec._UsageAnalysis(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNUsagePeriod2creditwaterᚋcreditᚐUsagePeriod(ctx context.Context, sel ast.SelectionSet, v credit.UsagePeriod) graphql.Marshaler {
+func (ec *executionContext) marshalNUsagePeriod2creditwaterᚋcreditᚋusageᚐPeriod(ctx context.Context, sel ast.SelectionSet, v usage.Period) graphql.Marshaler {
 	return ec._UsagePeriod(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNUsagePeriod2ᚕcreditwaterᚋcreditᚐUsagePeriodᚄ(ctx context.Context, sel ast.SelectionSet, v []credit.UsagePeriod) graphql.Marshaler {
+func (ec *executionContext) marshalNUsagePeriod2ᚕcreditwaterᚋcreditᚋusageᚐPeriodᚄ(ctx context.Context, sel ast.SelectionSet, v []usage.Period) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNUsagePeriod2creditwaterᚋcreditᚐUsagePeriod(ctx, sel, v[i])
+		return ec.marshalNUsagePeriod2creditwaterᚋcreditᚋusageᚐPeriod(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -3248,16 +3249,16 @@ func (ec *executionContext) marshalOSeverity2ᚖcreditwaterᚋmodelsᚐSeverity(
 	return res
 }
 
-func (ec *executionContext) unmarshalOUsageAnomaly2ᚖcreditwaterᚋcreditᚐAnomaly(ctx context.Context, v any) (*credit.Anomaly, error) {
+func (ec *executionContext) unmarshalOUsageAnomaly2ᚖcreditwaterᚋcreditᚋusageᚐAnomaly(ctx context.Context, v any) (*usage.Anomaly, error) {
 	if v == nil {
 		return nil, nil
 	}
 	tmp, err := graphql.UnmarshalString(v)
-	res := credit.Anomaly(tmp)
+	res := usage.Anomaly(tmp)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOUsageAnomaly2ᚖcreditwaterᚋcreditᚐAnomaly(ctx context.Context, sel ast.SelectionSet, v *credit.Anomaly) graphql.Marshaler {
+func (ec *executionContext) marshalOUsageAnomaly2ᚖcreditwaterᚋcreditᚋusageᚐAnomaly(ctx context.Context, sel ast.SelectionSet, v *usage.Anomaly) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

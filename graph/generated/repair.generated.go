@@ -4,7 +4,7 @@ package generated
 
 import (
 	"context"
-	"creditwater/credit"
+	"creditwater/credit/review"
 	"creditwater/graph/model"
 	"creditwater/graph/scalar"
 	"creditwater/models"
@@ -20,7 +20,7 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type DeadlineResolver interface {
-	AssigneeID(ctx context.Context, obj *credit.Deadline) (*string, error)
+	AssigneeID(ctx context.Context, obj *review.Deadline) (*string, error)
 }
 type EvidenceItemResolver interface {
 	Text(ctx context.Context, obj *models.Evidence) (*string, error)
@@ -66,7 +66,7 @@ type StaffNoticeResolver interface {
 
 // region    **************************** field.gotpl *****************************
 
-func (ec *executionContext) _Deadline_kind(ctx context.Context, field graphql.CollectedField, obj *credit.Deadline) (ret graphql.Marshaler) {
+func (ec *executionContext) _Deadline_kind(ctx context.Context, field graphql.CollectedField, obj *review.Deadline) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -89,7 +89,7 @@ func (ec *executionContext) fieldContext_Deadline_kind(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Deadline", field, false, false, "String")
 }
 
-func (ec *executionContext) _Deadline_id(ctx context.Context, field graphql.CollectedField, obj *credit.Deadline) (ret graphql.Marshaler) {
+func (ec *executionContext) _Deadline_id(ctx context.Context, field graphql.CollectedField, obj *review.Deadline) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -112,7 +112,7 @@ func (ec *executionContext) fieldContext_Deadline_id(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Deadline", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Deadline_recordId(ctx context.Context, field graphql.CollectedField, obj *credit.Deadline) (ret graphql.Marshaler) {
+func (ec *executionContext) _Deadline_recordId(ctx context.Context, field graphql.CollectedField, obj *review.Deadline) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -135,7 +135,7 @@ func (ec *executionContext) fieldContext_Deadline_recordId(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Deadline", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Deadline_subjectId(ctx context.Context, field graphql.CollectedField, obj *credit.Deadline) (ret graphql.Marshaler) {
+func (ec *executionContext) _Deadline_subjectId(ctx context.Context, field graphql.CollectedField, obj *review.Deadline) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -158,7 +158,7 @@ func (ec *executionContext) fieldContext_Deadline_subjectId(_ context.Context, f
 	return graphql.NewScalarFieldContext("Deadline", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Deadline_status(ctx context.Context, field graphql.CollectedField, obj *credit.Deadline) (ret graphql.Marshaler) {
+func (ec *executionContext) _Deadline_status(ctx context.Context, field graphql.CollectedField, obj *review.Deadline) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -181,7 +181,7 @@ func (ec *executionContext) fieldContext_Deadline_status(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Deadline", field, false, false, "String")
 }
 
-func (ec *executionContext) _Deadline_dueAt(ctx context.Context, field graphql.CollectedField, obj *credit.Deadline) (ret graphql.Marshaler) {
+func (ec *executionContext) _Deadline_dueAt(ctx context.Context, field graphql.CollectedField, obj *review.Deadline) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -204,7 +204,7 @@ func (ec *executionContext) fieldContext_Deadline_dueAt(_ context.Context, field
 	return graphql.NewScalarFieldContext("Deadline", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Deadline_overdue(ctx context.Context, field graphql.CollectedField, obj *credit.Deadline) (ret graphql.Marshaler) {
+func (ec *executionContext) _Deadline_overdue(ctx context.Context, field graphql.CollectedField, obj *review.Deadline) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -227,7 +227,7 @@ func (ec *executionContext) fieldContext_Deadline_overdue(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Deadline", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Deadline_assigneeId(ctx context.Context, field graphql.CollectedField, obj *credit.Deadline) (ret graphql.Marshaler) {
+func (ec *executionContext) _Deadline_assigneeId(ctx context.Context, field graphql.CollectedField, obj *review.Deadline) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -1782,7 +1782,7 @@ func UnmarshalSupplementRepairInput(ctx context.Context, raw any) (model.Supplem
 
 var deadlineImplementors = []string{"Deadline"}
 
-func (ec *executionContext) _Deadline(ctx context.Context, sel ast.SelectionSet, obj *credit.Deadline) graphql.Marshaler {
+func (ec *executionContext) _Deadline(ctx context.Context, sel ast.SelectionSet, obj *review.Deadline) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, deadlineImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -2269,15 +2269,15 @@ func (ec *executionContext) _StaffNotice(ctx context.Context, sel ast.SelectionS
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) marshalNDeadline2creditwaterᚋcreditᚐDeadline(ctx context.Context, sel ast.SelectionSet, v credit.Deadline) graphql.Marshaler {
+func (ec *executionContext) marshalNDeadline2creditwaterᚋcreditᚋreviewᚐDeadline(ctx context.Context, sel ast.SelectionSet, v review.Deadline) graphql.Marshaler {
 	return ec._Deadline(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNDeadline2ᚕcreditwaterᚋcreditᚐDeadlineᚄ(ctx context.Context, sel ast.SelectionSet, v []credit.Deadline) graphql.Marshaler {
+func (ec *executionContext) marshalNDeadline2ᚕcreditwaterᚋcreditᚋreviewᚐDeadlineᚄ(ctx context.Context, sel ast.SelectionSet, v []review.Deadline) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNDeadline2creditwaterᚋcreditᚐDeadline(ctx, sel, v[i])
+		return ec.marshalNDeadline2creditwaterᚋcreditᚋreviewᚐDeadline(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {

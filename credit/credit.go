@@ -1,0 +1,149 @@
+// Package credit is the vocabulary shared by creditwater's credit rules:
+// the thresholds (Config, R7.4), publicity periods (R5.3), Shanghai days,
+// record kinds and sources, the evidence of an ARREARS record, the access
+// guard and the ports every credit store shares. The rules themselves live
+// in its sub-packages, split by reason to change; imports flow one way:
+//
+//	credit          ← vocabulary (this package)
+//	credit/grade    ← tiers and incentives (R3.1, R3.2)
+//	credit/record   ← dishonesty records, their history and publication (R1.4, R5.3)
+//	credit/rules    ← the ARREARS rule and staff cases (R1.3)
+//	credit/review   ← repair and objection: one review workflow with kinds (R5.1–R5.3)
+//	credit/usage    ← usage analysis (R3.2)
+//
+// Each sub-package declares the store it needs (a small interface); the
+// SQL and every dialect branch live in store/creditdb.
+//
+// Dates: a "day" is a calendar date in Asia/Shanghai. Date-like columns
+// written by the credit packages (BehaviourOn, DecidedOn, publicity dates)
+// hold the start of that Shanghai day, in UTC. Comparisons with date-like
+// columns written elsewhere (e.g. a reminder's ServedOn) use half-open
+// ranges of Shanghai days, so a date stored as UTC midnight or as Shanghai
+// midnight is read as the same day.
+package credit
+
+import (
+	"reflect"
+	"strconv"
+	"time"
+
+	"creditwater/models"
+)
+
+// Config holds the thresholds of the credit rules (R7.4). A zero field takes
+// the default documented on it (see SPEC "Defaults drawn from the rules").
+type Config struct {
+	// ArrearsThresholdFen is the "large amount" of unpaid fees, in fen, from
+	// which an ARREARS record is made. Default 100000 (¥1,000).
+	ArrearsThresholdFen int64 `default:"100000"`
+	// ArrearsGraceMonths is the grace period after a reminder (催告), in
+	// calendar months. Default 1.
+	ArrearsGraceMonths int `default:"1"`
+	// WindowMonths is the look-back window of the EXCELLENT tier and the
+	// history it requires, in months. Default 36.
+	WindowMonths int `default:"36"`
+	// GeneralPublicityMinMonths / GeneralPublicityMaxMonths bound the
+	// publicity period of a GENERAL record. Defaults 3 and 12.
+	GeneralPublicityMinMonths int `default:"3"`
+	GeneralPublicityMaxMonths int `default:"12"`
+	// SeriousPublicityMinMonths / SeriousPublicityMaxMonths bound the
+	// publicity period of a SERIOUS record. Defaults 12 and 36. MINOR
+	// records are not published.
+	SeriousPublicityMinMonths int `default:"12"`
+	SeriousPublicityMaxMonths int `default:"36"`
+	// BatchSize is the number of rows per multi-row INSERT of the arrears
+	// rule and per IN list of the tier recomputation. Default 1000.
+	BatchSize int `default:"1000"`
+	// UsageTrailingMonths is the span of the trailing average of the usage
+	// analysis. Default 3.
+	UsageTrailingMonths int `default:"3"`
+	// UsageBaselineMonths is the span of the baseline mean a period is
+	// compared with (the months before it). Default 12.
+	UsageBaselineMonths int `default:"12"`
+	// UsageMinBaseline is how many periods with data the baseline needs
+	// before anything is flagged. Default 3.
+	UsageMinBaseline int `default:"3"`
+	// UsageHighFactor flags a period above factor × baseline mean as HIGH.
+	// Default 2.0.
+	UsageHighFactor float64 `default:"2.0"`
+	// UsageLowFactor flags a positive period below factor × baseline mean as
+	// LOW. Default 0.3. A zero volume with a positive baseline is ZERO.
+	UsageLowFactor float64 `default:"0.3"`
+	// UsageMaxMonths is the longest analysis a caller may ask for. Default 60.
+	UsageMaxMonths int `default:"60"`
+}
+
+// DefaultConfig returns the defaults of every threshold.
+func DefaultConfig() Config { return Config{}.WithDefaults() }
+
+// WithDefaults returns c with every zero (or negative) field set to its
+// default.
+func (c Config) WithDefaults() Config {
+	Defaults(&c)
+	return c
+}
+
+// Defaults sets every zero or negative int, int64 or float64 field of the
+// struct *p that has a `default:"…"` tag to that default: the rule of
+// every setting of the credit packages. A tag that does not parse as the
+// field's type is a programming error and panics.
+func Defaults(p any) {
+	v := reflect.ValueOf(p).Elem()
+	for i := range v.NumField() {
+		tag, ok := v.Type().Field(i).Tag.Lookup("default")
+		f := v.Field(i)
+		if !ok {
+			continue
+		}
+		switch f.Kind() {
+		case reflect.Int, reflect.Int64:
+			if f.Int() <= 0 {
+				f.SetInt(must(strconv.ParseInt(tag, 10, 64)))
+			}
+		case reflect.Float64:
+			if f.Float() <= 0 {
+				f.SetFloat(must(strconv.ParseFloat(tag, 64)))
+			}
+		}
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic("credit: bad default: " + err.Error())
+	}
+	return v
+}
+
+// Publicity is when a record is shown publicly (R5.3).
+type Publicity struct {
+	// Published is false for MINOR records, which are not published; the
+	// times are then zero.
+	Published bool
+	// Start is the first day of publicity (the day the record was decided).
+	Start time.Time
+	// MinEnd is the end of the minimum publicity period: the earliest day a
+	// repair may take the record out of public view.
+	MinEnd time.Time
+	// End is the end of the maximum publicity period.
+	End time.Time
+}
+
+// Publicity computes the publicity period of a record of severity decided on
+// decidedOn (R5.3): GENERAL from 3 months to 1 year, SERIOUS from 1 to 3
+// years, MINOR not published (defaults; see Config). All times are Shanghai
+// day starts in UTC.
+func (c Config) Publicity(severity models.Severity, decidedOn time.Time) Publicity {
+	c = c.WithDefaults()
+	start := DayOf(decidedOn)
+	var lo, hi int
+	switch severity {
+	case models.SeverityGeneral:
+		lo, hi = c.GeneralPublicityMinMonths, c.GeneralPublicityMaxMonths
+	case models.SeveritySerious:
+		lo, hi = c.SeriousPublicityMinMonths, c.SeriousPublicityMaxMonths
+	default:
+		return Publicity{}
+	}
+	return Publicity{Published: true, Start: start, MinEnd: AddMonths(start, lo), End: AddMonths(start, hi)}
+}

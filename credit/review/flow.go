@@ -1,0 +1,444 @@
+package review
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"creditwater/apperr"
+	"creditwater/audit"
+	"creditwater/auth"
+	"creditwater/calendar"
+	"creditwater/credit"
+	"creditwater/credit/record"
+	"creditwater/evidence"
+	"creditwater/models"
+)
+
+// head points into one request row at what every kind has.
+type head[S ~string] struct {
+	entity    *models.Entity
+	recordID  *string
+	subjectID *string
+	status    *S
+	version   *int
+	dueAt     *time.Time
+	assignee  **string
+	decidedBy *string
+	decidedAt **time.Time
+	decision  *string
+	openKey   **string
+}
+
+// kind describes one kind of review request R with statuses S.
+type kind[R any, S ~string] struct {
+	owner string // OwnerRepair, OwnerObjection
+	noun  string // "repair request": messages
+	short string // "request": "only a SUBMITTED request can be …"
+	label string // "repair": audit actions, "unknown repair status"
+	// auditType is the audit entries' SubjectType.
+	auditType string
+	// pending is the CONFLICT reason of a second open request and
+	// pendingMsg its message; pendingID names the open one in the details.
+	pending, pendingMsg, pendingID string
+	// filed is the status of a new request; open are the statuses staff owe
+	// a decision in; all are every status.
+	filed     S
+	open, all []S
+	// head points into a request of the kind.
+	head func(*R) head[S]
+}
+
+// flow is the review-request workflow of one kind.
+type flow[R any, S ~string] struct {
+	kind    kind[R, S]
+	store   Store
+	guard   credit.Guard
+	records *record.Service
+	cal     *calendar.Calendar
+	cfg     Config
+	now     func() time.Time
+}
+
+func newFlow[R any, S ~string](k kind[R, S], d Deps) *flow[R, S] {
+	if d.Calendar == nil {
+		d.Calendar = calendar.Default()
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	return &flow[R, S]{kind: k, store: d.Store, guard: credit.Guard{Policy: d.Access}, records: d.Records,
+		cal: d.Calendar, cfg: d.Config.WithDefaults(), now: d.Now}
+}
+
+// due is the deadline n working days after t, in UTC.
+func (f *flow[R, S]) due(t time.Time, n int) time.Time { return f.cal.AddWorkdays(t, n).UTC() }
+
+// read reads request id into req: NOT_FOUND or INTERNAL (locked inside a
+// transaction).
+func (f *flow[R, S]) read(ctx context.Context, st Store, id string, req *R) error {
+	ok, err := st.Request(ctx, id, req)
+	if err != nil || !ok {
+		return credit.NotFound(err, "%s not found", f.kind.noun)
+	}
+	return nil
+}
+
+// event appends one history entry of a request; detail, when not nil, is
+// stored as JSON.
+func (f *flow[R, S]) event(ctx context.Context, st Store, id string, at time.Time, action string, from, to S, reason string, detail any) error {
+	ev := models.RequestEvent{OwnerType: f.kind.owner, OwnerID: id, At: at, ActorID: credit.ActorID(ctx), Action: action,
+		FromStatus: string(from), ToStatus: string(to), Reason: credit.Truncate(reason, maxDecisionRunes)}
+	if detail != nil {
+		b, err := json.Marshal(detail)
+		if err != nil {
+			return apperr.Wrap(err, apperr.Internal, "could not encode the history detail")
+		}
+		ev.Detail = string(b)
+	}
+	return st.AddEvent(ctx, ev)
+}
+
+// filing is what File needs of one kind.
+type filing[R any] struct {
+	recordID string
+	// text is the statement or reason, checked as field; textMsg is its
+	// INVALID message.
+	text, field, textMsg string
+	uploads              []credit.Upload
+	// build checks the locked record and returns the kind's fields of the
+	// new request; the workflow sets the rest.
+	build func(st Store, rec models.DishonestyRecord, now time.Time, actor string) (R, error)
+	// detail is the audit detail of the filing.
+	detail func(req *R, files int) string
+}
+
+// file files a request for one of the caller's records. The caller must
+// be an ENTERPRISE user acting for the record's subject with the DISPUTE
+// scope (R6.6); the evidence is checked before anything is stored. The
+// request (SUBMITTED, open for its record, version 1), its evidence, its
+// FILED history entry and an audit entry are stored in one transaction.
+// It returns UNAUTHENTICATED, FORBIDDEN, INVALID (field recordId, the
+// text's field or evidence), NOT_FOUND, CONFLICT (the kind's pending
+// reason) when a request of the kind is open for the record, build's
+// errors and INTERNAL.
+func (f *flow[R, S]) file(ctx context.Context, in filing[R]) (R, error) {
+	var req R
+	actor, err := auth.Require(ctx, models.RoleEnterprise)
+	if err != nil {
+		return req, err
+	}
+	in.recordID, in.text = strings.TrimSpace(in.recordID), strings.TrimSpace(in.text)
+	switch {
+	case in.recordID == "" || len(in.recordID) > 36:
+		return req, apperr.InvalidField("recordId", "the record is required")
+	case in.text == "" || utf8.RuneCountInString(in.text) > maxStatementRunes:
+		return req, apperr.InvalidField(in.field, in.textMsg, maxStatementRunes)
+	}
+	if rec, err := f.records.Get(ctx, in.recordID); err != nil { // NOT_FOUND or not bound
+		return req, err
+	} else if _, err := f.guard.Subject(ctx, rec.SubjectID, credit.Dispute...); err != nil { // R6.6: DISPUTE scope
+		return req, err
+	}
+	now := f.now().UTC()
+	files, err := evidence.Read(in.uploads, f.cfg.Evidence, actor.UserID, now)
+	if err != nil {
+		return req, err
+	}
+	k := f.kind
+	err = f.store.Tx(ctx, func(st Store) error {
+		rec, err := record.Find(ctx, st.Records(), in.recordID)
+		if err != nil {
+			return err
+		}
+		if open, err := st.OpenRequest(ctx, &req, rec.ID); err != nil {
+			return err
+		} else if open != "" {
+			return f.pending(open)
+		}
+		if req, err = in.build(st, rec, now, actor.UserID); err != nil {
+			return err
+		}
+		h := k.head(&req)
+		h.entity.ID, h.entity.CreatedAt, h.entity.UpdatedAt = models.NewID(), now, now
+		key := rec.ID
+		*h.recordID, *h.subjectID, *h.status, *h.openKey, *h.version = rec.ID, rec.SubjectID, k.filed, &key, 1
+		if err := st.InsertRequest(ctx, &req); err != nil {
+			if errors.Is(err, credit.ErrDuplicate) {
+				return f.pending("")
+			}
+			return err
+		}
+		if err := st.AddEvidence(ctx, k.owner, h.entity.ID, files); err != nil {
+			return err
+		}
+		if err := f.event(ctx, st, h.entity.ID, now, ActionFiled, "", k.filed, in.text, nil); err != nil {
+			return err
+		}
+		return st.Audit(ctx, audit.Entry{Action: k.label + ".file", SubjectType: k.auditType, SubjectID: h.entity.ID,
+			Detail: in.detail(&req, len(files))})
+	})
+	if err != nil {
+		var zero R
+		return zero, credit.Internal(err, "could not file the "+k.noun)
+	}
+	return req, nil
+}
+
+// pending is the CONFLICT of a second open request (naming the open one
+// when known), or nil when open is "" and nothing is known to be open.
+func (f *flow[R, S]) pending(open string) error {
+	e := apperr.New(apperr.Conflict, "%s", f.kind.pendingMsg).WithReason(f.kind.pending)
+	if open != "" {
+		e = e.WithDetail(f.kind.pendingID, open)
+	}
+	return e
+}
+
+// step is one transition of a request.
+type step[R any, S ~string] struct {
+	from   []S
+	to     S // "" keeps the status (an extension)
+	verb   string
+	action string
+	reason string
+	detail any
+	// apply checks more and makes the side effects inside the
+	// transaction; it may change the request's fields.
+	apply func(st Store, req *R, now time.Time) error
+}
+
+// transition moves request id through s in one transaction: it locks the
+// request, checks its state (FAILED_PRECONDITION, reason INVALID_STATE,
+// detail "status") and, when version is not nil, its version (CONFLICT,
+// reason REQUEST_CHANGED), runs s.apply and writes the request under
+// optimistic locking, then appends the history entry and an audit entry.
+func (f *flow[R, S]) transition(ctx context.Context, id string, version *int, s step[R, S]) (R, error) {
+	var req R
+	k := f.kind
+	changed := func() *apperr.Error {
+		return apperr.New(apperr.Conflict, "the %s was changed by someone else; reload it", k.noun).WithReason("REQUEST_CHANGED")
+	}
+	err := f.store.Tx(ctx, func(st Store) error {
+		if err := f.read(ctx, st, id, &req); err != nil {
+			return err
+		}
+		h := k.head(&req)
+		from := *h.status
+		if !slices.Contains(s.from, from) {
+			return apperr.Precondition("INVALID_STATE", "the %s is %s; only a %s %s can be %s",
+				k.noun, from, joinStatuses(s.from), k.short, s.verb).WithDetail("status", string(from))
+		}
+		if version != nil && *version != *h.version {
+			return changed().WithDetail("version", *h.version)
+		}
+		now, read, to := f.now().UTC(), *h.version, s.to
+		if to == "" {
+			to = from
+		}
+		if s.apply != nil {
+			if err := s.apply(st, &req, now); err != nil {
+				return err
+			}
+		}
+		*h.status, *h.version, h.entity.UpdatedAt = to, read+1, now
+		if ok, err := st.UpdateRequest(ctx, &req, read); err != nil {
+			return err
+		} else if !ok {
+			return changed()
+		}
+		if err := f.read(ctx, st, id, &req); err != nil {
+			return err
+		}
+		if err := f.event(ctx, st, id, now, s.action, from, to, s.reason, s.detail); err != nil {
+			return err
+		}
+		return st.Audit(ctx, audit.Entry{Action: k.label + "." + strings.ToLower(s.action), SubjectType: k.auditType,
+			SubjectID: id, Detail: fmt.Sprintf("%s->%s record=%s", from, to, *h.recordID)})
+	})
+	if err != nil {
+		var zero R
+		return zero, credit.Internal(err, "could not change the "+k.noun)
+	}
+	return req, nil
+}
+
+// decide sets the decision of req and closes it (its record may have a new
+// request of the kind).
+func (f *flow[R, S]) decide(req *R, uid string, now time.Time, reason string) {
+	h := f.kind.head(req)
+	*h.decidedBy, *h.decidedAt, *h.decision, *h.openKey = uid, &now, reason, nil
+}
+
+func joinStatuses[S ~string](ss []S) string {
+	parts := make([]string, len(ss))
+	for i, s := range ss {
+		parts[i] = string(s)
+	}
+	return strings.Join(parts, " or ")
+}
+
+func decisionReason(reason string) (string, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" || utf8.RuneCountInString(reason) > maxDecisionRunes {
+		return "", apperr.InvalidField("reason", "a reason is required (at most %d characters)", maxDecisionRunes)
+	}
+	return reason, nil
+}
+
+// Get returns a request. Staff see every request; an ENTERPRISE user only
+// requests of subjects it acts for with the DISPUTE scope. It returns
+// NOT_FOUND, UNAUTHENTICATED, FORBIDDEN or INTERNAL.
+func (f *flow[R, S]) Get(ctx context.Context, id string) (R, error) {
+	var req R
+	if err := f.read(ctx, f.store, id, &req); err != nil {
+		return req, err
+	}
+	if _, err := f.guard.Subject(ctx, *f.kind.head(&req).subjectID, credit.Dispute...); err != nil {
+		var zero R
+		return zero, err
+	}
+	return req, nil
+}
+
+// ListForSubject returns the subject's requests, newest first (at most
+// 200), under the access rule of Get. It returns UNAUTHENTICATED,
+// FORBIDDEN or INTERNAL.
+func (f *flow[R, S]) ListForSubject(ctx context.Context, subjectID string) ([]R, error) {
+	if _, err := f.guard.Subject(ctx, subjectID, credit.Dispute...); err != nil {
+		return nil, err
+	}
+	var out []R
+	_, err := f.store.Requests(ctx, Query{SubjectID: subjectID, Newest: true, Limit: 200}, &out)
+	return out, err
+}
+
+// History returns the request's history, oldest first, under the access
+// rule of Get. It returns NOT_FOUND, UNAUTHENTICATED, FORBIDDEN or
+// INTERNAL.
+func (f *flow[R, S]) History(ctx context.Context, id string) ([]models.RequestEvent, error) {
+	if _, err := f.Get(ctx, id); err != nil {
+		return nil, err
+	}
+	return f.store.Events(ctx, f.kind.owner, id)
+}
+
+// Evidence lists the request's evidence without file contents (see
+// Desk.EvidenceCheck), oldest first, under the access rule of Get. It
+// returns NOT_FOUND, UNAUTHENTICATED, FORBIDDEN or INTERNAL.
+func (f *flow[R, S]) Evidence(ctx context.Context, id string) ([]models.Evidence, error) {
+	if _, err := f.Get(ctx, id); err != nil {
+		return nil, err
+	}
+	return f.store.Evidence(ctx, f.kind.owner, id)
+}
+
+// Filter selects requests of the staff queue; zero fields match all.
+type Filter[S ~string] struct {
+	Status     S
+	AssigneeID string
+	// OverdueOnly keeps open (SUBMITTED or UNDER_REVIEW) requests past
+	// their DueAt.
+	OverdueOnly bool
+}
+
+// The filters of the two queues.
+type (
+	RepairFilter    = Filter[models.RepairStatus]
+	ObjectionFilter = Filter[models.ObjectionStatus]
+)
+
+// Queued is a request in the staff queue.
+type Queued[R any] struct {
+	Request R
+	// Overdue: the request is open (SUBMITTED or UNDER_REVIEW) and now is
+	// after its DueAt.
+	Overdue bool
+}
+
+// Page is one page of the staff queue, earliest deadline first.
+type Page[R any] struct {
+	Items      []Queued[R]
+	EndCursor  string
+	HasNext    bool
+	TotalCount int64
+}
+
+// Queue returns the staff queue of requests matching f, ordered by DueAt,
+// first at a time (1–100, default 20) after the opaque cursor after. Staff
+// roles only. It returns UNAUTHENTICATED, FORBIDDEN, INVALID (field status
+// or after) and INTERNAL.
+func (f *flow[R, S]) Queue(ctx context.Context, flt Filter[S], first int, after string) (Page[R], error) {
+	var page Page[R]
+	if _, err := credit.RequireStaff(ctx); err != nil {
+		return page, err
+	}
+	q := Query{Status: string(flt.Status), AssigneeID: flt.AssigneeID, Count: true}
+	if flt.Status != "" && !slices.Contains(f.kind.all, flt.Status) {
+		return page, apperr.InvalidField("status", "unknown %s status", f.kind.label)
+	}
+	now := f.now().UTC()
+	if flt.OverdueOnly {
+		q.Statuses, q.DueBefore = strs(f.kind.open), &now
+	}
+	if after != "" {
+		c, err := decodeDueCursor(after)
+		if err != nil {
+			return page, err
+		}
+		q.After = &c
+	}
+	first = credit.ClampFirst(first)
+	q.Limit = first + 1
+	var rows []R
+	total, err := f.store.Requests(ctx, q, &rows)
+	if err != nil {
+		return page, err
+	}
+	page.TotalCount = total
+	if len(rows) > first {
+		rows, page.HasNext = rows[:first], true
+	}
+	for i := range rows {
+		h := f.kind.head(&rows[i])
+		page.Items = append(page.Items, Queued[R]{Request: rows[i], Overdue: slices.Contains(f.kind.open, *h.status) && now.After(*h.dueAt)})
+		page.EndCursor = encodeDueCursor(*h.dueAt, h.entity.ID)
+	}
+	return page, nil
+}
+
+func strs[S ~string](ss []S) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = string(s)
+	}
+	return out
+}
+
+func encodeDueCursor(due time.Time, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("due:" + strconv.FormatInt(due.UnixMilli(), 10) + ":" + id))
+}
+
+func decodeDueCursor(c string) (DueCursor, error) {
+	bad := apperr.InvalidField("after", "the cursor is not valid")
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil || len(b) > 80 {
+		return DueCursor{}, bad
+	}
+	parts := strings.SplitN(string(b), ":", 3)
+	if len(parts) != 3 || parts[0] != "due" || parts[2] == "" {
+		return DueCursor{}, bad
+	}
+	ms, err := strconv.ParseInt(parts[1], 10, 64)
+	if err != nil {
+		return DueCursor{}, bad
+	}
+	return DueCursor{DueAt: time.UnixMilli(ms).UTC(), ID: parts[2]}, nil
+}

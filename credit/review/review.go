@@ -1,0 +1,183 @@
+// Package review runs credit repairs (信用修复, R5.1) and objections (异议申诉,
+// R5.2) as one review-request workflow with two kinds: filing with
+// evidence, a state machine under optimistic locking with its history,
+// assignment, working-day deadlines (R5.3), decisions that change the
+// record, the staff queue, reminders and the access checks of the
+// evidence. Repairs and Objections add what differs: a repair's
+// preconditions and signed commitment and its publication; an objection's
+// acceptance, extension and outcomes.
+package review
+
+import (
+	"context"
+	"time"
+
+	"creditwater/calendar"
+	"creditwater/credit"
+	"creditwater/credit/record"
+	"creditwater/evidence"
+	"creditwater/models"
+)
+
+// Config holds the deadlines and evidence limits of repairs and objections
+// (R5.1–R5.3, R7.4). A zero field takes the default documented on it (SPEC
+// "Defaults drawn from the rules").
+type Config struct {
+	// RepairReviewDays is how many working days staff have to decide a
+	// repair request, counted from its filing or its last supplement.
+	// Default 10 (信用中国 practice).
+	RepairReviewDays int `default:"10"`
+	// ObjectionReviewDays is how many working days staff have to decide an
+	// accepted objection, counted from its acceptance; a new objection is
+	// due for acceptance within the same number of working days of its
+	// filing. Default 5 (Shanghai Art. 36, Guangzhou, Shenzhen Art. 48–51).
+	ObjectionReviewDays int `default:"5"`
+	// ObjectionMaxExtensionDays caps the one extension of an objection's
+	// deadline, in working days. Default 5.
+	ObjectionMaxExtensionDays int `default:"5"`
+	// RemindWithinWorkdays: Desk.RemindDue notifies the assignees of open
+	// items due within this many working days, and of overdue ones.
+	// Default 1.
+	RemindWithinWorkdays int `default:"1"`
+	// Evidence bounds one request's evidence files (evidence.Limits:
+	// 5 MiB a file, 10 files by default).
+	Evidence evidence.Limits
+}
+
+// WithDefaults returns c with every zero (or negative) field set to its
+// default (evidence.Read applies the evidence limits' own).
+func (c Config) WithDefaults() Config {
+	credit.Defaults(&c)
+	return c
+}
+
+// Kinds of review requests: the owner types of their history
+// (RequestEvent.OwnerType) and evidence (Evidence.OwnerType), and the kinds
+// of deadlines (Deadline.Kind).
+const (
+	OwnerRepair    = "REPAIR"
+	OwnerObjection = "OBJECTION"
+)
+
+// Request history actions (RequestEvent.Action).
+const (
+	ActionFiled           = "FILED"
+	ActionReviewStarted   = "REVIEW_STARTED"
+	ActionSupplementAsked = "SUPPLEMENT_REQUESTED"
+	ActionSupplemented    = "SUPPLEMENTED"
+	ActionApproved        = "APPROVED"
+	ActionDenied          = "DENIED"
+	ActionAccepted        = "ACCEPTED"
+	ActionNotAccepted     = "NOT_ACCEPTED"
+	ActionExtended        = "EXTENDED"
+	ActionDecided         = "DECIDED"
+)
+
+// Kinds of staff notices (StaffNotice.Kind).
+const (
+	NoticeRepairDue        = "REPAIR_DUE"
+	NoticeRepairOverdue    = "REPAIR_OVERDUE"
+	NoticeObjectionDue     = "OBJECTION_DUE"
+	NoticeObjectionOverdue = "OBJECTION_OVERDUE"
+)
+
+// Input limits of the workflow.
+const (
+	maxMissingItems     = 20
+	maxMissingItemRunes = 200
+	maxStatementRunes   = 2000
+	maxDecisionRunes    = 1000
+)
+
+// Store keeps review requests of both kinds with their history and
+// evidence. A request row is a *models.RepairRequest or *models.Objection
+// (a slice pointer of them for lists). Implementations: store/creditdb.
+type Store interface {
+	// Tx runs fn in one transaction with a Store bound to it (on a Store
+	// already bound to one, fn runs in it).
+	Tx(ctx context.Context, fn func(Store) error) error
+	// Records is the record store on the same database or transaction.
+	Records() record.Store
+	credit.Effects
+	// Request reads the request with id into row; inside Tx it locks the
+	// row. INTERNAL.
+	Request(ctx context.Context, id string, row any) (bool, error)
+	// OpenRequest returns the ID of the open request of row's kind for a
+	// record ("" for none); INTERNAL.
+	OpenRequest(ctx context.Context, row any, recordID string) (string, error)
+	// InsertRequest stores a new request: credit.ErrDuplicate when the
+	// record has an open request of its kind, or INTERNAL.
+	InsertRequest(ctx context.Context, row any) error
+	// UpdateRequest writes the workflow's columns of row when the stored
+	// row is still at version; false when it is not. INTERNAL.
+	UpdateRequest(ctx context.Context, row any, version int) (bool, error)
+	// Requests lists the requests of q into rows (a slice pointer) and,
+	// when q.Count, returns how many match q without its cursor; INTERNAL.
+	Requests(ctx context.Context, q Query, rows any) (int64, error)
+	// AddEvent appends a history entry; INTERNAL.
+	AddEvent(ctx context.Context, ev models.RequestEvent) error
+	// Events returns a request's history, oldest first; INTERNAL.
+	Events(ctx context.Context, owner, id string) ([]models.RequestEvent, error)
+	// AddEvidence stores evidence of a request; INTERNAL.
+	AddEvidence(ctx context.Context, owner, id string, files []models.Evidence) error
+	// Evidence lists a request's evidence without file contents, oldest
+	// first; INTERNAL.
+	Evidence(ctx context.Context, owner, id string) ([]models.Evidence, error)
+	// Bills reads the bills with the numbers and what was paid of them
+	// (AmountFen, PaidFen); INTERNAL.
+	Bills(ctx context.Context, nos []string) ([]credit.ArrearsBill, error)
+	// SetRepairPublication stores the platform's ID of a repair's
+	// publication; INTERNAL.
+	SetRepairPublication(ctx context.Context, repairID, publicationID string) error
+}
+
+// Query selects requests of one kind; zero fields match everything.
+type Query struct {
+	SubjectID string
+	Status    string
+	// Statuses keeps requests in one of them.
+	Statuses   []string
+	AssigneeID string
+	// Assigned keeps requests with an assignee.
+	Assigned bool
+	// DueBefore keeps requests due before it.
+	DueBefore *time.Time
+	// Newest orders by creation, newest first; otherwise by (DueAt, ID).
+	Newest bool
+	// After is the keyset cursor of the (DueAt, ID) order.
+	After *DueCursor
+	Limit int
+	Count bool
+}
+
+// DueCursor is a position in the (DueAt, ID) order.
+type DueCursor struct {
+	DueAt time.Time
+	ID    string
+}
+
+// Notices keeps staff notices. Implementations: store/creditdb.
+type Notices interface {
+	// Insert writes the notices, skipping those whose (RefID, Day) exists,
+	// and returns how many it wrote; INTERNAL.
+	Insert(ctx context.Context, notices []models.StaffNotice) (int, error)
+	// ForUser returns a user's notices, newest first; INTERNAL.
+	ForUser(ctx context.Context, userID string, limit int) ([]models.StaffNotice, error)
+	// MarkRead sets ReadAt of the user's notice when unset; false when the
+	// user has no such notice. INTERNAL.
+	MarkRead(ctx context.Context, id uint64, userID string, at time.Time) (bool, error)
+}
+
+// Deps are what the review services need.
+type Deps struct {
+	Store   Store
+	Notices Notices
+	Access  credit.Access
+	// Records changes the records under review.
+	Records *record.Service
+	// Calendar counts working days (nil: calendar.Default()).
+	Calendar *calendar.Calendar
+	Config   Config
+	// Now is the clock (nil: time.Now).
+	Now func() time.Time
+}

@@ -1,0 +1,218 @@
+package rules
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"creditwater/apperr"
+	"creditwater/audit"
+	"creditwater/credit"
+	"creditwater/credit/record"
+	"creditwater/models"
+)
+
+// Cases handles staff cases of theft (窃水), contract violation (违约用水)
+// and broken promises (失约) (R1.3): staff open a case with its number and
+// evidence; a credit officer confirms it, which makes a dishonesty record,
+// or dismisses it.
+type Cases struct {
+	store   Store
+	records *record.Service
+	now     func() time.Time
+}
+
+// NewCases returns the case service; Deps.Records creates the records of
+// confirmed cases.
+func NewCases(d Deps) *Cases {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	return &Cases{store: d.Store, records: d.Records, now: d.Now}
+}
+
+var caseNoPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_/\-.]{0,63}$`)
+
+func (c *Cases) validate(in *credit.CaseInput) error {
+	in.CaseNo = strings.TrimSpace(in.CaseNo)
+	in.Description = strings.TrimSpace(in.Description)
+	in.AccountNo = strings.TrimSpace(in.AccountNo)
+	in.CommitmentID = strings.TrimSpace(in.CommitmentID)
+	switch {
+	case !caseNoPattern.MatchString(in.CaseNo):
+		return apperr.InvalidField("caseNo", "the case number is required: 1–64 letters, digits, - _ / .")
+	case in.SubjectID == "":
+		return apperr.InvalidField("subjectId", "the subject is required")
+	case in.Kind != models.KindTheft && in.Kind != models.KindViolation && in.Kind != models.KindBrokenPromise:
+		return apperr.InvalidField("kind", "kind must be THEFT, VIOLATION or BROKEN_PROMISE")
+	case !credit.ValidSeverity(in.Severity):
+		return apperr.InvalidField("severity", "severity must be MINOR, GENERAL or SERIOUS")
+	case in.Description == "" || utf8.RuneCountInString(in.Description) > 2000:
+		return apperr.InvalidField("description", "a description is required (at most 2000 characters)")
+	case len(in.Evidence) > 65535:
+		return apperr.InvalidField("evidence", "the evidence is at most 64 KiB")
+	case in.OccurredOn.IsZero():
+		return apperr.InvalidField("occurredOn", "the day it happened is required")
+	case credit.DayOf(in.OccurredOn).After(credit.DayOf(c.now())):
+		return apperr.InvalidField("occurredOn", "the day it happened cannot be in the future")
+	case len(in.AccountNo) > 32:
+		return apperr.InvalidField("accountNo", "the account number is at most 32 characters")
+	case in.CommitmentID != "" && in.Kind != models.KindBrokenPromise:
+		return apperr.InvalidField("commitmentId", "only a BROKEN_PROMISE case refers to a commitment")
+	case len(in.CommitmentID) > 36:
+		return apperr.InvalidField("commitmentId", "not a commitment ID")
+	}
+	return nil
+}
+
+// Open records a new case (R1.3). Staff roles only. It returns
+// UNAUTHENTICATED, FORBIDDEN, INVALID (with the field), NOT_FOUND for an
+// unknown subject or account, CONFLICT (reason CASE_NO_TAKEN) when the case
+// number exists, and INTERNAL.
+func (c *Cases) Open(ctx context.Context, in credit.CaseInput) (models.ViolationCase, error) {
+	actor, err := credit.RequireStaff(ctx)
+	if err != nil {
+		return models.ViolationCase{}, err
+	}
+	if err := c.validate(&in); err != nil {
+		return models.ViolationCase{}, err
+	}
+	vc := models.ViolationCase{
+		CaseNo: in.CaseNo, SubjectID: in.SubjectID, AccountNo: in.AccountNo, Kind: in.Kind, Severity: in.Severity,
+		Description: in.Description, Evidence: in.Evidence, OccurredOn: credit.DayOf(in.OccurredOn),
+		Status: models.CaseOpen, RecordedBy: actor.UserID,
+	}
+	if in.CommitmentID != "" {
+		vc.CommitmentID = &in.CommitmentID
+	}
+	vc.ID = models.NewID()
+	vc.CreatedAt = c.now().UTC()
+	vc.UpdatedAt = vc.CreatedAt
+	err = c.store.Tx(ctx, func(st Store) error {
+		if _, ok, err := st.Records().Subject(ctx, in.SubjectID); err != nil || !ok {
+			return credit.NotFound(err, "subject not found")
+		}
+		if in.AccountNo != "" {
+			acc, ok, err := st.Account(ctx, in.AccountNo)
+			if err != nil || !ok {
+				return credit.NotFound(err, "account not found")
+			}
+			if acc.SubjectID != in.SubjectID {
+				return apperr.InvalidField("accountNo", "the account does not belong to this subject")
+			}
+		}
+		if err := st.InsertCase(ctx, vc); err != nil {
+			if errors.Is(err, credit.ErrDuplicate) {
+				return apperr.New(apperr.Conflict, "case number %s exists", in.CaseNo).WithReason("CASE_NO_TAKEN")
+			}
+			return err
+		}
+		return st.Audit(ctx, audit.Entry{Action: "case.open", SubjectType: "violation_case", SubjectID: vc.ID,
+			Detail: fmt.Sprintf("kind=%s subject=%s", vc.Kind, vc.SubjectID)})
+	})
+	if err != nil {
+		return models.ViolationCase{}, credit.Internal(err, "could not open the case")
+	}
+	return vc, nil
+}
+
+// Get returns a case. Staff roles only. It returns UNAUTHENTICATED,
+// FORBIDDEN, NOT_FOUND or INTERNAL.
+func (c *Cases) Get(ctx context.Context, caseID string) (models.ViolationCase, error) {
+	if _, err := credit.RequireStaff(ctx); err != nil {
+		return models.ViolationCase{}, err
+	}
+	vc, ok, err := c.store.Case(ctx, caseID)
+	if err != nil || !ok {
+		return models.ViolationCase{}, credit.NotFound(err, "case not found")
+	}
+	return vc, nil
+}
+
+// Confirm decides an OPEN case as founded (R1.3): it creates the
+// dishonesty record (source key "CASE:<case id>", source STAFF_CASE, or
+// COMMITMENT_BREACH for a BROKEN_PROMISE case linked to a commitment, R2.4),
+// links it to the case and re-grades the subject (R3.1). CREDIT_OFFICER
+// and ADMIN only. It returns the decided case and the record, or
+// UNAUTHENTICATED, FORBIDDEN, INVALID (field note), NOT_FOUND,
+// FAILED_PRECONDITION (reason CASE_DECIDED, naming the current state) when
+// the case is not OPEN, and INTERNAL.
+func (c *Cases) Confirm(ctx context.Context, caseID, note string) (models.ViolationCase, models.DishonestyRecord, error) {
+	var rec models.DishonestyRecord
+	vc, err := c.decide(ctx, caseID, note, models.CaseConfirmed, func(st Store, vc *models.ViolationCase) error {
+		source := credit.SourceStaffCase
+		if vc.Kind == models.KindBrokenPromise && vc.CommitmentID != nil {
+			source = credit.SourceCommitmentBreach
+		}
+		var err error
+		rec, _, err = c.records.Create(ctx, st.Records(), record.NewRecord{
+			SubjectID: vc.SubjectID, AccountNo: vc.AccountNo, Kind: vc.Kind, Severity: vc.Severity,
+			SourceKey: "CASE:" + vc.ID, Source: source, Evidence: vc.Evidence,
+			Summary:     credit.Truncate(fmt.Sprintf("Case %s: %s", vc.CaseNo, vc.Description), 500),
+			BehaviourOn: vc.OccurredOn, CaseID: &vc.ID, CommitmentID: vc.CommitmentID,
+		})
+		vc.RecordID = &rec.ID
+		return err
+	})
+	if err != nil {
+		return models.ViolationCase{}, models.DishonestyRecord{}, err
+	}
+	return vc, rec, nil
+}
+
+// Dismiss decides an OPEN case as unfounded; no record is made.
+// CREDIT_OFFICER and ADMIN only. It returns UNAUTHENTICATED, FORBIDDEN,
+// INVALID (field note), NOT_FOUND, FAILED_PRECONDITION (reason
+// CASE_DECIDED) when the case is not OPEN, and INTERNAL.
+func (c *Cases) Dismiss(ctx context.Context, caseID, note string) (models.ViolationCase, error) {
+	return c.decide(ctx, caseID, note, models.CaseDismissed, nil)
+}
+
+func (c *Cases) decide(ctx context.Context, caseID, note string, to models.CaseStatus, onConfirm func(Store, *models.ViolationCase) error) (models.ViolationCase, error) {
+	uid, err := credit.RequireReviewer(ctx)
+	if err != nil {
+		return models.ViolationCase{}, err
+	}
+	note = strings.TrimSpace(note)
+	if note == "" || utf8.RuneCountInString(note) > 1000 {
+		return models.ViolationCase{}, apperr.InvalidField("note", "a decision note is required (at most 1000 characters)")
+	}
+	var vc models.ViolationCase
+	err = c.store.Tx(ctx, func(st Store) error {
+		var ok bool
+		var err error
+		if vc, ok, err = st.Case(ctx, caseID); err != nil || !ok {
+			return credit.NotFound(err, "case not found")
+		}
+		if vc.Status != models.CaseOpen {
+			return apperr.Precondition("CASE_DECIDED", "the case is already %s", vc.Status).WithDetail("status", string(vc.Status))
+		}
+		now := c.now().UTC()
+		vc.Status, vc.DecidedBy, vc.DecidedAt, vc.DecisionNote, vc.UpdatedAt = to, uid, &now, note, now
+		if onConfirm != nil {
+			if err := onConfirm(st, &vc); err != nil {
+				return err
+			}
+		}
+		if ok, err := st.DecideCase(ctx, vc); err != nil || !ok {
+			return orConflict(err)
+		}
+		return st.Audit(ctx, audit.Entry{Action: "case.decide", SubjectType: "violation_case", SubjectID: vc.ID, Detail: string(to)})
+	})
+	if err != nil {
+		return models.ViolationCase{}, credit.Internal(err, "could not decide the case")
+	}
+	return vc, nil
+}
+
+// orConflict is err, or the CONFLICT of a case decided meanwhile.
+func orConflict(err error) error {
+	if err != nil {
+		return err
+	}
+	return apperr.New(apperr.Conflict, "the case was decided by someone else; reload it").WithReason("CASE_CHANGED")
+}

@@ -1,0 +1,140 @@
+package rules_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"creditwater/apperr"
+	"creditwater/credit"
+	ct "creditwater/credit/credittest"
+	"creditwater/models"
+)
+
+func TestOpenCaseValidation(t *testing.T) {
+	// R1.3, R7.3: staff cases need a case number, a kind, evidence and a
+	// day; bad input is refused with the field and changes nothing.
+	e := ct.New(t)
+	s := e.Subject(t, "s", nil)
+	other := e.Subject(t, "other", nil)
+	e.Account(t, "A1", s.ID)
+	e.Account(t, "A2", other.ID)
+	valid := credit.CaseInput{CaseNo: "WS-2026-001", SubjectID: s.ID, AccountNo: "A1", Kind: models.KindTheft,
+		Severity: models.SeveritySerious, Description: "绕表用水", Evidence: "photos 1-3", OccurredOn: ct.Noon(2026, 1, 5)}
+	_, err := e.Cases.Open(ct.StaffCtx(), valid)
+	ct.Must(t, err)
+	cases := []struct {
+		name  string
+		ctx   context.Context
+		edit  func(*credit.CaseInput)
+		code  apperr.Code
+		field string
+	}{
+		{"anonymous", context.Background(), func(*credit.CaseInput) {}, apperr.Unauthenticated, ""},
+		{"enterprise user", ct.ActorCtx(models.RoleEnterprise, "u1"), func(*credit.CaseInput) {}, apperr.Forbidden, ""},
+		{"duplicate case number", ct.StaffCtx(), func(*credit.CaseInput) {}, apperr.Conflict, ""},
+		{"no case number", ct.StaffCtx(), func(c *credit.CaseInput) { c.CaseNo = " " }, apperr.Invalid, "caseNo"},
+		{"arrears is not a case kind", ct.StaffCtx(), func(c *credit.CaseInput) { c.Kind = models.KindArrears }, apperr.Invalid, "kind"},
+		{"bad severity", ct.StaffCtx(), func(c *credit.CaseInput) { c.Severity = "HUGE" }, apperr.Invalid, "severity"},
+		{"no description", ct.StaffCtx(), func(c *credit.CaseInput) { c.Description = "" }, apperr.Invalid, "description"},
+		{"no day", ct.StaffCtx(), func(c *credit.CaseInput) { c.OccurredOn = time.Time{} }, apperr.Invalid, "occurredOn"},
+		{"future day", ct.StaffCtx(), func(c *credit.CaseInput) { c.OccurredOn = time.Now().AddDate(0, 0, 2) }, apperr.Invalid, "occurredOn"},
+		{"commitment on a theft case", ct.StaffCtx(), func(c *credit.CaseInput) { c.CommitmentID = "c1" }, apperr.Invalid, "commitmentId"},
+		{"account of another subject", ct.StaffCtx(), func(c *credit.CaseInput) { c.AccountNo = "A2" }, apperr.Invalid, "accountNo"},
+		{"unknown account", ct.StaffCtx(), func(c *credit.CaseInput) { c.AccountNo = "A9" }, apperr.NotFound, ""},
+		{"unknown subject", ct.StaffCtx(), func(c *credit.CaseInput) { c.SubjectID, c.AccountNo = models.NewID(), "" }, apperr.NotFound, ""},
+	}
+	for _, c := range cases {
+		in := valid
+		c.edit(&in)
+		if c.code != apperr.Conflict {
+			in.CaseNo = strings.ReplaceAll(in.CaseNo, "001", "002")
+		}
+		_, err := e.Cases.Open(c.ctx, in)
+		ae := apperr.As(err)
+		if ae == nil || ae.Code != c.code || ae.Field != c.field {
+			t.Errorf("%s: got %v, want %s field %q", c.name, err, c.code, c.field)
+		}
+	}
+	var n int64
+	ct.Must(t, e.DB.Model(&models.ViolationCase{}).Count(&n).Error)
+	if n != 1 {
+		t.Fatalf("%d cases stored, want 1", n)
+	}
+}
+
+func TestConfirmAndDismissCase(t *testing.T) {
+	// R1.3, R2.4, R3.1: confirming a case makes a linked record and
+	// recomputes the tier; a decided case cannot be decided again.
+	e := ct.New(t)
+	s := e.Subject(t, "s", ct.Ptr(ct.Day(2020, 1, 1)))
+	_, err := e.Grades.Recompute(context.Background(), time.Now())
+	ct.Must(t, err)
+	theft, err := e.Cases.Open(ct.StaffCtx(), credit.CaseInput{CaseNo: "WS-1", SubjectID: s.ID, Kind: models.KindTheft,
+		Severity: models.SeverityGeneral, Description: "私接水管", Evidence: "现场照片", OccurredOn: ct.Noon(2026, 1, 5)})
+	ct.Must(t, err)
+	breach, err := e.Cases.Open(ct.StaffCtx(), credit.CaseInput{CaseNo: "WS-2", SubjectID: s.ID, Kind: models.KindBrokenPromise,
+		Severity: models.SeverityGeneral, Description: "承诺期内未补交产权证明", OccurredOn: ct.Noon(2026, 1, 6), CommitmentID: "commit-1"})
+	ct.Must(t, err)
+	dismissed, err := e.Cases.Open(ct.StaffCtx(), credit.CaseInput{CaseNo: "WS-3", SubjectID: s.ID, Kind: models.KindViolation,
+		Severity: models.SeverityMinor, Description: "疑似违约用水", OccurredOn: ct.Noon(2026, 1, 7)})
+	ct.Must(t, err)
+
+	_, _, err = e.Cases.Confirm(ct.StaffCtx(), theft.ID, "confirmed")
+	ct.WantCode(t, err, apperr.Forbidden) // STAFF opens, a credit officer decides
+	_, _, err = e.Cases.Confirm(ct.OfficerCtx(), theft.ID, " ")
+	ct.WantCode(t, err, apperr.Invalid)
+
+	vc, rec, err := e.Cases.Confirm(ct.OfficerCtx(), theft.ID, "evidence checked")
+	ct.Must(t, err)
+	if vc.Status != models.CaseConfirmed || vc.RecordID == nil || *vc.RecordID != rec.ID || vc.DecidedBy != "officer-1" {
+		t.Fatalf("case %+v", vc)
+	}
+	if rec.SourceKey != "CASE:"+theft.ID || rec.Source != credit.SourceStaffCase || rec.Kind != models.KindTheft ||
+		rec.CaseID == nil || *rec.CaseID != theft.ID || !rec.BehaviourOn.Equal(ct.Day(2026, 1, 5)) || rec.RecordedBy != "officer-1" {
+		t.Fatalf("record %+v", rec)
+	}
+	if e.Reload(t, s.ID).Tier != models.TierStandard {
+		t.Fatal("the tier was not recomputed")
+	}
+	_, rec2, err := e.Cases.Confirm(ct.OfficerCtx(), breach.ID, "breach established")
+	ct.Must(t, err)
+	if rec2.Source != credit.SourceCommitmentBreach || rec2.CommitmentID == nil || *rec2.CommitmentID != "commit-1" {
+		t.Fatalf("breach record %+v", rec2)
+	}
+	vc, err = e.Cases.Dismiss(ct.OfficerCtx(), dismissed.ID, "no evidence")
+	ct.Must(t, err)
+	if vc.Status != models.CaseDismissed || vc.RecordID != nil {
+		t.Fatalf("dismissed %+v", vc)
+	}
+
+	decided := []struct {
+		name string
+		run  func() error
+		want string
+	}{
+		{"confirm a confirmed case", func() error { _, _, err := e.Cases.Confirm(ct.OfficerCtx(), theft.ID, "again"); return err }, "CONFIRMED"},
+		{"dismiss a confirmed case", func() error { _, err := e.Cases.Dismiss(ct.OfficerCtx(), theft.ID, "oops"); return err }, "CONFIRMED"},
+		{"confirm a dismissed case", func() error { _, _, err := e.Cases.Confirm(ct.OfficerCtx(), dismissed.ID, "x"); return err }, "DISMISSED"},
+	}
+	for _, d := range decided {
+		err := d.run()
+		ae := apperr.As(err)
+		if ae == nil || ae.Code != apperr.FailedPrecondition || ae.Reason != "CASE_DECIDED" || !strings.Contains(ae.Message, d.want) {
+			t.Errorf("%s: %v", d.name, err)
+		}
+	}
+	_, err = e.Cases.Dismiss(ct.OfficerCtx(), models.NewID(), "x")
+	ct.WantCode(t, err, apperr.NotFound)
+	var records int64
+	ct.Must(t, e.DB.Model(&models.DishonestyRecord{}).Count(&records).Error)
+	if records != 2 {
+		t.Fatalf("%d records, want 2", records)
+	}
+	got, err := e.Cases.Get(ct.StaffCtx(), theft.ID)
+	ct.Must(t, err)
+	if got.Status != models.CaseConfirmed {
+		t.Fatalf("stored case %s", got.Status)
+	}
+}

@@ -1,0 +1,4 @@
+package rules
+
+// ServedCutoff is servedCutoff, for the tests.
+var ServedCutoff = servedCutoff

@@ -1,0 +1,83 @@
+// Package rules holds the dishonesty rules that make records (R1.3): the
+// automatic ARREARS rule with its exemptions, and staff cases of theft,
+// contract violation and broken promises.
+package rules
+
+import (
+	"context"
+	"time"
+
+	"creditwater/credit"
+	"creditwater/credit/record"
+	"creditwater/models"
+)
+
+// Store is what the rules read and write besides records. Implementations:
+// store/creditdb.
+type Store interface {
+	// Tx runs fn in one transaction with a Store bound to it (on a Store
+	// already bound to one, fn runs in it).
+	Tx(ctx context.Context, fn func(Store) error) error
+	// Records is the record store on the same database or transaction.
+	Records() record.Store
+	credit.Effects
+	// ArrearsCandidates selects, in one set-based query, the reminders q
+	// makes ARREARS records of, ordered by reminder number; INTERNAL.
+	ArrearsCandidates(ctx context.Context, q ArrearsQuery) ([]Candidate, error)
+	// Reminders reads the reminders with the numbers, each with its bills
+	// (and what was paid of them) ordered by bill number; INTERNAL.
+	Reminders(ctx context.Context, nos []string) ([]Reminder, error)
+	// Account reads an account; INTERNAL.
+	Account(ctx context.Context, no string) (models.Account, bool, error)
+	// Case reads a case; inside Tx it locks the row. INTERNAL.
+	Case(ctx context.Context, id string) (models.ViolationCase, bool, error)
+	// InsertCase stores a new case: credit.ErrDuplicate when its number is
+	// taken, or INTERNAL.
+	InsertCase(ctx context.Context, vc models.ViolationCase) error
+	// DecideCase writes vc's status, decision and record when the stored
+	// case is still OPEN; false when it is not. INTERNAL.
+	DecideCase(ctx context.Context, vc models.ViolationCase) (bool, error)
+}
+
+// ArrearsQuery is the ARREARS rule as of one day, in the terms a store
+// applies: a reminder served before ServedBefore, of an account linked to
+// a subject, whose bills are unpaid by at least ThresholdFen in total (each
+// bill max(amount − Σ payments, 0)), with no record of source key
+// KeyPrefix + reminder number and no exemption of its account (or of the
+// reminder) valid on the day [DayStart, DayEnd).
+type ArrearsQuery struct {
+	ServedBefore     time.Time
+	DayStart, DayEnd time.Time
+	ThresholdFen     int64
+	KeyPrefix        string
+}
+
+// Candidate is a reminder the ARREARS rule makes a record of.
+type Candidate struct {
+	ReminderNo string
+	AccountNo  string
+	SubjectID  string
+	UnpaidFen  int64
+}
+
+// Reminder is a served reminder (催告) with the bills it covers.
+type Reminder struct {
+	No       string
+	ServedOn time.Time
+	Bills    []credit.ArrearsBill
+}
+
+// Tiers re-grades subjects (*grade.Service).
+type Tiers interface {
+	Recompute(ctx context.Context, asOf time.Time, subjectIDs ...string) (int64, error)
+}
+
+// Deps are what the rules need.
+type Deps struct {
+	Store   Store
+	Records *record.Service
+	Grades  Tiers
+	Config  credit.Config
+	// Now is the clock of cases (nil: time.Now).
+	Now func() time.Time
+}

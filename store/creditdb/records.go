@@ -1,0 +1,167 @@
+package creditdb
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"gorm.io/gorm/clause"
+
+	"creditwater/apperr"
+	"creditwater/credit/grade"
+	"creditwater/credit/record"
+	"creditwater/models"
+	"creditwater/store"
+)
+
+// Grades is the tier store on the same handle.
+func (s *Records) Grades() grade.Store { return &Grades{s.conn} }
+
+// Get reads a record, locked inside a transaction.
+func (s *Records) Get(ctx context.Context, id string) (models.DishonestyRecord, bool, error) {
+	return one[models.DishonestyRecord](ctx, s.conn, true, "record", "id = ?", id)
+}
+
+// BySourceKey reads the record with a source key.
+func (s *Records) BySourceKey(ctx context.Context, key string) (models.DishonestyRecord, bool, error) {
+	return one[models.DishonestyRecord](ctx, s.conn, false, "records", "source_key = ?", key)
+}
+
+// Insert stores the records with one multi-row INSERT … ON CONFLICT DO
+// NOTHING (INSERT IGNORE semantics on the unique source key) and returns
+// those it stored.
+func (s *Records) Insert(ctx context.Context, recs []models.DishonestyRecord) ([]models.DishonestyRecord, error) {
+	if len(recs) == 0 {
+		return nil, nil
+	}
+	res := s.q(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&recs)
+	if res.Error != nil {
+		return nil, apperr.Wrap(res.Error, apperr.Internal, "could not store the records")
+	}
+	if int(res.RowsAffected) == len(recs) {
+		return recs, nil
+	}
+	ids := make([]string, len(recs)) // a concurrent insert made some of them
+	for i, rec := range recs {
+		ids[i] = rec.ID
+	}
+	var kept []string
+	if err := s.q(ctx).Model(&models.DishonestyRecord{}).Where("id IN ?", ids).Pluck("id", &kept).Error; err != nil {
+		return nil, apperr.Wrap(err, apperr.Internal, "could not read the records")
+	}
+	return slices.DeleteFunc(slices.Clone(recs), func(rec models.DishonestyRecord) bool { return !slices.Contains(kept, rec.ID) }), nil
+}
+
+// Update writes the lifecycle columns of rec under optimistic locking.
+func (s *Records) Update(ctx context.Context, rec models.DishonestyRecord, version int, status models.RecordStatus) (bool, error) {
+	q := s.q(ctx).Model(&models.DishonestyRecord{}).Where("id = ? AND version = ?", rec.ID, version)
+	if status != "" {
+		q = q.Where("status = ?", status)
+	}
+	res := q.Updates(map[string]any{"status": rec.Status, "severity": rec.Severity, "summary": rec.Summary,
+		"publicity_start": rec.PublicityStart, "publicity_end": rec.PublicityEnd, "version": rec.Version, "updated_at": rec.UpdatedAt})
+	if res.Error != nil {
+		return false, apperr.Wrap(res.Error, apperr.Internal, "could not update the record")
+	}
+	return res.RowsAffected > 0, nil
+}
+
+// List returns the records of q, newest first, and the count without the
+// cursor.
+func (s *Records) List(ctx context.Context, q record.Query) ([]models.DishonestyRecord, int64, error) {
+	db := s.q(ctx).Model(&models.DishonestyRecord{})
+	if q.SubjectID != "" {
+		db = db.Where("subject_id = ?", q.SubjectID)
+	}
+	if q.ViewerID != "" {
+		db = db.Where("subject_id IN (?)", s.policy.Subjects(ctx, q.ViewerID, q.Scopes...))
+	}
+	if q.Kind != "" {
+		db = db.Where("kind = ?", q.Kind)
+	}
+	if q.Status != "" {
+		db = db.Where("status = ?", q.Status)
+	}
+	if !q.From.IsZero() {
+		db = db.Where("behaviour_on >= ?", q.From)
+	}
+	if !q.To.IsZero() {
+		db = db.Where("behaviour_on < ?", q.To)
+	}
+	var total int64
+	if err := db.Count(&total).Error; err != nil {
+		return nil, 0, apperr.Wrap(err, apperr.Internal, "could not read the records")
+	}
+	if q.Before != "" {
+		db = db.Where("id < ?", q.Before)
+	}
+	var recs []models.DishonestyRecord
+	if err := db.Order("id DESC").Limit(q.Limit).Find(&recs).Error; err != nil {
+		return nil, 0, apperr.Wrap(err, apperr.Internal, "could not read the records")
+	}
+	return recs, total, nil
+}
+
+// AddEvents appends history entries in one INSERT.
+func (s *Records) AddEvents(ctx context.Context, evs []models.RecordEvent) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	if err := s.q(ctx).Create(&evs).Error; err != nil {
+		return apperr.Wrap(err, apperr.Internal, "could not store the record history")
+	}
+	return nil
+}
+
+// Events returns a record's history, oldest first.
+func (s *Records) Events(ctx context.Context, recordID string) ([]models.RecordEvent, error) {
+	return list[models.RecordEvent](ctx, s.conn, "record history", "id ASC", 0, "record_id = ?", recordID)
+}
+
+// QueueDue enqueues the publications of q with one INSERT … SELECT into
+// the outbox; a key already there is skipped (ON CONFLICT DO NOTHING, ON
+// DUPLICATE KEY UPDATE on MySQL).
+func (s *Records) QueueDue(ctx context.Context, q record.DueQuery) (int, error) {
+	db := s.q(ctx)
+	keyCol, keyExpr, payload := `"key"`, `@prefix || d.id`, `'{"recordId":"' || d.id || '"}'`
+	onConflict := " ON CONFLICT DO NOTHING"
+	if store.IsMySQL(db) {
+		keyCol, keyExpr, payload = "`key`", "CONCAT(@prefix, d.id)", `CONCAT('{"recordId":"', d.id, '"}')`
+		onConflict = " ON DUPLICATE KEY UPDATE outbox_messages.id = outbox_messages.id"
+	}
+	stmt := "INSERT INTO outbox_messages (" + keyCol + ", kind, aggregate_id, payload, status, attempts, next_attempt_at, locked_by, last_error, result, created_at) " +
+		"SELECT " + keyExpr + ", @kind, d.id, " + payload + ", @pending, 0, @now, '', '', '', @now " +
+		"FROM dishonesty_records d JOIN subjects s ON s.id = d.subject_id " +
+		"WHERE d.severity IN @severities AND d.status IN @statuses " +
+		"AND d.publicity_start IS NOT NULL AND d.publicity_start <= @asOf AND d.publicity_end > @asOf " +
+		"AND (d.publication_id IS NULL OR d.publication_id = '') AND s.uscc IS NOT NULL AND s.uscc <> '' " +
+		"AND NOT EXISTS (SELECT 1 FROM outbox_messages o WHERE o." + keyCol + " = " + keyExpr + ")" + onConflict
+	res := db.Exec(stmt, map[string]any{
+		"prefix": q.KeyPrefix, "kind": q.Kind, "pending": models.OutboxPending, "now": q.Now, "asOf": q.AsOf,
+		"severities": q.Severities, "statuses": q.Statuses,
+	})
+	if res.Error != nil {
+		return 0, apperr.Wrap(res.Error, apperr.Internal, "could not queue the publications")
+	}
+	return int(res.RowsAffected), nil
+}
+
+// Message reads the outbox message with a key (its ID and status).
+func (s *Records) Message(ctx context.Context, key string) (models.OutboxMessage, bool, error) {
+	var m models.OutboxMessage
+	res := s.q(ctx).Select("id", "status").Where(&models.OutboxMessage{Key: key}).Limit(1).Find(&m)
+	if res.Error != nil {
+		return m, false, apperr.Wrap(res.Error, apperr.Internal, "could not read the outbox")
+	}
+	return m, res.RowsAffected > 0, nil
+}
+
+// SetPublication stores a record's publication ID.
+func (s *Records) SetPublication(ctx context.Context, recordID, publicationID string, at time.Time) error {
+	err := s.q(ctx).Model(&models.DishonestyRecord{}).Where("id = ?", recordID).
+		Updates(map[string]any{"publication_id": publicationID, "updated_at": at}).Error
+	if err != nil {
+		return apperr.Wrap(err, apperr.Internal, "could not store the publication ID")
+	}
+	return nil
+}

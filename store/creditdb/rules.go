@@ -1,0 +1,106 @@
+package creditdb
+
+import (
+	"context"
+	"time"
+
+	"creditwater/apperr"
+	"creditwater/credit"
+	"creditwater/credit/record"
+	"creditwater/credit/rules"
+	"creditwater/models"
+	"creditwater/store"
+)
+
+// Records is the record store on the same handle.
+func (s *Rules) Records() record.Store { return &Records{s.conn} }
+
+// unpaidSQL is what is unpaid of a bill (never negative).
+const unpaidSQL = `SUM(CASE WHEN x.amount_fen > x.paid_fen THEN x.amount_fen - x.paid_fen ELSE 0 END)`
+
+// ArrearsCandidates runs the ARREARS rule's one SELECT over reminders,
+// accounts, bills, payments, records and exemptions.
+func (s *Rules) ArrearsCandidates(ctx context.Context, q rules.ArrearsQuery) ([]rules.Candidate, error) {
+	db := s.q(ctx)
+	sourceKey := "@prefix || r.reminder_no"
+	if store.IsMySQL(db) {
+		sourceKey = "CONCAT(@prefix, r.reminder_no)"
+	}
+	stmt := `SELECT x.reminder_no, x.account_no, x.subject_id, ` + unpaidSQL + ` AS unpaid_fen
+	FROM (SELECT r.reminder_no, r.account_no, a.subject_id, b.amount_fen, ` + paidSQL + ` AS paid_fen
+		FROM reminders r
+		JOIN accounts a ON a.account_no = r.account_no
+		JOIN reminder_bills rb ON rb.reminder_no = r.reminder_no
+		JOIN bills b ON b.bill_no = rb.bill_no
+		WHERE r.served_on < @servedBefore
+		AND a.subject_id IS NOT NULL AND a.subject_id <> ''
+		AND NOT EXISTS (SELECT 1 FROM dishonesty_records d WHERE d.source_key = ` + sourceKey + `)
+		AND NOT EXISTS (SELECT 1 FROM exemptions e WHERE e.account_no = r.account_no
+			AND (e.reminder_no IS NULL OR e.reminder_no = '' OR e.reminder_no = r.reminder_no)
+			AND (e.valid_from IS NULL OR e.valid_from < @dayEnd)
+			AND (e.valid_to IS NULL OR e.valid_to >= @dayStart))
+	) x
+	GROUP BY x.reminder_no, x.account_no, x.subject_id
+	HAVING ` + unpaidSQL + ` >= @threshold
+	ORDER BY x.reminder_no`
+	var cands []rules.Candidate
+	err := db.Raw(stmt, map[string]any{"prefix": q.KeyPrefix, "servedBefore": q.ServedBefore,
+		"dayStart": q.DayStart, "dayEnd": q.DayEnd, "threshold": q.ThresholdFen}).Scan(&cands).Error
+	if err != nil {
+		return nil, apperr.Wrap(err, apperr.Internal, "could not find reminders in arrears")
+	}
+	return cands, nil
+}
+
+// Reminders reads reminders with their bills and payments.
+func (s *Rules) Reminders(ctx context.Context, nos []string) ([]rules.Reminder, error) {
+	var served []struct {
+		ReminderNo string
+		ServedOn   time.Time
+	}
+	db := s.q(ctx)
+	if err := db.Model(&models.Reminder{}).Select("reminder_no, served_on").Where("reminder_no IN ?", nos).Scan(&served).Error; err != nil {
+		return nil, apperr.Wrap(err, apperr.Internal, "could not read the reminders")
+	}
+	var bills []struct {
+		ReminderNo string
+		credit.ArrearsBill
+	}
+	err := db.Raw(`SELECT rb.reminder_no, b.bill_no, b.period, b.amount_fen, `+paidSQL+` AS paid_fen
+		FROM reminder_bills rb JOIN bills b ON b.bill_no = rb.bill_no
+		WHERE rb.reminder_no IN ? ORDER BY rb.reminder_no, b.bill_no`, nos).Scan(&bills).Error
+	if err != nil {
+		return nil, apperr.Wrap(err, apperr.Internal, "could not read the bills")
+	}
+	byReminder := make(map[string][]credit.ArrearsBill, len(served))
+	for _, b := range bills {
+		byReminder[b.ReminderNo] = append(byReminder[b.ReminderNo], b.ArrearsBill)
+	}
+	out := make([]rules.Reminder, len(served))
+	for i, r := range served {
+		out[i] = rules.Reminder{No: r.ReminderNo, ServedOn: r.ServedOn, Bills: byReminder[r.ReminderNo]}
+	}
+	return out, nil
+}
+
+// Case reads a case, locked inside a transaction.
+func (s *Rules) Case(ctx context.Context, id string) (models.ViolationCase, bool, error) {
+	return one[models.ViolationCase](ctx, s.conn, true, "case", "id = ?", id)
+}
+
+// InsertCase stores a new case.
+func (s *Rules) InsertCase(ctx context.Context, vc models.ViolationCase) error {
+	return s.create(ctx, &vc, "case")
+}
+
+// DecideCase writes a decision while the case is OPEN.
+func (s *Rules) DecideCase(ctx context.Context, vc models.ViolationCase) (bool, error) {
+	res := s.q(ctx).Model(&models.ViolationCase{}).Where("id = ? AND status = ?", vc.ID, models.CaseOpen).Updates(map[string]any{
+		"status": vc.Status, "decided_by": vc.DecidedBy, "decided_at": vc.DecidedAt, "decision_note": vc.DecisionNote,
+		"record_id": vc.RecordID, "updated_at": vc.UpdatedAt,
+	})
+	if res.Error != nil {
+		return false, apperr.Wrap(res.Error, apperr.Internal, "could not decide the case")
+	}
+	return res.RowsAffected > 0, nil
+}
