@@ -5,18 +5,24 @@ import type { RecordKind, Severity } from "../gql/graphql";
 import { label, toRFC3339 } from "../format";
 import { Card, ErrorBox, Field, Notice, Page, Tag } from "../ui";
 
+graphql(`
+  fragment ConsoleCase on ViolationCase {
+    id
+    caseNo
+    subjectId
+    kind
+    severity
+    status
+    description
+    recordId
+  }
+`);
+
 const OpenCase = graphql(`
   mutation ConsoleOpenCase($input: OpenCaseInput!) {
     openCase(input: $input) {
       case {
-        id
-        caseNo
-        subjectId
-        kind
-        severity
-        status
-        description
-        recordId
+        ...ConsoleCase
       }
     }
   }
@@ -25,14 +31,7 @@ const ConfirmCase = graphql(`
   mutation ConsoleConfirmCase($input: DecideCaseInput!) {
     confirmCase(input: $input) {
       case {
-        id
-        caseNo
-        subjectId
-        kind
-        severity
-        status
-        description
-        recordId
+        ...ConsoleCase
       }
       record {
         id
@@ -45,14 +44,7 @@ const DismissCase = graphql(`
   mutation ConsoleDismissCase($input: DecideCaseInput!) {
     dismissCase(input: $input) {
       case {
-        id
-        caseNo
-        subjectId
-        kind
-        severity
-        status
-        description
-        recordId
+        ...ConsoleCase
       }
     }
   }

@@ -8,14 +8,7 @@ import { DeadlineTable } from "./Reviews";
 const DeadlinesQuery = graphql(`
   query ConsoleDeadlines($overdueOnly: Boolean, $assigneeId: ID) {
     deadlines(overdueOnly: $overdueOnly, assigneeId: $assigneeId) {
-      kind
-      id
-      recordId
-      subjectId
-      status
-      dueAt
-      overdue
-      assigneeId
+      ...ConsoleDeadline
     }
     myNotices {
       id

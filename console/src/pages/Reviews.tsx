@@ -1,25 +1,64 @@
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import { useMutation, useQuery } from "urql";
 import { graphql } from "../gql";
 import type { ObjectionOutcome } from "../gql/graphql";
 import { fmtDay, fmtTime, label } from "../format";
 import { Card, DL, Empty, ErrorBox, Field, Link, Loading, Page, Tag, go } from "../ui";
 
+graphql(`
+  fragment ConsoleDeadline on Deadline {
+    kind
+    id
+    recordId
+    subjectId
+    status
+    dueAt
+    overdue
+    assigneeId
+  }
+`);
+
 const OpenReviews = graphql(`
   query ConsoleOpenReviews($overdueOnly: Boolean) {
     deadlines(overdueOnly: $overdueOnly) {
-      kind
-      id
-      recordId
-      subjectId
-      status
-      dueAt
-      overdue
-      assigneeId
+      ...ConsoleDeadline
     }
   }
 `);
 
+
+graphql(`
+  fragment ConsoleEvidence on EvidenceItem {
+    id
+    kind
+    text
+    fileName
+    url
+  }
+`);
+graphql(`
+  fragment ConsoleRequestEvent on RequestEvent {
+    at
+    action
+    fromStatus
+    toStatus
+    reason
+  }
+`);
+graphql(`
+  fragment ConsoleReviewedRecord on DishonestyRecord {
+    id
+    kind
+    severity
+    status
+    summary
+    subject {
+      id
+      name
+      uscc
+    }
+  }
+`);
 
 const RepairQuery = graphql(`
   query ConsoleRepair($id: ID!) {
@@ -33,30 +72,13 @@ const RepairQuery = graphql(`
       decidedAt
       version
       evidence {
-        id
-        kind
-        text
-        fileName
-        url
+        ...ConsoleEvidence
       }
       history {
-        at
-        action
-        fromStatus
-        toStatus
-        reason
+        ...ConsoleRequestEvent
       }
       record {
-        id
-        kind
-        severity
-        status
-        summary
-        subject {
-          id
-          name
-          uscc
-        }
+        ...ConsoleReviewedRecord
       }
     }
   }
@@ -74,30 +96,13 @@ const ObjectionQuery = graphql(`
       decidedAt
       version
       evidence {
-        id
-        kind
-        text
-        fileName
-        url
+        ...ConsoleEvidence
       }
       history {
-        at
-        action
-        fromStatus
-        toStatus
-        reason
+        ...ConsoleRequestEvent
       }
       record {
-        id
-        kind
-        severity
-        status
-        summary
-        subject {
-          id
-          name
-          uscc
-        }
+        ...ConsoleReviewedRecord
       }
     }
   }
@@ -241,7 +246,7 @@ type Item = {
   record: { id: string; kind: string; severity: string; status: string; summary?: string | null; subject: { id: string; name: string; uscc?: string | null } };
 };
 
-function Common({ item, extra }: { item: Item; extra: [string, React.ReactNode][] }) {
+function Common({ item, extra }: { item: Item; extra: [string, ReactNode][] }) {
   return (
     <>
       <Card title="申请">
