@@ -139,6 +139,8 @@ const terminal = ["ACCEPTED", "REJECTED", "WITHDRAWN"];
 
 export function ApplicationDetail({ id, meId }: { id: string; meId: string }) {
   const [res, refetch] = useQuery({ query: AppQuery, variables: { id }, requestPolicy: "network-only" });
+  const [users] = useQuery({ query: StaffUsersQuery });
+  const names = new Map((users.data?.users.edges ?? []).map((e) => [e.node.id, e.node.displayName]));
   const a = res.data?.application;
   const reload = () => refetch({ requestPolicy: "network-only" });
   return (
@@ -164,6 +166,7 @@ export function ApplicationDetail({ id, meId }: { id: string; meId: string }) {
                   ["渠道", a.channel],
                   ["提交时间", fmtTime(a.submittedAt)],
                   ["勘察时间", fmtTime(a.surveyAt)],
+                  ["勘察人员", a.surveyAssigneeId ? (names.get(a.surveyAssigneeId) ?? a.surveyAssigneeId) : "—"],
                   ["信用报告编号", a.reportNo],
                   ["综合评价", a.rating],
                   ["受理时间", fmtTime(a.acceptedAt)],
@@ -200,7 +203,7 @@ export function ApplicationDetail({ id, meId }: { id: string; meId: string }) {
                       <b>{label(e.toStatus)}</b> <span className="muted">{fmtTime(e.at)}</span>
                     </div>
                     <div className="muted">
-                      {e.actorRole ? label(e.actorRole) : "系统"}
+                      {e.actorRole ? (e.actorId && names.get(e.actorId)) || label(e.actorRole) : "系统"}
                       {e.reason ? ` · ${e.reason}` : ""}
                     </div>
                   </li>
