@@ -32,7 +32,9 @@ const (
 // Config is every setting of the service. Field tags name the variable and
 // its default; `secret:"true"` masks the value in String.
 type Config struct {
-	Env      string `env:"CW_ENV" envDefault:"development"`
+	Env string `env:"CW_ENV" envDefault:"development"`
+	// Ops holds the operations API's settings (config/ops.go).
+	Ops      Ops
 	HTTPAddr string `env:"CW_HTTP_ADDR" envDefault:":8080"`
 	DataDir  string `env:"CW_DATA_DIR" envDefault:"./data"`
 	LogLevel string `env:"CW_LOG_LEVEL" envDefault:"info"`
@@ -283,6 +285,9 @@ func (c *Config) validate() error {
 			return bad(p.name, "must be positive")
 		}
 	}
+	if err := c.Ops.validate(); err != nil {
+		return err
+	}
 	if c.SessionCheckCache < 0 || c.SessionCheckCache > 30*time.Second {
 		return bad("CW_SESSION_CHECK_CACHE", "must be between 0 and 30s (a disabled user's sessions work at most this long)")
 	}
@@ -370,27 +375,36 @@ func (c Config) Production() bool { return c.Env == EnvProduction }
 // String renders the configuration for logs with secrets masked.
 func (c Config) String() string {
 	var b strings.Builder
-	v := reflect.ValueOf(c)
-	t := v.Type()
-	for i := range t.NumField() {
-		f := t.Field(i)
-		val := fmt.Sprint(v.Field(i).Interface())
+	eachVar(reflect.ValueOf(c), func(f reflect.StructField, v reflect.Value) {
+		val := fmt.Sprint(v.Interface())
 		if f.Tag.Get("secret") == "true" && val != "" {
 			val = "****"
 		}
 		fmt.Fprintf(&b, "%s=%s ", f.Tag.Get("env"), val)
-	}
+	})
 	return strings.TrimSpace(b.String())
+}
+
+// eachVar calls fn for every field of v that names a variable, descending
+// into the nested settings structs (such as Ops) that name none.
+func eachVar(v reflect.Value, fn func(reflect.StructField, reflect.Value)) {
+	t := v.Type()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.Tag.Get("env") == "" && f.Type.Kind() == reflect.Struct {
+			eachVar(v.Field(i), fn)
+			continue
+		}
+		fn(f, v.Field(i))
+	}
 }
 
 // Vars lists every variable with its default, for documentation and tests.
 func Vars() []Var {
-	t := reflect.TypeOf(Config{})
-	out := make([]Var, 0, t.NumField())
-	for i := range t.NumField() {
-		f := t.Field(i)
+	var out []Var
+	eachVar(reflect.ValueOf(Config{}), func(f reflect.StructField, _ reflect.Value) {
 		out = append(out, Var{Name: f.Tag.Get("env"), Default: f.Tag.Get("envDefault"), Secret: f.Tag.Get("secret") == "true"})
-	}
+	})
 	return out
 }
 
@@ -409,10 +423,13 @@ func knownVars() []string {
 }
 
 func varOf(field string) string {
-	if f, ok := reflect.TypeOf(Config{}).FieldByName(field); ok {
-		return f.Tag.Get("env")
-	}
-	return field
+	name := field
+	eachVar(reflect.ValueOf(Config{}), func(f reflect.StructField, _ reflect.Value) {
+		if f.Name == field {
+			name = f.Tag.Get("env")
+		}
+	})
+	return name
 }
 
 // DefaultMenu is the official account's menu (menu.json beside this file):

@@ -169,7 +169,12 @@ func (r *queryResolver) Applications(ctx context.Context, filter *model.Applicat
 	if filter != nil {
 		f = apply.QueueFilter{Statuses: filter.Statuses, VIPOnly: deref(filter.VipOnly), Assignee: deref(filter.AssigneeID)}
 	}
-	p, err := r.Apply.Queue(ctx, f, deref(orderBy), deref(first), deref(after))
+	return r.applications(ctx, f, deref(orderBy), first, after)
+}
+
+// applications is a page of the staff queue as a connection.
+func (r *Resolver) applications(ctx context.Context, f apply.QueueFilter, orderBy apply.Order, first *int, after *string) (*model.ApplicationConnection, error) {
+	p, err := r.Apply.Queue(ctx, f, orderBy, deref(first), deref(after))
 	if err != nil {
 		return nil, err
 	}
