@@ -35,7 +35,9 @@ const (
 // value in String. A new area adds one group type in its own file and one
 // field here.
 type Config struct {
-	Env      string `env:"CW_ENV" envDefault:"development"`
+	Env string `env:"CW_ENV" envDefault:"development"`
+	// Ops holds the operations API's settings (config/ops.go).
+	Ops      Ops
 	HTTPAddr string `env:"CW_HTTP_ADDR" envDefault:":8080"`
 	DataDir  string `env:"CW_DATA_DIR" envDefault:"./data"`
 	LogLevel string `env:"CW_LOG_LEVEL" envDefault:"info"`
@@ -174,6 +176,9 @@ func (c *Config) validate() error {
 		if p.v <= 0 {
 			return bad(p.name, "must be positive")
 		}
+	}
+	if err := c.Ops.validate(); err != nil {
+		return err
 	}
 	if c.Auth.Session.CheckCache < 0 || c.Auth.Session.CheckCache > 30*time.Second {
 		return bad("CW_SESSION_CHECK_CACHE", "must be between 0 and 30s (a disabled user's sessions work at most this long)")
