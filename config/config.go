@@ -145,6 +145,8 @@ type Config struct {
 	ArrearsSchedule       string `env:"CW_JOB_ARREARS_SCHEDULE" envDefault:"30 2 * * *"`
 	TiersSchedule         string `env:"CW_JOB_TIERS_SCHEDULE" envDefault:"0 3 * * *"`
 	RegistryCheckSchedule string `env:"CW_JOB_REGISTRY_CHECK_SCHEDULE" envDefault:"0 4 * * *"`
+	// Lifecycle: record expiry, prior notice, grades (R1.5, R1.6, R3.4, R3.5).
+	Lifecycle Lifecycle
 
 	// Zero-document applications (R4) and the publication outbox (R2.3).
 	ZeroDocRatings    []string      `env:"CW_ZERO_DOC_RATINGS" envDefault:"A,B"`
@@ -314,6 +316,9 @@ func (c *Config) validate() error {
 	if c.SeriousPublicityMin > c.SeriousPublicityMax {
 		return bad("CW_PUBLICITY_SERIOUS_MIN_MONTHS", "must not exceed CW_PUBLICITY_SERIOUS_MAX_MONTHS")
 	}
+	if err := c.Lifecycle.validate(); err != nil {
+		return err
+	}
 	for _, r := range c.ZeroDocRatings {
 		if r != "A" && r != "B" && r != "C" && r != "D" {
 			return bad("CW_ZERO_DOC_RATINGS", fmt.Sprintf("has %q: ratings are A, B, C or D", r))
@@ -370,27 +375,36 @@ func (c Config) Production() bool { return c.Env == EnvProduction }
 // String renders the configuration for logs with secrets masked.
 func (c Config) String() string {
 	var b strings.Builder
-	v := reflect.ValueOf(c)
-	t := v.Type()
-	for i := range t.NumField() {
-		f := t.Field(i)
-		val := fmt.Sprint(v.Field(i).Interface())
+	settings(reflect.ValueOf(c), func(f reflect.StructField, v reflect.Value) {
+		val := fmt.Sprint(v.Interface())
 		if f.Tag.Get("secret") == "true" && val != "" {
 			val = "****"
 		}
 		fmt.Fprintf(&b, "%s=%s ", f.Tag.Get("env"), val)
-	}
+	})
 	return strings.TrimSpace(b.String())
+}
+
+// settings calls fn with every setting of the struct v: its fields with an
+// env tag, and those of its nested setting structs (fields without one).
+func settings(v reflect.Value, fn func(reflect.StructField, reflect.Value)) {
+	t := v.Type()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if _, ok := f.Tag.Lookup("env"); !ok && f.Type.Kind() == reflect.Struct {
+			settings(v.Field(i), fn)
+			continue
+		}
+		fn(f, v.Field(i))
+	}
 }
 
 // Vars lists every variable with its default, for documentation and tests.
 func Vars() []Var {
-	t := reflect.TypeOf(Config{})
-	out := make([]Var, 0, t.NumField())
-	for i := range t.NumField() {
-		f := t.Field(i)
+	var out []Var
+	settings(reflect.ValueOf(Config{}), func(f reflect.StructField, _ reflect.Value) {
 		out = append(out, Var{Name: f.Tag.Get("env"), Default: f.Tag.Get("envDefault"), Secret: f.Tag.Get("secret") == "true"})
-	}
+	})
 	return out
 }
 
@@ -409,10 +423,13 @@ func knownVars() []string {
 }
 
 func varOf(field string) string {
-	if f, ok := reflect.TypeOf(Config{}).FieldByName(field); ok {
-		return f.Tag.Get("env")
-	}
-	return field
+	name := field
+	settings(reflect.ValueOf(Config{}), func(f reflect.StructField, _ reflect.Value) {
+		if f.Name == field {
+			name = f.Tag.Get("env")
+		}
+	})
+	return name
 }
 
 // DefaultMenu is the official account's menu (menu.json beside this file):

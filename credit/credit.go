@@ -25,8 +25,10 @@ package credit
 import (
 	"reflect"
 	"strconv"
+	"strings"
 	"time"
 
+	"creditwater/config"
 	"creditwater/models"
 )
 
@@ -71,6 +73,9 @@ type Config struct {
 	UsageLowFactor float64 `default:"0.3"`
 	// UsageMaxMonths is the longest analysis a caller may ask for. Default 60.
 	UsageMaxMonths int `default:"60"`
+	// Lifecycle is record expiry, prior notice, grades and late payments
+	// (R1.5, R1.6, R3.4, R3.5); zero fields take their envDefault.
+	Lifecycle config.Lifecycle
 }
 
 // DefaultConfig returns the defaults of every threshold.
@@ -83,19 +88,31 @@ func (c Config) WithDefaults() Config {
 	return c
 }
 
-// Defaults sets every zero or negative int, int64 or float64 field of the
-// struct *p that has a `default:"…"` tag to that default: the rule of
-// every setting of the credit packages. A tag that does not parse as the
-// field's type is a programming error and panics.
+// Defaults sets every zero or negative int, int64 or float64 field, and
+// every empty []string field, of the struct *p that has a `default:"…"`
+// (or `envDefault:"…"`) tag to that default, recursing into nested
+// structs: the rule of every setting of the credit packages. A tag that
+// does not parse as the field's type is a programming error and panics.
 func Defaults(p any) {
 	v := reflect.ValueOf(p).Elem()
 	for i := range v.NumField() {
-		tag, ok := v.Type().Field(i).Tag.Lookup("default")
 		f := v.Field(i)
+		if f.Kind() == reflect.Struct {
+			Defaults(f.Addr().Interface())
+			continue
+		}
+		tag, ok := v.Type().Field(i).Tag.Lookup("default")
+		if !ok {
+			tag, ok = v.Type().Field(i).Tag.Lookup("envDefault")
+		}
 		if !ok {
 			continue
 		}
 		switch f.Kind() {
+		case reflect.Slice:
+			if f.Len() == 0 && f.Type().Elem().Kind() == reflect.String {
+				f.Set(reflect.ValueOf(strings.Split(tag, ",")))
+			}
 		case reflect.Int, reflect.Int64:
 			if f.Int() <= 0 {
 				f.SetInt(must(strconv.ParseInt(tag, 10, 64)))
@@ -127,6 +144,18 @@ type Publicity struct {
 	MinEnd time.Time
 	// End is the end of the maximum publicity period.
 	End time.Time
+}
+
+// Ends returns the end of the maximum period of a record of severity
+// decided on decidedOn (R1.5): the end of its publicity for GENERAL and
+// SERIOUS records, Lifecycle.MinorMaxMonths after the decision for MINOR
+// ones (not published). A Shanghai day start in UTC.
+func (c Config) Ends(severity models.Severity, decidedOn time.Time) time.Time {
+	c = c.WithDefaults()
+	if p := c.Publicity(severity, decidedOn); p.Published {
+		return p.End
+	}
+	return AddMonths(DayOf(decidedOn), c.Lifecycle.MinorMaxMonths)
 }
 
 // Publicity computes the publicity period of a record of severity decided on

@@ -162,7 +162,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	s.metrics.reg.MustRegister(outboxCollector{stats: s.outbox.Stats})
 	credCfg := credit.Config{ArrearsThresholdFen: cfg.ArrearsThresholdFen, ArrearsGraceMonths: cfg.ArrearsGraceMonths, WindowMonths: cfg.ExcellentWindowMonths,
 		GeneralPublicityMinMonths: cfg.GeneralPublicityMin, GeneralPublicityMaxMonths: cfg.GeneralPublicityMax,
-		SeriousPublicityMinMonths: cfg.SeriousPublicityMin, SeriousPublicityMaxMonths: cfg.SeriousPublicityMax}
+		SeriousPublicityMinMonths: cfg.SeriousPublicityMin, SeriousPublicityMaxMonths: cfg.SeriousPublicityMax, Lifecycle: cfg.Lifecycle}
 	cdb := creditdb.New(s.db, s.audit, s.policy)
 	s.grades = grade.New(grade.Deps{Store: cdb.Grades(), Access: s.policy, Config: credCfg})
 	s.usage = usage.New(usage.Deps{Store: cdb.Usage(), Access: s.policy, Config: credCfg})
@@ -418,6 +418,10 @@ func (s *Server) registerJobs(arrears *rules.Arrears, pubs *record.Publications)
 		{Name: "credit.tiers", Schedule: s.cfg.TiersSchedule, Run: func(ctx context.Context) (string, error) {
 			n, err := s.grades.Recompute(ctx, asOf(ctx))
 			return fmt.Sprintf("%d subjects evaluated", n), err
+		}},
+		{Name: "credit.expire", Schedule: s.cfg.Lifecycle.ExpireSchedule, Run: func(ctx context.Context) (string, error) {
+			n, err := s.records.Expire(ctx, asOf(ctx))
+			return fmt.Sprintf("%d records expired", n), err
 		}},
 		{Name: "credit.publish", Schedule: s.cfg.PublishSchedule, Run: func(ctx context.Context) (string, error) {
 			n, err := pubs.QueueDue(ctx, asOf(ctx))
