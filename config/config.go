@@ -177,6 +177,10 @@ type Config struct {
 	// derived from a key file generated into the data dir.
 	DataKey  string `env:"CW_DATA_KEY" secret:"true"`
 	IndexKey string `env:"CW_INDEX_KEY" secret:"true"`
+
+	// SelfService: 容缺 documents to follow and the public publicity query
+	// (config/selfservice.go).
+	SelfService SelfService
 }
 
 // Load reads the configuration from environ (os.Environ() form), applies the
@@ -308,6 +312,9 @@ func (c *Config) validate() error {
 	if c.BreakerRatio <= 0 || c.BreakerRatio > 1 {
 		return bad("CW_CREDIT_PLATFORM_BREAKER_RATIO", "must be above 0 and at most 1")
 	}
+	if err := c.SelfService.validate(); err != nil {
+		return err
+	}
 	if c.GeneralPublicityMin > c.GeneralPublicityMax {
 		return bad("CW_PUBLICITY_GENERAL_MIN_MONTHS", "must not exceed CW_PUBLICITY_GENERAL_MAX_MONTHS")
 	}
@@ -370,27 +377,36 @@ func (c Config) Production() bool { return c.Env == EnvProduction }
 // String renders the configuration for logs with secrets masked.
 func (c Config) String() string {
 	var b strings.Builder
-	v := reflect.ValueOf(c)
-	t := v.Type()
-	for i := range t.NumField() {
-		f := t.Field(i)
-		val := fmt.Sprint(v.Field(i).Interface())
+	eachVar(reflect.ValueOf(c), func(f reflect.StructField, v reflect.Value) {
+		val := fmt.Sprint(v.Interface())
 		if f.Tag.Get("secret") == "true" && val != "" {
 			val = "****"
 		}
 		fmt.Fprintf(&b, "%s=%s ", f.Tag.Get("env"), val)
-	}
+	})
 	return strings.TrimSpace(b.String())
+}
+
+// eachVar calls fn for every variable of v, a Config or one of its nested
+// setting structs (a struct field without an env tag), in field order.
+func eachVar(v reflect.Value, fn func(reflect.StructField, reflect.Value)) {
+	t := v.Type()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.Type.Kind() == reflect.Struct && f.Tag.Get("env") == "" {
+			eachVar(v.Field(i), fn)
+			continue
+		}
+		fn(f, v.Field(i))
+	}
 }
 
 // Vars lists every variable with its default, for documentation and tests.
 func Vars() []Var {
-	t := reflect.TypeOf(Config{})
-	out := make([]Var, 0, t.NumField())
-	for i := range t.NumField() {
-		f := t.Field(i)
+	var out []Var
+	eachVar(reflect.ValueOf(Config{}), func(f reflect.StructField, _ reflect.Value) {
 		out = append(out, Var{Name: f.Tag.Get("env"), Default: f.Tag.Get("envDefault"), Secret: f.Tag.Get("secret") == "true"})
-	}
+	})
 	return out
 }
 
@@ -409,10 +425,13 @@ func knownVars() []string {
 }
 
 func varOf(field string) string {
-	if f, ok := reflect.TypeOf(Config{}).FieldByName(field); ok {
-		return f.Tag.Get("env")
-	}
-	return field
+	name := field
+	eachVar(reflect.ValueOf(Config{}), func(f reflect.StructField, _ reflect.Value) {
+		if f.Name == field {
+			name = f.Tag.Get("env")
+		}
+	})
+	return name
 }
 
 // DefaultMenu is the official account's menu (menu.json beside this file):

@@ -23,6 +23,7 @@ import (
 	"creditwater/inbox"
 	"creditwater/pii"
 	"creditwater/rating"
+	"creditwater/selfservice"
 )
 
 // Resolver holds the domain services the resolvers call.
@@ -45,4 +46,6 @@ type Resolver struct {
 	Phone      auth.PhoneExchanger
 	Sealer     *pii.Sealer
 	Inbox      *inbox.Inbox
+	Self       *selfservice.Service
+	Publicity  *selfservice.Publicity
 }

@@ -46,6 +46,7 @@ import (
 	"creditwater/pii"
 	"creditwater/rating"
 	regsim "creditwater/registry/simulator"
+	"creditwater/selfservice"
 	"creditwater/server/graphiql"
 	"creditwater/store"
 	"creditwater/store/creditdb"
@@ -70,6 +71,8 @@ type Server struct {
 	ent        *enterprise.Service
 	policy     *access.Policy
 	inbox      *inbox.Inbox
+	self       *selfservice.Service
+	publicity  *selfservice.Publicity
 	evidence   *evidence.Files
 	regSim     *regsim.Simulator
 	ratings    *rating.Service
@@ -152,6 +155,9 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	entCfg.Evidence = evidence.Limits{MaxBytes: cfg.EvidenceMaxBytes, MaxFiles: cfg.EvidenceMaxFiles}
 	s.policy = access.New(s.db)
 	s.inbox = inbox.New(s.db)
+	s.self = selfservice.New(s.db, s.policy)
+	s.publicity = selfservice.NewPublicity(s.db, s.rdb, cfg.RedisPrefix,
+		selfservice.PublicityLimit{Rate: cfg.SelfService.PublicityQueryLimit, Window: cfg.SelfService.PublicityQueryWindow})
 	s.ent = enterprise.New(enterprise.Deps{DB: s.db, Redis: s.rdb, Prefix: cfg.RedisPrefix, Sealer: s.sealer, Face: faceAdapter{wx: wx},
 		Registry: registryAdapter{c: s.newRegistry()}, Policy: s.policy, Inbox: s.inbox, Audit: s.audit}, entCfg)
 
@@ -263,7 +269,8 @@ func (s *Server) graphQL() http.Handler {
 		Resolvers: &graph.Resolver{Auth: s.auth, Audit: s.audit, SessionTTL: s.cfg.SessionTTL,
 			Phone: s.wx.PhoneNumber, Sealer: s.sealer, Enterprise: s.ent, Ratings: s.ratings, Apply: s.apply,
 			Records: s.records, Cases: s.cases, Grades: s.grades, Usage: s.usage, JobRunner: s.jobs,
-			Repairs: s.repairs, Objections: s.objections, Reviews: s.reviews, Importer: s.importer, Inbox: s.inbox},
+			Repairs: s.repairs, Objections: s.objections, Reviews: s.reviews, Importer: s.importer, Inbox: s.inbox,
+			Self: s.self, Publicity: s.publicity},
 		Directives: graph.Directives(),
 	})
 	h := handler.New(graph.PagedComplexity(es))
@@ -304,6 +311,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("/graphql", s.metrics.middleware("/graphql", gql))
 	mux.Handle("GET /commitments/{file}", s.withSession(http.HandlerFunc(s.commitmentDocument)))
 	mux.Handle("GET /evidence/{id}", s.withSession(http.HandlerFunc(s.evidenceFile)))
+	mux.Handle("GET "+creditReportPath, s.withSession(http.HandlerFunc(s.creditReportDocument)))
 	if s.oa != nil {
 		mux.Handle("/wechat/oa", s.oa)
 	}

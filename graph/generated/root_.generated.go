@@ -28,6 +28,7 @@ type ResolverRoot interface {
 	Application() ApplicationResolver
 	ApplicationEvent() ApplicationEventResolver
 	AuditEntry() AuditEntryResolver
+	Bill() BillResolver
 	Commitment() CommitmentResolver
 	Deadline() DeadlineResolver
 	DishonestyRecord() DishonestyRecordResolver
@@ -38,6 +39,7 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	Notice() NoticeResolver
 	Objection() ObjectionResolver
+	PublicRecord() PublicRecordResolver
 	Query() QueryResolver
 	RecordEvent() RecordEventResolver
 	RepairRequest() RepairRequestResolver
@@ -56,6 +58,31 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Account struct {
+		AccountNo func(childComplexity int) int
+		Address   func(childComplexity int) int
+		OpenedOn  func(childComplexity int) int
+		SubjectID func(childComplexity int) int
+		UseType   func(childComplexity int) int
+	}
+
+	AccountConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AccountEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	AccountManager struct {
+		Name      func(childComplexity int) int
+		WorkPhone func(childComplexity int) int
+	}
+
 	AgentPayload struct {
 		Binding func(childComplexity int) int
 	}
@@ -139,6 +166,30 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Bill struct {
+		AccountNo      func(childComplexity int) int
+		AmountFen      func(childComplexity int) int
+		BillNo         func(childComplexity int) int
+		DueOn          func(childComplexity int) int
+		IssuedOn       func(childComplexity int) int
+		OutstandingFen func(childComplexity int) int
+		Overdue        func(childComplexity int) int
+		PaidFen        func(childComplexity int) int
+		Period         func(childComplexity int) int
+	}
+
+	BillConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	BillEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	BindEnterprisePayload struct {
 		Binding func(childComplexity int) int
 	}
@@ -198,6 +249,28 @@ type ComplexityRoot struct {
 		Purpose func(childComplexity int) int
 		Text    func(childComplexity int) int
 		Version func(childComplexity int) int
+	}
+
+	Contract struct {
+		AccountNo  func(childComplexity int) int
+		ContractNo func(childComplexity int) int
+		Customer   func(childComplexity int) int
+		EndsOn     func(childComplexity int) int
+		StartsOn   func(childComplexity int) int
+		Status     func(childComplexity int) int
+		Supplier   func(childComplexity int) int
+	}
+
+	ContractConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ContractEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	CreateStaffUserPayload struct {
@@ -458,6 +531,7 @@ type ComplexityRoot struct {
 		RunCreditCheck           func(childComplexity int, input model.ApplicationStepInput) int
 		RunJob                   func(childComplexity int, name string) int
 		ScheduleSurvey           func(childComplexity int, input model.ScheduleSurveyInput) int
+		SetWorkPhone             func(childComplexity int, input model.SetWorkPhoneInput) int
 		SignCommitment           func(childComplexity int, input model.SignCommitmentInput) int
 		StaffLogin               func(childComplexity int, input model.StaffLoginInput) int
 		StartFaceVerification    func(childComplexity int, input model.StartFaceVerificationInput) int
@@ -514,6 +588,70 @@ type ComplexityRoot struct {
 		HasNextPage func(childComplexity int) int
 	}
 
+	Payment struct {
+		AccountNo func(childComplexity int) int
+		AmountFen func(childComplexity int) int
+		BillNo    func(childComplexity int) int
+		PaidAt    func(childComplexity int) int
+		PaymentNo func(childComplexity int) int
+	}
+
+	PaymentConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	PaymentEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	PublicCommitment struct {
+		EnterpriseName func(childComplexity int) int
+		LegalRepMasked func(childComplexity int) int
+		PublishedAt    func(childComplexity int) int
+		SignedAt       func(childComplexity int) int
+		USCC           func(childComplexity int) int
+	}
+
+	PublicCommitmentConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	PublicCommitmentEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	PublicRecord struct {
+		DecidedOn      func(childComplexity int) int
+		EnterpriseName func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		KindLabel      func(childComplexity int) int
+		PublicityEnd   func(childComplexity int) int
+		PublicityStart func(childComplexity int) int
+		Severity       func(childComplexity int) int
+		Summary        func(childComplexity int) int
+		USCC           func(childComplexity int) int
+	}
+
+	PublicRecordConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	PublicRecordEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Query struct {
 		Application          func(childComplexity int, id string) int
 		Applications         func(childComplexity int, filter *model.ApplicationFilter, orderBy *apply.Order, first *int, after *string) int
@@ -531,14 +669,23 @@ type ComplexityRoot struct {
 		JobRuns              func(childComplexity int, name string, limit *int) int
 		Jobs                 func(childComplexity int) int
 		Me                   func(childComplexity int) int
+		MyAccountManager     func(childComplexity int, subjectID *string) int
+		MyAccounts           func(childComplexity int, filter *model.SelfServiceFilter, first *int, after *string) int
 		MyApplications       func(childComplexity int) int
+		MyArrears            func(childComplexity int, filter *model.SelfServiceFilter, first *int, after *string) int
+		MyBills              func(childComplexity int, filter *model.SelfServiceFilter, first *int, after *string) int
 		MyConsents           func(childComplexity int) int
+		MyContracts          func(childComplexity int, filter *model.SelfServiceFilter, first *int, after *string) int
 		MyCreditReport       func(childComplexity int, subjectID *string) int
+		MyCreditReportPDFURL func(childComplexity int, subjectID *string) int
 		MyEnterprises        func(childComplexity int) int
 		MyInbox              func(childComplexity int, unreadOnly *bool, first *int, after *string) int
 		MyNotices            func(childComplexity int) int
+		MyPayments           func(childComplexity int, filter *model.SelfServiceFilter, first *int, after *string) int
 		Objection            func(childComplexity int, id string) int
 		Objections           func(childComplexity int, subjectID string) int
+		PublicCommitments    func(childComplexity int, query string, first *int, after *string) int
+		PublicRecords        func(childComplexity int, query string, first *int, after *string) int
 		Repair               func(childComplexity int, id string) int
 		RepairCommitmentText func(childComplexity int, recordID string) int
 		Repairs              func(childComplexity int, subjectID string) int
@@ -594,6 +741,10 @@ type ComplexityRoot struct {
 	ResetUserPasswordPayload struct {
 		SessionsEnded func(childComplexity int) int
 		User          func(childComplexity int) int
+	}
+
+	SetWorkPhonePayload struct {
+		User func(childComplexity int) int
 	}
 
 	SignCommitmentPayload struct {
@@ -662,6 +813,7 @@ type ComplexityRoot struct {
 		Role        func(childComplexity int) int
 		Username    func(childComplexity int) int
 		Version     func(childComplexity int) int
+		WorkPhone   func(childComplexity int) int
 	}
 
 	UserConnection struct {
@@ -706,6 +858,88 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Account.accountNo":
+		if e.ComplexityRoot.Account.AccountNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.AccountNo(childComplexity), true
+	case "Account.address":
+		if e.ComplexityRoot.Account.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.Address(childComplexity), true
+	case "Account.openedOn":
+		if e.ComplexityRoot.Account.OpenedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.OpenedOn(childComplexity), true
+	case "Account.subjectId":
+		if e.ComplexityRoot.Account.SubjectID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.SubjectID(childComplexity), true
+	case "Account.useType":
+		if e.ComplexityRoot.Account.UseType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.UseType(childComplexity), true
+
+	case "AccountConnection.edges":
+		if e.ComplexityRoot.AccountConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountConnection.Edges(childComplexity), true
+	case "AccountConnection.nodes":
+		if e.ComplexityRoot.AccountConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountConnection.Nodes(childComplexity), true
+	case "AccountConnection.pageInfo":
+		if e.ComplexityRoot.AccountConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountConnection.PageInfo(childComplexity), true
+	case "AccountConnection.totalCount":
+		if e.ComplexityRoot.AccountConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountConnection.TotalCount(childComplexity), true
+
+	case "AccountEdge.cursor":
+		if e.ComplexityRoot.AccountEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountEdge.Cursor(childComplexity), true
+	case "AccountEdge.node":
+		if e.ComplexityRoot.AccountEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountEdge.Node(childComplexity), true
+
+	case "AccountManager.name":
+		if e.ComplexityRoot.AccountManager.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountManager.Name(childComplexity), true
+	case "AccountManager.workPhone":
+		if e.ComplexityRoot.AccountManager.WorkPhone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountManager.WorkPhone(childComplexity), true
 
 	case "AgentPayload.binding":
 		if e.ComplexityRoot.AgentPayload.Binding == nil {
@@ -1052,6 +1286,99 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuditEntryEdge.Node(childComplexity), true
 
+	case "Bill.accountNo":
+		if e.ComplexityRoot.Bill.AccountNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bill.AccountNo(childComplexity), true
+	case "Bill.amountFen":
+		if e.ComplexityRoot.Bill.AmountFen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bill.AmountFen(childComplexity), true
+	case "Bill.billNo":
+		if e.ComplexityRoot.Bill.BillNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bill.BillNo(childComplexity), true
+	case "Bill.dueOn":
+		if e.ComplexityRoot.Bill.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bill.DueOn(childComplexity), true
+	case "Bill.issuedOn":
+		if e.ComplexityRoot.Bill.IssuedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bill.IssuedOn(childComplexity), true
+	case "Bill.outstandingFen":
+		if e.ComplexityRoot.Bill.OutstandingFen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bill.OutstandingFen(childComplexity), true
+	case "Bill.overdue":
+		if e.ComplexityRoot.Bill.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bill.Overdue(childComplexity), true
+	case "Bill.paidFen":
+		if e.ComplexityRoot.Bill.PaidFen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bill.PaidFen(childComplexity), true
+	case "Bill.period":
+		if e.ComplexityRoot.Bill.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bill.Period(childComplexity), true
+
+	case "BillConnection.edges":
+		if e.ComplexityRoot.BillConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BillConnection.Edges(childComplexity), true
+	case "BillConnection.nodes":
+		if e.ComplexityRoot.BillConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BillConnection.Nodes(childComplexity), true
+	case "BillConnection.pageInfo":
+		if e.ComplexityRoot.BillConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BillConnection.PageInfo(childComplexity), true
+	case "BillConnection.totalCount":
+		if e.ComplexityRoot.BillConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BillConnection.TotalCount(childComplexity), true
+
+	case "BillEdge.cursor":
+		if e.ComplexityRoot.BillEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BillEdge.Cursor(childComplexity), true
+	case "BillEdge.node":
+		if e.ComplexityRoot.BillEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BillEdge.Node(childComplexity), true
+
 	case "BindEnterprisePayload.binding":
 		if e.ComplexityRoot.BindEnterprisePayload.Binding == nil {
 			break
@@ -1264,6 +1591,87 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ConsentText.Version(childComplexity), true
+
+	case "Contract.accountNo":
+		if e.ComplexityRoot.Contract.AccountNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contract.AccountNo(childComplexity), true
+	case "Contract.contractNo":
+		if e.ComplexityRoot.Contract.ContractNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contract.ContractNo(childComplexity), true
+	case "Contract.customer":
+		if e.ComplexityRoot.Contract.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contract.Customer(childComplexity), true
+	case "Contract.endsOn":
+		if e.ComplexityRoot.Contract.EndsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contract.EndsOn(childComplexity), true
+	case "Contract.startsOn":
+		if e.ComplexityRoot.Contract.StartsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contract.StartsOn(childComplexity), true
+	case "Contract.status":
+		if e.ComplexityRoot.Contract.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contract.Status(childComplexity), true
+	case "Contract.supplier":
+		if e.ComplexityRoot.Contract.Supplier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contract.Supplier(childComplexity), true
+
+	case "ContractConnection.edges":
+		if e.ComplexityRoot.ContractConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractConnection.Edges(childComplexity), true
+	case "ContractConnection.nodes":
+		if e.ComplexityRoot.ContractConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractConnection.Nodes(childComplexity), true
+	case "ContractConnection.pageInfo":
+		if e.ComplexityRoot.ContractConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractConnection.PageInfo(childComplexity), true
+	case "ContractConnection.totalCount":
+		if e.ComplexityRoot.ContractConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractConnection.TotalCount(childComplexity), true
+
+	case "ContractEdge.cursor":
+		if e.ComplexityRoot.ContractEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractEdge.Cursor(childComplexity), true
+	case "ContractEdge.node":
+		if e.ComplexityRoot.ContractEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractEdge.Node(childComplexity), true
 
 	case "CreateStaffUserPayload.user":
 		if e.ComplexityRoot.CreateStaffUserPayload.User == nil {
@@ -2543,6 +2951,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ScheduleSurvey(childComplexity, args["input"].(model.ScheduleSurveyInput)), true
+	case "Mutation.setWorkPhone":
+		if e.ComplexityRoot.Mutation.SetWorkPhone == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setWorkPhone_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetWorkPhone(childComplexity, args["input"].(model.SetWorkPhoneInput)), true
 	case "Mutation.signCommitment":
 		if e.ComplexityRoot.Mutation.SignCommitment == nil {
 			break
@@ -2838,6 +3257,237 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
 
+	case "Payment.accountNo":
+		if e.ComplexityRoot.Payment.AccountNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.AccountNo(childComplexity), true
+	case "Payment.amountFen":
+		if e.ComplexityRoot.Payment.AmountFen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.AmountFen(childComplexity), true
+	case "Payment.billNo":
+		if e.ComplexityRoot.Payment.BillNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.BillNo(childComplexity), true
+	case "Payment.paidAt":
+		if e.ComplexityRoot.Payment.PaidAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.PaidAt(childComplexity), true
+	case "Payment.paymentNo":
+		if e.ComplexityRoot.Payment.PaymentNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.PaymentNo(childComplexity), true
+
+	case "PaymentConnection.edges":
+		if e.ComplexityRoot.PaymentConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentConnection.Edges(childComplexity), true
+	case "PaymentConnection.nodes":
+		if e.ComplexityRoot.PaymentConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentConnection.Nodes(childComplexity), true
+	case "PaymentConnection.pageInfo":
+		if e.ComplexityRoot.PaymentConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentConnection.PageInfo(childComplexity), true
+	case "PaymentConnection.totalCount":
+		if e.ComplexityRoot.PaymentConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentConnection.TotalCount(childComplexity), true
+
+	case "PaymentEdge.cursor":
+		if e.ComplexityRoot.PaymentEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentEdge.Cursor(childComplexity), true
+	case "PaymentEdge.node":
+		if e.ComplexityRoot.PaymentEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentEdge.Node(childComplexity), true
+
+	case "PublicCommitment.enterpriseName":
+		if e.ComplexityRoot.PublicCommitment.EnterpriseName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicCommitment.EnterpriseName(childComplexity), true
+	case "PublicCommitment.signerMasked":
+		if e.ComplexityRoot.PublicCommitment.LegalRepMasked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicCommitment.LegalRepMasked(childComplexity), true
+	case "PublicCommitment.publishedAt":
+		if e.ComplexityRoot.PublicCommitment.PublishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicCommitment.PublishedAt(childComplexity), true
+	case "PublicCommitment.signedAt":
+		if e.ComplexityRoot.PublicCommitment.SignedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicCommitment.SignedAt(childComplexity), true
+	case "PublicCommitment.uscc":
+		if e.ComplexityRoot.PublicCommitment.USCC == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicCommitment.USCC(childComplexity), true
+
+	case "PublicCommitmentConnection.edges":
+		if e.ComplexityRoot.PublicCommitmentConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicCommitmentConnection.Edges(childComplexity), true
+	case "PublicCommitmentConnection.nodes":
+		if e.ComplexityRoot.PublicCommitmentConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicCommitmentConnection.Nodes(childComplexity), true
+	case "PublicCommitmentConnection.pageInfo":
+		if e.ComplexityRoot.PublicCommitmentConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicCommitmentConnection.PageInfo(childComplexity), true
+	case "PublicCommitmentConnection.totalCount":
+		if e.ComplexityRoot.PublicCommitmentConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicCommitmentConnection.TotalCount(childComplexity), true
+
+	case "PublicCommitmentEdge.cursor":
+		if e.ComplexityRoot.PublicCommitmentEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicCommitmentEdge.Cursor(childComplexity), true
+	case "PublicCommitmentEdge.node":
+		if e.ComplexityRoot.PublicCommitmentEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicCommitmentEdge.Node(childComplexity), true
+
+	case "PublicRecord.decidedOn":
+		if e.ComplexityRoot.PublicRecord.DecidedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicRecord.DecidedOn(childComplexity), true
+	case "PublicRecord.enterpriseName":
+		if e.ComplexityRoot.PublicRecord.EnterpriseName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicRecord.EnterpriseName(childComplexity), true
+	case "PublicRecord.kind":
+		if e.ComplexityRoot.PublicRecord.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicRecord.Kind(childComplexity), true
+	case "PublicRecord.kindLabel":
+		if e.ComplexityRoot.PublicRecord.KindLabel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicRecord.KindLabel(childComplexity), true
+	case "PublicRecord.publicityEnd":
+		if e.ComplexityRoot.PublicRecord.PublicityEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicRecord.PublicityEnd(childComplexity), true
+	case "PublicRecord.publicityStart":
+		if e.ComplexityRoot.PublicRecord.PublicityStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicRecord.PublicityStart(childComplexity), true
+	case "PublicRecord.severity":
+		if e.ComplexityRoot.PublicRecord.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicRecord.Severity(childComplexity), true
+	case "PublicRecord.summary":
+		if e.ComplexityRoot.PublicRecord.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicRecord.Summary(childComplexity), true
+	case "PublicRecord.uscc":
+		if e.ComplexityRoot.PublicRecord.USCC == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicRecord.USCC(childComplexity), true
+
+	case "PublicRecordConnection.edges":
+		if e.ComplexityRoot.PublicRecordConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicRecordConnection.Edges(childComplexity), true
+	case "PublicRecordConnection.nodes":
+		if e.ComplexityRoot.PublicRecordConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicRecordConnection.Nodes(childComplexity), true
+	case "PublicRecordConnection.pageInfo":
+		if e.ComplexityRoot.PublicRecordConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicRecordConnection.PageInfo(childComplexity), true
+	case "PublicRecordConnection.totalCount":
+		if e.ComplexityRoot.PublicRecordConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicRecordConnection.TotalCount(childComplexity), true
+
+	case "PublicRecordEdge.cursor":
+		if e.ComplexityRoot.PublicRecordEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicRecordEdge.Cursor(childComplexity), true
+	case "PublicRecordEdge.node":
+		if e.ComplexityRoot.PublicRecordEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicRecordEdge.Node(childComplexity), true
+
 	case "Query.application":
 		if e.ComplexityRoot.Query.Application == nil {
 			break
@@ -3000,18 +3650,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.myAccountManager":
+		if e.ComplexityRoot.Query.MyAccountManager == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myAccountManager_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyAccountManager(childComplexity, args["subjectId"].(*string)), true
+	case "Query.myAccounts":
+		if e.ComplexityRoot.Query.MyAccounts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myAccounts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyAccounts(childComplexity, args["filter"].(*model.SelfServiceFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.myApplications":
 		if e.ComplexityRoot.Query.MyApplications == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Query.MyApplications(childComplexity), true
+	case "Query.myArrears":
+		if e.ComplexityRoot.Query.MyArrears == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myArrears_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyArrears(childComplexity, args["filter"].(*model.SelfServiceFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.myBills":
+		if e.ComplexityRoot.Query.MyBills == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myBills_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyBills(childComplexity, args["filter"].(*model.SelfServiceFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.myConsents":
 		if e.ComplexityRoot.Query.MyConsents == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Query.MyConsents(childComplexity), true
+	case "Query.myContracts":
+		if e.ComplexityRoot.Query.MyContracts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myContracts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyContracts(childComplexity, args["filter"].(*model.SelfServiceFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.myCreditReport":
 		if e.ComplexityRoot.Query.MyCreditReport == nil {
 			break
@@ -3023,6 +3728,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.MyCreditReport(childComplexity, args["subjectId"].(*string)), true
+	case "Query.myCreditReportPdfUrl":
+		if e.ComplexityRoot.Query.MyCreditReportPDFURL == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myCreditReportPdfUrl_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyCreditReportPDFURL(childComplexity, args["subjectId"].(*string)), true
 	case "Query.myEnterprises":
 		if e.ComplexityRoot.Query.MyEnterprises == nil {
 			break
@@ -3046,6 +3762,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.MyNotices(childComplexity), true
+	case "Query.myPayments":
+		if e.ComplexityRoot.Query.MyPayments == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myPayments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyPayments(childComplexity, args["filter"].(*model.SelfServiceFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.objection":
 		if e.ComplexityRoot.Query.Objection == nil {
 			break
@@ -3068,6 +3795,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Objections(childComplexity, args["subjectId"].(string)), true
+	case "Query.publicCommitments":
+		if e.ComplexityRoot.Query.PublicCommitments == nil {
+			break
+		}
+
+		args, err := ec.field_Query_publicCommitments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PublicCommitments(childComplexity, args["query"].(string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.publicRecords":
+		if e.ComplexityRoot.Query.PublicRecords == nil {
+			break
+		}
+
+		args, err := ec.field_Query_publicRecords_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PublicRecords(childComplexity, args["query"].(string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.repair":
 		if e.ComplexityRoot.Query.Repair == nil {
 			break
@@ -3332,6 +4081,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ResetUserPasswordPayload.User(childComplexity), true
 
+	case "SetWorkPhonePayload.user":
+		if e.ComplexityRoot.SetWorkPhonePayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetWorkPhonePayload.User(childComplexity), true
+
 	case "SignCommitmentPayload.application":
 		if e.ComplexityRoot.SignCommitmentPayload.Application == nil {
 			break
@@ -3586,6 +4342,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Version(childComplexity), true
+	case "User.workPhone":
+		if e.ComplexityRoot.User.WorkPhone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.WorkPhone(childComplexity), true
 
 	case "UserConnection.edges":
 		if e.ComplexityRoot.UserConnection.Edges == nil {
@@ -3731,6 +4493,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ReviewDecisionInput", ec.unmarshalInputReviewDecisionInput),
 			graphql.NewInputUnmarshaler("RevokeAgentInput", ec.unmarshalInputRevokeAgentInput),
 			graphql.NewInputUnmarshaler("ScheduleSurveyInput", ec.unmarshalInputScheduleSurveyInput),
+			graphql.NewInputUnmarshaler("SelfServiceFilter", ec.unmarshalInputSelfServiceFilter),
+			graphql.NewInputUnmarshaler("SetWorkPhoneInput", ec.unmarshalInputSetWorkPhoneInput),
 			graphql.NewInputUnmarshaler("SignCommitmentInput", ec.unmarshalInputSignCommitmentInput),
 			graphql.NewInputUnmarshaler("StaffLoginInput", ec.unmarshalInputStaffLoginInput),
 			graphql.NewInputUnmarshaler("StartFaceVerificationInput", ec.unmarshalInputStartFaceVerificationInput),
@@ -4395,6 +5159,8 @@ enum ImportKind {
   PAYMENTS
   "Reminders (催告) and the bills they cover."
   REMINDERS
+  "Water-supply contracts (履约信息, R1.7)."
+  CONTRACTS
 }
 
 """
@@ -5009,6 +5775,8 @@ type User {
   lastLoginAt: Time
   "The bound phone number, masked (138****5678); null when none (R7.2)."
   phoneMasked: String
+  "A staff user's work (office) telephone, shown to the enterprises they serve as account manager; null when none."
+  workPhone: String
   "True when the user may not log in; its sessions ended when it was disabled (R7.1)."
   disabled: Boolean!
   "Version of the role and disabled flag; pass it to disableUser, enableUser and changeUserRole (optimistic locking)."
@@ -5908,6 +6676,325 @@ extend type Mutation {
   markNoticeRead(id: ID!): Boolean! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
 }
 `, BuiltIn: false},
+	{Name: "../schema/selfservice.graphqls", Input: `"""
+A water account (户号) of a subject, from the billing system (R1.1).
+"""
+type Account {
+  "Account number (户号)."
+  accountNo: String!
+  "The subject the account belongs to (its ID)."
+  subjectId: ID!
+  "Water-use address."
+  address: String!
+  "Use type as the billing system names it (INDUSTRIAL …)."
+  useType: String!
+  "Opening date (00:00 Asia/Shanghai)."
+  openedOn: Time!
+}
+
+"""
+A water bill with what has been paid against it (R1.1, R3.5).
+"""
+type Bill {
+  "Bill number."
+  billNo: String!
+  "Account number (户号)."
+  accountNo: String!
+  "Billing period (YYYY-MM)."
+  period: String!
+  "Amount billed, in fen (分)."
+  amountFen: Int64!
+  "Sum of the payments against the bill, in fen."
+  paidFen: Int64!
+  "What is left to pay, in fen (never negative)."
+  outstandingFen: Int64!
+  "Issue date."
+  issuedOn: Time!
+  "Due date: the last day to pay."
+  dueOn: Time!
+  "True when something is left to pay after the due date (欠费)."
+  overdue: Boolean!
+}
+
+"""
+A payment against a bill (R1.1).
+"""
+type Payment {
+  "Payment number."
+  paymentNo: String!
+  "The bill paid."
+  billNo: String!
+  "Account number (户号)."
+  accountNo: String!
+  "Amount paid, in fen (分)."
+  amountFen: Int64!
+  "When it was paid."
+  paidAt: Time!
+}
+
+"""
+The status of a water-supply contract (R1.7).
+"""
+enum ContractStatus {
+  "In force (履行中)."
+  ACTIVE
+  "Suspended (中止)."
+  SUSPENDED
+  "Terminated (解除/终止)."
+  TERMINATED
+  "Its term has ended (到期)."
+  EXPIRED
+}
+
+"""
+A water-supply contract (供用水合同, 履约信息) of an account (R1.7).
+"""
+type Contract {
+  "Contract number."
+  contractNo: String!
+  "Account number (户号)."
+  accountNo: String!
+  "The supplying party (供水方)."
+  supplier: String!
+  "The customer party (用水方)."
+  customer: String!
+  "Start of the term."
+  startsOn: Time!
+  "End of the term."
+  endsOn: Time!
+  "Status."
+  status: ContractStatus!
+}
+
+"An edge of AccountConnection."
+type AccountEdge {
+  "Cursor of this account."
+  cursor: String!
+  "The account."
+  node: Account!
+}
+
+"A page of accounts, newest first."
+type AccountConnection {
+  "The accounts."
+  edges: [AccountEdge!]!
+  "The accounts of this page."
+  nodes: [Account!]!
+  "Paging."
+  pageInfo: PageInfo!
+  "All accounts that match."
+  totalCount: Int!
+}
+
+"An edge of BillConnection."
+type BillEdge {
+  "Cursor of this bill."
+  cursor: String!
+  "The bill."
+  node: Bill!
+}
+
+"A page of bills, newest first."
+type BillConnection {
+  "The bills."
+  edges: [BillEdge!]!
+  "The bills of this page."
+  nodes: [Bill!]!
+  "Paging."
+  pageInfo: PageInfo!
+  "All bills that match."
+  totalCount: Int!
+}
+
+"An edge of PaymentConnection."
+type PaymentEdge {
+  "Cursor of this payment."
+  cursor: String!
+  "The payment."
+  node: Payment!
+}
+
+"A page of payments, newest first."
+type PaymentConnection {
+  "The payments."
+  edges: [PaymentEdge!]!
+  "The payments of this page."
+  nodes: [Payment!]!
+  "Paging."
+  pageInfo: PageInfo!
+  "All payments that match."
+  totalCount: Int!
+}
+
+"An edge of ContractConnection."
+type ContractEdge {
+  "Cursor of this contract."
+  cursor: String!
+  "The contract."
+  node: Contract!
+}
+
+"A page of contracts, newest first."
+type ContractConnection {
+  "The contracts."
+  edges: [ContractEdge!]!
+  "The contracts of this page."
+  nodes: [Contract!]!
+  "Paging."
+  pageInfo: PageInfo!
+  "All contracts that match."
+  totalCount: Int!
+}
+
+"""
+The account manager serving an enterprise (客户经理, R3.2): a name and a work telephone.
+"""
+type AccountManager {
+  "Name."
+  name: String!
+  "Work telephone (办公电话)."
+  workPhone: String!
+}
+
+"""
+What a self-service list shows: the subject (an enterprise user bound to one enterprise may leave it out; staff must name it) and optionally one of its accounts.
+"""
+input SelfServiceFilter {
+  "The subject (its ID)."
+  subjectId: ID
+  "One of the subject's accounts (户号)."
+  accountNo: String
+}
+
+extend type Query {
+  "The water accounts of a subject the caller may view (VIEW scope; staff name the subject)."
+  myAccounts(filter: SelfServiceFilter, first: Int = 20, after: String): AccountConnection! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
+  "The bills of a subject the caller may view, with what was paid."
+  myBills(filter: SelfServiceFilter, first: Int = 20, after: String): BillConnection! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
+  "The bills of a subject the caller may view that are unpaid past their due date (欠费, R3.5)."
+  myArrears(filter: SelfServiceFilter, first: Int = 20, after: String): BillConnection! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
+  "The payments of a subject the caller may view."
+  myPayments(filter: SelfServiceFilter, first: Int = 20, after: String): PaymentConnection! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
+  "The water-supply contracts of a subject the caller may view (履约信息, R1.7)."
+  myContracts(filter: SelfServiceFilter, first: Int = 20, after: String): ContractConnection! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
+  "The account manager of a subject the caller may view (R3.2); null when none is assigned."
+  myAccountManager(subjectId: ID): AccountManager @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
+}
+
+"""
+A published credit commitment (公开承诺, R2.3) as anyone may see it.
+"""
+type PublicCommitment {
+  "Enterprise name."
+  enterpriseName: String!
+  "统一社会信用代码."
+  uscc: String!
+  "The legal representative who signed, masked (林*强)."
+  signerMasked: String!
+  "When it was signed."
+  signedAt: Time!
+  "When it was published to the credit platform."
+  publishedAt: Time!
+}
+
+"""
+A published dishonesty record in its publicity period (失信记录公示), as anyone may see it.
+"""
+type PublicRecord {
+  "Enterprise name."
+  enterpriseName: String!
+  "统一社会信用代码."
+  uscc: String!
+  "Kind."
+  kind: RecordKind!
+  "Kind in Chinese (欠缴水费 …)."
+  kindLabel: String!
+  "Severity."
+  severity: Severity!
+  "Summary as published."
+  summary: String!
+  "Decision date."
+  decidedOn: Time!
+  "Start of the publicity period."
+  publicityStart: Time
+  "End of the publicity period."
+  publicityEnd: Time
+}
+
+"An edge of PublicCommitmentConnection."
+type PublicCommitmentEdge {
+  "Cursor of this commitment."
+  cursor: String!
+  "The commitment."
+  node: PublicCommitment!
+}
+
+"A page of published commitments, newest first."
+type PublicCommitmentConnection {
+  "The commitments."
+  edges: [PublicCommitmentEdge!]!
+  "The commitments of this page."
+  nodes: [PublicCommitment!]!
+  "Paging."
+  pageInfo: PageInfo!
+  "All that match."
+  totalCount: Int!
+}
+
+"An edge of PublicRecordConnection."
+type PublicRecordEdge {
+  "Cursor of this record."
+  cursor: String!
+  "The record."
+  node: PublicRecord!
+}
+
+"A page of published records, newest first."
+type PublicRecordConnection {
+  "The records."
+  edges: [PublicRecordEdge!]!
+  "The records of this page."
+  nodes: [PublicRecord!]!
+  "Paging."
+  pageInfo: PageInfo!
+  "All that match."
+  totalCount: Int!
+}
+
+"""
+Input of setWorkPhone.
+"""
+input SetWorkPhoneInput {
+  "The staff user."
+  userId: ID!
+  "Work (office) telephone, 7–20 characters of digits, spaces, +, - and parentheses; empty to clear it."
+  workPhone: String!
+  "The user's version as you saw it; a stale one is CONFLICT (STALE_VERSION)."
+  version: Int!
+}
+
+"""
+Result of setWorkPhone.
+"""
+type SetWorkPhonePayload {
+  "The staff user with its work telephone."
+  user: User!
+}
+
+extend type Query {
+  "Path (on this server) of the caller's e-credit report as a PDF; fetch it with the same Authorization header, after a fresh face verification, as myCreditReport (R6.1)."
+  myCreditReportPdfUrl(subjectId: ID): String! @hasRole(roles: [ENTERPRISE])
+  "Public publicity query (公示查询): the published commitments of the enterprises a USCC or (part of) a name finds; anonymous, rate-limited per client."
+  publicCommitments(query: String!, first: Int = 20, after: String): PublicCommitmentConnection! @public
+  "Public publicity query (公示查询): the published dishonesty records in their publicity period of the enterprises a USCC or (part of) a name finds; anonymous, rate-limited per client."
+  publicRecords(query: String!, first: Int = 20, after: String): PublicRecordConnection! @public
+}
+
+extend type Mutation {
+  "Set a staff user's work telephone, which enterprises see of their account manager (ADMIN, audited)."
+  setWorkPhone(input: SetWorkPhoneInput!): SetWorkPhonePayload! @hasRole(roles: [ADMIN])
+}
+`, BuiltIn: false},
 	{Name: "../schema/users.graphqls", Input: `"""
 Filter of users; empty fields match everything.
 """
@@ -6077,6 +7164,56 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_Account(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "accountNo":
+		return ec.fieldContext_Account_accountNo(ctx, field)
+	case "subjectId":
+		return ec.fieldContext_Account_subjectId(ctx, field)
+	case "address":
+		return ec.fieldContext_Account_address(ctx, field)
+	case "useType":
+		return ec.fieldContext_Account_useType(ctx, field)
+	case "openedOn":
+		return ec.fieldContext_Account_openedOn(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
+}
+
+func (ec *executionContext) childFields_AccountConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AccountConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_AccountConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AccountConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AccountConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccountConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AccountEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AccountEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AccountEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccountEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AccountManager(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_AccountManager_name(ctx, field)
+	case "workPhone":
+		return ec.fieldContext_AccountManager_workPhone(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccountManager", field.Name)
+}
+
 func (ec *executionContext) childFields_AgentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "binding":
@@ -6243,6 +7380,54 @@ func (ec *executionContext) childFields_AuditEntryEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type AuditEntryEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Bill(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "billNo":
+		return ec.fieldContext_Bill_billNo(ctx, field)
+	case "accountNo":
+		return ec.fieldContext_Bill_accountNo(ctx, field)
+	case "period":
+		return ec.fieldContext_Bill_period(ctx, field)
+	case "amountFen":
+		return ec.fieldContext_Bill_amountFen(ctx, field)
+	case "paidFen":
+		return ec.fieldContext_Bill_paidFen(ctx, field)
+	case "outstandingFen":
+		return ec.fieldContext_Bill_outstandingFen(ctx, field)
+	case "issuedOn":
+		return ec.fieldContext_Bill_issuedOn(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_Bill_dueOn(ctx, field)
+	case "overdue":
+		return ec.fieldContext_Bill_overdue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Bill", field.Name)
+}
+
+func (ec *executionContext) childFields_BillConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_BillConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_BillConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_BillConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_BillConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BillConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_BillEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_BillEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_BillEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BillEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_BindEnterprisePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "binding":
@@ -6363,6 +7548,50 @@ func (ec *executionContext) childFields_ConsentText(ctx context.Context, field g
 		return ec.fieldContext_ConsentText_text(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ConsentText", field.Name)
+}
+
+func (ec *executionContext) childFields_Contract(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "contractNo":
+		return ec.fieldContext_Contract_contractNo(ctx, field)
+	case "accountNo":
+		return ec.fieldContext_Contract_accountNo(ctx, field)
+	case "supplier":
+		return ec.fieldContext_Contract_supplier(ctx, field)
+	case "customer":
+		return ec.fieldContext_Contract_customer(ctx, field)
+	case "startsOn":
+		return ec.fieldContext_Contract_startsOn(ctx, field)
+	case "endsOn":
+		return ec.fieldContext_Contract_endsOn(ctx, field)
+	case "status":
+		return ec.fieldContext_Contract_status(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Contract", field.Name)
+}
+
+func (ec *executionContext) childFields_ContractConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ContractConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ContractConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ContractConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ContractConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContractConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ContractEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ContractEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ContractEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContractEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_CreateStaffUserPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6895,6 +8124,134 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_Payment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "paymentNo":
+		return ec.fieldContext_Payment_paymentNo(ctx, field)
+	case "billNo":
+		return ec.fieldContext_Payment_billNo(ctx, field)
+	case "accountNo":
+		return ec.fieldContext_Payment_accountNo(ctx, field)
+	case "amountFen":
+		return ec.fieldContext_Payment_amountFen(ctx, field)
+	case "paidAt":
+		return ec.fieldContext_Payment_paidAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Payment", field.Name)
+}
+
+func (ec *executionContext) childFields_PaymentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_PaymentConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_PaymentConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PaymentConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PaymentConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PaymentConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PaymentEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PaymentEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_PaymentEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PaymentEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_PublicCommitment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "enterpriseName":
+		return ec.fieldContext_PublicCommitment_enterpriseName(ctx, field)
+	case "uscc":
+		return ec.fieldContext_PublicCommitment_uscc(ctx, field)
+	case "signerMasked":
+		return ec.fieldContext_PublicCommitment_signerMasked(ctx, field)
+	case "signedAt":
+		return ec.fieldContext_PublicCommitment_signedAt(ctx, field)
+	case "publishedAt":
+		return ec.fieldContext_PublicCommitment_publishedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PublicCommitment", field.Name)
+}
+
+func (ec *executionContext) childFields_PublicCommitmentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_PublicCommitmentConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_PublicCommitmentConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PublicCommitmentConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PublicCommitmentConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PublicCommitmentConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PublicCommitmentEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PublicCommitmentEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_PublicCommitmentEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PublicCommitmentEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_PublicRecord(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "enterpriseName":
+		return ec.fieldContext_PublicRecord_enterpriseName(ctx, field)
+	case "uscc":
+		return ec.fieldContext_PublicRecord_uscc(ctx, field)
+	case "kind":
+		return ec.fieldContext_PublicRecord_kind(ctx, field)
+	case "kindLabel":
+		return ec.fieldContext_PublicRecord_kindLabel(ctx, field)
+	case "severity":
+		return ec.fieldContext_PublicRecord_severity(ctx, field)
+	case "summary":
+		return ec.fieldContext_PublicRecord_summary(ctx, field)
+	case "decidedOn":
+		return ec.fieldContext_PublicRecord_decidedOn(ctx, field)
+	case "publicityStart":
+		return ec.fieldContext_PublicRecord_publicityStart(ctx, field)
+	case "publicityEnd":
+		return ec.fieldContext_PublicRecord_publicityEnd(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PublicRecord", field.Name)
+}
+
+func (ec *executionContext) childFields_PublicRecordConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_PublicRecordConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_PublicRecordConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PublicRecordConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PublicRecordConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PublicRecordConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PublicRecordEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PublicRecordEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_PublicRecordEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PublicRecordEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_RecordEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "at":
@@ -6989,6 +8346,14 @@ func (ec *executionContext) childFields_ResetUserPasswordPayload(ctx context.Con
 		return ec.fieldContext_ResetUserPasswordPayload_sessionsEnded(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ResetUserPasswordPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SetWorkPhonePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_SetWorkPhonePayload_user(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetWorkPhonePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_SignCommitmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7119,6 +8484,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_lastLoginAt(ctx, field)
 	case "phoneMasked":
 		return ec.fieldContext_User_phoneMasked(ctx, field)
+	case "workPhone":
+		return ec.fieldContext_User_workPhone(ctx, field)
 	case "disabled":
 		return ec.fieldContext_User_disabled(ctx, field)
 	case "version":

@@ -8,6 +8,7 @@ import (
 	"creditwater/billing"
 	"creditwater/ident"
 	"creditwater/models"
+	"creditwater/selfservice"
 	"fmt"
 	"io"
 	"strconv"
@@ -24,6 +25,26 @@ type AcceptApplicationInput struct {
 	MissingDocuments []string `json:"missingDocuments,omitempty"`
 	// The version seen.
 	Version *int `json:"version,omitempty"`
+}
+
+// A page of accounts, newest first.
+type AccountConnection struct {
+	// The accounts.
+	Edges []AccountEdge `json:"edges"`
+	// The accounts of this page.
+	Nodes []models.Account `json:"nodes"`
+	// Paging.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// All accounts that match.
+	TotalCount int `json:"totalCount"`
+}
+
+// An edge of AccountConnection.
+type AccountEdge struct {
+	// Cursor of this account.
+	Cursor string `json:"cursor"`
+	// The account.
+	Node *models.Account `json:"node"`
 }
 
 // Result of authoriseAgent, revokeAgent and approveAgentAtCounter.
@@ -156,6 +177,26 @@ type AuthoriseAgentInput struct {
 	Scopes []models.AgentScope `json:"scopes"`
 }
 
+// A page of bills, newest first.
+type BillConnection struct {
+	// The bills.
+	Edges []BillEdge `json:"edges"`
+	// The bills of this page.
+	Nodes []selfservice.Bill `json:"nodes"`
+	// Paging.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// All bills that match.
+	TotalCount int `json:"totalCount"`
+}
+
+// An edge of BillConnection.
+type BillEdge struct {
+	// Cursor of this bill.
+	Cursor string `json:"cursor"`
+	// The bill.
+	Node *selfservice.Bill `json:"node"`
+}
+
 // Input of bindEnterprise (R6.5): bind as the enterprise's legal representative.
 type BindEnterpriseInput struct {
 	// 统一社会信用代码 (GB 32100-2015).
@@ -260,6 +301,26 @@ type ConsentText struct {
 	Version string `json:"version"`
 	// The text (Chinese).
 	Text string `json:"text"`
+}
+
+// A page of contracts, newest first.
+type ContractConnection struct {
+	// The contracts.
+	Edges []ContractEdge `json:"edges"`
+	// The contracts of this page.
+	Nodes []models.Contract `json:"nodes"`
+	// Paging.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// All contracts that match.
+	TotalCount int `json:"totalCount"`
+}
+
+// An edge of ContractConnection.
+type ContractEdge struct {
+	// Cursor of this contract.
+	Cursor string `json:"cursor"`
+	// The contract.
+	Node *models.Contract `json:"node"`
 }
 
 // Input of createStaffUser.
@@ -558,6 +619,66 @@ type PageInfo struct {
 	EndCursor *string `json:"endCursor,omitempty"`
 }
 
+// A page of payments, newest first.
+type PaymentConnection struct {
+	// The payments.
+	Edges []PaymentEdge `json:"edges"`
+	// The payments of this page.
+	Nodes []models.Payment `json:"nodes"`
+	// Paging.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// All payments that match.
+	TotalCount int `json:"totalCount"`
+}
+
+// An edge of PaymentConnection.
+type PaymentEdge struct {
+	// Cursor of this payment.
+	Cursor string `json:"cursor"`
+	// The payment.
+	Node *models.Payment `json:"node"`
+}
+
+// A page of published commitments, newest first.
+type PublicCommitmentConnection struct {
+	// The commitments.
+	Edges []PublicCommitmentEdge `json:"edges"`
+	// The commitments of this page.
+	Nodes []selfservice.PublicCommitment `json:"nodes"`
+	// Paging.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// All that match.
+	TotalCount int `json:"totalCount"`
+}
+
+// An edge of PublicCommitmentConnection.
+type PublicCommitmentEdge struct {
+	// Cursor of this commitment.
+	Cursor string `json:"cursor"`
+	// The commitment.
+	Node *selfservice.PublicCommitment `json:"node"`
+}
+
+// A page of published records, newest first.
+type PublicRecordConnection struct {
+	// The records.
+	Edges []PublicRecordEdge `json:"edges"`
+	// The records of this page.
+	Nodes []selfservice.PublicRecord `json:"nodes"`
+	// Paging.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// All that match.
+	TotalCount int `json:"totalCount"`
+}
+
+// An edge of PublicRecordConnection.
+type PublicRecordEdge struct {
+	// Cursor of this record.
+	Cursor string `json:"cursor"`
+	// The record.
+	Node *selfservice.PublicRecord `json:"node"`
+}
+
 // Queries.
 type Query struct {
 }
@@ -672,6 +793,30 @@ type ScheduleSurveyInput struct {
 	At time.Time `json:"at"`
 	// The version seen (optimistic locking).
 	Version *int `json:"version,omitempty"`
+}
+
+// What a self-service list shows: the subject (an enterprise user bound to one enterprise may leave it out; staff must name it) and optionally one of its accounts.
+type SelfServiceFilter struct {
+	// The subject (its ID).
+	SubjectID *string `json:"subjectId,omitempty"`
+	// One of the subject's accounts (户号).
+	AccountNo *string `json:"accountNo,omitempty"`
+}
+
+// Input of setWorkPhone.
+type SetWorkPhoneInput struct {
+	// The staff user.
+	UserID string `json:"userId"`
+	// Work (office) telephone, 7–20 characters of digits, spaces, +, - and parentheses; empty to clear it.
+	WorkPhone string `json:"workPhone"`
+	// The user's version as you saw it; a stale one is CONFLICT (STALE_VERSION).
+	Version int `json:"version"`
+}
+
+// Result of setWorkPhone.
+type SetWorkPhonePayload struct {
+	// The staff user with its work telephone.
+	User *models.User `json:"user"`
 }
 
 // Input of signCommitment (R2.1).
