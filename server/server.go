@@ -29,6 +29,7 @@ import (
 	"creditwater/billing"
 	"creditwater/calendar"
 	"creditwater/config"
+	"creditwater/console"
 	"creditwater/credit"
 	"creditwater/credit/grade"
 	"creditwater/credit/record"
@@ -320,6 +321,7 @@ func (s *Server) routes() http.Handler {
 	if s.cfg.Playground && !s.cfg.Production() {
 		graphiql.Register(mux, "creditwater GraphQL", "/graphql")
 	}
+	console.Register(mux)
 	return withSecurityHeaders(s.withRequest(mux))
 }
 
