@@ -48,4 +48,5 @@ type Resolver struct {
 	Inbox      *inbox.Inbox
 	Self       *selfservice.Service
 	Publicity  *selfservice.Publicity
+	FollowUps  *selfservice.FollowUps
 }

@@ -19,12 +19,24 @@ func (r *billResolver) Overdue(ctx context.Context, obj *selfservice.Bill) (bool
 	return obj.Overdue(time.Now()), nil
 }
 
+func (r *followUpDocumentResolver) Overdue(ctx context.Context, obj *models.FollowUpDocument) (bool, error) {
+	return selfservice.Overdue(*obj, time.Now()), nil
+}
+
 func (r *mutationResolver) SetWorkPhone(ctx context.Context, input model.SetWorkPhoneInput) (*model.SetWorkPhonePayload, error) {
 	c, err := r.Auth.SetWorkPhone(ctx, input.UserID, input.WorkPhone, input.Version)
 	if err != nil {
 		return nil, err
 	}
 	return &model.SetWorkPhonePayload{User: &c.User}, nil
+}
+
+func (r *mutationResolver) MarkDocumentReceived(ctx context.Context, input model.MarkDocumentReceivedInput) (*model.MarkDocumentReceivedPayload, error) {
+	d, err := r.FollowUps.MarkReceived(ctx, input.ID, input.Version)
+	if err != nil {
+		return nil, err
+	}
+	return &model.MarkDocumentReceivedPayload{Document: &d}, nil
 }
 
 func (r *publicRecordResolver) KindLabel(ctx context.Context, obj *selfservice.PublicRecord) (string, error) {
@@ -101,11 +113,32 @@ func (r *queryResolver) PublicRecords(ctx context.Context, query string, first *
 	return out, nil
 }
 
+func (r *queryResolver) FollowUpDocuments(ctx context.Context, filter *model.FollowUpFilter, first *int, after *string) (*model.FollowUpDocumentConnection, error) {
+	var f selfservice.FollowUpFilter
+	if filter != nil {
+		f = selfservice.FollowUpFilter{SubjectID: deref(filter.SubjectID), PendingOnly: deref(filter.PendingOnly), OverdueOnly: deref(filter.OverdueOnly)}
+	}
+	pg, err := r.FollowUps.List(ctx, f, first, deref(after))
+	if err != nil {
+		return nil, err
+	}
+	out := &model.FollowUpDocumentConnection{Nodes: pg.Items, TotalCount: int(pg.TotalCount)}
+	out.Edges, out.PageInfo = edges(pg, func(c string, n *models.FollowUpDocument) model.FollowUpDocumentEdge {
+		return model.FollowUpDocumentEdge{Cursor: c, Node: n}
+	})
+	return out, nil
+}
+
 func (r *Resolver) Bill() generated.BillResolver { return &billResolver{r} }
+
+func (r *Resolver) FollowUpDocument() generated.FollowUpDocumentResolver {
+	return &followUpDocumentResolver{r}
+}
 
 func (r *Resolver) PublicRecord() generated.PublicRecordResolver { return &publicRecordResolver{r} }
 
 type (
-	billResolver         struct{ *Resolver }
-	publicRecordResolver struct{ *Resolver }
+	billResolver             struct{ *Resolver }
+	followUpDocumentResolver struct{ *Resolver }
+	publicRecordResolver     struct{ *Resolver }
 )

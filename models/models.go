@@ -115,6 +115,7 @@ func All() []any {
 		&OutboxMessage{},
 		&Application{}, &ApplicationEvent{}, &Commitment{}, &SubscriptionGrant{}, &Notification{},
 		&RepairRequest{}, &Objection{}, &RequestEvent{}, &Evidence{}, &StaffNotice{},
+		&FollowUpDocument{},
 		&Notice{},
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"creditwater/calendar"
 	"creditwater/credit"
 	"creditwater/creditplatform/simulator"
 	"creditwater/letter"
@@ -315,4 +316,115 @@ func TestR6_1_CreditReportPDF(t *testing.T) {
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(body, "%PDF-") {
 		t.Fatalf("pdf: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
+}
+
+// R3.6: an application accepted with documents missing (容缺) gets a due
+// date per document; the subject's users are reminded before and at the
+// due date (once each); staff mark each received (version required);
+// overdue ones are listed for staff; a stranger sees none.
+func TestR3_6_FollowUpDocuments(t *testing.T) {
+	env := testEnv(t)
+	env["CW_FOLLOW_UP_DAYS"] = "5"
+	env["CW_FOLLOW_UP_REMIND_DAYS"] = "2"
+	h := newHarness(t, env)
+	tok := h.consented("follow")
+	subj := h.bindVerified(tok, simulator.EnterpriseA, "11010519491231002X")
+	db := h.srv.DB()
+	if err := db.Model(&models.Subject{}).Where("id = ?", subj).Update("tier", models.TierExcellent).Error; err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	app := models.Application{SubjectID: subj, UserID: "u-follow", IdempotencyKey: "k1", Channel: "MINI_PROGRAM", Address: "武江区1号",
+		Land: models.LandOwnBuildingOnStateLand, Category: "INDUSTRIAL", ContactName: "张三", Status: models.AppFallback,
+		SubmittedAt: now, StepSince: now}
+	if err := db.Create(&app).Error; err != nil {
+		t.Fatal(err)
+	}
+	staff := h.staffToken("staff", "demo-staff-pass")
+	h.must(staff, `mutation($a:ID!){acceptApplication(input:{applicationId:$a,missingDocuments:["营业执照副本","用水设施图纸"],version:1}){application{status}}}`,
+		map[string]any{"a": app.ID}, nil)
+
+	type docs struct {
+		FollowUpDocuments struct {
+			TotalCount int
+			Nodes      []struct {
+				ID, Name, DueOn string
+				ReceivedAt      *string
+				Overdue         bool
+				Version         int
+			}
+		}
+	}
+	const q = `query($f:FollowUpFilter){followUpDocuments(filter:$f){totalCount nodes{id name dueOn receivedAt overdue version}}}`
+	var mine docs
+	h.must(tok, q, nil, &mine)
+	if mine.FollowUpDocuments.TotalCount != 2 {
+		t.Fatalf("the enterprise's documents to follow: %+v", mine)
+	}
+	d := mine.FollowUpDocuments.Nodes[0]
+	due, _ := time.Parse(time.RFC3339, d.DueOn)
+	if wd := calendarWorkdays(t, h, now, due); wd != 5 || d.Overdue || d.ReceivedAt != nil {
+		t.Fatalf("due %s (%d working days), %+v", d.DueOn, wd, d)
+	}
+	if r := h.gql(h.wechatToken("follow-stranger"), q, map[string]any{"f": map[string]any{"subjectId": subj}}); r.code() != "FORBIDDEN" {
+		t.Errorf("a stranger: %s", r.Raw)
+	}
+	if r := h.gql(tok, `mutation($i:ID!){markDocumentReceived(input:{id:$i,version:1}){document{id}}}`, map[string]any{"i": d.ID}); r.code() != "FORBIDDEN" {
+		t.Errorf("the enterprise marking a document received: %s", r.Raw)
+	}
+
+	// Reminders: none while the due date is far, one per document and user
+	// when it is near, again on the due date, never twice.
+	notices := func(kind string) int64 {
+		var n int64
+		db.Model(&models.Notice{}).Where("kind = ? AND subject_id = ?", kind, subj).Count(&n)
+		return n
+	}
+	run := func() {
+		t.Helper()
+		var out struct{ RunJob struct{ Detail string } }
+		h.must(h.staffToken("admin", "demo-admin-pass"), `mutation{runJob(name:"selfservice.follow-up-reminders"){detail}}`, nil, &out)
+		t.Log(out.RunJob.Detail)
+	}
+	run()
+	if notices("FOLLOW_UP_DUE_SOON") != 0 {
+		t.Fatal("reminded too early")
+	}
+	db.Model(&models.FollowUpDocument{}).Where("subject_id = ?", subj).Update("due_on", credit.DayOf(now.AddDate(0, 0, 1)))
+	run()
+	run()
+	if notices("FOLLOW_UP_DUE_SOON") != 2 {
+		t.Fatalf("due-soon notices: %d", notices("FOLLOW_UP_DUE_SOON"))
+	}
+	db.Model(&models.FollowUpDocument{}).Where("subject_id = ?", subj).Update("due_on", credit.DayOf(now.AddDate(0, 0, -3)))
+	run()
+	if notices("FOLLOW_UP_DUE") != 2 {
+		t.Fatalf("due notices: %d", notices("FOLLOW_UP_DUE"))
+	}
+
+	// Staff see the overdue ones and mark one received.
+	var overdue docs
+	h.must(staff, q, map[string]any{"f": map[string]any{"overdueOnly": true}}, &overdue)
+	if overdue.FollowUpDocuments.TotalCount != 2 || !overdue.FollowUpDocuments.Nodes[0].Overdue {
+		t.Fatalf("overdue for staff: %+v", overdue)
+	}
+	const mark = `mutation($i:ID!,$v:Int!){markDocumentReceived(input:{id:$i,version:$v}){document{receivedAt version}}}`
+	if r := h.gql(staff, mark, map[string]any{"i": d.ID, "v": 7}); r.code() != "CONFLICT" {
+		t.Errorf("a stale version: %s", r.Raw)
+	}
+	h.must(staff, mark, map[string]any{"i": d.ID, "v": 1}, nil)
+	if r := h.gql(staff, mark, map[string]any{"i": d.ID, "v": 2}); r.code() != "FAILED_PRECONDITION" {
+		t.Errorf("marking twice: %s", r.Raw)
+	}
+	h.must(staff, q, map[string]any{"f": map[string]any{"overdueOnly": true}}, &overdue)
+	if overdue.FollowUpDocuments.TotalCount != 1 {
+		t.Errorf("overdue after one was received: %+v", overdue)
+	}
+}
+
+// calendarWorkdays counts the working days from a to b with the server's
+// holiday calendar.
+func calendarWorkdays(t *testing.T, _ *harness, a, b time.Time) int {
+	t.Helper()
+	return calendar.Default().WorkdaysBetween(credit.DayOf(a), credit.DayOf(b))
 }

@@ -74,6 +74,7 @@ type Server struct {
 	inbox      *inbox.Inbox
 	self       *selfservice.Service
 	publicity  *selfservice.Publicity
+	followUps  *selfservice.FollowUps
 	evidence   *evidence.Files
 	regSim     *regsim.Simulator
 	ratings    *rating.Service
@@ -194,6 +195,8 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	if s.jobs, err = jobs.New(s.db, s.rdb, cfg.RedisPrefix, logger, instanceName()); err != nil {
 		return nil, err
 	}
+	s.followUps = selfservice.NewFollowUps(s.self, cal, s.inbox,
+		selfservice.FollowUpConfig{Days: cfg.SelfService.FollowUpDays, RemindDays: cfg.SelfService.FollowUpRemindDays})
 	if err = s.registerJobs(arrears, pubs); err != nil {
 		return nil, err
 	}
@@ -201,6 +204,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	appCfg.Ratings, appCfg.NotifyTemplateID, appCfg.PlatformName = cfg.ZeroDocRatings, cfg.NotifyTemplateID, cfg.CreditPlatformName
 	s.apply = apply.New(s.db, s.policy, identityAdapter{ent: s.ent}, s.ratings, enqueue, s.sealer, s.audit, cal, appCfg)
 	s.apply.OnAccepted = s.metrics.observeAcceptance
+	s.apply.OnLenientAccept = s.followUps.Create
 	publisher := publisherAdapter{c: platform}
 	s.outbox.Handle(record.KindPublishDishonesty, pubs.DeliverDishonesty(publisher), cdb.RecordsDone(pubs.DishonestyDelivered))
 	s.outbox.Handle(record.KindWithdrawPublication, pubs.DeliverWithdrawal(publisher), cdb.RecordsDone(pubs.WithdrawalDelivered))
@@ -271,7 +275,7 @@ func (s *Server) graphQL() http.Handler {
 			Phone: s.wx.PhoneNumber, Sealer: s.sealer, Enterprise: s.ent, Ratings: s.ratings, Apply: s.apply,
 			Records: s.records, Cases: s.cases, Grades: s.grades, Usage: s.usage, JobRunner: s.jobs,
 			Repairs: s.repairs, Objections: s.objections, Reviews: s.reviews, Importer: s.importer, Inbox: s.inbox,
-			Self: s.self, Publicity: s.publicity},
+			Self: s.self, Publicity: s.publicity, FollowUps: s.followUps},
 		Directives: graph.Directives(),
 	})
 	h := handler.New(graph.PagedComplexity(es))
@@ -437,6 +441,7 @@ func (s *Server) registerJobs(arrears *rules.Arrears, pubs *record.Publications)
 			n, err := s.reviews.RemindDue(ctx, asOf(ctx))
 			return fmt.Sprintf("%d reminders sent to officers", n), err
 		}},
+		{Name: "selfservice.follow-up-reminders", Schedule: s.cfg.SelfService.FollowUpSchedule, Run: s.followUps.Remind},
 		{Name: "enterprise.registry-check", Schedule: s.cfg.RegistryCheckSchedule, Run: func(ctx context.Context) (string, error) {
 			n, err := s.ent.CheckRegistry(ctx)
 			return fmt.Sprintf("%d bindings suspended", n), err

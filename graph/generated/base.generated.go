@@ -74,6 +74,7 @@ type MutationResolver interface {
 	DecideObjection(ctx context.Context, input model.DecideObjectionInput) (*models.Objection, error)
 	MarkNoticeRead(ctx context.Context, id string) (bool, error)
 	SetWorkPhone(ctx context.Context, input model.SetWorkPhoneInput) (*model.SetWorkPhonePayload, error)
+	MarkDocumentReceived(ctx context.Context, input model.MarkDocumentReceivedInput) (*model.MarkDocumentReceivedPayload, error)
 	DisableUser(ctx context.Context, input model.DisableUserInput) (*model.DisableUserPayload, error)
 	EnableUser(ctx context.Context, input model.EnableUserInput) (*model.EnableUserPayload, error)
 	ChangeUserRole(ctx context.Context, input model.ChangeUserRoleInput) (*model.ChangeUserRolePayload, error)
@@ -119,6 +120,7 @@ type QueryResolver interface {
 	MyCreditReportPDFURL(ctx context.Context, subjectID *string) (string, error)
 	PublicCommitments(ctx context.Context, query string, first *int, after *string) (*model.PublicCommitmentConnection, error)
 	PublicRecords(ctx context.Context, query string, first *int, after *string) (*model.PublicRecordConnection, error)
+	FollowUpDocuments(ctx context.Context, filter *model.FollowUpFilter, first *int, after *string) (*model.FollowUpDocumentConnection, error)
 	Users(ctx context.Context, filter *model.UsersFilter, first *int, after *string) (*model.UserConnection, error)
 	User(ctx context.Context, id string) (*models.User, error)
 }
@@ -469,6 +471,20 @@ func (ec *executionContext) field_Mutation_importBillingFile_args(ctx context.Co
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.ImportBillingFileInput, error) {
 			return ec.unmarshalNImportBillingFileInput2creditwaterᚋgraphᚋmodelᚐImportBillingFileInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_markDocumentReceived_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.MarkDocumentReceivedInput, error) {
+			return ec.unmarshalNMarkDocumentReceivedInput2creditwaterᚋgraphᚋmodelᚐMarkDocumentReceivedInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -1064,6 +1080,36 @@ func (ec *executionContext) field_Query_enterpriseAgents_args(ctx context.Contex
 		return nil, err
 	}
 	args["subjectId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_followUpDocuments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.FollowUpFilter, error) {
+			return ec.unmarshalOFollowUpFilter2ᚖcreditwaterᚋgraphᚋmodelᚐFollowUpFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -4391,6 +4437,68 @@ func (ec *executionContext) fieldContext_Mutation_setWorkPhone(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_markDocumentReceived(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_markDocumentReceived(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MarkDocumentReceived(ctx, fc.Args["input"].(model.MarkDocumentReceivedInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"STAFF", "CREDIT_OFFICER", "ADMIN"})
+				if err != nil {
+					var zeroVal *model.MarkDocumentReceivedPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.MarkDocumentReceivedPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MarkDocumentReceivedPayload) graphql.Marshaler {
+			return ec.marshalNMarkDocumentReceivedPayload2ᚖcreditwaterᚋgraphᚋmodelᚐMarkDocumentReceivedPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_markDocumentReceived(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MarkDocumentReceivedPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_markDocumentReceived_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_disableUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7009,6 +7117,68 @@ func (ec *executionContext) fieldContext_Query_publicRecords(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_followUpDocuments(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_followUpDocuments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().FollowUpDocuments(ctx, fc.Args["filter"].(*model.FollowUpFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"ENTERPRISE", "STAFF", "CREDIT_OFFICER", "ADMIN"})
+				if err != nil {
+					var zeroVal *model.FollowUpDocumentConnection
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.FollowUpDocumentConnection
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FollowUpDocumentConnection) graphql.Marshaler {
+			return ec.marshalNFollowUpDocumentConnection2ᚖcreditwaterᚋgraphᚋmodelᚐFollowUpDocumentConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_followUpDocuments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FollowUpDocumentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_followUpDocuments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_users(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7562,6 +7732,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "markDocumentReceived":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_markDocumentReceived(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "disableUser":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_disableUser(ctx, field)
@@ -7898,6 +8075,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_publicRecords(ctx, field)
+				})
+		case "followUpDocuments":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_followUpDocuments(ctx, field)
 				})
 		case "users":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

@@ -34,6 +34,7 @@ type ResolverRoot interface {
 	DishonestyRecord() DishonestyRecordResolver
 	EnterpriseBinding() EnterpriseBindingResolver
 	EvidenceItem() EvidenceItemResolver
+	FollowUpDocument() FollowUpDocumentResolver
 	ImportJob() ImportJobResolver
 	JobRun() JobRunResolver
 	Mutation() MutationResolver
@@ -414,6 +415,29 @@ type ComplexityRoot struct {
 		URL         func(childComplexity int) int
 	}
 
+	FollowUpDocument struct {
+		ApplicationID func(childComplexity int) int
+		DueOn         func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Name          func(childComplexity int) int
+		Overdue       func(childComplexity int) int
+		ReceivedAt    func(childComplexity int) int
+		SubjectID     func(childComplexity int) int
+		Version       func(childComplexity int) int
+	}
+
+	FollowUpDocumentConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	FollowUpDocumentEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	GiveConsentPayload struct {
 		Consent func(childComplexity int) int
 	}
@@ -487,6 +511,10 @@ type ComplexityRoot struct {
 		Ok func(childComplexity int) int
 	}
 
+	MarkDocumentReceivedPayload struct {
+		Document func(childComplexity int) int
+	}
+
 	MarkInboxReadPayload struct {
 		Marked func(childComplexity int) int
 	}
@@ -517,6 +545,7 @@ type ComplexityRoot struct {
 		GrantSubscription        func(childComplexity int, input model.GrantSubscriptionInput) int
 		ImportBillingFile        func(childComplexity int, input model.ImportBillingFileInput) int
 		Logout                   func(childComplexity int) int
+		MarkDocumentReceived     func(childComplexity int, input model.MarkDocumentReceivedInput) int
 		MarkInboxRead            func(childComplexity int, input model.MarkInboxReadInput) int
 		MarkNoticeRead           func(childComplexity int, id string) int
 		NotAcceptObjection       func(childComplexity int, input model.ReviewDecisionInput) int
@@ -664,6 +693,7 @@ type ComplexityRoot struct {
 		Deadlines            func(childComplexity int, overdueOnly *bool, assigneeID *string) int
 		DishonestyRecords    func(childComplexity int, filter *model.DishonestyRecordFilter, first *int, after *string) int
 		EnterpriseAgents     func(childComplexity int, subjectID string) int
+		FollowUpDocuments    func(childComplexity int, filter *model.FollowUpFilter, first *int, after *string) int
 		HandlingStats        func(childComplexity int, from *time.Time, to *time.Time) int
 		ImportJob            func(childComplexity int, id string) int
 		JobRuns              func(childComplexity int, name string, limit *int) int
@@ -2247,6 +2277,93 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EvidenceItem.URL(childComplexity), true
 
+	case "FollowUpDocument.applicationId":
+		if e.ComplexityRoot.FollowUpDocument.ApplicationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpDocument.ApplicationID(childComplexity), true
+	case "FollowUpDocument.dueOn":
+		if e.ComplexityRoot.FollowUpDocument.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpDocument.DueOn(childComplexity), true
+	case "FollowUpDocument.id":
+		if e.ComplexityRoot.FollowUpDocument.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpDocument.ID(childComplexity), true
+	case "FollowUpDocument.name":
+		if e.ComplexityRoot.FollowUpDocument.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpDocument.Name(childComplexity), true
+	case "FollowUpDocument.overdue":
+		if e.ComplexityRoot.FollowUpDocument.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpDocument.Overdue(childComplexity), true
+	case "FollowUpDocument.receivedAt":
+		if e.ComplexityRoot.FollowUpDocument.ReceivedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpDocument.ReceivedAt(childComplexity), true
+	case "FollowUpDocument.subjectId":
+		if e.ComplexityRoot.FollowUpDocument.SubjectID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpDocument.SubjectID(childComplexity), true
+	case "FollowUpDocument.version":
+		if e.ComplexityRoot.FollowUpDocument.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpDocument.Version(childComplexity), true
+
+	case "FollowUpDocumentConnection.edges":
+		if e.ComplexityRoot.FollowUpDocumentConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpDocumentConnection.Edges(childComplexity), true
+	case "FollowUpDocumentConnection.nodes":
+		if e.ComplexityRoot.FollowUpDocumentConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpDocumentConnection.Nodes(childComplexity), true
+	case "FollowUpDocumentConnection.pageInfo":
+		if e.ComplexityRoot.FollowUpDocumentConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpDocumentConnection.PageInfo(childComplexity), true
+	case "FollowUpDocumentConnection.totalCount":
+		if e.ComplexityRoot.FollowUpDocumentConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpDocumentConnection.TotalCount(childComplexity), true
+
+	case "FollowUpDocumentEdge.cursor":
+		if e.ComplexityRoot.FollowUpDocumentEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpDocumentEdge.Cursor(childComplexity), true
+	case "FollowUpDocumentEdge.node":
+		if e.ComplexityRoot.FollowUpDocumentEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpDocumentEdge.Node(childComplexity), true
+
 	case "GiveConsentPayload.consent":
 		if e.ComplexityRoot.GiveConsentPayload.Consent == nil {
 			break
@@ -2519,6 +2636,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LogoutPayload.Ok(childComplexity), true
+
+	case "MarkDocumentReceivedPayload.document":
+		if e.ComplexityRoot.MarkDocumentReceivedPayload.Document == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkDocumentReceivedPayload.Document(childComplexity), true
 
 	case "MarkInboxReadPayload.marked":
 		if e.ComplexityRoot.MarkInboxReadPayload.Marked == nil {
@@ -2797,6 +2921,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Logout(childComplexity), true
+	case "Mutation.markDocumentReceived":
+		if e.ComplexityRoot.Mutation.MarkDocumentReceived == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_markDocumentReceived_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MarkDocumentReceived(childComplexity, args["input"].(model.MarkDocumentReceivedInput)), true
 	case "Mutation.markInboxRead":
 		if e.ComplexityRoot.Mutation.MarkInboxRead == nil {
 			break
@@ -3604,6 +3739,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.EnterpriseAgents(childComplexity, args["subjectId"].(string)), true
+	case "Query.followUpDocuments":
+		if e.ComplexityRoot.Query.FollowUpDocuments == nil {
+			break
+		}
+
+		args, err := ec.field_Query_followUpDocuments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.FollowUpDocuments(childComplexity, args["filter"].(*model.FollowUpFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.handlingStats":
 		if e.ComplexityRoot.Query.HandlingStats == nil {
 			break
@@ -4480,9 +4626,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ExtendObjectionInput", ec.unmarshalInputExtendObjectionInput),
 			graphql.NewInputUnmarshaler("FileObjectionInput", ec.unmarshalInputFileObjectionInput),
 			graphql.NewInputUnmarshaler("FileRepairInput", ec.unmarshalInputFileRepairInput),
+			graphql.NewInputUnmarshaler("FollowUpFilter", ec.unmarshalInputFollowUpFilter),
 			graphql.NewInputUnmarshaler("GiveConsentInput", ec.unmarshalInputGiveConsentInput),
 			graphql.NewInputUnmarshaler("GrantSubscriptionInput", ec.unmarshalInputGrantSubscriptionInput),
 			graphql.NewInputUnmarshaler("ImportBillingFileInput", ec.unmarshalInputImportBillingFileInput),
+			graphql.NewInputUnmarshaler("MarkDocumentReceivedInput", ec.unmarshalInputMarkDocumentReceivedInput),
 			graphql.NewInputUnmarshaler("MarkInboxReadInput", ec.unmarshalInputMarkInboxReadInput),
 			graphql.NewInputUnmarshaler("OpenCaseInput", ec.unmarshalInputOpenCaseInput),
 			graphql.NewInputUnmarshaler("RecordCommitmentBreachInput", ec.unmarshalInputRecordCommitmentBreachInput),
@@ -6994,6 +7142,88 @@ extend type Mutation {
   "Set a staff user's work telephone, which enterprises see of their account manager (ADMIN, audited)."
   setWorkPhone(input: SetWorkPhoneInput!): SetWorkPhonePayload! @hasRole(roles: [ADMIN])
 }
+
+"""
+A document accepted as to-follow (容缺受理) with its due date (R3.6).
+"""
+type FollowUpDocument {
+  "Opaque identifier."
+  id: ID!
+  "The application accepted with it missing."
+  applicationId: ID!
+  "The subject (its ID)."
+  subjectId: ID!
+  "The document's name."
+  name: String!
+  "Due date: the last day to hand it in (00:00 Asia/Shanghai)."
+  dueOn: Time!
+  "When staff marked it received; null while missing."
+  receivedAt: Time
+  "True when still missing after its due date."
+  overdue: Boolean!
+  "Version; pass it to markDocumentReceived (optimistic locking)."
+  version: Int!
+}
+
+"An edge of FollowUpDocumentConnection."
+type FollowUpDocumentEdge {
+  "Cursor of this document."
+  cursor: String!
+  "The document."
+  node: FollowUpDocument!
+}
+
+"A page of documents to follow, newest first."
+type FollowUpDocumentConnection {
+  "The documents."
+  edges: [FollowUpDocumentEdge!]!
+  "The documents of this page."
+  nodes: [FollowUpDocument!]!
+  "Paging."
+  pageInfo: PageInfo!
+  "All that match."
+  totalCount: Int!
+}
+
+"""
+What followUpDocuments shows.
+"""
+input FollowUpFilter {
+  "The subject; staff may leave it out to see every subject's."
+  subjectId: ID
+  "Only documents not yet received."
+  pendingOnly: Boolean
+  "Only documents still missing after their due date."
+  overdueOnly: Boolean
+}
+
+"""
+Input of markDocumentReceived.
+"""
+input MarkDocumentReceivedInput {
+  "The document to follow."
+  id: ID!
+  "Its version as you saw it; a stale one is CONFLICT (STALE_VERSION)."
+  version: Int!
+}
+
+"""
+Result of markDocumentReceived.
+"""
+type MarkDocumentReceivedPayload {
+  "The document, received."
+  document: FollowUpDocument!
+}
+
+extend type Query {
+  "Documents accepted as to-follow (容缺) with their due dates (R3.6): staff see every subject's (overdueOnly: the overdue ones), an enterprise user those of a subject it may view."
+  followUpDocuments(filter: FollowUpFilter, first: Int = 20, after: String): FollowUpDocumentConnection! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
+}
+
+extend type Mutation {
+  "Mark a document to follow received (R3.6)."
+  markDocumentReceived(input: MarkDocumentReceivedInput!): MarkDocumentReceivedPayload! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
+}
 `, BuiltIn: false},
 	{Name: "../schema/users.graphqls", Input: `"""
 Filter of users; empty fields match everything.
@@ -7884,6 +8114,52 @@ func (ec *executionContext) childFields_EvidenceItem(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type EvidenceItem", field.Name)
 }
 
+func (ec *executionContext) childFields_FollowUpDocument(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_FollowUpDocument_id(ctx, field)
+	case "applicationId":
+		return ec.fieldContext_FollowUpDocument_applicationId(ctx, field)
+	case "subjectId":
+		return ec.fieldContext_FollowUpDocument_subjectId(ctx, field)
+	case "name":
+		return ec.fieldContext_FollowUpDocument_name(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_FollowUpDocument_dueOn(ctx, field)
+	case "receivedAt":
+		return ec.fieldContext_FollowUpDocument_receivedAt(ctx, field)
+	case "overdue":
+		return ec.fieldContext_FollowUpDocument_overdue(ctx, field)
+	case "version":
+		return ec.fieldContext_FollowUpDocument_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FollowUpDocument", field.Name)
+}
+
+func (ec *executionContext) childFields_FollowUpDocumentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_FollowUpDocumentConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_FollowUpDocumentConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_FollowUpDocumentConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_FollowUpDocumentConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FollowUpDocumentConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_FollowUpDocumentEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_FollowUpDocumentEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_FollowUpDocumentEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FollowUpDocumentEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_GiveConsentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "consent":
@@ -8028,6 +8304,14 @@ func (ec *executionContext) childFields_LogoutPayload(ctx context.Context, field
 		return ec.fieldContext_LogoutPayload_ok(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LogoutPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_MarkDocumentReceivedPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "document":
+		return ec.fieldContext_MarkDocumentReceivedPayload_document(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MarkDocumentReceivedPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_MarkInboxReadPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -21,6 +21,9 @@ import (
 type BillResolver interface {
 	Overdue(ctx context.Context, obj *selfservice.Bill) (bool, error)
 }
+type FollowUpDocumentResolver interface {
+	Overdue(ctx context.Context, obj *models.FollowUpDocument) (bool, error)
+}
 type PublicRecordResolver interface {
 	KindLabel(ctx context.Context, obj *selfservice.PublicRecord) (string, error)
 }
@@ -1084,6 +1087,396 @@ func (ec *executionContext) fieldContext_ContractEdge_node(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _FollowUpDocument_id(ctx context.Context, field graphql.CollectedField, obj *models.FollowUpDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUpDocument_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUpDocument_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUpDocument", field, false, false, "ID")
+}
+
+func (ec *executionContext) _FollowUpDocument_applicationId(ctx context.Context, field graphql.CollectedField, obj *models.FollowUpDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUpDocument_applicationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ApplicationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUpDocument_applicationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUpDocument", field, false, false, "ID")
+}
+
+func (ec *executionContext) _FollowUpDocument_subjectId(ctx context.Context, field graphql.CollectedField, obj *models.FollowUpDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUpDocument_subjectId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubjectID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUpDocument_subjectId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUpDocument", field, false, false, "ID")
+}
+
+func (ec *executionContext) _FollowUpDocument_name(ctx context.Context, field graphql.CollectedField, obj *models.FollowUpDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUpDocument_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUpDocument_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUpDocument", field, false, false, "String")
+}
+
+func (ec *executionContext) _FollowUpDocument_dueOn(ctx context.Context, field graphql.CollectedField, obj *models.FollowUpDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUpDocument_dueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUpDocument_dueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUpDocument", field, false, false, "Time")
+}
+
+func (ec *executionContext) _FollowUpDocument_receivedAt(ctx context.Context, field graphql.CollectedField, obj *models.FollowUpDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUpDocument_receivedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReceivedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUpDocument_receivedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUpDocument", field, false, false, "Time")
+}
+
+func (ec *executionContext) _FollowUpDocument_overdue(ctx context.Context, field graphql.CollectedField, obj *models.FollowUpDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUpDocument_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.FollowUpDocument().Overdue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUpDocument_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUpDocument", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _FollowUpDocument_version(ctx context.Context, field graphql.CollectedField, obj *models.FollowUpDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUpDocument_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUpDocument_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUpDocument", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FollowUpDocumentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.FollowUpDocumentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUpDocumentConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.FollowUpDocumentEdge) graphql.Marshaler {
+			return ec.marshalNFollowUpDocumentEdge2ᚕcreditwaterᚋgraphᚋmodelᚐFollowUpDocumentEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUpDocumentConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FollowUpDocumentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FollowUpDocumentEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FollowUpDocumentConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.FollowUpDocumentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUpDocumentConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []models.FollowUpDocument) graphql.Marshaler {
+			return ec.marshalNFollowUpDocument2ᚕcreditwaterᚋmodelsᚐFollowUpDocumentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUpDocumentConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FollowUpDocumentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FollowUpDocument(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FollowUpDocumentConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.FollowUpDocumentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUpDocumentConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcreditwaterᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUpDocumentConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FollowUpDocumentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FollowUpDocumentConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.FollowUpDocumentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUpDocumentConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUpDocumentConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUpDocumentConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FollowUpDocumentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.FollowUpDocumentEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUpDocumentEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUpDocumentEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FollowUpDocumentEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _FollowUpDocumentEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.FollowUpDocumentEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FollowUpDocumentEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.FollowUpDocument) graphql.Marshaler {
+			return ec.marshalNFollowUpDocument2ᚖcreditwaterᚋmodelsᚐFollowUpDocument(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FollowUpDocumentEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FollowUpDocumentEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FollowUpDocument(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MarkDocumentReceivedPayload_document(ctx context.Context, field graphql.CollectedField, obj *model.MarkDocumentReceivedPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarkDocumentReceivedPayload_document(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Document, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.FollowUpDocument) graphql.Marshaler {
+			return ec.marshalNFollowUpDocument2ᚖcreditwaterᚋmodelsᚐFollowUpDocument(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarkDocumentReceivedPayload_document(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MarkDocumentReceivedPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FollowUpDocument(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Payment_paymentNo(ctx context.Context, field graphql.CollectedField, obj *models.Payment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2079,6 +2472,111 @@ func (ec *executionContext) fieldContext_SetWorkPhonePayload_user(_ context.Cont
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputFollowUpFilter(ctx context.Context, obj any) (model.FollowUpFilter, error) {
+	var it model.FollowUpFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"subjectId", "pendingOnly", "overdueOnly"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "subjectId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subjectId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubjectID = data
+		case "pendingOnly":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pendingOnly"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PendingOnly = data
+		case "overdueOnly":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overdueOnly"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OverdueOnly = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFollowUpFilter unmarshals raw into the FollowUpFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFollowUpFilter(ctx context.Context, raw any) (model.FollowUpFilter, error) {
+	var out model.FollowUpFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FollowUpFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMarkDocumentReceivedInput(ctx context.Context, obj any) (model.MarkDocumentReceivedInput, error) {
+	var it model.MarkDocumentReceivedInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMarkDocumentReceivedInput unmarshals raw into the MarkDocumentReceivedInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMarkDocumentReceivedInput(ctx context.Context, raw any) (model.MarkDocumentReceivedInput, error) {
+	var out model.MarkDocumentReceivedInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MarkDocumentReceivedInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSelfServiceFilter(ctx context.Context, obj any) (model.SelfServiceFilter, error) {
 	var it model.SelfServiceFilter
 	if obj == nil {
@@ -2658,6 +3156,194 @@ func (ec *executionContext) _ContractEdge(ctx context.Context, sel ast.Selection
 			}
 		case "node":
 			out.Values[i] = ec._ContractEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var followUpDocumentImplementors = []string{"FollowUpDocument"}
+
+func (ec *executionContext) _FollowUpDocument(ctx context.Context, sel ast.SelectionSet, obj *models.FollowUpDocument) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, followUpDocumentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FollowUpDocument")
+		case "id":
+			out.Values[i] = ec._FollowUpDocument_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "applicationId":
+			out.Values[i] = ec._FollowUpDocument_applicationId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "subjectId":
+			out.Values[i] = ec._FollowUpDocument_subjectId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._FollowUpDocument_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueOn":
+			out.Values[i] = ec._FollowUpDocument_dueOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "receivedAt":
+			out.Values[i] = ec._FollowUpDocument_receivedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "overdue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._FollowUpDocument_overdue(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._FollowUpDocument_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var followUpDocumentConnectionImplementors = []string{"FollowUpDocumentConnection"}
+
+func (ec *executionContext) _FollowUpDocumentConnection(ctx context.Context, sel ast.SelectionSet, obj *model.FollowUpDocumentConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, followUpDocumentConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FollowUpDocumentConnection")
+		case "edges":
+			out.Values[i] = ec._FollowUpDocumentConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._FollowUpDocumentConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._FollowUpDocumentConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._FollowUpDocumentConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var followUpDocumentEdgeImplementors = []string{"FollowUpDocumentEdge"}
+
+func (ec *executionContext) _FollowUpDocumentEdge(ctx context.Context, sel ast.SelectionSet, obj *model.FollowUpDocumentEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, followUpDocumentEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FollowUpDocumentEdge")
+		case "cursor":
+			out.Values[i] = ec._FollowUpDocumentEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._FollowUpDocumentEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var markDocumentReceivedPayloadImplementors = []string{"MarkDocumentReceivedPayload"}
+
+func (ec *executionContext) _MarkDocumentReceivedPayload(ctx context.Context, sel ast.SelectionSet, obj *model.MarkDocumentReceivedPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, markDocumentReceivedPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MarkDocumentReceivedPayload")
+		case "document":
+			out.Values[i] = ec._MarkDocumentReceivedPayload_document(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -3336,6 +4022,75 @@ func (ec *executionContext) marshalNContractStatus2creditwaterᚋmodelsᚐContra
 	return res
 }
 
+func (ec *executionContext) marshalNFollowUpDocument2creditwaterᚋmodelsᚐFollowUpDocument(ctx context.Context, sel ast.SelectionSet, v models.FollowUpDocument) graphql.Marshaler {
+	return ec._FollowUpDocument(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNFollowUpDocument2ᚕcreditwaterᚋmodelsᚐFollowUpDocumentᚄ(ctx context.Context, sel ast.SelectionSet, v []models.FollowUpDocument) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFollowUpDocument2creditwaterᚋmodelsᚐFollowUpDocument(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFollowUpDocument2ᚖcreditwaterᚋmodelsᚐFollowUpDocument(ctx context.Context, sel ast.SelectionSet, v *models.FollowUpDocument) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FollowUpDocument!")
+		return graphql.Null
+	}
+	return ec._FollowUpDocument(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFollowUpDocumentConnection2ᚖcreditwaterᚋgraphᚋmodelᚐFollowUpDocumentConnection(ctx context.Context, sel ast.SelectionSet, v *model.FollowUpDocumentConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FollowUpDocumentConnection!")
+		return graphql.Null
+	}
+	return ec._FollowUpDocumentConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFollowUpDocumentEdge2creditwaterᚋgraphᚋmodelᚐFollowUpDocumentEdge(ctx context.Context, sel ast.SelectionSet, v model.FollowUpDocumentEdge) graphql.Marshaler {
+	return ec._FollowUpDocumentEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNFollowUpDocumentEdge2ᚕcreditwaterᚋgraphᚋmodelᚐFollowUpDocumentEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.FollowUpDocumentEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFollowUpDocumentEdge2creditwaterᚋgraphᚋmodelᚐFollowUpDocumentEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNMarkDocumentReceivedInput2creditwaterᚋgraphᚋmodelᚐMarkDocumentReceivedInput(ctx context.Context, v any) (model.MarkDocumentReceivedInput, error) {
+	res, err := ec.unmarshalInputMarkDocumentReceivedInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMarkDocumentReceivedPayload2ᚖcreditwaterᚋgraphᚋmodelᚐMarkDocumentReceivedPayload(ctx context.Context, sel ast.SelectionSet, v *model.MarkDocumentReceivedPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MarkDocumentReceivedPayload!")
+		return graphql.Null
+	}
+	return ec._MarkDocumentReceivedPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPayment2creditwaterᚋmodelsᚐPayment(ctx context.Context, sel ast.SelectionSet, v models.Payment) graphql.Marshaler {
 	return ec._Payment(ctx, sel, &v)
 }
@@ -3522,6 +4277,14 @@ func (ec *executionContext) marshalOAccountManager2ᚖcreditwaterᚋselfservice�
 		return graphql.Null
 	}
 	return ec._AccountManager(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOFollowUpFilter2ᚖcreditwaterᚋgraphᚋmodelᚐFollowUpFilter(ctx context.Context, v any) (*model.FollowUpFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputFollowUpFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOSelfServiceFilter2ᚖcreditwaterᚋgraphᚋmodelᚐSelfServiceFilter(ctx context.Context, v any) (*model.SelfServiceFilter, error) {

@@ -487,6 +487,36 @@ type FileRepairInput struct {
 	Evidence []graphql.Upload `json:"evidence,omitempty"`
 }
 
+// A page of documents to follow, newest first.
+type FollowUpDocumentConnection struct {
+	// The documents.
+	Edges []FollowUpDocumentEdge `json:"edges"`
+	// The documents of this page.
+	Nodes []models.FollowUpDocument `json:"nodes"`
+	// Paging.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// All that match.
+	TotalCount int `json:"totalCount"`
+}
+
+// An edge of FollowUpDocumentConnection.
+type FollowUpDocumentEdge struct {
+	// Cursor of this document.
+	Cursor string `json:"cursor"`
+	// The document.
+	Node *models.FollowUpDocument `json:"node"`
+}
+
+// What followUpDocuments shows.
+type FollowUpFilter struct {
+	// The subject; staff may leave it out to see every subject's.
+	SubjectID *string `json:"subjectId,omitempty"`
+	// Only documents not yet received.
+	PendingOnly *bool `json:"pendingOnly,omitempty"`
+	// Only documents still missing after their due date.
+	OverdueOnly *bool `json:"overdueOnly,omitempty"`
+}
+
 // Input of giveConsent.
 type GiveConsentInput struct {
 	// What to consent to.
@@ -551,6 +581,20 @@ type LoginPayload struct {
 type LogoutPayload struct {
 	// Always true: the session no longer works.
 	Ok bool `json:"ok"`
+}
+
+// Input of markDocumentReceived.
+type MarkDocumentReceivedInput struct {
+	// The document to follow.
+	ID string `json:"id"`
+	// Its version as you saw it; a stale one is CONFLICT (STALE_VERSION).
+	Version int `json:"version"`
+}
+
+// Result of markDocumentReceived.
+type MarkDocumentReceivedPayload struct {
+	// The document, received.
+	Document *models.FollowUpDocument `json:"document"`
 }
 
 // Input of markInboxRead.
