@@ -98,6 +98,10 @@ type Service struct {
 	now      func() time.Time
 	// OnAccepted, when set, is told each acceptance (for metrics, R3.3).
 	OnAccepted func(vip bool, handling time.Duration)
+	// OnLenientAccept, when set, records the documents of an application
+	// accepted with them missing (容缺, R3.6) in the acceptance's
+	// transaction; its error undoes the acceptance.
+	OnLenientAccept func(ctx context.Context, tx *gorm.DB, app models.Application, missing []string, at time.Time) error
 }
 
 // New wires the service.

@@ -219,6 +219,11 @@ func (s *Service) Accept(ctx context.Context, id string, in AcceptInput) (models
 			raw, _ := json.Marshal(missing)
 			set["missing_documents"] = string(raw)
 		}
+		if len(missing) > 0 && s.OnLenientAccept != nil {
+			if err := s.OnLenientAccept(ctx, tx, *app, missing, now); err != nil {
+				return change{}, err
+			}
+		}
 		reason := "accepted on the ordinary path"
 		if app.Status == models.AppPublished {
 			reason = "accepted; property-ownership proof waived: the e-credit report stands in for it (零证办水)"

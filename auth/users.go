@@ -354,3 +354,43 @@ func (s *Service) EndUserSessions(ctx context.Context, userID, reason string) (C
 		return nil, true, "", nil
 	})
 }
+
+// SetWorkPhone sets a staff user's work (office) telephone (ADMIN, R3.2),
+// which the enterprises they serve as account manager see; an empty phone
+// clears it. The same phone changes nothing. It returns INVALID (field
+// workPhone), UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT
+// (STALE_VERSION), FAILED_PRECONDITION (NOT_A_STAFF_USER) and INTERNAL.
+func (s *Service) SetWorkPhone(ctx context.Context, userID, phone string, version int) (Change, error) {
+	phone = strings.TrimSpace(phone)
+	if phone != "" && !validWorkPhone(phone) {
+		return Change{}, apperr.InvalidField("workPhone", "办公电话须为 7–20 位数字，可含空格、+、- 和括号")
+	}
+	return s.change(ctx, userID, "user.work_phone", "", false, func(_ *gorm.DB, u models.User) (map[string]any, bool, string, error) {
+		if err := requireStaffUser(u); err != nil {
+			return nil, false, "", err
+		}
+		if err := checkVersion(u, version); err != nil || u.WorkPhone == phone {
+			return nil, false, "", err
+		}
+		return map[string]any{"work_phone": phone}, false, "work_phone=" + phone, nil
+	})
+}
+
+// validWorkPhone reports whether s is 7–20 characters of digits, spaces,
+// +, - and parentheses with at least 7 digits.
+func validWorkPhone(s string) bool {
+	if len(s) < 7 || len(s) > 20 {
+		return false
+	}
+	digits := 0
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case strings.ContainsRune(" +-()", r):
+		default:
+			return false
+		}
+	}
+	return digits >= 7
+}

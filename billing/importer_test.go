@@ -108,6 +108,9 @@ func fixtures(t *testing.T) map[billing.Kind]string {
 		billing.KindReminders: "reminder_no,account_no,served_on,amount_yuan,bill_nos\n" +
 			"R001,A001,2024-04-10,1334.46,B001;B002\n" +
 			"R002,A003,2024-04-11,0.5,B003|B004 ; B003\n",
+		billing.KindContracts: "contract_no,account_no,supplier,customer,starts_on,ends_on,status\n" +
+			"C001,A001,韶关市供水有限公司,韶关市测试水务用户有限公司,2019-03-01,2029-02-28,active\n" +
+			"C002,A003,韶关市供水有限公司,张三,2020-01-01,2030-12-31,TERMINATED\n",
 	}
 }
 
@@ -117,6 +120,7 @@ var kindTables = map[billing.Kind]struct{ table, order string }{
 	billing.KindBills:     {"bills", "bill_no"},
 	billing.KindPayments:  {"payments", "payment_no"},
 	billing.KindReminders: {"reminders", "reminder_no"},
+	billing.KindContracts: {"contracts", "contract_no"},
 }
 
 // snapshot renders every row of a table, updated_at included.
@@ -554,7 +558,7 @@ func TestImportInvalidFile_R1_1(t *testing.T) {
 		{"empty file", billing.KindUsage, "", "", "file", "EMPTY_FILE"},
 		{"header not text", billing.KindUsage, "utf-8", "account_no,period,reading,volume_m3,\xff\xfe\n", "file", "UNDECODABLE"},
 		{"malformed header", billing.KindUsage, "", "account_no,\"period,reading\n", "file", "BAD_HEADER"},
-		{"unknown kind", billing.Kind("contracts"), "", "x\n", "kind", "UNKNOWN_KIND"},
+		{"unknown kind", billing.Kind("leases"), "", "x\n", "kind", "UNKNOWN_KIND"},
 		{"unknown encoding", billing.KindBills, "latin1", "x\n", "encoding", "UNKNOWN_ENCODING"},
 	}
 	for _, tt := range tests {

@@ -25,17 +25,21 @@ const (
 	KindBills     Kind = "BILLS"
 	KindPayments  Kind = "PAYMENTS"
 	KindReminders Kind = "REMINDERS"
+	// KindContracts are water-supply contracts (履约信息, R1.7).
+	KindContracts Kind = "CONTRACTS"
 )
 
 // Kinds lists every import kind.
-func Kinds() []Kind { return []Kind{KindAccounts, KindUsage, KindBills, KindPayments, KindReminders} }
+func Kinds() []Kind {
+	return []Kind{KindAccounts, KindUsage, KindBills, KindPayments, KindReminders, KindContracts}
+}
 
 // ParseKind returns the Kind named by s, ignoring case. It returns an
 // INVALID *apperr.Error with Field "kind" and Reason UNKNOWN_KIND otherwise.
 func ParseKind(s string) (Kind, error) {
 	k := Kind(strings.ToUpper(strings.TrimSpace(s)))
 	if specFor(k) == nil {
-		return "", apperr.InvalidField("kind", "unknown import kind; use one of accounts, usage, bills, payments, reminders").WithReason("UNKNOWN_KIND")
+		return "", apperr.InvalidField("kind", "unknown import kind; use one of accounts, usage, bills, payments, reminders, contracts").WithReason("UNKNOWN_KIND")
 	}
 	return k, nil
 }
@@ -110,6 +114,13 @@ var (
 		cols: []dbCol{{"reminder_no", colText}, {"account_no", colText}, {"served_on", colTime}, {"amount_fen", colInt}, {"bill_nos", colText}},
 		nKey: 1, parse: parseReminder,
 	}
+	contractsSpec = &spec{
+		kind: KindContracts, table: "contracts",
+		csv: []string{"contract_no", "account_no", "supplier", "customer", "starts_on", "ends_on", "status"},
+		cols: []dbCol{{"contract_no", colText}, {"account_no", colText}, {"supplier", colText}, {"customer", colText},
+			{"starts_on", colTime}, {"ends_on", colTime}, {"status", colText}},
+		nKey: 1, parse: parseContract,
+	}
 )
 
 // Column positions of the stored values that the write path needs.
@@ -131,6 +142,8 @@ func specFor(k Kind) *spec {
 		return paymentsSpec
 	case KindReminders:
 		return remindersSpec
+	case KindContracts:
+		return contractsSpec
 	}
 	return nil
 }
@@ -480,6 +493,39 @@ func parseReminder(p *rowParser, out []any) *subjectRef {
 		p.fail(cBillNos, fmt.Sprintf("must list at most %d bills, got %d", maxReminderBills, len(bills)))
 	default:
 		out[4] = strings.Join(bills, ";")
+	}
+	return nil
+}
+
+// parseContract reads a water-supply contract (R1.7): its parties are
+// free text like the other names; status is one of models.ContractStatuses.
+func parseContract(p *rowParser, out []any) *subjectRef {
+	const (
+		cContractNo = iota
+		cAccountNo
+		cSupplier
+		cCustomer
+		cStartsOn
+		cEndsOn
+		cStatus
+	)
+	out[0] = p.key(cContractNo)
+	out[1] = p.key(cAccountNo)
+	out[2] = p.text(cSupplier, maxSubjectName, true)
+	out[3] = p.text(cCustomer, maxSubjectName, true)
+	starts := p.date(cStartsOn)
+	ends := p.date(cEndsOn)
+	if !starts.IsZero() && !ends.IsZero() && ends.Before(starts) {
+		p.fail(cEndsOn, "must not be before starts_on")
+	}
+	out[4], out[5] = starts, ends
+	out[6] = ""
+	if s, ok := p.field(cStatus); ok {
+		st := models.ContractStatus(strings.ToUpper(s))
+		if !slices.Contains(models.ContractStatuses(), st) {
+			p.fail(cStatus, "must be ACTIVE, SUSPENDED, TERMINATED or EXPIRED")
+		}
+		out[6] = string(st)
 	}
 	return nil
 }

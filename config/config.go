@@ -62,6 +62,8 @@ type Config struct {
 	Outbox         Outbox
 	// Lifecycle: record expiry, prior notice, grades (R1.5, R1.6, R3.4, R3.5).
 	Lifecycle Lifecycle
+	// SelfService: the enterprise's self-service and the public publicity query (config/selfservice.go).
+	SelfService SelfService
 }
 
 // CommandVars are variables read by a subcommand, not configuration:
@@ -214,6 +216,9 @@ func (c *Config) validate() error {
 		return bad("CW_PUBLICITY_SERIOUS_MIN_MONTHS", "must not exceed CW_PUBLICITY_SERIOUS_MAX_MONTHS")
 	}
 	if err := c.Lifecycle.validate(); err != nil {
+		return err
+	}
+	if err := c.SelfService.validate(); err != nil {
 		return err
 	}
 	for _, r := range c.Apply.Ratings {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"os"
+	"time"
 
 	"github.com/go-pdf/fpdf"
 
@@ -77,6 +78,20 @@ const (
 // written. Characters outside the Basic Multilingual Plane print as 〓 in the
 // PDF only; Text and HTML keep them.
 func PDF(f Fields, hash string, opts PDFOptions) ([]byte, error) {
+	pdf, err := open(opts, f.SignedAt, Title, "SHA-256 "+hash)
+	if err != nil {
+		return nil, err
+	}
+	pdf.SetKeywords(TemplateVersion, true)
+	pdf.SetFooterFunc(func() { newRenderer(pdf, 7.5).footer(hash) })
+	newRenderer(pdf, bodyPt).letter(newDoc(f))
+	return finish(pdf, "the PDF letter")
+}
+
+// open starts an A4 PDF with the CJK font loaded, its dates set to at and
+// its title and subject set, so that the same input gives the same bytes.
+// It returns UNAVAILABLE (CJK_FONT_MISSING, CJK_FONT_UNUSABLE).
+func open(opts PDFOptions, at time.Time, title, subject string) (*fpdf.Fpdf, error) {
 	path := opts.FontPath
 	if path == "" {
 		p, err := FindCJKFont()
@@ -95,11 +110,10 @@ func PDF(f Fields, hash string, opts PDFOptions) ([]byte, error) {
 	pdf := fpdf.New("P", "mm", "A4", "")
 	pdf.SetCompression(true)
 	pdf.SetCatalogSort(true)
-	pdf.SetCreationDate(f.SignedAt.UTC())
-	pdf.SetModificationDate(f.SignedAt.UTC())
-	pdf.SetTitle(Title, true)
-	pdf.SetSubject("SHA-256 "+hash, true)
-	pdf.SetKeywords(TemplateVersion, true)
+	pdf.SetCreationDate(at.UTC())
+	pdf.SetModificationDate(at.UTC())
+	pdf.SetTitle(title, true)
+	pdf.SetSubject(subject, true)
 	pdf.SetCreator("creditwater", true)
 	if err := loadFont(pdf, ttf); err != nil {
 		return nil, err
@@ -107,16 +121,17 @@ func PDF(f Fields, hash string, opts PDFOptions) ([]byte, error) {
 	pdf.SetMargins(marginX, marginTop, marginX)
 	pdf.SetAutoPageBreak(false, marginBottom) // the layout breaks pages itself
 	pdf.SetCellMargin(0)
-	pdf.SetFooterFunc(func() { newRenderer(pdf, 7.5).footer(hash) })
+	return pdf, nil
+}
 
-	newRenderer(pdf, bodyPt).letter(newDoc(f))
-
+// finish writes the PDF; INTERNAL when it cannot be rendered.
+func finish(pdf *fpdf.Fpdf, what string) ([]byte, error) {
 	if err := pdf.Error(); err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "the PDF letter could not be rendered")
+		return nil, apperr.Wrap(err, apperr.Internal, "%s could not be rendered", what)
 	}
 	var b bytes.Buffer
 	if err := pdf.Output(&b); err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "the PDF letter could not be written")
+		return nil, apperr.Wrap(err, apperr.Internal, "%s could not be written", what)
 	}
 	return b.Bytes(), nil
 }

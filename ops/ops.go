@@ -79,10 +79,6 @@ type Store interface {
 	// SearchSubjects finds subjects whose USCC or an account number
 	// equals text, or whose name contains it.
 	SearchSubjects(ctx context.Context, text string, w Window) (Page[models.Subject], error)
-	SubjectAccounts(ctx context.Context, subjectID string, w Window) (Page[models.Account], error)
-	// SubjectBills and SubjectPayments are those of the subject's accounts.
-	SubjectBills(ctx context.Context, subjectID string, w Window) (Page[models.Bill], error)
-	SubjectPayments(ctx context.Context, subjectID string, w Window) (Page[models.Payment], error)
 	SubjectRepairs(ctx context.Context, subjectID string, w Window) (Page[models.RepairRequest], error)
 	SubjectObjections(ctx context.Context, subjectID string, w Window) (Page[models.Objection], error)
 	Publications(ctx context.Context, f PublicationFilter, w Window) (Page[models.OutboxMessage], error)
@@ -148,21 +144,6 @@ func subjectList[T any](ctx context.Context, subjectID string, first *int, after
 		return Page[T]{}, err
 	}
 	return list(ctx, subjectID, w)
-}
-
-// Accounts lists a subject's water accounts (staff). Errors as SearchSubjects.
-func (s *Service) Accounts(ctx context.Context, subjectID string, first *int, after string) (Page[models.Account], error) {
-	return subjectList(ctx, subjectID, first, after, s.store.SubjectAccounts)
-}
-
-// Bills lists the bills of a subject's accounts, newest first (staff).
-func (s *Service) Bills(ctx context.Context, subjectID string, first *int, after string) (Page[models.Bill], error) {
-	return subjectList(ctx, subjectID, first, after, s.store.SubjectBills)
-}
-
-// Payments lists the payments of a subject's accounts, newest first (staff).
-func (s *Service) Payments(ctx context.Context, subjectID string, first *int, after string) (Page[models.Payment], error) {
-	return subjectList(ctx, subjectID, first, after, s.store.SubjectPayments)
 }
 
 // Repairs lists a subject's repair requests, newest first (staff).

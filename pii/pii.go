@@ -124,3 +124,19 @@ func MaskPhone(s string) string {
 	}
 	return string(r[:head]) + strings.Repeat("*", len(r)-head-tail) + string(r[len(r)-tail:])
 }
+
+// MaskName hides a person's name for public display: the surname and, for
+// names of three or more characters, the last character stay (林*强,
+// 欧阳**明); a two-character name keeps its first (林*).
+func MaskName(s string) string {
+	r := []rune(strings.TrimSpace(s))
+	switch len(r) {
+	case 0:
+		return ""
+	case 1:
+		return "*"
+	case 2:
+		return string(r[0]) + "*"
+	}
+	return string(r[0]) + strings.Repeat("*", len(r)-2) + string(r[len(r)-1])
+}

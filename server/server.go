@@ -48,6 +48,7 @@ import (
 	"creditwater/pii"
 	"creditwater/rating"
 	regsim "creditwater/registry/simulator"
+	"creditwater/selfservice"
 	"creditwater/server/graphiql"
 	"creditwater/store"
 	"creditwater/store/creditdb"
@@ -73,6 +74,9 @@ type Server struct {
 	ent        *enterprise.Service
 	policy     *access.Policy
 	inbox      *inbox.Inbox
+	self       *selfservice.Service
+	publicity  *selfservice.Publicity
+	followUps  *selfservice.FollowUps
 	evidence   *evidence.Files
 	regSim     *regsim.Simulator
 	ratings    *rating.Service
@@ -153,6 +157,9 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	entCfg.Face, entCfg.Evidence = cfg.Face, evidence.Limits(cfg.Evidence)
 	s.policy = access.New(s.db)
 	s.inbox = inbox.New(s.db)
+	s.self = selfservice.New(s.db, s.policy)
+	s.publicity = selfservice.NewPublicity(s.db, s.rdb, cfg.Storage.RedisPrefix,
+		selfservice.PublicityLimit{Rate: cfg.SelfService.PublicityQueryLimit, Window: cfg.SelfService.PublicityQueryWindow})
 	s.ent = enterprise.New(enterprise.Deps{DB: s.db, Redis: s.rdb, Prefix: cfg.Storage.RedisPrefix, Sealer: s.sealer, Face: faceAdapter{wx: wx},
 		Registry: registryAdapter{c: s.newRegistry()}, Policy: s.policy, Inbox: s.inbox, Audit: s.audit}, entCfg)
 
@@ -184,6 +191,8 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	if s.jobs, err = jobs.New(s.db, s.rdb, cfg.Storage.RedisPrefix, logger, instanceName()); err != nil {
 		return nil, err
 	}
+	s.followUps = selfservice.NewFollowUps(s.self, cal, s.inbox,
+		selfservice.FollowUpConfig{Days: cfg.SelfService.FollowUpDays, RemindDays: cfg.SelfService.FollowUpRemindDays})
 	if err = s.registerJobs(arrears, pubs); err != nil {
 		return nil, err
 	}
@@ -191,6 +200,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	appCfg.Apply, appCfg.PlatformName = cfg.Apply, cfg.CreditPlatform.Name
 	s.apply = apply.New(s.db, s.policy, identityAdapter{ent: s.ent}, s.ratings, enqueue, s.sealer, s.audit, cal, appCfg)
 	s.apply.OnAccepted = s.metrics.observeAcceptance
+	s.apply.OnLenientAccept = s.followUps.Create
 	publisher := publisherAdapter{c: platform}
 	s.ops = ops.New(opsdb.New(s.db), s.outbox, cfg.Ops)
 	s.outbox.Handle(record.KindPublishDishonesty, pubs.DeliverDishonesty(publisher), cdb.RecordsDone(pubs.DishonestyDelivered))
@@ -261,7 +271,8 @@ func (s *Server) graphQL() http.Handler {
 		Resolvers: &graph.Resolver{Auth: s.auth, Audit: s.audit, SessionTTL: s.cfg.Auth.Session.IdleTTL,
 			Phone: s.wx.PhoneNumber, Sealer: s.sealer, Enterprise: s.ent, Ratings: s.ratings, Apply: s.apply,
 			Records: s.records, Cases: s.cases, Grades: s.grades, Usage: s.usage, JobRunner: s.jobs,
-			Repairs: s.repairs, Objections: s.objections, Reviews: s.reviews, Importer: s.importer, Inbox: s.inbox, Ops: s.ops},
+			Repairs: s.repairs, Objections: s.objections, Reviews: s.reviews, Importer: s.importer, Inbox: s.inbox, Ops: s.ops,
+			Self: s.self, Publicity: s.publicity, FollowUps: s.followUps},
 		Directives: graph.Directives(),
 	})
 	h := handler.New(graph.PagedComplexity(es))
@@ -303,6 +314,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /commitments/{file}", s.withSession(http.HandlerFunc(s.commitmentDocument)))
 	mux.Handle("GET /evidence/{id}", s.withSession(http.HandlerFunc(s.evidenceFile)))
 	mux.Handle("GET /exports/statistics.csv", s.withSession(http.HandlerFunc(s.statisticsCSV)))
+	mux.Handle("GET "+creditReportPath, s.withSession(http.HandlerFunc(s.creditReportDocument)))
 	if s.oa != nil {
 		mux.Handle("/wechat/oa", s.oa)
 	}
@@ -431,6 +443,7 @@ func (s *Server) registerJobs(arrears *rules.Arrears, pubs *record.Publications)
 			n, err := s.reviews.RemindDue(ctx, asOf(ctx))
 			return fmt.Sprintf("%d reminders sent to officers", n), err
 		}},
+		{Name: "selfservice.follow-up-reminders", Schedule: s.cfg.SelfService.FollowUpSchedule, Run: s.followUps.Remind},
 		{Name: "enterprise.registry-check", Schedule: s.cfg.Jobs.RegistryCheckSchedule, Run: func(ctx context.Context) (string, error) {
 			n, err := s.ent.CheckRegistry(ctx)
 			return fmt.Sprintf("%d bindings suspended", n), err

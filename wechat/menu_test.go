@@ -31,6 +31,9 @@ func TestLoadMenuFile_R6_4(t *testing.T) {
 		"我的信用报告": "pages/credit/report",
 		"信用修复":   "pages/credit/repair",
 		"异议申诉":   "pages/credit/objection",
+		"我的申请":   "pages/apply/mine",
+		"用水分析":   "pages/usage/index",
+		"公示查询":   "pages/publicity/index",
 	}
 	for name, page := range want {
 		if pages[name] != page {

@@ -170,7 +170,8 @@ func IncentivesOf(s models.Subject) Incentives {
 // AssignAccountManager makes the staff user the account manager of an
 // EXCELLENT subject (R3.2). Staff roles only. It returns UNAUTHENTICATED,
 // FORBIDDEN, NOT_FOUND for an unknown subject or user, INVALID (field
-// staffUserId) when the user is not an active staff member,
+// staffUserId) when the user is not an active staff member or has no work
+// telephone (reason NO_WORK_PHONE),
 // FAILED_PRECONDITION (reason NOT_EXCELLENT) when the subject is not
 // EXCELLENT, and INTERNAL.
 func (s *Service) AssignAccountManager(ctx context.Context, subjectID, staffUserID string) (models.Subject, error) {
@@ -191,6 +192,8 @@ func (s *Service) AssignAccountManager(ctx context.Context, subjectID, staffUser
 			return apperr.New(apperr.NotFound, "user not found")
 		case !u.Role.IsStaff() || u.Disabled:
 			return apperr.InvalidField("staffUserId", "the account manager must be an active staff member")
+		case u.WorkPhone == "":
+			return apperr.InvalidField("staffUserId", "客户经理须先登记办公电话（setWorkPhone），以便企业联系").WithReason("NO_WORK_PHONE")
 		case subj.Tier != models.TierExcellent:
 			return apperr.Precondition("NOT_EXCELLENT", "only EXCELLENT subjects get an account manager; this subject is %s", subj.Tier)
 		}

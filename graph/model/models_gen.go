@@ -8,6 +8,7 @@ import (
 	"creditwater/billing"
 	"creditwater/ident"
 	"creditwater/models"
+	"creditwater/selfservice"
 	"fmt"
 	"io"
 	"strconv"
@@ -30,15 +31,17 @@ type AcceptApplicationInput struct {
 type AccountConnection struct {
 	// The accounts.
 	Edges []AccountEdge `json:"edges"`
-	// Pagination.
+	// The accounts of this page.
+	Nodes []models.Account `json:"nodes"`
+	// Paging.
 	PageInfo *PageInfo `json:"pageInfo"`
-	// Accounts in all.
+	// All accounts that match.
 	TotalCount int `json:"totalCount"`
 }
 
-// An account in a connection.
+// An edge of AccountConnection.
 type AccountEdge struct {
-	// Cursor.
+	// Cursor of this account.
 	Cursor string `json:"cursor"`
 	// The account.
 	Node *models.Account `json:"node"`
@@ -178,18 +181,20 @@ type AuthoriseAgentInput struct {
 type BillConnection struct {
 	// The bills.
 	Edges []BillEdge `json:"edges"`
-	// Pagination.
+	// The bills of this page.
+	Nodes []selfservice.Bill `json:"nodes"`
+	// Paging.
 	PageInfo *PageInfo `json:"pageInfo"`
-	// Bills in all.
+	// All bills that match.
 	TotalCount int `json:"totalCount"`
 }
 
-// A bill in a connection.
+// An edge of BillConnection.
 type BillEdge struct {
-	// Cursor.
+	// Cursor of this bill.
 	Cursor string `json:"cursor"`
 	// The bill.
-	Node *models.Bill `json:"node"`
+	Node *selfservice.Bill `json:"node"`
 }
 
 // Input of bindEnterprise (R6.5): bind as the enterprise's legal representative.
@@ -296,6 +301,26 @@ type ConsentText struct {
 	Version string `json:"version"`
 	// The text (Chinese).
 	Text string `json:"text"`
+}
+
+// A page of contracts, newest first.
+type ContractConnection struct {
+	// The contracts.
+	Edges []ContractEdge `json:"edges"`
+	// The contracts of this page.
+	Nodes []models.Contract `json:"nodes"`
+	// Paging.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// All contracts that match.
+	TotalCount int `json:"totalCount"`
+}
+
+// An edge of ContractConnection.
+type ContractEdge struct {
+	// Cursor of this contract.
+	Cursor string `json:"cursor"`
+	// The contract.
+	Node *models.Contract `json:"node"`
 }
 
 // Input of createStaffUser.
@@ -462,6 +487,36 @@ type FileRepairInput struct {
 	Evidence []graphql.Upload `json:"evidence,omitempty"`
 }
 
+// A page of documents to follow, newest first.
+type FollowUpDocumentConnection struct {
+	// The documents.
+	Edges []FollowUpDocumentEdge `json:"edges"`
+	// The documents of this page.
+	Nodes []models.FollowUpDocument `json:"nodes"`
+	// Paging.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// All that match.
+	TotalCount int `json:"totalCount"`
+}
+
+// An edge of FollowUpDocumentConnection.
+type FollowUpDocumentEdge struct {
+	// Cursor of this document.
+	Cursor string `json:"cursor"`
+	// The document.
+	Node *models.FollowUpDocument `json:"node"`
+}
+
+// What followUpDocuments shows.
+type FollowUpFilter struct {
+	// The subject; staff may leave it out to see every subject's.
+	SubjectID *string `json:"subjectId,omitempty"`
+	// Only documents not yet received.
+	PendingOnly *bool `json:"pendingOnly,omitempty"`
+	// Only documents still missing after their due date.
+	OverdueOnly *bool `json:"overdueOnly,omitempty"`
+}
+
 // Input of giveConsent.
 type GiveConsentInput struct {
 	// What to consent to.
@@ -558,6 +613,20 @@ type LogoutPayload struct {
 	Ok bool `json:"ok"`
 }
 
+// Input of markDocumentReceived.
+type MarkDocumentReceivedInput struct {
+	// The document to follow.
+	ID string `json:"id"`
+	// Its version as you saw it; a stale one is CONFLICT (STALE_VERSION).
+	Version int `json:"version"`
+}
+
+// Result of markDocumentReceived.
+type MarkDocumentReceivedPayload struct {
+	// The document, received.
+	Document *models.FollowUpDocument `json:"document"`
+}
+
 // Input of markInboxRead.
 type MarkInboxReadInput struct {
 	// The notices to mark read; all of the caller's when empty.
@@ -646,18 +715,60 @@ type PageInfo struct {
 type PaymentConnection struct {
 	// The payments.
 	Edges []PaymentEdge `json:"edges"`
-	// Pagination.
+	// The payments of this page.
+	Nodes []models.Payment `json:"nodes"`
+	// Paging.
 	PageInfo *PageInfo `json:"pageInfo"`
-	// Payments in all.
+	// All payments that match.
 	TotalCount int `json:"totalCount"`
 }
 
-// A payment in a connection.
+// An edge of PaymentConnection.
 type PaymentEdge struct {
-	// Cursor.
+	// Cursor of this payment.
 	Cursor string `json:"cursor"`
 	// The payment.
 	Node *models.Payment `json:"node"`
+}
+
+// A page of published commitments, newest first.
+type PublicCommitmentConnection struct {
+	// The commitments.
+	Edges []PublicCommitmentEdge `json:"edges"`
+	// The commitments of this page.
+	Nodes []selfservice.PublicCommitment `json:"nodes"`
+	// Paging.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// All that match.
+	TotalCount int `json:"totalCount"`
+}
+
+// An edge of PublicCommitmentConnection.
+type PublicCommitmentEdge struct {
+	// Cursor of this commitment.
+	Cursor string `json:"cursor"`
+	// The commitment.
+	Node *selfservice.PublicCommitment `json:"node"`
+}
+
+// A page of published records, newest first.
+type PublicRecordConnection struct {
+	// The records.
+	Edges []PublicRecordEdge `json:"edges"`
+	// The records of this page.
+	Nodes []selfservice.PublicRecord `json:"nodes"`
+	// Paging.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// All that match.
+	TotalCount int `json:"totalCount"`
+}
+
+// An edge of PublicRecordConnection.
+type PublicRecordEdge struct {
+	// Cursor of this record.
+	Cursor string `json:"cursor"`
+	// The record.
+	Node *selfservice.PublicRecord `json:"node"`
 }
 
 // A page of publications, newest first.
@@ -838,6 +949,30 @@ type ScheduleSurveyInput struct {
 	At time.Time `json:"at"`
 	// The version seen (optimistic locking).
 	Version *int `json:"version,omitempty"`
+}
+
+// What a self-service list shows: the subject (an enterprise user bound to one enterprise may leave it out; staff must name it) and optionally one of its accounts.
+type SelfServiceFilter struct {
+	// The subject (its ID).
+	SubjectID *string `json:"subjectId,omitempty"`
+	// One of the subject's accounts (户号).
+	AccountNo *string `json:"accountNo,omitempty"`
+}
+
+// Input of setWorkPhone.
+type SetWorkPhoneInput struct {
+	// The staff user.
+	UserID string `json:"userId"`
+	// Work (office) telephone, 7–20 characters of digits, spaces, +, - and parentheses; empty to clear it.
+	WorkPhone string `json:"workPhone"`
+	// The user's version as you saw it; a stale one is CONFLICT (STALE_VERSION).
+	Version int `json:"version"`
+}
+
+// Result of setWorkPhone.
+type SetWorkPhonePayload struct {
+	// The staff user with its work telephone.
+	User *models.User `json:"user"`
 }
 
 // Input of signCommitment (R2.1).

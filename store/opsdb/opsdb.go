@@ -86,28 +86,6 @@ func (s *Store) SearchSubjects(ctx context.Context, text string, w ops.Window) (
 	return keyset(q, w, "id", func(v models.Subject) string { return v.ID })
 }
 
-// ofSubjectAccounts limits a query on a table with account_no to the
-// subject's accounts.
-func (s *Store) ofSubjectAccounts(ctx context.Context, model any, subjectID string) *gorm.DB {
-	return s.db.WithContext(ctx).Model(model).Where("account_no IN (SELECT account_no FROM accounts WHERE subject_id = ?)", subjectID)
-}
-
-// SubjectAccounts implements ops.Store.
-func (s *Store) SubjectAccounts(ctx context.Context, subjectID string, w ops.Window) (ops.Page[models.Account], error) {
-	q := s.db.WithContext(ctx).Model(&models.Account{}).Where("subject_id = ?", subjectID)
-	return keyset(q, w, "id", func(v models.Account) uint64 { return v.ID })
-}
-
-// SubjectBills implements ops.Store.
-func (s *Store) SubjectBills(ctx context.Context, subjectID string, w ops.Window) (ops.Page[models.Bill], error) {
-	return keyset(s.ofSubjectAccounts(ctx, &models.Bill{}, subjectID), w, "id", func(v models.Bill) uint64 { return v.ID })
-}
-
-// SubjectPayments implements ops.Store.
-func (s *Store) SubjectPayments(ctx context.Context, subjectID string, w ops.Window) (ops.Page[models.Payment], error) {
-	return keyset(s.ofSubjectAccounts(ctx, &models.Payment{}, subjectID), w, "id", func(v models.Payment) uint64 { return v.ID })
-}
-
 // SubjectRepairs implements ops.Store.
 func (s *Store) SubjectRepairs(ctx context.Context, subjectID string, w ops.Window) (ops.Page[models.RepairRequest], error) {
 	q := s.db.WithContext(ctx).Model(&models.RepairRequest{}).Where("subject_id = ?", subjectID)
