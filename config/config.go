@@ -177,6 +177,9 @@ type Config struct {
 	// derived from a key file generated into the data dir.
 	DataKey  string `env:"CW_DATA_KEY" secret:"true"`
 	IndexKey string `env:"CW_INDEX_KEY" secret:"true"`
+
+	// LocalCache are the in-process caches in front of Redis (cache.go).
+	LocalCache LocalCache
 }
 
 // Load reads the configuration from environ (os.Environ() form), applies the
@@ -227,6 +230,9 @@ func Load(environ []string) (Config, error) {
 
 func (c *Config) validate() error {
 	bad := func(name, why string) error { return fmt.Errorf("config: %s %s", name, why) }
+	if err := c.LocalCache.validate(); err != nil {
+		return err
+	}
 	switch c.Env {
 	case EnvDevelopment, EnvTest, EnvProduction:
 	default:
@@ -370,27 +376,36 @@ func (c Config) Production() bool { return c.Env == EnvProduction }
 // String renders the configuration for logs with secrets masked.
 func (c Config) String() string {
 	var b strings.Builder
-	v := reflect.ValueOf(c)
-	t := v.Type()
-	for i := range t.NumField() {
-		f := t.Field(i)
-		val := fmt.Sprint(v.Field(i).Interface())
+	eachVar(reflect.ValueOf(c), func(f reflect.StructField, v reflect.Value) {
+		val := fmt.Sprint(v.Interface())
 		if f.Tag.Get("secret") == "true" && val != "" {
 			val = "****"
 		}
 		fmt.Fprintf(&b, "%s=%s ", f.Tag.Get("env"), val)
-	}
+	})
 	return strings.TrimSpace(b.String())
+}
+
+// eachVar calls fn with every field of v that is a variable, descending
+// into the nested setting structs (fields without an env tag).
+func eachVar(v reflect.Value, fn func(reflect.StructField, reflect.Value)) {
+	t := v.Type()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.Tag.Get("env") == "" && f.Type.Kind() == reflect.Struct {
+			eachVar(v.Field(i), fn)
+			continue
+		}
+		fn(f, v.Field(i))
+	}
 }
 
 // Vars lists every variable with its default, for documentation and tests.
 func Vars() []Var {
-	t := reflect.TypeOf(Config{})
-	out := make([]Var, 0, t.NumField())
-	for i := range t.NumField() {
-		f := t.Field(i)
+	var out []Var
+	eachVar(reflect.ValueOf(Config{}), func(f reflect.StructField, _ reflect.Value) {
 		out = append(out, Var{Name: f.Tag.Get("env"), Default: f.Tag.Get("envDefault"), Secret: f.Tag.Get("secret") == "true"})
-	}
+	})
 	return out
 }
 
@@ -409,10 +424,13 @@ func knownVars() []string {
 }
 
 func varOf(field string) string {
-	if f, ok := reflect.TypeOf(Config{}).FieldByName(field); ok {
-		return f.Tag.Get("env")
-	}
-	return field
+	name := field
+	eachVar(reflect.ValueOf(Config{}), func(f reflect.StructField, _ reflect.Value) {
+		if f.Name == field {
+			name = f.Tag.Get("env")
+		}
+	})
+	return name
 }
 
 // DefaultMenu is the official account's menu (menu.json beside this file):

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -146,7 +147,8 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 		WeChatPerIP: cfg.WeChatLoginLimitIP, Window: cfg.LoginLimitWindow}, s.audit)
 
 	platform := s.newCreditPlatform()
-	s.ratings = rating.New(platformAdapter{c: platform}, s.rdb, cfg.RedisPrefix, rating.Config{RatingTTL: cfg.RatingCacheTTL, ReportTTL: cfg.ReportCacheTTL, StaleMax: cfg.RatingStaleMax}, s.audit, logger)
+	s.ratings = rating.New(platformAdapter{c: platform}, s.rdb, cfg.RedisPrefix, rating.Config{RatingTTL: cfg.RatingCacheTTL, ReportTTL: cfg.ReportCacheTTL, StaleMax: cfg.RatingStaleMax,
+		LocalTTL: cfg.LocalCache.RatingTTL, LocalSize: cfg.LocalCache.Size}, s.audit, logger)
 	entCfg := enterprise.DefaultConfig()
 	entCfg.FaceValidity, entCfg.FaceAttempts, entCfg.FaceWindow = cfg.FaceValidity, cfg.FaceAttempts, cfg.FaceWindow
 	entCfg.Evidence = evidence.Limits{MaxBytes: cfg.EvidenceMaxBytes, MaxFiles: cfg.EvidenceMaxFiles}
@@ -257,6 +259,27 @@ func (s *Server) newSealer() (*pii.Sealer, error) {
 	return pii.NewSealerFromMaster(master)
 }
 
+// QueryCacheSize is how many parsed and validated query documents the
+// GraphQL handler keeps (an LRU keyed by the query text).
+const QueryCacheSize = 1000
+
+// NewGraphQLHandler returns a gqlgen handler for es with the API's
+// transports (OPTIONS, GraphQL over HTTP GET and POST, multipart uploads,
+// and the coded refusal of everything else) and its LRU query cache, which
+// it also returns; the caller adds extensions and middleware. bench/rating
+// builds its baseline with it, so that the product and the baseline pay for
+// the same transports and the same cache.
+func NewGraphQLHandler(es graphql.ExecutableSchema) (*handler.Server, graphql.Cache[*ast.QueryDocument]) {
+	h := handler.New(es)
+	h.AddTransport(transport.Options{})
+	h.AddTransport(graphQLTransport{})
+	h.AddTransport(multipartTransport{maxMemory: 4 << 20})
+	h.AddTransport(rejectTransport{})
+	queries := lru.New[*ast.QueryDocument](QueryCacheSize)
+	h.SetQueryCache(queries)
+	return h, queries
+}
+
 // graphQL builds the gqlgen handler with explicit transports and limits.
 func (s *Server) graphQL() http.Handler {
 	es := generated.NewExecutableSchema(generated.Config{
@@ -266,13 +289,7 @@ func (s *Server) graphQL() http.Handler {
 			Repairs: s.repairs, Objections: s.objections, Reviews: s.reviews, Importer: s.importer, Inbox: s.inbox},
 		Directives: graph.Directives(),
 	})
-	h := handler.New(graph.PagedComplexity(es))
-	h.AddTransport(transport.Options{})
-	h.AddTransport(graphQLTransport{})
-	h.AddTransport(multipartTransport{maxMemory: 4 << 20})
-	h.AddTransport(rejectTransport{})
-	queries := lru.New[*ast.QueryDocument](1000)
-	h.SetQueryCache(queries)
+	h, queries := NewGraphQLHandler(graph.PagedComplexity(es))
 	// Introspection and "did you mean" suggestions only with the playground
 	// (never in production); otherwise __schema is a validation error.
 	introspection := s.cfg.Playground && !s.cfg.Production()
@@ -282,7 +299,7 @@ func (s *Server) graphQL() http.Handler {
 	h.SetValidationRulesFn(graph.ValidationRules(introspection))
 	h.SetDisableSuggestion(!introspection)
 	h.SetParserTokenLimit(s.cfg.GraphQLMaxTokens)
-	apq := apqCache{rdb: s.rdb, prefix: s.cfg.RedisPrefix, ttl: s.cfg.APQTTL, maxBytes: s.cfg.APQMaxBytes}
+	apq := apqCache{local: lru.New[string](s.cfg.LocalCache.Size), rdb: s.rdb, prefix: s.cfg.RedisPrefix, ttl: s.cfg.APQTTL, maxBytes: s.cfg.APQMaxBytes}
 	h.Use(extension.AutomaticPersistedQuery{Cache: apq})
 	h.Use(graph.DocumentLimits{MaxTokens: s.cfg.GraphQLMaxTokens, MaxFields: s.cfg.GraphQLMaxFields, MaxDepth: s.cfg.GraphQLMaxDepth, Cache: queries})
 	h.Use(extension.FixedComplexityLimit(s.cfg.ComplexityLimit))
