@@ -72,6 +72,9 @@ func (c apqCache) MutateOperationContext(ctx context.Context, opCtx *graphql.Ope
 	if st == nil || !st.SentQuery || len(opCtx.RawQuery) > c.maxBytes {
 		return nil
 	}
+	if _, ok := c.local.Get(ctx, st.Hash); ok {
+		return nil // registered already (here, or read from Redis)
+	}
 	c.local.Add(ctx, st.Hash, opCtx.RawQuery)
 	_ = c.rdb.Set(ctx, c.prefix+"apq:"+st.Hash, opCtx.RawQuery, c.ttl).Err()
 	return nil

@@ -282,13 +282,11 @@ func NewGraphQLHandler(es graphql.ExecutableSchema) (*handler.Server, graphql.Ca
 
 // graphQL builds the gqlgen handler with explicit transports and limits.
 func (s *Server) graphQL() http.Handler {
-	es := generated.NewExecutableSchema(generated.Config{
-		Resolvers: &graph.Resolver{Auth: s.auth, Audit: s.audit, SessionTTL: s.cfg.SessionTTL,
-			Phone: s.wx.PhoneNumber, Sealer: s.sealer, Enterprise: s.ent, Ratings: s.ratings, Apply: s.apply,
-			Records: s.records, Cases: s.cases, Grades: s.grades, Usage: s.usage, JobRunner: s.jobs,
-			Repairs: s.repairs, Objections: s.objections, Reviews: s.reviews, Importer: s.importer, Inbox: s.inbox},
-		Directives: graph.Directives(),
-	})
+	resolver := &graph.Resolver{Auth: s.auth, Audit: s.audit, SessionTTL: s.cfg.SessionTTL,
+		Phone: s.wx.PhoneNumber, Sealer: s.sealer, Enterprise: s.ent, Ratings: s.ratings, Apply: s.apply,
+		Records: s.records, Cases: s.cases, Grades: s.grades, Usage: s.usage, JobRunner: s.jobs,
+		Repairs: s.repairs, Objections: s.objections, Reviews: s.reviews, Importer: s.importer, Inbox: s.inbox}
+	es := generated.NewExecutableSchema(generated.Config{Resolvers: resolver, Directives: graph.Directives()})
 	h, queries := NewGraphQLHandler(graph.PagedComplexity(es))
 	// Introspection and "did you mean" suggestions only with the playground
 	// (never in production); otherwise __schema is a validation error.
@@ -311,13 +309,14 @@ func (s *Server) graphQL() http.Handler {
 	present := graph.ErrorPresenter(s.log, s.metrics.countError)
 	h.SetErrorPresenter(present)
 	h.AroundOperations(graph.AnswerWhenDone(present))
+	h.AroundOperations(resolver.WithLoaders)
 	h.SetRecoverFunc(graph.Recover(s.log))
 	return h
 }
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	gql := s.withDeadline(s.withBodyLimit(s.withSession(s.withLoaders(s.graphQL()))))
+	gql := s.withDeadline(s.withBodyLimit(s.withSession(s.graphQL())))
 	mux.Handle("/graphql", s.metrics.middleware("/graphql", gql))
 	mux.Handle("GET /commitments/{file}", s.withSession(http.HandlerFunc(s.commitmentDocument)))
 	mux.Handle("GET /evidence/{id}", s.withSession(http.HandlerFunc(s.evidenceFile)))
