@@ -88,7 +88,7 @@ func seedNested(t *testing.T, db *gorm.DB, name string, n int) string {
 			must(t, db.Create(&[]models.RequestEvent{{OwnerType: o.typ, OwnerID: o.id, At: now, Action: "FILED"}, {OwnerType: o.typ, OwnerID: o.id, At: now, Action: "ASSIGNED"}}).Error)
 			must(t, db.Create(&models.Evidence{PublicID: randHex(16), OwnerType: o.typ, OwnerID: o.id, Kind: "TEXT", Text: "说明"}).Error)
 		}
-		app := models.Application{SubjectID: subj.ID, UserID: "u-" + subj.ID, IdempotencyKey: fmt.Sprintf("k%d", i), Channel: "COUNTER", Address: "地址",
+		app := models.Application{SubjectID: subj.ID, UserID: subj.ID, IdempotencyKey: fmt.Sprintf("k%d", i), Channel: "COUNTER", Address: "地址",
 			Land: models.LandOwnBuildingOnStateLand, Category: "商业", ContactName: "张三", Status: models.AppSubmitted, Version: 1, SubmittedAt: now, StepSince: now}
 		must(t, db.Create(&app).Error)
 		com := models.Commitment{ApplicationID: app.ID, SubjectID: subj.ID, SignerID: "u", BindingID: "b", Fields: "{}", Text: "承诺", SHA256: "x", TemplateVer: "v1", SignedAt: now}
