@@ -64,6 +64,8 @@ type Config struct {
 	Lifecycle Lifecycle
 	// SelfService: the enterprise's self-service and the public publicity query (config/selfservice.go).
 	SelfService SelfService
+	// LocalCache are the in-process caches in front of Redis (cache.go).
+	LocalCache LocalCache
 }
 
 // CommandVars are variables read by a subcommand, not configuration:
@@ -182,6 +184,9 @@ func (c *Config) validate() error {
 		}
 	}
 	if err := c.Ops.validate(); err != nil {
+		return err
+	}
+	if err := c.LocalCache.validate(); err != nil {
 		return err
 	}
 	if c.Auth.Session.CheckCache < 0 || c.Auth.Session.CheckCache > 30*time.Second {

@@ -92,3 +92,19 @@ func (d Deps[S]) WithDefaults() Deps[S] {
 
 // Guard is the access guard of d's policy.
 func (d Deps[S]) Guard() Guard { return Guard{Policy: d.Access} }
+
+// Subjects checks Subject for each distinct subject of subjectIDs (a batch
+// of items already read), stopping at the first refusal, which it returns.
+func (g Guard) Subjects(ctx context.Context, subjectIDs []string, scopes ...models.AgentScope) error {
+	seen := make(map[string]bool, len(subjectIDs))
+	for _, id := range subjectIDs {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		if _, err := g.Subject(ctx, id, scopes...); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -192,9 +192,9 @@ var columns = []string{"id", "public_id", "owner_type", "owner_id", "kind", "tex
 
 // List returns the owner's evidence without the file contents, oldest
 // first. It returns INTERNAL on a database failure.
-func List(ctx context.Context, db *gorm.DB, ownerType, ownerID string) ([]models.Evidence, error) {
+func List(ctx context.Context, db *gorm.DB, ownerType string, ownerIDs ...string) ([]models.Evidence, error) {
 	var out []models.Evidence
-	err := db.WithContext(ctx).Select(columns).Where("owner_type = ? AND owner_id = ?", ownerType, ownerID).
+	err := db.WithContext(ctx).Select(columns).Where("owner_type = ? AND owner_id IN ?", ownerType, ownerIDs).
 		Order("id ASC").Find(&out).Error
 	if err != nil {
 		return nil, apperr.Wrap(err, apperr.Internal, "could not read the evidence")

@@ -40,11 +40,7 @@ func (r *applicationResolver) Commitment(ctx context.Context, obj *models.Applic
 	if obj.CommitmentID == nil {
 		return nil, nil
 	}
-	c, err := r.Apply.Commitment(ctx, *obj.CommitmentID)
-	if err != nil {
-		return nil, err
-	}
-	return &c, nil
+	return loadOne(ctx, r.loaders(ctx).Commitments, *obj.CommitmentID, "承诺书")
 }
 
 func (r *applicationResolver) MissingDocuments(ctx context.Context, obj *models.Application) ([]string, error) {
@@ -56,7 +52,7 @@ func (r *applicationResolver) Reason(ctx context.Context, obj *models.Applicatio
 }
 
 func (r *applicationResolver) Events(ctx context.Context, obj *models.Application) ([]models.ApplicationEvent, error) {
-	return r.Apply.Events(ctx, obj.ID)
+	return loadList(ctx, r.loaders(ctx).ApplicationEvents, obj.ID)
 }
 
 func (r *applicationEventResolver) ActorID(ctx context.Context, obj *models.ApplicationEvent) (*string, error) {
@@ -161,7 +157,12 @@ func (r *queryResolver) Application(ctx context.Context, id string) (*models.App
 }
 
 func (r *queryResolver) MyApplications(ctx context.Context) ([]models.Application, error) {
-	return r.Apply.Mine(ctx)
+	apps, err := r.Apply.Mine(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r.prefetchApplications(ctx, apps)
+	return apps, nil
 }
 
 func (r *queryResolver) Applications(ctx context.Context, filter *model.ApplicationFilter, orderBy *apply.Order, first *int, after *string) (*model.ApplicationConnection, error) {

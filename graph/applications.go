@@ -4,6 +4,7 @@ import (
 	"context"
 	"creditwater/apply"
 	"creditwater/graph/model"
+	"creditwater/models"
 )
 
 // applications is the one path of every application list (the staff queue
@@ -14,6 +15,11 @@ func (r *Resolver) applications(ctx context.Context, f apply.QueueFilter, orderB
 		return nil, err
 	}
 	conn := &model.ApplicationConnection{PageInfo: &model.PageInfo{HasNextPage: p.HasNext, EndCursor: ptrIf(p.EndCursor)}, TotalCount: int(p.TotalCount)}
+	apps := make([]models.Application, len(p.Items))
+	for i, it := range p.Items {
+		apps[i] = it.Application
+	}
+	r.prefetchApplications(ctx, apps)
 	for i, it := range p.Items {
 		conn.Edges = append(conn.Edges, model.ApplicationEdge{Cursor: apply.CursorAt(deref(after), i), Node: &it.Application,
 			AgeSeconds: int(it.Age.Seconds()), StepDue: it.StepDue, Overdue: it.Overdue})

@@ -41,7 +41,7 @@ func (r *dishonestyRecordResolver) RecordedBy(ctx context.Context, obj *models.D
 }
 
 func (r *dishonestyRecordResolver) History(ctx context.Context, obj *models.DishonestyRecord) ([]models.RecordEvent, error) {
-	return r.Records.History(ctx, obj.ID)
+	return loadList(ctx, r.loaders(ctx).RecordHistory, obj.ID)
 }
 
 func (r *jobRunResolver) Instance(ctx context.Context, obj *models.JobRun) (*string, error) {
@@ -128,6 +128,7 @@ func (r *queryResolver) DishonestyRecords(ctx context.Context, filter *model.Dis
 		return nil, err
 	}
 	conn := &model.DishonestyRecordConnection{PageInfo: &model.PageInfo{HasNextPage: p.HasNext, EndCursor: ptrIf(p.EndCursor)}, TotalCount: int(p.TotalCount)}
+	r.prefetchRecords(ctx, p.Records)
 	for i := range p.Records {
 		conn.Edges = append(conn.Edges, model.DishonestyRecordEdge{Cursor: record.Cursor(p.Records[i]), Node: &p.Records[i]})
 	}

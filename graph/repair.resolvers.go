@@ -102,7 +102,7 @@ func (r *mutationResolver) MarkNoticeRead(ctx context.Context, id string) (bool,
 }
 
 func (r *objectionResolver) Record(ctx context.Context, obj *models.Objection) (*models.DishonestyRecord, error) {
-	return ptrOrErr(r.Records.Get(ctx, obj.RecordID))
+	return loadOne(ctx, r.loaders(ctx).Records, obj.RecordID, "失信记录")
 }
 
 func (r *objectionResolver) Decision(ctx context.Context, obj *models.Objection) (*string, error) {
@@ -110,11 +110,11 @@ func (r *objectionResolver) Decision(ctx context.Context, obj *models.Objection)
 }
 
 func (r *objectionResolver) Evidence(ctx context.Context, obj *models.Objection) ([]models.Evidence, error) {
-	return r.Objections.Evidence(ctx, obj.ID)
+	return loadList(ctx, r.loaders(ctx).ObjectionEvidence, obj.ID)
 }
 
 func (r *objectionResolver) History(ctx context.Context, obj *models.Objection) ([]models.RequestEvent, error) {
-	return r.Objections.History(ctx, obj.ID)
+	return loadList(ctx, r.loaders(ctx).ObjectionHistory, obj.ID)
 }
 
 func (r *queryResolver) RepairCommitmentText(ctx context.Context, recordID string) (*model.RepairCommitmentText, error) {
@@ -134,11 +134,25 @@ func (r *queryResolver) Objection(ctx context.Context, id string) (*models.Objec
 }
 
 func (r *queryResolver) Repairs(ctx context.Context, subjectID string) ([]models.RepairRequest, error) {
-	return r.Resolver.Repairs.ListForSubject(ctx, subjectID)
+	reqs, err := r.Resolver.Repairs.ListForSubject(ctx, subjectID)
+	if err != nil {
+		return nil, err
+	}
+	l := r.loaders(ctx)
+	prefetchRequests(ctx, l, reqs, func(x *models.RepairRequest) string { return x.ID }, func(x *models.RepairRequest) string { return x.RecordID },
+		l.RepairEvidence, l.RepairHistory)
+	return reqs, nil
 }
 
 func (r *queryResolver) Objections(ctx context.Context, subjectID string) ([]models.Objection, error) {
-	return r.Resolver.Objections.ListForSubject(ctx, subjectID)
+	reqs, err := r.Resolver.Objections.ListForSubject(ctx, subjectID)
+	if err != nil {
+		return nil, err
+	}
+	l := r.loaders(ctx)
+	prefetchRequests(ctx, l, reqs, func(x *models.Objection) string { return x.ID }, func(x *models.Objection) string { return x.RecordID },
+		l.ObjectionEvidence, l.ObjectionHistory)
+	return reqs, nil
 }
 
 func (r *queryResolver) Deadlines(ctx context.Context, overdueOnly *bool, assigneeID *string) ([]review.Deadline, error) {
@@ -150,7 +164,7 @@ func (r *queryResolver) MyNotices(ctx context.Context) ([]models.StaffNotice, er
 }
 
 func (r *repairRequestResolver) Record(ctx context.Context, obj *models.RepairRequest) (*models.DishonestyRecord, error) {
-	return ptrOrErr(r.Records.Get(ctx, obj.RecordID))
+	return loadOne(ctx, r.loaders(ctx).Records, obj.RecordID, "失信记录")
 }
 
 func (r *repairRequestResolver) MissingItems(ctx context.Context, obj *models.RepairRequest) ([]string, error) {
@@ -166,11 +180,11 @@ func (r *repairRequestResolver) Decision(ctx context.Context, obj *models.Repair
 }
 
 func (r *repairRequestResolver) Evidence(ctx context.Context, obj *models.RepairRequest) ([]models.Evidence, error) {
-	return r.Repairs.Evidence(ctx, obj.ID)
+	return loadList(ctx, r.loaders(ctx).RepairEvidence, obj.ID)
 }
 
 func (r *repairRequestResolver) History(ctx context.Context, obj *models.RepairRequest) ([]models.RequestEvent, error) {
-	return r.Repairs.History(ctx, obj.ID)
+	return loadList(ctx, r.loaders(ctx).RepairHistory, obj.ID)
 }
 
 func (r *requestEventResolver) ActorID(ctx context.Context, obj *models.RequestEvent) (*string, error) {

@@ -91,13 +91,6 @@ func (s *Server) withSession(next http.Handler) http.Handler {
 	})
 }
 
-// withLoaders gives each GraphQL request fresh dataloaders.
-func (s *Server) withLoaders(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(graph.WithLoaders(r.Context(), s.ent.SubjectsByIDs)))
-	})
-}
-
 // writeGraphQLError answers a request that never reached GraphQL with one
 // error (code and request ID in extensions, no "data"), in the media type
 // the client accepts.

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -152,7 +153,8 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	}, auth.Limits(cfg.Auth.Limits), s.audit)
 
 	platform := s.newCreditPlatform()
-	s.ratings = rating.New(platformAdapter{c: platform}, s.rdb, cfg.Storage.RedisPrefix, rating.Config{Rating: cfg.Rating}, s.audit, logger)
+	s.ratings = rating.New(platformAdapter{c: platform}, s.rdb, cfg.Storage.RedisPrefix, rating.Config{Rating: cfg.Rating,
+		LocalTTL: cfg.LocalCache.RatingTTL, LocalSize: cfg.LocalCache.Size}, s.audit, logger)
 	entCfg := enterprise.DefaultConfig()
 	entCfg.Face, entCfg.Evidence = cfg.Face, evidence.Limits(cfg.Evidence)
 	s.policy = access.New(s.db)
@@ -265,23 +267,36 @@ func newSealer(cfg config.Config) (*pii.Sealer, error) {
 	return pii.NewSealerFromMaster(master)
 }
 
-// graphQL builds the gqlgen handler with explicit transports and limits.
-func (s *Server) graphQL() http.Handler {
-	es := generated.NewExecutableSchema(generated.Config{
-		Resolvers: &graph.Resolver{Auth: s.auth, Audit: s.audit, SessionTTL: s.cfg.Auth.Session.IdleTTL,
-			Phone: s.wx.PhoneNumber, Sealer: s.sealer, Enterprise: s.ent, Ratings: s.ratings, Apply: s.apply,
-			Records: s.records, Cases: s.cases, Grades: s.grades, Usage: s.usage, JobRunner: s.jobs,
-			Repairs: s.repairs, Objections: s.objections, Reviews: s.reviews, Importer: s.importer, Inbox: s.inbox, Ops: s.ops,
-			Self: s.self, Publicity: s.publicity, FollowUps: s.followUps},
-		Directives: graph.Directives(),
-	})
-	h := handler.New(graph.PagedComplexity(es))
+// QueryCacheSize is how many parsed and validated query documents the
+// GraphQL handler keeps (an LRU keyed by the query text).
+const QueryCacheSize = 1000
+
+// NewGraphQLHandler returns a gqlgen handler for es with the API's
+// transports (OPTIONS, GraphQL over HTTP GET and POST, multipart uploads,
+// and the coded refusal of everything else) and its LRU query cache, which
+// it also returns; the caller adds extensions and middleware. bench/rating
+// builds its baseline with it, so that the product and the baseline pay for
+// the same transports and the same cache.
+func NewGraphQLHandler(es graphql.ExecutableSchema) (*handler.Server, graphql.Cache[*ast.QueryDocument]) {
+	h := handler.New(es)
 	h.AddTransport(transport.Options{})
 	h.AddTransport(graphQLTransport{})
 	h.AddTransport(multipartTransport{maxMemory: 4 << 20})
 	h.AddTransport(rejectTransport{})
-	queries := lru.New[*ast.QueryDocument](1000)
+	queries := lru.New[*ast.QueryDocument](QueryCacheSize)
 	h.SetQueryCache(queries)
+	return h, queries
+}
+
+// graphQL builds the gqlgen handler with explicit transports and limits.
+func (s *Server) graphQL() http.Handler {
+	resolver := &graph.Resolver{Auth: s.auth, Audit: s.audit, SessionTTL: s.cfg.Auth.Session.IdleTTL,
+		Phone: s.wx.PhoneNumber, Sealer: s.sealer, Enterprise: s.ent, Ratings: s.ratings, Apply: s.apply,
+		Records: s.records, Cases: s.cases, Grades: s.grades, Usage: s.usage, JobRunner: s.jobs,
+		Repairs: s.repairs, Objections: s.objections, Reviews: s.reviews, Importer: s.importer, Inbox: s.inbox, Ops: s.ops,
+		Self: s.self, Publicity: s.publicity, FollowUps: s.followUps}
+	es := generated.NewExecutableSchema(generated.Config{Resolvers: resolver, Directives: graph.Directives()})
+	h, queries := NewGraphQLHandler(graph.PagedComplexity(es))
 	// Introspection and "did you mean" suggestions only with the playground
 	// (never in production); otherwise __schema is a validation error.
 	introspection := s.cfg.GraphQL.Playground && !s.cfg.Production()
@@ -291,7 +306,7 @@ func (s *Server) graphQL() http.Handler {
 	h.SetValidationRulesFn(graph.ValidationRules(introspection))
 	h.SetDisableSuggestion(!introspection)
 	h.SetParserTokenLimit(s.cfg.GraphQL.MaxTokens)
-	apq := apqCache{rdb: s.rdb, prefix: s.cfg.Storage.RedisPrefix, ttl: s.cfg.GraphQL.APQTTL, maxBytes: s.cfg.GraphQL.APQMaxBytes}
+	apq := apqCache{local: lru.New[string](s.cfg.LocalCache.Size), rdb: s.rdb, prefix: s.cfg.Storage.RedisPrefix, ttl: s.cfg.GraphQL.APQTTL, maxBytes: s.cfg.GraphQL.APQMaxBytes}
 	h.Use(extension.AutomaticPersistedQuery{Cache: apq})
 	h.Use(graph.DocumentLimits{MaxTokens: s.cfg.GraphQL.MaxTokens, MaxFields: s.cfg.GraphQL.MaxFields, MaxDepth: s.cfg.GraphQL.MaxDepth, Cache: queries})
 	h.Use(extension.FixedComplexityLimit(s.cfg.GraphQL.ComplexityLimit))
@@ -303,13 +318,14 @@ func (s *Server) graphQL() http.Handler {
 	present := graph.ErrorPresenter(s.log, s.metrics.countError)
 	h.SetErrorPresenter(present)
 	h.AroundOperations(graph.AnswerWhenDone(present))
+	h.AroundOperations(resolver.WithLoaders)
 	h.SetRecoverFunc(graph.Recover(s.log))
 	return h
 }
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	gql := s.withDeadline(s.withBodyLimit(s.withSession(s.withLoaders(s.graphQL()))))
+	gql := s.withDeadline(s.withBodyLimit(s.withSession(s.graphQL())))
 	mux.Handle("/graphql", s.metrics.middleware("/graphql", gql))
 	mux.Handle("GET /commitments/{file}", s.withSession(http.HandlerFunc(s.commitmentDocument)))
 	mux.Handle("GET /evidence/{id}", s.withSession(http.HandlerFunc(s.evidenceFile)))

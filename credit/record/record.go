@@ -54,8 +54,11 @@ type Store interface {
 	List(ctx context.Context, q Query) ([]models.DishonestyRecord, int64, error)
 	// AddEvents appends history entries; INTERNAL.
 	AddEvents(ctx context.Context, evs []models.RecordEvent) error
-	// Events returns a record's history, oldest first; INTERNAL.
-	Events(ctx context.Context, recordID string) ([]models.RecordEvent, error)
+	// Many reads the records with the IDs (those that exist, in no order);
+	// INTERNAL.
+	Many(ctx context.Context, ids []string) ([]models.DishonestyRecord, error)
+	// Events returns the history of the records, oldest first; INTERNAL.
+	Events(ctx context.Context, recordIDs ...string) ([]models.RecordEvent, error)
 	// Subject reads a subject; INTERNAL.
 	Subject(ctx context.Context, id string) (models.Subject, bool, error)
 	// QueueDue enqueues the publications of q in one set-based statement
@@ -351,4 +354,52 @@ func (s *Service) History(ctx context.Context, recordID string) ([]models.Record
 		return nil, err
 	}
 	return s.store.Events(ctx, recordID)
+}
+
+// GetMany returns the records with the IDs by ID (unknown IDs are left
+// out) under the access rule of Get, checked once per subject: the batch
+// read of a dataloader. It returns UNAUTHENTICATED, FORBIDDEN or INTERNAL.
+func (s *Service) GetMany(ctx context.Context, ids []string) (map[string]models.DishonestyRecord, error) {
+	recs, err := s.store.Many(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	subjects := make([]string, len(recs))
+	out := make(map[string]models.DishonestyRecord, len(recs))
+	for i, r := range recs {
+		subjects[i] = r.SubjectID
+		out[r.ID] = r
+	}
+	if err := s.guard.Subjects(ctx, subjects, credit.ViewRecords...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Histories returns the histories of the records with the IDs by record ID
+// (oldest first) under the access rule of History, in two reads whatever
+// the number of records: the batch read of a dataloader. It returns
+// UNAUTHENTICATED, FORBIDDEN or INTERNAL.
+func (s *Service) Histories(ctx context.Context, recordIDs []string) (map[string][]models.RecordEvent, error) {
+	recs, err := s.GetMany(ctx, recordIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]models.RecordEvent, len(recs))
+	if len(recs) == 0 {
+		return out, nil
+	}
+	visible := make([]string, 0, len(recs))
+	for id := range recs {
+		visible = append(visible, id)
+		out[id] = []models.RecordEvent{}
+	}
+	evs, err := s.store.Events(ctx, visible...)
+	if err != nil {
+		return nil, err
+	}
+	for _, ev := range evs {
+		out[ev.RecordID] = append(out[ev.RecordID], ev)
+	}
+	return out, nil
 }

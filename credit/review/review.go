@@ -111,13 +111,13 @@ type Store interface {
 	Requests(ctx context.Context, q Query, rows any) (int64, error)
 	// AddEvent appends a history entry; INTERNAL.
 	AddEvent(ctx context.Context, ev models.RequestEvent) error
-	// Events returns a request's history, oldest first; INTERNAL.
-	Events(ctx context.Context, owner, id string) ([]models.RequestEvent, error)
+	// Events returns the history of the requests, oldest first; INTERNAL.
+	Events(ctx context.Context, owner string, ids ...string) ([]models.RequestEvent, error)
 	// AddEvidence stores evidence of a request; INTERNAL.
 	AddEvidence(ctx context.Context, owner, id string, files []models.Evidence) error
-	// Evidence lists a request's evidence without file contents, oldest
+	// Evidence lists the requests' evidence without file contents, oldest
 	// first; INTERNAL.
-	Evidence(ctx context.Context, owner, id string) ([]models.Evidence, error)
+	Evidence(ctx context.Context, owner string, ids ...string) ([]models.Evidence, error)
 	// Bills reads the bills with the numbers and what was paid of them
 	// (AmountFen, PaidFen); INTERNAL.
 	Bills(ctx context.Context, nos []string) ([]credit.ArrearsBill, error)
@@ -129,7 +129,9 @@ type Store interface {
 // Query selects requests of one kind; zero fields match everything.
 type Query struct {
 	SubjectID string
-	Status    string
+	// IDs keeps the requests with these IDs.
+	IDs    []string
+	Status string
 	// Statuses keeps requests in one of them.
 	Statuses   []string
 	AssigneeID string

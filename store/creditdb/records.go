@@ -113,9 +113,14 @@ func (s *Records) AddEvents(ctx context.Context, evs []models.RecordEvent) error
 	return nil
 }
 
-// Events returns a record's history, oldest first.
-func (s *Records) Events(ctx context.Context, recordID string) ([]models.RecordEvent, error) {
-	return list[models.RecordEvent](ctx, s.conn, "record history", "id ASC", 0, "record_id = ?", recordID)
+// Events returns the records' history, oldest first.
+func (s *Records) Events(ctx context.Context, recordIDs ...string) ([]models.RecordEvent, error) {
+	return list[models.RecordEvent](ctx, s.conn, "record history", "id ASC", 0, "record_id IN ?", recordIDs)
+}
+
+// Many reads the records with the IDs.
+func (s *Records) Many(ctx context.Context, ids []string) ([]models.DishonestyRecord, error) {
+	return list[models.DishonestyRecord](ctx, s.conn, "records", "id ASC", 0, "id IN ?", ids)
 }
 
 // QueueDue enqueues the publications of q with one INSERT … SELECT into

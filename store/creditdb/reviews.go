@@ -82,6 +82,9 @@ func (s *Reviews) Requests(ctx context.Context, q review.Query, rows any) (int64
 	if q.SubjectID != "" {
 		db = db.Where("subject_id = ?", q.SubjectID)
 	}
+	if q.IDs != nil {
+		db = db.Where("id IN ?", q.IDs)
+	}
 	if q.Status != "" {
 		db = db.Where("status = ?", q.Status)
 	}
@@ -125,8 +128,8 @@ func (s *Reviews) AddEvent(ctx context.Context, ev models.RequestEvent) error {
 }
 
 // Events returns a request's history, oldest first.
-func (s *Reviews) Events(ctx context.Context, owner, id string) ([]models.RequestEvent, error) {
-	return list[models.RequestEvent](ctx, s.conn, "request history", "id ASC", 0, "owner_type = ? AND owner_id = ?", owner, id)
+func (s *Reviews) Events(ctx context.Context, owner string, ids ...string) ([]models.RequestEvent, error) {
+	return list[models.RequestEvent](ctx, s.conn, "request history", "id ASC", 0, "owner_type = ? AND owner_id IN ?", owner, ids)
 }
 
 // AddEvidence stores evidence (evidence.Store: one INSERT each).
@@ -135,8 +138,8 @@ func (s *Reviews) AddEvidence(ctx context.Context, owner, id string, files []mod
 }
 
 // Evidence lists a request's evidence without contents (evidence.List).
-func (s *Reviews) Evidence(ctx context.Context, owner, id string) ([]models.Evidence, error) {
-	return evidence.List(ctx, s.db, owner, id)
+func (s *Reviews) Evidence(ctx context.Context, owner string, ids ...string) ([]models.Evidence, error) {
+	return evidence.List(ctx, s.db, owner, ids...)
 }
 
 // Bills reads bills with the sum of their payments.
