@@ -35,7 +35,9 @@ const (
 // value in String. A new area adds one group type in its own file and one
 // field here.
 type Config struct {
-	Env      string `env:"CW_ENV" envDefault:"development"`
+	Env string `env:"CW_ENV" envDefault:"development"`
+	// Ops holds the operations API's settings (config/ops.go).
+	Ops      Ops
 	HTTPAddr string `env:"CW_HTTP_ADDR" envDefault:":8080"`
 	DataDir  string `env:"CW_DATA_DIR" envDefault:"./data"`
 	LogLevel string `env:"CW_LOG_LEVEL" envDefault:"info"`
@@ -58,6 +60,8 @@ type Config struct {
 	Jobs           Jobs
 	Apply          Apply
 	Outbox         Outbox
+	// Lifecycle: record expiry, prior notice, grades (R1.5, R1.6, R3.4, R3.5).
+	Lifecycle Lifecycle
 }
 
 // CommandVars are variables read by a subcommand, not configuration:
@@ -175,6 +179,9 @@ func (c *Config) validate() error {
 			return bad(p.name, "must be positive")
 		}
 	}
+	if err := c.Ops.validate(); err != nil {
+		return err
+	}
 	if c.Auth.Session.CheckCache < 0 || c.Auth.Session.CheckCache > 30*time.Second {
 		return bad("CW_SESSION_CHECK_CACHE", "must be between 0 and 30s (a disabled user's sessions work at most this long)")
 	}
@@ -205,6 +212,9 @@ func (c *Config) validate() error {
 	}
 	if c.Credit.SeriousPublicityMinMonths > c.Credit.SeriousPublicityMaxMonths {
 		return bad("CW_PUBLICITY_SERIOUS_MIN_MONTHS", "must not exceed CW_PUBLICITY_SERIOUS_MAX_MONTHS")
+	}
+	if err := c.Lifecycle.validate(); err != nil {
+		return err
 	}
 	for _, r := range c.Apply.Ratings {
 		if r != "A" && r != "B" && r != "C" && r != "D" {

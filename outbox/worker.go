@@ -458,11 +458,12 @@ func (w *Worker) List(ctx context.Context, status models.OutboxStatus, limit int
 
 // Retry requeues the DEAD message id for delivery now, with its attempt
 // count reset, and writes an audit entry. It returns UNAUTHENTICATED/
-// FORBIDDEN unless the actor is an ADMIN, NOT_FOUND for an unknown id,
+// FORBIDDEN unless the actor is an ADMIN or a CREDIT_OFFICER (who answers
+// for publications, R8.1), NOT_FOUND for an unknown id,
 // FAILED_PRECONDITION (reason NOT_DEAD) when the message is not DEAD, and
 // INTERNAL when the database fails.
 func (w *Worker) Retry(ctx context.Context, id uint64) error {
-	if _, err := auth.Require(ctx, models.RoleAdmin); err != nil {
+	if _, err := auth.Require(ctx, models.RoleAdmin, models.RoleCreditOfficer); err != nil {
 		return err
 	}
 	err := w.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {

@@ -43,6 +43,7 @@ import (
 	"creditwater/graph/generated"
 	"creditwater/inbox"
 	"creditwater/jobs"
+	"creditwater/ops"
 	"creditwater/outbox"
 	"creditwater/pii"
 	"creditwater/rating"
@@ -50,6 +51,7 @@ import (
 	"creditwater/server/graphiql"
 	"creditwater/store"
 	"creditwater/store/creditdb"
+	"creditwater/store/opsdb"
 	"creditwater/wechat"
 	"creditwater/wechat/fake"
 )
@@ -85,6 +87,7 @@ type Server struct {
 	importer   *billing.Importer
 	jobs       *jobs.Runner
 	outbox     *outbox.Worker
+	ops        *ops.Service
 	sealer     *pii.Sealer
 	handler    http.Handler
 	clientIPs  clientIPs
@@ -157,7 +160,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	s.outbox = outbox.NewWorker(s.db, logger, outbox.Config{Outbox: cfg.Outbox, Instance: instanceName(),
 		Drain: drainTime(cfg.HTTP.ShutdownTimeout)})
 	s.metrics.reg.MustRegister(outboxCollector{stats: s.outbox.Stats})
-	credCfg := credit.Config{Credit: cfg.Credit}
+	credCfg := credit.Config{Credit: cfg.Credit, Lifecycle: cfg.Lifecycle}
 	cdb := creditdb.New(s.db, s.audit, s.policy)
 	s.grades = grade.New(grade.Deps{Store: cdb.Grades(), Access: s.policy, Config: credCfg})
 	s.usage = usage.New(usage.Deps{Store: cdb.Usage(), Access: s.policy, Config: credCfg})
@@ -189,6 +192,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	s.apply = apply.New(s.db, s.policy, identityAdapter{ent: s.ent}, s.ratings, enqueue, s.sealer, s.audit, cal, appCfg)
 	s.apply.OnAccepted = s.metrics.observeAcceptance
 	publisher := publisherAdapter{c: platform}
+	s.ops = ops.New(opsdb.New(s.db), s.outbox, cfg.Ops)
 	s.outbox.Handle(record.KindPublishDishonesty, pubs.DeliverDishonesty(publisher), cdb.RecordsDone(pubs.DishonestyDelivered))
 	s.outbox.Handle(record.KindWithdrawPublication, pubs.DeliverWithdrawal(publisher), cdb.RecordsDone(pubs.WithdrawalDelivered))
 	s.outbox.Handle(review.KindPublishRepair, s.repairs.DeliverRepair(publisher), cdb.ReviewsDone(s.repairs.RepairDelivered))
@@ -257,7 +261,7 @@ func (s *Server) graphQL() http.Handler {
 		Resolvers: &graph.Resolver{Auth: s.auth, Audit: s.audit, SessionTTL: s.cfg.Auth.Session.IdleTTL,
 			Phone: s.wx.PhoneNumber, Sealer: s.sealer, Enterprise: s.ent, Ratings: s.ratings, Apply: s.apply,
 			Records: s.records, Cases: s.cases, Grades: s.grades, Usage: s.usage, JobRunner: s.jobs,
-			Repairs: s.repairs, Objections: s.objections, Reviews: s.reviews, Importer: s.importer, Inbox: s.inbox},
+			Repairs: s.repairs, Objections: s.objections, Reviews: s.reviews, Importer: s.importer, Inbox: s.inbox, Ops: s.ops},
 		Directives: graph.Directives(),
 	})
 	h := handler.New(graph.PagedComplexity(es))
@@ -298,6 +302,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("/graphql", s.metrics.middleware("/graphql", gql))
 	mux.Handle("GET /commitments/{file}", s.withSession(http.HandlerFunc(s.commitmentDocument)))
 	mux.Handle("GET /evidence/{id}", s.withSession(http.HandlerFunc(s.evidenceFile)))
+	mux.Handle("GET /exports/statistics.csv", s.withSession(http.HandlerFunc(s.statisticsCSV)))
 	if s.oa != nil {
 		mux.Handle("/wechat/oa", s.oa)
 	}
@@ -413,6 +418,10 @@ func (s *Server) registerJobs(arrears *rules.Arrears, pubs *record.Publications)
 		{Name: "credit.tiers", Schedule: s.cfg.Jobs.TiersSchedule, Run: func(ctx context.Context) (string, error) {
 			n, err := s.grades.Recompute(ctx, asOf(ctx))
 			return fmt.Sprintf("%d subjects evaluated", n), err
+		}},
+		{Name: "credit.expire", Schedule: s.cfg.Lifecycle.ExpireSchedule, Run: func(ctx context.Context) (string, error) {
+			n, err := s.records.Expire(ctx, asOf(ctx))
+			return fmt.Sprintf("%d records expired", n), err
 		}},
 		{Name: "credit.publish", Schedule: s.cfg.Jobs.PublishSchedule, Run: func(ctx context.Context) (string, error) {
 			n, err := pubs.QueueDue(ctx, asOf(ctx))
