@@ -19,6 +19,7 @@ import (
 	"creditwater/apperr"
 	"creditwater/audit"
 	"creditwater/calendar"
+	"creditwater/config"
 	"creditwater/credit"
 	"creditwater/models"
 	"creditwater/pii"
@@ -69,6 +70,9 @@ type Config struct {
 	NotifyTemplateID string
 	// PlatformName names the credit platform in texts (信用中国（广东韶关）).
 	PlatformName string
+	// Lifecycle holds each grade's handling (R3.4): VIP, 容缺,
+	// zero-document handling and the extra review.
+	Lifecycle config.Lifecycle
 }
 
 // DefaultConfig returns the defaults.
@@ -81,6 +85,7 @@ func DefaultConfig() Config {
 		},
 		NotifyTemplateID: "application-status",
 		PlatformName:     "信用中国（广东韶关）",
+		Lifecycle:        credit.DefaultConfig().Lifecycle,
 	}
 }
 
