@@ -158,7 +158,7 @@ func (s *Service) announce(ctx context.Context, st Store, r Rule, ids []string) 
 	for _, subj := range changed {
 		key := fmt.Sprintf("grade:%s:%d:%s", subj.ID, r.At.UnixMilli(), subj.Grade)
 		if err := st.Notify(ctx, subj.ID, models.Notice{Kind: "GRADE_CHANGED", Title: "信用等级变更",
-			Body: fmt.Sprintf("贵单位的信用等级已由「%s」调整为「%s」。详情请在信用档案中查看评定理由。", GradeLabel(subj.GradePrev), GradeLabel(subj.Grade)),
+			Body:    fmt.Sprintf("贵单位的信用等级已由「%s」调整为「%s」。详情请在信用档案中查看评定理由。", GradeLabel(subj.GradePrev), GradeLabel(subj.Grade)),
 			RefType: "subject", RefID: subj.ID, DedupKey: &key}); err != nil {
 			return err
 		}
