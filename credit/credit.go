@@ -35,24 +35,13 @@ import (
 // Config holds the thresholds of the credit rules (R7.4). A zero field takes
 // the default documented on it (see SPEC "Defaults drawn from the rules").
 type Config struct {
-	// ArrearsThresholdFen is the "large amount" of unpaid fees, in fen, from
-	// which an ARREARS record is made. Default 100000 (¥1,000).
-	ArrearsThresholdFen int64 `default:"100000"`
-	// ArrearsGraceMonths is the grace period after a reminder (催告), in
-	// calendar months. Default 1.
-	ArrearsGraceMonths int `default:"1"`
-	// WindowMonths is the look-back window of the EXCELLENT tier and the
-	// history it requires, in months. Default 36.
-	WindowMonths int `default:"36"`
-	// GeneralPublicityMinMonths / GeneralPublicityMaxMonths bound the
-	// publicity period of a GENERAL record. Defaults 3 and 12.
-	GeneralPublicityMinMonths int `default:"3"`
-	GeneralPublicityMaxMonths int `default:"12"`
-	// SeriousPublicityMinMonths / SeriousPublicityMaxMonths bound the
-	// publicity period of a SERIOUS record. Defaults 12 and 36. MINOR
-	// records are not published.
-	SeriousPublicityMinMonths int `default:"12"`
-	SeriousPublicityMaxMonths int `default:"36"`
+	// Credit is the configured thresholds (CW_ARREARS_*, CW_PUBLICITY_*,
+	// CW_EXCELLENT_WINDOW_MONTHS), passed whole by the composition root;
+	// each zero field takes its envDefault.
+	config.Credit
+	// Lifecycle is record expiry, prior notice, grades and late payments
+	// (R1.5, R1.6, R3.4, R3.5); zero fields take their envDefault.
+	Lifecycle config.Lifecycle
 	// BatchSize is the number of rows per multi-row INSERT of the arrears
 	// rule and per IN list of the tier recomputation. Default 1000.
 	BatchSize int `default:"1000"`
@@ -73,9 +62,6 @@ type Config struct {
 	UsageLowFactor float64 `default:"0.3"`
 	// UsageMaxMonths is the longest analysis a caller may ask for. Default 60.
 	UsageMaxMonths int `default:"60"`
-	// Lifecycle is record expiry, prior notice, grades and late payments
-	// (R1.5, R1.6, R3.4, R3.5); zero fields take their envDefault.
-	Lifecycle config.Lifecycle
 }
 
 // DefaultConfig returns the defaults of every threshold.
@@ -89,21 +75,23 @@ func (c Config) WithDefaults() Config {
 }
 
 // Defaults sets every zero or negative int, int64 or float64 field, and
-// every empty []string field, of the struct *p that has a `default:"…"`
-// (or `envDefault:"…"`) tag to that default, recursing into nested
-// structs: the rule of every setting of the credit packages. A tag that
-// does not parse as the field's type is a programming error and panics.
-func Defaults(p any) {
-	v := reflect.ValueOf(p).Elem()
+// every empty []string, of the struct *p or its nested structs that has a
+// `default:"…"` (or, in a configuration group, `envDefault:"…"`) tag to
+// that default: the rule of every setting of the credit packages. A tag
+// that does not parse as the field's type is a programming error and
+// panics.
+func Defaults(p any) { defaults(reflect.ValueOf(p).Elem()) }
+
+func defaults(v reflect.Value) {
 	for i := range v.NumField() {
-		f := v.Field(i)
-		if f.Kind() == reflect.Struct {
-			Defaults(f.Addr().Interface())
+		sf, f := v.Type().Field(i), v.Field(i)
+		if f.Kind() == reflect.Struct && f.Type() != reflect.TypeFor[time.Time]() {
+			defaults(f)
 			continue
 		}
-		tag, ok := v.Type().Field(i).Tag.Lookup("default")
+		tag, ok := sf.Tag.Lookup("default")
 		if !ok {
-			tag, ok = v.Type().Field(i).Tag.Lookup("envDefault")
+			tag, ok = sf.Tag.Lookup("envDefault")
 		}
 		if !ok {
 			continue

@@ -169,16 +169,7 @@ func (r *queryResolver) Applications(ctx context.Context, filter *model.Applicat
 	if filter != nil {
 		f = apply.QueueFilter{Statuses: filter.Statuses, VIPOnly: deref(filter.VipOnly), Assignee: deref(filter.AssigneeID)}
 	}
-	p, err := r.Apply.Queue(ctx, f, deref(orderBy), deref(first), deref(after))
-	if err != nil {
-		return nil, err
-	}
-	conn := &model.ApplicationConnection{PageInfo: &model.PageInfo{HasNextPage: p.HasNext, EndCursor: ptrIf(p.EndCursor)}, TotalCount: int(p.TotalCount)}
-	for i, it := range p.Items {
-		conn.Edges = append(conn.Edges, model.ApplicationEdge{Cursor: apply.CursorAt(deref(after), i), Node: &it.Application,
-			AgeSeconds: int(it.Age.Seconds()), StepDue: it.StepDue, Overdue: it.Overdue})
-	}
-	return conn, nil
+	return r.applications(ctx, f, deref(orderBy), first, after)
 }
 
 func (r *queryResolver) CommitmentDraft(ctx context.Context, applicationID string) (*model.CommitmentDraft, error) {
