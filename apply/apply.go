@@ -70,6 +70,9 @@ type Config struct {
 	SLA map[models.AppStatus]int
 	// PlatformName names the credit platform in texts (信用中国（广东韶关）).
 	PlatformName string
+	// Lifecycle holds each grade's handling (R3.4): VIP, 容缺,
+	// zero-document handling and the extra review.
+	Lifecycle config.Lifecycle
 }
 
 // DefaultConfig returns the defaults.
@@ -81,6 +84,7 @@ func DefaultConfig() Config {
 			models.AppCreditChecked: 5, models.AppCommitmentSigned: 1, models.AppPublished: 1,
 		},
 		PlatformName: "信用中国（广东韶关）",
+		Lifecycle:    credit.DefaultConfig().Lifecycle,
 	}
 }
 

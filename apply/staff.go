@@ -11,6 +11,7 @@ import (
 
 	"creditwater/apperr"
 	"creditwater/auth"
+	"creditwater/credit/grade"
 	"creditwater/models"
 	"creditwater/rating"
 )
@@ -140,7 +141,12 @@ func (s *Service) CheckCredit(ctx context.Context, id string, version *int) (Che
 	if len(kinds) > 0 {
 		detail = "records in force: " + joinKinds(kinds)
 	}
+	overdue, err := s.overdueCondition(ctx, subj.ID)
+	if err != nil {
+		return CheckResult{}, err
+	}
 	conds = append(conds, Condition{Code: "NO_DISHONESTY_RECORD", Passed: boolp(len(kinds) == 0), Detail: detail},
+		s.gradeCondition(subj), overdue,
 		Condition{Code: "LAND_IN_SCOPE", Passed: boolp(landInScope(app.Land)), Detail: "land situation " + string(app.Land)})
 	var failed []Condition
 	for _, c := range conds {
@@ -184,9 +190,12 @@ type AcceptInput struct {
 // Accept completes the acceptance (完成受理). From PUBLISHED the
 // property-ownership proof is waived, the e-credit report standing in for it
 // (R4.2); from FALLBACK_TO_DOCUMENTS it is the ordinary path. Documents may
-// be missing (容缺) only for EXCELLENT subjects (R3.2). It returns
-// FAILED_PRECONDITION (NOT_EXCELLENT) otherwise, CONFLICT when another staff
-// member changed the application first.
+// be missing (容缺) only for the grades of Lifecycle.LenientGrades
+// (EXCELLENT, R3.2, R3.4); the applications of Lifecycle.ExtraReviewGrades
+// (DISHONEST) need the extra review step: a credit officer (or admin)
+// accepts them. It returns FAILED_PRECONDITION (NOT_EXCELLENT,
+// EXTRA_REVIEW_REQUIRED) otherwise, CONFLICT when another staff member
+// changed the application first.
 func (s *Service) Accept(ctx context.Context, id string, in AcceptInput) (models.Application, error) {
 	a, err := auth.Require(ctx, staffRoles...)
 	if err != nil {
@@ -204,13 +213,19 @@ func (s *Service) Accept(ctx context.Context, id string, in AcceptInput) (models
 	var handling time.Duration
 	var vip bool
 	app, err := s.step(ctx, id, func(tx *gorm.DB, app *models.Application) (change, error) {
+		subj, err := s.identity.Subject(ctx, app.SubjectID)
+		if err != nil {
+			return change{}, err
+		}
+		// R3.4: the applications of a DISHONEST subject (by default) need
+		// the extra review step: only a credit officer accepts them.
+		extra := handles(s.cfg.Lifecycle.ExtraReviewGrades, subj)
+		if extra && a.Role != models.RoleCreditOfficer && a.Role != models.RoleAdmin {
+			return change{}, apperr.Precondition("EXTRA_REVIEW_REQUIRED", "该主体信用等级为「%s」，受理须经信用管理员复核", grade.GradeLabel(gradeOf(subj)))
+		}
 		if len(missing) > 0 {
-			subj, err := s.identity.Subject(ctx, app.SubjectID)
-			if err != nil {
-				return change{}, err
-			}
-			if subj.Tier != models.TierExcellent {
-				return change{}, apperr.Precondition("NOT_EXCELLENT", "acceptance with documents missing (容缺受理) is for subjects with excellent credit only")
+			if !handles(s.cfg.Lifecycle.LenientGrades, subj) {
+				return change{}, apperr.Precondition("NOT_EXCELLENT", "容缺受理仅适用于信用等级为%s的主体", gradeList(s.cfg.Lifecycle.LenientGrades))
 			}
 		}
 		now := s.now().UTC()
@@ -230,6 +245,9 @@ func (s *Service) Accept(ctx context.Context, id string, in AcceptInput) (models
 		}
 		if len(missing) > 0 {
 			reason += "; to follow (容缺): " + strings.Join(missing, ", ")
+		}
+		if extra {
+			reason += "；失信主体，已经信用管理员复核"
 		}
 		handling, vip = now.Sub(app.SubmittedAt), app.VIP
 		return change{to: models.AppAccepted, version: in.Version, reason: reason, set: set}, nil

@@ -79,7 +79,7 @@ func (s *Service) Submit(ctx context.Context, in SubmitInput) (Submitted, error)
 	now := s.now().UTC()
 	app := models.Application{SubjectID: subj.ID, UserID: a.UserID, IdempotencyKey: in.IdempotencyKey, Channel: channel,
 		Address: in.Address, Land: in.Land, Category: in.Category, ContactName: in.ContactName, WantsCredit: in.WantsCredit,
-		Status: models.AppSubmitted, Version: 1, VIP: subj.Tier == models.TierExcellent, SubmittedAt: now, StepSince: now}
+		Status: models.AppSubmitted, Version: 1, VIP: handles(s.cfg.Lifecycle.VIPGrades, subj), SubmittedAt: now, StepSince: now}
 	if in.ContactPhone != "" {
 		if app.ContactSealed, err = s.sealer.Seal(in.ContactPhone); err != nil {
 			return Submitted{}, apperr.Wrap(err, apperr.Internal, "could not protect the phone number")
@@ -190,6 +190,10 @@ func (s *Service) preview(ctx context.Context, app models.Application, subj mode
 			detail = "records in force: " + joinKinds(kinds)
 		}
 		out = append(out, Condition{Code: "NO_DISHONESTY_RECORD", Passed: boolp(len(kinds) == 0), Detail: detail})
+	}
+	out = append(out, s.gradeCondition(subj))
+	if c, err := s.overdueCondition(ctx, subj.ID); err == nil {
+		out = append(out, c)
 	}
 	out = append(out, Condition{Code: "RATING_IN_SCOPE", Detail: "comprehensive rating " + strings.Join(s.cfg.Ratings, " or ") + " on " + s.cfg.PlatformName + " (checked by staff)"},
 		Condition{Code: "SURVEY_FIT", Detail: "the site survey finds the address and business category fit the scheme"})

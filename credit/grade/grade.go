@@ -17,6 +17,7 @@ package grade
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"creditwater/apperr"
@@ -49,6 +50,20 @@ type Store interface {
 	// SubjectRecords lists all the subject's records, newest behaviour
 	// first; INTERNAL.
 	SubjectRecords(ctx context.Context, subjectID string) ([]models.DishonestyRecord, error)
+	// GradeChanges returns the subjects (of ids; every subject when nil)
+	// whose grade changed in the evaluation at r.At: GradeSince = r.At and
+	// a previous grade that differs; INTERNAL.
+	GradeChanges(ctx context.Context, r Rule, ids []string) ([]models.Subject, error)
+	// LateBills returns the subject's bills due on or after from that were
+	// paid late or are unpaid late by r (R3.5), oldest first; INTERNAL.
+	LateBills(ctx context.Context, subjectID string, r Rule, from time.Time) ([]LateBill, error)
+}
+
+// LateBill is a bill paid (or still unpaid) later than the tolerance.
+type LateBill struct {
+	BillNo string
+	Period string
+	DueOn  time.Time
 }
 
 // Rule is the tier rule as of one instant, in the terms a store applies.
@@ -62,6 +77,18 @@ type Rule struct {
 	// At is the evaluation instant (millisecond precision).
 	At        time.Time
 	BatchSize int
+	// Late payments (R3.5): a bill is late when a payment was made
+	// LateAfter or more after its due day's start, or it is not fully paid
+	// and was due before UnpaidDueBefore.
+	LateAfter       time.Duration
+	UnpaidDueBefore time.Time
+	// Grades (R3.4): WatchFrom ≤ due_on bounds the late payments that count
+	// for WATCH (WatchLate of them); InForce are the statuses of records in
+	// force; DishonestRecords in force (or one SERIOUS) make DISHONEST.
+	WatchFrom        time.Time
+	WatchLate        int
+	InForce          []models.RecordStatus
+	DishonestRecords int
 }
 
 // Deps are what the service needs.
@@ -78,8 +105,12 @@ func New(d Deps) *Service { return &Service{d.WithDefaults()} }
 func (s *Service) RuleAt(asOf time.Time) Rule {
 	day := credit.DayOf(asOf)
 	cut := credit.AddDays(credit.AddMonths(day, -s.d.Config.WindowMonths), 1)
+	lc := s.d.Config.Lifecycle
 	return Rule{HistoryBefore: cut, WindowFrom: cut, WindowTo: credit.AddDays(day, 1), Kinds: credit.BlockingKinds,
-		At: asOf.UTC().Truncate(time.Millisecond), BatchSize: s.d.Config.BatchSize}
+		At: asOf.UTC().Truncate(time.Millisecond), BatchSize: s.d.Config.BatchSize,
+		LateAfter: time.Duration(lc.LateToleranceDays+1) * 24 * time.Hour, UnpaidDueBefore: credit.AddDays(day, -lc.LateToleranceDays),
+		WatchFrom: credit.AddMonths(day, -lc.WatchLateMonths), WatchLate: lc.WatchLatePayments,
+		InForce: credit.InForce, DishonestRecords: lc.DishonestRecords}
 }
 
 // Recompute re-evaluates the tier of the given subjects, or of every subject
@@ -95,7 +126,12 @@ func (s *Service) Recompute(ctx context.Context, asOf time.Time, subjectIDs ...s
 	if len(subjectIDs) > 0 {
 		ids = subjectIDs
 	}
-	return s.d.Store.Regrade(ctx, s.RuleAt(asOf), ids)
+	r := s.RuleAt(asOf)
+	n, err := s.d.Store.Regrade(ctx, r, ids)
+	if err != nil {
+		return n, err
+	}
+	return n, s.announce(ctx, s.d.Store, r, ids)
 }
 
 // Regrade re-evaluates the tiers of the given subjects as of asOf on st,
@@ -105,8 +141,29 @@ func (s *Service) Regrade(ctx context.Context, st Store, asOf time.Time, subject
 	if len(subjectIDs) == 0 {
 		return nil
 	}
-	_, err := st.Regrade(ctx, s.RuleAt(asOf), subjectIDs)
-	return err
+	r := s.RuleAt(asOf)
+	if _, err := st.Regrade(ctx, r, subjectIDs); err != nil {
+		return err
+	}
+	return s.announce(ctx, st, r, subjectIDs)
+}
+
+// announce tells the users of every subject whose grade changed in the
+// evaluation r (R3.4, R7.6), once per subject, evaluation and grade.
+func (s *Service) announce(ctx context.Context, st Store, r Rule, ids []string) error {
+	changed, err := st.GradeChanges(ctx, r, ids)
+	if err != nil {
+		return err
+	}
+	for _, subj := range changed {
+		key := fmt.Sprintf("grade:%s:%d:%s", subj.ID, r.At.UnixMilli(), subj.Grade)
+		if err := st.Notify(ctx, subj.ID, models.Notice{Kind: "GRADE_CHANGED", Title: "信用等级变更",
+			Body:    fmt.Sprintf("贵单位的信用等级已由「%s」调整为「%s」。详情请在信用档案中查看评定理由。", GradeLabel(subj.GradePrev), GradeLabel(subj.Grade)),
+			RefType: "subject", RefID: subj.ID, DedupKey: &key}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // earliestDayCovering returns the earliest Shanghai day A such that
@@ -165,6 +222,17 @@ type Incentives struct {
 func IncentivesOf(s models.Subject) Incentives {
 	ok := s.Tier == models.TierExcellent
 	return Incentives{AccountManager: ok, VIP: ok, LenientAcceptance: ok, UsageAnalysis: ok}
+}
+
+// Incentives returns the incentives of s by its tier and the configured
+// handling of its grade (R3.2, R3.4): VIP and 容缺 for the grades
+// configured (EXCELLENT by default).
+func (s *Service) Incentives(subj models.Subject) Incentives {
+	in := IncentivesOf(subj)
+	lc := s.d.Config.Lifecycle
+	in.VIP = slices.Contains(lc.VIPGrades, string(subj.Grade))
+	in.LenientAcceptance = slices.Contains(lc.LenientGrades, string(subj.Grade))
+	return in
 }
 
 // AssignAccountManager makes the staff user the account manager of an
@@ -233,6 +301,11 @@ type Profile struct {
 	Incentives       Incentives
 	// AccountManagerID is the assigned account manager, if any.
 	AccountManagerID *string
+	// Grade (nil before the first evaluation), when it last changed, and
+	// the reasons for it (R3.4).
+	Grade        *models.Grade
+	GradeSince   *time.Time
+	GradeReasons []string
 }
 
 // Profile returns the credit profile of a subject. Staff see every subject;
@@ -247,8 +320,14 @@ func (s *Service) Profile(ctx context.Context, subjectID string) (Profile, error
 		return Profile{}, err
 	}
 	p := Profile{Subject: subj, Tier: subj.Tier, TierSince: subj.TierSince, TierEvaluatedAt: subj.TierEvaluatedAt,
-		Incentives: IncentivesOf(subj), AccountManagerID: subj.AccountManagerID}
+		Incentives: s.Incentives(subj), AccountManagerID: subj.AccountManagerID, GradeSince: subj.GradeSince}
+	if subj.Grade != "" {
+		p.Grade = &subj.Grade
+	}
 	if p.Records, err = s.d.Store.SubjectRecords(ctx, subj.ID); err != nil {
+		return Profile{}, err
+	}
+	if p.GradeReasons, err = s.Reasons(ctx, subj, p.Records, s.d.Now()); err != nil {
 		return Profile{}, err
 	}
 	if p.NextReevaluation, err = s.NextReevaluation(ctx, subj, s.d.Now()); err != nil {

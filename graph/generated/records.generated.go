@@ -338,6 +338,75 @@ func (ec *executionContext) fieldContext_CreditProfile_accountManagerId(_ contex
 	return graphql.NewScalarFieldContext("CreditProfile", field, false, false, "ID")
 }
 
+func (ec *executionContext) _CreditProfile_grade(ctx context.Context, field graphql.CollectedField, obj *grade.Profile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditProfile_grade(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Grade, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Grade) graphql.Marshaler {
+			return ec.marshalOGrade2ᚖcreditwaterᚋmodelsᚐGrade(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreditProfile_grade(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditProfile", field, false, false, "Grade")
+}
+
+func (ec *executionContext) _CreditProfile_gradeSince(ctx context.Context, field graphql.CollectedField, obj *grade.Profile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditProfile_gradeSince(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GradeSince, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreditProfile_gradeSince(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditProfile", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CreditProfile_gradeReasons(ctx context.Context, field graphql.CollectedField, obj *grade.Profile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditProfile_gradeReasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GradeReasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditProfile_gradeReasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditProfile", field, false, false, "String")
+}
+
 func (ec *executionContext) _DishonestyRecord_id(ctx context.Context, field graphql.CollectedField, obj *models.DishonestyRecord) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2285,6 +2354,21 @@ func (ec *executionContext) _CreditProfile(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "grade":
+			out.Values[i] = ec._CreditProfile_grade(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "gradeSince":
+			out.Values[i] = ec._CreditProfile_gradeSince(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "gradeReasons":
+			out.Values[i] = ec._CreditProfile_gradeReasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -3170,6 +3254,25 @@ func (ec *executionContext) unmarshalODishonestyRecordFilter2ᚖcreditwaterᚋgr
 	}
 	res, err := ec.unmarshalInputDishonestyRecordFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOGrade2ᚖcreditwaterᚋmodelsᚐGrade(ctx context.Context, v any) (*models.Grade, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.Grade(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOGrade2ᚖcreditwaterᚋmodelsᚐGrade(ctx context.Context, sel ast.SelectionSet, v *models.Grade) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
 }
 
 func (ec *executionContext) unmarshalORecordKind2ᚖcreditwaterᚋmodelsᚐRecordKind(ctx context.Context, v any) (*models.RecordKind, error) {

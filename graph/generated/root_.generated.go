@@ -289,6 +289,9 @@ type ComplexityRoot struct {
 
 	CreditProfile struct {
 		AccountManagerID func(childComplexity int) int
+		Grade            func(childComplexity int) int
+		GradeReasons     func(childComplexity int) int
+		GradeSince       func(childComplexity int) int
 		Incentives       func(childComplexity int) int
 		NextReevaluation func(childComplexity int) int
 		Records          func(childComplexity int) int
@@ -1884,6 +1887,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreditProfile.AccountManagerID(childComplexity), true
+	case "CreditProfile.grade":
+		if e.ComplexityRoot.CreditProfile.Grade == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditProfile.Grade(childComplexity), true
+	case "CreditProfile.gradeReasons":
+		if e.ComplexityRoot.CreditProfile.GradeReasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditProfile.GradeReasons(childComplexity), true
+	case "CreditProfile.gradeSince":
+		if e.ComplexityRoot.CreditProfile.GradeSince == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditProfile.GradeSince(childComplexity), true
 	case "CreditProfile.incentives":
 		if e.ComplexityRoot.CreditProfile.Incentives == nil {
 			break
@@ -7442,6 +7463,26 @@ type CreditProfile {
   incentives: Incentives!
   "The account manager (staff user ID)."
   accountManagerId: ID
+  "Grade (分级分类, R3.4), recomputed with the tier; null before the first evaluation."
+  grade: Grade
+  "When the grade last changed."
+  gradeSince: Time
+  "Why the subject has its grade (Chinese)."
+  gradeReasons: [String!]!
+}
+
+"""
+A subject's grade (分级分类, R3.4); each grade's handling is configuration.
+"""
+enum Grade {
+  "优良: EXCELLENT tier (R3.1) and no late payment in 36 months (R3.5): VIP green channel and 容缺."
+  EXCELLENT
+  "良好: no record in force; the ordinary path."
+  GOOD
+  "关注: a record in force that is not serious, or late payments in the last 12 months; excluded from zero-document handling."
+  WATCH
+  "失信: a serious record in force, or repeated records; excluded from zero-document handling, applications need the extra review."
+  DISHONEST
 }
 
 """
@@ -8931,6 +8972,12 @@ func (ec *executionContext) childFields_CreditProfile(ctx context.Context, field
 		return ec.fieldContext_CreditProfile_incentives(ctx, field)
 	case "accountManagerId":
 		return ec.fieldContext_CreditProfile_accountManagerId(ctx, field)
+	case "grade":
+		return ec.fieldContext_CreditProfile_grade(ctx, field)
+	case "gradeSince":
+		return ec.fieldContext_CreditProfile_gradeSince(ctx, field)
+	case "gradeReasons":
+		return ec.fieldContext_CreditProfile_gradeReasons(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreditProfile", field.Name)
 }
