@@ -172,20 +172,6 @@ func (r *queryResolver) Applications(ctx context.Context, filter *model.Applicat
 	return r.applications(ctx, f, deref(orderBy), first, after)
 }
 
-// applications is a page of the staff queue as a connection.
-func (r *Resolver) applications(ctx context.Context, f apply.QueueFilter, orderBy apply.Order, first *int, after *string) (*model.ApplicationConnection, error) {
-	p, err := r.Apply.Queue(ctx, f, orderBy, deref(first), deref(after))
-	if err != nil {
-		return nil, err
-	}
-	conn := &model.ApplicationConnection{PageInfo: &model.PageInfo{HasNextPage: p.HasNext, EndCursor: ptrIf(p.EndCursor)}, TotalCount: int(p.TotalCount)}
-	for i, it := range p.Items {
-		conn.Edges = append(conn.Edges, model.ApplicationEdge{Cursor: apply.CursorAt(deref(after), i), Node: &it.Application,
-			AgeSeconds: int(it.Age.Seconds()), StepDue: it.StepDue, Overdue: it.Overdue})
-	}
-	return conn, nil
-}
-
 func (r *queryResolver) CommitmentDraft(ctx context.Context, applicationID string) (*model.CommitmentDraft, error) {
 	d, err := r.Apply.DraftCommitment(ctx, applicationID)
 	if err != nil {

@@ -46,8 +46,8 @@ func (r *publicationResolver) Result(ctx context.Context, obj *models.OutboxMess
 }
 
 // SearchSubjects is the resolver for the searchSubjects field.
-func (r *queryResolver) SearchSubjects(ctx context.Context, text string, first *int, after *string) (*model.SubjectConnection, error) {
-	p, err := r.Ops.SearchSubjects(ctx, text, first, deref(after))
+func (r *queryResolver) SearchSubjects(ctx context.Context, query string, first *int, after *string) (*model.SubjectConnection, error) {
+	p, err := r.Ops.SearchSubjects(ctx, query, first, deref(after))
 	if err != nil {
 		return nil, err
 	}
@@ -203,6 +203,8 @@ func (r *Resolver) SubjectOverview() generated.SubjectOverviewResolver {
 	return &subjectOverviewResolver{r}
 }
 
-type publicationResolver struct{ *Resolver }
-type statisticsResolver struct{ *Resolver }
-type subjectOverviewResolver struct{ *Resolver }
+type (
+	publicationResolver     struct{ *Resolver }
+	statisticsResolver      struct{ *Resolver }
+	subjectOverviewResolver struct{ *Resolver }
+)
