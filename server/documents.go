@@ -35,7 +35,7 @@ func (s *Server) commitmentDocument(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(page)
 		return
 	}
-	pdf, err := letter.PDF(f, c.SHA256, letter.PDFOptions{FontPath: s.cfg.CJKFont})
+	pdf, err := letter.PDF(f, c.SHA256, letter.PDFOptions{FontPath: s.cfg.Apply.CJKFont})
 	if err != nil {
 		s.writeAppError(w, r, err)
 		return
