@@ -75,3 +75,19 @@ func uploads(files []graphql.Upload) []credit.Upload {
 	}
 	return out
 }
+
+// repairPayload wraps a repair mutation's result.
+func repairPayload(req models.RepairRequest, err error) (*model.RepairPayload, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &model.RepairPayload{Repair: &req}, nil
+}
+
+// objectionPayload wraps an objection mutation's result.
+func objectionPayload(o models.Objection, err error) (*model.ObjectionPayload, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &model.ObjectionPayload{Objection: &o}, nil
+}

@@ -46,8 +46,8 @@ func (r *publicationResolver) Result(ctx context.Context, obj *models.OutboxMess
 }
 
 // SearchSubjects is the resolver for the searchSubjects field.
-func (r *queryResolver) SearchSubjects(ctx context.Context, text string, first *int, after *string) (*model.SubjectConnection, error) {
-	p, err := r.Ops.SearchSubjects(ctx, text, first, deref(after))
+func (r *queryResolver) SearchSubjects(ctx context.Context, query string, first *int, after *string) (*model.SubjectConnection, error) {
+	p, err := r.Ops.SearchSubjects(ctx, query, first, deref(after))
 	if err != nil {
 		return nil, err
 	}

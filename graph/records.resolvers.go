@@ -91,7 +91,7 @@ func (r *mutationResolver) RecordCommitmentBreach(ctx context.Context, input mod
 	return &model.CasePayload{Case: &c, Record: &rec}, nil
 }
 
-func (r *mutationResolver) AssignAccountManager(ctx context.Context, input model.AssignAccountManagerInput) (*grade.Profile, error) {
+func (r *mutationResolver) AssignAccountManager(ctx context.Context, input model.AssignAccountManagerInput) (*model.AssignAccountManagerPayload, error) {
 	if _, err := r.Grades.AssignAccountManager(ctx, input.SubjectID, input.StaffUserID); err != nil {
 		return nil, err
 	}
@@ -99,15 +99,15 @@ func (r *mutationResolver) AssignAccountManager(ctx context.Context, input model
 	if err != nil {
 		return nil, err
 	}
-	return &p, nil
+	return &model.AssignAccountManagerPayload{Profile: &p}, nil
 }
 
-func (r *mutationResolver) RunJob(ctx context.Context, name string) (*models.JobRun, error) {
-	run, err := r.JobRunner.RunNow(ctx, name)
+func (r *mutationResolver) RunJob(ctx context.Context, input model.RunJobInput) (*model.RunJobPayload, error) {
+	run, err := r.JobRunner.RunNow(ctx, input.Name)
 	if err != nil {
 		return nil, err
 	}
-	return &run, nil
+	return &model.RunJobPayload{Run: &run}, nil
 }
 
 func (r *queryResolver) CreditProfile(ctx context.Context, subjectID string) (*grade.Profile, error) {

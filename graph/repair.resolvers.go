@@ -13,9 +13,14 @@ import (
 	"creditwater/graph/generated"
 	"creditwater/graph/model"
 	"creditwater/models"
+	"creditwater/ops"
 	"encoding/json"
 	"strconv"
 )
+
+func (r *deadlineResolver) Kind(ctx context.Context, obj *review.Deadline) (ops.ReviewKind, error) {
+	return ops.ReviewKind(obj.Kind), nil
+}
 
 func (r *deadlineResolver) AssigneeID(ctx context.Context, obj *review.Deadline) (*string, error) {
 	return ptrIf(obj.AssigneeID), nil
@@ -41,64 +46,64 @@ func (r *evidenceItemResolver) URL(ctx context.Context, obj *models.Evidence) (*
 	return &u, nil
 }
 
-func (r *mutationResolver) FileRepair(ctx context.Context, input model.FileRepairInput) (*models.RepairRequest, error) {
-	return ptrOrErr(r.Repairs.File(ctx, review.FileRepair{RecordID: input.RecordID, Statement: input.Statement,
+func (r *mutationResolver) FileRepair(ctx context.Context, input model.FileRepairInput) (*model.RepairPayload, error) {
+	return repairPayload(r.Repairs.File(ctx, review.FileRepair{RecordID: input.RecordID, Statement: input.Statement,
 		SignCommitment: input.SignCommitment, Evidence: uploads(input.Evidence)}))
 }
 
-func (r *mutationResolver) SupplementRepair(ctx context.Context, input model.SupplementRepairInput) (*models.RepairRequest, error) {
-	return ptrOrErr(r.Repairs.Supplement(ctx, input.RepairID, deref(input.Text), uploads(input.Evidence)))
+func (r *mutationResolver) SupplementRepair(ctx context.Context, input model.SupplementRepairInput) (*model.RepairPayload, error) {
+	return repairPayload(r.Repairs.Supplement(ctx, input.RepairID, deref(input.Text), uploads(input.Evidence)))
 }
 
-func (r *mutationResolver) StartRepairReview(ctx context.Context, id string) (*models.RepairRequest, error) {
-	return ptrOrErr(r.Repairs.StartReview(ctx, id))
+func (r *mutationResolver) StartRepairReview(ctx context.Context, input model.ReviewStepInput) (*model.RepairPayload, error) {
+	return repairPayload(r.Repairs.StartReview(ctx, input.ID, &input.Version))
 }
 
-func (r *mutationResolver) RequestRepairSupplement(ctx context.Context, input model.RequestRepairSupplementInput) (*models.RepairRequest, error) {
-	return ptrOrErr(r.Repairs.RequestSupplement(ctx, input.RepairID, input.Missing, input.Version))
+func (r *mutationResolver) RequestRepairSupplement(ctx context.Context, input model.RequestRepairSupplementInput) (*model.RepairPayload, error) {
+	return repairPayload(r.Repairs.RequestSupplement(ctx, input.RepairID, input.Missing, &input.Version))
 }
 
-func (r *mutationResolver) ApproveRepair(ctx context.Context, input model.ReviewDecisionInput) (*models.RepairRequest, error) {
-	return ptrOrErr(r.Repairs.Approve(ctx, input.ID, input.Reason))
+func (r *mutationResolver) ApproveRepair(ctx context.Context, input model.ReviewDecisionInput) (*model.RepairPayload, error) {
+	return repairPayload(r.Repairs.Approve(ctx, input.ID, input.Reason, &input.Version))
 }
 
-func (r *mutationResolver) DenyRepair(ctx context.Context, input model.ReviewDecisionInput) (*models.RepairRequest, error) {
-	return ptrOrErr(r.Repairs.Deny(ctx, input.ID, input.Reason))
+func (r *mutationResolver) DenyRepair(ctx context.Context, input model.ReviewDecisionInput) (*model.RepairPayload, error) {
+	return repairPayload(r.Repairs.Deny(ctx, input.ID, input.Reason, &input.Version))
 }
 
-func (r *mutationResolver) FileObjection(ctx context.Context, input model.FileObjectionInput) (*models.Objection, error) {
-	return ptrOrErr(r.Objections.File(ctx, review.FileObjection{RecordID: input.RecordID, Reason: input.Reason, Evidence: uploads(input.Evidence)}))
+func (r *mutationResolver) FileObjection(ctx context.Context, input model.FileObjectionInput) (*model.ObjectionPayload, error) {
+	return objectionPayload(r.Objections.File(ctx, review.FileObjection{RecordID: input.RecordID, Reason: input.Reason, Evidence: uploads(input.Evidence)}))
 }
 
-func (r *mutationResolver) AcceptObjection(ctx context.Context, id string) (*models.Objection, error) {
-	return ptrOrErr(r.Objections.Accept(ctx, id))
+func (r *mutationResolver) AcceptObjection(ctx context.Context, input model.ReviewStepInput) (*model.ObjectionPayload, error) {
+	return objectionPayload(r.Objections.Accept(ctx, input.ID, &input.Version))
 }
 
-func (r *mutationResolver) NotAcceptObjection(ctx context.Context, input model.ReviewDecisionInput) (*models.Objection, error) {
-	return ptrOrErr(r.Objections.NotAccept(ctx, input.ID, input.Reason))
+func (r *mutationResolver) NotAcceptObjection(ctx context.Context, input model.ReviewDecisionInput) (*model.ObjectionPayload, error) {
+	return objectionPayload(r.Objections.NotAccept(ctx, input.ID, input.Reason, &input.Version))
 }
 
-func (r *mutationResolver) ExtendObjection(ctx context.Context, input model.ExtendObjectionInput) (*models.Objection, error) {
-	return ptrOrErr(r.Objections.Extend(ctx, input.ID, input.Days, input.Reason))
+func (r *mutationResolver) ExtendObjection(ctx context.Context, input model.ExtendObjectionInput) (*model.ObjectionPayload, error) {
+	return objectionPayload(r.Objections.Extend(ctx, input.ID, input.Days, input.Reason, &input.Version))
 }
 
-func (r *mutationResolver) DecideObjection(ctx context.Context, input model.DecideObjectionInput) (*models.Objection, error) {
+func (r *mutationResolver) DecideObjection(ctx context.Context, input model.DecideObjectionInput) (*model.ObjectionPayload, error) {
 	var corr *record.Correction
 	if input.CorrectedSummary != nil || input.CorrectedSeverity != nil {
 		corr = &record.Correction{Summary: input.CorrectedSummary, Severity: input.CorrectedSeverity}
 	}
-	return ptrOrErr(r.Objections.Decide(ctx, input.ID, input.Outcome, input.Reason, corr))
+	return objectionPayload(r.Objections.Decide(ctx, input.ID, input.Outcome, input.Reason, corr, &input.Version))
 }
 
-func (r *mutationResolver) MarkNoticeRead(ctx context.Context, id string) (bool, error) {
-	n, err := strconv.ParseUint(id, 10, 64)
+func (r *mutationResolver) MarkNoticeRead(ctx context.Context, input model.MarkNoticeReadInput) (*model.MarkNoticeReadPayload, error) {
+	n, err := strconv.ParseUint(input.ID, 10, 64)
 	if err != nil {
-		return false, apperr.InvalidField("id", "not a notice ID")
+		return nil, apperr.InvalidField("id", "not a notice ID")
 	}
 	if err := r.Reviews.MarkNoticeRead(ctx, n); err != nil {
-		return false, err
+		return nil, err
 	}
-	return true, nil
+	return &model.MarkNoticeReadPayload{Read: true}, nil
 }
 
 func (r *objectionResolver) Record(ctx context.Context, obj *models.Objection) (*models.DishonestyRecord, error) {

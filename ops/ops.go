@@ -117,7 +117,7 @@ func window(first *int, after string) (Window, error) {
 
 // SearchSubjects finds subjects by USCC, account number (exact) or name
 // (part), newest first (R8.1). It returns UNAUTHENTICATED/FORBIDDEN for
-// non-staff, INVALID (field text) for text under 2 or over 100 characters,
+// non-staff, INVALID (field query) for text under 2 or over 100 characters,
 // INVALID (first, after) for a bad page, and INTERNAL.
 func (s *Service) SearchSubjects(ctx context.Context, text string, first *int, after string) (Page[models.Subject], error) {
 	if _, err := auth.Require(ctx, staff...); err != nil {
@@ -125,7 +125,7 @@ func (s *Service) SearchSubjects(ctx context.Context, text string, first *int, a
 	}
 	text = strings.TrimSpace(text)
 	if n := utf8.RuneCountInString(text); n < 2 || n > 100 {
-		return Page[models.Subject]{}, apperr.InvalidField("text", "检索内容须为 2–100 个字符")
+		return Page[models.Subject]{}, apperr.InvalidField("query", "检索内容须为 2–100 个字符")
 	}
 	w, err := window(first, after)
 	if err != nil {

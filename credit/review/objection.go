@@ -85,12 +85,12 @@ type objectionStep = step[models.Objection, models.ObjectionStatus]
 // NOT_FOUND, FAILED_PRECONDITION (reason INVALID_STATE, or
 // RECORD_NOT_ACTIVE when the record changed meanwhile), CONFLICT and
 // INTERNAL.
-func (o *Objections) Accept(ctx context.Context, id string) (models.Objection, error) {
+func (o *Objections) Accept(ctx context.Context, id string, version *int) (models.Objection, error) {
 	uid, err := credit.RequireReviewer(ctx)
 	if err != nil {
 		return models.Objection{}, err
 	}
-	return o.transition(ctx, id, nil, objectionStep{
+	return o.transition(ctx, id, version, objectionStep{
 		from: []models.ObjectionStatus{models.ObjectionSubmitted}, to: models.ObjectionUnderReview,
 		verb: "accepted", action: ActionAccepted, reason: "objection accepted for review",
 		apply: func(st Store, obj *models.Objection, now time.Time) error {
@@ -112,7 +112,7 @@ func (o *Objections) Accept(ctx context.Context, id string) (models.Objection, e
 // a reason; the record is unchanged. CREDIT_OFFICER and ADMIN only. It
 // returns UNAUTHENTICATED, FORBIDDEN, INVALID (field reason), NOT_FOUND,
 // FAILED_PRECONDITION (reason INVALID_STATE), CONFLICT and INTERNAL.
-func (o *Objections) NotAccept(ctx context.Context, id, reason string) (models.Objection, error) {
+func (o *Objections) NotAccept(ctx context.Context, id, reason string, version *int) (models.Objection, error) {
 	uid, err := credit.RequireReviewer(ctx)
 	if err != nil {
 		return models.Objection{}, err
@@ -120,7 +120,7 @@ func (o *Objections) NotAccept(ctx context.Context, id, reason string) (models.O
 	if reason, err = decisionReason(reason); err != nil {
 		return models.Objection{}, err
 	}
-	return o.transition(ctx, id, nil, objectionStep{
+	return o.transition(ctx, id, version, objectionStep{
 		from: []models.ObjectionStatus{models.ObjectionSubmitted}, to: models.ObjectionNotAccepted,
 		verb: "refused", action: ActionNotAccepted, reason: reason,
 		apply: func(_ Store, obj *models.Objection, now time.Time) error {
@@ -135,7 +135,7 @@ func (o *Objections) NotAccept(ctx context.Context, id, reason string) (models.O
 // CREDIT_OFFICER and ADMIN only. It returns UNAUTHENTICATED, FORBIDDEN,
 // INVALID (field days or reason), NOT_FOUND, FAILED_PRECONDITION (reason
 // INVALID_STATE, or ALREADY_EXTENDED), CONFLICT and INTERNAL.
-func (o *Objections) Extend(ctx context.Context, id string, days int, reason string) (models.Objection, error) {
+func (o *Objections) Extend(ctx context.Context, id string, days int, reason string, version *int) (models.Objection, error) {
 	if _, err := credit.RequireReviewer(ctx); err != nil {
 		return models.Objection{}, err
 	}
@@ -146,7 +146,7 @@ func (o *Objections) Extend(ctx context.Context, id string, days int, reason str
 	if err != nil {
 		return models.Objection{}, err
 	}
-	return o.transition(ctx, id, nil, objectionStep{
+	return o.transition(ctx, id, version, objectionStep{
 		from: []models.ObjectionStatus{models.ObjectionUnderReview}, verb: "extended", action: ActionExtended,
 		reason: reason, detail: map[string]any{"days": days},
 		apply: func(_ Store, obj *models.Objection, _ time.Time) error {
@@ -178,7 +178,7 @@ func (o *Objections) Extend(ctx context.Context, id string, days int, reason str
 // CREDIT_OFFICER and ADMIN only. It returns UNAUTHENTICATED, FORBIDDEN,
 // INVALID (field outcome, reason or correction), NOT_FOUND,
 // FAILED_PRECONDITION (reason INVALID_STATE), CONFLICT and INTERNAL.
-func (o *Objections) Decide(ctx context.Context, id string, outcome models.ObjectionStatus, reason string, correction *record.Correction) (models.Objection, error) {
+func (o *Objections) Decide(ctx context.Context, id string, outcome models.ObjectionStatus, reason string, correction *record.Correction, version *int) (models.Objection, error) {
 	uid, err := credit.RequireReviewer(ctx)
 	if err != nil {
 		return models.Objection{}, err
@@ -189,7 +189,7 @@ func (o *Objections) Decide(ctx context.Context, id string, outcome models.Objec
 	if reason, err = decisionReason(reason); err != nil {
 		return models.Objection{}, err
 	}
-	return o.transition(ctx, id, nil, objectionStep{
+	return o.transition(ctx, id, version, objectionStep{
 		from: []models.ObjectionStatus{models.ObjectionUnderReview}, to: outcome,
 		verb: "decided", action: ActionDecided, reason: reason, detail: map[string]any{"outcome": outcome},
 		apply: func(st Store, obj *models.Objection, now time.Time) error {

@@ -244,12 +244,12 @@ func unpaidBills(ctx context.Context, st Store, ev string) ([]credit.ArrearsBill
 // the caller as its assignee. CREDIT_OFFICER and ADMIN only. It returns
 // UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, FAILED_PRECONDITION (reason
 // INVALID_STATE, naming the current state), CONFLICT and INTERNAL.
-func (s *Repairs) StartReview(ctx context.Context, id string) (models.RepairRequest, error) {
+func (s *Repairs) StartReview(ctx context.Context, id string, version *int) (models.RepairRequest, error) {
 	uid, err := credit.RequireReviewer(ctx)
 	if err != nil {
 		return models.RepairRequest{}, err
 	}
-	return s.transition(ctx, id, nil, step[models.RepairRequest, models.RepairStatus]{
+	return s.transition(ctx, id, version, step[models.RepairRequest, models.RepairStatus]{
 		from: []models.RepairStatus{models.RepairSubmitted}, to: models.RepairUnderReview,
 		verb: "taken into review", action: ActionReviewStarted, reason: "review started",
 		apply: func(_ Store, req *models.RepairRequest, _ time.Time) error {
@@ -378,8 +378,8 @@ func (p repairPayload) Ref() string { return p.RepairID }
 // FAILED_PRECONDITION (reason INVALID_STATE naming the current state, or
 // RECORD_NOT_ACTIVE when the record is under objection or revoked),
 // CONFLICT and INTERNAL.
-func (s *Repairs) Approve(ctx context.Context, id, reason string) (models.RepairRequest, error) {
-	return s.conclude(ctx, id, reason, models.RepairApproved, ActionApproved, "approved",
+func (s *Repairs) Approve(ctx context.Context, id, reason string, version *int) (models.RepairRequest, error) {
+	return s.conclude(ctx, id, reason, version, models.RepairApproved, ActionApproved, "approved",
 		func(st Store, req *models.RepairRequest, reason string) error {
 			rec, err := activeRecord(ctx, st, req.RecordID, "repaired")
 			if err != nil {
@@ -414,13 +414,13 @@ func activeRecord(ctx context.Context, st Store, id, what string) (models.Dishon
 // CREDIT_OFFICER and ADMIN only. It returns UNAUTHENTICATED, FORBIDDEN,
 // INVALID (field reason), NOT_FOUND, FAILED_PRECONDITION (reason
 // INVALID_STATE), CONFLICT and INTERNAL.
-func (s *Repairs) Deny(ctx context.Context, id, reason string) (models.RepairRequest, error) {
-	return s.conclude(ctx, id, reason, models.RepairDenied, ActionDenied, "denied", nil)
+func (s *Repairs) Deny(ctx context.Context, id, reason string, version *int) (models.RepairRequest, error) {
+	return s.conclude(ctx, id, reason, version, models.RepairDenied, ActionDenied, "denied", nil)
 }
 
 // conclude decides a request UNDER_REVIEW with a reason: effect runs in
 // the transaction, then the decision closes the request.
-func (s *Repairs) conclude(ctx context.Context, id, reason string, to models.RepairStatus, action, verb string,
+func (s *Repairs) conclude(ctx context.Context, id, reason string, version *int, to models.RepairStatus, action, verb string,
 	effect func(st Store, req *models.RepairRequest, reason string) error) (models.RepairRequest, error) {
 	uid, err := credit.RequireReviewer(ctx)
 	if err != nil {
@@ -429,7 +429,7 @@ func (s *Repairs) conclude(ctx context.Context, id, reason string, to models.Rep
 	if reason, err = decisionReason(reason); err != nil {
 		return models.RepairRequest{}, err
 	}
-	return s.transition(ctx, id, nil, step[models.RepairRequest, models.RepairStatus]{
+	return s.transition(ctx, id, version, step[models.RepairRequest, models.RepairStatus]{
 		from: []models.RepairStatus{models.RepairUnderReview}, to: to, verb: verb, action: action, reason: reason,
 		apply: func(st Store, req *models.RepairRequest, now time.Time) error {
 			if effect != nil {

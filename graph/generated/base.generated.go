@@ -38,7 +38,7 @@ type MutationResolver interface {
 	RejectApplication(ctx context.Context, input model.ApplicationReasonInput) (*model.ApplicationPayload, error)
 	WithdrawApplication(ctx context.Context, input model.ApplicationReasonInput) (*model.ApplicationPayload, error)
 	GrantSubscription(ctx context.Context, input model.GrantSubscriptionInput) (*model.GrantSubscriptionPayload, error)
-	ImportBillingFile(ctx context.Context, input model.ImportBillingFileInput) (*models.ImportJob, error)
+	ImportBillingFile(ctx context.Context, input model.ImportBillingFileInput) (*model.ImportBillingFilePayload, error)
 	GiveConsent(ctx context.Context, input model.GiveConsentInput) (*model.GiveConsentPayload, error)
 	WithdrawConsent(ctx context.Context, input model.WithdrawConsentInput) (*model.WithdrawConsentPayload, error)
 	BindEnterprise(ctx context.Context, input model.BindEnterpriseInput) (*model.BindEnterprisePayload, error)
@@ -61,20 +61,20 @@ type MutationResolver interface {
 	ConfirmCase(ctx context.Context, input model.DecideCaseInput) (*model.CasePayload, error)
 	DismissCase(ctx context.Context, input model.DecideCaseInput) (*model.CasePayload, error)
 	RecordCommitmentBreach(ctx context.Context, input model.RecordCommitmentBreachInput) (*model.CasePayload, error)
-	AssignAccountManager(ctx context.Context, input model.AssignAccountManagerInput) (*grade.Profile, error)
-	RunJob(ctx context.Context, name string) (*models.JobRun, error)
-	FileRepair(ctx context.Context, input model.FileRepairInput) (*models.RepairRequest, error)
-	SupplementRepair(ctx context.Context, input model.SupplementRepairInput) (*models.RepairRequest, error)
-	StartRepairReview(ctx context.Context, id string) (*models.RepairRequest, error)
-	RequestRepairSupplement(ctx context.Context, input model.RequestRepairSupplementInput) (*models.RepairRequest, error)
-	ApproveRepair(ctx context.Context, input model.ReviewDecisionInput) (*models.RepairRequest, error)
-	DenyRepair(ctx context.Context, input model.ReviewDecisionInput) (*models.RepairRequest, error)
-	FileObjection(ctx context.Context, input model.FileObjectionInput) (*models.Objection, error)
-	AcceptObjection(ctx context.Context, id string) (*models.Objection, error)
-	NotAcceptObjection(ctx context.Context, input model.ReviewDecisionInput) (*models.Objection, error)
-	ExtendObjection(ctx context.Context, input model.ExtendObjectionInput) (*models.Objection, error)
-	DecideObjection(ctx context.Context, input model.DecideObjectionInput) (*models.Objection, error)
-	MarkNoticeRead(ctx context.Context, id string) (bool, error)
+	AssignAccountManager(ctx context.Context, input model.AssignAccountManagerInput) (*model.AssignAccountManagerPayload, error)
+	RunJob(ctx context.Context, input model.RunJobInput) (*model.RunJobPayload, error)
+	FileRepair(ctx context.Context, input model.FileRepairInput) (*model.RepairPayload, error)
+	SupplementRepair(ctx context.Context, input model.SupplementRepairInput) (*model.RepairPayload, error)
+	StartRepairReview(ctx context.Context, input model.ReviewStepInput) (*model.RepairPayload, error)
+	RequestRepairSupplement(ctx context.Context, input model.RequestRepairSupplementInput) (*model.RepairPayload, error)
+	ApproveRepair(ctx context.Context, input model.ReviewDecisionInput) (*model.RepairPayload, error)
+	DenyRepair(ctx context.Context, input model.ReviewDecisionInput) (*model.RepairPayload, error)
+	FileObjection(ctx context.Context, input model.FileObjectionInput) (*model.ObjectionPayload, error)
+	AcceptObjection(ctx context.Context, input model.ReviewStepInput) (*model.ObjectionPayload, error)
+	NotAcceptObjection(ctx context.Context, input model.ReviewDecisionInput) (*model.ObjectionPayload, error)
+	ExtendObjection(ctx context.Context, input model.ExtendObjectionInput) (*model.ObjectionPayload, error)
+	DecideObjection(ctx context.Context, input model.DecideObjectionInput) (*model.ObjectionPayload, error)
+	MarkNoticeRead(ctx context.Context, input model.MarkNoticeReadInput) (*model.MarkNoticeReadPayload, error)
 	SetWorkPhone(ctx context.Context, input model.SetWorkPhoneInput) (*model.SetWorkPhonePayload, error)
 	MarkDocumentReceived(ctx context.Context, input model.MarkDocumentReceivedInput) (*model.MarkDocumentReceivedPayload, error)
 	DisableUser(ctx context.Context, input model.DisableUserInput) (*model.DisableUserPayload, error)
@@ -101,7 +101,7 @@ type QueryResolver interface {
 	EnterpriseAgents(ctx context.Context, subjectID string) ([]models.EnterpriseBinding, error)
 	Me(ctx context.Context) (*models.User, error)
 	MyInbox(ctx context.Context, unreadOnly *bool, first *int, after *string) (*model.NoticeConnection, error)
-	SearchSubjects(ctx context.Context, text string, first *int, after *string) (*model.SubjectConnection, error)
+	SearchSubjects(ctx context.Context, query string, first *int, after *string) (*model.SubjectConnection, error)
 	SubjectOverview(ctx context.Context, id string) (*models.Subject, error)
 	Publications(ctx context.Context, filter *model.PublicationFilter, first *int, after *string) (*model.PublicationConnection, error)
 	Statistics(ctx context.Context, from *time.Time, to *time.Time) (*ops.Stats, error)
@@ -166,14 +166,14 @@ func (ec *executionContext) field_Mutation_acceptApplication_args(ctx context.Co
 func (ec *executionContext) field_Mutation_acceptObjection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ReviewStepInput, error) {
+			return ec.unmarshalNReviewStepInput2creditwaterᚋgraphᚋmodelᚐReviewStepInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -516,14 +516,14 @@ func (ec *executionContext) field_Mutation_markInboxRead_args(ctx context.Contex
 func (ec *executionContext) field_Mutation_markNoticeRead_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.MarkNoticeReadInput, error) {
+			return ec.unmarshalNMarkNoticeReadInput2creditwaterᚋgraphᚋmodelᚐMarkNoticeReadInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -684,14 +684,14 @@ func (ec *executionContext) field_Mutation_runCreditCheck_args(ctx context.Conte
 func (ec *executionContext) field_Mutation_runJob_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "name",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNString2string(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RunJobInput, error) {
+			return ec.unmarshalNRunJobInput2creditwaterᚋgraphᚋmodelᚐRunJobInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["name"] = arg0
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -768,14 +768,14 @@ func (ec *executionContext) field_Mutation_startFaceVerification_args(ctx contex
 func (ec *executionContext) field_Mutation_startRepairReview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ReviewStepInput, error) {
+			return ec.unmarshalNReviewStepInput2creditwaterᚋgraphᚋmodelᚐReviewStepInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -1584,14 +1584,14 @@ func (ec *executionContext) field_Query_repairs_args(ctx context.Context, rawArg
 func (ec *executionContext) field_Query_searchSubjects_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "text",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "query",
 		func(ctx context.Context, v any) (string, error) {
 			return ec.unmarshalNString2string(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["text"] = arg0
+	args["query"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
@@ -2307,11 +2307,11 @@ func (ec *executionContext) _Mutation_importBillingFile(ctx context.Context, fie
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"STAFF", "ADMIN"})
 				if err != nil {
-					var zeroVal *models.ImportJob
+					var zeroVal *model.ImportBillingFilePayload
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *models.ImportJob
+					var zeroVal *model.ImportBillingFilePayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -2320,8 +2320,8 @@ func (ec *executionContext) _Mutation_importBillingFile(ctx context.Context, fie
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *models.ImportJob) graphql.Marshaler {
-			return ec.marshalNImportJob2ᚖcreditwaterᚋmodelsᚐImportJob(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ImportBillingFilePayload) graphql.Marshaler {
+			return ec.marshalNImportBillingFilePayload2ᚖcreditwaterᚋgraphᚋmodelᚐImportBillingFilePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2334,7 +2334,7 @@ func (ec *executionContext) fieldContext_Mutation_importBillingFile(ctx context.
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ImportJob(ctx, field)
+			return ec.childFields_ImportBillingFilePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -3711,11 +3711,11 @@ func (ec *executionContext) _Mutation_assignAccountManager(ctx context.Context, 
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"STAFF", "CREDIT_OFFICER", "ADMIN"})
 				if err != nil {
-					var zeroVal *grade.Profile
+					var zeroVal *model.AssignAccountManagerPayload
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *grade.Profile
+					var zeroVal *model.AssignAccountManagerPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -3724,8 +3724,8 @@ func (ec *executionContext) _Mutation_assignAccountManager(ctx context.Context, 
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *grade.Profile) graphql.Marshaler {
-			return ec.marshalNCreditProfile2ᚖcreditwaterᚋcreditᚋgradeᚐProfile(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AssignAccountManagerPayload) graphql.Marshaler {
+			return ec.marshalNAssignAccountManagerPayload2ᚖcreditwaterᚋgraphᚋmodelᚐAssignAccountManagerPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3738,7 +3738,7 @@ func (ec *executionContext) fieldContext_Mutation_assignAccountManager(ctx conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CreditProfile(ctx, field)
+			return ec.childFields_AssignAccountManagerPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -3765,7 +3765,7 @@ func (ec *executionContext) _Mutation_runJob(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RunJob(ctx, fc.Args["name"].(string))
+			return ec.Resolvers.Mutation().RunJob(ctx, fc.Args["input"].(model.RunJobInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -3773,11 +3773,11 @@ func (ec *executionContext) _Mutation_runJob(ctx context.Context, field graphql.
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"ADMIN"})
 				if err != nil {
-					var zeroVal *models.JobRun
+					var zeroVal *model.RunJobPayload
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *models.JobRun
+					var zeroVal *model.RunJobPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -3786,8 +3786,8 @@ func (ec *executionContext) _Mutation_runJob(ctx context.Context, field graphql.
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *models.JobRun) graphql.Marshaler {
-			return ec.marshalNJobRun2ᚖcreditwaterᚋmodelsᚐJobRun(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RunJobPayload) graphql.Marshaler {
+			return ec.marshalNRunJobPayload2ᚖcreditwaterᚋgraphᚋmodelᚐRunJobPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3800,7 +3800,7 @@ func (ec *executionContext) fieldContext_Mutation_runJob(ctx context.Context, fi
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_JobRun(ctx, field)
+			return ec.childFields_RunJobPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -3835,11 +3835,11 @@ func (ec *executionContext) _Mutation_fileRepair(ctx context.Context, field grap
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"ENTERPRISE"})
 				if err != nil {
-					var zeroVal *models.RepairRequest
+					var zeroVal *model.RepairPayload
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *models.RepairRequest
+					var zeroVal *model.RepairPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -3848,8 +3848,8 @@ func (ec *executionContext) _Mutation_fileRepair(ctx context.Context, field grap
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *models.RepairRequest) graphql.Marshaler {
-			return ec.marshalNRepairRequest2ᚖcreditwaterᚋmodelsᚐRepairRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RepairPayload) graphql.Marshaler {
+			return ec.marshalNRepairPayload2ᚖcreditwaterᚋgraphᚋmodelᚐRepairPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3862,7 +3862,7 @@ func (ec *executionContext) fieldContext_Mutation_fileRepair(ctx context.Context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RepairRequest(ctx, field)
+			return ec.childFields_RepairPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -3897,11 +3897,11 @@ func (ec *executionContext) _Mutation_supplementRepair(ctx context.Context, fiel
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"ENTERPRISE"})
 				if err != nil {
-					var zeroVal *models.RepairRequest
+					var zeroVal *model.RepairPayload
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *models.RepairRequest
+					var zeroVal *model.RepairPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -3910,8 +3910,8 @@ func (ec *executionContext) _Mutation_supplementRepair(ctx context.Context, fiel
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *models.RepairRequest) graphql.Marshaler {
-			return ec.marshalNRepairRequest2ᚖcreditwaterᚋmodelsᚐRepairRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RepairPayload) graphql.Marshaler {
+			return ec.marshalNRepairPayload2ᚖcreditwaterᚋgraphᚋmodelᚐRepairPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3924,7 +3924,7 @@ func (ec *executionContext) fieldContext_Mutation_supplementRepair(ctx context.C
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RepairRequest(ctx, field)
+			return ec.childFields_RepairPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -3951,7 +3951,7 @@ func (ec *executionContext) _Mutation_startRepairReview(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().StartRepairReview(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().StartRepairReview(ctx, fc.Args["input"].(model.ReviewStepInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -3959,11 +3959,11 @@ func (ec *executionContext) _Mutation_startRepairReview(ctx context.Context, fie
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"CREDIT_OFFICER", "ADMIN"})
 				if err != nil {
-					var zeroVal *models.RepairRequest
+					var zeroVal *model.RepairPayload
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *models.RepairRequest
+					var zeroVal *model.RepairPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -3972,8 +3972,8 @@ func (ec *executionContext) _Mutation_startRepairReview(ctx context.Context, fie
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *models.RepairRequest) graphql.Marshaler {
-			return ec.marshalNRepairRequest2ᚖcreditwaterᚋmodelsᚐRepairRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RepairPayload) graphql.Marshaler {
+			return ec.marshalNRepairPayload2ᚖcreditwaterᚋgraphᚋmodelᚐRepairPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3986,7 +3986,7 @@ func (ec *executionContext) fieldContext_Mutation_startRepairReview(ctx context.
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RepairRequest(ctx, field)
+			return ec.childFields_RepairPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -4021,11 +4021,11 @@ func (ec *executionContext) _Mutation_requestRepairSupplement(ctx context.Contex
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"CREDIT_OFFICER", "ADMIN"})
 				if err != nil {
-					var zeroVal *models.RepairRequest
+					var zeroVal *model.RepairPayload
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *models.RepairRequest
+					var zeroVal *model.RepairPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -4034,8 +4034,8 @@ func (ec *executionContext) _Mutation_requestRepairSupplement(ctx context.Contex
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *models.RepairRequest) graphql.Marshaler {
-			return ec.marshalNRepairRequest2ᚖcreditwaterᚋmodelsᚐRepairRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RepairPayload) graphql.Marshaler {
+			return ec.marshalNRepairPayload2ᚖcreditwaterᚋgraphᚋmodelᚐRepairPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4048,7 +4048,7 @@ func (ec *executionContext) fieldContext_Mutation_requestRepairSupplement(ctx co
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RepairRequest(ctx, field)
+			return ec.childFields_RepairPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -4083,11 +4083,11 @@ func (ec *executionContext) _Mutation_approveRepair(ctx context.Context, field g
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"CREDIT_OFFICER", "ADMIN"})
 				if err != nil {
-					var zeroVal *models.RepairRequest
+					var zeroVal *model.RepairPayload
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *models.RepairRequest
+					var zeroVal *model.RepairPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -4096,8 +4096,8 @@ func (ec *executionContext) _Mutation_approveRepair(ctx context.Context, field g
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *models.RepairRequest) graphql.Marshaler {
-			return ec.marshalNRepairRequest2ᚖcreditwaterᚋmodelsᚐRepairRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RepairPayload) graphql.Marshaler {
+			return ec.marshalNRepairPayload2ᚖcreditwaterᚋgraphᚋmodelᚐRepairPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4110,7 +4110,7 @@ func (ec *executionContext) fieldContext_Mutation_approveRepair(ctx context.Cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RepairRequest(ctx, field)
+			return ec.childFields_RepairPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -4145,11 +4145,11 @@ func (ec *executionContext) _Mutation_denyRepair(ctx context.Context, field grap
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"CREDIT_OFFICER", "ADMIN"})
 				if err != nil {
-					var zeroVal *models.RepairRequest
+					var zeroVal *model.RepairPayload
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *models.RepairRequest
+					var zeroVal *model.RepairPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -4158,8 +4158,8 @@ func (ec *executionContext) _Mutation_denyRepair(ctx context.Context, field grap
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *models.RepairRequest) graphql.Marshaler {
-			return ec.marshalNRepairRequest2ᚖcreditwaterᚋmodelsᚐRepairRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RepairPayload) graphql.Marshaler {
+			return ec.marshalNRepairPayload2ᚖcreditwaterᚋgraphᚋmodelᚐRepairPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4172,7 +4172,7 @@ func (ec *executionContext) fieldContext_Mutation_denyRepair(ctx context.Context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RepairRequest(ctx, field)
+			return ec.childFields_RepairPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -4207,11 +4207,11 @@ func (ec *executionContext) _Mutation_fileObjection(ctx context.Context, field g
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"ENTERPRISE"})
 				if err != nil {
-					var zeroVal *models.Objection
+					var zeroVal *model.ObjectionPayload
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *models.Objection
+					var zeroVal *model.ObjectionPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -4220,8 +4220,8 @@ func (ec *executionContext) _Mutation_fileObjection(ctx context.Context, field g
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *models.Objection) graphql.Marshaler {
-			return ec.marshalNObjection2ᚖcreditwaterᚋmodelsᚐObjection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ObjectionPayload) graphql.Marshaler {
+			return ec.marshalNObjectionPayload2ᚖcreditwaterᚋgraphᚋmodelᚐObjectionPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4234,7 +4234,7 @@ func (ec *executionContext) fieldContext_Mutation_fileObjection(ctx context.Cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Objection(ctx, field)
+			return ec.childFields_ObjectionPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -4261,7 +4261,7 @@ func (ec *executionContext) _Mutation_acceptObjection(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AcceptObjection(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().AcceptObjection(ctx, fc.Args["input"].(model.ReviewStepInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -4269,11 +4269,11 @@ func (ec *executionContext) _Mutation_acceptObjection(ctx context.Context, field
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"CREDIT_OFFICER", "ADMIN"})
 				if err != nil {
-					var zeroVal *models.Objection
+					var zeroVal *model.ObjectionPayload
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *models.Objection
+					var zeroVal *model.ObjectionPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -4282,8 +4282,8 @@ func (ec *executionContext) _Mutation_acceptObjection(ctx context.Context, field
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *models.Objection) graphql.Marshaler {
-			return ec.marshalNObjection2ᚖcreditwaterᚋmodelsᚐObjection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ObjectionPayload) graphql.Marshaler {
+			return ec.marshalNObjectionPayload2ᚖcreditwaterᚋgraphᚋmodelᚐObjectionPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4296,7 +4296,7 @@ func (ec *executionContext) fieldContext_Mutation_acceptObjection(ctx context.Co
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Objection(ctx, field)
+			return ec.childFields_ObjectionPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -4331,11 +4331,11 @@ func (ec *executionContext) _Mutation_notAcceptObjection(ctx context.Context, fi
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"CREDIT_OFFICER", "ADMIN"})
 				if err != nil {
-					var zeroVal *models.Objection
+					var zeroVal *model.ObjectionPayload
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *models.Objection
+					var zeroVal *model.ObjectionPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -4344,8 +4344,8 @@ func (ec *executionContext) _Mutation_notAcceptObjection(ctx context.Context, fi
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *models.Objection) graphql.Marshaler {
-			return ec.marshalNObjection2ᚖcreditwaterᚋmodelsᚐObjection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ObjectionPayload) graphql.Marshaler {
+			return ec.marshalNObjectionPayload2ᚖcreditwaterᚋgraphᚋmodelᚐObjectionPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4358,7 +4358,7 @@ func (ec *executionContext) fieldContext_Mutation_notAcceptObjection(ctx context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Objection(ctx, field)
+			return ec.childFields_ObjectionPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -4393,11 +4393,11 @@ func (ec *executionContext) _Mutation_extendObjection(ctx context.Context, field
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"CREDIT_OFFICER", "ADMIN"})
 				if err != nil {
-					var zeroVal *models.Objection
+					var zeroVal *model.ObjectionPayload
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *models.Objection
+					var zeroVal *model.ObjectionPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -4406,8 +4406,8 @@ func (ec *executionContext) _Mutation_extendObjection(ctx context.Context, field
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *models.Objection) graphql.Marshaler {
-			return ec.marshalNObjection2ᚖcreditwaterᚋmodelsᚐObjection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ObjectionPayload) graphql.Marshaler {
+			return ec.marshalNObjectionPayload2ᚖcreditwaterᚋgraphᚋmodelᚐObjectionPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4420,7 +4420,7 @@ func (ec *executionContext) fieldContext_Mutation_extendObjection(ctx context.Co
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Objection(ctx, field)
+			return ec.childFields_ObjectionPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -4455,11 +4455,11 @@ func (ec *executionContext) _Mutation_decideObjection(ctx context.Context, field
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"CREDIT_OFFICER", "ADMIN"})
 				if err != nil {
-					var zeroVal *models.Objection
+					var zeroVal *model.ObjectionPayload
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *models.Objection
+					var zeroVal *model.ObjectionPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -4468,8 +4468,8 @@ func (ec *executionContext) _Mutation_decideObjection(ctx context.Context, field
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *models.Objection) graphql.Marshaler {
-			return ec.marshalNObjection2ᚖcreditwaterᚋmodelsᚐObjection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ObjectionPayload) graphql.Marshaler {
+			return ec.marshalNObjectionPayload2ᚖcreditwaterᚋgraphᚋmodelᚐObjectionPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4482,7 +4482,7 @@ func (ec *executionContext) fieldContext_Mutation_decideObjection(ctx context.Co
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Objection(ctx, field)
+			return ec.childFields_ObjectionPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -4509,7 +4509,7 @@ func (ec *executionContext) _Mutation_markNoticeRead(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().MarkNoticeRead(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().MarkNoticeRead(ctx, fc.Args["input"].(model.MarkNoticeReadInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -4517,11 +4517,11 @@ func (ec *executionContext) _Mutation_markNoticeRead(ctx context.Context, field 
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"STAFF", "CREDIT_OFFICER", "ADMIN"})
 				if err != nil {
-					var zeroVal bool
+					var zeroVal *model.MarkNoticeReadPayload
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal bool
+					var zeroVal *model.MarkNoticeReadPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -4530,8 +4530,8 @@ func (ec *executionContext) _Mutation_markNoticeRead(ctx context.Context, field 
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MarkNoticeReadPayload) graphql.Marshaler {
+			return ec.marshalNMarkNoticeReadPayload2ᚖcreditwaterᚋgraphᚋmodelᚐMarkNoticeReadPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4544,7 +4544,7 @@ func (ec *executionContext) fieldContext_Mutation_markNoticeRead(ctx context.Con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type Boolean does not have child fields")
+			return ec.childFields_MarkNoticeReadPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -6045,7 +6045,7 @@ func (ec *executionContext) _Query_searchSubjects(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().SearchSubjects(ctx, fc.Args["text"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().SearchSubjects(ctx, fc.Args["query"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next

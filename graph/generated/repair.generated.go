@@ -8,6 +8,7 @@ import (
 	"creditwater/graph/model"
 	"creditwater/graph/scalar"
 	"creditwater/models"
+	"creditwater/ops"
 	"math"
 	"strconv"
 	"sync/atomic"
@@ -20,6 +21,8 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type DeadlineResolver interface {
+	Kind(ctx context.Context, obj *review.Deadline) (ops.ReviewKind, error)
+
 	AssigneeID(ctx context.Context, obj *review.Deadline) (*string, error)
 }
 type EvidenceItemResolver interface {
@@ -75,18 +78,18 @@ func (ec *executionContext) _Deadline_kind(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Deadline_kind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Kind, nil
+			return ec.Resolvers.Deadline().Kind(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v ops.ReviewKind) graphql.Marshaler {
+			return ec.marshalNReviewKind2creditwaterᚋopsᚐReviewKind(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Deadline_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Deadline", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Deadline", field, true, true, "ReviewKind")
 }
 
 func (ec *executionContext) _Deadline_id(ctx context.Context, field graphql.CollectedField, obj *review.Deadline) (ret graphql.Marshaler) {
@@ -434,6 +437,29 @@ func (ec *executionContext) fieldContext_EvidenceItem_url(_ context.Context, fie
 	return graphql.NewScalarFieldContext("EvidenceItem", field, true, true, "String")
 }
 
+func (ec *executionContext) _MarkNoticeReadPayload_read(ctx context.Context, field graphql.CollectedField, obj *model.MarkNoticeReadPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarkNoticeReadPayload_read(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Read, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarkNoticeReadPayload_read(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarkNoticeReadPayload", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Objection_id(ctx context.Context, field graphql.CollectedField, obj *models.Objection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -714,6 +740,38 @@ func (ec *executionContext) fieldContext_Objection_history(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _ObjectionPayload_objection(ctx context.Context, field graphql.CollectedField, obj *model.ObjectionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ObjectionPayload_objection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Objection, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Objection) graphql.Marshaler {
+			return ec.marshalNObjection2ᚖcreditwaterᚋmodelsᚐObjection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ObjectionPayload_objection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ObjectionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Objection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RepairCommitmentText_text(ctx context.Context, field graphql.CollectedField, obj *model.RepairCommitmentText) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -758,6 +816,38 @@ func (ec *executionContext) _RepairCommitmentText_version(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_RepairCommitmentText_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RepairCommitmentText", field, false, false, "String")
+}
+
+func (ec *executionContext) _RepairPayload_repair(ctx context.Context, field graphql.CollectedField, obj *model.RepairPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepairPayload_repair(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Repair, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.RepairRequest) graphql.Marshaler {
+			return ec.marshalNRepairRequest2ᚖcreditwaterᚋmodelsᚐRepairRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepairPayload_repair(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RepairPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RepairRequest(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _RepairRequest_id(ctx context.Context, field graphql.CollectedField, obj *models.RepairRequest) (ret graphql.Marshaler) {
@@ -1377,7 +1467,7 @@ func (ec *executionContext) unmarshalInputDecideObjectionInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "outcome", "reason", "correctedSummary", "correctedSeverity"}
+	fieldsInOrder := [...]string{"id", "outcome", "reason", "correctedSummary", "correctedSeverity", "version"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1419,6 +1509,13 @@ func (ec *executionContext) unmarshalInputDecideObjectionInput(ctx context.Conte
 				return it, err
 			}
 			it.CorrectedSeverity = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
 		}
 	}
 	return it, nil
@@ -1447,7 +1544,7 @@ func (ec *executionContext) unmarshalInputExtendObjectionInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "days", "reason"}
+	fieldsInOrder := [...]string{"id", "days", "reason", "version"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1475,6 +1572,13 @@ func (ec *executionContext) unmarshalInputExtendObjectionInput(ctx context.Conte
 				return it, err
 			}
 			it.Reason = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
 		}
 	}
 	return it, nil
@@ -1611,6 +1715,48 @@ func UnmarshalFileRepairInput(ctx context.Context, raw any) (model.FileRepairInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputMarkNoticeReadInput(ctx context.Context, obj any) (model.MarkNoticeReadInput, error) {
+	var it model.MarkNoticeReadInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMarkNoticeReadInput unmarshals raw into the MarkNoticeReadInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMarkNoticeReadInput(ctx context.Context, raw any) (model.MarkNoticeReadInput, error) {
+	var out model.MarkNoticeReadInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MarkNoticeReadInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRequestRepairSupplementInput(ctx context.Context, obj any) (model.RequestRepairSupplementInput, error) {
 	var it model.RequestRepairSupplementInput
 	if obj == nil {
@@ -1645,7 +1791,7 @@ func (ec *executionContext) unmarshalInputRequestRepairSupplementInput(ctx conte
 			it.Missing = data
 		case "version":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalNInt2int(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1678,7 +1824,7 @@ func (ec *executionContext) unmarshalInputReviewDecisionInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "reason"}
+	fieldsInOrder := [...]string{"id", "reason", "version"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1699,6 +1845,13 @@ func (ec *executionContext) unmarshalInputReviewDecisionInput(ctx context.Contex
 				return it, err
 			}
 			it.Reason = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
 		}
 	}
 	return it, nil
@@ -1713,6 +1866,55 @@ func (ec *executionContext) unmarshalInputReviewDecisionInput(ctx context.Contex
 func UnmarshalReviewDecisionInput(ctx context.Context, raw any) (model.ReviewDecisionInput, error) {
 	var out model.ReviewDecisionInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReviewDecisionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReviewStepInput(ctx context.Context, obj any) (model.ReviewStepInput, error) {
+	var it model.ReviewStepInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReviewStepInput unmarshals raw into the ReviewStepInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReviewStepInput(ctx context.Context, raw any) (model.ReviewStepInput, error) {
+	var out model.ReviewStepInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReviewStepInput", raw, &out)
 	return out, err
 }
 
@@ -1792,10 +1994,11 @@ func (ec *executionContext) _Deadline(ctx context.Context, sel ast.SelectionSet,
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Deadline")
 		case "kind":
-			out.Values[i] = ec._Deadline_kind(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Deadline_kind(ctx, field, obj)
+				})
 		case "id":
 			out.Values[i] = ec._Deadline_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -1921,6 +2124,39 @@ func (ec *executionContext) _EvidenceItem(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var markNoticeReadPayloadImplementors = []string{"MarkNoticeReadPayload"}
+
+func (ec *executionContext) _MarkNoticeReadPayload(ctx context.Context, sel ast.SelectionSet, obj *model.MarkNoticeReadPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, markNoticeReadPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MarkNoticeReadPayload")
+		case "read":
+			out.Values[i] = ec._MarkNoticeReadPayload_read(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var objectionImplementors = []string{"Objection"}
 
 func (ec *executionContext) _Objection(ctx context.Context, sel ast.SelectionSet, obj *models.Objection) graphql.Marshaler {
@@ -2008,6 +2244,39 @@ func (ec *executionContext) _Objection(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var objectionPayloadImplementors = []string{"ObjectionPayload"}
+
+func (ec *executionContext) _ObjectionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ObjectionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, objectionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ObjectionPayload")
+		case "objection":
+			out.Values[i] = ec._ObjectionPayload_objection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var repairCommitmentTextImplementors = []string{"RepairCommitmentText"}
 
 func (ec *executionContext) _RepairCommitmentText(ctx context.Context, sel ast.SelectionSet, obj *model.RepairCommitmentText) graphql.Marshaler {
@@ -2026,6 +2295,39 @@ func (ec *executionContext) _RepairCommitmentText(ctx context.Context, sel ast.S
 			}
 		case "version":
 			out.Values[i] = ec._RepairCommitmentText_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var repairPayloadImplementors = []string{"RepairPayload"}
+
+func (ec *executionContext) _RepairPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RepairPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, repairPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RepairPayload")
+		case "repair":
+			out.Values[i] = ec._RepairPayload_repair(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -2329,6 +2631,19 @@ func (ec *executionContext) unmarshalNFileRepairInput2creditwaterᚋgraphᚋmode
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNMarkNoticeReadInput2creditwaterᚋgraphᚋmodelᚐMarkNoticeReadInput(ctx context.Context, v any) (model.MarkNoticeReadInput, error) {
+	res, err := ec.unmarshalInputMarkNoticeReadInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMarkNoticeReadPayload2ᚖcreditwaterᚋgraphᚋmodelᚐMarkNoticeReadPayload(ctx context.Context, sel ast.SelectionSet, v *model.MarkNoticeReadPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MarkNoticeReadPayload!")
+		return graphql.Null
+	}
+	return ec._MarkNoticeReadPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNObjection2creditwaterᚋmodelsᚐObjection(ctx context.Context, sel ast.SelectionSet, v models.Objection) graphql.Marshaler {
 	return ec._Objection(ctx, sel, &v)
 }
@@ -2372,6 +2687,14 @@ func (ec *executionContext) marshalNObjectionOutcome2creditwaterᚋmodelsᚐObje
 	return res
 }
 
+func (ec *executionContext) marshalNObjectionPayload2ᚖcreditwaterᚋgraphᚋmodelᚐObjectionPayload(ctx context.Context, sel ast.SelectionSet, v *model.ObjectionPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ObjectionPayload!")
+		return graphql.Null
+	}
+	return ec._ObjectionPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNObjectionStatus2creditwaterᚋmodelsᚐObjectionStatus(ctx context.Context, v any) (models.ObjectionStatus, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := models.ObjectionStatus(tmp)
@@ -2393,6 +2716,14 @@ func (ec *executionContext) marshalNRepairCommitmentText2ᚖcreditwaterᚋgraph�
 		return graphql.Null
 	}
 	return ec._RepairCommitmentText(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRepairPayload2ᚖcreditwaterᚋgraphᚋmodelᚐRepairPayload(ctx context.Context, sel ast.SelectionSet, v *model.RepairPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RepairPayload!")
+		return graphql.Null
+	}
+	return ec._RepairPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNRepairRequest2creditwaterᚋmodelsᚐRepairRequest(ctx context.Context, sel ast.SelectionSet, v models.RepairRequest) graphql.Marshaler {
@@ -2465,6 +2796,11 @@ func (ec *executionContext) unmarshalNRequestRepairSupplementInput2creditwater�
 
 func (ec *executionContext) unmarshalNReviewDecisionInput2creditwaterᚋgraphᚋmodelᚐReviewDecisionInput(ctx context.Context, v any) (model.ReviewDecisionInput, error) {
 	res, err := ec.unmarshalInputReviewDecisionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReviewStepInput2creditwaterᚋgraphᚋmodelᚐReviewStepInput(ctx context.Context, v any) (model.ReviewStepInput, error) {
+	res, err := ec.unmarshalInputReviewStepInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -147,6 +147,10 @@ type ComplexityRoot struct {
 		Application func(childComplexity int) int
 	}
 
+	AssignAccountManagerPayload struct {
+		Profile func(childComplexity int) int
+	}
+
 	AuditEntry struct {
 		Action      func(childComplexity int) int
 		ActorID     func(childComplexity int) int
@@ -471,6 +475,10 @@ type ComplexityRoot struct {
 		Step     func(childComplexity int) int
 	}
 
+	ImportBillingFilePayload struct {
+		Job func(childComplexity int) int
+	}
+
 	ImportJob struct {
 		CreatedAt  func(childComplexity int) int
 		Encoding   func(childComplexity int) int
@@ -549,9 +557,13 @@ type ComplexityRoot struct {
 		Marked func(childComplexity int) int
 	}
 
+	MarkNoticeReadPayload struct {
+		Read func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AcceptApplication        func(childComplexity int, input model.AcceptApplicationInput) int
-		AcceptObjection          func(childComplexity int, id string) int
+		AcceptObjection          func(childComplexity int, input model.ReviewStepInput) int
 		ApproveAgentAtCounter    func(childComplexity int, input model.ApproveAgentAtCounterInput) int
 		ApproveRepair            func(childComplexity int, input model.ReviewDecisionInput) int
 		AssignAccountManager     func(childComplexity int, input model.AssignAccountManagerInput) int
@@ -577,7 +589,7 @@ type ComplexityRoot struct {
 		Logout                   func(childComplexity int) int
 		MarkDocumentReceived     func(childComplexity int, input model.MarkDocumentReceivedInput) int
 		MarkInboxRead            func(childComplexity int, input model.MarkInboxReadInput) int
-		MarkNoticeRead           func(childComplexity int, id string) int
+		MarkNoticeRead           func(childComplexity int, input model.MarkNoticeReadInput) int
 		NotAcceptObjection       func(childComplexity int, input model.ReviewDecisionInput) int
 		OpenCase                 func(childComplexity int, input model.OpenCaseInput) int
 		RecordCommitmentBreach   func(childComplexity int, input model.RecordCommitmentBreachInput) int
@@ -589,13 +601,13 @@ type ComplexityRoot struct {
 		RetryPublication         func(childComplexity int, input model.RetryPublicationInput) int
 		RevokeAgent              func(childComplexity int, input model.RevokeAgentInput) int
 		RunCreditCheck           func(childComplexity int, input model.ApplicationStepInput) int
-		RunJob                   func(childComplexity int, name string) int
+		RunJob                   func(childComplexity int, input model.RunJobInput) int
 		ScheduleSurvey           func(childComplexity int, input model.ScheduleSurveyInput) int
 		SetWorkPhone             func(childComplexity int, input model.SetWorkPhoneInput) int
 		SignCommitment           func(childComplexity int, input model.SignCommitmentInput) int
 		StaffLogin               func(childComplexity int, input model.StaffLoginInput) int
 		StartFaceVerification    func(childComplexity int, input model.StartFaceVerificationInput) int
-		StartRepairReview        func(childComplexity int, id string) int
+		StartRepairReview        func(childComplexity int, input model.ReviewStepInput) int
 		SubmitApplication        func(childComplexity int, input model.SubmitApplicationInput) int
 		SupplementRepair         func(childComplexity int, input model.SupplementRepairInput) int
 		UnbindEnterprise         func(childComplexity int, input model.UnbindEnterpriseInput) int
@@ -652,6 +664,10 @@ type ComplexityRoot struct {
 	ObjectionEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ObjectionPayload struct {
+		Objection func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -786,7 +802,7 @@ type ComplexityRoot struct {
 		Repair               func(childComplexity int, id string) int
 		RepairCommitmentText func(childComplexity int, recordID string) int
 		Repairs              func(childComplexity int, subjectID string) int
-		SearchSubjects       func(childComplexity int, text string, first *int, after *string) int
+		SearchSubjects       func(childComplexity int, query string, first *int, after *string) int
 		Statistics           func(childComplexity int, from *time.Time, to *time.Time) int
 		Subject              func(childComplexity int, id string) int
 		SubjectOverview      func(childComplexity int, id string) int
@@ -818,6 +834,10 @@ type ComplexityRoot struct {
 	RepairCommitmentText struct {
 		Text    func(childComplexity int) int
 		Version func(childComplexity int) int
+	}
+
+	RepairPayload struct {
+		Repair func(childComplexity int) int
 	}
 
 	RepairRequest struct {
@@ -875,6 +895,10 @@ type ComplexityRoot struct {
 		OnTime      func(childComplexity int) int
 		OpenOnTime  func(childComplexity int) int
 		OpenOverdue func(childComplexity int) int
+	}
+
+	RunJobPayload struct {
+		Run func(childComplexity int) int
 	}
 
 	SetWorkPhonePayload struct {
@@ -1380,6 +1404,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ApplicationPayload.Application(childComplexity), true
+
+	case "AssignAccountManagerPayload.profile":
+		if e.ComplexityRoot.AssignAccountManagerPayload.Profile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssignAccountManagerPayload.Profile(childComplexity), true
 
 	case "AuditEntry.action":
 		if e.ComplexityRoot.AuditEntry.Action == nil {
@@ -2611,6 +2642,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.HandlingStepTime.Step(childComplexity), true
 
+	case "ImportBillingFilePayload.job":
+		if e.ComplexityRoot.ImportBillingFilePayload.Job == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportBillingFilePayload.Job(childComplexity), true
+
 	case "ImportJob.createdAt":
 		if e.ComplexityRoot.ImportJob.CreatedAt == nil {
 			break
@@ -2897,6 +2935,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MarkInboxReadPayload.Marked(childComplexity), true
 
+	case "MarkNoticeReadPayload.read":
+		if e.ComplexityRoot.MarkNoticeReadPayload.Read == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkNoticeReadPayload.Read(childComplexity), true
+
 	case "Mutation.acceptApplication":
 		if e.ComplexityRoot.Mutation.AcceptApplication == nil {
 			break
@@ -2918,7 +2963,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AcceptObjection(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.AcceptObjection(childComplexity, args["input"].(model.ReviewStepInput)), true
 	case "Mutation.approveAgentAtCounter":
 		if e.ComplexityRoot.Mutation.ApproveAgentAtCounter == nil {
 			break
@@ -3199,7 +3244,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.MarkNoticeRead(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.MarkNoticeRead(childComplexity, args["input"].(model.MarkNoticeReadInput)), true
 	case "Mutation.notAcceptObjection":
 		if e.ComplexityRoot.Mutation.NotAcceptObjection == nil {
 			break
@@ -3331,7 +3376,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RunJob(childComplexity, args["name"].(string)), true
+		return e.ComplexityRoot.Mutation.RunJob(childComplexity, args["input"].(model.RunJobInput)), true
 	case "Mutation.scheduleSurvey":
 		if e.ComplexityRoot.Mutation.ScheduleSurvey == nil {
 			break
@@ -3397,7 +3442,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.StartRepairReview(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.StartRepairReview(childComplexity, args["input"].(model.ReviewStepInput)), true
 	case "Mutation.submitApplication":
 		if e.ComplexityRoot.Mutation.SubmitApplication == nil {
 			break
@@ -3667,6 +3712,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ObjectionEdge.Node(childComplexity), true
+
+	case "ObjectionPayload.objection":
+		if e.ComplexityRoot.ObjectionPayload.Objection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectionPayload.Objection(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -4399,7 +4451,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.SearchSubjects(childComplexity, args["text"].(string), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.SearchSubjects(childComplexity, args["query"].(string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.statistics":
 		if e.ComplexityRoot.Query.Statistics == nil {
 			break
@@ -4548,6 +4600,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RepairCommitmentText.Version(childComplexity), true
+
+	case "RepairPayload.repair":
+		if e.ComplexityRoot.RepairPayload.Repair == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairPayload.Repair(childComplexity), true
 
 	case "RepairRequest.assigneeId":
 		if e.ComplexityRoot.RepairRequest.AssigneeID == nil {
@@ -4754,6 +4813,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReviewDeadlineCount.OpenOverdue(childComplexity), true
+
+	case "RunJobPayload.run":
+		if e.ComplexityRoot.RunJobPayload.Run == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunJobPayload.Run(childComplexity), true
 
 	case "SetWorkPhonePayload.user":
 		if e.ComplexityRoot.SetWorkPhonePayload.User == nil {
@@ -5382,6 +5448,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("JobRunFilter", ec.unmarshalInputJobRunFilter),
 			graphql.NewInputUnmarshaler("MarkDocumentReceivedInput", ec.unmarshalInputMarkDocumentReceivedInput),
 			graphql.NewInputUnmarshaler("MarkInboxReadInput", ec.unmarshalInputMarkInboxReadInput),
+			graphql.NewInputUnmarshaler("MarkNoticeReadInput", ec.unmarshalInputMarkNoticeReadInput),
 			graphql.NewInputUnmarshaler("OpenCaseInput", ec.unmarshalInputOpenCaseInput),
 			graphql.NewInputUnmarshaler("PublicationFilter", ec.unmarshalInputPublicationFilter),
 			graphql.NewInputUnmarshaler("RecordCommitmentBreachInput", ec.unmarshalInputRecordCommitmentBreachInput),
@@ -5391,7 +5458,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ResetUserPasswordInput", ec.unmarshalInputResetUserPasswordInput),
 			graphql.NewInputUnmarshaler("RetryPublicationInput", ec.unmarshalInputRetryPublicationInput),
 			graphql.NewInputUnmarshaler("ReviewDecisionInput", ec.unmarshalInputReviewDecisionInput),
+			graphql.NewInputUnmarshaler("ReviewStepInput", ec.unmarshalInputReviewStepInput),
 			graphql.NewInputUnmarshaler("RevokeAgentInput", ec.unmarshalInputRevokeAgentInput),
+			graphql.NewInputUnmarshaler("RunJobInput", ec.unmarshalInputRunJobInput),
 			graphql.NewInputUnmarshaler("ScheduleSurveyInput", ec.unmarshalInputScheduleSurveyInput),
 			graphql.NewInputUnmarshaler("SelfServiceFilter", ec.unmarshalInputSelfServiceFilter),
 			graphql.NewInputUnmarshaler("SetWorkPhoneInput", ec.unmarshalInputSetWorkPhoneInput),
@@ -6082,13 +6151,13 @@ type ImportJob {
   "Opaque identifier."
   id: ID!
   "Kind of file."
-  kind: String!
+  kind: ImportKind!
   "File name."
   fileName: String
   "Encoding detected or given (UTF-8 or GB18030)."
   encoding: String
-  "RUNNING, DONE or FAILED."
-  status: String!
+  "Where the job stands."
+  status: ImportStatus!
   "Data rows read."
   rows: Int!
   "Rows inserted."
@@ -6121,6 +6190,26 @@ input ImportBillingFileInput {
   encoding: String
 }
 
+"""
+Result of importBillingFile.
+"""
+type ImportBillingFilePayload {
+  "The import job, with its counts and row errors."
+  job: ImportJob!
+}
+
+"""
+Where an import job stands.
+"""
+enum ImportStatus {
+  "Reading the file."
+  RUNNING
+  "Finished; bad rows are in errors."
+  DONE
+  "Stopped: the file could not be read (see message)."
+  FAILED
+}
+
 extend type Query {
   "An import job (staff)."
   importJob(id: ID!): ImportJob! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
@@ -6128,7 +6217,7 @@ extend type Query {
 
 extend type Mutation {
   "Import a billing-system CSV file; good rows are kept, bad rows reported (R1.1)."
-  importBillingFile(input: ImportBillingFileInput!): ImportJob! @hasRole(roles: [STAFF, ADMIN])
+  importBillingFile(input: ImportBillingFileInput!): ImportBillingFilePayload! @hasRole(roles: [STAFF, ADMIN])
 }
 `, BuiltIn: false},
 	{Name: "../schema/credit.graphqls", Input: `"""
@@ -7176,8 +7265,8 @@ type Statistics {
 }
 
 extend type Query {
-  "Find subjects by USCC or account number (exact) or by name (part) (R8.1)."
-  searchSubjects(text: String!, first: Int = 20, after: String): SubjectConnection! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
+  "Find subjects by USCC or account number (exact) or by name (part); query is one line of 2–100 characters (R8.1)."
+  searchSubjects(query: String!, first: Int = 20, after: String): SubjectConnection! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
   "A subject's whole picture (360° view) for staff (R8.1)."
   subjectOverview(id: ID!): SubjectOverview! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
   "The publication outbox, newest first, with filters (R8.1)."
@@ -7564,6 +7653,30 @@ type JobRun {
 }
 
 """
+Input of runJob.
+"""
+input RunJobInput {
+  "The job's name (see jobs)."
+  name: String!
+}
+
+"""
+Result of runJob.
+"""
+type RunJobPayload {
+  "The run."
+  run: JobRun!
+}
+
+"""
+Result of assignAccountManager.
+"""
+type AssignAccountManagerPayload {
+  "The subject's profile with its account manager."
+  profile: CreditProfile!
+}
+
+"""
 Input of assignAccountManager.
 """
 input AssignAccountManagerInput {
@@ -7596,9 +7709,9 @@ extend type Mutation {
   "Record a breach of a commitment: a BROKEN_PROMISE record linked to it (R2.4)."
   recordCommitmentBreach(input: RecordCommitmentBreachInput!): CasePayload! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
   "Assign an account manager to an EXCELLENT subject (R3.2)."
-  assignAccountManager(input: AssignAccountManagerInput!): CreditProfile! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
+  assignAccountManager(input: AssignAccountManagerInput!): AssignAccountManagerPayload! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
   "Run a job now (ADMIN); a job already running answers CONFLICT."
-  runJob(name: String!): JobRun! @hasRole(roles: [ADMIN])
+  runJob(input: RunJobInput!): RunJobPayload! @hasRole(roles: [ADMIN])
 }
 `, BuiltIn: false},
 	{Name: "../schema/repair.graphqls", Input: `"""
@@ -7754,15 +7867,15 @@ type RepairCommitmentText {
 An open repair or objection and its deadline (R5.3).
 """
 type Deadline {
-  "REPAIR or OBJECTION."
-  kind: String!
+  "Repair or objection."
+  kind: ReviewKind!
   "The request."
   id: ID!
   "The record."
   recordId: ID!
   "The subject."
   subjectId: ID!
-  "Its state."
+  "Its state: a RepairStatus or ObjectionStatus name."
   status: String!
   "Due at."
   dueAt: Time!
@@ -7824,8 +7937,8 @@ input RequestRepairSupplementInput {
   repairId: ID!
   "Every missing item, at once."
   missing: [String!]!
-  "The version seen."
-  version: Int
+  "The version seen (optimistic locking)."
+  version: Int!
 }
 
 """
@@ -7835,7 +7948,8 @@ input ReviewDecisionInput {
   "The repair or objection."
   id: ID!
   "Why."
-  reason: String!
+  reason: String!  "The version seen (optimistic locking)."
+  version: Int!
 }
 
 """
@@ -7859,7 +7973,8 @@ input ExtendObjectionInput {
   "Working days to add."
   days: Int!
   "Why."
-  reason: String!
+  reason: String!  "The version seen (optimistic locking)."
+  version: Int!
 }
 
 """
@@ -7887,7 +8002,8 @@ input DecideObjectionInput {
   "For CORRECTED: the corrected summary."
   correctedSummary: String
   "For CORRECTED: the corrected severity."
-  correctedSeverity: Severity
+  correctedSeverity: Severity  "The version seen (optimistic locking)."
+  version: Int!
 }
 
 extend type Query {
@@ -7907,31 +8023,73 @@ extend type Query {
   myNotices: [StaffNotice!]! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
 }
 
+"""
+Input of a review step that needs only the request and its version (startRepairReview, acceptObjection).
+"""
+input ReviewStepInput {
+  "The repair or objection."
+  id: ID!
+  "The version seen (optimistic locking)."
+  version: Int!
+}
+
+"""
+Result of a repair mutation.
+"""
+type RepairPayload {
+  "The repair after the change."
+  repair: RepairRequest!
+}
+
+"""
+Result of an objection mutation.
+"""
+type ObjectionPayload {
+  "The objection after the change."
+  objection: Objection!
+}
+
+"""
+Input of markNoticeRead.
+"""
+input MarkNoticeReadInput {
+  "The reminder."
+  id: ID!
+}
+
+"""
+Result of markNoticeRead.
+"""
+type MarkNoticeReadPayload {
+  "True when the reminder was the caller's and is now read."
+  read: Boolean!
+}
+
 extend type Mutation {
   "File a credit repair request with evidence and a signed repair commitment (R5.1)."
-  fileRepair(input: FileRepairInput!): RepairRequest! @hasRole(roles: [ENTERPRISE])
+  fileRepair(input: FileRepairInput!): RepairPayload! @hasRole(roles: [ENTERPRISE])
   "Supply the missing items of a repair."
-  supplementRepair(input: SupplementRepairInput!): RepairRequest! @hasRole(roles: [ENTERPRISE])
+  supplementRepair(input: SupplementRepairInput!): RepairPayload! @hasRole(roles: [ENTERPRISE])
   "Take a repair into review."
-  startRepairReview(id: ID!): RepairRequest! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
+  startRepairReview(input: ReviewStepInput!): RepairPayload! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
   "Ask for every missing item at once."
-  requestRepairSupplement(input: RequestRepairSupplementInput!): RepairRequest! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
+  requestRepairSupplement(input: RequestRepairSupplementInput!): RepairPayload! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
   "Approve a repair: the record becomes REPAIRED and its publication is withdrawn."
-  approveRepair(input: ReviewDecisionInput!): RepairRequest! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
+  approveRepair(input: ReviewDecisionInput!): RepairPayload! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
   "Deny a repair."
-  denyRepair(input: ReviewDecisionInput!): RepairRequest! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
+  denyRepair(input: ReviewDecisionInput!): RepairPayload! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
   "Object to a record (R5.2)."
-  fileObjection(input: FileObjectionInput!): Objection! @hasRole(roles: [ENTERPRISE])
+  fileObjection(input: FileObjectionInput!): ObjectionPayload! @hasRole(roles: [ENTERPRISE])
   "Accept an objection for review: the record is flagged UNDER_OBJECTION."
-  acceptObjection(id: ID!): Objection! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
+  acceptObjection(input: ReviewStepInput!): ObjectionPayload! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
   "Decline to review an objection."
-  notAcceptObjection(input: ReviewDecisionInput!): Objection! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
+  notAcceptObjection(input: ReviewDecisionInput!): ObjectionPayload! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
   "Extend an objection's deadline once."
-  extendObjection(input: ExtendObjectionInput!): Objection! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
+  extendObjection(input: ExtendObjectionInput!): ObjectionPayload! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
   "Decide an objection: CORRECTED, REVOKED or UPHELD."
-  decideObjection(input: DecideObjectionInput!): Objection! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
+  decideObjection(input: DecideObjectionInput!): ObjectionPayload! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
   "Mark a reminder read."
-  markNoticeRead(id: ID!): Boolean! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
+  markNoticeRead(input: MarkNoticeReadInput!): MarkNoticeReadPayload! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
 }
 `, BuiltIn: false},
 	{Name: "../schema/selfservice.graphqls", Input: `"""
@@ -8674,6 +8832,14 @@ func (ec *executionContext) childFields_ApplicationPayload(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type ApplicationPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_AssignAccountManagerPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "profile":
+		return ec.fieldContext_AssignAccountManagerPayload_profile(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssignAccountManagerPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -9330,6 +9496,14 @@ func (ec *executionContext) childFields_HandlingStepTime(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type HandlingStepTime", field.Name)
 }
 
+func (ec *executionContext) childFields_ImportBillingFilePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "job":
+		return ec.fieldContext_ImportBillingFilePayload_job(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportBillingFilePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ImportJob(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -9486,6 +9660,14 @@ func (ec *executionContext) childFields_MarkInboxReadPayload(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type MarkInboxReadPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_MarkNoticeReadPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "read":
+		return ec.fieldContext_MarkNoticeReadPayload_read(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MarkNoticeReadPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Notice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -9582,6 +9764,14 @@ func (ec *executionContext) childFields_ObjectionEdge(ctx context.Context, field
 		return ec.fieldContext_ObjectionEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ObjectionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ObjectionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "objection":
+		return ec.fieldContext_ObjectionPayload_objection(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ObjectionPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9820,6 +10010,14 @@ func (ec *executionContext) childFields_RepairCommitmentText(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type RepairCommitmentText", field.Name)
 }
 
+func (ec *executionContext) childFields_RepairPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "repair":
+		return ec.fieldContext_RepairPayload_repair(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RepairPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RepairRequest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -9932,6 +10130,14 @@ func (ec *executionContext) childFields_ReviewDeadlineCount(ctx context.Context,
 		return ec.fieldContext_ReviewDeadlineCount_openOverdue(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReviewDeadlineCount", field.Name)
+}
+
+func (ec *executionContext) childFields_RunJobPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "run":
+		return ec.fieldContext_RunJobPayload_run(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RunJobPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_SetWorkPhonePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"creditwater/apply"
 	"creditwater/billing"
+	"creditwater/credit/grade"
 	"creditwater/ident"
 	"creditwater/models"
 	"creditwater/selfservice"
@@ -135,6 +136,12 @@ type AssignAccountManagerInput struct {
 	SubjectID string `json:"subjectId"`
 	// A staff user.
 	StaffUserID string `json:"staffUserId"`
+}
+
+// Result of assignAccountManager.
+type AssignAccountManagerPayload struct {
+	// The subject's profile with its account manager.
+	Profile *grade.Profile `json:"profile"`
 }
 
 // A page of audit entries, newest first.
@@ -371,6 +378,8 @@ type DecideObjectionInput struct {
 	CorrectedSummary *string `json:"correctedSummary,omitempty"`
 	// For CORRECTED: the corrected severity.
 	CorrectedSeverity *models.Severity `json:"correctedSeverity,omitempty"`
+	// The version seen (optimistic locking).
+	Version int `json:"version"`
 }
 
 // Input of disableUser.
@@ -463,6 +472,8 @@ type ExtendObjectionInput struct {
 	Days int `json:"days"`
 	// Why.
 	Reason string `json:"reason"`
+	// The version seen (optimistic locking).
+	Version int `json:"version"`
 }
 
 // Input of fileObjection.
@@ -563,6 +574,12 @@ type ImportBillingFileInput struct {
 	Encoding *string `json:"encoding,omitempty"`
 }
 
+// Result of importBillingFile.
+type ImportBillingFilePayload struct {
+	// The import job, with its counts and row errors.
+	Job *models.ImportJob `json:"job"`
+}
+
 // A page of job runs, newest first.
 type JobRunConnection struct {
 	// The runs.
@@ -639,6 +656,18 @@ type MarkInboxReadPayload struct {
 	Marked int `json:"marked"`
 }
 
+// Input of markNoticeRead.
+type MarkNoticeReadInput struct {
+	// The reminder.
+	ID string `json:"id"`
+}
+
+// Result of markNoticeRead.
+type MarkNoticeReadPayload struct {
+	// True when the reminder was the caller's and is now read.
+	Read bool `json:"read"`
+}
+
 // Mutations. Each takes one `input` and returns a payload.
 type Mutation struct {
 }
@@ -679,6 +708,12 @@ type ObjectionEdge struct {
 	Cursor string `json:"cursor"`
 	// The objection.
 	Node *models.Objection `json:"node"`
+}
+
+// Result of an objection mutation.
+type ObjectionPayload struct {
+	// The objection after the change.
+	Objection *models.Objection `json:"objection"`
 }
 
 // Input of openCase.
@@ -847,6 +882,12 @@ type RepairCommitmentText struct {
 	Version string `json:"version"`
 }
 
+// Result of a repair mutation.
+type RepairPayload struct {
+	// The repair after the change.
+	Repair *models.RepairRequest `json:"repair"`
+}
+
 // A page of repair requests, newest first.
 type RepairRequestConnection struct {
 	// The repair requests.
@@ -889,8 +930,8 @@ type RequestRepairSupplementInput struct {
 	RepairID string `json:"repairId"`
 	// Every missing item, at once.
 	Missing []string `json:"missing"`
-	// The version seen.
-	Version *int `json:"version,omitempty"`
+	// The version seen (optimistic locking).
+	Version int `json:"version"`
 }
 
 // Input of resetUserPassword.
@@ -929,6 +970,16 @@ type ReviewDecisionInput struct {
 	ID string `json:"id"`
 	// Why.
 	Reason string `json:"reason"`
+	// The version seen (optimistic locking).
+	Version int `json:"version"`
+}
+
+// Input of a review step that needs only the request and its version (startRepairReview, acceptObjection).
+type ReviewStepInput struct {
+	// The repair or objection.
+	ID string `json:"id"`
+	// The version seen (optimistic locking).
+	Version int `json:"version"`
 }
 
 // Input of revokeAgent.
@@ -937,6 +988,18 @@ type RevokeAgentInput struct {
 	BindingID string `json:"bindingId"`
 	// Why (shown to the agent), at most 200 characters.
 	Reason *string `json:"reason,omitempty"`
+}
+
+// Input of runJob.
+type RunJobInput struct {
+	// The job's name (see jobs).
+	Name string `json:"name"`
+}
+
+// Result of runJob.
+type RunJobPayload struct {
+	// The run.
+	Run *models.JobRun `json:"run"`
 }
 
 // Input of scheduleSurvey.
@@ -1215,6 +1278,67 @@ func (e *FaceOutcome) UnmarshalJSON(b []byte) error {
 }
 
 func (e FaceOutcome) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where an import job stands.
+type ImportStatus string
+
+const (
+	// Reading the file.
+	ImportStatusRunning ImportStatus = "RUNNING"
+	// Finished; bad rows are in errors.
+	ImportStatusDone ImportStatus = "DONE"
+	// Stopped: the file could not be read (see message).
+	ImportStatusFailed ImportStatus = "FAILED"
+)
+
+var AllImportStatus = []ImportStatus{
+	ImportStatusRunning,
+	ImportStatusDone,
+	ImportStatusFailed,
+}
+
+func (e ImportStatus) IsValid() bool {
+	switch e {
+	case ImportStatusRunning, ImportStatusDone, ImportStatusFailed:
+		return true
+	}
+	return false
+}
+
+func (e ImportStatus) String() string {
+	return string(e)
+}
+
+func (e *ImportStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ImportStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ImportStatus", str)
+	}
+	return nil
+}
+
+func (e ImportStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ImportStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ImportStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
