@@ -75,7 +75,7 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 		if err := store.Migrate(db); err != nil {
 			return err
 		}
-		fmt.Fprintln(stdout, "migrations applied")
+		fmt.Fprintln(stdout, "数据库迁移已完成")
 		return nil
 	case "user":
 		return userCmd(ctx, cfg, logger, args, stdin, stdout)
@@ -84,18 +84,18 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 	case "wechat":
 		return wechatCmd(ctx, cfg, logger, args, stdout)
 	default:
-		return fmt.Errorf("unknown command %q (want serve, migrate, import, user create or wechat menu push)", cmd)
+		return fmt.Errorf("未知命令 %q（可用：serve、migrate、import、user create 或 wechat menu push）", cmd)
 	}
 }
 
 func userCmd(ctx context.Context, cfg config.Config, logger *slog.Logger, args []string, stdin io.Reader, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "create" {
-		return fmt.Errorf("usage: creditwater user create -username U -role STAFF|CREDIT_OFFICER|ADMIN [-name N]")
+		return fmt.Errorf("用法：creditwater user create -username U -role STAFF|CREDIT_OFFICER|ADMIN [-name N]")
 	}
 	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
-	username := fs.String("username", "", "login name")
-	role := fs.String("role", "STAFF", "STAFF, CREDIT_OFFICER or ADMIN")
-	name := fs.String("name", "", "display name")
+	username := fs.String("username", "", "登录名")
+	role := fs.String("role", "STAFF", "STAFF、CREDIT_OFFICER 或 ADMIN")
+	name := fs.String("name", "", "显示名称")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func userCmd(ctx context.Context, cfg config.Config, logger *slog.Logger, args [
 		fmt.Fprint(stdout, "password: ")
 		line, err := bufio.NewReader(stdin).ReadString('\n')
 		if err != nil && line == "" {
-			return fmt.Errorf("no password given (set CW_NEW_PASSWORD or type it)")
+			return fmt.Errorf("未提供密码（请设置 CW_NEW_PASSWORD 或手动输入）")
 		}
 		password = strings.TrimRight(line, "\r\n")
 	}
@@ -124,18 +124,18 @@ func userCmd(ctx context.Context, cfg config.Config, logger *slog.Logger, args [
 
 // errRowsRefused makes the import command exit with status 3 when some
 // rows were refused (the good ones are in).
-var errRowsRefused = errors.New("some rows were refused (see above)")
+var errRowsRefused = errors.New("部分行被拒绝（见上文）")
 
 // importCmd imports a billing-system file with a progress bar (R1.1).
 func importCmd(ctx context.Context, cfg config.Config, logger *slog.Logger, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
-	kindName := fs.String("kind", "", "accounts, usage, bills, payments or reminders")
-	encoding := fs.String("encoding", "auto", "auto, utf-8 or gbk")
+	kindName := fs.String("kind", "", "accounts、usage、bills、payments 或 reminders")
+	encoding := fs.String("encoding", "auto", "auto、utf-8 或 gbk")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return fmt.Errorf("usage: creditwater import --kind bills [--encoding auto] FILE")
+		return fmt.Errorf("用法：creditwater import --kind bills [--encoding auto] FILE")
 	}
 	kind, err := billing.ParseKind(*kindName)
 	if err != nil {
@@ -166,7 +166,7 @@ func importCmd(ctx context.Context, cfg config.Config, logger *slog.Logger, args
 		job.ID, job.Status, job.Rows, job.Inserted, job.Updated, job.Unchanged, job.Failed, job.Encoding)
 	for i, e := range rowErrs {
 		if i == 20 {
-			fmt.Fprintf(stdout, "… %d more (importJob(id) lists them)\n", len(rowErrs)-20)
+			fmt.Fprintf(stdout, "… 另有 %d 条（可用 importJob(id) 查看）\n", len(rowErrs)-20)
 			break
 		}
 		fmt.Fprintf(stdout, "line %d, column %s: %s\n", e.Line, e.Column, e.Reason)
@@ -180,10 +180,10 @@ func importCmd(ctx context.Context, cfg config.Config, logger *slog.Logger, args
 // wechatCmd pushes the official account's menu (R6.4).
 func wechatCmd(ctx context.Context, cfg config.Config, logger *slog.Logger, args []string, stdout io.Writer) error {
 	if len(args) < 2 || args[0] != "menu" || args[1] != "push" {
-		return fmt.Errorf("usage: creditwater wechat menu push [-file config/menu.json]")
+		return fmt.Errorf("用法：creditwater wechat menu push [-file config/menu.json]")
 	}
 	fs := flag.NewFlagSet("wechat menu push", flag.ContinueOnError)
-	file := fs.String("file", cfg.OAMenuFile, "menu file (default: the embedded config/menu.json)")
+	file := fs.String("file", cfg.OAMenuFile, "菜单文件（默认：内置的 config/menu.json）")
 	if err := fs.Parse(args[2:]); err != nil {
 		return err
 	}
@@ -203,7 +203,7 @@ func wechatCmd(ctx context.Context, cfg config.Config, logger *slog.Logger, args
 	if err := s.OfficialAccount().PushMenu(ctx, menu); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "menu pushed: %d buttons\n", len(menu.Buttons))
+	fmt.Fprintf(stdout, "菜单已推送：%d 个按钮\n", len(menu.Buttons))
 	return nil
 }
 

@@ -93,7 +93,7 @@ func (r *mutationResolver) DecideObjection(ctx context.Context, input model.Deci
 func (r *mutationResolver) MarkNoticeRead(ctx context.Context, id string) (bool, error) {
 	n, err := strconv.ParseUint(id, 10, 64)
 	if err != nil {
-		return false, apperr.InvalidField("id", "not a notice ID")
+		return false, apperr.InvalidField("id", "不是提醒编号")
 	}
 	if err := r.Reviews.MarkNoticeRead(ctx, n); err != nil {
 		return false, err

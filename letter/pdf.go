@@ -43,7 +43,7 @@ func FindCJKFont() (string, error) {
 
 func fontMissing() *apperr.Error {
 	return apperr.New(apperr.Unavailable,
-		"no CJK TrueType font for the PDF letter; install the Debian package %s", FontPackage).
+		"没有可用于 PDF 文书的中文 TrueType 字体，请安装 Debian 软件包 %s", FontPackage).
 		WithReason(ReasonFontMissing)
 }
 
@@ -89,7 +89,7 @@ func PDF(f Fields, hash string, opts PDFOptions) ([]byte, error) {
 	}
 	ttf, err := os.ReadFile(path)
 	if err != nil {
-		return nil, apperr.Wrap(err, apperr.Unavailable, "the CJK font could not be read").WithReason(ReasonFontUnusable)
+		return nil, apperr.Wrap(err, apperr.Unavailable, "无法读取中文字体").WithReason(ReasonFontUnusable)
 	}
 
 	pdf := fpdf.New("P", "mm", "A4", "")
@@ -112,11 +112,11 @@ func PDF(f Fields, hash string, opts PDFOptions) ([]byte, error) {
 	newRenderer(pdf, bodyPt).letter(newDoc(f))
 
 	if err := pdf.Error(); err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "the PDF letter could not be rendered")
+		return nil, apperr.Wrap(err, apperr.Internal, "无法生成 PDF 文书")
 	}
 	var b bytes.Buffer
 	if err := pdf.Output(&b); err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "the PDF letter could not be written")
+		return nil, apperr.Wrap(err, apperr.Internal, "无法写出 PDF 文书")
 	}
 	return b.Bytes(), nil
 }
@@ -127,7 +127,7 @@ func PDF(f Fields, hash string, opts PDFOptions) ([]byte, error) {
 func loadFont(pdf *fpdf.Fpdf, ttf []byte) (err error) {
 	unusable := func(cause error) error {
 		return apperr.Wrap(cause, apperr.Unavailable,
-			"the CJK font is not a usable TrueType (.ttf) font; install the Debian package %s", FontPackage).WithReason(ReasonFontUnusable)
+			"中文字体不是可用的 TrueType（.ttf）字体，请安装 Debian 软件包 %s", FontPackage).WithReason(ReasonFontUnusable)
 	}
 	if len(ttf) < 12 || (!bytes.HasPrefix(ttf, []byte{0, 1, 0, 0}) && !bytes.HasPrefix(ttf, []byte("true"))) {
 		return unusable(errors.New("no TrueType signature"))

@@ -325,7 +325,7 @@ func TestRegistryChangeSuspendsBinding_R6_7(t *testing.T) {
 		RunJob struct{ Status, Detail string } `json:"runJob"`
 	}
 	h.must(admin, runRegistryJob, nil, &run)
-	if run.RunJob.Status != "OK" || !strings.HasPrefix(run.RunJob.Detail, "1 ") {
+	if run.RunJob.Status != "OK" || !strings.Contains(run.RunJob.Detail, " 1 个") {
 		t.Fatalf("registry check: %+v", run)
 	}
 	var mine struct {

@@ -115,7 +115,7 @@ func TestCasesBreachesAndProfiles_R1_3_R2_4_R3_1(t *testing.T) {
 		RunJob struct{ Status, Detail string } `json:"runJob"`
 	}
 	h.must(admin, `mutation{runJob(name:"credit.tiers"){status detail}}`, nil, &run)
-	if run.RunJob.Status != "OK" || !strings.Contains(run.RunJob.Detail, "subjects evaluated") {
+	if run.RunJob.Status != "OK" || !strings.Contains(run.RunJob.Detail, "个用水主体") {
 		t.Errorf("runJob: %+v", run)
 	}
 	if r := h.gql(staff, `mutation{runJob(name:"credit.tiers"){status}}`, nil); r.code() != "FORBIDDEN" {

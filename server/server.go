@@ -152,6 +152,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	entCfg.Evidence = evidence.Limits{MaxBytes: cfg.EvidenceMaxBytes, MaxFiles: cfg.EvidenceMaxFiles}
 	s.policy = access.New(s.db)
 	s.inbox = inbox.New(s.db)
+	notices := inbox.NewNotifier(s.inbox, s.policy, logger)
 	s.ent = enterprise.New(enterprise.Deps{DB: s.db, Redis: s.rdb, Prefix: cfg.RedisPrefix, Sealer: s.sealer, Face: faceAdapter{wx: wx},
 		Registry: registryAdapter{c: s.newRegistry()}, Policy: s.policy, Inbox: s.inbox, Audit: s.audit}, entCfg)
 
@@ -164,16 +165,16 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 		GeneralPublicityMinMonths: cfg.GeneralPublicityMin, GeneralPublicityMaxMonths: cfg.GeneralPublicityMax,
 		SeriousPublicityMinMonths: cfg.SeriousPublicityMin, SeriousPublicityMaxMonths: cfg.SeriousPublicityMax}
 	cdb := creditdb.New(s.db, s.audit, s.policy)
-	s.grades = grade.New(grade.Deps{Store: cdb.Grades(), Access: s.policy, Config: credCfg})
+	s.grades = grade.New(grade.Deps{Store: cdb.Grades(), Access: s.policy, Config: credCfg, Inbox: notices})
 	s.usage = usage.New(usage.Deps{Store: cdb.Usage(), Access: s.policy, Config: credCfg})
-	recDeps := record.Deps{Store: cdb.Records(), Access: s.policy, Grades: s.grades, Config: credCfg}
+	recDeps := record.Deps{Store: cdb.Records(), Access: s.policy, Grades: s.grades, Config: credCfg, Inbox: notices}
 	s.records = record.New(recDeps)
 	pubs := record.NewPublications(recDeps)
 	ruleDeps := rules.Deps{Store: cdb.Rules(), Records: s.records, Grades: s.grades, Config: credCfg}
 	s.cases = rules.NewCases(ruleDeps)
 	arrears := rules.NewArrears(ruleDeps)
 	cal := calendar.Default()
-	revDeps := review.Deps{Store: cdb.Reviews(), Notices: cdb.Notices(), Access: s.policy, Records: s.records, Calendar: cal,
+	revDeps := review.Deps{Store: cdb.Reviews(), Notices: cdb.Notices(), Inbox: notices, Access: s.policy, Records: s.records, Calendar: cal,
 		Config: review.Config{RepairReviewDays: cfg.RepairReviewDays, ObjectionReviewDays: cfg.ObjectionReviewDays,
 			ObjectionMaxExtensionDays: cfg.ObjectionMaxExtension, Evidence: entCfg.Evidence}}
 	s.repairs = review.NewRepairs(revDeps)
@@ -194,6 +195,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	appCfg.Ratings, appCfg.NotifyTemplateID, appCfg.PlatformName = cfg.ZeroDocRatings, cfg.NotifyTemplateID, cfg.CreditPlatformName
 	s.apply = apply.New(s.db, s.policy, identityAdapter{ent: s.ent}, s.ratings, enqueue, s.sealer, s.audit, cal, appCfg)
 	s.apply.OnAccepted = s.metrics.observeAcceptance
+	s.apply.Notices = notices
 	publisher := publisherAdapter{c: platform}
 	s.outbox.Handle(record.KindPublishDishonesty, pubs.DeliverDishonesty(publisher), cdb.RecordsDone(pubs.DishonestyDelivered))
 	s.outbox.Handle(record.KindWithdrawPublication, pubs.DeliverWithdrawal(publisher), cdb.RecordsDone(pubs.WithdrawalDelivered))
@@ -413,23 +415,23 @@ func (s *Server) registerJobs(arrears *rules.Arrears, pubs *record.Publications)
 	for _, j := range []jobs.Job{
 		{Name: "credit.arrears", Schedule: s.cfg.ArrearsSchedule, Run: func(ctx context.Context) (string, error) {
 			n, err := arrears.Detect(ctx, asOf(ctx))
-			return fmt.Sprintf("%d ARREARS records created", n), err
+			return fmt.Sprintf("新增 %d 条欠费失信记录", n), err
 		}},
 		{Name: "credit.tiers", Schedule: s.cfg.TiersSchedule, Run: func(ctx context.Context) (string, error) {
 			n, err := s.grades.Recompute(ctx, asOf(ctx))
-			return fmt.Sprintf("%d subjects evaluated", n), err
+			return fmt.Sprintf("已评定 %d 个用水主体", n), err
 		}},
 		{Name: "credit.publish", Schedule: s.cfg.PublishSchedule, Run: func(ctx context.Context) (string, error) {
 			n, err := pubs.QueueDue(ctx, asOf(ctx))
-			return fmt.Sprintf("%d record publications queued", n), err
+			return fmt.Sprintf("%d 条记录公示已加入发送队列", n), err
 		}},
 		{Name: "credit.deadline-reminders", Schedule: s.cfg.RemindersSchedule, Run: func(ctx context.Context) (string, error) {
 			n, err := s.reviews.RemindDue(ctx, asOf(ctx))
-			return fmt.Sprintf("%d reminders sent to officers", n), err
+			return fmt.Sprintf("已向工作人员发送 %d 条到期提醒", n), err
 		}},
 		{Name: "enterprise.registry-check", Schedule: s.cfg.RegistryCheckSchedule, Run: func(ctx context.Context) (string, error) {
 			n, err := s.ent.CheckRegistry(ctx)
-			return fmt.Sprintf("%d bindings suspended", n), err
+			return fmt.Sprintf("已暂停 %d 个企业绑定", n), err
 		}},
 	} {
 		if err := s.jobs.Register(j); err != nil {
