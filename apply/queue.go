@@ -16,6 +16,8 @@ type QueueFilter struct {
 	Statuses []models.AppStatus
 	VIPOnly  bool
 	Assignee string
+	// SubjectID limits the queue to one subject's applications.
+	SubjectID string
 }
 
 // Order is the queue order.
@@ -63,6 +65,9 @@ func (s *Service) Queue(ctx context.Context, f QueueFilter, order Order, first i
 	}
 	if f.Assignee != "" {
 		q = q.Where("survey_assignee = ?", f.Assignee)
+	}
+	if f.SubjectID != "" {
+		q = q.Where("subject_id = ?", f.SubjectID)
 	}
 	var p QueuePage
 	if err := q.Count(&p.TotalCount).Error; err != nil {
