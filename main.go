@@ -157,7 +157,7 @@ func userCmd(ctx context.Context, cfg config.Config, args []string, stdin io.Rea
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "created %s user %s (%s)\n", u.Role, *u.Username, u.ID)
+	fmt.Fprintf(stdout, "已创建 %s 用户 %s（%s）\n", u.Role, *u.Username, u.ID)
 	return nil
 }
 
@@ -224,14 +224,14 @@ func importCmd(ctx context.Context, cfg config.Config, args []string, stdout io.
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "job %s %s: %d rows, %d inserted, %d updated, %d unchanged, %d refused (encoding %s)\n",
+	fmt.Fprintf(stdout, "导入任务 %s %s：共 %d 行，新增 %d，更新 %d，未变 %d，拒绝 %d（编码 %s）\n",
 		job.ID, job.Status, job.Rows, job.Inserted, job.Updated, job.Unchanged, job.Failed, job.Encoding)
 	for i, e := range rowErrs {
 		if i == 20 {
 			fmt.Fprintf(stdout, "… 另有 %d 条（可用 importJob(id) 查看）\n", len(rowErrs)-20)
 			break
 		}
-		fmt.Fprintf(stdout, "line %d, column %s: %s\n", e.Line, e.Column, e.Reason)
+		fmt.Fprintf(stdout, "第 %d 行，%s 列：%s\n", e.Line, e.Column, e.Reason)
 	}
 	if job.Failed > 0 {
 		return errRowsRefused
