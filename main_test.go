@@ -115,7 +115,7 @@ func TestCLIImport_R1_1(t *testing.T) {
 		t.Fatalf("import: err %v, output %q", err, out)
 	}
 	out, err = runCLI(t, "", "import", "-kind", "payments", file)
-	if err != nil || !strings.Contains(out, "1 unchanged") {
+	if err != nil || !strings.Contains(out, "未变 1") {
 		t.Fatalf("re-import: err %v, output %q", err, out)
 	}
 	bad := filepath.Join(t.TempDir(), "bad.csv")
@@ -141,7 +141,7 @@ func TestCLIMenuPush_R6_4(t *testing.T) {
 	t.Setenv("CW_OA_SECRET", "oa-secret")
 	t.Setenv("CW_REDIS_URL", "")
 	out, err := runCLI(t, "", "wechat", "menu", "push")
-	if err != nil || !strings.Contains(out, "menu pushed") {
+	if err != nil || !strings.Contains(out, "菜单已推送") {
 		t.Fatalf("push: err %v, output %q", err, out)
 	}
 	if !bytes.Contains(wx.LastMenu(), []byte("pages/")) {
