@@ -71,7 +71,7 @@ func (s *Service) Queue(ctx context.Context, f QueueFilter, order Order, first i
 	}
 	var p QueuePage
 	if err := q.Count(&p.TotalCount).Error; err != nil {
-		return p, apperr.Wrap(err, apperr.Internal, "could not read the queue")
+		return p, apperr.Wrap(err, apperr.Internal, "无法读取队列")
 	}
 	switch order {
 	case OrderOldest:
@@ -86,7 +86,7 @@ func (s *Service) Queue(ctx context.Context, f QueueFilter, order Order, first i
 		b, err := base64.RawURLEncoding.DecodeString(after)
 		n, err2 := strconv.Atoi(string(b))
 		if err != nil || err2 != nil || n < 0 {
-			return p, apperr.InvalidField("after", "cursor is not valid")
+			return p, apperr.InvalidField("after", "游标无效")
 		}
 		offset = n
 	}
@@ -95,7 +95,7 @@ func (s *Service) Queue(ctx context.Context, f QueueFilter, order Order, first i
 	}
 	var apps []models.Application
 	if err := q.Offset(offset).Limit(first + 1).Find(&apps).Error; err != nil {
-		return p, apperr.Wrap(err, apperr.Internal, "could not read the queue")
+		return p, apperr.Wrap(err, apperr.Internal, "无法读取队列")
 	}
 	if len(apps) > first {
 		apps, p.HasNext = apps[:first], true
@@ -151,7 +151,7 @@ func (s *Service) HandlingStats(ctx context.Context, from, to time.Time) ([]Stat
 		q = q.Where("accepted_at < ?", to.UTC())
 	}
 	if err := q.Find(&apps).Error; err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "could not read statistics")
+		return nil, apperr.Wrap(err, apperr.Internal, "无法读取统计数据")
 	}
 	out := []Stats{{VIP: true}, {VIP: false}}
 	for _, a := range apps {

@@ -53,7 +53,7 @@ func (l *Log) Record(ctx context.Context, tx *gorm.DB, e Entry) error {
 		row.ActorID, row.ActorRole = a.UserID, a.Role
 	}
 	if err := tx.WithContext(ctx).Create(&row).Error; err != nil {
-		return apperr.Wrap(err, apperr.Internal, "could not write the audit log")
+		return apperr.Wrap(err, apperr.Internal, "无法写入审计日志")
 	}
 	return nil
 }
@@ -95,7 +95,7 @@ func (l *Log) List(ctx context.Context, f Filter, first int, after string) (Page
 	}
 	var p Page
 	if err := q.Count(&p.TotalCount).Error; err != nil {
-		return p, apperr.Wrap(err, apperr.Internal, "could not read the audit log")
+		return p, apperr.Wrap(err, apperr.Internal, "无法读取审计日志")
 	}
 	if after != "" {
 		id, err := DecodeCursor(after)
@@ -106,7 +106,7 @@ func (l *Log) List(ctx context.Context, f Filter, first int, after string) (Page
 	}
 	first = clampFirst(first)
 	if err := q.Order("id DESC").Limit(first + 1).Find(&p.Entries).Error; err != nil {
-		return p, apperr.Wrap(err, apperr.Internal, "could not read the audit log")
+		return p, apperr.Wrap(err, apperr.Internal, "无法读取审计日志")
 	}
 	if len(p.Entries) > first {
 		p.Entries, p.HasNext = p.Entries[:first], true
@@ -140,5 +140,5 @@ func DecodeCursor(c string) (uint64, error) {
 			return id, nil
 		}
 	}
-	return 0, apperr.InvalidField("after", "%s", fmt.Sprintf("cursor %q is not valid", c))
+	return 0, apperr.InvalidField("after", "%s", fmt.Sprintf("游标 %q 无效", c))
 }

@@ -9,6 +9,8 @@ import (
 	"creditwater/auth"
 	"creditwater/models"
 	"creditwater/reqctx"
+
+	"creditwater/notice"
 )
 
 // Access is the one access policy (package access) as the credit packages
@@ -76,6 +78,8 @@ type Deps[S any] struct {
 	Store  S
 	Access Access
 	Config Config
+	// Inbox tells enterprises what concerns them (R7.6; nil: nobody).
+	Inbox notice.Notifier
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
 }
@@ -87,6 +91,7 @@ func (d Deps[S]) WithDefaults() Deps[S] {
 		d.Now = time.Now
 	}
 	d.Config = d.Config.WithDefaults()
+	d.Inbox = notice.Or(d.Inbox)
 	return d
 }
 

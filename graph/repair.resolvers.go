@@ -98,7 +98,7 @@ func (r *mutationResolver) DecideObjection(ctx context.Context, input model.Deci
 func (r *mutationResolver) MarkNoticeRead(ctx context.Context, input model.MarkNoticeReadInput) (*model.MarkNoticeReadPayload, error) {
 	n, err := strconv.ParseUint(input.ID, 10, 64)
 	if err != nil {
-		return nil, apperr.InvalidField("id", "not a notice ID")
+		return nil, apperr.InvalidField("id", "不是提醒编号")
 	}
 	if err := r.Reviews.MarkNoticeRead(ctx, n); err != nil {
 		return nil, err

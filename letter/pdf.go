@@ -44,7 +44,7 @@ func FindCJKFont() (string, error) {
 
 func fontMissing() *apperr.Error {
 	return apperr.New(apperr.Unavailable,
-		"no CJK TrueType font for the PDF letter; install the Debian package %s", FontPackage).
+		"没有可用于 PDF 文书的中文 TrueType 字体，请安装 Debian 软件包 %s", FontPackage).
 		WithReason(ReasonFontMissing)
 }
 
@@ -85,7 +85,7 @@ func PDF(f Fields, hash string, opts PDFOptions) ([]byte, error) {
 	pdf.SetKeywords(TemplateVersion, true)
 	pdf.SetFooterFunc(func() { newRenderer(pdf, 7.5).footer(hash) })
 	newRenderer(pdf, bodyPt).letter(newDoc(f))
-	return finish(pdf, "the PDF letter")
+	return finish(pdf, "承诺书 PDF")
 }
 
 // open starts an A4 PDF with the CJK font loaded, its dates set to at and
@@ -104,7 +104,7 @@ func open(opts PDFOptions, at time.Time, title, subject string) (*fpdf.Fpdf, err
 	}
 	ttf, err := os.ReadFile(path)
 	if err != nil {
-		return nil, apperr.Wrap(err, apperr.Unavailable, "the CJK font could not be read").WithReason(ReasonFontUnusable)
+		return nil, apperr.Wrap(err, apperr.Unavailable, "无法读取中文字体").WithReason(ReasonFontUnusable)
 	}
 
 	pdf := fpdf.New("P", "mm", "A4", "")
@@ -127,11 +127,11 @@ func open(opts PDFOptions, at time.Time, title, subject string) (*fpdf.Fpdf, err
 // finish writes the PDF; INTERNAL when it cannot be rendered.
 func finish(pdf *fpdf.Fpdf, what string) ([]byte, error) {
 	if err := pdf.Error(); err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "%s could not be rendered", what)
+		return nil, apperr.Wrap(err, apperr.Internal, "无法生成%s", what)
 	}
 	var b bytes.Buffer
 	if err := pdf.Output(&b); err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "%s could not be written", what)
+		return nil, apperr.Wrap(err, apperr.Internal, "无法写出%s", what)
 	}
 	return b.Bytes(), nil
 }
@@ -142,7 +142,7 @@ func finish(pdf *fpdf.Fpdf, what string) ([]byte, error) {
 func loadFont(pdf *fpdf.Fpdf, ttf []byte) (err error) {
 	unusable := func(cause error) error {
 		return apperr.Wrap(cause, apperr.Unavailable,
-			"the CJK font is not a usable TrueType (.ttf) font; install the Debian package %s", FontPackage).WithReason(ReasonFontUnusable)
+			"中文字体不是可用的 TrueType（.ttf）字体，请安装 Debian 软件包 %s", FontPackage).WithReason(ReasonFontUnusable)
 	}
 	if len(ttf) < 12 || (!bytes.HasPrefix(ttf, []byte{0, 1, 0, 0}) && !bytes.HasPrefix(ttf, []byte("true"))) {
 		return unusable(errors.New("no TrueType signature"))

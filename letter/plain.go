@@ -64,5 +64,5 @@ func PlainPDF(d Plain, opts PDFOptions) ([]byte, error) {
 		}
 		head.cur = ""
 	}
-	return finish(pdf, "the PDF document")
+	return finish(pdf, "PDF 文书")
 }

@@ -327,7 +327,7 @@ func TestRegistryChangeSuspendsBinding_R6_7(t *testing.T) {
 		} `json:"runJob"`
 	}
 	h.must(admin, runRegistryJob, nil, &run)
-	if run.RunJob.Run.Status != "OK" || !strings.HasPrefix(run.RunJob.Run.Detail, "1 ") {
+	if run.RunJob.Run.Status != "OK" || !strings.Contains(run.RunJob.Run.Detail, " 1 个") {
 		t.Fatalf("registry check: %+v", run)
 	}
 	var mine struct {
@@ -355,7 +355,7 @@ func TestRegistryChangeSuspendsBinding_R6_7(t *testing.T) {
 	}
 	// Running the check again changes nothing.
 	h.must(admin, runRegistryJob, nil, &run)
-	if !strings.HasPrefix(run.RunJob.Run.Detail, "0 ") {
+	if !strings.Contains(run.RunJob.Run.Detail, " 0 个") {
 		t.Errorf("second check: %+v", run)
 	}
 

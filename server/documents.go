@@ -77,8 +77,8 @@ func (s *Server) creditReportDocument(w http.ResponseWriter, r *http.Request) {
 func (s *Server) writeAppError(w http.ResponseWriter, r *http.Request, err error) {
 	e := apperr.As(err)
 	if e == nil || e.Code == apperr.Internal {
-		s.log.ErrorContext(r.Context(), "internal error", "path", r.URL.Path, "err", err.Error())
-		writeGraphQLError(w, r, http.StatusInternalServerError, string(apperr.Internal), "internal error")
+		s.log.ErrorContext(r.Context(), "内部错误", "path", r.URL.Path, "err", err.Error())
+		writeGraphQLError(w, r, http.StatusInternalServerError, string(apperr.Internal), "内部错误")
 		return
 	}
 	status := map[apperr.Code]int{apperr.NotFound: 404, apperr.Invalid: 400, apperr.Unauthenticated: 401, apperr.Forbidden: 403,

@@ -34,7 +34,7 @@ func TestR1_5_ExpiryWithdrawsOnceAcrossRestart(t *testing.T) {
 	subj := first.bindVerified(tok, simulator.EnterpriseA, "11010519491231002X")
 	rec := first.record(subj, models.KindViolation, 11)
 	admin := first.staffToken("admin", "demo-admin-pass")
-	first.must(admin, `mutation{runJob(name:"credit.publish"){status}}`, nil, nil)
+	first.must(admin, `mutation{runJob(input:{name:"credit.publish"}){run{status}}}`, nil, nil)
 	first.drain()
 	if n := len(sim.Publications()); n != 1 {
 		t.Fatalf("published: %d", n)
@@ -45,10 +45,10 @@ func TestR1_5_ExpiryWithdrawsOnceAcrossRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	var run struct {
-		RunJob struct{ Status, Detail string }
+		RunJob struct{ Run struct{ Status, Detail string } }
 	}
-	first.must(admin, `mutation{runJob(name:"credit.expire"){status detail}}`, nil, &run)
-	if run.RunJob.Status != "OK" || run.RunJob.Detail != "1 records expired" {
+	first.must(admin, `mutation{runJob(input:{name:"credit.expire"}){run{status detail}}}`, nil, &run)
+	if run.RunJob.Run.Status != "OK" || run.RunJob.Run.Detail != "1 条失信记录已到期" {
 		t.Fatalf("expire job: %+v", run)
 	}
 	first.ts.Close()
@@ -61,13 +61,13 @@ func TestR1_5_ExpiryWithdrawsOnceAcrossRestart(t *testing.T) {
 	env2["CW_DEMO_DATA"] = "false"
 	second := newHarness(t, env2)
 	admin = second.staffToken("admin", "demo-admin-pass")
-	second.must(admin, `mutation{runJob(name:"credit.expire"){status detail}}`, nil, &run)
-	if run.RunJob.Detail != "0 records expired" {
+	second.must(admin, `mutation{runJob(input:{name:"credit.expire"}){run{status detail}}}`, nil, &run)
+	if run.RunJob.Run.Detail != "0 条失信记录已到期" {
 		t.Errorf("second run: %+v", run)
 	}
 	second.drain()
-	second.must(admin, `mutation{runJob(name:"credit.expire"){status}}`, nil, nil)
-	second.must(admin, `mutation{runJob(name:"credit.publish"){status}}`, nil, nil)
+	second.must(admin, `mutation{runJob(input:{name:"credit.expire"}){run{status}}}`, nil, nil)
+	second.must(admin, `mutation{runJob(input:{name:"credit.publish"}){run{status}}}`, nil, nil)
 	second.drain()
 	if w := sim.Withdrawals(); len(w) != 1 {
 		t.Fatalf("withdrawals: %d, want exactly 1", len(w))
@@ -129,7 +129,7 @@ func TestR3_5_OverdueBillFailsCreditCheckAndGradeShown(t *testing.T) {
 	}
 
 	admin := h.staffToken("admin", "demo-admin-pass")
-	h.must(admin, `mutation{runJob(name:"credit.tiers"){status}}`, nil, nil)
+	h.must(admin, `mutation{runJob(input:{name:"credit.tiers"}){run{status}}}`, nil, nil)
 	const q = `query($s:ID!){creditProfile(subjectId:$s){tier grade gradeSince gradeReasons}}`
 	var got struct {
 		CreditProfile struct {

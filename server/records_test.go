@@ -117,7 +117,7 @@ func TestCasesBreachesAndProfiles_R1_3_R2_4_R3_1(t *testing.T) {
 		} `json:"runJob"`
 	}
 	h.must(admin, `mutation{runJob(input:{name:"credit.tiers"}){run{status detail}}}`, nil, &run)
-	if run.RunJob.Run.Status != "OK" || !strings.Contains(run.RunJob.Run.Detail, "subjects evaluated") {
+	if run.RunJob.Run.Status != "OK" || !strings.Contains(run.RunJob.Run.Detail, "个用水主体") {
 		t.Errorf("runJob: %+v", run)
 	}
 	if r := h.gql(staff, `mutation{runJob(input:{name:"credit.tiers"}){run{status}}}`, nil); r.code() != "FORBIDDEN" {

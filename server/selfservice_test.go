@@ -383,7 +383,7 @@ func TestR3_6_FollowUpDocuments(t *testing.T) {
 	run := func() {
 		t.Helper()
 		var out struct{ RunJob struct{ Detail string } }
-		h.must(h.staffToken("admin", "demo-admin-pass"), `mutation{runJob(name:"selfservice.follow-up-reminders"){detail}}`, nil, &out)
+		h.must(h.staffToken("admin", "demo-admin-pass"), `mutation{runJob(input:{name:"selfservice.follow-up-reminders"}){run{detail}}}`, nil, &out)
 		t.Log(out.RunJob.Detail)
 	}
 	run()

@@ -162,6 +162,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	s.self = selfservice.New(s.db, s.policy)
 	s.publicity = selfservice.NewPublicity(s.db, s.rdb, cfg.Storage.RedisPrefix,
 		selfservice.PublicityLimit{Rate: cfg.SelfService.PublicityQueryLimit, Window: cfg.SelfService.PublicityQueryWindow})
+	notices := inbox.NewNotifier(s.inbox, s.policy, logger)
 	s.ent = enterprise.New(enterprise.Deps{DB: s.db, Redis: s.rdb, Prefix: cfg.Storage.RedisPrefix, Sealer: s.sealer, Face: faceAdapter{wx: wx},
 		Registry: registryAdapter{c: s.newRegistry()}, Policy: s.policy, Inbox: s.inbox, Audit: s.audit}, entCfg)
 
@@ -171,16 +172,16 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	s.metrics.reg.MustRegister(outboxCollector{stats: s.outbox.Stats})
 	credCfg := credit.Config{Credit: cfg.Credit, Lifecycle: cfg.Lifecycle}
 	cdb := creditdb.New(s.db, s.audit, s.policy)
-	s.grades = grade.New(grade.Deps{Store: cdb.Grades(), Access: s.policy, Config: credCfg})
+	s.grades = grade.New(grade.Deps{Store: cdb.Grades(), Access: s.policy, Config: credCfg, Inbox: notices})
 	s.usage = usage.New(usage.Deps{Store: cdb.Usage(), Access: s.policy, Config: credCfg})
-	recDeps := record.Deps{Store: cdb.Records(), Access: s.policy, Grades: s.grades, Config: credCfg}
+	recDeps := record.Deps{Store: cdb.Records(), Access: s.policy, Grades: s.grades, Config: credCfg, Inbox: notices}
 	s.records = record.New(recDeps)
 	pubs := record.NewPublications(recDeps)
 	ruleDeps := rules.Deps{Store: cdb.Rules(), Records: s.records, Grades: s.grades, Config: credCfg}
 	s.cases = rules.NewCases(ruleDeps)
 	arrears := rules.NewArrears(ruleDeps)
 	cal := calendar.Default()
-	revDeps := review.Deps{Store: cdb.Reviews(), Notices: cdb.Notices(), Access: s.policy, Records: s.records, Calendar: cal,
+	revDeps := review.Deps{Store: cdb.Reviews(), Notices: cdb.Notices(), Inbox: notices, Access: s.policy, Records: s.records, Calendar: cal,
 		Config: review.Config{Review: cfg.Review, Evidence: entCfg.Evidence}}
 	s.repairs = review.NewRepairs(revDeps)
 	s.objections = review.NewObjections(revDeps)
@@ -204,6 +205,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	s.apply = apply.New(s.db, s.policy, identityAdapter{ent: s.ent}, s.ratings, enqueue, s.sealer, s.audit, cal, appCfg)
 	s.apply.OnAccepted = s.metrics.observeAcceptance
 	s.apply.OnLenientAccept = s.followUps.Create
+	s.apply.Notices = notices
 	publisher := publisherAdapter{c: platform}
 	s.ops = ops.New(opsdb.New(s.db), s.outbox, cfg.Ops)
 	s.outbox.Handle(record.KindPublishDishonesty, pubs.DeliverDishonesty(publisher), cdb.RecordsDone(pubs.DishonestyDelivered))
@@ -442,28 +444,28 @@ func (s *Server) registerJobs(arrears *rules.Arrears, pubs *record.Publications)
 	for _, j := range []jobs.Job{
 		{Name: "credit.arrears", Schedule: s.cfg.Jobs.ArrearsSchedule, Run: func(ctx context.Context) (string, error) {
 			n, err := arrears.Detect(ctx, asOf(ctx))
-			return fmt.Sprintf("%d ARREARS records created", n), err
+			return fmt.Sprintf("新增 %d 条欠费失信记录", n), err
 		}},
 		{Name: "credit.tiers", Schedule: s.cfg.Jobs.TiersSchedule, Run: func(ctx context.Context) (string, error) {
 			n, err := s.grades.Recompute(ctx, asOf(ctx))
-			return fmt.Sprintf("%d subjects evaluated", n), err
+			return fmt.Sprintf("已评定 %d 个用水主体", n), err
 		}},
 		{Name: "credit.expire", Schedule: s.cfg.Lifecycle.ExpireSchedule, Run: func(ctx context.Context) (string, error) {
 			n, err := s.records.Expire(ctx, asOf(ctx))
-			return fmt.Sprintf("%d records expired", n), err
+			return fmt.Sprintf("%d 条失信记录已到期", n), err
 		}},
 		{Name: "credit.publish", Schedule: s.cfg.Jobs.PublishSchedule, Run: func(ctx context.Context) (string, error) {
 			n, err := pubs.QueueDue(ctx, asOf(ctx))
-			return fmt.Sprintf("%d record publications queued", n), err
+			return fmt.Sprintf("%d 条记录公示已加入发送队列", n), err
 		}},
 		{Name: "credit.deadline-reminders", Schedule: s.cfg.Jobs.RemindersSchedule, Run: func(ctx context.Context) (string, error) {
 			n, err := s.reviews.RemindDue(ctx, asOf(ctx))
-			return fmt.Sprintf("%d reminders sent to officers", n), err
+			return fmt.Sprintf("已向工作人员发送 %d 条到期提醒", n), err
 		}},
 		{Name: "selfservice.follow-up-reminders", Schedule: s.cfg.SelfService.FollowUpSchedule, Run: s.followUps.Remind},
 		{Name: "enterprise.registry-check", Schedule: s.cfg.Jobs.RegistryCheckSchedule, Run: func(ctx context.Context) (string, error) {
 			n, err := s.ent.CheckRegistry(ctx)
-			return fmt.Sprintf("%d bindings suspended", n), err
+			return fmt.Sprintf("已暂停 %d 个企业绑定", n), err
 		}},
 	} {
 		if err := s.jobs.Register(j); err != nil {

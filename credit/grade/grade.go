@@ -24,6 +24,7 @@ import (
 	"creditwater/audit"
 	"creditwater/credit"
 	"creditwater/models"
+	"creditwater/notice"
 )
 
 // Store keeps the subjects' tiers and account managers and reads the
@@ -257,13 +258,13 @@ func (s *Service) AssignAccountManager(ctx context.Context, subjectID, staffUser
 		case err != nil:
 			return err
 		case !ok:
-			return apperr.New(apperr.NotFound, "user not found")
+			return apperr.New(apperr.NotFound, "未找到该用户")
 		case !u.Role.IsStaff() || u.Disabled:
-			return apperr.InvalidField("staffUserId", "the account manager must be an active staff member")
+			return apperr.InvalidField("staffUserId", "客户经理须为在职的工作人员")
 		case u.WorkPhone == "":
 			return apperr.InvalidField("staffUserId", "客户经理须先登记办公电话（setWorkPhone），以便企业联系").WithReason("NO_WORK_PHONE")
 		case subj.Tier != models.TierExcellent:
-			return apperr.Precondition("NOT_EXCELLENT", "only EXCELLENT subjects get an account manager; this subject is %s", subj.Tier)
+			return apperr.Precondition("NOT_EXCELLENT", "只有 EXCELLENT（守信激励）主体才指派客户经理，该主体为 %s", subj.Tier)
 		}
 		if err := st.SetAccountManager(ctx, subj.ID, u.ID); err != nil {
 			return err
@@ -273,8 +274,11 @@ func (s *Service) AssignAccountManager(ctx context.Context, subjectID, staffUser
 			SubjectID: subj.ID, Detail: fmt.Sprintf("manager=%s", u.ID)})
 	})
 	if err != nil {
-		return models.Subject{}, credit.Internal(err, "could not assign the account manager")
+		return models.Subject{}, credit.Internal(err, "无法指派客户经理")
 	}
+	s.d.Inbox.Notify(ctx, notice.Event{SubjectID: subj.ID, Kind: notice.AccountManager, RefType: "subject", RefID: subj.ID,
+		Body: "供水企业已为贵单位指派专属客户经理，可在小程序“我的企业”中查看其姓名和工作电话。",
+		Key:  "account-manager:" + subj.ID + ":" + *subj.AccountManagerID + ":" + s.d.Now().UTC().Format(time.RFC3339)})
 	return subj, nil
 }
 
@@ -282,7 +286,7 @@ func (s *Service) AssignAccountManager(ctx context.Context, subjectID, staffUser
 func subject(ctx context.Context, st Store, id string) (models.Subject, error) {
 	subj, ok, err := st.Subject(ctx, id)
 	if err == nil && !ok {
-		err = apperr.New(apperr.NotFound, "subject not found")
+		err = apperr.New(apperr.NotFound, "未找到该用水主体")
 	}
 	return subj, err
 }

@@ -18,6 +18,7 @@ import (
 	"creditwater/credit"
 	"creditwater/credit/grade"
 	"creditwater/models"
+	"creditwater/notice"
 )
 
 // Record history actions (RecordEvent.Action).
@@ -96,6 +97,8 @@ type Deps struct {
 	// Grades re-grades a subject when its records change.
 	Grades *grade.Service
 	Config credit.Config
+	// Inbox tells the enterprise about its records (R7.6; nil: nobody).
+	Inbox notice.Notifier
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
 }
@@ -106,7 +109,19 @@ type Service struct {
 	guard  credit.Guard
 	grades *grade.Service
 	cfg    credit.Config
+	inbox  notice.Notifier
 	now    func() time.Time
+}
+
+// TellNew tells each record's enterprise that the record was made (R7.6),
+// after the records were committed.
+func (s *Service) TellNew(ctx context.Context, recs ...models.DishonestyRecord) {
+	for _, rec := range recs {
+		body := fmt.Sprintf("贵单位新增一条%s失信记录（%s）：%s。如有异议，可在小程序提出异议申请；纠正失信行为后，可申请信用修复。",
+			credit.KindLabel(rec.Kind), rec.Severity, rec.Summary)
+		s.inbox.Notify(ctx, notice.Event{SubjectID: rec.SubjectID, Kind: notice.RecordNew, Body: body,
+			RefType: "record", RefID: rec.ID, Key: "record-new:" + rec.ID})
+	}
 }
 
 // New returns the record service; the Config's zero fields take their
@@ -115,7 +130,7 @@ func New(d Deps) *Service {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Service{store: d.Store, guard: credit.Guard{Policy: d.Access}, grades: d.Grades, cfg: d.Config.WithDefaults(), now: d.Now}
+	return &Service{store: d.Store, guard: credit.Guard{Policy: d.Access}, grades: d.Grades, cfg: d.Config.WithDefaults(), inbox: notice.Or(d.Inbox), now: d.Now}
 }
 
 // Config returns the thresholds the service uses.
@@ -155,21 +170,21 @@ type NewRecord struct {
 func (in NewRecord) validate() error {
 	switch {
 	case in.SubjectID == "":
-		return apperr.InvalidField("subjectId", "the subject is required")
+		return apperr.InvalidField("subjectId", "请指明用水主体")
 	case !credit.ValidKind(in.Kind):
-		return apperr.InvalidField("kind", "kind must be ARREARS, THEFT, VIOLATION or BROKEN_PROMISE")
+		return apperr.InvalidField("kind", "类型须为 ARREARS、THEFT、VIOLATION 或 BROKEN_PROMISE")
 	case !credit.ValidSeverity(in.Severity):
-		return apperr.InvalidField("severity", "severity must be MINOR, GENERAL or SERIOUS")
+		return apperr.InvalidField("severity", "严重程度须为 MINOR、GENERAL 或 SERIOUS")
 	case in.SourceKey == "" || len(in.SourceKey) > 100:
-		return apperr.InvalidField("sourceKey", "the source key is required (at most 100 characters)")
+		return apperr.InvalidField("sourceKey", "请填写来源编号（最多 100 个字符）")
 	case in.Source != credit.SourceArrearsRule && in.Source != credit.SourceStaffCase && in.Source != credit.SourceCommitmentBreach:
-		return apperr.InvalidField("source", "unknown record source")
+		return apperr.InvalidField("source", "未知的记录来源")
 	case in.BehaviourOn.IsZero():
-		return apperr.InvalidField("behaviourOn", "the day of the behaviour is required")
+		return apperr.InvalidField("behaviourOn", "请填写行为发生日期")
 	case utf8.RuneCountInString(in.Summary) > 500:
-		return apperr.InvalidField("summary", "the summary is at most 500 characters")
+		return apperr.InvalidField("summary", "摘要最多 500 字")
 	case len(in.AccountNo) > 32:
-		return apperr.InvalidField("accountNo", "the account number is at most 32 characters")
+		return apperr.InvalidField("accountNo", "用水户号最多 32 个字符")
 	}
 	return nil
 }
@@ -194,7 +209,7 @@ func (s *Service) Create(ctx context.Context, tx Store, in NewRecord) (rec model
 		return err
 	})
 	if err != nil {
-		return models.DishonestyRecord{}, false, credit.Internal(err, "could not store the record")
+		return models.DishonestyRecord{}, false, credit.Internal(err, "无法保存失信记录")
 	}
 	return rec, created, nil
 }
@@ -204,7 +219,7 @@ func (s *Service) create(ctx context.Context, st Store, in NewRecord) (models.Di
 		return rec, false, err
 	}
 	if _, ok, err := st.Subject(ctx, in.SubjectID); err != nil || !ok {
-		return models.DishonestyRecord{}, false, credit.NotFound(err, "subject not found")
+		return models.DishonestyRecord{}, false, credit.NotFound(err, "未找到该用水主体")
 	}
 	now := s.now().UTC()
 	decided := in.DecidedOn
@@ -230,7 +245,7 @@ func (s *Service) create(ctx context.Context, st Store, in NewRecord) (models.Di
 	if len(stored) == 0 { // a concurrent Create with the same key won
 		existing, ok, err := st.BySourceKey(ctx, in.SourceKey)
 		if err == nil && !ok {
-			err = apperr.New(apperr.Internal, "could not read the records")
+			err = apperr.New(apperr.Internal, "无法读取失信记录")
 		}
 		return existing, false, err
 	}
@@ -247,7 +262,7 @@ func (s *Service) create(ctx context.Context, st Store, in NewRecord) (models.Di
 func Find(ctx context.Context, st Store, id string) (models.DishonestyRecord, error) {
 	rec, ok, err := st.Get(ctx, id)
 	if err != nil || !ok {
-		return models.DishonestyRecord{}, credit.NotFound(err, "record not found")
+		return models.DishonestyRecord{}, credit.NotFound(err, "未找到该失信记录")
 	}
 	return rec, nil
 }
@@ -292,10 +307,10 @@ type Page struct {
 func (s *Service) List(ctx context.Context, f Filter, first int, after string) (Page, error) {
 	var page Page
 	if f.Kind != "" && !credit.ValidKind(f.Kind) {
-		return page, apperr.InvalidField("kind", "unknown record kind")
+		return page, apperr.InvalidField("kind", "未知的记录类型")
 	}
 	if f.Status != "" && !credit.ValidStatus(f.Status) {
-		return page, apperr.InvalidField("status", "unknown record status")
+		return page, apperr.InvalidField("status", "未知的记录状态")
 	}
 	q := Query{SubjectID: f.SubjectID, Kind: f.Kind, Status: f.Status, From: f.From.UTC(), To: f.To.UTC()}
 	if f.SubjectID != "" {
@@ -342,7 +357,7 @@ func Cursor(rec models.DishonestyRecord) string {
 func decodeCursor(c string) (string, error) {
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	if err != nil || !strings.HasPrefix(string(b), "rec:") || len(b) > 4+36 {
-		return "", apperr.InvalidField("after", "the cursor is not valid")
+		return "", apperr.InvalidField("after", "游标无效")
 	}
 	return string(b[4:]), nil
 }

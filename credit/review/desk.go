@@ -169,7 +169,7 @@ func (d *Desk) MarkNoticeRead(ctx context.Context, id uint64) error {
 	}
 	ok, err := d.notices.MarkRead(ctx, id, actor.UserID, d.now().UTC())
 	if err != nil || !ok {
-		return credit.NotFound(err, "notice not found")
+		return credit.NotFound(err, "未找到该提醒")
 	}
 	return nil
 }
@@ -189,7 +189,7 @@ func evidenceCheck[R any, S ~string](f *flow[R, S]) evidence.OwnerCheck {
 		var req R
 		ok, err := f.store.Request(ctx, ownerID, &req)
 		if err != nil {
-			return "", apperr.Wrap(err, apperr.Internal, "could not read the evidence owner")
+			return "", apperr.Wrap(err, apperr.Internal, "无法读取证明材料的归属")
 		}
 		if !ok {
 			return "", apperr.New(apperr.NotFound, "证据文件不存在")
@@ -197,6 +197,6 @@ func evidenceCheck[R any, S ~string](f *flow[R, S]) evidence.OwnerCheck {
 		if _, err := f.guard.Subject(ctx, *f.kind.head(&req).subjectID, credit.Dispute...); err != nil {
 			return "", err
 		}
-		return "review of " + f.kind.owner + " " + ownerID, nil
+		return f.kind.noun + "复核：" + ownerID, nil
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"creditwater/credit/record"
 	"creditwater/evidence"
 	"creditwater/models"
+	"creditwater/notice"
 )
 
 // head points into one request row at what every kind has.
@@ -40,9 +41,9 @@ type head[S ~string] struct {
 // kind describes one kind of review request R with statuses S.
 type kind[R any, S ~string] struct {
 	owner string // OwnerRepair, OwnerObjection
-	noun  string // "repair request": messages
-	short string // "request": "only a SUBMITTED request can be …"
-	label string // "repair": audit actions, "unknown repair status"
+	noun  string // "信用修复申请": messages (Chinese)
+	short string // "申请": "只有 SUBMITTED 状态的申请才能…"
+	label string // "repair": audit actions (a code)
 	// auditType is the audit entries' SubjectType.
 	auditType string
 	// pending is the CONFLICT reason of a second open request and
@@ -64,6 +65,7 @@ type flow[R any, S ~string] struct {
 	records *record.Service
 	cal     *calendar.Calendar
 	cfg     Config
+	inbox   notice.Notifier
 	now     func() time.Time
 }
 
@@ -75,7 +77,7 @@ func newFlow[R any, S ~string](k kind[R, S], d Deps) *flow[R, S] {
 		d.Now = time.Now
 	}
 	return &flow[R, S]{kind: k, store: d.Store, guard: credit.Guard{Policy: d.Access}, records: d.Records,
-		cal: d.Calendar, cfg: d.Config.WithDefaults(), now: d.Now}
+		cal: d.Calendar, cfg: d.Config.WithDefaults(), inbox: notice.Or(d.Inbox), now: d.Now}
 }
 
 // due is the deadline n working days after t, in UTC.
@@ -86,7 +88,7 @@ func (f *flow[R, S]) due(t time.Time, n int) time.Time { return f.cal.AddWorkday
 func (f *flow[R, S]) read(ctx context.Context, st Store, id string, req *R) error {
 	ok, err := st.Request(ctx, id, req)
 	if err != nil || !ok {
-		return credit.NotFound(err, "%s not found", f.kind.noun)
+		return credit.NotFound(err, "未找到该%s", f.kind.noun)
 	}
 	return nil
 }
@@ -99,7 +101,7 @@ func (f *flow[R, S]) event(ctx context.Context, st Store, id string, at time.Tim
 	if detail != nil {
 		b, err := json.Marshal(detail)
 		if err != nil {
-			return apperr.Wrap(err, apperr.Internal, "could not encode the history detail")
+			return apperr.Wrap(err, apperr.Internal, "无法记录历史详情")
 		}
 		ev.Detail = string(b)
 	}
@@ -138,7 +140,7 @@ func (f *flow[R, S]) file(ctx context.Context, in filing[R]) (R, error) {
 	in.recordID, in.text = strings.TrimSpace(in.recordID), strings.TrimSpace(in.text)
 	switch {
 	case in.recordID == "" || len(in.recordID) > 36:
-		return req, apperr.InvalidField("recordId", "the record is required")
+		return req, apperr.InvalidField("recordId", "请指明失信记录")
 	case in.text == "" || utf8.RuneCountInString(in.text) > maxStatementRunes:
 		return req, apperr.InvalidField(in.field, in.textMsg, maxStatementRunes)
 	}
@@ -187,9 +189,22 @@ func (f *flow[R, S]) file(ctx context.Context, in filing[R]) (R, error) {
 	})
 	if err != nil {
 		var zero R
-		return zero, credit.Internal(err, "could not file the "+k.noun)
+		return zero, credit.Internal(err, "无法提交"+k.noun)
 	}
+	f.tell(ctx, &req, ActionFiled, "")
 	return req, nil
+}
+
+// tell posts what action did to req to the inbox of the enterprise's
+// users (R7.6), after the change was committed.
+func (f *flow[R, S]) tell(ctx context.Context, req *R, action, reason string) {
+	h := f.kind.head(req)
+	body := "您对失信记录 " + *h.recordID + " 的" + f.kind.noun + actionText[action] + "。"
+	if reason != "" && action != ActionFiled {
+		body += "说明：" + reason
+	}
+	f.inbox.Notify(ctx, notice.Event{SubjectID: *h.subjectID, Kind: noticeKinds[f.kind.owner][action], Body: body,
+		RefType: f.kind.auditType, RefID: h.entity.ID, Key: f.kind.owner + ":" + h.entity.ID + ":" + strconv.Itoa(*h.version)})
 }
 
 // pending is the CONFLICT of a second open request (naming the open one
@@ -224,7 +239,7 @@ func (f *flow[R, S]) transition(ctx context.Context, id string, version *int, s 
 	var req R
 	k := f.kind
 	changed := func() *apperr.Error {
-		return apperr.New(apperr.Conflict, "the %s was changed by someone else; reload it", k.noun).WithReason("REQUEST_CHANGED")
+		return apperr.New(apperr.Conflict, "%s已被他人修改，请刷新后重试", k.noun).WithReason("REQUEST_CHANGED")
 	}
 	err := f.store.Tx(ctx, func(st Store) error {
 		if err := f.read(ctx, st, id, &req); err != nil {
@@ -233,7 +248,7 @@ func (f *flow[R, S]) transition(ctx context.Context, id string, version *int, s 
 		h := k.head(&req)
 		from := *h.status
 		if !slices.Contains(s.from, from) {
-			return apperr.Precondition("INVALID_STATE", "the %s is %s; only a %s %s can be %s",
+			return apperr.Precondition("INVALID_STATE", "%s状态为 %s，只有 %s 状态的%s才能%s",
 				k.noun, from, joinStatuses(s.from), k.short, s.verb).WithDetail("status", string(from))
 		}
 		if version != nil && *version != *h.version {
@@ -265,8 +280,9 @@ func (f *flow[R, S]) transition(ctx context.Context, id string, version *int, s 
 	})
 	if err != nil {
 		var zero R
-		return zero, credit.Internal(err, "could not change the "+k.noun)
+		return zero, credit.Internal(err, "无法变更"+k.noun)
 	}
+	f.tell(ctx, &req, s.action, s.reason)
 	return req, nil
 }
 
@@ -282,13 +298,13 @@ func joinStatuses[S ~string](ss []S) string {
 	for i, s := range ss {
 		parts[i] = string(s)
 	}
-	return strings.Join(parts, " or ")
+	return strings.Join(parts, " 或 ")
 }
 
 func decisionReason(reason string) (string, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" || utf8.RuneCountInString(reason) > maxDecisionRunes {
-		return "", apperr.InvalidField("reason", "a reason is required (at most %d characters)", maxDecisionRunes)
+		return "", apperr.InvalidField("reason", "请填写理由（最多 %d 字）", maxDecisionRunes)
 	}
 	return reason, nil
 }
@@ -441,7 +457,7 @@ func (f *flow[R, S]) Queue(ctx context.Context, flt Filter[S], first int, after 
 	}
 	q := Query{Status: string(flt.Status), AssigneeID: flt.AssigneeID, Count: true}
 	if flt.Status != "" && !slices.Contains(f.kind.all, flt.Status) {
-		return page, apperr.InvalidField("status", "unknown %s status", f.kind.label)
+		return page, apperr.InvalidField("status", "未知的%s状态", f.kind.noun)
 	}
 	now := f.now().UTC()
 	if flt.OverdueOnly {
@@ -486,7 +502,7 @@ func encodeDueCursor(due time.Time, id string) string {
 }
 
 func decodeDueCursor(c string) (DueCursor, error) {
-	bad := apperr.InvalidField("after", "the cursor is not valid")
+	bad := apperr.InvalidField("after", "游标无效")
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	if err != nil || len(b) > 80 {
 		return DueCursor{}, bad

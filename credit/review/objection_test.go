@@ -37,9 +37,9 @@ func TestObjectionOutcomes(t *testing.T) {
 		{"revoked", models.ObjectionRevoked, nil, true, models.RecordRevoked, 1, models.TierExcellent, models.SeverityGeneral, "案件记录", ""},
 		{"revoked, never published", models.ObjectionRevoked, nil, false, models.RecordRevoked, 0, models.TierExcellent, models.SeverityGeneral, "案件记录", ""},
 		{"corrected to minor", models.ObjectionCorrected, &record.Correction{Summary: ct.Ptr("  更正后的记录 "), Severity: ct.Ptr(models.SeverityMinor)}, true,
-			models.RecordActive, 1, models.TierStandard, models.SeverityMinor, "更正后的记录", "severity GENERAL → MINOR"},
+			models.RecordActive, 1, models.TierStandard, models.SeverityMinor, "更正后的记录", "严重程度 GENERAL → MINOR"},
 		{"corrected summary", models.ObjectionCorrected, &record.Correction{Summary: ct.Ptr("新摘要")}, true,
-			models.RecordActive, 0, models.TierStandard, models.SeverityGeneral, "新摘要", `summary "案件记录" → "新摘要"`},
+			models.RecordActive, 0, models.TierStandard, models.SeverityGeneral, "新摘要", `摘要 "案件记录" → "新摘要"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -18,6 +18,7 @@ import (
 	"creditwater/credit/record"
 	"creditwater/evidence"
 	"creditwater/models"
+	"creditwater/notice"
 )
 
 // Config holds the deadlines and evidence limits of repairs and objections
@@ -67,6 +68,21 @@ const (
 	ActionExtended        = "EXTENDED"
 	ActionDecided         = "DECIDED"
 )
+
+// noticeKinds are the inbox events of each action, by owner (R7.6).
+var noticeKinds = map[string]map[string]notice.Kind{
+	OwnerRepair: {ActionFiled: notice.RepairFiled, ActionReviewStarted: notice.RepairStep, ActionSupplementAsked: notice.RepairSupplementAsked,
+		ActionSupplemented: notice.RepairStep, ActionApproved: notice.RepairDecided, ActionDenied: notice.RepairDecided},
+	OwnerObjection: {ActionFiled: notice.ObjectionFiled, ActionAccepted: notice.ObjectionStep, ActionExtended: notice.ObjectionStep,
+		ActionNotAccepted: notice.ObjectionDecided, ActionDecided: notice.ObjectionDecided},
+}
+
+// actionText says in Chinese what an action did to a request.
+var actionText = map[string]string{
+	ActionFiled: "已提交", ActionReviewStarted: "已进入复核", ActionSupplementAsked: "需要补充材料", ActionSupplemented: "已补充材料",
+	ActionApproved: "已批准", ActionDenied: "未予批准", ActionAccepted: "已受理", ActionNotAccepted: "不予受理",
+	ActionExtended: "办理期限已延长", ActionDecided: "已作出决定",
+}
 
 // Kinds of staff notices (StaffNotice.Kind).
 const (
@@ -169,7 +185,10 @@ type Notices interface {
 type Deps struct {
 	Store   Store
 	Notices Notices
-	Access  credit.Access
+	// Inbox tells the enterprise each step of its requests (R7.6; nil:
+	// nobody is told).
+	Inbox  notice.Notifier
+	Access credit.Access
 	// Records changes the records under review.
 	Records *record.Service
 	// Calendar counts working days (nil: calendar.Default()).

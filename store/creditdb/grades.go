@@ -54,7 +54,7 @@ func (s *Grades) Regrade(ctx context.Context, r grade.Rule, ids []string) (int64
 	if ids == nil {
 		res := db.Exec(stmt, args)
 		if res.Error != nil {
-			return 0, apperr.Wrap(res.Error, apperr.Internal, "could not recompute the tiers")
+			return 0, apperr.Wrap(res.Error, apperr.Internal, "无法重新计算信用等级")
 		}
 		return res.RowsAffected, nil
 	}
@@ -63,7 +63,7 @@ func (s *Grades) Regrade(ctx context.Context, r grade.Rule, ids []string) (int64
 		args["ids"] = ids[start:min(start+max(r.BatchSize, 1), len(ids))]
 		res := db.Exec(stmt+" WHERE id IN @ids", args)
 		if res.Error != nil {
-			return n, apperr.Wrap(res.Error, apperr.Internal, "could not recompute the tiers")
+			return n, apperr.Wrap(res.Error, apperr.Internal, "无法重新计算信用等级")
 		}
 		n += res.RowsAffected
 	}
@@ -118,7 +118,7 @@ func (s *Grades) NewestCounting(ctx context.Context, subjectID string, r grade.R
 		Where("subject_id = ? AND kind IN ? AND status NOT IN ? AND behaviour_on < ?", subjectID, r.Kinds, credit.Uncounted, r.WindowTo).
 		Order("behaviour_on DESC").Limit(1).Find(&newest)
 	if res.Error != nil {
-		return time.Time{}, false, apperr.Wrap(res.Error, apperr.Internal, "could not read the records")
+		return time.Time{}, false, apperr.Wrap(res.Error, apperr.Internal, "无法读取失信记录")
 	}
 	return newest.BehaviourOn, res.RowsAffected == 1, nil
 }
@@ -131,7 +131,7 @@ func (s *Grades) User(ctx context.Context, id string) (models.User, bool, error)
 // SetAccountManager stores a subject's account manager.
 func (s *Grades) SetAccountManager(ctx context.Context, subjectID, userID string) error {
 	if err := s.q(ctx).Model(&models.Subject{}).Where("id = ?", subjectID).Update("account_manager_id", userID).Error; err != nil {
-		return apperr.Wrap(err, apperr.Internal, "could not assign the account manager")
+		return apperr.Wrap(err, apperr.Internal, "无法指派客户经理")
 	}
 	return nil
 }

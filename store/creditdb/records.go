@@ -36,7 +36,7 @@ func (s *Records) Insert(ctx context.Context, recs []models.DishonestyRecord) ([
 	}
 	res := s.q(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&recs)
 	if res.Error != nil {
-		return nil, apperr.Wrap(res.Error, apperr.Internal, "could not store the records")
+		return nil, apperr.Wrap(res.Error, apperr.Internal, "无法保存失信记录")
 	}
 	if int(res.RowsAffected) == len(recs) {
 		return recs, nil
@@ -47,7 +47,7 @@ func (s *Records) Insert(ctx context.Context, recs []models.DishonestyRecord) ([
 	}
 	var kept []string
 	if err := s.q(ctx).Model(&models.DishonestyRecord{}).Where("id IN ?", ids).Pluck("id", &kept).Error; err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "could not read the records")
+		return nil, apperr.Wrap(err, apperr.Internal, "无法读取失信记录")
 	}
 	return slices.DeleteFunc(slices.Clone(recs), func(rec models.DishonestyRecord) bool { return !slices.Contains(kept, rec.ID) }), nil
 }
@@ -61,7 +61,7 @@ func (s *Records) Update(ctx context.Context, rec models.DishonestyRecord, versi
 	res := q.Updates(map[string]any{"status": rec.Status, "severity": rec.Severity, "summary": rec.Summary,
 		"publicity_start": rec.PublicityStart, "publicity_end": rec.PublicityEnd, "version": rec.Version, "updated_at": rec.UpdatedAt})
 	if res.Error != nil {
-		return false, apperr.Wrap(res.Error, apperr.Internal, "could not update the record")
+		return false, apperr.Wrap(res.Error, apperr.Internal, "无法更新失信记录")
 	}
 	return res.RowsAffected > 0, nil
 }
@@ -90,14 +90,14 @@ func (s *Records) List(ctx context.Context, q record.Query) ([]models.Dishonesty
 	}
 	var total int64
 	if err := db.Count(&total).Error; err != nil {
-		return nil, 0, apperr.Wrap(err, apperr.Internal, "could not read the records")
+		return nil, 0, apperr.Wrap(err, apperr.Internal, "无法读取失信记录")
 	}
 	if q.Before != "" {
 		db = db.Where("id < ?", q.Before)
 	}
 	var recs []models.DishonestyRecord
 	if err := db.Order("id DESC").Limit(q.Limit).Find(&recs).Error; err != nil {
-		return nil, 0, apperr.Wrap(err, apperr.Internal, "could not read the records")
+		return nil, 0, apperr.Wrap(err, apperr.Internal, "无法读取失信记录")
 	}
 	return recs, total, nil
 }
@@ -108,7 +108,7 @@ func (s *Records) AddEvents(ctx context.Context, evs []models.RecordEvent) error
 		return nil
 	}
 	if err := s.q(ctx).Create(&evs).Error; err != nil {
-		return apperr.Wrap(err, apperr.Internal, "could not store the record history")
+		return apperr.Wrap(err, apperr.Internal, "无法保存记录历史")
 	}
 	return nil
 }
@@ -146,7 +146,7 @@ func (s *Records) QueueDue(ctx context.Context, q record.DueQuery) (int, error) 
 		"severities": q.Severities, "statuses": q.Statuses,
 	})
 	if res.Error != nil {
-		return 0, apperr.Wrap(res.Error, apperr.Internal, "could not queue the publications")
+		return 0, apperr.Wrap(res.Error, apperr.Internal, "无法将公示加入发送队列")
 	}
 	return int(res.RowsAffected), nil
 }
@@ -169,7 +169,7 @@ func (s *Records) Message(ctx context.Context, key string) (models.OutboxMessage
 	var m models.OutboxMessage
 	res := s.q(ctx).Select("id", "status").Where(&models.OutboxMessage{Key: key}).Limit(1).Find(&m)
 	if res.Error != nil {
-		return m, false, apperr.Wrap(res.Error, apperr.Internal, "could not read the outbox")
+		return m, false, apperr.Wrap(res.Error, apperr.Internal, "无法读取待发消息")
 	}
 	return m, res.RowsAffected > 0, nil
 }
@@ -179,7 +179,7 @@ func (s *Records) SetPublication(ctx context.Context, recordID, publicationID st
 	err := s.q(ctx).Model(&models.DishonestyRecord{}).Where("id = ?", recordID).
 		Updates(map[string]any{"publication_id": publicationID, "updated_at": at}).Error
 	if err != nil {
-		return apperr.Wrap(err, apperr.Internal, "could not store the publication ID")
+		return apperr.Wrap(err, apperr.Internal, "无法保存公示编号")
 	}
 	return nil
 }

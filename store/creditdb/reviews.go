@@ -35,7 +35,7 @@ func (s *Reviews) Request(ctx context.Context, id string, row any) (bool, error)
 func (s *Reviews) OpenRequest(ctx context.Context, row any, recordID string) (string, error) {
 	var open []string
 	if err := s.q(ctx).Model(row).Where("open_key = ?", recordID).Limit(1).Pluck("id", &open).Error; err != nil {
-		return "", apperr.Wrap(err, apperr.Internal, "could not read the %ss", noun(row))
+		return "", apperr.Wrap(err, apperr.Internal, "无法读取%s", noun(row))
 	}
 	if len(open) == 0 {
 		return "", nil
@@ -67,11 +67,11 @@ func (s *Reviews) UpdateRequest(ctx context.Context, row any, version int) (bool
 			"extension_reason": r.ExtensionReason, "assignee_id": r.AssigneeID, "decided_by": r.DecidedBy, "decided_at": r.DecidedAt,
 			"decision": r.Decision, "correction": r.Correction, "open_key": r.OpenKey, "version": r.Version, "updated_at": r.UpdatedAt}
 	default:
-		return false, apperr.New(apperr.Internal, "not a review request: %T", row)
+		return false, apperr.New(apperr.Internal, "不是复核申请：%T", row)
 	}
 	res := s.q(ctx).Model(model).Where("id = ? AND version = ?", id, version).Updates(cols)
 	if res.Error != nil {
-		return false, apperr.Wrap(res.Error, apperr.Internal, "could not update the %s", noun(row))
+		return false, apperr.Wrap(res.Error, apperr.Internal, "无法更新%s", noun(row))
 	}
 	return res.RowsAffected > 0, nil
 }
@@ -103,7 +103,7 @@ func (s *Reviews) Requests(ctx context.Context, q review.Query, rows any) (int64
 	var total int64
 	if q.Count {
 		if err := db.Count(&total).Error; err != nil {
-			return 0, apperr.Wrap(err, apperr.Internal, "could not count the queue")
+			return 0, apperr.Wrap(err, apperr.Internal, "无法统计队列")
 		}
 	}
 	if q.After != nil {
@@ -114,7 +114,7 @@ func (s *Reviews) Requests(ctx context.Context, q review.Query, rows any) (int64
 		order = "created_at DESC, id DESC"
 	}
 	if err := db.Order(order).Limit(q.Limit).Find(rows).Error; err != nil {
-		return 0, apperr.Wrap(err, apperr.Internal, "could not read the %ss", noun(rows))
+		return 0, apperr.Wrap(err, apperr.Internal, "无法读取%s", noun(rows))
 	}
 	return total, nil
 }
@@ -122,7 +122,7 @@ func (s *Reviews) Requests(ctx context.Context, q review.Query, rows any) (int64
 // AddEvent appends a history entry.
 func (s *Reviews) AddEvent(ctx context.Context, ev models.RequestEvent) error {
 	if err := s.q(ctx).Create(&ev).Error; err != nil {
-		return apperr.Wrap(err, apperr.Internal, "could not store the request history")
+		return apperr.Wrap(err, apperr.Internal, "无法保存申请历史")
 	}
 	return nil
 }
@@ -147,7 +147,7 @@ func (s *Reviews) Bills(ctx context.Context, nos []string) ([]credit.ArrearsBill
 	var rows []credit.ArrearsBill
 	err := s.q(ctx).Raw(`SELECT b.bill_no, b.amount_fen, `+paidSQL+` AS paid_fen FROM bills b WHERE b.bill_no IN ?`, nos).Scan(&rows).Error
 	if err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "could not read the bills")
+		return nil, apperr.Wrap(err, apperr.Internal, "无法读取账单")
 	}
 	return rows, nil
 }
@@ -155,7 +155,7 @@ func (s *Reviews) Bills(ctx context.Context, nos []string) ([]credit.ArrearsBill
 // SetRepairPublication stores a repair's publication ID.
 func (s *Reviews) SetRepairPublication(ctx context.Context, repairID, publicationID string) error {
 	if err := s.q(ctx).Model(&models.RepairRequest{}).Where("id = ?", repairID).Update("publication_id", publicationID).Error; err != nil {
-		return apperr.Wrap(err, apperr.Internal, "could not store the publication ID")
+		return apperr.Wrap(err, apperr.Internal, "无法保存公示编号")
 	}
 	return nil
 }
@@ -186,7 +186,7 @@ func (s *Notices) Insert(ctx context.Context, notices []models.StaffNotice) (int
 		}
 		res := db.Exec(sb.String()+suffix, args...)
 		if res.Error != nil {
-			return written, apperr.Wrap(res.Error, apperr.Internal, "could not store the staff notices")
+			return written, apperr.Wrap(res.Error, apperr.Internal, "无法保存工作人员提醒")
 		}
 		written += int(res.RowsAffected)
 	}
@@ -205,7 +205,7 @@ func (s *Notices) MarkRead(ctx context.Context, id uint64, userID string, at tim
 		return ok, err
 	}
 	if err := s.q(ctx).Model(&models.StaffNotice{}).Where("id = ?", id).Update("read_at", at).Error; err != nil {
-		return false, apperr.Wrap(err, apperr.Internal, "could not update the notice")
+		return false, apperr.Wrap(err, apperr.Internal, "无法更新提醒")
 	}
 	return true, nil
 }

@@ -42,13 +42,13 @@ func keyset[T any, K any](q *gorm.DB, w ops.Window, col string, key func(T) K) (
 		return p, err
 	}
 	if err := q.Session(&gorm.Session{}).Count(&p.TotalCount).Error; err != nil {
-		return p, apperr.Wrap(err, apperr.Internal, "could not count the list")
+		return p, apperr.Wrap(err, apperr.Internal, "无法统计列表")
 	}
 	if ok {
 		q = q.Where(col+" < ?", after)
 	}
 	if err := q.Order(col + " DESC").Limit(w.First + 1).Find(&p.Items).Error; err != nil {
-		return p, apperr.Wrap(err, apperr.Internal, "could not read the list")
+		return p, apperr.Wrap(err, apperr.Internal, "无法读取列表")
 	}
 	if len(p.Items) > w.First {
 		p.Items, p.HasNext = p.Items[:w.First], true
@@ -135,7 +135,7 @@ func (s *Store) Publication(ctx context.Context, key string) (models.OutboxMessa
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		return m, false, nil
 	case err != nil:
-		return m, false, apperr.Wrap(err, apperr.Internal, "could not read the outbox message")
+		return m, false, apperr.Wrap(err, apperr.Internal, "无法读取该待发消息")
 	}
 	return m, true, nil
 }
