@@ -19,6 +19,7 @@ import (
 	"creditwater/apperr"
 	"creditwater/audit"
 	"creditwater/calendar"
+	"creditwater/credit"
 	"creditwater/models"
 	"creditwater/pii"
 	"creditwater/rating"
@@ -219,9 +220,6 @@ func landInScope(l models.LandSituation) bool {
 	return l == models.LandOwnBuildingOnStateLand || l == models.LandOwnStateLandNoBuilding
 }
 
-// blockingKinds are the record kinds that exclude a subject (R4.1).
-var blockingKinds = []models.RecordKind{models.KindArrears, models.KindTheft, models.KindViolation, models.KindBrokenPromise}
-
 // inForce are the statuses in which a record counts against eligibility:
 // a record under objection still stands until decided; repaired and revoked
 // records do not.
@@ -230,7 +228,7 @@ var inForce = []models.RecordStatus{models.RecordActive, models.RecordUnderObjec
 func (s *Service) recordsInForce(ctx context.Context, subjectID string) ([]models.RecordKind, error) {
 	var kinds []models.RecordKind
 	err := s.db.WithContext(ctx).Model(&models.DishonestyRecord{}).
-		Where("subject_id = ? AND kind IN ? AND status IN ?", subjectID, blockingKinds, inForce).
+		Where("subject_id = ? AND kind IN ? AND status IN ?", subjectID, credit.BlockingKinds, inForce).
 		Distinct().Pluck("kind", &kinds).Error
 	if err != nil {
 		return nil, apperr.Wrap(err, apperr.Internal, "could not read dishonesty records")

@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 	"creditwater/apply"
+	"creditwater/docurl"
 	"creditwater/graph/generated"
 	"creditwater/graph/model"
 	"creditwater/letter"
@@ -86,11 +87,11 @@ func (r *commitmentResolver) PublicationID(ctx context.Context, obj *models.Comm
 }
 
 func (r *commitmentResolver) HTMLURL(ctx context.Context, obj *models.Commitment) (string, error) {
-	return "/commitments/" + obj.ID + ".html", nil
+	return docurl.For(docurl.CommitmentHTML, obj.ID), nil
 }
 
 func (r *commitmentResolver) PDFURL(ctx context.Context, obj *models.Commitment) (string, error) {
-	return "/commitments/" + obj.ID + ".pdf", nil
+	return docurl.For(docurl.CommitmentPDF, obj.ID), nil
 }
 
 func (r *mutationResolver) SubmitApplication(ctx context.Context, input model.SubmitApplicationInput) (*model.SubmitApplicationPayload, error) {
@@ -165,17 +166,23 @@ func (r *queryResolver) MyApplications(ctx context.Context) ([]models.Applicatio
 }
 
 func (r *queryResolver) Applications(ctx context.Context, filter *model.ApplicationFilter, orderBy *apply.Order, first *int, after *string) (*model.ApplicationConnection, error) {
-	var f apply.QueueFilter
-	if filter != nil {
-		f = apply.QueueFilter{Statuses: filter.Statuses, VIPOnly: deref(filter.VipOnly), Assignee: deref(filter.AssigneeID)}
-	}
-	p, err := r.Apply.Queue(ctx, f, deref(orderBy), deref(first), deref(after))
+	n, count, err := listArgs(ctx, first)
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.ApplicationConnection{PageInfo: &model.PageInfo{HasNextPage: p.HasNext, EndCursor: ptrIf(p.EndCursor)}, TotalCount: int(p.TotalCount)}
-	for i, it := range p.Items {
-		conn.Edges = append(conn.Edges, model.ApplicationEdge{Cursor: apply.CursorAt(deref(after), i), Node: &it.Application,
+	f := apply.QueueFilter{Count: count}
+	if filter != nil {
+		f = apply.QueueFilter{Statuses: filter.Statuses, VIPOnly: deref(filter.VipOnly), Assignee: deref(filter.AssigneeID),
+			SubjectID: deref(filter.SubjectID), ZeroDocument: filter.ZeroDocument, SubmittedFrom: deref(filter.SubmittedFrom),
+			SubmittedTo: deref(filter.SubmittedTo), Keyword: deref(filter.Keyword), Count: count}
+	}
+	p, err := r.Apply.Queue(ctx, f, deref(orderBy), n, deref(after))
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.ApplicationConnection{Edges: []model.ApplicationEdge{}, PageInfo: pageInfo(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
+	for _, it := range p.Items {
+		conn.Edges = append(conn.Edges, model.ApplicationEdge{Cursor: it.Cursor, Node: &it.Application,
 			AgeSeconds: int(it.Age.Seconds()), StepDue: it.StepDue, Overdue: it.Overdue})
 	}
 	return conn, nil

@@ -2,7 +2,9 @@ package graph
 
 import (
 	"context"
+	"slices"
 
+	"creditwater/page"
 	"creditwater/reqctx"
 	"github.com/99designs/gqlgen/graphql"
 
@@ -74,4 +76,20 @@ func uploads(files []graphql.Upload) []credit.Upload {
 		out = append(out, credit.Upload{FileName: f.Filename, ContentType: f.ContentType, Size: f.Size, Body: f.File})
 	}
 	return out
+}
+
+// listArgs checks a connection's first with the one page-size rule
+// (page.First: INVALID field first outside 1–100) and tells whether the
+// client selected totalCount, so that lists count only when asked.
+func listArgs(ctx context.Context, first *int) (int, bool, error) {
+	n, err := page.First(first)
+	if err != nil {
+		return 0, false, err
+	}
+	return n, slices.Contains(graphql.CollectAllFields(ctx), "totalCount"), nil
+}
+
+// pageInfo is a connection's PageInfo.
+func pageInfo(hasNext bool, endCursor string) *model.PageInfo {
+	return &model.PageInfo{HasNextPage: hasNext, EndCursor: ptrIf(endCursor)}
 }

@@ -36,6 +36,7 @@ import (
 	"creditwater/credit/rules"
 	"creditwater/credit/usage"
 	"creditwater/creditplatform/simulator"
+	"creditwater/docurl"
 	"creditwater/enterprise"
 	"creditwater/evidence"
 	"creditwater/graph"
@@ -302,8 +303,8 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	gql := s.withDeadline(s.withBodyLimit(s.withSession(s.withLoaders(s.graphQL()))))
 	mux.Handle("/graphql", s.metrics.middleware("/graphql", gql))
-	mux.Handle("GET /commitments/{file}", s.withSession(http.HandlerFunc(s.commitmentDocument)))
-	mux.Handle("GET /evidence/{id}", s.withSession(http.HandlerFunc(s.evidenceFile)))
+	mux.Handle(docurl.CommitmentRoute, s.withSession(http.HandlerFunc(s.commitmentDocument)))
+	mux.Handle(docurl.EvidenceRoute, s.withSession(http.HandlerFunc(s.evidenceFile)))
 	if s.oa != nil {
 		mux.Handle("/wechat/oa", s.oa)
 	}

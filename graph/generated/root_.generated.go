@@ -262,6 +262,17 @@ type ComplexityRoot struct {
 		SubjectID  func(childComplexity int) int
 	}
 
+	DeadlineConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	DeadlineEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	DisableUserPayload struct {
 		SessionsEnded func(childComplexity int) int
 		User          func(childComplexity int) int
@@ -509,6 +520,18 @@ type ComplexityRoot struct {
 		Version   func(childComplexity int) int
 	}
 
+	ObjectionConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ObjectionEdge struct {
+		Cursor  func(childComplexity int) int
+		Node    func(childComplexity int) int
+		Overdue func(childComplexity int) int
+	}
+
 	PageInfo struct {
 		EndCursor   func(childComplexity int) int
 		HasNextPage func(childComplexity int) int
@@ -523,7 +546,7 @@ type ComplexityRoot struct {
 		CreditProfile        func(childComplexity int, subjectID string) int
 		CreditRating         func(childComplexity int, uscc string) int
 		CreditReport         func(childComplexity int, uscc string, purpose string) int
-		Deadlines            func(childComplexity int, overdueOnly *bool, assigneeID *string) int
+		Deadlines            func(childComplexity int, filter *model.DeadlineFilter, first *int, after *string) int
 		DishonestyRecords    func(childComplexity int, filter *model.DishonestyRecordFilter, first *int, after *string) int
 		EnterpriseAgents     func(childComplexity int, subjectID string) int
 		HandlingStats        func(childComplexity int, from *time.Time, to *time.Time) int
@@ -538,10 +561,10 @@ type ComplexityRoot struct {
 		MyInbox              func(childComplexity int, unreadOnly *bool, first *int, after *string) int
 		MyNotices            func(childComplexity int) int
 		Objection            func(childComplexity int, id string) int
-		Objections           func(childComplexity int, subjectID string) int
+		Objections           func(childComplexity int, filter *model.ObjectionFilter, first *int, after *string) int
 		Repair               func(childComplexity int, id string) int
 		RepairCommitmentText func(childComplexity int, recordID string) int
-		Repairs              func(childComplexity int, subjectID string) int
+		Repairs              func(childComplexity int, filter *model.RepairFilter, first *int, after *string) int
 		Subject              func(childComplexity int, id string) int
 		UsageAnalysis        func(childComplexity int, accountNo string, months *int) int
 		User                 func(childComplexity int, id string) int
@@ -576,6 +599,18 @@ type ComplexityRoot struct {
 		Statement        func(childComplexity int) int
 		Status           func(childComplexity int) int
 		Version          func(childComplexity int) int
+	}
+
+	RepairRequestConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	RepairRequestEdge struct {
+		Cursor  func(childComplexity int) int
+		Node    func(childComplexity int) int
+		Overdue func(childComplexity int) int
 	}
 
 	RequestAgentBindingPayload struct {
@@ -1517,6 +1552,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Deadline.SubjectID(childComplexity), true
+
+	case "DeadlineConnection.edges":
+		if e.ComplexityRoot.DeadlineConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineConnection.Edges(childComplexity), true
+	case "DeadlineConnection.pageInfo":
+		if e.ComplexityRoot.DeadlineConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineConnection.PageInfo(childComplexity), true
+	case "DeadlineConnection.totalCount":
+		if e.ComplexityRoot.DeadlineConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineConnection.TotalCount(childComplexity), true
+
+	case "DeadlineEdge.cursor":
+		if e.ComplexityRoot.DeadlineEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineEdge.Cursor(childComplexity), true
+	case "DeadlineEdge.node":
+		if e.ComplexityRoot.DeadlineEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineEdge.Node(childComplexity), true
 
 	case "DisableUserPayload.sessionsEnded":
 		if e.ComplexityRoot.DisableUserPayload.SessionsEnded == nil {
@@ -2825,6 +2892,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Objection.Version(childComplexity), true
 
+	case "ObjectionConnection.edges":
+		if e.ComplexityRoot.ObjectionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectionConnection.Edges(childComplexity), true
+	case "ObjectionConnection.pageInfo":
+		if e.ComplexityRoot.ObjectionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectionConnection.PageInfo(childComplexity), true
+	case "ObjectionConnection.totalCount":
+		if e.ComplexityRoot.ObjectionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectionConnection.TotalCount(childComplexity), true
+
+	case "ObjectionEdge.cursor":
+		if e.ComplexityRoot.ObjectionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectionEdge.Cursor(childComplexity), true
+	case "ObjectionEdge.node":
+		if e.ComplexityRoot.ObjectionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectionEdge.Node(childComplexity), true
+	case "ObjectionEdge.overdue":
+		if e.ComplexityRoot.ObjectionEdge.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectionEdge.Overdue(childComplexity), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -2931,7 +3036,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Deadlines(childComplexity, args["overdueOnly"].(*bool), args["assigneeId"].(*string)), true
+		return e.ComplexityRoot.Query.Deadlines(childComplexity, args["filter"].(*model.DeadlineFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.dishonestyRecords":
 		if e.ComplexityRoot.Query.DishonestyRecords == nil {
 			break
@@ -3067,7 +3172,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Objections(childComplexity, args["subjectId"].(string)), true
+		return e.ComplexityRoot.Query.Objections(childComplexity, args["filter"].(*model.ObjectionFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.repair":
 		if e.ComplexityRoot.Query.Repair == nil {
 			break
@@ -3100,7 +3205,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Repairs(childComplexity, args["subjectId"].(string)), true
+		return e.ComplexityRoot.Query.Repairs(childComplexity, args["filter"].(*model.RepairFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.subject":
 		if e.ComplexityRoot.Query.Subject == nil {
 			break
@@ -3274,6 +3379,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RepairRequest.Version(childComplexity), true
+
+	case "RepairRequestConnection.edges":
+		if e.ComplexityRoot.RepairRequestConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairRequestConnection.Edges(childComplexity), true
+	case "RepairRequestConnection.pageInfo":
+		if e.ComplexityRoot.RepairRequestConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairRequestConnection.PageInfo(childComplexity), true
+	case "RepairRequestConnection.totalCount":
+		if e.ComplexityRoot.RepairRequestConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairRequestConnection.TotalCount(childComplexity), true
+
+	case "RepairRequestEdge.cursor":
+		if e.ComplexityRoot.RepairRequestEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairRequestEdge.Cursor(childComplexity), true
+	case "RepairRequestEdge.node":
+		if e.ComplexityRoot.RepairRequestEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairRequestEdge.Node(childComplexity), true
+	case "RepairRequestEdge.overdue":
+		if e.ComplexityRoot.RepairRequestEdge.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairRequestEdge.Overdue(childComplexity), true
 
 	case "RequestAgentBindingPayload.binding":
 		if e.ComplexityRoot.RequestAgentBindingPayload.Binding == nil {
@@ -3709,6 +3852,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ChangeUserRoleInput", ec.unmarshalInputChangeUserRoleInput),
 			graphql.NewInputUnmarshaler("CompleteFaceVerificationInput", ec.unmarshalInputCompleteFaceVerificationInput),
 			graphql.NewInputUnmarshaler("CreateStaffUserInput", ec.unmarshalInputCreateStaffUserInput),
+			graphql.NewInputUnmarshaler("DeadlineFilter", ec.unmarshalInputDeadlineFilter),
 			graphql.NewInputUnmarshaler("DecideCaseInput", ec.unmarshalInputDecideCaseInput),
 			graphql.NewInputUnmarshaler("DecideObjectionInput", ec.unmarshalInputDecideObjectionInput),
 			graphql.NewInputUnmarshaler("DisableUserInput", ec.unmarshalInputDisableUserInput),
@@ -3722,9 +3866,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("GrantSubscriptionInput", ec.unmarshalInputGrantSubscriptionInput),
 			graphql.NewInputUnmarshaler("ImportBillingFileInput", ec.unmarshalInputImportBillingFileInput),
 			graphql.NewInputUnmarshaler("MarkInboxReadInput", ec.unmarshalInputMarkInboxReadInput),
+			graphql.NewInputUnmarshaler("ObjectionFilter", ec.unmarshalInputObjectionFilter),
 			graphql.NewInputUnmarshaler("OpenCaseInput", ec.unmarshalInputOpenCaseInput),
 			graphql.NewInputUnmarshaler("RecordCommitmentBreachInput", ec.unmarshalInputRecordCommitmentBreachInput),
 			graphql.NewInputUnmarshaler("RecordSurveyInput", ec.unmarshalInputRecordSurveyInput),
+			graphql.NewInputUnmarshaler("RepairFilter", ec.unmarshalInputRepairFilter),
 			graphql.NewInputUnmarshaler("RequestAgentBindingInput", ec.unmarshalInputRequestAgentBindingInput),
 			graphql.NewInputUnmarshaler("RequestRepairSupplementInput", ec.unmarshalInputRequestRepairSupplementInput),
 			graphql.NewInputUnmarshaler("ResetUserPasswordInput", ec.unmarshalInputResetUserPasswordInput),
@@ -4171,6 +4317,16 @@ input ApplicationFilter {
   vipOnly: Boolean
   "Only surveys assigned to this staff user."
   assigneeId: ID
+  "Only this subject's applications."
+  subjectId: ID
+  "Only applications on the zero-document path (asked for credit handling, 信用办水) (true) or only the others (false)."
+  zeroDocument: Boolean
+  "Submitted at or after this time."
+  submittedFrom: Time
+  "Submitted before this time."
+  submittedTo: Time
+  "An application ID, the unit's USCC, or part of the unit's name (at most 64 characters)."
+  keyword: String
 }
 
 """
@@ -4209,7 +4365,7 @@ type ApplicationConnection {
   edges: [ApplicationEdge!]!
   "Pagination."
   pageInfo: PageInfo!
-  "Applications matching the filter."
+  "Items matching the filter, counted only when this field is selected: exact up to 10000; 10001 means more than 10000 (the count stops there so that no page counts millions of rows)."
   totalCount: Int!
 }
 
@@ -4301,7 +4457,7 @@ type AuditEntryConnection {
   edges: [AuditEntryEdge!]!
   "Pagination."
   pageInfo: PageInfo!
-  "Entries matching the filter."
+  "Items matching the filter, counted only when this field is selected: exact up to 10000; 10001 means more than 10000 (the count stops there so that no page counts millions of rows)."
   totalCount: Int!
 }
 
@@ -5303,7 +5459,7 @@ type DishonestyRecordConnection {
   edges: [DishonestyRecordEdge!]!
   "Pagination."
   pageInfo: PageInfo!
-  "Records matching the filter."
+  "Items matching the filter, counted only when this field is selected: exact up to 10000; 10001 means more than 10000 (the count stops there so that no page counts millions of rows)."
   totalCount: Int!
 }
 
@@ -5317,6 +5473,8 @@ input DishonestyRecordFilter {
   kind: RecordKind
   "Only this status."
   status: RecordStatus
+  "Only this severity."
+  severity: Severity
   "Behaviour from (inclusive)."
   from: Time
   "Behaviour until (exclusive)."
@@ -5864,6 +6022,142 @@ input DecideObjectionInput {
   correctedSeverity: Severity
 }
 
+"""
+Filter of repairs; empty fields match everything.
+"""
+input RepairFilter {
+  "Only this state."
+  status: RepairStatus
+  "Only this subject (required of an enterprise user)."
+  subjectId: ID
+  "Only requests assigned to this officer."
+  assigneeId: ID
+  "Only open requests past their deadline (true) or only the others (false)."
+  overdue: Boolean
+}
+
+"""
+Filter of objections; empty fields match everything.
+"""
+input ObjectionFilter {
+  "Only this state."
+  status: ObjectionStatus
+  "Only this subject (required of an enterprise user)."
+  subjectId: ID
+  "Only objections assigned to this officer."
+  assigneeId: ID
+  "Only open objections past their deadline (true) or only the others (false)."
+  overdue: Boolean
+}
+
+"""
+Kinds of deadline.
+"""
+enum DeadlineKind {
+  "A credit repair request (信用修复)."
+  REPAIR
+  "An objection (异议申诉)."
+  OBJECTION
+}
+
+"""
+Open states of a deadline.
+"""
+enum DeadlineStatus {
+  "Filed, not yet taken into review."
+  SUBMITTED
+  "In review."
+  UNDER_REVIEW
+}
+
+"""
+Filter of deadlines; empty fields match everything.
+"""
+input DeadlineFilter {
+  "Only this kind."
+  kind: DeadlineKind
+  "Only this state."
+  status: DeadlineStatus
+  "Only past due."
+  overdueOnly: Boolean
+  "Only this officer's."
+  assigneeId: ID
+  "Due at or after this time."
+  dueFrom: Time
+  "Due before this time."
+  dueTo: Time
+}
+
+"""
+A repair request in a connection.
+"""
+type RepairRequestEdge {
+  "Cursor."
+  cursor: String!
+  "The request."
+  node: RepairRequest!
+  "Open and past its deadline."
+  overdue: Boolean!
+}
+
+"""
+A page of repair requests, earliest deadline first.
+"""
+type RepairRequestConnection {
+  "Items."
+  edges: [RepairRequestEdge!]!
+  "Pagination."
+  pageInfo: PageInfo!
+  "Items matching the filter, counted only when this field is selected: exact up to 10000; 10001 means more than 10000 (the count stops there so that no page counts millions of rows)."
+  totalCount: Int!
+}
+
+"""
+An objection in a connection.
+"""
+type ObjectionEdge {
+  "Cursor."
+  cursor: String!
+  "The objection."
+  node: Objection!
+  "Open and past its deadline."
+  overdue: Boolean!
+}
+
+"""
+A page of objections, earliest deadline first.
+"""
+type ObjectionConnection {
+  "Items."
+  edges: [ObjectionEdge!]!
+  "Pagination."
+  pageInfo: PageInfo!
+  "Items matching the filter, counted only when this field is selected: exact up to 10000; 10001 means more than 10000 (the count stops there so that no page counts millions of rows)."
+  totalCount: Int!
+}
+
+"""
+A deadline in a connection.
+"""
+type DeadlineEdge {
+  "Cursor."
+  cursor: String!
+  "The deadline."
+  node: Deadline!
+}
+
+"""
+A page of deadlines, earliest first.
+"""
+type DeadlineConnection {
+  "Items."
+  edges: [DeadlineEdge!]!
+  "Pagination."
+  pageInfo: PageInfo!
+  "Items matching the filter, counted only when this field is selected: exact up to 10000; 10001 means more than 10000 (the count stops there so that no page counts millions of rows)."
+  totalCount: Int!
+}
+
 extend type Query {
   "The repair commitment text for a record (R5.1)."
   repairCommitmentText(recordId: ID!): RepairCommitmentText! @hasRole(roles: [ENTERPRISE])
@@ -5871,12 +6165,12 @@ extend type Query {
   repair(id: ID!): RepairRequest! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
   "An objection (its subject's users, staff)."
   objection(id: ID!): Objection! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
-  "Repairs of a subject."
-  repairs(subjectId: ID!): [RepairRequest!]! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
-  "Objections of a subject."
-  objections(subjectId: ID!): [Objection!]! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
-  "Open repairs and objections by due date, with overdue flags (R5.3)."
-  deadlines(overdueOnly: Boolean, assigneeId: ID): [Deadline!]! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
+  "Repair requests, earliest deadline first (R8.1): staff see any subject's; an enterprise user must name a subject it may dispute for."
+  repairs(filter: RepairFilter, first: Int = 20, after: String): RepairRequestConnection! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
+  "Objections, earliest deadline first (R8.1): staff see any subject's; an enterprise user must name a subject it may dispute for."
+  objections(filter: ObjectionFilter, first: Int = 20, after: String): ObjectionConnection! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
+  "Open repairs and objections by due date, with overdue flags (R5.3, R8.1)."
+  deadlines(filter: DeadlineFilter, first: Int = 20, after: String): DeadlineConnection! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
   "The caller's reminders."
   myNotices: [StaffNotice!]! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
 }
@@ -5938,7 +6232,7 @@ type UserConnection {
   edges: [UserEdge!]!
   "Pagination."
   pageInfo: PageInfo!
-  "Users matching the filter."
+  "Items matching the filter, counted only when this field is selected: exact up to 10000; 10001 means more than 10000 (the count stops there so that no page counts millions of rows)."
   totalCount: Int!
 }
 
@@ -6497,6 +6791,28 @@ func (ec *executionContext) childFields_Deadline(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Deadline", field.Name)
 }
 
+func (ec *executionContext) childFields_DeadlineConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_DeadlineConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_DeadlineConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_DeadlineConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeadlineConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_DeadlineEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_DeadlineEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_DeadlineEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeadlineEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_DisableUserPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "user":
@@ -6885,6 +7201,30 @@ func (ec *executionContext) childFields_Objection(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type Objection", field.Name)
 }
 
+func (ec *executionContext) childFields_ObjectionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ObjectionConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ObjectionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ObjectionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ObjectionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ObjectionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ObjectionEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ObjectionEdge_node(ctx, field)
+	case "overdue":
+		return ec.fieldContext_ObjectionEdge_overdue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ObjectionEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -6953,6 +7293,30 @@ func (ec *executionContext) childFields_RepairRequest(ctx context.Context, field
 		return ec.fieldContext_RepairRequest_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RepairRequest", field.Name)
+}
+
+func (ec *executionContext) childFields_RepairRequestConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_RepairRequestConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RepairRequestConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_RepairRequestConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RepairRequestConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_RepairRequestEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_RepairRequestEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_RepairRequestEdge_node(ctx, field)
+	case "overdue":
+		return ec.fieldContext_RepairRequestEdge_overdue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RepairRequestEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_RequestAgentBindingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
