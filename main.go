@@ -1,14 +1,7 @@
 // Command creditwater is the backend of the city water utility's "credit +
 // water service" (信用+供水服务) scheme: a GraphQL API for the WeChat
-// mini-program and the staff dashboards.
-//
-// Usage:
-//
-//	creditwater [serve]                 run the server (default)
-//	creditwater migrate                 apply database migrations
-//	creditwater import --kind bills [--encoding auto|utf-8|gbk] FILE   billing-system CSV (R1.1)
-//	creditwater wechat menu push [-file config/menu.json]
-//	creditwater user create -username U -role ROLE [-name N]   (password from CW_NEW_PASSWORD or stdin)
+// mini-program and the staff dashboards. `creditwater -h` lists its
+// subcommands; each subcommand has its own -h.
 package main
 
 import (
@@ -27,6 +20,7 @@ import (
 	_ "time/tzdata" // Asia/Shanghai on a bare machine
 
 	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 
 	"creditwater/billing"
 	"creditwater/config"
@@ -34,6 +28,24 @@ import (
 	"creditwater/server"
 	"creditwater/store"
 )
+
+// usage is the root help (`creditwater -h`).
+const usage = `creditwater — 信用+供水服务后端 (credit + water service backend)
+
+用法 usage:
+  creditwater [serve]                      运行服务 run the server (default)
+  creditwater migrate                      执行数据库迁移 apply database migrations
+  creditwater import -kind KIND [-encoding auto|utf-8|gbk] FILE
+                                           导入营收系统 CSV import a billing-system file (R1.1)
+  creditwater user create -username U -role ROLE [-name N]
+                                           创建工作人员账号 create a staff user; password from
+                                           CW_NEW_PASSWORD, or typed (not echoed), or one line of stdin
+  creditwater wechat menu push [-file FILE]
+                                           推送公众号菜单 push the official account's menu
+
+配置 configuration: CW_* environment variables (README, "Configuration").
+每个子命令的 -h 显示其参数 each subcommand's -h shows its flags.
+`
 
 func main() {
 	if err := run(os.Args[1:], os.Stdin, os.Stdout); err != nil {
@@ -45,7 +57,24 @@ func main() {
 	}
 }
 
+// isHelp reports whether arg asks for help.
+func isHelp(arg string) bool {
+	return arg == "-h" || arg == "--help" || arg == "-help" || arg == "help"
+}
+
 func run(args []string, stdin io.Reader, stdout io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	if isHelp(cmd) {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	if len(args) > 0 && isHelp(args[0]) && (cmd == "user" || cmd == "wechat" || cmd == "serve" || cmd == "migrate") {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
 	cfg, err := config.FromOS()
 	if err != nil {
 		return err
@@ -54,10 +83,6 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	cmd := "serve"
-	if len(args) > 0 {
-		cmd, args = args[0], args[1:]
-	}
 	switch cmd {
 	case "serve":
 		logger.Info("configuration", "config", cfg.String())
@@ -68,7 +93,7 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 		defer s.Close()
 		return s.Run(ctx)
 	case "migrate":
-		db, err := store.OpenDB(ctx, store.DBConfig{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, MaxOpen: 2, MaxIdle: 1})
+		db, err := store.OpenDB(ctx, store.DBConfig{URL: cfg.Storage.DatabaseURL, DataDir: cfg.DataDir, MaxOpen: 2, MaxIdle: 1})
 		if err != nil {
 			return err
 		}
@@ -78,43 +103,57 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 		fmt.Fprintln(stdout, "migrations applied")
 		return nil
 	case "user":
-		return userCmd(ctx, cfg, logger, args, stdin, stdout)
+		return userCmd(ctx, cfg, args, stdin, stdout)
 	case "import":
-		return importCmd(ctx, cfg, logger, args, stdout)
+		return importCmd(ctx, cfg, args, stdout)
 	case "wechat":
 		return wechatCmd(ctx, cfg, logger, args, stdout)
 	default:
-		return fmt.Errorf("unknown command %q (want serve, migrate, import, user create or wechat menu push)", cmd)
+		return fmt.Errorf("unknown command %q (creditwater -h lists the commands)", cmd)
 	}
 }
 
-func userCmd(ctx context.Context, cfg config.Config, logger *slog.Logger, args []string, stdin io.Reader, stdout io.Writer) error {
-	if len(args) == 0 || args[0] != "create" {
-		return fmt.Errorf("usage: creditwater user create -username U -role STAFF|CREDIT_OFFICER|ADMIN [-name N]")
+// flags returns a flag set for the subcommand name that prints its usage
+// line and flags to out on -h.
+func flags(name, synopsis string, out io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.Usage = func() {
+		fmt.Fprintf(out, "用法 usage: creditwater %s\n", synopsis)
+		fs.PrintDefaults()
 	}
-	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
-	username := fs.String("username", "", "login name")
-	role := fs.String("role", "STAFF", "STAFF, CREDIT_OFFICER or ADMIN")
-	name := fs.String("name", "", "display name")
-	if err := fs.Parse(args[1:]); err != nil {
+	return fs
+}
+
+// parse parses args into fs; -h is a success with nothing more to do (done).
+func parse(fs *flag.FlagSet, args []string) (done bool, err error) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return true, nil
+		}
+		return false, err
+	}
+	return false, nil
+}
+
+func userCmd(ctx context.Context, cfg config.Config, args []string, stdin io.Reader, stdout io.Writer) error {
+	const synopsis = "user create -username U -role STAFF|CREDIT_OFFICER|ADMIN [-name N]\n" +
+		"  密码 password: CW_NEW_PASSWORD, or typed at the prompt (not echoed), or one line of stdin"
+	if len(args) == 0 || args[0] != "create" {
+		return fmt.Errorf("usage: creditwater %s", synopsis)
+	}
+	fs := flags("user create", synopsis, stdout)
+	username := fs.String("username", "", "登录名 login name")
+	role := fs.String("role", "STAFF", "角色 role: STAFF, CREDIT_OFFICER or ADMIN")
+	name := fs.String("name", "", "显示名称 display name (default: the login name)")
+	if done, err := parse(fs, args[1:]); done || err != nil {
 		return err
 	}
-	password := os.Getenv("CW_NEW_PASSWORD")
-	if password == "" {
-		fmt.Fprint(stdout, "password: ")
-		line, err := bufio.NewReader(stdin).ReadString('\n')
-		if err != nil && line == "" {
-			return fmt.Errorf("no password given (set CW_NEW_PASSWORD or type it)")
-		}
-		password = strings.TrimRight(line, "\r\n")
-	}
-	cfg.DemoData = false
-	s, err := server.New(ctx, cfg, logger)
+	password, err := readPassword(stdin, stdout)
 	if err != nil {
 		return err
 	}
-	defer s.Close()
-	u, err := s.Auth().CreateStaff(ctx, *username, password, *name, models.Role(strings.ToUpper(*role)))
+	u, err := server.CreateStaff(ctx, cfg, *username, password, *name, models.Role(strings.ToUpper(*role)))
 	if err != nil {
 		return err
 	}
@@ -122,20 +161,44 @@ func userCmd(ctx context.Context, cfg config.Config, logger *slog.Logger, args [
 	return nil
 }
 
+// readPassword returns CW_NEW_PASSWORD when set; otherwise it prompts on
+// stdout and reads the password from a terminal without echo, or one line
+// from any other stdin (a pipe or a file).
+func readPassword(stdin io.Reader, prompt io.Writer) (string, error) {
+	if p := os.Getenv("CW_NEW_PASSWORD"); p != "" {
+		return p, nil
+	}
+	fmt.Fprint(prompt, "password: ")
+	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(prompt)
+		if err != nil || len(b) == 0 {
+			return "", fmt.Errorf("no password given (set CW_NEW_PASSWORD or type it)")
+		}
+		return string(b), nil
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return "", fmt.Errorf("no password given (set CW_NEW_PASSWORD or type it)")
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
 // errRowsRefused makes the import command exit with status 3 when some
 // rows were refused (the good ones are in).
 var errRowsRefused = errors.New("some rows were refused (see above)")
 
 // importCmd imports a billing-system file with a progress bar (R1.1).
-func importCmd(ctx context.Context, cfg config.Config, logger *slog.Logger, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("import", flag.ContinueOnError)
-	kindName := fs.String("kind", "", "accounts, usage, bills, payments or reminders")
-	encoding := fs.String("encoding", "auto", "auto, utf-8 or gbk")
-	if err := fs.Parse(args); err != nil {
+func importCmd(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {
+	const synopsis = "import -kind accounts|usage|bills|payments|reminders [-encoding auto|utf-8|gbk] FILE"
+	fs := flags("import", synopsis, stdout)
+	kindName := fs.String("kind", "", "数据种类 kind of rows: accounts, usage, bills, payments or reminders")
+	encoding := fs.String("encoding", "auto", "编码 encoding: auto, utf-8 or gbk")
+	if done, err := parse(fs, args); done || err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return fmt.Errorf("usage: creditwater import --kind bills [--encoding auto] FILE")
+		return fmt.Errorf("usage: creditwater %s", synopsis)
 	}
 	kind, err := billing.ParseKind(*kindName)
 	if err != nil {
@@ -150,14 +213,13 @@ func importCmd(ctx context.Context, cfg config.Config, logger *slog.Logger, args
 	if err != nil {
 		return err
 	}
-	cfg.DemoData, cfg.JobsEnabled = false, false
-	s, err := server.New(ctx, cfg, logger)
+	importer, closeDB, err := server.OpenImporter(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer s.Close()
+	defer closeDB()
 	bar := progressbar.DefaultBytes(st.Size(), "importing "+st.Name())
-	job, rowErrs, err := s.Importer().Import(ctx, kind, io.TeeReader(f, bar), billing.Meta{FileName: st.Name(), Encoding: *encoding, StartedBy: "cli"})
+	job, rowErrs, err := importer.Import(ctx, kind, io.TeeReader(f, bar), billing.Meta{FileName: st.Name(), Encoding: *encoding, StartedBy: "cli"})
 	_ = bar.Finish()
 	if err != nil {
 		return err
@@ -179,28 +241,17 @@ func importCmd(ctx context.Context, cfg config.Config, logger *slog.Logger, args
 
 // wechatCmd pushes the official account's menu (R6.4).
 func wechatCmd(ctx context.Context, cfg config.Config, logger *slog.Logger, args []string, stdout io.Writer) error {
+	const synopsis = "wechat menu push [-file FILE]"
 	if len(args) < 2 || args[0] != "menu" || args[1] != "push" {
-		return fmt.Errorf("usage: creditwater wechat menu push [-file config/menu.json]")
+		return fmt.Errorf("usage: creditwater %s", synopsis)
 	}
-	fs := flag.NewFlagSet("wechat menu push", flag.ContinueOnError)
-	file := fs.String("file", cfg.OAMenuFile, "menu file (default: the embedded config/menu.json)")
-	if err := fs.Parse(args[2:]); err != nil {
+	fs := flags("wechat menu push", synopsis, stdout)
+	file := fs.String("file", cfg.OA.MenuFile, "菜单文件 menu file (default: CW_OA_MENU_FILE, else the embedded config/menu.json)")
+	if done, err := parse(fs, args[2:]); done || err != nil {
 		return err
 	}
-	cfg.OAMenuFile, cfg.DemoData = *file, false
-	if cfg.OAToken == "" {
-		cfg.OAToken = "menu-push" // the callback token is not needed to push a menu
-	}
-	s, err := server.New(ctx, cfg, logger)
+	menu, err := server.PushMenu(ctx, cfg, logger, *file)
 	if err != nil {
-		return err
-	}
-	defer s.Close()
-	menu, err := s.Menu()
-	if err != nil {
-		return err
-	}
-	if err := s.OfficialAccount().PushMenu(ctx, menu); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "menu pushed: %d buttons\n", len(menu.Buttons))

@@ -19,6 +19,7 @@ import (
 	"creditwater/apperr"
 	"creditwater/audit"
 	"creditwater/calendar"
+	"creditwater/config"
 	"creditwater/credit"
 	"creditwater/models"
 	"creditwater/pii"
@@ -60,13 +61,13 @@ const (
 
 // Config are the scheme's rules (R7.4).
 type Config struct {
-	// Ratings in scope for zero-document handling (default A, B).
-	Ratings []string
+	// Apply is the configuration passed whole: Ratings in scope for
+	// zero-document handling (default A, B) and NotifyTemplateID, the
+	// subscribe-message template for status changes.
+	config.Apply
 	// SLA is the number of working days each step may take, by the state the
 	// application waits in.
 	SLA map[models.AppStatus]int
-	// NotifyTemplateID is the subscribe-message template for status changes.
-	NotifyTemplateID string
 	// PlatformName names the credit platform in texts (信用中国（广东韶关）).
 	PlatformName string
 }
@@ -74,13 +75,12 @@ type Config struct {
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
 	return Config{
-		Ratings: []string{"A", "B"},
+		Apply: config.Apply{Ratings: []string{"A", "B"}, NotifyTemplateID: "application-status"},
 		SLA: map[models.AppStatus]int{
 			models.AppSubmitted: 2, models.AppSurveyScheduled: 3, models.AppSurveyed: 1,
 			models.AppCreditChecked: 5, models.AppCommitmentSigned: 1, models.AppPublished: 1,
 		},
-		NotifyTemplateID: "application-status",
-		PlatformName:     "信用中国（广东韶关）",
+		PlatformName: "信用中国（广东韶关）",
 	}
 }
 

@@ -1,7 +1,6 @@
 package config_test
 
 import (
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -14,8 +13,8 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.HTTPAddr != ":8080" || c.Env != "development" || !c.WeChatFake || c.DatabaseURL != "" ||
-		!c.RegistrySimulator || c.RegistryTimeout != 5*time.Second || c.RegistryURL != "" {
+	if c.HTTPAddr != ":8080" || c.Env != "development" || !c.WeChat.Fake || c.Storage.DatabaseURL != "" ||
+		!c.Registry.Simulator || c.Registry.Timeout != 5*time.Second || c.Registry.URL != "" {
 		t.Fatalf("defaults: %+v", c)
 	}
 }
@@ -64,12 +63,12 @@ func TestTrustedProxies(t *testing.T) {
 	if c, err = config.Load(nil); err != nil {
 		t.Fatal(err)
 	}
-	if nets, err := c.TrustedProxyNets(); err != nil || len(nets) != 0 || c.MetricsAddr != "127.0.0.1:9090" {
-		t.Fatalf("defaults: nets %v, metrics %q, %v", nets, c.MetricsAddr, err)
+	if nets, err := c.TrustedProxyNets(); err != nil || len(nets) != 0 || c.HTTP.MetricsAddr != "127.0.0.1:9090" {
+		t.Fatalf("defaults: nets %v, metrics %q, %v", nets, c.HTTP.MetricsAddr, err)
 	}
 	// CW_METRICS_ADDR set but empty turns the metrics listener off.
-	if c, err = config.Load([]string{"CW_METRICS_ADDR="}); err != nil || c.MetricsAddr != "" {
-		t.Fatalf("empty CW_METRICS_ADDR: %q, %v", c.MetricsAddr, err)
+	if c, err = config.Load([]string{"CW_METRICS_ADDR="}); err != nil || c.HTTP.MetricsAddr != "" {
+		t.Fatalf("empty CW_METRICS_ADDR: %q, %v", c.HTTP.MetricsAddr, err)
 	}
 }
 
@@ -83,7 +82,7 @@ func TestProductionRefusesDevelopmentConveniences(t *testing.T) {
 	if err != nil {
 		t.Fatalf("complete production config refused: %v", err)
 	}
-	if c.Playground || c.WeChatFake || c.DemoData || c.CreditPlatformSimulator || c.RegistrySimulator {
+	if c.GraphQL.Playground || c.WeChat.Fake || c.DemoData || c.CreditPlatform.Simulator || c.Registry.Simulator {
 		t.Errorf("production defaults keep development conveniences: %+v", c)
 	}
 	for _, tc := range []struct{ drop, add, want string }{
@@ -127,23 +126,25 @@ func TestStringMasksSecrets(t *testing.T) {
 	}
 }
 
-// R7.4: every setting is documented in the README's configuration table.
-func TestEveryVariableIsDocumented_R7_4(t *testing.T) {
-	readme, err := os.ReadFile("../README.md")
-	if err != nil {
-		t.Fatal(err)
+// The demo official-account token makes /wechat/oa answer on the embedded
+// defaults (R6.4); production has no default token and refuses the demo one.
+// CW_NEW_PASSWORD, read by `user create`, is not refused as unknown.
+func TestDemoOATokenAndCommandVariables_R6_4(t *testing.T) {
+	c, err := config.Load([]string{"CW_NEW_PASSWORD=x"})
+	if err != nil || c.OA.Token != config.DemoOAToken {
+		t.Fatalf("development: token %q, %v", c.OA.Token, err)
 	}
-	for _, v := range config.Vars() {
-		short := v.Name
-		if i := strings.Index(short, "_MIN_MONTHS"); i > 0 && strings.Contains(short, "PUBLICITY") {
-			short = short[:i+len("_MIN_MONTHS")]
-		}
-		if i := strings.Index(short, "_MAX_MONTHS"); i > 0 && strings.Contains(short, "PUBLICITY") {
-			short = "_MAX_MONTHS"
-		}
-		if !strings.Contains(string(readme), "`"+short+"`") && !strings.Contains(string(readme), short) {
-			t.Errorf("%s is not in the README", v.Name)
-		}
+	prod := []string{"CW_ENV=production", "CW_DATABASE_URL=app:pw@tcp(db:3306)/cw", "CW_REDIS_URL=redis://r:6379/0",
+		"CW_WECHAT_APPID=wx1", "CW_WECHAT_SECRET=s3cret-value",
+		"CW_CREDIT_PLATFORM_URL=https://credit.example", "CW_CREDIT_PLATFORM_KEY=k", "CW_CREDIT_PLATFORM_SECRET=s",
+		"CW_REGISTRY_URL=https://registry.example", "CW_REGISTRY_KEY=rk", "CW_REGISTRY_SECRET=rs",
+		"CW_DATA_KEY=" + strings.Repeat("ab", 32), "CW_INDEX_KEY=" + strings.Repeat("cd", 32)}
+	if c, err = config.Load(prod); err != nil || c.OA.Token != "" {
+		t.Fatalf("production: token %q, %v; want none", c.OA.Token, err)
+	}
+	demo := append(prod[:len(prod):len(prod)], "CW_OA_TOKEN="+config.DemoOAToken, "CW_OA_AES_KEY="+strings.Repeat("a", 43))
+	if _, err = config.Load(demo); err == nil || !strings.Contains(err.Error(), "CW_OA_TOKEN") {
+		t.Fatalf("production with the demo token: %v, want an error naming CW_OA_TOKEN", err)
 	}
 }
 
@@ -180,8 +181,8 @@ func TestOfficialAccountCallbackSettings_R6_4(t *testing.T) {
 			t.Errorf("%v: %v", tt.env[len(tt.env)-1], err)
 			continue
 		}
-		if c.OAAllowPlain != tt.wantPlain || c.OATimestampWindow != 5*time.Minute {
-			t.Errorf("%v: allow plain %v window %v, want %v 5m", tt.env[len(tt.env)-1], c.OAAllowPlain, c.OATimestampWindow, tt.wantPlain)
+		if c.OA.AllowPlain != tt.wantPlain || c.OA.TimestampWindow != 5*time.Minute {
+			t.Errorf("%v: allow plain %v window %v, want %v 5m", tt.env[len(tt.env)-1], c.OA.AllowPlain, c.OA.TimestampWindow, tt.wantPlain)
 		}
 	}
 }

@@ -27,30 +27,17 @@ import (
 	"strconv"
 	"time"
 
+	"creditwater/config"
 	"creditwater/models"
 )
 
 // Config holds the thresholds of the credit rules (R7.4). A zero field takes
 // the default documented on it (see SPEC "Defaults drawn from the rules").
 type Config struct {
-	// ArrearsThresholdFen is the "large amount" of unpaid fees, in fen, from
-	// which an ARREARS record is made. Default 100000 (¥1,000).
-	ArrearsThresholdFen int64 `default:"100000"`
-	// ArrearsGraceMonths is the grace period after a reminder (催告), in
-	// calendar months. Default 1.
-	ArrearsGraceMonths int `default:"1"`
-	// WindowMonths is the look-back window of the EXCELLENT tier and the
-	// history it requires, in months. Default 36.
-	WindowMonths int `default:"36"`
-	// GeneralPublicityMinMonths / GeneralPublicityMaxMonths bound the
-	// publicity period of a GENERAL record. Defaults 3 and 12.
-	GeneralPublicityMinMonths int `default:"3"`
-	GeneralPublicityMaxMonths int `default:"12"`
-	// SeriousPublicityMinMonths / SeriousPublicityMaxMonths bound the
-	// publicity period of a SERIOUS record. Defaults 12 and 36. MINOR
-	// records are not published.
-	SeriousPublicityMinMonths int `default:"12"`
-	SeriousPublicityMaxMonths int `default:"36"`
+	// Credit is the configured thresholds (CW_ARREARS_*, CW_PUBLICITY_*,
+	// CW_EXCELLENT_WINDOW_MONTHS), passed whole by the composition root;
+	// each zero field takes its envDefault.
+	config.Credit
 	// BatchSize is the number of rows per multi-row INSERT of the arrears
 	// rule and per IN list of the tier recomputation. Default 1000.
 	BatchSize int `default:"1000"`
@@ -84,14 +71,23 @@ func (c Config) WithDefaults() Config {
 }
 
 // Defaults sets every zero or negative int, int64 or float64 field of the
-// struct *p that has a `default:"…"` tag to that default: the rule of
-// every setting of the credit packages. A tag that does not parse as the
-// field's type is a programming error and panics.
-func Defaults(p any) {
-	v := reflect.ValueOf(p).Elem()
+// struct *p that has a `default:"…"` (or, in an embedded configuration
+// group, `envDefault:"…"`) tag to that default: the rule of every setting
+// of the credit packages. A tag that does not parse as the field's type is
+// a programming error and panics.
+func Defaults(p any) { defaults(reflect.ValueOf(p).Elem()) }
+
+func defaults(v reflect.Value) {
 	for i := range v.NumField() {
-		tag, ok := v.Type().Field(i).Tag.Lookup("default")
-		f := v.Field(i)
+		sf, f := v.Type().Field(i), v.Field(i)
+		if sf.Anonymous && f.Kind() == reflect.Struct {
+			defaults(f)
+			continue
+		}
+		tag, ok := sf.Tag.Lookup("default")
+		if !ok {
+			tag, ok = sf.Tag.Lookup("envDefault")
+		}
 		if !ok {
 			continue
 		}

@@ -3,6 +3,7 @@ package credit_test
 import (
 	"testing"
 
+	"creditwater/config"
 	"creditwater/credit"
 	ct "creditwater/credit/credittest"
 	"creditwater/models"
@@ -19,7 +20,7 @@ func TestPublicity(t *testing.T) {
 		{credit.Config{}, models.SeverityGeneral, credit.Publicity{true, ct.Day(2026, 1, 31), ct.Day(2026, 4, 30), ct.Day(2027, 1, 31)}},
 		{credit.Config{}, models.SeveritySerious, credit.Publicity{true, ct.Day(2026, 1, 31), ct.Day(2027, 1, 31), ct.Day(2029, 1, 31)}},
 		{credit.Config{}, models.SeverityMinor, credit.Publicity{}},
-		{credit.Config{GeneralPublicityMinMonths: 1, GeneralPublicityMaxMonths: 6}, models.SeverityGeneral,
+		{credit.Config{Credit: config.Credit{GeneralPublicityMinMonths: 1, GeneralPublicityMaxMonths: 6}}, models.SeverityGeneral,
 			credit.Publicity{true, ct.Day(2026, 1, 31), ct.Day(2026, 2, 28), ct.Day(2026, 7, 31)}},
 	}
 	for _, c := range cases {

@@ -69,6 +69,21 @@ func (s *Service) Agents(ctx context.Context, subjectID string) ([]models.Enterp
 	return out, nil
 }
 
+// SubjectBindings lists the bindings of a subject that have not ended — its legal
+// representative and its agents — oldest first, for staff (R8.1). It
+// returns UNAUTHENTICATED/FORBIDDEN for anyone else and INTERNAL.
+func (s *Service) SubjectBindings(ctx context.Context, subjectID string) ([]models.EnterpriseBinding, error) {
+	if _, err := auth.Require(ctx, models.RoleStaff, models.RoleCreditOfficer, models.RoleAdmin); err != nil {
+		return nil, err
+	}
+	var out []models.EnterpriseBinding
+	if err := s.db.WithContext(ctx).Where("subject_id = ? AND status <> ?", subjectID, models.BindingEnded).
+		Order("created_at").Find(&out).Error; err != nil {
+		return nil, apperr.Wrap(err, apperr.Internal, "could not read the bindings")
+	}
+	return out, nil
+}
+
 // AuthoriseAgent lets the enterprise's verified legal representative
 // authorise an agent, or change an agent's scopes, from the mini-program
 // (R6.6). The legal representative needs a face verification within the

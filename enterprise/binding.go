@@ -17,6 +17,7 @@ import (
 	"creditwater/auth"
 	"creditwater/ident"
 	"creditwater/models"
+	"creditwater/reqctx"
 )
 
 // BindInput is what a user gives to bind an enterprise as its legal
@@ -66,25 +67,7 @@ func validatePerson(nameField, name string, idType ident.IDType, idNumber string
 // ENTERPRISE_NOT_FOUND, field uscc), RATE_LIMITED, UNAVAILABLE when the
 // registry cannot be reached, and FORBIDDEN for staff.
 func (s *Service) Bind(ctx context.Context, in BindInput) (models.EnterpriseBinding, error) {
-	a, err := auth.Require(ctx, models.RoleEnterprise)
-	if err != nil {
-		return models.EnterpriseBinding{}, err
-	}
-	uscc := ident.NormalizeUSCC(in.USCC)
-	if err := ident.ValidateUSCC(uscc); err != nil {
-		return models.EnterpriseBinding{}, err
-	}
-	p, err := validatePerson("legalRepName", in.LegalRepName, in.IDType, in.IDNumber)
-	if err != nil {
-		return models.EnterpriseBinding{}, err
-	}
-	if err := s.requireConsent(ctx, s.db, a.UserID, models.ConsentIDProcessing); err != nil {
-		return models.EnterpriseBinding{}, err
-	}
-	if err := s.limit(ctx, "bind:"+a.UserID, s.cfg.BindAttempts, s.cfg.BindWindow, "绑定尝试过于频繁"); err != nil {
-		return models.EnterpriseBinding{}, err
-	}
-	entry, err := s.lookupActive(ctx, uscc, "enterprise.bind_refused")
+	a, uscc, p, entry, err := s.beginBinding(ctx, in.USCC, "legalRepName", in.LegalRepName, in.IDType, in.IDNumber, "enterprise.bind_refused")
 	if err != nil {
 		return models.EnterpriseBinding{}, err
 	}
@@ -99,6 +82,34 @@ func (s *Service) Bind(ctx context.Context, in BindInput) (models.EnterpriseBind
 			WithDetail("uscc", uscc)
 	}
 	return s.storeBinding(ctx, a.UserID, entry, p, models.BindingLegalRepresentative)
+}
+
+// beginBinding makes the checks every binding request starts with: an
+// enterprise user, a valid USCC (returned normalised), a valid name and ID
+// number (nameField names the input field), the ID-processing consent, the
+// binding attempts limit, and an enterprise the registry knows as 存续 (a
+// refusal is audited as action).
+func (s *Service) beginBinding(ctx context.Context, rawUSCC, nameField, name string, idType ident.IDType, idNumber, action string) (*reqctx.Actor, string, person, RegistryEntry, error) {
+	a, err := auth.Require(ctx, models.RoleEnterprise)
+	if err != nil {
+		return nil, "", person{}, RegistryEntry{}, err
+	}
+	uscc := ident.NormalizeUSCC(rawUSCC)
+	if err := ident.ValidateUSCC(uscc); err != nil {
+		return nil, "", person{}, RegistryEntry{}, err
+	}
+	p, err := validatePerson(nameField, name, idType, idNumber)
+	if err != nil {
+		return nil, "", person{}, RegistryEntry{}, err
+	}
+	if err := s.requireConsent(ctx, s.db, a.UserID, models.ConsentIDProcessing); err != nil {
+		return nil, "", person{}, RegistryEntry{}, err
+	}
+	if err := s.limit(ctx, "bind:"+a.UserID, s.cfg.BindAttempts, s.cfg.BindWindow, "绑定尝试过于频繁"); err != nil {
+		return nil, "", person{}, RegistryEntry{}, err
+	}
+	entry, err := s.lookupActive(ctx, uscc, action)
+	return a, uscc, p, entry, err
 }
 
 // RequestAgentInput is what an agent (经办人) gives to ask to act for an
@@ -119,25 +130,7 @@ type RequestAgentInput struct {
 // and CONFLICT (reason ALREADY_LEGAL_REPRESENTATIVE) for a caller who is
 // the enterprise's verified legal representative.
 func (s *Service) RequestAgent(ctx context.Context, in RequestAgentInput) (models.EnterpriseBinding, error) {
-	a, err := auth.Require(ctx, models.RoleEnterprise)
-	if err != nil {
-		return models.EnterpriseBinding{}, err
-	}
-	uscc := ident.NormalizeUSCC(in.USCC)
-	if err := ident.ValidateUSCC(uscc); err != nil {
-		return models.EnterpriseBinding{}, err
-	}
-	p, err := validatePerson("name", in.Name, in.IDType, in.IDNumber)
-	if err != nil {
-		return models.EnterpriseBinding{}, err
-	}
-	if err := s.requireConsent(ctx, s.db, a.UserID, models.ConsentIDProcessing); err != nil {
-		return models.EnterpriseBinding{}, err
-	}
-	if err := s.limit(ctx, "bind:"+a.UserID, s.cfg.BindAttempts, s.cfg.BindWindow, "绑定尝试过于频繁"); err != nil {
-		return models.EnterpriseBinding{}, err
-	}
-	entry, err := s.lookupActive(ctx, uscc, "enterprise.agent_refused")
+	a, _, p, entry, err := s.beginBinding(ctx, in.USCC, "name", in.Name, in.IDType, in.IDNumber, "enterprise.agent_refused")
 	if err != nil {
 		return models.EnterpriseBinding{}, err
 	}

@@ -17,6 +17,7 @@ import (
 
 	"creditwater/access"
 	"creditwater/audit"
+	"creditwater/config"
 	"creditwater/evidence"
 	"creditwater/models"
 	"creditwater/pii"
@@ -48,12 +49,10 @@ type Poster interface {
 
 // Config are the rules of this package (R7.4).
 type Config struct {
-	// FaceValidity is how long a passed face verification authorises
-	// sensitive actions (default 30 minutes).
-	FaceValidity time.Duration
+	// Face is the configured face verification, passed whole: FaceValidity,
+	// how long a pass authorises sensitive actions (default 30 minutes);
 	// FaceAttempts per FaceWindow per user (default 5 per 10 minutes).
-	FaceAttempts int
-	FaceWindow   time.Duration
+	config.Face
 	// BindAttempts per BindWindow per user: each asks the registry whether a
 	// name and ID number are an enterprise's legal representative, so they
 	// are limited (default 10 per hour).
@@ -67,7 +66,7 @@ type Config struct {
 
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
-	return Config{FaceValidity: 30 * time.Minute, FaceAttempts: 5, FaceWindow: 10 * time.Minute,
+	return Config{Face: config.Face{FaceValidity: 30 * time.Minute, FaceAttempts: 5, FaceWindow: 10 * time.Minute},
 		BindAttempts: 10, BindWindow: time.Hour,
 		ConsentVersions: map[string]string{"ID_PROCESSING": ConsentTextVersion, "FACE_VERIFICATION": ConsentTextVersion}}
 }

@@ -166,26 +166,13 @@ func (r *queryResolver) MyApplications(ctx context.Context) ([]models.Applicatio
 }
 
 func (r *queryResolver) Applications(ctx context.Context, filter *model.ApplicationFilter, orderBy *apply.Order, first *int, after *string) (*model.ApplicationConnection, error) {
-	n, count, err := listArgs(ctx, first)
-	if err != nil {
-		return nil, err
-	}
-	f := apply.QueueFilter{Count: count}
+	f := apply.QueueFilter{}
 	if filter != nil {
 		f = apply.QueueFilter{Statuses: filter.Statuses, VIPOnly: deref(filter.VipOnly), Assignee: deref(filter.AssigneeID),
 			SubjectID: deref(filter.SubjectID), ZeroDocument: filter.ZeroDocument, SubmittedFrom: deref(filter.SubmittedFrom),
-			SubmittedTo: deref(filter.SubmittedTo), Keyword: deref(filter.Keyword), Count: count}
+			SubmittedTo: deref(filter.SubmittedTo), Keyword: deref(filter.Keyword)}
 	}
-	p, err := r.Apply.Queue(ctx, f, deref(orderBy), n, deref(after))
-	if err != nil {
-		return nil, err
-	}
-	conn := &model.ApplicationConnection{Edges: []model.ApplicationEdge{}, PageInfo: pageInfo(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
-	for _, it := range p.Items {
-		conn.Edges = append(conn.Edges, model.ApplicationEdge{Cursor: it.Cursor, Node: &it.Application,
-			AgeSeconds: int(it.Age.Seconds()), StepDue: it.StepDue, Overdue: it.Overdue})
-	}
-	return conn, nil
+	return r.applications(ctx, f, deref(orderBy), first, after)
 }
 
 func (r *queryResolver) CommitmentDraft(ctx context.Context, applicationID string) (*model.CommitmentDraft, error) {

@@ -89,7 +89,7 @@ func listArgs(ctx context.Context, first *int) (int, bool, error) {
 	return n, slices.Contains(graphql.CollectAllFields(ctx), "totalCount"), nil
 }
 
-// pageInfo is a connection's PageInfo.
-func pageInfo(hasNext bool, endCursor string) *model.PageInfo {
+// pageInfoOf is a connection's PageInfo.
+func pageInfoOf(hasNext bool, endCursor string) *model.PageInfo {
 	return &model.PageInfo{HasNextPage: hasNext, EndCursor: ptrIf(endCursor)}
 }

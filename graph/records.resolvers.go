@@ -16,6 +16,7 @@ import (
 	"creditwater/graph/model"
 	"creditwater/jobs"
 	"creditwater/models"
+	"creditwater/ops"
 	"creditwater/render"
 )
 
@@ -131,7 +132,7 @@ func (r *queryResolver) DishonestyRecords(ctx context.Context, filter *model.Dis
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.DishonestyRecordConnection{Edges: []model.DishonestyRecordEdge{}, PageInfo: pageInfo(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
+	conn := &model.DishonestyRecordConnection{Edges: []model.DishonestyRecordEdge{}, PageInfo: pageInfoOf(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
 	for i := range p.Records {
 		conn.Edges = append(conn.Edges, model.DishonestyRecordEdge{Cursor: record.Cursor(p.Records[i]), Node: &p.Records[i]})
 	}
@@ -150,8 +151,18 @@ func (r *queryResolver) Jobs(ctx context.Context) ([]jobs.JobInfo, error) {
 	return r.JobRunner.Jobs(), nil
 }
 
-func (r *queryResolver) JobRuns(ctx context.Context, name string, limit *int) ([]models.JobRun, error) {
-	return r.JobRunner.Runs(ctx, name, deref(limit))
+func (r *queryResolver) JobRuns(ctx context.Context, filter *model.JobRunFilter, first *int, after *string) (*model.JobRunConnection, error) {
+	var f ops.JobRunFilter
+	if filter != nil {
+		f = ops.JobRunFilter{Job: deref(filter.Job), Status: deref(filter.Status), From: deref(filter.From), To: deref(filter.To)}
+	}
+	p, err := r.Ops.JobRuns(ctx, f, first, deref(after))
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.JobRunConnection{PageInfo: pageInfo(p), TotalCount: int(p.TotalCount)}
+	conn.Edges = edges(p, func(c string, n *models.JobRun) model.JobRunEdge { return model.JobRunEdge{Cursor: c, Node: n} })
+	return conn, nil
 }
 
 func (r *recordEventResolver) ActorID(ctx context.Context, obj *models.RecordEvent) (*string, error) {

@@ -147,9 +147,9 @@ func (r *queryResolver) Repairs(ctx context.Context, filter *model.RepairFilter,
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.RepairRequestConnection{Edges: []model.RepairRequestEdge{}, PageInfo: pageInfo(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
+	conn := &model.RepairRequestConnection{Edges: []model.RepairRequestEdge{}, PageInfo: pageInfoOf(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
 	for i := range p.Items {
-		conn.Edges = append(conn.Edges, model.RepairRequestEdge{Cursor: p.Items[i].Cursor, Node: &p.Items[i].Request, Overdue: p.Items[i].Overdue})
+		conn.Edges = append(conn.Edges, model.RepairRequestEdge{Cursor: p.Items[i].Cursor, Node: &p.Items[i].Request})
 	}
 	return conn, nil
 }
@@ -167,9 +167,9 @@ func (r *queryResolver) Objections(ctx context.Context, filter *model.ObjectionF
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.ObjectionConnection{Edges: []model.ObjectionEdge{}, PageInfo: pageInfo(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
+	conn := &model.ObjectionConnection{Edges: []model.ObjectionEdge{}, PageInfo: pageInfoOf(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
 	for i := range p.Items {
-		conn.Edges = append(conn.Edges, model.ObjectionEdge{Cursor: p.Items[i].Cursor, Node: &p.Items[i].Request, Overdue: p.Items[i].Overdue})
+		conn.Edges = append(conn.Edges, model.ObjectionEdge{Cursor: p.Items[i].Cursor, Node: &p.Items[i].Request})
 	}
 	return conn, nil
 }
@@ -188,7 +188,7 @@ func (r *queryResolver) Deadlines(ctx context.Context, filter *model.DeadlineFil
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.DeadlineConnection{Edges: []model.DeadlineEdge{}, PageInfo: pageInfo(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
+	conn := &model.DeadlineConnection{Edges: []model.DeadlineEdge{}, PageInfo: pageInfoOf(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
 	for i := range p.Items {
 		conn.Edges = append(conn.Edges, model.DeadlineEdge{Cursor: p.Items[i].Cursor(), Node: &p.Items[i]})
 	}

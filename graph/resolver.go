@@ -15,6 +15,7 @@ import (
 	"creditwater/credit/rules"
 	"creditwater/credit/usage"
 	"creditwater/jobs"
+	"creditwater/ops"
 	"time"
 
 	"creditwater/audit"
@@ -45,4 +46,5 @@ type Resolver struct {
 	Phone      auth.PhoneExchanger
 	Sealer     *pii.Sealer
 	Inbox      *inbox.Inbox
+	Ops        *ops.Service
 }

@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"creditwater/apperr"
+	"creditwater/config"
 	"creditwater/models"
 	"creditwater/reqctx"
 	"creditwater/store"
@@ -520,7 +521,7 @@ func TestErrorClassesR2_3(t *testing.T) {
 		db := storetest.DB(t)
 		c := newClock()
 		rec := newRecorder(func(string, int) error { return apperr.New(apperr.Unavailable, "down") })
-		w := newWorker(db, c, Config{MaxAttempts: 3}, rec)
+		w := newWorker(db, c, Config{Outbox: config.Outbox{MaxAttempts: 3}}, rec)
 		enqueue(t, db, "m1")
 		for range 5 {
 			runOnce(t, w)
@@ -536,7 +537,7 @@ func TestErrorClassesR2_3(t *testing.T) {
 // R2.3: the wait between attempts grows exponentially up to MaxBackoff and
 // honours a longer RetryAfter.
 func TestBackoffR2_3(t *testing.T) {
-	cfg := Config{BaseBackoff: time.Second, MaxBackoff: 30 * time.Second, MaxAttempts: 100}
+	cfg := Config{Outbox: config.Outbox{BaseBackoff: time.Second, MaxBackoff: 30 * time.Second, MaxAttempts: 100}}
 	w := NewWorker(nil, nil, cfg)
 	for attempt := 1; attempt <= 70; attempt++ {
 		full := min(time.Second<<min(attempt-1, 5), 30*time.Second)
@@ -739,7 +740,7 @@ func TestList(t *testing.T) {
 func TestRunNotify(t *testing.T) {
 	db := storetest.DB(t)
 	delivered := make(chan string, 1)
-	w := NewWorker(db, nil, Config{PollInterval: time.Hour})
+	w := NewWorker(db, nil, Config{Outbox: config.Outbox{PollInterval: time.Hour}})
 	w.Handle(kindPublish, func(_ context.Context, m models.OutboxMessage) (string, error) {
 		delivered <- m.Key
 		return "ok", nil

@@ -22,6 +22,7 @@ import (
 	"creditwater/apperr"
 	"creditwater/audit"
 	"creditwater/auth"
+	"creditwater/config"
 	"creditwater/models"
 	"creditwater/store"
 )
@@ -43,23 +44,18 @@ type Config struct {
 	Instance string
 	// Batch is how many messages one claim takes (default 10, max 100).
 	Batch int
-	// Lease is how long a claim is exclusive (default 1 min): the wait before
-	// another worker takes over the messages of a worker that died. A
-	// handler gets half of it.
-	Lease time.Duration
 	// Drain is how long in-flight deliveries may go on after Run's context
 	// ends (a shutdown) before their handlers are cancelled and their
 	// leases released (default 10 s).
 	Drain time.Duration
-	// PollInterval is the idle wait of Run (default 1 s).
-	PollInterval time.Duration
-	// MaxAttempts is how many failed attempts send a message to DEAD (default 20).
-	MaxAttempts int
-	// BaseBackoff is the wait after the first failure; it doubles per
-	// failure (default 2 s).
-	BaseBackoff time.Duration
-	// MaxBackoff caps the wait (default 10 min).
-	MaxBackoff time.Duration
+	// Outbox is the configuration passed whole: PollInterval, the idle wait
+	// of Run (default 1 s); MaxAttempts, how many failed attempts send a
+	// message to DEAD (default 20); BaseBackoff, the wait after the first
+	// failure, doubling per failure (default 2 s); MaxBackoff, its cap
+	// (default 10 min); Lease, how long a claim is exclusive (default 1
+	// min): the wait before another worker takes over the messages of a
+	// worker that died. A handler gets half of it.
+	config.Outbox
 }
 
 func (c Config) withDefaults() Config {
@@ -462,11 +458,12 @@ func (w *Worker) List(ctx context.Context, status models.OutboxStatus, limit int
 
 // Retry requeues the DEAD message id for delivery now, with its attempt
 // count reset, and writes an audit entry. It returns UNAUTHENTICATED/
-// FORBIDDEN unless the actor is an ADMIN, NOT_FOUND for an unknown id,
+// FORBIDDEN unless the actor is an ADMIN or a CREDIT_OFFICER (who answers
+// for publications, R8.1), NOT_FOUND for an unknown id,
 // FAILED_PRECONDITION (reason NOT_DEAD) when the message is not DEAD, and
 // INTERNAL when the database fails.
 func (w *Worker) Retry(ctx context.Context, id uint64) error {
-	if _, err := auth.Require(ctx, models.RoleAdmin); err != nil {
+	if _, err := auth.Require(ctx, models.RoleAdmin, models.RoleCreditOfficer); err != nil {
 		return err
 	}
 	err := w.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {

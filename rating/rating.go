@@ -31,6 +31,7 @@ import (
 
 	"creditwater/apperr"
 	"creditwater/audit"
+	"creditwater/config"
 	"creditwater/ident"
 )
 
@@ -41,13 +42,12 @@ const ReasonPlatformUnavailable = "CREDIT_PLATFORM_UNAVAILABLE"
 
 // Config are the cache rules (R7.4).
 type Config struct {
-	// RatingTTL is how long a cached rating is fresh (default 24h).
-	RatingTTL time.Duration
-	// ReportTTL is how long a cached report is fresh (default 1h).
-	ReportTTL time.Duration
-	// StaleMax is how old a rating may be when served stale, while it is
-	// refreshed or because the platform fails (default 7 days).
-	StaleMax time.Duration
+	// Rating is the configured cache lifetimes, passed whole: RatingTTL, how
+	// long a cached rating is fresh (default 24h); ReportTTL, how long a
+	// cached report is fresh (default 1h); StaleMax, how old a rating may be
+	// when served stale, while it is refreshed or because the platform fails
+	// (default 7 days).
+	config.Rating
 	// RefreshLock is how long one instance's background refresh of a rating
 	// keeps the other instances from refreshing it too (default 15 s); after
 	// a failed refresh it is also the wait before the next attempt.
@@ -56,7 +56,7 @@ type Config struct {
 
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
-	return Config{RatingTTL: 24 * time.Hour, ReportTTL: time.Hour, StaleMax: 7 * 24 * time.Hour, RefreshLock: 15 * time.Second}
+	return Config{Rating: config.Rating{RatingTTL: 24 * time.Hour, ReportTTL: time.Hour, StaleMax: 7 * 24 * time.Hour}, RefreshLock: 15 * time.Second}
 }
 
 // fetchTimeout bounds one upstream rating call made for the cache.

@@ -37,11 +37,11 @@ func (f faceAdapter) QueryFace(ctx context.Context, q enterprise.FaceQuery) (str
 // newCreditPlatform builds the credit-platform client, in development
 // against the in-process simulator served over real HTTP.
 func (s *Server) newCreditPlatform() *creditplatform.Client {
-	cfg := creditplatform.Config{BaseURL: s.cfg.CreditPlatformURL, AppKey: s.cfg.CreditPlatformKey, AppSecret: s.cfg.CreditPlatformSecret,
-		Timeout: s.cfg.CreditPlatformTimeout, Logger: s.log,
-		BreakerFailures: uint32(s.cfg.BreakerFailures), BreakerFailureRatio: s.cfg.BreakerRatio,
-		BreakerMinRequests: uint32(s.cfg.BreakerMinRequests), BreakerWindow: s.cfg.BreakerWindow, BreakerOpenTimeout: s.cfg.BreakerOpen}
-	if s.cfg.CreditPlatformSimulator && cfg.BaseURL == "" {
+	cfg := creditplatform.Config{BaseURL: s.cfg.CreditPlatform.URL, AppKey: s.cfg.CreditPlatform.Key, AppSecret: s.cfg.CreditPlatform.Secret,
+		Timeout: s.cfg.CreditPlatform.Timeout, Logger: s.log,
+		BreakerFailures: uint32(s.cfg.CreditPlatform.BreakerFailures), BreakerFailureRatio: s.cfg.CreditPlatform.BreakerRatio,
+		BreakerMinRequests: uint32(s.cfg.CreditPlatform.BreakerMinRequests), BreakerWindow: s.cfg.CreditPlatform.BreakerWindow, BreakerOpenTimeout: s.cfg.CreditPlatform.BreakerOpen}
+	if s.cfg.CreditPlatform.Simulator && cfg.BaseURL == "" {
 		s.sim = simulator.New(simulator.Options{})
 		cfg.BaseURL = s.sim.Start()
 		cfg.AppKey, cfg.AppSecret = simulator.DefaultAppKey, simulator.DefaultAppSecret
@@ -65,24 +65,24 @@ func instanceName() string {
 // newOfficialAccount builds the official-account endpoint (R6.4), or nil
 // when CW_OA_TOKEN is not set. CLICK events are answered from the menu.
 func (s *Server) newOfficialAccount(baseURL string) (*wechat.OfficialAccount, error) {
-	if s.cfg.OAToken == "" {
+	if s.cfg.OA.Token == "" {
 		return nil, nil
 	}
-	menu, err := s.Menu()
+	menu, err := loadMenu(s.cfg)
 	if err != nil {
 		return nil, err
 	}
-	return wechat.NewOfficialAccount(wechat.OAConfig{AppID: s.cfg.OAAppID, AppSecret: s.cfg.OASecret, Token: s.cfg.OAToken,
-		EncodingAESKey: s.cfg.OAAESKey, MiniProgramAppID: s.cfg.WeChatAppID, Timeout: s.cfg.WeChatTimeout, BaseURL: baseURL,
-		TimestampWindow: s.cfg.OATimestampWindow, AllowPlain: s.cfg.OAAllowPlain},
-		wechat.NewTokenCache(s.rdb, s.cfg.RedisPrefix), wechat.NewRedisDeduper(s.rdb, s.cfg.RedisPrefix+"dedup:"), wechat.MenuClickReplies(menu), s.log)
+	return wechat.NewOfficialAccount(wechat.OAConfig{AppID: s.cfg.OA.AppID, AppSecret: s.cfg.OA.Secret, Token: s.cfg.OA.Token,
+		EncodingAESKey: s.cfg.OA.AESKey, MiniProgramAppID: s.cfg.WeChat.AppID, Timeout: s.cfg.WeChat.Timeout, BaseURL: baseURL,
+		TimestampWindow: s.cfg.OA.TimestampWindow, AllowPlain: s.cfg.OA.AllowPlain},
+		wechat.NewTokenCache(s.rdb, s.cfg.Storage.RedisPrefix), wechat.NewRedisDeduper(s.rdb, s.cfg.Storage.RedisPrefix+"dedup:"), wechat.MenuClickReplies(menu), s.log)
 }
 
-// Menu is the official account's menu: CW_OA_MENU_FILE, or the embedded
-// config/menu.json.
-func (s *Server) Menu() (wechat.Menu, error) {
-	if s.cfg.OAMenuFile != "" {
-		return wechat.LoadMenuFile(s.cfg.OAMenuFile)
+// loadMenu reads the official account's menu: CW_OA_MENU_FILE, or the
+// embedded config/menu.json.
+func loadMenu(cfg config.Config) (wechat.Menu, error) {
+	if cfg.OA.MenuFile != "" {
+		return wechat.LoadMenuFile(cfg.OA.MenuFile)
 	}
 	return wechat.LoadMenu(bytes.NewReader(config.DefaultMenu))
 }

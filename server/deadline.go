@@ -13,7 +13,7 @@ import (
 // answer UNAVAILABLE (reason DEADLINE_EXCEEDED) with retryAfter.
 func (s *Server) withDeadline(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.GraphQLTimeout)
+		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.GraphQL.Timeout)
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})

@@ -8,6 +8,7 @@ import (
 	"creditwater/apply"
 	"creditwater/graph"
 	"creditwater/letter"
+	"creditwater/ops"
 )
 
 // commitmentDocument serves a signed commitment letter as printable HTML
@@ -34,7 +35,7 @@ func (s *Server) commitmentDocument(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(page)
 		return
 	}
-	pdf, err := letter.PDF(f, c.SHA256, letter.PDFOptions{FontPath: s.cfg.CJKFont})
+	pdf, err := letter.PDF(f, c.SHA256, letter.PDFOptions{FontPath: s.cfg.Apply.CJKFont})
 	if err != nil {
 		s.writeAppError(w, r, err)
 		return
@@ -76,4 +77,32 @@ func (s *Server) evidenceFile(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "private, no-store")
 	w.Header().Set("Content-Disposition", `attachment; filename="evidence-`+ev.PublicID+`"`)
 	_, _ = w.Write(ev.Data)
+}
+
+// statisticsCSV serves the management statistics of ?from=&to= (RFC 3339;
+// default the last CW_STATS_DEFAULT_DAYS days) as a CSV file for Excel
+// (R8.3), to staff only, with the same session as the API.
+func (s *Server) statisticsCSV(w http.ResponseWriter, r *http.Request) {
+	from, err := ops.ParseTime("from", r.URL.Query().Get("from"))
+	if err != nil {
+		s.writeAppError(w, r, err)
+		return
+	}
+	to, err := ops.ParseTime("to", r.URL.Query().Get("to"))
+	if err != nil {
+		s.writeAppError(w, r, err)
+		return
+	}
+	st, err := s.ops.Statistics(r.Context(), from, to)
+	if err != nil {
+		s.writeAppError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Header().Set("Content-Disposition", `attachment; filename="statistics-`+st.Period.From.Format("20060102")+"-"+st.Period.To.Format("20060102")+`.csv"`)
+	if err := ops.WriteCSV(w, st); err != nil {
+		s.log.WarnContext(r.Context(), "statistics export interrupted", "err", err.Error())
+	}
 }

@@ -3,7 +3,6 @@ package server
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
 	"log/slog"
 	"mime"
@@ -43,10 +42,10 @@ func (s *Server) withRequest(next http.Handler) http.Handler {
 // have their own, larger limit).
 func (s *Server) withBodyLimit(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		limit := s.cfg.MaxBodyBytes
+		limit := s.cfg.HTTP.MaxBodyBytes
 		mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 		if mt == "multipart/form-data" {
-			limit = s.cfg.MaxUploadBytes
+			limit = s.cfg.HTTP.MaxUploadBytes
 		}
 		if r.ContentLength > limit {
 			tooLarge(w, r)
@@ -139,5 +138,3 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	}
 	_, _ = io.WriteString(w, "ready\n")
 }
-
-var errShutdown = errors.New("server: shut down")

@@ -21,8 +21,8 @@ func (s *Server) MetricsHandler() http.Handler {
 // CW_METRICS_ADDR is empty, the metrics.
 func (s *Server) httpServers() []*http.Server {
 	servers := []*http.Server{{Addr: s.cfg.HTTPAddr, Handler: s.handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}}
-	if s.cfg.MetricsAddr != "" {
-		servers = append(servers, &http.Server{Addr: s.cfg.MetricsAddr, Handler: s.MetricsHandler(),
+	if s.cfg.HTTP.MetricsAddr != "" {
+		servers = append(servers, &http.Server{Addr: s.cfg.HTTP.MetricsAddr, Handler: s.MetricsHandler(),
 			ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second})
 	}
 	return servers
@@ -47,7 +47,7 @@ func (s *Server) serve(ctx context.Context, servers []*http.Server) error {
 	s.Start(ctx)
 	errc := make(chan error, len(servers))
 	for i, srv := range servers {
-		s.log.Info("serving", "addr", listeners[i].Addr().String(), "metrics", srv.Addr == s.cfg.MetricsAddr, "env", s.cfg.Env)
+		s.log.Info("serving", "addr", listeners[i].Addr().String(), "metrics", srv.Addr == s.cfg.HTTP.MetricsAddr, "env", s.cfg.Env)
 		go func() { errc <- srv.Serve(listeners[i]) }()
 	}
 	var failed error
@@ -57,7 +57,7 @@ func (s *Server) serve(ctx context.Context, servers []*http.Server) error {
 	case <-ctx.Done():
 	}
 	s.log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.HTTP.ShutdownTimeout)
 	defer cancel()
 	// The background work (see Shutdown) stops with the servers.
 	bg := make(chan error, 1)

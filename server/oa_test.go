@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"creditwater/config"
 	"creditwater/wechat/fake"
 )
 
@@ -121,4 +122,16 @@ func TestOfficialAccountCallbackHardening_R6_4(t *testing.T) {
 			t.Errorf("captured signature with another body: %d %q", code, reply)
 		}
 	})
+}
+
+// R6.4: on the embedded defaults /wechat/oa answers (signed with the demo
+// token), so the official account's flow can be tried on `go run .`.
+func TestOfficialAccountDemoToken_R6_4(t *testing.T) {
+	env := testEnv(t)
+	delete(env, "CW_OA_TOKEN")
+	h := newHarness(t, env)
+	cb := fake.OACallback{Token: config.DemoOAToken, AppID: "wx00000000000000b2"}
+	if code, body := get(t, h.ts.URL+"/wechat/oa?"+cb.Verification("echo-demo")); code != 200 || body != "echo-demo" {
+		t.Errorf("signed GET with the demo token: %d %q", code, body)
+	}
 }

@@ -208,7 +208,7 @@ func TestComplexityWeighsFirst(t *testing.T) {
 func (h *harness) apqKeys() int {
 	h.t.Helper()
 	ctx := context.Background()
-	keys, err := h.srv.Redis().Keys(ctx, h.cfg.RedisPrefix+"apq:*").Result()
+	keys, err := h.srv.Redis().Keys(ctx, h.cfg.Storage.RedisPrefix+"apq:*").Result()
 	if err != nil {
 		h.t.Fatal(err)
 	}

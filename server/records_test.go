@@ -122,14 +122,19 @@ func TestCasesBreachesAndProfiles_R1_3_R2_4_R3_1(t *testing.T) {
 		t.Errorf("runJob as staff: %s", r.Raw)
 	}
 	var runs struct {
-		JobRuns []struct {
-			Trigger string
-			SlotAt  *time.Time
-			Reason  *string
+		JobRuns struct {
+			Edges []struct {
+				Node struct {
+					Trigger string
+					SlotAt  *time.Time
+					Reason  *string
+				}
+			}
 		}
 	}
-	h.must(admin, `{jobRuns(name:"credit.tiers"){trigger slotAt reason}}`, nil, &runs)
-	if len(runs.JobRuns) != 1 || runs.JobRuns[0].Trigger != "MANUAL" || runs.JobRuns[0].SlotAt == nil || runs.JobRuns[0].Reason != nil {
+	h.must(admin, `{jobRuns(filter:{job:"credit.tiers"}){edges{node{trigger slotAt reason}}}}`, nil, &runs)
+	e := runs.JobRuns.Edges
+	if len(e) != 1 || e[0].Node.Trigger != "MANUAL" || e[0].Node.SlotAt == nil || e[0].Node.Reason != nil {
 		t.Errorf("job runs: %+v", runs)
 	}
 }

@@ -11,9 +11,9 @@ import (
 // newRegistry builds the enterprise-registry client (R6.5), in development
 // against the in-process simulator served over real HTTP.
 func (s *Server) newRegistry() *registry.Client {
-	cfg := registry.Config{BaseURL: s.cfg.RegistryURL, AppKey: s.cfg.RegistryKey, AppSecret: s.cfg.RegistrySecret,
-		Timeout: s.cfg.RegistryTimeout, Logger: s.log}
-	if s.cfg.RegistrySimulator && cfg.BaseURL == "" {
+	cfg := registry.Config{BaseURL: s.cfg.Registry.URL, AppKey: s.cfg.Registry.Key, AppSecret: s.cfg.Registry.Secret,
+		Timeout: s.cfg.Registry.Timeout, Logger: s.log}
+	if s.cfg.Registry.Simulator && cfg.BaseURL == "" {
 		s.regSim = regsim.New(regsim.Options{})
 		cfg.BaseURL = s.regSim.Start()
 		cfg.AppKey, cfg.AppSecret = regsim.DefaultAppKey, regsim.DefaultAppSecret

@@ -192,7 +192,9 @@ func TestCreditRepairThroughTheAPI_R5_1(t *testing.T) {
 
 	// R5.3: open items are listed by due date for staff.
 	var dl struct {
-		Deadlines struct{ Edges []struct{ Node struct{ Kind, ID string } } }
+		Deadlines struct {
+			Edges []struct{ Node struct{ Kind, ID string } }
+		}
 	}
 	h.must(officer, `{deadlines{edges{node{kind id dueAt overdue}}}}`, nil, &dl)
 	for _, e := range dl.Deadlines.Edges {

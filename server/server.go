@@ -29,6 +29,7 @@ import (
 	"creditwater/billing"
 	"creditwater/calendar"
 	"creditwater/config"
+	"creditwater/console"
 	"creditwater/credit"
 	"creditwater/credit/grade"
 	"creditwater/credit/record"
@@ -43,6 +44,7 @@ import (
 	"creditwater/graph/generated"
 	"creditwater/inbox"
 	"creditwater/jobs"
+	"creditwater/ops"
 	"creditwater/outbox"
 	"creditwater/pii"
 	"creditwater/rating"
@@ -50,6 +52,7 @@ import (
 	"creditwater/server/graphiql"
 	"creditwater/store"
 	"creditwater/store/creditdb"
+	"creditwater/store/opsdb"
 	"creditwater/wechat"
 	"creditwater/wechat/fake"
 )
@@ -85,6 +88,7 @@ type Server struct {
 	importer   *billing.Importer
 	jobs       *jobs.Runner
 	outbox     *outbox.Worker
+	ops        *ops.Service
 	sealer     *pii.Sealer
 	handler    http.Handler
 	clientIPs  clientIPs
@@ -107,7 +111,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 			s.Close()
 		}
 	}()
-	if s.db, err = store.OpenDB(ctx, s.dbConfig()); err != nil {
+	if s.db, err = store.OpenDB(ctx, dbConfig(cfg)); err != nil {
 		return nil, err
 	}
 	s.closers = append(s.closers, func() {
@@ -115,13 +119,13 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 			_ = sqlDB.Close()
 		}
 	})
-	if cfg.MigrateOnServe && !cfg.Production() {
+	if cfg.Storage.MigrateOnServe && !cfg.Production() {
 		if err = store.Migrate(s.db); err != nil {
 			return nil, err
 		}
 	}
 	var closeRedis func()
-	if s.rdb, closeRedis, err = store.OpenRedis(ctx, cfg.RedisURL); err != nil {
+	if s.rdb, closeRedis, err = store.OpenRedis(ctx, cfg.Storage.RedisURL); err != nil {
 		return nil, err
 	}
 	s.closers = append(s.closers, closeRedis)
@@ -133,37 +137,31 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	if s.oa, err = s.newOfficialAccount(s.wxBase); err != nil {
 		return nil, err
 	}
-	if s.sealer, err = s.newSealer(); err != nil {
+	if s.sealer, err = newSealer(cfg); err != nil {
 		return nil, err
 	}
 	s.wx = wx
 	s.audit = audit.New(s.db)
-	sessions := auth.NewSessions(s.rdb, cfg.RedisPrefix, auth.SessionConfig{IdleTTL: cfg.SessionTTL,
-		MaxAgeEnterprise: cfg.SessionMaxAgeEnterprise, MaxAgeStaff: cfg.SessionMaxAgeStaff, CheckCache: cfg.SessionCheckCache})
-	s.auth = auth.NewService(s.db, s.rdb, cfg.RedisPrefix, sessions, func(ctx context.Context, code string) (auth.WeChatIdentity, error) {
+	sessions := auth.NewSessions(s.rdb, cfg.Storage.RedisPrefix, auth.SessionConfig(cfg.Auth.Session))
+	s.auth = auth.NewService(s.db, s.rdb, cfg.Storage.RedisPrefix, sessions, func(ctx context.Context, code string) (auth.WeChatIdentity, error) {
 		sess, err := wx.Code2Session(ctx, code) // its session_key is dropped here: nothing needs it
 		return auth.WeChatIdentity{OpenID: sess.OpenID, UnionID: sess.UnionID}, err
-	}, auth.Limits{PerAccount: cfg.LoginLimitAccount, PerAccountTotal: cfg.LoginLimitAccountTotal, PerIP: cfg.LoginLimitIP,
-		WeChatPerIP: cfg.WeChatLoginLimitIP, Window: cfg.LoginLimitWindow}, s.audit)
+	}, auth.Limits(cfg.Auth.Limits), s.audit)
 
 	platform := s.newCreditPlatform()
-	s.ratings = rating.New(platformAdapter{c: platform}, s.rdb, cfg.RedisPrefix, rating.Config{RatingTTL: cfg.RatingCacheTTL, ReportTTL: cfg.ReportCacheTTL, StaleMax: cfg.RatingStaleMax}, s.audit, logger)
+	s.ratings = rating.New(platformAdapter{c: platform}, s.rdb, cfg.Storage.RedisPrefix, rating.Config{Rating: cfg.Rating}, s.audit, logger)
 	entCfg := enterprise.DefaultConfig()
-	entCfg.FaceValidity, entCfg.FaceAttempts, entCfg.FaceWindow = cfg.FaceValidity, cfg.FaceAttempts, cfg.FaceWindow
-	entCfg.Evidence = evidence.Limits{MaxBytes: cfg.EvidenceMaxBytes, MaxFiles: cfg.EvidenceMaxFiles}
+	entCfg.Face, entCfg.Evidence = cfg.Face, evidence.Limits(cfg.Evidence)
 	s.policy = access.New(s.db)
 	s.inbox = inbox.New(s.db)
-	s.ent = enterprise.New(enterprise.Deps{DB: s.db, Redis: s.rdb, Prefix: cfg.RedisPrefix, Sealer: s.sealer, Face: faceAdapter{wx: wx},
+	s.ent = enterprise.New(enterprise.Deps{DB: s.db, Redis: s.rdb, Prefix: cfg.Storage.RedisPrefix, Sealer: s.sealer, Face: faceAdapter{wx: wx},
 		Registry: registryAdapter{c: s.newRegistry()}, Policy: s.policy, Inbox: s.inbox, Audit: s.audit}, entCfg)
 
 	s.metrics = newMetrics(s.db, s.rdb)
-	s.outbox = outbox.NewWorker(s.db, logger, outbox.Config{Instance: instanceName(), PollInterval: cfg.OutboxPoll,
-		BaseBackoff: cfg.OutboxBaseBackoff, MaxBackoff: cfg.OutboxMaxBackoff, MaxAttempts: cfg.OutboxMaxAttempts,
-		Lease: cfg.OutboxLease, Drain: drainTime(cfg.ShutdownTimeout)})
+	s.outbox = outbox.NewWorker(s.db, logger, outbox.Config{Outbox: cfg.Outbox, Instance: instanceName(),
+		Drain: drainTime(cfg.HTTP.ShutdownTimeout)})
 	s.metrics.reg.MustRegister(outboxCollector{stats: s.outbox.Stats})
-	credCfg := credit.Config{ArrearsThresholdFen: cfg.ArrearsThresholdFen, ArrearsGraceMonths: cfg.ArrearsGraceMonths, WindowMonths: cfg.ExcellentWindowMonths,
-		GeneralPublicityMinMonths: cfg.GeneralPublicityMin, GeneralPublicityMaxMonths: cfg.GeneralPublicityMax,
-		SeriousPublicityMinMonths: cfg.SeriousPublicityMin, SeriousPublicityMaxMonths: cfg.SeriousPublicityMax}
+	credCfg := credit.Config{Credit: cfg.Credit}
 	cdb := creditdb.New(s.db, s.audit, s.policy)
 	s.grades = grade.New(grade.Deps{Store: cdb.Grades(), Access: s.policy, Config: credCfg})
 	s.usage = usage.New(usage.Deps{Store: cdb.Usage(), Access: s.policy, Config: credCfg})
@@ -175,8 +173,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	arrears := rules.NewArrears(ruleDeps)
 	cal := calendar.Default()
 	revDeps := review.Deps{Store: cdb.Reviews(), Notices: cdb.Notices(), Access: s.policy, Records: s.records, Calendar: cal,
-		Config: review.Config{RepairReviewDays: cfg.RepairReviewDays, ObjectionReviewDays: cfg.ObjectionReviewDays,
-			ObjectionMaxExtensionDays: cfg.ObjectionMaxExtension, Evidence: entCfg.Evidence}}
+		Config: review.Config{Review: cfg.Review, Evidence: entCfg.Evidence}}
 	s.repairs = review.NewRepairs(revDeps)
 	s.objections = review.NewObjections(revDeps)
 	s.reviews = review.NewDesk(revDeps)
@@ -185,17 +182,18 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	s.evidence.Register(review.OwnerObjection, s.reviews.EvidenceCheck(review.OwnerObjection))
 	s.evidence.Register(enterprise.OwnerAgentAuthorisation, s.ent.AuthorisationEvidenceCheck)
 	s.importer = billing.NewImporter(s.db, s.sealer, billing.Options{})
-	if s.jobs, err = jobs.New(s.db, s.rdb, cfg.RedisPrefix, logger, instanceName()); err != nil {
+	if s.jobs, err = jobs.New(s.db, s.rdb, cfg.Storage.RedisPrefix, logger, instanceName()); err != nil {
 		return nil, err
 	}
 	if err = s.registerJobs(arrears, pubs); err != nil {
 		return nil, err
 	}
 	appCfg := apply.DefaultConfig()
-	appCfg.Ratings, appCfg.NotifyTemplateID, appCfg.PlatformName = cfg.ZeroDocRatings, cfg.NotifyTemplateID, cfg.CreditPlatformName
+	appCfg.Apply, appCfg.PlatformName = cfg.Apply, cfg.CreditPlatform.Name
 	s.apply = apply.New(s.db, s.policy, identityAdapter{ent: s.ent}, s.ratings, enqueue, s.sealer, s.audit, cal, appCfg)
 	s.apply.OnAccepted = s.metrics.observeAcceptance
 	publisher := publisherAdapter{c: platform}
+	s.ops = ops.New(opsdb.New(s.db), s.outbox, cfg.Ops)
 	s.outbox.Handle(record.KindPublishDishonesty, pubs.DeliverDishonesty(publisher), cdb.RecordsDone(pubs.DishonestyDelivered))
 	s.outbox.Handle(record.KindWithdrawPublication, pubs.DeliverWithdrawal(publisher), cdb.RecordsDone(pubs.WithdrawalDelivered))
 	s.outbox.Handle(review.KindPublishRepair, s.repairs.DeliverRepair(publisher), cdb.ReviewsDone(s.repairs.RepairDelivered))
@@ -217,13 +215,13 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	return s, nil
 }
 
-func (s *Server) dbConfig() store.DBConfig {
-	return store.DBConfig{URL: s.cfg.DatabaseURL, DataDir: s.cfg.DataDir, MaxOpen: s.cfg.DBMaxOpen, MaxIdle: s.cfg.DBMaxIdle, ConnLifetime: s.cfg.DBConnLifetime}
+func dbConfig(cfg config.Config) store.DBConfig {
+	return store.DBConfig{URL: cfg.Storage.DatabaseURL, DataDir: cfg.DataDir, MaxOpen: cfg.Storage.DBMaxOpen, MaxIdle: cfg.Storage.DBMaxIdle, ConnLifetime: cfg.Storage.DBConnLifetime}
 }
 
 func (s *Server) newWeChat() (*wechat.Client, error) {
-	wcfg := wechat.Config{AppID: s.cfg.WeChatAppID, AppSecret: s.cfg.WeChatSecret, Timeout: s.cfg.WeChatTimeout, BaseURL: s.cfg.WeChatBaseURL}
-	if s.cfg.WeChatFake && wcfg.BaseURL == "" {
+	wcfg := wechat.Config{AppID: s.cfg.WeChat.AppID, AppSecret: s.cfg.WeChat.Secret, Timeout: s.cfg.WeChat.Timeout, BaseURL: s.cfg.WeChat.BaseURL}
+	if s.cfg.WeChat.Fake && wcfg.BaseURL == "" {
 		s.wxFake = fake.New()
 		if wcfg.AppSecret == "" {
 			wcfg.AppSecret = "dev-secret"
@@ -234,24 +232,24 @@ func (s *Server) newWeChat() (*wechat.Client, error) {
 		s.log.Info("WeChat is served by the local fake", "url", wcfg.BaseURL)
 	}
 	s.wxBase = wcfg.BaseURL
-	return wechat.New(wcfg, wechat.NewTokenCache(s.rdb, s.cfg.RedisPrefix), s.log)
+	return wechat.New(wcfg, wechat.NewTokenCache(s.rdb, s.cfg.Storage.RedisPrefix), s.log)
 }
 
 // newSealer builds the personal-data sealer from CW_DATA_KEY/CW_INDEX_KEY,
 // or in development from a key file generated into the data dir.
-func (s *Server) newSealer() (*pii.Sealer, error) {
-	if s.cfg.DataKey != "" && s.cfg.IndexKey != "" {
-		enc, err := pii.ParseKey(s.cfg.DataKey)
+func newSealer(cfg config.Config) (*pii.Sealer, error) {
+	if cfg.Storage.DataKey != "" && cfg.Storage.IndexKey != "" {
+		enc, err := pii.ParseKey(cfg.Storage.DataKey)
 		if err != nil {
 			return nil, fmt.Errorf("config: CW_DATA_KEY: %w", err)
 		}
-		idx, err := pii.ParseKey(s.cfg.IndexKey)
+		idx, err := pii.ParseKey(cfg.Storage.IndexKey)
 		if err != nil {
 			return nil, fmt.Errorf("config: CW_INDEX_KEY: %w", err)
 		}
 		return pii.NewSealer(enc, idx)
 	}
-	master, err := pii.LoadOrCreateKeyFile(filepath.Join(s.cfg.DataDir, "pii.key"))
+	master, err := pii.LoadOrCreateKeyFile(filepath.Join(cfg.DataDir, "pii.key"))
 	if err != nil {
 		return nil, fmt.Errorf("server: development data key: %w", err)
 	}
@@ -261,10 +259,10 @@ func (s *Server) newSealer() (*pii.Sealer, error) {
 // graphQL builds the gqlgen handler with explicit transports and limits.
 func (s *Server) graphQL() http.Handler {
 	es := generated.NewExecutableSchema(generated.Config{
-		Resolvers: &graph.Resolver{Auth: s.auth, Audit: s.audit, SessionTTL: s.cfg.SessionTTL,
+		Resolvers: &graph.Resolver{Auth: s.auth, Audit: s.audit, SessionTTL: s.cfg.Auth.Session.IdleTTL,
 			Phone: s.wx.PhoneNumber, Sealer: s.sealer, Enterprise: s.ent, Ratings: s.ratings, Apply: s.apply,
 			Records: s.records, Cases: s.cases, Grades: s.grades, Usage: s.usage, JobRunner: s.jobs,
-			Repairs: s.repairs, Objections: s.objections, Reviews: s.reviews, Importer: s.importer, Inbox: s.inbox},
+			Repairs: s.repairs, Objections: s.objections, Reviews: s.reviews, Importer: s.importer, Inbox: s.inbox, Ops: s.ops},
 		Directives: graph.Directives(),
 	})
 	h := handler.New(graph.PagedComplexity(es))
@@ -276,17 +274,17 @@ func (s *Server) graphQL() http.Handler {
 	h.SetQueryCache(queries)
 	// Introspection and "did you mean" suggestions only with the playground
 	// (never in production); otherwise __schema is a validation error.
-	introspection := s.cfg.Playground && !s.cfg.Production()
+	introspection := s.cfg.GraphQL.Playground && !s.cfg.Production()
 	if introspection {
 		h.Use(extension.Introspection{})
 	}
 	h.SetValidationRulesFn(graph.ValidationRules(introspection))
 	h.SetDisableSuggestion(!introspection)
-	h.SetParserTokenLimit(s.cfg.GraphQLMaxTokens)
-	apq := apqCache{rdb: s.rdb, prefix: s.cfg.RedisPrefix, ttl: s.cfg.APQTTL, maxBytes: s.cfg.APQMaxBytes}
+	h.SetParserTokenLimit(s.cfg.GraphQL.MaxTokens)
+	apq := apqCache{rdb: s.rdb, prefix: s.cfg.Storage.RedisPrefix, ttl: s.cfg.GraphQL.APQTTL, maxBytes: s.cfg.GraphQL.APQMaxBytes}
 	h.Use(extension.AutomaticPersistedQuery{Cache: apq})
-	h.Use(graph.DocumentLimits{MaxTokens: s.cfg.GraphQLMaxTokens, MaxFields: s.cfg.GraphQLMaxFields, MaxDepth: s.cfg.GraphQLMaxDepth, Cache: queries})
-	h.Use(extension.FixedComplexityLimit(s.cfg.ComplexityLimit))
+	h.Use(graph.DocumentLimits{MaxTokens: s.cfg.GraphQL.MaxTokens, MaxFields: s.cfg.GraphQL.MaxFields, MaxDepth: s.cfg.GraphQL.MaxDepth, Cache: queries})
+	h.Use(extension.FixedComplexityLimit(s.cfg.GraphQL.ComplexityLimit))
 	h.Use(graph.TextArguments{}) // R7.3: control characters refused in every string argument
 	h.Use(apq)                   // registers a persisted query once it passed the above
 	h.Use(opExtension{m: s.metrics})
@@ -305,14 +303,16 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("/graphql", s.metrics.middleware("/graphql", gql))
 	mux.Handle(docurl.CommitmentRoute, s.withSession(http.HandlerFunc(s.commitmentDocument)))
 	mux.Handle(docurl.EvidenceRoute, s.withSession(http.HandlerFunc(s.evidenceFile)))
+	mux.Handle("GET /exports/statistics.csv", s.withSession(http.HandlerFunc(s.statisticsCSV)))
 	if s.oa != nil {
 		mux.Handle("/wechat/oa", s.oa)
 	}
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
-	if s.cfg.Playground && !s.cfg.Production() {
+	if s.cfg.GraphQL.Playground && !s.cfg.Production() {
 		graphiql.Register(mux, "creditwater GraphQL", "/graphql")
 	}
+	console.Register(mux)
 	return withSecurityHeaders(s.withRequest(mux))
 }
 
@@ -354,7 +354,7 @@ func (s *Server) Start(ctx context.Context) {
 	s.bgCancel, s.bgDone = cancel, done
 	s.bgMu.Unlock()
 	go func() { defer close(done); s.outbox.Run(bctx) }()
-	if s.cfg.JobsEnabled {
+	if s.cfg.Jobs.Enabled {
 		if err := s.jobs.Start(); err != nil {
 			s.log.Error("jobs did not start", "err", err.Error())
 		}
@@ -412,23 +412,23 @@ func (s *Server) registerJobs(arrears *rules.Arrears, pubs *record.Publications)
 		return time.Now()
 	}
 	for _, j := range []jobs.Job{
-		{Name: "credit.arrears", Schedule: s.cfg.ArrearsSchedule, Run: func(ctx context.Context) (string, error) {
+		{Name: "credit.arrears", Schedule: s.cfg.Jobs.ArrearsSchedule, Run: func(ctx context.Context) (string, error) {
 			n, err := arrears.Detect(ctx, asOf(ctx))
 			return fmt.Sprintf("%d ARREARS records created", n), err
 		}},
-		{Name: "credit.tiers", Schedule: s.cfg.TiersSchedule, Run: func(ctx context.Context) (string, error) {
+		{Name: "credit.tiers", Schedule: s.cfg.Jobs.TiersSchedule, Run: func(ctx context.Context) (string, error) {
 			n, err := s.grades.Recompute(ctx, asOf(ctx))
 			return fmt.Sprintf("%d subjects evaluated", n), err
 		}},
-		{Name: "credit.publish", Schedule: s.cfg.PublishSchedule, Run: func(ctx context.Context) (string, error) {
+		{Name: "credit.publish", Schedule: s.cfg.Jobs.PublishSchedule, Run: func(ctx context.Context) (string, error) {
 			n, err := pubs.QueueDue(ctx, asOf(ctx))
 			return fmt.Sprintf("%d record publications queued", n), err
 		}},
-		{Name: "credit.deadline-reminders", Schedule: s.cfg.RemindersSchedule, Run: func(ctx context.Context) (string, error) {
+		{Name: "credit.deadline-reminders", Schedule: s.cfg.Jobs.RemindersSchedule, Run: func(ctx context.Context) (string, error) {
 			n, err := s.reviews.RemindDue(ctx, asOf(ctx))
 			return fmt.Sprintf("%d reminders sent to officers", n), err
 		}},
-		{Name: "enterprise.registry-check", Schedule: s.cfg.RegistryCheckSchedule, Run: func(ctx context.Context) (string, error) {
+		{Name: "enterprise.registry-check", Schedule: s.cfg.Jobs.RegistryCheckSchedule, Run: func(ctx context.Context) (string, error) {
 			n, err := s.ent.CheckRegistry(ctx)
 			return fmt.Sprintf("%d bindings suspended", n), err
 		}},
@@ -452,7 +452,7 @@ func (s *Server) Outbox() *outbox.Worker { return s.outbox }
 // Redis and the fakes.
 func (s *Server) Close() {
 	if s.jobs != nil { // New got that far
-		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.HTTP.ShutdownTimeout)
 		_ = s.Shutdown(ctx)
 		cancel()
 	}

@@ -53,7 +53,7 @@ func (r gqlResponse) reason() string {
 
 // sessionKey is the Redis key of token's session.
 func (h *harness) sessionKey(token string) string {
-	return h.cfg.RedisPrefix + "sess:" + sha256Hex(token)
+	return h.cfg.Storage.RedisPrefix + "sess:" + sha256Hex(token)
 }
 
 func (h *harness) rdb() redis.UniversalClient { return h.srv.Redis() }
@@ -286,7 +286,7 @@ func TestSessionAbsoluteLifetime_R7_1(t *testing.T) {
 	setEnd(time.Now().Add(30 * time.Second))
 	h.must(tok, `{me{id}}`, nil, nil)
 	if ttl := h.rdb().PTTL(ctx, h.sessionKey(tok)).Val(); ttl <= 0 || ttl > 30*time.Second {
-		t.Errorf("TTL near the end = %v, want at most the 30s left (the sliding TTL is %s)", ttl, h.cfg.SessionTTL)
+		t.Errorf("TTL near the end = %v, want at most the 30s left (the sliding TTL is %s)", ttl, h.cfg.Auth.Session.IdleTTL)
 	}
 	setEnd(time.Now().Add(-time.Second))
 	if r := h.gql(tok, `{me{id}}`, nil); r.code() != "UNAUTHENTICATED" || r.reason() != "SESSION_MAX_AGE" {

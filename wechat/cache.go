@@ -33,6 +33,9 @@ func NewTokenCache(rdb redis.UniversalClient, prefix string) *TokenCache {
 // Get returns the string stored under key, or nil when it is missing or
 // Redis fails (the SDK requires exactly a string or nil).
 func (c *TokenCache) Get(key string) any {
+	if c.rdb == nil {
+		return nil
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), cacheOpTimeout)
 	defer cancel()
 	v, err := c.rdb.Get(ctx, c.prefix+key).Result()
@@ -46,6 +49,9 @@ func (c *TokenCache) Get(key string) any {
 // of zero or less stores nothing (and removes an older value), since Redis
 // would otherwise keep the value forever. It returns Redis's error.
 func (c *TokenCache) Set(key string, val any, ttl time.Duration) error {
+	if c.rdb == nil {
+		return nil
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), cacheOpTimeout)
 	defer cancel()
 	if ttl <= 0 {
@@ -68,6 +74,9 @@ func (c *TokenCache) Set(key string, val any, ttl time.Duration) error {
 
 // IsExist reports whether key is stored; false when Redis fails.
 func (c *TokenCache) IsExist(key string) bool {
+	if c.rdb == nil {
+		return false
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), cacheOpTimeout)
 	defer cancel()
 	n, err := c.rdb.Exists(ctx, c.prefix+key).Result()
@@ -82,6 +91,9 @@ func (c *TokenCache) Delete(key string) error {
 }
 
 func (c *TokenCache) del(ctx context.Context, key string) error {
+	if c.rdb == nil {
+		return nil
+	}
 	if err := c.rdb.Del(ctx, c.prefix+key).Err(); err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("token cache delete: %w", err)
 	}

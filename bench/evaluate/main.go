@@ -226,8 +226,6 @@ func shanghaiDay(p string, day int) string {
 	return t.AddDate(0, 0, day-1).Add(-8 * time.Hour).Format(time.DateTime)
 }
 
-const null = `\N`
-
 // load streams every table through LOAD DATA LOCAL INFILE.
 func (g *gen) load(ctx context.Context, db *gorm.DB) error {
 	sqlDB, err := db.DB()

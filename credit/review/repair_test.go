@@ -12,6 +12,7 @@ import (
 
 	"creditwater/apperr"
 	"creditwater/calendar"
+	"creditwater/config"
 	"creditwater/credit"
 	ct "creditwater/credit/credittest"
 	"creditwater/credit/record"
@@ -370,7 +371,7 @@ func TestDeadlinesFollowTheCalendar(t *testing.T) {
 		{"Spring Festival with make-up days", review.Config{}, ct.Noon(2026, 2, 13),
 			time.Date(2026, 3, 5, 23, 59, 59, 0, credit.Shanghai), time.Date(2026, 2, 27, 23, 59, 59, 0, credit.Shanghai),
 			time.Date(2026, 2, 27, 23, 59, 59, 0, credit.Shanghai), time.Date(2026, 3, 2, 23, 59, 59, 0, credit.Shanghai)},
-		{"configured periods", review.Config{RepairReviewDays: 2, ObjectionReviewDays: 1}, ct.Noon(2026, 2, 13),
+		{"configured periods", review.Config{Review: config.Review{RepairReviewDays: 2, ObjectionReviewDays: 1}}, ct.Noon(2026, 2, 13),
 			time.Date(2026, 2, 24, 23, 59, 59, 0, credit.Shanghai), time.Date(2026, 2, 14, 23, 59, 59, 0, credit.Shanghai),
 			time.Date(2026, 2, 14, 23, 59, 59, 0, credit.Shanghai), time.Date(2026, 2, 25, 23, 59, 59, 0, credit.Shanghai)},
 	}

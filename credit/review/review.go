@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"creditwater/calendar"
+	"creditwater/config"
 	"creditwater/credit"
 	"creditwater/credit/record"
 	"creditwater/evidence"
@@ -23,18 +24,12 @@ import (
 // (R5.1–R5.3, R7.4). A zero field takes the default documented on it (SPEC
 // "Defaults drawn from the rules").
 type Config struct {
-	// RepairReviewDays is how many working days staff have to decide a
-	// repair request, counted from its filing or its last supplement.
-	// Default 10 (信用中国 practice).
-	RepairReviewDays int `default:"10"`
-	// ObjectionReviewDays is how many working days staff have to decide an
-	// accepted objection, counted from its acceptance; a new objection is
-	// due for acceptance within the same number of working days of its
-	// filing. Default 5 (Shanghai Art. 36, Guangzhou, Shenzhen Art. 48–51).
-	ObjectionReviewDays int `default:"5"`
-	// ObjectionMaxExtensionDays caps the one extension of an objection's
-	// deadline, in working days. Default 5.
-	ObjectionMaxExtensionDays int `default:"5"`
+	// Review is the configured deadlines in working days
+	// (CW_REPAIR_REVIEW_DAYS 10, 信用中国 practice; CW_OBJECTION_REVIEW_DAYS
+	// 5, Shanghai Art. 36, Guangzhou, Shenzhen Art. 48–51: a new objection is
+	// also due for acceptance within as many working days of its filing;
+	// CW_OBJECTION_MAX_EXTENSION_DAYS 5, the one extension), passed whole.
+	config.Review
 	// RemindWithinWorkdays: Desk.RemindDue notifies the assignees of open
 	// items due within this many working days, and of overdue ones.
 	// Default 1.

@@ -3045,26 +3045,6 @@ func (ec *executionContext) marshalNJob2ᚕcreditwaterᚋjobsᚐJobInfoᚄ(ctx c
 	return ret
 }
 
-func (ec *executionContext) marshalNJobRun2creditwaterᚋmodelsᚐJobRun(ctx context.Context, sel ast.SelectionSet, v models.JobRun) graphql.Marshaler {
-	return ec._JobRun(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNJobRun2ᚕcreditwaterᚋmodelsᚐJobRunᚄ(ctx context.Context, sel ast.SelectionSet, v []models.JobRun) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNJobRun2creditwaterᚋmodelsᚐJobRun(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalNJobRun2ᚖcreditwaterᚋmodelsᚐJobRun(ctx context.Context, sel ast.SelectionSet, v *models.JobRun) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "JobRun!")

@@ -38,12 +38,15 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	Notice() NoticeResolver
 	Objection() ObjectionResolver
+	Publication() PublicationResolver
 	Query() QueryResolver
 	RecordEvent() RecordEventResolver
 	RepairRequest() RepairRequestResolver
 	RequestEvent() RequestEventResolver
 	StaffNotice() StaffNoticeResolver
+	Statistics() StatisticsResolver
 	Subject() SubjectResolver
+	SubjectOverview() SubjectOverviewResolver
 	UsageAnalysis() UsageAnalysisResolver
 	UsagePeriod() UsagePeriodResolver
 	User() UserResolver
@@ -56,6 +59,24 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Account struct {
+		AccountNo func(childComplexity int) int
+		Address   func(childComplexity int) int
+		OpenedOn  func(childComplexity int) int
+		UseType   func(childComplexity int) int
+	}
+
+	AccountConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AccountEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	AgentPayload struct {
 		Binding func(childComplexity int) int
 	}
@@ -135,6 +156,26 @@ type ComplexityRoot struct {
 	}
 
 	AuditEntryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	Bill struct {
+		AccountNo func(childComplexity int) int
+		AmountFen func(childComplexity int) int
+		BillNo    func(childComplexity int) int
+		DueOn     func(childComplexity int) int
+		IssuedOn  func(childComplexity int) int
+		Period    func(childComplexity int) int
+	}
+
+	BillConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	BillEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
@@ -360,10 +401,23 @@ type ComplexityRoot struct {
 		Remaining func(childComplexity int) int
 	}
 
+	HandlingPathTime struct {
+		Accepted func(childComplexity int) int
+		AvgHours func(childComplexity int) int
+		Path     func(childComplexity int) int
+	}
+
 	HandlingStats struct {
 		Accepted     func(childComplexity int) int
 		AverageHours func(childComplexity int) int
 		Vip          func(childComplexity int) int
+	}
+
+	HandlingStepTime struct {
+		AvgHours func(childComplexity int) int
+		Count    func(childComplexity int) int
+		Path     func(childComplexity int) int
+		Step     func(childComplexity int) int
 	}
 
 	ImportJob struct {
@@ -411,6 +465,17 @@ type ComplexityRoot struct {
 		StartedAt  func(childComplexity int) int
 		Status     func(childComplexity int) int
 		Trigger    func(childComplexity int) int
+	}
+
+	JobRunConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	JobRunEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	LoginPayload struct {
@@ -465,6 +530,7 @@ type ComplexityRoot struct {
 		RequestAgentBinding      func(childComplexity int, input model.RequestAgentBindingInput) int
 		RequestRepairSupplement  func(childComplexity int, input model.RequestRepairSupplementInput) int
 		ResetUserPassword        func(childComplexity int, input model.ResetUserPasswordInput) int
+		RetryPublication         func(childComplexity int, input model.RetryPublicationInput) int
 		RevokeAgent              func(childComplexity int, input model.RevokeAgentInput) int
 		RunCreditCheck           func(childComplexity int, input model.ApplicationStepInput) int
 		RunJob                   func(childComplexity int, name string) int
@@ -527,14 +593,56 @@ type ComplexityRoot struct {
 	}
 
 	ObjectionEdge struct {
-		Cursor  func(childComplexity int) int
-		Node    func(childComplexity int) int
-		Overdue func(childComplexity int) int
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	PageInfo struct {
 		EndCursor   func(childComplexity int) int
 		HasNextPage func(childComplexity int) int
+	}
+
+	Payment struct {
+		AccountNo func(childComplexity int) int
+		AmountFen func(childComplexity int) int
+		BillNo    func(childComplexity int) int
+		PaidAt    func(childComplexity int) int
+		PaymentNo func(childComplexity int) int
+	}
+
+	PaymentConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	PaymentEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	Publication struct {
+		AggregateID   func(childComplexity int) int
+		Attempts      func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		DoneAt        func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Kind          func(childComplexity int) int
+		LastError     func(childComplexity int) int
+		NextAttemptAt func(childComplexity int) int
+		Result        func(childComplexity int) int
+		Status        func(childComplexity int) int
+	}
+
+	PublicationConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	PublicationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Query struct {
@@ -551,7 +659,7 @@ type ComplexityRoot struct {
 		EnterpriseAgents     func(childComplexity int, subjectID string) int
 		HandlingStats        func(childComplexity int, from *time.Time, to *time.Time) int
 		ImportJob            func(childComplexity int, id string) int
-		JobRuns              func(childComplexity int, name string, limit *int) int
+		JobRuns              func(childComplexity int, filter *model.JobRunFilter, first *int, after *string) int
 		Jobs                 func(childComplexity int) int
 		Me                   func(childComplexity int) int
 		MyApplications       func(childComplexity int) int
@@ -562,13 +670,28 @@ type ComplexityRoot struct {
 		MyNotices            func(childComplexity int) int
 		Objection            func(childComplexity int, id string) int
 		Objections           func(childComplexity int, filter *model.ObjectionFilter, first *int, after *string) int
+		Publications         func(childComplexity int, filter *model.PublicationFilter, first *int, after *string) int
 		Repair               func(childComplexity int, id string) int
 		RepairCommitmentText func(childComplexity int, recordID string) int
 		Repairs              func(childComplexity int, filter *model.RepairFilter, first *int, after *string) int
+		SearchSubjects       func(childComplexity int, text string, first *int, after *string) int
+		Statistics           func(childComplexity int, from *time.Time, to *time.Time) int
 		Subject              func(childComplexity int, id string) int
+		SubjectOverview      func(childComplexity int, id string) int
 		UsageAnalysis        func(childComplexity int, accountNo string, months *int) int
 		User                 func(childComplexity int, id string) int
 		Users                func(childComplexity int, filter *model.UsersFilter, first *int, after *string) int
+	}
+
+	RatingCount struct {
+		Count  func(childComplexity int) int
+		Rating func(childComplexity int) int
+	}
+
+	RecordCount struct {
+		Count  func(childComplexity int) int
+		Kind   func(childComplexity int) int
+		Status func(childComplexity int) int
 	}
 
 	RecordEvent struct {
@@ -608,9 +731,8 @@ type ComplexityRoot struct {
 	}
 
 	RepairRequestEdge struct {
-		Cursor  func(childComplexity int) int
-		Node    func(childComplexity int) int
-		Overdue func(childComplexity int) int
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	RequestAgentBindingPayload struct {
@@ -629,6 +751,18 @@ type ComplexityRoot struct {
 	ResetUserPasswordPayload struct {
 		SessionsEnded func(childComplexity int) int
 		User          func(childComplexity int) int
+	}
+
+	RetryPublicationPayload struct {
+		Publication func(childComplexity int) int
+	}
+
+	ReviewDeadlineCount struct {
+		Kind        func(childComplexity int) int
+		Late        func(childComplexity int) int
+		OnTime      func(childComplexity int) int
+		OpenOnTime  func(childComplexity int) int
+		OpenOverdue func(childComplexity int) int
 	}
 
 	SignCommitmentPayload struct {
@@ -650,6 +784,19 @@ type ComplexityRoot struct {
 		VerifyID func(childComplexity int) int
 	}
 
+	Statistics struct {
+		ApplicationsPerWeek func(childComplexity int) int
+		CSVURL              func(childComplexity int) int
+		Deadlines           func(childComplexity int) int
+		From                func(childComplexity int) int
+		Paths               func(childComplexity int) int
+		Ratings             func(childComplexity int) int
+		Records             func(childComplexity int) int
+		Steps               func(childComplexity int) int
+		Tiers               func(childComplexity int) int
+		To                  func(childComplexity int) int
+	}
+
 	Subject struct {
 		ID             func(childComplexity int) int
 		Kind           func(childComplexity int) int
@@ -661,10 +808,39 @@ type ComplexityRoot struct {
 		USCC           func(childComplexity int) int
 	}
 
+	SubjectConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SubjectEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	SubjectOverview struct {
+		Accounts     func(childComplexity int, first *int, after *string) int
+		Applications func(childComplexity int, first *int, after *string) int
+		Bills        func(childComplexity int, first *int, after *string) int
+		Bindings     func(childComplexity int) int
+		Objections   func(childComplexity int, first *int, after *string) int
+		Payments     func(childComplexity int, first *int, after *string) int
+		Profile      func(childComplexity int) int
+		Records      func(childComplexity int, first *int, after *string) int
+		Repairs      func(childComplexity int, first *int, after *string) int
+		Subject      func(childComplexity int) int
+	}
+
 	SubmitApplicationPayload struct {
 		Application        func(childComplexity int) int
 		EligibilityPreview func(childComplexity int) int
 		Replayed           func(childComplexity int) int
+	}
+
+	TierCount struct {
+		Count func(childComplexity int) int
+		Tier  func(childComplexity int) int
 	}
 
 	UnbindEnterprisePayload struct {
@@ -723,6 +899,12 @@ type ComplexityRoot struct {
 		SubjectID   func(childComplexity int) int
 	}
 
+	WeekCount struct {
+		Accepted  func(childComplexity int) int
+		Submitted func(childComplexity int) int
+		WeekStart func(childComplexity int) int
+	}
+
 	WithdrawConsentPayload struct {
 		Ok func(childComplexity int) int
 	}
@@ -741,6 +923,63 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Account.accountNo":
+		if e.ComplexityRoot.Account.AccountNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.AccountNo(childComplexity), true
+	case "Account.address":
+		if e.ComplexityRoot.Account.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.Address(childComplexity), true
+	case "Account.openedOn":
+		if e.ComplexityRoot.Account.OpenedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.OpenedOn(childComplexity), true
+	case "Account.useType":
+		if e.ComplexityRoot.Account.UseType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.UseType(childComplexity), true
+
+	case "AccountConnection.edges":
+		if e.ComplexityRoot.AccountConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountConnection.Edges(childComplexity), true
+	case "AccountConnection.pageInfo":
+		if e.ComplexityRoot.AccountConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountConnection.PageInfo(childComplexity), true
+	case "AccountConnection.totalCount":
+		if e.ComplexityRoot.AccountConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountConnection.TotalCount(childComplexity), true
+
+	case "AccountEdge.cursor":
+		if e.ComplexityRoot.AccountEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountEdge.Cursor(childComplexity), true
+	case "AccountEdge.node":
+		if e.ComplexityRoot.AccountEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountEdge.Node(childComplexity), true
 
 	case "AgentPayload.binding":
 		if e.ComplexityRoot.AgentPayload.Binding == nil {
@@ -1086,6 +1325,75 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEntryEdge.Node(childComplexity), true
+
+	case "Bill.accountNo":
+		if e.ComplexityRoot.Bill.AccountNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bill.AccountNo(childComplexity), true
+	case "Bill.amountFen":
+		if e.ComplexityRoot.Bill.AmountFen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bill.AmountFen(childComplexity), true
+	case "Bill.billNo":
+		if e.ComplexityRoot.Bill.BillNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bill.BillNo(childComplexity), true
+	case "Bill.dueOn":
+		if e.ComplexityRoot.Bill.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bill.DueOn(childComplexity), true
+	case "Bill.issuedOn":
+		if e.ComplexityRoot.Bill.IssuedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bill.IssuedOn(childComplexity), true
+	case "Bill.period":
+		if e.ComplexityRoot.Bill.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bill.Period(childComplexity), true
+
+	case "BillConnection.edges":
+		if e.ComplexityRoot.BillConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BillConnection.Edges(childComplexity), true
+	case "BillConnection.pageInfo":
+		if e.ComplexityRoot.BillConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BillConnection.PageInfo(childComplexity), true
+	case "BillConnection.totalCount":
+		if e.ComplexityRoot.BillConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BillConnection.TotalCount(childComplexity), true
+
+	case "BillEdge.cursor":
+		if e.ComplexityRoot.BillEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BillEdge.Cursor(childComplexity), true
+	case "BillEdge.node":
+		if e.ComplexityRoot.BillEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BillEdge.Node(childComplexity), true
 
 	case "BindEnterprisePayload.binding":
 		if e.ComplexityRoot.BindEnterprisePayload.Binding == nil {
@@ -1920,6 +2228,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GrantSubscriptionPayload.Remaining(childComplexity), true
 
+	case "HandlingPathTime.accepted":
+		if e.ComplexityRoot.HandlingPathTime.Accepted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandlingPathTime.Accepted(childComplexity), true
+	case "HandlingPathTime.avgHours":
+		if e.ComplexityRoot.HandlingPathTime.AvgHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandlingPathTime.AvgHours(childComplexity), true
+	case "HandlingPathTime.path":
+		if e.ComplexityRoot.HandlingPathTime.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandlingPathTime.Path(childComplexity), true
+
 	case "HandlingStats.accepted":
 		if e.ComplexityRoot.HandlingStats.Accepted == nil {
 			break
@@ -1938,6 +2265,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HandlingStats.Vip(childComplexity), true
+
+	case "HandlingStepTime.avgHours":
+		if e.ComplexityRoot.HandlingStepTime.AvgHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandlingStepTime.AvgHours(childComplexity), true
+	case "HandlingStepTime.count":
+		if e.ComplexityRoot.HandlingStepTime.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandlingStepTime.Count(childComplexity), true
+	case "HandlingStepTime.path":
+		if e.ComplexityRoot.HandlingStepTime.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandlingStepTime.Path(childComplexity), true
+	case "HandlingStepTime.step":
+		if e.ComplexityRoot.HandlingStepTime.Step == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandlingStepTime.Step(childComplexity), true
 
 	case "ImportJob.createdAt":
 		if e.ComplexityRoot.ImportJob.CreatedAt == nil {
@@ -2140,6 +2492,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.JobRun.Trigger(childComplexity), true
+
+	case "JobRunConnection.edges":
+		if e.ComplexityRoot.JobRunConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobRunConnection.Edges(childComplexity), true
+	case "JobRunConnection.pageInfo":
+		if e.ComplexityRoot.JobRunConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobRunConnection.PageInfo(childComplexity), true
+	case "JobRunConnection.totalCount":
+		if e.ComplexityRoot.JobRunConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobRunConnection.TotalCount(childComplexity), true
+
+	case "JobRunEdge.cursor":
+		if e.ComplexityRoot.JobRunEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobRunEdge.Cursor(childComplexity), true
+	case "JobRunEdge.node":
+		if e.ComplexityRoot.JobRunEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.JobRunEdge.Node(childComplexity), true
 
 	case "LoginPayload.expiresIn":
 		if e.ComplexityRoot.LoginPayload.ExpiresIn == nil {
@@ -2566,6 +2950,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ResetUserPassword(childComplexity, args["input"].(model.ResetUserPasswordInput)), true
+	case "Mutation.retryPublication":
+		if e.ComplexityRoot.Mutation.RetryPublication == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_retryPublication_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RetryPublication(childComplexity, args["input"].(model.RetryPublicationInput)), true
 	case "Mutation.revokeAgent":
 		if e.ComplexityRoot.Mutation.RevokeAgent == nil {
 			break
@@ -2923,12 +3318,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ObjectionEdge.Node(childComplexity), true
-	case "ObjectionEdge.overdue":
-		if e.ComplexityRoot.ObjectionEdge.Overdue == nil {
-			break
-		}
-
-		return e.ComplexityRoot.ObjectionEdge.Overdue(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -2942,6 +3331,162 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
+
+	case "Payment.accountNo":
+		if e.ComplexityRoot.Payment.AccountNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.AccountNo(childComplexity), true
+	case "Payment.amountFen":
+		if e.ComplexityRoot.Payment.AmountFen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.AmountFen(childComplexity), true
+	case "Payment.billNo":
+		if e.ComplexityRoot.Payment.BillNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.BillNo(childComplexity), true
+	case "Payment.paidAt":
+		if e.ComplexityRoot.Payment.PaidAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.PaidAt(childComplexity), true
+	case "Payment.paymentNo":
+		if e.ComplexityRoot.Payment.PaymentNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Payment.PaymentNo(childComplexity), true
+
+	case "PaymentConnection.edges":
+		if e.ComplexityRoot.PaymentConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentConnection.Edges(childComplexity), true
+	case "PaymentConnection.pageInfo":
+		if e.ComplexityRoot.PaymentConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentConnection.PageInfo(childComplexity), true
+	case "PaymentConnection.totalCount":
+		if e.ComplexityRoot.PaymentConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentConnection.TotalCount(childComplexity), true
+
+	case "PaymentEdge.cursor":
+		if e.ComplexityRoot.PaymentEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentEdge.Cursor(childComplexity), true
+	case "PaymentEdge.node":
+		if e.ComplexityRoot.PaymentEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentEdge.Node(childComplexity), true
+
+	case "Publication.aggregateId":
+		if e.ComplexityRoot.Publication.AggregateID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Publication.AggregateID(childComplexity), true
+	case "Publication.attempts":
+		if e.ComplexityRoot.Publication.Attempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Publication.Attempts(childComplexity), true
+	case "Publication.createdAt":
+		if e.ComplexityRoot.Publication.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Publication.CreatedAt(childComplexity), true
+	case "Publication.doneAt":
+		if e.ComplexityRoot.Publication.DoneAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Publication.DoneAt(childComplexity), true
+	case "Publication.id":
+		if e.ComplexityRoot.Publication.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Publication.ID(childComplexity), true
+	case "Publication.kind":
+		if e.ComplexityRoot.Publication.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Publication.Kind(childComplexity), true
+	case "Publication.lastError":
+		if e.ComplexityRoot.Publication.LastError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Publication.LastError(childComplexity), true
+	case "Publication.nextAttemptAt":
+		if e.ComplexityRoot.Publication.NextAttemptAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Publication.NextAttemptAt(childComplexity), true
+	case "Publication.result":
+		if e.ComplexityRoot.Publication.Result == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Publication.Result(childComplexity), true
+	case "Publication.status":
+		if e.ComplexityRoot.Publication.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Publication.Status(childComplexity), true
+
+	case "PublicationConnection.edges":
+		if e.ComplexityRoot.PublicationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicationConnection.Edges(childComplexity), true
+	case "PublicationConnection.pageInfo":
+		if e.ComplexityRoot.PublicationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicationConnection.PageInfo(childComplexity), true
+	case "PublicationConnection.totalCount":
+		if e.ComplexityRoot.PublicationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicationConnection.TotalCount(childComplexity), true
+
+	case "PublicationEdge.cursor":
+		if e.ComplexityRoot.PublicationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicationEdge.Cursor(childComplexity), true
+	case "PublicationEdge.node":
+		if e.ComplexityRoot.PublicationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicationEdge.Node(childComplexity), true
 
 	case "Query.application":
 		if e.ComplexityRoot.Query.Application == nil {
@@ -3092,7 +3637,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.JobRuns(childComplexity, args["name"].(string), args["limit"].(*int)), true
+		return e.ComplexityRoot.Query.JobRuns(childComplexity, args["filter"].(*model.JobRunFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.jobs":
 		if e.ComplexityRoot.Query.Jobs == nil {
 			break
@@ -3173,6 +3718,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Objections(childComplexity, args["filter"].(*model.ObjectionFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.publications":
+		if e.ComplexityRoot.Query.Publications == nil {
+			break
+		}
+
+		args, err := ec.field_Query_publications_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Publications(childComplexity, args["filter"].(*model.PublicationFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.repair":
 		if e.ComplexityRoot.Query.Repair == nil {
 			break
@@ -3206,6 +3762,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Repairs(childComplexity, args["filter"].(*model.RepairFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.searchSubjects":
+		if e.ComplexityRoot.Query.SearchSubjects == nil {
+			break
+		}
+
+		args, err := ec.field_Query_searchSubjects_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SearchSubjects(childComplexity, args["text"].(string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.statistics":
+		if e.ComplexityRoot.Query.Statistics == nil {
+			break
+		}
+
+		args, err := ec.field_Query_statistics_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Statistics(childComplexity, args["from"].(*time.Time), args["to"].(*time.Time)), true
 	case "Query.subject":
 		if e.ComplexityRoot.Query.Subject == nil {
 			break
@@ -3217,6 +3795,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Subject(childComplexity, args["id"].(string)), true
+	case "Query.subjectOverview":
+		if e.ComplexityRoot.Query.SubjectOverview == nil {
+			break
+		}
+
+		args, err := ec.field_Query_subjectOverview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SubjectOverview(childComplexity, args["id"].(string)), true
 	case "Query.usageAnalysis":
 		if e.ComplexityRoot.Query.UsageAnalysis == nil {
 			break
@@ -3250,6 +3839,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Users(childComplexity, args["filter"].(*model.UsersFilter), args["first"].(*int), args["after"].(*string)), true
+
+	case "RatingCount.count":
+		if e.ComplexityRoot.RatingCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingCount.Count(childComplexity), true
+	case "RatingCount.rating":
+		if e.ComplexityRoot.RatingCount.Rating == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingCount.Rating(childComplexity), true
+
+	case "RecordCount.count":
+		if e.ComplexityRoot.RecordCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordCount.Count(childComplexity), true
+	case "RecordCount.kind":
+		if e.ComplexityRoot.RecordCount.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordCount.Kind(childComplexity), true
+	case "RecordCount.status":
+		if e.ComplexityRoot.RecordCount.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordCount.Status(childComplexity), true
 
 	case "RecordEvent.action":
 		if e.ComplexityRoot.RecordEvent.Action == nil {
@@ -3411,12 +4032,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RepairRequestEdge.Node(childComplexity), true
-	case "RepairRequestEdge.overdue":
-		if e.ComplexityRoot.RepairRequestEdge.Overdue == nil {
-			break
-		}
-
-		return e.ComplexityRoot.RepairRequestEdge.Overdue(childComplexity), true
 
 	case "RequestAgentBindingPayload.binding":
 		if e.ComplexityRoot.RequestAgentBindingPayload.Binding == nil {
@@ -3474,6 +4089,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ResetUserPasswordPayload.User(childComplexity), true
+
+	case "RetryPublicationPayload.publication":
+		if e.ComplexityRoot.RetryPublicationPayload.Publication == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetryPublicationPayload.Publication(childComplexity), true
+
+	case "ReviewDeadlineCount.kind":
+		if e.ComplexityRoot.ReviewDeadlineCount.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewDeadlineCount.Kind(childComplexity), true
+	case "ReviewDeadlineCount.late":
+		if e.ComplexityRoot.ReviewDeadlineCount.Late == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewDeadlineCount.Late(childComplexity), true
+	case "ReviewDeadlineCount.onTime":
+		if e.ComplexityRoot.ReviewDeadlineCount.OnTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewDeadlineCount.OnTime(childComplexity), true
+	case "ReviewDeadlineCount.openOnTime":
+		if e.ComplexityRoot.ReviewDeadlineCount.OpenOnTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewDeadlineCount.OpenOnTime(childComplexity), true
+	case "ReviewDeadlineCount.openOverdue":
+		if e.ComplexityRoot.ReviewDeadlineCount.OpenOverdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewDeadlineCount.OpenOverdue(childComplexity), true
 
 	case "SignCommitmentPayload.application":
 		if e.ComplexityRoot.SignCommitmentPayload.Application == nil {
@@ -3538,6 +4191,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StartFaceVerificationPayload.VerifyID(childComplexity), true
 
+	case "Statistics.applicationsPerWeek":
+		if e.ComplexityRoot.Statistics.ApplicationsPerWeek == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Statistics.ApplicationsPerWeek(childComplexity), true
+	case "Statistics.csvUrl":
+		if e.ComplexityRoot.Statistics.CSVURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Statistics.CSVURL(childComplexity), true
+	case "Statistics.reviewDeadlines":
+		if e.ComplexityRoot.Statistics.Deadlines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Statistics.Deadlines(childComplexity), true
+	case "Statistics.from":
+		if e.ComplexityRoot.Statistics.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Statistics.From(childComplexity), true
+	case "Statistics.handlingByPath":
+		if e.ComplexityRoot.Statistics.Paths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Statistics.Paths(childComplexity), true
+	case "Statistics.ratings":
+		if e.ComplexityRoot.Statistics.Ratings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Statistics.Ratings(childComplexity), true
+	case "Statistics.recordsByKindAndStatus":
+		if e.ComplexityRoot.Statistics.Records == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Statistics.Records(childComplexity), true
+	case "Statistics.handlingBySteps":
+		if e.ComplexityRoot.Statistics.Steps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Statistics.Steps(childComplexity), true
+	case "Statistics.tiers":
+		if e.ComplexityRoot.Statistics.Tiers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Statistics.Tiers(childComplexity), true
+	case "Statistics.to":
+		if e.ComplexityRoot.Statistics.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Statistics.To(childComplexity), true
+
 	case "Subject.id":
 		if e.ComplexityRoot.Subject.ID == nil {
 			break
@@ -3587,6 +4301,134 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Subject.USCC(childComplexity), true
 
+	case "SubjectConnection.edges":
+		if e.ComplexityRoot.SubjectConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubjectConnection.Edges(childComplexity), true
+	case "SubjectConnection.pageInfo":
+		if e.ComplexityRoot.SubjectConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubjectConnection.PageInfo(childComplexity), true
+	case "SubjectConnection.totalCount":
+		if e.ComplexityRoot.SubjectConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubjectConnection.TotalCount(childComplexity), true
+
+	case "SubjectEdge.cursor":
+		if e.ComplexityRoot.SubjectEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubjectEdge.Cursor(childComplexity), true
+	case "SubjectEdge.node":
+		if e.ComplexityRoot.SubjectEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubjectEdge.Node(childComplexity), true
+
+	case "SubjectOverview.accounts":
+		if e.ComplexityRoot.SubjectOverview.Accounts == nil {
+			break
+		}
+
+		args, err := ec.field_SubjectOverview_accounts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.SubjectOverview.Accounts(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "SubjectOverview.applications":
+		if e.ComplexityRoot.SubjectOverview.Applications == nil {
+			break
+		}
+
+		args, err := ec.field_SubjectOverview_applications_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.SubjectOverview.Applications(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "SubjectOverview.bills":
+		if e.ComplexityRoot.SubjectOverview.Bills == nil {
+			break
+		}
+
+		args, err := ec.field_SubjectOverview_bills_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.SubjectOverview.Bills(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "SubjectOverview.bindings":
+		if e.ComplexityRoot.SubjectOverview.Bindings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubjectOverview.Bindings(childComplexity), true
+	case "SubjectOverview.objections":
+		if e.ComplexityRoot.SubjectOverview.Objections == nil {
+			break
+		}
+
+		args, err := ec.field_SubjectOverview_objections_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.SubjectOverview.Objections(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "SubjectOverview.payments":
+		if e.ComplexityRoot.SubjectOverview.Payments == nil {
+			break
+		}
+
+		args, err := ec.field_SubjectOverview_payments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.SubjectOverview.Payments(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "SubjectOverview.profile":
+		if e.ComplexityRoot.SubjectOverview.Profile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubjectOverview.Profile(childComplexity), true
+	case "SubjectOverview.records":
+		if e.ComplexityRoot.SubjectOverview.Records == nil {
+			break
+		}
+
+		args, err := ec.field_SubjectOverview_records_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.SubjectOverview.Records(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "SubjectOverview.repairs":
+		if e.ComplexityRoot.SubjectOverview.Repairs == nil {
+			break
+		}
+
+		args, err := ec.field_SubjectOverview_repairs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.SubjectOverview.Repairs(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "SubjectOverview.subject":
+		if e.ComplexityRoot.SubjectOverview.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubjectOverview.Subject(childComplexity), true
+
 	case "SubmitApplicationPayload.application":
 		if e.ComplexityRoot.SubmitApplicationPayload.Application == nil {
 			break
@@ -3605,6 +4447,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SubmitApplicationPayload.Replayed(childComplexity), true
+
+	case "TierCount.count":
+		if e.ComplexityRoot.TierCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TierCount.Count(childComplexity), true
+	case "TierCount.tier":
+		if e.ComplexityRoot.TierCount.Tier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TierCount.Tier(childComplexity), true
 
 	case "UnbindEnterprisePayload.binding":
 		if e.ComplexityRoot.UnbindEnterprisePayload.Binding == nil {
@@ -3823,6 +4678,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ViolationCase.SubjectID(childComplexity), true
 
+	case "WeekCount.accepted":
+		if e.ComplexityRoot.WeekCount.Accepted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WeekCount.Accepted(childComplexity), true
+	case "WeekCount.submitted":
+		if e.ComplexityRoot.WeekCount.Submitted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WeekCount.Submitted(childComplexity), true
+	case "WeekCount.weekStart":
+		if e.ComplexityRoot.WeekCount.WeekStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WeekCount.WeekStart(childComplexity), true
+
 	case "WithdrawConsentPayload.ok":
 		if e.ComplexityRoot.WithdrawConsentPayload.Ok == nil {
 			break
@@ -3865,15 +4739,18 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("GiveConsentInput", ec.unmarshalInputGiveConsentInput),
 			graphql.NewInputUnmarshaler("GrantSubscriptionInput", ec.unmarshalInputGrantSubscriptionInput),
 			graphql.NewInputUnmarshaler("ImportBillingFileInput", ec.unmarshalInputImportBillingFileInput),
+			graphql.NewInputUnmarshaler("JobRunFilter", ec.unmarshalInputJobRunFilter),
 			graphql.NewInputUnmarshaler("MarkInboxReadInput", ec.unmarshalInputMarkInboxReadInput),
 			graphql.NewInputUnmarshaler("ObjectionFilter", ec.unmarshalInputObjectionFilter),
 			graphql.NewInputUnmarshaler("OpenCaseInput", ec.unmarshalInputOpenCaseInput),
+			graphql.NewInputUnmarshaler("PublicationFilter", ec.unmarshalInputPublicationFilter),
 			graphql.NewInputUnmarshaler("RecordCommitmentBreachInput", ec.unmarshalInputRecordCommitmentBreachInput),
 			graphql.NewInputUnmarshaler("RecordSurveyInput", ec.unmarshalInputRecordSurveyInput),
 			graphql.NewInputUnmarshaler("RepairFilter", ec.unmarshalInputRepairFilter),
 			graphql.NewInputUnmarshaler("RequestAgentBindingInput", ec.unmarshalInputRequestAgentBindingInput),
 			graphql.NewInputUnmarshaler("RequestRepairSupplementInput", ec.unmarshalInputRequestRepairSupplementInput),
 			graphql.NewInputUnmarshaler("ResetUserPasswordInput", ec.unmarshalInputResetUserPasswordInput),
+			graphql.NewInputUnmarshaler("RetryPublicationInput", ec.unmarshalInputRetryPublicationInput),
 			graphql.NewInputUnmarshaler("ReviewDecisionInput", ec.unmarshalInputReviewDecisionInput),
 			graphql.NewInputUnmarshaler("RevokeAgentInput", ec.unmarshalInputRevokeAgentInput),
 			graphql.NewInputUnmarshaler("ScheduleSurveyInput", ec.unmarshalInputScheduleSurveyInput),
@@ -5343,6 +6220,444 @@ extend type Mutation {
   markInboxRead(input: MarkInboxReadInput!): MarkInboxReadPayload! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
 }
 `, BuiltIn: false},
+	{Name: "../schema/ops.graphqls", Input: `"""
+A water account (户号) from the billing system (R1.1).
+"""
+type Account {
+  "Account number (户号)."
+  accountNo: String!
+  "Address served."
+  address: String!
+  "Use type, as the billing system names it."
+  useType: String!
+  "Opened on (00:00 Asia/Shanghai of the day)."
+  openedOn: Time!
+}
+
+"""
+A water bill.
+"""
+type Bill {
+  "Bill number."
+  billNo: String!
+  "Account number (户号)."
+  accountNo: String!
+  "Billing period (YYYY-MM)."
+  period: String!
+  "Amount in fen (分)."
+  amountFen: Int64!
+  "Issued on."
+  issuedOn: Time!
+  "Due on."
+  dueOn: Time!
+}
+
+"""
+A payment against a bill.
+"""
+type Payment {
+  "Payment number."
+  paymentNo: String!
+  "The bill paid."
+  billNo: String!
+  "Account number (户号)."
+  accountNo: String!
+  "Amount in fen (分)."
+  amountFen: Int64!
+  "Paid at."
+  paidAt: Time!
+}
+
+"A subject in a connection."
+type SubjectEdge {
+  "Cursor."
+  cursor: String!
+  "The subject."
+  node: Subject!
+}
+
+"A page of subjects, newest first."
+type SubjectConnection {
+  "The subjects."
+  edges: [SubjectEdge!]!
+  "Pagination."
+  pageInfo: PageInfo!
+  "Subjects matching."
+  totalCount: Int!
+}
+
+"An account in a connection."
+type AccountEdge {
+  "Cursor."
+  cursor: String!
+  "The account."
+  node: Account!
+}
+
+"A page of accounts, newest first."
+type AccountConnection {
+  "The accounts."
+  edges: [AccountEdge!]!
+  "Pagination."
+  pageInfo: PageInfo!
+  "Accounts in all."
+  totalCount: Int!
+}
+
+"A bill in a connection."
+type BillEdge {
+  "Cursor."
+  cursor: String!
+  "The bill."
+  node: Bill!
+}
+
+"A page of bills, newest first."
+type BillConnection {
+  "The bills."
+  edges: [BillEdge!]!
+  "Pagination."
+  pageInfo: PageInfo!
+  "Bills in all."
+  totalCount: Int!
+}
+
+"A payment in a connection."
+type PaymentEdge {
+  "Cursor."
+  cursor: String!
+  "The payment."
+  node: Payment!
+}
+
+"A page of payments, newest first."
+type PaymentConnection {
+  "The payments."
+  edges: [PaymentEdge!]!
+  "Pagination."
+  pageInfo: PageInfo!
+  "Payments in all."
+  totalCount: Int!
+}
+
+"A repair request in a connection."
+type RepairRequestEdge {
+  "Cursor."
+  cursor: String!
+  "The repair request."
+  node: RepairRequest!
+}
+
+"A page of repair requests (the subject overview: newest first; ` + "`" + `repairs` + "`" + `: earliest deadline first)."
+type RepairRequestConnection {
+  "The repair requests."
+  edges: [RepairRequestEdge!]!
+  "Pagination."
+  pageInfo: PageInfo!
+  "Repair requests in all."
+  totalCount: Int!
+}
+
+"An objection in a connection."
+type ObjectionEdge {
+  "Cursor."
+  cursor: String!
+  "The objection."
+  node: Objection!
+}
+
+"A page of objections (the subject overview: newest first; ` + "`" + `objections` + "`" + `: earliest deadline first)."
+type ObjectionConnection {
+  "The objections."
+  edges: [ObjectionEdge!]!
+  "Pagination."
+  pageInfo: PageInfo!
+  "Objections in all."
+  totalCount: Int!
+}
+
+"""
+A subject's whole picture for staff (360° view, R8.1): each list is a
+connection with a small default page.
+"""
+type SubjectOverview {
+  "The subject."
+  subject: Subject!
+  "Tier, records and incentives (R3)."
+  profile: CreditProfile!
+  "Users acting for the enterprise: its legal representative and agents."
+  bindings: [EnterpriseBinding!]!
+  "Water accounts (户号)."
+  accounts(first: Int = 5, after: String): AccountConnection!
+  "Bills of its accounts, newest first."
+  bills(first: Int = 5, after: String): BillConnection!
+  "Payments of its accounts, newest first."
+  payments(first: Int = 5, after: String): PaymentConnection!
+  "Dishonesty records, newest first."
+  records(first: Int = 5, after: String): DishonestyRecordConnection!
+  "Applications, newest first."
+  applications(first: Int = 5, after: String): ApplicationConnection!
+  "Credit repairs, newest first."
+  repairs(first: Int = 5, after: String): RepairRequestConnection!
+  "Objections, newest first."
+  objections(first: Int = 5, after: String): ObjectionConnection!
+}
+
+"""
+Where a publication (an outbox message) stands (R2.3).
+"""
+enum PublicationStatus {
+  "Waiting for delivery or being retried."
+  PENDING
+  "Delivered."
+  DONE
+  "Gave up after the maximum attempts or a permanent refusal; needs a person (retryPublication)."
+  DEAD
+}
+
+"""
+A message to the outside world (the credit platform, WeChat) from the
+transactional outbox (R2.3).
+"""
+type Publication {
+  "Opaque identifier (the message's idempotency key)."
+  id: ID!
+  "What it does (e.g. PUBLISH_DISHONESTY)."
+  kind: String!
+  "The entity it is about (a record, repair, commitment or application)."
+  aggregateId: String
+  "Where it stands."
+  status: PublicationStatus!
+  "Delivery attempts so far."
+  attempts: Int!
+  "When it is tried next (PENDING)."
+  nextAttemptAt: Time!
+  "The last failure: code and safe message."
+  lastError: String
+  "The receiver's answer (e.g. the publication ID on the platform)."
+  result: String
+  "Written at."
+  createdAt: Time!
+  "Delivered at."
+  doneAt: Time
+}
+
+"A publication in a connection."
+type PublicationEdge {
+  "Cursor."
+  cursor: String!
+  "The publication."
+  node: Publication!
+}
+
+"A page of publications, newest first."
+type PublicationConnection {
+  "The publications."
+  edges: [PublicationEdge!]!
+  "Pagination."
+  pageInfo: PageInfo!
+  "Publications matching the filter."
+  totalCount: Int!
+}
+
+"""
+Filter of publications; empty fields match everything.
+"""
+input PublicationFilter {
+  "Only this status (DEAD: those waiting for a person)."
+  status: PublicationStatus
+  "Only this kind."
+  kind: String
+  "Only messages about this subject's records, repairs, commitments and applications."
+  subjectId: ID
+  "Only messages about this entity."
+  aggregateId: String
+  "Written from this time (inclusive)."
+  from: Time
+  "Written before this time (exclusive)."
+  to: Time
+}
+
+"""
+Input of retryPublication.
+"""
+input RetryPublicationInput {
+  "The DEAD publication."
+  id: ID!
+}
+
+"""
+Result of retryPublication.
+"""
+type RetryPublicationPayload {
+  "The publication, PENDING again (or as it was, when it was not DEAD)."
+  publication: Publication!
+}
+
+"A job run in a connection."
+type JobRunEdge {
+  "Cursor."
+  cursor: String!
+  "The run."
+  node: JobRun!
+}
+
+"A page of job runs, newest first."
+type JobRunConnection {
+  "The runs."
+  edges: [JobRunEdge!]!
+  "Pagination."
+  pageInfo: PageInfo!
+  "Runs matching the filter."
+  totalCount: Int!
+}
+
+"""
+Filter of jobRuns; empty fields match everything.
+"""
+input JobRunFilter {
+  "Only this job."
+  job: String
+  "Only this status (RUNNING, OK, FAILED, SKIPPED)."
+  status: String
+  "Started from this time (inclusive)."
+  from: Time
+  "Started before this time (exclusive)."
+  to: Time
+}
+
+"""
+How an application is handled (R8.3).
+"""
+enum HandlingPath {
+  "Credit commitment instead of documents (信用承诺免材料): the applicant asked for it."
+  ZERO_DOCUMENT
+  "With the usual documents (一般办理)."
+  ORDINARY
+}
+
+"Applications of one week."
+type WeekCount {
+  "Monday 00:00 Asia/Shanghai of the week."
+  weekStart: Time!
+  "Applications submitted in the week."
+  submitted: Int!
+  "Applications accepted in the week."
+  accepted: Int!
+}
+
+"Mean time from submission to acceptance of a path's applications accepted in the period."
+type HandlingPathTime {
+  "The path."
+  path: HandlingPath!
+  "Applications accepted."
+  accepted: Int!
+  "Mean hours from submission to acceptance."
+  avgHours: Float!
+}
+
+"Mean time a path's applications spent in one step (left in the period)."
+type HandlingStepTime {
+  "The path."
+  path: HandlingPath!
+  "The step (the status entered)."
+  step: ApplicationStatus!
+  "Steps left in the period."
+  count: Int!
+  "Mean hours in the step."
+  avgHours: Float!
+}
+
+"Records of one kind and status created in the period."
+type RecordCount {
+  "Kind."
+  kind: RecordKind!
+  "Status now."
+  status: RecordStatus!
+  "How many."
+  count: Int!
+}
+
+"Subjects of one tier now."
+type TierCount {
+  "Tier."
+  tier: Tier!
+  "How many."
+  count: Int!
+}
+
+"Credit checks of the period that found a rating."
+type RatingCount {
+  "The platform's rating (A–D)."
+  rating: String!
+  "How many."
+  count: Int!
+}
+
+"Repairs or objections."
+enum ReviewKind {
+  "Credit repairs (信用修复)."
+  REPAIR
+  "Objections (异议申诉)."
+  OBJECTION
+}
+
+"Repairs or objections filed in the period against their working-day deadlines."
+type ReviewDeadlineCount {
+  "Repairs or objections."
+  kind: ReviewKind!
+  "Decided by the deadline."
+  onTime: Int!
+  "Decided after the deadline."
+  late: Int!
+  "Open, deadline not yet passed."
+  openOnTime: Int!
+  "Open, deadline passed (overdue)."
+  openOverdue: Int!
+}
+
+"""
+Management statistics of a period for the scheme's progress reviews (R8.3).
+"""
+type Statistics {
+  "Start of the period (inclusive)."
+  from: Time!
+  "End of the period (exclusive)."
+  to: Time!
+  "Applications submitted and accepted per week."
+  applicationsPerWeek: [WeekCount!]!
+  "Handling time, zero-document vs ordinary."
+  handlingByPath: [HandlingPathTime!]!
+  "Handling time by step, zero-document vs ordinary."
+  handlingBySteps: [HandlingStepTime!]!
+  "Records created in the period by kind and status."
+  recordsByKindAndStatus: [RecordCount!]!
+  "Subjects by tier now (grade distribution)."
+  tiers: [TierCount!]!
+  "Ratings found by the period's credit checks."
+  ratings: [RatingCount!]!
+  "Repairs and objections against their deadlines."
+  reviewDeadlines: [ReviewDeadlineCount!]!
+  "The same statistics as a CSV file (UTF-8 with BOM, for Excel); fetch with the same session."
+  csvUrl: String!
+}
+
+extend type Query {
+  "Find subjects by USCC or account number (exact) or by name (part) (R8.1)."
+  searchSubjects(text: String!, first: Int = 20, after: String): SubjectConnection! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
+  "A subject's whole picture (360° view) for staff (R8.1)."
+  subjectOverview(id: ID!): SubjectOverview! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
+  "The publication outbox, newest first, with filters (R8.1)."
+  publications(filter: PublicationFilter, first: Int = 20, after: String): PublicationConnection! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
+  "Management statistics of a period (default: the last CW_STATS_DEFAULT_DAYS days) (R8.3)."
+  statistics(from: Time, to: Time): Statistics! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
+}
+
+extend type Mutation {
+  "Requeue a DEAD publication for delivery now (audited; idempotent) (R8.1)."
+  retryPublication(input: RetryPublicationInput!): RetryPublicationPayload! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
+}
+`, BuiltIn: false},
 	{Name: "../schema/records.graphqls", Input: `"""
 Kind of a dishonesty record (失信记录, R1.3).
 """
@@ -5714,8 +7029,8 @@ extend type Query {
   usageAnalysis(accountNo: String!, months: Int = 24): UsageAnalysis! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
   "Registered jobs (ADMIN)."
   jobs: [Job!]! @hasRole(roles: [ADMIN])
-  "Recent runs of a job (ADMIN)."
-  jobRuns(name: String!, limit: Int = 20): [JobRun!]! @hasRole(roles: [ADMIN])
+  "Job runs with their status and reason, newest first, with filters (ADMIN) (R8.1)."
+  jobRuns(filter: JobRunFilter, first: Int = 20, after: String): JobRunConnection! @hasRole(roles: [ADMIN])
 }
 
 extend type Mutation {
@@ -6089,54 +7404,6 @@ input DeadlineFilter {
 }
 
 """
-A repair request in a connection.
-"""
-type RepairRequestEdge {
-  "Cursor."
-  cursor: String!
-  "The request."
-  node: RepairRequest!
-  "Open and past its deadline."
-  overdue: Boolean!
-}
-
-"""
-A page of repair requests, earliest deadline first.
-"""
-type RepairRequestConnection {
-  "Items."
-  edges: [RepairRequestEdge!]!
-  "Pagination."
-  pageInfo: PageInfo!
-  "Items matching the filter, counted only when this field is selected: exact up to 10000; 10001 means more than 10000 (the count stops there so that no page counts millions of rows)."
-  totalCount: Int!
-}
-
-"""
-An objection in a connection.
-"""
-type ObjectionEdge {
-  "Cursor."
-  cursor: String!
-  "The objection."
-  node: Objection!
-  "Open and past its deadline."
-  overdue: Boolean!
-}
-
-"""
-A page of objections, earliest deadline first.
-"""
-type ObjectionConnection {
-  "Items."
-  edges: [ObjectionEdge!]!
-  "Pagination."
-  pageInfo: PageInfo!
-  "Items matching the filter, counted only when this field is selected: exact up to 10000; 10001 means more than 10000 (the count stops there so that no page counts millions of rows)."
-  totalCount: Int!
-}
-
-"""
 A deadline in a connection.
 """
 type DeadlineEdge {
@@ -6371,6 +7638,42 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_Account(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "accountNo":
+		return ec.fieldContext_Account_accountNo(ctx, field)
+	case "address":
+		return ec.fieldContext_Account_address(ctx, field)
+	case "useType":
+		return ec.fieldContext_Account_useType(ctx, field)
+	case "openedOn":
+		return ec.fieldContext_Account_openedOn(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
+}
+
+func (ec *executionContext) childFields_AccountConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AccountConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AccountConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AccountConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccountConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AccountEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AccountEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AccountEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccountEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_AgentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "binding":
@@ -6535,6 +7838,46 @@ func (ec *executionContext) childFields_AuditEntryEdge(ctx context.Context, fiel
 		return ec.fieldContext_AuditEntryEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditEntryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Bill(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "billNo":
+		return ec.fieldContext_Bill_billNo(ctx, field)
+	case "accountNo":
+		return ec.fieldContext_Bill_accountNo(ctx, field)
+	case "period":
+		return ec.fieldContext_Bill_period(ctx, field)
+	case "amountFen":
+		return ec.fieldContext_Bill_amountFen(ctx, field)
+	case "issuedOn":
+		return ec.fieldContext_Bill_issuedOn(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_Bill_dueOn(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Bill", field.Name)
+}
+
+func (ec *executionContext) childFields_BillConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_BillConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_BillConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_BillConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BillConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_BillEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_BillEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_BillEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BillEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_BindEnterprisePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6987,6 +8330,18 @@ func (ec *executionContext) childFields_GrantSubscriptionPayload(ctx context.Con
 	return nil, fmt.Errorf("no field named %q was found under type GrantSubscriptionPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_HandlingPathTime(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "path":
+		return ec.fieldContext_HandlingPathTime_path(ctx, field)
+	case "accepted":
+		return ec.fieldContext_HandlingPathTime_accepted(ctx, field)
+	case "avgHours":
+		return ec.fieldContext_HandlingPathTime_avgHours(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HandlingPathTime", field.Name)
+}
+
 func (ec *executionContext) childFields_HandlingStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "vip":
@@ -6997,6 +8352,20 @@ func (ec *executionContext) childFields_HandlingStats(ctx context.Context, field
 		return ec.fieldContext_HandlingStats_averageHours(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type HandlingStats", field.Name)
+}
+
+func (ec *executionContext) childFields_HandlingStepTime(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "path":
+		return ec.fieldContext_HandlingStepTime_path(ctx, field)
+	case "step":
+		return ec.fieldContext_HandlingStepTime_step(ctx, field)
+	case "count":
+		return ec.fieldContext_HandlingStepTime_count(ctx, field)
+	case "avgHours":
+		return ec.fieldContext_HandlingStepTime_avgHours(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HandlingStepTime", field.Name)
 }
 
 func (ec *executionContext) childFields_ImportJob(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7091,6 +8460,28 @@ func (ec *executionContext) childFields_JobRun(ctx context.Context, field graphq
 		return ec.fieldContext_JobRun_reason(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type JobRun", field.Name)
+}
+
+func (ec *executionContext) childFields_JobRunConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_JobRunConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_JobRunConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_JobRunConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JobRunConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_JobRunEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_JobRunEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_JobRunEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type JobRunEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_LoginPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7219,8 +8610,6 @@ func (ec *executionContext) childFields_ObjectionEdge(ctx context.Context, field
 		return ec.fieldContext_ObjectionEdge_cursor(ctx, field)
 	case "node":
 		return ec.fieldContext_ObjectionEdge_node(ctx, field)
-	case "overdue":
-		return ec.fieldContext_ObjectionEdge_overdue(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ObjectionEdge", field.Name)
 }
@@ -7233,6 +8622,114 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_Payment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "paymentNo":
+		return ec.fieldContext_Payment_paymentNo(ctx, field)
+	case "billNo":
+		return ec.fieldContext_Payment_billNo(ctx, field)
+	case "accountNo":
+		return ec.fieldContext_Payment_accountNo(ctx, field)
+	case "amountFen":
+		return ec.fieldContext_Payment_amountFen(ctx, field)
+	case "paidAt":
+		return ec.fieldContext_Payment_paidAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Payment", field.Name)
+}
+
+func (ec *executionContext) childFields_PaymentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_PaymentConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PaymentConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PaymentConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PaymentConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PaymentEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PaymentEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_PaymentEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PaymentEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Publication(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Publication_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Publication_kind(ctx, field)
+	case "aggregateId":
+		return ec.fieldContext_Publication_aggregateId(ctx, field)
+	case "status":
+		return ec.fieldContext_Publication_status(ctx, field)
+	case "attempts":
+		return ec.fieldContext_Publication_attempts(ctx, field)
+	case "nextAttemptAt":
+		return ec.fieldContext_Publication_nextAttemptAt(ctx, field)
+	case "lastError":
+		return ec.fieldContext_Publication_lastError(ctx, field)
+	case "result":
+		return ec.fieldContext_Publication_result(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Publication_createdAt(ctx, field)
+	case "doneAt":
+		return ec.fieldContext_Publication_doneAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Publication", field.Name)
+}
+
+func (ec *executionContext) childFields_PublicationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_PublicationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PublicationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PublicationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PublicationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PublicationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PublicationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_PublicationEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PublicationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_RatingCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rating":
+		return ec.fieldContext_RatingCount_rating(ctx, field)
+	case "count":
+		return ec.fieldContext_RatingCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RatingCount", field.Name)
+}
+
+func (ec *executionContext) childFields_RecordCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_RecordCount_kind(ctx, field)
+	case "status":
+		return ec.fieldContext_RecordCount_status(ctx, field)
+	case "count":
+		return ec.fieldContext_RecordCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordCount", field.Name)
 }
 
 func (ec *executionContext) childFields_RecordEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7313,8 +8810,6 @@ func (ec *executionContext) childFields_RepairRequestEdge(ctx context.Context, f
 		return ec.fieldContext_RepairRequestEdge_cursor(ctx, field)
 	case "node":
 		return ec.fieldContext_RepairRequestEdge_node(ctx, field)
-	case "overdue":
-		return ec.fieldContext_RepairRequestEdge_overdue(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RepairRequestEdge", field.Name)
 }
@@ -7355,6 +8850,30 @@ func (ec *executionContext) childFields_ResetUserPasswordPayload(ctx context.Con
 	return nil, fmt.Errorf("no field named %q was found under type ResetUserPasswordPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RetryPublicationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "publication":
+		return ec.fieldContext_RetryPublicationPayload_publication(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RetryPublicationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ReviewDeadlineCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_ReviewDeadlineCount_kind(ctx, field)
+	case "onTime":
+		return ec.fieldContext_ReviewDeadlineCount_onTime(ctx, field)
+	case "late":
+		return ec.fieldContext_ReviewDeadlineCount_late(ctx, field)
+	case "openOnTime":
+		return ec.fieldContext_ReviewDeadlineCount_openOnTime(ctx, field)
+	case "openOverdue":
+		return ec.fieldContext_ReviewDeadlineCount_openOverdue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReviewDeadlineCount", field.Name)
+}
+
 func (ec *executionContext) childFields_SignCommitmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "commitment":
@@ -7393,6 +8912,32 @@ func (ec *executionContext) childFields_StartFaceVerificationPayload(ctx context
 	return nil, fmt.Errorf("no field named %q was found under type StartFaceVerificationPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Statistics(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_Statistics_from(ctx, field)
+	case "to":
+		return ec.fieldContext_Statistics_to(ctx, field)
+	case "applicationsPerWeek":
+		return ec.fieldContext_Statistics_applicationsPerWeek(ctx, field)
+	case "handlingByPath":
+		return ec.fieldContext_Statistics_handlingByPath(ctx, field)
+	case "handlingBySteps":
+		return ec.fieldContext_Statistics_handlingBySteps(ctx, field)
+	case "recordsByKindAndStatus":
+		return ec.fieldContext_Statistics_recordsByKindAndStatus(ctx, field)
+	case "tiers":
+		return ec.fieldContext_Statistics_tiers(ctx, field)
+	case "ratings":
+		return ec.fieldContext_Statistics_ratings(ctx, field)
+	case "reviewDeadlines":
+		return ec.fieldContext_Statistics_reviewDeadlines(ctx, field)
+	case "csvUrl":
+		return ec.fieldContext_Statistics_csvUrl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Statistics", field.Name)
+}
+
 func (ec *executionContext) childFields_Subject(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7415,6 +8960,54 @@ func (ec *executionContext) childFields_Subject(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Subject", field.Name)
 }
 
+func (ec *executionContext) childFields_SubjectConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SubjectConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SubjectConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SubjectConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SubjectConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SubjectEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SubjectEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SubjectEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SubjectEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SubjectOverview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subject":
+		return ec.fieldContext_SubjectOverview_subject(ctx, field)
+	case "profile":
+		return ec.fieldContext_SubjectOverview_profile(ctx, field)
+	case "bindings":
+		return ec.fieldContext_SubjectOverview_bindings(ctx, field)
+	case "accounts":
+		return ec.fieldContext_SubjectOverview_accounts(ctx, field)
+	case "bills":
+		return ec.fieldContext_SubjectOverview_bills(ctx, field)
+	case "payments":
+		return ec.fieldContext_SubjectOverview_payments(ctx, field)
+	case "records":
+		return ec.fieldContext_SubjectOverview_records(ctx, field)
+	case "applications":
+		return ec.fieldContext_SubjectOverview_applications(ctx, field)
+	case "repairs":
+		return ec.fieldContext_SubjectOverview_repairs(ctx, field)
+	case "objections":
+		return ec.fieldContext_SubjectOverview_objections(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SubjectOverview", field.Name)
+}
+
 func (ec *executionContext) childFields_SubmitApplicationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "application":
@@ -7425,6 +9018,16 @@ func (ec *executionContext) childFields_SubmitApplicationPayload(ctx context.Con
 		return ec.fieldContext_SubmitApplicationPayload_replayed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SubmitApplicationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_TierCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "tier":
+		return ec.fieldContext_TierCount_tier(ctx, field)
+	case "count":
+		return ec.fieldContext_TierCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TierCount", field.Name)
 }
 
 func (ec *executionContext) childFields_UnbindEnterprisePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7537,6 +9140,18 @@ func (ec *executionContext) childFields_ViolationCase(ctx context.Context, field
 		return ec.fieldContext_ViolationCase_recordId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ViolationCase", field.Name)
+}
+
+func (ec *executionContext) childFields_WeekCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "weekStart":
+		return ec.fieldContext_WeekCount_weekStart(ctx, field)
+	case "submitted":
+		return ec.fieldContext_WeekCount_submitted(ctx, field)
+	case "accepted":
+		return ec.fieldContext_WeekCount_accepted(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WeekCount", field.Name)
 }
 
 func (ec *executionContext) childFields_WithdrawConsentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

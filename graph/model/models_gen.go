@@ -27,6 +27,24 @@ type AcceptApplicationInput struct {
 	Version *int `json:"version,omitempty"`
 }
 
+// A page of accounts, newest first.
+type AccountConnection struct {
+	// The accounts.
+	Edges []AccountEdge `json:"edges"`
+	// Pagination.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// Accounts in all.
+	TotalCount int `json:"totalCount"`
+}
+
+// An account in a connection.
+type AccountEdge struct {
+	// Cursor.
+	Cursor string `json:"cursor"`
+	// The account.
+	Node *models.Account `json:"node"`
+}
+
 // Result of authoriseAgent, revokeAgent and approveAgentAtCounter.
 type AgentPayload struct {
 	// The agent's binding.
@@ -165,6 +183,24 @@ type AuthoriseAgentInput struct {
 	BindingID string `json:"bindingId"`
 	// What the agent may do.
 	Scopes []models.AgentScope `json:"scopes"`
+}
+
+// A page of bills, newest first.
+type BillConnection struct {
+	// The bills.
+	Edges []BillEdge `json:"edges"`
+	// Pagination.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// Bills in all.
+	TotalCount int `json:"totalCount"`
+}
+
+// A bill in a connection.
+type BillEdge struct {
+	// Cursor.
+	Cursor string `json:"cursor"`
+	// The bill.
+	Node *models.Bill `json:"node"`
 }
 
 // Input of bindEnterprise (R6.5): bind as the enterprise's legal representative.
@@ -519,6 +555,36 @@ type ImportBillingFileInput struct {
 	Encoding *string `json:"encoding,omitempty"`
 }
 
+// A page of job runs, newest first.
+type JobRunConnection struct {
+	// The runs.
+	Edges []JobRunEdge `json:"edges"`
+	// Pagination.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// Runs matching the filter.
+	TotalCount int `json:"totalCount"`
+}
+
+// A job run in a connection.
+type JobRunEdge struct {
+	// Cursor.
+	Cursor string `json:"cursor"`
+	// The run.
+	Node *models.JobRun `json:"node"`
+}
+
+// Filter of jobRuns; empty fields match everything.
+type JobRunFilter struct {
+	// Only this job.
+	Job *string `json:"job,omitempty"`
+	// Only this status (RUNNING, OK, FAILED, SKIPPED).
+	Status *string `json:"status,omitempty"`
+	// Started from this time (inclusive).
+	From *time.Time `json:"from,omitempty"`
+	// Started before this time (exclusive).
+	To *time.Time `json:"to,omitempty"`
+}
+
 // A new session.
 type LoginPayload struct {
 	// Opaque session token: send as `Authorization: Bearer <token>`.
@@ -575,13 +641,13 @@ type NoticeEdge struct {
 	Node *models.Notice `json:"node"`
 }
 
-// A page of objections, earliest deadline first.
+// A page of objections (the subject overview: newest first; `objections`: earliest deadline first).
 type ObjectionConnection struct {
-	// Items.
+	// The objections.
 	Edges []ObjectionEdge `json:"edges"`
 	// Pagination.
 	PageInfo *PageInfo `json:"pageInfo"`
-	// Items matching the filter, counted only when this field is selected: exact up to 10000; 10001 means more than 10000 (the count stops there so that no page counts millions of rows).
+	// Objections in all.
 	TotalCount int `json:"totalCount"`
 }
 
@@ -591,8 +657,6 @@ type ObjectionEdge struct {
 	Cursor string `json:"cursor"`
 	// The objection.
 	Node *models.Objection `json:"node"`
-	// Open and past its deadline.
-	Overdue bool `json:"overdue"`
 }
 
 // Filter of objections; empty fields match everything.
@@ -635,6 +699,58 @@ type PageInfo struct {
 	HasNextPage bool `json:"hasNextPage"`
 	// Cursor of the last item on this page; pass as `after` for the next page.
 	EndCursor *string `json:"endCursor,omitempty"`
+}
+
+// A page of payments, newest first.
+type PaymentConnection struct {
+	// The payments.
+	Edges []PaymentEdge `json:"edges"`
+	// Pagination.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// Payments in all.
+	TotalCount int `json:"totalCount"`
+}
+
+// A payment in a connection.
+type PaymentEdge struct {
+	// Cursor.
+	Cursor string `json:"cursor"`
+	// The payment.
+	Node *models.Payment `json:"node"`
+}
+
+// A page of publications, newest first.
+type PublicationConnection struct {
+	// The publications.
+	Edges []PublicationEdge `json:"edges"`
+	// Pagination.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// Publications matching the filter.
+	TotalCount int `json:"totalCount"`
+}
+
+// A publication in a connection.
+type PublicationEdge struct {
+	// Cursor.
+	Cursor string `json:"cursor"`
+	// The publication.
+	Node *models.OutboxMessage `json:"node"`
+}
+
+// Filter of publications; empty fields match everything.
+type PublicationFilter struct {
+	// Only this status (DEAD: those waiting for a person).
+	Status *models.OutboxStatus `json:"status,omitempty"`
+	// Only this kind.
+	Kind *string `json:"kind,omitempty"`
+	// Only messages about this subject's records, repairs, commitments and applications.
+	SubjectID *string `json:"subjectId,omitempty"`
+	// Only messages about this entity.
+	AggregateID *string `json:"aggregateId,omitempty"`
+	// Written from this time (inclusive).
+	From *time.Time `json:"from,omitempty"`
+	// Written before this time (exclusive).
+	To *time.Time `json:"to,omitempty"`
 }
 
 // Queries.
@@ -691,13 +807,13 @@ type RepairFilter struct {
 	Overdue *bool `json:"overdue,omitempty"`
 }
 
-// A page of repair requests, earliest deadline first.
+// A page of repair requests (the subject overview: newest first; `repairs`: earliest deadline first).
 type RepairRequestConnection struct {
-	// Items.
+	// The repair requests.
 	Edges []RepairRequestEdge `json:"edges"`
 	// Pagination.
 	PageInfo *PageInfo `json:"pageInfo"`
-	// Items matching the filter, counted only when this field is selected: exact up to 10000; 10001 means more than 10000 (the count stops there so that no page counts millions of rows).
+	// Repair requests in all.
 	TotalCount int `json:"totalCount"`
 }
 
@@ -705,10 +821,8 @@ type RepairRequestConnection struct {
 type RepairRequestEdge struct {
 	// Cursor.
 	Cursor string `json:"cursor"`
-	// The request.
+	// The repair request.
 	Node *models.RepairRequest `json:"node"`
-	// Open and past its deadline.
-	Overdue bool `json:"overdue"`
 }
 
 // Input of requestAgentBinding (R6.6): ask to act for an enterprise as its agent (经办人).
@@ -755,6 +869,18 @@ type ResetUserPasswordPayload struct {
 	User *models.User `json:"user"`
 	// How many sessions were ended.
 	SessionsEnded int `json:"sessionsEnded"`
+}
+
+// Input of retryPublication.
+type RetryPublicationInput struct {
+	// The DEAD publication.
+	ID string `json:"id"`
+}
+
+// Result of retryPublication.
+type RetryPublicationPayload struct {
+	// The publication, PENDING again (or as it was, when it was not DEAD).
+	Publication *models.OutboxMessage `json:"publication"`
 }
 
 // Input of a review decision.
@@ -827,6 +953,24 @@ type StartFaceVerificationInput struct {
 type StartFaceVerificationPayload struct {
 	// WeChat's verify_id (usable once).
 	VerifyID string `json:"verifyId"`
+}
+
+// A page of subjects, newest first.
+type SubjectConnection struct {
+	// The subjects.
+	Edges []SubjectEdge `json:"edges"`
+	// Pagination.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// Subjects matching.
+	TotalCount int `json:"totalCount"`
+}
+
+// A subject in a connection.
+type SubjectEdge struct {
+	// Cursor.
+	Cursor string `json:"cursor"`
+	// The subject.
+	Node *models.Subject `json:"node"`
 }
 
 // Input of submitApplication (R4.2, R6.3).

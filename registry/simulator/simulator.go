@@ -225,6 +225,6 @@ func (s *Simulator) verify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	match := in.Name == e.LegalRepName && in.IDType == e.LegalRepIDType &&
-		strings.ToUpper(in.IDNumber) == strings.ToUpper(e.LegalRepIDNumber)
+		strings.EqualFold(in.IDNumber, e.LegalRepIDNumber)
 	apisign.WriteJSON(w, http.StatusOK, registry.VerificationResult{Match: &match})
 }

@@ -1,0 +1,81 @@
+package config
+
+import "time"
+
+// Storage is the database and Redis (and the keys that seal personal data
+// stored in them).
+type Storage struct {
+	DatabaseURL    string        `env:"CW_DATABASE_URL" secret:"true"`
+	DBMaxOpen      int           `env:"CW_DB_MAX_OPEN" envDefault:"20"`
+	DBMaxIdle      int           `env:"CW_DB_MAX_IDLE" envDefault:"10"`
+	DBConnLifetime time.Duration `env:"CW_DB_CONN_MAX_LIFETIME" envDefault:"30m"`
+	RedisURL       string        `env:"CW_REDIS_URL" secret:"true"`
+	RedisPrefix    string        `env:"CW_REDIS_PREFIX" envDefault:"cw:"`
+	MigrateOnServe bool          `env:"CW_MIGRATE_ON_SERVE" envDefault:"true"`
+	// Data protection: 32-byte keys, base64 or hex. In development they are
+	// derived from a key file generated into the data dir.
+	DataKey  string `env:"CW_DATA_KEY" secret:"true"`
+	IndexKey string `env:"CW_INDEX_KEY" secret:"true"`
+}
+
+// HTTP is the listeners and request limits.
+type HTTP struct {
+	MaxBodyBytes    int64         `env:"CW_MAX_BODY_BYTES" envDefault:"1048576"`
+	MaxUploadBytes  int64         `env:"CW_MAX_UPLOAD_BYTES" envDefault:"10485760"`
+	ShutdownTimeout time.Duration `env:"CW_SHUTDOWN_TIMEOUT" envDefault:"15s"`
+	// TrustedProxies are the load balancers (CIDRs or addresses) whose
+	// X-Forwarded-For is believed; empty trusts none.
+	TrustedProxies []string `env:"CW_TRUSTED_PROXIES"`
+	// MetricsAddr is the listen address of /metrics; empty turns it off.
+	MetricsAddr string `env:"CW_METRICS_ADDR" envDefault:"127.0.0.1:9090"`
+}
+
+// GraphQL is the GraphQL handler's limits (R7.3) and the playground.
+type GraphQL struct {
+	ComplexityLimit int           `env:"CW_GRAPHQL_COMPLEXITY_LIMIT" envDefault:"10000"`
+	Playground      bool          `env:"CW_PLAYGROUND" envDefault:"true"`
+	APQTTL          time.Duration `env:"CW_APQ_TTL" envDefault:"24h"`
+	// Query cost before validation, the per-request deadline and the
+	// persisted-query size cap (R7.3).
+	Timeout     time.Duration `env:"CW_GRAPHQL_TIMEOUT" envDefault:"30s"`
+	MaxTokens   int           `env:"CW_GRAPHQL_MAX_TOKENS" envDefault:"5000"`
+	MaxFields   int           `env:"CW_GRAPHQL_MAX_FIELDS" envDefault:"500"`
+	MaxDepth    int           `env:"CW_GRAPHQL_MAX_DEPTH" envDefault:"20"`
+	APQMaxBytes int           `env:"CW_APQ_MAX_BYTES" envDefault:"16384"`
+}
+
+// Auth is sessions and login limits (R7.1), passed whole to package auth.
+type Auth struct {
+	Session Session
+	Limits  LoginLimits
+}
+
+// Session is the lifetime of sessions: a sliding idle TTL, an absolute
+// lifetime per role on top, and how long a user's state (role, disabled,
+// session generation) may be cached in-process (0 = read every time).
+type Session struct {
+	IdleTTL          time.Duration `env:"CW_SESSION_TTL" envDefault:"2h"`
+	MaxAgeEnterprise time.Duration `env:"CW_SESSION_MAX_AGE_ENTERPRISE" envDefault:"24h"`
+	MaxAgeStaff      time.Duration `env:"CW_SESSION_MAX_AGE_STAFF" envDefault:"12h"`
+	CheckCache       time.Duration `env:"CW_SESSION_CHECK_CACHE" envDefault:"5s"`
+}
+
+// LoginLimits are the login failure budgets: per account from one client,
+// per account across all clients (clients that logged into the account
+// lately are exempt), per client IP, and wechatLogin's own per-IP budget,
+// each within Window.
+type LoginLimits struct {
+	PerAccount      int           `env:"CW_LOGIN_LIMIT_PER_ACCOUNT" envDefault:"5"`
+	PerAccountTotal int           `env:"CW_LOGIN_LIMIT_PER_ACCOUNT_TOTAL" envDefault:"50"`
+	PerIP           int           `env:"CW_LOGIN_LIMIT_PER_IP" envDefault:"30"`
+	WeChatPerIP     int           `env:"CW_WECHAT_LOGIN_LIMIT_PER_IP" envDefault:"300"`
+	Window          time.Duration `env:"CW_LOGIN_LIMIT_WINDOW" envDefault:"15m"`
+}
+
+// Face is face verification (人脸核身): how long a pass authorises
+// sensitive actions, and the attempts per user per window.
+type Face struct {
+	FaceValidity time.Duration `env:"CW_FACE_VALIDITY" envDefault:"30m"`
+	FaceAttempts int           `env:"CW_FACE_ATTEMPTS" envDefault:"5"`
+	FaceWindow   time.Duration `env:"CW_FACE_WINDOW" envDefault:"10m"`
+}

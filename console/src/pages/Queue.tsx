@@ -1,0 +1,138 @@
+import { useState } from "react";
+import { useQuery } from "urql";
+import { graphql } from "../gql";
+import type { ApplicationOrder, ApplicationStatus } from "../gql/graphql";
+import { fmtTime, label } from "../format";
+import { Card, Empty, ErrorBox, Loading, Page, Pager, Tag, go, useCursor } from "../ui";
+
+const QueueQuery = graphql(`
+  query ConsoleQueue($filter: ApplicationFilter, $orderBy: ApplicationOrder, $first: Int, $after: String) {
+    applications(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        cursor
+        ageSeconds
+        stepDue
+        overdue
+        node {
+          id
+          status
+          vip
+          address
+          category
+          channel
+          submittedAt
+          stepSince
+          wantsCreditHandling
+          subject {
+            id
+            name
+            uscc
+          }
+        }
+      }
+    }
+  }
+`);
+
+const open: ApplicationStatus[] = ["SUBMITTED", "SURVEY_SCHEDULED", "SURVEYED", "CREDIT_CHECKED", "COMMITMENT_SIGNED", "PUBLISHED", "FALLBACK_TO_DOCUMENTS"];
+const all: ApplicationStatus[] = [...open, "ACCEPTED", "REJECTED", "WITHDRAWN"];
+
+// sla is the colour of a queue row (R4.2 step deadlines): red when the step
+// is overdue, amber when it is due within a day, green otherwise.
+export function sla(overdue: boolean, due?: string | null): "red" | "amber" | "green" {
+  if (overdue) return "red";
+  if (due && new Date(due).getTime() - Date.now() < 24 * 3600 * 1000) return "amber";
+  return "green";
+}
+
+const slaText = { red: "已超期", amber: "即将到期", green: "正常" };
+
+export function Queue() {
+  const [status, setStatus] = useState<string>("OPEN");
+  const [vipOnly, setVipOnly] = useState(false);
+  const [orderBy, setOrderBy] = useState<ApplicationOrder>("VIP_FIRST");
+  const [search, setSearch] = useState("");
+  const cur = useCursor();
+  const statuses = status === "OPEN" ? open : status === "ALL" ? all : [status as ApplicationStatus];
+  const [res] = useQuery({
+    query: QueueQuery,
+    variables: { filter: { statuses, vipOnly: vipOnly || null }, orderBy, first: 50, after: cur.after },
+    requestPolicy: "cache-and-network",
+  });
+  const conn = res.data?.applications;
+  const q = search.trim().toLowerCase();
+  const edges = (conn?.edges ?? []).filter(
+    (e) => !q || [e.node.subject.name, e.node.subject.uscc ?? "", e.node.address, e.node.id].some((s) => s.toLowerCase().includes(q)),
+  );
+  return (
+    <Page title="办理队列">
+      <Card>
+        <div className="filters">
+          <input placeholder="搜索单位名称、统一社会信用代码、地址" value={search} onChange={(e) => setSearch(e.target.value)} aria-label="搜索" />
+          <select value={status} onChange={(e) => (setStatus(e.target.value), cur.reset())} aria-label="状态">
+            <option value="OPEN">办理中</option>
+            <option value="ALL">全部</option>
+            {all.map((s) => (
+              <option key={s} value={s}>
+                {label(s)}
+              </option>
+            ))}
+          </select>
+          <select value={orderBy} onChange={(e) => (setOrderBy(e.target.value as ApplicationOrder), cur.reset())} aria-label="排序">
+            <option value="VIP_FIRST">VIP 优先</option>
+            <option value="OLDEST">最早提交</option>
+            <option value="NEWEST">最新提交</option>
+          </select>
+          <label className="check">
+            <input type="checkbox" checked={vipOnly} onChange={(e) => (setVipOnly(e.target.checked), cur.reset())} /> 仅 VIP
+          </label>
+        </div>
+        <ErrorBox error={res.error} />
+        <Loading show={res.fetching && !conn} />
+        <table className="table" data-testid="queue">
+          <thead>
+            <tr>
+              <th>时限</th>
+              <th>单位</th>
+              <th>地址</th>
+              <th>状态</th>
+              <th>方式</th>
+              <th>提交时间</th>
+              <th>本步截止</th>
+            </tr>
+          </thead>
+          <tbody>
+            {edges.map((e) => {
+              const c = sla(e.overdue, e.stepDue);
+              return (
+                <tr key={e.node.id} className={"clickable sla-" + c} onClick={() => go("applications", e.node.id)}>
+                  <td>
+                    <span className={"dot sla-" + c} /> {slaText[c]}
+                  </td>
+                  <td>
+                    {e.node.vip && <Tag text="VIP" tone="tone-vip" />} {e.node.subject.name}
+                    <div className="muted">{e.node.subject.uscc}</div>
+                  </td>
+                  <td>{e.node.address}</td>
+                  <td>
+                    <Tag code={e.node.status} text={label(e.node.status)} />
+                  </td>
+                  <td>{e.node.wantsCreditHandling ? "信用办水" : "常规"}</td>
+                  <td>{fmtTime(e.node.submittedAt)}</td>
+                  <td>{fmtTime(e.stepDue)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+        <Empty show={!!conn && edges.length === 0} />
+        <Pager total={conn?.totalCount} hasNext={!!conn?.pageInfo.hasNextPage} canPrev={cur.canPrev} onNext={() => cur.next(conn?.pageInfo.endCursor)} onPrev={cur.prev} />
+      </Card>
+    </Page>
+  );
+}

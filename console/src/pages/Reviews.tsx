@@ -1,0 +1,402 @@
+import { useState, type ReactNode } from "react";
+import { useMutation, useQuery } from "urql";
+import { graphql } from "../gql";
+import type { ObjectionOutcome } from "../gql/graphql";
+import { fmtDay, fmtTime, label } from "../format";
+import { Card, DL, Empty, ErrorBox, Field, Link, Loading, Page, Tag, go } from "../ui";
+
+graphql(`
+  fragment ConsoleDeadline on Deadline {
+    kind
+    id
+    recordId
+    subjectId
+    status
+    dueAt
+    overdue
+    assigneeId
+  }
+`);
+
+const OpenReviews = graphql(`
+  query ConsoleOpenReviews($overdueOnly: Boolean) {
+    deadlines(overdueOnly: $overdueOnly) {
+      ...ConsoleDeadline
+    }
+  }
+`);
+
+
+graphql(`
+  fragment ConsoleEvidence on EvidenceItem {
+    id
+    kind
+    text
+    fileName
+    url
+  }
+`);
+graphql(`
+  fragment ConsoleRequestEvent on RequestEvent {
+    at
+    action
+    fromStatus
+    toStatus
+    reason
+  }
+`);
+graphql(`
+  fragment ConsoleReviewedRecord on DishonestyRecord {
+    id
+    kind
+    severity
+    status
+    summary
+    subject {
+      id
+      name
+      uscc
+    }
+  }
+`);
+
+const RepairQuery = graphql(`
+  query ConsoleRepair($id: ID!) {
+    repair(id: $id) {
+      id
+      status
+      statement
+      missingItems
+      dueAt
+      decision
+      decidedAt
+      version
+      evidence {
+        ...ConsoleEvidence
+      }
+      history {
+        ...ConsoleRequestEvent
+      }
+      record {
+        ...ConsoleReviewedRecord
+      }
+    }
+  }
+`);
+
+const ObjectionQuery = graphql(`
+  query ConsoleObjection($id: ID!) {
+    objection(id: $id) {
+      id
+      status
+      reason
+      dueAt
+      extended
+      decision
+      decidedAt
+      version
+      evidence {
+        ...ConsoleEvidence
+      }
+      history {
+        ...ConsoleRequestEvent
+      }
+      record {
+        ...ConsoleReviewedRecord
+      }
+    }
+  }
+`);
+
+const StartRepair = graphql(`
+  mutation ConsoleStartRepair($id: ID!) {
+    startRepairReview(id: $id) {
+      id
+      status
+    }
+  }
+`);
+const SupplementRepair = graphql(`
+  mutation ConsoleRepairSupplement($input: RequestRepairSupplementInput!) {
+    requestRepairSupplement(input: $input) {
+      id
+      status
+    }
+  }
+`);
+const ApproveRepair = graphql(`
+  mutation ConsoleApproveRepair($input: ReviewDecisionInput!) {
+    approveRepair(input: $input) {
+      id
+      status
+    }
+  }
+`);
+const DenyRepair = graphql(`
+  mutation ConsoleDenyRepair($input: ReviewDecisionInput!) {
+    denyRepair(input: $input) {
+      id
+      status
+    }
+  }
+`);
+const AcceptObjection = graphql(`
+  mutation ConsoleAcceptObjection($id: ID!) {
+    acceptObjection(id: $id) {
+      id
+      status
+    }
+  }
+`);
+const NotAcceptObjection = graphql(`
+  mutation ConsoleNotAcceptObjection($input: ReviewDecisionInput!) {
+    notAcceptObjection(input: $input) {
+      id
+      status
+    }
+  }
+`);
+const ExtendObjection = graphql(`
+  mutation ConsoleExtendObjection($input: ExtendObjectionInput!) {
+    extendObjection(input: $input) {
+      id
+      status
+    }
+  }
+`);
+const DecideObjection = graphql(`
+  mutation ConsoleDecideObjection($input: DecideObjectionInput!) {
+    decideObjection(input: $input) {
+      id
+      status
+    }
+  }
+`);
+
+// Reviews lists the open repairs and objections with their working-day
+// deadlines (R5.3).
+export function Reviews() {
+  const [overdueOnly, setOverdueOnly] = useState(false);
+  const [res] = useQuery({ query: OpenReviews, variables: { overdueOnly }, requestPolicy: "cache-and-network" });
+  const list = res.data?.deadlines ?? [];
+  return (
+    <Page title="修复与异议">
+      <Card>
+        <div className="filters">
+          <label className="check">
+            <input type="checkbox" checked={overdueOnly} onChange={(e) => setOverdueOnly(e.target.checked)} /> 仅超期
+          </label>
+        </div>
+        <ErrorBox error={res.error} />
+        <Loading show={res.fetching && !res.data} />
+        <DeadlineTable list={list} />
+        <Empty show={!!res.data && list.length === 0} text="暂无待办的修复或异议" />
+      </Card>
+    </Page>
+  );
+}
+
+export function DeadlineTable({ list }: { list: { kind: string; id: string; subjectId: string; status: string; dueAt: string; overdue: boolean }[] }) {
+  return (
+    <table className="table" data-testid="reviews">
+      <thead>
+        <tr>
+          <th>类型</th>
+          <th>状态</th>
+          <th>办理期限（工作日）</th>
+          <th>主体</th>
+        </tr>
+      </thead>
+      <tbody>
+        {list.map((d) => (
+          <tr key={d.kind + d.id} className={"clickable " + (d.overdue ? "sla-red" : "")} onClick={() => go("reviews", d.kind, d.id)}>
+            <td>{label(d.kind)}</td>
+            <td>
+              <Tag code={d.status} text={label(d.status)} />
+            </td>
+            <td>
+              {fmtDay(d.dueAt)} {d.overdue && <Tag text="已超期" tone="tone-bad" />}
+            </td>
+            <td>
+              <Link to={["subjects", d.subjectId]}>查看主体</Link>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function ReviewDetail({ kind, id, role }: { kind: string; id: string; role: string }) {
+  const officer = role === "CREDIT_OFFICER" || role === "ADMIN";
+  return (
+    <Page title={kind === "REPAIR" ? "信用修复申请" : "异议申请"} actions={<Link to={["reviews"]}>返回列表</Link>}>
+      {kind === "REPAIR" ? <RepairView id={id} officer={officer} /> : <ObjectionView id={id} officer={officer} />}
+    </Page>
+  );
+}
+
+type Item = {
+  status: string;
+  dueAt: string;
+  decision?: string | null;
+  decidedAt?: string | null;
+  evidence: { id: string; kind: string; text?: string | null; fileName?: string | null; url?: string | null }[];
+  history: { at: string; action: string; toStatus?: string | null; reason?: string | null }[];
+  record: { id: string; kind: string; severity: string; status: string; summary?: string | null; subject: { id: string; name: string; uscc?: string | null } };
+};
+
+function Common({ item, extra }: { item: Item; extra: [string, ReactNode][] }) {
+  return (
+    <>
+      <Card title="申请">
+        <DL
+          items={[
+            ["状态", <Tag code={item.status} text={label(item.status)} />],
+            ["办理期限", fmtDay(item.dueAt)],
+            ["主体", <Link to={["subjects", item.record.subject.id]}>{item.record.subject.name}</Link>],
+            ["记录", `${label(item.record.kind)} · ${label(item.record.severity)} · ${label(item.record.status)}`],
+            ["记录摘要", item.record.summary],
+            ...extra,
+            ["决定", item.decision],
+            ["决定时间", fmtTime(item.decidedAt)],
+          ]}
+        />
+      </Card>
+      <Card title="证据材料">
+        <ul>
+          {item.evidence.map((e) => (
+            <li key={e.id}>{e.url ? <a href={e.url}>{e.fileName ?? e.kind}</a> : e.text}</li>
+          ))}
+        </ul>
+        <Empty show={item.evidence.length === 0} />
+      </Card>
+      <Card title="处理记录">
+        <ol className="timeline">
+          {item.history.map((h, i) => (
+            <li key={i}>
+              <b>{h.toStatus ? label(h.toStatus) : h.action}</b> <span className="muted">{fmtTime(h.at)}</span>
+              {h.reason && <div className="muted">{h.reason}</div>}
+            </li>
+          ))}
+        </ol>
+      </Card>
+    </>
+  );
+}
+
+function RepairView({ id, officer }: { id: string; officer: boolean }) {
+  const [res, refetch] = useQuery({ query: RepairQuery, variables: { id }, requestPolicy: "network-only" });
+  const [st, start] = useMutation(StartRepair);
+  const [su, supplement] = useMutation(SupplementRepair);
+  const [ap, approve] = useMutation(ApproveRepair);
+  const [dn, deny] = useMutation(DenyRepair);
+  const [reason, setReason] = useState("");
+  const r = res.data?.repair;
+  const reload = (x: { error?: unknown }) => !x.error && refetch({ requestPolicy: "network-only" });
+  return (
+    <>
+      <ErrorBox error={res.error ?? st.error ?? su.error ?? ap.error ?? dn.error} />
+      <Loading show={res.fetching && !r} />
+      {r && (
+        <div className="grid2">
+          <div>
+            <Common item={r} extra={[["修复陈述", r.statement], ["待补材料", r.missingItems.join("、") || "—"]]} />
+          </div>
+          {officer && ["SUBMITTED", "UNDER_REVIEW"].includes(r.status) && (
+            <Card title="审核">
+              <div className="form">
+                {r.status === "SUBMITTED" && (
+                  <button className="primary" onClick={() => start({ id }).then(reload)}>
+                    开始审核
+                  </button>
+                )}
+                <Field label="意见 / 待补材料（顿号分隔）">
+                  <textarea value={reason} onChange={(e) => setReason(e.target.value)} rows={2} />
+                </Field>
+                <div className="row">
+                  <button className="primary" disabled={!reason} onClick={() => approve({ input: { id, reason } }).then(reload)}>
+                    准予修复
+                  </button>
+                  <button disabled={!reason} onClick={() => deny({ input: { id, reason } }).then(reload)}>
+                    不予修复
+                  </button>
+                  <button disabled={!reason} onClick={() => supplement({ input: { repairId: id, missing: reason.split(/[、,，]/).filter(Boolean), version: r.version } }).then(reload)}>
+                    要求补正
+                  </button>
+                </div>
+              </div>
+            </Card>
+          )}
+        </div>
+      )}
+    </>
+  );
+}
+
+function ObjectionView({ id, officer }: { id: string; officer: boolean }) {
+  const [res, refetch] = useQuery({ query: ObjectionQuery, variables: { id }, requestPolicy: "network-only" });
+  const [ac, accept] = useMutation(AcceptObjection);
+  const [na, notAccept] = useMutation(NotAcceptObjection);
+  const [ex, extend] = useMutation(ExtendObjection);
+  const [de, decide] = useMutation(DecideObjection);
+  const [reason, setReason] = useState("");
+  const [outcome, setOutcome] = useState<ObjectionOutcome>("REVOKED");
+  const o = res.data?.objection;
+  const reload = (x: { error?: unknown }) => !x.error && refetch({ requestPolicy: "network-only" });
+  return (
+    <>
+      <ErrorBox error={res.error ?? ac.error ?? na.error ?? ex.error ?? de.error} />
+      <Loading show={res.fetching && !o} />
+      {o && (
+        <div className="grid2">
+          <div>
+            <Common item={o} extra={[["异议理由", o.reason], ["已延期", o.extended ? "是" : "否"]]} />
+          </div>
+          {officer && ["SUBMITTED", "UNDER_REVIEW"].includes(o.status) && (
+            <Card title="审核">
+              <div className="form">
+                {o.status === "SUBMITTED" && (
+                  <div className="row">
+                    <button className="primary" onClick={() => accept({ id }).then(reload)}>
+                      受理异议
+                    </button>
+                  </div>
+                )}
+                <Field label="意见">
+                  <textarea name="reason" value={reason} onChange={(e) => setReason(e.target.value)} rows={2} />
+                </Field>
+                {o.status === "SUBMITTED" && (
+                  <button disabled={!reason} onClick={() => notAccept({ input: { id, reason } }).then(reload)}>
+                    不予受理
+                  </button>
+                )}
+                {o.status === "UNDER_REVIEW" && (
+                  <>
+                    <Field label="处理结果">
+                      <select name="outcome" value={outcome} onChange={(e) => setOutcome(e.target.value as ObjectionOutcome)}>
+                        <option value="REVOKED">撤销记录</option>
+                        <option value="CORRECTED">更正记录</option>
+                        <option value="UPHELD">维持原记录</option>
+                      </select>
+                    </Field>
+                    <div className="row">
+                      <button className="primary" disabled={!reason} onClick={() => decide({ input: { id, outcome, reason } }).then(reload)}>
+                        作出决定
+                      </button>
+                      {!o.extended && (
+                        <button disabled={!reason} onClick={() => extend({ input: { id, days: 5, reason } }).then(reload)}>
+                          延期 5 个工作日
+                        </button>
+                      )}
+                    </div>
+                  </>
+                )}
+              </div>
+            </Card>
+          )}
+        </div>
+      )}
+    </>
+  );
+}
