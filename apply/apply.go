@@ -269,7 +269,7 @@ var inForce = credit.InForce
 func (s *Service) recordsInForce(ctx context.Context, subjectID string) ([]models.RecordKind, error) {
 	var kinds []models.RecordKind
 	err := s.db.WithContext(ctx).Model(&models.DishonestyRecord{}).
-		Where("subject_id = ? AND kind IN ? AND status IN ?", subjectID, blockingKinds, inForce).
+		Where("subject_id = ? AND kind IN ? AND status IN ?", subjectID, credit.BlockingKinds, inForce).
 		Distinct().Pluck("kind", &kinds).Error
 	if err != nil {
 		return nil, apperr.Wrap(err, apperr.Internal, "无法读取失信记录")

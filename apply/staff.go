@@ -11,6 +11,7 @@ import (
 
 	"creditwater/apperr"
 	"creditwater/auth"
+	"creditwater/calendar"
 	"creditwater/credit/grade"
 	"creditwater/models"
 	"creditwater/rating"
@@ -36,7 +37,7 @@ func (s *Service) ScheduleSurvey(ctx context.Context, id, assigneeID string, at 
 		return models.Application{}, apperr.InvalidField("at", "勘查时间早于当前时间")
 	}
 	return s.step(ctx, id, func(_ *gorm.DB, app *models.Application) (change, error) {
-		return change{to: models.AppSurveyScheduled, version: version, reason: "已预约现场勘查，时间 " + at.In(shanghai()).Format("2006-01-02 15:04"),
+		return change{to: models.AppSurveyScheduled, version: version, reason: "已预约现场勘查，时间 " + at.In(calendar.Shanghai).Format("2006-01-02 15:04"),
 			set: map[string]any{"survey_assignee": assigneeID, "survey_at": at.UTC()}}, nil
 	})
 }
@@ -270,12 +271,4 @@ func (s *Service) Reject(ctx context.Context, id, reason string, version *int) (
 	return s.step(ctx, id, func(_ *gorm.DB, app *models.Application) (change, error) {
 		return change{to: models.AppRejected, version: version, reason: reason}, nil
 	})
-}
-
-func shanghai() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
 }

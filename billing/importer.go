@@ -17,6 +17,7 @@ import (
 	"gorm.io/gorm"
 
 	"creditwater/apperr"
+	"creditwater/calendar"
 	"creditwater/models"
 	"creditwater/pii"
 	"creditwater/store"
@@ -121,11 +122,7 @@ func NewImporter(db *gorm.DB, sealer *pii.Sealer, opts Options) *Importer {
 		opts.MaxErrors = DefaultMaxErrors
 	}
 	if opts.Location == nil {
-		loc, err := time.LoadLocation("Asia/Shanghai")
-		if err != nil {
-			loc = time.FixedZone("CST", 8*60*60)
-		}
-		opts.Location = loc
+		opts.Location = calendar.Shanghai
 	}
 	im := &Importer{db: db, sealer: sealer, opts: opts, mysql: store.IsMySQL(db), seed: maphash.MakeSeed()}
 	if !im.mysql {

@@ -76,11 +76,7 @@ func Default() *Calendar { return defaultCalendar() }
 // INVALID with Reason EMPTY when nothing is listed, and INTERNAL when r
 // fails or the time zone is unavailable.
 func Load(r io.Reader) (*Calendar, error) {
-	loc, err := time.LoadLocation(Zone)
-	if err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "时区 %s 不可用", Zone)
-	}
-	c := &Calendar{loc: loc, days: map[date]Day{}, years: map[int]bool{}}
+	c := &Calendar{loc: Shanghai, days: map[date]Day{}, years: map[int]bool{}}
 	sc := bufio.NewScanner(r)
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())

@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 	"creditwater/apply"
+	"creditwater/docurl"
 	"creditwater/graph/generated"
 	"creditwater/graph/model"
 	"creditwater/letter"
@@ -82,11 +83,11 @@ func (r *commitmentResolver) PublicationID(ctx context.Context, obj *models.Comm
 }
 
 func (r *commitmentResolver) HTMLURL(ctx context.Context, obj *models.Commitment) (string, error) {
-	return "/commitments/" + obj.ID + ".html", nil
+	return docurl.For(docurl.CommitmentHTML, obj.ID), nil
 }
 
 func (r *commitmentResolver) PDFURL(ctx context.Context, obj *models.Commitment) (string, error) {
-	return "/commitments/" + obj.ID + ".pdf", nil
+	return docurl.For(docurl.CommitmentPDF, obj.ID), nil
 }
 
 func (r *mutationResolver) SubmitApplication(ctx context.Context, input model.SubmitApplicationInput) (*model.SubmitApplicationPayload, error) {
@@ -166,9 +167,11 @@ func (r *queryResolver) MyApplications(ctx context.Context) ([]models.Applicatio
 }
 
 func (r *queryResolver) Applications(ctx context.Context, filter *model.ApplicationFilter, orderBy *apply.Order, first *int, after *string) (*model.ApplicationConnection, error) {
-	var f apply.QueueFilter
+	f := apply.QueueFilter{}
 	if filter != nil {
-		f = apply.QueueFilter{Statuses: filter.Statuses, VIPOnly: deref(filter.VipOnly), Assignee: deref(filter.AssigneeID)}
+		f = apply.QueueFilter{Statuses: filter.Statuses, VIPOnly: deref(filter.VipOnly), Assignee: deref(filter.AssigneeID),
+			SubjectID: deref(filter.SubjectID), ZeroDocument: filter.ZeroDocument, SubmittedFrom: deref(filter.SubmittedFrom),
+			SubmittedTo: deref(filter.SubmittedTo), Keyword: deref(filter.Keyword)}
 	}
 	return r.applications(ctx, f, deref(orderBy), first, after)
 }

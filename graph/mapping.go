@@ -2,7 +2,9 @@ package graph
 
 import (
 	"context"
+	"slices"
 
+	"creditwater/page"
 	"creditwater/reqctx"
 	"github.com/99designs/gqlgen/graphql"
 
@@ -90,4 +92,20 @@ func objectionPayload(o models.Objection, err error) (*model.ObjectionPayload, e
 		return nil, err
 	}
 	return &model.ObjectionPayload{Objection: &o}, nil
+}
+
+// listArgs checks a connection's first with the one page-size rule
+// (page.First: INVALID field first outside 1–100) and tells whether the
+// client selected totalCount, so that lists count only when asked.
+func listArgs(ctx context.Context, first *int) (int, bool, error) {
+	n, err := page.First(first)
+	if err != nil {
+		return 0, false, err
+	}
+	return n, slices.Contains(graphql.CollectAllFields(ctx), "totalCount"), nil
+}
+
+// pageInfoOf is a connection's PageInfo.
+func pageInfoOf(hasNext bool, endCursor string) *model.PageInfo {
+	return &model.PageInfo{HasNextPage: hasNext, EndCursor: ptrIf(endCursor)}
 }

@@ -119,15 +119,20 @@ func (r *queryResolver) CreditProfile(ctx context.Context, subjectID string) (*g
 }
 
 func (r *queryResolver) DishonestyRecords(ctx context.Context, filter *model.DishonestyRecordFilter, first *int, after *string) (*model.DishonestyRecordConnection, error) {
-	var f record.Filter
-	if filter != nil {
-		f = record.Filter{SubjectID: deref(filter.SubjectID), Kind: deref(filter.Kind), Status: deref(filter.Status), From: deref(filter.From), To: deref(filter.To)}
-	}
-	p, err := r.Records.List(ctx, f, deref(first), deref(after))
+	n, count, err := listArgs(ctx, first)
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.DishonestyRecordConnection{PageInfo: &model.PageInfo{HasNextPage: p.HasNext, EndCursor: ptrIf(p.EndCursor)}, TotalCount: int(p.TotalCount)}
+	f := record.Filter{Count: count}
+	if filter != nil {
+		f = record.Filter{SubjectID: deref(filter.SubjectID), Kind: deref(filter.Kind), Status: deref(filter.Status),
+			Severity: deref(filter.Severity), From: deref(filter.From), To: deref(filter.To), Count: count}
+	}
+	p, err := r.Records.List(ctx, f, n, deref(after))
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.DishonestyRecordConnection{Edges: []model.DishonestyRecordEdge{}, PageInfo: pageInfoOf(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
 	r.prefetchRecords(ctx, p.Records)
 	for i := range p.Records {
 		conn.Edges = append(conn.Edges, model.DishonestyRecordEdge{Cursor: record.Cursor(p.Records[i]), Node: &p.Records[i]})

@@ -10,6 +10,7 @@ import (
 	"creditwater/apperr"
 	"creditwater/credit/record"
 	"creditwater/credit/review"
+	"creditwater/docurl"
 	"creditwater/graph/generated"
 	"creditwater/graph/model"
 	"creditwater/models"
@@ -42,7 +43,7 @@ func (r *evidenceItemResolver) URL(ctx context.Context, obj *models.Evidence) (*
 	if obj.Kind != "FILE" {
 		return nil, nil
 	}
-	u := "/evidence/" + obj.PublicID
+	u := docurl.For(docurl.Evidence, obj.PublicID)
 	return &u, nil
 }
 
@@ -138,30 +139,79 @@ func (r *queryResolver) Objection(ctx context.Context, id string) (*models.Objec
 	return ptrOrErr(r.Resolver.Objections.Get(ctx, id))
 }
 
-func (r *queryResolver) Repairs(ctx context.Context, subjectID string) ([]models.RepairRequest, error) {
-	reqs, err := r.Resolver.Repairs.ListForSubject(ctx, subjectID)
+func (r *queryResolver) Repairs(ctx context.Context, filter *model.RepairFilter, first *int, after *string) (*model.RepairRequestConnection, error) {
+	n, count, err := listArgs(ctx, first)
 	if err != nil {
 		return nil, err
+	}
+	f := review.RepairFilter{Count: count}
+	if filter != nil {
+		f = review.RepairFilter{Status: deref(filter.Status), SubjectID: deref(filter.SubjectID), AssigneeID: deref(filter.AssigneeID), Overdue: filter.Overdue, Count: count}
+	}
+	p, err := r.Resolver.Repairs.Queue(ctx, f, n, deref(after))
+	if err != nil {
+		return nil, err
+	}
+	reqs := make([]models.RepairRequest, len(p.Items))
+	for i := range p.Items {
+		reqs[i] = p.Items[i].Request
 	}
 	l := r.loaders(ctx)
 	prefetchRequests(ctx, l, reqs, func(x *models.RepairRequest) string { return x.ID }, func(x *models.RepairRequest) string { return x.RecordID },
 		l.RepairEvidence, l.RepairHistory)
-	return reqs, nil
+	conn := &model.RepairRequestConnection{Edges: []model.RepairRequestEdge{}, PageInfo: pageInfoOf(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
+	for i := range p.Items {
+		conn.Edges = append(conn.Edges, model.RepairRequestEdge{Cursor: p.Items[i].Cursor, Node: &p.Items[i].Request})
+	}
+	return conn, nil
 }
 
-func (r *queryResolver) Objections(ctx context.Context, subjectID string) ([]models.Objection, error) {
-	reqs, err := r.Resolver.Objections.ListForSubject(ctx, subjectID)
+func (r *queryResolver) Objections(ctx context.Context, filter *model.ObjectionFilter, first *int, after *string) (*model.ObjectionConnection, error) {
+	n, count, err := listArgs(ctx, first)
 	if err != nil {
 		return nil, err
+	}
+	f := review.ObjectionFilter{Count: count}
+	if filter != nil {
+		f = review.ObjectionFilter{Status: deref(filter.Status), SubjectID: deref(filter.SubjectID), AssigneeID: deref(filter.AssigneeID), Overdue: filter.Overdue, Count: count}
+	}
+	p, err := r.Resolver.Objections.Queue(ctx, f, n, deref(after))
+	if err != nil {
+		return nil, err
+	}
+	reqs := make([]models.Objection, len(p.Items))
+	for i := range p.Items {
+		reqs[i] = p.Items[i].Request
 	}
 	l := r.loaders(ctx)
 	prefetchRequests(ctx, l, reqs, func(x *models.Objection) string { return x.ID }, func(x *models.Objection) string { return x.RecordID },
 		l.ObjectionEvidence, l.ObjectionHistory)
-	return reqs, nil
+	conn := &model.ObjectionConnection{Edges: []model.ObjectionEdge{}, PageInfo: pageInfoOf(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
+	for i := range p.Items {
+		conn.Edges = append(conn.Edges, model.ObjectionEdge{Cursor: p.Items[i].Cursor, Node: &p.Items[i].Request})
+	}
+	return conn, nil
 }
 
-func (r *queryResolver) Deadlines(ctx context.Context, overdueOnly *bool, assigneeID *string) ([]review.Deadline, error) {
-	return r.Reviews.Deadlines(ctx, review.DeadlineFilter{OverdueOnly: deref(overdueOnly), AssigneeID: deref(assigneeID)})
+func (r *queryResolver) Deadlines(ctx context.Context, filter *model.DeadlineFilter, first *int, after *string) (*model.DeadlineConnection, error) {
+	n, count, err := listArgs(ctx, first)
+	if err != nil {
+		return nil, err
+	}
+	f := review.DeadlineFilter{Count: count}
+	if filter != nil {
+		f = review.DeadlineFilter{Kind: string(deref(filter.Kind)), Status: string(deref(filter.Status)), OverdueOnly: deref(filter.OverdueOnly),
+			AssigneeID: deref(filter.AssigneeID), DueFrom: deref(filter.DueFrom), DueTo: deref(filter.DueTo), Count: count}
+	}
+	p, err := r.Reviews.Deadlines(ctx, f, n, deref(after))
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.DeadlineConnection{Edges: []model.DeadlineEdge{}, PageInfo: pageInfoOf(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
+	for i := range p.Items {
+		conn.Edges = append(conn.Edges, model.DeadlineEdge{Cursor: p.Items[i].Cursor(), Node: &p.Items[i]})
+	}
+	return conn, nil
 }
 
 func (r *queryResolver) MyNotices(ctx context.Context) ([]models.StaffNotice, error) {

@@ -66,7 +66,7 @@ type Page struct {
 }
 
 // Cursor is the opaque cursor of a notice.
-func Cursor(n models.Notice) string { return page.Encode(n.ID) }
+func Cursor(n models.Notice) string { return page.Encode("inbox", n.ID) }
 
 // Mine returns the caller's notices, newest first. It returns
 // UNAUTHENTICATED without a session, INVALID (first, after) and INTERNAL.
@@ -80,7 +80,7 @@ func (b *Inbox) Mine(ctx context.Context, unreadOnly bool, first *int, after str
 		return Page{}, err
 	}
 	var afterID uint64
-	hasAfter, err := page.Decode(after, &afterID)
+	hasAfter, err := page.Decode("inbox", after, &afterID)
 	if err != nil {
 		return Page{}, err
 	}

@@ -60,6 +60,7 @@ import (
 
 	"creditwater/apperr"
 	"creditwater/auth"
+	"creditwater/calendar"
 	"creditwater/models"
 )
 
@@ -100,7 +101,7 @@ const (
 )
 
 // Zone is the time zone of cron schedules.
-const Zone = "Asia/Shanghai"
+const Zone = calendar.Zone
 
 // Job is a named piece of scheduled work.
 type Job struct {
@@ -186,15 +187,13 @@ func New(db *gorm.DB, rdb redis.UniversalClient, prefix string, logger *slog.Log
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	loc, err := time.LoadLocation(Zone)
-	if err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "时区 %s 不可用", Zone)
-	}
+	loc := calendar.Shanghai
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &Runner{db: db, rdb: rdb, locks: redislock.New(rdb), prefix: prefix, instance: truncate(instance, 128),
 		log: logger.With("component", "jobs", "instance", instance), loc: loc, lockTTL: 30 * time.Second,
 		now: time.Now, ctx: ctx, cancel: cancel, jobs: map[string]*entry{}, missed: map[string]time.Time{},
 		catchUpEvery: CatchUpInterval, catchUpWindow: CatchUpWindow}
+	var err error
 	r.sched, err = gocron.NewScheduler(
 		gocron.WithLocation(loc),
 		gocron.WithLogger(r.log),

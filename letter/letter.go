@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"creditwater/apperr"
+	"creditwater/calendar"
 	"creditwater/models"
 )
 
@@ -84,9 +85,8 @@ const (
 	unchecked     = "☐"
 )
 
-// shanghai is China Standard Time; China has kept UTC+8 without daylight
-// saving since 1991, so a fixed zone needs no tzdata.
-var shanghai = time.FixedZone("CST", 8*60*60)
+// shanghai is the program's one Asia/Shanghai location.
+var shanghai = calendar.Shanghai
 
 // field is one "label：value" line of the template with the GraphQL input
 // name used in validation errors.

@@ -117,7 +117,7 @@ func list[T any, K any](q *gorm.DB, table string, first *int, after string, id f
 		return Page[T]{}, err
 	}
 	var afterID K
-	hasAfter, err := page.Decode(after, &afterID)
+	hasAfter, err := page.Decode(table, after, &afterID)
 	if err != nil {
 		return Page[T]{}, err
 	}
@@ -136,7 +136,7 @@ func list[T any, K any](q *gorm.DB, table string, first *int, after string, id f
 		out.Items, out.HasNext = out.Items[:n], true
 	}
 	for _, it := range out.Items {
-		out.Cursors = append(out.Cursors, page.Encode(id(it)))
+		out.Cursors = append(out.Cursors, page.Encode(table, id(it)))
 	}
 	return out, nil
 }

@@ -45,7 +45,9 @@ func TestR1_5_ExpiryWithdrawsOnceAcrossRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	var run struct {
-		RunJob struct{ Run struct{ Status, Detail string } }
+		RunJob struct {
+			Run struct{ Status, Detail string }
+		}
 	}
 	first.must(admin, `mutation{runJob(input:{name:"credit.expire"}){run{status detail}}}`, nil, &run)
 	if run.RunJob.Run.Status != "OK" || run.RunJob.Run.Detail != "1 条失信记录已到期" {

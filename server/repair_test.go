@@ -202,10 +202,14 @@ func TestCreditRepairThroughTheAPI_R5_1(t *testing.T) {
 	}
 
 	// R5.3: open items are listed by due date for staff.
-	var dl struct{ Deadlines []struct{ Kind, ID string } }
-	h.must(officer, `{deadlines{kind id dueAt overdue}}`, nil, &dl)
-	for _, d := range dl.Deadlines {
-		if d.ID == rep.ID {
+	var dl struct {
+		Deadlines struct {
+			Edges []struct{ Node struct{ Kind, ID string } }
+		}
+	}
+	h.must(officer, `{deadlines{edges{node{kind id dueAt overdue}}}}`, nil, &dl)
+	for _, e := range dl.Deadlines.Edges {
+		if d := e.Node; d.ID == rep.ID {
 			t.Errorf("a decided repair is still listed: %+v", d)
 		}
 	}

@@ -38,6 +38,7 @@ import (
 	"creditwater/credit/rules"
 	"creditwater/credit/usage"
 	"creditwater/creditplatform/simulator"
+	"creditwater/docurl"
 	"creditwater/enterprise"
 	"creditwater/evidence"
 	"creditwater/graph"
@@ -330,8 +331,8 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	gql := s.withDeadline(s.withBodyLimit(s.withSession(s.graphQL())))
 	mux.Handle("/graphql", s.metrics.middleware("/graphql", gql))
-	mux.Handle("GET /commitments/{file}", s.withSession(http.HandlerFunc(s.commitmentDocument)))
-	mux.Handle("GET /evidence/{id}", s.withSession(http.HandlerFunc(s.evidenceFile)))
+	mux.Handle(docurl.CommitmentRoute, s.withSession(http.HandlerFunc(s.commitmentDocument)))
+	mux.Handle(docurl.EvidenceRoute, s.withSession(http.HandlerFunc(s.evidenceFile)))
 	mux.Handle("GET /exports/statistics.csv", s.withSession(http.HandlerFunc(s.statisticsCSV)))
 	mux.Handle("GET "+creditReportPath, s.withSession(http.HandlerFunc(s.creditReportDocument)))
 	if s.oa != nil {

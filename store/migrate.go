@@ -30,6 +30,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0011_subject_grades", Migrate: migrate0011},
 		{ID: "0016_selfservice", Migrate: migrate0016},
 		{ID: "0017_follow_up_documents", Migrate: migrate0017},
+		{ID: "0030_list_indexes", Migrate: migrate0030},
 	}
 }
 

@@ -7,9 +7,7 @@ package record
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -19,6 +17,7 @@ import (
 	"creditwater/credit/grade"
 	"creditwater/models"
 	"creditwater/notice"
+	"creditwater/page"
 )
 
 // Record history actions (RecordEvent.Action).
@@ -85,10 +84,17 @@ type Query struct {
 	Status   models.RecordStatus
 	// From ≤ BehaviourOn < To.
 	From, To time.Time
-	// Before keeps IDs lower than it (the keyset cursor).
+	Severity models.Severity
+	// Before keeps IDs lower than it (the keyset cursor of ListKey).
 	Before string
 	Limit  int
+	// Count asks for the total (capped at page.CountCap+1).
+	Count bool
 }
+
+// ListKey is the order of the record list: newest first (IDs are
+// time-ordered).
+var ListKey = page.NewKey("records", page.Desc("id"))
 
 // Deps are what the record services need.
 type Deps struct {
@@ -287,7 +293,10 @@ type Filter struct {
 	SubjectID string
 	Kind      models.RecordKind
 	Status    models.RecordStatus
+	Severity  models.Severity
 	From, To  time.Time
+	// Count asks for TotalCount (capped at page.CountCap+1).
+	Count bool
 }
 
 // Page is one page of records, newest first.
@@ -305,62 +314,51 @@ type Page struct {
 // returns INVALID for a bad kind, status or cursor, UNAUTHENTICATED,
 // FORBIDDEN or INTERNAL.
 func (s *Service) List(ctx context.Context, f Filter, first int, after string) (Page, error) {
-	var page Page
+	var out Page
 	if f.Kind != "" && !credit.ValidKind(f.Kind) {
-		return page, apperr.InvalidField("kind", "未知的记录类型")
+		return out, apperr.InvalidField("kind", "未知的记录类型")
 	}
 	if f.Status != "" && !credit.ValidStatus(f.Status) {
-		return page, apperr.InvalidField("status", "未知的记录状态")
+		return out, apperr.InvalidField("status", "未知的记录状态")
 	}
-	q := Query{SubjectID: f.SubjectID, Kind: f.Kind, Status: f.Status, From: f.From.UTC(), To: f.To.UTC()}
+	if f.Severity != "" && !credit.ValidSeverity(f.Severity) {
+		return out, apperr.InvalidField("severity", "unknown severity")
+	}
+	q := Query{SubjectID: f.SubjectID, Kind: f.Kind, Status: f.Status, Severity: f.Severity, From: f.From.UTC(), To: f.To.UTC(), Count: f.Count}
 	if f.SubjectID != "" {
 		if _, err := s.guard.Subject(ctx, f.SubjectID, credit.ViewRecords...); err != nil {
-			return page, err
+			return out, err
 		}
 	} else {
 		actor, err := auth.Require(ctx)
 		if err != nil {
-			return page, err
+			return out, err
 		}
 		if !actor.Role.IsStaff() { // an enterprise user: only its own subjects
 			q.ViewerID, q.Scopes = actor.UserID, credit.ViewRecords
 		}
 	}
-	if after != "" {
-		id, err := decodeCursor(after)
-		if err != nil {
-			return page, err
-		}
-		q.Before = id
+	if _, err := ListKey.Decode(after, &q.Before); err != nil {
+		return out, err
 	}
-	first = credit.ClampFirst(first)
+	first = page.Clamp(first)
 	q.Limit = first + 1
 	recs, total, err := s.store.List(ctx, q)
 	if err != nil {
-		return page, err
+		return out, err
 	}
-	page.Records, page.TotalCount = recs, total
-	if len(page.Records) > first {
-		page.Records, page.HasNext = page.Records[:first], true
+	out.Records, out.TotalCount = recs, total
+	if len(out.Records) > first {
+		out.Records, out.HasNext = out.Records[:first], true
 	}
-	if n := len(page.Records); n > 0 {
-		page.EndCursor = Cursor(page.Records[n-1])
+	if n := len(out.Records); n > 0 {
+		out.EndCursor = Cursor(out.Records[n-1])
 	}
-	return page, nil
+	return out, nil
 }
 
 // Cursor is the opaque cursor of a record in a listing.
-func Cursor(rec models.DishonestyRecord) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("rec:" + rec.ID))
-}
-
-func decodeCursor(c string) (string, error) {
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil || !strings.HasPrefix(string(b), "rec:") || len(b) > 4+36 {
-		return "", apperr.InvalidField("after", "游标无效")
-	}
-	return string(b[4:]), nil
-}
+func Cursor(rec models.DishonestyRecord) string { return ListKey.Encode(rec.ID) }
 
 // History returns the record's history, oldest first, under the access rule
 // of Get. It returns NOT_FOUND, UNAUTHENTICATED, FORBIDDEN or INTERNAL.

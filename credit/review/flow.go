@@ -2,7 +2,6 @@ package review
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,6 +20,7 @@ import (
 	"creditwater/evidence"
 	"creditwater/models"
 	"creditwater/notice"
+	"creditwater/page"
 )
 
 // head points into one request row at what every kind has.
@@ -324,18 +324,6 @@ func (f *flow[R, S]) Get(ctx context.Context, id string) (R, error) {
 	return req, nil
 }
 
-// ListForSubject returns the subject's requests, newest first (at most
-// 200), under the access rule of Get. It returns UNAUTHENTICATED,
-// FORBIDDEN or INTERNAL.
-func (f *flow[R, S]) ListForSubject(ctx context.Context, subjectID string) ([]R, error) {
-	if _, err := f.guard.Subject(ctx, subjectID, credit.Dispute...); err != nil {
-		return nil, err
-	}
-	var out []R
-	_, err := f.store.Requests(ctx, Query{SubjectID: subjectID, Newest: true, Limit: 200}, &out)
-	return out, err
-}
-
 // History returns the request's history, oldest first, under the access
 // rule of Get. It returns NOT_FOUND, UNAUTHENTICATED, FORBIDDEN or
 // INTERNAL.
@@ -415,13 +403,18 @@ func byRequest[T any, R any, S ~string](ctx context.Context, f *flow[R, S], ids 
 	return out, nil
 }
 
-// Filter selects requests of the staff queue; zero fields match all.
+// Filter selects requests of a list (R8.1); zero fields match all.
 type Filter[S ~string] struct {
-	Status     S
+	Status S
+	// SubjectID keeps one subject's requests; an ENTERPRISE user must give
+	// one it may dispute for.
+	SubjectID  string
 	AssigneeID string
-	// OverdueOnly keeps open (SUBMITTED or UNDER_REVIEW) requests past
-	// their DueAt.
-	OverdueOnly bool
+	// Overdue true keeps open (SUBMITTED or UNDER_REVIEW) requests past
+	// their DueAt; false keeps the others.
+	Overdue *bool
+	// Count asks for TotalCount (capped at page.CountCap+1).
+	Count bool
 }
 
 // The filters of the two queues.
@@ -433,6 +426,8 @@ type (
 // Queued is a request in the staff queue.
 type Queued[R any] struct {
 	Request R
+	// Cursor is the request's opaque position in the list.
+	Cursor string
 	// Overdue: the request is open (SUBMITTED or UNDER_REVIEW) and now is
 	// after its DueAt.
 	Overdue bool
@@ -446,47 +441,61 @@ type Page[R any] struct {
 	TotalCount int64
 }
 
-// Queue returns the staff queue of requests matching f, ordered by DueAt,
-// first at a time (1–100, default 20) after the opaque cursor after. Staff
-// roles only. It returns UNAUTHENTICATED, FORBIDDEN, INVALID (field status
-// or after) and INTERNAL.
+// DueKey is the order of the request lists: earliest deadline first.
+func (f *flow[R, S]) dueKey() page.Key {
+	return page.NewKey(f.kind.owner+"s", page.Asc("due_at"), page.Asc("id"))
+}
+
+// Queue returns the requests matching f, ordered by DueAt, first at a time
+// (1–100, default 20) after the opaque cursor after. Staff see any
+// subject's; an ENTERPRISE user only those of a subject it may dispute for
+// (flt.SubjectID is then required). It returns UNAUTHENTICATED, FORBIDDEN,
+// INVALID (field status, subjectId or after) and INTERNAL.
 func (f *flow[R, S]) Queue(ctx context.Context, flt Filter[S], first int, after string) (Page[R], error) {
-	var page Page[R]
-	if _, err := credit.RequireStaff(ctx); err != nil {
-		return page, err
+	var out Page[R]
+	if flt.SubjectID != "" {
+		if _, err := f.guard.Subject(ctx, flt.SubjectID, credit.Dispute...); err != nil {
+			return out, err
+		}
+	} else if a, err := auth.Require(ctx); err != nil {
+		return out, err
+	} else if !a.Role.IsStaff() {
+		return out, apperr.InvalidField("subjectId", "请指定用水主体")
 	}
-	q := Query{Status: string(flt.Status), AssigneeID: flt.AssigneeID, Count: true}
+	q := Query{Status: string(flt.Status), SubjectID: flt.SubjectID, AssigneeID: flt.AssigneeID, Count: flt.Count}
 	if flt.Status != "" && !slices.Contains(f.kind.all, flt.Status) {
-		return page, apperr.InvalidField("status", "未知的%s状态", f.kind.noun)
+		return out, apperr.InvalidField("status", "未知的%s状态", f.kind.noun)
 	}
 	now := f.now().UTC()
-	if flt.OverdueOnly {
-		q.Statuses, q.DueBefore = strs(f.kind.open), &now
+	if flt.Overdue != nil {
+		q.Open, q.OverdueAt, q.Overdue = strs(f.kind.open), &now, *flt.Overdue
 	}
-	if after != "" {
-		c, err := decodeDueCursor(after)
-		if err != nil {
-			return page, err
-		}
+	key := f.dueKey()
+	var c DueCursor
+	if ok, err := key.Decode(after, &c.DueAt, &c.ID); err != nil {
+		return out, err
+	} else if ok {
 		q.After = &c
 	}
-	first = credit.ClampFirst(first)
+	first = page.Clamp(first)
 	q.Limit = first + 1
 	var rows []R
 	total, err := f.store.Requests(ctx, q, &rows)
 	if err != nil {
-		return page, err
+		return out, err
 	}
-	page.TotalCount = total
+	out.TotalCount = total
 	if len(rows) > first {
-		rows, page.HasNext = rows[:first], true
+		rows, out.HasNext = rows[:first], true
 	}
 	for i := range rows {
 		h := f.kind.head(&rows[i])
-		page.Items = append(page.Items, Queued[R]{Request: rows[i], Overdue: slices.Contains(f.kind.open, *h.status) && now.After(*h.dueAt)})
-		page.EndCursor = encodeDueCursor(*h.dueAt, h.entity.ID)
+		it := Queued[R]{Request: rows[i], Cursor: key.Encode(h.dueAt.UTC(), h.entity.ID),
+			Overdue: slices.Contains(f.kind.open, *h.status) && now.After(*h.dueAt)}
+		out.Items = append(out.Items, it)
+		out.EndCursor = it.Cursor
 	}
-	return page, nil
+	return out, nil
 }
 
 func strs[S ~string](ss []S) []string {
@@ -495,25 +504,4 @@ func strs[S ~string](ss []S) []string {
 		out[i] = string(s)
 	}
 	return out
-}
-
-func encodeDueCursor(due time.Time, id string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("due:" + strconv.FormatInt(due.UnixMilli(), 10) + ":" + id))
-}
-
-func decodeDueCursor(c string) (DueCursor, error) {
-	bad := apperr.InvalidField("after", "游标无效")
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil || len(b) > 80 {
-		return DueCursor{}, bad
-	}
-	parts := strings.SplitN(string(b), ":", 3)
-	if len(parts) != 3 || parts[0] != "due" || parts[2] == "" {
-		return DueCursor{}, bad
-	}
-	ms, err := strconv.ParseInt(parts[1], 10, 64)
-	if err != nil {
-		return DueCursor{}, bad
-	}
-	return DueCursor{DueAt: time.UnixMilli(ms).UTC(), ID: parts[2]}, nil
 }

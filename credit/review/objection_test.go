@@ -205,10 +205,10 @@ func TestObjectionValidationAndExtension(t *testing.T) {
 	if want := []string{review.ActionFiled, review.ActionAccepted, review.ActionExtended}; !slices.Equal(actions, want) {
 		t.Fatalf("history %v, want %v", actions, want)
 	}
-	list, err := w.Objections.ListForSubject(ct.EntCtx(), s.ID)
+	list, err := w.Objections.Queue(ct.EntCtx(), review.ObjectionFilter{SubjectID: s.ID}, 20, "")
 	ct.Must(t, err)
-	if len(list) != 2 {
-		t.Fatalf("%d objections listed", len(list))
+	if len(list.Items) != 2 {
+		t.Fatalf("%d objections listed", len(list.Items))
 	}
 	p, err := w.Objections.Queue(ct.StaffCtx(), review.ObjectionFilter{Status: models.ObjectionUnderReview}, 10, "")
 	ct.Must(t, err)

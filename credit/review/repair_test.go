@@ -288,10 +288,10 @@ func TestRepairDenyAndApprovalWithoutPublication(t *testing.T) {
 	if n := w.Messages(t, record.WithdrawKey(rec.ID)); n != 0 {
 		t.Fatalf("%d withdrawal messages for a record never published", n)
 	}
-	list, err := w.Repairs.ListForSubject(ct.EntCtx(), s.ID)
+	list, err := w.Repairs.Queue(ct.EntCtx(), review.RepairFilter{SubjectID: s.ID, Count: true}, 20, "")
 	ct.Must(t, err)
-	if len(list) != 2 {
-		t.Fatalf("%d requests listed", len(list))
+	if len(list.Items) != 2 || list.TotalCount != 2 {
+		t.Fatalf("%d requests listed", len(list.Items))
 	}
 }
 
@@ -313,17 +313,19 @@ func TestRepairQueue(t *testing.T) {
 	}
 	w.Clock.Set(ct.Noon(2026, 6, 16)) // after the first deadline (2026-06-15), before the second (2026-06-16 end)
 	_, err := w.Repairs.Queue(ct.EntCtx(), review.RepairFilter{}, 10, "")
-	ct.WantCode(t, err, apperr.Forbidden)
+	ct.WantCode(t, err, apperr.Invalid) // R8.1: an enterprise user names its subject
+	yes, no := true, false
 	cases := []struct {
 		name    string
 		f       review.RepairFilter
 		want    []string
 		overdue []bool
 	}{
-		{"all", review.RepairFilter{}, ids, []bool{true, false, false}},
-		{"overdue only", review.RepairFilter{OverdueOnly: true}, ids[:1], []bool{true}},
-		{"by assignee", review.RepairFilter{AssigneeID: ct.OfficerUser}, ids[1:2], []bool{false}},
-		{"by status", review.RepairFilter{Status: models.RepairSubmitted}, []string{ids[0], ids[2]}, []bool{true, false}},
+		{"all", review.RepairFilter{Count: true}, ids, []bool{true, false, false}},
+		{"overdue only", review.RepairFilter{Overdue: &yes, Count: true}, ids[:1], []bool{true}},
+		{"R8.1 not overdue", review.RepairFilter{Overdue: &no, Count: true}, ids[1:], []bool{false, false}},
+		{"by assignee", review.RepairFilter{AssigneeID: ct.OfficerUser, Count: true}, ids[1:2], []bool{false}},
+		{"by status", review.RepairFilter{Status: models.RepairSubmitted, Count: true}, []string{ids[0], ids[2]}, []bool{true, false}},
 	}
 	for _, c := range cases {
 		p, err := w.Repairs.Queue(ct.StaffCtx(), c.f, 10, "")

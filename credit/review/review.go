@@ -153,10 +153,13 @@ type Query struct {
 	AssigneeID string
 	// Assigned keeps requests with an assignee.
 	Assigned bool
-	// DueBefore keeps requests due before it.
-	DueBefore *time.Time
-	// Newest orders by creation, newest first; otherwise by (DueAt, ID).
-	Newest bool
+	// DueFrom ≤ DueAt < DueBefore, each when set.
+	DueFrom, DueBefore *time.Time
+	// With OverdueAt set, Overdue true keeps requests in one of Open due
+	// before OverdueAt; false keeps the others.
+	OverdueAt *time.Time
+	Open      []string
+	Overdue   bool
 	// After is the keyset cursor of the (DueAt, ID) order.
 	After *DueCursor
 	Limit int

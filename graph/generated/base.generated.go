@@ -6,7 +6,6 @@ import (
 	"context"
 	"creditwater/apply"
 	"creditwater/credit/grade"
-	"creditwater/credit/review"
 	"creditwater/credit/usage"
 	"creditwater/graph/model"
 	"creditwater/graph/scalar"
@@ -113,9 +112,9 @@ type QueryResolver interface {
 	RepairCommitmentText(ctx context.Context, recordID string) (*model.RepairCommitmentText, error)
 	Repair(ctx context.Context, id string) (*models.RepairRequest, error)
 	Objection(ctx context.Context, id string) (*models.Objection, error)
-	Repairs(ctx context.Context, subjectID string) ([]models.RepairRequest, error)
-	Objections(ctx context.Context, subjectID string) ([]models.Objection, error)
-	Deadlines(ctx context.Context, overdueOnly *bool, assigneeID *string) ([]review.Deadline, error)
+	Repairs(ctx context.Context, filter *model.RepairFilter, first *int, after *string) (*model.RepairRequestConnection, error)
+	Objections(ctx context.Context, filter *model.ObjectionFilter, first *int, after *string) (*model.ObjectionConnection, error)
+	Deadlines(ctx context.Context, filter *model.DeadlineFilter, first *int, after *string) (*model.DeadlineConnection, error)
 	MyNotices(ctx context.Context) ([]models.StaffNotice, error)
 	MyAccounts(ctx context.Context, filter *model.SelfServiceFilter, first *int, after *string) (*model.AccountConnection, error)
 	MyBills(ctx context.Context, filter *model.SelfServiceFilter, first *int, after *string) (*model.BillConnection, error)
@@ -1040,22 +1039,30 @@ func (ec *executionContext) field_Query_creditReport_args(ctx context.Context, r
 func (ec *executionContext) field_Query_deadlines_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "overdueOnly",
-		func(ctx context.Context, v any) (*bool, error) {
-			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.DeadlineFilter, error) {
+			return ec.unmarshalODeadlineFilter2ᚖcreditwaterᚋgraphᚋmodelᚐDeadlineFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["overdueOnly"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "assigneeId",
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOID2ᚖstring(ctx, v)
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["assigneeId"] = arg1
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -1438,14 +1445,30 @@ func (ec *executionContext) field_Query_objection_args(ctx context.Context, rawA
 func (ec *executionContext) field_Query_objections_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "subjectId",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.ObjectionFilter, error) {
+			return ec.unmarshalOObjectionFilter2ᚖcreditwaterᚋgraphᚋmodelᚐObjectionFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["subjectId"] = arg0
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -1570,14 +1593,30 @@ func (ec *executionContext) field_Query_repair_args(ctx context.Context, rawArgs
 func (ec *executionContext) field_Query_repairs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "subjectId",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.RepairFilter, error) {
+			return ec.unmarshalORepairFilter2ᚖcreditwaterᚋgraphᚋmodelᚐRepairFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["subjectId"] = arg0
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -6777,7 +6816,7 @@ func (ec *executionContext) _Query_repairs(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Repairs(ctx, fc.Args["subjectId"].(string))
+			return ec.Resolvers.Query().Repairs(ctx, fc.Args["filter"].(*model.RepairFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -6785,11 +6824,11 @@ func (ec *executionContext) _Query_repairs(ctx context.Context, field graphql.Co
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"ENTERPRISE", "STAFF", "CREDIT_OFFICER", "ADMIN"})
 				if err != nil {
-					var zeroVal []models.RepairRequest
+					var zeroVal *model.RepairRequestConnection
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal []models.RepairRequest
+					var zeroVal *model.RepairRequestConnection
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -6798,8 +6837,8 @@ func (ec *executionContext) _Query_repairs(ctx context.Context, field graphql.Co
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v []models.RepairRequest) graphql.Marshaler {
-			return ec.marshalNRepairRequest2ᚕcreditwaterᚋmodelsᚐRepairRequestᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RepairRequestConnection) graphql.Marshaler {
+			return ec.marshalNRepairRequestConnection2ᚖcreditwaterᚋgraphᚋmodelᚐRepairRequestConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6812,7 +6851,7 @@ func (ec *executionContext) fieldContext_Query_repairs(ctx context.Context, fiel
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RepairRequest(ctx, field)
+			return ec.childFields_RepairRequestConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -6839,7 +6878,7 @@ func (ec *executionContext) _Query_objections(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Objections(ctx, fc.Args["subjectId"].(string))
+			return ec.Resolvers.Query().Objections(ctx, fc.Args["filter"].(*model.ObjectionFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -6847,11 +6886,11 @@ func (ec *executionContext) _Query_objections(ctx context.Context, field graphql
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"ENTERPRISE", "STAFF", "CREDIT_OFFICER", "ADMIN"})
 				if err != nil {
-					var zeroVal []models.Objection
+					var zeroVal *model.ObjectionConnection
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal []models.Objection
+					var zeroVal *model.ObjectionConnection
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -6860,8 +6899,8 @@ func (ec *executionContext) _Query_objections(ctx context.Context, field graphql
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v []models.Objection) graphql.Marshaler {
-			return ec.marshalNObjection2ᚕcreditwaterᚋmodelsᚐObjectionᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ObjectionConnection) graphql.Marshaler {
+			return ec.marshalNObjectionConnection2ᚖcreditwaterᚋgraphᚋmodelᚐObjectionConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6874,7 +6913,7 @@ func (ec *executionContext) fieldContext_Query_objections(ctx context.Context, f
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Objection(ctx, field)
+			return ec.childFields_ObjectionConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -6901,7 +6940,7 @@ func (ec *executionContext) _Query_deadlines(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Deadlines(ctx, fc.Args["overdueOnly"].(*bool), fc.Args["assigneeId"].(*string))
+			return ec.Resolvers.Query().Deadlines(ctx, fc.Args["filter"].(*model.DeadlineFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -6909,11 +6948,11 @@ func (ec *executionContext) _Query_deadlines(ctx context.Context, field graphql.
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"STAFF", "CREDIT_OFFICER", "ADMIN"})
 				if err != nil {
-					var zeroVal []review.Deadline
+					var zeroVal *model.DeadlineConnection
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal []review.Deadline
+					var zeroVal *model.DeadlineConnection
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -6922,8 +6961,8 @@ func (ec *executionContext) _Query_deadlines(ctx context.Context, field graphql.
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v []review.Deadline) graphql.Marshaler {
-			return ec.marshalNDeadline2ᚕcreditwaterᚋcreditᚋreviewᚐDeadlineᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeadlineConnection) graphql.Marshaler {
+			return ec.marshalNDeadlineConnection2ᚖcreditwaterᚋgraphᚋmodelᚐDeadlineConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6936,7 +6975,7 @@ func (ec *executionContext) fieldContext_Query_deadlines(ctx context.Context, fi
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Deadline(ctx, field)
+			return ec.childFields_DeadlineConnection(ctx, field)
 		},
 	}
 	defer func() {

@@ -2087,7 +2087,7 @@ func (ec *executionContext) unmarshalInputDishonestyRecordFilter(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"subjectId", "kind", "status", "from", "to"}
+	fieldsInOrder := [...]string{"subjectId", "kind", "status", "severity", "from", "to"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -2115,6 +2115,13 @@ func (ec *executionContext) unmarshalInputDishonestyRecordFilter(ctx context.Con
 				return it, err
 			}
 			it.Status = data
+		case "severity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("severity"))
+			data, err := ec.unmarshalOSeverity2ᚖcreditwaterᚋmodelsᚐSeverity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Severity = data
 		case "from":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)

@@ -253,6 +253,148 @@ func (ec *executionContext) fieldContext_Deadline_assigneeId(_ context.Context, 
 	return graphql.NewScalarFieldContext("Deadline", field, true, true, "ID")
 }
 
+func (ec *executionContext) _DeadlineConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.DeadlineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.DeadlineEdge) graphql.Marshaler {
+			return ec.marshalNDeadlineEdge2ᚕcreditwaterᚋgraphᚋmodelᚐDeadlineEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeadlineConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeadlineEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeadlineConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.DeadlineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcreditwaterᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeadlineConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeadlineConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.DeadlineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DeadlineEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.DeadlineEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadlineEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.DeadlineEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *review.Deadline) graphql.Marshaler {
+			return ec.marshalNDeadline2ᚖcreditwaterᚋcreditᚋreviewᚐDeadline(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeadlineEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deadline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _EvidenceItem_id(ctx context.Context, field graphql.CollectedField, obj *models.Evidence) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1456,6 +1598,83 @@ func (ec *executionContext) fieldContext_StaffNotice_readAt(_ context.Context, f
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputDeadlineFilter(ctx context.Context, obj any) (model.DeadlineFilter, error) {
+	var it model.DeadlineFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "status", "overdueOnly", "assigneeId", "dueFrom", "dueTo"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalODeadlineKind2ᚖcreditwaterᚋgraphᚋmodelᚐDeadlineKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalODeadlineStatus2ᚖcreditwaterᚋgraphᚋmodelᚐDeadlineStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "overdueOnly":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overdueOnly"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OverdueOnly = data
+		case "assigneeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeID = data
+		case "dueFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueFrom"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueFrom = data
+		case "dueTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueTo"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueTo = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDeadlineFilter unmarshals raw into the DeadlineFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDeadlineFilter(ctx context.Context, raw any) (model.DeadlineFilter, error) {
+	var out model.DeadlineFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeadlineFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDecideObjectionInput(ctx context.Context, obj any) (model.DecideObjectionInput, error) {
 	var it model.DecideObjectionInput
 	if obj == nil {
@@ -1757,6 +1976,132 @@ func UnmarshalMarkNoticeReadInput(ctx context.Context, raw any) (model.MarkNotic
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputObjectionFilter(ctx context.Context, obj any) (model.ObjectionFilter, error) {
+	var it model.ObjectionFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"status", "subjectId", "assigneeId", "overdue"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOObjectionStatus2ᚖcreditwaterᚋmodelsᚐObjectionStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "subjectId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subjectId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubjectID = data
+		case "assigneeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeID = data
+		case "overdue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overdue"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Overdue = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalObjectionFilter unmarshals raw into the ObjectionFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalObjectionFilter(ctx context.Context, raw any) (model.ObjectionFilter, error) {
+	var out model.ObjectionFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ObjectionFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRepairFilter(ctx context.Context, obj any) (model.RepairFilter, error) {
+	var it model.RepairFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"status", "subjectId", "assigneeId", "overdue"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalORepairStatus2ᚖcreditwaterᚋmodelsᚐRepairStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "subjectId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subjectId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubjectID = data
+		case "assigneeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeID = data
+		case "overdue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overdue"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Overdue = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRepairFilter unmarshals raw into the RepairFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRepairFilter(ctx context.Context, raw any) (model.RepairFilter, error) {
+	var out model.RepairFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RepairFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRequestRepairSupplementInput(ctx context.Context, obj any) (model.RequestRepairSupplementInput, error) {
 	var it model.RequestRepairSupplementInput
 	if obj == nil {
@@ -2035,6 +2380,87 @@ func (ec *executionContext) _Deadline(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Deadline_assigneeId(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deadlineConnectionImplementors = []string{"DeadlineConnection"}
+
+func (ec *executionContext) _DeadlineConnection(ctx context.Context, sel ast.SelectionSet, obj *model.DeadlineConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deadlineConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeadlineConnection")
+		case "edges":
+			out.Values[i] = ec._DeadlineConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._DeadlineConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._DeadlineConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deadlineEdgeImplementors = []string{"DeadlineEdge"}
+
+func (ec *executionContext) _DeadlineEdge(ctx context.Context, sel ast.SelectionSet, obj *model.DeadlineEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deadlineEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeadlineEdge")
+		case "cursor":
+			out.Values[i] = ec._DeadlineEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._DeadlineEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -2571,15 +2997,31 @@ func (ec *executionContext) _StaffNotice(ctx context.Context, sel ast.SelectionS
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) marshalNDeadline2creditwaterᚋcreditᚋreviewᚐDeadline(ctx context.Context, sel ast.SelectionSet, v review.Deadline) graphql.Marshaler {
-	return ec._Deadline(ctx, sel, &v)
+func (ec *executionContext) marshalNDeadline2ᚖcreditwaterᚋcreditᚋreviewᚐDeadline(ctx context.Context, sel ast.SelectionSet, v *review.Deadline) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Deadline!")
+		return graphql.Null
+	}
+	return ec._Deadline(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNDeadline2ᚕcreditwaterᚋcreditᚋreviewᚐDeadlineᚄ(ctx context.Context, sel ast.SelectionSet, v []review.Deadline) graphql.Marshaler {
+func (ec *executionContext) marshalNDeadlineConnection2ᚖcreditwaterᚋgraphᚋmodelᚐDeadlineConnection(ctx context.Context, sel ast.SelectionSet, v *model.DeadlineConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeadlineConnection!")
+		return graphql.Null
+	}
+	return ec._DeadlineConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDeadlineEdge2creditwaterᚋgraphᚋmodelᚐDeadlineEdge(ctx context.Context, sel ast.SelectionSet, v model.DeadlineEdge) graphql.Marshaler {
+	return ec._DeadlineEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDeadlineEdge2ᚕcreditwaterᚋgraphᚋmodelᚐDeadlineEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.DeadlineEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNDeadline2creditwaterᚋcreditᚋreviewᚐDeadline(ctx, sel, v[i])
+		return ec.marshalNDeadlineEdge2creditwaterᚋgraphᚋmodelᚐDeadlineEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -2644,26 +3086,6 @@ func (ec *executionContext) marshalNMarkNoticeReadPayload2ᚖcreditwaterᚋgraph
 	return ec._MarkNoticeReadPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNObjection2creditwaterᚋmodelsᚐObjection(ctx context.Context, sel ast.SelectionSet, v models.Objection) graphql.Marshaler {
-	return ec._Objection(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNObjection2ᚕcreditwaterᚋmodelsᚐObjectionᚄ(ctx context.Context, sel ast.SelectionSet, v []models.Objection) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNObjection2creditwaterᚋmodelsᚐObjection(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalNObjection2ᚖcreditwaterᚋmodelsᚐObjection(ctx context.Context, sel ast.SelectionSet, v *models.Objection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Objection!")
@@ -2724,26 +3146,6 @@ func (ec *executionContext) marshalNRepairPayload2ᚖcreditwaterᚋgraphᚋmodel
 		return graphql.Null
 	}
 	return ec._RepairPayload(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNRepairRequest2creditwaterᚋmodelsᚐRepairRequest(ctx context.Context, sel ast.SelectionSet, v models.RepairRequest) graphql.Marshaler {
-	return ec._RepairRequest(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNRepairRequest2ᚕcreditwaterᚋmodelsᚐRepairRequestᚄ(ctx context.Context, sel ast.SelectionSet, v []models.RepairRequest) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNRepairRequest2creditwaterᚋmodelsᚐRepairRequest(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
 }
 
 func (ec *executionContext) marshalNRepairRequest2ᚖcreditwaterᚋmodelsᚐRepairRequest(ctx context.Context, sel ast.SelectionSet, v *models.RepairRequest) graphql.Marshaler {
@@ -2840,6 +3242,100 @@ func (ec *executionContext) marshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋg
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Upload!")
 	}
+	return res
+}
+
+func (ec *executionContext) unmarshalODeadlineFilter2ᚖcreditwaterᚋgraphᚋmodelᚐDeadlineFilter(ctx context.Context, v any) (*model.DeadlineFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputDeadlineFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalODeadlineKind2ᚖcreditwaterᚋgraphᚋmodelᚐDeadlineKind(ctx context.Context, v any) (*model.DeadlineKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.DeadlineKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODeadlineKind2ᚖcreditwaterᚋgraphᚋmodelᚐDeadlineKind(ctx context.Context, sel ast.SelectionSet, v *model.DeadlineKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalODeadlineStatus2ᚖcreditwaterᚋgraphᚋmodelᚐDeadlineStatus(ctx context.Context, v any) (*model.DeadlineStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.DeadlineStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODeadlineStatus2ᚖcreditwaterᚋgraphᚋmodelᚐDeadlineStatus(ctx context.Context, sel ast.SelectionSet, v *model.DeadlineStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOObjectionFilter2ᚖcreditwaterᚋgraphᚋmodelᚐObjectionFilter(ctx context.Context, v any) (*model.ObjectionFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputObjectionFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOObjectionStatus2ᚖcreditwaterᚋmodelsᚐObjectionStatus(ctx context.Context, v any) (*models.ObjectionStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.ObjectionStatus(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOObjectionStatus2ᚖcreditwaterᚋmodelsᚐObjectionStatus(ctx context.Context, sel ast.SelectionSet, v *models.ObjectionStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalORepairFilter2ᚖcreditwaterᚋgraphᚋmodelᚐRepairFilter(ctx context.Context, v any) (*model.RepairFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRepairFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalORepairStatus2ᚖcreditwaterᚋmodelsᚐRepairStatus(ctx context.Context, v any) (*models.RepairStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.RepairStatus(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORepairStatus2ᚖcreditwaterᚋmodelsᚐRepairStatus(ctx context.Context, sel ast.SelectionSet, v *models.RepairStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
 	return res
 }
 

@@ -346,6 +346,17 @@ type ComplexityRoot struct {
 		SubjectID  func(childComplexity int) int
 	}
 
+	DeadlineConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	DeadlineEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	DisableUserPayload struct {
 		SessionsEnded func(childComplexity int) int
 		User          func(childComplexity int) int
@@ -772,7 +783,7 @@ type ComplexityRoot struct {
 		CreditProfile        func(childComplexity int, subjectID string) int
 		CreditRating         func(childComplexity int, uscc string) int
 		CreditReport         func(childComplexity int, uscc string, purpose string) int
-		Deadlines            func(childComplexity int, overdueOnly *bool, assigneeID *string) int
+		Deadlines            func(childComplexity int, filter *model.DeadlineFilter, first *int, after *string) int
 		DishonestyRecords    func(childComplexity int, filter *model.DishonestyRecordFilter, first *int, after *string) int
 		EnterpriseAgents     func(childComplexity int, subjectID string) int
 		FollowUpDocuments    func(childComplexity int, filter *model.FollowUpFilter, first *int, after *string) int
@@ -795,13 +806,13 @@ type ComplexityRoot struct {
 		MyNotices            func(childComplexity int) int
 		MyPayments           func(childComplexity int, filter *model.SelfServiceFilter, first *int, after *string) int
 		Objection            func(childComplexity int, id string) int
-		Objections           func(childComplexity int, subjectID string) int
+		Objections           func(childComplexity int, filter *model.ObjectionFilter, first *int, after *string) int
 		PublicCommitments    func(childComplexity int, query string, first *int, after *string) int
 		PublicRecords        func(childComplexity int, query string, first *int, after *string) int
 		Publications         func(childComplexity int, filter *model.PublicationFilter, first *int, after *string) int
 		Repair               func(childComplexity int, id string) int
 		RepairCommitmentText func(childComplexity int, recordID string) int
-		Repairs              func(childComplexity int, subjectID string) int
+		Repairs              func(childComplexity int, filter *model.RepairFilter, first *int, after *string) int
 		SearchSubjects       func(childComplexity int, query string, first *int, after *string) int
 		Statistics           func(childComplexity int, from *time.Time, to *time.Time) int
 		Subject              func(childComplexity int, id string) int
@@ -2156,6 +2167,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Deadline.SubjectID(childComplexity), true
+
+	case "DeadlineConnection.edges":
+		if e.ComplexityRoot.DeadlineConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineConnection.Edges(childComplexity), true
+	case "DeadlineConnection.pageInfo":
+		if e.ComplexityRoot.DeadlineConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineConnection.PageInfo(childComplexity), true
+	case "DeadlineConnection.totalCount":
+		if e.ComplexityRoot.DeadlineConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineConnection.TotalCount(childComplexity), true
+
+	case "DeadlineEdge.cursor":
+		if e.ComplexityRoot.DeadlineEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineEdge.Cursor(childComplexity), true
+	case "DeadlineEdge.node":
+		if e.ComplexityRoot.DeadlineEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineEdge.Node(childComplexity), true
 
 	case "DisableUserPayload.sessionsEnded":
 		if e.ComplexityRoot.DisableUserPayload.SessionsEnded == nil {
@@ -4150,7 +4193,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Deadlines(childComplexity, args["overdueOnly"].(*bool), args["assigneeId"].(*string)), true
+		return e.ComplexityRoot.Query.Deadlines(childComplexity, args["filter"].(*model.DeadlineFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.dishonestyRecords":
 		if e.ComplexityRoot.Query.DishonestyRecords == nil {
 			break
@@ -4374,7 +4417,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Objections(childComplexity, args["subjectId"].(string)), true
+		return e.ComplexityRoot.Query.Objections(childComplexity, args["filter"].(*model.ObjectionFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.publicCommitments":
 		if e.ComplexityRoot.Query.PublicCommitments == nil {
 			break
@@ -4440,7 +4483,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Repairs(childComplexity, args["subjectId"].(string)), true
+		return e.ComplexityRoot.Query.Repairs(childComplexity, args["filter"].(*model.RepairFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.searchSubjects":
 		if e.ComplexityRoot.Query.SearchSubjects == nil {
 			break
@@ -5432,6 +5475,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ChangeUserRoleInput", ec.unmarshalInputChangeUserRoleInput),
 			graphql.NewInputUnmarshaler("CompleteFaceVerificationInput", ec.unmarshalInputCompleteFaceVerificationInput),
 			graphql.NewInputUnmarshaler("CreateStaffUserInput", ec.unmarshalInputCreateStaffUserInput),
+			graphql.NewInputUnmarshaler("DeadlineFilter", ec.unmarshalInputDeadlineFilter),
 			graphql.NewInputUnmarshaler("DecideCaseInput", ec.unmarshalInputDecideCaseInput),
 			graphql.NewInputUnmarshaler("DecideObjectionInput", ec.unmarshalInputDecideObjectionInput),
 			graphql.NewInputUnmarshaler("DisableUserInput", ec.unmarshalInputDisableUserInput),
@@ -5449,10 +5493,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MarkDocumentReceivedInput", ec.unmarshalInputMarkDocumentReceivedInput),
 			graphql.NewInputUnmarshaler("MarkInboxReadInput", ec.unmarshalInputMarkInboxReadInput),
 			graphql.NewInputUnmarshaler("MarkNoticeReadInput", ec.unmarshalInputMarkNoticeReadInput),
+			graphql.NewInputUnmarshaler("ObjectionFilter", ec.unmarshalInputObjectionFilter),
 			graphql.NewInputUnmarshaler("OpenCaseInput", ec.unmarshalInputOpenCaseInput),
 			graphql.NewInputUnmarshaler("PublicationFilter", ec.unmarshalInputPublicationFilter),
 			graphql.NewInputUnmarshaler("RecordCommitmentBreachInput", ec.unmarshalInputRecordCommitmentBreachInput),
 			graphql.NewInputUnmarshaler("RecordSurveyInput", ec.unmarshalInputRecordSurveyInput),
+			graphql.NewInputUnmarshaler("RepairFilter", ec.unmarshalInputRepairFilter),
 			graphql.NewInputUnmarshaler("RequestAgentBindingInput", ec.unmarshalInputRequestAgentBindingInput),
 			graphql.NewInputUnmarshaler("RequestRepairSupplementInput", ec.unmarshalInputRequestRepairSupplementInput),
 			graphql.NewInputUnmarshaler("ResetUserPasswordInput", ec.unmarshalInputResetUserPasswordInput),
@@ -5904,6 +5950,16 @@ input ApplicationFilter {
   vipOnly: Boolean
   "Only surveys assigned to this staff user."
   assigneeId: ID
+  "Only this subject's applications."
+  subjectId: ID
+  "Only applications on the zero-document path (asked for credit handling, 信用办水) (true) or only the others (false)."
+  zeroDocument: Boolean
+  "Submitted at or after this time."
+  submittedFrom: Time
+  "Submitted before this time."
+  submittedTo: Time
+  "An application ID, the unit's USCC, or part of the unit's name (at most 64 characters)."
+  keyword: String
 }
 
 """
@@ -5942,7 +5998,7 @@ type ApplicationConnection {
   edges: [ApplicationEdge!]!
   "Pagination."
   pageInfo: PageInfo!
-  "Applications matching the filter."
+  "Items matching the filter, counted only when this field is selected: exact up to 10000; 10001 means more than 10000 (the count stops there so that no page counts millions of rows)."
   totalCount: Int!
 }
 
@@ -6034,7 +6090,7 @@ type AuditEntryConnection {
   edges: [AuditEntryEdge!]!
   "Pagination."
   pageInfo: PageInfo!
-  "Entries matching the filter."
+  "Items matching the filter, counted only when this field is selected: exact up to 10000; 10001 means more than 10000 (the count stops there so that no page counts millions of rows)."
   totalCount: Int!
 }
 
@@ -6970,7 +7026,7 @@ type RepairRequestEdge {
   node: RepairRequest!
 }
 
-"A page of repair requests, newest first."
+"A page of repair requests (the subject overview: newest first; ` + "`" + `repairs` + "`" + `: earliest deadline first)."
 type RepairRequestConnection {
   "The repair requests."
   edges: [RepairRequestEdge!]!
@@ -6988,7 +7044,7 @@ type ObjectionEdge {
   node: Objection!
 }
 
-"A page of objections, newest first."
+"A page of objections (the subject overview: newest first; ` + "`" + `objections` + "`" + `: earliest deadline first)."
 type ObjectionConnection {
   "The objections."
   edges: [ObjectionEdge!]!
@@ -7398,7 +7454,7 @@ type DishonestyRecordConnection {
   edges: [DishonestyRecordEdge!]!
   "Pagination."
   pageInfo: PageInfo!
-  "Records matching the filter."
+  "Items matching the filter, counted only when this field is selected: exact up to 10000; 10001 means more than 10000 (the count stops there so that no page counts millions of rows)."
   totalCount: Int!
 }
 
@@ -7412,6 +7468,8 @@ input DishonestyRecordFilter {
   kind: RecordKind
   "Only this status."
   status: RecordStatus
+  "Only this severity."
+  severity: Severity
   "Behaviour from (inclusive)."
   from: Time
   "Behaviour until (exclusive)."
@@ -8006,6 +8064,94 @@ input DecideObjectionInput {
   version: Int!
 }
 
+"""
+Filter of repairs; empty fields match everything.
+"""
+input RepairFilter {
+  "Only this state."
+  status: RepairStatus
+  "Only this subject (required of an enterprise user)."
+  subjectId: ID
+  "Only requests assigned to this officer."
+  assigneeId: ID
+  "Only open requests past their deadline (true) or only the others (false)."
+  overdue: Boolean
+}
+
+"""
+Filter of objections; empty fields match everything.
+"""
+input ObjectionFilter {
+  "Only this state."
+  status: ObjectionStatus
+  "Only this subject (required of an enterprise user)."
+  subjectId: ID
+  "Only objections assigned to this officer."
+  assigneeId: ID
+  "Only open objections past their deadline (true) or only the others (false)."
+  overdue: Boolean
+}
+
+"""
+Kinds of deadline.
+"""
+enum DeadlineKind {
+  "A credit repair request (信用修复)."
+  REPAIR
+  "An objection (异议申诉)."
+  OBJECTION
+}
+
+"""
+Open states of a deadline.
+"""
+enum DeadlineStatus {
+  "Filed, not yet taken into review."
+  SUBMITTED
+  "In review."
+  UNDER_REVIEW
+}
+
+"""
+Filter of deadlines; empty fields match everything.
+"""
+input DeadlineFilter {
+  "Only this kind."
+  kind: DeadlineKind
+  "Only this state."
+  status: DeadlineStatus
+  "Only past due."
+  overdueOnly: Boolean
+  "Only this officer's."
+  assigneeId: ID
+  "Due at or after this time."
+  dueFrom: Time
+  "Due before this time."
+  dueTo: Time
+}
+
+"""
+A deadline in a connection.
+"""
+type DeadlineEdge {
+  "Cursor."
+  cursor: String!
+  "The deadline."
+  node: Deadline!
+}
+
+"""
+A page of deadlines, earliest first.
+"""
+type DeadlineConnection {
+  "Items."
+  edges: [DeadlineEdge!]!
+  "Pagination."
+  pageInfo: PageInfo!
+  "Items matching the filter, counted only when this field is selected: exact up to 10000; 10001 means more than 10000 (the count stops there so that no page counts millions of rows)."
+  totalCount: Int!
+}
+
 extend type Query {
   "The repair commitment text for a record (R5.1)."
   repairCommitmentText(recordId: ID!): RepairCommitmentText! @hasRole(roles: [ENTERPRISE])
@@ -8013,12 +8159,12 @@ extend type Query {
   repair(id: ID!): RepairRequest! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
   "An objection (its subject's users, staff)."
   objection(id: ID!): Objection! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
-  "Repairs of a subject."
-  repairs(subjectId: ID!): [RepairRequest!]! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
-  "Objections of a subject."
-  objections(subjectId: ID!): [Objection!]! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
-  "Open repairs and objections by due date, with overdue flags (R5.3)."
-  deadlines(overdueOnly: Boolean, assigneeId: ID): [Deadline!]! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
+  "Repair requests, earliest deadline first (R8.1): staff see any subject's; an enterprise user must name a subject it may dispute for."
+  repairs(filter: RepairFilter, first: Int = 20, after: String): RepairRequestConnection! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
+  "Objections, earliest deadline first (R8.1): staff see any subject's; an enterprise user must name a subject it may dispute for."
+  objections(filter: ObjectionFilter, first: Int = 20, after: String): ObjectionConnection! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
+  "Open repairs and objections by due date, with overdue flags (R5.3, R8.1)."
+  deadlines(filter: DeadlineFilter, first: Int = 20, after: String): DeadlineConnection! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
   "The caller's reminders."
   myNotices: [StaffNotice!]! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
 }
@@ -8523,7 +8669,7 @@ type UserConnection {
   edges: [UserEdge!]!
   "Pagination."
   pageInfo: PageInfo!
-  "Users matching the filter."
+  "Items matching the filter, counted only when this field is selected: exact up to 10000; 10001 means more than 10000 (the count stops there so that no page counts millions of rows)."
   totalCount: Int!
 }
 
@@ -9236,6 +9382,28 @@ func (ec *executionContext) childFields_Deadline(ctx context.Context, field grap
 		return ec.fieldContext_Deadline_assigneeId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Deadline", field.Name)
+}
+
+func (ec *executionContext) childFields_DeadlineConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_DeadlineConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_DeadlineConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_DeadlineConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeadlineConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_DeadlineEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_DeadlineEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_DeadlineEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeadlineEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_DisableUserPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

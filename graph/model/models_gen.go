@@ -7,6 +7,7 @@ import (
 	"creditwater/apply"
 	"creditwater/billing"
 	"creditwater/credit/grade"
+	"creditwater/credit/review"
 	"creditwater/ident"
 	"creditwater/models"
 	"creditwater/selfservice"
@@ -60,7 +61,7 @@ type ApplicationConnection struct {
 	Edges []ApplicationEdge `json:"edges"`
 	// Pagination.
 	PageInfo *PageInfo `json:"pageInfo"`
-	// Applications matching the filter.
+	// Items matching the filter, counted only when this field is selected: exact up to 10000; 10001 means more than 10000 (the count stops there so that no page counts millions of rows).
 	TotalCount int `json:"totalCount"`
 }
 
@@ -86,6 +87,16 @@ type ApplicationFilter struct {
 	VipOnly *bool `json:"vipOnly,omitempty"`
 	// Only surveys assigned to this staff user.
 	AssigneeID *string `json:"assigneeId,omitempty"`
+	// Only this subject's applications.
+	SubjectID *string `json:"subjectId,omitempty"`
+	// Only applications on the zero-document path (asked for credit handling, 信用办水) (true) or only the others (false).
+	ZeroDocument *bool `json:"zeroDocument,omitempty"`
+	// Submitted at or after this time.
+	SubmittedFrom *time.Time `json:"submittedFrom,omitempty"`
+	// Submitted before this time.
+	SubmittedTo *time.Time `json:"submittedTo,omitempty"`
+	// An application ID, the unit's USCC, or part of the unit's name (at most 64 characters).
+	Keyword *string `json:"keyword,omitempty"`
 }
 
 // An application and its result.
@@ -150,7 +161,7 @@ type AuditEntryConnection struct {
 	Edges []AuditEntryEdge `json:"edges"`
 	// Pagination.
 	PageInfo *PageInfo `json:"pageInfo"`
-	// Entries matching the filter.
+	// Items matching the filter, counted only when this field is selected: exact up to 10000; 10001 means more than 10000 (the count stops there so that no page counts millions of rows).
 	TotalCount int `json:"totalCount"`
 }
 
@@ -358,6 +369,40 @@ type CreditCheckPayload struct {
 	Conditions []apply.Condition `json:"conditions"`
 }
 
+// A page of deadlines, earliest first.
+type DeadlineConnection struct {
+	// Items.
+	Edges []DeadlineEdge `json:"edges"`
+	// Pagination.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// Items matching the filter, counted only when this field is selected: exact up to 10000; 10001 means more than 10000 (the count stops there so that no page counts millions of rows).
+	TotalCount int `json:"totalCount"`
+}
+
+// A deadline in a connection.
+type DeadlineEdge struct {
+	// Cursor.
+	Cursor string `json:"cursor"`
+	// The deadline.
+	Node *review.Deadline `json:"node"`
+}
+
+// Filter of deadlines; empty fields match everything.
+type DeadlineFilter struct {
+	// Only this kind.
+	Kind *DeadlineKind `json:"kind,omitempty"`
+	// Only this state.
+	Status *DeadlineStatus `json:"status,omitempty"`
+	// Only past due.
+	OverdueOnly *bool `json:"overdueOnly,omitempty"`
+	// Only this officer's.
+	AssigneeID *string `json:"assigneeId,omitempty"`
+	// Due at or after this time.
+	DueFrom *time.Time `json:"dueFrom,omitempty"`
+	// Due before this time.
+	DueTo *time.Time `json:"dueTo,omitempty"`
+}
+
 // Input of confirmCase / dismissCase.
 type DecideCaseInput struct {
 	// Case.
@@ -406,7 +451,7 @@ type DishonestyRecordConnection struct {
 	Edges []DishonestyRecordEdge `json:"edges"`
 	// Pagination.
 	PageInfo *PageInfo `json:"pageInfo"`
-	// Records matching the filter.
+	// Items matching the filter, counted only when this field is selected: exact up to 10000; 10001 means more than 10000 (the count stops there so that no page counts millions of rows).
 	TotalCount int `json:"totalCount"`
 }
 
@@ -426,6 +471,8 @@ type DishonestyRecordFilter struct {
 	Kind *models.RecordKind `json:"kind,omitempty"`
 	// Only this status.
 	Status *models.RecordStatus `json:"status,omitempty"`
+	// Only this severity.
+	Severity *models.Severity `json:"severity,omitempty"`
 	// Behaviour from (inclusive).
 	From *time.Time `json:"from,omitempty"`
 	// Behaviour until (exclusive).
@@ -692,7 +739,7 @@ type NoticeEdge struct {
 	Node *models.Notice `json:"node"`
 }
 
-// A page of objections, newest first.
+// A page of objections (the subject overview: newest first; `objections`: earliest deadline first).
 type ObjectionConnection struct {
 	// The objections.
 	Edges []ObjectionEdge `json:"edges"`
@@ -708,6 +755,18 @@ type ObjectionEdge struct {
 	Cursor string `json:"cursor"`
 	// The objection.
 	Node *models.Objection `json:"node"`
+}
+
+// Filter of objections; empty fields match everything.
+type ObjectionFilter struct {
+	// Only this state.
+	Status *models.ObjectionStatus `json:"status,omitempty"`
+	// Only this subject (required of an enterprise user).
+	SubjectID *string `json:"subjectId,omitempty"`
+	// Only objections assigned to this officer.
+	AssigneeID *string `json:"assigneeId,omitempty"`
+	// Only open objections past their deadline (true) or only the others (false).
+	Overdue *bool `json:"overdue,omitempty"`
 }
 
 // Result of an objection mutation.
@@ -882,13 +941,25 @@ type RepairCommitmentText struct {
 	Version string `json:"version"`
 }
 
+// Filter of repairs; empty fields match everything.
+type RepairFilter struct {
+	// Only this state.
+	Status *models.RepairStatus `json:"status,omitempty"`
+	// Only this subject (required of an enterprise user).
+	SubjectID *string `json:"subjectId,omitempty"`
+	// Only requests assigned to this officer.
+	AssigneeID *string `json:"assigneeId,omitempty"`
+	// Only open requests past their deadline (true) or only the others (false).
+	Overdue *bool `json:"overdue,omitempty"`
+}
+
 // Result of a repair mutation.
 type RepairPayload struct {
 	// The repair after the change.
 	Repair *models.RepairRequest `json:"repair"`
 }
 
-// A page of repair requests, newest first.
+// A page of repair requests (the subject overview: newest first; `repairs`: earliest deadline first).
 type RepairRequestConnection struct {
 	// The repair requests.
 	Edges []RepairRequestEdge `json:"edges"`
@@ -1158,7 +1229,7 @@ type UserConnection struct {
 	Edges []UserEdge `json:"edges"`
 	// Pagination.
 	PageInfo *PageInfo `json:"pageInfo"`
-	// Users matching the filter.
+	// Items matching the filter, counted only when this field is selected: exact up to 10000; 10001 means more than 10000 (the count stops there so that no page counts millions of rows).
 	TotalCount int `json:"totalCount"`
 }
 
@@ -1208,6 +1279,122 @@ type WithdrawConsentInput struct {
 type WithdrawConsentPayload struct {
 	// True when withdrawn.
 	Ok bool `json:"ok"`
+}
+
+// Kinds of deadline.
+type DeadlineKind string
+
+const (
+	// A credit repair request (信用修复).
+	DeadlineKindRepair DeadlineKind = "REPAIR"
+	// An objection (异议申诉).
+	DeadlineKindObjection DeadlineKind = "OBJECTION"
+)
+
+var AllDeadlineKind = []DeadlineKind{
+	DeadlineKindRepair,
+	DeadlineKindObjection,
+}
+
+func (e DeadlineKind) IsValid() bool {
+	switch e {
+	case DeadlineKindRepair, DeadlineKindObjection:
+		return true
+	}
+	return false
+}
+
+func (e DeadlineKind) String() string {
+	return string(e)
+}
+
+func (e *DeadlineKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DeadlineKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DeadlineKind", str)
+	}
+	return nil
+}
+
+func (e DeadlineKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DeadlineKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DeadlineKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Open states of a deadline.
+type DeadlineStatus string
+
+const (
+	// Filed, not yet taken into review.
+	DeadlineStatusSubmitted DeadlineStatus = "SUBMITTED"
+	// In review.
+	DeadlineStatusUnderReview DeadlineStatus = "UNDER_REVIEW"
+)
+
+var AllDeadlineStatus = []DeadlineStatus{
+	DeadlineStatusSubmitted,
+	DeadlineStatusUnderReview,
+}
+
+func (e DeadlineStatus) IsValid() bool {
+	switch e {
+	case DeadlineStatusSubmitted, DeadlineStatusUnderReview:
+		return true
+	}
+	return false
+}
+
+func (e DeadlineStatus) String() string {
+	return string(e)
+}
+
+func (e *DeadlineStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DeadlineStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DeadlineStatus", str)
+	}
+	return nil
+}
+
+func (e DeadlineStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DeadlineStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DeadlineStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // Outcome of a face verification.

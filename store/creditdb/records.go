@@ -88,15 +88,23 @@ func (s *Records) List(ctx context.Context, q record.Query) ([]models.Dishonesty
 	if !q.To.IsZero() {
 		db = db.Where("behaviour_on < ?", q.To)
 	}
-	var total int64
-	if err := db.Count(&total).Error; err != nil {
-		return nil, 0, apperr.Wrap(err, apperr.Internal, "无法读取失信记录")
+	if q.Severity != "" {
+		db = db.Where("severity = ?", q.Severity)
 	}
+	var total int64
+	if q.Count {
+		n, err := store.CountUpTo(db)
+		if err != nil {
+			return nil, 0, apperr.Wrap(err, apperr.Internal, "无法读取失信记录")
+		}
+		total = n
+	}
+	var after []any
 	if q.Before != "" {
-		db = db.Where("id < ?", q.Before)
+		after = []any{q.Before}
 	}
 	var recs []models.DishonestyRecord
-	if err := db.Order("id DESC").Limit(q.Limit).Find(&recs).Error; err != nil {
+	if err := store.PageQuery(db, record.ListKey, after, q.Limit-1).Find(&recs).Error; err != nil {
 		return nil, 0, apperr.Wrap(err, apperr.Internal, "无法读取失信记录")
 	}
 	return recs, total, nil

@@ -11,6 +11,7 @@ import (
 	"creditwater/credit/review"
 	"creditwater/evidence"
 	"creditwater/models"
+	"creditwater/page"
 	"creditwater/store"
 )
 
@@ -97,27 +98,40 @@ func (s *Reviews) Requests(ctx context.Context, q review.Query, rows any) (int64
 	if q.Assigned {
 		db = db.Where("assignee_id IS NOT NULL AND assignee_id <> ''")
 	}
+	if q.DueFrom != nil {
+		db = db.Where("due_at >= ?", *q.DueFrom)
+	}
 	if q.DueBefore != nil {
 		db = db.Where("due_at < ?", *q.DueBefore)
 	}
-	var total int64
-	if q.Count {
-		if err := db.Count(&total).Error; err != nil {
-			return 0, apperr.Wrap(err, apperr.Internal, "无法统计队列")
+	if q.OverdueAt != nil {
+		if q.Overdue {
+			db = db.Where("status IN ? AND due_at < ?", q.Open, *q.OverdueAt)
+		} else {
+			db = db.Where("(status NOT IN ? OR due_at >= ?)", q.Open, *q.OverdueAt)
 		}
 	}
+	var total int64
+	if q.Count {
+		n, err := store.CountUpTo(db)
+		if err != nil {
+			return 0, apperr.Wrap(err, apperr.Internal, "could not count the queue")
+		}
+		total = n
+	}
+	var after []any
 	if q.After != nil {
-		db = db.Where("(due_at > ? OR (due_at = ? AND id > ?))", q.After.DueAt, q.After.DueAt, q.After.ID)
+		after = []any{q.After.DueAt, q.After.ID}
 	}
-	order := "due_at ASC, id ASC"
-	if q.Newest {
-		order = "created_at DESC, id DESC"
-	}
-	if err := db.Order(order).Limit(q.Limit).Find(rows).Error; err != nil {
+	if err := store.PageQuery(db, dueKey, after, q.Limit-1).Find(rows).Error; err != nil {
 		return 0, apperr.Wrap(err, apperr.Internal, "无法读取%s", noun(rows))
 	}
 	return total, nil
 }
+
+// dueKey is the order of the request lists (the cursor's list name is the
+// domain's; only the columns matter here).
+var dueKey = page.NewKey("", page.Asc("due_at"), page.Asc("id"))
 
 // AddEvent appends a history entry.
 func (s *Reviews) AddEvent(ctx context.Context, ev models.RequestEvent) error {

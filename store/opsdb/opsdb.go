@@ -9,6 +9,7 @@ package opsdb
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -37,24 +38,26 @@ func New(db *gorm.DB) *Store { return &Store{db: db, mysql: store.IsMySQL(db)} }
 func keyset[T any, K any](q *gorm.DB, w ops.Window, col string, key func(T) K) (ops.Page[T], error) {
 	var p ops.Page[T]
 	var after K
-	ok, err := page.Decode(w.After, &after)
+	k := page.NewKey(fmt.Sprintf("%T.%s", *new(T), col), page.Desc(col))
+	ok, err := k.Decode(w.After, &after)
 	if err != nil {
 		return p, err
 	}
-	if err := q.Session(&gorm.Session{}).Count(&p.TotalCount).Error; err != nil {
+	if p.TotalCount, err = store.CountUpTo(q.Session(&gorm.Session{})); err != nil {
 		return p, apperr.Wrap(err, apperr.Internal, "无法统计列表")
 	}
+	var pos []any
 	if ok {
-		q = q.Where(col+" < ?", after)
+		pos = []any{after}
 	}
-	if err := q.Order(col + " DESC").Limit(w.First + 1).Find(&p.Items).Error; err != nil {
+	if err := store.PageQuery(q, k, pos, w.First).Find(&p.Items).Error; err != nil {
 		return p, apperr.Wrap(err, apperr.Internal, "无法读取列表")
 	}
 	if len(p.Items) > w.First {
 		p.Items, p.HasNext = p.Items[:w.First], true
 	}
 	for _, it := range p.Items {
-		p.Cursors = append(p.Cursors, page.Encode(key(it)))
+		p.Cursors = append(p.Cursors, k.Encode(key(it)))
 	}
 	return p, nil
 }
