@@ -80,11 +80,39 @@ type ReminderBill struct {
 type Exemption struct {
 	Entity
 	AccountNo  string `gorm:"size:32;not null;index"`
-	ReminderNo string `gorm:"size:32;index"` // empty: the whole account
+	ReminderNo string `gorm:"size:32;index"` // empty (and BillNo empty): the whole account
+	BillNo     string `gorm:"size:32;index"` // an exemption of one bill (R1.6)
 	Reason     string `gorm:"size:500;not null"`
 	RecordedBy string `gorm:"size:36"`
 	ValidFrom  time.Time
 	ValidTo    *time.Time
+	// Status: only an APPROVED exemption stops the ARREARS rule (R1.6).
+	Status       ExemptionStatus `gorm:"size:16;not null;default:APPROVED;index"`
+	DecidedBy    string          `gorm:"size:36"`
+	DecidedAt    *time.Time
+	DecisionNote string `gorm:"size:1000"`
+	Version      int    `gorm:"not null;default:1"`
+}
+
+// ExemptionStatus is where an exemption stands (R1.6).
+type ExemptionStatus string
+
+// The exemption statuses: staff record PENDING, a credit officer approves
+// or rejects.
+const (
+	ExemptionPending  ExemptionStatus = "PENDING"
+	ExemptionApproved ExemptionStatus = "APPROVED"
+	ExemptionRejected ExemptionStatus = "REJECTED"
+)
+
+// ArrearsNotice is the prior notice (告知, R1.6) the ARREARS rule gives
+// for a reminder before it makes a record of it.
+type ArrearsNotice struct {
+	Entity
+	ReminderNo string `gorm:"size:32;not null;uniqueIndex"`
+	AccountNo  string `gorm:"size:32;not null;index"`
+	SubjectID  string `gorm:"size:36;not null;index"`
+	NoticedOn  time.Time
 }
 
 // ImportJob records one billing import with its counts.

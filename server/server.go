@@ -86,6 +86,7 @@ type Server struct {
 	apply      *apply.Service
 	records    *record.Service
 	cases      *rules.Cases
+	exemptions *rules.Exemptions
 	grades     *grade.Service
 	usage      *usage.Service
 	repairs    *review.Repairs
@@ -179,10 +180,10 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	recDeps := record.Deps{Store: cdb.Records(), Access: s.policy, Grades: s.grades, Config: credCfg, Inbox: notices}
 	s.records = record.New(recDeps)
 	pubs := record.NewPublications(recDeps)
-	ruleDeps := rules.Deps{Store: cdb.Rules(), Records: s.records, Grades: s.grades, Config: credCfg}
-	s.cases = rules.NewCases(ruleDeps)
-	arrears := rules.NewArrears(ruleDeps)
 	cal := calendar.Default()
+	ruleDeps := rules.Deps{Store: cdb.Rules(), Records: s.records, Grades: s.grades, Config: credCfg, Calendar: cal}
+	s.cases, s.exemptions = rules.NewCases(ruleDeps), rules.NewExemptions(ruleDeps)
+	arrears := rules.NewArrears(ruleDeps)
 	revDeps := review.Deps{Store: cdb.Reviews(), Notices: cdb.Notices(), Inbox: notices, Access: s.policy, Records: s.records, Calendar: cal,
 		Config: review.Config{Review: cfg.Review, Evidence: entCfg.Evidence}}
 	s.repairs = review.NewRepairs(revDeps)

@@ -47,6 +47,7 @@ type Env struct {
 	Pubs       *record.Publications
 	Arrears    *rules.Arrears
 	Cases      *rules.Cases
+	Exemptions *rules.Exemptions
 	Usage      *usage.Service
 	Repairs    *review.Repairs
 	Objections *review.Objections
@@ -78,7 +79,7 @@ func build(t testing.TB, clock *Clock, rc review.Config) *Env {
 	rd := record.Deps{Store: e.Stores.Records(), Access: policy, Grades: e.Grades, Now: now}
 	e.Records, e.Pubs = record.New(rd), record.NewPublications(rd)
 	ru := rules.Deps{Store: e.Stores.Rules(), Records: e.Records, Grades: e.Grades}
-	e.Arrears, e.Cases = rules.NewArrears(ru), rules.NewCases(ru)
+	e.Arrears, e.Cases, e.Exemptions = rules.NewArrears(ru), rules.NewCases(ru), rules.NewExemptions(ru)
 	rv := review.Deps{Store: e.Stores.Reviews(), Notices: e.Stores.Notices(), Access: policy, Records: e.Records,
 		Calendar: calendar.Default(), Config: rc, Now: now}
 	e.Repairs, e.Objections, e.Desk = review.NewRepairs(rv), review.NewObjections(rv), review.NewDesk(rv)
@@ -181,6 +182,15 @@ func (e *Env) Reminder(t testing.TB, no, accountNo string, servedOn time.Time, b
 	for _, b := range bills {
 		Must(t, e.DB.Create(&models.ReminderBill{ReminderNo: no, BillNo: b}).Error)
 	}
+}
+
+// Noticed stores the prior notice (R1.6) of reminder no as given on day
+// on, for tests of the ARREARS rule past its notice period.
+func (e *Env) Noticed(t testing.TB, no string, on time.Time) {
+	t.Helper()
+	var acc models.Account
+	Must(t, e.DB.Joins("JOIN reminders r ON r.account_no = accounts.account_no").Where("r.reminder_no = ?", no).First(&acc).Error)
+	Must(t, e.DB.Create(&models.ArrearsNotice{ReminderNo: no, AccountNo: acc.AccountNo, SubjectID: acc.SubjectID, NoticedOn: on}).Error)
 }
 
 // Bind binds a user to a subject as its legal representative, ACTIVE or

@@ -32,6 +32,7 @@ func TestRepairPreconditionsAllNamedAtOnce(t *testing.T) {
 	w.Bill(t, "B1", "A1", 60000)
 	w.Bill(t, "B2", "A1", 50000)
 	w.Reminder(t, "R1", "A1", ct.Day(2026, 1, 10), "B1", "B2")
+	w.Noticed(t, "R1", ct.Day(2026, 1, 20)) // R1.6: the prior notice period has passed
 	n, err := w.Arrears.Detect(context.Background(), ct.Noon(2026, 2, 20))
 	ct.Must(t, err)
 	if n != 1 {

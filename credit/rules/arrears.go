@@ -8,9 +8,11 @@ import (
 	"time"
 
 	"creditwater/audit"
+	"creditwater/calendar"
 	"creditwater/credit"
 	"creditwater/credit/record"
 	"creditwater/models"
+	"creditwater/notice"
 )
 
 // Arrears runs the automatic ARREARS rule (R1.3).
@@ -19,12 +21,16 @@ type Arrears struct {
 	grades Tiers
 	recSvc *record.Service
 	cfg    credit.Config
+	cal    *calendar.Calendar
 }
 
 // NewArrears returns the rule; the Config's zero fields take their
 // defaults.
 func NewArrears(d Deps) *Arrears {
-	return &Arrears{store: d.Store, grades: d.Grades, recSvc: d.Records, cfg: d.Config.WithDefaults()}
+	if d.Calendar == nil {
+		d.Calendar = calendar.Default()
+	}
+	return &Arrears{store: d.Store, grades: d.Grades, recSvc: d.Records, cfg: d.Config.WithDefaults(), cal: d.Calendar}
 }
 
 // servedCutoff returns the latest day D whose grace period (D + grace
@@ -52,9 +58,15 @@ func servedCutoff(asOf time.Time, graceMonths int) time.Time {
 //   - the bills it covers are still unpaid by at least
 //     Config.ArrearsThresholdFen in total, each bill counting
 //     max(amount − Σ payments, 0);
-//   - no exemption covers it on asOf's day (an exemption of the reminder, or
-//     of the whole account with an empty reminder number; ValidFrom and
-//     ValidTo are inclusive days, ValidTo empty = open-ended);
+//   - no APPROVED exemption covers it on asOf's day (R1.6: an exemption of
+//     the reminder, of a bill it covers, or of the whole account with empty
+//     reminder and bill numbers; ValidFrom and ValidTo are inclusive days,
+//     ValidTo empty = open-ended); PENDING and REJECTED ones do not count;
+//   - the prior notice (告知, R1.6) was given and
+//     Config.Lifecycle.NoticeWorkingDays working days (holiday calendar)
+//     have passed since its day: a candidate without a notice gets one
+//     (an arrears_notices row and an ARREARS_COMING inbox event), and its
+//     record waits; one whose period has not passed waits;
 //   - its account is linked to a subject, and no record with its source key
 //     exists yet (so running twice creates nothing new, and a record once
 //     made stays when the bills are paid later).
@@ -80,6 +92,11 @@ func (a *Arrears) Detect(ctx context.Context, asOf time.Time) (created int, err 
 	if err != nil {
 		return 0, err
 	}
+	noticed, err := a.notify(ctx, cands, asOf)
+	if err != nil {
+		return 0, err
+	}
+	cands = slices.DeleteFunc(cands, func(c Candidate) bool { return !a.noticePassed(c, asOf) })
 	var subjects []string
 	for batch := range slices.Chunk(cands, a.cfg.BatchSize) {
 		n, subs, err := a.write(ctx, batch, asOf)
@@ -95,8 +112,61 @@ func (a *Arrears) Detect(ctx context.Context, asOf time.Time) (created int, err 
 			return created, err
 		}
 	}
-	return created, a.store.Audit(ctx, audit.Entry{Action: "rule.arrears", SubjectType: "rule",
-		SubjectID: "ARREARS", Detail: fmt.Sprintf("asOf=%s created=%d", credit.DateString(asOf), created)})
+	detail := fmt.Sprintf("asOf=%s created=%d", credit.DateString(asOf), created)
+	if noticed > 0 {
+		detail += fmt.Sprintf(" noticed=%d", noticed)
+	}
+	return created, a.store.Audit(ctx, audit.Entry{Action: "rule.arrears", SubjectType: "rule", SubjectID: "ARREARS", Detail: detail})
+}
+
+// noticeDue is the end of the last day of the notice period of a notice
+// given on noticedOn.
+func (a *Arrears) noticeDue(noticedOn time.Time) time.Time {
+	return a.cal.AddWorkdays(noticedOn, a.cfg.Lifecycle.NoticeWorkingDays)
+}
+
+// noticePassed reports whether c was given its prior notice and the notice
+// period has passed by asOf (R1.6).
+func (a *Arrears) noticePassed(c Candidate, asOf time.Time) bool {
+	return c.NoticedOn != nil && asOf.After(a.noticeDue(*c.NoticedOn))
+}
+
+// notify gives the prior notice (R1.6) to every candidate without one, in
+// one transaction: an arrears_notices row and an ARREARS_COMING event in
+// the subject's inbox. It returns how many notices were new.
+func (a *Arrears) notify(ctx context.Context, cands []Candidate, asOf time.Time) (int, error) {
+	if !slices.ContainsFunc(cands, func(c Candidate) bool { return c.NoticedOn == nil }) {
+		return 0, nil
+	}
+	day := credit.DayOf(asOf)
+	now := time.Now().UTC()
+	n := 0
+	err := a.store.Tx(ctx, func(st Store) error {
+		for _, c := range cands {
+			if c.NoticedOn != nil {
+				continue
+			}
+			an := models.ArrearsNotice{ReminderNo: c.ReminderNo, AccountNo: c.AccountNo, SubjectID: c.SubjectID, NoticedOn: day}
+			an.ID, an.CreatedAt, an.UpdatedAt = models.NewID(), now, now
+			isNew, err := st.InsertNotice(ctx, an)
+			if err != nil || !isNew {
+				return err
+			}
+			key := "arrears-notice:" + c.ReminderNo
+			if err := st.Notify(ctx, c.SubjectID, models.Notice{Kind: string(notice.ArrearsComing), Title: "欠费失信认定预先告知",
+				Body: fmt.Sprintf("贵单位户号 %s 经催告（催告书编号 %s）后仍欠缴水费 %s 元。请于 %s（含）前缴清，或向供水单位提出正当理由；逾期未缴清且无正当理由的，将记入欠费失信记录。",
+					c.AccountNo, c.ReminderNo, credit.Yuan(c.UnpaidFen), credit.DateString(a.noticeDue(day))),
+				RefType: "reminder", RefID: c.ReminderNo, DedupKey: &key}); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, credit.Internal(err, "无法保存欠费预先告知")
+	}
+	return n, nil
 }
 
 const sourcePrefix = "ARREARS:"

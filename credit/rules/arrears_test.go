@@ -111,6 +111,7 @@ func TestDetectArrears(t *testing.T) {
 			for _, f := range c.setup {
 				f(t, e, "A1")
 			}
+			e.Noticed(t, "R-A1", ct.Day(2025, 12, 1)) // R1.6: notice period long past
 			ctx := context.Background()
 			for run := range 2 { // R1.3: running twice creates nothing new
 				n, err := e.Arrears.Detect(ctx, c.asOf)
@@ -148,6 +149,7 @@ func TestArrearsRecordContents(t *testing.T) {
 	e.Pay(t, "P1", "B2", "A1", 30000)
 	e.Reminder(t, "R1", "A1", ct.Day(2026, 1, 10), "B1", "B2")
 	e.Reminder(t, "R3", "A2", ct.Day(2026, 1, 10), "B3")
+	e.Noticed(t, "R1", ct.Day(2026, 1, 20)) // R1.6: notice period past
 	asOf := ct.Noon(2026, 2, 20)
 	if _, err := e.Grades.Recompute(ctx, asOf); err != nil {
 		t.Fatal(err)
@@ -213,6 +215,7 @@ func TestDetectArrearsBatches(t *testing.T) {
 		e.Account(t, acc, s.ID)
 		e.Bill(t, acc+"-B", acc, 200000)
 		e.Reminder(t, "R"+acc, acc, ct.Day(2026, 1, 5), acc+"-B")
+		e.Noticed(t, "R"+acc, ct.Day(2026, 1, 20))
 	}
 	n, err := arrears.Detect(context.Background(), ct.Noon(2026, 3, 1))
 	ct.Must(t, err)

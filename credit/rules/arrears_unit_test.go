@@ -93,9 +93,11 @@ func TestArrearsDecisions(t *testing.T) {
 	bill := func(no string, amount, paid int64) credit.ArrearsBill {
 		return credit.ArrearsBill{BillNo: no, Period: "2025-11", AmountFen: amount, PaidFen: paid}
 	}
+	noticed := ct.Ptr(ct.Day(2026, 1, 5)) // R1.6: the prior notice period has passed
 	st := &fakeRules{
-		cands: []rules.Candidate{{ReminderNo: "R1", AccountNo: "A1", SubjectID: "s2", UnpaidFen: 120000},
-			{ReminderNo: "R2", AccountNo: "A2", SubjectID: "s1", UnpaidFen: 150000}, {ReminderNo: "R3", AccountNo: "A3", SubjectID: "s1", UnpaidFen: 200000}},
+		cands: []rules.Candidate{{ReminderNo: "R1", AccountNo: "A1", SubjectID: "s2", UnpaidFen: 120000, NoticedOn: noticed},
+			{ReminderNo: "R2", AccountNo: "A2", SubjectID: "s1", UnpaidFen: 150000, NoticedOn: noticed},
+			{ReminderNo: "R3", AccountNo: "A3", SubjectID: "s1", UnpaidFen: 200000, NoticedOn: noticed}},
 		rems: map[string]rules.Reminder{
 			"R1": {No: "R1", ServedOn: ct.Day(2026, 1, 10), Bills: []credit.ArrearsBill{bill("B1", 120000, 0), bill("B2", 30000, 30000)}},
 			"R2": {No: "R2", ServedOn: ct.Day(2026, 1, 10), Bills: []credit.ArrearsBill{bill("B3", 150000, 0)}},

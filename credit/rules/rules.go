@@ -7,6 +7,7 @@ import (
 	"context"
 	"time"
 
+	"creditwater/calendar"
 	"creditwater/credit"
 	"creditwater/credit/record"
 	"creditwater/models"
@@ -27,6 +28,16 @@ type Store interface {
 	// Reminders reads the reminders with the numbers, each with its bills
 	// (and what was paid of them) ordered by bill number; INTERNAL.
 	Reminders(ctx context.Context, nos []string) ([]Reminder, error)
+	// InsertNotice stores a prior notice (R1.6) unless its reminder has
+	// one; true when it was new. INTERNAL.
+	InsertNotice(ctx context.Context, n models.ArrearsNotice) (bool, error)
+	// InsertExemption stores a new exemption; INTERNAL.
+	InsertExemption(ctx context.Context, ex models.Exemption) error
+	// Exemption reads an exemption; inside Tx it locks the row. INTERNAL.
+	Exemption(ctx context.Context, id string) (models.Exemption, bool, error)
+	// DecideExemption writes ex's status, decision and version when the
+	// stored one is PENDING at version; false when it is not. INTERNAL.
+	DecideExemption(ctx context.Context, ex models.Exemption, version int) (bool, error)
 	// Account reads an account; INTERNAL.
 	Account(ctx context.Context, no string) (models.Account, bool, error)
 	// Case reads a case; inside Tx it locks the row. INTERNAL.
@@ -58,6 +69,8 @@ type Candidate struct {
 	AccountNo  string
 	SubjectID  string
 	UnpaidFen  int64
+	// NoticedOn is the day of its prior notice (R1.6); nil: none yet.
+	NoticedOn *time.Time
 }
 
 // Reminder is a served reminder (催告) with the bills it covers.
@@ -78,6 +91,9 @@ type Deps struct {
 	Records *record.Service
 	Grades  Tiers
 	Config  credit.Config
-	// Now is the clock of cases (nil: time.Now).
+	// Calendar counts the working days of the prior notice (nil:
+	// calendar.Default()).
+	Calendar *calendar.Calendar
+	// Now is the clock of cases and exemptions (nil: time.Now).
 	Now func() time.Time
 }

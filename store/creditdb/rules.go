@@ -10,6 +10,8 @@ import (
 	"creditwater/credit/rules"
 	"creditwater/models"
 	"creditwater/store"
+
+	"gorm.io/gorm/clause"
 )
 
 // Records is the record store on the same handle.
@@ -26,30 +28,65 @@ func (s *Rules) ArrearsCandidates(ctx context.Context, q rules.ArrearsQuery) ([]
 	if store.IsMySQL(db) {
 		sourceKey = "CONCAT(@prefix, r.reminder_no)"
 	}
-	stmt := `SELECT x.reminder_no, x.account_no, x.subject_id, ` + unpaidSQL + ` AS unpaid_fen
-	FROM (SELECT r.reminder_no, r.account_no, a.subject_id, b.amount_fen, ` + paidSQL + ` AS paid_fen
+	stmt := `SELECT x.reminder_no, x.account_no, x.subject_id, x.noticed_on, ` + unpaidSQL + ` AS unpaid_fen
+	FROM (SELECT r.reminder_no, r.account_no, a.subject_id, n.noticed_on, b.amount_fen, ` + paidSQL + ` AS paid_fen
 		FROM reminders r
 		JOIN accounts a ON a.account_no = r.account_no
 		JOIN reminder_bills rb ON rb.reminder_no = r.reminder_no
 		JOIN bills b ON b.bill_no = rb.bill_no
+		LEFT JOIN arrears_notices n ON n.reminder_no = r.reminder_no
 		WHERE r.served_on < @servedBefore
 		AND a.subject_id IS NOT NULL AND a.subject_id <> ''
 		AND NOT EXISTS (SELECT 1 FROM dishonesty_records d WHERE d.source_key = ` + sourceKey + `)
-		AND NOT EXISTS (SELECT 1 FROM exemptions e WHERE e.account_no = r.account_no
-			AND (e.reminder_no IS NULL OR e.reminder_no = '' OR e.reminder_no = r.reminder_no)
+		AND NOT EXISTS (SELECT 1 FROM exemptions e WHERE e.account_no = r.account_no AND e.status = @approved
+			AND (((e.reminder_no IS NULL OR e.reminder_no = '') AND (e.bill_no IS NULL OR e.bill_no = ''))
+				OR e.reminder_no = r.reminder_no
+				OR EXISTS (SELECT 1 FROM reminder_bills eb WHERE eb.reminder_no = r.reminder_no AND eb.bill_no = e.bill_no))
 			AND (e.valid_from IS NULL OR e.valid_from < @dayEnd)
 			AND (e.valid_to IS NULL OR e.valid_to >= @dayStart))
 	) x
-	GROUP BY x.reminder_no, x.account_no, x.subject_id
+	GROUP BY x.reminder_no, x.account_no, x.subject_id, x.noticed_on
 	HAVING ` + unpaidSQL + ` >= @threshold
 	ORDER BY x.reminder_no`
 	var cands []rules.Candidate
 	err := db.Raw(stmt, map[string]any{"prefix": q.KeyPrefix, "servedBefore": q.ServedBefore,
-		"dayStart": q.DayStart, "dayEnd": q.DayEnd, "threshold": q.ThresholdFen}).Scan(&cands).Error
+		"dayStart": q.DayStart, "dayEnd": q.DayEnd, "threshold": q.ThresholdFen,
+		"approved": models.ExemptionApproved}).Scan(&cands).Error
 	if err != nil {
 		return nil, apperr.Wrap(err, apperr.Internal, "无法查询逾期催告")
 	}
 	return cands, nil
+}
+
+// InsertNotice stores a prior notice unless its reminder has one.
+func (s *Rules) InsertNotice(ctx context.Context, n models.ArrearsNotice) (bool, error) {
+	res := s.q(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&n)
+	if res.Error != nil {
+		return false, apperr.Wrap(res.Error, apperr.Internal, "无法保存欠费预先告知")
+	}
+	return res.RowsAffected > 0, nil
+}
+
+// InsertExemption stores a new exemption.
+func (s *Rules) InsertExemption(ctx context.Context, ex models.Exemption) error {
+	return s.create(ctx, &ex, "正当理由")
+}
+
+// Exemption reads an exemption, locked inside a transaction.
+func (s *Rules) Exemption(ctx context.Context, id string) (models.Exemption, bool, error) {
+	return one[models.Exemption](ctx, s.conn, true, "正当理由", "id = ?", id)
+}
+
+// DecideExemption writes a decision while the exemption is PENDING at
+// version.
+func (s *Rules) DecideExemption(ctx context.Context, ex models.Exemption, version int) (bool, error) {
+	res := s.q(ctx).Model(&models.Exemption{}).Where("id = ? AND status = ? AND version = ?", ex.ID, models.ExemptionPending, version).
+		Updates(map[string]any{"status": ex.Status, "decided_by": ex.DecidedBy, "decided_at": ex.DecidedAt,
+			"decision_note": ex.DecisionNote, "version": ex.Version, "updated_at": ex.UpdatedAt})
+	if res.Error != nil {
+		return false, apperr.Wrap(res.Error, apperr.Internal, "无法对正当理由作出决定")
+	}
+	return res.RowsAffected > 0, nil
 }
 
 // Reminders reads reminders with their bills and payments.
