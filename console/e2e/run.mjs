@@ -141,8 +141,11 @@ try {
     await shot(staff, "04-application-accepted");
   });
 
-  await step("subject view", async () => {
-    await staff.getByRole("link", { name: "韶关市清源食品有限公司" }).first().click();
+  await step("subject search and view", async () => {
+    await menu(staff, "主体查询");
+    await staff.getByLabel("统一社会信用代码、名称或户号").fill("914403001922038216");
+    await staff.getByRole("button", { name: "查询" }).click();
+    await staff.getByTestId("subject-search").getByText("韶关市清源食品有限公司").click();
     await staff.getByText("经办人与绑定").waitFor();
     await shot(staff, "05-subject");
   });
@@ -234,6 +237,7 @@ try {
   await step("jobs and audit log (admin)", async () => {
     await menu(admin, "任务与发布");
     await admin.getByTestId("jobs").locator("tr").nth(1).waitFor();
+    await admin.getByTestId("publications").getByText("DONE").first().waitFor();
     await shot(admin, "15-jobs");
     await menu(admin, "审计日志");
     await admin.getByTestId("audit").getByText("application.submitted").first().waitFor();

@@ -4,6 +4,22 @@ import { graphql } from "../gql";
 import { fmtDay, fmtTime, label } from "../format";
 import { Card, DL, Empty, ErrorBox, Field, Link, Loading, Page, Tag, go } from "../ui";
 
+const SearchQuery = graphql(`
+  query ConsoleSearchSubjects($text: String!) {
+    searchSubjects(text: $text, first: 20) {
+      totalCount
+      edges {
+        node {
+          id
+          name
+          uscc
+          tier
+        }
+      }
+    }
+  }
+`);
+
 const SubjectQuery = graphql(`
   query ConsoleSubject($id: ID!) {
     subject(id: $id) {
@@ -66,7 +82,9 @@ const SubjectQuery = graphql(`
 `);
 
 export function SubjectView({ id }: { id?: string }) {
-  const [input, setInput] = useState(id ?? "");
+  const [input, setInput] = useState("");
+  const [text, setText] = useState("");
+  const [found] = useQuery({ query: SearchQuery, variables: { text }, pause: !text });
   return (
     <Page title="主体查询">
       <Card>
@@ -74,14 +92,29 @@ export function SubjectView({ id }: { id?: string }) {
           className="filters"
           onSubmit={(e) => {
             e.preventDefault();
-            if (input.trim()) go("subjects", input.trim());
+            setText(input.trim());
           }}
         >
-          <Field label="主体 ID">
-            <input value={input} onChange={(e) => setInput(e.target.value)} placeholder="主体 ID（可从申请、记录中点击进入）" />
+          <Field label="统一社会信用代码、名称或户号">
+            <input value={input} onChange={(e) => setInput(e.target.value)} placeholder="如 914403001922038216、清源、DEMO-0001" />
           </Field>
           <button className="primary">查询</button>
         </form>
+        <ErrorBox error={found.error} />
+        {text && found.data && (
+          <table className="table" data-testid="subject-search">
+            <tbody>
+              {found.data.searchSubjects.edges.map(({ node: s }) => (
+                <tr key={s.id} className="clickable" onClick={() => go("subjects", s.id)}>
+                  <td>{s.name}</td>
+                  <td>{s.uscc}</td>
+                  <td>{label(s.tier)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        <Empty show={!!text && !!found.data && found.data.searchSubjects.edges.length === 0} text="未找到主体" />
       </Card>
       {id && <SubjectDetail id={id} />}
     </Page>
