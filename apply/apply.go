@@ -20,6 +20,7 @@ import (
 	"creditwater/audit"
 	"creditwater/calendar"
 	"creditwater/config"
+	"creditwater/credit"
 	"creditwater/models"
 	"creditwater/pii"
 	"creditwater/rating"
@@ -220,12 +221,11 @@ func landInScope(l models.LandSituation) bool {
 }
 
 // blockingKinds are the record kinds that exclude a subject (R4.1).
-var blockingKinds = []models.RecordKind{models.KindArrears, models.KindTheft, models.KindViolation, models.KindBrokenPromise}
+var blockingKinds = credit.BlockingKinds
 
-// inForce are the statuses in which a record counts against eligibility:
-// a record under objection still stands until decided; repaired and revoked
-// records do not.
-var inForce = []models.RecordStatus{models.RecordActive, models.RecordUnderObjection}
+// inForce are the statuses in which a record counts against eligibility
+// (credit.InForce: not repaired, revoked or expired, R1.5).
+var inForce = credit.InForce
 
 func (s *Service) recordsInForce(ctx context.Context, subjectID string) ([]models.RecordKind, error) {
 	var kinds []models.RecordKind

@@ -60,6 +60,8 @@ type Config struct {
 	Jobs           Jobs
 	Apply          Apply
 	Outbox         Outbox
+	// Lifecycle: record expiry, prior notice, grades (R1.5, R1.6, R3.4, R3.5).
+	Lifecycle Lifecycle
 }
 
 // CommandVars are variables read by a subcommand, not configuration:
@@ -210,6 +212,9 @@ func (c *Config) validate() error {
 	}
 	if c.Credit.SeriousPublicityMinMonths > c.Credit.SeriousPublicityMaxMonths {
 		return bad("CW_PUBLICITY_SERIOUS_MIN_MONTHS", "must not exceed CW_PUBLICITY_SERIOUS_MAX_MONTHS")
+	}
+	if err := c.Lifecycle.validate(); err != nil {
+		return err
 	}
 	for _, r := range c.Apply.Ratings {
 		if r != "A" && r != "B" && r != "C" && r != "D" {

@@ -25,6 +25,7 @@ package credit
 import (
 	"reflect"
 	"strconv"
+	"strings"
 	"time"
 
 	"creditwater/config"
@@ -58,6 +59,9 @@ type Config struct {
 	UsageLowFactor float64 `default:"0.3"`
 	// UsageMaxMonths is the longest analysis a caller may ask for. Default 60.
 	UsageMaxMonths int `default:"60"`
+	// Lifecycle is record expiry, prior notice, grades and late payments
+	// (R1.5, R1.6, R3.4, R3.5); zero fields take their envDefault.
+	Lifecycle config.Lifecycle
 }
 
 // DefaultConfig returns the defaults of every threshold.
@@ -80,7 +84,7 @@ func Defaults(p any) { defaults(reflect.ValueOf(p).Elem()) }
 func defaults(v reflect.Value) {
 	for i := range v.NumField() {
 		sf, f := v.Type().Field(i), v.Field(i)
-		if sf.Anonymous && f.Kind() == reflect.Struct {
+		if f.Kind() == reflect.Struct {
 			defaults(f)
 			continue
 		}
@@ -92,6 +96,10 @@ func defaults(v reflect.Value) {
 			continue
 		}
 		switch f.Kind() {
+		case reflect.Slice:
+			if f.Len() == 0 && f.Type().Elem().Kind() == reflect.String {
+				f.Set(reflect.ValueOf(strings.Split(tag, ",")))
+			}
 		case reflect.Int, reflect.Int64:
 			if f.Int() <= 0 {
 				f.SetInt(must(strconv.ParseInt(tag, 10, 64)))
@@ -123,6 +131,18 @@ type Publicity struct {
 	MinEnd time.Time
 	// End is the end of the maximum publicity period.
 	End time.Time
+}
+
+// Ends returns the end of the maximum period of a record of severity
+// decided on decidedOn (R1.5): the end of its publicity for GENERAL and
+// SERIOUS records, Lifecycle.MinorMaxMonths after the decision for MINOR
+// ones (not published). A Shanghai day start in UTC.
+func (c Config) Ends(severity models.Severity, decidedOn time.Time) time.Time {
+	c = c.WithDefaults()
+	if p := c.Publicity(severity, decidedOn); p.Published {
+		return p.End
+	}
+	return AddMonths(DayOf(decidedOn), c.Lifecycle.MinorMaxMonths)
 }
 
 // Publicity computes the publicity period of a record of severity decided on

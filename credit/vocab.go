@@ -28,11 +28,21 @@ const (
 // excludes it from credit handling (R4.1).
 var BlockingKinds = []models.RecordKind{models.KindArrears, models.KindTheft, models.KindViolation, models.KindBrokenPromise}
 
+// Uncounted are the statuses in which a record no longer counts against
+// its subject for the EXCELLENT tier (R3.1): revoked, or expired at the end
+// of its maximum period (R1.5).
+var Uncounted = []models.RecordStatus{models.RecordRevoked, models.RecordExpired}
+
+// InForce are the statuses in which a record is in force (R3.4, R4.1): a
+// record under objection still stands until decided; repaired, revoked and
+// expired ones do not.
+var InForce = []models.RecordStatus{models.RecordActive, models.RecordUnderObjection}
+
 // The record kinds, severities and statuses.
 var (
 	kinds      = []models.RecordKind{models.KindArrears, models.KindTheft, models.KindViolation, models.KindBrokenPromise}
 	severities = []models.Severity{models.SeverityMinor, models.SeverityGeneral, models.SeveritySerious}
-	statuses   = []models.RecordStatus{models.RecordActive, models.RecordUnderObjection, models.RecordRepaired, models.RecordRevoked}
+	statuses   = []models.RecordStatus{models.RecordActive, models.RecordUnderObjection, models.RecordRepaired, models.RecordRevoked, models.RecordExpired}
 )
 
 // ValidKind reports whether k is a record kind.
@@ -125,6 +135,9 @@ type Effects interface {
 	// Enqueue writes an outbox message (see outbox.Enqueue): INVALID or
 	// INTERNAL.
 	Enqueue(ctx context.Context, m outbox.Message) error
+	// Notify posts n to the inbox of every user acting for the subject
+	// (R7.6); a DedupKey makes it idempotent. INTERNAL.
+	Notify(ctx context.Context, subjectID string, n models.Notice) error
 }
 
 // ErrDuplicate is what a store returns when a row would break a unique key

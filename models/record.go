@@ -32,6 +32,9 @@ const (
 	RecordUnderObjection RecordStatus = "UNDER_OBJECTION"
 	RecordRepaired       RecordStatus = "REPAIRED"
 	RecordRevoked        RecordStatus = "REVOKED"
+	// RecordExpired: past its maximum publicity period (R1.5), kept for
+	// audit and history, no longer counting.
+	RecordExpired RecordStatus = "EXPIRED"
 )
 
 // DishonestyRecord is one dishonesty record with its source and evidence.

@@ -20,6 +20,17 @@ const (
 	TierExcellent Tier = "EXCELLENT"
 )
 
+// Grade is a subject's credit classification (分级分类, R3.4).
+type Grade string
+
+// Grades, best first.
+const (
+	GradeExcellent Grade = "EXCELLENT" // 优良
+	GradeGood      Grade = "GOOD"      // 良好
+	GradeWatch     Grade = "WATCH"     // 关注
+	GradeDishonest Grade = "DISHONEST" // 失信
+)
+
 // Subject is a water-using subject (用水主体): an enterprise identified by its
 // unified social credit code (USCC) or a person identified by a resident ID,
 // stored sealed and found by a blind index (R7.2).
@@ -37,6 +48,12 @@ type Subject struct {
 	Tier            Tier `gorm:"size:16;not null;default:STANDARD;index"`
 	TierSince       *time.Time
 	TierEvaluatedAt *time.Time
+	// Grade is recomputed with the tier (R3.4): empty until first
+	// evaluated. GradePrev is the grade before its last change, GradeSince
+	// when it last changed.
+	Grade      Grade `gorm:"size:16;index"`
+	GradePrev  Grade `gorm:"size:16"`
+	GradeSince *time.Time
 	// HistorySince is the start of the subject's known history (the earliest
 	// account opening), which the EXCELLENT tier requires to be long enough.
 	HistorySince *time.Time

@@ -160,7 +160,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	s.outbox = outbox.NewWorker(s.db, logger, outbox.Config{Outbox: cfg.Outbox, Instance: instanceName(),
 		Drain: drainTime(cfg.HTTP.ShutdownTimeout)})
 	s.metrics.reg.MustRegister(outboxCollector{stats: s.outbox.Stats})
-	credCfg := credit.Config{Credit: cfg.Credit}
+	credCfg := credit.Config{Credit: cfg.Credit, Lifecycle: cfg.Lifecycle}
 	cdb := creditdb.New(s.db, s.audit, s.policy)
 	s.grades = grade.New(grade.Deps{Store: cdb.Grades(), Access: s.policy, Config: credCfg})
 	s.usage = usage.New(usage.Deps{Store: cdb.Usage(), Access: s.policy, Config: credCfg})
@@ -418,6 +418,10 @@ func (s *Server) registerJobs(arrears *rules.Arrears, pubs *record.Publications)
 		{Name: "credit.tiers", Schedule: s.cfg.Jobs.TiersSchedule, Run: func(ctx context.Context) (string, error) {
 			n, err := s.grades.Recompute(ctx, asOf(ctx))
 			return fmt.Sprintf("%d subjects evaluated", n), err
+		}},
+		{Name: "credit.expire", Schedule: s.cfg.Lifecycle.ExpireSchedule, Run: func(ctx context.Context) (string, error) {
+			n, err := s.records.Expire(ctx, asOf(ctx))
+			return fmt.Sprintf("%d records expired", n), err
 		}},
 		{Name: "credit.publish", Schedule: s.cfg.Jobs.PublishSchedule, Run: func(ctx context.Context) (string, error) {
 			n, err := pubs.QueueDue(ctx, asOf(ctx))

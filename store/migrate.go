@@ -27,6 +27,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0008_verified_identity", Migrate: migrate0008},
 		{ID: "0009_auth_usernames", Migrate: migrate0009},
 		{ID: "0010_jobs_catchup", Migrate: migrate0010},
+		{ID: "0011_subject_grades", Migrate: migrate0011},
 	}
 }
 

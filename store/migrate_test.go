@@ -31,6 +31,7 @@ var released = map[string]string{
 	"migrate_0008.go": "7045f3fde7acbd121121f84fb3d90e2864abbf97896b2fa5d27b05e28adb214b",
 	"migrate_0009.go": "4d93289c9654908a1f1192fd7ec5fbc0ee84b56707e52ef11205e9f2c55df3dd",
 	"migrate_0010.go": "2db411576b4e3eb35d3ba5fd1122fd4aa1aa135113082c7cdf696babca24c3ad",
+	"migrate_0011.go": "38c53fe277cffceff399cea68bf969e7fcb9a1404e4811d6b6ff137e731e1e24",
 }
 
 func TestReleasedMigrationsNeverChange(t *testing.T) {

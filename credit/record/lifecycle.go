@@ -13,14 +13,16 @@ import (
 	"creditwater/models"
 )
 
-// transitions lists the allowed status changes (R5.1, R5.2): an objection
-// flags an ACTIVE or REPAIRED record and ends by restoring it (upheld or
-// corrected) or revoking it; a repair marks an ACTIVE record REPAIRED;
-// staff may revoke a record they find wrong. REVOKED is final.
+// transitions lists the allowed status changes (R1.5, R5.1, R5.2): an
+// objection flags an ACTIVE or REPAIRED record and ends by restoring it
+// (upheld or corrected) or revoking it; a repair marks an ACTIVE record
+// REPAIRED; staff may revoke a record they find wrong; an ACTIVE or
+// REPAIRED record past its maximum period becomes EXPIRED. REVOKED and
+// EXPIRED are final.
 var transitions = map[models.RecordStatus][]models.RecordStatus{
-	models.RecordActive:         {models.RecordUnderObjection, models.RecordRepaired, models.RecordRevoked},
+	models.RecordActive:         {models.RecordUnderObjection, models.RecordRepaired, models.RecordRevoked, models.RecordExpired},
 	models.RecordUnderObjection: {models.RecordActive, models.RecordRepaired, models.RecordRevoked},
-	models.RecordRepaired:       {models.RecordUnderObjection, models.RecordActive, models.RecordRevoked},
+	models.RecordRepaired:       {models.RecordUnderObjection, models.RecordActive, models.RecordRevoked, models.RecordExpired},
 }
 
 // CanTransition reports whether a record may go from one status to another.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"creditwater/apperr"
@@ -204,6 +205,9 @@ type dishonestyBody struct {
 	DecidedOn      string `json:"decidedOn"`
 	PublicityStart string `json:"publicityStart"`
 	PublicityEnd   string `json:"publicityEnd"`
+	// Replaces is the publication a corrected record's republication
+	// replaces (R1.5).
+	Replaces string `json:"replaces,omitempty"`
 }
 
 // DeliverDishonesty returns the outbox handler of PUBLISH_DISHONESTY: it
@@ -225,10 +229,14 @@ func (p *Publications) DeliverDishonesty(pub publication.Publisher) outbox.Handl
 			rec.PublicityStart == nil || rec.PublicityEnd == nil || !p.now().Before(*rec.PublicityEnd) || credit.Deref(it.Subject.USCC) == "" {
 			return "", nil
 		}
-		return Announce(ctx, pub, msg.Key, publication.Dishonesty, "失信记录", it.Subject, rec.Kind, dishonestyBody{
+		heading, replaces := "失信记录", ""
+		if strings.HasPrefix(msg.Key, republishPrefix) {
+			heading, replaces = "失信记录（更正）", rec.PublicationID
+		}
+		return Announce(ctx, pub, msg.Key, publication.Dishonesty, heading, it.Subject, rec.Kind, dishonestyBody{
 			RecordID: rec.ID, Kind: string(rec.Kind), KindLabel: credit.KindLabel(rec.Kind), Severity: string(rec.Severity),
 			Summary: rec.Summary, BehaviourOn: credit.DateString(rec.BehaviourOn), DecidedOn: credit.DateString(rec.DecidedOn),
-			PublicityStart: credit.DateString(*rec.PublicityStart), PublicityEnd: credit.DateString(*rec.PublicityEnd),
+			PublicityStart: credit.DateString(*rec.PublicityStart), PublicityEnd: credit.DateString(*rec.PublicityEnd), Replaces: replaces,
 		})
 	})
 }

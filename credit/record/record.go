@@ -63,6 +63,8 @@ type Store interface {
 	QueueDue(ctx context.Context, q DueQuery) (int, error)
 	// Message reads the outbox message with a key; INTERNAL.
 	Message(ctx context.Context, key string) (models.OutboxMessage, bool, error)
+	// Expiring returns the IDs of the records of q (R1.5); INTERNAL.
+	Expiring(ctx context.Context, q ExpiryQuery) ([]string, error)
 	// SetPublication stores the platform's ID of a record's publication;
 	// INTERNAL.
 	SetPublication(ctx context.Context, recordID, publicationID string, at time.Time) error

@@ -220,6 +220,11 @@ func (o *Objections) Decide(ctx context.Context, id string, outcome models.Objec
 				if _, err := record.QueueWithdrawal(ctx, st.Records(), rec, withdraw); err != nil {
 					return err
 				}
+			} else if outcome == models.ObjectionCorrected {
+				// R1.5: a published record, corrected, is published again.
+				if _, err := record.QueueRepublish(ctx, st.Records(), rec, rec.Version+1); err != nil {
+					return err
+				}
 			}
 			o.decide(obj, uid, now, reason)
 			return nil

@@ -389,8 +389,9 @@ func (s *Repairs) Approve(ctx context.Context, id, reason string) (models.Repair
 				credit.Truncate("repair "+req.ID+" approved: "+reason, maxDecisionRunes)); err != nil {
 				return err
 			}
-			if _, err := record.QueueWithdrawal(ctx, st.Records(), rec, "信用修复 (credit repair approved)"); err != nil {
-				return err
+			queued, err := record.QueueWithdrawal(ctx, st.Records(), rec, "信用修复 (credit repair approved)")
+			if err != nil || !queued {
+				return err // R1.5: a record never published has no repair to publish
 			}
 			return st.Enqueue(ctx, outbox.Message{Key: "repair:" + req.ID, Kind: KindPublishRepair, AggregateID: req.ID,
 				Payload: repairPayload{RepairID: req.ID, RecordID: rec.ID}})

@@ -6640,6 +6640,8 @@ enum RecordStatus {
   REPAIRED
   "Revoked after an objection: no longer counts."
   REVOKED
+  "Expired (到期): past its maximum publicity period (R1.5); kept for audit and history, no longer counts; its publication withdrawn."
+  EXPIRED
 }
 
 """

@@ -29,6 +29,7 @@ import (
 	"creditwater/credit/review"
 	"creditwater/credit/rules"
 	"creditwater/credit/usage"
+	"creditwater/inbox"
 	"creditwater/models"
 	"creditwater/outbox"
 	"creditwater/store"
@@ -154,6 +155,12 @@ func (c conn) Audit(ctx context.Context, e audit.Entry) error {
 // Enqueue writes an outbox message on c's handle (see outbox.Enqueue).
 func (c conn) Enqueue(ctx context.Context, m outbox.Message) error {
 	return outbox.Enqueue(ctx, c.db, m)
+}
+
+// Notify posts n to the inbox of the subject's users on c's handle (see
+// inbox.ToSubject).
+func (c conn) Notify(ctx context.Context, subjectID string, n models.Notice) error {
+	return inbox.ToSubject(ctx, c.db, subjectID, n)
 }
 
 // find reads the first row matching where into dst; with lock, inside a

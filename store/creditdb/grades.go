@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"creditwater/apperr"
+	"creditwater/credit"
 	"creditwater/credit/grade"
 	"creditwater/models"
 )
@@ -20,11 +21,11 @@ func (s *Grades) Regrade(ctx context.Context, r grade.Rule, ids []string) (int64
 	}
 	const eligible = `(subjects.history_since IS NOT NULL AND subjects.history_since < @historyBefore AND NOT EXISTS (
 		SELECT 1 FROM dishonesty_records d WHERE d.subject_id = subjects.id AND d.kind IN @kinds
-		AND d.status <> @revoked AND d.behaviour_on >= @windowFrom AND d.behaviour_on < @windowTo))`
+		AND d.status NOT IN @uncounted AND d.behaviour_on >= @windowFrom AND d.behaviour_on < @windowTo))`
 	newTier := "(CASE WHEN " + eligible + " THEN @excellent ELSE @standard END)"
 	args := map[string]any{
 		"historyBefore": r.HistoryBefore, "windowFrom": r.WindowFrom, "windowTo": r.WindowTo,
-		"kinds": r.Kinds, "revoked": models.RecordRevoked,
+		"kinds": r.Kinds, "uncounted": credit.Uncounted,
 		"excellent": models.TierExcellent, "standard": models.TierStandard, "at": r.At,
 	}
 	stmt := "UPDATE subjects SET tier_since = CASE WHEN tier = " + newTier + " AND tier_since IS NOT NULL THEN tier_since ELSE @at END, " +
@@ -54,7 +55,7 @@ func (s *Grades) Regrade(ctx context.Context, r grade.Rule, ids []string) (int64
 func (s *Grades) NewestCounting(ctx context.Context, subjectID string, r grade.Rule) (time.Time, bool, error) {
 	var newest models.DishonestyRecord
 	res := s.q(ctx).Select("behaviour_on").
-		Where("subject_id = ? AND kind IN ? AND status <> ? AND behaviour_on < ?", subjectID, r.Kinds, models.RecordRevoked, r.WindowTo).
+		Where("subject_id = ? AND kind IN ? AND status NOT IN ? AND behaviour_on < ?", subjectID, r.Kinds, credit.Uncounted, r.WindowTo).
 		Order("behaviour_on DESC").Limit(1).Find(&newest)
 	if res.Error != nil {
 		return time.Time{}, false, apperr.Wrap(res.Error, apperr.Internal, "could not read the records")

@@ -146,6 +146,19 @@ func (s *Records) QueueDue(ctx context.Context, q record.DueQuery) (int, error) 
 	return int(res.RowsAffected), nil
 }
 
+// Expiring selects the records whose maximum period has ended.
+func (s *Records) Expiring(ctx context.Context, q record.ExpiryQuery) ([]string, error) {
+	var ids []string
+	err := s.q(ctx).Model(&models.DishonestyRecord{}).
+		Where("status IN ? AND ((severity <> ? AND publicity_end IS NOT NULL AND publicity_end <= ?) OR (severity = ? AND decided_on < ?))",
+			q.Statuses, models.SeverityMinor, q.AsOf, models.SeverityMinor, q.MinorDecidedBefore).
+		Order("id").Limit(q.Limit).Pluck("id", &ids).Error
+	if err != nil {
+		return nil, apperr.Wrap(err, apperr.Internal, "could not find the expiring records")
+	}
+	return ids, nil
+}
+
 // Message reads the outbox message with a key (its ID and status).
 func (s *Records) Message(ctx context.Context, key string) (models.OutboxMessage, bool, error) {
 	var m models.OutboxMessage
