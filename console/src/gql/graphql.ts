@@ -335,6 +335,8 @@ export type RecordKind =
 export type RecordStatus =
   /** In force. */
   | 'ACTIVE'
+  /** Expired (到期): past its maximum publicity period (R1.5); kept for audit and history, no longer counts; its publication withdrawn. */
+  | 'EXPIRED'
   /** Repaired (信用修复): kept for audit, hidden from public views. */
   | 'REPAIRED'
   /** Revoked after an objection: no longer counts. */
