@@ -100,7 +100,7 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 		if err := store.Migrate(db); err != nil {
 			return err
 		}
-		fmt.Fprintln(stdout, "migrations applied")
+		fmt.Fprintln(stdout, "数据库迁移已完成")
 		return nil
 	case "user":
 		return userCmd(ctx, cfg, args, stdin, stdout)
@@ -109,7 +109,7 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 	case "wechat":
 		return wechatCmd(ctx, cfg, logger, args, stdout)
 	default:
-		return fmt.Errorf("unknown command %q (creditwater -h lists the commands)", cmd)
+		return fmt.Errorf("未知命令 %q（creditwater -h 列出全部命令）", cmd)
 	}
 }
 
@@ -157,7 +157,7 @@ func userCmd(ctx context.Context, cfg config.Config, args []string, stdin io.Rea
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "created %s user %s (%s)\n", u.Role, *u.Username, u.ID)
+	fmt.Fprintf(stdout, "已创建 %s 用户 %s（%s）\n", u.Role, *u.Username, u.ID)
 	return nil
 }
 
@@ -173,20 +173,20 @@ func readPassword(stdin io.Reader, prompt io.Writer) (string, error) {
 		b, err := term.ReadPassword(int(f.Fd()))
 		fmt.Fprintln(prompt)
 		if err != nil || len(b) == 0 {
-			return "", fmt.Errorf("no password given (set CW_NEW_PASSWORD or type it)")
+			return "", fmt.Errorf("未提供密码（请设置 CW_NEW_PASSWORD 或手动输入）")
 		}
 		return string(b), nil
 	}
 	line, err := bufio.NewReader(stdin).ReadString('\n')
 	if err != nil && line == "" {
-		return "", fmt.Errorf("no password given (set CW_NEW_PASSWORD or type it)")
+		return "", fmt.Errorf("未提供密码（请设置 CW_NEW_PASSWORD 或手动输入）")
 	}
 	return strings.TrimRight(line, "\r\n"), nil
 }
 
 // errRowsRefused makes the import command exit with status 3 when some
 // rows were refused (the good ones are in).
-var errRowsRefused = errors.New("some rows were refused (see above)")
+var errRowsRefused = errors.New("部分行被拒绝（见上文）")
 
 // importCmd imports a billing-system file with a progress bar (R1.1).
 func importCmd(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {
@@ -224,14 +224,14 @@ func importCmd(ctx context.Context, cfg config.Config, args []string, stdout io.
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "job %s %s: %d rows, %d inserted, %d updated, %d unchanged, %d refused (encoding %s)\n",
+	fmt.Fprintf(stdout, "导入任务 %s %s：共 %d 行，新增 %d，更新 %d，未变 %d，拒绝 %d（编码 %s）\n",
 		job.ID, job.Status, job.Rows, job.Inserted, job.Updated, job.Unchanged, job.Failed, job.Encoding)
 	for i, e := range rowErrs {
 		if i == 20 {
-			fmt.Fprintf(stdout, "… %d more (importJob(id) lists them)\n", len(rowErrs)-20)
+			fmt.Fprintf(stdout, "… 另有 %d 条（可用 importJob(id) 查看）\n", len(rowErrs)-20)
 			break
 		}
-		fmt.Fprintf(stdout, "line %d, column %s: %s\n", e.Line, e.Column, e.Reason)
+		fmt.Fprintf(stdout, "第 %d 行，%s 列：%s\n", e.Line, e.Column, e.Reason)
 	}
 	if job.Failed > 0 {
 		return errRowsRefused
@@ -254,7 +254,7 @@ func wechatCmd(ctx context.Context, cfg config.Config, logger *slog.Logger, args
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "menu pushed: %d buttons\n", len(menu.Buttons))
+	fmt.Fprintf(stdout, "菜单已推送：%d 个按钮\n", len(menu.Buttons))
 	return nil
 }
 

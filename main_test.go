@@ -78,7 +78,7 @@ func TestCLIUserCreate(t *testing.T) {
 	}
 	t.Setenv("CW_NEW_PASSWORD", "Correct-Horse-9")
 	out, err := runCLI(t, "", "user", "create", "-username", "clerk1", "-role", "staff")
-	if err != nil || !strings.Contains(out, "created STAFF user clerk1") || strings.Contains(out, "password:") {
+	if err != nil || !strings.Contains(out, "已创建 STAFF 用户 clerk1") || strings.Contains(out, "password:") {
 		t.Fatalf("CW_NEW_PASSWORD: err %v, output %q", err, out)
 	}
 	_, err = runCLI(t, "", "user", "create", "-username", "clerk1", "-role", "STAFF")
@@ -88,7 +88,7 @@ func TestCLIUserCreate(t *testing.T) {
 
 	t.Setenv("CW_NEW_PASSWORD", "")
 	out, err = runCLI(t, "Another-Pass-77\n", "user", "create", "-username", "officer1", "-role", "CREDIT_OFFICER", "-name", "信用专员")
-	if err != nil || !strings.Contains(out, "password: ") || !strings.Contains(out, "created CREDIT_OFFICER user officer1") {
+	if err != nil || !strings.Contains(out, "password: ") || !strings.Contains(out, "已创建 CREDIT_OFFICER 用户 officer1") {
 		t.Fatalf("stdin password: err %v, output %q", err, out)
 	}
 	if _, err := runCLI(t, "", "user", "create", "-username", "nopass"); err == nil || !strings.Contains(err.Error(), "CW_NEW_PASSWORD") {
@@ -111,11 +111,11 @@ func TestCLIImport_R1_1(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, err := runCLI(t, "", "import", "-kind", "payments", file)
-	if err != nil || !strings.Contains(out, "1 rows, 1 inserted") {
+	if err != nil || !strings.Contains(out, "共 1 行，新增 1") {
 		t.Fatalf("import: err %v, output %q", err, out)
 	}
 	out, err = runCLI(t, "", "import", "-kind", "payments", file)
-	if err != nil || !strings.Contains(out, "1 unchanged") {
+	if err != nil || !strings.Contains(out, "未变 1") {
 		t.Fatalf("re-import: err %v, output %q", err, out)
 	}
 	bad := filepath.Join(t.TempDir(), "bad.csv")
@@ -141,7 +141,7 @@ func TestCLIMenuPush_R6_4(t *testing.T) {
 	t.Setenv("CW_OA_SECRET", "oa-secret")
 	t.Setenv("CW_REDIS_URL", "")
 	out, err := runCLI(t, "", "wechat", "menu", "push")
-	if err != nil || !strings.Contains(out, "menu pushed") {
+	if err != nil || !strings.Contains(out, "菜单已推送") {
 		t.Fatalf("push: err %v, output %q", err, out)
 	}
 	if !bytes.Contains(wx.LastMenu(), []byte("pages/")) {

@@ -114,7 +114,7 @@ func (p *Policy) Subject(ctx context.Context, subjectID string, scopes ...models
 		q = q.Where("subject_id = ?", subjectID)
 	}
 	if err := q.Order("created_at").Find(&bs).Error; err != nil {
-		return Grant{}, apperr.Wrap(err, apperr.Internal, "could not read the enterprise bindings")
+		return Grant{}, apperr.Wrap(err, apperr.Internal, "无法读取企业绑定")
 	}
 	if subjectID != "" {
 		if len(bs) == 0 {
@@ -161,4 +161,27 @@ func (p *Policy) Subjects(ctx context.Context, userID string, scopes ...models.A
 		cond = cond.Or("scopes LIKE ?", "%,"+string(s)+",%")
 	}
 	return q.Where(cond)
+}
+
+// Users returns the users who may act for subjectID with any of scopes:
+// every ACTIVE binding of a legal representative, and ACTIVE agents
+// holding one of scopes (any ACTIVE binding when no scope is given). It
+// reads on db when not nil (a caller's transaction) and returns INTERNAL
+// when the bindings cannot be read.
+func (p *Policy) Users(ctx context.Context, db *gorm.DB, subjectID string, scopes ...models.AgentScope) ([]string, error) {
+	if db == nil {
+		db = p.db
+	}
+	var bs []models.EnterpriseBinding
+	if err := db.WithContext(ctx).Where("subject_id = ? AND status = ?", subjectID, models.BindingActive).
+		Order("user_id").Find(&bs).Error; err != nil {
+		return nil, apperr.Wrap(err, apperr.Internal, "无法读取企业绑定")
+	}
+	var out []string
+	for _, b := range bs {
+		if allows(b, scopes) && !slices.Contains(out, b.UserID) {
+			out = append(out, b.UserID)
+		}
+	}
+	return out, nil
 }

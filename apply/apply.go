@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 	"creditwater/config"
 	"creditwater/credit"
 	"creditwater/models"
+	"creditwater/notice"
 	"creditwater/pii"
 	"creditwater/rating"
 	"creditwater/reqctx"
@@ -70,6 +72,9 @@ type Config struct {
 	SLA map[models.AppStatus]int
 	// PlatformName names the credit platform in texts (信用中国（广东韶关）).
 	PlatformName string
+	// Lifecycle holds each grade's handling (R3.4): VIP, 容缺,
+	// zero-document handling and the extra review.
+	Lifecycle config.Lifecycle
 }
 
 // DefaultConfig returns the defaults.
@@ -81,6 +86,7 @@ func DefaultConfig() Config {
 			models.AppCreditChecked: 5, models.AppCommitmentSigned: 1, models.AppPublished: 1,
 		},
 		PlatformName: "信用中国（广东韶关）",
+		Lifecycle:    credit.DefaultConfig().Lifecycle,
 	}
 }
 
@@ -98,6 +104,33 @@ type Service struct {
 	now      func() time.Time
 	// OnAccepted, when set, is told each acceptance (for metrics, R3.3).
 	OnAccepted func(vip bool, handling time.Duration)
+	// OnLenientAccept, when set, records the documents of an application
+	// accepted with them missing (容缺, R3.6) in the acceptance's
+	// transaction; its error undoes the acceptance.
+	OnLenientAccept func(ctx context.Context, tx *gorm.DB, app models.Application, missing []string, at time.Time) error
+	// Notices, when set, posts each status change to the inbox of the
+	// applicant and of every user who may view the enterprise, in the
+	// transaction of the change (R7.6).
+	Notices Notices
+}
+
+// Notices posts an event inside a transaction (package inbox's Notifier).
+type Notices interface {
+	NotifyTx(ctx context.Context, tx *gorm.DB, ev notice.Event) error
+}
+
+// postStatus posts app's status to the inbox (R7.6): every status change
+// reaches it, whether or not a subscribe message is granted.
+func (s *Service) postStatus(ctx context.Context, tx *gorm.DB, app *models.Application) error {
+	if s.Notices == nil {
+		return nil
+	}
+	body := "您的信用办水申请（" + app.Address + "）" + StatusLabel(app.Status) + "。"
+	if r := strings.TrimSpace(app.Reason); r != "" && app.Status != models.AppSubmitted {
+		body += "说明：" + r
+	}
+	return s.Notices.NotifyTx(ctx, tx, notice.Event{SubjectID: app.SubjectID, Also: []string{app.UserID}, Kind: notice.ApplicationStatus,
+		Body: body, RefType: "application", RefID: app.ID, Key: "application:" + app.ID + ":" + strconv.Itoa(app.Version)})
 }
 
 // New wires the service.
@@ -136,10 +169,10 @@ type change struct {
 // and CONFLICT when the application changed since it was read.
 func (s *Service) transition(ctx context.Context, tx *gorm.DB, app *models.Application, c change) error {
 	if c.version != nil && *c.version != app.Version {
-		return apperr.New(apperr.Conflict, "the application changed (version %d, you saw %d); reload it", app.Version, *c.version).WithReason("STALE_VERSION")
+		return apperr.New(apperr.Conflict, "申请已变更（当前版本 %d，您看到的是 %d），请刷新后重试", app.Version, *c.version).WithReason("STALE_VERSION")
 	}
 	if !slices.Contains(transitions[app.Status], c.to) {
-		return apperr.Precondition("ILLEGAL_TRANSITION", "the application is %s; it cannot become %s", app.Status, c.to).
+		return apperr.Precondition("ILLEGAL_TRANSITION", "申请状态为 %s，不能变为 %s", app.Status, c.to).
 			WithDetail("currentStatus", string(app.Status))
 	}
 	now := s.now().UTC()
@@ -152,20 +185,26 @@ func (s *Service) transition(ctx context.Context, tx *gorm.DB, app *models.Appli
 	}
 	res := tx.WithContext(ctx).Model(&models.Application{}).Where("id = ? AND version = ?", app.ID, app.Version).Updates(set)
 	if res.Error != nil {
-		return apperr.Wrap(res.Error, apperr.Internal, "could not update the application")
+		return apperr.Wrap(res.Error, apperr.Internal, "无法更新申请")
 	}
 	if res.RowsAffected == 0 {
-		return apperr.New(apperr.Conflict, "the application was changed by someone else; reload it").WithReason("CONCURRENT_UPDATE")
+		return apperr.New(apperr.Conflict, "申请已被他人修改，请刷新后重试").WithReason("CONCURRENT_UPDATE")
 	}
 	ev := models.ApplicationEvent{ApplicationID: app.ID, At: now, FromStatus: app.Status, ToStatus: c.to, Reason: c.reason}
 	if a := reqctx.ActorFrom(ctx); a != nil {
 		ev.ActorID, ev.ActorRole = a.UserID, a.Role
 	}
 	if err := tx.WithContext(ctx).Create(&ev).Error; err != nil {
-		return apperr.Wrap(err, apperr.Internal, "could not record the transition")
+		return apperr.Wrap(err, apperr.Internal, "无法记录状态变更")
 	}
 	from := app.Status
 	app.Status, app.Version, app.StepSince = c.to, app.Version+1, now
+	if c.reason != "" {
+		app.Reason = c.reason
+	}
+	if err := s.postStatus(ctx, tx, app); err != nil {
+		return err
+	}
 	if err := s.audit.Record(ctx, tx, audit.Entry{Action: "application." + strings.ToLower(string(c.to)), SubjectType: "application", SubjectID: app.ID,
 		Detail: fmt.Sprintf("%s→%s %s", from, c.to, c.reason)}); err != nil {
 		return err
@@ -177,10 +216,10 @@ func (s *Service) transition(ctx context.Context, tx *gorm.DB, app *models.Appli
 func (s *Service) load(ctx context.Context, tx *gorm.DB, id string) (models.Application, error) {
 	var app models.Application
 	if err := tx.WithContext(ctx).Where("id = ?", id).Limit(1).Find(&app).Error; err != nil {
-		return app, apperr.Wrap(err, apperr.Internal, "could not read the application")
+		return app, apperr.Wrap(err, apperr.Internal, "无法读取申请")
 	}
 	if app.ID == "" {
-		return app, apperr.New(apperr.NotFound, "application not found")
+		return app, apperr.New(apperr.NotFound, "未找到该申请")
 	}
 	return app, nil
 }
@@ -230,10 +269,10 @@ var inForce = credit.InForce
 func (s *Service) recordsInForce(ctx context.Context, subjectID string) ([]models.RecordKind, error) {
 	var kinds []models.RecordKind
 	err := s.db.WithContext(ctx).Model(&models.DishonestyRecord{}).
-		Where("subject_id = ? AND kind IN ? AND status IN ?", subjectID, blockingKinds, inForce).
+		Where("subject_id = ? AND kind IN ? AND status IN ?", subjectID, credit.BlockingKinds, inForce).
 		Distinct().Pluck("kind", &kinds).Error
 	if err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "could not read dishonesty records")
+		return nil, apperr.Wrap(err, apperr.Internal, "无法读取失信记录")
 	}
 	slices.Sort(kinds)
 	return kinds, nil

@@ -34,13 +34,13 @@ func (s *Service) RecordBreach(ctx context.Context, cases Cases, in BreachInput)
 	}
 	var c models.Commitment
 	if err := s.db.WithContext(ctx).Where("id = ?", in.CommitmentID).Limit(1).Find(&c).Error; err != nil {
-		return models.ViolationCase{}, models.DishonestyRecord{}, apperr.Wrap(err, apperr.Internal, "could not read the commitment")
+		return models.ViolationCase{}, models.DishonestyRecord{}, apperr.Wrap(err, apperr.Internal, "无法读取承诺")
 	}
 	if c.ID == "" {
-		return models.ViolationCase{}, models.DishonestyRecord{}, apperr.New(apperr.NotFound, "commitment not found")
+		return models.ViolationCase{}, models.DishonestyRecord{}, apperr.New(apperr.NotFound, "未找到该承诺")
 	}
 	if c.BreachRecordID != nil {
-		return models.ViolationCase{}, models.DishonestyRecord{}, apperr.New(apperr.Conflict, "a breach of this commitment is already recorded").WithReason("BREACH_RECORDED")
+		return models.ViolationCase{}, models.DishonestyRecord{}, apperr.New(apperr.Conflict, "该承诺的违诺情况已记录").WithReason("BREACH_RECORDED")
 	}
 	if in.Severity == "" {
 		in.Severity = models.SeverityGeneral
@@ -50,12 +50,12 @@ func (s *Service) RecordBreach(ctx context.Context, cases Cases, in BreachInput)
 	if err != nil {
 		return models.ViolationCase{}, models.DishonestyRecord{}, err
 	}
-	vc, rec, err := cases.Confirm(ctx, vc.ID, "breach of the credit commitment "+c.ID)
+	vc, rec, err := cases.Confirm(ctx, vc.ID, "违反信用承诺 "+c.ID)
 	if err != nil {
 		return vc, rec, err
 	}
 	if err := s.db.WithContext(ctx).Model(&models.Commitment{}).Where("id = ?", c.ID).Update("breach_record_id", rec.ID).Error; err != nil {
-		return vc, rec, apperr.Wrap(err, apperr.Internal, "could not link the breach to the commitment")
+		return vc, rec, apperr.Wrap(err, apperr.Internal, "无法将违诺关联到承诺")
 	}
 	return vc, rec, nil
 }

@@ -155,7 +155,7 @@ func (s *Service) SignCommitment(ctx context.Context, appID string, in SignInput
 	}
 	if err != nil {
 		if apperr.As(err) == nil {
-			err = apperr.Wrap(err, apperr.Internal, "could not store the commitment")
+			err = apperr.Wrap(err, apperr.Internal, "无法保存承诺")
 		}
 		return Signed{}, err
 	}
@@ -171,7 +171,7 @@ func (s *Service) signedBefore(ctx context.Context, app models.Application, user
 	}
 	var c models.Commitment
 	if err := s.db.WithContext(ctx).Where("id = ?", *app.CommitmentID).Take(&c).Error; err != nil {
-		return Signed{}, false, apperr.Wrap(err, apperr.Internal, "could not read the commitment")
+		return Signed{}, false, apperr.Wrap(err, apperr.Internal, "无法读取承诺")
 	}
 	f := LetterFields(c)
 	if c.SignerID != userID || f.NoProofReason != in.NoProofReason || f.Relation != in.Relation {
@@ -187,12 +187,12 @@ func (s *Service) signedBefore(ctx context.Context, app models.Application, user
 func (s *Service) CommitmentPublished(ctx context.Context, tx *gorm.DB, commitmentID, publicationID string) error {
 	var c models.Commitment
 	if err := tx.WithContext(ctx).Where("id = ?", commitmentID).Take(&c).Error; err != nil {
-		return apperr.Wrap(err, apperr.Internal, "could not read the commitment")
+		return apperr.Wrap(err, apperr.Internal, "无法读取承诺")
 	}
 	now := s.now().UTC()
 	if err := tx.WithContext(ctx).Model(&models.Commitment{}).Where("id = ?", c.ID).
 		Updates(map[string]any{"publication_id": publicationID, "published_at": now}).Error; err != nil {
-		return apperr.Wrap(err, apperr.Internal, "could not record the publication")
+		return apperr.Wrap(err, apperr.Internal, "无法记录公示")
 	}
 	app, err := s.load(ctx, tx, c.ApplicationID)
 	if err != nil {
@@ -201,7 +201,7 @@ func (s *Service) CommitmentPublished(ctx context.Context, tx *gorm.DB, commitme
 	if app.Status != models.AppCommitmentSigned {
 		return nil // withdrawn or rejected meanwhile: the publication stands, the application stays
 	}
-	return s.transition(ctx, tx, &app, change{to: models.AppPublished, reason: "commitment published as " + publicationID})
+	return s.transition(ctx, tx, &app, change{to: models.AppPublished, reason: "承诺已公示，公示编号 " + publicationID})
 }
 
 // Commitment returns a signed commitment: staff and users who act for its
@@ -214,10 +214,10 @@ func (s *Service) Commitment(ctx context.Context, id string) (models.Commitment,
 	}
 	var c models.Commitment
 	if err := s.db.WithContext(ctx).Where("id = ?", id).Limit(1).Find(&c).Error; err != nil {
-		return c, apperr.Wrap(err, apperr.Internal, "could not read the commitment")
+		return c, apperr.Wrap(err, apperr.Internal, "无法读取承诺")
 	}
 	if c.ID == "" {
-		return c, apperr.New(apperr.NotFound, "commitment not found")
+		return c, apperr.New(apperr.NotFound, "未找到该承诺")
 	}
 	if a.Role == models.RoleEnterprise {
 		if _, err := s.policy.Subject(ctx, c.SubjectID, models.ScopeApply, models.ScopeView); err != nil {

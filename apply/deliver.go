@@ -21,7 +21,7 @@ func DeliverCommitment(p publication.Publisher) func(ctx context.Context, msg mo
 	return func(ctx context.Context, msg models.OutboxMessage) (string, error) {
 		var pl CommitmentPayload
 		if err := json.Unmarshal([]byte(msg.Payload), &pl); err != nil {
-			return "", apperr.Wrap(err, apperr.Invalid, "malformed commitment payload")
+			return "", apperr.Wrap(err, apperr.Invalid, "承诺消息内容格式不正确")
 		}
 		body, _ := json.Marshal(map[string]string{"commitmentId": pl.CommitmentID, "sha256": pl.SHA256, "text": pl.Text})
 		res, err := p.Publish(ctx, publication.Request{IdempotencyKey: msg.Key, Kind: publication.Commitment,
@@ -37,7 +37,7 @@ func DeliverCommitment(p publication.Publisher) func(ctx context.Context, msg mo
 func (s *Service) CommitmentDelivered(ctx context.Context, tx *gorm.DB, msg models.OutboxMessage, publicationID string) error {
 	var pl CommitmentPayload
 	if err := json.Unmarshal([]byte(msg.Payload), &pl); err != nil {
-		return apperr.Wrap(err, apperr.Invalid, "malformed commitment payload")
+		return apperr.Wrap(err, apperr.Invalid, "承诺消息内容格式不正确")
 	}
 	return s.CommitmentPublished(ctx, tx, pl.CommitmentID, publicationID)
 }
@@ -47,11 +47,11 @@ func (s *Service) DeliverNotification(send Messenger) func(ctx context.Context, 
 	return func(ctx context.Context, msg models.OutboxMessage) (string, error) {
 		var pl NotifyPayload
 		if err := json.Unmarshal([]byte(msg.Payload), &pl); err != nil {
-			return "", apperr.Wrap(err, apperr.Invalid, "malformed notification payload")
+			return "", apperr.Wrap(err, apperr.Invalid, "通知消息内容格式不正确")
 		}
 		var u models.User
 		if err := s.db.WithContext(ctx).Where("id = ?", pl.UserID).Take(&u).Error; err != nil || u.OpenID == nil {
-			return "", apperr.New(apperr.NotFound, "the applicant has no WeChat account")
+			return "", apperr.New(apperr.NotFound, "申请人没有微信账号")
 		}
 		data := map[string]string{"thing1": "用水报装申请", "phrase2": truncate(StatusLabel(pl.Status), 5), "thing3": truncate(StatusLabel(pl.Status), 20)}
 		if pl.Reason != "" {
@@ -68,7 +68,7 @@ func (s *Service) DeliverNotification(send Messenger) func(ctx context.Context, 
 func (s *Service) NotificationDelivered(ctx context.Context, tx *gorm.DB, msg models.OutboxMessage, _ string) error {
 	var pl NotifyPayload
 	if err := json.Unmarshal([]byte(msg.Payload), &pl); err != nil {
-		return apperr.Wrap(err, apperr.Invalid, "malformed notification payload")
+		return apperr.Wrap(err, apperr.Invalid, "通知消息内容格式不正确")
 	}
 	return s.Notified(ctx, tx, pl)
 }

@@ -31,7 +31,7 @@ func (s *Service) GrantSubscription(ctx context.Context, templateID string) (int
 		return 0, err
 	}
 	if templateID != s.cfg.NotifyTemplateID {
-		return 0, apperr.InvalidField("templateId", "unknown template; the status template is %q", s.cfg.NotifyTemplateID)
+		return 0, apperr.InvalidField("templateId", "未知的消息模板，状态通知模板为 %q", s.cfg.NotifyTemplateID)
 	}
 	var g models.SubscriptionGrant
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -47,7 +47,7 @@ func (s *Service) GrantSubscription(ctx context.Context, templateID string) (int
 		return tx.Model(&g).Update("remaining", gorm.Expr("remaining + 1")).Error
 	})
 	if err != nil {
-		return 0, apperr.Wrap(err, apperr.Internal, "could not record the subscription")
+		return 0, apperr.Wrap(err, apperr.Internal, "无法记录消息订阅")
 	}
 	return g.Remaining, nil
 }
@@ -60,7 +60,7 @@ func (s *Service) queueNotification(ctx context.Context, tx *gorm.DB, app *model
 		Where("user_id = ? AND template_id = ? AND remaining > 0", app.UserID, s.cfg.NotifyTemplateID).
 		Update("remaining", gorm.Expr("remaining - 1"))
 	if res.Error != nil {
-		return apperr.Wrap(res.Error, apperr.Internal, "could not read subscriptions")
+		return apperr.Wrap(res.Error, apperr.Internal, "无法读取消息订阅")
 	}
 	if res.RowsAffected == 0 {
 		return nil
@@ -74,7 +74,7 @@ func (s *Service) queueNotification(ctx context.Context, tx *gorm.DB, app *model
 func (s *Service) Notified(ctx context.Context, tx *gorm.DB, p NotifyPayload) error {
 	n := models.Notification{UserID: p.UserID, ApplicationID: p.ApplicationID, Status: p.Status, TemplateID: p.TemplateID, SentAt: s.now().UTC()}
 	if err := tx.WithContext(ctx).Create(&n).Error; err != nil {
-		return apperr.Wrap(err, apperr.Internal, "could not record the notification")
+		return apperr.Wrap(err, apperr.Internal, "无法记录消息通知")
 	}
 	return nil
 }

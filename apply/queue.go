@@ -2,22 +2,35 @@ package apply
 
 import (
 	"context"
-	"encoding/base64"
-	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"creditwater/apperr"
 	"creditwater/auth"
 	"creditwater/models"
+	"creditwater/page"
+	"creditwater/store"
 )
 
-// QueueFilter selects applications for the staff queue.
+// QueueFilter selects applications for the staff queue (R8.1); zero
+// fields match everything.
 type QueueFilter struct {
 	Statuses []models.AppStatus
 	VIPOnly  bool
 	Assignee string
-	// SubjectID limits the queue to one subject's applications.
+	// SubjectID keeps one subject's applications.
 	SubjectID string
+	// ZeroDocument keeps applications that asked for credit handling (the
+	// zero-document path, true) or not (false).
+	ZeroDocument *bool
+	// SubmittedFrom and SubmittedTo bound the submission time [from, to).
+	SubmittedFrom, SubmittedTo time.Time
+	// Keyword is an application ID, or part of the unit's name, or its
+	// USCC.
+	Keyword string
+	// Count asks for TotalCount (capped at page.CountCap+1).
+	Count bool
 }
 
 // Order is the queue order.
@@ -30,9 +43,19 @@ const (
 	OrderNewest   Order = "NEWEST"
 )
 
+// queueKeys are the sort keys of the orders; each has an index that
+// matches it (migration 0030).
+var queueKeys = map[Order]page.Key{
+	OrderVIPFirst: page.NewKey("applications.vip", page.Desc("vip"), page.Asc("submitted_at"), page.Asc("id")),
+	OrderOldest:   page.NewKey("applications.oldest", page.Asc("submitted_at"), page.Asc("id")),
+	OrderNewest:   page.NewKey("applications.newest", page.Desc("submitted_at"), page.Desc("id")),
+}
+
 // QueueItem is an application with its step deadline (SLA).
 type QueueItem struct {
 	Application models.Application
+	// Cursor is the item's opaque position in the queue.
+	Cursor string
 	// Age is the time since submission.
 	Age time.Duration
 	// StepDue is when the current step should be done (working days from
@@ -49,12 +72,19 @@ type QueuePage struct {
 	TotalCount int64
 }
 
-// Queue lists applications for staff (R3.2 VIP green channel): by default
-// VIP first, then oldest first, with the SLA of the current step. It
-// returns INVALID for a bad cursor.
+// Queue lists applications for staff (R3.2 VIP green channel, R8.1): by
+// default VIP first, then oldest first, with the SLA of the current step,
+// first (1–100) at a time after the opaque keyset cursor after. It returns
+// UNAUTHENTICATED, FORBIDDEN, INVALID (field after, or filter.keyword
+// over 64 characters) and INTERNAL.
 func (s *Service) Queue(ctx context.Context, f QueueFilter, order Order, first int, after string) (QueuePage, error) {
+	var p QueuePage
 	if _, err := auth.Require(ctx, staffRoles...); err != nil {
-		return QueuePage{}, err
+		return p, err
+	}
+	key, ok := queueKeys[order]
+	if !ok {
+		key = queueKeys[OrderVIPFirst]
 	}
 	q := s.db.WithContext(ctx).Model(&models.Application{})
 	if len(f.Statuses) > 0 {
@@ -69,58 +99,74 @@ func (s *Service) Queue(ctx context.Context, f QueueFilter, order Order, first i
 	if f.SubjectID != "" {
 		q = q.Where("subject_id = ?", f.SubjectID)
 	}
-	var p QueuePage
-	if err := q.Count(&p.TotalCount).Error; err != nil {
-		return p, apperr.Wrap(err, apperr.Internal, "could not read the queue")
+	if f.ZeroDocument != nil {
+		q = q.Where("wants_credit = ?", *f.ZeroDocument)
 	}
-	switch order {
-	case OrderOldest:
-		q = q.Order("submitted_at ASC").Order("id ASC")
-	case OrderNewest:
-		q = q.Order("submitted_at DESC").Order("id DESC")
-	default:
-		q = q.Order("vip DESC").Order("submitted_at ASC").Order("id ASC")
+	if !f.SubmittedFrom.IsZero() {
+		q = q.Where("submitted_at >= ?", f.SubmittedFrom.UTC())
 	}
-	offset := 0
-	if after != "" {
-		b, err := base64.RawURLEncoding.DecodeString(after)
-		n, err2 := strconv.Atoi(string(b))
-		if err != nil || err2 != nil || n < 0 {
-			return p, apperr.InvalidField("after", "cursor is not valid")
+	if !f.SubmittedTo.IsZero() {
+		q = q.Where("submitted_at < ?", f.SubmittedTo.UTC())
+	}
+	if kw := strings.TrimSpace(f.Keyword); kw != "" {
+		if utf8.RuneCountInString(kw) > 64 {
+			return p, apperr.InvalidField("filter.keyword", "关键词最多 64 个字符")
 		}
-		offset = n
+		q = q.Where("id = ? OR subject_id IN (?)", kw, s.db.Model(&models.Subject{}).Select("id").
+			Where("uscc = ? OR name LIKE ? ESCAPE '!'", strings.ToUpper(kw), "%"+store.LikeEscape(kw)+"%"))
 	}
-	if first <= 0 || first > 100 {
-		first = 20
+	if f.Count {
+		n, err := store.CountUpTo(q)
+		if err != nil {
+			return p, apperr.Wrap(err, apperr.Internal, "无法读取队列")
+		}
+		p.TotalCount = n
 	}
+	var pos []any
+	if key.List == queueKeys[OrderVIPFirst].List {
+		var vip bool
+		var at time.Time
+		var id string
+		if ok, err := key.Decode(after, &vip, &at, &id); err != nil {
+			return p, err
+		} else if ok {
+			pos = []any{vip, at, id}
+		}
+	} else {
+		var at time.Time
+		var id string
+		if ok, err := key.Decode(after, &at, &id); err != nil {
+			return p, err
+		} else if ok {
+			pos = []any{at, id}
+		}
+	}
+	first = page.Clamp(first)
 	var apps []models.Application
-	if err := q.Offset(offset).Limit(first + 1).Find(&apps).Error; err != nil {
-		return p, apperr.Wrap(err, apperr.Internal, "could not read the queue")
+	if err := store.PageQuery(q, key, pos, first).Find(&apps).Error; err != nil {
+		return p, apperr.Wrap(err, apperr.Internal, "无法读取队列")
 	}
 	if len(apps) > first {
 		apps, p.HasNext = apps[:first], true
 	}
 	now := s.now()
 	for _, app := range apps {
-		it := QueueItem{Application: app, Age: now.Sub(app.SubmittedAt)}
+		it := QueueItem{Application: app, Age: now.Sub(app.SubmittedAt), Cursor: queueCursor(key, app)}
 		if days, ok := s.cfg.SLA[app.Status]; ok && !Terminal(app.Status) {
 			due := s.cal.AddWorkdays(app.StepSince, days)
 			it.StepDue, it.Overdue = &due, now.After(due)
 		}
 		p.Items = append(p.Items, it)
+		p.EndCursor = it.Cursor
 	}
-	p.EndCursor = base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(offset + len(apps))))
 	return p, nil
 }
 
-// CursorAt is the cursor of the item at index i of a page that started
-// after the cursor after.
-func CursorAt(after string, i int) string {
-	offset := 0
-	if b, err := base64.RawURLEncoding.DecodeString(after); err == nil {
-		offset, _ = strconv.Atoi(string(b))
+func queueCursor(k page.Key, app models.Application) string {
+	if len(k.Cols) == 3 {
+		return k.Encode(app.VIP, app.SubmittedAt.UTC(), app.ID)
 	}
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(offset + i + 1)))
+	return k.Encode(app.SubmittedAt.UTC(), app.ID)
 }
 
 // Stats is the handling time of accepted applications (R3.3).
@@ -151,7 +197,7 @@ func (s *Service) HandlingStats(ctx context.Context, from, to time.Time) ([]Stat
 		q = q.Where("accepted_at < ?", to.UTC())
 	}
 	if err := q.Find(&apps).Error; err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "could not read statistics")
+		return nil, apperr.Wrap(err, apperr.Internal, "无法读取统计数据")
 	}
 	out := []Stats{{VIP: true}, {VIP: false}}
 	for _, a := range apps {

@@ -11,6 +11,8 @@ import (
 
 	"creditwater/apperr"
 	"creditwater/auth"
+	"creditwater/calendar"
+	"creditwater/credit/grade"
 	"creditwater/models"
 	"creditwater/rating"
 )
@@ -26,16 +28,16 @@ func (s *Service) ScheduleSurvey(ctx context.Context, id, assigneeID string, at 
 	}
 	var u models.User
 	if err := s.db.WithContext(ctx).Where("id = ?", assigneeID).Limit(1).Find(&u).Error; err != nil {
-		return models.Application{}, apperr.Wrap(err, apperr.Internal, "could not read the assignee")
+		return models.Application{}, apperr.Wrap(err, apperr.Internal, "无法读取承办人")
 	}
 	if u.ID == "" || !u.Role.IsStaff() || u.Disabled {
-		return models.Application{}, apperr.InvalidField("assigneeId", "the assignee must be an active staff user")
+		return models.Application{}, apperr.InvalidField("assigneeId", "承办人须为在职的工作人员账号")
 	}
 	if at.Before(s.now().Add(-time.Hour)) {
-		return models.Application{}, apperr.InvalidField("at", "the survey time is in the past")
+		return models.Application{}, apperr.InvalidField("at", "勘查时间早于当前时间")
 	}
 	return s.step(ctx, id, func(_ *gorm.DB, app *models.Application) (change, error) {
-		return change{to: models.AppSurveyScheduled, version: version, reason: "survey scheduled for " + at.In(shanghai()).Format("2006-01-02 15:04"),
+		return change{to: models.AppSurveyScheduled, version: version, reason: "已预约现场勘查，时间 " + at.In(calendar.Shanghai).Format("2006-01-02 15:04"),
 			set: map[string]any{"survey_assignee": assigneeID, "survey_at": at.UTC()}}, nil
 	})
 }
@@ -58,20 +60,20 @@ func (s *Service) RecordSurvey(ctx context.Context, id string, in SurveyInput) (
 		return models.Application{}, err
 	}
 	if len(in.Notes) > 1000 {
-		return models.Application{}, apperr.InvalidField("notes", "at most 1000 characters")
+		return models.Application{}, apperr.InvalidField("notes", "最多 1000 字")
 	}
 	return s.step(ctx, id, func(_ *gorm.DB, app *models.Application) (change, error) {
 		if app.Status != models.AppSurveyScheduled {
-			return change{}, apperr.Precondition("ILLEGAL_TRANSITION", "the application is %s; a survey can be recorded once it is SURVEY_SCHEDULED", app.Status).
+			return change{}, apperr.Precondition("ILLEGAL_TRANSITION", "申请状态为 %s，须在 SURVEY_SCHEDULED（已预约勘查）后才能录入勘查结果", app.Status).
 				WithDetail("currentStatus", string(app.Status))
 		}
 		set := map[string]any{"survey_fit": in.Fit, "survey_notes": in.Notes, "wants_credit": in.WantsCredit}
 		var failed []Condition
 		if !in.Fit {
-			failed = append(failed, Condition{Code: "SURVEY_FIT", Passed: boolp(false), Detail: "the survey found the address or business category outside the scheme"})
+			failed = append(failed, Condition{Code: "SURVEY_FIT", Passed: boolp(false), Detail: "现场勘查认定用水地址或行业类别不在信用办水范围内"})
 		}
 		if !in.WantsCredit {
-			failed = append(failed, Condition{Code: "CREDIT_HANDLING_WANTED", Passed: boolp(false), Detail: "the applicant does not ask for credit handling"})
+			failed = append(failed, Condition{Code: "CREDIT_HANDLING_WANTED", Passed: boolp(false), Detail: "申请人未申请信用办水"})
 		}
 		if len(failed) > 0 {
 			raw, _ := json.Marshal(failed)
@@ -107,7 +109,7 @@ func (s *Service) CheckCredit(ctx context.Context, id string, version *int) (Che
 		return CheckResult{}, err
 	}
 	if app.Status != models.AppSurveyed {
-		return CheckResult{}, apperr.Precondition("ILLEGAL_TRANSITION", "the application is %s; the credit check follows the survey (SURVEYED)", app.Status).
+		return CheckResult{}, apperr.Precondition("ILLEGAL_TRANSITION", "申请状态为 %s，信用核查须在现场勘查完成（SURVEYED）之后进行", app.Status).
 			WithDetail("currentStatus", string(app.Status))
 	}
 	subj, err := s.identity.Subject(ctx, app.SubjectID)
@@ -118,30 +120,35 @@ func (s *Service) CheckCredit(ctx context.Context, id string, version *int) (Che
 	var reportNo string
 	var level rating.Level
 	isEnterprise := subj.Kind == models.SubjectEnterprise && subj.USCC != nil
-	conds = append(conds, Condition{Code: "ENTERPRISE_SUBJECT", Passed: boolp(isEnterprise), Detail: "the applicant must be an enterprise (企业用户)"})
+	conds = append(conds, Condition{Code: "ENTERPRISE_SUBJECT", Passed: boolp(isEnterprise), Detail: "申请人须为企业用户"})
 	if isEnterprise {
-		rep, err := s.reports.Report(ctx, *subj.USCC, "zero-document application "+app.ID+": credit check")
+		rep, err := s.reports.Report(ctx, *subj.USCC, "零材料申请 "+app.ID+"：信用核查")
 		switch {
 		case apperr.Is(err, apperr.NotFound):
-			conds = append(conds, Condition{Code: "RATING_IN_SCOPE", Passed: boolp(false), Detail: s.cfg.PlatformName + " has no rating for this enterprise"})
+			conds = append(conds, Condition{Code: "RATING_IN_SCOPE", Passed: boolp(false), Detail: s.cfg.PlatformName + "无该企业的信用评级"})
 		case err != nil:
 			return CheckResult{}, err
 		default:
 			reportNo, level = rep.ReportNo, rep.Level
 			conds = append(conds, Condition{Code: "RATING_IN_SCOPE", Passed: boolp(s.ratingInScope(level)),
-				Detail: fmt.Sprintf("rating %s (report %s); in scope: %s", level, rep.ReportNo, strings.Join(s.cfg.Ratings, ", "))})
+				Detail: fmt.Sprintf("信用评级 %s（报告编号 %s），适用范围：%s", level, rep.ReportNo, strings.Join(s.cfg.Ratings, "、"))})
 		}
 	}
 	kinds, err := s.recordsInForce(ctx, subj.ID)
 	if err != nil {
 		return CheckResult{}, err
 	}
-	detail := "no record in force"
+	detail := "无生效中的失信记录"
 	if len(kinds) > 0 {
-		detail = "records in force: " + joinKinds(kinds)
+		detail = "生效中的失信记录：" + joinKinds(kinds)
+	}
+	overdue, err := s.overdueCondition(ctx, subj.ID)
+	if err != nil {
+		return CheckResult{}, err
 	}
 	conds = append(conds, Condition{Code: "NO_DISHONESTY_RECORD", Passed: boolp(len(kinds) == 0), Detail: detail},
-		Condition{Code: "LAND_IN_SCOPE", Passed: boolp(landInScope(app.Land)), Detail: "land situation " + string(app.Land)})
+		s.gradeCondition(subj), overdue,
+		Condition{Code: "LAND_IN_SCOPE", Passed: boolp(landInScope(app.Land)), Detail: "用地情况 " + string(app.Land)})
 	var failed []Condition
 	for _, c := range conds {
 		if c.Passed != nil && !*c.Passed {
@@ -168,9 +175,9 @@ func (s *Service) CheckCredit(ctx context.Context, id string, version *int) (Che
 func reasonOf(failed []Condition) string {
 	var codes []string
 	for _, c := range failed {
-		codes = append(codes, c.Code+": "+c.Detail)
+		codes = append(codes, c.Code+"："+c.Detail)
 	}
-	return "not eligible for zero-document handling, continue with documents — " + strings.Join(codes, "; ")
+	return "不符合“零材料”办理条件，请补充材料按普通程序办理——" + strings.Join(codes, "；")
 }
 
 // AcceptInput is the acceptance decision.
@@ -184,9 +191,12 @@ type AcceptInput struct {
 // Accept completes the acceptance (完成受理). From PUBLISHED the
 // property-ownership proof is waived, the e-credit report standing in for it
 // (R4.2); from FALLBACK_TO_DOCUMENTS it is the ordinary path. Documents may
-// be missing (容缺) only for EXCELLENT subjects (R3.2). It returns
-// FAILED_PRECONDITION (NOT_EXCELLENT) otherwise, CONFLICT when another staff
-// member changed the application first.
+// be missing (容缺) only for the grades of Lifecycle.LenientGrades
+// (EXCELLENT, R3.2, R3.4); the applications of Lifecycle.ExtraReviewGrades
+// (DISHONEST) need the extra review step: a credit officer (or admin)
+// accepts them. It returns FAILED_PRECONDITION (NOT_EXCELLENT,
+// EXTRA_REVIEW_REQUIRED) otherwise, CONFLICT when another staff member
+// changed the application first.
 func (s *Service) Accept(ctx context.Context, id string, in AcceptInput) (models.Application, error) {
 	a, err := auth.Require(ctx, staffRoles...)
 	if err != nil {
@@ -196,7 +206,7 @@ func (s *Service) Accept(ctx context.Context, id string, in AcceptInput) (models
 	for _, d := range in.MissingDocuments {
 		if d = strings.TrimSpace(d); d != "" {
 			if len(d) > 200 {
-				return models.Application{}, apperr.InvalidField("missingDocuments", "a document name is at most 200 characters")
+				return models.Application{}, apperr.InvalidField("missingDocuments", "文件名最多 200 个字符")
 			}
 			missing = append(missing, d)
 		}
@@ -204,13 +214,19 @@ func (s *Service) Accept(ctx context.Context, id string, in AcceptInput) (models
 	var handling time.Duration
 	var vip bool
 	app, err := s.step(ctx, id, func(tx *gorm.DB, app *models.Application) (change, error) {
+		subj, err := s.identity.Subject(ctx, app.SubjectID)
+		if err != nil {
+			return change{}, err
+		}
+		// R3.4: the applications of a DISHONEST subject (by default) need
+		// the extra review step: only a credit officer accepts them.
+		extra := handles(s.cfg.Lifecycle.ExtraReviewGrades, subj)
+		if extra && a.Role != models.RoleCreditOfficer && a.Role != models.RoleAdmin {
+			return change{}, apperr.Precondition("EXTRA_REVIEW_REQUIRED", "该主体信用等级为「%s」，受理须经信用管理员复核", grade.GradeLabel(gradeOf(subj)))
+		}
 		if len(missing) > 0 {
-			subj, err := s.identity.Subject(ctx, app.SubjectID)
-			if err != nil {
-				return change{}, err
-			}
-			if subj.Tier != models.TierExcellent {
-				return change{}, apperr.Precondition("NOT_EXCELLENT", "acceptance with documents missing (容缺受理) is for subjects with excellent credit only")
+			if !handles(s.cfg.Lifecycle.LenientGrades, subj) {
+				return change{}, apperr.Precondition("NOT_EXCELLENT", "容缺受理仅适用于信用等级为%s的主体", gradeList(s.cfg.Lifecycle.LenientGrades))
 			}
 		}
 		now := s.now().UTC()
@@ -219,12 +235,20 @@ func (s *Service) Accept(ctx context.Context, id string, in AcceptInput) (models
 			raw, _ := json.Marshal(missing)
 			set["missing_documents"] = string(raw)
 		}
-		reason := "accepted on the ordinary path"
+		if len(missing) > 0 && s.OnLenientAccept != nil {
+			if err := s.OnLenientAccept(ctx, tx, *app, missing, now); err != nil {
+				return change{}, err
+			}
+		}
+		reason := "按普通程序受理"
 		if app.Status == models.AppPublished {
 			reason = "accepted; property-ownership proof waived: the e-credit report stands in for it (零证办水)"
 		}
 		if len(missing) > 0 {
 			reason += "; to follow (容缺): " + strings.Join(missing, ", ")
+		}
+		if extra {
+			reason += "；失信主体，已经信用管理员复核"
 		}
 		handling, vip = now.Sub(app.SubmittedAt), app.VIP
 		return change{to: models.AppAccepted, version: in.Version, reason: reason, set: set}, nil
@@ -242,17 +266,9 @@ func (s *Service) Reject(ctx context.Context, id, reason string, version *int) (
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" || len(reason) > 1000 {
-		return models.Application{}, apperr.InvalidField("reason", "a rejection needs a reason (at most 1000 characters)")
+		return models.Application{}, apperr.InvalidField("reason", "不予通过须说明理由（最多 1000 字）")
 	}
 	return s.step(ctx, id, func(_ *gorm.DB, app *models.Application) (change, error) {
 		return change{to: models.AppRejected, version: version, reason: reason}, nil
 	})
-}
-
-func shanghai() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
 }

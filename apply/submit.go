@@ -11,6 +11,7 @@ import (
 	"creditwater/apperr"
 	"creditwater/audit"
 	"creditwater/auth"
+	"creditwater/credit"
 	"creditwater/models"
 	"creditwater/pii"
 )
@@ -64,7 +65,7 @@ func (s *Service) Submit(ctx context.Context, in SubmitInput) (Submitted, error)
 	} else {
 		channel = "COUNTER"
 		if in.SubjectID == "" {
-			return Submitted{}, apperr.InvalidField("subjectId", "name the subject applied for")
+			return Submitted{}, apperr.InvalidField("subjectId", "请指明申请的用水主体")
 		}
 	}
 	if subj, err = s.identity.Subject(ctx, in.SubjectID); err != nil {
@@ -79,10 +80,10 @@ func (s *Service) Submit(ctx context.Context, in SubmitInput) (Submitted, error)
 	now := s.now().UTC()
 	app := models.Application{SubjectID: subj.ID, UserID: a.UserID, IdempotencyKey: in.IdempotencyKey, Channel: channel,
 		Address: in.Address, Land: in.Land, Category: in.Category, ContactName: in.ContactName, WantsCredit: in.WantsCredit,
-		Status: models.AppSubmitted, Version: 1, VIP: subj.Tier == models.TierExcellent, SubmittedAt: now, StepSince: now}
+		Status: models.AppSubmitted, Version: 1, VIP: handles(s.cfg.Lifecycle.VIPGrades, subj), SubmittedAt: now, StepSince: now}
 	if in.ContactPhone != "" {
 		if app.ContactSealed, err = s.sealer.Seal(in.ContactPhone); err != nil {
-			return Submitted{}, apperr.Wrap(err, apperr.Internal, "could not protect the phone number")
+			return Submitted{}, apperr.Wrap(err, apperr.Internal, "无法加密手机号码")
 		}
 		app.ContactMasked = pii.MaskPhone(in.ContactPhone)
 	}
@@ -94,6 +95,9 @@ func (s *Service) Submit(ctx context.Context, in SubmitInput) (Submitted, error)
 		if err := tx.Create(&ev).Error; err != nil {
 			return err
 		}
+		if err := s.postStatus(ctx, tx, &app); err != nil {
+			return err
+		}
 		return s.audit.Record(ctx, tx, audit.Entry{Action: "application.submitted", SubjectType: "application", SubjectID: app.ID, Detail: channel})
 	})
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
@@ -103,7 +107,7 @@ func (s *Service) Submit(ctx context.Context, in SubmitInput) (Submitted, error)
 		}
 	}
 	if err != nil {
-		return Submitted{}, apperr.Wrap(err, apperr.Internal, "could not store the application")
+		return Submitted{}, apperr.Wrap(err, apperr.Internal, "无法保存申请")
 	}
 	return Submitted{Application: app, Preview: s.preview(ctx, app, subj)}, nil
 }
@@ -119,7 +123,7 @@ func (s *Service) replay(ctx context.Context, prev models.Application, subj mode
 		if prev.ContactSealed != "" {
 			var err error
 			if phone, err = s.sealer.Open(prev.ContactSealed); err != nil {
-				return Submitted{}, apperr.Wrap(err, apperr.Internal, "could not read the application")
+				return Submitted{}, apperr.Wrap(err, apperr.Internal, "无法读取申请")
 			}
 		}
 		same = phone == in.ContactPhone
@@ -135,7 +139,7 @@ func (s *Service) byKey(ctx context.Context, userID, key string) (models.Applica
 	var app models.Application
 	res := s.db.WithContext(ctx).Where("user_id = ? AND idempotency_key = ?", userID, key).Limit(1).Find(&app)
 	if res.Error != nil {
-		return app, false, apperr.Wrap(res.Error, apperr.Internal, "could not read the application")
+		return app, false, apperr.Wrap(res.Error, apperr.Internal, "无法读取申请")
 	}
 	return app, res.RowsAffected == 1, nil
 }
@@ -148,17 +152,17 @@ func validateSubmit(in *SubmitInput) error {
 	in.IdempotencyKey = strings.TrimSpace(in.IdempotencyKey)
 	switch {
 	case utf8.RuneCountInString(in.Address) < 5 || utf8.RuneCountInString(in.Address) > 200:
-		return apperr.InvalidField("address", "the water-use address must be 5–200 characters")
+		return apperr.InvalidField("address", "用水地址须为 5–200 字")
 	case in.Land != models.LandOwnBuildingOnStateLand && in.Land != models.LandOwnStateLandNoBuilding && in.Land != models.LandOther:
-		return apperr.InvalidField("land", "unknown land situation %q", in.Land)
+		return apperr.InvalidField("land", "未知的用地情况 %q", in.Land)
 	case in.Category == "" || utf8.RuneCountInString(in.Category) > 60:
-		return apperr.InvalidField("category", "the business category is required (at most 60 characters)")
+		return apperr.InvalidField("category", "请填写行业类别（最多 60 字）")
 	case utf8.RuneCountInString(in.ContactName) < 2 || utf8.RuneCountInString(in.ContactName) > 50:
-		return apperr.InvalidField("contactName", "the contact's name must be 2–50 characters")
+		return apperr.InvalidField("contactName", "联系人姓名须为 2–50 个字")
 	case in.ContactPhone != "" && !validPhone(in.ContactPhone):
-		return apperr.InvalidField("contactPhone", "a mainland mobile number (11 digits starting with 1) or a landline with area code is expected")
+		return apperr.InvalidField("contactPhone", "请填写内地手机号码（以 1 开头的 11 位数字）或带区号的固定电话")
 	case len(in.IdempotencyKey) < 8 || len(in.IdempotencyKey) > 64:
-		return apperr.InvalidField("idempotencyKey", "an idempotency key of 8–64 characters is required (reuse it when retrying)")
+		return apperr.InvalidField("idempotencyKey", "须提供 8–64 个字符的幂等键（重试时沿用同一键）")
 	}
 	return nil
 }
@@ -180,28 +184,32 @@ func validPhone(p string) bool {
 // known (R4.1): the rating is checked by staff later.
 func (s *Service) preview(ctx context.Context, app models.Application, subj models.Subject) []Condition {
 	out := []Condition{
-		{Code: "ENTERPRISE_SUBJECT", Passed: boolp(subj.Kind == models.SubjectEnterprise), Detail: "the applicant is an enterprise (企业用户)"},
-		{Code: "LAND_IN_SCOPE", Passed: boolp(landInScope(app.Land)), Detail: "the address is an own building on state-owned land, or own state-owned land without buildings"},
-		{Code: "CREDIT_HANDLING_WANTED", Passed: boolp(app.WantsCredit), Detail: "the applicant asks for credit handling (信用办水)"},
+		{Code: "ENTERPRISE_SUBJECT", Passed: boolp(subj.Kind == models.SubjectEnterprise), Detail: "申请人为企业用户"},
+		{Code: "LAND_IN_SCOPE", Passed: boolp(landInScope(app.Land)), Detail: "用水地址为国有土地上的自有房屋，或无房屋的自有国有土地"},
+		{Code: "CREDIT_HANDLING_WANTED", Passed: boolp(app.WantsCredit), Detail: "申请人申请信用办水"},
 	}
 	if kinds, err := s.recordsInForce(ctx, subj.ID); err == nil {
-		detail := "no arrears, water theft, violation or broken-promise record in force"
+		detail := "无生效中的欠费、窃水、违规用水或违诺失信记录"
 		if len(kinds) > 0 {
-			detail = "records in force: " + joinKinds(kinds)
+			detail = "生效中的失信记录：" + joinKinds(kinds)
 		}
 		out = append(out, Condition{Code: "NO_DISHONESTY_RECORD", Passed: boolp(len(kinds) == 0), Detail: detail})
 	}
-	out = append(out, Condition{Code: "RATING_IN_SCOPE", Detail: "comprehensive rating " + strings.Join(s.cfg.Ratings, " or ") + " on " + s.cfg.PlatformName + " (checked by staff)"},
-		Condition{Code: "SURVEY_FIT", Detail: "the site survey finds the address and business category fit the scheme"})
+	out = append(out, s.gradeCondition(subj))
+	if c, err := s.overdueCondition(ctx, subj.ID); err == nil {
+		out = append(out, c)
+	}
+	out = append(out, Condition{Code: "RATING_IN_SCOPE", Detail: s.cfg.PlatformName + "综合信用评级为 " + strings.Join(s.cfg.Ratings, " 或 ") + "（由工作人员核查）"},
+		Condition{Code: "SURVEY_FIT", Detail: "现场勘查认定用水地址和行业类别符合信用办水范围"})
 	return out
 }
 
 func joinKinds(kinds []models.RecordKind) string {
 	var ss []string
 	for _, k := range kinds {
-		ss = append(ss, string(k))
+		ss = append(ss, credit.KindLabel(k))
 	}
-	return strings.Join(ss, ", ")
+	return strings.Join(ss, "、")
 }
 
 // Withdraw withdraws the caller's own application before acceptance. It
@@ -219,7 +227,7 @@ func (s *Service) Withdraw(ctx context.Context, id, reason string, version *int)
 			}
 		}
 		if strings.TrimSpace(reason) == "" {
-			reason = "withdrawn by the applicant"
+			reason = "申请人撤回"
 		}
 		return change{to: models.AppWithdrawn, reason: reason, version: version}, nil
 	})
@@ -242,7 +250,7 @@ func (s *Service) step(ctx context.Context, id string, decide func(tx *gorm.DB, 
 	})
 	if err != nil {
 		if apperr.As(err) == nil {
-			err = apperr.Wrap(err, apperr.Internal, "could not update the application")
+			err = apperr.Wrap(err, apperr.Internal, "无法更新申请")
 		}
 		return models.Application{}, err
 	}
@@ -273,7 +281,7 @@ func (s *Service) Events(ctx context.Context, id string) ([]models.ApplicationEv
 	}
 	var out []models.ApplicationEvent
 	if err := s.db.WithContext(ctx).Where("application_id = ?", id).Order("id").Find(&out).Error; err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "could not read the history")
+		return nil, apperr.Wrap(err, apperr.Internal, "无法读取历史记录")
 	}
 	return out, nil
 }
@@ -288,7 +296,7 @@ func (s *Service) Mine(ctx context.Context) ([]models.Application, error) {
 	var out []models.Application
 	if err := s.db.WithContext(ctx).Where("subject_id IN (?)", s.policy.Subjects(ctx, a.UserID, models.ScopeApply)).
 		Order("submitted_at DESC").Limit(100).Find(&out).Error; err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "could not read applications")
+		return nil, apperr.Wrap(err, apperr.Internal, "无法读取申请")
 	}
 	return out, nil
 }

@@ -5,17 +5,15 @@ package audit
 
 import (
 	"context"
-	"encoding/base64"
-	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
 
 	"creditwater/apperr"
 	"creditwater/models"
+	"creditwater/page"
 	"creditwater/reqctx"
+	"creditwater/store"
 )
 
 // Entry is what a caller records; the actor, time and request ID come from
@@ -53,7 +51,7 @@ func (l *Log) Record(ctx context.Context, tx *gorm.DB, e Entry) error {
 		row.ActorID, row.ActorRole = a.UserID, a.Role
 	}
 	if err := tx.WithContext(ctx).Create(&row).Error; err != nil {
-		return apperr.Wrap(err, apperr.Internal, "could not write the audit log")
+		return apperr.Wrap(err, apperr.Internal, "无法写入审计日志")
 	}
 	return nil
 }
@@ -64,7 +62,14 @@ type Filter struct {
 	Action    string
 	SubjectID string
 	From, To  time.Time
+	// Count asks for Page.TotalCount (capped at page.CountCap+1).
+	Count bool
 }
+
+// listKey is the order of the audit log: newest first, by time and then
+// ID, so that a time range and each filter read one index range in order
+// (migration 0030).
+var listKey = page.NewKey("audit", page.Desc("at"), page.Desc("id"))
 
 // Page is one page of entries, newest first.
 type Page struct {
@@ -94,51 +99,33 @@ func (l *Log) List(ctx context.Context, f Filter, first int, after string) (Page
 		q = q.Where("at < ?", f.To.UTC())
 	}
 	var p Page
-	if err := q.Count(&p.TotalCount).Error; err != nil {
-		return p, apperr.Wrap(err, apperr.Internal, "could not read the audit log")
-	}
-	if after != "" {
-		id, err := DecodeCursor(after)
+	if f.Count {
+		n, err := store.CountUpTo(q)
 		if err != nil {
-			return p, err
+			return p, apperr.Wrap(err, apperr.Internal, "无法读取审计日志")
 		}
-		q = q.Where("id < ?", id)
+		p.TotalCount = n
 	}
-	first = clampFirst(first)
-	if err := q.Order("id DESC").Limit(first + 1).Find(&p.Entries).Error; err != nil {
-		return p, apperr.Wrap(err, apperr.Internal, "could not read the audit log")
+	var at time.Time
+	var id uint64
+	var pos []any
+	if ok, err := listKey.Decode(after, &at, &id); err != nil {
+		return p, err
+	} else if ok {
+		pos = []any{at, id}
+	}
+	first = page.Clamp(first)
+	if err := store.PageQuery(q, listKey, pos, first).Find(&p.Entries).Error; err != nil {
+		return p, apperr.Wrap(err, apperr.Internal, "无法读取审计日志")
 	}
 	if len(p.Entries) > first {
 		p.Entries, p.HasNext = p.Entries[:first], true
 	}
 	if n := len(p.Entries); n > 0 {
-		p.EndCursor = EncodeCursor(p.Entries[n-1].ID)
+		p.EndCursor = Cursor(p.Entries[n-1])
 	}
 	return p, nil
 }
 
-func clampFirst(first int) int {
-	switch {
-	case first <= 0:
-		return 20
-	case first > 100:
-		return 100
-	}
-	return first
-}
-
-// EncodeCursor makes an opaque cursor of an internal key.
-func EncodeCursor(id uint64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("a:" + strconv.FormatUint(id, 10)))
-}
-
-// DecodeCursor reads a cursor made by EncodeCursor; INVALID otherwise.
-func DecodeCursor(c string) (uint64, error) {
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err == nil && strings.HasPrefix(string(b), "a:") {
-		if id, err := strconv.ParseUint(string(b[2:]), 10, 64); err == nil {
-			return id, nil
-		}
-	}
-	return 0, apperr.InvalidField("after", "%s", fmt.Sprintf("cursor %q is not valid", c))
-}
+// Cursor is the opaque cursor of an entry in the list.
+func Cursor(e models.AuditEntry) string { return listKey.Encode(e.At.UTC(), e.ID) }

@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -14,6 +13,8 @@ import (
 	"creditwater/audit"
 	"creditwater/ident"
 	"creditwater/models"
+	"creditwater/page"
+	"creditwater/store"
 )
 
 // staffRoles are the water company's roles.
@@ -25,7 +26,13 @@ type UserFilter struct {
 	Role     models.Role
 	Disabled *bool
 	Query    string
+	// Count asks for UserPage.TotalCount (capped at page.CountCap+1).
+	Count bool
 }
+
+// userKey is the order of the user list: creation order (IDs are
+// time-ordered).
+var userKey = page.NewKey("users", page.Asc("id"))
 
 // UserPage is one page of users, in the order they were created.
 type UserPage struct {
@@ -36,22 +43,7 @@ type UserPage struct {
 }
 
 // UserCursor is the opaque keyset cursor of a user in a listing.
-func UserCursor(u models.User) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("u:" + u.ID))
-}
-
-func decodeUserCursor(c string) (string, error) {
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil || !strings.HasPrefix(string(b), "u:") || len(b) > 40 {
-		return "", apperr.InvalidField("after", "分页游标无效")
-	}
-	return string(b[2:]), nil
-}
-
-// likeEscape escapes s for LIKE … ESCAPE '!'.
-func likeEscape(s string) string {
-	return strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(s)
-}
+func UserCursor(u models.User) string { return userKey.Encode(u.ID) }
 
 // ListUsers pages through users (R8.1), in creation order, first (1–100)
 // after the opaque keyset cursor after. An ADMIN sees every user in full.
@@ -64,9 +56,7 @@ func (s *Service) ListUsers(ctx context.Context, f UserFilter, first int, after 
 	if err != nil {
 		return UserPage{}, err
 	}
-	if first < 1 || first > 100 {
-		return UserPage{}, apperr.InvalidField("first", "first 须在 1–100 之间")
-	}
+	first = page.Clamp(first)
 	q := s.db.WithContext(ctx).Model(&models.User{})
 	if f.Role != "" {
 		if !f.Role.Valid() {
@@ -82,24 +72,28 @@ func (s *Service) ListUsers(ctx context.Context, f UserFilter, first int, after 
 			return UserPage{}, apperr.InvalidField("filter.query", "搜索词最多 64 个字符")
 		}
 		q = q.Where("username_key LIKE ? ESCAPE '!' OR display_name LIKE ? ESCAPE '!'",
-			"%"+likeEscape(ident.UsernameKey(query))+"%", "%"+likeEscape(query)+"%")
+			"%"+store.LikeEscape(ident.UsernameKey(query))+"%", "%"+store.LikeEscape(query)+"%")
 	}
 	admin := a.Role == models.RoleAdmin
 	if !admin {
 		q = q.Where("role IN ? AND disabled = ?", staffRoles, false)
 	}
 	var p UserPage
-	if err := q.Count(&p.TotalCount).Error; err != nil {
-		return p, apperr.Wrap(err, apperr.Internal, "无法读取用户列表")
-	}
-	if after != "" {
-		id, err := decodeUserCursor(after)
+	if f.Count {
+		n, err := store.CountUpTo(q)
 		if err != nil {
-			return p, err
+			return p, apperr.Wrap(err, apperr.Internal, "无法读取用户列表")
 		}
-		q = q.Where("id > ?", id)
+		p.TotalCount = n
 	}
-	if err := q.Order("id").Limit(first + 1).Find(&p.Users).Error; err != nil {
+	var id string
+	var pos []any
+	if ok, err := userKey.Decode(after, &id); err != nil {
+		return p, err
+	} else if ok {
+		pos = []any{id}
+	}
+	if err := store.PageQuery(q, userKey, pos, first).Find(&p.Users).Error; err != nil {
 		return p, apperr.Wrap(err, apperr.Internal, "无法读取用户列表")
 	}
 	if len(p.Users) > first {
@@ -353,4 +347,44 @@ func (s *Service) EndUserSessions(ctx context.Context, userID, reason string) (C
 	return s.change(ctx, userID, "user.sessions_end", reason, false, func(*gorm.DB, models.User) (map[string]any, bool, string, error) {
 		return nil, true, "", nil
 	})
+}
+
+// SetWorkPhone sets a staff user's work (office) telephone (ADMIN, R3.2),
+// which the enterprises they serve as account manager see; an empty phone
+// clears it. The same phone changes nothing. It returns INVALID (field
+// workPhone), UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT
+// (STALE_VERSION), FAILED_PRECONDITION (NOT_A_STAFF_USER) and INTERNAL.
+func (s *Service) SetWorkPhone(ctx context.Context, userID, phone string, version int) (Change, error) {
+	phone = strings.TrimSpace(phone)
+	if phone != "" && !validWorkPhone(phone) {
+		return Change{}, apperr.InvalidField("workPhone", "办公电话须为 7–20 位数字，可含空格、+、- 和括号")
+	}
+	return s.change(ctx, userID, "user.work_phone", "", false, func(_ *gorm.DB, u models.User) (map[string]any, bool, string, error) {
+		if err := requireStaffUser(u); err != nil {
+			return nil, false, "", err
+		}
+		if err := checkVersion(u, version); err != nil || u.WorkPhone == phone {
+			return nil, false, "", err
+		}
+		return map[string]any{"work_phone": phone}, false, "work_phone=" + phone, nil
+	})
+}
+
+// validWorkPhone reports whether s is 7–20 characters of digits, spaces,
+// +, - and parentheses with at least 7 digits.
+func validWorkPhone(s string) bool {
+	if len(s) < 7 || len(s) > 20 {
+		return false
+	}
+	digits := 0
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case strings.ContainsRune(" +-()", r):
+		default:
+			return false
+		}
+	}
+	return digits >= 7
 }

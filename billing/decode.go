@@ -45,7 +45,7 @@ func parseEncoding(s string) (encMode, error) {
 	case EncodingGBK, "gb18030", "gb2312", "cp936":
 		return encGB18030, nil
 	}
-	return 0, apperr.InvalidField("encoding", "encoding must be auto, utf-8 or gbk").WithReason("UNKNOWN_ENCODING")
+	return 0, apperr.InvalidField("encoding", "编码须为 auto、utf-8 或 gbk").WithReason("UNKNOWN_ENCODING")
 }
 
 // sniffSize is how many bytes from the first non-ASCII byte decide between

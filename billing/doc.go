@@ -53,9 +53,13 @@
 //	bills      bill_no, account_no, period, amount_yuan, issued_on, due_on
 //	payments   payment_no, bill_no, account_no, amount_yuan, paid_at
 //	reminders  reminder_no, account_no, served_on, amount_yuan, bill_nos
+//	contracts  contract_no, account_no, supplier, customer, starts_on, ends_on, status
 //
 // Natural keys: accounts by account_no, usage by (account_no, period), bills
-// by bill_no, payments by payment_no, reminders by reminder_no.
+// by bill_no, payments by payment_no, reminders by reminder_no, contracts by
+// contract_no (R1.7: supplier and customer are the parties, ≤ 200
+// characters each; status ACTIVE, SUSPENDED, TERMINATED or EXPIRED, any
+// case; ends_on not before starts_on).
 //
 // accounts: subject_kind is ENTERPRISE or PERSON (any case). subject_id is
 // the enterprise's 统一社会信用代码 (18 characters, GB 32100-2015 check

@@ -17,6 +17,7 @@ import (
 	"gorm.io/gorm"
 
 	"creditwater/apperr"
+	"creditwater/calendar"
 	"creditwater/models"
 	"creditwater/pii"
 	"creditwater/store"
@@ -121,11 +122,7 @@ func NewImporter(db *gorm.DB, sealer *pii.Sealer, opts Options) *Importer {
 		opts.MaxErrors = DefaultMaxErrors
 	}
 	if opts.Location == nil {
-		loc, err := time.LoadLocation("Asia/Shanghai")
-		if err != nil {
-			loc = time.FixedZone("CST", 8*60*60)
-		}
-		opts.Location = loc
+		opts.Location = calendar.Shanghai
 	}
 	im := &Importer{db: db, sealer: sealer, opts: opts, mysql: store.IsMySQL(db), seed: maphash.MakeSeed()}
 	if !im.mysql {
@@ -161,7 +158,7 @@ func (im *Importer) Import(ctx context.Context, kind Kind, r io.Reader, meta Met
 		return models.ImportJob{}, nil, err
 	}
 	if sp.kind == KindAccounts && im.sealer == nil {
-		return models.ImportJob{}, nil, apperr.New(apperr.Internal, "the importer cannot protect personal data: no sealer configured")
+		return models.ImportJob{}, nil, apperr.New(apperr.Internal, "导入程序无法加密个人信息：未配置加密组件")
 	}
 	ru := &run{im: im, sp: sp, progress: meta.Progress}
 	in, err := ru.open(r, mode)
@@ -176,7 +173,7 @@ func (im *Importer) Import(ctx context.Context, kind Kind, r io.Reader, meta Met
 		job.Encoding = EncodingAuto
 	}
 	if err := im.db.WithContext(ctx).Create(&job).Error; err != nil {
-		return models.ImportJob{}, nil, apperr.Wrap(err, apperr.Internal, "could not create the import job")
+		return models.ImportJob{}, nil, apperr.Wrap(err, apperr.Internal, "无法创建导入任务")
 	}
 	ru.job = &job
 	runErr := ru.execute(ctx, in)
@@ -253,7 +250,7 @@ type header struct {
 func (ru *run) open(r io.Reader, mode encMode) (header, error) {
 	tr, err := newTextReader(r, mode)
 	if err != nil {
-		return header{}, apperr.Wrap(err, apperr.Invalid, "the file cannot be read").WithReason("UNREADABLE")
+		return header{}, apperr.Wrap(err, apperr.Invalid, "无法读取该文件").WithReason("UNREADABLE")
 	}
 	ru.text = tr
 	cr := csv.NewReader(tr)
@@ -262,13 +259,13 @@ func (ru *run) open(r io.Reader, mode encMode) (header, error) {
 	names, err := cr.Read()
 	switch {
 	case errors.Is(err, io.EOF):
-		return header{}, apperr.InvalidField("file", "the file is empty: it needs a header row").WithReason("EMPTY_FILE")
+		return header{}, apperr.InvalidField("file", "文件为空：须有表头行").WithReason("EMPTY_FILE")
 	case err != nil:
 		return header{}, headerReadError(err)
 	}
 	for _, h := range names {
 		if !validText(h) {
-			return header{}, apperr.InvalidField("file", "the header is not valid %s text", tr.Encoding()).WithReason("UNDECODABLE")
+			return header{}, apperr.InvalidField("file", "表头不是有效的 %s 文本", tr.Encoding()).WithReason("UNDECODABLE")
 		}
 	}
 	pos, err := ru.sp.mapHeader(names)
@@ -351,16 +348,16 @@ func (ru *run) execute(ctx context.Context, in header) error {
 			if err != nil {
 				var pe *csv.ParseError
 				if !errors.As(err, &pe) {
-					return apperr.Wrap(err, apperr.Invalid, "the file cannot be read").WithReason("UNREADABLE")
+					return apperr.Wrap(err, apperr.Invalid, "无法读取该文件").WithReason("UNREADABLE")
 				}
 				ru.rows++
-				ru.rejectRow(int64(pe.StartLine), []fieldError{{reason: fmt.Sprintf("malformed CSV at line %d, column %d: %v", pe.Line, pe.Column, pe.Err)}})
+				ru.rejectRow(int64(pe.StartLine), []fieldError{{reason: fmt.Sprintf("第 %d 行第 %d 列 CSV 格式不正确：%v", pe.Line, pe.Column, pe.Err)}})
 				continue
 			}
 			ru.rows++
 			line, _ := cr.FieldPos(0)
 			if len(rec) != nHeader {
-				ru.rejectRow(int64(line), []fieldError{{reason: fmt.Sprintf("the row has %d fields, the header has %d", len(rec), nHeader)}})
+				ru.rejectRow(int64(line), []fieldError{{reason: fmt.Sprintf("该行有 %d 个字段，表头有 %d 个", len(rec), nHeader)}})
 				continue
 			}
 			p.reset(rec)
@@ -423,9 +420,9 @@ func (ru *run) execute(ctx context.Context, in header) error {
 func headerReadError(err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return apperr.InvalidField("file", "the header is malformed CSV: %v", pe.Err).WithReason("BAD_HEADER")
+		return apperr.InvalidField("file", "表头不是有效的 CSV：%v", pe.Err).WithReason("BAD_HEADER")
 	}
-	return apperr.Wrap(err, apperr.Invalid, "the file cannot be read").WithReason("UNREADABLE")
+	return apperr.Wrap(err, apperr.Invalid, "无法读取该文件").WithReason("UNREADABLE")
 }
 
 // keyOf returns the batch key of a row: its natural key, case-folded on
@@ -452,9 +449,9 @@ func (ru *run) finish(ctx context.Context, runErr error) (models.ImportJob, []mo
 	if runErr != nil {
 		switch {
 		case errors.Is(runErr, context.Canceled) || errors.Is(runErr, context.DeadlineExceeded):
-			runErr = apperr.Wrap(runErr, apperr.Unavailable, "the import was cancelled").WithReason("CANCELLED")
+			runErr = apperr.Wrap(runErr, apperr.Unavailable, "导入已取消").WithReason("CANCELLED")
 		case apperr.As(runErr) == nil:
-			runErr = apperr.Wrap(runErr, apperr.Internal, "the import failed")
+			runErr = apperr.Wrap(runErr, apperr.Internal, "导入失败")
 		}
 		e := apperr.As(runErr)
 		job.Status, job.Message = StatusFailed, clip(e.Message, 500)
@@ -475,7 +472,7 @@ func (ru *run) finish(ctx context.Context, runErr error) (models.ImportJob, []mo
 		return tx.Save(job).Error
 	})
 	if err != nil && runErr == nil {
-		runErr = apperr.Wrap(err, apperr.Internal, "could not record the import result")
+		runErr = apperr.Wrap(err, apperr.Internal, "无法记录导入结果")
 	}
 	return *job, ru.errs, runErr
 }

@@ -108,6 +108,9 @@ func fixtures(t *testing.T) map[billing.Kind]string {
 		billing.KindReminders: "reminder_no,account_no,served_on,amount_yuan,bill_nos\n" +
 			"R001,A001,2024-04-10,1334.46,B001;B002\n" +
 			"R002,A003,2024-04-11,0.5,B003|B004 ; B003\n",
+		billing.KindContracts: "contract_no,account_no,supplier,customer,starts_on,ends_on,status\n" +
+			"C001,A001,韶关市供水有限公司,韶关市测试水务用户有限公司,2019-03-01,2029-02-28,active\n" +
+			"C002,A003,韶关市供水有限公司,张三,2020-01-01,2030-12-31,TERMINATED\n",
 	}
 }
 
@@ -117,6 +120,7 @@ var kindTables = map[billing.Kind]struct{ table, order string }{
 	billing.KindBills:     {"bills", "bill_no"},
 	billing.KindPayments:  {"payments", "payment_no"},
 	billing.KindReminders: {"reminders", "reminder_no"},
+	billing.KindContracts: {"contracts", "contract_no"},
 }
 
 // snapshot renders every row of a table, updated_at included.
@@ -366,7 +370,7 @@ func TestImportGBK_R1_1(t *testing.T) {
 		e := newEnv(t, billing.Options{})
 		broken := bytes.Replace(gbk, []byte(",INDUSTRIAL,2015"), []byte("\xff,INDUSTRIAL,2015"), 1) // end of A002's address
 		job, errs := e.run(t, billing.KindAccounts, broken, "gbk")
-		if job.Inserted != 2 || job.Failed != 1 || len(errs) != 1 || errs[0].Line != 3 || errs[0].Column != "address" || !strings.Contains(errs[0].Reason, "not valid gb18030") {
+		if job.Inserted != 2 || job.Failed != 1 || len(errs) != 1 || errs[0].Line != 3 || errs[0].Column != "address" || !strings.Contains(errs[0].Reason, "不是有效的 gb18030") {
 			t.Fatalf("job %+v errors %+v", job, errs)
 		}
 	})
@@ -376,7 +380,7 @@ func TestImportGBK_R1_1(t *testing.T) {
 		t.Parallel()
 		e := newEnv(t, billing.Options{})
 		job, errs := e.run(t, billing.KindAccounts, gbk, "utf-8")
-		if job.Inserted != 0 || job.Failed != 3 || len(errs) == 0 || errs[0].Column != "subject_name" || !strings.Contains(errs[0].Reason, "not valid utf-8") {
+		if job.Inserted != 0 || job.Failed != 3 || len(errs) == 0 || errs[0].Column != "subject_name" || !strings.Contains(errs[0].Reason, "不是有效的 utf-8") {
 			t.Fatalf("job %+v errors %+v", job, errs)
 		}
 	})
@@ -432,28 +436,28 @@ func TestImportBadRows_R1_1(t *testing.T) {
 		column string
 		reason string
 	}{
-		{"amount 3 decimals", billing.KindBills, "X1,A1,2024-01,1.234,2024-02-01,2024-02-28", "amount_yuan", "at most 2 decimals"},
-		{"amount negative", billing.KindBills, "X1,A1,2024-01,-1,2024-02-01,2024-02-28", "amount_yuan", "negative"},
-		{"amount text", billing.KindBills, "X1,A1,2024-01,12元,2024-02-01,2024-02-28", "amount_yuan", "number"},
-		{"amount empty", billing.KindBills, "X1,A1,2024-01,,2024-02-01,2024-02-28", "amount_yuan", "required"},
+		{"amount 3 decimals", billing.KindBills, "X1,A1,2024-01,1.234,2024-02-01,2024-02-28", "amount_yuan", "最多 2 位小数"},
+		{"amount negative", billing.KindBills, "X1,A1,2024-01,-1,2024-02-01,2024-02-28", "amount_yuan", "不能为负数"},
+		{"amount text", billing.KindBills, "X1,A1,2024-01,12元,2024-02-01,2024-02-28", "amount_yuan", "数字"},
+		{"amount empty", billing.KindBills, "X1,A1,2024-01,,2024-02-01,2024-02-28", "amount_yuan", "必填"},
 		{"bad date", billing.KindBills, "X1,A1,2024-01,1,2024-02-30,2024-03-28", "issued_on", "YYYY-MM-DD"},
 		{"slash date", billing.KindBills, "X1,A1,2024-01,1,2024/02/01,2024-03-28", "issued_on", "YYYY-MM-DD"},
-		{"due before issue", billing.KindBills, "X1,A1,2024-01,1,2024-02-10,2024-02-01", "due_on", "before issued_on"},
+		{"due before issue", billing.KindBills, "X1,A1,2024-01,1,2024-02-10,2024-02-01", "due_on", "不能早于 issued_on"},
 		{"bad period", billing.KindBills, "X1,A1,2024-13,1,2024-02-01,2024-02-28", "period", "YYYY-MM"},
-		{"long account", billing.KindBills, "X1," + strings.Repeat("9", 33) + ",2024-01,1,2024-02-01,2024-02-28", "account_no", "at most 32"},
-		{"key charset", billing.KindBills, "X 1,A1,2024-01,1,2024-02-01,2024-02-28", "bill_no", "only letters"},
-		{"missing key", billing.KindBills, ",A1,2024-01,1,2024-02-01,2024-02-28", "bill_no", "required"},
-		{"field count", billing.KindBills, "X1,A1,2024-01,1,2024-02-01", "", "5 fields"},
-		{"bare quote", billing.KindBills, `X1,A"1,2024-01,1,2024-02-01,2024-02-28`, "", "malformed CSV"},
-		{"volume 4 decimals", billing.KindUsage, "A1,2024-01,1,1.2345", "volume_m3", "at most 3 decimals"},
+		{"long account", billing.KindBills, "X1," + strings.Repeat("9", 33) + ",2024-01,1,2024-02-01,2024-02-28", "account_no", "最多 32"},
+		{"key charset", billing.KindBills, "X 1,A1,2024-01,1,2024-02-01,2024-02-28", "bill_no", "只能包含字母"},
+		{"missing key", billing.KindBills, ",A1,2024-01,1,2024-02-01,2024-02-28", "bill_no", "必填"},
+		{"field count", billing.KindBills, "X1,A1,2024-01,1,2024-02-01", "", "5 个字段"},
+		{"bare quote", billing.KindBills, `X1,A"1,2024-01,1,2024-02-01,2024-02-28`, "", "CSV 格式不正确"},
+		{"volume 4 decimals", billing.KindUsage, "A1,2024-01,1,1.2345", "volume_m3", "最多 3 位小数"},
 		{"paid_at", billing.KindPayments, "P9,B1,A1,1,2024-02-01 25:00:00", "paid_at", "HH:MM:SS"},
-		{"no bills", billing.KindReminders, "R9,A1,2024-02-01,1, ; ", "bill_nos", "at least one"},
-		{"bad bill ref", billing.KindReminders, "R9,A1,2024-02-01,1,B1;B 2", "bill_nos", "only letters"},
-		{"uscc checksum", billing.KindAccounts, "A9,ENTERPRISE," + badUSCC + ",某公司,,,2020-01-01", "subject_id", "check character"},
+		{"no bills", billing.KindReminders, "R9,A1,2024-02-01,1, ; ", "bill_nos", "至少列出一个"},
+		{"bad bill ref", billing.KindReminders, "R9,A1,2024-02-01,1,B1;B 2", "bill_nos", "只能包含字母"},
+		{"uscc checksum", billing.KindAccounts, "A9,ENTERPRISE," + badUSCC + ",某公司,,,2020-01-01", "subject_id", "校验码"},
 		{"uscc length", billing.KindAccounts, "A9,ENTERPRISE,9144,某公司,,,2020-01-01", "subject_id", "18 characters"},
-		{"resident checksum", billing.KindAccounts, "A9,PERSON," + badPerson + ",某人,,,2020-01-01", "subject_id", "check character"},
-		{"subject kind", billing.KindAccounts, "A9,COMPANY," + ent + ",某公司,,,2020-01-01", "subject_kind", "ENTERPRISE or PERSON"},
-		{"subject name", billing.KindAccounts, "A9,ENTERPRISE," + ent + ",,,,2020-01-01", "subject_name", "required"},
+		{"resident checksum", billing.KindAccounts, "A9,PERSON," + badPerson + ",某人,,,2020-01-01", "subject_id", "校验码"},
+		{"subject kind", billing.KindAccounts, "A9,COMPANY," + ent + ",某公司,,,2020-01-01", "subject_kind", "ENTERPRISE 或 PERSON"},
+		{"subject name", billing.KindAccounts, "A9,ENTERPRISE," + ent + ",,,,2020-01-01", "subject_name", "必填"},
 		// R1.1: text cells a spreadsheet would run as formulas are refused.
 		{"formula name", billing.KindAccounts, "A9,ENTERPRISE," + ent + ",=cmd|' /C calc'!A0,,,2020-01-01", "subject_name", "不能以“=”开头"},
 		{"formula address after a tab", billing.KindAccounts, "A9,ENTERPRISE," + ent + ",某公司,\"\t+1+cmd|' /C calc'!A0\",,2020-01-01", "address", "不能以“+”开头"},
@@ -554,7 +558,7 @@ func TestImportInvalidFile_R1_1(t *testing.T) {
 		{"empty file", billing.KindUsage, "", "", "file", "EMPTY_FILE"},
 		{"header not text", billing.KindUsage, "utf-8", "account_no,period,reading,volume_m3,\xff\xfe\n", "file", "UNDECODABLE"},
 		{"malformed header", billing.KindUsage, "", "account_no,\"period,reading\n", "file", "BAD_HEADER"},
-		{"unknown kind", billing.Kind("contracts"), "", "x\n", "kind", "UNKNOWN_KIND"},
+		{"unknown kind", billing.Kind("leases"), "", "x\n", "kind", "UNKNOWN_KIND"},
 		{"unknown encoding", billing.KindBills, "latin1", "x\n", "encoding", "UNKNOWN_ENCODING"},
 	}
 	for _, tt := range tests {

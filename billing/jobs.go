@@ -17,9 +17,9 @@ func (im *Importer) Job(ctx context.Context, id string) (models.ImportJob, error
 	err := im.db.WithContext(ctx).Where("id = ?", id).Take(&job).Error
 	switch {
 	case errors.Is(err, gorm.ErrRecordNotFound):
-		return job, apperr.New(apperr.NotFound, "no such import job")
+		return job, apperr.New(apperr.NotFound, "没有该导入任务")
 	case err != nil:
-		return job, apperr.Wrap(err, apperr.Internal, "could not read the import job")
+		return job, apperr.Wrap(err, apperr.Internal, "无法读取导入任务")
 	}
 	return job, nil
 }
@@ -36,7 +36,7 @@ func (im *Importer) JobErrors(ctx context.Context, id string, limit int) ([]mode
 	}
 	var list []models.ImportError
 	if err := im.db.WithContext(ctx).Where("job_id = ?", id).Order("line, id").Limit(limit).Find(&list).Error; err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "could not read the import errors")
+		return nil, apperr.Wrap(err, apperr.Internal, "无法读取导入错误")
 	}
 	return list, nil
 }

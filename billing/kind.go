@@ -25,17 +25,21 @@ const (
 	KindBills     Kind = "BILLS"
 	KindPayments  Kind = "PAYMENTS"
 	KindReminders Kind = "REMINDERS"
+	// KindContracts are water-supply contracts (履约信息, R1.7).
+	KindContracts Kind = "CONTRACTS"
 )
 
 // Kinds lists every import kind.
-func Kinds() []Kind { return []Kind{KindAccounts, KindUsage, KindBills, KindPayments, KindReminders} }
+func Kinds() []Kind {
+	return []Kind{KindAccounts, KindUsage, KindBills, KindPayments, KindReminders, KindContracts}
+}
 
 // ParseKind returns the Kind named by s, ignoring case. It returns an
 // INVALID *apperr.Error with Field "kind" and Reason UNKNOWN_KIND otherwise.
 func ParseKind(s string) (Kind, error) {
 	k := Kind(strings.ToUpper(strings.TrimSpace(s)))
 	if specFor(k) == nil {
-		return "", apperr.InvalidField("kind", "unknown import kind; use one of accounts, usage, bills, payments, reminders").WithReason("UNKNOWN_KIND")
+		return "", apperr.InvalidField("kind", "未知的导入类型，请使用 accounts、usage、bills、payments、reminders、contracts 之一").WithReason("UNKNOWN_KIND")
 	}
 	return k, nil
 }
@@ -110,6 +114,13 @@ var (
 		cols: []dbCol{{"reminder_no", colText}, {"account_no", colText}, {"served_on", colTime}, {"amount_fen", colInt}, {"bill_nos", colText}},
 		nKey: 1, parse: parseReminder,
 	}
+	contractsSpec = &spec{
+		kind: KindContracts, table: "contracts",
+		csv: []string{"contract_no", "account_no", "supplier", "customer", "starts_on", "ends_on", "status"},
+		cols: []dbCol{{"contract_no", colText}, {"account_no", colText}, {"supplier", colText}, {"customer", colText},
+			{"starts_on", colTime}, {"ends_on", colTime}, {"status", colText}},
+		nKey: 1, parse: parseContract,
+	}
 )
 
 // Column positions of the stored values that the write path needs.
@@ -131,6 +142,8 @@ func specFor(k Kind) *spec {
 		return paymentsSpec
 	case KindReminders:
 		return remindersSpec
+	case KindContracts:
+		return contractsSpec
 	}
 	return nil
 }
@@ -147,7 +160,7 @@ func (s *spec) mapHeader(header []string) ([]int, error) {
 			continue
 		}
 		if _, dup := at[name]; dup {
-			return nil, apperr.InvalidField(name, "column %s appears twice in the header", name).WithReason("DUPLICATE_COLUMN")
+			return nil, apperr.InvalidField(name, "表头中 %s 列重复", name).WithReason("DUPLICATE_COLUMN")
 		}
 		at[name] = i
 	}
@@ -155,7 +168,7 @@ func (s *spec) mapHeader(header []string) ([]int, error) {
 	for i, c := range s.csv {
 		p, ok := at[c]
 		if !ok {
-			return nil, apperr.InvalidField(c, "the header lacks the required column %s", c).WithReason("MISSING_COLUMN")
+			return nil, apperr.InvalidField(c, "表头缺少必需的列 %s", c).WithReason("MISSING_COLUMN")
 		}
 		pos[i] = p
 	}
@@ -199,7 +212,7 @@ func (p *rowParser) fail(i int, reason string) {
 func (p *rowParser) field(i int) (string, bool) {
 	s := strings.TrimSpace(p.rec[p.pos[i]])
 	if !validText(s) {
-		p.fail(i, "contains bytes that are not valid "+p.enc()+" text")
+		p.fail(i, "含有无效字节，不是有效的 "+p.enc()+" 文本")
 		return "", false
 	}
 	return s, true
@@ -230,9 +243,9 @@ func (p *rowParser) text(i, maxRunes int, required bool) string {
 	}
 	switch {
 	case required && s == "":
-		p.fail(i, "is required")
+		p.fail(i, "为必填项")
 	case utf8.RuneCountInString(s) > maxRunes:
-		p.fail(i, fmt.Sprintf("must be at most %d characters, got %d", maxRunes, utf8.RuneCountInString(s)))
+		p.fail(i, fmt.Sprintf("最多 %d 个字符，实际为 %d 个", maxRunes, utf8.RuneCountInString(s)))
 	case csvsafe.Formula(s):
 		p.fail(i, fmt.Sprintf("不能以“%c”开头：电子表格会把这样的单元格当作公式执行（CSV 公式注入），请在营收系统中更正后重新导入", s[0]))
 	default:
@@ -323,12 +336,12 @@ func parseAccount(p *rowParser, out []any) *subjectRef {
 	case models.SubjectPerson:
 		ref.kind = models.SubjectPerson
 	default:
-		p.fail(cSubjectKind, "must be ENTERPRISE or PERSON")
+		p.fail(cSubjectKind, "须为 ENTERPRISE 或 PERSON")
 	}
 	if id, ok := p.field(cSubjectID); ok {
 		switch {
 		case id == "":
-			p.fail(cSubjectID, "is required")
+			p.fail(cSubjectID, "为必填项")
 		case ref.kind == models.SubjectEnterprise:
 			if err := ident.ValidateUSCC(id); err != nil {
 				p.fail(cSubjectID, usccReason(err))
@@ -359,31 +372,31 @@ func parseAccount(p *rowParser, out []any) *subjectRef {
 // the fault without repeating the code.
 func usccReason(err error) string {
 	if e := apperr.As(err); e != nil {
-		return "is not a valid 统一社会信用代码: " + e.Message
+		return "不是有效的统一社会信用代码：" + e.Message
 	}
-	return "is not a valid 统一社会信用代码"
+	return "不是有效的统一社会信用代码"
 }
 
 // residentIDReason is the row error for a bad resident ID. It is built from
 // the Reason only: ident's messages may quote the birth date, which is
 // personal data and must not land in an error list.
 func residentIDReason(err error) string {
-	const prefix = "is not a valid 居民身份证号码: "
+	const prefix = "不是有效的居民身份证号码："
 	reason := ""
 	if e := apperr.As(err); e != nil {
 		reason = e.Reason
 	}
 	switch reason {
 	case ident.ReasonLength:
-		return prefix + "it must be 18 characters"
+		return prefix + "须为 18 个字符"
 	case ident.ReasonCharset:
-		return prefix + "it must be 17 digits and a digit or X"
+		return prefix + "须为 17 位数字加 1 位数字或 X"
 	case ident.ReasonBirthDate:
-		return prefix + "positions 7–14 are not a possible birth date"
+		return prefix + "第 7–14 位不是有效的出生日期"
 	case ident.ReasonChecksum:
-		return prefix + "the check character does not match (GB 11643-1999)"
+		return prefix + "校验码不符（GB 11643-1999）"
 	}
-	return prefix + "wrong format"
+	return prefix + "格式不正确"
 }
 
 func parseUsage(p *rowParser, out []any) *subjectRef {
@@ -416,7 +429,7 @@ func parseBill(p *rowParser, out []any) *subjectRef {
 	issued := p.date(cIssuedOn)
 	due := p.date(cDueOn)
 	if !issued.IsZero() && !due.IsZero() && due.Before(issued) {
-		p.fail(cDueOn, "must not be before issued_on")
+		p.fail(cDueOn, "不能早于 issued_on")
 	}
 	out[4], out[5] = issued, due
 	return nil
@@ -466,7 +479,7 @@ func parseReminder(p *rowParser, out []any) *subjectRef {
 			continue
 		}
 		if _, reason := parseKey(b); reason != "" {
-			p.fail(cBillNos, "each bill number "+reason)
+			p.fail(cBillNos, "每个账单号"+reason)
 			return nil
 		}
 		bills = append(bills, b)
@@ -475,11 +488,44 @@ func parseReminder(p *rowParser, out []any) *subjectRef {
 	bills = slices.Compact(bills)
 	switch {
 	case len(bills) == 0:
-		p.fail(cBillNos, "must list at least one bill number")
+		p.fail(cBillNos, "须至少列出一个账单号")
 	case len(bills) > maxReminderBills:
-		p.fail(cBillNos, fmt.Sprintf("must list at most %d bills, got %d", maxReminderBills, len(bills)))
+		p.fail(cBillNos, fmt.Sprintf("最多列出 %d 个账单，实际为 %d 个", maxReminderBills, len(bills)))
 	default:
 		out[4] = strings.Join(bills, ";")
+	}
+	return nil
+}
+
+// parseContract reads a water-supply contract (R1.7): its parties are
+// free text like the other names; status is one of models.ContractStatuses.
+func parseContract(p *rowParser, out []any) *subjectRef {
+	const (
+		cContractNo = iota
+		cAccountNo
+		cSupplier
+		cCustomer
+		cStartsOn
+		cEndsOn
+		cStatus
+	)
+	out[0] = p.key(cContractNo)
+	out[1] = p.key(cAccountNo)
+	out[2] = p.text(cSupplier, maxSubjectName, true)
+	out[3] = p.text(cCustomer, maxSubjectName, true)
+	starts := p.date(cStartsOn)
+	ends := p.date(cEndsOn)
+	if !starts.IsZero() && !ends.IsZero() && ends.Before(starts) {
+		p.fail(cEndsOn, "must not be before starts_on")
+	}
+	out[4], out[5] = starts, ends
+	out[6] = ""
+	if s, ok := p.field(cStatus); ok {
+		st := models.ContractStatus(strings.ToUpper(s))
+		if !slices.Contains(models.ContractStatuses(), st) {
+			p.fail(cStatus, "must be ACTIVE, SUSPENDED, TERMINATED or EXPIRED")
+		}
+		out[6] = string(st)
 	}
 	return nil
 }

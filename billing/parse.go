@@ -17,15 +17,15 @@ const maxKeyLen = 32
 // '-', '_', '.' and '/'.
 func parseKey(s string) (string, string) {
 	if s == "" {
-		return "", "is required"
+		return "", "为必填项"
 	}
 	if len(s) > maxKeyLen {
-		return "", fmt.Sprintf("must be at most %d characters, got %d", maxKeyLen, len(s))
+		return "", fmt.Sprintf("最多 %d 个字符，实际为 %d 个", maxKeyLen, len(s))
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '-' || c == '_' || c == '.' || c == '/') {
-			return "", "may hold only letters, digits, '-', '_', '.' and '/'"
+			return "", "只能包含字母、数字、'-'、'_'、'.' 和 '/'"
 		}
 	}
 	return s, ""
@@ -40,7 +40,7 @@ const maxIntDigits = 13
 // with scale 2, m³ → litres with scale 3).
 func parseDecimal(s string, scale int) (int64, string) {
 	if s == "" {
-		return 0, "is required"
+		return 0, "为必填项"
 	}
 	var v int64
 	intDigits, fracDigits, seenPoint := 0, 0, false
@@ -51,25 +51,25 @@ func parseDecimal(s string, scale int) (int64, string) {
 			if seenPoint {
 				fracDigits++
 				if fracDigits > scale {
-					return 0, fmt.Sprintf("must have at most %d decimals", scale)
+					return 0, fmt.Sprintf("最多 %d 位小数", scale)
 				}
 			} else {
 				intDigits++
 				if intDigits > maxIntDigits {
-					return 0, "is too large"
+					return 0, "数值过大"
 				}
 			}
 			v = v*10 + int64(c-'0')
 		case c == '.' && !seenPoint:
 			seenPoint = true
 		case c == '-' && i == 0:
-			return 0, "must not be negative"
+			return 0, "不能为负数"
 		default:
-			return 0, fmt.Sprintf("must be a number with at most %d decimals", scale)
+			return 0, fmt.Sprintf("须为最多 %d 位小数的数字", scale)
 		}
 	}
 	if intDigits == 0 || seenPoint && fracDigits == 0 {
-		return 0, fmt.Sprintf("must be a number with at most %d decimals", scale)
+		return 0, fmt.Sprintf("须为最多 %d 位小数的数字", scale)
 	}
 	for ; fracDigits < scale; fracDigits++ {
 		v *= 10
@@ -117,7 +117,7 @@ func parseYMD(s string) (y, m, d int, ok bool) {
 // parsePeriod checks a billing period YYYY-MM.
 func parsePeriod(s string) (string, string) {
 	if s == "" {
-		return "", "is required"
+		return "", "为必填项"
 	}
 	if len(s) == 7 && s[4] == '-' {
 		y, ok1 := digits(s[0:4])
@@ -126,7 +126,7 @@ func parsePeriod(s string) (string, string) {
 			return s, ""
 		}
 	}
-	return "", "must be a period YYYY-MM"
+	return "", "须为 YYYY-MM 格式的期间"
 }
 
 // timeParser parses dates and times in the billing system's zone, caching
@@ -145,14 +145,14 @@ func newTimeParser(loc *time.Location) *timeParser {
 // date parses YYYY-MM-DD as the instant 00:00 of that day, in UTC.
 func (p *timeParser) date(s string) (time.Time, string) {
 	if s == "" {
-		return time.Time{}, "is required"
+		return time.Time{}, "为必填项"
 	}
 	if t, ok := p.cache[s]; ok {
 		return t, ""
 	}
 	y, m, d, ok := parseYMD(s)
 	if !ok {
-		return time.Time{}, "must be a date YYYY-MM-DD"
+		return time.Time{}, "须为 YYYY-MM-DD 格式的日期"
 	}
 	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, p.loc).UTC()
 	p.remember(s, t)
@@ -165,14 +165,14 @@ func (p *timeParser) dateTime(s string) (time.Time, string) {
 	if len(s) <= 10 {
 		t, reason := p.date(s)
 		if reason != "" && s != "" {
-			reason = "must be YYYY-MM-DD or YYYY-MM-DD HH:MM:SS"
+			reason = "须为 YYYY-MM-DD 或 YYYY-MM-DD HH:MM:SS 格式"
 		}
 		return t, reason
 	}
 	if t, ok := p.cache[s]; ok {
 		return t, ""
 	}
-	const bad = "must be YYYY-MM-DD or YYYY-MM-DD HH:MM:SS"
+	const bad = "须为 YYYY-MM-DD 或 YYYY-MM-DD HH:MM:SS 格式"
 	if len(s) != 19 || s[10] != ' ' && s[10] != 'T' || s[13] != ':' || s[16] != ':' {
 		return time.Time{}, bad
 	}

@@ -121,7 +121,7 @@ func (w *writer) write(ctx context.Context, b *batch) error {
 		if apperr.As(err) != nil {
 			return err
 		}
-		return apperr.Wrap(err, apperr.Internal, "could not write %s rows (lines %d–%d) to the database",
+		return apperr.Wrap(err, apperr.Internal, "无法将 %s 数据（第 %d–%d 行）写入数据库",
 			strings.ToLower(string(w.sp.kind)), b.rows[0].line, b.rows[len(b.rows)-1].line)
 	}
 }

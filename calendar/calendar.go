@@ -76,11 +76,7 @@ func Default() *Calendar { return defaultCalendar() }
 // INVALID with Reason EMPTY when nothing is listed, and INTERNAL when r
 // fails or the time zone is unavailable.
 func Load(r io.Reader) (*Calendar, error) {
-	loc, err := time.LoadLocation(Zone)
-	if err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "time zone %s is unavailable", Zone)
-	}
-	c := &Calendar{loc: loc, days: map[date]Day{}, years: map[int]bool{}}
+	c := &Calendar{loc: Shanghai, days: map[date]Day{}, years: map[int]bool{}}
 	sc := bufio.NewScanner(r)
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
@@ -91,15 +87,15 @@ func Load(r io.Reader) (*Calendar, error) {
 			continue
 		}
 		if err := c.addLine(line); err != nil {
-			return nil, apperr.InvalidField("calendar", "holiday file line %d: %s", n, err.Error()).
+			return nil, apperr.InvalidField("calendar", "节假日文件第 %d 行：%s", n, err.Error()).
 				WithReason("MALFORMED_LINE").WithDetail("line", n)
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "cannot read the holiday file")
+		return nil, apperr.Wrap(err, apperr.Internal, "无法读取节假日文件")
 	}
 	if len(c.days) == 0 {
-		return nil, apperr.InvalidField("calendar", "holiday file lists no days").WithReason("EMPTY")
+		return nil, apperr.InvalidField("calendar", "节假日文件未列出任何日期").WithReason("EMPTY")
 	}
 	return c, nil
 }
@@ -112,26 +108,26 @@ func (e lineError) Error() string { return string(e) }
 func (c *Calendar) addLine(line string) error {
 	fields := strings.SplitN(line, ",", 3)
 	if len(fields) != 3 {
-		return lineError("want date,kind,name, got " + quote(line))
+		return lineError("应为 date,kind,name，实际为 " + quote(line))
 	}
 	ds, ks, name := strings.TrimSpace(fields[0]), strings.TrimSpace(fields[1]), strings.TrimSpace(fields[2])
 	t, err := time.Parse(time.DateOnly, ds)
 	if err != nil {
-		return lineError("date " + quote(ds) + " is not a real YYYY-MM-DD date")
+		return lineError("日期 " + quote(ds) + " 不是真实的 YYYY-MM-DD 日期")
 	}
 	kind := Kind(ks)
 	if kind != Holiday && kind != Workday {
-		return lineError("kind " + quote(ks) + " must be HOLIDAY or WORKDAY")
+		return lineError("类型 " + quote(ks) + " 须为 HOLIDAY 或 WORKDAY")
 	}
 	if name == "" {
-		return lineError("name is empty")
+		return lineError("名称为空")
 	}
 	d := dateOf(t)
 	if kind == Workday && !d.weekend() {
-		return lineError("WORKDAY " + ds + " is a " + d.weekday().String() + ", not a Saturday or Sunday")
+		return lineError("调休上班日（WORKDAY）" + ds + " 是" + weekdayZH[d.weekday()] + "，不是周六或周日")
 	}
 	if _, dup := c.days[d]; dup {
-		return lineError("date " + ds + " is listed twice")
+		return lineError("日期 " + ds + " 重复列出")
 	}
 	c.days[d] = Day{Kind: kind, Name: name}
 	c.years[d.y] = true
@@ -253,3 +249,6 @@ func (d date) weekend() bool {
 }
 
 func (d date) before(e date) bool { return d.utc().Before(e.utc()) }
+
+// weekdayZH names the days of the week in Chinese, Sunday first.
+var weekdayZH = [7]string{"星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"}

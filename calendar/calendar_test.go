@@ -199,15 +199,15 @@ func TestLoadRejectsMalformedLine_R5_3(t *testing.T) {
 		line       int
 		msg        string
 	}{
-		{"too few fields", head + "2026-10-02,HOLIDAY\n", 4, "want date,kind,name"},
-		{"not a date", head + "2026/10/02,HOLIDAY,国庆节\n", 4, "not a real YYYY-MM-DD date"},
-		{"impossible date", head + "2026-02-30,HOLIDAY,x\n", 4, `date "2026-02-30"`},
-		{"unknown kind", head + "2026-10-02,OFF,国庆节\n", 4, `kind "OFF" must be HOLIDAY or WORKDAY`},
-		{"lower-case kind", head + "2026-10-02,holiday,国庆节\n", 4, "must be HOLIDAY or WORKDAY"},
-		{"empty name", head + "2026-10-02,HOLIDAY, \n", 4, "name is empty"},
-		{"make-up on a weekday", head + "2026-10-09,WORKDAY,x\n", 4, "is a Friday, not a Saturday or Sunday"},
-		{"duplicate", head + "2026-10-02,HOLIDAY,a\n2026-10-01,HOLIDAY,b\n", 5, "listed twice"},
-		{"first line", "garbage\n", 1, "want date,kind,name"},
+		{"too few fields", head + "2026-10-02,HOLIDAY\n", 4, "应为 date,kind,name"},
+		{"not a date", head + "2026/10/02,HOLIDAY,国庆节\n", 4, "不是真实的 YYYY-MM-DD 日期"},
+		{"impossible date", head + "2026-02-30,HOLIDAY,x\n", 4, `日期 "2026-02-30"`},
+		{"unknown kind", head + "2026-10-02,OFF,国庆节\n", 4, `类型 "OFF" 须为 HOLIDAY 或 WORKDAY`},
+		{"lower-case kind", head + "2026-10-02,holiday,国庆节\n", 4, "须为 HOLIDAY 或 WORKDAY"},
+		{"empty name", head + "2026-10-02,HOLIDAY, \n", 4, "名称为空"},
+		{"make-up on a weekday", head + "2026-10-09,WORKDAY,x\n", 4, "是星期五，不是周六或周日"},
+		{"duplicate", head + "2026-10-02,HOLIDAY,a\n2026-10-01,HOLIDAY,b\n", 5, "重复列出"},
+		{"first line", "garbage\n", 1, "应为 date,kind,name"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -220,7 +220,7 @@ func TestLoadRejectsMalformedLine_R5_3(t *testing.T) {
 			if e.Code != apperr.Invalid || e.Field != "calendar" || e.Reason != "MALFORMED_LINE" || e.Details["line"] != tt.line {
 				t.Fatalf("got %s field %q reason %q details %v, want INVALID calendar MALFORMED_LINE line %d", e.Code, e.Field, e.Reason, e.Details, tt.line)
 			}
-			if !strings.Contains(e.Message, "line ") || !strings.Contains(e.Message, tt.msg) {
+			if !strings.Contains(e.Message, "行") || !strings.Contains(e.Message, tt.msg) {
 				t.Errorf("message %q lacks the line or %q", e.Message, tt.msg)
 			}
 		})

@@ -62,6 +62,10 @@ type Config struct {
 	Outbox         Outbox
 	// Lifecycle: record expiry, prior notice, grades (R1.5, R1.6, R3.4, R3.5).
 	Lifecycle Lifecycle
+	// SelfService: the enterprise's self-service and the public publicity query (config/selfservice.go).
+	SelfService SelfService
+	// LocalCache are the in-process caches in front of Redis (cache.go).
+	LocalCache LocalCache
 }
 
 // CommandVars are variables read by a subcommand, not configuration:
@@ -182,6 +186,9 @@ func (c *Config) validate() error {
 	if err := c.Ops.validate(); err != nil {
 		return err
 	}
+	if err := c.LocalCache.validate(); err != nil {
+		return err
+	}
 	if c.Auth.Session.CheckCache < 0 || c.Auth.Session.CheckCache > 30*time.Second {
 		return bad("CW_SESSION_CHECK_CACHE", "must be between 0 and 30s (a disabled user's sessions work at most this long)")
 	}
@@ -214,6 +221,9 @@ func (c *Config) validate() error {
 		return bad("CW_PUBLICITY_SERIOUS_MIN_MONTHS", "must not exceed CW_PUBLICITY_SERIOUS_MAX_MONTHS")
 	}
 	if err := c.Lifecycle.validate(); err != nil {
+		return err
+	}
+	if err := c.SelfService.validate(); err != nil {
 		return err
 	}
 	for _, r := range c.Apply.Ratings {

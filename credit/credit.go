@@ -39,6 +39,9 @@ type Config struct {
 	// CW_EXCELLENT_WINDOW_MONTHS), passed whole by the composition root;
 	// each zero field takes its envDefault.
 	config.Credit
+	// Lifecycle is record expiry, prior notice, grades and late payments
+	// (R1.5, R1.6, R3.4, R3.5); zero fields take their envDefault.
+	Lifecycle config.Lifecycle
 	// BatchSize is the number of rows per multi-row INSERT of the arrears
 	// rule and per IN list of the tier recomputation. Default 1000.
 	BatchSize int `default:"1000"`
@@ -59,9 +62,6 @@ type Config struct {
 	UsageLowFactor float64 `default:"0.3"`
 	// UsageMaxMonths is the longest analysis a caller may ask for. Default 60.
 	UsageMaxMonths int `default:"60"`
-	// Lifecycle is record expiry, prior notice, grades and late payments
-	// (R1.5, R1.6, R3.4, R3.5); zero fields take their envDefault.
-	Lifecycle config.Lifecycle
 }
 
 // DefaultConfig returns the defaults of every threshold.
@@ -74,17 +74,18 @@ func (c Config) WithDefaults() Config {
 	return c
 }
 
-// Defaults sets every zero or negative int, int64 or float64 field of the
-// struct *p that has a `default:"…"` (or, in an embedded configuration
-// group, `envDefault:"…"`) tag to that default: the rule of every setting
-// of the credit packages. A tag that does not parse as the field's type is
-// a programming error and panics.
+// Defaults sets every zero or negative int, int64 or float64 field, and
+// every empty []string, of the struct *p or its nested structs that has a
+// `default:"…"` (or, in a configuration group, `envDefault:"…"`) tag to
+// that default: the rule of every setting of the credit packages. A tag
+// that does not parse as the field's type is a programming error and
+// panics.
 func Defaults(p any) { defaults(reflect.ValueOf(p).Elem()) }
 
 func defaults(v reflect.Value) {
 	for i := range v.NumField() {
 		sf, f := v.Type().Field(i), v.Field(i)
-		if f.Kind() == reflect.Struct {
+		if f.Kind() == reflect.Struct && f.Type() != reflect.TypeFor[time.Time]() {
 			defaults(f)
 			continue
 		}

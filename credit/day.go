@@ -2,17 +2,13 @@ package credit
 
 import (
 	"time"
-	_ "time/tzdata" // Asia/Shanghai on machines without a zone database
+
+	"creditwater/calendar"
 )
 
-// Shanghai is the zone of every credit day.
-var Shanghai = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil { // cannot happen: time/tzdata is linked in
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
-}()
+// Shanghai is the zone of every credit day: the program's one location,
+// calendar.Shanghai.
+var Shanghai = calendar.Shanghai
 
 // DayOf returns the start of the Asia/Shanghai calendar day containing t, in
 // UTC. The zero time stays zero.

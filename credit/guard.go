@@ -9,6 +9,8 @@ import (
 	"creditwater/auth"
 	"creditwater/models"
 	"creditwater/reqctx"
+
+	"creditwater/notice"
 )
 
 // Access is the one access policy (package access) as the credit packages
@@ -76,6 +78,8 @@ type Deps[S any] struct {
 	Store  S
 	Access Access
 	Config Config
+	// Inbox tells enterprises what concerns them (R7.6; nil: nobody).
+	Inbox notice.Notifier
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
 }
@@ -87,8 +91,25 @@ func (d Deps[S]) WithDefaults() Deps[S] {
 		d.Now = time.Now
 	}
 	d.Config = d.Config.WithDefaults()
+	d.Inbox = notice.Or(d.Inbox)
 	return d
 }
 
 // Guard is the access guard of d's policy.
 func (d Deps[S]) Guard() Guard { return Guard{Policy: d.Access} }
+
+// Subjects checks Subject for each distinct subject of subjectIDs (a batch
+// of items already read), stopping at the first refusal, which it returns.
+func (g Guard) Subjects(ctx context.Context, subjectIDs []string, scopes ...models.AgentScope) error {
+	seen := make(map[string]bool, len(subjectIDs))
+	for _, id := range subjectIDs {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		if _, err := g.Subject(ctx, id, scopes...); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -186,15 +186,6 @@ func Deref(p *string) string {
 	return *p
 }
 
-// ClampFirst is the page size of the credit lists for a requested first:
-// 20 when not positive, at most 100.
-func ClampFirst(first int) int {
-	if first <= 0 {
-		return 20
-	}
-	return min(first, 100)
-}
-
 // NotFound is err, or NOT_FOUND with the message when err is nil: what a
 // lookup returns that found nothing.
 func NotFound(err error, format string, args ...any) error {

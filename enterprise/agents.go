@@ -42,7 +42,7 @@ func validScopes(scopes []models.AgentScope) error {
 func loadBinding(tx *gorm.DB, id string) (models.EnterpriseBinding, error) {
 	var b models.EnterpriseBinding
 	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id).Limit(1).Find(&b).Error; err != nil {
-		return b, apperr.Wrap(err, apperr.Internal, "could not read the binding")
+		return b, apperr.Wrap(err, apperr.Internal, "无法读取企业绑定")
 	}
 	if b.ID == "" {
 		return b, apperr.New(apperr.NotFound, "绑定不存在")
@@ -64,7 +64,7 @@ func (s *Service) Agents(ctx context.Context, subjectID string) ([]models.Enterp
 	var out []models.EnterpriseBinding
 	if err := s.db.WithContext(ctx).Where("subject_id = ? AND role = ? AND status <> ?", subjectID, models.BindingAuthorisedAgent, models.BindingEnded).
 		Order("created_at").Find(&out).Error; err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "could not read the agents")
+		return nil, apperr.Wrap(err, apperr.Internal, "无法读取经办人")
 	}
 	return out, nil
 }
@@ -79,7 +79,7 @@ func (s *Service) SubjectBindings(ctx context.Context, subjectID string) ([]mode
 	var out []models.EnterpriseBinding
 	if err := s.db.WithContext(ctx).Where("subject_id = ? AND status <> ?", subjectID, models.BindingEnded).
 		Order("created_at").Find(&out).Error; err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "could not read the bindings")
+		return nil, apperr.Wrap(err, apperr.Internal, "无法读取企业绑定")
 	}
 	return out, nil
 }
@@ -130,7 +130,7 @@ func (s *Service) AuthoriseAgent(ctx context.Context, agentBindingID string, sco
 			"status": agent.Status, "scopes": agent.Scopes, "principal_id": principal, "authorised_by": a.UserID, "authorised_at": now,
 			"status_changed_at": now, "status_reason": "", "updated_at": now,
 		}).Error; err != nil {
-			return apperr.Wrap(err, apperr.Internal, "could not update the binding")
+			return apperr.Wrap(err, apperr.Internal, "无法更新企业绑定")
 		}
 		if err := s.notify(ctx, tx, agent, NoticeAgentAuthorised, "您已获经办人授权",
 			fmt.Sprintf("法定代表人已授权您代表企业办理：%s。", scopeLabels(scopes))); err != nil {
@@ -266,7 +266,7 @@ func (s *Service) ApproveAgentAtCounter(ctx context.Context, in CounterAgentInpu
 			"authorisation_ref": cur.AuthorisationRef, "authorisation_evidence_id": cur.AuthorisationEvidenceID,
 			"identity_verified_at": now, "status_changed_at": now, "status_reason": "", "updated_at": now,
 		}).Error; err != nil {
-			return apperr.Wrap(err, apperr.Internal, "could not update the binding")
+			return apperr.Wrap(err, apperr.Internal, "无法更新企业绑定")
 		}
 		agent = cur
 		if err := s.notify(ctx, tx, cur, NoticeAgentAuthorised, "您已获经办人授权",
@@ -285,7 +285,7 @@ func (s *Service) ApproveAgentAtCounter(ctx context.Context, in CounterAgentInpu
 func (s *Service) AuthorisationEvidenceCheck(ctx context.Context, bindingID string) (string, error) {
 	var b models.EnterpriseBinding
 	if err := s.db.WithContext(ctx).Where("id = ?", bindingID).Limit(1).Find(&b).Error; err != nil {
-		return "", apperr.Wrap(err, apperr.Internal, "could not read the binding")
+		return "", apperr.Wrap(err, apperr.Internal, "无法读取企业绑定")
 	}
 	if b.ID == "" {
 		return "", apperr.New(apperr.NotFound, "证据文件不存在")
@@ -294,5 +294,5 @@ func (s *Service) AuthorisationEvidenceCheck(ctx context.Context, bindingID stri
 	if err != nil || (!g.Staff && !g.LegalRepresentative()) {
 		return "", apperr.New(apperr.Forbidden, "无权查看该授权委托书")
 	}
-	return "letter of authorisation of binding " + b.ID, nil
+	return "企业绑定授权书 " + b.ID, nil
 }

@@ -176,7 +176,7 @@ func (s *Service) refusal(ctx context.Context, action, uscc, reason string, p pe
 func (s *Service) storeBinding(ctx context.Context, userID string, entry RegistryEntry, p person, role models.BindingRole) (models.EnterpriseBinding, error) {
 	sealed, err := s.sealer.Seal(p.idNo)
 	if err != nil {
-		return models.EnterpriseBinding{}, apperr.Wrap(err, apperr.Internal, "could not protect the ID number")
+		return models.EnterpriseBinding{}, apperr.Wrap(err, apperr.Internal, "无法加密证件号码")
 	}
 	idx := s.sealer.BlindIndex(p.idNo)
 	now := s.now().UTC()
@@ -234,7 +234,7 @@ func (s *Service) storeBinding(ctx context.Context, userID string, entry Registr
 	}
 	if err != nil {
 		if apperr.As(err) == nil {
-			err = apperr.Wrap(err, apperr.Internal, "could not store the binding")
+			err = apperr.Wrap(err, apperr.Internal, "无法保存企业绑定")
 		}
 		return models.EnterpriseBinding{}, err
 	}
@@ -292,7 +292,7 @@ func (s *Service) Bindings(ctx context.Context) ([]models.EnterpriseBinding, err
 	}
 	var out []models.EnterpriseBinding
 	if err := s.db.WithContext(ctx).Where("user_id = ? AND status <> ?", a.UserID, models.BindingEnded).Order("created_at").Find(&out).Error; err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "could not read bindings")
+		return nil, apperr.Wrap(err, apperr.Internal, "无法读取企业绑定")
 	}
 	return out, nil
 }
@@ -311,7 +311,7 @@ func (s *Service) ownBinding(ctx context.Context, userID, bindingID, subjectID s
 		q = q.Where("subject_id = ?", subjectID)
 	}
 	if err := q.Order("created_at").Find(&bs).Error; err != nil {
-		return models.EnterpriseBinding{}, apperr.Wrap(err, apperr.Internal, "could not read bindings")
+		return models.EnterpriseBinding{}, apperr.Wrap(err, apperr.Internal, "无法读取企业绑定")
 	}
 	switch {
 	case len(bs) == 0:
@@ -326,7 +326,7 @@ func (s *Service) ownBinding(ctx context.Context, userID, bindingID, subjectID s
 func (s *Service) Subject(ctx context.Context, id string) (models.Subject, error) {
 	var subj models.Subject
 	if err := s.db.WithContext(ctx).Where("id = ?", id).Limit(1).Find(&subj).Error; err != nil {
-		return subj, apperr.Wrap(err, apperr.Internal, "could not read the subject")
+		return subj, apperr.Wrap(err, apperr.Internal, "无法读取用水主体")
 	}
 	if subj.ID == "" {
 		return subj, apperr.New(apperr.NotFound, "主体不存在")
@@ -355,7 +355,7 @@ func (s *Service) SubjectsByIDs(ctx context.Context, ids []string) ([]models.Sub
 	out, errs := make([]models.Subject, len(ids)), make([]error, len(ids))
 	if err := s.db.WithContext(ctx).Where("id IN ?", ids).Find(&found).Error; err != nil {
 		for i := range errs {
-			errs[i] = apperr.Wrap(err, apperr.Internal, "could not read subjects")
+			errs[i] = apperr.Wrap(err, apperr.Internal, "无法读取用水主体")
 		}
 		return out, errs
 	}

@@ -19,7 +19,7 @@ func (s *Service) CheckRegistry(ctx context.Context) (int, error) {
 	var bs []models.EnterpriseBinding
 	if err := s.db.WithContext(ctx).Where("role = ? AND status IN ?", models.BindingLegalRepresentative,
 		[]models.BindingStatus{models.BindingPending, models.BindingActive}).Order("subject_id, id").Find(&bs).Error; err != nil {
-		return 0, apperr.Wrap(err, apperr.Internal, "could not read the bindings")
+		return 0, apperr.Wrap(err, apperr.Internal, "无法读取企业绑定")
 	}
 	suspended := 0
 	usccs := map[string]string{}

@@ -34,14 +34,14 @@ func (s *Service) GiveConsent(ctx context.Context, purpose models.ConsentPurpose
 		return models.Consent{}, err
 	}
 	if _, ok := ConsentTexts[purpose]; !ok {
-		return models.Consent{}, apperr.InvalidField("purpose", "unknown consent purpose %q", purpose)
+		return models.Consent{}, apperr.InvalidField("purpose", "未知的授权同意用途 %q", purpose)
 	}
 	if want := s.cfg.ConsentVersions[string(purpose)]; textVersion != want {
-		return models.Consent{}, apperr.InvalidField("textVersion", "the consent text has version %q; show it and consent to that version", want)
+		return models.Consent{}, apperr.InvalidField("textVersion", "授权同意文本的版本为 %q，请展示该版本并就该版本表示同意", want)
 	}
 	c := models.Consent{UserID: a.UserID, Purpose: purpose, TextVersion: textVersion, GrantedAt: s.now().UTC()}
 	if err := s.db.WithContext(ctx).Create(&c).Error; err != nil {
-		return c, apperr.Wrap(err, apperr.Internal, "could not record the consent")
+		return c, apperr.Wrap(err, apperr.Internal, "无法记录授权同意")
 	}
 	_ = s.audit.Record(ctx, nil, audit.Entry{Action: "consent.give", SubjectType: "user", SubjectID: a.UserID, Detail: string(purpose) + "@" + textVersion})
 	return c, nil
@@ -61,7 +61,7 @@ func (s *Service) WithdrawConsent(ctx context.Context, purpose models.ConsentPur
 		res := tx.Model(&models.Consent{}).Where("user_id = ? AND purpose = ? AND withdrawn_at IS NULL", a.UserID, purpose).
 			Update("withdrawn_at", s.now().UTC())
 		if res.Error != nil {
-			return apperr.Wrap(res.Error, apperr.Internal, "could not withdraw the consent")
+			return apperr.Wrap(res.Error, apperr.Internal, "无法撤回授权同意")
 		}
 		if res.RowsAffected == 0 {
 			return apperr.New(apperr.NotFound, "没有生效中的该项同意")
@@ -88,7 +88,7 @@ func (s *Service) Consents(ctx context.Context) ([]models.Consent, error) {
 	}
 	var out []models.Consent
 	if err := s.db.WithContext(ctx).Where("user_id = ? AND withdrawn_at IS NULL", a.UserID).Order("granted_at").Find(&out).Error; err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "could not read consents")
+		return nil, apperr.Wrap(err, apperr.Internal, "无法读取授权同意")
 	}
 	return out, nil
 }
@@ -100,11 +100,11 @@ func (s *Service) requireConsent(ctx context.Context, tx *gorm.DB, userID string
 	err := tx.WithContext(ctx).Where("user_id = ? AND purpose = ? AND text_version = ? AND withdrawn_at IS NULL", userID, purpose, s.cfg.ConsentVersions[string(purpose)]).
 		Take(&c).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return apperr.Precondition("CONSENT_REQUIRED", "consent to %s (text version %s) is required first: call giveConsent", purpose, s.cfg.ConsentVersions[string(purpose)]).
+		return apperr.Precondition("CONSENT_REQUIRED", "须先同意 %s（文本版本 %s）：请调用 giveConsent", purpose, s.cfg.ConsentVersions[string(purpose)]).
 			WithDetail("purpose", string(purpose))
 	}
 	if err != nil {
-		return apperr.Wrap(err, apperr.Internal, "could not check consent")
+		return apperr.Wrap(err, apperr.Internal, "无法核对授权同意")
 	}
 	return nil
 }

@@ -60,7 +60,7 @@ func (s *Service) StartFace(ctx context.Context, bindingID, subjectID string) (s
 	}
 	idNo, err := s.sealer.Open(b.IDSealed)
 	if err != nil {
-		return "", apperr.Wrap(err, apperr.Internal, "could not read the ID number")
+		return "", apperr.Wrap(err, apperr.Internal, "无法读取证件号码")
 	}
 	outSeq := "cw" + randHex(12)
 	verifyID, err := s.face.StartFace(ctx, FaceStart{OutSeqNo: outSeq, CertName: b.PersonName, CertNo: idNo, OpenID: a.OpenID})
@@ -70,9 +70,9 @@ func (s *Service) StartFace(ctx context.Context, bindingID, subjectID string) (s
 	fv := models.FaceVerification{UserID: a.UserID, BindingID: b.ID, OutSeqNo: outSeq, VerifyID: verifyID, Outcome: FacePending,
 		BindingGeneration: b.Generation, CertIndex: b.IDIndex}
 	if err := s.db.WithContext(ctx).Create(&fv).Error; err != nil {
-		return "", apperr.Wrap(err, apperr.Internal, "could not record the face verification")
+		return "", apperr.Wrap(err, apperr.Internal, "无法记录人脸核身")
 	}
-	_ = s.audit.Record(ctx, nil, audit.Entry{Action: "face.start", SubjectType: "binding", SubjectID: b.ID, Purpose: "face verification"})
+	_ = s.audit.Record(ctx, nil, audit.Entry{Action: "face.start", SubjectType: "binding", SubjectID: b.ID, Purpose: "人脸核身"})
 	return verifyID, nil
 }
 
@@ -112,7 +112,7 @@ func (s *Service) CompleteFace(ctx context.Context, verifyID string) (FaceResult
 	}
 	var fv models.FaceVerification
 	if err := s.db.WithContext(ctx).Where("verify_id = ? AND user_id = ?", verifyID, a.UserID).Limit(1).Find(&fv).Error; err != nil {
-		return FaceResult{}, apperr.Wrap(err, apperr.Internal, "could not read the face verification")
+		return FaceResult{}, apperr.Wrap(err, apperr.Internal, "无法读取人脸核身记录")
 	}
 	if fv.ID == "" {
 		return FaceResult{}, apperr.New(apperr.NotFound, "没有您发起的该 verifyId 的人脸核身")
@@ -123,7 +123,7 @@ func (s *Service) CompleteFace(ctx context.Context, verifyID string) (FaceResult
 	}
 	var b models.EnterpriseBinding
 	if err := s.db.WithContext(ctx).Where("id = ?", fv.BindingID).Take(&b).Error; err != nil {
-		return FaceResult{}, apperr.Wrap(err, apperr.Internal, "could not read the binding")
+		return FaceResult{}, apperr.Wrap(err, apperr.Internal, "无法读取企业绑定")
 	}
 	changed := apperr.Precondition("BINDING_CHANGED", "绑定信息已变更，请重新发起人脸核身")
 	if b.Generation != fv.BindingGeneration || (b.Status != models.BindingPending && b.Status != models.BindingActive) {
@@ -131,7 +131,7 @@ func (s *Service) CompleteFace(ctx context.Context, verifyID string) (FaceResult
 	}
 	idNo, err := s.sealer.Open(b.IDSealed)
 	if err != nil {
-		return FaceResult{}, apperr.Wrap(err, apperr.Internal, "could not read the ID number")
+		return FaceResult{}, apperr.Wrap(err, apperr.Internal, "无法读取证件号码")
 	}
 	outcome, ret, err := s.face.QueryFace(ctx, FaceQuery{VerifyID: verifyID, OutSeqNo: fv.OutSeqNo, CertName: b.PersonName, CertNo: idNo, OpenID: a.OpenID})
 	if e := apperr.As(err); e != nil && e.Reason == "FACE_VERIFY_ID_USED" {
@@ -143,7 +143,7 @@ func (s *Service) CompleteFace(ctx context.Context, verifyID string) (FaceResult
 	}
 	sealed, err := s.sealer.Seal(fmt.Sprintf("%s:%d", outcome, ret))
 	if err != nil {
-		return FaceResult{}, apperr.Wrap(err, apperr.Internal, "could not protect the face verification result")
+		return FaceResult{}, apperr.Wrap(err, apperr.Internal, "无法加密人脸核身结果")
 	}
 	now := s.now().UTC()
 	res := FaceResult{Outcome: outcome, Passed: outcome == FacePassed}
@@ -157,12 +157,12 @@ func (s *Service) CompleteFace(ctx context.Context, verifyID string) (FaceResult
 		// the same verifyId loses.
 		r := tx.Model(&models.FaceVerification{}).Where("id = ? AND outcome = ?", fv.ID, FacePending).Updates(upd)
 		if r.Error != nil {
-			return apperr.Wrap(r.Error, apperr.Internal, "could not record the face verification")
+			return apperr.Wrap(r.Error, apperr.Internal, "无法记录人脸核身")
 		}
 		if r.RowsAffected == 0 {
 			return used
 		}
-		if err := s.audit.Record(ctx, tx, audit.Entry{Action: "face.complete", SubjectType: "binding", SubjectID: b.ID, Detail: map[bool]string{true: "passed", false: "not passed"}[res.Passed]}); err != nil {
+		if err := s.audit.Record(ctx, tx, audit.Entry{Action: "face.complete", SubjectType: "binding", SubjectID: b.ID, Detail: map[bool]string{true: "通过", false: "未通过"}[res.Passed]}); err != nil {
 			return err
 		}
 		if !res.Passed {
@@ -199,7 +199,7 @@ func (s *Service) verified(ctx context.Context, tx *gorm.DB, id string, gen int,
 	}
 	b.IdentityVerifiedAt = &now
 	if err := tx.Model(&models.EnterpriseBinding{}).Where("id = ?", b.ID).Updates(upd).Error; err != nil {
-		return b, apperr.Wrap(err, apperr.Internal, "could not update the binding")
+		return b, apperr.Wrap(err, apperr.Internal, "无法更新企业绑定")
 	}
 	if activate {
 		if err := s.audit.Record(ctx, tx, audit.Entry{Action: "enterprise.binding_active", SubjectType: "binding", SubjectID: b.ID,
@@ -259,14 +259,14 @@ func (s *Service) VerifyAtCounter(ctx context.Context, in CounterCheck) (FaceRes
 		}
 		sealed, err := s.sealer.Seal(FaceCounter + ":0")
 		if err != nil {
-			return apperr.Wrap(err, apperr.Internal, "could not protect the verification result")
+			return apperr.Wrap(err, apperr.Internal, "无法加密核验结果")
 		}
 		doc := ident.IDType(b.IDType).Label() + " " + b.IDMasked
 		fv := models.FaceVerification{UserID: b.UserID, BindingID: b.ID, OutSeqNo: "counter" + randHex(12), VerifyID: "counter:" + randHex(12),
 			Outcome: FaceCompleted, ResultSealed: sealed, BindingGeneration: b.Generation, CertIndex: b.IDIndex,
 			CompletedAt: &now, ValidUntil: &until, CheckedBy: a.UserID, Document: doc}
 		if err := tx.Create(&fv).Error; err != nil {
-			return apperr.Wrap(err, apperr.Internal, "could not record the verification")
+			return apperr.Wrap(err, apperr.Internal, "无法记录核验结果")
 		}
 		if err := s.audit.Record(ctx, tx, audit.Entry{Action: "face.counter", SubjectType: "binding", SubjectID: b.ID, Detail: doc + "；" + in.Note}); err != nil {
 			return err
@@ -302,7 +302,7 @@ func (s *Service) freshFace(ctx context.Context, b models.EnterpriseBinding) (mo
 			a.UserID, b.ID, b.Generation, b.IDIndex, s.now().UTC()).
 		Order("valid_until DESC").Limit(1).Find(&fv)
 	if res.Error != nil {
-		return fv, apperr.Wrap(res.Error, apperr.Internal, "could not check face verification")
+		return fv, apperr.Wrap(res.Error, apperr.Internal, "无法核对人脸核身")
 	}
 	if res.RowsAffected == 0 || b.IDIndex == "" {
 		return fv, apperr.New(apperr.Forbidden, "需要在 %s 内完成本人人脸核身", s.cfg.FaceValidity).WithReason("FACE_VERIFICATION_REQUIRED")

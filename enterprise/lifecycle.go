@@ -34,7 +34,7 @@ func (s *Service) retire(ctx context.Context, tx *gorm.DB, b *models.EnterpriseB
 		"id_sealed": "", "id_index": "", "identity_verified_at": nil, "updated_at": now,
 	}).Error
 	if err != nil {
-		return apperr.Wrap(err, apperr.Internal, "could not update the binding")
+		return apperr.Wrap(err, apperr.Internal, "无法更新企业绑定")
 	}
 	if err := eraseFaceIndex(ctx, tx, "binding_id = ?", b.ID); err != nil {
 		return err
@@ -46,7 +46,7 @@ func (s *Service) retire(ctx context.Context, tx *gorm.DB, b *models.EnterpriseB
 func eraseFaceIndex(ctx context.Context, tx *gorm.DB, where string, arg any) error {
 	if err := tx.WithContext(ctx).Model(&models.FaceVerification{}).Where(where, arg).
 		Updates(map[string]any{"cert_index": "", "valid_until": nil}).Error; err != nil {
-		return apperr.Wrap(err, apperr.Internal, "could not update the face verifications")
+		return apperr.Wrap(err, apperr.Internal, "无法更新人脸核身记录")
 	}
 	return nil
 }
@@ -63,7 +63,7 @@ func (s *Service) lapseAgents(ctx context.Context, tx *gorm.DB, subjectID string
 	}
 	var agents []models.EnterpriseBinding
 	if err := q.Find(&agents).Error; err != nil {
-		return apperr.Wrap(err, apperr.Internal, "could not read the agents")
+		return apperr.Wrap(err, apperr.Internal, "无法读取经办人")
 	}
 	for i := range agents {
 		if err := s.retire(ctx, tx, &agents[i], models.BindingEnded, reason, now); err != nil {
@@ -94,7 +94,7 @@ func (s *Service) suspend(ctx context.Context, b models.EnterpriseBinding, reaso
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var cur models.EnterpriseBinding
 		if err := tx.Where("id = ?", b.ID).Take(&cur).Error; err != nil {
-			return apperr.Wrap(err, apperr.Internal, "could not read the binding")
+			return apperr.Wrap(err, apperr.Internal, "无法读取企业绑定")
 		}
 		if cur.Status != models.BindingActive && cur.Status != models.BindingPending {
 			return nil

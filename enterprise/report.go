@@ -38,5 +38,5 @@ func (s *Service) MyReport(ctx context.Context, reports ReportSource, subjectID 
 	if subj.USCC == nil {
 		return nil, apperr.Precondition("NOT_AN_ENTERPRISE", "只有企业有电子信用报告")
 	}
-	return reports.Report(ctx, *subj.USCC, "enterprise self-service: own e-credit report")
+	return reports.Report(ctx, *subj.USCC, "企业自助查询本企业电子信用报告")
 }

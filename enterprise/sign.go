@@ -74,7 +74,7 @@ func (s *Service) recheck(ctx context.Context, b models.EnterpriseBinding, uscc 
 	if entry.Name != "" {
 		now := s.now().UTC()
 		if _, err := s.upsertSubject(s.db.WithContext(ctx), entry, now); err != nil {
-			return apperr.Wrap(err, apperr.Internal, "could not update the subject")
+			return apperr.Wrap(err, apperr.Internal, "无法更新用水主体")
 		}
 	}
 	if entry.Status != RegistryActive {
@@ -87,7 +87,7 @@ func (s *Service) recheck(ctx context.Context, b models.EnterpriseBinding, uscc 
 	}
 	idNo, err := s.sealer.Open(b.IDSealed)
 	if err != nil {
-		return apperr.Wrap(err, apperr.Internal, "could not read the ID number")
+		return apperr.Wrap(err, apperr.Internal, "无法读取证件号码")
 	}
 	ok, err := s.registry.VerifyLegalRep(ctx, uscc, b.PersonName, b.IDType, idNo)
 	if err != nil {
@@ -101,7 +101,7 @@ func (s *Service) recheck(ctx context.Context, b models.EnterpriseBinding, uscc 
 		return apperr.Precondition("LEGAL_REP_CHANGED", "%s，原绑定已暂停，不能签署；请由现任法定代表人绑定后签署", text)
 	}
 	if err := s.db.WithContext(ctx).Model(&models.EnterpriseBinding{}).Where("id = ?", b.ID).Update("registry_checked_at", s.now().UTC()).Error; err != nil {
-		return apperr.Wrap(err, apperr.Internal, "could not update the binding")
+		return apperr.Wrap(err, apperr.Internal, "无法更新企业绑定")
 	}
 	return nil
 }

@@ -65,7 +65,7 @@ func (s *Service) endOwn(ctx context.Context, tx *gorm.DB, b *models.EnterpriseB
 func (s *Service) eraseIdentity(ctx context.Context, tx *gorm.DB, userID string) error {
 	var bs []models.EnterpriseBinding
 	if err := tx.Where("user_id = ?", userID).Find(&bs).Error; err != nil {
-		return apperr.Wrap(err, apperr.Internal, "could not read the bindings")
+		return apperr.Wrap(err, apperr.Internal, "无法读取企业绑定")
 	}
 	now := s.now().UTC()
 	for i := range bs {
@@ -78,12 +78,12 @@ func (s *Service) eraseIdentity(ctx context.Context, tx *gorm.DB, userID string)
 	}
 	if err := tx.Model(&models.EnterpriseBinding{}).Where("user_id = ?", userID).
 		Updates(map[string]any{"id_sealed": "", "id_index": ""}).Error; err != nil {
-		return apperr.Wrap(err, apperr.Internal, "could not erase the ID data")
+		return apperr.Wrap(err, apperr.Internal, "无法删除证件信息")
 	}
 	if err := eraseFaceIndex(ctx, tx, "user_id = ?", userID); err != nil {
 		return err
 	}
-	return s.audit.Record(ctx, tx, audit.Entry{Action: "pii.id.erase", SubjectType: "user", SubjectID: userID, Detail: "consent to ID processing withdrawn"})
+	return s.audit.Record(ctx, tx, audit.Entry{Action: "pii.id.erase", SubjectType: "user", SubjectID: userID, Detail: "已撤回证件信息处理同意"})
 }
 
 // eraseFaceResults runs inside the consent withdrawal of face verification:
@@ -92,7 +92,7 @@ func (s *Service) eraseIdentity(ctx context.Context, tx *gorm.DB, userID string)
 func (s *Service) eraseFaceResults(ctx context.Context, tx *gorm.DB, userID string) error {
 	if err := tx.Model(&models.FaceVerification{}).Where("user_id = ?", userID).
 		Updates(map[string]any{"result_sealed": "", "valid_until": nil}).Error; err != nil {
-		return apperr.Wrap(err, apperr.Internal, "could not erase the face verification results")
+		return apperr.Wrap(err, apperr.Internal, "无法删除人脸核身结果")
 	}
-	return s.audit.Record(ctx, tx, audit.Entry{Action: "pii.face.erase", SubjectType: "user", SubjectID: userID, Detail: "consent to face verification withdrawn"})
+	return s.audit.Record(ctx, tx, audit.Entry{Action: "pii.face.erase", SubjectType: "user", SubjectID: userID, Detail: "已撤回人脸核身同意"})
 }

@@ -181,7 +181,7 @@ func Store(tx *gorm.DB, ownerType, ownerID string, rows []models.Evidence) error
 	for i := range rows {
 		rows[i].OwnerType, rows[i].OwnerID = ownerType, ownerID
 		if err := tx.Create(&rows[i]).Error; err != nil {
-			return apperr.Wrap(err, apperr.Internal, "could not store the evidence")
+			return apperr.Wrap(err, apperr.Internal, "无法保存证明材料")
 		}
 	}
 	return nil
@@ -192,12 +192,12 @@ var columns = []string{"id", "public_id", "owner_type", "owner_id", "kind", "tex
 
 // List returns the owner's evidence without the file contents, oldest
 // first. It returns INTERNAL on a database failure.
-func List(ctx context.Context, db *gorm.DB, ownerType, ownerID string) ([]models.Evidence, error) {
+func List(ctx context.Context, db *gorm.DB, ownerType string, ownerIDs ...string) ([]models.Evidence, error) {
 	var out []models.Evidence
-	err := db.WithContext(ctx).Select(columns).Where("owner_type = ? AND owner_id = ?", ownerType, ownerID).
+	err := db.WithContext(ctx).Select(columns).Where("owner_type = ? AND owner_id IN ?", ownerType, ownerIDs).
 		Order("id ASC").Find(&out).Error
 	if err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "could not read the evidence")
+		return nil, apperr.Wrap(err, apperr.Internal, "无法读取证明材料")
 	}
 	return out, nil
 }
@@ -290,7 +290,7 @@ func (f *Files) Get(ctx context.Context, publicID string) (models.Evidence, erro
 	var ev models.Evidence
 	res := f.db.WithContext(ctx).Where("public_id = ?", publicID).Limit(1).Find(&ev)
 	if res.Error != nil {
-		return models.Evidence{}, apperr.Wrap(res.Error, apperr.Internal, "could not read the evidence")
+		return models.Evidence{}, apperr.Wrap(res.Error, apperr.Internal, "无法读取证明材料")
 	}
 	f.mu.RLock()
 	check := f.checks[ev.OwnerType]

@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 	"creditwater/apply"
+	"creditwater/docurl"
 	"creditwater/graph/generated"
 	"creditwater/graph/model"
 	"creditwater/letter"
@@ -40,11 +41,7 @@ func (r *applicationResolver) Commitment(ctx context.Context, obj *models.Applic
 	if obj.CommitmentID == nil {
 		return nil, nil
 	}
-	c, err := r.Apply.Commitment(ctx, *obj.CommitmentID)
-	if err != nil {
-		return nil, err
-	}
-	return &c, nil
+	return loadOne(ctx, r.loaders(ctx).Commitments, *obj.CommitmentID, "承诺书")
 }
 
 func (r *applicationResolver) MissingDocuments(ctx context.Context, obj *models.Application) ([]string, error) {
@@ -56,7 +53,7 @@ func (r *applicationResolver) Reason(ctx context.Context, obj *models.Applicatio
 }
 
 func (r *applicationResolver) Events(ctx context.Context, obj *models.Application) ([]models.ApplicationEvent, error) {
-	return r.Apply.Events(ctx, obj.ID)
+	return loadList(ctx, r.loaders(ctx).ApplicationEvents, obj.ID)
 }
 
 func (r *applicationEventResolver) ActorID(ctx context.Context, obj *models.ApplicationEvent) (*string, error) {
@@ -86,11 +83,11 @@ func (r *commitmentResolver) PublicationID(ctx context.Context, obj *models.Comm
 }
 
 func (r *commitmentResolver) HTMLURL(ctx context.Context, obj *models.Commitment) (string, error) {
-	return "/commitments/" + obj.ID + ".html", nil
+	return docurl.For(docurl.CommitmentHTML, obj.ID), nil
 }
 
 func (r *commitmentResolver) PDFURL(ctx context.Context, obj *models.Commitment) (string, error) {
-	return "/commitments/" + obj.ID + ".pdf", nil
+	return docurl.For(docurl.CommitmentPDF, obj.ID), nil
 }
 
 func (r *mutationResolver) SubmitApplication(ctx context.Context, input model.SubmitApplicationInput) (*model.SubmitApplicationPayload, error) {
@@ -161,13 +158,20 @@ func (r *queryResolver) Application(ctx context.Context, id string) (*models.App
 }
 
 func (r *queryResolver) MyApplications(ctx context.Context) ([]models.Application, error) {
-	return r.Apply.Mine(ctx)
+	apps, err := r.Apply.Mine(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r.prefetchApplications(ctx, apps)
+	return apps, nil
 }
 
 func (r *queryResolver) Applications(ctx context.Context, filter *model.ApplicationFilter, orderBy *apply.Order, first *int, after *string) (*model.ApplicationConnection, error) {
-	var f apply.QueueFilter
+	f := apply.QueueFilter{}
 	if filter != nil {
-		f = apply.QueueFilter{Statuses: filter.Statuses, VIPOnly: deref(filter.VipOnly), Assignee: deref(filter.AssigneeID)}
+		f = apply.QueueFilter{Statuses: filter.Statuses, VIPOnly: deref(filter.VipOnly), Assignee: deref(filter.AssigneeID),
+			SubjectID: deref(filter.SubjectID), ZeroDocument: filter.ZeroDocument, SubmittedFrom: deref(filter.SubmittedFrom),
+			SubmittedTo: deref(filter.SubmittedTo), Keyword: deref(filter.Keyword)}
 	}
 	return r.applications(ctx, f, deref(orderBy), first, after)
 }

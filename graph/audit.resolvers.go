@@ -23,17 +23,21 @@ func (r *auditEntryResolver) ActorRole(ctx context.Context, obj *models.AuditEnt
 
 // AuditLog is the resolver for the auditLog field.
 func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditLogFilter, first *int, after *string) (*model.AuditEntryConnection, error) {
-	var f audit.Filter
-	if filter != nil {
-		f = audit.Filter{ActorID: deref(filter.ActorID), Action: deref(filter.Action), SubjectID: deref(filter.SubjectID), From: deref(filter.From), To: deref(filter.To)}
-	}
-	p, err := r.Audit.List(ctx, f, deref(first), deref(after))
+	n, count, err := listArgs(ctx, first)
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.AuditEntryConnection{PageInfo: &model.PageInfo{HasNextPage: p.HasNext, EndCursor: ptrIf(p.EndCursor)}, TotalCount: int(p.TotalCount)}
+	f := audit.Filter{Count: count}
+	if filter != nil {
+		f = audit.Filter{ActorID: deref(filter.ActorID), Action: deref(filter.Action), SubjectID: deref(filter.SubjectID), From: deref(filter.From), To: deref(filter.To), Count: count}
+	}
+	p, err := r.Audit.List(ctx, f, n, deref(after))
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.AuditEntryConnection{Edges: []model.AuditEntryEdge{}, PageInfo: pageInfoOf(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
 	for i := range p.Entries {
-		conn.Edges = append(conn.Edges, model.AuditEntryEdge{Cursor: audit.EncodeCursor(p.Entries[i].ID), Node: &p.Entries[i]})
+		conn.Edges = append(conn.Edges, model.AuditEntryEdge{Cursor: audit.Cursor(p.Entries[i]), Node: &p.Entries[i]})
 	}
 	return conn, nil
 }

@@ -14,12 +14,20 @@ import (
 	"creditwater/reqctx"
 )
 
+func (r *importJobResolver) Kind(ctx context.Context, obj *models.ImportJob) (billing.Kind, error) {
+	return billing.Kind(obj.Kind), nil
+}
+
 func (r *importJobResolver) FileName(ctx context.Context, obj *models.ImportJob) (*string, error) {
 	return ptrIf(obj.FileName), nil
 }
 
 func (r *importJobResolver) Encoding(ctx context.Context, obj *models.ImportJob) (*string, error) {
 	return ptrIf(obj.Encoding), nil
+}
+
+func (r *importJobResolver) Status(ctx context.Context, obj *models.ImportJob) (model.ImportStatus, error) {
+	return model.ImportStatus(obj.Status), nil
 }
 
 func (r *importJobResolver) Message(ctx context.Context, obj *models.ImportJob) (*string, error) {
@@ -30,13 +38,13 @@ func (r *importJobResolver) Errors(ctx context.Context, obj *models.ImportJob, l
 	return r.Importer.JobErrors(ctx, obj.ID, deref(limit))
 }
 
-func (r *mutationResolver) ImportBillingFile(ctx context.Context, input model.ImportBillingFileInput) (*models.ImportJob, error) {
+func (r *mutationResolver) ImportBillingFile(ctx context.Context, input model.ImportBillingFileInput) (*model.ImportBillingFilePayload, error) {
 	job, _, err := r.Importer.Import(ctx, input.Kind, input.File.File, billing.Meta{FileName: input.File.Filename,
 		Encoding: deref(input.Encoding), StartedBy: reqctx.ActorFrom(ctx).UserID})
 	if err != nil {
 		return nil, err
 	}
-	return &job, nil
+	return &model.ImportBillingFilePayload{Job: &job}, nil
 }
 
 func (r *queryResolver) ImportJob(ctx context.Context, id string) (*models.ImportJob, error) {

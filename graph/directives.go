@@ -49,7 +49,7 @@ func DenyUngranted(ctx context.Context, next graphql.Resolver) (any, error) {
 	if fc != nil && fc.Object != "" && (fc.Object == "Query" || fc.Object == "Mutation" || fc.Object == "Subscription") && fc.Field.Definition != nil {
 		d := fc.Field.Definition.Directives
 		if d.ForName("hasRole") == nil && d.ForName("public") == nil && fc.Field.Name != "__typename" && fc.Field.Name != "__schema" && fc.Field.Name != "__type" {
-			return nil, apperr.New(apperr.Forbidden, "field %s is not granted to any role", fc.Field.Name)
+			return nil, apperr.New(apperr.Forbidden, "字段 %s 未授权给任何角色", fc.Field.Name)
 		}
 	}
 	return next(ctx)

@@ -155,11 +155,21 @@ func (r *queryResolver) MyConsents(ctx context.Context) ([]models.Consent, error
 
 // MyEnterprises is the resolver for the myEnterprises field.
 func (r *queryResolver) MyEnterprises(ctx context.Context) ([]models.EnterpriseBinding, error) {
-	return r.Enterprise.Bindings(ctx)
+	bs, err := r.Enterprise.Bindings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r.prefetchBindings(ctx, bs)
+	return bs, nil
 }
 
 func (r *queryResolver) EnterpriseAgents(ctx context.Context, subjectID string) ([]models.EnterpriseBinding, error) {
-	return r.Enterprise.Agents(ctx, subjectID)
+	bs, err := r.Enterprise.Agents(ctx, subjectID)
+	if err != nil {
+		return nil, err
+	}
+	r.prefetchBindings(ctx, bs)
+	return bs, nil
 }
 
 func (r *subjectResolver) RegistryStatus(ctx context.Context, obj *models.Subject) (*enterprise.RegistryStatus, error) {

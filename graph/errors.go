@@ -25,7 +25,7 @@ const RetryAfterOutage = 5 * time.Second
 
 // ErrorPresenter maps errors to GraphQL errors with extensions.code (and
 // field, reason, retryAfter, details where set). Errors that are not
-// *apperr.Error are logged with the request ID and shown as "internal error":
+// *apperr.Error are logged with the request ID and shown as "内部错误":
 // no SQL, no upstream text, no secret reaches a client. Before that, causes
 // are classified whatever code the domain wrapped them in:
 //   - a malformed argument (a custom scalar, an enum in a variable) is
@@ -65,8 +65,8 @@ func ErrorPresenter(logger *slog.Logger, onCode func(string)) graphql.ErrorPrese
 		}
 		e := classify(err, argPath)
 		if e == nil || e.Code == apperr.Internal {
-			logger.ErrorContext(ctx, "internal error", "request_id", reqctx.RequestID(ctx), "err", err.Error())
-			gqlErr.Message = "internal error"
+			logger.ErrorContext(ctx, "内部错误", "request_id", reqctx.RequestID(ctx), "err", err.Error())
+			gqlErr.Message = "内部错误"
 			gqlErr.Extensions = map[string]any{"code": string(apperr.Internal)}
 			if e != nil && e.Message != "" {
 				gqlErr.Message = "internal error: " + e.Message
@@ -77,7 +77,7 @@ func ErrorPresenter(logger *slog.Logger, onCode func(string)) graphql.ErrorPrese
 				if e.Reason == reasonCancelled {
 					level = slog.LevelDebug
 				}
-				logger.Log(ctx, level, "dependency unavailable", "request_id", reqctx.RequestID(ctx), "reason", e.Reason, "err", e.Err.Error())
+				logger.Log(ctx, level, "依赖服务暂不可用", "request_id", reqctx.RequestID(ctx), "reason", e.Reason, "err", e.Err.Error())
 			}
 			gqlErr.Message = e.Message
 			ext := map[string]any{"code": string(e.Code)}
@@ -188,6 +188,6 @@ func toString(v any) string {
 func Recover(logger *slog.Logger) graphql.RecoverFunc {
 	return func(ctx context.Context, p any) error {
 		logger.ErrorContext(ctx, "panic in resolver", "request_id", reqctx.RequestID(ctx), "panic", p)
-		return apperr.New(apperr.Internal, "unexpected failure")
+		return apperr.New(apperr.Internal, "意外故障")
 	}
 }

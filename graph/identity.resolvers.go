@@ -69,6 +69,10 @@ func (r *userResolver) PhoneMasked(ctx context.Context, obj *models.User) (*stri
 	return ptrIf(obj.PhoneMasked), nil
 }
 
+func (r *userResolver) WorkPhone(ctx context.Context, obj *models.User) (*string, error) {
+	return ptrIf(obj.WorkPhone), nil
+}
+
 func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
 
 type userResolver struct{ *Resolver }

@@ -2,7 +2,9 @@ package graph
 
 import (
 	"context"
+	"slices"
 
+	"creditwater/page"
 	"creditwater/reqctx"
 	"github.com/99designs/gqlgen/graphql"
 
@@ -74,4 +76,36 @@ func uploads(files []graphql.Upload) []credit.Upload {
 		out = append(out, credit.Upload{FileName: f.Filename, ContentType: f.ContentType, Size: f.Size, Body: f.File})
 	}
 	return out
+}
+
+// repairPayload wraps a repair mutation's result.
+func repairPayload(req models.RepairRequest, err error) (*model.RepairPayload, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &model.RepairPayload{Repair: &req}, nil
+}
+
+// objectionPayload wraps an objection mutation's result.
+func objectionPayload(o models.Objection, err error) (*model.ObjectionPayload, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &model.ObjectionPayload{Objection: &o}, nil
+}
+
+// listArgs checks a connection's first with the one page-size rule
+// (page.First: INVALID field first outside 1–100) and tells whether the
+// client selected totalCount, so that lists count only when asked.
+func listArgs(ctx context.Context, first *int) (int, bool, error) {
+	n, err := page.First(first)
+	if err != nil {
+		return 0, false, err
+	}
+	return n, slices.Contains(graphql.CollectAllFields(ctx), "totalCount"), nil
+}
+
+// pageInfoOf is a connection's PageInfo.
+func pageInfoOf(hasNext bool, endCursor string) *model.PageInfo {
+	return &model.PageInfo{HasNextPage: hasNext, EndCursor: ptrIf(endCursor)}
 }

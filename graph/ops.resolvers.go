@@ -46,8 +46,8 @@ func (r *publicationResolver) Result(ctx context.Context, obj *models.OutboxMess
 }
 
 // SearchSubjects is the resolver for the searchSubjects field.
-func (r *queryResolver) SearchSubjects(ctx context.Context, text string, first *int, after *string) (*model.SubjectConnection, error) {
-	p, err := r.Ops.SearchSubjects(ctx, text, first, deref(after))
+func (r *queryResolver) SearchSubjects(ctx context.Context, query string, first *int, after *string) (*model.SubjectConnection, error) {
+	p, err := r.Ops.SearchSubjects(ctx, query, first, deref(after))
 	if err != nil {
 		return nil, err
 	}
@@ -128,35 +128,17 @@ func (r *subjectOverviewResolver) Bindings(ctx context.Context, obj *models.Subj
 
 // Accounts is the resolver for the accounts field.
 func (r *subjectOverviewResolver) Accounts(ctx context.Context, obj *models.Subject, first *int, after *string) (*model.AccountConnection, error) {
-	p, err := r.Ops.Accounts(ctx, obj.ID, first, deref(after))
-	if err != nil {
-		return nil, err
-	}
-	conn := &model.AccountConnection{PageInfo: pageInfo(p), TotalCount: int(p.TotalCount)}
-	conn.Edges = edges(p, func(c string, n *models.Account) model.AccountEdge { return model.AccountEdge{Cursor: c, Node: n} })
-	return conn, nil
+	return r.Query().MyAccounts(ctx, &model.SelfServiceFilter{SubjectID: &obj.ID}, first, after)
 }
 
 // Bills is the resolver for the bills field.
 func (r *subjectOverviewResolver) Bills(ctx context.Context, obj *models.Subject, first *int, after *string) (*model.BillConnection, error) {
-	p, err := r.Ops.Bills(ctx, obj.ID, first, deref(after))
-	if err != nil {
-		return nil, err
-	}
-	conn := &model.BillConnection{PageInfo: pageInfo(p), TotalCount: int(p.TotalCount)}
-	conn.Edges = edges(p, func(c string, n *models.Bill) model.BillEdge { return model.BillEdge{Cursor: c, Node: n} })
-	return conn, nil
+	return r.Query().MyBills(ctx, &model.SelfServiceFilter{SubjectID: &obj.ID}, first, after)
 }
 
 // Payments is the resolver for the payments field.
 func (r *subjectOverviewResolver) Payments(ctx context.Context, obj *models.Subject, first *int, after *string) (*model.PaymentConnection, error) {
-	p, err := r.Ops.Payments(ctx, obj.ID, first, deref(after))
-	if err != nil {
-		return nil, err
-	}
-	conn := &model.PaymentConnection{PageInfo: pageInfo(p), TotalCount: int(p.TotalCount)}
-	conn.Edges = edges(p, func(c string, n *models.Payment) model.PaymentEdge { return model.PaymentEdge{Cursor: c, Node: n} })
-	return conn, nil
+	return r.Query().MyPayments(ctx, &model.SelfServiceFilter{SubjectID: &obj.ID}, first, after)
 }
 
 // Records is the resolver for the records field.

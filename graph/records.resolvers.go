@@ -41,7 +41,7 @@ func (r *dishonestyRecordResolver) RecordedBy(ctx context.Context, obj *models.D
 }
 
 func (r *dishonestyRecordResolver) History(ctx context.Context, obj *models.DishonestyRecord) ([]models.RecordEvent, error) {
-	return r.Records.History(ctx, obj.ID)
+	return loadList(ctx, r.loaders(ctx).RecordHistory, obj.ID)
 }
 
 func (r *jobRunResolver) Instance(ctx context.Context, obj *models.JobRun) (*string, error) {
@@ -91,7 +91,7 @@ func (r *mutationResolver) RecordCommitmentBreach(ctx context.Context, input mod
 	return &model.CasePayload{Case: &c, Record: &rec}, nil
 }
 
-func (r *mutationResolver) AssignAccountManager(ctx context.Context, input model.AssignAccountManagerInput) (*grade.Profile, error) {
+func (r *mutationResolver) AssignAccountManager(ctx context.Context, input model.AssignAccountManagerInput) (*model.AssignAccountManagerPayload, error) {
 	if _, err := r.Grades.AssignAccountManager(ctx, input.SubjectID, input.StaffUserID); err != nil {
 		return nil, err
 	}
@@ -99,15 +99,15 @@ func (r *mutationResolver) AssignAccountManager(ctx context.Context, input model
 	if err != nil {
 		return nil, err
 	}
-	return &p, nil
+	return &model.AssignAccountManagerPayload{Profile: &p}, nil
 }
 
-func (r *mutationResolver) RunJob(ctx context.Context, name string) (*models.JobRun, error) {
-	run, err := r.JobRunner.RunNow(ctx, name)
+func (r *mutationResolver) RunJob(ctx context.Context, input model.RunJobInput) (*model.RunJobPayload, error) {
+	run, err := r.JobRunner.RunNow(ctx, input.Name)
 	if err != nil {
 		return nil, err
 	}
-	return &run, nil
+	return &model.RunJobPayload{Run: &run}, nil
 }
 
 func (r *queryResolver) CreditProfile(ctx context.Context, subjectID string) (*grade.Profile, error) {
@@ -119,15 +119,21 @@ func (r *queryResolver) CreditProfile(ctx context.Context, subjectID string) (*g
 }
 
 func (r *queryResolver) DishonestyRecords(ctx context.Context, filter *model.DishonestyRecordFilter, first *int, after *string) (*model.DishonestyRecordConnection, error) {
-	var f record.Filter
-	if filter != nil {
-		f = record.Filter{SubjectID: deref(filter.SubjectID), Kind: deref(filter.Kind), Status: deref(filter.Status), From: deref(filter.From), To: deref(filter.To)}
-	}
-	p, err := r.Records.List(ctx, f, deref(first), deref(after))
+	n, count, err := listArgs(ctx, first)
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.DishonestyRecordConnection{PageInfo: &model.PageInfo{HasNextPage: p.HasNext, EndCursor: ptrIf(p.EndCursor)}, TotalCount: int(p.TotalCount)}
+	f := record.Filter{Count: count}
+	if filter != nil {
+		f = record.Filter{SubjectID: deref(filter.SubjectID), Kind: deref(filter.Kind), Status: deref(filter.Status),
+			Severity: deref(filter.Severity), From: deref(filter.From), To: deref(filter.To), Count: count}
+	}
+	p, err := r.Records.List(ctx, f, n, deref(after))
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.DishonestyRecordConnection{Edges: []model.DishonestyRecordEdge{}, PageInfo: pageInfoOf(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
+	r.prefetchRecords(ctx, p.Records)
 	for i := range p.Records {
 		conn.Edges = append(conn.Edges, model.DishonestyRecordEdge{Cursor: record.Cursor(p.Records[i]), Node: &p.Records[i]})
 	}

@@ -10,12 +10,18 @@ import (
 	"creditwater/apperr"
 	"creditwater/credit/record"
 	"creditwater/credit/review"
+	"creditwater/docurl"
 	"creditwater/graph/generated"
 	"creditwater/graph/model"
 	"creditwater/models"
+	"creditwater/ops"
 	"encoding/json"
 	"strconv"
 )
+
+func (r *deadlineResolver) Kind(ctx context.Context, obj *review.Deadline) (ops.ReviewKind, error) {
+	return ops.ReviewKind(obj.Kind), nil
+}
 
 func (r *deadlineResolver) AssigneeID(ctx context.Context, obj *review.Deadline) (*string, error) {
 	return ptrIf(obj.AssigneeID), nil
@@ -37,72 +43,72 @@ func (r *evidenceItemResolver) URL(ctx context.Context, obj *models.Evidence) (*
 	if obj.Kind != "FILE" {
 		return nil, nil
 	}
-	u := "/evidence/" + obj.PublicID
+	u := docurl.For(docurl.Evidence, obj.PublicID)
 	return &u, nil
 }
 
-func (r *mutationResolver) FileRepair(ctx context.Context, input model.FileRepairInput) (*models.RepairRequest, error) {
-	return ptrOrErr(r.Repairs.File(ctx, review.FileRepair{RecordID: input.RecordID, Statement: input.Statement,
+func (r *mutationResolver) FileRepair(ctx context.Context, input model.FileRepairInput) (*model.RepairPayload, error) {
+	return repairPayload(r.Repairs.File(ctx, review.FileRepair{RecordID: input.RecordID, Statement: input.Statement,
 		SignCommitment: input.SignCommitment, Evidence: uploads(input.Evidence)}))
 }
 
-func (r *mutationResolver) SupplementRepair(ctx context.Context, input model.SupplementRepairInput) (*models.RepairRequest, error) {
-	return ptrOrErr(r.Repairs.Supplement(ctx, input.RepairID, deref(input.Text), uploads(input.Evidence)))
+func (r *mutationResolver) SupplementRepair(ctx context.Context, input model.SupplementRepairInput) (*model.RepairPayload, error) {
+	return repairPayload(r.Repairs.Supplement(ctx, input.RepairID, deref(input.Text), uploads(input.Evidence)))
 }
 
-func (r *mutationResolver) StartRepairReview(ctx context.Context, id string) (*models.RepairRequest, error) {
-	return ptrOrErr(r.Repairs.StartReview(ctx, id))
+func (r *mutationResolver) StartRepairReview(ctx context.Context, input model.ReviewStepInput) (*model.RepairPayload, error) {
+	return repairPayload(r.Repairs.StartReview(ctx, input.ID, &input.Version))
 }
 
-func (r *mutationResolver) RequestRepairSupplement(ctx context.Context, input model.RequestRepairSupplementInput) (*models.RepairRequest, error) {
-	return ptrOrErr(r.Repairs.RequestSupplement(ctx, input.RepairID, input.Missing, input.Version))
+func (r *mutationResolver) RequestRepairSupplement(ctx context.Context, input model.RequestRepairSupplementInput) (*model.RepairPayload, error) {
+	return repairPayload(r.Repairs.RequestSupplement(ctx, input.RepairID, input.Missing, &input.Version))
 }
 
-func (r *mutationResolver) ApproveRepair(ctx context.Context, input model.ReviewDecisionInput) (*models.RepairRequest, error) {
-	return ptrOrErr(r.Repairs.Approve(ctx, input.ID, input.Reason))
+func (r *mutationResolver) ApproveRepair(ctx context.Context, input model.ReviewDecisionInput) (*model.RepairPayload, error) {
+	return repairPayload(r.Repairs.Approve(ctx, input.ID, input.Reason, &input.Version))
 }
 
-func (r *mutationResolver) DenyRepair(ctx context.Context, input model.ReviewDecisionInput) (*models.RepairRequest, error) {
-	return ptrOrErr(r.Repairs.Deny(ctx, input.ID, input.Reason))
+func (r *mutationResolver) DenyRepair(ctx context.Context, input model.ReviewDecisionInput) (*model.RepairPayload, error) {
+	return repairPayload(r.Repairs.Deny(ctx, input.ID, input.Reason, &input.Version))
 }
 
-func (r *mutationResolver) FileObjection(ctx context.Context, input model.FileObjectionInput) (*models.Objection, error) {
-	return ptrOrErr(r.Objections.File(ctx, review.FileObjection{RecordID: input.RecordID, Reason: input.Reason, Evidence: uploads(input.Evidence)}))
+func (r *mutationResolver) FileObjection(ctx context.Context, input model.FileObjectionInput) (*model.ObjectionPayload, error) {
+	return objectionPayload(r.Objections.File(ctx, review.FileObjection{RecordID: input.RecordID, Reason: input.Reason, Evidence: uploads(input.Evidence)}))
 }
 
-func (r *mutationResolver) AcceptObjection(ctx context.Context, id string) (*models.Objection, error) {
-	return ptrOrErr(r.Objections.Accept(ctx, id))
+func (r *mutationResolver) AcceptObjection(ctx context.Context, input model.ReviewStepInput) (*model.ObjectionPayload, error) {
+	return objectionPayload(r.Objections.Accept(ctx, input.ID, &input.Version))
 }
 
-func (r *mutationResolver) NotAcceptObjection(ctx context.Context, input model.ReviewDecisionInput) (*models.Objection, error) {
-	return ptrOrErr(r.Objections.NotAccept(ctx, input.ID, input.Reason))
+func (r *mutationResolver) NotAcceptObjection(ctx context.Context, input model.ReviewDecisionInput) (*model.ObjectionPayload, error) {
+	return objectionPayload(r.Objections.NotAccept(ctx, input.ID, input.Reason, &input.Version))
 }
 
-func (r *mutationResolver) ExtendObjection(ctx context.Context, input model.ExtendObjectionInput) (*models.Objection, error) {
-	return ptrOrErr(r.Objections.Extend(ctx, input.ID, input.Days, input.Reason))
+func (r *mutationResolver) ExtendObjection(ctx context.Context, input model.ExtendObjectionInput) (*model.ObjectionPayload, error) {
+	return objectionPayload(r.Objections.Extend(ctx, input.ID, input.Days, input.Reason, &input.Version))
 }
 
-func (r *mutationResolver) DecideObjection(ctx context.Context, input model.DecideObjectionInput) (*models.Objection, error) {
+func (r *mutationResolver) DecideObjection(ctx context.Context, input model.DecideObjectionInput) (*model.ObjectionPayload, error) {
 	var corr *record.Correction
 	if input.CorrectedSummary != nil || input.CorrectedSeverity != nil {
 		corr = &record.Correction{Summary: input.CorrectedSummary, Severity: input.CorrectedSeverity}
 	}
-	return ptrOrErr(r.Objections.Decide(ctx, input.ID, input.Outcome, input.Reason, corr))
+	return objectionPayload(r.Objections.Decide(ctx, input.ID, input.Outcome, input.Reason, corr, &input.Version))
 }
 
-func (r *mutationResolver) MarkNoticeRead(ctx context.Context, id string) (bool, error) {
-	n, err := strconv.ParseUint(id, 10, 64)
+func (r *mutationResolver) MarkNoticeRead(ctx context.Context, input model.MarkNoticeReadInput) (*model.MarkNoticeReadPayload, error) {
+	n, err := strconv.ParseUint(input.ID, 10, 64)
 	if err != nil {
-		return false, apperr.InvalidField("id", "not a notice ID")
+		return nil, apperr.InvalidField("id", "不是提醒编号")
 	}
 	if err := r.Reviews.MarkNoticeRead(ctx, n); err != nil {
-		return false, err
+		return nil, err
 	}
-	return true, nil
+	return &model.MarkNoticeReadPayload{Read: true}, nil
 }
 
 func (r *objectionResolver) Record(ctx context.Context, obj *models.Objection) (*models.DishonestyRecord, error) {
-	return ptrOrErr(r.Records.Get(ctx, obj.RecordID))
+	return loadOne(ctx, r.loaders(ctx).Records, obj.RecordID, "失信记录")
 }
 
 func (r *objectionResolver) Decision(ctx context.Context, obj *models.Objection) (*string, error) {
@@ -110,11 +116,11 @@ func (r *objectionResolver) Decision(ctx context.Context, obj *models.Objection)
 }
 
 func (r *objectionResolver) Evidence(ctx context.Context, obj *models.Objection) ([]models.Evidence, error) {
-	return r.Objections.Evidence(ctx, obj.ID)
+	return loadList(ctx, r.loaders(ctx).ObjectionEvidence, obj.ID)
 }
 
 func (r *objectionResolver) History(ctx context.Context, obj *models.Objection) ([]models.RequestEvent, error) {
-	return r.Objections.History(ctx, obj.ID)
+	return loadList(ctx, r.loaders(ctx).ObjectionHistory, obj.ID)
 }
 
 func (r *queryResolver) RepairCommitmentText(ctx context.Context, recordID string) (*model.RepairCommitmentText, error) {
@@ -133,16 +139,79 @@ func (r *queryResolver) Objection(ctx context.Context, id string) (*models.Objec
 	return ptrOrErr(r.Resolver.Objections.Get(ctx, id))
 }
 
-func (r *queryResolver) Repairs(ctx context.Context, subjectID string) ([]models.RepairRequest, error) {
-	return r.Resolver.Repairs.ListForSubject(ctx, subjectID)
+func (r *queryResolver) Repairs(ctx context.Context, filter *model.RepairFilter, first *int, after *string) (*model.RepairRequestConnection, error) {
+	n, count, err := listArgs(ctx, first)
+	if err != nil {
+		return nil, err
+	}
+	f := review.RepairFilter{Count: count}
+	if filter != nil {
+		f = review.RepairFilter{Status: deref(filter.Status), SubjectID: deref(filter.SubjectID), AssigneeID: deref(filter.AssigneeID), Overdue: filter.Overdue, Count: count}
+	}
+	p, err := r.Resolver.Repairs.Queue(ctx, f, n, deref(after))
+	if err != nil {
+		return nil, err
+	}
+	reqs := make([]models.RepairRequest, len(p.Items))
+	for i := range p.Items {
+		reqs[i] = p.Items[i].Request
+	}
+	l := r.loaders(ctx)
+	prefetchRequests(ctx, l, reqs, func(x *models.RepairRequest) string { return x.ID }, func(x *models.RepairRequest) string { return x.RecordID },
+		l.RepairEvidence, l.RepairHistory)
+	conn := &model.RepairRequestConnection{Edges: []model.RepairRequestEdge{}, PageInfo: pageInfoOf(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
+	for i := range p.Items {
+		conn.Edges = append(conn.Edges, model.RepairRequestEdge{Cursor: p.Items[i].Cursor, Node: &p.Items[i].Request})
+	}
+	return conn, nil
 }
 
-func (r *queryResolver) Objections(ctx context.Context, subjectID string) ([]models.Objection, error) {
-	return r.Resolver.Objections.ListForSubject(ctx, subjectID)
+func (r *queryResolver) Objections(ctx context.Context, filter *model.ObjectionFilter, first *int, after *string) (*model.ObjectionConnection, error) {
+	n, count, err := listArgs(ctx, first)
+	if err != nil {
+		return nil, err
+	}
+	f := review.ObjectionFilter{Count: count}
+	if filter != nil {
+		f = review.ObjectionFilter{Status: deref(filter.Status), SubjectID: deref(filter.SubjectID), AssigneeID: deref(filter.AssigneeID), Overdue: filter.Overdue, Count: count}
+	}
+	p, err := r.Resolver.Objections.Queue(ctx, f, n, deref(after))
+	if err != nil {
+		return nil, err
+	}
+	reqs := make([]models.Objection, len(p.Items))
+	for i := range p.Items {
+		reqs[i] = p.Items[i].Request
+	}
+	l := r.loaders(ctx)
+	prefetchRequests(ctx, l, reqs, func(x *models.Objection) string { return x.ID }, func(x *models.Objection) string { return x.RecordID },
+		l.ObjectionEvidence, l.ObjectionHistory)
+	conn := &model.ObjectionConnection{Edges: []model.ObjectionEdge{}, PageInfo: pageInfoOf(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
+	for i := range p.Items {
+		conn.Edges = append(conn.Edges, model.ObjectionEdge{Cursor: p.Items[i].Cursor, Node: &p.Items[i].Request})
+	}
+	return conn, nil
 }
 
-func (r *queryResolver) Deadlines(ctx context.Context, overdueOnly *bool, assigneeID *string) ([]review.Deadline, error) {
-	return r.Reviews.Deadlines(ctx, review.DeadlineFilter{OverdueOnly: deref(overdueOnly), AssigneeID: deref(assigneeID)})
+func (r *queryResolver) Deadlines(ctx context.Context, filter *model.DeadlineFilter, first *int, after *string) (*model.DeadlineConnection, error) {
+	n, count, err := listArgs(ctx, first)
+	if err != nil {
+		return nil, err
+	}
+	f := review.DeadlineFilter{Count: count}
+	if filter != nil {
+		f = review.DeadlineFilter{Kind: string(deref(filter.Kind)), Status: string(deref(filter.Status)), OverdueOnly: deref(filter.OverdueOnly),
+			AssigneeID: deref(filter.AssigneeID), DueFrom: deref(filter.DueFrom), DueTo: deref(filter.DueTo), Count: count}
+	}
+	p, err := r.Reviews.Deadlines(ctx, f, n, deref(after))
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.DeadlineConnection{Edges: []model.DeadlineEdge{}, PageInfo: pageInfoOf(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
+	for i := range p.Items {
+		conn.Edges = append(conn.Edges, model.DeadlineEdge{Cursor: p.Items[i].Cursor(), Node: &p.Items[i]})
+	}
+	return conn, nil
 }
 
 func (r *queryResolver) MyNotices(ctx context.Context) ([]models.StaffNotice, error) {
@@ -150,7 +219,7 @@ func (r *queryResolver) MyNotices(ctx context.Context) ([]models.StaffNotice, er
 }
 
 func (r *repairRequestResolver) Record(ctx context.Context, obj *models.RepairRequest) (*models.DishonestyRecord, error) {
-	return ptrOrErr(r.Records.Get(ctx, obj.RecordID))
+	return loadOne(ctx, r.loaders(ctx).Records, obj.RecordID, "失信记录")
 }
 
 func (r *repairRequestResolver) MissingItems(ctx context.Context, obj *models.RepairRequest) ([]string, error) {
@@ -166,11 +235,11 @@ func (r *repairRequestResolver) Decision(ctx context.Context, obj *models.Repair
 }
 
 func (r *repairRequestResolver) Evidence(ctx context.Context, obj *models.RepairRequest) ([]models.Evidence, error) {
-	return r.Repairs.Evidence(ctx, obj.ID)
+	return loadList(ctx, r.loaders(ctx).RepairEvidence, obj.ID)
 }
 
 func (r *repairRequestResolver) History(ctx context.Context, obj *models.RepairRequest) ([]models.RequestEvent, error) {
-	return r.Repairs.History(ctx, obj.ID)
+	return loadList(ctx, r.loaders(ctx).RepairHistory, obj.ID)
 }
 
 func (r *requestEventResolver) ActorID(ctx context.Context, obj *models.RequestEvent) (*string, error) {

@@ -24,6 +24,7 @@ import (
 	"creditwater/inbox"
 	"creditwater/pii"
 	"creditwater/rating"
+	"creditwater/selfservice"
 )
 
 // Resolver holds the domain services the resolvers call.
@@ -47,4 +48,7 @@ type Resolver struct {
 	Sealer     *pii.Sealer
 	Inbox      *inbox.Inbox
 	Ops        *ops.Service
+	Self       *selfservice.Service
+	Publicity  *selfservice.Publicity
+	FollowUps  *selfservice.FollowUps
 }

@@ -59,15 +59,19 @@ func (r *mutationResolver) EndUserSessions(ctx context.Context, input model.EndU
 
 // Users is the resolver for the users field.
 func (r *queryResolver) Users(ctx context.Context, filter *model.UsersFilter, first *int, after *string) (*model.UserConnection, error) {
-	var f auth.UserFilter
-	if filter != nil {
-		f = auth.UserFilter{Role: deref(filter.Role), Disabled: filter.Disabled, Query: deref(filter.Query)}
-	}
-	p, err := r.Auth.ListUsers(ctx, f, deref(first), deref(after))
+	n, count, err := listArgs(ctx, first)
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.UserConnection{Edges: []model.UserEdge{}, PageInfo: &model.PageInfo{HasNextPage: p.HasNext, EndCursor: ptrIf(p.EndCursor)}, TotalCount: int(p.TotalCount)}
+	f := auth.UserFilter{Count: count}
+	if filter != nil {
+		f = auth.UserFilter{Role: deref(filter.Role), Disabled: filter.Disabled, Query: deref(filter.Query), Count: count}
+	}
+	p, err := r.Auth.ListUsers(ctx, f, n, deref(after))
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.UserConnection{Edges: []model.UserEdge{}, PageInfo: pageInfoOf(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
 	for i := range p.Users {
 		conn.Edges = append(conn.Edges, model.UserEdge{Cursor: auth.UserCursor(p.Users[i]), Node: &p.Users[i]})
 	}

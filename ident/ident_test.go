@@ -47,16 +47,16 @@ func TestValidateUSCC_R1_2_R7_3(t *testing.T) {
 		{in: "91440300192203821", reason: ReasonLength, msg: "统一社会信用代码 must be 18 characters, got 17"},
 		{in: "9144030019220382166", reason: ReasonLength, msg: "got 19"},
 		{in: "", reason: ReasonLength, msg: "got 0"},
-		{in: "91440300192203821统", reason: ReasonCharset, msg: "character '统' at position 18 is not allowed"},
-		{in: "9144I3001922038216", reason: ReasonCharset, msg: "character 'I' at position 5 is not allowed"},
-		{in: "9144030O1922038216", reason: ReasonCharset, msg: "character 'O' at position 8"},
-		{in: "S14403001922038216", reason: ReasonCharset, msg: "character 'S' at position 1"},
-		{in: "91440300192203821V", reason: ReasonCharset, msg: "character 'V' at position 18"},
-		{in: "9144030019220Z8216", reason: ReasonCharset, msg: "character 'Z' at position 14"},
-		{in: "91440300-922038216", reason: ReasonCharset, msg: "character '-' at position 9"},
-		{in: "914403001922038218", reason: ReasonChecksum, msg: "check character should be '6', got '8'"},
-		{in: "9144030071526726XH", reason: ReasonChecksum, msg: "check character should be 'G', got 'H'"},
-		{in: "914403001922038316", reason: ReasonChecksum, msg: "got '6'"},
+		{in: "91440300192203821统", reason: ReasonCharset, msg: "第 18 位的字符 '统' 不允许"},
+		{in: "9144I3001922038216", reason: ReasonCharset, msg: "第 5 位的字符 'I' 不允许"},
+		{in: "9144030O1922038216", reason: ReasonCharset, msg: "第 8 位的字符 'O'"},
+		{in: "S14403001922038216", reason: ReasonCharset, msg: "第 1 位的字符 'S'"},
+		{in: "91440300192203821V", reason: ReasonCharset, msg: "第 18 位的字符 'V'"},
+		{in: "9144030019220Z8216", reason: ReasonCharset, msg: "第 14 位的字符 'Z'"},
+		{in: "91440300-922038216", reason: ReasonCharset, msg: "第 9 位的字符 '-'"},
+		{in: "914403001922038218", reason: ReasonChecksum, msg: "校验码应为 '6'，实际为 '8'"},
+		{in: "9144030071526726XH", reason: ReasonChecksum, msg: "校验码应为 'G'，实际为 'H'"},
+		{in: "914403001922038316", reason: ReasonChecksum, msg: "实际为 '6'"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -107,19 +107,19 @@ func TestValidateResidentID_R1_2_R7_3(t *testing.T) {
 		{name: "valid lower x", in: " 11010519491231002x "},
 		{name: "valid 1880", in: "440524188001010014"},
 		{name: "valid leap day", in: withCheck(t, "44052420000229001")},
-		{name: "short", in: "11010519491231002", reason: ReasonLength, msg: "居民身份证号码 must be 18 characters, got 17"},
-		{name: "old 15 digits", in: "110105491231002", reason: ReasonLength, msg: "got 15"},
-		{name: "letter inside", in: "1101051949123100A2", reason: ReasonCharset, msg: "character 'A' at position 17 is not allowed"},
-		{name: "X inside", in: "X10105194912310021", reason: ReasonCharset, msg: "position 1"},
-		{name: "bad last", in: "11010519491231002Y", reason: ReasonCharset, msg: "character 'Y' at position 18"},
-		{name: "30 February", in: withCheck(t, "11010520230230002"), reason: ReasonBirthDate, msg: "birth date 20230230 in positions 7–14 is not a real date"},
-		{name: "29 February no leap", in: withCheck(t, "11010519000229002"), reason: ReasonBirthDate, msg: "not a real date"},
-		{name: "month 13", in: withCheck(t, "11010519491331002"), reason: ReasonBirthDate, msg: "not a real date"},
-		{name: "zeros", in: withCheck(t, "11010500000000002"), reason: ReasonBirthDate, msg: "not a real date"},
-		{name: "before 1800", in: withCheck(t, "11010517991231002"), reason: ReasonBirthDate, msg: "before 1800"},
-		{name: "future", in: withCheck(t, "11010520991231002"), reason: ReasonBirthDate, msg: "in the future"},
-		{name: "checksum", in: "110105194912310021", reason: ReasonChecksum, msg: "check character should be 'X', got '1'"},
-		{name: "checksum digit", in: "440524188001010015", reason: ReasonChecksum, msg: "check character should be '4', got '5'"},
+		{name: "short", in: "11010519491231002", reason: ReasonLength, msg: "居民身份证号码 须为 18 个字符，实际为 17 个"},
+		{name: "old 15 digits", in: "110105491231002", reason: ReasonLength, msg: "实际为 15 个"},
+		{name: "letter inside", in: "1101051949123100A2", reason: ReasonCharset, msg: "第 17 位的字符 'A' 不允许"},
+		{name: "X inside", in: "X10105194912310021", reason: ReasonCharset, msg: "第 1 位"},
+		{name: "bad last", in: "11010519491231002Y", reason: ReasonCharset, msg: "第 18 位的字符 'Y'"},
+		{name: "30 February", in: withCheck(t, "11010520230230002"), reason: ReasonBirthDate, msg: "第 7–14 位的出生日期 20230230 不是真实日期"},
+		{name: "29 February no leap", in: withCheck(t, "11010519000229002"), reason: ReasonBirthDate, msg: "不是真实日期"},
+		{name: "month 13", in: withCheck(t, "11010519491331002"), reason: ReasonBirthDate, msg: "不是真实日期"},
+		{name: "zeros", in: withCheck(t, "11010500000000002"), reason: ReasonBirthDate, msg: "不是真实日期"},
+		{name: "早于 1800 年", in: withCheck(t, "11010517991231002"), reason: ReasonBirthDate, msg: "早于 1800 年"},
+		{name: "future", in: withCheck(t, "11010520991231002"), reason: ReasonBirthDate, msg: "晚于今天"},
+		{name: "checksum", in: "110105194912310021", reason: ReasonChecksum, msg: "校验码应为 'X'，实际为 '1'"},
+		{name: "checksum digit", in: "440524188001010015", reason: ReasonChecksum, msg: "校验码应为 '4'，实际为 '5'"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -136,7 +136,7 @@ func TestValidateResidentID_R1_2_R7_3(t *testing.T) {
 	}
 }
 
-// R7.3: "in the future" is decided by today's date in China, not in UTC.
+// R7.3: "晚于今天" is decided by today's date in China, not in UTC.
 func TestResidentIDFutureBirthDate_R7_3(t *testing.T) {
 	t.Parallel()
 	// 2026-04-30 16:30 UTC is already 1 May 00:30 in China.
@@ -152,7 +152,7 @@ func TestResidentIDFutureBirthDate_R7_3(t *testing.T) {
 	for _, tt := range tests {
 		err := validateMod112(withCheck(t, "110105"+tt.birth+"002"), "居民身份证号码", now)
 		if tt.future {
-			wantInvalid(t, err, FieldIDNumber, ReasonBirthDate, "in the future")
+			wantInvalid(t, err, FieldIDNumber, ReasonBirthDate, "晚于今天")
 		} else if err != nil {
 			t.Errorf("birth %s: %v", tt.birth, err)
 		}

@@ -72,7 +72,7 @@ func validateID(t IDType, number string, now time.Time) (string, error) {
 	case TaiwanPermit:
 		err = validateTaiwanPermit(s)
 	default:
-		return "", invalid(FieldIDType, ReasonUnknown, "unknown ID type %q", string(t))
+		return "", invalid(FieldIDType, ReasonUnknown, "未知的证件类型 %q", string(t))
 	}
 	if err != nil {
 		return "", err
@@ -93,7 +93,7 @@ func validateHMTResidence(s string, now time.Time) error {
 			return nil
 		}
 	}
-	return invalid(FieldIDNumber, ReasonPrefix, "%s must start with 810000, 820000 or 830000, got %s", name, s[:6])
+	return invalid(FieldIDNumber, ReasonPrefix, "%s 须以 810000、820000 或 830000 开头，实际为 %s", name, s[:6])
 }
 
 func validateForeignerPR(s string, now time.Time) error {
@@ -101,7 +101,7 @@ func validateForeignerPR(s string, now time.Time) error {
 	switch utf8.RuneCountInString(s) {
 	case ResidentIDLength: // 2023 format
 		if s[0] != '9' {
-			return invalid(FieldIDNumber, ReasonPrefix, "an 18-character %s must start with 9, got %s", name, quoteRune(firstRune(s)))
+			return invalid(FieldIDNumber, ReasonPrefix, "18 位的%s须以 9 开头，实际为 %s", name, quoteRune(firstRune(s)))
 		}
 		return validateMod112(s, name, now)
 	case 15: // 2017 format: nationality letters, then digits
@@ -112,25 +112,25 @@ func validateForeignerPR(s string, now time.Time) error {
 				break
 			}
 			if r < 'A' || r > 'Z' {
-				return invalid(FieldIDNumber, ReasonCharset, "character %s at position %d is not allowed: expected a letter", quoteRune(r), pos)
+				return invalid(FieldIDNumber, ReasonCharset, "第 %[2]d 位的字符 %[1]s 不允许：应为字母", quoteRune(r), pos)
 			}
 		}
 		return digitsOnly(s[3:], 3)
 	default:
-		return invalid(FieldIDNumber, ReasonLength, "%s must be 18 characters (or 15 for the 2017 card), got %d", name, utf8.RuneCountInString(s))
+		return invalid(FieldIDNumber, ReasonLength, "%s 须为 18 个字符（2017 年版为 15 个），实际为 %d 个", name, utf8.RuneCountInString(s))
 	}
 }
 
 func validatePassport(s string) error {
 	n := utf8.RuneCountInString(s)
 	if n < 5 || n > 17 {
-		return invalid(FieldIDNumber, ReasonLength, "passport number must be 5 to 17 characters, got %d", n)
+		return invalid(FieldIDNumber, ReasonLength, "护照号码须为 5 至 17 个字符，实际为 %d 个", n)
 	}
 	pos := 0
 	for _, r := range s {
 		pos++
 		if !isAlnum(r) {
-			return invalid(FieldIDNumber, ReasonCharset, "character %s at position %d is not allowed: expected a letter or digit", quoteRune(r), pos)
+			return invalid(FieldIDNumber, ReasonCharset, "第 %[2]d 位的字符 %[1]s 不允许：应为字母或数字", quoteRune(r), pos)
 		}
 	}
 	return nil
@@ -140,10 +140,10 @@ func validateHKMacaoPermit(s string) error {
 	const name = "港澳居民来往内地通行证号码"
 	n := utf8.RuneCountInString(s)
 	if n != 9 && n != 11 {
-		return invalid(FieldIDNumber, ReasonLength, "%s must be H or M followed by 8 or 10 digits (9 or 11 characters), got %d characters", name, n)
+		return invalid(FieldIDNumber, ReasonLength, "%s 须为 H 或 M 加 8 或 10 位数字（共 9 或 11 个字符），实际为 %d 个字符", name, n)
 	}
 	if s[0] != 'H' && s[0] != 'M' {
-		return invalid(FieldIDNumber, ReasonPrefix, "%s must start with H or M, got %s", name, quoteRune(firstRune(s)))
+		return invalid(FieldIDNumber, ReasonPrefix, "%s 须以 H 或 M 开头，实际为 %s", name, quoteRune(firstRune(s)))
 	}
 	return digitsOnly(s[1:], 1)
 }
@@ -152,7 +152,7 @@ func validateTaiwanPermit(s string) error {
 	const name = "台湾居民来往大陆通行证号码"
 	n := utf8.RuneCountInString(s)
 	if n != 8 && n != 10 {
-		return invalid(FieldIDNumber, ReasonLength, "%s must be 8 digits (10 for the old booklet), got %d characters", name, n)
+		return invalid(FieldIDNumber, ReasonLength, "%s 须为 8 位数字（旧版本式为 10 位），实际为 %d 个字符", name, n)
 	}
 	return digitsOnly(s, 0)
 }

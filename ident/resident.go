@@ -60,20 +60,20 @@ func ResidentIDCheckChar(first17 string) (byte, error) {
 // resident ID layout; name is the document's name for messages.
 func validateMod112(s, name string, now time.Time) error {
 	if n := utf8.RuneCountInString(s); n != ResidentIDLength {
-		return invalid(FieldIDNumber, ReasonLength, "%s must be %d characters, got %d", name, ResidentIDLength, n)
+		return invalid(FieldIDNumber, ReasonLength, "%s 须为 %d 个字符，实际为 %d 个", name, ResidentIDLength, n)
 	}
 	if err := digitsOnly(s[:ResidentIDLength-1], 0); err != nil {
 		return err
 	}
 	if last := rune(s[ResidentIDLength-1]); last != 'X' && (last < '0' || last > '9') {
-		return invalid(FieldIDNumber, ReasonCharset, "character %s at position %d is not allowed: the last character must be a digit or X", quoteRune(last), ResidentIDLength)
+		return invalid(FieldIDNumber, ReasonCharset, "第 %[2]d 位的字符 %[1]s 不允许：最后一位须为数字或 X", quoteRune(last), ResidentIDLength)
 	}
 	if err := birthDate(s[6:14], now); err != nil {
 		return err
 	}
 	want, _ := ResidentIDCheckChar(s[:ResidentIDLength-1])
 	if got := s[ResidentIDLength-1]; got != want {
-		return invalid(FieldIDNumber, ReasonChecksum, "check character should be '%c', got '%c'", want, got)
+		return invalid(FieldIDNumber, ReasonChecksum, "校验码应为 '%c'，实际为 '%c'", want, got)
 	}
 	return nil
 }
@@ -82,14 +82,14 @@ func validateMod112(s, name string, now time.Time) error {
 func birthDate(ymd string, now time.Time) error {
 	t, err := time.ParseInLocation("20060102", ymd, chinaTime)
 	if err != nil {
-		return invalid(FieldIDNumber, ReasonBirthDate, "birth date %s in positions 7–14 is not a real date", ymd)
+		return invalid(FieldIDNumber, ReasonBirthDate, "第 7–14 位的出生日期 %s 不是真实日期", ymd)
 	}
 	if t.Year() < minBirthYear {
-		return invalid(FieldIDNumber, ReasonBirthDate, "birth date %s in positions 7–14 is before %d", ymd, minBirthYear)
+		return invalid(FieldIDNumber, ReasonBirthDate, "第 7–14 位的出生日期 %s 早于 %d 年", ymd, minBirthYear)
 	}
 	y, m, d := now.In(chinaTime).Date()
 	if t.After(time.Date(y, m, d, 0, 0, 0, 0, chinaTime)) {
-		return invalid(FieldIDNumber, ReasonBirthDate, "birth date %s in positions 7–14 is in the future", ymd)
+		return invalid(FieldIDNumber, ReasonBirthDate, "第 7–14 位的出生日期 %s 晚于今天", ymd)
 	}
 	return nil
 }
@@ -101,7 +101,7 @@ func digitsOnly(s string, offset int) error {
 	for _, r := range s {
 		pos++
 		if r < '0' || r > '9' {
-			return invalid(FieldIDNumber, ReasonCharset, "character %s at position %d is not allowed: expected a digit", quoteRune(r), pos)
+			return invalid(FieldIDNumber, ReasonCharset, "第 %[2]d 位的字符 %[1]s 不允许：应为数字", quoteRune(r), pos)
 		}
 	}
 	return nil

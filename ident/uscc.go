@@ -63,7 +63,7 @@ func ValidateUSCC(s string) error {
 	}
 	want, _ := USCCCheckChar(s[:USCCLength-1])
 	if got := s[USCCLength-1]; got != want {
-		return invalid(FieldUSCC, ReasonChecksum, "check character should be '%c', got '%c'", want, got)
+		return invalid(FieldUSCC, ReasonChecksum, "校验码应为 '%c'，实际为 '%c'", want, got)
 	}
 	return nil
 }
@@ -92,7 +92,7 @@ func usccCharset(field, s string) error {
 	for _, r := range s {
 		pos++
 		if r >= utf8.RuneSelf || !strings.ContainsRune(usccAlphabet, r) {
-			return invalid(field, ReasonCharset, "character %s at position %d is not allowed", quoteRune(r), pos)
+			return invalid(field, ReasonCharset, "第 %[2]d 位的字符 %[1]s 不允许", quoteRune(r), pos)
 		}
 	}
 	return nil

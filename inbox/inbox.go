@@ -41,7 +41,7 @@ func (b *Inbox) Post(ctx context.Context, tx *gorm.DB, n models.Notice) error {
 	if n.DedupKey != nil {
 		var exists int64
 		if err := tx.WithContext(ctx).Model(&models.Notice{}).Where("dedup_key = ?", *n.DedupKey).Count(&exists).Error; err != nil {
-			return apperr.Wrap(err, apperr.Internal, "could not post the notice")
+			return apperr.Wrap(err, apperr.Internal, "无法发送站内通知")
 		}
 		if exists > 0 {
 			return nil
@@ -52,7 +52,7 @@ func (b *Inbox) Post(ctx context.Context, tx *gorm.DB, n models.Notice) error {
 		return nil
 	}
 	if err != nil {
-		return apperr.Wrap(err, apperr.Internal, "could not post the notice")
+		return apperr.Wrap(err, apperr.Internal, "无法发送站内通知")
 	}
 	return nil
 }
@@ -66,7 +66,7 @@ type Page struct {
 }
 
 // Cursor is the opaque cursor of a notice.
-func Cursor(n models.Notice) string { return page.Encode(n.ID) }
+func Cursor(n models.Notice) string { return page.Encode("inbox", n.ID) }
 
 // Mine returns the caller's notices, newest first. It returns
 // UNAUTHENTICATED without a session, INVALID (first, after) and INTERNAL.
@@ -80,17 +80,17 @@ func (b *Inbox) Mine(ctx context.Context, unreadOnly bool, first *int, after str
 		return Page{}, err
 	}
 	var afterID uint64
-	hasAfter, err := page.Decode(after, &afterID)
+	hasAfter, err := page.Decode("inbox", after, &afterID)
 	if err != nil {
 		return Page{}, err
 	}
 	base := b.db.WithContext(ctx).Model(&models.Notice{}).Where("user_id = ?", a.UserID)
 	var out Page
 	if err := base.Session(&gorm.Session{}).Count(&out.TotalCount).Error; err != nil {
-		return Page{}, apperr.Wrap(err, apperr.Internal, "could not read the inbox")
+		return Page{}, apperr.Wrap(err, apperr.Internal, "无法读取站内消息")
 	}
 	if err := base.Session(&gorm.Session{}).Where("read_at IS NULL").Count(&out.UnreadCount).Error; err != nil {
-		return Page{}, apperr.Wrap(err, apperr.Internal, "could not read the inbox")
+		return Page{}, apperr.Wrap(err, apperr.Internal, "无法读取站内消息")
 	}
 	q := base.Session(&gorm.Session{})
 	if unreadOnly {
@@ -100,7 +100,7 @@ func (b *Inbox) Mine(ctx context.Context, unreadOnly bool, first *int, after str
 		q = q.Where("id < ?", afterID)
 	}
 	if err := q.Order("id DESC").Limit(n + 1).Find(&out.Notices).Error; err != nil {
-		return Page{}, apperr.Wrap(err, apperr.Internal, "could not read the inbox")
+		return Page{}, apperr.Wrap(err, apperr.Internal, "无法读取站内消息")
 	}
 	if len(out.Notices) > n {
 		out.Notices, out.HasNext = out.Notices[:n], true
@@ -121,7 +121,7 @@ func (b *Inbox) MarkRead(ctx context.Context, ids []string) (int64, error) {
 	}
 	res := q.Update("read_at", b.now().UTC())
 	if res.Error != nil {
-		return 0, apperr.Wrap(res.Error, apperr.Internal, "could not update the inbox")
+		return 0, apperr.Wrap(res.Error, apperr.Internal, "无法更新站内消息")
 	}
 	return res.RowsAffected, nil
 }

@@ -60,6 +60,7 @@ import (
 
 	"creditwater/apperr"
 	"creditwater/auth"
+	"creditwater/calendar"
 	"creditwater/models"
 )
 
@@ -100,7 +101,7 @@ const (
 )
 
 // Zone is the time zone of cron schedules.
-const Zone = "Asia/Shanghai"
+const Zone = calendar.Zone
 
 // Job is a named piece of scheduled work.
 type Job struct {
@@ -186,15 +187,13 @@ func New(db *gorm.DB, rdb redis.UniversalClient, prefix string, logger *slog.Log
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	loc, err := time.LoadLocation(Zone)
-	if err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "time zone %s unavailable", Zone)
-	}
+	loc := calendar.Shanghai
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &Runner{db: db, rdb: rdb, locks: redislock.New(rdb), prefix: prefix, instance: truncate(instance, 128),
 		log: logger.With("component", "jobs", "instance", instance), loc: loc, lockTTL: 30 * time.Second,
 		now: time.Now, ctx: ctx, cancel: cancel, jobs: map[string]*entry{}, missed: map[string]time.Time{},
 		catchUpEvery: CatchUpInterval, catchUpWindow: CatchUpWindow}
+	var err error
 	r.sched, err = gocron.NewScheduler(
 		gocron.WithLocation(loc),
 		gocron.WithLogger(r.log),
@@ -203,7 +202,7 @@ func New(db *gorm.DB, rdb redis.UniversalClient, prefix string, logger *slog.Log
 	)
 	if err != nil {
 		cancel()
-		return nil, apperr.Wrap(err, apperr.Internal, "could not create the scheduler")
+		return nil, apperr.Wrap(err, apperr.Internal, "无法创建调度器")
 	}
 	return r, nil
 }
@@ -213,10 +212,10 @@ func New(db *gorm.DB, rdb redis.UniversalClient, prefix string, logger *slog.Log
 // JOB_EXISTS) for a second job of the same name.
 func (r *Runner) Register(j Job) error {
 	if !namePattern.MatchString(j.Name) {
-		return apperr.InvalidField("name", "a job name is 1–64 of a-z 0-9 . _ -")
+		return apperr.InvalidField("name", "任务名须为 1–64 个 a-z 0-9 . _ - 字符")
 	}
 	if j.Run == nil {
-		return apperr.InvalidField("run", "the job has no Run function")
+		return apperr.InvalidField("run", "该任务没有执行函数")
 	}
 	if j.Timeout <= 0 {
 		j.Timeout = 30 * time.Minute
@@ -224,7 +223,7 @@ func (r *Runner) Register(j Job) error {
 	e := &entry{job: j}
 	if d, err := time.ParseDuration(j.Schedule); err == nil {
 		if d < time.Second {
-			return apperr.InvalidField("schedule", "an interval must be at least 1s")
+			return apperr.InvalidField("schedule", "间隔至少为 1 秒")
 		}
 		e.every = d
 	} else {
@@ -234,14 +233,14 @@ func (r *Runner) Register(j Job) error {
 		}
 		s, err := cron.ParseStandard(spec)
 		if _, isSpec := s.(*cron.SpecSchedule); err != nil || !isSpec {
-			return apperr.InvalidField("schedule", "the schedule must be a 5-field cron expression or a duration such as 15m")
+			return apperr.InvalidField("schedule", "调度须为 5 段 cron 表达式或时长（如 15m）")
 		}
 		e.cron = s
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if _, dup := r.jobs[j.Name]; dup {
-		return apperr.New(apperr.Conflict, "job %s is already registered", j.Name).WithReason("JOB_EXISTS")
+		return apperr.New(apperr.Conflict, "任务 %s 已注册", j.Name).WithReason("JOB_EXISTS")
 	}
 	if r.started {
 		if err := r.schedule(e); err != nil {
@@ -269,7 +268,7 @@ func (r *Runner) schedule(e *entry) error {
 	name := e.job.Name
 	h, err := r.sched.NewJob(def, gocron.NewTask(func() { r.scheduled(name) }), opts...)
 	if err != nil {
-		return apperr.Wrap(err, apperr.Internal, "could not schedule job %s", name)
+		return apperr.Wrap(err, apperr.Internal, "无法调度任务 %s", name)
 	}
 	e.handle = h
 	return nil
@@ -303,7 +302,7 @@ func (r *Runner) Stop() error {
 	err := r.sched.Shutdown()
 	r.loops.Wait()
 	if err != nil {
-		return apperr.Wrap(err, apperr.Internal, "the scheduler did not stop cleanly")
+		return apperr.Wrap(err, apperr.Internal, "调度器未能正常停止")
 	}
 	return nil
 }
@@ -676,14 +675,14 @@ func (r *Runner) RunNow(ctx context.Context, name string) (models.JobRun, error)
 	}
 	e := r.entry(name)
 	if e == nil {
-		return models.JobRun{}, apperr.New(apperr.NotFound, "no job named %q", name)
+		return models.JobRun{}, apperr.New(apperr.NotFound, "没有名为 %q 的任务", name)
 	}
 	lk, err := r.obtain(ctx, name)
 	if errors.Is(err, errRunning) {
-		return models.JobRun{}, apperr.New(apperr.Conflict, "job %s is already running", name).WithReason("JOB_RUNNING")
+		return models.JobRun{}, apperr.New(apperr.Conflict, "任务 %s 正在运行", name).WithReason("JOB_RUNNING")
 	}
 	if err != nil {
-		return models.JobRun{}, apperr.Wrap(err, apperr.Unavailable, "the job lock is unavailable")
+		return models.JobRun{}, apperr.Wrap(err, apperr.Unavailable, "任务锁暂不可用")
 	}
 	defer func() { _ = lk.Unlock(context.Background()) }()
 	// The run outlives a dropped request but not the lock or Stop.
@@ -701,7 +700,7 @@ func (r *Runner) execute(ctx context.Context, e *entry, trigger string, slot tim
 	run := models.JobRun{Job: e.job.Name, Trigger: trigger, Instance: r.instance, StartedAt: r.now().UTC(), Status: StatusRunning, SlotAt: &slotAt}
 	if err := r.db.WithContext(ctx).Create(&run).Error; err != nil {
 		r.log.Error("could not record the job run; not running it", "job", e.job.Name, "error", err)
-		return run, apperr.Wrap(err, apperr.Internal, "could not record the job run")
+		return run, apperr.Wrap(err, apperr.Internal, "无法记录任务运行")
 	}
 	runCtx, cancel := context.WithTimeout(context.WithValue(ctx, slotKey{}, slot), e.job.Timeout)
 	detail, err := safeRun(runCtx, e.job.Run)
@@ -726,7 +725,7 @@ func (r *Runner) execute(ctx context.Context, e *entry, trigger string, slot tim
 		"status": run.Status, "finished_at": finished, "detail": run.Detail,
 	}).Error; err != nil {
 		r.log.Error("could not record the end of the job run", "job", e.job.Name, "run", run.ID, "error", err)
-		return run, apperr.Wrap(err, apperr.Internal, "could not record the job run")
+		return run, apperr.Wrap(err, apperr.Internal, "无法记录任务运行")
 	}
 	return run, nil
 }
@@ -768,7 +767,7 @@ func (r *Runner) Runs(ctx context.Context, name string, limit int) ([]models.Job
 	}
 	var runs []models.JobRun
 	if err := q.Find(&runs).Error; err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "could not read the job runs")
+		return nil, apperr.Wrap(err, apperr.Internal, "无法读取任务运行记录")
 	}
 	return runs, nil
 }

@@ -244,7 +244,7 @@ func TestRunNowExcludesConcurrentRuns(t *testing.T) {
 	go func() { first, firstErr = a.RunNow(admin(), "slow"); close(done) }()
 	<-started
 	_, err := b.RunNow(admin(), "slow")
-	if ae := apperr.As(err); ae == nil || ae.Code != apperr.Conflict || ae.Reason != "JOB_RUNNING" || !strings.Contains(ae.Message, "already running") {
+	if ae := apperr.As(err); ae == nil || ae.Code != apperr.Conflict || ae.Reason != "JOB_RUNNING" || !strings.Contains(ae.Message, "正在运行") {
 		t.Fatalf("second RunNow: %v", err)
 	}
 	if err := b.entry("slow").handle.RunNow(); err != nil {

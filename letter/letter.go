@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"creditwater/apperr"
+	"creditwater/calendar"
 	"creditwater/models"
 )
 
@@ -84,9 +85,8 @@ const (
 	unchecked     = "☐"
 )
 
-// shanghai is China Standard Time; China has kept UTC+8 without daylight
-// saving since 1991, so a fixed zone needs no tzdata.
-var shanghai = time.FixedZone("CST", 8*60*60)
+// shanghai is the program's one Asia/Shanghai location.
+var shanghai = calendar.Shanghai
 
 // field is one "label：value" line of the template with the GraphQL input
 // name used in validation errors.
@@ -157,31 +157,31 @@ func Validate(f Fields) error {
 		}
 		if fl.Input == "noProofReason" {
 			if n := utf8.RuneCountInString(fl.Value); n < MinReasonLen || n > MaxReasonLen {
-				return apperr.InvalidField("noProofReason", "the reason no property proof can be given must be %d–%d characters", MinReasonLen, MaxReasonLen)
+				return apperr.InvalidField("noProofReason", "无法提供产权证明的原因须为 %d–%d 字", MinReasonLen, MaxReasonLen)
 			}
 			continue
 		}
 		if fl.Value == "" {
-			return apperr.InvalidField(fl.Input, "%s is required", fl.Input)
+			return apperr.InvalidField(fl.Input, "%s 为必填项", fl.Input)
 		}
 		if utf8.RuneCountInString(fl.Value) > MaxFieldLen {
-			return apperr.InvalidField(fl.Input, "%s must be at most %d characters", fl.Input, MaxFieldLen)
+			return apperr.InvalidField(fl.Input, "%s 最多 %d 个字符", fl.Input, MaxFieldLen)
 		}
 	}
 	if f.Relation != Owner && f.Relation != Tenant {
-		return apperr.InvalidField("relation", "relation must be OWNER or TENANT")
+		return apperr.InvalidField("relation", "关系须为 OWNER（产权人）或 TENANT（承租人）")
 	}
 	if err := checkText("signer", d.Signer); err != nil {
 		return err
 	}
 	if d.Signer == "" {
-		return apperr.InvalidField("signer", "signer is required")
+		return apperr.InvalidField("signer", "请填写签署人")
 	}
 	if utf8.RuneCountInString(d.Signer) > MaxFieldLen {
-		return apperr.InvalidField("signer", "signer must be at most %d characters", MaxFieldLen)
+		return apperr.InvalidField("signer", "签署人最多 %d 个字符", MaxFieldLen)
 	}
 	if f.SignedAt.IsZero() {
-		return apperr.InvalidField("signedAt", "the signing time is required")
+		return apperr.InvalidField("signedAt", "请填写签署时间")
 	}
 	return nil
 }
@@ -189,11 +189,11 @@ func Validate(f Fields) error {
 // checkText refuses invalid UTF-8 and control characters in a value.
 func checkText(input, v string) error {
 	if !utf8.ValidString(v) {
-		return apperr.InvalidField(input, "%s is not valid UTF-8", input)
+		return apperr.InvalidField(input, "%s 不是有效的 UTF-8 文本", input)
 	}
 	for _, r := range v {
 		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
-			return apperr.InvalidField(input, "%s contains a control character", input)
+			return apperr.InvalidField(input, "%s 含有控制字符", input)
 		}
 	}
 	return nil

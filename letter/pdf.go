@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"os"
+	"time"
 
 	"github.com/go-pdf/fpdf"
 
@@ -43,7 +44,7 @@ func FindCJKFont() (string, error) {
 
 func fontMissing() *apperr.Error {
 	return apperr.New(apperr.Unavailable,
-		"no CJK TrueType font for the PDF letter; install the Debian package %s", FontPackage).
+		"没有可用于 PDF 文书的中文 TrueType 字体，请安装 Debian 软件包 %s", FontPackage).
 		WithReason(ReasonFontMissing)
 }
 
@@ -77,6 +78,20 @@ const (
 // written. Characters outside the Basic Multilingual Plane print as 〓 in the
 // PDF only; Text and HTML keep them.
 func PDF(f Fields, hash string, opts PDFOptions) ([]byte, error) {
+	pdf, err := open(opts, f.SignedAt, Title, "SHA-256 "+hash)
+	if err != nil {
+		return nil, err
+	}
+	pdf.SetKeywords(TemplateVersion, true)
+	pdf.SetFooterFunc(func() { newRenderer(pdf, 7.5).footer(hash) })
+	newRenderer(pdf, bodyPt).letter(newDoc(f))
+	return finish(pdf, "承诺书 PDF")
+}
+
+// open starts an A4 PDF with the CJK font loaded, its dates set to at and
+// its title and subject set, so that the same input gives the same bytes.
+// It returns UNAVAILABLE (CJK_FONT_MISSING, CJK_FONT_UNUSABLE).
+func open(opts PDFOptions, at time.Time, title, subject string) (*fpdf.Fpdf, error) {
 	path := opts.FontPath
 	if path == "" {
 		p, err := FindCJKFont()
@@ -89,17 +104,16 @@ func PDF(f Fields, hash string, opts PDFOptions) ([]byte, error) {
 	}
 	ttf, err := os.ReadFile(path)
 	if err != nil {
-		return nil, apperr.Wrap(err, apperr.Unavailable, "the CJK font could not be read").WithReason(ReasonFontUnusable)
+		return nil, apperr.Wrap(err, apperr.Unavailable, "无法读取中文字体").WithReason(ReasonFontUnusable)
 	}
 
 	pdf := fpdf.New("P", "mm", "A4", "")
 	pdf.SetCompression(true)
 	pdf.SetCatalogSort(true)
-	pdf.SetCreationDate(f.SignedAt.UTC())
-	pdf.SetModificationDate(f.SignedAt.UTC())
-	pdf.SetTitle(Title, true)
-	pdf.SetSubject("SHA-256 "+hash, true)
-	pdf.SetKeywords(TemplateVersion, true)
+	pdf.SetCreationDate(at.UTC())
+	pdf.SetModificationDate(at.UTC())
+	pdf.SetTitle(title, true)
+	pdf.SetSubject(subject, true)
 	pdf.SetCreator("creditwater", true)
 	if err := loadFont(pdf, ttf); err != nil {
 		return nil, err
@@ -107,16 +121,17 @@ func PDF(f Fields, hash string, opts PDFOptions) ([]byte, error) {
 	pdf.SetMargins(marginX, marginTop, marginX)
 	pdf.SetAutoPageBreak(false, marginBottom) // the layout breaks pages itself
 	pdf.SetCellMargin(0)
-	pdf.SetFooterFunc(func() { newRenderer(pdf, 7.5).footer(hash) })
+	return pdf, nil
+}
 
-	newRenderer(pdf, bodyPt).letter(newDoc(f))
-
+// finish writes the PDF; INTERNAL when it cannot be rendered.
+func finish(pdf *fpdf.Fpdf, what string) ([]byte, error) {
 	if err := pdf.Error(); err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "the PDF letter could not be rendered")
+		return nil, apperr.Wrap(err, apperr.Internal, "无法生成%s", what)
 	}
 	var b bytes.Buffer
 	if err := pdf.Output(&b); err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "the PDF letter could not be written")
+		return nil, apperr.Wrap(err, apperr.Internal, "无法写出%s", what)
 	}
 	return b.Bytes(), nil
 }
@@ -127,7 +142,7 @@ func PDF(f Fields, hash string, opts PDFOptions) ([]byte, error) {
 func loadFont(pdf *fpdf.Fpdf, ttf []byte) (err error) {
 	unusable := func(cause error) error {
 		return apperr.Wrap(cause, apperr.Unavailable,
-			"the CJK font is not a usable TrueType (.ttf) font; install the Debian package %s", FontPackage).WithReason(ReasonFontUnusable)
+			"中文字体不是可用的 TrueType（.ttf）字体，请安装 Debian 软件包 %s", FontPackage).WithReason(ReasonFontUnusable)
 	}
 	if len(ttf) < 12 || (!bytes.HasPrefix(ttf, []byte{0, 1, 0, 0}) && !bytes.HasPrefix(ttf, []byte("true"))) {
 		return unusable(errors.New("no TrueType signature"))

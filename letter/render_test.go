@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 
 	"creditwater/apperr"
@@ -216,5 +217,22 @@ func TestPDFFont(t *testing.T) {
 		}
 	} else if e := apperr.As(err); e == nil || e.Code != apperr.Unavailable || e.Reason != ReasonFontMissing {
 		t.Errorf("FindCJKFont error = %v, want UNAVAILABLE CJK_FONT_MISSING", err)
+	}
+}
+
+// R6.1: a plain document (the e-credit report) renders with the letter's
+// font, deterministically.
+func TestPlainPDF_R6_1(t *testing.T) {
+	font := fontOrSkip(t)
+	d := Plain{Title: "企业电子信用报告", Subject: "报告编号 X1", At: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC),
+		Sections: []Section{{Heading: "一、基本信息", Paragraphs: []string{"企业名称：韶关市清源食品有限公司 ABC", strings.Repeat("长文本换行。", 80)}}},
+		Footer:   "信用中国（广东韶关）"}
+	a, err := PlainPDF(d, PDFOptions{FontPath: font})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := PlainPDF(d, PDFOptions{FontPath: font})
+	if !bytes.HasPrefix(a, []byte("%PDF-")) || !bytes.Equal(a, b) {
+		t.Fatal("not a deterministic PDF")
 	}
 }

@@ -149,3 +149,18 @@ func (c *Commitment) BeforeUpdate(tx *gorm.DB) error {
 	}
 	return nil
 }
+
+// FollowUpDocument is a document accepted as to-follow (容缺受理, R3.6):
+// due by DueOn (Asia/Shanghai day), reminded before and at its due date,
+// marked received by staff.
+type FollowUpDocument struct {
+	Entity
+	ApplicationID string    `gorm:"size:36;not null;index"`
+	SubjectID     string    `gorm:"size:36;not null;index"`
+	Name          string    `gorm:"size:200;not null"`
+	DueOn         time.Time `gorm:"not null;index"`
+	ReceivedAt    *time.Time
+	ReceivedBy    string `gorm:"size:36"`
+	// Version is the optimistic-lock counter.
+	Version int `gorm:"not null;default:1"`
+}

@@ -114,3 +114,35 @@ type ImportError struct {
 	Column string `gorm:"size:64"`
 	Reason string `gorm:"size:500;not null"`
 }
+
+// ContractStatus is the state of a water-supply contract as the billing
+// system reports it (R1.7).
+type ContractStatus string
+
+// The contract statuses.
+const (
+	ContractActive     ContractStatus = "ACTIVE"
+	ContractSuspended  ContractStatus = "SUSPENDED"
+	ContractTerminated ContractStatus = "TERMINATED"
+	ContractExpired    ContractStatus = "EXPIRED"
+)
+
+// ContractStatuses lists every contract status.
+func ContractStatuses() []ContractStatus {
+	return []ContractStatus{ContractActive, ContractSuspended, ContractTerminated, ContractExpired}
+}
+
+// Contract is a water-supply contract (供用水合同, 履约信息, R1.7) of one
+// account, imported from the billing system: its number, the parties
+// (the water company as supplier, the customer), its term and status.
+type Contract struct {
+	ID         uint64         `gorm:"primaryKey;autoIncrement"`
+	ContractNo string         `gorm:"size:32;not null;uniqueIndex"`
+	AccountNo  string         `gorm:"size:32;not null;index"`
+	Supplier   string         `gorm:"size:200;not null"`
+	Customer   string         `gorm:"size:200;not null"`
+	StartsOn   time.Time      `gorm:"not null"`
+	EndsOn     time.Time      `gorm:"not null"`
+	Status     ContractStatus `gorm:"size:16;not null"`
+	UpdatedAt  time.Time
+}

@@ -81,6 +81,10 @@ type User struct {
 	PhoneSealed string  `gorm:"size:128"`
 	PhoneIndex  *string `gorm:"size:64;index"`
 	PhoneMasked string  `gorm:"size:20"`
+	// WorkPhone is a staff member's work (office) telephone, which an
+	// enterprise served by them as account manager sees (R3.2); it is a
+	// business contact, not the person's own number, and is set by an admin.
+	WorkPhone string `gorm:"size:32"`
 }
 
 // AuditEntry is one accountable action (R6.2, R7.2): who did what to whom,
@@ -106,11 +110,12 @@ func All() []any {
 	return []any{
 		&User{}, &AuditEntry{},
 		&Subject{}, &EnterpriseBinding{}, &Consent{}, &FaceVerification{},
-		&Account{}, &Usage{}, &Bill{}, &Payment{}, &Reminder{}, &ReminderBill{}, &Exemption{}, &ImportJob{}, &ImportError{},
+		&Account{}, &Usage{}, &Bill{}, &Payment{}, &Reminder{}, &ReminderBill{}, &Exemption{}, &ImportJob{}, &ImportError{}, &Contract{},
 		&DishonestyRecord{}, &RecordEvent{}, &ViolationCase{}, &JobRun{},
 		&OutboxMessage{},
 		&Application{}, &ApplicationEvent{}, &Commitment{}, &SubscriptionGrant{}, &Notification{},
 		&RepairRequest{}, &Objection{}, &RequestEvent{}, &Evidence{}, &StaffNotice{},
+		&FollowUpDocument{},
 		&Notice{},
 	}
 }

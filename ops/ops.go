@@ -79,10 +79,6 @@ type Store interface {
 	// SearchSubjects finds subjects whose USCC or an account number
 	// equals text, or whose name contains it.
 	SearchSubjects(ctx context.Context, text string, w Window) (Page[models.Subject], error)
-	SubjectAccounts(ctx context.Context, subjectID string, w Window) (Page[models.Account], error)
-	// SubjectBills and SubjectPayments are those of the subject's accounts.
-	SubjectBills(ctx context.Context, subjectID string, w Window) (Page[models.Bill], error)
-	SubjectPayments(ctx context.Context, subjectID string, w Window) (Page[models.Payment], error)
 	SubjectRepairs(ctx context.Context, subjectID string, w Window) (Page[models.RepairRequest], error)
 	SubjectObjections(ctx context.Context, subjectID string, w Window) (Page[models.Objection], error)
 	Publications(ctx context.Context, f PublicationFilter, w Window) (Page[models.OutboxMessage], error)
@@ -121,7 +117,7 @@ func window(first *int, after string) (Window, error) {
 
 // SearchSubjects finds subjects by USCC, account number (exact) or name
 // (part), newest first (R8.1). It returns UNAUTHENTICATED/FORBIDDEN for
-// non-staff, INVALID (field text) for text under 2 or over 100 characters,
+// non-staff, INVALID (field query) for text under 2 or over 100 characters,
 // INVALID (first, after) for a bad page, and INTERNAL.
 func (s *Service) SearchSubjects(ctx context.Context, text string, first *int, after string) (Page[models.Subject], error) {
 	if _, err := auth.Require(ctx, staff...); err != nil {
@@ -129,7 +125,7 @@ func (s *Service) SearchSubjects(ctx context.Context, text string, first *int, a
 	}
 	text = strings.TrimSpace(text)
 	if n := utf8.RuneCountInString(text); n < 2 || n > 100 {
-		return Page[models.Subject]{}, apperr.InvalidField("text", "检索内容须为 2–100 个字符")
+		return Page[models.Subject]{}, apperr.InvalidField("query", "检索内容须为 2–100 个字符")
 	}
 	w, err := window(first, after)
 	if err != nil {
@@ -148,21 +144,6 @@ func subjectList[T any](ctx context.Context, subjectID string, first *int, after
 		return Page[T]{}, err
 	}
 	return list(ctx, subjectID, w)
-}
-
-// Accounts lists a subject's water accounts (staff). Errors as SearchSubjects.
-func (s *Service) Accounts(ctx context.Context, subjectID string, first *int, after string) (Page[models.Account], error) {
-	return subjectList(ctx, subjectID, first, after, s.store.SubjectAccounts)
-}
-
-// Bills lists the bills of a subject's accounts, newest first (staff).
-func (s *Service) Bills(ctx context.Context, subjectID string, first *int, after string) (Page[models.Bill], error) {
-	return subjectList(ctx, subjectID, first, after, s.store.SubjectBills)
-}
-
-// Payments lists the payments of a subject's accounts, newest first (staff).
-func (s *Service) Payments(ctx context.Context, subjectID string, first *int, after string) (Page[models.Payment], error) {
-	return subjectList(ctx, subjectID, first, after, s.store.SubjectPayments)
 }
 
 // Repairs lists a subject's repair requests, newest first (staff).

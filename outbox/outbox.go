@@ -61,24 +61,24 @@ type Message struct {
 func Enqueue(ctx context.Context, tx *gorm.DB, m Message) error {
 	switch {
 	case tx == nil:
-		return apperr.New(apperr.Internal, "outbox: no transaction")
+		return apperr.New(apperr.Internal, "待发消息：缺少事务")
 	case m.Key == "" || len(m.Key) > 100:
-		return apperr.InvalidField("key", "must be 1 to 100 bytes")
+		return apperr.InvalidField("key", "须为 1 至 100 字节")
 	case m.Kind == "" || len(m.Kind) > 40:
-		return apperr.InvalidField("kind", "must be 1 to 40 bytes")
+		return apperr.InvalidField("kind", "须为 1 至 40 字节")
 	case len(m.AggregateID) > 36:
-		return apperr.InvalidField("aggregateId", "must be at most 36 bytes")
+		return apperr.InvalidField("aggregateId", "最多 36 字节")
 	}
 	payload, err := json.Marshal(m.Payload)
 	if err != nil {
-		return apperr.Wrap(err, apperr.Invalid, "the outbox payload cannot be encoded as JSON").WithReason("PAYLOAD")
+		return apperr.Wrap(err, apperr.Invalid, "待发消息内容无法编码为 JSON").WithReason("PAYLOAD")
 	}
 	row := models.OutboxMessage{
 		Key: m.Key, Kind: m.Kind, AggregateID: m.AggregateID, Payload: string(payload),
 		Status: models.OutboxPending, NextAttemptAt: dbTime(time.Now()),
 	}
 	if err := tx.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error; err != nil {
-		return apperr.Wrap(err, apperr.Internal, "could not store the outbox message")
+		return apperr.Wrap(err, apperr.Internal, "无法保存待发消息")
 	}
 	return nil
 }

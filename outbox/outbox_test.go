@@ -512,7 +512,7 @@ func TestErrorClassesR2_3(t *testing.T) {
 		w := newWorker(db, newClock(), Config{}, newRecorder(func(string, int) error { panic("boom") }))
 		enqueue(t, db, "m1")
 		runOnce(t, w)
-		if m := message(t, db, "m1"); m.Status != models.OutboxPending || m.Attempts != 1 || m.LastError != "INTERNAL: outbox handler panicked" {
+		if m := message(t, db, "m1"); m.Status != models.OutboxPending || m.Attempts != 1 || m.LastError != "INTERNAL: 待发消息处理程序异常" {
 			t.Fatalf("message = %+v", m)
 		}
 	})

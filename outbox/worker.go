@@ -270,14 +270,14 @@ func (w *Worker) claim(ctx context.Context) ([]models.OutboxMessage, error) {
 		}
 	}
 	if err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "could not claim outbox messages")
+		return nil, apperr.Wrap(err, apperr.Internal, "无法领取待发消息")
 	}
 	if len(ids) == 0 {
 		return nil, nil
 	}
 	var msgs []models.OutboxMessage
 	if err := db.Where("id IN ? AND locked_by = ?", ids, token).Order("id").Find(&msgs).Error; err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "could not load outbox messages")
+		return nil, apperr.Wrap(err, apperr.Internal, "无法读取待发消息")
 	}
 	return msgs, nil
 }
@@ -321,7 +321,7 @@ func (w *Worker) deliver(ctx, dctx context.Context, msg models.OutboxMessage) bo
 func safeCall(ctx context.Context, h Handler, msg models.OutboxMessage) (result string, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = apperr.New(apperr.Internal, "outbox handler panicked")
+			err = apperr.New(apperr.Internal, "待发消息处理程序异常")
 		}
 	}()
 	return h(ctx, msg)
@@ -341,7 +341,7 @@ func (w *Worker) finish(ctx context.Context, msg models.OutboxMessage, result st
 				"attempts": gorm.Expr("attempts + 1"), "locked_by": "", "locked_until": nil,
 			})
 		if res.Error != nil {
-			return apperr.Wrap(res.Error, apperr.Internal, "could not mark the outbox message done")
+			return apperr.Wrap(res.Error, apperr.Internal, "无法将待发消息标记为已完成")
 		}
 		if res.RowsAffected == 0 {
 			return errLostLease
@@ -421,7 +421,7 @@ func (w *Worker) Stats(ctx context.Context) (map[models.OutboxStatus]int64, erro
 		N      int64
 	}
 	if err := w.db.WithContext(ctx).Model(&models.OutboxMessage{}).Select("status, COUNT(*) AS n").Group("status").Scan(&rows).Error; err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "could not count outbox messages")
+		return nil, apperr.Wrap(err, apperr.Internal, "无法统计待发消息")
 	}
 	out := map[models.OutboxStatus]int64{models.OutboxPending: 0, models.OutboxDone: 0, models.OutboxDead: 0}
 	for _, r := range rows {
@@ -444,14 +444,14 @@ func (w *Worker) List(ctx context.Context, status models.OutboxStatus, limit int
 	case models.OutboxPending, models.OutboxDone, models.OutboxDead:
 		q = q.Where("status = ?", status)
 	default:
-		return nil, apperr.InvalidField("status", "must be PENDING, DONE or DEAD")
+		return nil, apperr.InvalidField("status", "须为 PENDING、DONE 或 DEAD")
 	}
 	if limit <= 0 {
 		limit = 50
 	}
 	var msgs []models.OutboxMessage
 	if err := q.Limit(min(limit, 500)).Find(&msgs).Error; err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "could not list outbox messages")
+		return nil, apperr.Wrap(err, apperr.Internal, "无法列出待发消息")
 	}
 	return msgs, nil
 }
@@ -469,17 +469,17 @@ func (w *Worker) Retry(ctx context.Context, id uint64) error {
 	err := w.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var msg models.OutboxMessage
 		if err := tx.Select("id, status, kind").Take(&msg, id).Error; errors.Is(err, gorm.ErrRecordNotFound) {
-			return apperr.New(apperr.NotFound, "no outbox message %d", id)
+			return apperr.New(apperr.NotFound, "没有编号为 %d 的待发消息", id)
 		} else if err != nil {
-			return apperr.Wrap(err, apperr.Internal, "could not load the outbox message")
+			return apperr.Wrap(err, apperr.Internal, "无法读取该待发消息")
 		}
 		res := tx.Model(&models.OutboxMessage{}).Where("id = ? AND status = ?", id, models.OutboxDead).
 			Updates(map[string]any{"status": models.OutboxPending, "attempts": 0, "next_attempt_at": dbTime(w.now()), "locked_by": "", "locked_until": nil})
 		if res.Error != nil {
-			return apperr.Wrap(res.Error, apperr.Internal, "could not requeue the outbox message")
+			return apperr.Wrap(res.Error, apperr.Internal, "无法重新排队该待发消息")
 		}
 		if res.RowsAffected == 0 {
-			return apperr.Precondition("NOT_DEAD", "only a DEAD message can be retried")
+			return apperr.Precondition("NOT_DEAD", "只有 DEAD 状态的消息才能重试")
 		}
 		return w.audit.Record(ctx, tx, audit.Entry{
 			Action: "OUTBOX_RETRY", SubjectType: "OUTBOX_MESSAGE", SubjectID: strconv.FormatUint(id, 10),

@@ -38,7 +38,7 @@ func ParseKey(s string) ([]byte, error) {
 			return b, nil
 		}
 	}
-	return nil, apperr.InvalidField("key", "key must be %d bytes written as hex or base64", KeySize)
+	return nil, apperr.InvalidField("key", "密钥须为 %d 字节（hex 或 base64 写法）", KeySize)
 }
 
 // DeriveKeys derives independent encryption and index keys (KeySize bytes
@@ -46,15 +46,15 @@ func ParseKey(s string) ([]byte, error) {
 // returns an INVALID *apperr.Error with Field "key" for a shorter master.
 func DeriveKeys(master []byte) (encKey, indexKey []byte, err error) {
 	if len(master) < KeySize {
-		return nil, nil, apperr.InvalidField("key", "master key must be at least %d bytes, got %d", KeySize, len(master))
+		return nil, nil, apperr.InvalidField("key", "主密钥至少 %d 字节，实际为 %d 字节", KeySize, len(master))
 	}
 	encKey, err = hkdf.Key(sha256.New, master, nil, encInfo, KeySize)
 	if err != nil {
-		return nil, nil, apperr.Wrap(err, apperr.Internal, "cannot derive keys")
+		return nil, nil, apperr.Wrap(err, apperr.Internal, "无法派生密钥")
 	}
 	indexKey, err = hkdf.Key(sha256.New, master, nil, indexInfo, KeySize)
 	if err != nil {
-		return nil, nil, apperr.Wrap(err, apperr.Internal, "cannot derive keys")
+		return nil, nil, apperr.Wrap(err, apperr.Internal, "无法派生密钥")
 	}
 	return encKey, indexKey, nil
 }
@@ -94,11 +94,11 @@ func readKeyFile(path string) ([]byte, error) {
 		return nil, err
 	}
 	if err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "cannot read the personal data key file")
+		return nil, apperr.Wrap(err, apperr.Internal, "无法读取个人信息密钥文件")
 	}
 	key, err := hex.DecodeString(strings.TrimSpace(string(data)))
 	if err != nil || len(key) != MasterKeySize {
-		return nil, apperr.InvalidField("keyFile", "personal data key file %s must hold %d bytes as hex", path, MasterKeySize)
+		return nil, apperr.InvalidField("keyFile", "个人信息密钥文件 %s 须以 hex 写法保存 %d 字节", path, MasterKeySize)
 	}
 	return key, nil
 }
@@ -108,15 +108,15 @@ func readKeyFile(path string) ([]byte, error) {
 func createKeyFile(path string) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return apperr.Wrap(err, apperr.Internal, "cannot create the directory of the personal data key file")
+		return apperr.Wrap(err, apperr.Internal, "无法创建个人信息密钥文件所在目录")
 	}
 	key := make([]byte, MasterKeySize)
 	if _, err := rand.Read(key); err != nil {
-		return apperr.Wrap(err, apperr.Internal, "cannot generate a personal data key")
+		return apperr.Wrap(err, apperr.Internal, "无法生成个人信息密钥")
 	}
 	tmp, err := os.CreateTemp(dir, ".pii-key-*")
 	if err != nil {
-		return apperr.Wrap(err, apperr.Internal, "cannot write the personal data key file")
+		return apperr.Wrap(err, apperr.Internal, "无法写入个人信息密钥文件")
 	}
 	defer os.Remove(tmp.Name())
 	// CreateTemp makes the file 0600.
@@ -124,10 +124,10 @@ func createKeyFile(path string) error {
 	serr := tmp.Sync()
 	cerr := tmp.Close()
 	if err := errors.Join(werr, serr, cerr); err != nil {
-		return apperr.Wrap(err, apperr.Internal, "cannot write the personal data key file")
+		return apperr.Wrap(err, apperr.Internal, "无法写入个人信息密钥文件")
 	}
 	if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, fs.ErrExist) {
-		return apperr.Wrap(err, apperr.Internal, "cannot write the personal data key file")
+		return apperr.Wrap(err, apperr.Internal, "无法写入个人信息密钥文件")
 	}
 	return nil
 }

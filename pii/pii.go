@@ -38,21 +38,21 @@ type Sealer struct {
 // or "indexKey".
 func NewSealer(encKey, indexKey []byte) (*Sealer, error) {
 	if len(encKey) != KeySize {
-		return nil, apperr.InvalidField("encKey", "encryption key must be %d bytes, got %d", KeySize, len(encKey))
+		return nil, apperr.InvalidField("encKey", "加密密钥须为 %d 字节，实际为 %d 字节", KeySize, len(encKey))
 	}
 	if len(indexKey) != KeySize {
-		return nil, apperr.InvalidField("indexKey", "index key must be %d bytes, got %d", KeySize, len(indexKey))
+		return nil, apperr.InvalidField("indexKey", "索引密钥须为 %d 字节，实际为 %d 字节", KeySize, len(indexKey))
 	}
 	if hmac.Equal(encKey, indexKey) {
-		return nil, apperr.InvalidField("indexKey", "index key must differ from the encryption key")
+		return nil, apperr.InvalidField("indexKey", "索引密钥须与加密密钥不同")
 	}
 	block, err := aes.NewCipher(encKey)
 	if err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "cannot set up encryption")
+		return nil, apperr.Wrap(err, apperr.Internal, "无法初始化加密")
 	}
 	aead, err := cipher.NewGCM(block)
 	if err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "cannot set up encryption")
+		return nil, apperr.Wrap(err, apperr.Internal, "无法初始化加密")
 	}
 	return &Sealer{aead: aead, indexKey: append([]byte(nil), indexKey...)}, nil
 }
@@ -64,7 +64,7 @@ func NewSealer(encKey, indexKey []byte) (*Sealer, error) {
 func (s *Sealer) Seal(plain string) (string, error) {
 	buf := make([]byte, nonceSize, nonceSize+len(plain)+s.aead.Overhead())
 	if _, err := rand.Read(buf); err != nil {
-		return "", apperr.Wrap(err, apperr.Internal, "cannot encrypt personal data")
+		return "", apperr.Wrap(err, apperr.Internal, "无法加密个人信息")
 	}
 	buf = s.aead.Seal(buf, buf[:nonceSize], []byte(plain), []byte(sealPrefix))
 	return sealPrefix + base64.StdEncoding.EncodeToString(buf), nil
@@ -76,18 +76,18 @@ func (s *Sealer) Seal(plain string) (string, error) {
 func (s *Sealer) Open(sealed string) (string, error) {
 	body, ok := strings.CutPrefix(sealed, sealPrefix)
 	if !ok {
-		return "", apperr.New(apperr.Internal, "encrypted personal data has an unknown format")
+		return "", apperr.New(apperr.Internal, "加密的个人信息格式未知")
 	}
 	raw, err := base64.StdEncoding.DecodeString(body)
 	if err != nil {
-		return "", apperr.Wrap(err, apperr.Internal, "encrypted personal data is corrupt")
+		return "", apperr.Wrap(err, apperr.Internal, "加密的个人信息已损坏")
 	}
 	if len(raw) < nonceSize+s.aead.Overhead() {
-		return "", apperr.New(apperr.Internal, "encrypted personal data is corrupt")
+		return "", apperr.New(apperr.Internal, "加密的个人信息已损坏")
 	}
 	plain, err := s.aead.Open(nil, raw[:nonceSize], raw[nonceSize:], []byte(sealPrefix))
 	if err != nil {
-		return "", apperr.Wrap(err, apperr.Internal, "encrypted personal data cannot be decrypted")
+		return "", apperr.Wrap(err, apperr.Internal, "加密的个人信息无法解密")
 	}
 	return string(plain), nil
 }
@@ -123,4 +123,20 @@ func MaskPhone(s string) string {
 		head, tail = 1, 1
 	}
 	return string(r[:head]) + strings.Repeat("*", len(r)-head-tail) + string(r[len(r)-tail:])
+}
+
+// MaskName hides a person's name for public display: the surname and, for
+// names of three or more characters, the last character stay (林*强,
+// 欧阳**明); a two-character name keeps its first (林*).
+func MaskName(s string) string {
+	r := []rune(strings.TrimSpace(s))
+	switch len(r) {
+	case 0:
+		return ""
+	case 1:
+		return "*"
+	case 2:
+		return string(r[0]) + "*"
+	}
+	return string(r[0]) + strings.Repeat("*", len(r)-2) + string(r[len(r)-1])
 }

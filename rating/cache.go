@@ -81,3 +81,31 @@ func usableRating(u string) func(Rating) bool {
 func usableReport(u string) func(*Report) bool {
 	return func(r *Report) bool { return r != nil && r.USCC == u && r.Level.Valid() && r.ReportNo != "" }
 }
+
+// cachedRating returns u's rating from the local cache while it is there
+// for less than LocalTTL, else from Redis (then kept locally).
+func (s *Service) cachedRating(ctx context.Context, u string) (Rating, bool) {
+	if s.local != nil {
+		if e, ok := s.local.Get(u); ok && s.now().Before(e.until) {
+			return e.r, true
+		}
+	}
+	r, ok := readCache(ctx, s, kindRating, u, usableRating(u))
+	if ok {
+		s.keepLocal(u, r)
+	}
+	return r, ok
+}
+
+// cacheRating caches r as u's rating in Redis (for StaleMax) and replaces
+// the local copy.
+func (s *Service) cacheRating(ctx context.Context, u string, r Rating) {
+	writeCache(ctx, s, kindRating, u, r, s.cfg.StaleMax)
+	s.keepLocal(u, r)
+}
+
+func (s *Service) keepLocal(u string, r Rating) {
+	if s.local != nil {
+		s.local.Add(u, localRating{r: r, until: s.now().Add(s.cfg.LocalTTL)})
+	}
+}

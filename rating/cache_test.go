@@ -98,3 +98,65 @@ func TestCacheFormatPinned(t *testing.T) {
 		}
 	}
 }
+
+// R6.2, R7.4: with CW_LOCAL_RATING_TTL a rating read from Redis is served
+// from memory for that long (a change in Redis is not seen before it ends,
+// and is seen after); a rating this process fetches replaces the local copy
+// at once.
+func TestLocalRatingCache_R6_2(t *testing.T) {
+	rdb, prefix := storetest.Redis(t)
+	p := newFakePlatform()
+	c := newClock()
+	cfg := rating.DefaultConfig()
+	cfg.LocalTTL = 2 * time.Second
+	svc := rating.New(p, rdb, prefix, cfg, nil, nil)
+	svc.SetClock(c.now)
+	t.Cleanup(func() { svc.Close(context.Background()) })
+	ctx := context.Background()
+	key := prefix + "credit:rating:v2:" + usccB
+	entry := func(l rating.Level) string {
+		return `{"v":2,"value":{"uscc":"` + usccB + `","level":"` + string(l) + `","evaluatedAt":"2026-11-01T00:00:00Z","fetchedAt":"` + c.now().Format(time.RFC3339Nano) + `"}}`
+	}
+	level := func() rating.Level {
+		t.Helper()
+		r, err := svc.Rating(ctx, usccB)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Level
+	}
+	if err := rdb.Set(ctx, key, entry(rating.LevelC), time.Hour).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if l := level(); l != rating.LevelC {
+		t.Fatalf("first read: %s, want C from Redis", l)
+	}
+	// Another instance writes D: within the local TTL this one still serves C
+	// without reading Redis.
+	if err := rdb.Set(ctx, key, entry(rating.LevelD), time.Hour).Err(); err != nil {
+		t.Fatal(err)
+	}
+	c.advance(time.Second)
+	if l := level(); l != rating.LevelC {
+		t.Fatalf("within the local TTL: %s, want the local C", l)
+	}
+	c.advance(1500 * time.Millisecond)
+	if l := level(); l != rating.LevelD {
+		t.Fatalf("after the local TTL: %s, want D from Redis", l)
+	}
+	// A rating this process fetches (the cache emptied, the platform says B)
+	// replaces the local copy at once.
+	if err := rdb.Del(ctx, key).Err(); err != nil {
+		t.Fatal(err)
+	}
+	c.advance(3 * time.Second)
+	if l := level(); l != rating.LevelB || p.ratingCalls.Load() != 1 {
+		t.Fatalf("after a fetch: %s with %d platform calls, want B from one call", l, p.ratingCalls.Load())
+	}
+	if err := rdb.Set(ctx, key, entry(rating.LevelD), time.Hour).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if l := level(); l != rating.LevelB {
+		t.Fatalf("the fetched rating was not kept locally: %s", l)
+	}
+}

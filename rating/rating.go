@@ -26,6 +26,7 @@ import (
 	"sync"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/sync/singleflight"
 
@@ -52,6 +53,14 @@ type Config struct {
 	// keeps the other instances from refreshing it too (default 15 s); after
 	// a failed refresh it is also the wait before the next attempt.
 	RefreshLock time.Duration
+	// LocalTTL is how long a rating read from (or written to) Redis is
+	// also served from this process's memory without asking Redis (0: no
+	// local cache). A rating this process fetches replaces its local copy
+	// at once; another instance's refresh is seen here within LocalTTL.
+	LocalTTL time.Duration
+	// LocalSize bounds the local cache (default 10,000 ratings, least
+	// recently used dropped first).
+	LocalSize int
 }
 
 // DefaultConfig returns the defaults.
@@ -80,6 +89,16 @@ type Service struct {
 	bg         sync.WaitGroup
 	closed     bool
 	refreshing map[string]bool // USCCs refreshed in the background now
+
+	// local holds ratings in memory for LocalTTL (nil: off).
+	local *lru.Cache[string, localRating]
+}
+
+// localRating is a rating in the local cache and when it stops being
+// served from there.
+type localRating struct {
+	r     Rating
+	until time.Time
 }
 
 // New wires the service. Zero fields of cfg take DefaultConfig's values.
@@ -93,8 +112,15 @@ func New(p Platform, rdb redis.UniversalClient, prefix string, cfg Config, log *
 		logger = slog.New(slog.DiscardHandler)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Service{platform: p, rdb: rdb, prefix: prefix + "credit:", cfg: cfg, audit: log, log: logger, now: time.Now,
+	s := &Service{platform: p, rdb: rdb, prefix: prefix + "credit:", cfg: cfg, audit: log, log: logger, now: time.Now,
 		bgCtx: ctx, bgCancel: cancel, refreshing: map[string]bool{}}
+	if cfg.LocalTTL > 0 {
+		if cfg.LocalSize <= 0 {
+			cfg.LocalSize = 10000
+		}
+		s.local, _ = lru.New[string, localRating](cfg.LocalSize) // errs only for a size ≤ 0
+	}
+	return s
 }
 
 func positiveOr(d, def time.Duration) time.Duration {
@@ -145,7 +171,7 @@ func (s *Service) Rating(ctx context.Context, uscc string) (Rating, error) {
 	if err != nil {
 		return Rating{}, err
 	}
-	if cached, ok := readCache(ctx, s, kindRating, u, usableRating(u)); ok {
+	if cached, ok := s.cachedRating(ctx, u); ok {
 		switch age := s.now().Sub(cached.FetchedAt); {
 		case age < s.cfg.RatingTTL:
 			return cached, nil
@@ -159,7 +185,7 @@ func (s *Service) Rating(ctx context.Context, uscc string) (Rating, error) {
 	// result serves every waiter. A caller that missed just before another
 	// call filled the cache finds it filled here, rather than calling again.
 	v, err, _ := s.group.Do("rating:"+u, func() (any, error) {
-		if cached, ok := readCache(ctx, s, kindRating, u, usableRating(u)); ok && s.now().Sub(cached.FetchedAt) < s.cfg.RatingTTL {
+		if cached, ok := s.cachedRating(ctx, u); ok && s.now().Sub(cached.FetchedAt) < s.cfg.RatingTTL {
 			return cached, nil
 		}
 		return s.fetchRating(context.WithoutCancel(ctx), u)
@@ -185,7 +211,7 @@ func (s *Service) fetchRating(ctx context.Context, u string) (Rating, error) {
 		return Rating{}, err
 	}
 	r := Rating{USCC: u, Level: res.Level, EvaluatedAt: res.EvaluatedAt, FetchedAt: s.now().UTC()}
-	writeCache(ctx, s, kindRating, u, r, s.cfg.StaleMax)
+	s.cacheRating(ctx, u, r)
 	return r, nil
 }
 
@@ -248,7 +274,7 @@ func (s *Service) Report(ctx context.Context, uscc, purpose string) (*Report, er
 				return nil, err
 			}
 			writeCache(cctx, s, kindReport, u, r, s.cfg.ReportTTL)
-			writeCache(cctx, s, kindRating, u, Rating{USCC: u, Level: r.Level, EvaluatedAt: r.IssuedAt, FetchedAt: s.now().UTC()}, s.cfg.StaleMax)
+			s.cacheRating(cctx, u, Rating{USCC: u, Level: r.Level, EvaluatedAt: r.IssuedAt, FetchedAt: s.now().UTC()})
 			return r, nil
 		})
 		if err != nil {

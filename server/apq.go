@@ -20,7 +20,13 @@ import (
 // query only once it has parsed, validated and passed them, and only when
 // it is at most maxBytes long (R7.3). A longer query still runs; the client
 // just keeps sending its text.
+//
+// Persisted queries are content-addressed (the key is the SHA-256 of the
+// text) and never change, so each instance also keeps the ones it has seen
+// in local, an in-process LRU: a persisted query costs a Redis round trip
+// only the first time an instance sees its hash.
 type apqCache struct {
+	local    graphql.Cache[string]
 	rdb      redis.UniversalClient
 	prefix   string
 	ttl      time.Duration
@@ -36,8 +42,15 @@ var _ interface {
 // Get returns the query registered under the hash key; a Redis failure is a
 // miss (the client then sends the full query).
 func (c apqCache) Get(ctx context.Context, key string) (string, bool) {
+	if s, ok := c.local.Get(ctx, key); ok {
+		return s, true
+	}
 	s, err := c.rdb.Get(ctx, c.prefix+"apq:"+key).Result()
-	return s, err == nil
+	if err != nil {
+		return "", false
+	}
+	c.local.Add(ctx, key, s)
+	return s, true
 }
 
 // Add stores nothing: see MutateOperationContext.
@@ -59,6 +72,10 @@ func (c apqCache) MutateOperationContext(ctx context.Context, opCtx *graphql.Ope
 	if st == nil || !st.SentQuery || len(opCtx.RawQuery) > c.maxBytes {
 		return nil
 	}
+	if _, ok := c.local.Get(ctx, st.Hash); ok {
+		return nil // registered already (here, or read from Redis)
+	}
+	c.local.Add(ctx, st.Hash, opCtx.RawQuery)
 	_ = c.rdb.Set(ctx, c.prefix+"apq:"+st.Hash, opCtx.RawQuery, c.ttl).Err()
 	return nil
 }

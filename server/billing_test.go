@@ -19,7 +19,7 @@ func TestImportBillingFileUpload_R1_1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const mut = `mutation($in:ImportBillingFileInput!){importBillingFile(input:$in){status encoding rows inserted unchanged failed errors{line column reason}}}`
+	const mut = `mutation($in:ImportBillingFileInput!){importBillingFile(input:$in){job{status encoding rows inserted unchanged failed errors{line column reason}}}}`
 	type job struct {
 		Status, Encoding                  string
 		Rows, Inserted, Unchanged, Failed int
@@ -34,9 +34,9 @@ func TestImportBillingFileUpload_R1_1(t *testing.T) {
 		if len(r.Errors) > 0 {
 			t.Fatal(r.Raw)
 		}
-		var out struct{ ImportBillingFile job }
+		var out struct{ ImportBillingFile struct{ Job job } }
 		_ = json.Unmarshal(r.Data, &out)
-		return out.ImportBillingFile
+		return out.ImportBillingFile.Job
 	}
 	first := run()
 	if first.Status != "DONE" || first.Rows != 2 || first.Inserted != 1 || first.Failed != 1 || len(first.Errors) != 1 ||

@@ -18,7 +18,7 @@ const (
 	unbindMut       = `mutation($b:ID!){unbindEnterprise(input:{bindingId:$b}){binding{id status idNumberMasked}}}`
 	myReportQ       = `query($s:ID){myCreditReport(subjectId:$s){reportNo uscc}}`
 	myEnterprisesQ  = `{myEnterprises{id uscc status statusReason role scopes subject{id name legalRepName}}}`
-	runRegistryJob  = `mutation{runJob(name:"enterprise.registry-check"){status detail}}`
+	runRegistryJob  = `mutation{runJob(input:{name:"enterprise.registry-check"}){run{status detail}}}`
 )
 
 func (h *harness) rows(table string, where string, args ...any) int64 {
@@ -322,10 +322,12 @@ func TestRegistryChangeSuspendsBinding_R6_7(t *testing.T) {
 
 	h.srv.RegistrySimulator().SetLegalRep(regsim.EnterpriseA, "新法人", residentID("44020219700101222"))
 	var run struct {
-		RunJob struct{ Status, Detail string } `json:"runJob"`
+		RunJob struct {
+			Run struct{ Status, Detail string }
+		} `json:"runJob"`
 	}
 	h.must(admin, runRegistryJob, nil, &run)
-	if run.RunJob.Status != "OK" || !strings.HasPrefix(run.RunJob.Detail, "1 ") {
+	if run.RunJob.Run.Status != "OK" || !strings.Contains(run.RunJob.Run.Detail, " 1 个") {
 		t.Fatalf("registry check: %+v", run)
 	}
 	var mine struct {
@@ -353,7 +355,7 @@ func TestRegistryChangeSuspendsBinding_R6_7(t *testing.T) {
 	}
 	// Running the check again changes nothing.
 	h.must(admin, runRegistryJob, nil, &run)
-	if !strings.HasPrefix(run.RunJob.Detail, "0 ") {
+	if !strings.Contains(run.RunJob.Run.Detail, " 0 个") {
 		t.Errorf("second check: %+v", run)
 	}
 

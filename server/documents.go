@@ -9,6 +9,7 @@ import (
 	"creditwater/graph"
 	"creditwater/letter"
 	"creditwater/ops"
+	"creditwater/render"
 )
 
 // commitmentDocument serves a signed commitment letter as printable HTML
@@ -45,12 +46,39 @@ func (s *Server) commitmentDocument(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(pdf)
 }
 
+// creditReportPath is where the enterprise user downloads their e-credit
+// report as a PDF (R6.1): ?subjectId= names the enterprise when the user
+// acts for several.
+const creditReportPath = graph.CreditReportPDFPath
+
+// creditReportDocument serves the caller's e-credit report as a PDF, to
+// whom myCreditReport serves it (the legal representative or an agent with
+// the VIEW scope, after a fresh face verification; audited as a report
+// lookup), with the same session as the API. The PDF is rendered from the
+// same report data (render.CreditReport) with the letters' CJK font.
+func (s *Server) creditReportDocument(w http.ResponseWriter, r *http.Request) {
+	rep, err := s.ent.MyReport(r.Context(), s.ratings, r.URL.Query().Get("subjectId"))
+	if err != nil {
+		s.writeAppError(w, r, err)
+		return
+	}
+	pdf, err := letter.PlainPDF(render.CreditReport(*rep, s.cfg.CreditPlatform.Name), letter.PDFOptions{FontPath: s.cfg.Apply.CJKFont})
+	if err != nil {
+		s.writeAppError(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `attachment; filename="credit-report-`+fileSafe(rep.ReportNo)+`.pdf"`)
+	_, _ = w.Write(pdf)
+}
+
 // writeAppError answers a plain HTTP request with the error vocabulary.
 func (s *Server) writeAppError(w http.ResponseWriter, r *http.Request, err error) {
 	e := apperr.As(err)
 	if e == nil || e.Code == apperr.Internal {
-		s.log.ErrorContext(r.Context(), "internal error", "path", r.URL.Path, "err", err.Error())
-		writeGraphQLError(w, r, http.StatusInternalServerError, string(apperr.Internal), "internal error")
+		s.log.ErrorContext(r.Context(), "内部错误", "path", r.URL.Path, "err", err.Error())
+		writeGraphQLError(w, r, http.StatusInternalServerError, string(apperr.Internal), "内部错误")
 		return
 	}
 	status := map[apperr.Code]int{apperr.NotFound: 404, apperr.Invalid: 400, apperr.Unauthenticated: 401, apperr.Forbidden: 403,
@@ -105,4 +133,15 @@ func (s *Server) statisticsCSV(w http.ResponseWriter, r *http.Request) {
 	if err := ops.WriteCSV(w, st); err != nil {
 		s.log.WarnContext(r.Context(), "statistics export interrupted", "err", err.Error())
 	}
+}
+
+// fileSafe keeps the letters, digits and hyphens of s, for a file name in
+// a header.
+func fileSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '-' || r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' {
+			return r
+		}
+		return -1
+	}, s)
 }

@@ -29,7 +29,7 @@ func (s *Server) withRequest(next http.Handler) http.Handler {
 		defer func() {
 			if p := recover(); p != nil {
 				s.log.ErrorContext(ctx, "panic in handler", "request_id", id, "panic", p)
-				writeGraphQLError(rec, r.WithContext(ctx), http.StatusInternalServerError, "INTERNAL", "internal error")
+				writeGraphQLError(rec, r.WithContext(ctx), http.StatusInternalServerError, "INTERNAL", "内部错误")
 			}
 			s.log.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("request_id", id), slog.String("method", r.Method),
 				slog.String("path", r.URL.Path), slog.String("client_ip", ip), slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)))
@@ -88,13 +88,6 @@ func (s *Server) withSession(next http.Handler) http.Handler {
 			}
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
-	})
-}
-
-// withLoaders gives each GraphQL request fresh dataloaders.
-func (s *Server) withLoaders(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(graph.WithLoaders(r.Context(), s.ent.SubjectsByIDs)))
 	})
 }
 

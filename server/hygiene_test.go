@@ -114,7 +114,7 @@ func TestMultiLineTextAllowed_R7_3(t *testing.T) {
 func TestRefusedImportFileWritesNothing_R1_1(t *testing.T) {
 	h := newHarness(t, testEnv(t))
 	staff := h.staffToken("staff", "demo-staff-pass")
-	const mut = `mutation($in:ImportBillingFileInput!){importBillingFile(input:$in){id status}}`
+	const mut = `mutation($in:ImportBillingFileInput!){importBillingFile(input:$in){job{id status}}}`
 	cases := []struct {
 		name, kind, encoding, file, field string
 	}{
@@ -155,7 +155,7 @@ func TestRefusedImportFileWritesNothing_R1_1(t *testing.T) {
 	// A formula cell is a row error of an accepted file (R1.1).
 	file := "account_no,subject_kind,subject_id,subject_name,address,use_type,opened_on\n" +
 		"SG0001,ENTERPRISE,914403001922038216,=cmd|' /C calc'!A0,浈江区,工业,2019-03-01\n"
-	r = h.upload(staff, `mutation($in:ImportBillingFileInput!){importBillingFile(input:$in){status failed errors{line column reason}}}`,
+	r = h.upload(staff, `mutation($in:ImportBillingFileInput!){importBillingFile(input:$in){job{status failed errors{line column reason}}}}`,
 		map[string]any{"in": map[string]any{"kind": "ACCOUNTS", "file": nil}}, "variables.in.file", map[string][]byte{"a.csv": []byte(file)})
 	if len(r.Errors) > 0 || !strings.Contains(string(r.Data), `"failed":1`) || !strings.Contains(string(r.Data), `"column":"subject_name"`) ||
 		!strings.Contains(string(r.Data), "公式") {

@@ -58,7 +58,7 @@ func TestWeChatLoginInvalidCode_R6_1(t *testing.T) {
 	h := newHarness(t, testEnv(t))
 	h.srv.WeChatFake().SetAutoLogin(false)
 	r := h.gql("", loginWeChat, map[string]any{"c": "not-a-code"})
-	if r.code() != "UNAUTHENTICATED" || !strings.Contains(r.Errors[0].Message, "code") {
+	if r.code() != "UNAUTHENTICATED" || !strings.Contains(r.Errors[0].Message, "凭证") {
 		t.Fatalf("got %s", r.Raw)
 	}
 	r = h.gql("", loginWeChat, map[string]any{"c": "  "})

@@ -2,8 +2,10 @@ package server_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"creditwater/credit/record"
 	"creditwater/creditplatform/simulator"
@@ -32,7 +34,7 @@ func TestR1_5_ExpiryWithdrawsOnceAcrossRestart(t *testing.T) {
 	subj := first.bindVerified(tok, simulator.EnterpriseA, "11010519491231002X")
 	rec := first.record(subj, models.KindViolation, 11)
 	admin := first.staffToken("admin", "demo-admin-pass")
-	first.must(admin, `mutation{runJob(name:"credit.publish"){status}}`, nil, nil)
+	first.must(admin, `mutation{runJob(input:{name:"credit.publish"}){run{status}}}`, nil, nil)
 	first.drain()
 	if n := len(sim.Publications()); n != 1 {
 		t.Fatalf("published: %d", n)
@@ -43,10 +45,12 @@ func TestR1_5_ExpiryWithdrawsOnceAcrossRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	var run struct {
-		RunJob struct{ Status, Detail string }
+		RunJob struct {
+			Run struct{ Status, Detail string }
+		}
 	}
-	first.must(admin, `mutation{runJob(name:"credit.expire"){status detail}}`, nil, &run)
-	if run.RunJob.Status != "OK" || run.RunJob.Detail != "1 records expired" {
+	first.must(admin, `mutation{runJob(input:{name:"credit.expire"}){run{status detail}}}`, nil, &run)
+	if run.RunJob.Run.Status != "OK" || run.RunJob.Run.Detail != "1 条失信记录已到期" {
 		t.Fatalf("expire job: %+v", run)
 	}
 	first.ts.Close()
@@ -59,13 +63,13 @@ func TestR1_5_ExpiryWithdrawsOnceAcrossRestart(t *testing.T) {
 	env2["CW_DEMO_DATA"] = "false"
 	second := newHarness(t, env2)
 	admin = second.staffToken("admin", "demo-admin-pass")
-	second.must(admin, `mutation{runJob(name:"credit.expire"){status detail}}`, nil, &run)
-	if run.RunJob.Detail != "0 records expired" {
+	second.must(admin, `mutation{runJob(input:{name:"credit.expire"}){run{status detail}}}`, nil, &run)
+	if run.RunJob.Run.Detail != "0 条失信记录已到期" {
 		t.Errorf("second run: %+v", run)
 	}
 	second.drain()
-	second.must(admin, `mutation{runJob(name:"credit.expire"){status}}`, nil, nil)
-	second.must(admin, `mutation{runJob(name:"credit.publish"){status}}`, nil, nil)
+	second.must(admin, `mutation{runJob(input:{name:"credit.expire"}){run{status}}}`, nil, nil)
+	second.must(admin, `mutation{runJob(input:{name:"credit.publish"}){run{status}}}`, nil, nil)
 	second.drain()
 	if w := sim.Withdrawals(); len(w) != 1 {
 		t.Fatalf("withdrawals: %d, want exactly 1", len(w))
@@ -89,4 +93,66 @@ func TestR1_5_ExpiryWithdrawsOnceAcrossRestart(t *testing.T) {
 	if notices != 1 {
 		t.Errorf("inbox notices of the expiry: %d", notices)
 	}
+}
+
+// R3.5, R3.4: a bill overdue today fails the credit check with a Chinese
+// reason naming it, and the application falls back to documents; staff see
+// the subject's grade and its reasons; the enterprise of another user
+// cannot read them.
+func TestR3_5_OverdueBillFailsCreditCheckAndGradeShown(t *testing.T) {
+	h := newHarness(t, testEnv(t))
+	tok := h.consented("overdue")
+	subj := h.bindVerified(tok, simulator.EnterpriseA, "11010519491231002X")
+	h.passFace(tok, subj)
+	db := h.srv.DB()
+	due := time.Now().AddDate(0, 0, -3)
+	if err := db.Create(&models.Account{AccountNo: "OV-0001", SubjectID: subj, OpenedOn: time.Now().AddDate(-5, 0, 0)}).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Create(&models.Bill{BillNo: "OV-B-01", AccountNo: "OV-0001", Period: "2026-10", AmountFen: 123456,
+		IssuedOn: due.AddDate(0, 0, -20), DueOn: due}).Error; err != nil {
+		t.Fatal(err)
+	}
+	id, _ := h.submit(tok, submitInput("overdue-key-1", "OWN_BUILDING_ON_STATE_LAND"))
+	staff := h.staffToken("staff", "demo-staff-pass")
+	h.surveyed(staff, id)
+	eligible, view := h.creditCheck(staff, id)
+	if eligible || view.Status != "FALLBACK_TO_DOCUMENTS" {
+		t.Fatalf("eligible with an overdue bill: %v %s", eligible, view.Status)
+	}
+	found := false
+	for _, c := range view.FailedConditions {
+		if c.Code == "NO_OVERDUE_BILL" && strings.Contains(c.Detail, "逾期未缴") && strings.Contains(c.Detail, "OV-B-01") && strings.Contains(c.Detail, "1,234.56") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("failed conditions: %+v", view.FailedConditions)
+	}
+
+	admin := h.staffToken("admin", "demo-admin-pass")
+	h.must(admin, `mutation{runJob(input:{name:"credit.tiers"}){run{status}}}`, nil, nil)
+	const q = `query($s:ID!){creditProfile(subjectId:$s){tier grade gradeSince gradeReasons}}`
+	var got struct {
+		CreditProfile struct {
+			Tier, Grade  string
+			GradeReasons []string
+		}
+	}
+	h.must(staff, q, map[string]any{"s": subj}, &got)
+	if p := got.CreditProfile; p.Grade == "" || len(p.GradeReasons) == 0 || !containsHan(p.GradeReasons[0]) {
+		t.Errorf("staff view of the grade: %+v", p)
+	}
+	if r := h.gql(h.wechatToken("stranger"), q, map[string]any{"s": subj}); r.code() != "FORBIDDEN" && r.code() != "NOT_FOUND" {
+		t.Errorf("another user read the grade: %s", r.Raw)
+	}
+}
+
+func containsHan(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) {
+			return true
+		}
+	}
+	return false
 }

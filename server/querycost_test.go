@@ -374,9 +374,9 @@ func TestMalformedScalarArguments_R7_3(t *testing.T) {
 		{"variable", `query($f:Time){handlingStats(from:$f){vip}}`, map[string]any{"f": "2026-13-45T00:00:00Z"}, "from"},
 		{"input field", `mutation($t:Time!){scheduleSurvey(input:{applicationId:"x",assigneeId:"y",at:$t}){application{id}}}`,
 			map[string]any{"t": "tomorrow"}, "input.at"},
-		{"upload as text", `mutation($f:Upload!){importBillingFile(input:{kind:BILLS,file:$f}){id}}`,
+		{"upload as text", `mutation($f:Upload!){importBillingFile(input:{kind:BILLS,file:$f}){job{id}}}`,
 			map[string]any{"f": "not a file"}, "input.file"},
-		{"evidence list", `mutation($f:Upload!){supplementRepair(input:{repairId:"x",evidence:[$f]}){id}}`,
+		{"evidence list", `mutation($f:Upload!){supplementRepair(input:{repairId:"x",evidence:[$f]}){repair{id}}}`,
 			map[string]any{"f": map[string]any{"name": "x"}}, "input.evidence[0]"},
 	} {
 		r := h.gql(tok, tc.query, tc.vars)

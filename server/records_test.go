@@ -112,13 +112,15 @@ func TestCasesBreachesAndProfiles_R1_3_R2_4_R3_1(t *testing.T) {
 	// Jobs on demand (ADMIN) record their runs.
 	admin := h.staffToken("admin", "demo-admin-pass")
 	var run struct {
-		RunJob struct{ Status, Detail string } `json:"runJob"`
+		RunJob struct {
+			Run struct{ Status, Detail string }
+		} `json:"runJob"`
 	}
-	h.must(admin, `mutation{runJob(name:"credit.tiers"){status detail}}`, nil, &run)
-	if run.RunJob.Status != "OK" || !strings.Contains(run.RunJob.Detail, "subjects evaluated") {
+	h.must(admin, `mutation{runJob(input:{name:"credit.tiers"}){run{status detail}}}`, nil, &run)
+	if run.RunJob.Run.Status != "OK" || !strings.Contains(run.RunJob.Run.Detail, "个用水主体") {
 		t.Errorf("runJob: %+v", run)
 	}
-	if r := h.gql(staff, `mutation{runJob(name:"credit.tiers"){status}}`, nil); r.code() != "FORBIDDEN" {
+	if r := h.gql(staff, `mutation{runJob(input:{name:"credit.tiers"}){run{status}}}`, nil); r.code() != "FORBIDDEN" {
 		t.Errorf("runJob as staff: %s", r.Raw)
 	}
 	var runs struct {

@@ -82,7 +82,7 @@ func (h *harness) count(table string) int64 {
 
 var pdfBytes = []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
 
-const fileRepairMut = `mutation($in:FileRepairInput!){fileRepair(input:$in){id status dueAt evidence{id url contentType}}}`
+const fileRepairMut = `mutation($in:FileRepairInput!){fileRepair(input:$in){repair{id status dueAt evidence{id url contentType}}}}`
 
 // R5.1, R5.3: repair through the API: preconditions named, evidence checked
 // before anything is stored, the supplement loop, approval → REPAIRED and
@@ -99,7 +99,7 @@ func TestCreditRepairThroughTheAPI_R5_1(t *testing.T) {
 
 	// The records are published first (the nightly publication job).
 	admin := h.staffToken("admin", "demo-admin-pass")
-	h.must(admin, `mutation{runJob(name:"credit.publish"){status}}`, nil, nil)
+	h.must(admin, `mutation{runJob(input:{name:"credit.publish"}){run{status}}}`, nil, nil)
 	deliver := func() {
 		for range 3 {
 			if _, err := h.srv.Outbox().RunOnce(t.Context()); err != nil {
@@ -138,8 +138,10 @@ func TestCreditRepairThroughTheAPI_R5_1(t *testing.T) {
 
 	var filed struct {
 		FileRepair struct {
-			ID, Status string
-			Evidence   []struct{ ID, URL, ContentType string }
+			Repair struct {
+				ID, Status string
+				Evidence   []struct{ ID, URL, ContentType string }
+			}
 		} `json:"fileRepair"`
 	}
 	r = h.upload(tok, fileRepairMut, map[string]any{"in": in(old.ID)}, "variables.in.evidence.%d", map[string][]byte{"receipt.pdf": pdfBytes})
@@ -147,7 +149,7 @@ func TestCreditRepairThroughTheAPI_R5_1(t *testing.T) {
 		t.Fatal(r.Raw)
 	}
 	_ = json.Unmarshal(r.Data, &filed)
-	rep := filed.FileRepair
+	rep := filed.FileRepair.Repair
 	if rep.Status != "SUBMITTED" || len(rep.Evidence) != 1 || rep.Evidence[0].ContentType != "application/pdf" {
 		t.Fatalf("filed: %+v", rep)
 	}
@@ -159,24 +161,33 @@ func TestCreditRepairThroughTheAPI_R5_1(t *testing.T) {
 	}
 
 	officer := h.staffToken("officer", "demo-officer-pass")
-	h.must(officer, `mutation($id:ID!){startRepairReview(id:$id){status}}`, map[string]any{"id": rep.ID}, nil)
+	h.must(officer, `mutation($id:ID!,$v:Int!){startRepairReview(input:{id:$id,version:$v}){repair{status}}}`, map[string]any{"id": rep.ID, "v": h.version("repair", rep.ID)}, nil)
 	var sup struct {
 		RequestRepairSupplement struct {
-			Status       string
-			MissingItems []string
+			Repair struct {
+				Status       string
+				MissingItems []string
+			}
 		} `json:"requestRepairSupplement"`
 	}
-	h.must(officer, `mutation($id:ID!){requestRepairSupplement(input:{repairId:$id,missing:["缴费凭证原件扫描件","整改情况说明"]}){status missingItems}}`, map[string]any{"id": rep.ID}, &sup)
-	if sup.RequestRepairSupplement.Status != "NEEDS_SUPPLEMENT" || len(sup.RequestRepairSupplement.MissingItems) != 2 {
+	h.must(officer, `mutation($id:ID!,$v:Int!){requestRepairSupplement(input:{repairId:$id,missing:["缴费凭证原件扫描件","整改情况说明"],version:$v}){repair{status missingItems}}}`,
+		map[string]any{"id": rep.ID, "v": h.version("repair", rep.ID)}, &sup)
+	if sup.RequestRepairSupplement.Repair.Status != "NEEDS_SUPPLEMENT" || len(sup.RequestRepairSupplement.Repair.MissingItems) != 2 {
 		t.Fatalf("supplement request: %+v", sup)
 	}
-	r = h.upload(tok, `mutation($in:SupplementRepairInput!){supplementRepair(input:$in){status}}`,
+	r = h.upload(tok, `mutation($in:SupplementRepairInput!){supplementRepair(input:$in){repair{status}}}`,
 		map[string]any{"in": map[string]any{"repairId": rep.ID, "text": "已补充", "evidence": []any{nil}}}, "variables.in.evidence.%d", map[string][]byte{"scan.pdf": pdfBytes})
 	if len(r.Errors) > 0 || !strings.Contains(string(r.Data), "UNDER_REVIEW") {
 		t.Fatalf("supplement: %s", r.Raw)
 	}
-	h.must(officer, `mutation($id:ID!){approveRepair(input:{id:$id,reason:"已纠正失信行为"}){status}}`, map[string]any{"id": rep.ID}, nil)
-	if r := h.gql(officer, `mutation($id:ID!){approveRepair(input:{id:$id,reason:"again"}){status}}`, map[string]any{"id": rep.ID}); r.code() != "FAILED_PRECONDITION" {
+	// R8.1: the decision carries the version seen; a stale one is a CONFLICT that changes nothing.
+	const approve = `mutation($id:ID!,$v:Int!,$r:String!){approveRepair(input:{id:$id,reason:$r,version:$v}){repair{status}}}`
+	v := h.version("repair", rep.ID)
+	if r := h.gql(officer, approve, map[string]any{"id": rep.ID, "v": v - 1, "r": "已纠正失信行为"}); r.code() != "CONFLICT" || h.version("repair", rep.ID) != v {
+		t.Fatalf("stale version: %s", r.Raw)
+	}
+	h.must(officer, approve, map[string]any{"id": rep.ID, "v": v, "r": "已纠正失信行为"}, nil)
+	if r := h.gql(officer, approve, map[string]any{"id": rep.ID, "v": h.version("repair", rep.ID), "r": "again"}); r.code() != "FAILED_PRECONDITION" {
 		t.Errorf("second approval: %s", r.Raw)
 	}
 	var got models.DishonestyRecord
@@ -191,10 +202,14 @@ func TestCreditRepairThroughTheAPI_R5_1(t *testing.T) {
 	}
 
 	// R5.3: open items are listed by due date for staff.
-	var dl struct{ Deadlines []struct{ Kind, ID string } }
-	h.must(officer, `{deadlines{kind id dueAt overdue}}`, nil, &dl)
-	for _, d := range dl.Deadlines {
-		if d.ID == rep.ID {
+	var dl struct {
+		Deadlines struct {
+			Edges []struct{ Node struct{ Kind, ID string } }
+		}
+	}
+	h.must(officer, `{deadlines{edges{node{kind id dueAt overdue}}}}`, nil, &dl)
+	for _, e := range dl.Deadlines.Edges {
+		if d := e.Node; d.ID == rep.ID {
 			t.Errorf("a decided repair is still listed: %+v", d)
 		}
 	}
@@ -209,11 +224,14 @@ func TestObjectionRevokedUnblocksApplication_R5_2(t *testing.T) {
 	rec := h.record(subj, models.KindArrears, 1)
 
 	var obj struct {
-		FileObjection struct{ ID, Status string } `json:"fileObjection"`
+		FileObjection struct {
+			Objection struct{ ID, Status string }
+		} `json:"fileObjection"`
 	}
-	h.must(tok, `mutation($r:ID!){fileObjection(input:{recordId:$r,reason:"该笔水费已于催告前缴清，系营收系统未同步"}){id status}}`, map[string]any{"r": rec.ID}, &obj)
+	h.must(tok, `mutation($r:ID!){fileObjection(input:{recordId:$r,reason:"该笔水费已于催告前缴清，系营收系统未同步"}){objection{id status}}}`, map[string]any{"r": rec.ID}, &obj)
 	officer := h.staffToken("officer", "demo-officer-pass")
-	h.must(officer, `mutation($id:ID!){acceptObjection(id:$id){status dueAt}}`, map[string]any{"id": obj.FileObjection.ID}, nil)
+	objID := obj.FileObjection.Objection.ID
+	h.must(officer, `mutation($id:ID!,$v:Int!){acceptObjection(input:{id:$id,version:$v}){objection{status dueAt}}}`, map[string]any{"id": objID, "v": h.version("objection", objID)}, nil)
 	var recs struct {
 		DishonestyRecords struct {
 			Edges []struct{ Node struct{ Status string } }
@@ -223,7 +241,8 @@ func TestObjectionRevokedUnblocksApplication_R5_2(t *testing.T) {
 	if len(recs.DishonestyRecords.Edges) != 1 || recs.DishonestyRecords.Edges[0].Node.Status != "UNDER_OBJECTION" {
 		t.Fatalf("record under objection: %+v", recs)
 	}
-	h.must(officer, `mutation($id:ID!){decideObjection(input:{id:$id,outcome:REVOKED,reason:"核实缴费记录，撤销该记录"}){status}}`, map[string]any{"id": obj.FileObjection.ID}, nil)
+	h.must(officer, `mutation($id:ID!,$v:Int!){decideObjection(input:{id:$id,outcome:REVOKED,reason:"核实缴费记录，撤销该记录",version:$v}){objection{status}}}`,
+		map[string]any{"id": objID, "v": h.version("objection", objID)}, nil)
 	var got models.DishonestyRecord
 	h.srv.DB().Where("id = ?", rec.ID).Take(&got)
 	if got.Status != models.RecordRevoked {
@@ -236,4 +255,13 @@ func TestObjectionRevokedUnblocksApplication_R5_2(t *testing.T) {
 	if eligible, v := h.creditCheck(staff, id); !eligible {
 		t.Fatalf("a revoked record still blocks: %+v", v.FailedConditions)
 	}
+}
+
+// version reads the optimistic-lock version of a repair or objection (kind
+// "repair" or "objection") as staff see it.
+func (h *harness) version(kind, id string) int {
+	h.t.Helper()
+	var out map[string]struct{ Version int }
+	h.must(h.staffToken("officer", "demo-officer-pass"), `query($id:ID!){`+kind+`(id:$id){version}}`, map[string]any{"id": id}, &out)
+	return out[kind].Version
 }

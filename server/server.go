@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -37,6 +38,7 @@ import (
 	"creditwater/credit/rules"
 	"creditwater/credit/usage"
 	"creditwater/creditplatform/simulator"
+	"creditwater/docurl"
 	"creditwater/enterprise"
 	"creditwater/evidence"
 	"creditwater/graph"
@@ -48,6 +50,7 @@ import (
 	"creditwater/pii"
 	"creditwater/rating"
 	regsim "creditwater/registry/simulator"
+	"creditwater/selfservice"
 	"creditwater/server/graphiql"
 	"creditwater/store"
 	"creditwater/store/creditdb"
@@ -73,6 +76,9 @@ type Server struct {
 	ent        *enterprise.Service
 	policy     *access.Policy
 	inbox      *inbox.Inbox
+	self       *selfservice.Service
+	publicity  *selfservice.Publicity
+	followUps  *selfservice.FollowUps
 	evidence   *evidence.Files
 	regSim     *regsim.Simulator
 	ratings    *rating.Service
@@ -148,11 +154,16 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	}, auth.Limits(cfg.Auth.Limits), s.audit)
 
 	platform := s.newCreditPlatform()
-	s.ratings = rating.New(platformAdapter{c: platform}, s.rdb, cfg.Storage.RedisPrefix, rating.Config{Rating: cfg.Rating}, s.audit, logger)
+	s.ratings = rating.New(platformAdapter{c: platform}, s.rdb, cfg.Storage.RedisPrefix, rating.Config{Rating: cfg.Rating,
+		LocalTTL: cfg.LocalCache.RatingTTL, LocalSize: cfg.LocalCache.Size}, s.audit, logger)
 	entCfg := enterprise.DefaultConfig()
 	entCfg.Face, entCfg.Evidence = cfg.Face, evidence.Limits(cfg.Evidence)
 	s.policy = access.New(s.db)
 	s.inbox = inbox.New(s.db)
+	s.self = selfservice.New(s.db, s.policy)
+	s.publicity = selfservice.NewPublicity(s.db, s.rdb, cfg.Storage.RedisPrefix,
+		selfservice.PublicityLimit{Rate: cfg.SelfService.PublicityQueryLimit, Window: cfg.SelfService.PublicityQueryWindow})
+	notices := inbox.NewNotifier(s.inbox, s.policy, logger)
 	s.ent = enterprise.New(enterprise.Deps{DB: s.db, Redis: s.rdb, Prefix: cfg.Storage.RedisPrefix, Sealer: s.sealer, Face: faceAdapter{wx: wx},
 		Registry: registryAdapter{c: s.newRegistry()}, Policy: s.policy, Inbox: s.inbox, Audit: s.audit}, entCfg)
 
@@ -162,16 +173,16 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	s.metrics.reg.MustRegister(outboxCollector{stats: s.outbox.Stats})
 	credCfg := credit.Config{Credit: cfg.Credit, Lifecycle: cfg.Lifecycle}
 	cdb := creditdb.New(s.db, s.audit, s.policy)
-	s.grades = grade.New(grade.Deps{Store: cdb.Grades(), Access: s.policy, Config: credCfg})
+	s.grades = grade.New(grade.Deps{Store: cdb.Grades(), Access: s.policy, Config: credCfg, Inbox: notices})
 	s.usage = usage.New(usage.Deps{Store: cdb.Usage(), Access: s.policy, Config: credCfg})
-	recDeps := record.Deps{Store: cdb.Records(), Access: s.policy, Grades: s.grades, Config: credCfg}
+	recDeps := record.Deps{Store: cdb.Records(), Access: s.policy, Grades: s.grades, Config: credCfg, Inbox: notices}
 	s.records = record.New(recDeps)
 	pubs := record.NewPublications(recDeps)
 	ruleDeps := rules.Deps{Store: cdb.Rules(), Records: s.records, Grades: s.grades, Config: credCfg}
 	s.cases = rules.NewCases(ruleDeps)
 	arrears := rules.NewArrears(ruleDeps)
 	cal := calendar.Default()
-	revDeps := review.Deps{Store: cdb.Reviews(), Notices: cdb.Notices(), Access: s.policy, Records: s.records, Calendar: cal,
+	revDeps := review.Deps{Store: cdb.Reviews(), Notices: cdb.Notices(), Inbox: notices, Access: s.policy, Records: s.records, Calendar: cal,
 		Config: review.Config{Review: cfg.Review, Evidence: entCfg.Evidence}}
 	s.repairs = review.NewRepairs(revDeps)
 	s.objections = review.NewObjections(revDeps)
@@ -184,13 +195,18 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	if s.jobs, err = jobs.New(s.db, s.rdb, cfg.Storage.RedisPrefix, logger, instanceName()); err != nil {
 		return nil, err
 	}
+	s.followUps = selfservice.NewFollowUps(s.self, cal, s.inbox,
+		selfservice.FollowUpConfig{Days: cfg.SelfService.FollowUpDays, RemindDays: cfg.SelfService.FollowUpRemindDays})
 	if err = s.registerJobs(arrears, pubs); err != nil {
 		return nil, err
 	}
 	appCfg := apply.DefaultConfig()
 	appCfg.Apply, appCfg.PlatformName = cfg.Apply, cfg.CreditPlatform.Name
+	appCfg.Lifecycle = cfg.Lifecycle
 	s.apply = apply.New(s.db, s.policy, identityAdapter{ent: s.ent}, s.ratings, enqueue, s.sealer, s.audit, cal, appCfg)
 	s.apply.OnAccepted = s.metrics.observeAcceptance
+	s.apply.OnLenientAccept = s.followUps.Create
+	s.apply.Notices = notices
 	publisher := publisherAdapter{c: platform}
 	s.ops = ops.New(opsdb.New(s.db), s.outbox, cfg.Ops)
 	s.outbox.Handle(record.KindPublishDishonesty, pubs.DeliverDishonesty(publisher), cdb.RecordsDone(pubs.DishonestyDelivered))
@@ -255,22 +271,36 @@ func newSealer(cfg config.Config) (*pii.Sealer, error) {
 	return pii.NewSealerFromMaster(master)
 }
 
-// graphQL builds the gqlgen handler with explicit transports and limits.
-func (s *Server) graphQL() http.Handler {
-	es := generated.NewExecutableSchema(generated.Config{
-		Resolvers: &graph.Resolver{Auth: s.auth, Audit: s.audit, SessionTTL: s.cfg.Auth.Session.IdleTTL,
-			Phone: s.wx.PhoneNumber, Sealer: s.sealer, Enterprise: s.ent, Ratings: s.ratings, Apply: s.apply,
-			Records: s.records, Cases: s.cases, Grades: s.grades, Usage: s.usage, JobRunner: s.jobs,
-			Repairs: s.repairs, Objections: s.objections, Reviews: s.reviews, Importer: s.importer, Inbox: s.inbox, Ops: s.ops},
-		Directives: graph.Directives(),
-	})
-	h := handler.New(graph.PagedComplexity(es))
+// QueryCacheSize is how many parsed and validated query documents the
+// GraphQL handler keeps (an LRU keyed by the query text).
+const QueryCacheSize = 1000
+
+// NewGraphQLHandler returns a gqlgen handler for es with the API's
+// transports (OPTIONS, GraphQL over HTTP GET and POST, multipart uploads,
+// and the coded refusal of everything else) and its LRU query cache, which
+// it also returns; the caller adds extensions and middleware. bench/rating
+// builds its baseline with it, so that the product and the baseline pay for
+// the same transports and the same cache.
+func NewGraphQLHandler(es graphql.ExecutableSchema) (*handler.Server, graphql.Cache[*ast.QueryDocument]) {
+	h := handler.New(es)
 	h.AddTransport(transport.Options{})
 	h.AddTransport(graphQLTransport{})
 	h.AddTransport(multipartTransport{maxMemory: 4 << 20})
 	h.AddTransport(rejectTransport{})
-	queries := lru.New[*ast.QueryDocument](1000)
+	queries := lru.New[*ast.QueryDocument](QueryCacheSize)
 	h.SetQueryCache(queries)
+	return h, queries
+}
+
+// graphQL builds the gqlgen handler with explicit transports and limits.
+func (s *Server) graphQL() http.Handler {
+	resolver := &graph.Resolver{Auth: s.auth, Audit: s.audit, SessionTTL: s.cfg.Auth.Session.IdleTTL,
+		Phone: s.wx.PhoneNumber, Sealer: s.sealer, Enterprise: s.ent, Ratings: s.ratings, Apply: s.apply,
+		Records: s.records, Cases: s.cases, Grades: s.grades, Usage: s.usage, JobRunner: s.jobs,
+		Repairs: s.repairs, Objections: s.objections, Reviews: s.reviews, Importer: s.importer, Inbox: s.inbox, Ops: s.ops,
+		Self: s.self, Publicity: s.publicity, FollowUps: s.followUps}
+	es := generated.NewExecutableSchema(generated.Config{Resolvers: resolver, Directives: graph.Directives()})
+	h, queries := NewGraphQLHandler(graph.PagedComplexity(es))
 	// Introspection and "did you mean" suggestions only with the playground
 	// (never in production); otherwise __schema is a validation error.
 	introspection := s.cfg.GraphQL.Playground && !s.cfg.Production()
@@ -280,7 +310,7 @@ func (s *Server) graphQL() http.Handler {
 	h.SetValidationRulesFn(graph.ValidationRules(introspection))
 	h.SetDisableSuggestion(!introspection)
 	h.SetParserTokenLimit(s.cfg.GraphQL.MaxTokens)
-	apq := apqCache{rdb: s.rdb, prefix: s.cfg.Storage.RedisPrefix, ttl: s.cfg.GraphQL.APQTTL, maxBytes: s.cfg.GraphQL.APQMaxBytes}
+	apq := apqCache{local: lru.New[string](s.cfg.LocalCache.Size), rdb: s.rdb, prefix: s.cfg.Storage.RedisPrefix, ttl: s.cfg.GraphQL.APQTTL, maxBytes: s.cfg.GraphQL.APQMaxBytes}
 	h.Use(extension.AutomaticPersistedQuery{Cache: apq})
 	h.Use(graph.DocumentLimits{MaxTokens: s.cfg.GraphQL.MaxTokens, MaxFields: s.cfg.GraphQL.MaxFields, MaxDepth: s.cfg.GraphQL.MaxDepth, Cache: queries})
 	h.Use(extension.FixedComplexityLimit(s.cfg.GraphQL.ComplexityLimit))
@@ -292,17 +322,19 @@ func (s *Server) graphQL() http.Handler {
 	present := graph.ErrorPresenter(s.log, s.metrics.countError)
 	h.SetErrorPresenter(present)
 	h.AroundOperations(graph.AnswerWhenDone(present))
+	h.AroundOperations(resolver.WithLoaders)
 	h.SetRecoverFunc(graph.Recover(s.log))
 	return h
 }
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	gql := s.withDeadline(s.withBodyLimit(s.withSession(s.withLoaders(s.graphQL()))))
+	gql := s.withDeadline(s.withBodyLimit(s.withSession(s.graphQL())))
 	mux.Handle("/graphql", s.metrics.middleware("/graphql", gql))
-	mux.Handle("GET /commitments/{file}", s.withSession(http.HandlerFunc(s.commitmentDocument)))
-	mux.Handle("GET /evidence/{id}", s.withSession(http.HandlerFunc(s.evidenceFile)))
+	mux.Handle(docurl.CommitmentRoute, s.withSession(http.HandlerFunc(s.commitmentDocument)))
+	mux.Handle(docurl.EvidenceRoute, s.withSession(http.HandlerFunc(s.evidenceFile)))
 	mux.Handle("GET /exports/statistics.csv", s.withSession(http.HandlerFunc(s.statisticsCSV)))
+	mux.Handle("GET "+creditReportPath, s.withSession(http.HandlerFunc(s.creditReportDocument)))
 	if s.oa != nil {
 		mux.Handle("/wechat/oa", s.oa)
 	}
@@ -413,27 +445,28 @@ func (s *Server) registerJobs(arrears *rules.Arrears, pubs *record.Publications)
 	for _, j := range []jobs.Job{
 		{Name: "credit.arrears", Schedule: s.cfg.Jobs.ArrearsSchedule, Run: func(ctx context.Context) (string, error) {
 			n, err := arrears.Detect(ctx, asOf(ctx))
-			return fmt.Sprintf("%d ARREARS records created", n), err
+			return fmt.Sprintf("新增 %d 条欠费失信记录", n), err
 		}},
 		{Name: "credit.tiers", Schedule: s.cfg.Jobs.TiersSchedule, Run: func(ctx context.Context) (string, error) {
 			n, err := s.grades.Recompute(ctx, asOf(ctx))
-			return fmt.Sprintf("%d subjects evaluated", n), err
+			return fmt.Sprintf("已评定 %d 个用水主体", n), err
 		}},
 		{Name: "credit.expire", Schedule: s.cfg.Lifecycle.ExpireSchedule, Run: func(ctx context.Context) (string, error) {
 			n, err := s.records.Expire(ctx, asOf(ctx))
-			return fmt.Sprintf("%d records expired", n), err
+			return fmt.Sprintf("%d 条失信记录已到期", n), err
 		}},
 		{Name: "credit.publish", Schedule: s.cfg.Jobs.PublishSchedule, Run: func(ctx context.Context) (string, error) {
 			n, err := pubs.QueueDue(ctx, asOf(ctx))
-			return fmt.Sprintf("%d record publications queued", n), err
+			return fmt.Sprintf("%d 条记录公示已加入发送队列", n), err
 		}},
 		{Name: "credit.deadline-reminders", Schedule: s.cfg.Jobs.RemindersSchedule, Run: func(ctx context.Context) (string, error) {
 			n, err := s.reviews.RemindDue(ctx, asOf(ctx))
-			return fmt.Sprintf("%d reminders sent to officers", n), err
+			return fmt.Sprintf("已向工作人员发送 %d 条到期提醒", n), err
 		}},
+		{Name: "selfservice.follow-up-reminders", Schedule: s.cfg.SelfService.FollowUpSchedule, Run: s.followUps.Remind},
 		{Name: "enterprise.registry-check", Schedule: s.cfg.Jobs.RegistryCheckSchedule, Run: func(ctx context.Context) (string, error) {
 			n, err := s.ent.CheckRegistry(ctx)
-			return fmt.Sprintf("%d bindings suspended", n), err
+			return fmt.Sprintf("已暂停 %d 个企业绑定", n), err
 		}},
 	} {
 		if err := s.jobs.Register(j); err != nil {

@@ -538,7 +538,7 @@ func writeJSON(w http.ResponseWriter, media string, status int, v any) {
 	body, err := json.Marshal(v)
 	if err != nil {
 		status = http.StatusInternalServerError
-		body = []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`)
+		body = []byte(`{"errors":[{"message":"内部错误","extensions":{"code":"INTERNAL"}}]}`)
 	}
 	w.Header().Set("Content-Type", media+"; charset=utf-8")
 	w.WriteHeader(status)

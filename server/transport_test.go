@@ -157,7 +157,7 @@ func TestGetMutationChangesNothing_R7_3(t *testing.T) {
 func TestMultipartErrors_R7_3(t *testing.T) {
 	h := newHarness(t, testEnv(t))
 	tok := h.staffToken("staff", "demo-staff-pass")
-	const q = `mutation($f: Upload!){importBillingFile(input:{kind:BILLS, file:$f}){id}}`
+	const q = `mutation($f: Upload!){importBillingFile(input:{kind:BILLS, file:$f}){job{id}}}`
 	ops, _ := json.Marshal(map[string]any{"query": q, "variables": map[string]any{"f": nil}})
 	for _, tc := range []struct {
 		name, operations, fileMap string

@@ -28,6 +28,9 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0009_auth_usernames", Migrate: migrate0009},
 		{ID: "0010_jobs_catchup", Migrate: migrate0010},
 		{ID: "0011_subject_grades", Migrate: migrate0011},
+		{ID: "0016_selfservice", Migrate: migrate0016},
+		{ID: "0017_follow_up_documents", Migrate: migrate0017},
+		{ID: "0030_list_indexes", Migrate: migrate0030},
 	}
 }
 

@@ -32,6 +32,9 @@ var released = map[string]string{
 	"migrate_0009.go": "4d93289c9654908a1f1192fd7ec5fbc0ee84b56707e52ef11205e9f2c55df3dd",
 	"migrate_0010.go": "2db411576b4e3eb35d3ba5fd1122fd4aa1aa135113082c7cdf696babca24c3ad",
 	"migrate_0011.go": "38c53fe277cffceff399cea68bf969e7fcb9a1404e4811d6b6ff137e731e1e24",
+	"migrate_0016.go": "383030c28351d7991c38f892d9e7c400a3acff67e09a01dc0c5af7fab07a7e90",
+	"migrate_0017.go": "8919b4d9c83a4f5e197083ca4b65d68f3690650d92c491a93f4347fde40a087f",
+	"migrate_0030.go": "7aca672d046be4951c9b25a4c415f4c7f8919259b2131576118246441d51f294",
 }
 
 func TestReleasedMigrationsNeverChange(t *testing.T) {

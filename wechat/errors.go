@@ -119,7 +119,7 @@ func (c *Client) transportFailure(ctx context.Context, op string, err error) *ap
 func transportFailure(ctx context.Context, log *slog.Logger, op string, err error) *apperr.Error {
 	ue := sanitize(op, err)
 	log.WarnContext(ctx, "wechat request failed", "op", op, "timeout", ue.timeout, "status", ue.status)
-	return apperr.Wrap(ue, apperr.Unavailable, "WeChat is unavailable, please try again later")
+	return apperr.Wrap(ue, apperr.Unavailable, "微信服务暂不可用，请稍后再试")
 }
 
 // tokenFailure classifies a failure to obtain an access token: UNAVAILABLE
@@ -147,15 +147,15 @@ func errcodeFailure(ctx context.Context, log *slog.Logger, op string, errcode in
 	switch {
 	case errcode == errSystemBusy || errcode == errDailyQuota || tokenRejected(errcode):
 		log.WarnContext(ctx, "wechat unavailable", "op", op, "errcode", errcode)
-		return apperr.Wrap(cause, apperr.Unavailable, "WeChat is unavailable, please try again later")
+		return apperr.Wrap(cause, apperr.Unavailable, "微信服务暂不可用，请稍后再试")
 	case errcode == errRateLimited:
 		log.WarnContext(ctx, "wechat rate limit", "op", op, "errcode", errcode)
-		e := apperr.Wrap(cause, apperr.RateLimited, "too many WeChat requests, please try again later")
+		e := apperr.Wrap(cause, apperr.RateLimited, "微信请求过于频繁，请稍后再试")
 		e.RetryAfter = time.Minute
 		return e
 	}
 	log.ErrorContext(ctx, "wechat rejected request", "op", op, "errcode", errcode)
-	return apperr.Wrap(cause, apperr.Internal, "WeChat rejected the request")
+	return apperr.Wrap(cause, apperr.Internal, "微信拒绝了该请求")
 }
 
 // rejected returns an error of the given code for an errcode the operation

@@ -140,12 +140,12 @@ func (c *Client) StartFaceVerification(ctx context.Context, req FaceRequest) (st
 	case err != nil:
 		return "", err
 	case errcode == errInvalidArgs || errcode == errDataFormat:
-		return "", c.rejected(ctx, op, errcode, apperr.New(apperr.Invalid, "WeChat rejected the identity information"))
+		return "", c.rejected(ctx, op, errcode, apperr.New(apperr.Invalid, "微信拒绝了身份信息"))
 	case errcode != 0:
 		return "", c.errcodeFailure(ctx, op, errcode)
 	case res.VerifyID == "":
 		c.log.WarnContext(ctx, "wechat returned no verify_id", "op", op)
-		return "", apperr.Wrap(&upstreamError{op: op}, apperr.Unavailable, "WeChat is unavailable, please try again later")
+		return "", apperr.Wrap(&upstreamError{op: op}, apperr.Unavailable, "微信服务暂不可用，请稍后再试")
 	}
 	return res.VerifyID, nil
 }
@@ -162,7 +162,7 @@ func (c *Client) StartFaceVerification(ctx context.Context, req FaceRequest) (st
 func (c *Client) QueryFaceVerification(ctx context.Context, q FaceQuery) (FaceResult, error) {
 	const op = "queryverifyinfo"
 	if q.VerifyID == "" || len(q.VerifyID) > 256 {
-		return FaceResult{}, apperr.InvalidField("verifyId", "verify ID is missing or too long")
+		return FaceResult{}, apperr.InvalidField("verifyId", "核身编号缺失或过长")
 	}
 	if err := validateFace(q.OutSeqNo, q.CertName, q.CertNo, q.OpenID); err != nil {
 		return FaceResult{}, err
@@ -195,9 +195,9 @@ func (c *Client) QueryFaceVerification(ctx context.Context, q FaceQuery) (FaceRe
 		c.log.WarnContext(ctx, "wechat face verification identity mismatch", "op", op, "errcode", errcode)
 		return FaceResult{Outcome: FaceIDMismatch}, nil
 	case errcode == errVerifyIDUsed:
-		return FaceResult{}, c.rejected(ctx, op, errcode, apperr.Precondition("FACE_VERIFY_ID_USED", "this face verification was already checked or has expired; start a new one"))
+		return FaceResult{}, c.rejected(ctx, op, errcode, apperr.Precondition("FACE_VERIFY_ID_USED", "该人脸核身已核验过或已过期，请重新发起"))
 	case errcode == errVerifyIDInvalid:
-		return FaceResult{}, c.rejected(ctx, op, errcode, apperr.Precondition("FACE_VERIFY_ID_INVALID", "WeChat does not know this face verification; start a new one"))
+		return FaceResult{}, c.rejected(ctx, op, errcode, apperr.Precondition("FACE_VERIFY_ID_INVALID", "微信无此人脸核身记录，请重新发起核身"))
 	}
 	return FaceResult{}, c.errcodeFailure(ctx, op, errcode)
 }
@@ -205,13 +205,13 @@ func (c *Client) QueryFaceVerification(ctx context.Context, q FaceQuery) (FaceRe
 func validateFace(outSeqNo, certName, certNo, openID string) error {
 	switch {
 	case !outSeqNoPattern.MatchString(outSeqNo):
-		return apperr.InvalidField("outSeqNo", "serial number must be 5–32 letters, digits, _ or -")
+		return apperr.InvalidField("outSeqNo", "流水号须为 5–32 个字母、数字、_ 或 -")
 	case certName == "":
-		return apperr.InvalidField("certName", "name is required")
+		return apperr.InvalidField("certName", "请填写名称")
 	case certNo == "":
-		return apperr.InvalidField("certNo", "ID number is required")
+		return apperr.InvalidField("certNo", "请填写证件号码")
 	case openID == "":
-		return apperr.InvalidField("openId", "openid is required")
+		return apperr.InvalidField("openId", "缺少 openid")
 	}
 	return nil
 }

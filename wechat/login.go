@@ -44,21 +44,21 @@ var codePattern = regexp.MustCompile(`^[A-Za-z0-9_.~-]{1,128}$`)
 func (c *Client) Code2Session(ctx context.Context, code string) (Session, error) {
 	const op = "jscode2session"
 	if !codePattern.MatchString(code) {
-		return Session{}, apperr.InvalidField("code", "WeChat login code is missing or malformed")
+		return Session{}, apperr.InvalidField("code", "微信登录凭证缺失或格式不正确")
 	}
 	res, err := c.mp.GetAuth().Code2SessionContext(ctx, code)
 	switch {
 	case res.ErrCode == errInvalidCode || res.ErrCode == errCodeUsed:
-		return Session{}, c.rejected(ctx, op, res.ErrCode, apperr.New(apperr.Unauthenticated, "WeChat login code is invalid or expired"))
+		return Session{}, c.rejected(ctx, op, res.ErrCode, apperr.New(apperr.Unauthenticated, "微信登录凭证无效或已过期"))
 	case res.ErrCode == errHighRiskUser:
-		return Session{}, c.rejected(ctx, op, res.ErrCode, apperr.New(apperr.Forbidden, "WeChat refused this login").WithReason("WECHAT_HIGH_RISK_USER"))
+		return Session{}, c.rejected(ctx, op, res.ErrCode, apperr.New(apperr.Forbidden, "微信拒绝了本次登录").WithReason("WECHAT_HIGH_RISK_USER"))
 	case res.ErrCode != 0:
 		return Session{}, c.errcodeFailure(ctx, op, res.ErrCode)
 	case err != nil:
 		return Session{}, c.transportFailure(ctx, op, err)
 	case res.OpenID == "" || res.SessionKey == "":
 		c.log.WarnContext(ctx, "wechat returned an incomplete session", "op", op)
-		return Session{}, apperr.Wrap(&upstreamError{op: op}, apperr.Unavailable, "WeChat is unavailable, please try again later")
+		return Session{}, apperr.Wrap(&upstreamError{op: op}, apperr.Unavailable, "微信服务暂不可用，请稍后再试")
 	}
 	return Session{OpenID: res.OpenID, UnionID: res.UnionID, SessionKey: res.SessionKey}, nil
 }
@@ -72,7 +72,7 @@ func (c *Client) Code2Session(ctx context.Context, code string) (Session, error)
 func (c *Client) PhoneNumber(ctx context.Context, code string) (string, error) {
 	const op = "getuserphonenumber"
 	if !codePattern.MatchString(code) {
-		return "", apperr.InvalidField("code", "phone number code is missing or malformed")
+		return "", apperr.InvalidField("code", "手机号授权凭证缺失或格式不正确")
 	}
 	var info business.PhoneInfo
 	errcode, err := c.withToken(ctx, op, func(ctx context.Context, _ string) (int64, error) {
@@ -89,12 +89,12 @@ func (c *Client) PhoneNumber(ctx context.Context, code string) (string, error) {
 	case err != nil:
 		return "", err
 	case errcode == errInvalidCode:
-		return "", c.rejected(ctx, op, errcode, apperr.InvalidField("code", "phone number code is invalid or expired"))
+		return "", c.rejected(ctx, op, errcode, apperr.InvalidField("code", "手机号授权凭证无效或已过期"))
 	case errcode != 0:
 		return "", c.errcodeFailure(ctx, op, errcode)
 	case info.PhoneNumber == "":
 		c.log.WarnContext(ctx, "wechat returned no phone number", "op", op)
-		return "", apperr.Wrap(&upstreamError{op: op}, apperr.Unavailable, "WeChat is unavailable, please try again later")
+		return "", apperr.Wrap(&upstreamError{op: op}, apperr.Unavailable, "微信服务暂不可用，请稍后再试")
 	}
 	return info.PhoneNumber, nil
 }

@@ -104,7 +104,7 @@ func TestCode2Session(t *testing.T) {
 				if ae.Field != tt.wantField {
 					t.Errorf("field = %q, want %q", ae.Field, tt.wantField)
 				}
-				if tt.want == apperr.Unauthenticated && ae.Message != "WeChat login code is invalid or expired" {
+				if tt.want == apperr.Unauthenticated && ae.Message != "微信登录凭证无效或已过期" {
 					t.Errorf("message = %q", ae.Message)
 				}
 				if tt.want == apperr.RateLimited && ae.RetryAfter <= 0 {

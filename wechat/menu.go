@@ -84,7 +84,7 @@ type Button struct {
 func LoadMenuFile(path string) (Menu, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return Menu{}, &apperr.Error{Code: apperr.Invalid, Field: "file", Message: fmt.Sprintf("cannot read menu file %q", path), Err: err}
+		return Menu{}, &apperr.Error{Code: apperr.Invalid, Field: "file", Message: fmt.Sprintf("无法读取菜单文件 %q", path), Err: err}
 	}
 	defer f.Close()
 	return LoadMenu(f)
@@ -96,19 +96,19 @@ func LoadMenuFile(path string) (Menu, error) {
 func LoadMenu(r io.Reader) (Menu, error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxMenuFileBytes+1))
 	if err != nil {
-		return Menu{}, &apperr.Error{Code: apperr.Invalid, Field: "menu", Message: "cannot read the menu", Err: err}
+		return Menu{}, &apperr.Error{Code: apperr.Invalid, Field: "menu", Message: "无法读取菜单", Err: err}
 	}
 	if len(data) > maxMenuFileBytes {
-		return Menu{}, apperr.InvalidField("menu", "menu file is larger than %d bytes", maxMenuFileBytes)
+		return Menu{}, apperr.InvalidField("menu", "菜单文件超过 %d 字节", maxMenuFileBytes)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var m Menu
 	if err := dec.Decode(&m); err != nil {
-		return Menu{}, apperr.InvalidField("menu", "menu is not valid JSON: %s", jsonProblem(err, data))
+		return Menu{}, apperr.InvalidField("menu", "菜单不是有效的 JSON：%s", jsonProblem(err, data))
 	}
 	if dec.More() {
-		return Menu{}, apperr.InvalidField("menu", "menu has data after its JSON object")
+		return Menu{}, apperr.InvalidField("menu", "菜单 JSON 对象之后还有多余内容")
 	}
 	if err := m.Validate(); err != nil {
 		return Menu{}, err
@@ -125,7 +125,7 @@ func jsonProblem(err error, data []byte) string {
 		return fmt.Sprintf("%s (line %d)", se.Error(), line)
 	}
 	if errors.Is(err, io.EOF) {
-		return "the file is empty"
+		return "文件为空"
 	}
 	return strings.TrimPrefix(err.Error(), "json: ")
 }
@@ -140,7 +140,7 @@ func jsonProblem(err error, data []byte) string {
 // what is wrong.
 func (m Menu) Validate() error {
 	if len(m.Buttons) == 0 || len(m.Buttons) > maxButtons {
-		return apperr.InvalidField("button", "a menu has 1 to %d top-level buttons, not %d", maxButtons, len(m.Buttons))
+		return apperr.InvalidField("button", "菜单须有 1 至 %d 个一级按钮，当前为 %d 个", maxButtons, len(m.Buttons))
 	}
 	keys := map[string]string{}
 	for i, b := range m.Buttons {
@@ -150,10 +150,10 @@ func (m Menu) Validate() error {
 		}
 	}
 	if strings.TrimSpace(m.Welcome) == "" {
-		return apperr.InvalidField("welcome", "the welcome text for new followers is required")
+		return apperr.InvalidField("welcome", "请填写关注欢迎语")
 	}
 	if strings.TrimSpace(m.Help) == "" {
-		return apperr.InvalidField("help", "the help text is required")
+		return apperr.InvalidField("help", "请填写帮助文字")
 	}
 	return nil
 }
@@ -167,45 +167,45 @@ func (b Button) validate(path string, top bool, keys map[string]string) error {
 	}
 	switch {
 	case strings.TrimSpace(b.Name) == "":
-		return apperr.InvalidField(path+".name", "the button name is required")
+		return apperr.InvalidField(path+".name", "请填写按钮名称")
 	case len(b.Name) > maxName:
-		return apperr.InvalidField(path+".name", "button name %q is %d bytes long; WeChat allows %d bytes (a Chinese character takes 3)", b.Name, len(b.Name), maxName)
+		return apperr.InvalidField(path+".name", "按钮名称 %q 长 %d 字节，微信最多允许 %d 字节（一个汉字占 3 字节）", b.Name, len(b.Name), maxName)
 	}
 	if len(b.SubButtons) > 0 {
 		return b.validateParent(path, top, keys)
 	}
 	if b.Reply != "" && b.Type != ButtonClick {
-		return apperr.InvalidField(path+".reply", "only click buttons have a reply text")
+		return apperr.InvalidField(path+".reply", "只有 click 按钮才有回复文字")
 	}
 	switch {
 	case b.Type == "":
-		return apperr.InvalidField(path+".type", "button %q needs a type (click, view or miniprogram) or sub-buttons", b.Name)
+		return apperr.InvalidField(path+".type", "按钮 %q 须设置类型（click、view 或 miniprogram）或子按钮", b.Name)
 	case b.Type == ButtonClick || keyButtonTypes[b.Type]:
 		return b.validateKey(path, keys)
 	case b.Type == ButtonView:
-		return validateURL(path+".url", b.URL, "the web page of a view button")
+		return validateURL(path+".url", b.URL, "view 按钮的网页")
 	case b.Type == ButtonMiniProgram:
 		switch {
 		case b.PagePath == "":
-			return apperr.InvalidField(path+".pagepath", "miniprogram button %q needs the page path, e.g. pages/apply/index", b.Name)
+			return apperr.InvalidField(path+".pagepath", "小程序按钮 %q 须填写页面路径，例如 pages/apply/index", b.Name)
 		case len(b.PagePath) > maxPagePathBytes || !pagePathPattern.MatchString(b.PagePath):
-			return apperr.InvalidField(path+".pagepath", "page path %q is malformed (no spaces, at most %d bytes)", b.PagePath, maxPagePathBytes)
+			return apperr.InvalidField(path+".pagepath", "页面路径 %q 格式不正确（不能含空格，最多 %d 字节）", b.PagePath, maxPagePathBytes)
 		case b.AppID != "" && !appIDPattern.MatchString(b.AppID):
-			return apperr.InvalidField(path+".appid", "mini-program app ID %q is malformed (wx and 16 letters or digits)", b.AppID)
+			return apperr.InvalidField(path+".appid", "小程序 AppID %q 格式不正确（应为 wx 加 16 位字母或数字）", b.AppID)
 		}
-		return validateURL(path+".url", b.URL, "the fallback web page of a miniprogram button (for clients that cannot open mini-programs)")
+		return validateURL(path+".url", b.URL, "小程序按钮的备用网页（供无法打开小程序的客户端使用）")
 	}
-	return apperr.InvalidField(path+".type", "unsupported button type %q (use click, view or miniprogram)", b.Type)
+	return apperr.InvalidField(path+".type", "不支持的按钮类型 %q（请使用 click、view 或 miniprogram）", b.Type)
 }
 
 func (b Button) validateParent(path string, top bool, keys map[string]string) error {
 	switch {
 	case !top:
-		return apperr.InvalidField(path+".sub_button", "sub-buttons cannot have sub-buttons (WeChat menus have two levels)")
+		return apperr.InvalidField(path+".sub_button", "子按钮不能再有子按钮（微信菜单只有两级）")
 	case b.Type != "" || b.Key != "" || b.URL != "" || b.AppID != "" || b.PagePath != "" || b.Reply != "":
-		return apperr.InvalidField(path, "button %q has sub-buttons, so it takes only a name (no type, key, url, appid, pagepath or reply)", b.Name)
+		return apperr.InvalidField(path, "按钮 %q 含子按钮，只能设置名称（不能设置 type、key、url、appid、pagepath 或 reply）", b.Name)
 	case len(b.SubButtons) > maxSubButtons:
-		return apperr.InvalidField(path+".sub_button", "button %q has %d sub-buttons; WeChat allows %d", b.Name, len(b.SubButtons), maxSubButtons)
+		return apperr.InvalidField(path+".sub_button", "按钮 %q 有 %d 个子按钮，微信最多允许 %d 个", b.Name, len(b.SubButtons), maxSubButtons)
 	}
 	for j, sb := range b.SubButtons {
 		if err := sb.validate(fmt.Sprintf("%s.sub_button[%d]", path, j), false, keys); err != nil {
@@ -220,10 +220,10 @@ func (b Button) validateKey(path string, keys map[string]string) error {
 	case b.Key == "":
 		return apperr.InvalidField(path+".key", "%s button %q needs a key", b.Type, b.Name)
 	case len(b.Key) > maxKeyBytes:
-		return apperr.InvalidField(path+".key", "button key is %d bytes long; WeChat allows %d", len(b.Key), maxKeyBytes)
+		return apperr.InvalidField(path+".key", "按钮 key 长 %d 字节，微信最多允许 %d 字节", len(b.Key), maxKeyBytes)
 	}
 	if other, dup := keys[b.Key]; dup {
-		return apperr.InvalidField(path+".key", "key %q is already used by %s", b.Key, other)
+		return apperr.InvalidField(path+".key", "按钮 key %q 已被 %s 使用", b.Key, other)
 	}
 	keys[b.Key] = path
 	return nil
@@ -231,14 +231,14 @@ func (b Button) validateKey(path string, keys map[string]string) error {
 
 func validateURL(field, raw, what string) error {
 	if raw == "" {
-		return apperr.InvalidField(field, "a URL is required: %s", what)
+		return apperr.InvalidField(field, "请填写网址：%s", what)
 	}
 	u, err := url.Parse(raw)
 	switch {
 	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		return apperr.InvalidField(field, "URL %q must be an absolute http(s) URL", raw)
+		return apperr.InvalidField(field, "网址 %q 须为完整的 http(s) 地址", raw)
 	case len(raw) > maxURLBytes:
-		return apperr.InvalidField(field, "URL is %d bytes long; WeChat allows %d", len(raw), maxURLBytes)
+		return apperr.InvalidField(field, "网址长 %d 字节，微信最多允许 %d 字节", len(raw), maxURLBytes)
 	}
 	return nil
 }

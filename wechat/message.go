@@ -32,11 +32,11 @@ func (c *Client) SendSubscribeMessage(ctx context.Context, msg SubscribeMessage)
 	const op = "subscribe_send"
 	switch {
 	case msg.ToUser == "":
-		return apperr.InvalidField("toUser", "recipient openid is required")
+		return apperr.InvalidField("toUser", "缺少接收人 openid")
 	case msg.TemplateID == "":
-		return apperr.InvalidField("templateId", "template ID is required")
+		return apperr.InvalidField("templateId", "请填写模板 ID")
 	case len(msg.Data) == 0:
-		return apperr.InvalidField("data", "template data is required")
+		return apperr.InvalidField("data", "请填写模板数据")
 	}
 	body := subscribe.Message{
 		ToUser:           msg.ToUser,
@@ -64,13 +64,13 @@ func (c *Client) SendSubscribeMessage(ctx context.Context, msg SubscribeMessage)
 	case errcode == 0:
 		return nil
 	case errcode == errSubscribeRefused:
-		return c.rejected(ctx, op, errcode, apperr.Precondition("SUBSCRIPTION_REFUSED", "the user has not subscribed to this message"))
+		return c.rejected(ctx, op, errcode, apperr.Precondition("SUBSCRIPTION_REFUSED", "该用户未订阅此消息"))
 	case errcode == errInvalidOpenID:
-		return c.rejected(ctx, op, errcode, apperr.InvalidField("toUser", "WeChat does not know this openid"))
+		return c.rejected(ctx, op, errcode, apperr.InvalidField("toUser", "微信无此用户（openid）"))
 	case errcode == errInvalidTemplateID:
-		return c.rejected(ctx, op, errcode, apperr.InvalidField("templateId", "WeChat does not know this template"))
+		return c.rejected(ctx, op, errcode, apperr.InvalidField("templateId", "微信无此消息模板"))
 	case errcode == errTemplateData:
-		return c.rejected(ctx, op, errcode, apperr.InvalidField("data", "WeChat rejected the template data"))
+		return c.rejected(ctx, op, errcode, apperr.InvalidField("data", "微信拒绝了模板数据"))
 	}
 	return c.errcodeFailure(ctx, op, errcode)
 }

@@ -111,17 +111,17 @@ func NewOfficialAccount(cfg OAConfig, cache *TokenCache, dedup Deduper, handler 
 	}
 	switch {
 	case cfg.AppID == "":
-		return nil, apperr.InvalidField("AppID", "official account app ID is required")
+		return nil, apperr.InvalidField("AppID", "请配置公众号 AppID")
 	case cfg.AppSecret == "" && base == nil:
-		return nil, apperr.InvalidField("AppSecret", "official account app secret is required")
+		return nil, apperr.InvalidField("AppSecret", "请配置公众号 AppSecret")
 	case cfg.Token == "":
-		return nil, apperr.InvalidField("Token", "official account server token is required")
+		return nil, apperr.InvalidField("Token", "请配置公众号服务器令牌（Token）")
 	case cfg.EncodingAESKey != "" && !validAESKey(cfg.EncodingAESKey):
-		return nil, apperr.InvalidField("EncodingAESKey", "EncodingAESKey must be 43 characters of base64")
+		return nil, apperr.InvalidField("EncodingAESKey", "EncodingAESKey 须为 43 位 base64 字符")
 	case cfg.MiniProgramAppID != "" && !appIDPattern.MatchString(cfg.MiniProgramAppID):
-		return nil, apperr.InvalidField("MiniProgramAppID", "mini-program app ID is malformed")
+		return nil, apperr.InvalidField("MiniProgramAppID", "小程序 AppID 格式不正确")
 	case cache == nil:
-		return nil, apperr.InvalidField("cache", "a token cache is required")
+		return nil, apperr.InvalidField("cache", "须配置令牌缓存")
 	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -169,7 +169,7 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, apperr.InvalidField("BaseURL", "WeChat base URL must be an absolute http(s) URL")
+		return nil, apperr.InvalidField("BaseURL", "微信接口地址须为完整的 http(s) 地址")
 	}
 	return u, nil
 }
@@ -246,7 +246,7 @@ func (oa *OfficialAccount) PushMenu(ctx context.Context, m Menu) error {
 	}
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
-			return apperr.Wrap(err, apperr.Unavailable, "the menu push was cancelled")
+			return apperr.Wrap(err, apperr.Unavailable, "菜单推送已取消")
 		}
 		// Fetch the token with ctx first so that token failures are told
 		// apart; SetMenu then reads it from the cache.
@@ -284,7 +284,7 @@ func (oa *OfficialAccount) sdkButtons(bs []Button, path string) ([]*menu.Button,
 		sb := &menu.Button{Type: b.Type, Name: b.Name, Key: b.Key, URL: b.URL, AppID: b.AppID, PagePath: b.PagePath}
 		if b.Type == ButtonMiniProgram && sb.AppID == "" {
 			if oa.mpAppID == "" {
-				return nil, apperr.InvalidField("MiniProgramAppID", "%s[%d] (%q) opens the mini-program, but no mini-program app ID is configured", path, i, b.Name)
+				return nil, apperr.InvalidField("MiniProgramAppID", "%s[%d]（%q）用于打开小程序，但未配置小程序 AppID", path, i, b.Name)
 			}
 			sb.AppID = oa.mpAppID
 		}
@@ -306,11 +306,11 @@ func (oa *OfficialAccount) menuFailure(ctx context.Context, errcode int64) *appe
 	var e *apperr.Error
 	switch {
 	case errcode >= errMenuButtonCount && errcode <= errMenuSubURLSize, errcode == errMenuSubURLDomain, errcode == errMenuURLDomain:
-		e = apperr.InvalidField("menu", "WeChat rejected the menu definition").WithDetail("errcode", errcode)
+		e = apperr.InvalidField("menu", "微信拒绝了菜单定义").WithDetail("errcode", errcode)
 	case errcode == errInvalidPagePath:
-		e = apperr.InvalidField("pagepath", "WeChat rejected a mini-program page path; the page must exist in the released mini-program")
+		e = apperr.InvalidField("pagepath", "微信拒绝了小程序页面路径：该页面须存在于已发布的小程序中")
 	case errcode == errAPIUnauthorized:
-		e = apperr.Precondition("WECHAT_API_UNAUTHORIZED", "the official account is not allowed to set a custom menu")
+		e = apperr.Precondition("WECHAT_API_UNAUTHORIZED", "该公众号无权设置自定义菜单")
 	default:
 		return oa.errcodeFailure(ctx, opMenuCreate, errcode)
 	}

@@ -110,7 +110,7 @@ func (d *RedisDeduper) SeenBefore(ctx context.Context, key string, ttl time.Dura
 	}
 	set, err := d.rdb.SetNX(ctx, d.prefix+key, 1, ttl).Result()
 	if err != nil {
-		return false, apperr.Wrap(fmt.Errorf("dedup: %w", err), apperr.Unavailable, "duplicate detection is unavailable")
+		return false, apperr.Wrap(fmt.Errorf("dedup: %w", err), apperr.Unavailable, "重复检测暂不可用")
 	}
 	return !set, nil
 }

@@ -629,15 +629,16 @@ func TestPushMenu_R6_4(t *testing.T) {
 	if err := json.Unmarshal(raw, &got); err != nil {
 		t.Fatalf("LastMenu %q: %v", raw, err)
 	}
-	for _, page := range []string{"pages/apply/index", "pages/credit/report", "pages/credit/repair", "pages/credit/objection"} {
+	for _, page := range []string{"pages/apply/index", "pages/credit/report", "pages/credit/repair", "pages/credit/objection",
+		"pages/apply/mine", "pages/usage/index", "pages/publicity/index"} {
 		if !bytes.Contains(raw, []byte(`"pagepath":"`+page+`"`)) {
 			t.Errorf("pushed menu lacks pagepath %s: %s", page, raw)
 		}
 	}
-	if n := bytes.Count(raw, []byte(`"appid":"`+testMPAppID+`"`)); n != 4 {
-		t.Errorf("pushed menu has %d buttons with the mini-program appid, want 4: %s", n, raw)
+	if n := bytes.Count(raw, []byte(`"appid":"`+testMPAppID+`"`)); n != 7 {
+		t.Errorf("pushed menu has %d buttons with the mini-program appid, want 7: %s", n, raw)
 	}
-	if len(got.Button) != 3 || got.Button[0].Type != ButtonMiniProgram || got.Button[0].Name != "信用办水" || got.Button[2].Key != "HELP" {
+	if len(got.Button) != 3 || got.Button[0].Name != "办水服务" || got.Button[2].Key != "HELP" {
 		t.Errorf("pushed buttons = %+v", got.Button)
 	}
 	if bytes.Contains(raw, []byte("reply")) || bytes.Contains(raw, []byte("营业时间")) || bytes.Contains(raw, []byte("welcome")) {

@@ -108,17 +108,17 @@ func New(cfg Config, cache *TokenCache, logger *slog.Logger) (*Client, error) {
 	if cfg.BaseURL != "" {
 		u, err := url.Parse(cfg.BaseURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, apperr.InvalidField("BaseURL", "WeChat base URL must be an absolute http(s) URL")
+			return nil, apperr.InvalidField("BaseURL", "微信接口地址须为完整的 http(s) 地址")
 		}
 		base = u
 	}
 	switch {
 	case cfg.AppID == "":
-		return nil, apperr.InvalidField("AppID", "WeChat app ID is required")
+		return nil, apperr.InvalidField("AppID", "请配置微信 AppID")
 	case cfg.AppSecret == "" && base == nil:
-		return nil, apperr.InvalidField("AppSecret", "WeChat app secret is required")
+		return nil, apperr.InvalidField("AppSecret", "请配置微信 AppSecret")
 	case cache == nil:
-		return nil, apperr.InvalidField("cache", "a token cache is required")
+		return nil, apperr.InvalidField("cache", "须配置令牌缓存")
 	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)

@@ -17,12 +17,14 @@ package grade
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"creditwater/apperr"
 	"creditwater/audit"
 	"creditwater/credit"
 	"creditwater/models"
+	"creditwater/notice"
 )
 
 // Store keeps the subjects' tiers and account managers and reads the
@@ -49,6 +51,20 @@ type Store interface {
 	// SubjectRecords lists all the subject's records, newest behaviour
 	// first; INTERNAL.
 	SubjectRecords(ctx context.Context, subjectID string) ([]models.DishonestyRecord, error)
+	// GradeChanges returns the subjects (of ids; every subject when nil)
+	// whose grade changed in the evaluation at r.At: GradeSince = r.At and
+	// a previous grade that differs; INTERNAL.
+	GradeChanges(ctx context.Context, r Rule, ids []string) ([]models.Subject, error)
+	// LateBills returns the subject's bills due on or after from that were
+	// paid late or are unpaid late by r (R3.5), oldest first; INTERNAL.
+	LateBills(ctx context.Context, subjectID string, r Rule, from time.Time) ([]LateBill, error)
+}
+
+// LateBill is a bill paid (or still unpaid) later than the tolerance.
+type LateBill struct {
+	BillNo string
+	Period string
+	DueOn  time.Time
 }
 
 // Rule is the tier rule as of one instant, in the terms a store applies.
@@ -62,6 +78,18 @@ type Rule struct {
 	// At is the evaluation instant (millisecond precision).
 	At        time.Time
 	BatchSize int
+	// Late payments (R3.5): a bill is late when a payment was made
+	// LateAfter or more after its due day's start, or it is not fully paid
+	// and was due before UnpaidDueBefore.
+	LateAfter       time.Duration
+	UnpaidDueBefore time.Time
+	// Grades (R3.4): WatchFrom ≤ due_on bounds the late payments that count
+	// for WATCH (WatchLate of them); InForce are the statuses of records in
+	// force; DishonestRecords in force (or one SERIOUS) make DISHONEST.
+	WatchFrom        time.Time
+	WatchLate        int
+	InForce          []models.RecordStatus
+	DishonestRecords int
 }
 
 // Deps are what the service needs.
@@ -78,8 +106,12 @@ func New(d Deps) *Service { return &Service{d.WithDefaults()} }
 func (s *Service) RuleAt(asOf time.Time) Rule {
 	day := credit.DayOf(asOf)
 	cut := credit.AddDays(credit.AddMonths(day, -s.d.Config.WindowMonths), 1)
+	lc := s.d.Config.Lifecycle
 	return Rule{HistoryBefore: cut, WindowFrom: cut, WindowTo: credit.AddDays(day, 1), Kinds: credit.BlockingKinds,
-		At: asOf.UTC().Truncate(time.Millisecond), BatchSize: s.d.Config.BatchSize}
+		At: asOf.UTC().Truncate(time.Millisecond), BatchSize: s.d.Config.BatchSize,
+		LateAfter: time.Duration(lc.LateToleranceDays+1) * 24 * time.Hour, UnpaidDueBefore: credit.AddDays(day, -lc.LateToleranceDays),
+		WatchFrom: credit.AddMonths(day, -lc.WatchLateMonths), WatchLate: lc.WatchLatePayments,
+		InForce: credit.InForce, DishonestRecords: lc.DishonestRecords}
 }
 
 // Recompute re-evaluates the tier of the given subjects, or of every subject
@@ -95,7 +127,12 @@ func (s *Service) Recompute(ctx context.Context, asOf time.Time, subjectIDs ...s
 	if len(subjectIDs) > 0 {
 		ids = subjectIDs
 	}
-	return s.d.Store.Regrade(ctx, s.RuleAt(asOf), ids)
+	r := s.RuleAt(asOf)
+	n, err := s.d.Store.Regrade(ctx, r, ids)
+	if err != nil {
+		return n, err
+	}
+	return n, s.announce(ctx, s.d.Store, r, ids)
 }
 
 // Regrade re-evaluates the tiers of the given subjects as of asOf on st,
@@ -105,8 +142,29 @@ func (s *Service) Regrade(ctx context.Context, st Store, asOf time.Time, subject
 	if len(subjectIDs) == 0 {
 		return nil
 	}
-	_, err := st.Regrade(ctx, s.RuleAt(asOf), subjectIDs)
-	return err
+	r := s.RuleAt(asOf)
+	if _, err := st.Regrade(ctx, r, subjectIDs); err != nil {
+		return err
+	}
+	return s.announce(ctx, st, r, subjectIDs)
+}
+
+// announce tells the users of every subject whose grade changed in the
+// evaluation r (R3.4, R7.6), once per subject, evaluation and grade.
+func (s *Service) announce(ctx context.Context, st Store, r Rule, ids []string) error {
+	changed, err := st.GradeChanges(ctx, r, ids)
+	if err != nil {
+		return err
+	}
+	for _, subj := range changed {
+		key := fmt.Sprintf("grade:%s:%d:%s", subj.ID, r.At.UnixMilli(), subj.Grade)
+		if err := st.Notify(ctx, subj.ID, models.Notice{Kind: "GRADE_CHANGED", Title: "信用等级变更",
+			Body:    fmt.Sprintf("贵单位的信用等级已由「%s」调整为「%s」。详情请在信用档案中查看评定理由。", GradeLabel(subj.GradePrev), GradeLabel(subj.Grade)),
+			RefType: "subject", RefID: subj.ID, DedupKey: &key}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // earliestDayCovering returns the earliest Shanghai day A such that
@@ -167,10 +225,22 @@ func IncentivesOf(s models.Subject) Incentives {
 	return Incentives{AccountManager: ok, VIP: ok, LenientAcceptance: ok, UsageAnalysis: ok}
 }
 
+// Incentives returns the incentives of s by its tier and the configured
+// handling of its grade (R3.2, R3.4): VIP and 容缺 for the grades
+// configured (EXCELLENT by default).
+func (s *Service) Incentives(subj models.Subject) Incentives {
+	in := IncentivesOf(subj)
+	lc := s.d.Config.Lifecycle
+	in.VIP = slices.Contains(lc.VIPGrades, string(subj.Grade))
+	in.LenientAcceptance = slices.Contains(lc.LenientGrades, string(subj.Grade))
+	return in
+}
+
 // AssignAccountManager makes the staff user the account manager of an
 // EXCELLENT subject (R3.2). Staff roles only. It returns UNAUTHENTICATED,
 // FORBIDDEN, NOT_FOUND for an unknown subject or user, INVALID (field
-// staffUserId) when the user is not an active staff member,
+// staffUserId) when the user is not an active staff member or has no work
+// telephone (reason NO_WORK_PHONE),
 // FAILED_PRECONDITION (reason NOT_EXCELLENT) when the subject is not
 // EXCELLENT, and INTERNAL.
 func (s *Service) AssignAccountManager(ctx context.Context, subjectID, staffUserID string) (models.Subject, error) {
@@ -188,11 +258,13 @@ func (s *Service) AssignAccountManager(ctx context.Context, subjectID, staffUser
 		case err != nil:
 			return err
 		case !ok:
-			return apperr.New(apperr.NotFound, "user not found")
+			return apperr.New(apperr.NotFound, "未找到该用户")
 		case !u.Role.IsStaff() || u.Disabled:
-			return apperr.InvalidField("staffUserId", "the account manager must be an active staff member")
+			return apperr.InvalidField("staffUserId", "客户经理须为在职的工作人员")
+		case u.WorkPhone == "":
+			return apperr.InvalidField("staffUserId", "客户经理须先登记办公电话（setWorkPhone），以便企业联系").WithReason("NO_WORK_PHONE")
 		case subj.Tier != models.TierExcellent:
-			return apperr.Precondition("NOT_EXCELLENT", "only EXCELLENT subjects get an account manager; this subject is %s", subj.Tier)
+			return apperr.Precondition("NOT_EXCELLENT", "只有 EXCELLENT（守信激励）主体才指派客户经理，该主体为 %s", subj.Tier)
 		}
 		if err := st.SetAccountManager(ctx, subj.ID, u.ID); err != nil {
 			return err
@@ -202,8 +274,11 @@ func (s *Service) AssignAccountManager(ctx context.Context, subjectID, staffUser
 			SubjectID: subj.ID, Detail: fmt.Sprintf("manager=%s", u.ID)})
 	})
 	if err != nil {
-		return models.Subject{}, credit.Internal(err, "could not assign the account manager")
+		return models.Subject{}, credit.Internal(err, "无法指派客户经理")
 	}
+	s.d.Inbox.Notify(ctx, notice.Event{SubjectID: subj.ID, Kind: notice.AccountManager, RefType: "subject", RefID: subj.ID,
+		Body: "供水企业已为贵单位指派专属客户经理，可在小程序“我的企业”中查看其姓名和工作电话。",
+		Key:  "account-manager:" + subj.ID + ":" + *subj.AccountManagerID + ":" + s.d.Now().UTC().Format(time.RFC3339)})
 	return subj, nil
 }
 
@@ -211,7 +286,7 @@ func (s *Service) AssignAccountManager(ctx context.Context, subjectID, staffUser
 func subject(ctx context.Context, st Store, id string) (models.Subject, error) {
 	subj, ok, err := st.Subject(ctx, id)
 	if err == nil && !ok {
-		err = apperr.New(apperr.NotFound, "subject not found")
+		err = apperr.New(apperr.NotFound, "未找到该用水主体")
 	}
 	return subj, err
 }
@@ -230,6 +305,11 @@ type Profile struct {
 	Incentives       Incentives
 	// AccountManagerID is the assigned account manager, if any.
 	AccountManagerID *string
+	// Grade (nil before the first evaluation), when it last changed, and
+	// the reasons for it (R3.4).
+	Grade        *models.Grade
+	GradeSince   *time.Time
+	GradeReasons []string
 }
 
 // Profile returns the credit profile of a subject. Staff see every subject;
@@ -244,8 +324,14 @@ func (s *Service) Profile(ctx context.Context, subjectID string) (Profile, error
 		return Profile{}, err
 	}
 	p := Profile{Subject: subj, Tier: subj.Tier, TierSince: subj.TierSince, TierEvaluatedAt: subj.TierEvaluatedAt,
-		Incentives: IncentivesOf(subj), AccountManagerID: subj.AccountManagerID}
+		Incentives: s.Incentives(subj), AccountManagerID: subj.AccountManagerID, GradeSince: subj.GradeSince}
+	if subj.Grade != "" {
+		p.Grade = &subj.Grade
+	}
 	if p.Records, err = s.d.Store.SubjectRecords(ctx, subj.ID); err != nil {
+		return Profile{}, err
+	}
+	if p.GradeReasons, err = s.Reasons(ctx, subj, p.Records, s.d.Now()); err != nil {
 		return Profile{}, err
 	}
 	if p.NextReevaluation, err = s.NextReevaluation(ctx, subj, s.d.Now()); err != nil {

@@ -166,8 +166,10 @@ func TestIncentivesAndAccountManager(t *testing.T) {
 	plain := e.Subject(t, "plain", nil)
 	_, err := e.Grades.Recompute(ctx, time.Now())
 	ct.Must(t, err)
-	manager := models.User{Role: models.RoleStaff, DisplayName: "经理"}
+	manager := models.User{Role: models.RoleStaff, DisplayName: "经理", WorkPhone: "0751-8881234"}
 	ct.Must(t, e.DB.Create(&manager).Error)
+	noPhone := models.User{Role: models.RoleStaff, DisplayName: "无电话"}
+	ct.Must(t, e.DB.Create(&noPhone).Error)
 	entUser := models.User{Role: models.RoleEnterprise, DisplayName: "企业"}
 	ct.Must(t, e.DB.Create(&entUser).Error)
 
@@ -183,6 +185,8 @@ func TestIncentivesAndAccountManager(t *testing.T) {
 		{"not EXCELLENT", ct.StaffCtx(), plain.ID, manager.ID, "FAILED_PRECONDITION", ""},
 		{"manager is not staff", ct.StaffCtx(), good.ID, entUser.ID, "INVALID", "staffUserId"},
 		{"unknown user", ct.StaffCtx(), good.ID, models.NewID(), "NOT_FOUND", ""},
+		// R3.2: the enterprise must be able to call its account manager.
+		{"manager without a work phone", ct.StaffCtx(), good.ID, noPhone.ID, "INVALID", "staffUserId"},
 		{"unknown subject", ct.StaffCtx(), models.NewID(), manager.ID, "NOT_FOUND", ""},
 		{"assigned", ct.StaffCtx(), good.ID, manager.ID, "", ""},
 	}

@@ -36,7 +36,7 @@ func CanTransition(from, to models.RecordStatus) bool {
 func update(ctx context.Context, st Store, rec models.DishonestyRecord, version int, status models.RecordStatus) error {
 	ok, err := st.Update(ctx, rec, version, status)
 	if err == nil && !ok {
-		err = apperr.New(apperr.Conflict, "the record was changed by someone else; reload it").WithReason("RECORD_CHANGED")
+		err = apperr.New(apperr.Conflict, "该记录已被他人修改，请刷新后重试").WithReason("RECORD_CHANGED")
 	}
 	return err
 }
@@ -68,9 +68,9 @@ func (s *Service) ChangeStatus(ctx context.Context, tx Store, recordID string, f
 	reason = strings.TrimSpace(reason)
 	switch {
 	case !credit.ValidStatus(to):
-		return models.DishonestyRecord{}, apperr.InvalidField("to", "unknown record status")
+		return models.DishonestyRecord{}, apperr.InvalidField("to", "未知的记录状态")
 	case reason == "" || utf8.RuneCountInString(reason) > 1000:
-		return models.DishonestyRecord{}, apperr.InvalidField("reason", "a reason is required (at most 1000 characters)")
+		return models.DishonestyRecord{}, apperr.InvalidField("reason", "请填写理由（最多 1000 字）")
 	}
 	var rec models.DishonestyRecord
 	err := s.inTx(ctx, tx, func(st Store) error {
@@ -79,11 +79,11 @@ func (s *Service) ChangeStatus(ctx context.Context, tx Store, recordID string, f
 			return err
 		}
 		if rec.Status != from {
-			return apperr.New(apperr.Conflict, "the record is %s, not %s", rec.Status, from).
+			return apperr.New(apperr.Conflict, "该记录状态为 %s，而非 %s", rec.Status, from).
 				WithReason("RECORD_CHANGED").WithDetail("status", string(rec.Status))
 		}
 		if !CanTransition(from, to) {
-			return apperr.Precondition("INVALID_TRANSITION", "a %s record cannot become %s", from, to)
+			return apperr.Precondition("INVALID_TRANSITION", "%s 状态的记录不能变为 %s", from, to)
 		}
 		now := s.now().UTC()
 		read := rec.Version
@@ -99,7 +99,7 @@ func (s *Service) ChangeStatus(ctx context.Context, tx Store, recordID string, f
 		return s.grades.Regrade(ctx, st.Grades(), now, []string{rec.SubjectID})
 	})
 	if err != nil {
-		return models.DishonestyRecord{}, credit.Internal(err, "could not change the record")
+		return models.DishonestyRecord{}, credit.Internal(err, "无法变更失信记录")
 	}
 	return rec, nil
 }
@@ -130,28 +130,28 @@ func (s *Service) Correct(ctx context.Context, tx Store, rec models.DishonestyRe
 	read := rec
 	if c.Summary != nil && *c.Summary != rec.Summary {
 		changes["summary"] = Change{From: rec.Summary, To: *c.Summary}
-		parts = append(parts, fmt.Sprintf("summary %q → %q", credit.Truncate(rec.Summary, 100), credit.Truncate(*c.Summary, 100)))
+		parts = append(parts, fmt.Sprintf("摘要 %q → %q", credit.Truncate(rec.Summary, 100), credit.Truncate(*c.Summary, 100)))
 		rec.Summary = *c.Summary
 	}
 	if c.Severity != nil && *c.Severity != rec.Severity {
 		changes["severity"] = Change{From: string(rec.Severity), To: string(*c.Severity)}
-		parts = append(parts, fmt.Sprintf("severity %s → %s", rec.Severity, *c.Severity))
+		parts = append(parts, fmt.Sprintf("严重程度 %s → %s", rec.Severity, *c.Severity))
 		rec.Severity, rec.PublicityStart, rec.PublicityEnd = *c.Severity, nil, nil
 		if p := s.cfg.Publicity(*c.Severity, rec.DecidedOn); p.Published {
 			rec.PublicityStart, rec.PublicityEnd = &p.Start, &p.End
 		}
 	}
 	if len(changes) == 0 {
-		return nil, apperr.InvalidField("correction", "the correction changes nothing on the record")
+		return nil, apperr.InvalidField("correction", "该更正未改变记录的任何内容")
 	}
 	now := s.now().UTC()
 	rec.Version, rec.UpdatedAt = read.Version+1, now
 	if err := update(ctx, tx, rec, read.Version, models.RecordUnderObjection); err != nil {
-		return nil, credit.Internal(err, "could not correct the record")
+		return nil, credit.Internal(err, "无法更正失信记录")
 	}
-	what := strings.Join(parts, "; ")
+	what := strings.Join(parts, "；")
 	ev := models.RecordEvent{RecordID: rec.ID, At: now, ActorID: credit.ActorID(ctx), Action: EventCorrected,
-		FromStatus: read.Status, ToStatus: read.Status, Reason: credit.Truncate(what+" ("+why+")", 1000)}
+		FromStatus: read.Status, ToStatus: read.Status, Reason: credit.Truncate(what+"（"+why+"）", 1000)}
 	if err := s.note(ctx, tx, ev, what, "record.correct"); err != nil {
 		return nil, err
 	}

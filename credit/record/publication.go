@@ -172,7 +172,7 @@ func WithSubject(ctx context.Context, st Store, recordID, subjectID string) (Pub
 	}
 	subj, ok, err := st.Subject(ctx, subjectID)
 	if err != nil || !ok {
-		return Published{}, credit.NotFound(err, "subject not found")
+		return Published{}, credit.NotFound(err, "未找到该用水主体")
 	}
 	return Published{Record: rec, Subject: subj}, nil
 }
@@ -184,7 +184,7 @@ func Announce(ctx context.Context, pub publication.Publisher, key string, kind p
 	subj models.Subject, recKind models.RecordKind, body any) (string, error) {
 	raw, err := json.Marshal(body)
 	if err != nil {
-		return "", apperr.Wrap(err, apperr.Internal, "could not encode the publication")
+		return "", apperr.Wrap(err, apperr.Internal, "无法生成公示内容")
 	}
 	res, err := pub.Publish(ctx, publication.Request{IdempotencyKey: key, Kind: kind, SubjectUSCC: credit.Deref(subj.USCC),
 		Title: credit.Truncate(fmt.Sprintf("%s：%s（%s）", heading, subj.Name, credit.KindLabel(recKind)), 200), Body: raw})
@@ -253,7 +253,7 @@ func (p *Publications) DishonestyDelivered(ctx context.Context, tx Store, msg mo
 			return err
 		}
 		return tx.AddEvents(ctx, []models.RecordEvent{{RecordID: pl.RecordID, At: now, ActorID: credit.SystemActor, Action: EventPublished,
-			Reason: credit.Truncate("published on the credit platform as "+publicationID, 1000)}})
+			Reason: credit.Truncate("已在信用平台公示，公示编号 "+publicationID, 1000)}})
 	})
 }
 
@@ -278,7 +278,7 @@ func (p *Publications) DeliverWithdrawal(pub publication.Publisher) outbox.Handl
 				return "", err
 			}
 			if ok && m.Status != models.OutboxDone {
-				return "", apperr.New(apperr.Unavailable, "the record's publication is still pending; the withdrawal waits for it").
+				return "", apperr.New(apperr.Unavailable, "该记录的公示尚未完成，撤下须等公示完成后进行").
 					WithReason("PUBLICATION_PENDING")
 			}
 			return "", nil

@@ -140,9 +140,9 @@ func TestWithdrawalWaitsForPendingPublication(t *testing.T) {
 			}
 			req, err := w.Repairs.File(ct.EntCtx(), review.FileRepair{RecordID: rec.ID, Statement: "已整改", SignCommitment: true})
 			ct.Must(t, err)
-			_, err = w.Repairs.StartReview(ct.OfficerCtx(), req.ID)
+			_, err = w.Repairs.StartReview(ct.OfficerCtx(), req.ID, nil)
 			ct.Must(t, err)
-			_, err = w.Repairs.Approve(ct.OfficerCtx(), req.ID, "同意修复")
+			_, err = w.Repairs.Approve(ct.OfficerCtx(), req.ID, "同意修复", nil)
 			ct.Must(t, err)
 
 			withdraw := w.Pubs.DeliverWithdrawal(w.Platform)

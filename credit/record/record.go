@@ -7,9 +7,7 @@ package record
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -18,6 +16,8 @@ import (
 	"creditwater/credit"
 	"creditwater/credit/grade"
 	"creditwater/models"
+	"creditwater/notice"
+	"creditwater/page"
 )
 
 // Record history actions (RecordEvent.Action).
@@ -54,8 +54,11 @@ type Store interface {
 	List(ctx context.Context, q Query) ([]models.DishonestyRecord, int64, error)
 	// AddEvents appends history entries; INTERNAL.
 	AddEvents(ctx context.Context, evs []models.RecordEvent) error
-	// Events returns a record's history, oldest first; INTERNAL.
-	Events(ctx context.Context, recordID string) ([]models.RecordEvent, error)
+	// Many reads the records with the IDs (those that exist, in no order);
+	// INTERNAL.
+	Many(ctx context.Context, ids []string) ([]models.DishonestyRecord, error)
+	// Events returns the history of the records, oldest first; INTERNAL.
+	Events(ctx context.Context, recordIDs ...string) ([]models.RecordEvent, error)
 	// Subject reads a subject; INTERNAL.
 	Subject(ctx context.Context, id string) (models.Subject, bool, error)
 	// QueueDue enqueues the publications of q in one set-based statement
@@ -81,10 +84,17 @@ type Query struct {
 	Status   models.RecordStatus
 	// From ≤ BehaviourOn < To.
 	From, To time.Time
-	// Before keeps IDs lower than it (the keyset cursor).
+	Severity models.Severity
+	// Before keeps IDs lower than it (the keyset cursor of ListKey).
 	Before string
 	Limit  int
+	// Count asks for the total (capped at page.CountCap+1).
+	Count bool
 }
+
+// ListKey is the order of the record list: newest first (IDs are
+// time-ordered).
+var ListKey = page.NewKey("records", page.Desc("id"))
 
 // Deps are what the record services need.
 type Deps struct {
@@ -93,6 +103,8 @@ type Deps struct {
 	// Grades re-grades a subject when its records change.
 	Grades *grade.Service
 	Config credit.Config
+	// Inbox tells the enterprise about its records (R7.6; nil: nobody).
+	Inbox notice.Notifier
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
 }
@@ -103,7 +115,19 @@ type Service struct {
 	guard  credit.Guard
 	grades *grade.Service
 	cfg    credit.Config
+	inbox  notice.Notifier
 	now    func() time.Time
+}
+
+// TellNew tells each record's enterprise that the record was made (R7.6),
+// after the records were committed.
+func (s *Service) TellNew(ctx context.Context, recs ...models.DishonestyRecord) {
+	for _, rec := range recs {
+		body := fmt.Sprintf("贵单位新增一条%s失信记录（%s）：%s。如有异议，可在小程序提出异议申请；纠正失信行为后，可申请信用修复。",
+			credit.KindLabel(rec.Kind), rec.Severity, rec.Summary)
+		s.inbox.Notify(ctx, notice.Event{SubjectID: rec.SubjectID, Kind: notice.RecordNew, Body: body,
+			RefType: "record", RefID: rec.ID, Key: "record-new:" + rec.ID})
+	}
 }
 
 // New returns the record service; the Config's zero fields take their
@@ -112,7 +136,7 @@ func New(d Deps) *Service {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Service{store: d.Store, guard: credit.Guard{Policy: d.Access}, grades: d.Grades, cfg: d.Config.WithDefaults(), now: d.Now}
+	return &Service{store: d.Store, guard: credit.Guard{Policy: d.Access}, grades: d.Grades, cfg: d.Config.WithDefaults(), inbox: notice.Or(d.Inbox), now: d.Now}
 }
 
 // Config returns the thresholds the service uses.
@@ -152,21 +176,21 @@ type NewRecord struct {
 func (in NewRecord) validate() error {
 	switch {
 	case in.SubjectID == "":
-		return apperr.InvalidField("subjectId", "the subject is required")
+		return apperr.InvalidField("subjectId", "请指明用水主体")
 	case !credit.ValidKind(in.Kind):
-		return apperr.InvalidField("kind", "kind must be ARREARS, THEFT, VIOLATION or BROKEN_PROMISE")
+		return apperr.InvalidField("kind", "类型须为 ARREARS、THEFT、VIOLATION 或 BROKEN_PROMISE")
 	case !credit.ValidSeverity(in.Severity):
-		return apperr.InvalidField("severity", "severity must be MINOR, GENERAL or SERIOUS")
+		return apperr.InvalidField("severity", "严重程度须为 MINOR、GENERAL 或 SERIOUS")
 	case in.SourceKey == "" || len(in.SourceKey) > 100:
-		return apperr.InvalidField("sourceKey", "the source key is required (at most 100 characters)")
+		return apperr.InvalidField("sourceKey", "请填写来源编号（最多 100 个字符）")
 	case in.Source != credit.SourceArrearsRule && in.Source != credit.SourceStaffCase && in.Source != credit.SourceCommitmentBreach:
-		return apperr.InvalidField("source", "unknown record source")
+		return apperr.InvalidField("source", "未知的记录来源")
 	case in.BehaviourOn.IsZero():
-		return apperr.InvalidField("behaviourOn", "the day of the behaviour is required")
+		return apperr.InvalidField("behaviourOn", "请填写行为发生日期")
 	case utf8.RuneCountInString(in.Summary) > 500:
-		return apperr.InvalidField("summary", "the summary is at most 500 characters")
+		return apperr.InvalidField("summary", "摘要最多 500 字")
 	case len(in.AccountNo) > 32:
-		return apperr.InvalidField("accountNo", "the account number is at most 32 characters")
+		return apperr.InvalidField("accountNo", "用水户号最多 32 个字符")
 	}
 	return nil
 }
@@ -191,7 +215,7 @@ func (s *Service) Create(ctx context.Context, tx Store, in NewRecord) (rec model
 		return err
 	})
 	if err != nil {
-		return models.DishonestyRecord{}, false, credit.Internal(err, "could not store the record")
+		return models.DishonestyRecord{}, false, credit.Internal(err, "无法保存失信记录")
 	}
 	return rec, created, nil
 }
@@ -201,7 +225,7 @@ func (s *Service) create(ctx context.Context, st Store, in NewRecord) (models.Di
 		return rec, false, err
 	}
 	if _, ok, err := st.Subject(ctx, in.SubjectID); err != nil || !ok {
-		return models.DishonestyRecord{}, false, credit.NotFound(err, "subject not found")
+		return models.DishonestyRecord{}, false, credit.NotFound(err, "未找到该用水主体")
 	}
 	now := s.now().UTC()
 	decided := in.DecidedOn
@@ -227,7 +251,7 @@ func (s *Service) create(ctx context.Context, st Store, in NewRecord) (models.Di
 	if len(stored) == 0 { // a concurrent Create with the same key won
 		existing, ok, err := st.BySourceKey(ctx, in.SourceKey)
 		if err == nil && !ok {
-			err = apperr.New(apperr.Internal, "could not read the records")
+			err = apperr.New(apperr.Internal, "无法读取失信记录")
 		}
 		return existing, false, err
 	}
@@ -244,7 +268,7 @@ func (s *Service) create(ctx context.Context, st Store, in NewRecord) (models.Di
 func Find(ctx context.Context, st Store, id string) (models.DishonestyRecord, error) {
 	rec, ok, err := st.Get(ctx, id)
 	if err != nil || !ok {
-		return models.DishonestyRecord{}, credit.NotFound(err, "record not found")
+		return models.DishonestyRecord{}, credit.NotFound(err, "未找到该失信记录")
 	}
 	return rec, nil
 }
@@ -269,7 +293,10 @@ type Filter struct {
 	SubjectID string
 	Kind      models.RecordKind
 	Status    models.RecordStatus
+	Severity  models.Severity
 	From, To  time.Time
+	// Count asks for TotalCount (capped at page.CountCap+1).
+	Count bool
 }
 
 // Page is one page of records, newest first.
@@ -287,62 +314,51 @@ type Page struct {
 // returns INVALID for a bad kind, status or cursor, UNAUTHENTICATED,
 // FORBIDDEN or INTERNAL.
 func (s *Service) List(ctx context.Context, f Filter, first int, after string) (Page, error) {
-	var page Page
+	var out Page
 	if f.Kind != "" && !credit.ValidKind(f.Kind) {
-		return page, apperr.InvalidField("kind", "unknown record kind")
+		return out, apperr.InvalidField("kind", "未知的记录类型")
 	}
 	if f.Status != "" && !credit.ValidStatus(f.Status) {
-		return page, apperr.InvalidField("status", "unknown record status")
+		return out, apperr.InvalidField("status", "未知的记录状态")
 	}
-	q := Query{SubjectID: f.SubjectID, Kind: f.Kind, Status: f.Status, From: f.From.UTC(), To: f.To.UTC()}
+	if f.Severity != "" && !credit.ValidSeverity(f.Severity) {
+		return out, apperr.InvalidField("severity", "unknown severity")
+	}
+	q := Query{SubjectID: f.SubjectID, Kind: f.Kind, Status: f.Status, Severity: f.Severity, From: f.From.UTC(), To: f.To.UTC(), Count: f.Count}
 	if f.SubjectID != "" {
 		if _, err := s.guard.Subject(ctx, f.SubjectID, credit.ViewRecords...); err != nil {
-			return page, err
+			return out, err
 		}
 	} else {
 		actor, err := auth.Require(ctx)
 		if err != nil {
-			return page, err
+			return out, err
 		}
 		if !actor.Role.IsStaff() { // an enterprise user: only its own subjects
 			q.ViewerID, q.Scopes = actor.UserID, credit.ViewRecords
 		}
 	}
-	if after != "" {
-		id, err := decodeCursor(after)
-		if err != nil {
-			return page, err
-		}
-		q.Before = id
+	if _, err := ListKey.Decode(after, &q.Before); err != nil {
+		return out, err
 	}
-	first = credit.ClampFirst(first)
+	first = page.Clamp(first)
 	q.Limit = first + 1
 	recs, total, err := s.store.List(ctx, q)
 	if err != nil {
-		return page, err
+		return out, err
 	}
-	page.Records, page.TotalCount = recs, total
-	if len(page.Records) > first {
-		page.Records, page.HasNext = page.Records[:first], true
+	out.Records, out.TotalCount = recs, total
+	if len(out.Records) > first {
+		out.Records, out.HasNext = out.Records[:first], true
 	}
-	if n := len(page.Records); n > 0 {
-		page.EndCursor = Cursor(page.Records[n-1])
+	if n := len(out.Records); n > 0 {
+		out.EndCursor = Cursor(out.Records[n-1])
 	}
-	return page, nil
+	return out, nil
 }
 
 // Cursor is the opaque cursor of a record in a listing.
-func Cursor(rec models.DishonestyRecord) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("rec:" + rec.ID))
-}
-
-func decodeCursor(c string) (string, error) {
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil || !strings.HasPrefix(string(b), "rec:") || len(b) > 4+36 {
-		return "", apperr.InvalidField("after", "the cursor is not valid")
-	}
-	return string(b[4:]), nil
-}
+func Cursor(rec models.DishonestyRecord) string { return ListKey.Encode(rec.ID) }
 
 // History returns the record's history, oldest first, under the access rule
 // of Get. It returns NOT_FOUND, UNAUTHENTICATED, FORBIDDEN or INTERNAL.
@@ -351,4 +367,52 @@ func (s *Service) History(ctx context.Context, recordID string) ([]models.Record
 		return nil, err
 	}
 	return s.store.Events(ctx, recordID)
+}
+
+// GetMany returns the records with the IDs by ID (unknown IDs are left
+// out) under the access rule of Get, checked once per subject: the batch
+// read of a dataloader. It returns UNAUTHENTICATED, FORBIDDEN or INTERNAL.
+func (s *Service) GetMany(ctx context.Context, ids []string) (map[string]models.DishonestyRecord, error) {
+	recs, err := s.store.Many(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	subjects := make([]string, len(recs))
+	out := make(map[string]models.DishonestyRecord, len(recs))
+	for i, r := range recs {
+		subjects[i] = r.SubjectID
+		out[r.ID] = r
+	}
+	if err := s.guard.Subjects(ctx, subjects, credit.ViewRecords...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Histories returns the histories of the records with the IDs by record ID
+// (oldest first) under the access rule of History, in two reads whatever
+// the number of records: the batch read of a dataloader. It returns
+// UNAUTHENTICATED, FORBIDDEN or INTERNAL.
+func (s *Service) Histories(ctx context.Context, recordIDs []string) (map[string][]models.RecordEvent, error) {
+	recs, err := s.GetMany(ctx, recordIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]models.RecordEvent, len(recs))
+	if len(recs) == 0 {
+		return out, nil
+	}
+	visible := make([]string, 0, len(recs))
+	for id := range recs {
+		visible = append(visible, id)
+		out[id] = []models.RecordEvent{}
+	}
+	evs, err := s.store.Events(ctx, visible...)
+	if err != nil {
+		return nil, err
+	}
+	for _, ev := range evs {
+		out[ev.RecordID] = append(out[ev.RecordID], ev)
+	}
+	return out, nil
 }

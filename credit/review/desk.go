@@ -11,10 +11,8 @@ import (
 	"creditwater/credit"
 	"creditwater/evidence"
 	"creditwater/models"
+	"creditwater/page"
 )
-
-// maxDeadlines caps one Deadlines answer.
-const maxDeadlines = 500
 
 // Desk is the staff side of the review workflow across both kinds: the
 // deadlines (R5.3), reminders to the assignees, staff notices and the
@@ -56,19 +54,44 @@ var reminders = map[string]struct{ due, overdue, title string }{
 	OwnerObjection: {NoticeObjectionDue, NoticeObjectionOverdue, "异议申诉"},
 }
 
-// DeadlineFilter selects deadlines; zero fields match all.
+// DeadlineFilter selects deadlines (R8.1); zero fields match all.
 type DeadlineFilter struct {
+	// Kind keeps one kind (OwnerRepair or OwnerObjection).
+	Kind string
+	// Status keeps one open status (SUBMITTED or UNDER_REVIEW).
+	Status      string
 	OverdueOnly bool
 	AssigneeID  string
+	// DueFrom ≤ DueAt < DueTo, each when set.
+	DueFrom, DueTo time.Time
+	// Count asks for DeadlinePage.TotalCount (capped at page.CountCap+1
+	// per kind).
+	Count bool
 }
+
+// DeadlinePage is one page of deadlines, earliest first.
+type DeadlinePage struct {
+	Items      []Deadline
+	EndCursor  string
+	HasNext    bool
+	TotalCount int64
+}
+
+// deadlineKey is the order of Deadlines across both kinds (request IDs
+// are unique across them).
+var deadlineKey = page.NewKey("deadlines", page.Asc("due_at"), page.Asc("id"))
+
+// Cursor is the deadline's opaque position in Deadlines.
+func (x Deadline) Cursor() string { return deadlineKey.Encode(x.DueAt.UTC(), x.ID) }
 
 // openItems reads the open requests of one kind matching q, earliest
 // deadline first, as deadlines as of now.
-func openItems[R any, S ~string](ctx context.Context, f *flow[R, S], q Query, now time.Time) ([]Deadline, error) {
+func openItems[R any, S ~string](ctx context.Context, f *flow[R, S], q Query, now time.Time) ([]Deadline, int64, error) {
 	var rows []R
 	q.Statuses = strs(f.kind.open)
-	if _, err := f.store.Requests(ctx, q, &rows); err != nil {
-		return nil, err
+	total, err := f.store.Requests(ctx, q, &rows)
+	if err != nil {
+		return nil, 0, err
 	}
 	out := make([]Deadline, len(rows))
 	for i := range rows {
@@ -76,48 +99,91 @@ func openItems[R any, S ~string](ctx context.Context, f *flow[R, S], q Query, no
 		out[i] = Deadline{Kind: f.kind.owner, ID: h.entity.ID, RecordID: *h.recordID, SubjectID: *h.subjectID,
 			Status: string(*h.status), DueAt: *h.dueAt, Overdue: now.After(*h.dueAt), AssigneeID: credit.Deref(*h.assignee)}
 	}
-	return out, nil
+	return out, total, nil
 }
 
 // open reads the open items of both kinds matching q, earliest deadline
-// first (ties by ID), at most q.Limit of each kind.
-func (d *Desk) open(ctx context.Context, q Query, now time.Time) ([]Deadline, error) {
-	reps, err := openItems(ctx, d.repairs, q, now)
-	if err != nil {
-		return nil, err
+// first (ties by ID), at most q.Limit of each kind; kind keeps one kind.
+func (d *Desk) open(ctx context.Context, q Query, now time.Time, kind string) ([]Deadline, int64, error) {
+	var out []Deadline
+	var total int64
+	if kind == "" || kind == OwnerRepair {
+		reps, n, err := openItems(ctx, d.repairs, q, now)
+		if err != nil {
+			return nil, 0, err
+		}
+		out, total = append(out, reps...), total+n
 	}
-	objs, err := openItems(ctx, d.objections, q, now)
-	if err != nil {
-		return nil, err
+	if kind == "" || kind == OwnerObjection {
+		objs, n, err := openItems(ctx, d.objections, q, now)
+		if err != nil {
+			return nil, 0, err
+		}
+		out, total = append(out, objs...), total+n
 	}
-	out := append(reps, objs...)
 	slices.SortStableFunc(out, func(a, b Deadline) int {
 		if c := a.DueAt.Compare(b.DueAt); c != 0 {
 			return c
 		}
 		return strings.Compare(a.ID, b.ID)
 	})
-	return out, nil
+	return out, total, nil
 }
 
 // Deadlines returns the open repair requests and objections matching f,
-// ordered by DueAt (at most 500), each with its Overdue flag (now after
-// DueAt) (R5.3). Staff roles only. It returns UNAUTHENTICATED, FORBIDDEN
-// or INTERNAL.
-func (d *Desk) Deadlines(ctx context.Context, f DeadlineFilter) ([]Deadline, error) {
+// ordered by DueAt, first (1–100) at a time after the opaque cursor after,
+// each with its Overdue flag (now after DueAt) (R5.3, R8.1). Both kinds
+// are read from their own index after the cursor and merged, so a page
+// reads at most first+1 rows of each. Staff roles only. It returns
+// UNAUTHENTICATED, FORBIDDEN, INVALID (field kind, status or after) or
+// INTERNAL.
+func (d *Desk) Deadlines(ctx context.Context, f DeadlineFilter, first int, after string) (DeadlinePage, error) {
+	var out DeadlinePage
 	if _, err := credit.RequireStaff(ctx); err != nil {
-		return nil, err
+		return out, err
+	}
+	if f.Kind != "" && f.Kind != OwnerRepair && f.Kind != OwnerObjection {
+		return out, apperr.InvalidField("kind", "未知的期限类型")
 	}
 	now := d.now().UTC()
-	q := Query{AssigneeID: f.AssigneeID, Limit: maxDeadlines}
-	if f.OverdueOnly {
+	first = page.Clamp(first)
+	q := Query{AssigneeID: f.AssigneeID, Limit: first + 1, Count: f.Count}
+	if f.Status != "" {
+		if f.Status != string(models.RepairSubmitted) && f.Status != string(models.RepairUnderReview) {
+			return out, apperr.InvalidField("status", "期限只含待办状态 SUBMITTED、UNDER_REVIEW")
+		}
+		q.Status = f.Status
+	}
+	if !f.DueFrom.IsZero() {
+		from := f.DueFrom.UTC()
+		q.DueFrom = &from
+	}
+	if !f.DueTo.IsZero() {
+		to := f.DueTo.UTC()
+		q.DueBefore = &to
+	}
+	if f.OverdueOnly && (q.DueBefore == nil || q.DueBefore.After(now)) {
 		q.DueBefore = &now
 	}
-	out, err := d.open(ctx, q, now)
-	if len(out) > maxDeadlines {
-		out = out[:maxDeadlines]
+	var c DueCursor
+	if ok, err := deadlineKey.Decode(after, &c.DueAt, &c.ID); err != nil {
+		return out, err
+	} else if ok {
+		q.After = &c
 	}
-	return out, err
+	items, total, err := d.open(ctx, q, now, f.Kind)
+	if err != nil {
+		return out, err
+	}
+	out.TotalCount = total
+	if len(items) > first {
+		items, out.HasNext = items[:first], true
+	}
+	out.Items = items
+	if n := len(items); n > 0 {
+		out.EndCursor = items[n-1].Cursor()
+	}
+	return out, nil
 }
 
 // RemindDue is the scheduled reminder of R5.3: for every open repair
@@ -128,7 +194,7 @@ func (d *Desk) Deadlines(ctx context.Context, f DeadlineFilter) ([]Deadline, err
 // It returns how many notices it wrote, or INTERNAL.
 func (d *Desk) RemindDue(ctx context.Context, asOf time.Time) (int, error) {
 	dueBy := d.cal(asOf, d.cfg.RemindWithinWorkdays).Add(time.Second) // due_at ≤ the end of that working day
-	items, err := d.open(ctx, Query{Assigned: true, DueBefore: &dueBy, Limit: 10000}, asOf)
+	items, _, err := d.open(ctx, Query{Assigned: true, DueBefore: &dueBy, Limit: 10000}, asOf, "")
 	if err != nil {
 		return 0, err
 	}
@@ -169,7 +235,7 @@ func (d *Desk) MarkNoticeRead(ctx context.Context, id uint64) error {
 	}
 	ok, err := d.notices.MarkRead(ctx, id, actor.UserID, d.now().UTC())
 	if err != nil || !ok {
-		return credit.NotFound(err, "notice not found")
+		return credit.NotFound(err, "未找到该提醒")
 	}
 	return nil
 }
@@ -189,7 +255,7 @@ func evidenceCheck[R any, S ~string](f *flow[R, S]) evidence.OwnerCheck {
 		var req R
 		ok, err := f.store.Request(ctx, ownerID, &req)
 		if err != nil {
-			return "", apperr.Wrap(err, apperr.Internal, "could not read the evidence owner")
+			return "", apperr.Wrap(err, apperr.Internal, "无法读取证明材料的归属")
 		}
 		if !ok {
 			return "", apperr.New(apperr.NotFound, "证据文件不存在")
@@ -197,6 +263,6 @@ func evidenceCheck[R any, S ~string](f *flow[R, S]) evidence.OwnerCheck {
 		if _, err := f.guard.Subject(ctx, *f.kind.head(&req).subjectID, credit.Dispute...); err != nil {
 			return "", err
 		}
-		return "review of " + f.kind.owner + " " + ownerID, nil
+		return f.kind.noun + "复核：" + ownerID, nil
 	}
 }

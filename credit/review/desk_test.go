@@ -29,13 +29,13 @@ func TestDeadlinesAndReminders(t *testing.T) {
 	w.Clock.Set(ct.Noon(2026, 6, 1))
 	r1, err := w.Repairs.File(ct.EntCtx(), review.FileRepair{RecordID: rec().ID, Statement: "已整改", SignCommitment: true})
 	ct.Must(t, err)
-	_, err = w.Repairs.StartReview(ct.OfficerCtx(), r1.ID)
+	_, err = w.Repairs.StartReview(ct.OfficerCtx(), r1.ID, nil)
 	ct.Must(t, err)
 	r2, err := w.Repairs.File(ct.EntCtx(), review.FileRepair{RecordID: rec().ID, Statement: "已整改", SignCommitment: true})
 	ct.Must(t, err)
 	o1, err := w.Objections.File(ct.EntCtx(), review.FileObjection{RecordID: rec().ID, Reason: "有误"})
 	ct.Must(t, err)
-	_, err = w.Objections.Accept(ct.OfficerCtx(), o1.ID)
+	_, err = w.Objections.Accept(ct.OfficerCtx(), o1.ID, nil)
 	ct.Must(t, err)
 	r3, err := w.Repairs.File(ct.EntCtx(), review.FileRepair{RecordID: rec().ID, Statement: "已整改", SignCommitment: true})
 	ct.Must(t, err)
@@ -45,10 +45,10 @@ func TestDeadlinesAndReminders(t *testing.T) {
 	w.Clock.Set(ct.Noon(2026, 6, 8))
 	o2, err := w.Objections.File(ct.EntCtx(), review.FileObjection{RecordID: rec().ID, Reason: "有误"})
 	ct.Must(t, err)
-	_, err = w.Objections.Accept(officer2, o2.ID)
+	_, err = w.Objections.Accept(officer2, o2.ID, nil)
 	ct.Must(t, err)
 
-	_, err = w.Desk.Deadlines(ct.EntCtx(), review.DeadlineFilter{})
+	_, err = w.Desk.Deadlines(ct.EntCtx(), review.DeadlineFilter{}, 20, "")
 	ct.WantCode(t, err, apperr.Forbidden) // staff only
 	w.Clock.Set(ct.Noon(2026, 6, 9))
 	cases := []struct {
@@ -61,10 +61,12 @@ func TestDeadlinesAndReminders(t *testing.T) {
 		{"overdue only", review.DeadlineFilter{OverdueOnly: true}, []string{o1.ID}, []bool{true}},
 		{"officer-2", review.DeadlineFilter{AssigneeID: "officer-2"}, []string{o2.ID}, []bool{false}},
 		{"officer-1", review.DeadlineFilter{AssigneeID: ct.OfficerUser}, []string{o1.ID, r1.ID}, []bool{true, false}},
+		{"R8.1 objections only", review.DeadlineFilter{Kind: review.OwnerObjection, AssigneeID: ct.OfficerUser}, []string{o1.ID}, []bool{true}},
 	}
 	for _, c := range cases {
-		ds, err := w.Desk.Deadlines(ct.StaffCtx(), c.f)
+		p, err := w.Desk.Deadlines(ct.StaffCtx(), c.f, 20, "")
 		ct.Must(t, err)
+		ds := p.Items
 		var ids []string
 		var over []bool
 		for _, d := range ds {

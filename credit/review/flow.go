@@ -2,7 +2,6 @@ package review
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,6 +19,8 @@ import (
 	"creditwater/credit/record"
 	"creditwater/evidence"
 	"creditwater/models"
+	"creditwater/notice"
+	"creditwater/page"
 )
 
 // head points into one request row at what every kind has.
@@ -40,9 +41,9 @@ type head[S ~string] struct {
 // kind describes one kind of review request R with statuses S.
 type kind[R any, S ~string] struct {
 	owner string // OwnerRepair, OwnerObjection
-	noun  string // "repair request": messages
-	short string // "request": "only a SUBMITTED request can be …"
-	label string // "repair": audit actions, "unknown repair status"
+	noun  string // "信用修复申请": messages (Chinese)
+	short string // "申请": "只有 SUBMITTED 状态的申请才能…"
+	label string // "repair": audit actions (a code)
 	// auditType is the audit entries' SubjectType.
 	auditType string
 	// pending is the CONFLICT reason of a second open request and
@@ -64,6 +65,7 @@ type flow[R any, S ~string] struct {
 	records *record.Service
 	cal     *calendar.Calendar
 	cfg     Config
+	inbox   notice.Notifier
 	now     func() time.Time
 }
 
@@ -75,7 +77,7 @@ func newFlow[R any, S ~string](k kind[R, S], d Deps) *flow[R, S] {
 		d.Now = time.Now
 	}
 	return &flow[R, S]{kind: k, store: d.Store, guard: credit.Guard{Policy: d.Access}, records: d.Records,
-		cal: d.Calendar, cfg: d.Config.WithDefaults(), now: d.Now}
+		cal: d.Calendar, cfg: d.Config.WithDefaults(), inbox: notice.Or(d.Inbox), now: d.Now}
 }
 
 // due is the deadline n working days after t, in UTC.
@@ -86,7 +88,7 @@ func (f *flow[R, S]) due(t time.Time, n int) time.Time { return f.cal.AddWorkday
 func (f *flow[R, S]) read(ctx context.Context, st Store, id string, req *R) error {
 	ok, err := st.Request(ctx, id, req)
 	if err != nil || !ok {
-		return credit.NotFound(err, "%s not found", f.kind.noun)
+		return credit.NotFound(err, "未找到该%s", f.kind.noun)
 	}
 	return nil
 }
@@ -99,7 +101,7 @@ func (f *flow[R, S]) event(ctx context.Context, st Store, id string, at time.Tim
 	if detail != nil {
 		b, err := json.Marshal(detail)
 		if err != nil {
-			return apperr.Wrap(err, apperr.Internal, "could not encode the history detail")
+			return apperr.Wrap(err, apperr.Internal, "无法记录历史详情")
 		}
 		ev.Detail = string(b)
 	}
@@ -138,7 +140,7 @@ func (f *flow[R, S]) file(ctx context.Context, in filing[R]) (R, error) {
 	in.recordID, in.text = strings.TrimSpace(in.recordID), strings.TrimSpace(in.text)
 	switch {
 	case in.recordID == "" || len(in.recordID) > 36:
-		return req, apperr.InvalidField("recordId", "the record is required")
+		return req, apperr.InvalidField("recordId", "请指明失信记录")
 	case in.text == "" || utf8.RuneCountInString(in.text) > maxStatementRunes:
 		return req, apperr.InvalidField(in.field, in.textMsg, maxStatementRunes)
 	}
@@ -187,9 +189,22 @@ func (f *flow[R, S]) file(ctx context.Context, in filing[R]) (R, error) {
 	})
 	if err != nil {
 		var zero R
-		return zero, credit.Internal(err, "could not file the "+k.noun)
+		return zero, credit.Internal(err, "无法提交"+k.noun)
 	}
+	f.tell(ctx, &req, ActionFiled, "")
 	return req, nil
+}
+
+// tell posts what action did to req to the inbox of the enterprise's
+// users (R7.6), after the change was committed.
+func (f *flow[R, S]) tell(ctx context.Context, req *R, action, reason string) {
+	h := f.kind.head(req)
+	body := "您对失信记录 " + *h.recordID + " 的" + f.kind.noun + actionText[action] + "。"
+	if reason != "" && action != ActionFiled {
+		body += "说明：" + reason
+	}
+	f.inbox.Notify(ctx, notice.Event{SubjectID: *h.subjectID, Kind: noticeKinds[f.kind.owner][action], Body: body,
+		RefType: f.kind.auditType, RefID: h.entity.ID, Key: f.kind.owner + ":" + h.entity.ID + ":" + strconv.Itoa(*h.version)})
 }
 
 // pending is the CONFLICT of a second open request (naming the open one
@@ -224,7 +239,7 @@ func (f *flow[R, S]) transition(ctx context.Context, id string, version *int, s 
 	var req R
 	k := f.kind
 	changed := func() *apperr.Error {
-		return apperr.New(apperr.Conflict, "the %s was changed by someone else; reload it", k.noun).WithReason("REQUEST_CHANGED")
+		return apperr.New(apperr.Conflict, "%s已被他人修改，请刷新后重试", k.noun).WithReason("REQUEST_CHANGED")
 	}
 	err := f.store.Tx(ctx, func(st Store) error {
 		if err := f.read(ctx, st, id, &req); err != nil {
@@ -233,7 +248,7 @@ func (f *flow[R, S]) transition(ctx context.Context, id string, version *int, s 
 		h := k.head(&req)
 		from := *h.status
 		if !slices.Contains(s.from, from) {
-			return apperr.Precondition("INVALID_STATE", "the %s is %s; only a %s %s can be %s",
+			return apperr.Precondition("INVALID_STATE", "%s状态为 %s，只有 %s 状态的%s才能%s",
 				k.noun, from, joinStatuses(s.from), k.short, s.verb).WithDetail("status", string(from))
 		}
 		if version != nil && *version != *h.version {
@@ -265,8 +280,9 @@ func (f *flow[R, S]) transition(ctx context.Context, id string, version *int, s 
 	})
 	if err != nil {
 		var zero R
-		return zero, credit.Internal(err, "could not change the "+k.noun)
+		return zero, credit.Internal(err, "无法变更"+k.noun)
 	}
+	f.tell(ctx, &req, s.action, s.reason)
 	return req, nil
 }
 
@@ -282,13 +298,13 @@ func joinStatuses[S ~string](ss []S) string {
 	for i, s := range ss {
 		parts[i] = string(s)
 	}
-	return strings.Join(parts, " or ")
+	return strings.Join(parts, " 或 ")
 }
 
 func decisionReason(reason string) (string, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" || utf8.RuneCountInString(reason) > maxDecisionRunes {
-		return "", apperr.InvalidField("reason", "a reason is required (at most %d characters)", maxDecisionRunes)
+		return "", apperr.InvalidField("reason", "请填写理由（最多 %d 字）", maxDecisionRunes)
 	}
 	return reason, nil
 }
@@ -306,18 +322,6 @@ func (f *flow[R, S]) Get(ctx context.Context, id string) (R, error) {
 		return zero, err
 	}
 	return req, nil
-}
-
-// ListForSubject returns the subject's requests, newest first (at most
-// 200), under the access rule of Get. It returns UNAUTHENTICATED,
-// FORBIDDEN or INTERNAL.
-func (f *flow[R, S]) ListForSubject(ctx context.Context, subjectID string) ([]R, error) {
-	if _, err := f.guard.Subject(ctx, subjectID, credit.Dispute...); err != nil {
-		return nil, err
-	}
-	var out []R
-	_, err := f.store.Requests(ctx, Query{SubjectID: subjectID, Newest: true, Limit: 200}, &out)
-	return out, err
 }
 
 // History returns the request's history, oldest first, under the access
@@ -340,13 +344,77 @@ func (f *flow[R, S]) Evidence(ctx context.Context, id string) ([]models.Evidence
 	return f.store.Evidence(ctx, f.kind.owner, id)
 }
 
-// Filter selects requests of the staff queue; zero fields match all.
+// visible returns the IDs of the requests among ids that exist, under the
+// access rule of Get checked once per subject. It returns UNAUTHENTICATED,
+// FORBIDDEN or INTERNAL.
+func (f *flow[R, S]) visible(ctx context.Context, ids []string) ([]string, error) {
+	var reqs []R
+	if _, err := f.store.Requests(ctx, Query{IDs: ids, Limit: len(ids)}, &reqs); err != nil {
+		return nil, err
+	}
+	found, subjects := make([]string, len(reqs)), make([]string, len(reqs))
+	for i := range reqs {
+		h := f.kind.head(&reqs[i])
+		found[i], subjects[i] = h.entity.ID, *h.subjectID
+	}
+	if err := f.guard.Subjects(ctx, subjects, credit.Dispute...); err != nil {
+		return nil, err
+	}
+	return found, nil
+}
+
+// Histories returns the histories of the requests with the IDs by request
+// ID, oldest first, under the access rule of Get, in two reads whatever
+// the number of requests: the batch read of a dataloader. It returns
+// UNAUTHENTICATED, FORBIDDEN or INTERNAL.
+func (f *flow[R, S]) Histories(ctx context.Context, ids []string) (map[string][]models.RequestEvent, error) {
+	return byRequest(ctx, f, ids, f.store.Events, func(ev models.RequestEvent) string { return ev.OwnerID })
+}
+
+// EvidenceOf lists the evidence of the requests with the IDs by request ID
+// as Evidence does, in two reads whatever the number of requests. It
+// returns UNAUTHENTICATED, FORBIDDEN or INTERNAL.
+func (f *flow[R, S]) EvidenceOf(ctx context.Context, ids []string) (map[string][]models.Evidence, error) {
+	return byRequest(ctx, f, ids, f.store.Evidence, func(e models.Evidence) string { return e.OwnerID })
+}
+
+// byRequest reads with read the rows of the visible requests among ids and
+// groups them by request (an empty list for a request without any).
+func byRequest[T any, R any, S ~string](ctx context.Context, f *flow[R, S], ids []string,
+	read func(context.Context, string, ...string) ([]T, error), owner func(T) string) (map[string][]T, error) {
+	found, err := f.visible(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]T, len(found))
+	if len(found) == 0 {
+		return out, nil
+	}
+	for _, id := range found {
+		out[id] = []T{}
+	}
+	rows, err := read(ctx, f.kind.owner, found...)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		out[owner(r)] = append(out[owner(r)], r)
+	}
+	return out, nil
+}
+
+// Filter selects requests of a list (R8.1); zero fields match all.
 type Filter[S ~string] struct {
-	Status     S
+	Status S
+	// SubjectID keeps one subject's requests; an ENTERPRISE user must give
+	// one it may dispute for.
+	SubjectID  string
 	AssigneeID string
-	// OverdueOnly keeps open (SUBMITTED or UNDER_REVIEW) requests past
-	// their DueAt.
-	OverdueOnly bool
+	// Overdue true keeps open (SUBMITTED or UNDER_REVIEW) requests past
+	// their DueAt; false keeps the others.
+	Overdue *bool
+	// Count asks for TotalCount (capped at page.CountCap+1).
+	Count bool
 }
 
 // The filters of the two queues.
@@ -358,6 +426,8 @@ type (
 // Queued is a request in the staff queue.
 type Queued[R any] struct {
 	Request R
+	// Cursor is the request's opaque position in the list.
+	Cursor string
 	// Overdue: the request is open (SUBMITTED or UNDER_REVIEW) and now is
 	// after its DueAt.
 	Overdue bool
@@ -371,47 +441,61 @@ type Page[R any] struct {
 	TotalCount int64
 }
 
-// Queue returns the staff queue of requests matching f, ordered by DueAt,
-// first at a time (1–100, default 20) after the opaque cursor after. Staff
-// roles only. It returns UNAUTHENTICATED, FORBIDDEN, INVALID (field status
-// or after) and INTERNAL.
+// DueKey is the order of the request lists: earliest deadline first.
+func (f *flow[R, S]) dueKey() page.Key {
+	return page.NewKey(f.kind.owner+"s", page.Asc("due_at"), page.Asc("id"))
+}
+
+// Queue returns the requests matching f, ordered by DueAt, first at a time
+// (1–100, default 20) after the opaque cursor after. Staff see any
+// subject's; an ENTERPRISE user only those of a subject it may dispute for
+// (flt.SubjectID is then required). It returns UNAUTHENTICATED, FORBIDDEN,
+// INVALID (field status, subjectId or after) and INTERNAL.
 func (f *flow[R, S]) Queue(ctx context.Context, flt Filter[S], first int, after string) (Page[R], error) {
-	var page Page[R]
-	if _, err := credit.RequireStaff(ctx); err != nil {
-		return page, err
+	var out Page[R]
+	if flt.SubjectID != "" {
+		if _, err := f.guard.Subject(ctx, flt.SubjectID, credit.Dispute...); err != nil {
+			return out, err
+		}
+	} else if a, err := auth.Require(ctx); err != nil {
+		return out, err
+	} else if !a.Role.IsStaff() {
+		return out, apperr.InvalidField("subjectId", "请指定用水主体")
 	}
-	q := Query{Status: string(flt.Status), AssigneeID: flt.AssigneeID, Count: true}
+	q := Query{Status: string(flt.Status), SubjectID: flt.SubjectID, AssigneeID: flt.AssigneeID, Count: flt.Count}
 	if flt.Status != "" && !slices.Contains(f.kind.all, flt.Status) {
-		return page, apperr.InvalidField("status", "unknown %s status", f.kind.label)
+		return out, apperr.InvalidField("status", "未知的%s状态", f.kind.noun)
 	}
 	now := f.now().UTC()
-	if flt.OverdueOnly {
-		q.Statuses, q.DueBefore = strs(f.kind.open), &now
+	if flt.Overdue != nil {
+		q.Open, q.OverdueAt, q.Overdue = strs(f.kind.open), &now, *flt.Overdue
 	}
-	if after != "" {
-		c, err := decodeDueCursor(after)
-		if err != nil {
-			return page, err
-		}
+	key := f.dueKey()
+	var c DueCursor
+	if ok, err := key.Decode(after, &c.DueAt, &c.ID); err != nil {
+		return out, err
+	} else if ok {
 		q.After = &c
 	}
-	first = credit.ClampFirst(first)
+	first = page.Clamp(first)
 	q.Limit = first + 1
 	var rows []R
 	total, err := f.store.Requests(ctx, q, &rows)
 	if err != nil {
-		return page, err
+		return out, err
 	}
-	page.TotalCount = total
+	out.TotalCount = total
 	if len(rows) > first {
-		rows, page.HasNext = rows[:first], true
+		rows, out.HasNext = rows[:first], true
 	}
 	for i := range rows {
 		h := f.kind.head(&rows[i])
-		page.Items = append(page.Items, Queued[R]{Request: rows[i], Overdue: slices.Contains(f.kind.open, *h.status) && now.After(*h.dueAt)})
-		page.EndCursor = encodeDueCursor(*h.dueAt, h.entity.ID)
+		it := Queued[R]{Request: rows[i], Cursor: key.Encode(h.dueAt.UTC(), h.entity.ID),
+			Overdue: slices.Contains(f.kind.open, *h.status) && now.After(*h.dueAt)}
+		out.Items = append(out.Items, it)
+		out.EndCursor = it.Cursor
 	}
-	return page, nil
+	return out, nil
 }
 
 func strs[S ~string](ss []S) []string {
@@ -420,25 +504,4 @@ func strs[S ~string](ss []S) []string {
 		out[i] = string(s)
 	}
 	return out
-}
-
-func encodeDueCursor(due time.Time, id string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("due:" + strconv.FormatInt(due.UnixMilli(), 10) + ":" + id))
-}
-
-func decodeDueCursor(c string) (DueCursor, error) {
-	bad := apperr.InvalidField("after", "the cursor is not valid")
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil || len(b) > 80 {
-		return DueCursor{}, bad
-	}
-	parts := strings.SplitN(string(b), ":", 3)
-	if len(parts) != 3 || parts[0] != "due" || parts[2] == "" {
-		return DueCursor{}, bad
-	}
-	ms, err := strconv.ParseInt(parts[1], 10, 64)
-	if err != nil {
-		return DueCursor{}, bad
-	}
-	return DueCursor{DueAt: time.UnixMilli(ms).UTC(), ID: parts[2]}, nil
 }

@@ -30,9 +30,9 @@ func TestR1_5_CorrectedPublishedRecordIsRepublished(t *testing.T) {
 		obj, err := w.Objections.File(ct.EntCtx(), review.FileObjection{RecordID: rec.ID, Reason: "摘要有误",
 			Evidence: []credit.Upload{ct.Upload("说明.pdf", ct.PDFBody(300))}})
 		ct.Must(t, err)
-		_, err = w.Objections.Accept(ct.OfficerCtx(), obj.ID)
+		_, err = w.Objections.Accept(ct.OfficerCtx(), obj.ID, nil)
 		ct.Must(t, err)
-		_, err = w.Objections.Decide(ct.OfficerCtx(), obj.ID, models.ObjectionCorrected, "经核查更正摘要", &record.Correction{Summary: ct.Ptr("更正后的摘要")})
+		_, err = w.Objections.Decide(ct.OfficerCtx(), obj.ID, models.ObjectionCorrected, "经核查更正摘要", &record.Correction{Summary: ct.Ptr("更正后的摘要")}, nil)
 		ct.Must(t, err)
 		ct.Drain(t, wk)
 		pubs, wds := w.Platform.Snapshot()
@@ -68,9 +68,9 @@ func TestR1_5_RepairOfUnpublishedRecordPublishesNothing(t *testing.T) {
 	req, err := w.Repairs.File(ct.EntCtx(), review.FileRepair{RecordID: minor.ID, Statement: "已整改", SignCommitment: true,
 		Evidence: []credit.Upload{ct.Upload("整改报告.pdf", ct.PDFBody(400))}})
 	ct.Must(t, err)
-	_, err = w.Repairs.StartReview(ct.OfficerCtx(), req.ID)
+	_, err = w.Repairs.StartReview(ct.OfficerCtx(), req.ID, nil)
 	ct.Must(t, err)
-	_, err = w.Repairs.Approve(ct.OfficerCtx(), req.ID, "已纠正")
+	_, err = w.Repairs.Approve(ct.OfficerCtx(), req.ID, "已纠正", nil)
 	ct.Must(t, err)
 	if got := w.LoadRecord(t, minor.ID); got.Status != models.RecordRepaired {
 		t.Fatalf("record %s", got.Status)

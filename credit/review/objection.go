@@ -15,9 +15,9 @@ import (
 )
 
 // objectionKind is the objection (异议申诉) kind of the workflow.
-var objectionKind = kind[models.Objection, models.ObjectionStatus]{owner: OwnerObjection, noun: "objection", short: "objection",
+var objectionKind = kind[models.Objection, models.ObjectionStatus]{owner: OwnerObjection, noun: "异议申请", short: "异议",
 	label: "objection", auditType: "objection", head: objectionHead, filed: models.ObjectionSubmitted,
-	pending: "OBJECTION_PENDING", pendingMsg: "an objection to this record is already open", pendingID: "objectionId",
+	pending: "OBJECTION_PENDING", pendingMsg: "该记录已有正在办理的异议", pendingID: "objectionId",
 	open: []models.ObjectionStatus{models.ObjectionSubmitted, models.ObjectionUnderReview}, all: []models.ObjectionStatus{models.ObjectionSubmitted,
 		models.ObjectionUnderReview, models.ObjectionCorrected, models.ObjectionRevoked, models.ObjectionUpheld, models.ObjectionNotAccepted}}
 
@@ -55,10 +55,10 @@ type FileObjection struct {
 // INTERNAL.
 func (o *Objections) File(ctx context.Context, in FileObjection) (models.Objection, error) {
 	return o.file(ctx, filing[models.Objection]{recordID: in.RecordID, text: in.Reason, field: "reason",
-		textMsg: "a reason is required (at most %d characters)", uploads: in.Evidence,
+		textMsg: "请填写理由（最多 %d 字）", uploads: in.Evidence,
 		build: func(_ Store, rec models.DishonestyRecord, now time.Time, actor string) (models.Objection, error) {
 			if rec.Status != models.RecordActive {
-				return models.Objection{}, apperr.Precondition("RECORD_NOT_ACTIVE", "the record is %s; only an ACTIVE record can be objected to", rec.Status).
+				return models.Objection{}, apperr.Precondition("RECORD_NOT_ACTIVE", "该记录状态为 %s，只有 ACTIVE（生效中）的记录才能提出异议", rec.Status).
 					WithDetail("recordStatus", string(rec.Status))
 			}
 			return models.Objection{FiledBy: actor, Reason: strings.TrimSpace(in.Reason), DueAt: o.due(now, o.cfg.ObjectionReviewDays)}, nil
@@ -85,21 +85,21 @@ type objectionStep = step[models.Objection, models.ObjectionStatus]
 // NOT_FOUND, FAILED_PRECONDITION (reason INVALID_STATE, or
 // RECORD_NOT_ACTIVE when the record changed meanwhile), CONFLICT and
 // INTERNAL.
-func (o *Objections) Accept(ctx context.Context, id string) (models.Objection, error) {
+func (o *Objections) Accept(ctx context.Context, id string, version *int) (models.Objection, error) {
 	uid, err := credit.RequireReviewer(ctx)
 	if err != nil {
 		return models.Objection{}, err
 	}
-	return o.transition(ctx, id, nil, objectionStep{
+	return o.transition(ctx, id, version, objectionStep{
 		from: []models.ObjectionStatus{models.ObjectionSubmitted}, to: models.ObjectionUnderReview,
-		verb: "accepted", action: ActionAccepted, reason: "objection accepted for review",
+		verb: "受理", action: ActionAccepted, reason: "异议已受理，进入复核",
 		apply: func(st Store, obj *models.Objection, now time.Time) error {
-			rec, err := activeRecord(ctx, st, obj.RecordID, "put under objection")
+			rec, err := activeRecord(ctx, st, obj.RecordID, "提出异议")
 			if err != nil {
 				return err
 			}
 			if _, err := o.records.ChangeStatus(ctx, st.Records(), rec.ID, models.RecordActive, models.RecordUnderObjection,
-				"objection "+obj.ID+" accepted"); err != nil {
+				"异议申请 "+obj.ID+" 已受理"); err != nil {
 				return err
 			}
 			obj.AcceptedAt, obj.AssigneeID, obj.DueAt = &now, &uid, o.due(now, o.cfg.ObjectionReviewDays)
@@ -112,7 +112,7 @@ func (o *Objections) Accept(ctx context.Context, id string) (models.Objection, e
 // a reason; the record is unchanged. CREDIT_OFFICER and ADMIN only. It
 // returns UNAUTHENTICATED, FORBIDDEN, INVALID (field reason), NOT_FOUND,
 // FAILED_PRECONDITION (reason INVALID_STATE), CONFLICT and INTERNAL.
-func (o *Objections) NotAccept(ctx context.Context, id, reason string) (models.Objection, error) {
+func (o *Objections) NotAccept(ctx context.Context, id, reason string, version *int) (models.Objection, error) {
 	uid, err := credit.RequireReviewer(ctx)
 	if err != nil {
 		return models.Objection{}, err
@@ -120,9 +120,9 @@ func (o *Objections) NotAccept(ctx context.Context, id, reason string) (models.O
 	if reason, err = decisionReason(reason); err != nil {
 		return models.Objection{}, err
 	}
-	return o.transition(ctx, id, nil, objectionStep{
+	return o.transition(ctx, id, version, objectionStep{
 		from: []models.ObjectionStatus{models.ObjectionSubmitted}, to: models.ObjectionNotAccepted,
-		verb: "refused", action: ActionNotAccepted, reason: reason,
+		verb: "不予受理", action: ActionNotAccepted, reason: reason,
 		apply: func(_ Store, obj *models.Objection, now time.Time) error {
 			o.decide(obj, uid, now, reason)
 			return nil
@@ -135,23 +135,23 @@ func (o *Objections) NotAccept(ctx context.Context, id, reason string) (models.O
 // CREDIT_OFFICER and ADMIN only. It returns UNAUTHENTICATED, FORBIDDEN,
 // INVALID (field days or reason), NOT_FOUND, FAILED_PRECONDITION (reason
 // INVALID_STATE, or ALREADY_EXTENDED), CONFLICT and INTERNAL.
-func (o *Objections) Extend(ctx context.Context, id string, days int, reason string) (models.Objection, error) {
+func (o *Objections) Extend(ctx context.Context, id string, days int, reason string, version *int) (models.Objection, error) {
 	if _, err := credit.RequireReviewer(ctx); err != nil {
 		return models.Objection{}, err
 	}
 	if days < 1 || days > o.cfg.ObjectionMaxExtensionDays {
-		return models.Objection{}, apperr.InvalidField("days", "an extension is 1 to %d working days", o.cfg.ObjectionMaxExtensionDays)
+		return models.Objection{}, apperr.InvalidField("days", "延期须为 1 至 %d 个工作日", o.cfg.ObjectionMaxExtensionDays)
 	}
 	reason, err := decisionReason(reason)
 	if err != nil {
 		return models.Objection{}, err
 	}
-	return o.transition(ctx, id, nil, objectionStep{
-		from: []models.ObjectionStatus{models.ObjectionUnderReview}, verb: "extended", action: ActionExtended,
+	return o.transition(ctx, id, version, objectionStep{
+		from: []models.ObjectionStatus{models.ObjectionUnderReview}, verb: "延期", action: ActionExtended,
 		reason: reason, detail: map[string]any{"days": days},
 		apply: func(_ Store, obj *models.Objection, _ time.Time) error {
 			if obj.Extended {
-				return apperr.Precondition("ALREADY_EXTENDED", "the deadline of this objection was already extended once").
+				return apperr.Precondition("ALREADY_EXTENDED", "该异议的办理期限已延长过一次").
 					WithDetail("dueAt", obj.DueAt)
 			}
 			obj.Extended, obj.ExtensionReason, obj.DueAt = true, reason, o.due(obj.DueAt, days)
@@ -178,7 +178,7 @@ func (o *Objections) Extend(ctx context.Context, id string, days int, reason str
 // CREDIT_OFFICER and ADMIN only. It returns UNAUTHENTICATED, FORBIDDEN,
 // INVALID (field outcome, reason or correction), NOT_FOUND,
 // FAILED_PRECONDITION (reason INVALID_STATE), CONFLICT and INTERNAL.
-func (o *Objections) Decide(ctx context.Context, id string, outcome models.ObjectionStatus, reason string, correction *record.Correction) (models.Objection, error) {
+func (o *Objections) Decide(ctx context.Context, id string, outcome models.ObjectionStatus, reason string, correction *record.Correction, version *int) (models.Objection, error) {
 	uid, err := credit.RequireReviewer(ctx)
 	if err != nil {
 		return models.Objection{}, err
@@ -189,15 +189,15 @@ func (o *Objections) Decide(ctx context.Context, id string, outcome models.Objec
 	if reason, err = decisionReason(reason); err != nil {
 		return models.Objection{}, err
 	}
-	return o.transition(ctx, id, nil, objectionStep{
+	return o.transition(ctx, id, version, objectionStep{
 		from: []models.ObjectionStatus{models.ObjectionUnderReview}, to: outcome,
-		verb: "decided", action: ActionDecided, reason: reason, detail: map[string]any{"outcome": outcome},
+		verb: "作出决定", action: ActionDecided, reason: reason, detail: map[string]any{"outcome": outcome},
 		apply: func(st Store, obj *models.Objection, now time.Time) error {
 			rec, err := record.Find(ctx, st.Records(), obj.RecordID)
 			if err != nil {
 				return err
 			}
-			why := credit.Truncate(fmt.Sprintf("objection %s %s: %s", obj.ID, outcome, reason), maxDecisionRunes)
+			why := credit.Truncate(fmt.Sprintf("异议申请 %s 结论 %s：%s", obj.ID, outcome, reason), maxDecisionRunes)
 			to, withdraw := models.RecordActive, ""
 			switch outcome {
 			case models.ObjectionCorrected:
@@ -208,10 +208,10 @@ func (o *Objections) Decide(ctx context.Context, id string, outcome models.Objec
 				b, _ := json.Marshal(changes)
 				obj.Correction = string(b)
 				if correction.Severity != nil && !o.records.Config().Publicity(*correction.Severity, rec.DecidedOn).Published {
-					withdraw = "异议更正 (corrected on objection)"
+					withdraw = "异议更正"
 				}
 			case models.ObjectionRevoked:
-				to, withdraw = models.RecordRevoked, "异议撤销 (revoked on objection)"
+				to, withdraw = models.RecordRevoked, "异议撤销"
 			}
 			if _, err := o.records.ChangeStatus(ctx, st.Records(), rec.ID, models.RecordUnderObjection, to, why); err != nil {
 				return err
@@ -240,24 +240,24 @@ func checkOutcome(outcome models.ObjectionStatus, c *record.Correction) (*record
 	switch outcome {
 	case models.ObjectionCorrected:
 		if c == nil || (c.Summary == nil && c.Severity == nil) {
-			return nil, apperr.InvalidField("correction", "a CORRECTED outcome needs the corrected summary or severity")
+			return nil, apperr.InvalidField("correction", "更正（CORRECTED）结论须给出更正后的摘要或严重程度")
 		}
 		if c.Summary != nil {
 			s := strings.TrimSpace(*c.Summary)
 			if s == "" || utf8.RuneCountInString(s) > 500 {
-				return nil, apperr.InvalidField("correction", "the corrected summary is 1 to 500 characters")
+				return nil, apperr.InvalidField("correction", "更正后的摘要须为 1 至 500 字")
 			}
 			c = &record.Correction{Summary: &s, Severity: c.Severity}
 		}
 		if c.Severity != nil && !credit.ValidSeverity(*c.Severity) {
-			return nil, apperr.InvalidField("correction", "the corrected severity must be MINOR, GENERAL or SERIOUS")
+			return nil, apperr.InvalidField("correction", "更正后的严重程度须为 MINOR、GENERAL 或 SERIOUS")
 		}
 		return c, nil
 	case models.ObjectionRevoked, models.ObjectionUpheld:
 		if c != nil {
-			return nil, apperr.InvalidField("correction", "only a CORRECTED outcome carries a correction")
+			return nil, apperr.InvalidField("correction", "只有更正（CORRECTED）结论才带更正内容")
 		}
 		return nil, nil
 	}
-	return nil, apperr.InvalidField("outcome", "the outcome must be CORRECTED, REVOKED or UPHELD")
+	return nil, apperr.InvalidField("outcome", "结论须为 CORRECTED（更正）、REVOKED（撤销）或 UPHELD（维持）")
 }

@@ -37,9 +37,9 @@ func TestObjectionOutcomes(t *testing.T) {
 		{"revoked", models.ObjectionRevoked, nil, true, models.RecordRevoked, 1, models.TierExcellent, models.SeverityGeneral, "案件记录", ""},
 		{"revoked, never published", models.ObjectionRevoked, nil, false, models.RecordRevoked, 0, models.TierExcellent, models.SeverityGeneral, "案件记录", ""},
 		{"corrected to minor", models.ObjectionCorrected, &record.Correction{Summary: ct.Ptr("  更正后的记录 "), Severity: ct.Ptr(models.SeverityMinor)}, true,
-			models.RecordActive, 1, models.TierStandard, models.SeverityMinor, "更正后的记录", "severity GENERAL → MINOR"},
+			models.RecordActive, 1, models.TierStandard, models.SeverityMinor, "更正后的记录", "严重程度 GENERAL → MINOR"},
 		{"corrected summary", models.ObjectionCorrected, &record.Correction{Summary: ct.Ptr("新摘要")}, true,
-			models.RecordActive, 0, models.TierStandard, models.SeverityGeneral, "新摘要", `summary "案件记录" → "新摘要"`},
+			models.RecordActive, 0, models.TierStandard, models.SeverityGeneral, "新摘要", `摘要 "案件记录" → "新摘要"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -61,13 +61,13 @@ func TestObjectionOutcomes(t *testing.T) {
 			if e := apperr.As(err); e == nil || e.Code != apperr.Conflict || e.Reason != "OBJECTION_PENDING" {
 				t.Fatalf("second objection: %v", err)
 			}
-			_, err = w.Objections.Decide(ct.OfficerCtx(), obj.ID, c.outcome, "x", c.correction)
+			_, err = w.Objections.Decide(ct.OfficerCtx(), obj.ID, c.outcome, "x", c.correction, nil)
 			if e := apperr.As(err); e == nil || e.Code != apperr.FailedPrecondition || e.Details["status"] != "SUBMITTED" {
 				t.Fatalf("decide before acceptance: %v", err)
 			}
-			_, err = w.Objections.Accept(ct.EntCtx(), obj.ID)
+			_, err = w.Objections.Accept(ct.EntCtx(), obj.ID, nil)
 			ct.WantCode(t, err, apperr.Forbidden)
-			obj, err = w.Objections.Accept(ct.OfficerCtx(), obj.ID)
+			obj, err = w.Objections.Accept(ct.OfficerCtx(), obj.ID, nil)
 			ct.Must(t, err)
 			if obj.Status != models.ObjectionUnderReview || obj.AcceptedAt == nil || obj.AssigneeID == nil {
 				t.Fatalf("accepted: %+v", obj)
@@ -81,12 +81,12 @@ func TestObjectionOutcomes(t *testing.T) {
 			if codes := ct.ConditionCodes(t, err); !slices.Contains(codes, "RECORD_NOT_ACTIVE") {
 				t.Fatalf("repair of a record under objection: %v", codes)
 			}
-			_, err = w.Objections.Decide(ct.OfficerCtx(), obj.ID, c.outcome, " ", c.correction)
+			_, err = w.Objections.Decide(ct.OfficerCtx(), obj.ID, c.outcome, " ", c.correction, nil)
 			if e := apperr.As(err); e == nil || e.Field != "reason" {
 				t.Fatalf("decision without reason: %v", err)
 			}
 
-			obj, err = w.Objections.Decide(ct.OfficerCtx(), obj.ID, c.outcome, "经核查的结论", c.correction)
+			obj, err = w.Objections.Decide(ct.OfficerCtx(), obj.ID, c.outcome, "经核查的结论", c.correction, nil)
 			ct.Must(t, err)
 			if obj.Status != c.outcome || obj.OpenKey != nil || obj.DecidedBy != ct.OfficerUser || obj.Decision != "经核查的结论" {
 				t.Fatalf("decided: %+v", obj)
@@ -117,7 +117,7 @@ func TestObjectionOutcomes(t *testing.T) {
 					t.Fatalf("publicity end %v for severity %s", got.PublicityEnd, got.Severity)
 				}
 			}
-			_, err = w.Objections.Decide(ct.OfficerCtx(), obj.ID, c.outcome, "again", c.correction)
+			_, err = w.Objections.Decide(ct.OfficerCtx(), obj.ID, c.outcome, "again", c.correction, nil)
 			ct.WantCode(t, err, apperr.FailedPrecondition)
 		})
 	}
@@ -145,9 +145,9 @@ func TestObjectionValidationAndExtension(t *testing.T) {
 
 	obj, err := w.Objections.File(ct.EntCtx(), review.FileObjection{RecordID: rec.ID, Reason: "有误"})
 	ct.Must(t, err)
-	_, err = w.Objections.NotAccept(ct.OfficerCtx(), obj.ID, "")
+	_, err = w.Objections.NotAccept(ct.OfficerCtx(), obj.ID, "", nil)
 	ct.WantCode(t, err, apperr.Invalid)
-	obj, err = w.Objections.NotAccept(ct.OfficerCtx(), obj.ID, "未提供任何依据")
+	obj, err = w.Objections.NotAccept(ct.OfficerCtx(), obj.ID, "未提供任何依据", nil)
 	ct.Must(t, err)
 	if obj.Status != models.ObjectionNotAccepted || w.LoadRecord(t, rec.ID).Status != models.RecordActive {
 		t.Fatalf("not accepted: %s, record %s", obj.Status, w.LoadRecord(t, rec.ID).Status)
@@ -155,21 +155,21 @@ func TestObjectionValidationAndExtension(t *testing.T) {
 
 	obj, err = w.Objections.File(ct.EntCtx(), review.FileObjection{RecordID: rec.ID, Reason: "补充依据后再次申诉"})
 	ct.Must(t, err)
-	obj, err = w.Objections.Accept(ct.OfficerCtx(), obj.ID)
+	obj, err = w.Objections.Accept(ct.OfficerCtx(), obj.ID, nil)
 	ct.Must(t, err)
 	for _, days := range []int{0, 6} {
-		_, err = w.Objections.Extend(ct.OfficerCtx(), obj.ID, days, "现场核查")
+		_, err = w.Objections.Extend(ct.OfficerCtx(), obj.ID, days, "现场核查", nil)
 		if e := apperr.As(err); e == nil || e.Field != "days" {
 			t.Fatalf("extend by %d: %v", days, err)
 		}
 	}
 	due := obj.DueAt
-	obj, err = w.Objections.Extend(ct.OfficerCtx(), obj.ID, 3, "需要现场核查")
+	obj, err = w.Objections.Extend(ct.OfficerCtx(), obj.ID, 3, "需要现场核查", nil)
 	ct.Must(t, err)
 	if !obj.Extended || obj.ExtensionReason != "需要现场核查" || !obj.DueAt.Equal(calendar.Default().AddWorkdays(due, 3)) {
 		t.Fatalf("extended: %+v", obj)
 	}
-	_, err = w.Objections.Extend(ct.OfficerCtx(), obj.ID, 1, "再次延期")
+	_, err = w.Objections.Extend(ct.OfficerCtx(), obj.ID, 1, "再次延期", nil)
 	if e := apperr.As(err); e == nil || e.Reason != "ALREADY_EXTENDED" {
 		t.Fatalf("second extension: %v", err)
 	}
@@ -188,7 +188,7 @@ func TestObjectionValidationAndExtension(t *testing.T) {
 		{"upheld with a correction", models.ObjectionUpheld, &record.Correction{Summary: ct.Ptr("x")}, "correction"},
 	}
 	for _, b := range bad {
-		_, err := w.Objections.Decide(ct.OfficerCtx(), obj.ID, b.outcome, "理由", b.correction)
+		_, err := w.Objections.Decide(ct.OfficerCtx(), obj.ID, b.outcome, "理由", b.correction, nil)
 		if e := apperr.As(err); e == nil || e.Code != apperr.Invalid || e.Field != b.field {
 			t.Errorf("%s: %v", b.name, err)
 		}
@@ -205,10 +205,10 @@ func TestObjectionValidationAndExtension(t *testing.T) {
 	if want := []string{review.ActionFiled, review.ActionAccepted, review.ActionExtended}; !slices.Equal(actions, want) {
 		t.Fatalf("history %v, want %v", actions, want)
 	}
-	list, err := w.Objections.ListForSubject(ct.EntCtx(), s.ID)
+	list, err := w.Objections.Queue(ct.EntCtx(), review.ObjectionFilter{SubjectID: s.ID}, 20, "")
 	ct.Must(t, err)
-	if len(list) != 2 {
-		t.Fatalf("%d objections listed", len(list))
+	if len(list.Items) != 2 {
+		t.Fatalf("%d objections listed", len(list.Items))
 	}
 	p, err := w.Objections.Queue(ct.StaffCtx(), review.ObjectionFilter{Status: models.ObjectionUnderReview}, 10, "")
 	ct.Must(t, err)

@@ -53,9 +53,9 @@ func RepairCommitment(subjectName, uscc string, rec models.DishonestyRecord, sig
 }
 
 // repairKind is the repair request (信用修复) kind of the workflow.
-var repairKind = kind[models.RepairRequest, models.RepairStatus]{owner: OwnerRepair, noun: "repair request", short: "request",
+var repairKind = kind[models.RepairRequest, models.RepairStatus]{owner: OwnerRepair, noun: "信用修复申请", short: "申请",
 	label: "repair", auditType: "repair_request", head: repairHead, filed: models.RepairSubmitted,
-	pending: "REPAIR_PENDING", pendingMsg: "a repair request for this record is already open", pendingID: "repairId",
+	pending: "REPAIR_PENDING", pendingMsg: "该记录已有正在办理的信用修复申请", pendingID: "repairId",
 	open: []models.RepairStatus{models.RepairSubmitted, models.RepairUnderReview}, all: []models.RepairStatus{models.RepairSubmitted,
 		models.RepairNeedsSupplement, models.RepairUnderReview, models.RepairApproved, models.RepairDenied}}
 
@@ -102,7 +102,7 @@ func (s *Repairs) CommitmentText(ctx context.Context, recordID string) (text, ve
 	}
 	subj, ok, err := s.store.Records().Subject(ctx, rec.SubjectID)
 	if err != nil || !ok {
-		return "", "", credit.NotFound(err, "subject not found")
+		return "", "", credit.NotFound(err, "未找到该用水主体")
 	}
 	return RepairCommitment(subj.Name, credit.Deref(subj.USCC), rec, credit.ActorID(ctx), s.now()), RepairCommitmentVersion, nil
 }
@@ -135,14 +135,14 @@ func (s *Repairs) CommitmentText(ctx context.Context, recordID string) (text, ve
 // [{code, text}]) and INTERNAL.
 func (s *Repairs) File(ctx context.Context, in FileRepair) (models.RepairRequest, error) {
 	return s.file(ctx, filing[models.RepairRequest]{recordID: in.RecordID, text: in.Statement, field: "statement",
-		textMsg: "a statement of how the act was corrected is required (at most %d characters)", uploads: in.Evidence,
+		textMsg: "请说明失信行为的纠正情况（最多 %d 字）", uploads: in.Evidence,
 		build: func(st Store, rec models.DishonestyRecord, now time.Time, actor string) (models.RepairRequest, error) {
 			if err := s.preconditions(ctx, st, rec, now, in.SignCommitment); err != nil {
 				return models.RepairRequest{}, err
 			}
 			subj, ok, err := st.Records().Subject(ctx, rec.SubjectID)
 			if err != nil || !ok {
-				return models.RepairRequest{}, credit.NotFound(err, "subject not found")
+				return models.RepairRequest{}, credit.NotFound(err, "未找到该用水主体")
 			}
 			text := RepairCommitment(subj.Name, credit.Deref(subj.USCC), rec, actor, now)
 			sum := sha256.Sum256([]byte(text))
@@ -165,11 +165,11 @@ func (s *Repairs) preconditions(ctx context.Context, st Store, rec models.Dishon
 		conds = append(conds, map[string]string{"code": code, "text": text})
 	}
 	if rec.Status != models.RecordActive {
-		add("RECORD_NOT_ACTIVE", fmt.Sprintf("the record is %s; only an ACTIVE record can be repaired", rec.Status))
+		add("RECORD_NOT_ACTIVE", fmt.Sprintf("该记录状态为 %s，只有 ACTIVE（生效中）的记录才能申请信用修复", rec.Status))
 	}
 	if pub := s.records.Config().Publicity(rec.Severity, rec.DecidedOn); pub.Published && pub.MinEnd.After(credit.DayOf(now)) {
 		from := credit.DateString(pub.MinEnd)
-		add("MIN_PUBLICITY_NOT_OVER", fmt.Sprintf("the minimum publicity period of a %s record ends on %s; a repair can be filed from that day", rec.Severity, from))
+		add("MIN_PUBLICITY_NOT_OVER", fmt.Sprintf("%s 记录的最短公示期至 %s 届满，自该日起可申请信用修复", rec.Severity, from))
 		e = e.WithDetail("possibleFrom", from)
 	}
 	if rec.Kind == models.KindArrears {
@@ -183,18 +183,18 @@ func (s *Repairs) preconditions(ctx context.Context, st Store, rec models.Dishon
 			var total int64
 			for i, b := range unpaid {
 				nos[i] = b.BillNo
-				parts[i] = fmt.Sprintf("%s (¥%s unpaid)", b.BillNo, credit.Yuan(b.UnpaidFen))
+				parts[i] = fmt.Sprintf("%s（未缴 %s 元）", b.BillNo, credit.Yuan(b.UnpaidFen))
 				if b.AmountFen == 0 && b.UnpaidFen == 0 {
-					parts[i] = b.BillNo + " (not found in the billing records)"
+					parts[i] = b.BillNo + "（营业收费系统中无此账单）"
 				}
 				total += b.UnpaidFen
 			}
-			add("OBLIGATION_NOT_MET", "the fees are not paid in full: bills "+strings.Join(parts, ", "))
+			add("OBLIGATION_NOT_MET", "水费未足额缴清：账单 "+strings.Join(parts, "、"))
 			e = e.WithDetail("unpaidBills", nos).WithDetail("unpaidFen", total)
 		}
 	}
 	if !signed {
-		add("COMMITMENT_NOT_SIGNED", "the credit-repair commitment (信用修复承诺书) must be signed")
+		add("COMMITMENT_NOT_SIGNED", "须签署信用修复承诺书")
 	}
 	if len(conds) == 0 {
 		return nil
@@ -203,7 +203,7 @@ func (s *Repairs) preconditions(ctx context.Context, st Store, rec models.Dishon
 	for i, c := range conds {
 		texts[i] = c["text"]
 	}
-	e.Message = "the repair request cannot be filed: " + strings.Join(texts, "; ")
+	e.Message = "不能提交信用修复申请：" + strings.Join(texts, "；")
 	return e.WithDetail("conditions", conds)
 }
 
@@ -244,14 +244,14 @@ func unpaidBills(ctx context.Context, st Store, ev string) ([]credit.ArrearsBill
 // the caller as its assignee. CREDIT_OFFICER and ADMIN only. It returns
 // UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, FAILED_PRECONDITION (reason
 // INVALID_STATE, naming the current state), CONFLICT and INTERNAL.
-func (s *Repairs) StartReview(ctx context.Context, id string) (models.RepairRequest, error) {
+func (s *Repairs) StartReview(ctx context.Context, id string, version *int) (models.RepairRequest, error) {
 	uid, err := credit.RequireReviewer(ctx)
 	if err != nil {
 		return models.RepairRequest{}, err
 	}
-	return s.transition(ctx, id, nil, step[models.RepairRequest, models.RepairStatus]{
+	return s.transition(ctx, id, version, step[models.RepairRequest, models.RepairStatus]{
 		from: []models.RepairStatus{models.RepairSubmitted}, to: models.RepairUnderReview,
-		verb: "taken into review", action: ActionReviewStarted, reason: "review started",
+		verb: "进入复核", action: ActionReviewStarted, reason: "开始复核",
 		apply: func(_ Store, req *models.RepairRequest, _ time.Time) error {
 			req.AssigneeID = &uid
 			return nil
@@ -279,8 +279,8 @@ func (s *Repairs) RequestSupplement(ctx context.Context, id string, missing []st
 	list, _ := json.Marshal(items)
 	return s.transition(ctx, id, version, step[models.RepairRequest, models.RepairStatus]{
 		from: []models.RepairStatus{models.RepairSubmitted, models.RepairUnderReview}, to: models.RepairNeedsSupplement,
-		verb: "sent back for a supplement", action: ActionSupplementAsked,
-		reason: credit.Truncate("missing: "+strings.Join(items, "; "), maxDecisionRunes), detail: map[string]any{"missingItems": items},
+		verb: "退回补充材料", action: ActionSupplementAsked,
+		reason: credit.Truncate("需补充："+strings.Join(items, "；"), maxDecisionRunes), detail: map[string]any{"missingItems": items},
 		apply: func(_ Store, req *models.RepairRequest, _ time.Time) error {
 			req.MissingItems = string(list)
 			if req.AssigneeID == nil {
@@ -300,7 +300,7 @@ func cleanItems(missing []string) ([]string, error) {
 			continue
 		}
 		if utf8.RuneCountInString(m) > maxMissingItemRunes {
-			return nil, apperr.InvalidField("missing", "each missing item is at most %d characters", maxMissingItemRunes)
+			return nil, apperr.InvalidField("missing", "每项缺少材料最多 %d 字", maxMissingItemRunes)
 		}
 		if !slices.Contains(items, m) {
 			items = append(items, m)
@@ -308,9 +308,9 @@ func cleanItems(missing []string) ([]string, error) {
 	}
 	switch {
 	case len(items) == 0:
-		return nil, apperr.InvalidField("missing", "list every missing item (at least one)")
+		return nil, apperr.InvalidField("missing", "请列出每一项缺少的材料（至少一项）")
 	case len(items) > maxMissingItems:
-		return nil, apperr.InvalidField("missing", "at most %d missing items", maxMissingItems)
+		return nil, apperr.InvalidField("missing", "缺少材料最多列 %d 项", maxMissingItems)
 	}
 	return items, nil
 }
@@ -330,9 +330,9 @@ func (s *Repairs) Supplement(ctx context.Context, id, text string, uploads []cre
 	text = strings.TrimSpace(text)
 	switch {
 	case utf8.RuneCountInString(text) > maxStatementRunes:
-		return models.RepairRequest{}, apperr.InvalidField("text", "the text is at most %d characters", maxStatementRunes)
+		return models.RepairRequest{}, apperr.InvalidField("text", "说明最多 %d 字", maxStatementRunes)
 	case text == "" && len(uploads) == 0:
-		return models.RepairRequest{}, apperr.InvalidField("text", "send a text or at least one file")
+		return models.RepairRequest{}, apperr.InvalidField("text", "请填写说明或至少上传一个文件")
 	}
 	if _, err := s.Get(ctx, id); err != nil { // NOT_FOUND or not bound
 		return models.RepairRequest{}, err
@@ -342,14 +342,14 @@ func (s *Repairs) Supplement(ctx context.Context, id, text string, uploads []cre
 	if err != nil {
 		return models.RepairRequest{}, err
 	}
-	reason := "files supplemented"
+	reason := "已补充材料"
 	if text != "" {
 		files = append([]models.Evidence{evidence.Text(text, actor.UserID, now)}, files...)
 		reason = text
 	}
 	return s.transition(ctx, id, nil, step[models.RepairRequest, models.RepairStatus]{
 		from: []models.RepairStatus{models.RepairNeedsSupplement}, to: models.RepairUnderReview,
-		verb: "supplemented", action: ActionSupplemented, reason: credit.Truncate(reason, maxDecisionRunes),
+		verb: "补充材料", action: ActionSupplemented, reason: credit.Truncate(reason, maxDecisionRunes),
 		detail: map[string]any{"files": len(uploads)},
 		apply: func(st Store, req *models.RepairRequest, now time.Time) error {
 			req.MissingItems, req.DueAt = "[]", s.due(now, s.cfg.RepairReviewDays)
@@ -378,18 +378,18 @@ func (p repairPayload) Ref() string { return p.RepairID }
 // FAILED_PRECONDITION (reason INVALID_STATE naming the current state, or
 // RECORD_NOT_ACTIVE when the record is under objection or revoked),
 // CONFLICT and INTERNAL.
-func (s *Repairs) Approve(ctx context.Context, id, reason string) (models.RepairRequest, error) {
-	return s.conclude(ctx, id, reason, models.RepairApproved, ActionApproved, "approved",
+func (s *Repairs) Approve(ctx context.Context, id, reason string, version *int) (models.RepairRequest, error) {
+	return s.conclude(ctx, id, reason, version, models.RepairApproved, ActionApproved, "批准",
 		func(st Store, req *models.RepairRequest, reason string) error {
-			rec, err := activeRecord(ctx, st, req.RecordID, "repaired")
+			rec, err := activeRecord(ctx, st, req.RecordID, "予以信用修复")
 			if err != nil {
 				return err
 			}
 			if _, err := s.records.ChangeStatus(ctx, st.Records(), rec.ID, models.RecordActive, models.RecordRepaired,
-				credit.Truncate("repair "+req.ID+" approved: "+reason, maxDecisionRunes)); err != nil {
+				credit.Truncate("信用修复申请 "+req.ID+" 已批准："+reason, maxDecisionRunes)); err != nil {
 				return err
 			}
-			queued, err := record.QueueWithdrawal(ctx, st.Records(), rec, "信用修复 (credit repair approved)")
+			queued, err := record.QueueWithdrawal(ctx, st.Records(), rec, "信用修复已批准")
 			if err != nil || !queued {
 				return err // R1.5: a record never published has no repair to publish
 			}
@@ -404,7 +404,7 @@ func (s *Repairs) Approve(ctx context.Context, id, reason string) (models.Repair
 func activeRecord(ctx context.Context, st Store, id, what string) (models.DishonestyRecord, error) {
 	rec, err := record.Find(ctx, st.Records(), id)
 	if err == nil && rec.Status != models.RecordActive {
-		err = apperr.Precondition("RECORD_NOT_ACTIVE", "the record is %s; only an ACTIVE record can be %s", rec.Status, what).
+		err = apperr.Precondition("RECORD_NOT_ACTIVE", "该记录状态为 %s，只有 ACTIVE（生效中）的记录才能%s", rec.Status, what).
 			WithDetail("recordStatus", string(rec.Status))
 	}
 	return rec, err
@@ -414,13 +414,13 @@ func activeRecord(ctx context.Context, st Store, id, what string) (models.Dishon
 // CREDIT_OFFICER and ADMIN only. It returns UNAUTHENTICATED, FORBIDDEN,
 // INVALID (field reason), NOT_FOUND, FAILED_PRECONDITION (reason
 // INVALID_STATE), CONFLICT and INTERNAL.
-func (s *Repairs) Deny(ctx context.Context, id, reason string) (models.RepairRequest, error) {
-	return s.conclude(ctx, id, reason, models.RepairDenied, ActionDenied, "denied", nil)
+func (s *Repairs) Deny(ctx context.Context, id, reason string, version *int) (models.RepairRequest, error) {
+	return s.conclude(ctx, id, reason, version, models.RepairDenied, ActionDenied, "不予批准", nil)
 }
 
 // conclude decides a request UNDER_REVIEW with a reason: effect runs in
 // the transaction, then the decision closes the request.
-func (s *Repairs) conclude(ctx context.Context, id, reason string, to models.RepairStatus, action, verb string,
+func (s *Repairs) conclude(ctx context.Context, id, reason string, version *int, to models.RepairStatus, action, verb string,
 	effect func(st Store, req *models.RepairRequest, reason string) error) (models.RepairRequest, error) {
 	uid, err := credit.RequireReviewer(ctx)
 	if err != nil {
@@ -429,7 +429,7 @@ func (s *Repairs) conclude(ctx context.Context, id, reason string, to models.Rep
 	if reason, err = decisionReason(reason); err != nil {
 		return models.RepairRequest{}, err
 	}
-	return s.transition(ctx, id, nil, step[models.RepairRequest, models.RepairStatus]{
+	return s.transition(ctx, id, version, step[models.RepairRequest, models.RepairStatus]{
 		from: []models.RepairStatus{models.RepairUnderReview}, to: to, verb: verb, action: action, reason: reason,
 		apply: func(st Store, req *models.RepairRequest, now time.Time) error {
 			if effect != nil {
@@ -466,7 +466,7 @@ func (s *Repairs) DeliverRepair(pub publication.Publisher) outbox.Handler {
 			return "", err
 		}
 		if req.Status != models.RepairApproved || req.DecidedAt == nil {
-			return "", apperr.Precondition("INVALID_STATE", "only an approved repair is published")
+			return "", apperr.Precondition("INVALID_STATE", "只有已批准的信用修复才会公示")
 		}
 		it, err := record.WithSubject(ctx, s.store.Records(), req.RecordID, req.SubjectID)
 		if err != nil || credit.Deref(it.Subject.USCC) == "" {

@@ -160,9 +160,9 @@ func TestRepairSupplementLoopApprovalAndWithdrawal(t *testing.T) {
 	}
 
 	// Roles (R7.1).
-	_, err = w.Repairs.StartReview(ct.StaffCtx(), req.ID)
+	_, err = w.Repairs.StartReview(ct.StaffCtx(), req.ID, nil)
 	ct.WantCode(t, err, apperr.Forbidden)
-	_, err = w.Repairs.Approve(ct.EntCtx(), req.ID, "ok")
+	_, err = w.Repairs.Approve(ct.EntCtx(), req.ID, "ok", nil)
 	ct.WantCode(t, err, apperr.Forbidden)
 
 	stale := 99
@@ -180,7 +180,7 @@ func TestRepairSupplementLoopApprovalAndWithdrawal(t *testing.T) {
 		req.AssigneeID == nil || *req.AssigneeID != ct.OfficerUser {
 		t.Fatalf("after the request for a supplement: %+v", req)
 	}
-	_, err = w.Repairs.Approve(ct.OfficerCtx(), req.ID, "ok")
+	_, err = w.Repairs.Approve(ct.OfficerCtx(), req.ID, "ok", nil)
 	if e := apperr.As(err); e == nil || e.Code != apperr.FailedPrecondition || e.Details["status"] != "NEEDS_SUPPLEMENT" ||
 		!strings.Contains(e.Message, "NEEDS_SUPPLEMENT") {
 		t.Fatalf("approve while waiting for a supplement: %v", err)
@@ -201,9 +201,9 @@ func TestRepairSupplementLoopApprovalAndWithdrawal(t *testing.T) {
 		t.Fatalf("evidence %+v", ev)
 	}
 
-	_, err = w.Repairs.Approve(ct.OfficerCtx(), req.ID, " ")
+	_, err = w.Repairs.Approve(ct.OfficerCtx(), req.ID, " ", nil)
 	ct.WantCode(t, err, apperr.Invalid)
-	req, err = w.Repairs.Approve(ct.OfficerCtx(), req.ID, "材料齐全，已纠正失信行为")
+	req, err = w.Repairs.Approve(ct.OfficerCtx(), req.ID, "材料齐全，已纠正失信行为", nil)
 	ct.Must(t, err)
 	if req.Status != models.RepairApproved || req.DecidedBy != ct.OfficerUser || req.DecidedAt == nil || req.OpenKey != nil {
 		t.Fatalf("approved request %+v", req)
@@ -212,7 +212,7 @@ func TestRepairSupplementLoopApprovalAndWithdrawal(t *testing.T) {
 	if got.Status != models.RecordRepaired {
 		t.Fatalf("record status %s", got.Status)
 	}
-	_, err = w.Repairs.Approve(ct.OfficerCtx(), req.ID, "again")
+	_, err = w.Repairs.Approve(ct.OfficerCtx(), req.ID, "again", nil)
 	if e := apperr.As(err); e == nil || e.Code != apperr.FailedPrecondition || e.Details["status"] != "APPROVED" {
 		t.Fatalf("second approval: %v", err)
 	}
@@ -263,35 +263,35 @@ func TestRepairDenyAndApprovalWithoutPublication(t *testing.T) {
 		return req
 	}
 	req := file()
-	_, err := w.Repairs.Deny(ct.OfficerCtx(), req.ID, "no")
+	_, err := w.Repairs.Deny(ct.OfficerCtx(), req.ID, "no", nil)
 	if e := apperr.As(err); e == nil || e.Code != apperr.FailedPrecondition || e.Details["status"] != "SUBMITTED" {
 		t.Fatalf("deny before review: %v", err)
 	}
-	req, err = w.Repairs.StartReview(ct.OfficerCtx(), req.ID)
+	req, err = w.Repairs.StartReview(ct.OfficerCtx(), req.ID, nil)
 	ct.Must(t, err)
 	if req.Status != models.RepairUnderReview || req.AssigneeID == nil || *req.AssigneeID != ct.OfficerUser {
 		t.Fatalf("in review: %+v", req)
 	}
-	_, err = w.Repairs.StartReview(ct.OfficerCtx(), req.ID)
+	_, err = w.Repairs.StartReview(ct.OfficerCtx(), req.ID, nil)
 	ct.WantCode(t, err, apperr.FailedPrecondition)
-	req, err = w.Repairs.Deny(ct.OfficerCtx(), req.ID, "整改材料不足")
+	req, err = w.Repairs.Deny(ct.OfficerCtx(), req.ID, "整改材料不足", nil)
 	ct.Must(t, err)
 	if req.Status != models.RepairDenied || w.LoadRecord(t, rec.ID).Status != models.RecordActive {
 		t.Fatalf("denied: %s, record %s", req.Status, w.LoadRecord(t, rec.ID).Status)
 	}
 
 	req = file() // a denied request no longer blocks a new one
-	_, err = w.Repairs.StartReview(ct.OfficerCtx(), req.ID)
+	_, err = w.Repairs.StartReview(ct.OfficerCtx(), req.ID, nil)
 	ct.Must(t, err)
-	_, err = w.Repairs.Approve(ct.OfficerCtx(), req.ID, "ok")
+	_, err = w.Repairs.Approve(ct.OfficerCtx(), req.ID, "ok", nil)
 	ct.Must(t, err)
 	if n := w.Messages(t, record.WithdrawKey(rec.ID)); n != 0 {
 		t.Fatalf("%d withdrawal messages for a record never published", n)
 	}
-	list, err := w.Repairs.ListForSubject(ct.EntCtx(), s.ID)
+	list, err := w.Repairs.Queue(ct.EntCtx(), review.RepairFilter{SubjectID: s.ID, Count: true}, 20, "")
 	ct.Must(t, err)
-	if len(list) != 2 {
-		t.Fatalf("%d requests listed", len(list))
+	if len(list.Items) != 2 || list.TotalCount != 2 {
+		t.Fatalf("%d requests listed", len(list.Items))
 	}
 }
 
@@ -307,23 +307,25 @@ func TestRepairQueue(t *testing.T) {
 		ct.Must(t, err)
 		ids = append(ids, req.ID)
 		if i == 1 {
-			_, err = w.Repairs.StartReview(ct.OfficerCtx(), req.ID)
+			_, err = w.Repairs.StartReview(ct.OfficerCtx(), req.ID, nil)
 			ct.Must(t, err)
 		}
 	}
 	w.Clock.Set(ct.Noon(2026, 6, 16)) // after the first deadline (2026-06-15), before the second (2026-06-16 end)
 	_, err := w.Repairs.Queue(ct.EntCtx(), review.RepairFilter{}, 10, "")
-	ct.WantCode(t, err, apperr.Forbidden)
+	ct.WantCode(t, err, apperr.Invalid) // R8.1: an enterprise user names its subject
+	yes, no := true, false
 	cases := []struct {
 		name    string
 		f       review.RepairFilter
 		want    []string
 		overdue []bool
 	}{
-		{"all", review.RepairFilter{}, ids, []bool{true, false, false}},
-		{"overdue only", review.RepairFilter{OverdueOnly: true}, ids[:1], []bool{true}},
-		{"by assignee", review.RepairFilter{AssigneeID: ct.OfficerUser}, ids[1:2], []bool{false}},
-		{"by status", review.RepairFilter{Status: models.RepairSubmitted}, []string{ids[0], ids[2]}, []bool{true, false}},
+		{"all", review.RepairFilter{Count: true}, ids, []bool{true, false, false}},
+		{"overdue only", review.RepairFilter{Overdue: &yes, Count: true}, ids[:1], []bool{true}},
+		{"R8.1 not overdue", review.RepairFilter{Overdue: &no, Count: true}, ids[1:], []bool{false, false}},
+		{"by assignee", review.RepairFilter{AssigneeID: ct.OfficerUser, Count: true}, ids[1:2], []bool{false}},
+		{"by status", review.RepairFilter{Status: models.RepairSubmitted, Count: true}, []string{ids[0], ids[2]}, []bool{true, false}},
 	}
 	for _, c := range cases {
 		p, err := w.Repairs.Queue(ct.StaffCtx(), c.f, 10, "")
@@ -391,12 +393,12 @@ func TestDeadlinesFollowTheCalendar(t *testing.T) {
 			if !obj.DueAt.Equal(c.objDue) {
 				t.Errorf("objection acceptance due %v, want %v", obj.DueAt.In(credit.Shanghai), c.objDue)
 			}
-			obj, err = w.Objections.Accept(ct.OfficerCtx(), obj.ID)
+			obj, err = w.Objections.Accept(ct.OfficerCtx(), obj.ID, nil)
 			ct.Must(t, err)
 			if !obj.DueAt.Equal(c.acceptedDue) {
 				t.Errorf("objection decision due %v, want %v", obj.DueAt.In(credit.Shanghai), c.acceptedDue)
 			}
-			obj, err = w.Objections.Extend(ct.OfficerCtx(), obj.ID, 2, "需要现场核查")
+			obj, err = w.Objections.Extend(ct.OfficerCtx(), obj.ID, 2, "需要现场核查", nil)
 			ct.Must(t, err)
 			if !obj.DueAt.Equal(c.extended) || !obj.Extended {
 				t.Errorf("extended due %v, want %v", obj.DueAt.In(credit.Shanghai), c.extended)

@@ -18,6 +18,7 @@ import (
 	"creditwater/credit/record"
 	"creditwater/evidence"
 	"creditwater/models"
+	"creditwater/notice"
 )
 
 // Config holds the deadlines and evidence limits of repairs and objections
@@ -68,6 +69,21 @@ const (
 	ActionDecided         = "DECIDED"
 )
 
+// noticeKinds are the inbox events of each action, by owner (R7.6).
+var noticeKinds = map[string]map[string]notice.Kind{
+	OwnerRepair: {ActionFiled: notice.RepairFiled, ActionReviewStarted: notice.RepairStep, ActionSupplementAsked: notice.RepairSupplementAsked,
+		ActionSupplemented: notice.RepairStep, ActionApproved: notice.RepairDecided, ActionDenied: notice.RepairDecided},
+	OwnerObjection: {ActionFiled: notice.ObjectionFiled, ActionAccepted: notice.ObjectionStep, ActionExtended: notice.ObjectionStep,
+		ActionNotAccepted: notice.ObjectionDecided, ActionDecided: notice.ObjectionDecided},
+}
+
+// actionText says in Chinese what an action did to a request.
+var actionText = map[string]string{
+	ActionFiled: "已提交", ActionReviewStarted: "已进入复核", ActionSupplementAsked: "需要补充材料", ActionSupplemented: "已补充材料",
+	ActionApproved: "已批准", ActionDenied: "未予批准", ActionAccepted: "已受理", ActionNotAccepted: "不予受理",
+	ActionExtended: "办理期限已延长", ActionDecided: "已作出决定",
+}
+
 // Kinds of staff notices (StaffNotice.Kind).
 const (
 	NoticeRepairDue        = "REPAIR_DUE"
@@ -111,13 +127,13 @@ type Store interface {
 	Requests(ctx context.Context, q Query, rows any) (int64, error)
 	// AddEvent appends a history entry; INTERNAL.
 	AddEvent(ctx context.Context, ev models.RequestEvent) error
-	// Events returns a request's history, oldest first; INTERNAL.
-	Events(ctx context.Context, owner, id string) ([]models.RequestEvent, error)
+	// Events returns the history of the requests, oldest first; INTERNAL.
+	Events(ctx context.Context, owner string, ids ...string) ([]models.RequestEvent, error)
 	// AddEvidence stores evidence of a request; INTERNAL.
 	AddEvidence(ctx context.Context, owner, id string, files []models.Evidence) error
-	// Evidence lists a request's evidence without file contents, oldest
+	// Evidence lists the requests' evidence without file contents, oldest
 	// first; INTERNAL.
-	Evidence(ctx context.Context, owner, id string) ([]models.Evidence, error)
+	Evidence(ctx context.Context, owner string, ids ...string) ([]models.Evidence, error)
 	// Bills reads the bills with the numbers and what was paid of them
 	// (AmountFen, PaidFen); INTERNAL.
 	Bills(ctx context.Context, nos []string) ([]credit.ArrearsBill, error)
@@ -129,16 +145,21 @@ type Store interface {
 // Query selects requests of one kind; zero fields match everything.
 type Query struct {
 	SubjectID string
-	Status    string
+	// IDs keeps the requests with these IDs.
+	IDs    []string
+	Status string
 	// Statuses keeps requests in one of them.
 	Statuses   []string
 	AssigneeID string
 	// Assigned keeps requests with an assignee.
 	Assigned bool
-	// DueBefore keeps requests due before it.
-	DueBefore *time.Time
-	// Newest orders by creation, newest first; otherwise by (DueAt, ID).
-	Newest bool
+	// DueFrom ≤ DueAt < DueBefore, each when set.
+	DueFrom, DueBefore *time.Time
+	// With OverdueAt set, Overdue true keeps requests in one of Open due
+	// before OverdueAt; false keeps the others.
+	OverdueAt *time.Time
+	Open      []string
+	Overdue   bool
 	// After is the keyset cursor of the (DueAt, ID) order.
 	After *DueCursor
 	Limit int
@@ -167,7 +188,10 @@ type Notices interface {
 type Deps struct {
 	Store   Store
 	Notices Notices
-	Access  credit.Access
+	// Inbox tells the enterprise each step of its requests (R7.6; nil:
+	// nobody is told).
+	Inbox  notice.Notifier
+	Access credit.Access
 	// Records changes the records under review.
 	Records *record.Service
 	// Calendar counts working days (nil: calendar.Default()).

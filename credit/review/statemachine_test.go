@@ -117,7 +117,7 @@ func TestRepairStateMachine(t *testing.T) {
 		// check says whether the request is as the transition leaves it.
 		check func(r models.RepairRequest, now time.Time) bool
 	}{
-		{"start review", func(r repairs, id string) (models.RepairRequest, error) { return r.StartReview(ctx, id) },
+		{"start review", func(r repairs, id string) (models.RepairRequest, error) { return r.StartReview(ctx, id, nil) },
 			[]models.RepairStatus{models.RepairSubmitted}, models.RepairUnderReview, review.ActionReviewStarted, ct.OfficerUser,
 			func(r models.RepairRequest, _ time.Time) bool { return assigned(r) }},
 		{"request a supplement", func(r repairs, id string) (models.RepairRequest, error) {
@@ -131,7 +131,7 @@ func TestRepairStateMachine(t *testing.T) {
 			func(r models.RepairRequest, now time.Time) bool { // the review clock starts again
 				return r.MissingItems == "[]" && r.DueAt.Equal(calendar.Default().AddWorkdays(now, 10).UTC())
 			}},
-		{"deny", func(r repairs, id string) (models.RepairRequest, error) { return r.Deny(ctx, id, "材料不足") },
+		{"deny", func(r repairs, id string) (models.RepairRequest, error) { return r.Deny(ctx, id, "材料不足", nil) },
 			[]models.RepairStatus{models.RepairUnderReview}, models.RepairDenied, review.ActionDenied, ct.OfficerUser,
 			func(r models.RepairRequest, now time.Time) bool { // decided and closed
 				return r.OpenKey == nil && r.DecidedBy == ct.OfficerUser && r.DecidedAt.Equal(now) && r.Decision == "材料不足"
@@ -172,7 +172,7 @@ func TestObjectionStateMachine(t *testing.T) {
 		due := now.Add(24 * time.Hour)
 		st.objections["o1"] = models.Objection{Entity: models.Entity{ID: "o1"}, RecordID: "rec1", SubjectID: "s1", Status: from,
 			Version: 1, DueAt: due, OpenKey: ct.Ptr("rec1")}
-		got, err := objections.NotAccept(ctx, "o1", "无依据")
+		got, err := objections.NotAccept(ctx, "o1", "无依据", nil)
 		if from == models.ObjectionSubmitted {
 			if err != nil || got.Status != models.ObjectionNotAccepted || got.OpenKey != nil || got.Decision != "无依据" {
 				t.Fatalf("not accepted from %s: %+v %v", from, got, err)
@@ -182,7 +182,7 @@ func TestObjectionStateMachine(t *testing.T) {
 		if e := apperr.As(err); e == nil || e.Reason != "INVALID_STATE" {
 			t.Fatalf("not accepted from %s: %v", from, err)
 		}
-		got, err = objections.Extend(ctx, "o1", 2, "现场核查")
+		got, err = objections.Extend(ctx, "o1", 2, "现场核查", nil)
 		if from != models.ObjectionUnderReview {
 			if e := apperr.As(err); e == nil || e.Reason != "INVALID_STATE" {
 				t.Fatalf("extended from %s: %v", from, err)
@@ -192,7 +192,7 @@ func TestObjectionStateMachine(t *testing.T) {
 		if err != nil || !got.Extended || !got.DueAt.Equal(calendar.Default().AddWorkdays(due, 2).UTC()) || got.Status != from || got.Version != 2 {
 			t.Fatalf("extended: %+v %v", got, err)
 		}
-		_, err = objections.Extend(ctx, "o1", 1, "再次")
+		_, err = objections.Extend(ctx, "o1", 1, "再次", nil)
 		if e := apperr.As(err); e == nil || e.Reason != "ALREADY_EXTENDED" || len(st.events) != 1 {
 			t.Fatalf("second extension: %v (%d events)", err, len(st.events))
 		}
@@ -210,9 +210,9 @@ func TestReviewOptimisticLocking(t *testing.T) {
 		t.Fatalf("stale version: %v", err)
 	}
 	st.moved = true
-	_, err = repairs.StartReview(ct.OfficerCtx(), "r1")
+	_, err = repairs.StartReview(ct.OfficerCtx(), "r1", nil)
 	ct.WantCode(t, err, apperr.FailedPrecondition) // the state is checked first
-	_, err = repairs.Deny(ct.OfficerCtx(), "r1", "材料不足")
+	_, err = repairs.Deny(ct.OfficerCtx(), "r1", "材料不足", nil)
 	if e := apperr.As(err); e == nil || e.Code != apperr.Conflict || e.Reason != "REQUEST_CHANGED" {
 		t.Fatalf("changed meanwhile: %v", err)
 	}

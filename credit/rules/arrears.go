@@ -17,13 +17,14 @@ import (
 type Arrears struct {
 	store  Store
 	grades Tiers
+	recSvc *record.Service
 	cfg    credit.Config
 }
 
 // NewArrears returns the rule; the Config's zero fields take their
 // defaults.
 func NewArrears(d Deps) *Arrears {
-	return &Arrears{store: d.Store, grades: d.Grades, cfg: d.Config.WithDefaults()}
+	return &Arrears{store: d.Store, grades: d.Grades, recSvc: d.Records, cfg: d.Config.WithDefaults()}
 }
 
 // servedCutoff returns the latest day D whose grace period (D + grace
@@ -123,12 +124,15 @@ func (a *Arrears) write(ctx context.Context, batch []Candidate, asOf time.Time) 
 		evs := make([]models.RecordEvent, len(stored))
 		for i, rec := range stored {
 			evs[i] = models.RecordEvent{RecordID: rec.ID, At: rec.CreatedAt, ActorID: credit.SystemActor, Action: record.EventCreated,
-				ToStatus: models.RecordActive, Reason: "arrears rule (R1.3)"}
+				ToStatus: models.RecordActive, Reason: "欠费失信认定规则（R1.3）"}
 		}
 		return st.Records().AddEvents(ctx, evs)
 	})
 	if err != nil {
-		return 0, nil, credit.Internal(err, "could not store the arrears records")
+		return 0, nil, credit.Internal(err, "无法保存欠费失信记录")
+	}
+	if a.recSvc != nil {
+		a.recSvc.TellNew(ctx, stored...)
 	}
 	subjects := make([]string, len(stored))
 	for i, rec := range stored {
@@ -170,8 +174,8 @@ func (a *Arrears) records(batch []Candidate, rems []Reminder, asOf time.Time) ([
 			SubjectID: c.SubjectID, AccountNo: c.AccountNo, Kind: models.KindArrears, Severity: models.SeverityGeneral,
 			Status: models.RecordActive, SourceKey: sourcePrefix + c.ReminderNo, Source: credit.SourceArrearsRule,
 			Evidence: string(ev),
-			Summary: credit.Truncate(fmt.Sprintf("Fees of ¥%s unpaid more than %d month(s) after reminder %s (催告后逾期未缴)",
-				credit.Yuan(c.UnpaidFen), a.cfg.ArrearsGraceMonths, c.ReminderNo), 500),
+			Summary: credit.Truncate(fmt.Sprintf("经催告（催告书编号 %s）后逾期 %d 个月以上仍未缴清水费 %s 元",
+				c.ReminderNo, a.cfg.ArrearsGraceMonths, credit.Yuan(c.UnpaidFen)), 500),
 			BehaviourOn: credit.AddDays(graceEnd, 1), DecidedOn: decided, RecordedBy: credit.SystemActor, Version: 1,
 		}
 		rec.ID = models.NewID()

@@ -152,8 +152,10 @@ func TestArrearsRecordContents(t *testing.T) {
 	if _, err := e.Grades.Recompute(ctx, asOf); err != nil {
 		t.Fatal(err)
 	}
-	if e.Reload(t, s.ID).Tier != models.TierExcellent {
-		t.Fatal("precondition: subject should start EXCELLENT")
+	// R3.5: the bill unpaid past its due day already keeps the subject
+	// from EXCELLENT (it is WATCH), before any ARREARS record.
+	if got := e.Reload(t, s.ID); got.Tier != models.TierStandard || got.Grade != models.GradeWatch {
+		t.Fatalf("precondition: subject %s/%s, want STANDARD/WATCH (R3.5)", got.Tier, got.Grade)
 	}
 	n, err := e.Arrears.Detect(ctx, asOf)
 	ct.Must(t, err)

@@ -3,6 +3,7 @@ package rules_test
 import (
 	"context"
 	"encoding/json"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -125,8 +126,12 @@ func TestArrearsDecisions(t *testing.T) {
 		r1.PublicityEnd == nil || !r1.PublicityEnd.Equal(ct.Day(2027, 2, 11)) {
 		t.Fatalf("days: behaviour %v decided %v publicity until %v", r1.BehaviourOn, r1.DecidedOn, r1.PublicityEnd)
 	}
-	if !strings.Contains(r1.Summary, "¥1,200.00") || !strings.Contains(r1.Summary, "R1") {
+	if !strings.Contains(r1.Summary, "1,200.00 元") || !strings.Contains(r1.Summary, "R1") {
 		t.Fatalf("summary %q", r1.Summary)
+	}
+	// R7.5: the summary published to the platform is Chinese.
+	if englishRun.MatchString(r1.Summary) || !strings.Contains(r1.Summary, "催告") {
+		t.Fatalf("summary %q is not Chinese", r1.Summary)
 	}
 	var ev credit.ArrearsEvidence
 	ct.Must(t, json.Unmarshal([]byte(r1.Evidence), &ev))
@@ -157,3 +162,7 @@ func TestArrearsDecisions(t *testing.T) {
 		t.Fatalf("nothing due: %d %v, %d transactions, %v", n, err, none.txs, tiers.calls)
 	}
 }
+
+// englishRun matches three ASCII words in a row: an English sentence
+// (R7.5).
+var englishRun = regexp.MustCompile(`[A-Za-z]{2,}[ ,.;:()'"-]+[A-Za-z]{2,}[ ,.;:()'"-]+[A-Za-z]{2,}`)

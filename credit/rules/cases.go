@@ -44,27 +44,27 @@ func (c *Cases) validate(in *credit.CaseInput) error {
 	in.CommitmentID = strings.TrimSpace(in.CommitmentID)
 	switch {
 	case !caseNoPattern.MatchString(in.CaseNo):
-		return apperr.InvalidField("caseNo", "the case number is required: 1–64 letters, digits, - _ / .")
+		return apperr.InvalidField("caseNo", "请填写案件编号：1–64 个字母、数字或 - _ / .")
 	case in.SubjectID == "":
-		return apperr.InvalidField("subjectId", "the subject is required")
+		return apperr.InvalidField("subjectId", "请指明用水主体")
 	case in.Kind != models.KindTheft && in.Kind != models.KindViolation && in.Kind != models.KindBrokenPromise:
-		return apperr.InvalidField("kind", "kind must be THEFT, VIOLATION or BROKEN_PROMISE")
+		return apperr.InvalidField("kind", "类型须为 THEFT、VIOLATION 或 BROKEN_PROMISE")
 	case !credit.ValidSeverity(in.Severity):
-		return apperr.InvalidField("severity", "severity must be MINOR, GENERAL or SERIOUS")
+		return apperr.InvalidField("severity", "严重程度须为 MINOR、GENERAL 或 SERIOUS")
 	case in.Description == "" || utf8.RuneCountInString(in.Description) > 2000:
-		return apperr.InvalidField("description", "a description is required (at most 2000 characters)")
+		return apperr.InvalidField("description", "请填写情况描述（最多 2000 字）")
 	case len(in.Evidence) > 65535:
-		return apperr.InvalidField("evidence", "the evidence is at most 64 KiB")
+		return apperr.InvalidField("evidence", "证据说明最多 64 KiB")
 	case in.OccurredOn.IsZero():
-		return apperr.InvalidField("occurredOn", "the day it happened is required")
+		return apperr.InvalidField("occurredOn", "请填写发生日期")
 	case credit.DayOf(in.OccurredOn).After(credit.DayOf(c.now())):
-		return apperr.InvalidField("occurredOn", "the day it happened cannot be in the future")
+		return apperr.InvalidField("occurredOn", "发生日期不能晚于今天")
 	case len(in.AccountNo) > 32:
-		return apperr.InvalidField("accountNo", "the account number is at most 32 characters")
+		return apperr.InvalidField("accountNo", "用水户号最多 32 个字符")
 	case in.CommitmentID != "" && in.Kind != models.KindBrokenPromise:
-		return apperr.InvalidField("commitmentId", "only a BROKEN_PROMISE case refers to a commitment")
+		return apperr.InvalidField("commitmentId", "只有违诺（BROKEN_PROMISE）案件才关联承诺")
 	case len(in.CommitmentID) > 36:
-		return apperr.InvalidField("commitmentId", "not a commitment ID")
+		return apperr.InvalidField("commitmentId", "不是承诺编号")
 	}
 	return nil
 }
@@ -94,20 +94,20 @@ func (c *Cases) Open(ctx context.Context, in credit.CaseInput) (models.Violation
 	vc.UpdatedAt = vc.CreatedAt
 	err = c.store.Tx(ctx, func(st Store) error {
 		if _, ok, err := st.Records().Subject(ctx, in.SubjectID); err != nil || !ok {
-			return credit.NotFound(err, "subject not found")
+			return credit.NotFound(err, "未找到该用水主体")
 		}
 		if in.AccountNo != "" {
 			acc, ok, err := st.Account(ctx, in.AccountNo)
 			if err != nil || !ok {
-				return credit.NotFound(err, "account not found")
+				return credit.NotFound(err, "未找到该用水户号")
 			}
 			if acc.SubjectID != in.SubjectID {
-				return apperr.InvalidField("accountNo", "the account does not belong to this subject")
+				return apperr.InvalidField("accountNo", "该用水户号不属于此用水主体")
 			}
 		}
 		if err := st.InsertCase(ctx, vc); err != nil {
 			if errors.Is(err, credit.ErrDuplicate) {
-				return apperr.New(apperr.Conflict, "case number %s exists", in.CaseNo).WithReason("CASE_NO_TAKEN")
+				return apperr.New(apperr.Conflict, "案件编号 %s 已存在", in.CaseNo).WithReason("CASE_NO_TAKEN")
 			}
 			return err
 		}
@@ -115,7 +115,7 @@ func (c *Cases) Open(ctx context.Context, in credit.CaseInput) (models.Violation
 			Detail: fmt.Sprintf("kind=%s subject=%s", vc.Kind, vc.SubjectID)})
 	})
 	if err != nil {
-		return models.ViolationCase{}, credit.Internal(err, "could not open the case")
+		return models.ViolationCase{}, credit.Internal(err, "无法立案")
 	}
 	return vc, nil
 }
@@ -128,7 +128,7 @@ func (c *Cases) Get(ctx context.Context, caseID string) (models.ViolationCase, e
 	}
 	vc, ok, err := c.store.Case(ctx, caseID)
 	if err != nil || !ok {
-		return models.ViolationCase{}, credit.NotFound(err, "case not found")
+		return models.ViolationCase{}, credit.NotFound(err, "未找到该案件")
 	}
 	return vc, nil
 }
@@ -152,12 +152,15 @@ func (c *Cases) Confirm(ctx context.Context, caseID, note string) (models.Violat
 		rec, _, err = c.records.Create(ctx, st.Records(), record.NewRecord{
 			SubjectID: vc.SubjectID, AccountNo: vc.AccountNo, Kind: vc.Kind, Severity: vc.Severity,
 			SourceKey: "CASE:" + vc.ID, Source: source, Evidence: vc.Evidence,
-			Summary:     credit.Truncate(fmt.Sprintf("Case %s: %s", vc.CaseNo, vc.Description), 500),
+			Summary:     credit.Truncate(fmt.Sprintf("案件 %s：%s", vc.CaseNo, vc.Description), 500),
 			BehaviourOn: vc.OccurredOn, CaseID: &vc.ID, CommitmentID: vc.CommitmentID,
 		})
 		vc.RecordID = &rec.ID
 		return err
 	})
+	if err == nil {
+		c.records.TellNew(ctx, rec)
+	}
 	if err != nil {
 		return models.ViolationCase{}, models.DishonestyRecord{}, err
 	}
@@ -179,17 +182,17 @@ func (c *Cases) decide(ctx context.Context, caseID, note string, to models.CaseS
 	}
 	note = strings.TrimSpace(note)
 	if note == "" || utf8.RuneCountInString(note) > 1000 {
-		return models.ViolationCase{}, apperr.InvalidField("note", "a decision note is required (at most 1000 characters)")
+		return models.ViolationCase{}, apperr.InvalidField("note", "请填写决定说明（最多 1000 字）")
 	}
 	var vc models.ViolationCase
 	err = c.store.Tx(ctx, func(st Store) error {
 		var ok bool
 		var err error
 		if vc, ok, err = st.Case(ctx, caseID); err != nil || !ok {
-			return credit.NotFound(err, "case not found")
+			return credit.NotFound(err, "未找到该案件")
 		}
 		if vc.Status != models.CaseOpen {
-			return apperr.Precondition("CASE_DECIDED", "the case is already %s", vc.Status).WithDetail("status", string(vc.Status))
+			return apperr.Precondition("CASE_DECIDED", "该案件已是 %s 状态", vc.Status).WithDetail("status", string(vc.Status))
 		}
 		now := c.now().UTC()
 		vc.Status, vc.DecidedBy, vc.DecidedAt, vc.DecisionNote, vc.UpdatedAt = to, uid, &now, note, now
@@ -204,7 +207,7 @@ func (c *Cases) decide(ctx context.Context, caseID, note string, to models.CaseS
 		return st.Audit(ctx, audit.Entry{Action: "case.decide", SubjectType: "violation_case", SubjectID: vc.ID, Detail: string(to)})
 	})
 	if err != nil {
-		return models.ViolationCase{}, credit.Internal(err, "could not decide the case")
+		return models.ViolationCase{}, credit.Internal(err, "无法对案件作出决定")
 	}
 	return vc, nil
 }
@@ -214,5 +217,5 @@ func orConflict(err error) error {
 	if err != nil {
 		return err
 	}
-	return apperr.New(apperr.Conflict, "the case was decided by someone else; reload it").WithReason("CASE_CHANGED")
+	return apperr.New(apperr.Conflict, "该案件已由他人作出决定，请刷新后重试").WithReason("CASE_CHANGED")
 }

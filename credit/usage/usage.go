@@ -112,11 +112,11 @@ func (m month) String() string { return fmt.Sprintf("%04d-%02d", int(m)/12, int(
 // FORBIDDEN, FAILED_PRECONDITION (reason NOT_EXCELLENT) or INTERNAL.
 func (s *Service) Analyse(ctx context.Context, accountNo string, months int) (Report, error) {
 	if months < 1 || months > s.d.Config.UsageMaxMonths {
-		return Report{}, apperr.InvalidField("months", "months must be between 1 and %d", s.d.Config.UsageMaxMonths)
+		return Report{}, apperr.InvalidField("months", "月数须在 1 至 %d 之间", s.d.Config.UsageMaxMonths)
 	}
 	acc, ok, err := s.d.Store.Account(ctx, accountNo)
 	if err != nil || !ok {
-		return Report{}, credit.NotFound(err, "account not found")
+		return Report{}, credit.NotFound(err, "未找到该用水户号")
 	}
 	actor, err := s.d.Guard().Subject(ctx, acc.SubjectID, models.ScopeView)
 	if err != nil {
@@ -128,7 +128,7 @@ func (s *Service) Analyse(ctx context.Context, accountNo string, months int) (Re
 			return Report{}, err
 		}
 		if tier != models.TierExcellent {
-			return Report{}, apperr.Precondition("NOT_EXCELLENT", "usage analysis is offered to EXCELLENT subjects")
+			return Report{}, apperr.Precondition("NOT_EXCELLENT", "用水分析仅向 EXCELLENT（守信激励）主体提供")
 		}
 	}
 	newest, err := s.d.Store.NewestPeriod(ctx, accountNo)

@@ -360,7 +360,7 @@ func (s *Simulator) publish(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, ok := s.subjects[in.SubjectUSCC]; !ok {
-		apisign.WriteError(w, http.StatusNotFound, cp.CodeSubjectNotFound, "subject not found")
+		apisign.WriteError(w, http.StatusNotFound, cp.CodeSubjectNotFound, "未找到该用水主体")
 		return
 	}
 	rec := &pubRecord{

@@ -6,7 +6,6 @@ import (
 	"context"
 	"creditwater/apply"
 	"creditwater/credit/grade"
-	"creditwater/credit/review"
 	"creditwater/credit/usage"
 	"creditwater/graph/model"
 	"creditwater/graph/scalar"
@@ -14,6 +13,7 @@ import (
 	"creditwater/models"
 	"creditwater/ops"
 	"creditwater/rating"
+	"creditwater/selfservice"
 	"errors"
 	"math"
 	"strconv"
@@ -37,7 +37,7 @@ type MutationResolver interface {
 	RejectApplication(ctx context.Context, input model.ApplicationReasonInput) (*model.ApplicationPayload, error)
 	WithdrawApplication(ctx context.Context, input model.ApplicationReasonInput) (*model.ApplicationPayload, error)
 	GrantSubscription(ctx context.Context, input model.GrantSubscriptionInput) (*model.GrantSubscriptionPayload, error)
-	ImportBillingFile(ctx context.Context, input model.ImportBillingFileInput) (*models.ImportJob, error)
+	ImportBillingFile(ctx context.Context, input model.ImportBillingFileInput) (*model.ImportBillingFilePayload, error)
 	GiveConsent(ctx context.Context, input model.GiveConsentInput) (*model.GiveConsentPayload, error)
 	WithdrawConsent(ctx context.Context, input model.WithdrawConsentInput) (*model.WithdrawConsentPayload, error)
 	BindEnterprise(ctx context.Context, input model.BindEnterpriseInput) (*model.BindEnterprisePayload, error)
@@ -60,20 +60,22 @@ type MutationResolver interface {
 	ConfirmCase(ctx context.Context, input model.DecideCaseInput) (*model.CasePayload, error)
 	DismissCase(ctx context.Context, input model.DecideCaseInput) (*model.CasePayload, error)
 	RecordCommitmentBreach(ctx context.Context, input model.RecordCommitmentBreachInput) (*model.CasePayload, error)
-	AssignAccountManager(ctx context.Context, input model.AssignAccountManagerInput) (*grade.Profile, error)
-	RunJob(ctx context.Context, name string) (*models.JobRun, error)
-	FileRepair(ctx context.Context, input model.FileRepairInput) (*models.RepairRequest, error)
-	SupplementRepair(ctx context.Context, input model.SupplementRepairInput) (*models.RepairRequest, error)
-	StartRepairReview(ctx context.Context, id string) (*models.RepairRequest, error)
-	RequestRepairSupplement(ctx context.Context, input model.RequestRepairSupplementInput) (*models.RepairRequest, error)
-	ApproveRepair(ctx context.Context, input model.ReviewDecisionInput) (*models.RepairRequest, error)
-	DenyRepair(ctx context.Context, input model.ReviewDecisionInput) (*models.RepairRequest, error)
-	FileObjection(ctx context.Context, input model.FileObjectionInput) (*models.Objection, error)
-	AcceptObjection(ctx context.Context, id string) (*models.Objection, error)
-	NotAcceptObjection(ctx context.Context, input model.ReviewDecisionInput) (*models.Objection, error)
-	ExtendObjection(ctx context.Context, input model.ExtendObjectionInput) (*models.Objection, error)
-	DecideObjection(ctx context.Context, input model.DecideObjectionInput) (*models.Objection, error)
-	MarkNoticeRead(ctx context.Context, id string) (bool, error)
+	AssignAccountManager(ctx context.Context, input model.AssignAccountManagerInput) (*model.AssignAccountManagerPayload, error)
+	RunJob(ctx context.Context, input model.RunJobInput) (*model.RunJobPayload, error)
+	FileRepair(ctx context.Context, input model.FileRepairInput) (*model.RepairPayload, error)
+	SupplementRepair(ctx context.Context, input model.SupplementRepairInput) (*model.RepairPayload, error)
+	StartRepairReview(ctx context.Context, input model.ReviewStepInput) (*model.RepairPayload, error)
+	RequestRepairSupplement(ctx context.Context, input model.RequestRepairSupplementInput) (*model.RepairPayload, error)
+	ApproveRepair(ctx context.Context, input model.ReviewDecisionInput) (*model.RepairPayload, error)
+	DenyRepair(ctx context.Context, input model.ReviewDecisionInput) (*model.RepairPayload, error)
+	FileObjection(ctx context.Context, input model.FileObjectionInput) (*model.ObjectionPayload, error)
+	AcceptObjection(ctx context.Context, input model.ReviewStepInput) (*model.ObjectionPayload, error)
+	NotAcceptObjection(ctx context.Context, input model.ReviewDecisionInput) (*model.ObjectionPayload, error)
+	ExtendObjection(ctx context.Context, input model.ExtendObjectionInput) (*model.ObjectionPayload, error)
+	DecideObjection(ctx context.Context, input model.DecideObjectionInput) (*model.ObjectionPayload, error)
+	MarkNoticeRead(ctx context.Context, input model.MarkNoticeReadInput) (*model.MarkNoticeReadPayload, error)
+	SetWorkPhone(ctx context.Context, input model.SetWorkPhoneInput) (*model.SetWorkPhonePayload, error)
+	MarkDocumentReceived(ctx context.Context, input model.MarkDocumentReceivedInput) (*model.MarkDocumentReceivedPayload, error)
 	DisableUser(ctx context.Context, input model.DisableUserInput) (*model.DisableUserPayload, error)
 	EnableUser(ctx context.Context, input model.EnableUserInput) (*model.EnableUserPayload, error)
 	ChangeUserRole(ctx context.Context, input model.ChangeUserRoleInput) (*model.ChangeUserRolePayload, error)
@@ -98,7 +100,7 @@ type QueryResolver interface {
 	EnterpriseAgents(ctx context.Context, subjectID string) ([]models.EnterpriseBinding, error)
 	Me(ctx context.Context) (*models.User, error)
 	MyInbox(ctx context.Context, unreadOnly *bool, first *int, after *string) (*model.NoticeConnection, error)
-	SearchSubjects(ctx context.Context, text string, first *int, after *string) (*model.SubjectConnection, error)
+	SearchSubjects(ctx context.Context, query string, first *int, after *string) (*model.SubjectConnection, error)
 	SubjectOverview(ctx context.Context, id string) (*models.Subject, error)
 	Publications(ctx context.Context, filter *model.PublicationFilter, first *int, after *string) (*model.PublicationConnection, error)
 	Statistics(ctx context.Context, from *time.Time, to *time.Time) (*ops.Stats, error)
@@ -110,10 +112,20 @@ type QueryResolver interface {
 	RepairCommitmentText(ctx context.Context, recordID string) (*model.RepairCommitmentText, error)
 	Repair(ctx context.Context, id string) (*models.RepairRequest, error)
 	Objection(ctx context.Context, id string) (*models.Objection, error)
-	Repairs(ctx context.Context, subjectID string) ([]models.RepairRequest, error)
-	Objections(ctx context.Context, subjectID string) ([]models.Objection, error)
-	Deadlines(ctx context.Context, overdueOnly *bool, assigneeID *string) ([]review.Deadline, error)
+	Repairs(ctx context.Context, filter *model.RepairFilter, first *int, after *string) (*model.RepairRequestConnection, error)
+	Objections(ctx context.Context, filter *model.ObjectionFilter, first *int, after *string) (*model.ObjectionConnection, error)
+	Deadlines(ctx context.Context, filter *model.DeadlineFilter, first *int, after *string) (*model.DeadlineConnection, error)
 	MyNotices(ctx context.Context) ([]models.StaffNotice, error)
+	MyAccounts(ctx context.Context, filter *model.SelfServiceFilter, first *int, after *string) (*model.AccountConnection, error)
+	MyBills(ctx context.Context, filter *model.SelfServiceFilter, first *int, after *string) (*model.BillConnection, error)
+	MyArrears(ctx context.Context, filter *model.SelfServiceFilter, first *int, after *string) (*model.BillConnection, error)
+	MyPayments(ctx context.Context, filter *model.SelfServiceFilter, first *int, after *string) (*model.PaymentConnection, error)
+	MyContracts(ctx context.Context, filter *model.SelfServiceFilter, first *int, after *string) (*model.ContractConnection, error)
+	MyAccountManager(ctx context.Context, subjectID *string) (*selfservice.Manager, error)
+	MyCreditReportPDFURL(ctx context.Context, subjectID *string) (string, error)
+	PublicCommitments(ctx context.Context, query string, first *int, after *string) (*model.PublicCommitmentConnection, error)
+	PublicRecords(ctx context.Context, query string, first *int, after *string) (*model.PublicRecordConnection, error)
+	FollowUpDocuments(ctx context.Context, filter *model.FollowUpFilter, first *int, after *string) (*model.FollowUpDocumentConnection, error)
 	Users(ctx context.Context, filter *model.UsersFilter, first *int, after *string) (*model.UserConnection, error)
 	User(ctx context.Context, id string) (*models.User, error)
 }
@@ -153,14 +165,14 @@ func (ec *executionContext) field_Mutation_acceptApplication_args(ctx context.Co
 func (ec *executionContext) field_Mutation_acceptObjection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ReviewStepInput, error) {
+			return ec.unmarshalNReviewStepInput2creditwaterᚋgraphᚋmodelᚐReviewStepInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -472,6 +484,20 @@ func (ec *executionContext) field_Mutation_importBillingFile_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_markDocumentReceived_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.MarkDocumentReceivedInput, error) {
+			return ec.unmarshalNMarkDocumentReceivedInput2creditwaterᚋgraphᚋmodelᚐMarkDocumentReceivedInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_markInboxRead_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -489,14 +515,14 @@ func (ec *executionContext) field_Mutation_markInboxRead_args(ctx context.Contex
 func (ec *executionContext) field_Mutation_markNoticeRead_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.MarkNoticeReadInput, error) {
+			return ec.unmarshalNMarkNoticeReadInput2creditwaterᚋgraphᚋmodelᚐMarkNoticeReadInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -657,14 +683,14 @@ func (ec *executionContext) field_Mutation_runCreditCheck_args(ctx context.Conte
 func (ec *executionContext) field_Mutation_runJob_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "name",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNString2string(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RunJobInput, error) {
+			return ec.unmarshalNRunJobInput2creditwaterᚋgraphᚋmodelᚐRunJobInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["name"] = arg0
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -674,6 +700,20 @@ func (ec *executionContext) field_Mutation_scheduleSurvey_args(ctx context.Conte
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.ScheduleSurveyInput, error) {
 			return ec.unmarshalNScheduleSurveyInput2creditwaterᚋgraphᚋmodelᚐScheduleSurveyInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setWorkPhone_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetWorkPhoneInput, error) {
+			return ec.unmarshalNSetWorkPhoneInput2creditwaterᚋgraphᚋmodelᚐSetWorkPhoneInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -727,14 +767,14 @@ func (ec *executionContext) field_Mutation_startFaceVerification_args(ctx contex
 func (ec *executionContext) field_Mutation_startRepairReview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ReviewStepInput, error) {
+			return ec.unmarshalNReviewStepInput2creditwaterᚋgraphᚋmodelᚐReviewStepInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -999,22 +1039,30 @@ func (ec *executionContext) field_Query_creditReport_args(ctx context.Context, r
 func (ec *executionContext) field_Query_deadlines_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "overdueOnly",
-		func(ctx context.Context, v any) (*bool, error) {
-			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.DeadlineFilter, error) {
+			return ec.unmarshalODeadlineFilter2ᚖcreditwaterᚋgraphᚋmodelᚐDeadlineFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["overdueOnly"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "assigneeId",
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOID2ᚖstring(ctx, v)
+			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["assigneeId"] = arg1
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -1059,6 +1107,36 @@ func (ec *executionContext) field_Query_enterpriseAgents_args(ctx context.Contex
 		return nil, err
 	}
 	args["subjectId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_followUpDocuments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.FollowUpFilter, error) {
+			return ec.unmarshalOFollowUpFilter2ᚖcreditwaterᚋgraphᚋmodelᚐFollowUpFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -1128,6 +1206,154 @@ func (ec *executionContext) field_Query_jobRuns_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_myAccountManager_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "subjectId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["subjectId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_myAccounts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.SelfServiceFilter, error) {
+			return ec.unmarshalOSelfServiceFilter2ᚖcreditwaterᚋgraphᚋmodelᚐSelfServiceFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_myArrears_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.SelfServiceFilter, error) {
+			return ec.unmarshalOSelfServiceFilter2ᚖcreditwaterᚋgraphᚋmodelᚐSelfServiceFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_myBills_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.SelfServiceFilter, error) {
+			return ec.unmarshalOSelfServiceFilter2ᚖcreditwaterᚋgraphᚋmodelᚐSelfServiceFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_myContracts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.SelfServiceFilter, error) {
+			return ec.unmarshalOSelfServiceFilter2ᚖcreditwaterᚋgraphᚋmodelᚐSelfServiceFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_myCreditReportPdfUrl_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "subjectId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["subjectId"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_myCreditReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1172,6 +1398,36 @@ func (ec *executionContext) field_Query_myInbox_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_myPayments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.SelfServiceFilter, error) {
+			return ec.unmarshalOSelfServiceFilter2ᚖcreditwaterᚋgraphᚋmodelᚐSelfServiceFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_objection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1189,14 +1445,90 @@ func (ec *executionContext) field_Query_objection_args(ctx context.Context, rawA
 func (ec *executionContext) field_Query_objections_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "subjectId",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.ObjectionFilter, error) {
+			return ec.unmarshalOObjectionFilter2ᚖcreditwaterᚋgraphᚋmodelᚐObjectionFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["subjectId"] = arg0
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_publicCommitments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "query",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["query"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_publicRecords_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "query",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["query"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -1261,28 +1593,44 @@ func (ec *executionContext) field_Query_repair_args(ctx context.Context, rawArgs
 func (ec *executionContext) field_Query_repairs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "subjectId",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.RepairFilter, error) {
+			return ec.unmarshalORepairFilter2ᚖcreditwaterᚋgraphᚋmodelᚐRepairFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["subjectId"] = arg0
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
 func (ec *executionContext) field_Query_searchSubjects_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "text",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "query",
 		func(ctx context.Context, v any) (string, error) {
 			return ec.unmarshalNString2string(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["text"] = arg0
+	args["query"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
@@ -1998,11 +2346,11 @@ func (ec *executionContext) _Mutation_importBillingFile(ctx context.Context, fie
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"STAFF", "ADMIN"})
 				if err != nil {
-					var zeroVal *models.ImportJob
+					var zeroVal *model.ImportBillingFilePayload
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *models.ImportJob
+					var zeroVal *model.ImportBillingFilePayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -2011,8 +2359,8 @@ func (ec *executionContext) _Mutation_importBillingFile(ctx context.Context, fie
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *models.ImportJob) graphql.Marshaler {
-			return ec.marshalNImportJob2ᚖcreditwaterᚋmodelsᚐImportJob(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ImportBillingFilePayload) graphql.Marshaler {
+			return ec.marshalNImportBillingFilePayload2ᚖcreditwaterᚋgraphᚋmodelᚐImportBillingFilePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2025,7 +2373,7 @@ func (ec *executionContext) fieldContext_Mutation_importBillingFile(ctx context.
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ImportJob(ctx, field)
+			return ec.childFields_ImportBillingFilePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -3402,11 +3750,11 @@ func (ec *executionContext) _Mutation_assignAccountManager(ctx context.Context, 
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"STAFF", "CREDIT_OFFICER", "ADMIN"})
 				if err != nil {
-					var zeroVal *grade.Profile
+					var zeroVal *model.AssignAccountManagerPayload
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *grade.Profile
+					var zeroVal *model.AssignAccountManagerPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -3415,8 +3763,8 @@ func (ec *executionContext) _Mutation_assignAccountManager(ctx context.Context, 
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *grade.Profile) graphql.Marshaler {
-			return ec.marshalNCreditProfile2ᚖcreditwaterᚋcreditᚋgradeᚐProfile(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AssignAccountManagerPayload) graphql.Marshaler {
+			return ec.marshalNAssignAccountManagerPayload2ᚖcreditwaterᚋgraphᚋmodelᚐAssignAccountManagerPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3429,7 +3777,7 @@ func (ec *executionContext) fieldContext_Mutation_assignAccountManager(ctx conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CreditProfile(ctx, field)
+			return ec.childFields_AssignAccountManagerPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -3456,7 +3804,7 @@ func (ec *executionContext) _Mutation_runJob(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RunJob(ctx, fc.Args["name"].(string))
+			return ec.Resolvers.Mutation().RunJob(ctx, fc.Args["input"].(model.RunJobInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -3464,11 +3812,11 @@ func (ec *executionContext) _Mutation_runJob(ctx context.Context, field graphql.
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"ADMIN"})
 				if err != nil {
-					var zeroVal *models.JobRun
+					var zeroVal *model.RunJobPayload
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *models.JobRun
+					var zeroVal *model.RunJobPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -3477,8 +3825,8 @@ func (ec *executionContext) _Mutation_runJob(ctx context.Context, field graphql.
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *models.JobRun) graphql.Marshaler {
-			return ec.marshalNJobRun2ᚖcreditwaterᚋmodelsᚐJobRun(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RunJobPayload) graphql.Marshaler {
+			return ec.marshalNRunJobPayload2ᚖcreditwaterᚋgraphᚋmodelᚐRunJobPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3491,7 +3839,7 @@ func (ec *executionContext) fieldContext_Mutation_runJob(ctx context.Context, fi
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_JobRun(ctx, field)
+			return ec.childFields_RunJobPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -3526,11 +3874,11 @@ func (ec *executionContext) _Mutation_fileRepair(ctx context.Context, field grap
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"ENTERPRISE"})
 				if err != nil {
-					var zeroVal *models.RepairRequest
+					var zeroVal *model.RepairPayload
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *models.RepairRequest
+					var zeroVal *model.RepairPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -3539,8 +3887,8 @@ func (ec *executionContext) _Mutation_fileRepair(ctx context.Context, field grap
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *models.RepairRequest) graphql.Marshaler {
-			return ec.marshalNRepairRequest2ᚖcreditwaterᚋmodelsᚐRepairRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RepairPayload) graphql.Marshaler {
+			return ec.marshalNRepairPayload2ᚖcreditwaterᚋgraphᚋmodelᚐRepairPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3553,7 +3901,7 @@ func (ec *executionContext) fieldContext_Mutation_fileRepair(ctx context.Context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RepairRequest(ctx, field)
+			return ec.childFields_RepairPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -3588,11 +3936,11 @@ func (ec *executionContext) _Mutation_supplementRepair(ctx context.Context, fiel
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"ENTERPRISE"})
 				if err != nil {
-					var zeroVal *models.RepairRequest
+					var zeroVal *model.RepairPayload
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *models.RepairRequest
+					var zeroVal *model.RepairPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -3601,8 +3949,8 @@ func (ec *executionContext) _Mutation_supplementRepair(ctx context.Context, fiel
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *models.RepairRequest) graphql.Marshaler {
-			return ec.marshalNRepairRequest2ᚖcreditwaterᚋmodelsᚐRepairRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RepairPayload) graphql.Marshaler {
+			return ec.marshalNRepairPayload2ᚖcreditwaterᚋgraphᚋmodelᚐRepairPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3615,7 +3963,7 @@ func (ec *executionContext) fieldContext_Mutation_supplementRepair(ctx context.C
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RepairRequest(ctx, field)
+			return ec.childFields_RepairPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -3642,7 +3990,7 @@ func (ec *executionContext) _Mutation_startRepairReview(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().StartRepairReview(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().StartRepairReview(ctx, fc.Args["input"].(model.ReviewStepInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -3650,11 +3998,11 @@ func (ec *executionContext) _Mutation_startRepairReview(ctx context.Context, fie
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"CREDIT_OFFICER", "ADMIN"})
 				if err != nil {
-					var zeroVal *models.RepairRequest
+					var zeroVal *model.RepairPayload
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *models.RepairRequest
+					var zeroVal *model.RepairPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -3663,8 +4011,8 @@ func (ec *executionContext) _Mutation_startRepairReview(ctx context.Context, fie
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *models.RepairRequest) graphql.Marshaler {
-			return ec.marshalNRepairRequest2ᚖcreditwaterᚋmodelsᚐRepairRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RepairPayload) graphql.Marshaler {
+			return ec.marshalNRepairPayload2ᚖcreditwaterᚋgraphᚋmodelᚐRepairPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3677,7 +4025,7 @@ func (ec *executionContext) fieldContext_Mutation_startRepairReview(ctx context.
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RepairRequest(ctx, field)
+			return ec.childFields_RepairPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -3712,11 +4060,11 @@ func (ec *executionContext) _Mutation_requestRepairSupplement(ctx context.Contex
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"CREDIT_OFFICER", "ADMIN"})
 				if err != nil {
-					var zeroVal *models.RepairRequest
+					var zeroVal *model.RepairPayload
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *models.RepairRequest
+					var zeroVal *model.RepairPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -3725,8 +4073,8 @@ func (ec *executionContext) _Mutation_requestRepairSupplement(ctx context.Contex
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *models.RepairRequest) graphql.Marshaler {
-			return ec.marshalNRepairRequest2ᚖcreditwaterᚋmodelsᚐRepairRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RepairPayload) graphql.Marshaler {
+			return ec.marshalNRepairPayload2ᚖcreditwaterᚋgraphᚋmodelᚐRepairPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3739,7 +4087,7 @@ func (ec *executionContext) fieldContext_Mutation_requestRepairSupplement(ctx co
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RepairRequest(ctx, field)
+			return ec.childFields_RepairPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -3774,11 +4122,11 @@ func (ec *executionContext) _Mutation_approveRepair(ctx context.Context, field g
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"CREDIT_OFFICER", "ADMIN"})
 				if err != nil {
-					var zeroVal *models.RepairRequest
+					var zeroVal *model.RepairPayload
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *models.RepairRequest
+					var zeroVal *model.RepairPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -3787,8 +4135,8 @@ func (ec *executionContext) _Mutation_approveRepair(ctx context.Context, field g
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *models.RepairRequest) graphql.Marshaler {
-			return ec.marshalNRepairRequest2ᚖcreditwaterᚋmodelsᚐRepairRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RepairPayload) graphql.Marshaler {
+			return ec.marshalNRepairPayload2ᚖcreditwaterᚋgraphᚋmodelᚐRepairPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3801,7 +4149,7 @@ func (ec *executionContext) fieldContext_Mutation_approveRepair(ctx context.Cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RepairRequest(ctx, field)
+			return ec.childFields_RepairPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -3836,11 +4184,11 @@ func (ec *executionContext) _Mutation_denyRepair(ctx context.Context, field grap
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"CREDIT_OFFICER", "ADMIN"})
 				if err != nil {
-					var zeroVal *models.RepairRequest
+					var zeroVal *model.RepairPayload
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *models.RepairRequest
+					var zeroVal *model.RepairPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -3849,8 +4197,8 @@ func (ec *executionContext) _Mutation_denyRepair(ctx context.Context, field grap
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *models.RepairRequest) graphql.Marshaler {
-			return ec.marshalNRepairRequest2ᚖcreditwaterᚋmodelsᚐRepairRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RepairPayload) graphql.Marshaler {
+			return ec.marshalNRepairPayload2ᚖcreditwaterᚋgraphᚋmodelᚐRepairPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3863,7 +4211,7 @@ func (ec *executionContext) fieldContext_Mutation_denyRepair(ctx context.Context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RepairRequest(ctx, field)
+			return ec.childFields_RepairPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -3898,11 +4246,11 @@ func (ec *executionContext) _Mutation_fileObjection(ctx context.Context, field g
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"ENTERPRISE"})
 				if err != nil {
-					var zeroVal *models.Objection
+					var zeroVal *model.ObjectionPayload
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *models.Objection
+					var zeroVal *model.ObjectionPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -3911,8 +4259,8 @@ func (ec *executionContext) _Mutation_fileObjection(ctx context.Context, field g
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *models.Objection) graphql.Marshaler {
-			return ec.marshalNObjection2ᚖcreditwaterᚋmodelsᚐObjection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ObjectionPayload) graphql.Marshaler {
+			return ec.marshalNObjectionPayload2ᚖcreditwaterᚋgraphᚋmodelᚐObjectionPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3925,7 +4273,7 @@ func (ec *executionContext) fieldContext_Mutation_fileObjection(ctx context.Cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Objection(ctx, field)
+			return ec.childFields_ObjectionPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -3952,7 +4300,7 @@ func (ec *executionContext) _Mutation_acceptObjection(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AcceptObjection(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().AcceptObjection(ctx, fc.Args["input"].(model.ReviewStepInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -3960,11 +4308,11 @@ func (ec *executionContext) _Mutation_acceptObjection(ctx context.Context, field
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"CREDIT_OFFICER", "ADMIN"})
 				if err != nil {
-					var zeroVal *models.Objection
+					var zeroVal *model.ObjectionPayload
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *models.Objection
+					var zeroVal *model.ObjectionPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -3973,8 +4321,8 @@ func (ec *executionContext) _Mutation_acceptObjection(ctx context.Context, field
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *models.Objection) graphql.Marshaler {
-			return ec.marshalNObjection2ᚖcreditwaterᚋmodelsᚐObjection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ObjectionPayload) graphql.Marshaler {
+			return ec.marshalNObjectionPayload2ᚖcreditwaterᚋgraphᚋmodelᚐObjectionPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3987,7 +4335,7 @@ func (ec *executionContext) fieldContext_Mutation_acceptObjection(ctx context.Co
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Objection(ctx, field)
+			return ec.childFields_ObjectionPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -4022,11 +4370,11 @@ func (ec *executionContext) _Mutation_notAcceptObjection(ctx context.Context, fi
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"CREDIT_OFFICER", "ADMIN"})
 				if err != nil {
-					var zeroVal *models.Objection
+					var zeroVal *model.ObjectionPayload
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *models.Objection
+					var zeroVal *model.ObjectionPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -4035,8 +4383,8 @@ func (ec *executionContext) _Mutation_notAcceptObjection(ctx context.Context, fi
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *models.Objection) graphql.Marshaler {
-			return ec.marshalNObjection2ᚖcreditwaterᚋmodelsᚐObjection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ObjectionPayload) graphql.Marshaler {
+			return ec.marshalNObjectionPayload2ᚖcreditwaterᚋgraphᚋmodelᚐObjectionPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4049,7 +4397,7 @@ func (ec *executionContext) fieldContext_Mutation_notAcceptObjection(ctx context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Objection(ctx, field)
+			return ec.childFields_ObjectionPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -4084,11 +4432,11 @@ func (ec *executionContext) _Mutation_extendObjection(ctx context.Context, field
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"CREDIT_OFFICER", "ADMIN"})
 				if err != nil {
-					var zeroVal *models.Objection
+					var zeroVal *model.ObjectionPayload
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *models.Objection
+					var zeroVal *model.ObjectionPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -4097,8 +4445,8 @@ func (ec *executionContext) _Mutation_extendObjection(ctx context.Context, field
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *models.Objection) graphql.Marshaler {
-			return ec.marshalNObjection2ᚖcreditwaterᚋmodelsᚐObjection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ObjectionPayload) graphql.Marshaler {
+			return ec.marshalNObjectionPayload2ᚖcreditwaterᚋgraphᚋmodelᚐObjectionPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4111,7 +4459,7 @@ func (ec *executionContext) fieldContext_Mutation_extendObjection(ctx context.Co
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Objection(ctx, field)
+			return ec.childFields_ObjectionPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -4146,11 +4494,11 @@ func (ec *executionContext) _Mutation_decideObjection(ctx context.Context, field
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"CREDIT_OFFICER", "ADMIN"})
 				if err != nil {
-					var zeroVal *models.Objection
+					var zeroVal *model.ObjectionPayload
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *models.Objection
+					var zeroVal *model.ObjectionPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -4159,8 +4507,8 @@ func (ec *executionContext) _Mutation_decideObjection(ctx context.Context, field
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *models.Objection) graphql.Marshaler {
-			return ec.marshalNObjection2ᚖcreditwaterᚋmodelsᚐObjection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ObjectionPayload) graphql.Marshaler {
+			return ec.marshalNObjectionPayload2ᚖcreditwaterᚋgraphᚋmodelᚐObjectionPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4173,7 +4521,7 @@ func (ec *executionContext) fieldContext_Mutation_decideObjection(ctx context.Co
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Objection(ctx, field)
+			return ec.childFields_ObjectionPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -4200,7 +4548,7 @@ func (ec *executionContext) _Mutation_markNoticeRead(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().MarkNoticeRead(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().MarkNoticeRead(ctx, fc.Args["input"].(model.MarkNoticeReadInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -4208,11 +4556,11 @@ func (ec *executionContext) _Mutation_markNoticeRead(ctx context.Context, field 
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"STAFF", "CREDIT_OFFICER", "ADMIN"})
 				if err != nil {
-					var zeroVal bool
+					var zeroVal *model.MarkNoticeReadPayload
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal bool
+					var zeroVal *model.MarkNoticeReadPayload
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -4221,8 +4569,8 @@ func (ec *executionContext) _Mutation_markNoticeRead(ctx context.Context, field 
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MarkNoticeReadPayload) graphql.Marshaler {
+			return ec.marshalNMarkNoticeReadPayload2ᚖcreditwaterᚋgraphᚋmodelᚐMarkNoticeReadPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4235,7 +4583,7 @@ func (ec *executionContext) fieldContext_Mutation_markNoticeRead(ctx context.Con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type Boolean does not have child fields")
+			return ec.childFields_MarkNoticeReadPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -4246,6 +4594,130 @@ func (ec *executionContext) fieldContext_Mutation_markNoticeRead(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_markNoticeRead_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setWorkPhone(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setWorkPhone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetWorkPhone(ctx, fc.Args["input"].(model.SetWorkPhoneInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *model.SetWorkPhonePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.SetWorkPhonePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SetWorkPhonePayload) graphql.Marshaler {
+			return ec.marshalNSetWorkPhonePayload2ᚖcreditwaterᚋgraphᚋmodelᚐSetWorkPhonePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setWorkPhone(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SetWorkPhonePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setWorkPhone_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_markDocumentReceived(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_markDocumentReceived(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MarkDocumentReceived(ctx, fc.Args["input"].(model.MarkDocumentReceivedInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"STAFF", "CREDIT_OFFICER", "ADMIN"})
+				if err != nil {
+					var zeroVal *model.MarkDocumentReceivedPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.MarkDocumentReceivedPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MarkDocumentReceivedPayload) graphql.Marshaler {
+			return ec.marshalNMarkDocumentReceivedPayload2ᚖcreditwaterᚋgraphᚋmodelᚐMarkDocumentReceivedPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_markDocumentReceived(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MarkDocumentReceivedPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_markDocumentReceived_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -5612,7 +6084,7 @@ func (ec *executionContext) _Query_searchSubjects(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().SearchSubjects(ctx, fc.Args["text"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().SearchSubjects(ctx, fc.Args["query"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -6344,7 +6816,7 @@ func (ec *executionContext) _Query_repairs(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Repairs(ctx, fc.Args["subjectId"].(string))
+			return ec.Resolvers.Query().Repairs(ctx, fc.Args["filter"].(*model.RepairFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -6352,11 +6824,11 @@ func (ec *executionContext) _Query_repairs(ctx context.Context, field graphql.Co
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"ENTERPRISE", "STAFF", "CREDIT_OFFICER", "ADMIN"})
 				if err != nil {
-					var zeroVal []models.RepairRequest
+					var zeroVal *model.RepairRequestConnection
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal []models.RepairRequest
+					var zeroVal *model.RepairRequestConnection
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -6365,8 +6837,8 @@ func (ec *executionContext) _Query_repairs(ctx context.Context, field graphql.Co
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v []models.RepairRequest) graphql.Marshaler {
-			return ec.marshalNRepairRequest2ᚕcreditwaterᚋmodelsᚐRepairRequestᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RepairRequestConnection) graphql.Marshaler {
+			return ec.marshalNRepairRequestConnection2ᚖcreditwaterᚋgraphᚋmodelᚐRepairRequestConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6379,7 +6851,7 @@ func (ec *executionContext) fieldContext_Query_repairs(ctx context.Context, fiel
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RepairRequest(ctx, field)
+			return ec.childFields_RepairRequestConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -6406,7 +6878,7 @@ func (ec *executionContext) _Query_objections(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Objections(ctx, fc.Args["subjectId"].(string))
+			return ec.Resolvers.Query().Objections(ctx, fc.Args["filter"].(*model.ObjectionFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -6414,11 +6886,11 @@ func (ec *executionContext) _Query_objections(ctx context.Context, field graphql
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"ENTERPRISE", "STAFF", "CREDIT_OFFICER", "ADMIN"})
 				if err != nil {
-					var zeroVal []models.Objection
+					var zeroVal *model.ObjectionConnection
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal []models.Objection
+					var zeroVal *model.ObjectionConnection
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -6427,8 +6899,8 @@ func (ec *executionContext) _Query_objections(ctx context.Context, field graphql
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v []models.Objection) graphql.Marshaler {
-			return ec.marshalNObjection2ᚕcreditwaterᚋmodelsᚐObjectionᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ObjectionConnection) graphql.Marshaler {
+			return ec.marshalNObjectionConnection2ᚖcreditwaterᚋgraphᚋmodelᚐObjectionConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6441,7 +6913,7 @@ func (ec *executionContext) fieldContext_Query_objections(ctx context.Context, f
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Objection(ctx, field)
+			return ec.childFields_ObjectionConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -6468,7 +6940,7 @@ func (ec *executionContext) _Query_deadlines(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Deadlines(ctx, fc.Args["overdueOnly"].(*bool), fc.Args["assigneeId"].(*string))
+			return ec.Resolvers.Query().Deadlines(ctx, fc.Args["filter"].(*model.DeadlineFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -6476,11 +6948,11 @@ func (ec *executionContext) _Query_deadlines(ctx context.Context, field graphql.
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"STAFF", "CREDIT_OFFICER", "ADMIN"})
 				if err != nil {
-					var zeroVal []review.Deadline
+					var zeroVal *model.DeadlineConnection
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal []review.Deadline
+					var zeroVal *model.DeadlineConnection
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -6489,8 +6961,8 @@ func (ec *executionContext) _Query_deadlines(ctx context.Context, field graphql.
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v []review.Deadline) graphql.Marshaler {
-			return ec.marshalNDeadline2ᚕcreditwaterᚋcreditᚋreviewᚐDeadlineᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeadlineConnection) graphql.Marshaler {
+			return ec.marshalNDeadlineConnection2ᚖcreditwaterᚋgraphᚋmodelᚐDeadlineConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6503,7 +6975,7 @@ func (ec *executionContext) fieldContext_Query_deadlines(ctx context.Context, fi
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Deadline(ctx, field)
+			return ec.childFields_DeadlineConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -6566,6 +7038,616 @@ func (ec *executionContext) fieldContext_Query_myNotices(_ context.Context, fiel
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_StaffNotice(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_myAccounts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_myAccounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MyAccounts(ctx, fc.Args["filter"].(*model.SelfServiceFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"ENTERPRISE", "STAFF", "CREDIT_OFFICER", "ADMIN"})
+				if err != nil {
+					var zeroVal *model.AccountConnection
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.AccountConnection
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountConnection) graphql.Marshaler {
+			return ec.marshalNAccountConnection2ᚖcreditwaterᚋgraphᚋmodelᚐAccountConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_myAccounts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_myAccounts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_myBills(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_myBills(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MyBills(ctx, fc.Args["filter"].(*model.SelfServiceFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"ENTERPRISE", "STAFF", "CREDIT_OFFICER", "ADMIN"})
+				if err != nil {
+					var zeroVal *model.BillConnection
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.BillConnection
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BillConnection) graphql.Marshaler {
+			return ec.marshalNBillConnection2ᚖcreditwaterᚋgraphᚋmodelᚐBillConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_myBills(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BillConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_myBills_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_myArrears(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_myArrears(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MyArrears(ctx, fc.Args["filter"].(*model.SelfServiceFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"ENTERPRISE", "STAFF", "CREDIT_OFFICER", "ADMIN"})
+				if err != nil {
+					var zeroVal *model.BillConnection
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.BillConnection
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BillConnection) graphql.Marshaler {
+			return ec.marshalNBillConnection2ᚖcreditwaterᚋgraphᚋmodelᚐBillConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_myArrears(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BillConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_myArrears_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_myPayments(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_myPayments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MyPayments(ctx, fc.Args["filter"].(*model.SelfServiceFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"ENTERPRISE", "STAFF", "CREDIT_OFFICER", "ADMIN"})
+				if err != nil {
+					var zeroVal *model.PaymentConnection
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.PaymentConnection
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PaymentConnection) graphql.Marshaler {
+			return ec.marshalNPaymentConnection2ᚖcreditwaterᚋgraphᚋmodelᚐPaymentConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_myPayments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PaymentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_myPayments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_myContracts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_myContracts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MyContracts(ctx, fc.Args["filter"].(*model.SelfServiceFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"ENTERPRISE", "STAFF", "CREDIT_OFFICER", "ADMIN"})
+				if err != nil {
+					var zeroVal *model.ContractConnection
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ContractConnection
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ContractConnection) graphql.Marshaler {
+			return ec.marshalNContractConnection2ᚖcreditwaterᚋgraphᚋmodelᚐContractConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_myContracts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContractConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_myContracts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_myAccountManager(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_myAccountManager(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MyAccountManager(ctx, fc.Args["subjectId"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"ENTERPRISE", "STAFF", "CREDIT_OFFICER", "ADMIN"})
+				if err != nil {
+					var zeroVal *selfservice.Manager
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *selfservice.Manager
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *selfservice.Manager) graphql.Marshaler {
+			return ec.marshalOAccountManager2ᚖcreditwaterᚋselfserviceᚐManager(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_myAccountManager(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountManager(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_myAccountManager_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_myCreditReportPdfUrl(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_myCreditReportPdfUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MyCreditReportPDFURL(ctx, fc.Args["subjectId"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"ENTERPRISE"})
+				if err != nil {
+					var zeroVal string
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_myCreditReportPdfUrl(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_myCreditReportPdfUrl_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_publicCommitments(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_publicCommitments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PublicCommitments(ctx, fc.Args["query"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Public == nil {
+					var zeroVal *model.PublicCommitmentConnection
+					return zeroVal, errors.New("directive public is not implemented")
+				}
+				return ec.Directives.Public(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PublicCommitmentConnection) graphql.Marshaler {
+			return ec.marshalNPublicCommitmentConnection2ᚖcreditwaterᚋgraphᚋmodelᚐPublicCommitmentConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_publicCommitments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PublicCommitmentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_publicCommitments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_publicRecords(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_publicRecords(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PublicRecords(ctx, fc.Args["query"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Public == nil {
+					var zeroVal *model.PublicRecordConnection
+					return zeroVal, errors.New("directive public is not implemented")
+				}
+				return ec.Directives.Public(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PublicRecordConnection) graphql.Marshaler {
+			return ec.marshalNPublicRecordConnection2ᚖcreditwaterᚋgraphᚋmodelᚐPublicRecordConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_publicRecords(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PublicRecordConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_publicRecords_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_followUpDocuments(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_followUpDocuments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().FollowUpDocuments(ctx, fc.Args["filter"].(*model.FollowUpFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"ENTERPRISE", "STAFF", "CREDIT_OFFICER", "ADMIN"})
+				if err != nil {
+					var zeroVal *model.FollowUpDocumentConnection
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.FollowUpDocumentConnection
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FollowUpDocumentConnection) graphql.Marshaler {
+			return ec.marshalNFollowUpDocumentConnection2ᚖcreditwaterᚋgraphᚋmodelᚐFollowUpDocumentConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_followUpDocuments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FollowUpDocumentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_followUpDocuments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -7123,6 +8205,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "setWorkPhone":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setWorkPhone(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "markDocumentReceived":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_markDocumentReceived(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "disableUser":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_disableUser(ctx, field)
@@ -7429,6 +8525,66 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_myNotices(ctx, field)
+				})
+		case "myAccounts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_myAccounts(ctx, field)
+				})
+		case "myBills":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_myBills(ctx, field)
+				})
+		case "myArrears":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_myArrears(ctx, field)
+				})
+		case "myPayments":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_myPayments(ctx, field)
+				})
+		case "myContracts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_myContracts(ctx, field)
+				})
+		case "myAccountManager":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_myAccountManager(ctx, field)
+				})
+		case "myCreditReportPdfUrl":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_myCreditReportPdfUrl(ctx, field)
+				})
+		case "publicCommitments":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_publicCommitments(ctx, field)
+				})
+		case "publicRecords":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_publicRecords(ctx, field)
+				})
+		case "followUpDocuments":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_followUpDocuments(ctx, field)
 				})
 		case "users":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

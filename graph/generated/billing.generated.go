@@ -19,8 +19,10 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type ImportJobResolver interface {
+	Kind(ctx context.Context, obj *models.ImportJob) (billing.Kind, error)
 	FileName(ctx context.Context, obj *models.ImportJob) (*string, error)
 	Encoding(ctx context.Context, obj *models.ImportJob) (*string, error)
+	Status(ctx context.Context, obj *models.ImportJob) (model.ImportStatus, error)
 
 	Message(ctx context.Context, obj *models.ImportJob) (*string, error)
 
@@ -48,6 +50,38 @@ func (ec *executionContext) field_ImportJob_errors_args(ctx context.Context, raw
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _ImportBillingFilePayload_job(ctx context.Context, field graphql.CollectedField, obj *model.ImportBillingFilePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportBillingFilePayload_job(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Job, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.ImportJob) graphql.Marshaler {
+			return ec.marshalNImportJob2ᚖcreditwaterᚋmodelsᚐImportJob(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportBillingFilePayload_job(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportBillingFilePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportJob(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _ImportJob_id(ctx context.Context, field graphql.CollectedField, obj *models.ImportJob) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -81,18 +115,18 @@ func (ec *executionContext) _ImportJob_kind(ctx context.Context, field graphql.C
 			return ec.fieldContext_ImportJob_kind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Kind, nil
+			return ec.Resolvers.ImportJob().Kind(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v billing.Kind) graphql.Marshaler {
+			return ec.marshalNImportKind2creditwaterᚋbillingᚐKind(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_ImportJob_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ImportJob", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ImportJob", field, true, true, "ImportKind")
 }
 
 func (ec *executionContext) _ImportJob_fileName(ctx context.Context, field graphql.CollectedField, obj *models.ImportJob) (ret graphql.Marshaler) {
@@ -150,18 +184,18 @@ func (ec *executionContext) _ImportJob_status(ctx context.Context, field graphql
 			return ec.fieldContext_ImportJob_status(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
+			return ec.Resolvers.ImportJob().Status(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.ImportStatus) graphql.Marshaler {
+			return ec.marshalNImportStatus2creditwaterᚋgraphᚋmodelᚐImportStatus(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_ImportJob_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ImportJob", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ImportJob", field, true, true, "ImportStatus")
 }
 
 func (ec *executionContext) _ImportJob_rows(ctx context.Context, field graphql.CollectedField, obj *models.ImportJob) (ret graphql.Marshaler) {
@@ -529,6 +563,39 @@ func UnmarshalImportBillingFileInput(ctx context.Context, raw any) (model.Import
 
 // region    **************************** object.gotpl ****************************
 
+var importBillingFilePayloadImplementors = []string{"ImportBillingFilePayload"}
+
+func (ec *executionContext) _ImportBillingFilePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ImportBillingFilePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importBillingFilePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportBillingFilePayload")
+		case "job":
+			out.Values[i] = ec._ImportBillingFilePayload_job(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var importJobImplementors = []string{"ImportJob"}
 
 func (ec *executionContext) _ImportJob(ctx context.Context, sel ast.SelectionSet, obj *models.ImportJob) graphql.Marshaler {
@@ -546,10 +613,11 @@ func (ec *executionContext) _ImportJob(ctx context.Context, sel ast.SelectionSet
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "kind":
-			out.Values[i] = ec._ImportJob_kind(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportJob_kind(ctx, field, obj)
+				})
 		case "fileName":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -563,10 +631,11 @@ func (ec *executionContext) _ImportJob(ctx context.Context, sel ast.SelectionSet
 					return ec._ImportJob_encoding(ctx, field, obj)
 				})
 		case "status":
-			out.Values[i] = ec._ImportJob_status(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportJob_status(ctx, field, obj)
+				})
 		case "rows":
 			out.Values[i] = ec._ImportJob_rows(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -683,6 +752,14 @@ func (ec *executionContext) unmarshalNImportBillingFileInput2creditwaterᚋgraph
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNImportBillingFilePayload2ᚖcreditwaterᚋgraphᚋmodelᚐImportBillingFilePayload(ctx context.Context, sel ast.SelectionSet, v *model.ImportBillingFilePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportBillingFilePayload!")
+		return graphql.Null
+	}
+	return ec._ImportBillingFilePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNImportJob2ᚖcreditwaterᚋmodelsᚐImportJob(ctx context.Context, sel ast.SelectionSet, v *models.ImportJob) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ImportJob!")
@@ -724,6 +801,16 @@ func (ec *executionContext) marshalNImportRowError2ᚕcreditwaterᚋmodelsᚐImp
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNImportStatus2creditwaterᚋgraphᚋmodelᚐImportStatus(ctx context.Context, v any) (model.ImportStatus, error) {
+	var res model.ImportStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNImportStatus2creditwaterᚋgraphᚋmodelᚐImportStatus(ctx context.Context, sel ast.SelectionSet, v model.ImportStatus) graphql.Marshaler {
+	return v
 }
 
 // endregion ***************************** type.gotpl *****************************

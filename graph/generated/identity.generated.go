@@ -19,6 +19,7 @@ import (
 
 type UserResolver interface {
 	PhoneMasked(ctx context.Context, obj *models.User) (*string, error)
+	WorkPhone(ctx context.Context, obj *models.User) (*string, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -398,6 +399,29 @@ func (ec *executionContext) _User_phoneMasked(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_User_phoneMasked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, true, true, "String")
+}
+
+func (ec *executionContext) _User_workPhone(ctx context.Context, field graphql.CollectedField, obj *models.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_workPhone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().WorkPhone(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_workPhone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, true, true, "String")
 }
 
@@ -853,6 +877,12 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_phoneMasked(ctx, field, obj)
+				})
+		case "workPhone":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_workPhone(ctx, field, obj)
 				})
 		case "disabled":
 			out.Values[i] = ec._User_disabled(ctx, field, obj)

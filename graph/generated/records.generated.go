@@ -63,6 +63,38 @@ type ViolationCaseResolver interface {
 
 // region    **************************** field.gotpl *****************************
 
+func (ec *executionContext) _AssignAccountManagerPayload_profile(ctx context.Context, field graphql.CollectedField, obj *model.AssignAccountManagerPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssignAccountManagerPayload_profile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Profile, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *grade.Profile) graphql.Marshaler {
+			return ec.marshalNCreditProfile2ᚖcreditwaterᚋcreditᚋgradeᚐProfile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssignAccountManagerPayload_profile(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssignAccountManagerPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreditProfile(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CasePayload_case(ctx context.Context, field graphql.CollectedField, obj *model.CasePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -336,6 +368,75 @@ func (ec *executionContext) _CreditProfile_accountManagerId(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_CreditProfile_accountManagerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreditProfile", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CreditProfile_grade(ctx context.Context, field graphql.CollectedField, obj *grade.Profile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditProfile_grade(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Grade, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Grade) graphql.Marshaler {
+			return ec.marshalOGrade2ᚖcreditwaterᚋmodelsᚐGrade(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreditProfile_grade(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditProfile", field, false, false, "Grade")
+}
+
+func (ec *executionContext) _CreditProfile_gradeSince(ctx context.Context, field graphql.CollectedField, obj *grade.Profile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditProfile_gradeSince(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GradeSince, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreditProfile_gradeSince(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditProfile", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CreditProfile_gradeReasons(ctx context.Context, field graphql.CollectedField, obj *grade.Profile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditProfile_gradeReasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GradeReasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditProfile_gradeReasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditProfile", field, false, false, "String")
 }
 
 func (ec *executionContext) _DishonestyRecord_id(ctx context.Context, field graphql.CollectedField, obj *models.DishonestyRecord) (ret graphql.Marshaler) {
@@ -1372,6 +1473,38 @@ func (ec *executionContext) fieldContext_RecordEvent_reason(_ context.Context, f
 	return graphql.NewScalarFieldContext("RecordEvent", field, true, true, "String")
 }
 
+func (ec *executionContext) _RunJobPayload_run(ctx context.Context, field graphql.CollectedField, obj *model.RunJobPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunJobPayload_run(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Run, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.JobRun) graphql.Marshaler {
+			return ec.marshalNJobRun2ᚖcreditwaterᚋmodelsᚐJobRun(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunJobPayload_run(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RunJobPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_JobRun(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _UsageAnalysis_accountNo(ctx context.Context, field graphql.CollectedField, obj *usage.Report) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1954,7 +2087,7 @@ func (ec *executionContext) unmarshalInputDishonestyRecordFilter(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"subjectId", "kind", "status", "from", "to"}
+	fieldsInOrder := [...]string{"subjectId", "kind", "status", "severity", "from", "to"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1982,6 +2115,13 @@ func (ec *executionContext) unmarshalInputDishonestyRecordFilter(ctx context.Con
 				return it, err
 			}
 			it.Status = data
+		case "severity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("severity"))
+			data, err := ec.unmarshalOSeverity2ᚖcreditwaterᚋmodelsᚐSeverity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Severity = data
 		case "from":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
@@ -2188,6 +2328,48 @@ func UnmarshalRecordCommitmentBreachInput(ctx context.Context, raw any) (model.R
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRunJobInput(ctx context.Context, obj any) (model.RunJobInput, error) {
+	var it model.RunJobInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRunJobInput unmarshals raw into the RunJobInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRunJobInput(ctx context.Context, raw any) (model.RunJobInput, error) {
+	var out model.RunJobInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RunJobInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -2195,6 +2377,39 @@ func UnmarshalRecordCommitmentBreachInput(ctx context.Context, raw any) (model.R
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var assignAccountManagerPayloadImplementors = []string{"AssignAccountManagerPayload"}
+
+func (ec *executionContext) _AssignAccountManagerPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AssignAccountManagerPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, assignAccountManagerPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AssignAccountManagerPayload")
+		case "profile":
+			out.Values[i] = ec._AssignAccountManagerPayload_profile(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var casePayloadImplementors = []string{"CasePayload"}
 
@@ -2283,6 +2498,21 @@ func (ec *executionContext) _CreditProfile(ctx context.Context, sel ast.Selectio
 		case "accountManagerId":
 			out.Values[i] = ec._CreditProfile_accountManagerId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "grade":
+			out.Values[i] = ec._CreditProfile_grade(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "gradeSince":
+			out.Values[i] = ec._CreditProfile_gradeSince(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "gradeReasons":
+			out.Values[i] = ec._CreditProfile_gradeReasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -2726,6 +2956,39 @@ func (ec *executionContext) _RecordEvent(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var runJobPayloadImplementors = []string{"RunJobPayload"}
+
+func (ec *executionContext) _RunJobPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RunJobPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, runJobPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RunJobPayload")
+		case "run":
+			out.Values[i] = ec._RunJobPayload_run(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var usageAnalysisImplementors = []string{"UsageAnalysis"}
 
 func (ec *executionContext) _UsageAnalysis(ctx context.Context, sel ast.SelectionSet, obj *usage.Report) graphql.Marshaler {
@@ -2922,6 +3185,14 @@ func (ec *executionContext) unmarshalNAssignAccountManagerInput2creditwaterᚋgr
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNAssignAccountManagerPayload2ᚖcreditwaterᚋgraphᚋmodelᚐAssignAccountManagerPayload(ctx context.Context, sel ast.SelectionSet, v *model.AssignAccountManagerPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AssignAccountManagerPayload!")
+		return graphql.Null
+	}
+	return ec._AssignAccountManagerPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCasePayload2ᚖcreditwaterᚋgraphᚋmodelᚐCasePayload(ctx context.Context, sel ast.SelectionSet, v *model.CasePayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CasePayload!")
@@ -3106,6 +3377,19 @@ func (ec *executionContext) marshalNRecordStatus2creditwaterᚋmodelsᚐRecordSt
 	return res
 }
 
+func (ec *executionContext) unmarshalNRunJobInput2creditwaterᚋgraphᚋmodelᚐRunJobInput(ctx context.Context, v any) (model.RunJobInput, error) {
+	res, err := ec.unmarshalInputRunJobInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRunJobPayload2ᚖcreditwaterᚋgraphᚋmodelᚐRunJobPayload(ctx context.Context, sel ast.SelectionSet, v *model.RunJobPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RunJobPayload!")
+		return graphql.Null
+	}
+	return ec._RunJobPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNSeverity2creditwaterᚋmodelsᚐSeverity(ctx context.Context, v any) (models.Severity, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := models.Severity(tmp)
@@ -3170,6 +3454,25 @@ func (ec *executionContext) unmarshalODishonestyRecordFilter2ᚖcreditwaterᚋgr
 	}
 	res, err := ec.unmarshalInputDishonestyRecordFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOGrade2ᚖcreditwaterᚋmodelsᚐGrade(ctx context.Context, v any) (*models.Grade, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.Grade(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOGrade2ᚖcreditwaterᚋmodelsᚐGrade(ctx context.Context, sel ast.SelectionSet, v *models.Grade) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
 }
 
 func (ec *executionContext) unmarshalORecordKind2ᚖcreditwaterᚋmodelsᚐRecordKind(ctx context.Context, v any) (*models.RecordKind, error) {

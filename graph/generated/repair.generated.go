@@ -8,6 +8,7 @@ import (
 	"creditwater/graph/model"
 	"creditwater/graph/scalar"
 	"creditwater/models"
+	"creditwater/ops"
 	"math"
 	"strconv"
 	"sync/atomic"
@@ -20,6 +21,8 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type DeadlineResolver interface {
+	Kind(ctx context.Context, obj *review.Deadline) (ops.ReviewKind, error)
+
 	AssigneeID(ctx context.Context, obj *review.Deadline) (*string, error)
 }
 type EvidenceItemResolver interface {
@@ -75,18 +78,18 @@ func (ec *executionContext) _Deadline_kind(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Deadline_kind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Kind, nil
+			return ec.Resolvers.Deadline().Kind(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v ops.ReviewKind) graphql.Marshaler {
+			return ec.marshalNReviewKind2creditwaterᚋopsᚐReviewKind(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Deadline_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Deadline", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Deadline", field, true, true, "ReviewKind")
 }
 
 func (ec *executionContext) _Deadline_id(ctx context.Context, field graphql.CollectedField, obj *review.Deadline) (ret graphql.Marshaler) {
@@ -248,6 +251,148 @@ func (ec *executionContext) _Deadline_assigneeId(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_Deadline_assigneeId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Deadline", field, true, true, "ID")
+}
+
+func (ec *executionContext) _DeadlineConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.DeadlineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.DeadlineEdge) graphql.Marshaler {
+			return ec.marshalNDeadlineEdge2ᚕcreditwaterᚋgraphᚋmodelᚐDeadlineEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeadlineConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeadlineEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeadlineConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.DeadlineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcreditwaterᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeadlineConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeadlineConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.DeadlineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DeadlineEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.DeadlineEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadlineEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadlineEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.DeadlineEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadlineEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *review.Deadline) graphql.Marshaler {
+			return ec.marshalNDeadline2ᚖcreditwaterᚋcreditᚋreviewᚐDeadline(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadlineEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeadlineEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deadline(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _EvidenceItem_id(ctx context.Context, field graphql.CollectedField, obj *models.Evidence) (ret graphql.Marshaler) {
@@ -432,6 +577,29 @@ func (ec *executionContext) _EvidenceItem_url(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_EvidenceItem_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EvidenceItem", field, true, true, "String")
+}
+
+func (ec *executionContext) _MarkNoticeReadPayload_read(ctx context.Context, field graphql.CollectedField, obj *model.MarkNoticeReadPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarkNoticeReadPayload_read(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Read, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarkNoticeReadPayload_read(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarkNoticeReadPayload", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Objection_id(ctx context.Context, field graphql.CollectedField, obj *models.Objection) (ret graphql.Marshaler) {
@@ -714,6 +882,38 @@ func (ec *executionContext) fieldContext_Objection_history(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _ObjectionPayload_objection(ctx context.Context, field graphql.CollectedField, obj *model.ObjectionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ObjectionPayload_objection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Objection, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Objection) graphql.Marshaler {
+			return ec.marshalNObjection2ᚖcreditwaterᚋmodelsᚐObjection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ObjectionPayload_objection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ObjectionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Objection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RepairCommitmentText_text(ctx context.Context, field graphql.CollectedField, obj *model.RepairCommitmentText) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -758,6 +958,38 @@ func (ec *executionContext) _RepairCommitmentText_version(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_RepairCommitmentText_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RepairCommitmentText", field, false, false, "String")
+}
+
+func (ec *executionContext) _RepairPayload_repair(ctx context.Context, field graphql.CollectedField, obj *model.RepairPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepairPayload_repair(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Repair, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.RepairRequest) graphql.Marshaler {
+			return ec.marshalNRepairRequest2ᚖcreditwaterᚋmodelsᚐRepairRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepairPayload_repair(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RepairPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RepairRequest(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _RepairRequest_id(ctx context.Context, field graphql.CollectedField, obj *models.RepairRequest) (ret graphql.Marshaler) {
@@ -1366,6 +1598,83 @@ func (ec *executionContext) fieldContext_StaffNotice_readAt(_ context.Context, f
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputDeadlineFilter(ctx context.Context, obj any) (model.DeadlineFilter, error) {
+	var it model.DeadlineFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "status", "overdueOnly", "assigneeId", "dueFrom", "dueTo"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalODeadlineKind2ᚖcreditwaterᚋgraphᚋmodelᚐDeadlineKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalODeadlineStatus2ᚖcreditwaterᚋgraphᚋmodelᚐDeadlineStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "overdueOnly":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overdueOnly"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OverdueOnly = data
+		case "assigneeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeID = data
+		case "dueFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueFrom"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueFrom = data
+		case "dueTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueTo"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueTo = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDeadlineFilter unmarshals raw into the DeadlineFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDeadlineFilter(ctx context.Context, raw any) (model.DeadlineFilter, error) {
+	var out model.DeadlineFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeadlineFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDecideObjectionInput(ctx context.Context, obj any) (model.DecideObjectionInput, error) {
 	var it model.DecideObjectionInput
 	if obj == nil {
@@ -1377,7 +1686,7 @@ func (ec *executionContext) unmarshalInputDecideObjectionInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "outcome", "reason", "correctedSummary", "correctedSeverity"}
+	fieldsInOrder := [...]string{"id", "outcome", "reason", "correctedSummary", "correctedSeverity", "version"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1419,6 +1728,13 @@ func (ec *executionContext) unmarshalInputDecideObjectionInput(ctx context.Conte
 				return it, err
 			}
 			it.CorrectedSeverity = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
 		}
 	}
 	return it, nil
@@ -1447,7 +1763,7 @@ func (ec *executionContext) unmarshalInputExtendObjectionInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "days", "reason"}
+	fieldsInOrder := [...]string{"id", "days", "reason", "version"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1475,6 +1791,13 @@ func (ec *executionContext) unmarshalInputExtendObjectionInput(ctx context.Conte
 				return it, err
 			}
 			it.Reason = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
 		}
 	}
 	return it, nil
@@ -1611,6 +1934,174 @@ func UnmarshalFileRepairInput(ctx context.Context, raw any) (model.FileRepairInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputMarkNoticeReadInput(ctx context.Context, obj any) (model.MarkNoticeReadInput, error) {
+	var it model.MarkNoticeReadInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMarkNoticeReadInput unmarshals raw into the MarkNoticeReadInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMarkNoticeReadInput(ctx context.Context, raw any) (model.MarkNoticeReadInput, error) {
+	var out model.MarkNoticeReadInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MarkNoticeReadInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputObjectionFilter(ctx context.Context, obj any) (model.ObjectionFilter, error) {
+	var it model.ObjectionFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"status", "subjectId", "assigneeId", "overdue"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOObjectionStatus2ᚖcreditwaterᚋmodelsᚐObjectionStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "subjectId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subjectId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubjectID = data
+		case "assigneeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeID = data
+		case "overdue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overdue"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Overdue = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalObjectionFilter unmarshals raw into the ObjectionFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalObjectionFilter(ctx context.Context, raw any) (model.ObjectionFilter, error) {
+	var out model.ObjectionFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ObjectionFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRepairFilter(ctx context.Context, obj any) (model.RepairFilter, error) {
+	var it model.RepairFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"status", "subjectId", "assigneeId", "overdue"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalORepairStatus2ᚖcreditwaterᚋmodelsᚐRepairStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "subjectId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subjectId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubjectID = data
+		case "assigneeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeID = data
+		case "overdue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overdue"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Overdue = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRepairFilter unmarshals raw into the RepairFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRepairFilter(ctx context.Context, raw any) (model.RepairFilter, error) {
+	var out model.RepairFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RepairFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRequestRepairSupplementInput(ctx context.Context, obj any) (model.RequestRepairSupplementInput, error) {
 	var it model.RequestRepairSupplementInput
 	if obj == nil {
@@ -1645,7 +2136,7 @@ func (ec *executionContext) unmarshalInputRequestRepairSupplementInput(ctx conte
 			it.Missing = data
 		case "version":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalNInt2int(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -1678,7 +2169,7 @@ func (ec *executionContext) unmarshalInputReviewDecisionInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "reason"}
+	fieldsInOrder := [...]string{"id", "reason", "version"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1699,6 +2190,13 @@ func (ec *executionContext) unmarshalInputReviewDecisionInput(ctx context.Contex
 				return it, err
 			}
 			it.Reason = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
 		}
 	}
 	return it, nil
@@ -1713,6 +2211,55 @@ func (ec *executionContext) unmarshalInputReviewDecisionInput(ctx context.Contex
 func UnmarshalReviewDecisionInput(ctx context.Context, raw any) (model.ReviewDecisionInput, error) {
 	var out model.ReviewDecisionInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReviewDecisionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReviewStepInput(ctx context.Context, obj any) (model.ReviewStepInput, error) {
+	var it model.ReviewStepInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReviewStepInput unmarshals raw into the ReviewStepInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReviewStepInput(ctx context.Context, raw any) (model.ReviewStepInput, error) {
+	var out model.ReviewStepInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReviewStepInput", raw, &out)
 	return out, err
 }
 
@@ -1792,10 +2339,11 @@ func (ec *executionContext) _Deadline(ctx context.Context, sel ast.SelectionSet,
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Deadline")
 		case "kind":
-			out.Values[i] = ec._Deadline_kind(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Deadline_kind(ctx, field, obj)
+				})
 		case "id":
 			out.Values[i] = ec._Deadline_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -1832,6 +2380,87 @@ func (ec *executionContext) _Deadline(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Deadline_assigneeId(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deadlineConnectionImplementors = []string{"DeadlineConnection"}
+
+func (ec *executionContext) _DeadlineConnection(ctx context.Context, sel ast.SelectionSet, obj *model.DeadlineConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deadlineConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeadlineConnection")
+		case "edges":
+			out.Values[i] = ec._DeadlineConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._DeadlineConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._DeadlineConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deadlineEdgeImplementors = []string{"DeadlineEdge"}
+
+func (ec *executionContext) _DeadlineEdge(ctx context.Context, sel ast.SelectionSet, obj *model.DeadlineEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deadlineEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeadlineEdge")
+		case "cursor":
+			out.Values[i] = ec._DeadlineEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._DeadlineEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -1904,6 +2533,39 @@ func (ec *executionContext) _EvidenceItem(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._EvidenceItem_url(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var markNoticeReadPayloadImplementors = []string{"MarkNoticeReadPayload"}
+
+func (ec *executionContext) _MarkNoticeReadPayload(ctx context.Context, sel ast.SelectionSet, obj *model.MarkNoticeReadPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, markNoticeReadPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MarkNoticeReadPayload")
+		case "read":
+			out.Values[i] = ec._MarkNoticeReadPayload_read(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -2008,6 +2670,39 @@ func (ec *executionContext) _Objection(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var objectionPayloadImplementors = []string{"ObjectionPayload"}
+
+func (ec *executionContext) _ObjectionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ObjectionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, objectionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ObjectionPayload")
+		case "objection":
+			out.Values[i] = ec._ObjectionPayload_objection(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var repairCommitmentTextImplementors = []string{"RepairCommitmentText"}
 
 func (ec *executionContext) _RepairCommitmentText(ctx context.Context, sel ast.SelectionSet, obj *model.RepairCommitmentText) graphql.Marshaler {
@@ -2026,6 +2721,39 @@ func (ec *executionContext) _RepairCommitmentText(ctx context.Context, sel ast.S
 			}
 		case "version":
 			out.Values[i] = ec._RepairCommitmentText_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var repairPayloadImplementors = []string{"RepairPayload"}
+
+func (ec *executionContext) _RepairPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RepairPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, repairPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RepairPayload")
+		case "repair":
+			out.Values[i] = ec._RepairPayload_repair(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -2269,15 +2997,31 @@ func (ec *executionContext) _StaffNotice(ctx context.Context, sel ast.SelectionS
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) marshalNDeadline2creditwaterᚋcreditᚋreviewᚐDeadline(ctx context.Context, sel ast.SelectionSet, v review.Deadline) graphql.Marshaler {
-	return ec._Deadline(ctx, sel, &v)
+func (ec *executionContext) marshalNDeadline2ᚖcreditwaterᚋcreditᚋreviewᚐDeadline(ctx context.Context, sel ast.SelectionSet, v *review.Deadline) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Deadline!")
+		return graphql.Null
+	}
+	return ec._Deadline(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNDeadline2ᚕcreditwaterᚋcreditᚋreviewᚐDeadlineᚄ(ctx context.Context, sel ast.SelectionSet, v []review.Deadline) graphql.Marshaler {
+func (ec *executionContext) marshalNDeadlineConnection2ᚖcreditwaterᚋgraphᚋmodelᚐDeadlineConnection(ctx context.Context, sel ast.SelectionSet, v *model.DeadlineConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeadlineConnection!")
+		return graphql.Null
+	}
+	return ec._DeadlineConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDeadlineEdge2creditwaterᚋgraphᚋmodelᚐDeadlineEdge(ctx context.Context, sel ast.SelectionSet, v model.DeadlineEdge) graphql.Marshaler {
+	return ec._DeadlineEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDeadlineEdge2ᚕcreditwaterᚋgraphᚋmodelᚐDeadlineEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.DeadlineEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNDeadline2creditwaterᚋcreditᚋreviewᚐDeadline(ctx, sel, v[i])
+		return ec.marshalNDeadlineEdge2creditwaterᚋgraphᚋmodelᚐDeadlineEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -2329,24 +3073,17 @@ func (ec *executionContext) unmarshalNFileRepairInput2creditwaterᚋgraphᚋmode
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNObjection2creditwaterᚋmodelsᚐObjection(ctx context.Context, sel ast.SelectionSet, v models.Objection) graphql.Marshaler {
-	return ec._Objection(ctx, sel, &v)
+func (ec *executionContext) unmarshalNMarkNoticeReadInput2creditwaterᚋgraphᚋmodelᚐMarkNoticeReadInput(ctx context.Context, v any) (model.MarkNoticeReadInput, error) {
+	res, err := ec.unmarshalInputMarkNoticeReadInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNObjection2ᚕcreditwaterᚋmodelsᚐObjectionᚄ(ctx context.Context, sel ast.SelectionSet, v []models.Objection) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNObjection2creditwaterᚋmodelsᚐObjection(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
+func (ec *executionContext) marshalNMarkNoticeReadPayload2ᚖcreditwaterᚋgraphᚋmodelᚐMarkNoticeReadPayload(ctx context.Context, sel ast.SelectionSet, v *model.MarkNoticeReadPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MarkNoticeReadPayload!")
+		return graphql.Null
 	}
-
-	return ret
+	return ec._MarkNoticeReadPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNObjection2ᚖcreditwaterᚋmodelsᚐObjection(ctx context.Context, sel ast.SelectionSet, v *models.Objection) graphql.Marshaler {
@@ -2372,6 +3109,14 @@ func (ec *executionContext) marshalNObjectionOutcome2creditwaterᚋmodelsᚐObje
 	return res
 }
 
+func (ec *executionContext) marshalNObjectionPayload2ᚖcreditwaterᚋgraphᚋmodelᚐObjectionPayload(ctx context.Context, sel ast.SelectionSet, v *model.ObjectionPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ObjectionPayload!")
+		return graphql.Null
+	}
+	return ec._ObjectionPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNObjectionStatus2creditwaterᚋmodelsᚐObjectionStatus(ctx context.Context, v any) (models.ObjectionStatus, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := models.ObjectionStatus(tmp)
@@ -2395,24 +3140,12 @@ func (ec *executionContext) marshalNRepairCommitmentText2ᚖcreditwaterᚋgraph�
 	return ec._RepairCommitmentText(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNRepairRequest2creditwaterᚋmodelsᚐRepairRequest(ctx context.Context, sel ast.SelectionSet, v models.RepairRequest) graphql.Marshaler {
-	return ec._RepairRequest(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNRepairRequest2ᚕcreditwaterᚋmodelsᚐRepairRequestᚄ(ctx context.Context, sel ast.SelectionSet, v []models.RepairRequest) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNRepairRequest2creditwaterᚋmodelsᚐRepairRequest(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
+func (ec *executionContext) marshalNRepairPayload2ᚖcreditwaterᚋgraphᚋmodelᚐRepairPayload(ctx context.Context, sel ast.SelectionSet, v *model.RepairPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RepairPayload!")
+		return graphql.Null
 	}
-
-	return ret
+	return ec._RepairPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNRepairRequest2ᚖcreditwaterᚋmodelsᚐRepairRequest(ctx context.Context, sel ast.SelectionSet, v *models.RepairRequest) graphql.Marshaler {
@@ -2468,6 +3201,11 @@ func (ec *executionContext) unmarshalNReviewDecisionInput2creditwaterᚋgraphᚋ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNReviewStepInput2creditwaterᚋgraphᚋmodelᚐReviewStepInput(ctx context.Context, v any) (model.ReviewStepInput, error) {
+	res, err := ec.unmarshalInputReviewStepInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNStaffNotice2creditwaterᚋmodelsᚐStaffNotice(ctx context.Context, sel ast.SelectionSet, v models.StaffNotice) graphql.Marshaler {
 	return ec._StaffNotice(ctx, sel, &v)
 }
@@ -2504,6 +3242,100 @@ func (ec *executionContext) marshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋg
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Upload!")
 	}
+	return res
+}
+
+func (ec *executionContext) unmarshalODeadlineFilter2ᚖcreditwaterᚋgraphᚋmodelᚐDeadlineFilter(ctx context.Context, v any) (*model.DeadlineFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputDeadlineFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalODeadlineKind2ᚖcreditwaterᚋgraphᚋmodelᚐDeadlineKind(ctx context.Context, v any) (*model.DeadlineKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.DeadlineKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODeadlineKind2ᚖcreditwaterᚋgraphᚋmodelᚐDeadlineKind(ctx context.Context, sel ast.SelectionSet, v *model.DeadlineKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalODeadlineStatus2ᚖcreditwaterᚋgraphᚋmodelᚐDeadlineStatus(ctx context.Context, v any) (*model.DeadlineStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.DeadlineStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODeadlineStatus2ᚖcreditwaterᚋgraphᚋmodelᚐDeadlineStatus(ctx context.Context, sel ast.SelectionSet, v *model.DeadlineStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOObjectionFilter2ᚖcreditwaterᚋgraphᚋmodelᚐObjectionFilter(ctx context.Context, v any) (*model.ObjectionFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputObjectionFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOObjectionStatus2ᚖcreditwaterᚋmodelsᚐObjectionStatus(ctx context.Context, v any) (*models.ObjectionStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.ObjectionStatus(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOObjectionStatus2ᚖcreditwaterᚋmodelsᚐObjectionStatus(ctx context.Context, sel ast.SelectionSet, v *models.ObjectionStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalORepairFilter2ᚖcreditwaterᚋgraphᚋmodelᚐRepairFilter(ctx context.Context, v any) (*model.RepairFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRepairFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalORepairStatus2ᚖcreditwaterᚋmodelsᚐRepairStatus(ctx context.Context, v any) (*models.RepairStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.RepairStatus(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORepairStatus2ᚖcreditwaterᚋmodelsᚐRepairStatus(ctx context.Context, sel ast.SelectionSet, v *models.RepairStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
 	return res
 }
 

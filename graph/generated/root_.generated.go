@@ -28,16 +28,19 @@ type ResolverRoot interface {
 	Application() ApplicationResolver
 	ApplicationEvent() ApplicationEventResolver
 	AuditEntry() AuditEntryResolver
+	Bill() BillResolver
 	Commitment() CommitmentResolver
 	Deadline() DeadlineResolver
 	DishonestyRecord() DishonestyRecordResolver
 	EnterpriseBinding() EnterpriseBindingResolver
 	EvidenceItem() EvidenceItemResolver
+	FollowUpDocument() FollowUpDocumentResolver
 	ImportJob() ImportJobResolver
 	JobRun() JobRunResolver
 	Mutation() MutationResolver
 	Notice() NoticeResolver
 	Objection() ObjectionResolver
+	PublicRecord() PublicRecordResolver
 	Publication() PublicationResolver
 	Query() QueryResolver
 	RecordEvent() RecordEventResolver
@@ -63,11 +66,13 @@ type ComplexityRoot struct {
 		AccountNo func(childComplexity int) int
 		Address   func(childComplexity int) int
 		OpenedOn  func(childComplexity int) int
+		SubjectID func(childComplexity int) int
 		UseType   func(childComplexity int) int
 	}
 
 	AccountConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -75,6 +80,11 @@ type ComplexityRoot struct {
 	AccountEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	AccountManager struct {
+		Name      func(childComplexity int) int
+		WorkPhone func(childComplexity int) int
 	}
 
 	AgentPayload struct {
@@ -137,6 +147,10 @@ type ComplexityRoot struct {
 		Application func(childComplexity int) int
 	}
 
+	AssignAccountManagerPayload struct {
+		Profile func(childComplexity int) int
+	}
+
 	AuditEntry struct {
 		Action      func(childComplexity int) int
 		ActorID     func(childComplexity int) int
@@ -161,16 +175,20 @@ type ComplexityRoot struct {
 	}
 
 	Bill struct {
-		AccountNo func(childComplexity int) int
-		AmountFen func(childComplexity int) int
-		BillNo    func(childComplexity int) int
-		DueOn     func(childComplexity int) int
-		IssuedOn  func(childComplexity int) int
-		Period    func(childComplexity int) int
+		AccountNo      func(childComplexity int) int
+		AmountFen      func(childComplexity int) int
+		BillNo         func(childComplexity int) int
+		DueOn          func(childComplexity int) int
+		IssuedOn       func(childComplexity int) int
+		OutstandingFen func(childComplexity int) int
+		Overdue        func(childComplexity int) int
+		PaidFen        func(childComplexity int) int
+		Period         func(childComplexity int) int
 	}
 
 	BillConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -241,6 +259,28 @@ type ComplexityRoot struct {
 		Version func(childComplexity int) int
 	}
 
+	Contract struct {
+		AccountNo  func(childComplexity int) int
+		ContractNo func(childComplexity int) int
+		Customer   func(childComplexity int) int
+		EndsOn     func(childComplexity int) int
+		StartsOn   func(childComplexity int) int
+		Status     func(childComplexity int) int
+		Supplier   func(childComplexity int) int
+	}
+
+	ContractConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ContractEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	CreateStaffUserPayload struct {
 		User func(childComplexity int) int
 	}
@@ -253,6 +293,9 @@ type ComplexityRoot struct {
 
 	CreditProfile struct {
 		AccountManagerID func(childComplexity int) int
+		Grade            func(childComplexity int) int
+		GradeReasons     func(childComplexity int) int
+		GradeSince       func(childComplexity int) int
 		Incentives       func(childComplexity int) int
 		NextReevaluation func(childComplexity int) int
 		Records          func(childComplexity int) int
@@ -301,6 +344,17 @@ type ComplexityRoot struct {
 		RecordID   func(childComplexity int) int
 		Status     func(childComplexity int) int
 		SubjectID  func(childComplexity int) int
+	}
+
+	DeadlineConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	DeadlineEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	DisableUserPayload struct {
@@ -382,6 +436,29 @@ type ComplexityRoot struct {
 		URL         func(childComplexity int) int
 	}
 
+	FollowUpDocument struct {
+		ApplicationID func(childComplexity int) int
+		DueOn         func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Name          func(childComplexity int) int
+		Overdue       func(childComplexity int) int
+		ReceivedAt    func(childComplexity int) int
+		SubjectID     func(childComplexity int) int
+		Version       func(childComplexity int) int
+	}
+
+	FollowUpDocumentConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	FollowUpDocumentEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	GiveConsentPayload struct {
 		Consent func(childComplexity int) int
 	}
@@ -407,6 +484,10 @@ type ComplexityRoot struct {
 		Count    func(childComplexity int) int
 		Path     func(childComplexity int) int
 		Step     func(childComplexity int) int
+	}
+
+	ImportBillingFilePayload struct {
+		Job func(childComplexity int) int
 	}
 
 	ImportJob struct {
@@ -479,13 +560,21 @@ type ComplexityRoot struct {
 		Ok func(childComplexity int) int
 	}
 
+	MarkDocumentReceivedPayload struct {
+		Document func(childComplexity int) int
+	}
+
 	MarkInboxReadPayload struct {
 		Marked func(childComplexity int) int
 	}
 
+	MarkNoticeReadPayload struct {
+		Read func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AcceptApplication        func(childComplexity int, input model.AcceptApplicationInput) int
-		AcceptObjection          func(childComplexity int, id string) int
+		AcceptObjection          func(childComplexity int, input model.ReviewStepInput) int
 		ApproveAgentAtCounter    func(childComplexity int, input model.ApproveAgentAtCounterInput) int
 		ApproveRepair            func(childComplexity int, input model.ReviewDecisionInput) int
 		AssignAccountManager     func(childComplexity int, input model.AssignAccountManagerInput) int
@@ -509,8 +598,9 @@ type ComplexityRoot struct {
 		GrantSubscription        func(childComplexity int, input model.GrantSubscriptionInput) int
 		ImportBillingFile        func(childComplexity int, input model.ImportBillingFileInput) int
 		Logout                   func(childComplexity int) int
+		MarkDocumentReceived     func(childComplexity int, input model.MarkDocumentReceivedInput) int
 		MarkInboxRead            func(childComplexity int, input model.MarkInboxReadInput) int
-		MarkNoticeRead           func(childComplexity int, id string) int
+		MarkNoticeRead           func(childComplexity int, input model.MarkNoticeReadInput) int
 		NotAcceptObjection       func(childComplexity int, input model.ReviewDecisionInput) int
 		OpenCase                 func(childComplexity int, input model.OpenCaseInput) int
 		RecordCommitmentBreach   func(childComplexity int, input model.RecordCommitmentBreachInput) int
@@ -522,12 +612,13 @@ type ComplexityRoot struct {
 		RetryPublication         func(childComplexity int, input model.RetryPublicationInput) int
 		RevokeAgent              func(childComplexity int, input model.RevokeAgentInput) int
 		RunCreditCheck           func(childComplexity int, input model.ApplicationStepInput) int
-		RunJob                   func(childComplexity int, name string) int
+		RunJob                   func(childComplexity int, input model.RunJobInput) int
 		ScheduleSurvey           func(childComplexity int, input model.ScheduleSurveyInput) int
+		SetWorkPhone             func(childComplexity int, input model.SetWorkPhoneInput) int
 		SignCommitment           func(childComplexity int, input model.SignCommitmentInput) int
 		StaffLogin               func(childComplexity int, input model.StaffLoginInput) int
 		StartFaceVerification    func(childComplexity int, input model.StartFaceVerificationInput) int
-		StartRepairReview        func(childComplexity int, id string) int
+		StartRepairReview        func(childComplexity int, input model.ReviewStepInput) int
 		SubmitApplication        func(childComplexity int, input model.SubmitApplicationInput) int
 		SupplementRepair         func(childComplexity int, input model.SupplementRepairInput) int
 		UnbindEnterprise         func(childComplexity int, input model.UnbindEnterpriseInput) int
@@ -586,6 +677,10 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ObjectionPayload struct {
+		Objection func(childComplexity int) int
+	}
+
 	PageInfo struct {
 		EndCursor   func(childComplexity int) int
 		HasNextPage func(childComplexity int) int
@@ -601,11 +696,56 @@ type ComplexityRoot struct {
 
 	PaymentConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
 
 	PaymentEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	PublicCommitment struct {
+		EnterpriseName func(childComplexity int) int
+		LegalRepMasked func(childComplexity int) int
+		PublishedAt    func(childComplexity int) int
+		SignedAt       func(childComplexity int) int
+		USCC           func(childComplexity int) int
+	}
+
+	PublicCommitmentConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	PublicCommitmentEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	PublicRecord struct {
+		DecidedOn      func(childComplexity int) int
+		EnterpriseName func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		KindLabel      func(childComplexity int) int
+		PublicityEnd   func(childComplexity int) int
+		PublicityStart func(childComplexity int) int
+		Severity       func(childComplexity int) int
+		Summary        func(childComplexity int) int
+		USCC           func(childComplexity int) int
+	}
+
+	PublicRecordConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	PublicRecordEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
@@ -643,27 +783,37 @@ type ComplexityRoot struct {
 		CreditProfile        func(childComplexity int, subjectID string) int
 		CreditRating         func(childComplexity int, uscc string) int
 		CreditReport         func(childComplexity int, uscc string, purpose string) int
-		Deadlines            func(childComplexity int, overdueOnly *bool, assigneeID *string) int
+		Deadlines            func(childComplexity int, filter *model.DeadlineFilter, first *int, after *string) int
 		DishonestyRecords    func(childComplexity int, filter *model.DishonestyRecordFilter, first *int, after *string) int
 		EnterpriseAgents     func(childComplexity int, subjectID string) int
+		FollowUpDocuments    func(childComplexity int, filter *model.FollowUpFilter, first *int, after *string) int
 		HandlingStats        func(childComplexity int, from *time.Time, to *time.Time) int
 		ImportJob            func(childComplexity int, id string) int
 		JobRuns              func(childComplexity int, filter *model.JobRunFilter, first *int, after *string) int
 		Jobs                 func(childComplexity int) int
 		Me                   func(childComplexity int) int
+		MyAccountManager     func(childComplexity int, subjectID *string) int
+		MyAccounts           func(childComplexity int, filter *model.SelfServiceFilter, first *int, after *string) int
 		MyApplications       func(childComplexity int) int
+		MyArrears            func(childComplexity int, filter *model.SelfServiceFilter, first *int, after *string) int
+		MyBills              func(childComplexity int, filter *model.SelfServiceFilter, first *int, after *string) int
 		MyConsents           func(childComplexity int) int
+		MyContracts          func(childComplexity int, filter *model.SelfServiceFilter, first *int, after *string) int
 		MyCreditReport       func(childComplexity int, subjectID *string) int
+		MyCreditReportPDFURL func(childComplexity int, subjectID *string) int
 		MyEnterprises        func(childComplexity int) int
 		MyInbox              func(childComplexity int, unreadOnly *bool, first *int, after *string) int
 		MyNotices            func(childComplexity int) int
+		MyPayments           func(childComplexity int, filter *model.SelfServiceFilter, first *int, after *string) int
 		Objection            func(childComplexity int, id string) int
-		Objections           func(childComplexity int, subjectID string) int
+		Objections           func(childComplexity int, filter *model.ObjectionFilter, first *int, after *string) int
+		PublicCommitments    func(childComplexity int, query string, first *int, after *string) int
+		PublicRecords        func(childComplexity int, query string, first *int, after *string) int
 		Publications         func(childComplexity int, filter *model.PublicationFilter, first *int, after *string) int
 		Repair               func(childComplexity int, id string) int
 		RepairCommitmentText func(childComplexity int, recordID string) int
-		Repairs              func(childComplexity int, subjectID string) int
-		SearchSubjects       func(childComplexity int, text string, first *int, after *string) int
+		Repairs              func(childComplexity int, filter *model.RepairFilter, first *int, after *string) int
+		SearchSubjects       func(childComplexity int, query string, first *int, after *string) int
 		Statistics           func(childComplexity int, from *time.Time, to *time.Time) int
 		Subject              func(childComplexity int, id string) int
 		SubjectOverview      func(childComplexity int, id string) int
@@ -695,6 +845,10 @@ type ComplexityRoot struct {
 	RepairCommitmentText struct {
 		Text    func(childComplexity int) int
 		Version func(childComplexity int) int
+	}
+
+	RepairPayload struct {
+		Repair func(childComplexity int) int
 	}
 
 	RepairRequest struct {
@@ -752,6 +906,14 @@ type ComplexityRoot struct {
 		OnTime      func(childComplexity int) int
 		OpenOnTime  func(childComplexity int) int
 		OpenOverdue func(childComplexity int) int
+	}
+
+	RunJobPayload struct {
+		Run func(childComplexity int) int
+	}
+
+	SetWorkPhonePayload struct {
+		User func(childComplexity int) int
 	}
 
 	SignCommitmentPayload struct {
@@ -862,6 +1024,7 @@ type ComplexityRoot struct {
 		Role        func(childComplexity int) int
 		Username    func(childComplexity int) int
 		Version     func(childComplexity int) int
+		WorkPhone   func(childComplexity int) int
 	}
 
 	UserConnection struct {
@@ -931,6 +1094,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Account.OpenedOn(childComplexity), true
+	case "Account.subjectId":
+		if e.ComplexityRoot.Account.SubjectID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.SubjectID(childComplexity), true
 	case "Account.useType":
 		if e.ComplexityRoot.Account.UseType == nil {
 			break
@@ -944,6 +1113,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AccountConnection.Edges(childComplexity), true
+	case "AccountConnection.nodes":
+		if e.ComplexityRoot.AccountConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountConnection.Nodes(childComplexity), true
 	case "AccountConnection.pageInfo":
 		if e.ComplexityRoot.AccountConnection.PageInfo == nil {
 			break
@@ -969,6 +1144,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AccountEdge.Node(childComplexity), true
+
+	case "AccountManager.name":
+		if e.ComplexityRoot.AccountManager.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountManager.Name(childComplexity), true
+	case "AccountManager.workPhone":
+		if e.ComplexityRoot.AccountManager.WorkPhone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountManager.WorkPhone(childComplexity), true
 
 	case "AgentPayload.binding":
 		if e.ComplexityRoot.AgentPayload.Binding == nil {
@@ -1228,6 +1416,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ApplicationPayload.Application(childComplexity), true
 
+	case "AssignAccountManagerPayload.profile":
+		if e.ComplexityRoot.AssignAccountManagerPayload.Profile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssignAccountManagerPayload.Profile(childComplexity), true
+
 	case "AuditEntry.action":
 		if e.ComplexityRoot.AuditEntry.Action == nil {
 			break
@@ -1345,6 +1540,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Bill.IssuedOn(childComplexity), true
+	case "Bill.outstandingFen":
+		if e.ComplexityRoot.Bill.OutstandingFen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bill.OutstandingFen(childComplexity), true
+	case "Bill.overdue":
+		if e.ComplexityRoot.Bill.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bill.Overdue(childComplexity), true
+	case "Bill.paidFen":
+		if e.ComplexityRoot.Bill.PaidFen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bill.PaidFen(childComplexity), true
 	case "Bill.period":
 		if e.ComplexityRoot.Bill.Period == nil {
 			break
@@ -1358,6 +1571,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BillConnection.Edges(childComplexity), true
+	case "BillConnection.nodes":
+		if e.ComplexityRoot.BillConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BillConnection.Nodes(childComplexity), true
 	case "BillConnection.pageInfo":
 		if e.ComplexityRoot.BillConnection.PageInfo == nil {
 			break
@@ -1597,6 +1816,87 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ConsentText.Version(childComplexity), true
 
+	case "Contract.accountNo":
+		if e.ComplexityRoot.Contract.AccountNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contract.AccountNo(childComplexity), true
+	case "Contract.contractNo":
+		if e.ComplexityRoot.Contract.ContractNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contract.ContractNo(childComplexity), true
+	case "Contract.customer":
+		if e.ComplexityRoot.Contract.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contract.Customer(childComplexity), true
+	case "Contract.endsOn":
+		if e.ComplexityRoot.Contract.EndsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contract.EndsOn(childComplexity), true
+	case "Contract.startsOn":
+		if e.ComplexityRoot.Contract.StartsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contract.StartsOn(childComplexity), true
+	case "Contract.status":
+		if e.ComplexityRoot.Contract.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contract.Status(childComplexity), true
+	case "Contract.supplier":
+		if e.ComplexityRoot.Contract.Supplier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contract.Supplier(childComplexity), true
+
+	case "ContractConnection.edges":
+		if e.ComplexityRoot.ContractConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractConnection.Edges(childComplexity), true
+	case "ContractConnection.nodes":
+		if e.ComplexityRoot.ContractConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractConnection.Nodes(childComplexity), true
+	case "ContractConnection.pageInfo":
+		if e.ComplexityRoot.ContractConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractConnection.PageInfo(childComplexity), true
+	case "ContractConnection.totalCount":
+		if e.ComplexityRoot.ContractConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractConnection.TotalCount(childComplexity), true
+
+	case "ContractEdge.cursor":
+		if e.ComplexityRoot.ContractEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractEdge.Cursor(childComplexity), true
+	case "ContractEdge.node":
+		if e.ComplexityRoot.ContractEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractEdge.Node(childComplexity), true
+
 	case "CreateStaffUserPayload.user":
 		if e.ComplexityRoot.CreateStaffUserPayload.User == nil {
 			break
@@ -1629,6 +1929,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreditProfile.AccountManagerID(childComplexity), true
+	case "CreditProfile.grade":
+		if e.ComplexityRoot.CreditProfile.Grade == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditProfile.Grade(childComplexity), true
+	case "CreditProfile.gradeReasons":
+		if e.ComplexityRoot.CreditProfile.GradeReasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditProfile.GradeReasons(childComplexity), true
+	case "CreditProfile.gradeSince":
+		if e.ComplexityRoot.CreditProfile.GradeSince == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditProfile.GradeSince(childComplexity), true
 	case "CreditProfile.incentives":
 		if e.ComplexityRoot.CreditProfile.Incentives == nil {
 			break
@@ -1849,6 +2167,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Deadline.SubjectID(childComplexity), true
+
+	case "DeadlineConnection.edges":
+		if e.ComplexityRoot.DeadlineConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineConnection.Edges(childComplexity), true
+	case "DeadlineConnection.pageInfo":
+		if e.ComplexityRoot.DeadlineConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineConnection.PageInfo(childComplexity), true
+	case "DeadlineConnection.totalCount":
+		if e.ComplexityRoot.DeadlineConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineConnection.TotalCount(childComplexity), true
+
+	case "DeadlineEdge.cursor":
+		if e.ComplexityRoot.DeadlineEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineEdge.Cursor(childComplexity), true
+	case "DeadlineEdge.node":
+		if e.ComplexityRoot.DeadlineEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadlineEdge.Node(childComplexity), true
 
 	case "DisableUserPayload.sessionsEnded":
 		if e.ComplexityRoot.DisableUserPayload.SessionsEnded == nil {
@@ -2171,6 +2521,93 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EvidenceItem.URL(childComplexity), true
 
+	case "FollowUpDocument.applicationId":
+		if e.ComplexityRoot.FollowUpDocument.ApplicationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpDocument.ApplicationID(childComplexity), true
+	case "FollowUpDocument.dueOn":
+		if e.ComplexityRoot.FollowUpDocument.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpDocument.DueOn(childComplexity), true
+	case "FollowUpDocument.id":
+		if e.ComplexityRoot.FollowUpDocument.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpDocument.ID(childComplexity), true
+	case "FollowUpDocument.name":
+		if e.ComplexityRoot.FollowUpDocument.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpDocument.Name(childComplexity), true
+	case "FollowUpDocument.overdue":
+		if e.ComplexityRoot.FollowUpDocument.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpDocument.Overdue(childComplexity), true
+	case "FollowUpDocument.receivedAt":
+		if e.ComplexityRoot.FollowUpDocument.ReceivedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpDocument.ReceivedAt(childComplexity), true
+	case "FollowUpDocument.subjectId":
+		if e.ComplexityRoot.FollowUpDocument.SubjectID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpDocument.SubjectID(childComplexity), true
+	case "FollowUpDocument.version":
+		if e.ComplexityRoot.FollowUpDocument.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpDocument.Version(childComplexity), true
+
+	case "FollowUpDocumentConnection.edges":
+		if e.ComplexityRoot.FollowUpDocumentConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpDocumentConnection.Edges(childComplexity), true
+	case "FollowUpDocumentConnection.nodes":
+		if e.ComplexityRoot.FollowUpDocumentConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpDocumentConnection.Nodes(childComplexity), true
+	case "FollowUpDocumentConnection.pageInfo":
+		if e.ComplexityRoot.FollowUpDocumentConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpDocumentConnection.PageInfo(childComplexity), true
+	case "FollowUpDocumentConnection.totalCount":
+		if e.ComplexityRoot.FollowUpDocumentConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpDocumentConnection.TotalCount(childComplexity), true
+
+	case "FollowUpDocumentEdge.cursor":
+		if e.ComplexityRoot.FollowUpDocumentEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpDocumentEdge.Cursor(childComplexity), true
+	case "FollowUpDocumentEdge.node":
+		if e.ComplexityRoot.FollowUpDocumentEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FollowUpDocumentEdge.Node(childComplexity), true
+
 	case "GiveConsentPayload.consent":
 		if e.ComplexityRoot.GiveConsentPayload.Consent == nil {
 			break
@@ -2247,6 +2684,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HandlingStepTime.Step(childComplexity), true
+
+	case "ImportBillingFilePayload.job":
+		if e.ComplexityRoot.ImportBillingFilePayload.Job == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportBillingFilePayload.Job(childComplexity), true
 
 	case "ImportJob.createdAt":
 		if e.ComplexityRoot.ImportJob.CreatedAt == nil {
@@ -2520,12 +2964,26 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LogoutPayload.Ok(childComplexity), true
 
+	case "MarkDocumentReceivedPayload.document":
+		if e.ComplexityRoot.MarkDocumentReceivedPayload.Document == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkDocumentReceivedPayload.Document(childComplexity), true
+
 	case "MarkInboxReadPayload.marked":
 		if e.ComplexityRoot.MarkInboxReadPayload.Marked == nil {
 			break
 		}
 
 		return e.ComplexityRoot.MarkInboxReadPayload.Marked(childComplexity), true
+
+	case "MarkNoticeReadPayload.read":
+		if e.ComplexityRoot.MarkNoticeReadPayload.Read == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkNoticeReadPayload.Read(childComplexity), true
 
 	case "Mutation.acceptApplication":
 		if e.ComplexityRoot.Mutation.AcceptApplication == nil {
@@ -2548,7 +3006,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AcceptObjection(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.AcceptObjection(childComplexity, args["input"].(model.ReviewStepInput)), true
 	case "Mutation.approveAgentAtCounter":
 		if e.ComplexityRoot.Mutation.ApproveAgentAtCounter == nil {
 			break
@@ -2797,6 +3255,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Logout(childComplexity), true
+	case "Mutation.markDocumentReceived":
+		if e.ComplexityRoot.Mutation.MarkDocumentReceived == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_markDocumentReceived_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MarkDocumentReceived(childComplexity, args["input"].(model.MarkDocumentReceivedInput)), true
 	case "Mutation.markInboxRead":
 		if e.ComplexityRoot.Mutation.MarkInboxRead == nil {
 			break
@@ -2818,7 +3287,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.MarkNoticeRead(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.MarkNoticeRead(childComplexity, args["input"].(model.MarkNoticeReadInput)), true
 	case "Mutation.notAcceptObjection":
 		if e.ComplexityRoot.Mutation.NotAcceptObjection == nil {
 			break
@@ -2950,7 +3419,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RunJob(childComplexity, args["name"].(string)), true
+		return e.ComplexityRoot.Mutation.RunJob(childComplexity, args["input"].(model.RunJobInput)), true
 	case "Mutation.scheduleSurvey":
 		if e.ComplexityRoot.Mutation.ScheduleSurvey == nil {
 			break
@@ -2962,6 +3431,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ScheduleSurvey(childComplexity, args["input"].(model.ScheduleSurveyInput)), true
+	case "Mutation.setWorkPhone":
+		if e.ComplexityRoot.Mutation.SetWorkPhone == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setWorkPhone_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetWorkPhone(childComplexity, args["input"].(model.SetWorkPhoneInput)), true
 	case "Mutation.signCommitment":
 		if e.ComplexityRoot.Mutation.SignCommitment == nil {
 			break
@@ -3005,7 +3485,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.StartRepairReview(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.StartRepairReview(childComplexity, args["input"].(model.ReviewStepInput)), true
 	case "Mutation.submitApplication":
 		if e.ComplexityRoot.Mutation.SubmitApplication == nil {
 			break
@@ -3276,6 +3756,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ObjectionEdge.Node(childComplexity), true
 
+	case "ObjectionPayload.objection":
+		if e.ComplexityRoot.ObjectionPayload.Objection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectionPayload.Objection(childComplexity), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -3326,6 +3813,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PaymentConnection.Edges(childComplexity), true
+	case "PaymentConnection.nodes":
+		if e.ComplexityRoot.PaymentConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentConnection.Nodes(childComplexity), true
 	case "PaymentConnection.pageInfo":
 		if e.ComplexityRoot.PaymentConnection.PageInfo == nil {
 			break
@@ -3351,6 +3844,168 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PaymentEdge.Node(childComplexity), true
+
+	case "PublicCommitment.enterpriseName":
+		if e.ComplexityRoot.PublicCommitment.EnterpriseName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicCommitment.EnterpriseName(childComplexity), true
+	case "PublicCommitment.signerMasked":
+		if e.ComplexityRoot.PublicCommitment.LegalRepMasked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicCommitment.LegalRepMasked(childComplexity), true
+	case "PublicCommitment.publishedAt":
+		if e.ComplexityRoot.PublicCommitment.PublishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicCommitment.PublishedAt(childComplexity), true
+	case "PublicCommitment.signedAt":
+		if e.ComplexityRoot.PublicCommitment.SignedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicCommitment.SignedAt(childComplexity), true
+	case "PublicCommitment.uscc":
+		if e.ComplexityRoot.PublicCommitment.USCC == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicCommitment.USCC(childComplexity), true
+
+	case "PublicCommitmentConnection.edges":
+		if e.ComplexityRoot.PublicCommitmentConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicCommitmentConnection.Edges(childComplexity), true
+	case "PublicCommitmentConnection.nodes":
+		if e.ComplexityRoot.PublicCommitmentConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicCommitmentConnection.Nodes(childComplexity), true
+	case "PublicCommitmentConnection.pageInfo":
+		if e.ComplexityRoot.PublicCommitmentConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicCommitmentConnection.PageInfo(childComplexity), true
+	case "PublicCommitmentConnection.totalCount":
+		if e.ComplexityRoot.PublicCommitmentConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicCommitmentConnection.TotalCount(childComplexity), true
+
+	case "PublicCommitmentEdge.cursor":
+		if e.ComplexityRoot.PublicCommitmentEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicCommitmentEdge.Cursor(childComplexity), true
+	case "PublicCommitmentEdge.node":
+		if e.ComplexityRoot.PublicCommitmentEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicCommitmentEdge.Node(childComplexity), true
+
+	case "PublicRecord.decidedOn":
+		if e.ComplexityRoot.PublicRecord.DecidedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicRecord.DecidedOn(childComplexity), true
+	case "PublicRecord.enterpriseName":
+		if e.ComplexityRoot.PublicRecord.EnterpriseName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicRecord.EnterpriseName(childComplexity), true
+	case "PublicRecord.kind":
+		if e.ComplexityRoot.PublicRecord.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicRecord.Kind(childComplexity), true
+	case "PublicRecord.kindLabel":
+		if e.ComplexityRoot.PublicRecord.KindLabel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicRecord.KindLabel(childComplexity), true
+	case "PublicRecord.publicityEnd":
+		if e.ComplexityRoot.PublicRecord.PublicityEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicRecord.PublicityEnd(childComplexity), true
+	case "PublicRecord.publicityStart":
+		if e.ComplexityRoot.PublicRecord.PublicityStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicRecord.PublicityStart(childComplexity), true
+	case "PublicRecord.severity":
+		if e.ComplexityRoot.PublicRecord.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicRecord.Severity(childComplexity), true
+	case "PublicRecord.summary":
+		if e.ComplexityRoot.PublicRecord.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicRecord.Summary(childComplexity), true
+	case "PublicRecord.uscc":
+		if e.ComplexityRoot.PublicRecord.USCC == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicRecord.USCC(childComplexity), true
+
+	case "PublicRecordConnection.edges":
+		if e.ComplexityRoot.PublicRecordConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicRecordConnection.Edges(childComplexity), true
+	case "PublicRecordConnection.nodes":
+		if e.ComplexityRoot.PublicRecordConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicRecordConnection.Nodes(childComplexity), true
+	case "PublicRecordConnection.pageInfo":
+		if e.ComplexityRoot.PublicRecordConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicRecordConnection.PageInfo(childComplexity), true
+	case "PublicRecordConnection.totalCount":
+		if e.ComplexityRoot.PublicRecordConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicRecordConnection.TotalCount(childComplexity), true
+
+	case "PublicRecordEdge.cursor":
+		if e.ComplexityRoot.PublicRecordEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicRecordEdge.Cursor(childComplexity), true
+	case "PublicRecordEdge.node":
+		if e.ComplexityRoot.PublicRecordEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicRecordEdge.Node(childComplexity), true
 
 	case "Publication.aggregateId":
 		if e.ComplexityRoot.Publication.AggregateID == nil {
@@ -3538,7 +4193,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Deadlines(childComplexity, args["overdueOnly"].(*bool), args["assigneeId"].(*string)), true
+		return e.ComplexityRoot.Query.Deadlines(childComplexity, args["filter"].(*model.DeadlineFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.dishonestyRecords":
 		if e.ComplexityRoot.Query.DishonestyRecords == nil {
 			break
@@ -3561,6 +4216,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.EnterpriseAgents(childComplexity, args["subjectId"].(string)), true
+	case "Query.followUpDocuments":
+		if e.ComplexityRoot.Query.FollowUpDocuments == nil {
+			break
+		}
+
+		args, err := ec.field_Query_followUpDocuments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.FollowUpDocuments(childComplexity, args["filter"].(*model.FollowUpFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.handlingStats":
 		if e.ComplexityRoot.Query.HandlingStats == nil {
 			break
@@ -3607,18 +4273,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.myAccountManager":
+		if e.ComplexityRoot.Query.MyAccountManager == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myAccountManager_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyAccountManager(childComplexity, args["subjectId"].(*string)), true
+	case "Query.myAccounts":
+		if e.ComplexityRoot.Query.MyAccounts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myAccounts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyAccounts(childComplexity, args["filter"].(*model.SelfServiceFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.myApplications":
 		if e.ComplexityRoot.Query.MyApplications == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Query.MyApplications(childComplexity), true
+	case "Query.myArrears":
+		if e.ComplexityRoot.Query.MyArrears == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myArrears_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyArrears(childComplexity, args["filter"].(*model.SelfServiceFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.myBills":
+		if e.ComplexityRoot.Query.MyBills == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myBills_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyBills(childComplexity, args["filter"].(*model.SelfServiceFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.myConsents":
 		if e.ComplexityRoot.Query.MyConsents == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Query.MyConsents(childComplexity), true
+	case "Query.myContracts":
+		if e.ComplexityRoot.Query.MyContracts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myContracts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyContracts(childComplexity, args["filter"].(*model.SelfServiceFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.myCreditReport":
 		if e.ComplexityRoot.Query.MyCreditReport == nil {
 			break
@@ -3630,6 +4351,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.MyCreditReport(childComplexity, args["subjectId"].(*string)), true
+	case "Query.myCreditReportPdfUrl":
+		if e.ComplexityRoot.Query.MyCreditReportPDFURL == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myCreditReportPdfUrl_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyCreditReportPDFURL(childComplexity, args["subjectId"].(*string)), true
 	case "Query.myEnterprises":
 		if e.ComplexityRoot.Query.MyEnterprises == nil {
 			break
@@ -3653,6 +4385,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.MyNotices(childComplexity), true
+	case "Query.myPayments":
+		if e.ComplexityRoot.Query.MyPayments == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myPayments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyPayments(childComplexity, args["filter"].(*model.SelfServiceFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.objection":
 		if e.ComplexityRoot.Query.Objection == nil {
 			break
@@ -3674,7 +4417,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Objections(childComplexity, args["subjectId"].(string)), true
+		return e.ComplexityRoot.Query.Objections(childComplexity, args["filter"].(*model.ObjectionFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.publicCommitments":
+		if e.ComplexityRoot.Query.PublicCommitments == nil {
+			break
+		}
+
+		args, err := ec.field_Query_publicCommitments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PublicCommitments(childComplexity, args["query"].(string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.publicRecords":
+		if e.ComplexityRoot.Query.PublicRecords == nil {
+			break
+		}
+
+		args, err := ec.field_Query_publicRecords_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PublicRecords(childComplexity, args["query"].(string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.publications":
 		if e.ComplexityRoot.Query.Publications == nil {
 			break
@@ -3718,7 +4483,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Repairs(childComplexity, args["subjectId"].(string)), true
+		return e.ComplexityRoot.Query.Repairs(childComplexity, args["filter"].(*model.RepairFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.searchSubjects":
 		if e.ComplexityRoot.Query.SearchSubjects == nil {
 			break
@@ -3729,7 +4494,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.SearchSubjects(childComplexity, args["text"].(string), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.SearchSubjects(childComplexity, args["query"].(string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.statistics":
 		if e.ComplexityRoot.Query.Statistics == nil {
 			break
@@ -3878,6 +4643,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RepairCommitmentText.Version(childComplexity), true
+
+	case "RepairPayload.repair":
+		if e.ComplexityRoot.RepairPayload.Repair == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepairPayload.Repair(childComplexity), true
 
 	case "RepairRequest.assigneeId":
 		if e.ComplexityRoot.RepairRequest.AssigneeID == nil {
@@ -4084,6 +4856,20 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReviewDeadlineCount.OpenOverdue(childComplexity), true
+
+	case "RunJobPayload.run":
+		if e.ComplexityRoot.RunJobPayload.Run == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunJobPayload.Run(childComplexity), true
+
+	case "SetWorkPhonePayload.user":
+		if e.ComplexityRoot.SetWorkPhonePayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetWorkPhonePayload.User(childComplexity), true
 
 	case "SignCommitmentPayload.application":
 		if e.ComplexityRoot.SignCommitmentPayload.Application == nil {
@@ -4541,6 +5327,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Version(childComplexity), true
+	case "User.workPhone":
+		if e.ComplexityRoot.User.WorkPhone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.WorkPhone(childComplexity), true
 
 	case "UserConnection.edges":
 		if e.ComplexityRoot.UserConnection.Edges == nil {
@@ -4683,6 +5475,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ChangeUserRoleInput", ec.unmarshalInputChangeUserRoleInput),
 			graphql.NewInputUnmarshaler("CompleteFaceVerificationInput", ec.unmarshalInputCompleteFaceVerificationInput),
 			graphql.NewInputUnmarshaler("CreateStaffUserInput", ec.unmarshalInputCreateStaffUserInput),
+			graphql.NewInputUnmarshaler("DeadlineFilter", ec.unmarshalInputDeadlineFilter),
 			graphql.NewInputUnmarshaler("DecideCaseInput", ec.unmarshalInputDecideCaseInput),
 			graphql.NewInputUnmarshaler("DecideObjectionInput", ec.unmarshalInputDecideObjectionInput),
 			graphql.NewInputUnmarshaler("DisableUserInput", ec.unmarshalInputDisableUserInput),
@@ -4692,22 +5485,31 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ExtendObjectionInput", ec.unmarshalInputExtendObjectionInput),
 			graphql.NewInputUnmarshaler("FileObjectionInput", ec.unmarshalInputFileObjectionInput),
 			graphql.NewInputUnmarshaler("FileRepairInput", ec.unmarshalInputFileRepairInput),
+			graphql.NewInputUnmarshaler("FollowUpFilter", ec.unmarshalInputFollowUpFilter),
 			graphql.NewInputUnmarshaler("GiveConsentInput", ec.unmarshalInputGiveConsentInput),
 			graphql.NewInputUnmarshaler("GrantSubscriptionInput", ec.unmarshalInputGrantSubscriptionInput),
 			graphql.NewInputUnmarshaler("ImportBillingFileInput", ec.unmarshalInputImportBillingFileInput),
 			graphql.NewInputUnmarshaler("JobRunFilter", ec.unmarshalInputJobRunFilter),
+			graphql.NewInputUnmarshaler("MarkDocumentReceivedInput", ec.unmarshalInputMarkDocumentReceivedInput),
 			graphql.NewInputUnmarshaler("MarkInboxReadInput", ec.unmarshalInputMarkInboxReadInput),
+			graphql.NewInputUnmarshaler("MarkNoticeReadInput", ec.unmarshalInputMarkNoticeReadInput),
+			graphql.NewInputUnmarshaler("ObjectionFilter", ec.unmarshalInputObjectionFilter),
 			graphql.NewInputUnmarshaler("OpenCaseInput", ec.unmarshalInputOpenCaseInput),
 			graphql.NewInputUnmarshaler("PublicationFilter", ec.unmarshalInputPublicationFilter),
 			graphql.NewInputUnmarshaler("RecordCommitmentBreachInput", ec.unmarshalInputRecordCommitmentBreachInput),
 			graphql.NewInputUnmarshaler("RecordSurveyInput", ec.unmarshalInputRecordSurveyInput),
+			graphql.NewInputUnmarshaler("RepairFilter", ec.unmarshalInputRepairFilter),
 			graphql.NewInputUnmarshaler("RequestAgentBindingInput", ec.unmarshalInputRequestAgentBindingInput),
 			graphql.NewInputUnmarshaler("RequestRepairSupplementInput", ec.unmarshalInputRequestRepairSupplementInput),
 			graphql.NewInputUnmarshaler("ResetUserPasswordInput", ec.unmarshalInputResetUserPasswordInput),
 			graphql.NewInputUnmarshaler("RetryPublicationInput", ec.unmarshalInputRetryPublicationInput),
 			graphql.NewInputUnmarshaler("ReviewDecisionInput", ec.unmarshalInputReviewDecisionInput),
+			graphql.NewInputUnmarshaler("ReviewStepInput", ec.unmarshalInputReviewStepInput),
 			graphql.NewInputUnmarshaler("RevokeAgentInput", ec.unmarshalInputRevokeAgentInput),
+			graphql.NewInputUnmarshaler("RunJobInput", ec.unmarshalInputRunJobInput),
 			graphql.NewInputUnmarshaler("ScheduleSurveyInput", ec.unmarshalInputScheduleSurveyInput),
+			graphql.NewInputUnmarshaler("SelfServiceFilter", ec.unmarshalInputSelfServiceFilter),
+			graphql.NewInputUnmarshaler("SetWorkPhoneInput", ec.unmarshalInputSetWorkPhoneInput),
 			graphql.NewInputUnmarshaler("SignCommitmentInput", ec.unmarshalInputSignCommitmentInput),
 			graphql.NewInputUnmarshaler("StaffLoginInput", ec.unmarshalInputStaffLoginInput),
 			graphql.NewInputUnmarshaler("StartFaceVerificationInput", ec.unmarshalInputStartFaceVerificationInput),
@@ -5148,6 +5950,16 @@ input ApplicationFilter {
   vipOnly: Boolean
   "Only surveys assigned to this staff user."
   assigneeId: ID
+  "Only this subject's applications."
+  subjectId: ID
+  "Only applications on the zero-document path (asked for credit handling, 信用办水) (true) or only the others (false)."
+  zeroDocument: Boolean
+  "Submitted at or after this time."
+  submittedFrom: Time
+  "Submitted before this time."
+  submittedTo: Time
+  "An application ID, the unit's USCC, or part of the unit's name (at most 64 characters)."
+  keyword: String
 }
 
 """
@@ -5186,7 +5998,7 @@ type ApplicationConnection {
   edges: [ApplicationEdge!]!
   "Pagination."
   pageInfo: PageInfo!
-  "Applications matching the filter."
+  "Items matching the filter, counted only when this field is selected: exact up to 10000; 10001 means more than 10000 (the count stops there so that no page counts millions of rows)."
   totalCount: Int!
 }
 
@@ -5278,7 +6090,7 @@ type AuditEntryConnection {
   edges: [AuditEntryEdge!]!
   "Pagination."
   pageInfo: PageInfo!
-  "Entries matching the filter."
+  "Items matching the filter, counted only when this field is selected: exact up to 10000; 10001 means more than 10000 (the count stops there so that no page counts millions of rows)."
   totalCount: Int!
 }
 
@@ -5372,6 +6184,8 @@ enum ImportKind {
   PAYMENTS
   "Reminders (催告) and the bills they cover."
   REMINDERS
+  "Water-supply contracts (履约信息, R1.7)."
+  CONTRACTS
 }
 
 """
@@ -5393,13 +6207,13 @@ type ImportJob {
   "Opaque identifier."
   id: ID!
   "Kind of file."
-  kind: String!
+  kind: ImportKind!
   "File name."
   fileName: String
   "Encoding detected or given (UTF-8 or GB18030)."
   encoding: String
-  "RUNNING, DONE or FAILED."
-  status: String!
+  "Where the job stands."
+  status: ImportStatus!
   "Data rows read."
   rows: Int!
   "Rows inserted."
@@ -5432,6 +6246,26 @@ input ImportBillingFileInput {
   encoding: String
 }
 
+"""
+Result of importBillingFile.
+"""
+type ImportBillingFilePayload {
+  "The import job, with its counts and row errors."
+  job: ImportJob!
+}
+
+"""
+Where an import job stands.
+"""
+enum ImportStatus {
+  "Reading the file."
+  RUNNING
+  "Finished; bad rows are in errors."
+  DONE
+  "Stopped: the file could not be read (see message)."
+  FAILED
+}
+
 extend type Query {
   "An import job (staff)."
   importJob(id: ID!): ImportJob! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
@@ -5439,7 +6273,7 @@ extend type Query {
 
 extend type Mutation {
   "Import a billing-system CSV file; good rows are kept, bad rows reported (R1.1)."
-  importBillingFile(input: ImportBillingFileInput!): ImportJob! @hasRole(roles: [STAFF, ADMIN])
+  importBillingFile(input: ImportBillingFileInput!): ImportBillingFilePayload! @hasRole(roles: [STAFF, ADMIN])
 }
 `, BuiltIn: false},
 	{Name: "../schema/credit.graphqls", Input: `"""
@@ -5986,6 +6820,8 @@ type User {
   lastLoginAt: Time
   "The bound phone number, masked (138****5678); null when none (R7.2)."
   phoneMasked: String
+  "A staff user's work (office) telephone, shown to the enterprises they serve as account manager; null when none."
+  workPhone: String
   "True when the user may not log in; its sessions ended when it was disabled (R7.1)."
   disabled: Boolean!
   "Version of the role and disabled flag; pass it to disableUser, enableUser and changeUserRole (optimistic locking)."
@@ -6164,55 +7000,7 @@ extend type Mutation {
   markInboxRead(input: MarkInboxReadInput!): MarkInboxReadPayload! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
 }
 `, BuiltIn: false},
-	{Name: "../schema/ops.graphqls", Input: `"""
-A water account (户号) from the billing system (R1.1).
-"""
-type Account {
-  "Account number (户号)."
-  accountNo: String!
-  "Address served."
-  address: String!
-  "Use type, as the billing system names it."
-  useType: String!
-  "Opened on (00:00 Asia/Shanghai of the day)."
-  openedOn: Time!
-}
-
-"""
-A water bill.
-"""
-type Bill {
-  "Bill number."
-  billNo: String!
-  "Account number (户号)."
-  accountNo: String!
-  "Billing period (YYYY-MM)."
-  period: String!
-  "Amount in fen (分)."
-  amountFen: Int64!
-  "Issued on."
-  issuedOn: Time!
-  "Due on."
-  dueOn: Time!
-}
-
-"""
-A payment against a bill.
-"""
-type Payment {
-  "Payment number."
-  paymentNo: String!
-  "The bill paid."
-  billNo: String!
-  "Account number (户号)."
-  accountNo: String!
-  "Amount in fen (分)."
-  amountFen: Int64!
-  "Paid at."
-  paidAt: Time!
-}
-
-"A subject in a connection."
+	{Name: "../schema/ops.graphqls", Input: `"A subject in a connection."
 type SubjectEdge {
   "Cursor."
   cursor: String!
@@ -6230,60 +7018,6 @@ type SubjectConnection {
   totalCount: Int!
 }
 
-"An account in a connection."
-type AccountEdge {
-  "Cursor."
-  cursor: String!
-  "The account."
-  node: Account!
-}
-
-"A page of accounts, newest first."
-type AccountConnection {
-  "The accounts."
-  edges: [AccountEdge!]!
-  "Pagination."
-  pageInfo: PageInfo!
-  "Accounts in all."
-  totalCount: Int!
-}
-
-"A bill in a connection."
-type BillEdge {
-  "Cursor."
-  cursor: String!
-  "The bill."
-  node: Bill!
-}
-
-"A page of bills, newest first."
-type BillConnection {
-  "The bills."
-  edges: [BillEdge!]!
-  "Pagination."
-  pageInfo: PageInfo!
-  "Bills in all."
-  totalCount: Int!
-}
-
-"A payment in a connection."
-type PaymentEdge {
-  "Cursor."
-  cursor: String!
-  "The payment."
-  node: Payment!
-}
-
-"A page of payments, newest first."
-type PaymentConnection {
-  "The payments."
-  edges: [PaymentEdge!]!
-  "Pagination."
-  pageInfo: PageInfo!
-  "Payments in all."
-  totalCount: Int!
-}
-
 "A repair request in a connection."
 type RepairRequestEdge {
   "Cursor."
@@ -6292,7 +7026,7 @@ type RepairRequestEdge {
   node: RepairRequest!
 }
 
-"A page of repair requests, newest first."
+"A page of repair requests (the subject overview: newest first; ` + "`" + `repairs` + "`" + `: earliest deadline first)."
 type RepairRequestConnection {
   "The repair requests."
   edges: [RepairRequestEdge!]!
@@ -6310,7 +7044,7 @@ type ObjectionEdge {
   node: Objection!
 }
 
-"A page of objections, newest first."
+"A page of objections (the subject overview: newest first; ` + "`" + `objections` + "`" + `: earliest deadline first)."
 type ObjectionConnection {
   "The objections."
   edges: [ObjectionEdge!]!
@@ -6587,8 +7321,8 @@ type Statistics {
 }
 
 extend type Query {
-  "Find subjects by USCC or account number (exact) or by name (part) (R8.1)."
-  searchSubjects(text: String!, first: Int = 20, after: String): SubjectConnection! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
+  "Find subjects by USCC or account number (exact) or by name (part); query is one line of 2–100 characters (R8.1)."
+  searchSubjects(query: String!, first: Int = 20, after: String): SubjectConnection! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
   "A subject's whole picture (360° view) for staff (R8.1)."
   subjectOverview(id: ID!): SubjectOverview! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
   "The publication outbox, newest first, with filters (R8.1)."
@@ -6720,7 +7454,7 @@ type DishonestyRecordConnection {
   edges: [DishonestyRecordEdge!]!
   "Pagination."
   pageInfo: PageInfo!
-  "Records matching the filter."
+  "Items matching the filter, counted only when this field is selected: exact up to 10000; 10001 means more than 10000 (the count stops there so that no page counts millions of rows)."
   totalCount: Int!
 }
 
@@ -6734,6 +7468,8 @@ input DishonestyRecordFilter {
   kind: RecordKind
   "Only this status."
   status: RecordStatus
+  "Only this severity."
+  severity: Severity
   "Behaviour from (inclusive)."
   from: Time
   "Behaviour until (exclusive)."
@@ -6874,6 +7610,26 @@ type CreditProfile {
   incentives: Incentives!
   "The account manager (staff user ID)."
   accountManagerId: ID
+  "Grade (分级分类, R3.4), recomputed with the tier; null before the first evaluation."
+  grade: Grade
+  "When the grade last changed."
+  gradeSince: Time
+  "Why the subject has its grade (Chinese)."
+  gradeReasons: [String!]!
+}
+
+"""
+A subject's grade (分级分类, R3.4); each grade's handling is configuration.
+"""
+enum Grade {
+  "优良: EXCELLENT tier (R3.1) and no late payment in 36 months (R3.5): VIP green channel and 容缺."
+  EXCELLENT
+  "良好: no record in force; the ordinary path."
+  GOOD
+  "关注: a record in force that is not serious, or late payments in the last 12 months; excluded from zero-document handling."
+  WATCH
+  "失信: a serious record in force, or repeated records; excluded from zero-document handling, applications need the extra review."
+  DISHONEST
 }
 
 """
@@ -6955,6 +7711,30 @@ type JobRun {
 }
 
 """
+Input of runJob.
+"""
+input RunJobInput {
+  "The job's name (see jobs)."
+  name: String!
+}
+
+"""
+Result of runJob.
+"""
+type RunJobPayload {
+  "The run."
+  run: JobRun!
+}
+
+"""
+Result of assignAccountManager.
+"""
+type AssignAccountManagerPayload {
+  "The subject's profile with its account manager."
+  profile: CreditProfile!
+}
+
+"""
 Input of assignAccountManager.
 """
 input AssignAccountManagerInput {
@@ -6987,9 +7767,9 @@ extend type Mutation {
   "Record a breach of a commitment: a BROKEN_PROMISE record linked to it (R2.4)."
   recordCommitmentBreach(input: RecordCommitmentBreachInput!): CasePayload! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
   "Assign an account manager to an EXCELLENT subject (R3.2)."
-  assignAccountManager(input: AssignAccountManagerInput!): CreditProfile! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
+  assignAccountManager(input: AssignAccountManagerInput!): AssignAccountManagerPayload! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
   "Run a job now (ADMIN); a job already running answers CONFLICT."
-  runJob(name: String!): JobRun! @hasRole(roles: [ADMIN])
+  runJob(input: RunJobInput!): RunJobPayload! @hasRole(roles: [ADMIN])
 }
 `, BuiltIn: false},
 	{Name: "../schema/repair.graphqls", Input: `"""
@@ -7145,15 +7925,15 @@ type RepairCommitmentText {
 An open repair or objection and its deadline (R5.3).
 """
 type Deadline {
-  "REPAIR or OBJECTION."
-  kind: String!
+  "Repair or objection."
+  kind: ReviewKind!
   "The request."
   id: ID!
   "The record."
   recordId: ID!
   "The subject."
   subjectId: ID!
-  "Its state."
+  "Its state: a RepairStatus or ObjectionStatus name."
   status: String!
   "Due at."
   dueAt: Time!
@@ -7215,8 +7995,8 @@ input RequestRepairSupplementInput {
   repairId: ID!
   "Every missing item, at once."
   missing: [String!]!
-  "The version seen."
-  version: Int
+  "The version seen (optimistic locking)."
+  version: Int!
 }
 
 """
@@ -7226,7 +8006,8 @@ input ReviewDecisionInput {
   "The repair or objection."
   id: ID!
   "Why."
-  reason: String!
+  reason: String!  "The version seen (optimistic locking)."
+  version: Int!
 }
 
 """
@@ -7250,7 +8031,8 @@ input ExtendObjectionInput {
   "Working days to add."
   days: Int!
   "Why."
-  reason: String!
+  reason: String!  "The version seen (optimistic locking)."
+  version: Int!
 }
 
 """
@@ -7278,7 +8060,96 @@ input DecideObjectionInput {
   "For CORRECTED: the corrected summary."
   correctedSummary: String
   "For CORRECTED: the corrected severity."
-  correctedSeverity: Severity
+  correctedSeverity: Severity  "The version seen (optimistic locking)."
+  version: Int!
+}
+
+"""
+Filter of repairs; empty fields match everything.
+"""
+input RepairFilter {
+  "Only this state."
+  status: RepairStatus
+  "Only this subject (required of an enterprise user)."
+  subjectId: ID
+  "Only requests assigned to this officer."
+  assigneeId: ID
+  "Only open requests past their deadline (true) or only the others (false)."
+  overdue: Boolean
+}
+
+"""
+Filter of objections; empty fields match everything.
+"""
+input ObjectionFilter {
+  "Only this state."
+  status: ObjectionStatus
+  "Only this subject (required of an enterprise user)."
+  subjectId: ID
+  "Only objections assigned to this officer."
+  assigneeId: ID
+  "Only open objections past their deadline (true) or only the others (false)."
+  overdue: Boolean
+}
+
+"""
+Kinds of deadline.
+"""
+enum DeadlineKind {
+  "A credit repair request (信用修复)."
+  REPAIR
+  "An objection (异议申诉)."
+  OBJECTION
+}
+
+"""
+Open states of a deadline.
+"""
+enum DeadlineStatus {
+  "Filed, not yet taken into review."
+  SUBMITTED
+  "In review."
+  UNDER_REVIEW
+}
+
+"""
+Filter of deadlines; empty fields match everything.
+"""
+input DeadlineFilter {
+  "Only this kind."
+  kind: DeadlineKind
+  "Only this state."
+  status: DeadlineStatus
+  "Only past due."
+  overdueOnly: Boolean
+  "Only this officer's."
+  assigneeId: ID
+  "Due at or after this time."
+  dueFrom: Time
+  "Due before this time."
+  dueTo: Time
+}
+
+"""
+A deadline in a connection.
+"""
+type DeadlineEdge {
+  "Cursor."
+  cursor: String!
+  "The deadline."
+  node: Deadline!
+}
+
+"""
+A page of deadlines, earliest first.
+"""
+type DeadlineConnection {
+  "Items."
+  edges: [DeadlineEdge!]!
+  "Pagination."
+  pageInfo: PageInfo!
+  "Items matching the filter, counted only when this field is selected: exact up to 10000; 10001 means more than 10000 (the count stops there so that no page counts millions of rows)."
+  totalCount: Int!
 }
 
 extend type Query {
@@ -7288,41 +8159,484 @@ extend type Query {
   repair(id: ID!): RepairRequest! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
   "An objection (its subject's users, staff)."
   objection(id: ID!): Objection! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
-  "Repairs of a subject."
-  repairs(subjectId: ID!): [RepairRequest!]! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
-  "Objections of a subject."
-  objections(subjectId: ID!): [Objection!]! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
-  "Open repairs and objections by due date, with overdue flags (R5.3)."
-  deadlines(overdueOnly: Boolean, assigneeId: ID): [Deadline!]! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
+  "Repair requests, earliest deadline first (R8.1): staff see any subject's; an enterprise user must name a subject it may dispute for."
+  repairs(filter: RepairFilter, first: Int = 20, after: String): RepairRequestConnection! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
+  "Objections, earliest deadline first (R8.1): staff see any subject's; an enterprise user must name a subject it may dispute for."
+  objections(filter: ObjectionFilter, first: Int = 20, after: String): ObjectionConnection! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
+  "Open repairs and objections by due date, with overdue flags (R5.3, R8.1)."
+  deadlines(filter: DeadlineFilter, first: Int = 20, after: String): DeadlineConnection! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
   "The caller's reminders."
   myNotices: [StaffNotice!]! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
 }
 
+"""
+Input of a review step that needs only the request and its version (startRepairReview, acceptObjection).
+"""
+input ReviewStepInput {
+  "The repair or objection."
+  id: ID!
+  "The version seen (optimistic locking)."
+  version: Int!
+}
+
+"""
+Result of a repair mutation.
+"""
+type RepairPayload {
+  "The repair after the change."
+  repair: RepairRequest!
+}
+
+"""
+Result of an objection mutation.
+"""
+type ObjectionPayload {
+  "The objection after the change."
+  objection: Objection!
+}
+
+"""
+Input of markNoticeRead.
+"""
+input MarkNoticeReadInput {
+  "The reminder."
+  id: ID!
+}
+
+"""
+Result of markNoticeRead.
+"""
+type MarkNoticeReadPayload {
+  "True when the reminder was the caller's and is now read."
+  read: Boolean!
+}
+
 extend type Mutation {
   "File a credit repair request with evidence and a signed repair commitment (R5.1)."
-  fileRepair(input: FileRepairInput!): RepairRequest! @hasRole(roles: [ENTERPRISE])
+  fileRepair(input: FileRepairInput!): RepairPayload! @hasRole(roles: [ENTERPRISE])
   "Supply the missing items of a repair."
-  supplementRepair(input: SupplementRepairInput!): RepairRequest! @hasRole(roles: [ENTERPRISE])
+  supplementRepair(input: SupplementRepairInput!): RepairPayload! @hasRole(roles: [ENTERPRISE])
   "Take a repair into review."
-  startRepairReview(id: ID!): RepairRequest! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
+  startRepairReview(input: ReviewStepInput!): RepairPayload! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
   "Ask for every missing item at once."
-  requestRepairSupplement(input: RequestRepairSupplementInput!): RepairRequest! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
+  requestRepairSupplement(input: RequestRepairSupplementInput!): RepairPayload! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
   "Approve a repair: the record becomes REPAIRED and its publication is withdrawn."
-  approveRepair(input: ReviewDecisionInput!): RepairRequest! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
+  approveRepair(input: ReviewDecisionInput!): RepairPayload! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
   "Deny a repair."
-  denyRepair(input: ReviewDecisionInput!): RepairRequest! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
+  denyRepair(input: ReviewDecisionInput!): RepairPayload! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
   "Object to a record (R5.2)."
-  fileObjection(input: FileObjectionInput!): Objection! @hasRole(roles: [ENTERPRISE])
+  fileObjection(input: FileObjectionInput!): ObjectionPayload! @hasRole(roles: [ENTERPRISE])
   "Accept an objection for review: the record is flagged UNDER_OBJECTION."
-  acceptObjection(id: ID!): Objection! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
+  acceptObjection(input: ReviewStepInput!): ObjectionPayload! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
   "Decline to review an objection."
-  notAcceptObjection(input: ReviewDecisionInput!): Objection! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
+  notAcceptObjection(input: ReviewDecisionInput!): ObjectionPayload! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
   "Extend an objection's deadline once."
-  extendObjection(input: ExtendObjectionInput!): Objection! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
+  extendObjection(input: ExtendObjectionInput!): ObjectionPayload! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
   "Decide an objection: CORRECTED, REVOKED or UPHELD."
-  decideObjection(input: DecideObjectionInput!): Objection! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
+  decideObjection(input: DecideObjectionInput!): ObjectionPayload! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
   "Mark a reminder read."
-  markNoticeRead(id: ID!): Boolean! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
+  markNoticeRead(input: MarkNoticeReadInput!): MarkNoticeReadPayload! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
+}
+`, BuiltIn: false},
+	{Name: "../schema/selfservice.graphqls", Input: `"""
+A water account (户号) of a subject, from the billing system (R1.1).
+"""
+type Account {
+  "Account number (户号)."
+  accountNo: String!
+  "The subject the account belongs to (its ID)."
+  subjectId: ID!
+  "Water-use address."
+  address: String!
+  "Use type as the billing system names it (INDUSTRIAL …)."
+  useType: String!
+  "Opening date (00:00 Asia/Shanghai)."
+  openedOn: Time!
+}
+
+"""
+A water bill with what has been paid against it (R1.1, R3.5).
+"""
+type Bill {
+  "Bill number."
+  billNo: String!
+  "Account number (户号)."
+  accountNo: String!
+  "Billing period (YYYY-MM)."
+  period: String!
+  "Amount billed, in fen (分)."
+  amountFen: Int64!
+  "Sum of the payments against the bill, in fen."
+  paidFen: Int64!
+  "What is left to pay, in fen (never negative)."
+  outstandingFen: Int64!
+  "Issue date."
+  issuedOn: Time!
+  "Due date: the last day to pay."
+  dueOn: Time!
+  "True when something is left to pay after the due date (欠费)."
+  overdue: Boolean!
+}
+
+"""
+A payment against a bill (R1.1).
+"""
+type Payment {
+  "Payment number."
+  paymentNo: String!
+  "The bill paid."
+  billNo: String!
+  "Account number (户号)."
+  accountNo: String!
+  "Amount paid, in fen (分)."
+  amountFen: Int64!
+  "When it was paid."
+  paidAt: Time!
+}
+
+"""
+The status of a water-supply contract (R1.7).
+"""
+enum ContractStatus {
+  "In force (履行中)."
+  ACTIVE
+  "Suspended (中止)."
+  SUSPENDED
+  "Terminated (解除/终止)."
+  TERMINATED
+  "Its term has ended (到期)."
+  EXPIRED
+}
+
+"""
+A water-supply contract (供用水合同, 履约信息) of an account (R1.7).
+"""
+type Contract {
+  "Contract number."
+  contractNo: String!
+  "Account number (户号)."
+  accountNo: String!
+  "The supplying party (供水方)."
+  supplier: String!
+  "The customer party (用水方)."
+  customer: String!
+  "Start of the term."
+  startsOn: Time!
+  "End of the term."
+  endsOn: Time!
+  "Status."
+  status: ContractStatus!
+}
+
+"An edge of AccountConnection."
+type AccountEdge {
+  "Cursor of this account."
+  cursor: String!
+  "The account."
+  node: Account!
+}
+
+"A page of accounts, newest first."
+type AccountConnection {
+  "The accounts."
+  edges: [AccountEdge!]!
+  "The accounts of this page."
+  nodes: [Account!]!
+  "Paging."
+  pageInfo: PageInfo!
+  "All accounts that match."
+  totalCount: Int!
+}
+
+"An edge of BillConnection."
+type BillEdge {
+  "Cursor of this bill."
+  cursor: String!
+  "The bill."
+  node: Bill!
+}
+
+"A page of bills, newest first."
+type BillConnection {
+  "The bills."
+  edges: [BillEdge!]!
+  "The bills of this page."
+  nodes: [Bill!]!
+  "Paging."
+  pageInfo: PageInfo!
+  "All bills that match."
+  totalCount: Int!
+}
+
+"An edge of PaymentConnection."
+type PaymentEdge {
+  "Cursor of this payment."
+  cursor: String!
+  "The payment."
+  node: Payment!
+}
+
+"A page of payments, newest first."
+type PaymentConnection {
+  "The payments."
+  edges: [PaymentEdge!]!
+  "The payments of this page."
+  nodes: [Payment!]!
+  "Paging."
+  pageInfo: PageInfo!
+  "All payments that match."
+  totalCount: Int!
+}
+
+"An edge of ContractConnection."
+type ContractEdge {
+  "Cursor of this contract."
+  cursor: String!
+  "The contract."
+  node: Contract!
+}
+
+"A page of contracts, newest first."
+type ContractConnection {
+  "The contracts."
+  edges: [ContractEdge!]!
+  "The contracts of this page."
+  nodes: [Contract!]!
+  "Paging."
+  pageInfo: PageInfo!
+  "All contracts that match."
+  totalCount: Int!
+}
+
+"""
+The account manager serving an enterprise (客户经理, R3.2): a name and a work telephone.
+"""
+type AccountManager {
+  "Name."
+  name: String!
+  "Work telephone (办公电话)."
+  workPhone: String!
+}
+
+"""
+What a self-service list shows: the subject (an enterprise user bound to one enterprise may leave it out; staff must name it) and optionally one of its accounts.
+"""
+input SelfServiceFilter {
+  "The subject (its ID)."
+  subjectId: ID
+  "One of the subject's accounts (户号)."
+  accountNo: String
+}
+
+extend type Query {
+  "The water accounts of a subject the caller may view (VIEW scope; staff name the subject)."
+  myAccounts(filter: SelfServiceFilter, first: Int = 20, after: String): AccountConnection! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
+  "The bills of a subject the caller may view, with what was paid."
+  myBills(filter: SelfServiceFilter, first: Int = 20, after: String): BillConnection! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
+  "The bills of a subject the caller may view that are unpaid past their due date (欠费, R3.5)."
+  myArrears(filter: SelfServiceFilter, first: Int = 20, after: String): BillConnection! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
+  "The payments of a subject the caller may view."
+  myPayments(filter: SelfServiceFilter, first: Int = 20, after: String): PaymentConnection! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
+  "The water-supply contracts of a subject the caller may view (履约信息, R1.7)."
+  myContracts(filter: SelfServiceFilter, first: Int = 20, after: String): ContractConnection! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
+  "The account manager of a subject the caller may view (R3.2); null when none is assigned."
+  myAccountManager(subjectId: ID): AccountManager @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
+}
+
+"""
+A published credit commitment (公开承诺, R2.3) as anyone may see it.
+"""
+type PublicCommitment {
+  "Enterprise name."
+  enterpriseName: String!
+  "统一社会信用代码."
+  uscc: String!
+  "The legal representative who signed, masked (林*强)."
+  signerMasked: String!
+  "When it was signed."
+  signedAt: Time!
+  "When it was published to the credit platform."
+  publishedAt: Time!
+}
+
+"""
+A published dishonesty record in its publicity period (失信记录公示), as anyone may see it.
+"""
+type PublicRecord {
+  "Enterprise name."
+  enterpriseName: String!
+  "统一社会信用代码."
+  uscc: String!
+  "Kind."
+  kind: RecordKind!
+  "Kind in Chinese (欠缴水费 …)."
+  kindLabel: String!
+  "Severity."
+  severity: Severity!
+  "Summary as published."
+  summary: String!
+  "Decision date."
+  decidedOn: Time!
+  "Start of the publicity period."
+  publicityStart: Time
+  "End of the publicity period."
+  publicityEnd: Time
+}
+
+"An edge of PublicCommitmentConnection."
+type PublicCommitmentEdge {
+  "Cursor of this commitment."
+  cursor: String!
+  "The commitment."
+  node: PublicCommitment!
+}
+
+"A page of published commitments, newest first."
+type PublicCommitmentConnection {
+  "The commitments."
+  edges: [PublicCommitmentEdge!]!
+  "The commitments of this page."
+  nodes: [PublicCommitment!]!
+  "Paging."
+  pageInfo: PageInfo!
+  "All that match."
+  totalCount: Int!
+}
+
+"An edge of PublicRecordConnection."
+type PublicRecordEdge {
+  "Cursor of this record."
+  cursor: String!
+  "The record."
+  node: PublicRecord!
+}
+
+"A page of published records, newest first."
+type PublicRecordConnection {
+  "The records."
+  edges: [PublicRecordEdge!]!
+  "The records of this page."
+  nodes: [PublicRecord!]!
+  "Paging."
+  pageInfo: PageInfo!
+  "All that match."
+  totalCount: Int!
+}
+
+"""
+Input of setWorkPhone.
+"""
+input SetWorkPhoneInput {
+  "The staff user."
+  userId: ID!
+  "Work (office) telephone, 7–20 characters of digits, spaces, +, - and parentheses; empty to clear it."
+  workPhone: String!
+  "The user's version as you saw it; a stale one is CONFLICT (STALE_VERSION)."
+  version: Int!
+}
+
+"""
+Result of setWorkPhone.
+"""
+type SetWorkPhonePayload {
+  "The staff user with its work telephone."
+  user: User!
+}
+
+extend type Query {
+  "Path (on this server) of the caller's e-credit report as a PDF; fetch it with the same Authorization header, after a fresh face verification, as myCreditReport (R6.1)."
+  myCreditReportPdfUrl(subjectId: ID): String! @hasRole(roles: [ENTERPRISE])
+  "Public publicity query (公示查询): the published commitments of the enterprises a USCC or (part of) a name finds; anonymous, rate-limited per client."
+  publicCommitments(query: String!, first: Int = 20, after: String): PublicCommitmentConnection! @public
+  "Public publicity query (公示查询): the published dishonesty records in their publicity period of the enterprises a USCC or (part of) a name finds; anonymous, rate-limited per client."
+  publicRecords(query: String!, first: Int = 20, after: String): PublicRecordConnection! @public
+}
+
+extend type Mutation {
+  "Set a staff user's work telephone, which enterprises see of their account manager (ADMIN, audited)."
+  setWorkPhone(input: SetWorkPhoneInput!): SetWorkPhonePayload! @hasRole(roles: [ADMIN])
+}
+
+"""
+A document accepted as to-follow (容缺受理) with its due date (R3.6).
+"""
+type FollowUpDocument {
+  "Opaque identifier."
+  id: ID!
+  "The application accepted with it missing."
+  applicationId: ID!
+  "The subject (its ID)."
+  subjectId: ID!
+  "The document's name."
+  name: String!
+  "Due date: the last day to hand it in (00:00 Asia/Shanghai)."
+  dueOn: Time!
+  "When staff marked it received; null while missing."
+  receivedAt: Time
+  "True when still missing after its due date."
+  overdue: Boolean!
+  "Version; pass it to markDocumentReceived (optimistic locking)."
+  version: Int!
+}
+
+"An edge of FollowUpDocumentConnection."
+type FollowUpDocumentEdge {
+  "Cursor of this document."
+  cursor: String!
+  "The document."
+  node: FollowUpDocument!
+}
+
+"A page of documents to follow, newest first."
+type FollowUpDocumentConnection {
+  "The documents."
+  edges: [FollowUpDocumentEdge!]!
+  "The documents of this page."
+  nodes: [FollowUpDocument!]!
+  "Paging."
+  pageInfo: PageInfo!
+  "All that match."
+  totalCount: Int!
+}
+
+"""
+What followUpDocuments shows.
+"""
+input FollowUpFilter {
+  "The subject; staff may leave it out to see every subject's."
+  subjectId: ID
+  "Only documents not yet received."
+  pendingOnly: Boolean
+  "Only documents still missing after their due date."
+  overdueOnly: Boolean
+}
+
+"""
+Input of markDocumentReceived.
+"""
+input MarkDocumentReceivedInput {
+  "The document to follow."
+  id: ID!
+  "Its version as you saw it; a stale one is CONFLICT (STALE_VERSION)."
+  version: Int!
+}
+
+"""
+Result of markDocumentReceived.
+"""
+type MarkDocumentReceivedPayload {
+  "The document, received."
+  document: FollowUpDocument!
+}
+
+extend type Query {
+  "Documents accepted as to-follow (容缺) with their due dates (R3.6): staff see every subject's (overdueOnly: the overdue ones), an enterprise user those of a subject it may view."
+  followUpDocuments(filter: FollowUpFilter, first: Int = 20, after: String): FollowUpDocumentConnection! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
+}
+
+extend type Mutation {
+  "Mark a document to follow received (R3.6)."
+  markDocumentReceived(input: MarkDocumentReceivedInput!): MarkDocumentReceivedPayload! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
 }
 `, BuiltIn: false},
 	{Name: "../schema/users.graphqls", Input: `"""
@@ -7355,7 +8669,7 @@ type UserConnection {
   edges: [UserEdge!]!
   "Pagination."
   pageInfo: PageInfo!
-  "Users matching the filter."
+  "Items matching the filter, counted only when this field is selected: exact up to 10000; 10001 means more than 10000 (the count stops there so that no page counts millions of rows)."
   totalCount: Int!
 }
 
@@ -7498,6 +8812,8 @@ func (ec *executionContext) childFields_Account(ctx context.Context, field graph
 	switch field.Name {
 	case "accountNo":
 		return ec.fieldContext_Account_accountNo(ctx, field)
+	case "subjectId":
+		return ec.fieldContext_Account_subjectId(ctx, field)
 	case "address":
 		return ec.fieldContext_Account_address(ctx, field)
 	case "useType":
@@ -7512,6 +8828,8 @@ func (ec *executionContext) childFields_AccountConnection(ctx context.Context, f
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_AccountConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_AccountConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_AccountConnection_pageInfo(ctx, field)
 	case "totalCount":
@@ -7528,6 +8846,16 @@ func (ec *executionContext) childFields_AccountEdge(ctx context.Context, field g
 		return ec.fieldContext_AccountEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AccountEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AccountManager(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_AccountManager_name(ctx, field)
+	case "workPhone":
+		return ec.fieldContext_AccountManager_workPhone(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccountManager", field.Name)
 }
 
 func (ec *executionContext) childFields_AgentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7650,6 +8978,14 @@ func (ec *executionContext) childFields_ApplicationPayload(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type ApplicationPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_AssignAccountManagerPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "profile":
+		return ec.fieldContext_AssignAccountManagerPayload_profile(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssignAccountManagerPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7706,10 +9042,16 @@ func (ec *executionContext) childFields_Bill(ctx context.Context, field graphql.
 		return ec.fieldContext_Bill_period(ctx, field)
 	case "amountFen":
 		return ec.fieldContext_Bill_amountFen(ctx, field)
+	case "paidFen":
+		return ec.fieldContext_Bill_paidFen(ctx, field)
+	case "outstandingFen":
+		return ec.fieldContext_Bill_outstandingFen(ctx, field)
 	case "issuedOn":
 		return ec.fieldContext_Bill_issuedOn(ctx, field)
 	case "dueOn":
 		return ec.fieldContext_Bill_dueOn(ctx, field)
+	case "overdue":
+		return ec.fieldContext_Bill_overdue(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Bill", field.Name)
 }
@@ -7718,6 +9060,8 @@ func (ec *executionContext) childFields_BillConnection(ctx context.Context, fiel
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_BillConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_BillConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_BillConnection_pageInfo(ctx, field)
 	case "totalCount":
@@ -7858,6 +9202,50 @@ func (ec *executionContext) childFields_ConsentText(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type ConsentText", field.Name)
 }
 
+func (ec *executionContext) childFields_Contract(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "contractNo":
+		return ec.fieldContext_Contract_contractNo(ctx, field)
+	case "accountNo":
+		return ec.fieldContext_Contract_accountNo(ctx, field)
+	case "supplier":
+		return ec.fieldContext_Contract_supplier(ctx, field)
+	case "customer":
+		return ec.fieldContext_Contract_customer(ctx, field)
+	case "startsOn":
+		return ec.fieldContext_Contract_startsOn(ctx, field)
+	case "endsOn":
+		return ec.fieldContext_Contract_endsOn(ctx, field)
+	case "status":
+		return ec.fieldContext_Contract_status(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Contract", field.Name)
+}
+
+func (ec *executionContext) childFields_ContractConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ContractConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ContractConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ContractConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ContractConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContractConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ContractEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ContractEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ContractEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContractEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_CreateStaffUserPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "user":
@@ -7896,6 +9284,12 @@ func (ec *executionContext) childFields_CreditProfile(ctx context.Context, field
 		return ec.fieldContext_CreditProfile_incentives(ctx, field)
 	case "accountManagerId":
 		return ec.fieldContext_CreditProfile_accountManagerId(ctx, field)
+	case "grade":
+		return ec.fieldContext_CreditProfile_grade(ctx, field)
+	case "gradeSince":
+		return ec.fieldContext_CreditProfile_gradeSince(ctx, field)
+	case "gradeReasons":
+		return ec.fieldContext_CreditProfile_gradeReasons(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreditProfile", field.Name)
 }
@@ -7988,6 +9382,28 @@ func (ec *executionContext) childFields_Deadline(ctx context.Context, field grap
 		return ec.fieldContext_Deadline_assigneeId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Deadline", field.Name)
+}
+
+func (ec *executionContext) childFields_DeadlineConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_DeadlineConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_DeadlineConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_DeadlineConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeadlineConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_DeadlineEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_DeadlineEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_DeadlineEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeadlineEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_DisableUserPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8148,6 +9564,52 @@ func (ec *executionContext) childFields_EvidenceItem(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type EvidenceItem", field.Name)
 }
 
+func (ec *executionContext) childFields_FollowUpDocument(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_FollowUpDocument_id(ctx, field)
+	case "applicationId":
+		return ec.fieldContext_FollowUpDocument_applicationId(ctx, field)
+	case "subjectId":
+		return ec.fieldContext_FollowUpDocument_subjectId(ctx, field)
+	case "name":
+		return ec.fieldContext_FollowUpDocument_name(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_FollowUpDocument_dueOn(ctx, field)
+	case "receivedAt":
+		return ec.fieldContext_FollowUpDocument_receivedAt(ctx, field)
+	case "overdue":
+		return ec.fieldContext_FollowUpDocument_overdue(ctx, field)
+	case "version":
+		return ec.fieldContext_FollowUpDocument_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FollowUpDocument", field.Name)
+}
+
+func (ec *executionContext) childFields_FollowUpDocumentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_FollowUpDocumentConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_FollowUpDocumentConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_FollowUpDocumentConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_FollowUpDocumentConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FollowUpDocumentConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_FollowUpDocumentEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_FollowUpDocumentEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_FollowUpDocumentEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FollowUpDocumentEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_GiveConsentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "consent":
@@ -8200,6 +9662,14 @@ func (ec *executionContext) childFields_HandlingStepTime(ctx context.Context, fi
 		return ec.fieldContext_HandlingStepTime_avgHours(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type HandlingStepTime", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportBillingFilePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "job":
+		return ec.fieldContext_ImportBillingFilePayload_job(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportBillingFilePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ImportJob(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8342,12 +9812,28 @@ func (ec *executionContext) childFields_LogoutPayload(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type LogoutPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_MarkDocumentReceivedPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "document":
+		return ec.fieldContext_MarkDocumentReceivedPayload_document(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MarkDocumentReceivedPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_MarkInboxReadPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "marked":
 		return ec.fieldContext_MarkInboxReadPayload_marked(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MarkInboxReadPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_MarkNoticeReadPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "read":
+		return ec.fieldContext_MarkNoticeReadPayload_read(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MarkNoticeReadPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Notice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8448,6 +9934,14 @@ func (ec *executionContext) childFields_ObjectionEdge(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type ObjectionEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ObjectionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "objection":
+		return ec.fieldContext_ObjectionPayload_objection(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ObjectionPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -8478,6 +9972,8 @@ func (ec *executionContext) childFields_PaymentConnection(ctx context.Context, f
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_PaymentConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_PaymentConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_PaymentConnection_pageInfo(ctx, field)
 	case "totalCount":
@@ -8494,6 +9990,94 @@ func (ec *executionContext) childFields_PaymentEdge(ctx context.Context, field g
 		return ec.fieldContext_PaymentEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PaymentEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_PublicCommitment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "enterpriseName":
+		return ec.fieldContext_PublicCommitment_enterpriseName(ctx, field)
+	case "uscc":
+		return ec.fieldContext_PublicCommitment_uscc(ctx, field)
+	case "signerMasked":
+		return ec.fieldContext_PublicCommitment_signerMasked(ctx, field)
+	case "signedAt":
+		return ec.fieldContext_PublicCommitment_signedAt(ctx, field)
+	case "publishedAt":
+		return ec.fieldContext_PublicCommitment_publishedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PublicCommitment", field.Name)
+}
+
+func (ec *executionContext) childFields_PublicCommitmentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_PublicCommitmentConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_PublicCommitmentConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PublicCommitmentConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PublicCommitmentConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PublicCommitmentConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PublicCommitmentEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PublicCommitmentEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_PublicCommitmentEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PublicCommitmentEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_PublicRecord(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "enterpriseName":
+		return ec.fieldContext_PublicRecord_enterpriseName(ctx, field)
+	case "uscc":
+		return ec.fieldContext_PublicRecord_uscc(ctx, field)
+	case "kind":
+		return ec.fieldContext_PublicRecord_kind(ctx, field)
+	case "kindLabel":
+		return ec.fieldContext_PublicRecord_kindLabel(ctx, field)
+	case "severity":
+		return ec.fieldContext_PublicRecord_severity(ctx, field)
+	case "summary":
+		return ec.fieldContext_PublicRecord_summary(ctx, field)
+	case "decidedOn":
+		return ec.fieldContext_PublicRecord_decidedOn(ctx, field)
+	case "publicityStart":
+		return ec.fieldContext_PublicRecord_publicityStart(ctx, field)
+	case "publicityEnd":
+		return ec.fieldContext_PublicRecord_publicityEnd(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PublicRecord", field.Name)
+}
+
+func (ec *executionContext) childFields_PublicRecordConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_PublicRecordConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_PublicRecordConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PublicRecordConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PublicRecordConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PublicRecordConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PublicRecordEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PublicRecordEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_PublicRecordEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PublicRecordEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Publication(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8592,6 +10176,14 @@ func (ec *executionContext) childFields_RepairCommitmentText(ctx context.Context
 		return ec.fieldContext_RepairCommitmentText_version(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RepairCommitmentText", field.Name)
+}
+
+func (ec *executionContext) childFields_RepairPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "repair":
+		return ec.fieldContext_RepairPayload_repair(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RepairPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_RepairRequest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8706,6 +10298,22 @@ func (ec *executionContext) childFields_ReviewDeadlineCount(ctx context.Context,
 		return ec.fieldContext_ReviewDeadlineCount_openOverdue(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReviewDeadlineCount", field.Name)
+}
+
+func (ec *executionContext) childFields_RunJobPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "run":
+		return ec.fieldContext_RunJobPayload_run(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RunJobPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SetWorkPhonePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_SetWorkPhonePayload_user(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetWorkPhonePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_SignCommitmentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8920,6 +10528,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_lastLoginAt(ctx, field)
 	case "phoneMasked":
 		return ec.fieldContext_User_phoneMasked(ctx, field)
+	case "workPhone":
+		return ec.fieldContext_User_workPhone(ctx, field)
 	case "disabled":
 		return ec.fieldContext_User_disabled(ctx, field)
 	case "version":

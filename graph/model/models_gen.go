@@ -6,8 +6,11 @@ import (
 	"bytes"
 	"creditwater/apply"
 	"creditwater/billing"
+	"creditwater/credit/grade"
+	"creditwater/credit/review"
 	"creditwater/ident"
 	"creditwater/models"
+	"creditwater/selfservice"
 	"fmt"
 	"io"
 	"strconv"
@@ -30,15 +33,17 @@ type AcceptApplicationInput struct {
 type AccountConnection struct {
 	// The accounts.
 	Edges []AccountEdge `json:"edges"`
-	// Pagination.
+	// The accounts of this page.
+	Nodes []models.Account `json:"nodes"`
+	// Paging.
 	PageInfo *PageInfo `json:"pageInfo"`
-	// Accounts in all.
+	// All accounts that match.
 	TotalCount int `json:"totalCount"`
 }
 
-// An account in a connection.
+// An edge of AccountConnection.
 type AccountEdge struct {
-	// Cursor.
+	// Cursor of this account.
 	Cursor string `json:"cursor"`
 	// The account.
 	Node *models.Account `json:"node"`
@@ -56,7 +61,7 @@ type ApplicationConnection struct {
 	Edges []ApplicationEdge `json:"edges"`
 	// Pagination.
 	PageInfo *PageInfo `json:"pageInfo"`
-	// Applications matching the filter.
+	// Items matching the filter, counted only when this field is selected: exact up to 10000; 10001 means more than 10000 (the count stops there so that no page counts millions of rows).
 	TotalCount int `json:"totalCount"`
 }
 
@@ -82,6 +87,16 @@ type ApplicationFilter struct {
 	VipOnly *bool `json:"vipOnly,omitempty"`
 	// Only surveys assigned to this staff user.
 	AssigneeID *string `json:"assigneeId,omitempty"`
+	// Only this subject's applications.
+	SubjectID *string `json:"subjectId,omitempty"`
+	// Only applications on the zero-document path (asked for credit handling, 信用办水) (true) or only the others (false).
+	ZeroDocument *bool `json:"zeroDocument,omitempty"`
+	// Submitted at or after this time.
+	SubmittedFrom *time.Time `json:"submittedFrom,omitempty"`
+	// Submitted before this time.
+	SubmittedTo *time.Time `json:"submittedTo,omitempty"`
+	// An application ID, the unit's USCC, or part of the unit's name (at most 64 characters).
+	Keyword *string `json:"keyword,omitempty"`
 }
 
 // An application and its result.
@@ -134,13 +149,19 @@ type AssignAccountManagerInput struct {
 	StaffUserID string `json:"staffUserId"`
 }
 
+// Result of assignAccountManager.
+type AssignAccountManagerPayload struct {
+	// The subject's profile with its account manager.
+	Profile *grade.Profile `json:"profile"`
+}
+
 // A page of audit entries, newest first.
 type AuditEntryConnection struct {
 	// The entries.
 	Edges []AuditEntryEdge `json:"edges"`
 	// Pagination.
 	PageInfo *PageInfo `json:"pageInfo"`
-	// Entries matching the filter.
+	// Items matching the filter, counted only when this field is selected: exact up to 10000; 10001 means more than 10000 (the count stops there so that no page counts millions of rows).
 	TotalCount int `json:"totalCount"`
 }
 
@@ -178,18 +199,20 @@ type AuthoriseAgentInput struct {
 type BillConnection struct {
 	// The bills.
 	Edges []BillEdge `json:"edges"`
-	// Pagination.
+	// The bills of this page.
+	Nodes []selfservice.Bill `json:"nodes"`
+	// Paging.
 	PageInfo *PageInfo `json:"pageInfo"`
-	// Bills in all.
+	// All bills that match.
 	TotalCount int `json:"totalCount"`
 }
 
-// A bill in a connection.
+// An edge of BillConnection.
 type BillEdge struct {
-	// Cursor.
+	// Cursor of this bill.
 	Cursor string `json:"cursor"`
 	// The bill.
-	Node *models.Bill `json:"node"`
+	Node *selfservice.Bill `json:"node"`
 }
 
 // Input of bindEnterprise (R6.5): bind as the enterprise's legal representative.
@@ -298,6 +321,26 @@ type ConsentText struct {
 	Text string `json:"text"`
 }
 
+// A page of contracts, newest first.
+type ContractConnection struct {
+	// The contracts.
+	Edges []ContractEdge `json:"edges"`
+	// The contracts of this page.
+	Nodes []models.Contract `json:"nodes"`
+	// Paging.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// All contracts that match.
+	TotalCount int `json:"totalCount"`
+}
+
+// An edge of ContractConnection.
+type ContractEdge struct {
+	// Cursor of this contract.
+	Cursor string `json:"cursor"`
+	// The contract.
+	Node *models.Contract `json:"node"`
+}
+
 // Input of createStaffUser.
 type CreateStaffUserInput struct {
 	// Login name, 3–64 characters without white space, @, control or invisible characters; unique in its normalised form (CONFLICT USERNAME_TAKEN).
@@ -326,6 +369,40 @@ type CreditCheckPayload struct {
 	Conditions []apply.Condition `json:"conditions"`
 }
 
+// A page of deadlines, earliest first.
+type DeadlineConnection struct {
+	// Items.
+	Edges []DeadlineEdge `json:"edges"`
+	// Pagination.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// Items matching the filter, counted only when this field is selected: exact up to 10000; 10001 means more than 10000 (the count stops there so that no page counts millions of rows).
+	TotalCount int `json:"totalCount"`
+}
+
+// A deadline in a connection.
+type DeadlineEdge struct {
+	// Cursor.
+	Cursor string `json:"cursor"`
+	// The deadline.
+	Node *review.Deadline `json:"node"`
+}
+
+// Filter of deadlines; empty fields match everything.
+type DeadlineFilter struct {
+	// Only this kind.
+	Kind *DeadlineKind `json:"kind,omitempty"`
+	// Only this state.
+	Status *DeadlineStatus `json:"status,omitempty"`
+	// Only past due.
+	OverdueOnly *bool `json:"overdueOnly,omitempty"`
+	// Only this officer's.
+	AssigneeID *string `json:"assigneeId,omitempty"`
+	// Due at or after this time.
+	DueFrom *time.Time `json:"dueFrom,omitempty"`
+	// Due before this time.
+	DueTo *time.Time `json:"dueTo,omitempty"`
+}
+
 // Input of confirmCase / dismissCase.
 type DecideCaseInput struct {
 	// Case.
@@ -346,6 +423,8 @@ type DecideObjectionInput struct {
 	CorrectedSummary *string `json:"correctedSummary,omitempty"`
 	// For CORRECTED: the corrected severity.
 	CorrectedSeverity *models.Severity `json:"correctedSeverity,omitempty"`
+	// The version seen (optimistic locking).
+	Version int `json:"version"`
 }
 
 // Input of disableUser.
@@ -372,7 +451,7 @@ type DishonestyRecordConnection struct {
 	Edges []DishonestyRecordEdge `json:"edges"`
 	// Pagination.
 	PageInfo *PageInfo `json:"pageInfo"`
-	// Records matching the filter.
+	// Items matching the filter, counted only when this field is selected: exact up to 10000; 10001 means more than 10000 (the count stops there so that no page counts millions of rows).
 	TotalCount int `json:"totalCount"`
 }
 
@@ -392,6 +471,8 @@ type DishonestyRecordFilter struct {
 	Kind *models.RecordKind `json:"kind,omitempty"`
 	// Only this status.
 	Status *models.RecordStatus `json:"status,omitempty"`
+	// Only this severity.
+	Severity *models.Severity `json:"severity,omitempty"`
 	// Behaviour from (inclusive).
 	From *time.Time `json:"from,omitempty"`
 	// Behaviour until (exclusive).
@@ -438,6 +519,8 @@ type ExtendObjectionInput struct {
 	Days int `json:"days"`
 	// Why.
 	Reason string `json:"reason"`
+	// The version seen (optimistic locking).
+	Version int `json:"version"`
 }
 
 // Input of fileObjection.
@@ -460,6 +543,36 @@ type FileRepairInput struct {
 	SignCommitment bool `json:"signCommitment"`
 	// Evidence files (PDF, JPEG, PNG; size-limited).
 	Evidence []graphql.Upload `json:"evidence,omitempty"`
+}
+
+// A page of documents to follow, newest first.
+type FollowUpDocumentConnection struct {
+	// The documents.
+	Edges []FollowUpDocumentEdge `json:"edges"`
+	// The documents of this page.
+	Nodes []models.FollowUpDocument `json:"nodes"`
+	// Paging.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// All that match.
+	TotalCount int `json:"totalCount"`
+}
+
+// An edge of FollowUpDocumentConnection.
+type FollowUpDocumentEdge struct {
+	// Cursor of this document.
+	Cursor string `json:"cursor"`
+	// The document.
+	Node *models.FollowUpDocument `json:"node"`
+}
+
+// What followUpDocuments shows.
+type FollowUpFilter struct {
+	// The subject; staff may leave it out to see every subject's.
+	SubjectID *string `json:"subjectId,omitempty"`
+	// Only documents not yet received.
+	PendingOnly *bool `json:"pendingOnly,omitempty"`
+	// Only documents still missing after their due date.
+	OverdueOnly *bool `json:"overdueOnly,omitempty"`
 }
 
 // Input of giveConsent.
@@ -506,6 +619,12 @@ type ImportBillingFileInput struct {
 	File graphql.Upload `json:"file"`
 	// auto (default), utf-8 or gbk.
 	Encoding *string `json:"encoding,omitempty"`
+}
+
+// Result of importBillingFile.
+type ImportBillingFilePayload struct {
+	// The import job, with its counts and row errors.
+	Job *models.ImportJob `json:"job"`
 }
 
 // A page of job runs, newest first.
@@ -558,6 +677,20 @@ type LogoutPayload struct {
 	Ok bool `json:"ok"`
 }
 
+// Input of markDocumentReceived.
+type MarkDocumentReceivedInput struct {
+	// The document to follow.
+	ID string `json:"id"`
+	// Its version as you saw it; a stale one is CONFLICT (STALE_VERSION).
+	Version int `json:"version"`
+}
+
+// Result of markDocumentReceived.
+type MarkDocumentReceivedPayload struct {
+	// The document, received.
+	Document *models.FollowUpDocument `json:"document"`
+}
+
 // Input of markInboxRead.
 type MarkInboxReadInput struct {
 	// The notices to mark read; all of the caller's when empty.
@@ -568,6 +701,18 @@ type MarkInboxReadInput struct {
 type MarkInboxReadPayload struct {
 	// How many notices were marked read.
 	Marked int `json:"marked"`
+}
+
+// Input of markNoticeRead.
+type MarkNoticeReadInput struct {
+	// The reminder.
+	ID string `json:"id"`
+}
+
+// Result of markNoticeRead.
+type MarkNoticeReadPayload struct {
+	// True when the reminder was the caller's and is now read.
+	Read bool `json:"read"`
 }
 
 // Mutations. Each takes one `input` and returns a payload.
@@ -594,7 +739,7 @@ type NoticeEdge struct {
 	Node *models.Notice `json:"node"`
 }
 
-// A page of objections, newest first.
+// A page of objections (the subject overview: newest first; `objections`: earliest deadline first).
 type ObjectionConnection struct {
 	// The objections.
 	Edges []ObjectionEdge `json:"edges"`
@@ -610,6 +755,24 @@ type ObjectionEdge struct {
 	Cursor string `json:"cursor"`
 	// The objection.
 	Node *models.Objection `json:"node"`
+}
+
+// Filter of objections; empty fields match everything.
+type ObjectionFilter struct {
+	// Only this state.
+	Status *models.ObjectionStatus `json:"status,omitempty"`
+	// Only this subject (required of an enterprise user).
+	SubjectID *string `json:"subjectId,omitempty"`
+	// Only objections assigned to this officer.
+	AssigneeID *string `json:"assigneeId,omitempty"`
+	// Only open objections past their deadline (true) or only the others (false).
+	Overdue *bool `json:"overdue,omitempty"`
+}
+
+// Result of an objection mutation.
+type ObjectionPayload struct {
+	// The objection after the change.
+	Objection *models.Objection `json:"objection"`
 }
 
 // Input of openCase.
@@ -646,18 +809,60 @@ type PageInfo struct {
 type PaymentConnection struct {
 	// The payments.
 	Edges []PaymentEdge `json:"edges"`
-	// Pagination.
+	// The payments of this page.
+	Nodes []models.Payment `json:"nodes"`
+	// Paging.
 	PageInfo *PageInfo `json:"pageInfo"`
-	// Payments in all.
+	// All payments that match.
 	TotalCount int `json:"totalCount"`
 }
 
-// A payment in a connection.
+// An edge of PaymentConnection.
 type PaymentEdge struct {
-	// Cursor.
+	// Cursor of this payment.
 	Cursor string `json:"cursor"`
 	// The payment.
 	Node *models.Payment `json:"node"`
+}
+
+// A page of published commitments, newest first.
+type PublicCommitmentConnection struct {
+	// The commitments.
+	Edges []PublicCommitmentEdge `json:"edges"`
+	// The commitments of this page.
+	Nodes []selfservice.PublicCommitment `json:"nodes"`
+	// Paging.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// All that match.
+	TotalCount int `json:"totalCount"`
+}
+
+// An edge of PublicCommitmentConnection.
+type PublicCommitmentEdge struct {
+	// Cursor of this commitment.
+	Cursor string `json:"cursor"`
+	// The commitment.
+	Node *selfservice.PublicCommitment `json:"node"`
+}
+
+// A page of published records, newest first.
+type PublicRecordConnection struct {
+	// The records.
+	Edges []PublicRecordEdge `json:"edges"`
+	// The records of this page.
+	Nodes []selfservice.PublicRecord `json:"nodes"`
+	// Paging.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// All that match.
+	TotalCount int `json:"totalCount"`
+}
+
+// An edge of PublicRecordConnection.
+type PublicRecordEdge struct {
+	// Cursor of this record.
+	Cursor string `json:"cursor"`
+	// The record.
+	Node *selfservice.PublicRecord `json:"node"`
 }
 
 // A page of publications, newest first.
@@ -736,7 +941,25 @@ type RepairCommitmentText struct {
 	Version string `json:"version"`
 }
 
-// A page of repair requests, newest first.
+// Filter of repairs; empty fields match everything.
+type RepairFilter struct {
+	// Only this state.
+	Status *models.RepairStatus `json:"status,omitempty"`
+	// Only this subject (required of an enterprise user).
+	SubjectID *string `json:"subjectId,omitempty"`
+	// Only requests assigned to this officer.
+	AssigneeID *string `json:"assigneeId,omitempty"`
+	// Only open requests past their deadline (true) or only the others (false).
+	Overdue *bool `json:"overdue,omitempty"`
+}
+
+// Result of a repair mutation.
+type RepairPayload struct {
+	// The repair after the change.
+	Repair *models.RepairRequest `json:"repair"`
+}
+
+// A page of repair requests (the subject overview: newest first; `repairs`: earliest deadline first).
 type RepairRequestConnection struct {
 	// The repair requests.
 	Edges []RepairRequestEdge `json:"edges"`
@@ -778,8 +1001,8 @@ type RequestRepairSupplementInput struct {
 	RepairID string `json:"repairId"`
 	// Every missing item, at once.
 	Missing []string `json:"missing"`
-	// The version seen.
-	Version *int `json:"version,omitempty"`
+	// The version seen (optimistic locking).
+	Version int `json:"version"`
 }
 
 // Input of resetUserPassword.
@@ -818,6 +1041,16 @@ type ReviewDecisionInput struct {
 	ID string `json:"id"`
 	// Why.
 	Reason string `json:"reason"`
+	// The version seen (optimistic locking).
+	Version int `json:"version"`
+}
+
+// Input of a review step that needs only the request and its version (startRepairReview, acceptObjection).
+type ReviewStepInput struct {
+	// The repair or objection.
+	ID string `json:"id"`
+	// The version seen (optimistic locking).
+	Version int `json:"version"`
 }
 
 // Input of revokeAgent.
@@ -826,6 +1059,18 @@ type RevokeAgentInput struct {
 	BindingID string `json:"bindingId"`
 	// Why (shown to the agent), at most 200 characters.
 	Reason *string `json:"reason,omitempty"`
+}
+
+// Input of runJob.
+type RunJobInput struct {
+	// The job's name (see jobs).
+	Name string `json:"name"`
+}
+
+// Result of runJob.
+type RunJobPayload struct {
+	// The run.
+	Run *models.JobRun `json:"run"`
 }
 
 // Input of scheduleSurvey.
@@ -838,6 +1083,30 @@ type ScheduleSurveyInput struct {
 	At time.Time `json:"at"`
 	// The version seen (optimistic locking).
 	Version *int `json:"version,omitempty"`
+}
+
+// What a self-service list shows: the subject (an enterprise user bound to one enterprise may leave it out; staff must name it) and optionally one of its accounts.
+type SelfServiceFilter struct {
+	// The subject (its ID).
+	SubjectID *string `json:"subjectId,omitempty"`
+	// One of the subject's accounts (户号).
+	AccountNo *string `json:"accountNo,omitempty"`
+}
+
+// Input of setWorkPhone.
+type SetWorkPhoneInput struct {
+	// The staff user.
+	UserID string `json:"userId"`
+	// Work (office) telephone, 7–20 characters of digits, spaces, +, - and parentheses; empty to clear it.
+	WorkPhone string `json:"workPhone"`
+	// The user's version as you saw it; a stale one is CONFLICT (STALE_VERSION).
+	Version int `json:"version"`
+}
+
+// Result of setWorkPhone.
+type SetWorkPhonePayload struct {
+	// The staff user with its work telephone.
+	User *models.User `json:"user"`
 }
 
 // Input of signCommitment (R2.1).
@@ -960,7 +1229,7 @@ type UserConnection struct {
 	Edges []UserEdge `json:"edges"`
 	// Pagination.
 	PageInfo *PageInfo `json:"pageInfo"`
-	// Users matching the filter.
+	// Items matching the filter, counted only when this field is selected: exact up to 10000; 10001 means more than 10000 (the count stops there so that no page counts millions of rows).
 	TotalCount int `json:"totalCount"`
 }
 
@@ -1010,6 +1279,122 @@ type WithdrawConsentInput struct {
 type WithdrawConsentPayload struct {
 	// True when withdrawn.
 	Ok bool `json:"ok"`
+}
+
+// Kinds of deadline.
+type DeadlineKind string
+
+const (
+	// A credit repair request (信用修复).
+	DeadlineKindRepair DeadlineKind = "REPAIR"
+	// An objection (异议申诉).
+	DeadlineKindObjection DeadlineKind = "OBJECTION"
+)
+
+var AllDeadlineKind = []DeadlineKind{
+	DeadlineKindRepair,
+	DeadlineKindObjection,
+}
+
+func (e DeadlineKind) IsValid() bool {
+	switch e {
+	case DeadlineKindRepair, DeadlineKindObjection:
+		return true
+	}
+	return false
+}
+
+func (e DeadlineKind) String() string {
+	return string(e)
+}
+
+func (e *DeadlineKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DeadlineKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DeadlineKind", str)
+	}
+	return nil
+}
+
+func (e DeadlineKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DeadlineKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DeadlineKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Open states of a deadline.
+type DeadlineStatus string
+
+const (
+	// Filed, not yet taken into review.
+	DeadlineStatusSubmitted DeadlineStatus = "SUBMITTED"
+	// In review.
+	DeadlineStatusUnderReview DeadlineStatus = "UNDER_REVIEW"
+)
+
+var AllDeadlineStatus = []DeadlineStatus{
+	DeadlineStatusSubmitted,
+	DeadlineStatusUnderReview,
+}
+
+func (e DeadlineStatus) IsValid() bool {
+	switch e {
+	case DeadlineStatusSubmitted, DeadlineStatusUnderReview:
+		return true
+	}
+	return false
+}
+
+func (e DeadlineStatus) String() string {
+	return string(e)
+}
+
+func (e *DeadlineStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DeadlineStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DeadlineStatus", str)
+	}
+	return nil
+}
+
+func (e DeadlineStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DeadlineStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DeadlineStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // Outcome of a face verification.
@@ -1080,6 +1465,67 @@ func (e *FaceOutcome) UnmarshalJSON(b []byte) error {
 }
 
 func (e FaceOutcome) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where an import job stands.
+type ImportStatus string
+
+const (
+	// Reading the file.
+	ImportStatusRunning ImportStatus = "RUNNING"
+	// Finished; bad rows are in errors.
+	ImportStatusDone ImportStatus = "DONE"
+	// Stopped: the file could not be read (see message).
+	ImportStatusFailed ImportStatus = "FAILED"
+)
+
+var AllImportStatus = []ImportStatus{
+	ImportStatusRunning,
+	ImportStatusDone,
+	ImportStatusFailed,
+}
+
+func (e ImportStatus) IsValid() bool {
+	switch e {
+	case ImportStatusRunning, ImportStatusDone, ImportStatusFailed:
+		return true
+	}
+	return false
+}
+
+func (e ImportStatus) String() string {
+	return string(e)
+}
+
+func (e *ImportStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ImportStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ImportStatus", str)
+	}
+	return nil
+}
+
+func (e ImportStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ImportStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ImportStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -55,7 +55,7 @@ func Register(mux *http.ServeMux, title, endpoint string) {
 		data := struct{ Title, Base, Endpoint, Nonce string }{title, base, endpoint, secure.CSPNonce(r.Context())}
 		if err := page.Execute(&b, data); err != nil {
 			// Only a programming error in the embedded template gets here.
-			http.Error(w, "internal error", http.StatusInternalServerError)
+			http.Error(w, "内部错误", http.StatusInternalServerError)
 			return
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")

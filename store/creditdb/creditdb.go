@@ -174,7 +174,7 @@ func (c conn) find(ctx context.Context, lock bool, dst any, what, where string, 
 	}
 	res := q.Find(dst)
 	if res.Error != nil {
-		return false, apperr.Wrap(res.Error, apperr.Internal, "could not read the %s", what)
+		return false, apperr.Wrap(res.Error, apperr.Internal, "无法读取%s", what)
 	}
 	return res.RowsAffected > 0, nil
 }
@@ -186,7 +186,7 @@ func (c conn) create(ctx context.Context, row any, what string) error {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
 			return credit.ErrDuplicate
 		}
-		return apperr.Wrap(err, apperr.Internal, "could not store the %s", what)
+		return apperr.Wrap(err, apperr.Internal, "无法保存%s", what)
 	}
 	return nil
 }
@@ -207,7 +207,7 @@ func list[T any](ctx context.Context, c conn, what, order string, limit int, whe
 		q = q.Limit(limit)
 	}
 	if err := q.Find(&rows).Error; err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "could not read the %s", what)
+		return nil, apperr.Wrap(err, apperr.Internal, "无法读取%s", what)
 	}
 	return rows, nil
 }

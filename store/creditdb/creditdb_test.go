@@ -158,14 +158,15 @@ func TestRecordStoreList(t *testing.T) {
 		want  []string
 		total int64
 	}{
-		{"everything, newest ID first", record.Query{Limit: 10}, []string{all[4].ID, all[3].ID, all[2].ID, all[1].ID, all[0].ID}, 5},
-		{"by subject", record.Query{SubjectID: other.ID, Limit: 10}, []string{all[4].ID}, 1},
-		{"a viewer's subjects", record.Query{ViewerID: "u1", Scopes: credit.ViewRecords, Limit: 10}, []string{all[3].ID, all[2].ID, all[1].ID, all[0].ID}, 4},
-		{"an unbound viewer", record.Query{ViewerID: "u2", Scopes: credit.ViewRecords, Limit: 10}, nil, 0},
-		{"by kind", record.Query{Kind: models.KindTheft, Limit: 10}, []string{all[4].ID}, 1},
-		{"by status", record.Query{Status: models.RecordRevoked, Limit: 10}, nil, 0},
-		{"by behaviour day", record.Query{From: ct.Day(2025, 2, 1), To: ct.Day(2025, 3, 1), Limit: 10}, []string{all[1].ID}, 1},
-		{"after a cursor, limited", record.Query{Before: all[3].ID, Limit: 2}, []string{all[2].ID, all[1].ID}, 5},
+		{"everything, newest ID first", record.Query{Limit: 10, Count: true}, []string{all[4].ID, all[3].ID, all[2].ID, all[1].ID, all[0].ID}, 5},
+		{"by subject", record.Query{SubjectID: other.ID, Limit: 10, Count: true}, []string{all[4].ID}, 1},
+		{"a viewer's subjects", record.Query{ViewerID: "u1", Scopes: credit.ViewRecords, Limit: 10, Count: true}, []string{all[3].ID, all[2].ID, all[1].ID, all[0].ID}, 4},
+		{"an unbound viewer", record.Query{ViewerID: "u2", Scopes: credit.ViewRecords, Limit: 10, Count: true}, nil, 0},
+		{"by kind", record.Query{Kind: models.KindTheft, Limit: 10, Count: true}, []string{all[4].ID}, 1},
+		{"by status", record.Query{Status: models.RecordRevoked, Limit: 10, Count: true}, nil, 0},
+		{"R8.1 by severity", record.Query{Severity: models.SeveritySerious, Limit: 10, Count: true}, nil, 0},
+		{"by behaviour day", record.Query{From: ct.Day(2025, 2, 1), To: ct.Day(2025, 3, 1), Limit: 10, Count: true}, []string{all[1].ID}, 1},
+		{"after a cursor, limited", record.Query{Before: all[3].ID, Limit: 2, Count: true}, []string{all[2].ID, all[1].ID}, 5},
 	}
 	for _, c := range cases {
 		got, total, err := st.List(ctx, c.q)
@@ -466,7 +467,7 @@ func TestReviewStoreQueue(t *testing.T) {
 		total int64
 	}{
 		{"by due day", review.Query{Limit: 10, Count: true}, []int{0, 1, 2}, 3},
-		{"newest first, of a subject", review.Query{SubjectID: s.ID, Newest: true, Limit: 10}, []int{1, 0}, 0},
+		{"of a subject", review.Query{SubjectID: s.ID, Limit: 10}, []int{0, 1}, 0},
 		{"by status", review.Query{Status: string(models.RepairSubmitted), Limit: 10, Count: true}, []int{0, 2}, 2},
 		{"in statuses", review.Query{Statuses: []string{string(models.RepairUnderReview), "NONE"}, Limit: 10}, []int{1}, 0},
 		{"by assignee", review.Query{AssigneeID: ct.OfficerUser, Limit: 10}, []int{1}, 0},

@@ -36,7 +36,7 @@ func (s *Records) Insert(ctx context.Context, recs []models.DishonestyRecord) ([
 	}
 	res := s.q(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&recs)
 	if res.Error != nil {
-		return nil, apperr.Wrap(res.Error, apperr.Internal, "could not store the records")
+		return nil, apperr.Wrap(res.Error, apperr.Internal, "无法保存失信记录")
 	}
 	if int(res.RowsAffected) == len(recs) {
 		return recs, nil
@@ -47,7 +47,7 @@ func (s *Records) Insert(ctx context.Context, recs []models.DishonestyRecord) ([
 	}
 	var kept []string
 	if err := s.q(ctx).Model(&models.DishonestyRecord{}).Where("id IN ?", ids).Pluck("id", &kept).Error; err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "could not read the records")
+		return nil, apperr.Wrap(err, apperr.Internal, "无法读取失信记录")
 	}
 	return slices.DeleteFunc(slices.Clone(recs), func(rec models.DishonestyRecord) bool { return !slices.Contains(kept, rec.ID) }), nil
 }
@@ -61,7 +61,7 @@ func (s *Records) Update(ctx context.Context, rec models.DishonestyRecord, versi
 	res := q.Updates(map[string]any{"status": rec.Status, "severity": rec.Severity, "summary": rec.Summary,
 		"publicity_start": rec.PublicityStart, "publicity_end": rec.PublicityEnd, "version": rec.Version, "updated_at": rec.UpdatedAt})
 	if res.Error != nil {
-		return false, apperr.Wrap(res.Error, apperr.Internal, "could not update the record")
+		return false, apperr.Wrap(res.Error, apperr.Internal, "无法更新失信记录")
 	}
 	return res.RowsAffected > 0, nil
 }
@@ -88,16 +88,24 @@ func (s *Records) List(ctx context.Context, q record.Query) ([]models.Dishonesty
 	if !q.To.IsZero() {
 		db = db.Where("behaviour_on < ?", q.To)
 	}
-	var total int64
-	if err := db.Count(&total).Error; err != nil {
-		return nil, 0, apperr.Wrap(err, apperr.Internal, "could not read the records")
+	if q.Severity != "" {
+		db = db.Where("severity = ?", q.Severity)
 	}
+	var total int64
+	if q.Count {
+		n, err := store.CountUpTo(db)
+		if err != nil {
+			return nil, 0, apperr.Wrap(err, apperr.Internal, "无法读取失信记录")
+		}
+		total = n
+	}
+	var after []any
 	if q.Before != "" {
-		db = db.Where("id < ?", q.Before)
+		after = []any{q.Before}
 	}
 	var recs []models.DishonestyRecord
-	if err := db.Order("id DESC").Limit(q.Limit).Find(&recs).Error; err != nil {
-		return nil, 0, apperr.Wrap(err, apperr.Internal, "could not read the records")
+	if err := store.PageQuery(db, record.ListKey, after, q.Limit-1).Find(&recs).Error; err != nil {
+		return nil, 0, apperr.Wrap(err, apperr.Internal, "无法读取失信记录")
 	}
 	return recs, total, nil
 }
@@ -108,14 +116,19 @@ func (s *Records) AddEvents(ctx context.Context, evs []models.RecordEvent) error
 		return nil
 	}
 	if err := s.q(ctx).Create(&evs).Error; err != nil {
-		return apperr.Wrap(err, apperr.Internal, "could not store the record history")
+		return apperr.Wrap(err, apperr.Internal, "无法保存记录历史")
 	}
 	return nil
 }
 
-// Events returns a record's history, oldest first.
-func (s *Records) Events(ctx context.Context, recordID string) ([]models.RecordEvent, error) {
-	return list[models.RecordEvent](ctx, s.conn, "record history", "id ASC", 0, "record_id = ?", recordID)
+// Events returns the records' history, oldest first.
+func (s *Records) Events(ctx context.Context, recordIDs ...string) ([]models.RecordEvent, error) {
+	return list[models.RecordEvent](ctx, s.conn, "record history", "id ASC", 0, "record_id IN ?", recordIDs)
+}
+
+// Many reads the records with the IDs.
+func (s *Records) Many(ctx context.Context, ids []string) ([]models.DishonestyRecord, error) {
+	return list[models.DishonestyRecord](ctx, s.conn, "records", "id ASC", 0, "id IN ?", ids)
 }
 
 // QueueDue enqueues the publications of q with one INSERT … SELECT into
@@ -141,7 +154,7 @@ func (s *Records) QueueDue(ctx context.Context, q record.DueQuery) (int, error) 
 		"severities": q.Severities, "statuses": q.Statuses,
 	})
 	if res.Error != nil {
-		return 0, apperr.Wrap(res.Error, apperr.Internal, "could not queue the publications")
+		return 0, apperr.Wrap(res.Error, apperr.Internal, "无法将公示加入发送队列")
 	}
 	return int(res.RowsAffected), nil
 }
@@ -164,7 +177,7 @@ func (s *Records) Message(ctx context.Context, key string) (models.OutboxMessage
 	var m models.OutboxMessage
 	res := s.q(ctx).Select("id", "status").Where(&models.OutboxMessage{Key: key}).Limit(1).Find(&m)
 	if res.Error != nil {
-		return m, false, apperr.Wrap(res.Error, apperr.Internal, "could not read the outbox")
+		return m, false, apperr.Wrap(res.Error, apperr.Internal, "无法读取待发消息")
 	}
 	return m, res.RowsAffected > 0, nil
 }
@@ -174,7 +187,7 @@ func (s *Records) SetPublication(ctx context.Context, recordID, publicationID st
 	err := s.q(ctx).Model(&models.DishonestyRecord{}).Where("id = ?", recordID).
 		Updates(map[string]any{"publication_id": publicationID, "updated_at": at}).Error
 	if err != nil {
-		return apperr.Wrap(err, apperr.Internal, "could not store the publication ID")
+		return apperr.Wrap(err, apperr.Internal, "无法保存公示编号")
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"creditwater/credit/review"
 	"creditwater/evidence"
 	"creditwater/models"
+	"creditwater/page"
 	"creditwater/store"
 )
 
@@ -35,7 +36,7 @@ func (s *Reviews) Request(ctx context.Context, id string, row any) (bool, error)
 func (s *Reviews) OpenRequest(ctx context.Context, row any, recordID string) (string, error) {
 	var open []string
 	if err := s.q(ctx).Model(row).Where("open_key = ?", recordID).Limit(1).Pluck("id", &open).Error; err != nil {
-		return "", apperr.Wrap(err, apperr.Internal, "could not read the %ss", noun(row))
+		return "", apperr.Wrap(err, apperr.Internal, "无法读取%s", noun(row))
 	}
 	if len(open) == 0 {
 		return "", nil
@@ -67,11 +68,11 @@ func (s *Reviews) UpdateRequest(ctx context.Context, row any, version int) (bool
 			"extension_reason": r.ExtensionReason, "assignee_id": r.AssigneeID, "decided_by": r.DecidedBy, "decided_at": r.DecidedAt,
 			"decision": r.Decision, "correction": r.Correction, "open_key": r.OpenKey, "version": r.Version, "updated_at": r.UpdatedAt}
 	default:
-		return false, apperr.New(apperr.Internal, "not a review request: %T", row)
+		return false, apperr.New(apperr.Internal, "不是复核申请：%T", row)
 	}
 	res := s.q(ctx).Model(model).Where("id = ? AND version = ?", id, version).Updates(cols)
 	if res.Error != nil {
-		return false, apperr.Wrap(res.Error, apperr.Internal, "could not update the %s", noun(row))
+		return false, apperr.Wrap(res.Error, apperr.Internal, "无法更新%s", noun(row))
 	}
 	return res.RowsAffected > 0, nil
 }
@@ -81,6 +82,9 @@ func (s *Reviews) Requests(ctx context.Context, q review.Query, rows any) (int64
 	db := s.q(ctx).Model(rows)
 	if q.SubjectID != "" {
 		db = db.Where("subject_id = ?", q.SubjectID)
+	}
+	if q.IDs != nil {
+		db = db.Where("id IN ?", q.IDs)
 	}
 	if q.Status != "" {
 		db = db.Where("status = ?", q.Status)
@@ -94,39 +98,52 @@ func (s *Reviews) Requests(ctx context.Context, q review.Query, rows any) (int64
 	if q.Assigned {
 		db = db.Where("assignee_id IS NOT NULL AND assignee_id <> ''")
 	}
+	if q.DueFrom != nil {
+		db = db.Where("due_at >= ?", *q.DueFrom)
+	}
 	if q.DueBefore != nil {
 		db = db.Where("due_at < ?", *q.DueBefore)
 	}
-	var total int64
-	if q.Count {
-		if err := db.Count(&total).Error; err != nil {
-			return 0, apperr.Wrap(err, apperr.Internal, "could not count the queue")
+	if q.OverdueAt != nil {
+		if q.Overdue {
+			db = db.Where("status IN ? AND due_at < ?", q.Open, *q.OverdueAt)
+		} else {
+			db = db.Where("(status NOT IN ? OR due_at >= ?)", q.Open, *q.OverdueAt)
 		}
 	}
+	var total int64
+	if q.Count {
+		n, err := store.CountUpTo(db)
+		if err != nil {
+			return 0, apperr.Wrap(err, apperr.Internal, "could not count the queue")
+		}
+		total = n
+	}
+	var after []any
 	if q.After != nil {
-		db = db.Where("(due_at > ? OR (due_at = ? AND id > ?))", q.After.DueAt, q.After.DueAt, q.After.ID)
+		after = []any{q.After.DueAt, q.After.ID}
 	}
-	order := "due_at ASC, id ASC"
-	if q.Newest {
-		order = "created_at DESC, id DESC"
-	}
-	if err := db.Order(order).Limit(q.Limit).Find(rows).Error; err != nil {
-		return 0, apperr.Wrap(err, apperr.Internal, "could not read the %ss", noun(rows))
+	if err := store.PageQuery(db, dueKey, after, q.Limit-1).Find(rows).Error; err != nil {
+		return 0, apperr.Wrap(err, apperr.Internal, "无法读取%s", noun(rows))
 	}
 	return total, nil
 }
 
+// dueKey is the order of the request lists (the cursor's list name is the
+// domain's; only the columns matter here).
+var dueKey = page.NewKey("", page.Asc("due_at"), page.Asc("id"))
+
 // AddEvent appends a history entry.
 func (s *Reviews) AddEvent(ctx context.Context, ev models.RequestEvent) error {
 	if err := s.q(ctx).Create(&ev).Error; err != nil {
-		return apperr.Wrap(err, apperr.Internal, "could not store the request history")
+		return apperr.Wrap(err, apperr.Internal, "无法保存申请历史")
 	}
 	return nil
 }
 
 // Events returns a request's history, oldest first.
-func (s *Reviews) Events(ctx context.Context, owner, id string) ([]models.RequestEvent, error) {
-	return list[models.RequestEvent](ctx, s.conn, "request history", "id ASC", 0, "owner_type = ? AND owner_id = ?", owner, id)
+func (s *Reviews) Events(ctx context.Context, owner string, ids ...string) ([]models.RequestEvent, error) {
+	return list[models.RequestEvent](ctx, s.conn, "request history", "id ASC", 0, "owner_type = ? AND owner_id IN ?", owner, ids)
 }
 
 // AddEvidence stores evidence (evidence.Store: one INSERT each).
@@ -135,8 +152,8 @@ func (s *Reviews) AddEvidence(ctx context.Context, owner, id string, files []mod
 }
 
 // Evidence lists a request's evidence without contents (evidence.List).
-func (s *Reviews) Evidence(ctx context.Context, owner, id string) ([]models.Evidence, error) {
-	return evidence.List(ctx, s.db, owner, id)
+func (s *Reviews) Evidence(ctx context.Context, owner string, ids ...string) ([]models.Evidence, error) {
+	return evidence.List(ctx, s.db, owner, ids...)
 }
 
 // Bills reads bills with the sum of their payments.
@@ -144,7 +161,7 @@ func (s *Reviews) Bills(ctx context.Context, nos []string) ([]credit.ArrearsBill
 	var rows []credit.ArrearsBill
 	err := s.q(ctx).Raw(`SELECT b.bill_no, b.amount_fen, `+paidSQL+` AS paid_fen FROM bills b WHERE b.bill_no IN ?`, nos).Scan(&rows).Error
 	if err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "could not read the bills")
+		return nil, apperr.Wrap(err, apperr.Internal, "无法读取账单")
 	}
 	return rows, nil
 }
@@ -152,7 +169,7 @@ func (s *Reviews) Bills(ctx context.Context, nos []string) ([]credit.ArrearsBill
 // SetRepairPublication stores a repair's publication ID.
 func (s *Reviews) SetRepairPublication(ctx context.Context, repairID, publicationID string) error {
 	if err := s.q(ctx).Model(&models.RepairRequest{}).Where("id = ?", repairID).Update("publication_id", publicationID).Error; err != nil {
-		return apperr.Wrap(err, apperr.Internal, "could not store the publication ID")
+		return apperr.Wrap(err, apperr.Internal, "无法保存公示编号")
 	}
 	return nil
 }
@@ -183,7 +200,7 @@ func (s *Notices) Insert(ctx context.Context, notices []models.StaffNotice) (int
 		}
 		res := db.Exec(sb.String()+suffix, args...)
 		if res.Error != nil {
-			return written, apperr.Wrap(res.Error, apperr.Internal, "could not store the staff notices")
+			return written, apperr.Wrap(res.Error, apperr.Internal, "无法保存工作人员提醒")
 		}
 		written += int(res.RowsAffected)
 	}
@@ -202,7 +219,7 @@ func (s *Notices) MarkRead(ctx context.Context, id uint64, userID string, at tim
 		return ok, err
 	}
 	if err := s.q(ctx).Model(&models.StaffNotice{}).Where("id = ?", id).Update("read_at", at).Error; err != nil {
-		return false, apperr.Wrap(err, apperr.Internal, "could not update the notice")
+		return false, apperr.Wrap(err, apperr.Internal, "无法更新提醒")
 	}
 	return true, nil
 }

@@ -47,7 +47,7 @@ func (s *Rules) ArrearsCandidates(ctx context.Context, q rules.ArrearsQuery) ([]
 	err := db.Raw(stmt, map[string]any{"prefix": q.KeyPrefix, "servedBefore": q.ServedBefore,
 		"dayStart": q.DayStart, "dayEnd": q.DayEnd, "threshold": q.ThresholdFen}).Scan(&cands).Error
 	if err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "could not find reminders in arrears")
+		return nil, apperr.Wrap(err, apperr.Internal, "无法查询逾期催告")
 	}
 	return cands, nil
 }
@@ -60,7 +60,7 @@ func (s *Rules) Reminders(ctx context.Context, nos []string) ([]rules.Reminder, 
 	}
 	db := s.q(ctx)
 	if err := db.Model(&models.Reminder{}).Select("reminder_no, served_on").Where("reminder_no IN ?", nos).Scan(&served).Error; err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "could not read the reminders")
+		return nil, apperr.Wrap(err, apperr.Internal, "无法读取催告")
 	}
 	var bills []struct {
 		ReminderNo string
@@ -70,7 +70,7 @@ func (s *Rules) Reminders(ctx context.Context, nos []string) ([]rules.Reminder, 
 		FROM reminder_bills rb JOIN bills b ON b.bill_no = rb.bill_no
 		WHERE rb.reminder_no IN ? ORDER BY rb.reminder_no, b.bill_no`, nos).Scan(&bills).Error
 	if err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "could not read the bills")
+		return nil, apperr.Wrap(err, apperr.Internal, "无法读取账单")
 	}
 	byReminder := make(map[string][]credit.ArrearsBill, len(served))
 	for _, b := range bills {
@@ -100,7 +100,7 @@ func (s *Rules) DecideCase(ctx context.Context, vc models.ViolationCase) (bool, 
 		"record_id": vc.RecordID, "updated_at": vc.UpdatedAt,
 	})
 	if res.Error != nil {
-		return false, apperr.Wrap(res.Error, apperr.Internal, "could not decide the case")
+		return false, apperr.Wrap(res.Error, apperr.Internal, "无法对案件作出决定")
 	}
 	return res.RowsAffected > 0, nil
 }

@@ -12,7 +12,7 @@ import (
 func (s *Usage) Tier(ctx context.Context, subjectID string) (models.Tier, error) {
 	var subj models.Subject
 	if err := s.q(ctx).Select("id, tier").Where("id = ?", subjectID).First(&subj).Error; err != nil {
-		return "", apperr.Wrap(err, apperr.Internal, "could not read the subject")
+		return "", apperr.Wrap(err, apperr.Internal, "无法读取用水主体")
 	}
 	return subj.Tier, nil
 }
@@ -21,7 +21,7 @@ func (s *Usage) Tier(ctx context.Context, subjectID string) (models.Tier, error)
 func (s *Usage) NewestPeriod(ctx context.Context, accountNo string) (string, error) {
 	var newest sql.NullString
 	if err := s.q(ctx).Model(&models.Usage{}).Select("MAX(period)").Where("account_no = ?", accountNo).Scan(&newest).Error; err != nil {
-		return "", apperr.Wrap(err, apperr.Internal, "could not read the usage")
+		return "", apperr.Wrap(err, apperr.Internal, "无法读取用水量")
 	}
 	return newest.String, nil
 }

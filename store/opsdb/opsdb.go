@@ -9,6 +9,7 @@ package opsdb
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -37,24 +38,26 @@ func New(db *gorm.DB) *Store { return &Store{db: db, mysql: store.IsMySQL(db)} }
 func keyset[T any, K any](q *gorm.DB, w ops.Window, col string, key func(T) K) (ops.Page[T], error) {
 	var p ops.Page[T]
 	var after K
-	ok, err := page.Decode(w.After, &after)
+	k := page.NewKey(fmt.Sprintf("%T.%s", *new(T), col), page.Desc(col))
+	ok, err := k.Decode(w.After, &after)
 	if err != nil {
 		return p, err
 	}
-	if err := q.Session(&gorm.Session{}).Count(&p.TotalCount).Error; err != nil {
-		return p, apperr.Wrap(err, apperr.Internal, "could not count the list")
+	if p.TotalCount, err = store.CountUpTo(q.Session(&gorm.Session{})); err != nil {
+		return p, apperr.Wrap(err, apperr.Internal, "无法统计列表")
 	}
+	var pos []any
 	if ok {
-		q = q.Where(col+" < ?", after)
+		pos = []any{after}
 	}
-	if err := q.Order(col + " DESC").Limit(w.First + 1).Find(&p.Items).Error; err != nil {
-		return p, apperr.Wrap(err, apperr.Internal, "could not read the list")
+	if err := store.PageQuery(q, k, pos, w.First).Find(&p.Items).Error; err != nil {
+		return p, apperr.Wrap(err, apperr.Internal, "无法读取列表")
 	}
 	if len(p.Items) > w.First {
 		p.Items, p.HasNext = p.Items[:w.First], true
 	}
 	for _, it := range p.Items {
-		p.Cursors = append(p.Cursors, page.Encode(key(it)))
+		p.Cursors = append(p.Cursors, k.Encode(key(it)))
 	}
 	return p, nil
 }
@@ -84,28 +87,6 @@ func (s *Store) SearchSubjects(ctx context.Context, text string, w ops.Window) (
 		Where("uscc = ? OR name LIKE ? ESCAPE '!' OR id IN (SELECT subject_id FROM accounts WHERE account_no = ?)",
 			strings.ToUpper(text), likeEscape(text), text)
 	return keyset(q, w, "id", func(v models.Subject) string { return v.ID })
-}
-
-// ofSubjectAccounts limits a query on a table with account_no to the
-// subject's accounts.
-func (s *Store) ofSubjectAccounts(ctx context.Context, model any, subjectID string) *gorm.DB {
-	return s.db.WithContext(ctx).Model(model).Where("account_no IN (SELECT account_no FROM accounts WHERE subject_id = ?)", subjectID)
-}
-
-// SubjectAccounts implements ops.Store.
-func (s *Store) SubjectAccounts(ctx context.Context, subjectID string, w ops.Window) (ops.Page[models.Account], error) {
-	q := s.db.WithContext(ctx).Model(&models.Account{}).Where("subject_id = ?", subjectID)
-	return keyset(q, w, "id", func(v models.Account) uint64 { return v.ID })
-}
-
-// SubjectBills implements ops.Store.
-func (s *Store) SubjectBills(ctx context.Context, subjectID string, w ops.Window) (ops.Page[models.Bill], error) {
-	return keyset(s.ofSubjectAccounts(ctx, &models.Bill{}, subjectID), w, "id", func(v models.Bill) uint64 { return v.ID })
-}
-
-// SubjectPayments implements ops.Store.
-func (s *Store) SubjectPayments(ctx context.Context, subjectID string, w ops.Window) (ops.Page[models.Payment], error) {
-	return keyset(s.ofSubjectAccounts(ctx, &models.Payment{}, subjectID), w, "id", func(v models.Payment) uint64 { return v.ID })
 }
 
 // SubjectRepairs implements ops.Store.
@@ -157,7 +138,7 @@ func (s *Store) Publication(ctx context.Context, key string) (models.OutboxMessa
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		return m, false, nil
 	case err != nil:
-		return m, false, apperr.Wrap(err, apperr.Internal, "could not read the outbox message")
+		return m, false, apperr.Wrap(err, apperr.Internal, "无法读取该待发消息")
 	}
 	return m, true, nil
 }

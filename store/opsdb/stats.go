@@ -42,7 +42,7 @@ func (s *Store) Stats(ctx context.Context, p ops.Period, now time.Time) (ops.Sta
 	db := s.db.WithContext(ctx)
 	from, to := p.From.UTC(), p.To.UTC()
 	fail := func(err error) (ops.Stats, error) {
-		return ops.Stats{}, apperr.Wrap(err, apperr.Internal, "could not compute the statistics")
+		return ops.Stats{}, apperr.Wrap(err, apperr.Internal, "无法计算统计数据")
 	}
 
 	// Applications per week: submitted and accepted.

@@ -249,7 +249,7 @@ func digits(n int) string {
 func decodeAESKey(k string) ([]byte, error) {
 	key, err := base64.StdEncoding.DecodeString(k + "=")
 	if err != nil || len(k) != 43 || len(key) != 32 {
-		return nil, errors.New("EncodingAESKey must be 43 characters of base64")
+		return nil, errors.New("EncodingAESKey 须为 43 位 base64 字符")
 	}
 	return key, nil
 }

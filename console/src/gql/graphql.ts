@@ -249,6 +249,8 @@ export type ImportKind =
   | 'ACCOUNTS'
   /** Bills. */
   | 'BILLS'
+  /** Water-supply contracts (履约信息, R1.7). */
+  | 'CONTRACTS'
   /** Payments. */
   | 'PAYMENTS'
   /** Reminders (催告) and the bills they cover. */
