@@ -178,7 +178,7 @@ try {
 
   await step("the credit officer decides an objection", async () => {
     const { dishonestyRecords } = await gql(state.ent, `query($s:ID){dishonestyRecords(filter:{subjectId:$s,kind:VIOLATION}){edges{node{id}}}}`, { s: state.subjectId });
-    await gql(state.ent, `mutation($r:ID!){fileObjection(input:{recordId:$r,reason:"该地址当月已办理用水性质变更"}){id}}`, { r: dishonestyRecords.edges[0].node.id });
+    await gql(state.ent, `mutation($r:ID!){fileObjection(input:{recordId:$r,reason:"该地址当月已办理用水性质变更"}){objection{id}}}`, { r: dishonestyRecords.edges[0].node.id });
     await menu(officer, "修复与异议");
     await officer.getByTestId("reviews").getByText("异议").first().click();
     await officer.getByRole("button", { name: "受理异议" }).click();
@@ -211,6 +211,9 @@ try {
   await step("dashboard", async () => {
     await menu(staff, "统计看板");
     await staff.getByRole("img", { name: "每周申请数" }).waitFor();
+    await staff.getByRole("img", { name: "平均办理时长" }).getByText("信用承诺免材料（1 件）").waitFor();
+    await staff.getByRole("img", { name: "信用等级分布" }).waitFor();
+    await staff.getByTestId("review-deadlines").getByText("异议").waitFor();
     await shot(staff, "12-dashboard");
   });
 

@@ -65,11 +65,13 @@ const RetryPublication = graphql(`
 `);
 
 const RunJob = graphql(`
-  mutation ConsoleRunJob($name: String!) {
-    runJob(name: $name) {
-      job
-      status
-      detail
+  mutation ConsoleRunJob($input: RunJobInput!) {
+    runJob(input: $input) {
+      run {
+        job
+        status
+        detail
+      }
     }
   }
 `);
@@ -108,7 +110,7 @@ export function Jobs() {
                       type="button"
                       onClick={(e) => {
                         e.stopPropagation();
-                        run({ name: j.name }).then((r) => r.data && setDone(`${j.name}：${r.data.runJob.status} ${r.data.runJob.detail ?? ""}`));
+                        run({ input: { name: j.name } }).then((r) => r.data && setDone(`${j.name}：${r.data.runJob.run.status} ${r.data.runJob.run.detail ?? ""}`));
                       }}
                     >
                       立即运行

@@ -6,7 +6,7 @@ import { Card, DL, Empty, ErrorBox, Field, Link, Loading, Page, Tag, go } from "
 
 const SearchQuery = graphql(`
   query ConsoleSearchSubjects($text: String!) {
-    searchSubjects(text: $text, first: 20) {
+    searchSubjects(query: $text, first: 20) {
       totalCount
       edges {
         node {
@@ -35,6 +35,8 @@ const SubjectQuery = graphql(`
     creditProfile(subjectId: $id) {
       tier
       tierEvaluatedAt
+      grade
+      gradeReasons
       nextReevaluation
       accountManagerId
       incentives {
@@ -53,22 +55,30 @@ const SubjectQuery = graphql(`
         accountNo
       }
     }
-    repairs(subjectId: $id) {
-      id
-      status
-      dueAt
-      record {
-        id
-        kind
+    repairs(filter: { subjectId: $id }, first: 50) {
+      edges {
+        node {
+          id
+          status
+          dueAt
+          record {
+            id
+            kind
+          }
+        }
       }
     }
-    objections(subjectId: $id) {
-      id
-      status
-      dueAt
-      record {
-        id
-        kind
+    objections(filter: { subjectId: $id }, first: 50) {
+      edges {
+        node {
+          id
+          status
+          dueAt
+          record {
+            id
+            kind
+          }
+        }
       }
     }
     enterpriseAgents(subjectId: $id) {
@@ -140,6 +150,8 @@ function SubjectDetail({ id }: { id: string }) {
                   ["登记状态", d.subject.registryStatus],
                   ["信用等级", <Tag code={d.creditProfile.tier} text={label(d.creditProfile.tier)} />],
                   ["评定时间", fmtTime(d.creditProfile.tierEvaluatedAt)],
+                  ["分级分类", d.creditProfile.grade ? label(d.creditProfile.grade) : "—"],
+                  ["分级依据", d.creditProfile.gradeReasons.join("；") || "—"],
                   ["下次复评", fmtTime(d.creditProfile.nextReevaluation)],
                   [
                     "激励措施",
@@ -193,7 +205,7 @@ function SubjectDetail({ id }: { id: string }) {
             <Card title="修复与异议">
               <table className="table">
                 <tbody>
-                  {d.repairs.map((r) => (
+                  {d.repairs.edges.map(({ node: r }) => (
                     <tr key={r.id}>
                       <td>
                         <Link to={["reviews", "REPAIR", r.id]}>信用修复</Link>
@@ -202,7 +214,7 @@ function SubjectDetail({ id }: { id: string }) {
                       <td>期限 {fmtDay(r.dueAt)}</td>
                     </tr>
                   ))}
-                  {d.objections.map((o) => (
+                  {d.objections.edges.map(({ node: o }) => (
                     <tr key={o.id}>
                       <td>
                         <Link to={["reviews", "OBJECTION", o.id]}>异议</Link>
@@ -213,7 +225,7 @@ function SubjectDetail({ id }: { id: string }) {
                   ))}
                 </tbody>
               </table>
-              <Empty show={d.repairs.length + d.objections.length === 0} />
+              <Empty show={d.repairs.edges.length + d.objections.edges.length === 0} />
             </Card>
           </div>
         </div>
