@@ -259,9 +259,6 @@ func landInScope(l models.LandSituation) bool {
 	return l == models.LandOwnBuildingOnStateLand || l == models.LandOwnStateLandNoBuilding
 }
 
-// blockingKinds are the record kinds that exclude a subject (R4.1).
-var blockingKinds = credit.BlockingKinds
-
 // inForce are the statuses in which a record counts against eligibility
 // (credit.InForce: not repaired, revoked or expired, R1.5).
 var inForce = credit.InForce

@@ -11,6 +11,7 @@ import (
 
 	"creditwater/apperr"
 	"creditwater/models"
+	"creditwater/page"
 )
 
 type loadersKey struct{}
@@ -33,8 +34,8 @@ type Loaders struct {
 }
 
 // loaderOptions: a batch waits a millisecond for its siblings and holds at
-// most a page (MaxPageSize) of keys.
-var loaderOptions = []dataloadgen.Option{dataloadgen.WithWait(time.Millisecond), dataloadgen.WithBatchCapacity(MaxPageSize)}
+// most a page (page.MaxFirst) of keys.
+var loaderOptions = []dataloadgen.Option{dataloadgen.WithWait(time.Millisecond), dataloadgen.WithBatchCapacity(page.MaxFirst)}
 
 // NewLoaders returns fresh loaders reading through the resolver's services.
 func (r *Resolver) NewLoaders() *Loaders {

@@ -43,6 +43,7 @@ import (
 	"creditwater/evidence"
 	"creditwater/graph"
 	"creditwater/graph/generated"
+	"creditwater/graph/querycost"
 	"creditwater/inbox"
 	"creditwater/jobs"
 	"creditwater/ops"
@@ -300,28 +301,28 @@ func (s *Server) graphQL() http.Handler {
 		Repairs: s.repairs, Objections: s.objections, Reviews: s.reviews, Importer: s.importer, Inbox: s.inbox, Ops: s.ops,
 		Self: s.self, Publicity: s.publicity, FollowUps: s.followUps}
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: resolver, Directives: graph.Directives()})
-	h, queries := NewGraphQLHandler(graph.PagedComplexity(es))
+	h, queries := NewGraphQLHandler(querycost.PagedComplexity(es))
 	// Introspection and "did you mean" suggestions only with the playground
 	// (never in production); otherwise __schema is a validation error.
 	introspection := s.cfg.GraphQL.Playground && !s.cfg.Production()
 	if introspection {
 		h.Use(extension.Introspection{})
 	}
-	h.SetValidationRulesFn(graph.ValidationRules(introspection))
+	h.SetValidationRulesFn(querycost.ValidationRules(introspection))
 	h.SetDisableSuggestion(!introspection)
 	h.SetParserTokenLimit(s.cfg.GraphQL.MaxTokens)
 	apq := apqCache{local: lru.New[string](s.cfg.LocalCache.Size), rdb: s.rdb, prefix: s.cfg.Storage.RedisPrefix, ttl: s.cfg.GraphQL.APQTTL, maxBytes: s.cfg.GraphQL.APQMaxBytes}
 	h.Use(extension.AutomaticPersistedQuery{Cache: apq})
-	h.Use(graph.DocumentLimits{MaxTokens: s.cfg.GraphQL.MaxTokens, MaxFields: s.cfg.GraphQL.MaxFields, MaxDepth: s.cfg.GraphQL.MaxDepth, Cache: queries})
+	h.Use(querycost.DocumentLimits{MaxTokens: s.cfg.GraphQL.MaxTokens, MaxFields: s.cfg.GraphQL.MaxFields, MaxDepth: s.cfg.GraphQL.MaxDepth, Cache: queries})
 	h.Use(extension.FixedComplexityLimit(s.cfg.GraphQL.ComplexityLimit))
 	h.Use(graph.TextArguments{}) // R7.3: control characters refused in every string argument
 	h.Use(apq)                   // registers a persisted query once it passed the above
 	h.Use(opExtension{m: s.metrics})
-	h.AroundFields(graph.StopWhenDone)
+	h.AroundFields(querycost.StopWhenDone)
 	h.AroundFields(graph.DenyUngranted)
 	present := graph.ErrorPresenter(s.log, s.metrics.countError)
 	h.SetErrorPresenter(present)
-	h.AroundOperations(graph.AnswerWhenDone(present))
+	h.AroundOperations(querycost.AnswerWhenDone(present))
 	h.AroundOperations(resolver.WithLoaders)
 	h.SetRecoverFunc(graph.Recover(s.log))
 	return h

@@ -1,7 +1,11 @@
-package graph
+// Package querycost bounds what one GraphQL request may cost: the document
+// measured before validation (tokens, fields, depth), complexity that
+// weighs `first`, per-request deadlines and the validation rules (R7.3).
+package querycost
 
 import (
 	"context"
+	"creditwater/page"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -206,8 +210,8 @@ func satMul(a, b int) int {
 // absent and that declares no default; MaxPageSize the largest page a
 // domain list serves (they clamp `first` to it).
 const (
-	DefaultPageSize = 20
-	MaxPageSize     = 100
+	DefaultPageSize = page.DefaultFirst
+	MaxPageSize     = page.MaxFirst
 )
 
 // PagedComplexity wraps es so that a field with a `first` argument costs
