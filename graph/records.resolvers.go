@@ -11,6 +11,7 @@ import (
 	"creditwater/credit"
 	"creditwater/credit/grade"
 	"creditwater/credit/record"
+	"creditwater/credit/rules"
 	"creditwater/credit/usage"
 	"creditwater/graph/generated"
 	"creditwater/graph/model"
@@ -110,6 +111,23 @@ func (r *mutationResolver) RunJob(ctx context.Context, input model.RunJobInput) 
 	return &model.RunJobPayload{Run: &run}, nil
 }
 
+func (r *mutationResolver) RecordExemption(ctx context.Context, input model.RecordExemptionInput) (*model.ExemptionPayload, error) {
+	ex, err := r.Exempt.Record(ctx, rules.ExemptionInput{AccountNo: input.AccountNo, ReminderNo: deref(input.ReminderNo),
+		BillNo: deref(input.BillNo), Reason: input.Reason, ValidFrom: input.ValidFrom, ValidTo: input.ValidTo})
+	if err != nil {
+		return nil, err
+	}
+	return &model.ExemptionPayload{Exemption: &ex}, nil
+}
+
+func (r *mutationResolver) DecideExemption(ctx context.Context, input model.DecideExemptionInput) (*model.ExemptionPayload, error) {
+	ex, err := r.Exempt.Decide(ctx, input.ID, input.Approve, input.Reason, input.Version)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ExemptionPayload{Exemption: &ex}, nil
+}
+
 func (r *queryResolver) CreditProfile(ctx context.Context, subjectID string) (*grade.Profile, error) {
 	p, err := r.Grades.Profile(ctx, subjectID)
 	if err != nil {
@@ -163,6 +181,22 @@ func (r *queryResolver) JobRuns(ctx context.Context, filter *model.JobRunFilter,
 	}
 	conn := &model.JobRunConnection{PageInfo: pageInfo(p), TotalCount: int(p.TotalCount)}
 	conn.Edges = edges(p, func(c string, n *models.JobRun) model.JobRunEdge { return model.JobRunEdge{Cursor: c, Node: n} })
+	return conn, nil
+}
+
+func (r *queryResolver) Exemptions(ctx context.Context, filter *model.ExemptionFilter, first *int, after *string) (*model.ExemptionConnection, error) {
+	var f rules.ExemptionFilter
+	if filter != nil {
+		f = rules.ExemptionFilter{AccountNo: deref(filter.AccountNo), Status: deref(filter.Status)}
+	}
+	p, err := r.Exempt.List(ctx, f, first, deref(after))
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.ExemptionConnection{Nodes: p.Items, TotalCount: int(p.TotalCount), PageInfo: pageInfoOf(p.HasNext, p.EndCursor())}
+	for i := range p.Items {
+		conn.Edges = append(conn.Edges, model.ExemptionEdge{Cursor: p.Cursors[i], Node: &p.Items[i]})
+	}
 	return conn, nil
 }
 

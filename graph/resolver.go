@@ -36,6 +36,7 @@ type Resolver struct {
 	Apply      *apply.Service
 	Records    *record.Service
 	Cases      *rules.Cases
+	Exempt     *rules.Exemptions
 	Grades     *grade.Service
 	Usage      *usage.Service
 	Repairs    *review.Repairs

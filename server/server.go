@@ -298,7 +298,7 @@ func NewGraphQLHandler(es graphql.ExecutableSchema) (*handler.Server, graphql.Ca
 func (s *Server) graphQL() http.Handler {
 	resolver := &graph.Resolver{Auth: s.auth, Audit: s.audit, SessionTTL: s.cfg.Auth.Session.IdleTTL,
 		Phone: s.wx.PhoneNumber, Sealer: s.sealer, Enterprise: s.ent, Ratings: s.ratings, Apply: s.apply,
-		Records: s.records, Cases: s.cases, Grades: s.grades, Usage: s.usage, JobRunner: s.jobs,
+		Records: s.records, Cases: s.cases, Exempt: s.exemptions, Grades: s.grades, Usage: s.usage, JobRunner: s.jobs,
 		Repairs: s.repairs, Objections: s.objections, Reviews: s.reviews, Importer: s.importer, Inbox: s.inbox, Ops: s.ops,
 		Self: s.self, Publicity: s.publicity, FollowUps: s.followUps}
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: resolver, Directives: graph.Directives()})

@@ -10,6 +10,7 @@ import (
 	"creditwater/audit"
 	"creditwater/credit"
 	"creditwater/models"
+	"creditwater/page"
 )
 
 // Exemptions handles the valid reasons (正当理由, R1.6) for not paying:
@@ -135,4 +136,73 @@ func (x *Exemptions) Decide(ctx context.Context, id string, approve bool, reason
 		return models.Exemption{}, credit.Internal(err, "无法对正当理由作出决定")
 	}
 	return ex, nil
+}
+
+// ExemptionFilter narrows the exemptions list; empty fields match all.
+type ExemptionFilter struct {
+	AccountNo string
+	Status    models.ExemptionStatus
+}
+
+// ExemptionPage is a page of exemptions, newest first.
+type ExemptionPage struct {
+	Items      []models.Exemption
+	Cursors    []string
+	HasNext    bool
+	TotalCount int64
+}
+
+// EndCursor is the cursor of the last item ("" on an empty page).
+func (p ExemptionPage) EndCursor() string {
+	if len(p.Cursors) == 0 {
+		return ""
+	}
+	return p.Cursors[len(p.Cursors)-1]
+}
+
+// exemptionKey orders the list newest first (IDs are UUIDv7).
+var exemptionKey = page.NewKey("exemptions", page.Desc("id"))
+
+// List returns a page of exemptions (staff only): UNAUTHENTICATED,
+// FORBIDDEN, INVALID (field first or after) or INTERNAL.
+func (x *Exemptions) List(ctx context.Context, f ExemptionFilter, first *int, after string) (ExemptionPage, error) {
+	if _, err := credit.RequireStaff(ctx); err != nil {
+		return ExemptionPage{}, err
+	}
+	n, err := page.First(first)
+	if err != nil {
+		return ExemptionPage{}, err
+	}
+	var afterID string
+	has, err := exemptionKey.Decode(after, &afterID)
+	if err != nil {
+		return ExemptionPage{}, err
+	}
+	q := ExemptionQuery{Filter: f, Limit: n + 1}
+	if has {
+		q.Where, q.Args = exemptionKey.After([]any{afterID})
+	}
+	q.OrderBy = exemptionKey.OrderBy()
+	items, total, err := x.store.Exemptions(ctx, q)
+	if err != nil {
+		return ExemptionPage{}, err
+	}
+	p := ExemptionPage{TotalCount: total, HasNext: len(items) > n}
+	if p.HasNext {
+		items = items[:n]
+	}
+	p.Items = items
+	for _, it := range items {
+		p.Cursors = append(p.Cursors, exemptionKey.Encode(it.ID))
+	}
+	return p, nil
+}
+
+// ExemptionQuery is a page of the exemptions list in a store's terms.
+type ExemptionQuery struct {
+	Filter  ExemptionFilter
+	Where   string
+	Args    []any
+	OrderBy string
+	Limit   int
 }

@@ -38,6 +38,9 @@ type Store interface {
 	// DecideExemption writes ex's status, decision and version when the
 	// stored one is PENDING at version; false when it is not. INTERNAL.
 	DecideExemption(ctx context.Context, ex models.Exemption, version int) (bool, error)
+	// Exemptions reads a page of exemptions and the count of all matching
+	// the filter; INTERNAL.
+	Exemptions(ctx context.Context, q ExemptionQuery) ([]models.Exemption, int64, error)
 	// Account reads an account; INTERNAL.
 	Account(ctx context.Context, no string) (models.Account, bool, error)
 	// Case reads a case; inside Tx it locks the row. INTERNAL.

@@ -62,6 +62,8 @@ type MutationResolver interface {
 	RecordCommitmentBreach(ctx context.Context, input model.RecordCommitmentBreachInput) (*model.CasePayload, error)
 	AssignAccountManager(ctx context.Context, input model.AssignAccountManagerInput) (*model.AssignAccountManagerPayload, error)
 	RunJob(ctx context.Context, input model.RunJobInput) (*model.RunJobPayload, error)
+	RecordExemption(ctx context.Context, input model.RecordExemptionInput) (*model.ExemptionPayload, error)
+	DecideExemption(ctx context.Context, input model.DecideExemptionInput) (*model.ExemptionPayload, error)
 	FileRepair(ctx context.Context, input model.FileRepairInput) (*model.RepairPayload, error)
 	SupplementRepair(ctx context.Context, input model.SupplementRepairInput) (*model.RepairPayload, error)
 	StartRepairReview(ctx context.Context, input model.ReviewStepInput) (*model.RepairPayload, error)
@@ -109,6 +111,7 @@ type QueryResolver interface {
 	UsageAnalysis(ctx context.Context, accountNo string, months *int) (*usage.Report, error)
 	Jobs(ctx context.Context) ([]jobs.JobInfo, error)
 	JobRuns(ctx context.Context, filter *model.JobRunFilter, first *int, after *string) (*model.JobRunConnection, error)
+	Exemptions(ctx context.Context, filter *model.ExemptionFilter, first *int, after *string) (*model.ExemptionConnection, error)
 	RepairCommitmentText(ctx context.Context, recordID string) (*model.RepairCommitmentText, error)
 	Repair(ctx context.Context, id string) (*models.RepairRequest, error)
 	Objection(ctx context.Context, id string) (*models.Objection, error)
@@ -308,6 +311,20 @@ func (ec *executionContext) field_Mutation_createStaffUser_args(ctx context.Cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CreateStaffUserInput, error) {
 			return ec.unmarshalNCreateStaffUserInput2creditwaterᚋgraphᚋmodelᚐCreateStaffUserInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_decideExemption_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DecideExemptionInput, error) {
+			return ec.unmarshalNDecideExemptionInput2creditwaterᚋgraphᚋmodelᚐDecideExemptionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -560,6 +577,20 @@ func (ec *executionContext) field_Mutation_recordCommitmentBreach_args(ctx conte
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RecordCommitmentBreachInput, error) {
 			return ec.unmarshalNRecordCommitmentBreachInput2creditwaterᚋgraphᚋmodelᚐRecordCommitmentBreachInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordExemption_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordExemptionInput, error) {
+			return ec.unmarshalNRecordExemptionInput2creditwaterᚋgraphᚋmodelᚐRecordExemptionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -1107,6 +1138,36 @@ func (ec *executionContext) field_Query_enterpriseAgents_args(ctx context.Contex
 		return nil, err
 	}
 	args["subjectId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_exemptions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.ExemptionFilter, error) {
+			return ec.unmarshalOExemptionFilter2ᚖcreditwaterᚋgraphᚋmodelᚐExemptionFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -3850,6 +3911,130 @@ func (ec *executionContext) fieldContext_Mutation_runJob(ctx context.Context, fi
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_runJob_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordExemption(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordExemption(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordExemption(ctx, fc.Args["input"].(model.RecordExemptionInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"STAFF", "CREDIT_OFFICER", "ADMIN"})
+				if err != nil {
+					var zeroVal *model.ExemptionPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ExemptionPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ExemptionPayload) graphql.Marshaler {
+			return ec.marshalNExemptionPayload2ᚖcreditwaterᚋgraphᚋmodelᚐExemptionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordExemption(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExemptionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordExemption_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_decideExemption(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_decideExemption(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DecideExemption(ctx, fc.Args["input"].(model.DecideExemptionInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"CREDIT_OFFICER", "ADMIN"})
+				if err != nil {
+					var zeroVal *model.ExemptionPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ExemptionPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ExemptionPayload) graphql.Marshaler {
+			return ec.marshalNExemptionPayload2ᚖcreditwaterᚋgraphᚋmodelᚐExemptionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_decideExemption(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExemptionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_decideExemption_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -6620,6 +6805,68 @@ func (ec *executionContext) fieldContext_Query_jobRuns(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_exemptions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_exemptions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Exemptions(ctx, fc.Args["filter"].(*model.ExemptionFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕcreditwaterᚋmodelsᚐRoleᚄ(ctx, []any{"STAFF", "CREDIT_OFFICER", "ADMIN"})
+				if err != nil {
+					var zeroVal *model.ExemptionConnection
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ExemptionConnection
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ExemptionConnection) graphql.Marshaler {
+			return ec.marshalNExemptionConnection2ᚖcreditwaterᚋgraphᚋmodelᚐExemptionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_exemptions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExemptionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_exemptions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_repairCommitmentText(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8121,6 +8368,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "recordExemption":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordExemption(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decideExemption":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_decideExemption(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "fileRepair":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_fileRepair(ctx, field)
@@ -8483,6 +8744,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_jobRuns(ctx, field)
+				})
+		case "exemptions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_exemptions(ctx, field)
 				})
 		case "repairCommitmentText":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

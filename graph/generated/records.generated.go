@@ -990,6 +990,534 @@ func (ec *executionContext) fieldContext_DishonestyRecordEdge_node(_ context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Exemption_id(ctx context.Context, field graphql.CollectedField, obj *models.Exemption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Exemption_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Exemption_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Exemption", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Exemption_accountNo(ctx context.Context, field graphql.CollectedField, obj *models.Exemption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Exemption_accountNo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccountNo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Exemption_accountNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Exemption", field, false, false, "String")
+}
+
+func (ec *executionContext) _Exemption_reminderNo(ctx context.Context, field graphql.CollectedField, obj *models.Exemption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Exemption_reminderNo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReminderNo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Exemption_reminderNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Exemption", field, false, false, "String")
+}
+
+func (ec *executionContext) _Exemption_billNo(ctx context.Context, field graphql.CollectedField, obj *models.Exemption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Exemption_billNo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BillNo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Exemption_billNo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Exemption", field, false, false, "String")
+}
+
+func (ec *executionContext) _Exemption_reason(ctx context.Context, field graphql.CollectedField, obj *models.Exemption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Exemption_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Exemption_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Exemption", field, false, false, "String")
+}
+
+func (ec *executionContext) _Exemption_recordedBy(ctx context.Context, field graphql.CollectedField, obj *models.Exemption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Exemption_recordedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Exemption_recordedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Exemption", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Exemption_validFrom(ctx context.Context, field graphql.CollectedField, obj *models.Exemption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Exemption_validFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValidFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Exemption_validFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Exemption", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Exemption_validTo(ctx context.Context, field graphql.CollectedField, obj *models.Exemption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Exemption_validTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValidTo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Exemption_validTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Exemption", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Exemption_status(ctx context.Context, field graphql.CollectedField, obj *models.Exemption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Exemption_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.ExemptionStatus) graphql.Marshaler {
+			return ec.marshalNExemptionStatus2creditwaterᚋmodelsᚐExemptionStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Exemption_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Exemption", field, false, false, "ExemptionStatus")
+}
+
+func (ec *executionContext) _Exemption_decidedBy(ctx context.Context, field graphql.CollectedField, obj *models.Exemption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Exemption_decidedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOID2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Exemption_decidedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Exemption", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Exemption_decidedAt(ctx context.Context, field graphql.CollectedField, obj *models.Exemption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Exemption_decidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Exemption_decidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Exemption", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Exemption_decisionNote(ctx context.Context, field graphql.CollectedField, obj *models.Exemption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Exemption_decisionNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionNote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Exemption_decisionNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Exemption", field, false, false, "String")
+}
+
+func (ec *executionContext) _Exemption_version(ctx context.Context, field graphql.CollectedField, obj *models.Exemption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Exemption_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Exemption_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Exemption", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Exemption_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.Exemption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Exemption_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Exemption_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Exemption", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ExemptionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ExemptionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExemptionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.ExemptionEdge) graphql.Marshaler {
+			return ec.marshalNExemptionEdge2ᚕcreditwaterᚋgraphᚋmodelᚐExemptionEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExemptionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExemptionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExemptionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExemptionConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.ExemptionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExemptionConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []models.Exemption) graphql.Marshaler {
+			return ec.marshalNExemption2ᚕcreditwaterᚋmodelsᚐExemptionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExemptionConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExemptionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Exemption(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExemptionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ExemptionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExemptionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcreditwaterᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExemptionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExemptionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExemptionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ExemptionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExemptionConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExemptionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExemptionConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ExemptionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ExemptionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExemptionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExemptionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExemptionEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExemptionEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ExemptionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExemptionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Exemption) graphql.Marshaler {
+			return ec.marshalNExemption2ᚖcreditwaterᚋmodelsᚐExemption(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExemptionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExemptionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Exemption(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExemptionPayload_exemption(ctx context.Context, field graphql.CollectedField, obj *model.ExemptionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExemptionPayload_exemption(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Exemption, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Exemption) graphql.Marshaler {
+			return ec.marshalNExemption2ᚖcreditwaterᚋmodelsᚐExemption(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExemptionPayload_exemption(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExemptionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Exemption(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Incentives_accountManager(ctx context.Context, field graphql.CollectedField, obj *grade.Incentives) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2076,6 +2604,69 @@ func UnmarshalDecideCaseInput(ctx context.Context, raw any) (model.DecideCaseInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDecideExemptionInput(ctx context.Context, obj any) (model.DecideExemptionInput, error) {
+	var it model.DecideExemptionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "approve", "reason", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "approve":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approve"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Approve = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDecideExemptionInput unmarshals raw into the DecideExemptionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDecideExemptionInput(ctx context.Context, raw any) (model.DecideExemptionInput, error) {
+	var out model.DecideExemptionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DecideExemptionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDishonestyRecordFilter(ctx context.Context, obj any) (model.DishonestyRecordFilter, error) {
 	var it model.DishonestyRecordFilter
 	if obj == nil {
@@ -2150,6 +2741,55 @@ func (ec *executionContext) unmarshalInputDishonestyRecordFilter(ctx context.Con
 func UnmarshalDishonestyRecordFilter(ctx context.Context, raw any) (model.DishonestyRecordFilter, error) {
 	var out model.DishonestyRecordFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DishonestyRecordFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputExemptionFilter(ctx context.Context, obj any) (model.ExemptionFilter, error) {
+	var it model.ExemptionFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"accountNo", "status"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "accountNo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountNo"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountNo = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOExemptionStatus2ᚖcreditwaterᚋmodelsᚐExemptionStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalExemptionFilter unmarshals raw into the ExemptionFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalExemptionFilter(ctx context.Context, raw any) (model.ExemptionFilter, error) {
+	var out model.ExemptionFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ExemptionFilter", raw, &out)
 	return out, err
 }
 
@@ -2325,6 +2965,83 @@ func (ec *executionContext) unmarshalInputRecordCommitmentBreachInput(ctx contex
 func UnmarshalRecordCommitmentBreachInput(ctx context.Context, raw any) (model.RecordCommitmentBreachInput, error) {
 	var out model.RecordCommitmentBreachInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordCommitmentBreachInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordExemptionInput(ctx context.Context, obj any) (model.RecordExemptionInput, error) {
+	var it model.RecordExemptionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"accountNo", "reminderNo", "billNo", "reason", "validFrom", "validTo"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "accountNo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accountNo"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccountNo = data
+		case "reminderNo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderNo"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderNo = data
+		case "billNo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("billNo"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BillNo = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "validFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validFrom"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidFrom = data
+		case "validTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validTo"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidTo = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordExemptionInput unmarshals raw into the RecordExemptionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordExemptionInput(ctx context.Context, raw any) (model.RecordExemptionInput, error) {
+	var out model.RecordExemptionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordExemptionInput", raw, &out)
 	return out, err
 }
 
@@ -2712,6 +3429,223 @@ func (ec *executionContext) _DishonestyRecordEdge(ctx context.Context, sel ast.S
 			}
 		case "node":
 			out.Values[i] = ec._DishonestyRecordEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var exemptionImplementors = []string{"Exemption"}
+
+func (ec *executionContext) _Exemption(ctx context.Context, sel ast.SelectionSet, obj *models.Exemption) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exemptionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Exemption")
+		case "id":
+			out.Values[i] = ec._Exemption_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "accountNo":
+			out.Values[i] = ec._Exemption_accountNo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reminderNo":
+			out.Values[i] = ec._Exemption_reminderNo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "billNo":
+			out.Values[i] = ec._Exemption_billNo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._Exemption_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordedBy":
+			out.Values[i] = ec._Exemption_recordedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "validFrom":
+			out.Values[i] = ec._Exemption_validFrom(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "validTo":
+			out.Values[i] = ec._Exemption_validTo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._Exemption_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decidedBy":
+			out.Values[i] = ec._Exemption_decidedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "decidedAt":
+			out.Values[i] = ec._Exemption_decidedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "decisionNote":
+			out.Values[i] = ec._Exemption_decisionNote(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._Exemption_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._Exemption_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var exemptionConnectionImplementors = []string{"ExemptionConnection"}
+
+func (ec *executionContext) _ExemptionConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ExemptionConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exemptionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExemptionConnection")
+		case "edges":
+			out.Values[i] = ec._ExemptionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._ExemptionConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ExemptionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ExemptionConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var exemptionEdgeImplementors = []string{"ExemptionEdge"}
+
+func (ec *executionContext) _ExemptionEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ExemptionEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exemptionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExemptionEdge")
+		case "cursor":
+			out.Values[i] = ec._ExemptionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ExemptionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var exemptionPayloadImplementors = []string{"ExemptionPayload"}
+
+func (ec *executionContext) _ExemptionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ExemptionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exemptionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExemptionPayload")
+		case "exemption":
+			out.Values[i] = ec._ExemptionPayload_exemption(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -3229,6 +4163,11 @@ func (ec *executionContext) unmarshalNDecideCaseInput2creditwaterᚋgraphᚋmode
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNDecideExemptionInput2creditwaterᚋgraphᚋmodelᚐDecideExemptionInput(ctx context.Context, v any) (model.DecideExemptionInput, error) {
+	res, err := ec.unmarshalInputDecideExemptionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNDishonestyRecord2creditwaterᚋmodelsᚐDishonestyRecord(ctx context.Context, sel ast.SelectionSet, v models.DishonestyRecord) graphql.Marshaler {
 	return ec._DishonestyRecord(ctx, sel, &v)
 }
@@ -3283,6 +4222,85 @@ func (ec *executionContext) marshalNDishonestyRecordEdge2ᚕcreditwaterᚋgraph�
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNExemption2creditwaterᚋmodelsᚐExemption(ctx context.Context, sel ast.SelectionSet, v models.Exemption) graphql.Marshaler {
+	return ec._Exemption(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNExemption2ᚕcreditwaterᚋmodelsᚐExemptionᚄ(ctx context.Context, sel ast.SelectionSet, v []models.Exemption) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNExemption2creditwaterᚋmodelsᚐExemption(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNExemption2ᚖcreditwaterᚋmodelsᚐExemption(ctx context.Context, sel ast.SelectionSet, v *models.Exemption) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Exemption!")
+		return graphql.Null
+	}
+	return ec._Exemption(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNExemptionConnection2ᚖcreditwaterᚋgraphᚋmodelᚐExemptionConnection(ctx context.Context, sel ast.SelectionSet, v *model.ExemptionConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExemptionConnection!")
+		return graphql.Null
+	}
+	return ec._ExemptionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNExemptionEdge2creditwaterᚋgraphᚋmodelᚐExemptionEdge(ctx context.Context, sel ast.SelectionSet, v model.ExemptionEdge) graphql.Marshaler {
+	return ec._ExemptionEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNExemptionEdge2ᚕcreditwaterᚋgraphᚋmodelᚐExemptionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ExemptionEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNExemptionEdge2creditwaterᚋgraphᚋmodelᚐExemptionEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNExemptionPayload2ᚖcreditwaterᚋgraphᚋmodelᚐExemptionPayload(ctx context.Context, sel ast.SelectionSet, v *model.ExemptionPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExemptionPayload!")
+		return graphql.Null
+	}
+	return ec._ExemptionPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNExemptionStatus2creditwaterᚋmodelsᚐExemptionStatus(ctx context.Context, v any) (models.ExemptionStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.ExemptionStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNExemptionStatus2creditwaterᚋmodelsᚐExemptionStatus(ctx context.Context, sel ast.SelectionSet, v models.ExemptionStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ExemptionStatus!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNIncentives2creditwaterᚋcreditᚋgradeᚐIncentives(ctx context.Context, sel ast.SelectionSet, v grade.Incentives) graphql.Marshaler {
@@ -3345,6 +4363,11 @@ func (ec *executionContext) marshalNRecordEvent2ᚕcreditwaterᚋmodelsᚐRecord
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNRecordExemptionInput2creditwaterᚋgraphᚋmodelᚐRecordExemptionInput(ctx context.Context, v any) (model.RecordExemptionInput, error) {
+	res, err := ec.unmarshalInputRecordExemptionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNRecordKind2creditwaterᚋmodelsᚐRecordKind(ctx context.Context, v any) (models.RecordKind, error) {
@@ -3454,6 +4477,33 @@ func (ec *executionContext) unmarshalODishonestyRecordFilter2ᚖcreditwaterᚋgr
 	}
 	res, err := ec.unmarshalInputDishonestyRecordFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOExemptionFilter2ᚖcreditwaterᚋgraphᚋmodelᚐExemptionFilter(ctx context.Context, v any) (*model.ExemptionFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputExemptionFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOExemptionStatus2ᚖcreditwaterᚋmodelsᚐExemptionStatus(ctx context.Context, v any) (*models.ExemptionStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.ExemptionStatus(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOExemptionStatus2ᚖcreditwaterᚋmodelsᚐExemptionStatus(ctx context.Context, sel ast.SelectionSet, v *models.ExemptionStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
 }
 
 func (ec *executionContext) unmarshalOGrade2ᚖcreditwaterᚋmodelsᚐGrade(ctx context.Context, v any) (*models.Grade, error) {

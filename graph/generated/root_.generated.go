@@ -436,6 +436,39 @@ type ComplexityRoot struct {
 		URL         func(childComplexity int) int
 	}
 
+	Exemption struct {
+		AccountNo    func(childComplexity int) int
+		BillNo       func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		DecidedAt    func(childComplexity int) int
+		DecidedBy    func(childComplexity int) int
+		DecisionNote func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Reason       func(childComplexity int) int
+		RecordedBy   func(childComplexity int) int
+		ReminderNo   func(childComplexity int) int
+		Status       func(childComplexity int) int
+		ValidFrom    func(childComplexity int) int
+		ValidTo      func(childComplexity int) int
+		Version      func(childComplexity int) int
+	}
+
+	ExemptionConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ExemptionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ExemptionPayload struct {
+		Exemption func(childComplexity int) int
+	}
+
 	FollowUpDocument struct {
 		ApplicationID func(childComplexity int) int
 		DueOn         func(childComplexity int) int
@@ -585,6 +618,7 @@ type ComplexityRoot struct {
 		CompleteFaceVerification func(childComplexity int, input model.CompleteFaceVerificationInput) int
 		ConfirmCase              func(childComplexity int, input model.DecideCaseInput) int
 		CreateStaffUser          func(childComplexity int, input model.CreateStaffUserInput) int
+		DecideExemption          func(childComplexity int, input model.DecideExemptionInput) int
 		DecideObjection          func(childComplexity int, input model.DecideObjectionInput) int
 		DenyRepair               func(childComplexity int, input model.ReviewDecisionInput) int
 		DisableUser              func(childComplexity int, input model.DisableUserInput) int
@@ -604,6 +638,7 @@ type ComplexityRoot struct {
 		NotAcceptObjection       func(childComplexity int, input model.ReviewDecisionInput) int
 		OpenCase                 func(childComplexity int, input model.OpenCaseInput) int
 		RecordCommitmentBreach   func(childComplexity int, input model.RecordCommitmentBreachInput) int
+		RecordExemption          func(childComplexity int, input model.RecordExemptionInput) int
 		RecordSurvey             func(childComplexity int, input model.RecordSurveyInput) int
 		RejectApplication        func(childComplexity int, input model.ApplicationReasonInput) int
 		RequestAgentBinding      func(childComplexity int, input model.RequestAgentBindingInput) int
@@ -786,6 +821,7 @@ type ComplexityRoot struct {
 		Deadlines            func(childComplexity int, filter *model.DeadlineFilter, first *int, after *string) int
 		DishonestyRecords    func(childComplexity int, filter *model.DishonestyRecordFilter, first *int, after *string) int
 		EnterpriseAgents     func(childComplexity int, subjectID string) int
+		Exemptions           func(childComplexity int, filter *model.ExemptionFilter, first *int, after *string) int
 		FollowUpDocuments    func(childComplexity int, filter *model.FollowUpFilter, first *int, after *string) int
 		HandlingStats        func(childComplexity int, from *time.Time, to *time.Time) int
 		ImportJob            func(childComplexity int, id string) int
@@ -2521,6 +2557,136 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EvidenceItem.URL(childComplexity), true
 
+	case "Exemption.accountNo":
+		if e.ComplexityRoot.Exemption.AccountNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Exemption.AccountNo(childComplexity), true
+	case "Exemption.billNo":
+		if e.ComplexityRoot.Exemption.BillNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Exemption.BillNo(childComplexity), true
+	case "Exemption.createdAt":
+		if e.ComplexityRoot.Exemption.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Exemption.CreatedAt(childComplexity), true
+	case "Exemption.decidedAt":
+		if e.ComplexityRoot.Exemption.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Exemption.DecidedAt(childComplexity), true
+	case "Exemption.decidedBy":
+		if e.ComplexityRoot.Exemption.DecidedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Exemption.DecidedBy(childComplexity), true
+	case "Exemption.decisionNote":
+		if e.ComplexityRoot.Exemption.DecisionNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Exemption.DecisionNote(childComplexity), true
+	case "Exemption.id":
+		if e.ComplexityRoot.Exemption.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Exemption.ID(childComplexity), true
+	case "Exemption.reason":
+		if e.ComplexityRoot.Exemption.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Exemption.Reason(childComplexity), true
+	case "Exemption.recordedBy":
+		if e.ComplexityRoot.Exemption.RecordedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Exemption.RecordedBy(childComplexity), true
+	case "Exemption.reminderNo":
+		if e.ComplexityRoot.Exemption.ReminderNo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Exemption.ReminderNo(childComplexity), true
+	case "Exemption.status":
+		if e.ComplexityRoot.Exemption.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Exemption.Status(childComplexity), true
+	case "Exemption.validFrom":
+		if e.ComplexityRoot.Exemption.ValidFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Exemption.ValidFrom(childComplexity), true
+	case "Exemption.validTo":
+		if e.ComplexityRoot.Exemption.ValidTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Exemption.ValidTo(childComplexity), true
+	case "Exemption.version":
+		if e.ComplexityRoot.Exemption.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Exemption.Version(childComplexity), true
+
+	case "ExemptionConnection.edges":
+		if e.ComplexityRoot.ExemptionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExemptionConnection.Edges(childComplexity), true
+	case "ExemptionConnection.nodes":
+		if e.ComplexityRoot.ExemptionConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExemptionConnection.Nodes(childComplexity), true
+	case "ExemptionConnection.pageInfo":
+		if e.ComplexityRoot.ExemptionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExemptionConnection.PageInfo(childComplexity), true
+	case "ExemptionConnection.totalCount":
+		if e.ComplexityRoot.ExemptionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExemptionConnection.TotalCount(childComplexity), true
+
+	case "ExemptionEdge.cursor":
+		if e.ComplexityRoot.ExemptionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExemptionEdge.Cursor(childComplexity), true
+	case "ExemptionEdge.node":
+		if e.ComplexityRoot.ExemptionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExemptionEdge.Node(childComplexity), true
+
+	case "ExemptionPayload.exemption":
+		if e.ComplexityRoot.ExemptionPayload.Exemption == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExemptionPayload.Exemption(childComplexity), true
+
 	case "FollowUpDocument.applicationId":
 		if e.ComplexityRoot.FollowUpDocument.ApplicationID == nil {
 			break
@@ -3117,6 +3283,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateStaffUser(childComplexity, args["input"].(model.CreateStaffUserInput)), true
+	case "Mutation.decideExemption":
+		if e.ComplexityRoot.Mutation.DecideExemption == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_decideExemption_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DecideExemption(childComplexity, args["input"].(model.DecideExemptionInput)), true
 	case "Mutation.decideObjection":
 		if e.ComplexityRoot.Mutation.DecideObjection == nil {
 			break
@@ -3321,6 +3498,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordCommitmentBreach(childComplexity, args["input"].(model.RecordCommitmentBreachInput)), true
+	case "Mutation.recordExemption":
+		if e.ComplexityRoot.Mutation.RecordExemption == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordExemption_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordExemption(childComplexity, args["input"].(model.RecordExemptionInput)), true
 	case "Mutation.recordSurvey":
 		if e.ComplexityRoot.Mutation.RecordSurvey == nil {
 			break
@@ -4216,6 +4404,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.EnterpriseAgents(childComplexity, args["subjectId"].(string)), true
+	case "Query.exemptions":
+		if e.ComplexityRoot.Query.Exemptions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_exemptions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Exemptions(childComplexity, args["filter"].(*model.ExemptionFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.followUpDocuments":
 		if e.ComplexityRoot.Query.FollowUpDocuments == nil {
 			break
@@ -5477,11 +5676,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateStaffUserInput", ec.unmarshalInputCreateStaffUserInput),
 			graphql.NewInputUnmarshaler("DeadlineFilter", ec.unmarshalInputDeadlineFilter),
 			graphql.NewInputUnmarshaler("DecideCaseInput", ec.unmarshalInputDecideCaseInput),
+			graphql.NewInputUnmarshaler("DecideExemptionInput", ec.unmarshalInputDecideExemptionInput),
 			graphql.NewInputUnmarshaler("DecideObjectionInput", ec.unmarshalInputDecideObjectionInput),
 			graphql.NewInputUnmarshaler("DisableUserInput", ec.unmarshalInputDisableUserInput),
 			graphql.NewInputUnmarshaler("DishonestyRecordFilter", ec.unmarshalInputDishonestyRecordFilter),
 			graphql.NewInputUnmarshaler("EnableUserInput", ec.unmarshalInputEnableUserInput),
 			graphql.NewInputUnmarshaler("EndUserSessionsInput", ec.unmarshalInputEndUserSessionsInput),
+			graphql.NewInputUnmarshaler("ExemptionFilter", ec.unmarshalInputExemptionFilter),
 			graphql.NewInputUnmarshaler("ExtendObjectionInput", ec.unmarshalInputExtendObjectionInput),
 			graphql.NewInputUnmarshaler("FileObjectionInput", ec.unmarshalInputFileObjectionInput),
 			graphql.NewInputUnmarshaler("FileRepairInput", ec.unmarshalInputFileRepairInput),
@@ -5497,6 +5698,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("OpenCaseInput", ec.unmarshalInputOpenCaseInput),
 			graphql.NewInputUnmarshaler("PublicationFilter", ec.unmarshalInputPublicationFilter),
 			graphql.NewInputUnmarshaler("RecordCommitmentBreachInput", ec.unmarshalInputRecordCommitmentBreachInput),
+			graphql.NewInputUnmarshaler("RecordExemptionInput", ec.unmarshalInputRecordExemptionInput),
 			graphql.NewInputUnmarshaler("RecordSurveyInput", ec.unmarshalInputRecordSurveyInput),
 			graphql.NewInputUnmarshaler("RepairFilter", ec.unmarshalInputRepairFilter),
 			graphql.NewInputUnmarshaler("RequestAgentBindingInput", ec.unmarshalInputRequestAgentBindingInput),
@@ -7771,6 +7973,125 @@ extend type Mutation {
   "Run a job now (ADMIN); a job already running answers CONFLICT."
   runJob(input: RunJobInput!): RunJobPayload! @hasRole(roles: [ADMIN])
 }
+
+"""
+Where an exemption stands (R1.6): staff record PENDING, a credit officer
+approves or rejects.
+"""
+enum ExemptionStatus {
+  PENDING
+  APPROVED
+  REJECTED
+}
+
+"""
+A valid reason (正当理由, R1.6) for not paying: an APPROVED one in force keeps
+the ARREARS rule from the account, the reminder or the bill.
+"""
+type Exemption {
+  "Opaque identifier."
+  id: ID!
+  "Account number."
+  accountNo: String!
+  "The reminder exempted (empty with billNo: the whole account)."
+  reminderNo: String
+  "The bill exempted."
+  billNo: String
+  "The valid reason."
+  reason: String!
+  "Staff user who recorded it."
+  recordedBy: ID!
+  "First day in force."
+  validFrom: Time!
+  "Last day in force (inclusive); null: open-ended."
+  validTo: Time
+  "State."
+  status: ExemptionStatus!
+  "Credit officer who decided."
+  decidedBy: ID
+  "When it was decided."
+  decidedAt: Time
+  "Decision note."
+  decisionNote: String
+  "Version for decideExemption (optimistic lock)."
+  version: Int!
+  "When it was recorded."
+  createdAt: Time!
+}
+
+"An edge of ExemptionConnection."
+type ExemptionEdge {
+  "Cursor."
+  cursor: String!
+  "The exemption."
+  node: Exemption!
+}
+
+"A page of exemptions, newest first."
+type ExemptionConnection {
+  "The edges."
+  edges: [ExemptionEdge!]!
+  "The exemptions."
+  nodes: [Exemption!]!
+  "Pagination."
+  pageInfo: PageInfo!
+  "Exemptions matching the filter."
+  totalCount: Int!
+}
+
+"Filter of exemptions; empty fields match everything."
+input ExemptionFilter {
+  "Only this account."
+  accountNo: String
+  "Only this state."
+  status: ExemptionStatus
+}
+
+"Input of recordExemption."
+input RecordExemptionInput {
+  "Account number."
+  accountNo: String!
+  "One reminder of the account (optional)."
+  reminderNo: String
+  "One bill of the account (optional; not with reminderNo)."
+  billNo: String
+  "The valid reason."
+  reason: String!
+  "First day in force."
+  validFrom: Time!
+  "Last day in force (inclusive); null: open-ended."
+  validTo: Time
+}
+
+"Input of decideExemption."
+input DecideExemptionInput {
+  "Exemption."
+  id: ID!
+  "true: approve; false: reject."
+  approve: Boolean!
+  "Decision note."
+  reason: String!
+  "The version read (optimistic lock)."
+  version: Int!
+}
+
+"Result of recordExemption / decideExemption."
+type ExemptionPayload {
+  "The exemption."
+  exemption: Exemption!
+}
+
+extend type Query {
+  "Exemptions (正当理由) with filters, newest first (R1.6)."
+  exemptions(filter: ExemptionFilter, first: Int = 20, after: String): ExemptionConnection! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
+}
+
+extend type Mutation {
+  "Record a valid reason for not paying, PENDING approval (R1.6)."
+  recordExemption(input: RecordExemptionInput!): ExemptionPayload! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
+  "Approve or reject a PENDING exemption (R1.6)."
+  decideExemption(input: DecideExemptionInput!): ExemptionPayload! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
+}
 `, BuiltIn: false},
 	{Name: "../schema/repair.graphqls", Input: `"""
 A file sent with a multipart request (GraphQL multipart request spec).
@@ -9562,6 +9883,72 @@ func (ec *executionContext) childFields_EvidenceItem(ctx context.Context, field 
 		return ec.fieldContext_EvidenceItem_url(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EvidenceItem", field.Name)
+}
+
+func (ec *executionContext) childFields_Exemption(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Exemption_id(ctx, field)
+	case "accountNo":
+		return ec.fieldContext_Exemption_accountNo(ctx, field)
+	case "reminderNo":
+		return ec.fieldContext_Exemption_reminderNo(ctx, field)
+	case "billNo":
+		return ec.fieldContext_Exemption_billNo(ctx, field)
+	case "reason":
+		return ec.fieldContext_Exemption_reason(ctx, field)
+	case "recordedBy":
+		return ec.fieldContext_Exemption_recordedBy(ctx, field)
+	case "validFrom":
+		return ec.fieldContext_Exemption_validFrom(ctx, field)
+	case "validTo":
+		return ec.fieldContext_Exemption_validTo(ctx, field)
+	case "status":
+		return ec.fieldContext_Exemption_status(ctx, field)
+	case "decidedBy":
+		return ec.fieldContext_Exemption_decidedBy(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_Exemption_decidedAt(ctx, field)
+	case "decisionNote":
+		return ec.fieldContext_Exemption_decisionNote(ctx, field)
+	case "version":
+		return ec.fieldContext_Exemption_version(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Exemption_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Exemption", field.Name)
+}
+
+func (ec *executionContext) childFields_ExemptionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ExemptionConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ExemptionConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ExemptionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ExemptionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExemptionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ExemptionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ExemptionEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ExemptionEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExemptionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ExemptionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "exemption":
+		return ec.fieldContext_ExemptionPayload_exemption(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExemptionPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_FollowUpDocument(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

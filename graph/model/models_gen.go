@@ -411,6 +411,18 @@ type DecideCaseInput struct {
 	Note string `json:"note"`
 }
 
+// Input of decideExemption.
+type DecideExemptionInput struct {
+	// Exemption.
+	ID string `json:"id"`
+	// true: approve; false: reject.
+	Approve bool `json:"approve"`
+	// Decision note.
+	Reason string `json:"reason"`
+	// The version read (optimistic lock).
+	Version int `json:"version"`
+}
+
 // Input of decideObjection.
 type DecideObjectionInput struct {
 	// The objection.
@@ -509,6 +521,40 @@ type EndUserSessionsPayload struct {
 	User *models.User `json:"user"`
 	// How many sessions were ended.
 	SessionsEnded int `json:"sessionsEnded"`
+}
+
+// A page of exemptions, newest first.
+type ExemptionConnection struct {
+	// The edges.
+	Edges []ExemptionEdge `json:"edges"`
+	// The exemptions.
+	Nodes []models.Exemption `json:"nodes"`
+	// Pagination.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// Exemptions matching the filter.
+	TotalCount int `json:"totalCount"`
+}
+
+// An edge of ExemptionConnection.
+type ExemptionEdge struct {
+	// Cursor.
+	Cursor string `json:"cursor"`
+	// The exemption.
+	Node *models.Exemption `json:"node"`
+}
+
+// Filter of exemptions; empty fields match everything.
+type ExemptionFilter struct {
+	// Only this account.
+	AccountNo *string `json:"accountNo,omitempty"`
+	// Only this state.
+	Status *models.ExemptionStatus `json:"status,omitempty"`
+}
+
+// Result of recordExemption / decideExemption.
+type ExemptionPayload struct {
+	// The exemption.
+	Exemption *models.Exemption `json:"exemption"`
 }
 
 // Input of extendObjection.
@@ -917,6 +963,22 @@ type RecordCommitmentBreachInput struct {
 	OccurredOn time.Time `json:"occurredOn"`
 	// Severity (default GENERAL).
 	Severity *models.Severity `json:"severity,omitempty"`
+}
+
+// Input of recordExemption.
+type RecordExemptionInput struct {
+	// Account number.
+	AccountNo string `json:"accountNo"`
+	// One reminder of the account (optional).
+	ReminderNo *string `json:"reminderNo,omitempty"`
+	// One bill of the account (optional; not with reminderNo).
+	BillNo *string `json:"billNo,omitempty"`
+	// The valid reason.
+	Reason string `json:"reason"`
+	// First day in force.
+	ValidFrom time.Time `json:"validFrom"`
+	// Last day in force (inclusive); null: open-ended.
+	ValidTo *time.Time `json:"validTo,omitempty"`
 }
 
 // Input of recordSurvey.

@@ -11,6 +11,7 @@ import (
 	"creditwater/models"
 	"creditwater/store"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
@@ -87,6 +88,29 @@ func (s *Rules) DecideExemption(ctx context.Context, ex models.Exemption, versio
 		return false, apperr.Wrap(res.Error, apperr.Internal, "无法对正当理由作出决定")
 	}
 	return res.RowsAffected > 0, nil
+}
+
+// Exemptions reads a page of exemptions with the filter's count.
+func (s *Rules) Exemptions(ctx context.Context, q rules.ExemptionQuery) ([]models.Exemption, int64, error) {
+	db := s.q(ctx).Model(&models.Exemption{})
+	if q.Filter.AccountNo != "" {
+		db = db.Where("account_no = ?", q.Filter.AccountNo)
+	}
+	if q.Filter.Status != "" {
+		db = db.Where("status = ?", q.Filter.Status)
+	}
+	var total int64
+	if err := db.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+		return nil, 0, apperr.Wrap(err, apperr.Internal, "无法读取正当理由")
+	}
+	if q.Where != "" {
+		db = db.Where(q.Where, q.Args...)
+	}
+	var out []models.Exemption
+	if err := db.Order(q.OrderBy).Limit(q.Limit).Find(&out).Error; err != nil {
+		return nil, 0, apperr.Wrap(err, apperr.Internal, "无法读取正当理由")
+	}
+	return out, total, nil
 }
 
 // Reminders reads reminders with their bills and payments.
