@@ -11,6 +11,7 @@ import (
 	"creditwater/credit"
 	"creditwater/credit/grade"
 	"creditwater/credit/record"
+	"creditwater/credit/rules"
 	"creditwater/credit/usage"
 	"creditwater/graph/generated"
 	"creditwater/graph/model"
@@ -150,6 +151,27 @@ func (r *queryResolver) UsageAnalysis(ctx context.Context, accountNo string, mon
 
 func (r *queryResolver) Jobs(ctx context.Context) ([]jobs.JobInfo, error) {
 	return r.JobRunner.Jobs(), nil
+}
+
+func (r *queryResolver) Cases(ctx context.Context, filter *model.CaseFilter, first *int, after *string) (*model.CaseConnection, error) {
+	n, count, err := listArgs(ctx, first)
+	if err != nil {
+		return nil, err
+	}
+	f := rules.CaseFilter{Count: count}
+	if filter != nil {
+		f = rules.CaseFilter{Status: deref(filter.Status), Kind: deref(filter.Kind), SubjectID: deref(filter.SubjectID),
+			From: deref(filter.From), To: deref(filter.To), Count: count}
+	}
+	p, err := r.Resolver.Cases.List(ctx, f, n, deref(after))
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.CaseConnection{Edges: []model.ViolationCaseEdge{}, PageInfo: pageInfoOf(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
+	for i := range p.Cases {
+		conn.Edges = append(conn.Edges, model.ViolationCaseEdge{Cursor: rules.CaseCursor(p.Cases[i]), Node: &p.Cases[i]})
+	}
+	return conn, nil
 }
 
 func (r *queryResolver) JobRuns(ctx context.Context, filter *model.JobRunFilter, first *int, after *string) (*model.JobRunConnection, error) {
