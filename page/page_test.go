@@ -63,16 +63,16 @@ func TestKeyAfterAndFirst(t *testing.T) {
 }
 
 func TestCut(t *testing.T) {
-	cur := func(n int) string { return Encode("n", n) }
-	items, more, end := Cut([]int{1, 2, 3}, 2, cur)
+	cur := func(n int) string { return page.Encode("n", n) }
+	items, more, end := page.Cut([]int{1, 2, 3}, 2, cur)
 	if len(items) != 2 || !more || end != cur(2) {
 		t.Errorf("cut 3 to 2: %v %v %q", items, more, end)
 	}
-	items, more, end = Cut([]int{1, 2}, 2, cur)
+	items, more, end = page.Cut([]int{1, 2}, 2, cur)
 	if len(items) != 2 || more || end != cur(2) {
 		t.Errorf("cut 2 to 2: %v %v %q", items, more, end)
 	}
-	if items, more, end = Cut([]int{}, 2, cur); len(items) != 0 || more || end != "" {
+	if items, more, end = page.Cut([]int{}, 2, cur); len(items) != 0 || more || end != "" {
 		t.Errorf("empty: %v %v %q", items, more, end)
 	}
 }
