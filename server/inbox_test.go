@@ -116,6 +116,7 @@ func TestR7_6_EveryEventReachesTheInbox(t *testing.T) {
 
 	// The account manager of an EXCELLENT subject.
 	h.srv.DB().Model(&models.Subject{}).Where("id = ?", subj).Update("tier", models.TierExcellent)
+	h.srv.DB().Model(&models.User{}).Where("id = ?", h.staffID(staff)).Update("work_phone", "0751-8881234")
 	h.must(staff, `mutation($s:ID!,$u:ID!){assignAccountManager(input:{subjectId:$s,staffUserId:$u}){profile{tier}}}`, map[string]any{"s": subj, "u": h.staffID(staff)}, nil)
 
 	// The record lifecycle and the grades emit through the same one call.

@@ -180,7 +180,7 @@ func TestR3_2_AccountManagerNameAndWorkPhone(t *testing.T) {
 		}
 	}
 	h.must(staff, `{me{id displayName version}}`, nil, &me)
-	const assign = `mutation($s:ID!,$u:ID!){assignAccountManager(input:{subjectId:$s,staffUserId:$u}){accountManagerId}}`
+	const assign = `mutation($s:ID!,$u:ID!){assignAccountManager(input:{subjectId:$s,staffUserId:$u}){profile{tier}}}`
 	if r := h.gql(staff, assign, map[string]any{"s": subj, "u": me.Me.ID}); r.code() != "INVALID" || r.Errors[0].Extensions["reason"] != "NO_WORK_PHONE" {
 		t.Fatalf("assigning a manager without a work phone: %s", r.Raw)
 	}

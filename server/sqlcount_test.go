@@ -120,8 +120,8 @@ func TestNestedListsSQLCountIndependentOfSize(t *testing.T) {
 	staff := h.staffToken("officer", "demo-officer-pass")
 
 	const records = `query($s:ID!,$n:Int!){dishonestyRecords(filter:{subjectId:$s},first:$n){totalCount edges{node{id subject{id name} history{action}}}}}`
-	const repairs = `query($s:ID!){repairs(subjectId:$s){id record{id kind} evidence{id} history{action}}}`
-	const objections = `query($s:ID!){objections(subjectId:$s){id record{id status} evidence{id} history{action}}}`
+	const repairs = `query($s:ID!){repairs(filter:{subjectId:$s},first:100){edges{node{id record{id kind} evidence{id} history{action}}}}}`
+	const objections = `query($s:ID!){objections(filter:{subjectId:$s},first:100){edges{node{id record{id status} evidence{id} history{action}}}}}`
 	const applications = `query($n:Int!){applications(first:$n){edges{node{id subject{id} commitment{id} events{at}}}}}`
 	for _, tc := range []struct {
 		name               string

@@ -141,8 +141,11 @@ try {
     await shot(staff, "04-application-accepted");
   });
 
-  await step("subject view", async () => {
-    await staff.getByRole("link", { name: "韶关市清源食品有限公司" }).first().click();
+  await step("subject search and view", async () => {
+    await menu(staff, "主体查询");
+    await staff.getByLabel("统一社会信用代码、名称或户号").fill("914403001922038216");
+    await staff.getByRole("button", { name: "查询" }).click();
+    await staff.getByTestId("subject-search").getByText("韶关市清源食品有限公司").click();
     await staff.getByText("经办人与绑定").waitFor();
     await shot(staff, "05-subject");
   });
@@ -175,7 +178,7 @@ try {
 
   await step("the credit officer decides an objection", async () => {
     const { dishonestyRecords } = await gql(state.ent, `query($s:ID){dishonestyRecords(filter:{subjectId:$s,kind:VIOLATION}){edges{node{id}}}}`, { s: state.subjectId });
-    await gql(state.ent, `mutation($r:ID!){fileObjection(input:{recordId:$r,reason:"该地址当月已办理用水性质变更"}){id}}`, { r: dishonestyRecords.edges[0].node.id });
+    await gql(state.ent, `mutation($r:ID!){fileObjection(input:{recordId:$r,reason:"该地址当月已办理用水性质变更"}){objection{id}}}`, { r: dishonestyRecords.edges[0].node.id });
     await menu(officer, "修复与异议");
     await officer.getByTestId("reviews").getByText("异议").first().click();
     await officer.getByRole("button", { name: "受理异议" }).click();
@@ -208,6 +211,9 @@ try {
   await step("dashboard", async () => {
     await menu(staff, "统计看板");
     await staff.getByRole("img", { name: "每周申请数" }).waitFor();
+    await staff.getByRole("img", { name: "平均办理时长" }).getByText("信用承诺免材料（1 件）").waitFor();
+    await staff.getByRole("img", { name: "信用等级分布" }).waitFor();
+    await staff.getByTestId("review-deadlines").getByText("异议").waitFor();
     await shot(staff, "12-dashboard");
   });
 
@@ -234,6 +240,7 @@ try {
   await step("jobs and audit log (admin)", async () => {
     await menu(admin, "任务与发布");
     await admin.getByTestId("jobs").locator("tr").nth(1).waitFor();
+    await admin.getByTestId("publications").getByText("DONE").first().waitFor();
     await shot(admin, "15-jobs");
     await menu(admin, "审计日志");
     await admin.getByTestId("audit").getByText("application.submitted").first().waitFor();

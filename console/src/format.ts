@@ -71,6 +71,13 @@ export const labels: Record<string, string> = {
   // tiers
   EXCELLENT: "优良",
   STANDARD: "一般",
+  // grades
+  GOOD: "良好",
+  WATCH: "关注",
+  DISHONEST: "失信",
+  // handling paths
+  ZERO_DOCUMENT: "信用承诺免材料",
+  ORDINARY: "一般办理",
   // imports
   ACCOUNTS: "用水户",
   USAGE: "用水量",

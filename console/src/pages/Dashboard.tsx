@@ -1,116 +1,161 @@
+import { useState } from "react";
 import { useQuery } from "urql";
 import { graphql } from "../gql";
+import { getToken } from "../client";
 import { label } from "../format";
 import { BarChart, type Bar } from "../charts";
 import { Card, ErrorBox, Loading, Page } from "../ui";
 
 const DashQuery = graphql(`
-  query ConsoleDashboard {
-    recent: applications(orderBy: NEWEST, first: 100) {
-      totalCount
-      edges {
-        node {
-          id
-          submittedAt
-          status
-        }
+  query ConsoleDashboard($from: Time, $to: Time) {
+    statistics(from: $from, to: $to) {
+      from
+      to
+      applicationsPerWeek {
+        weekStart
+        submitted
+        accepted
       }
-    }
-    handlingStats {
-      vip
-      accepted
-      averageHours
-    }
-    arrears: dishonestyRecords(filter: { kind: ARREARS }, first: 1) {
-      totalCount
-    }
-    theft: dishonestyRecords(filter: { kind: THEFT }, first: 1) {
-      totalCount
-    }
-    violation: dishonestyRecords(filter: { kind: VIOLATION }, first: 1) {
-      totalCount
-    }
-    brokenPromise: dishonestyRecords(filter: { kind: BROKEN_PROMISE }, first: 1) {
-      totalCount
-    }
-    active: dishonestyRecords(filter: { status: ACTIVE }, first: 1) {
-      totalCount
-    }
-    underObjection: dishonestyRecords(filter: { status: UNDER_OBJECTION }, first: 1) {
-      totalCount
-    }
-    repaired: dishonestyRecords(filter: { status: REPAIRED }, first: 1) {
-      totalCount
-    }
-    revoked: dishonestyRecords(filter: { status: REVOKED }, first: 1) {
-      totalCount
+      handlingByPath {
+        path
+        accepted
+        avgHours
+      }
+      recordsByKindAndStatus {
+        kind
+        status
+        count
+      }
+      tiers {
+        tier
+        count
+      }
+      ratings {
+        rating
+        count
+      }
+      reviewDeadlines {
+        kind
+        onTime
+        late
+        openOnTime
+        openOverdue
+      }
+      csvUrl
     }
   }
 `);
 
-// weekStart is the Monday (Asia/Shanghai) of t, as MM-DD.
-function weekStart(t: Date): string {
-  const sh = new Date(t.getTime() + 8 * 3600e3);
-  const day = (sh.getUTCDay() + 6) % 7;
-  const monday = new Date(sh.getTime() - day * 86400e3);
-  return monday.toISOString().slice(5, 10);
-}
-
-export function perWeek(times: string[], weeks = 8, now = new Date()): Bar[] {
+// sum adds up counts by a key, keeping the order in which keys first appear.
+export function sum<T>(rows: T[], key: (r: T) => string, count: (r: T) => number): Bar[] {
   const bars: Bar[] = [];
-  for (let i = weeks - 1; i >= 0; i--) bars.push({ label: weekStart(new Date(now.getTime() - i * 7 * 86400e3)), value: 0 });
-  for (const t of times) {
-    const b = bars.find((x) => x.label === weekStart(new Date(t)));
-    if (b) b.value++;
+  for (const r of rows) {
+    const k = key(r);
+    const b = bars.find((x) => x.label === k);
+    if (b) b.value += count(r);
+    else bars.push({ label: k, value: count(r) });
   }
   return bars;
 }
 
+const statusTone: Record<string, string> = { ACTIVE: "bad", UNDER_OBJECTION: "warn", REPAIRED: "ok" };
+const dayMs = 86400e3;
+
+// downloadCSV fetches the statistics CSV with the session's token (a plain
+// link would carry none) and hands it to the browser as a file.
+async function downloadCSV(url: string) {
+  const r = await fetch(url, { headers: { Authorization: `Bearer ${getToken() ?? ""}` } });
+  if (!r.ok) throw new Error(`服务器返回 ${r.status}`);
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(await r.blob());
+  a.download = "statistics.csv";
+  a.click();
+  URL.revokeObjectURL(a.href);
+}
+
 export function Dashboard() {
-  const [res] = useQuery({ query: DashQuery, requestPolicy: "cache-and-network" });
-  const d = res.data;
+  const [days, setDays] = useState(56);
+  // The period ends at the start of tomorrow so that today's work counts.
+  const [to] = useState(() => new Date(Math.ceil(Date.now() / dayMs) * dayMs));
+  const from = new Date(to.getTime() - days * dayMs);
+  const [res] = useQuery({ query: DashQuery, variables: { from: from.toISOString(), to: to.toISOString() }, requestPolicy: "cache-and-network" });
+  const [csvErr, setCsvErr] = useState<string | null>(null);
+  const s = res.data?.statistics;
   return (
-    <Page title="统计看板">
-      <ErrorBox error={res.error} />
-      <Loading show={res.fetching && !d} />
-      {d && (
+    <Page
+      title="统计看板"
+      actions={
+        <>
+          <select value={days} onChange={(e) => setDays(Number(e.target.value))} aria-label="统计期间">
+            <option value={28}>近 4 周</option>
+            <option value={56}>近 8 周</option>
+            <option value={91}>近 13 周</option>
+            <option value={364}>近 52 周</option>
+          </select>{" "}
+          {s && (
+            <button type="button" onClick={() => downloadCSV(s.csvUrl).catch((e: Error) => setCsvErr(e.message))}>
+              导出 CSV
+            </button>
+          )}
+        </>
+      }
+    >
+      <ErrorBox error={res.error ?? csvErr} />
+      <Loading show={res.fetching && !s} />
+      {s && (
         <div className="grid2">
-          <Card title="每周申请数（近 8 周）">
-            <BarChart title="每周申请数" bars={perWeek(d.recent.edges.map((e) => e.node.submittedAt))} />
-            <p className="muted">申请总数 {d.recent.totalCount}（按最近 100 件统计各周）</p>
+          <Card title="每周申请数">
+            <BarChart title="每周申请数" bars={s.applicationsPerWeek.map((w) => ({ label: w.weekStart.slice(5, 10), value: w.submitted }))} />
+            <p className="muted">
+              提交 {s.applicationsPerWeek.reduce((n, w) => n + w.submitted, 0)} 件，受理 {s.applicationsPerWeek.reduce((n, w) => n + w.accepted, 0)} 件
+            </p>
           </Card>
           <Card title="平均办理时长（提交至受理）">
             <BarChart
               title="平均办理时长"
               unit="h"
-              bars={d.handlingStats.map((h) => ({ label: `${h.vip ? "VIP" : "普通"}（${h.accepted} 件）`, value: h.averageHours, tone: h.vip ? "alt" : "" }))}
+              bars={(["ZERO_DOCUMENT", "ORDINARY"] as const).map((path) => {
+                const h = s.handlingByPath.find((x) => x.path === path);
+                return { label: `${label(path)}（${h?.accepted ?? 0} 件）`, value: h?.avgHours ?? 0, tone: path === "ZERO_DOCUMENT" ? "alt" : "" };
+              })}
             />
-            <p className="muted">零证办水与常规办理的对比待统计接口提供。</p>
           </Card>
           <Card title="失信记录：按类型">
-            <BarChart
-              title="失信记录按类型"
-              bars={[
-                { label: label("ARREARS"), value: d.arrears.totalCount },
-                { label: label("THEFT"), value: d.theft.totalCount },
-                { label: label("VIOLATION"), value: d.violation.totalCount },
-                { label: label("BROKEN_PROMISE"), value: d.brokenPromise.totalCount },
-              ]}
-            />
+            <BarChart title="失信记录按类型" bars={sum(s.recordsByKindAndStatus, (r) => label(r.kind), (r) => r.count)} />
           </Card>
           <Card title="失信记录：按状态">
             <BarChart
               title="失信记录按状态"
-              bars={[
-                { label: label("ACTIVE"), value: d.active.totalCount, tone: "bad" },
-                { label: label("UNDER_OBJECTION"), value: d.underObjection.totalCount, tone: "warn" },
-                { label: label("REPAIRED"), value: d.repaired.totalCount, tone: "ok" },
-                { label: label("REVOKED"), value: d.revoked.totalCount },
-              ]}
+              bars={sum(s.recordsByKindAndStatus, (r) => r.status, (r) => r.count).map((b) => ({ label: label(b.label), value: b.value, tone: statusTone[b.label] }))}
             />
           </Card>
           <Card title="信用等级分布">
-            <p className="muted">等级分布待统计接口提供。</p>
+            <BarChart title="信用等级分布" bars={s.tiers.map((t) => ({ label: label(t.tier), value: t.count, tone: t.tier === "EXCELLENT" ? "ok" : "" }))} />
+            {s.ratings.length > 0 && <p className="muted">信用核查评级：{s.ratings.map((r) => `${r.rating} ${r.count}`).join("，")}</p>}
+          </Card>
+          <Card title="修复与异议办理期限">
+            <table className="table" data-testid="review-deadlines">
+              <thead>
+                <tr>
+                  <th>类型</th>
+                  <th>按期办结</th>
+                  <th>逾期办结</th>
+                  <th>办理中</th>
+                  <th>已超期</th>
+                </tr>
+              </thead>
+              <tbody>
+                {s.reviewDeadlines.map((r) => (
+                  <tr key={r.kind}>
+                    <td>{label(r.kind)}</td>
+                    <td>{r.onTime}</td>
+                    <td>{r.late}</td>
+                    <td>{r.openOnTime}</td>
+                    <td className={r.openOverdue ? "sla-red" : ""}>{r.openOverdue}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
           </Card>
         </div>
       )}

@@ -7,8 +7,13 @@ import { DeadlineTable } from "./Reviews";
 
 const DeadlinesQuery = graphql(`
   query ConsoleDeadlines($overdueOnly: Boolean, $assigneeId: ID) {
-    deadlines(overdueOnly: $overdueOnly, assigneeId: $assigneeId) {
-      ...ConsoleDeadline
+    deadlines(filter: { overdueOnly: $overdueOnly, assigneeId: $assigneeId }, first: 100) {
+      totalCount
+      edges {
+        node {
+          ...ConsoleDeadline
+        }
+      }
     }
     myNotices {
       id
@@ -22,8 +27,10 @@ const DeadlinesQuery = graphql(`
 `);
 
 const MarkRead = graphql(`
-  mutation ConsoleMarkNoticeRead($id: ID!) {
-    markNoticeRead(id: $id)
+  mutation ConsoleMarkNoticeRead($input: MarkNoticeReadInput!) {
+    markNoticeRead(input: $input) {
+      read
+    }
   }
 `);
 
@@ -47,8 +54,8 @@ export function Deadlines({ meId }: { meId: string }) {
               <input type="checkbox" checked={overdueOnly} onChange={(e) => setOverdueOnly(e.target.checked)} /> 仅超期
             </label>
           </div>
-          {d && <DeadlineTable list={d.deadlines} />}
-          <Empty show={!!d && d.deadlines.length === 0} />
+          {d && <DeadlineTable list={d.deadlines.edges.map((e) => e.node)} />}
+          <Empty show={!!d && d.deadlines.edges.length === 0} />
         </Card>
         <Card title="我的提醒">
           <ul className="notices">
@@ -58,7 +65,7 @@ export function Deadlines({ meId }: { meId: string }) {
                 <div className="muted">
                   {fmtTime(n.createdAt)}{" "}
                   {!n.readAt && (
-                    <button type="button" onClick={() => markRead({ id: n.id }).then(() => refetch({ requestPolicy: "network-only" }))}>
+                    <button type="button" onClick={() => markRead({ input: { id: n.id } }).then(() => refetch({ requestPolicy: "network-only" }))}>
                       标为已读
                     </button>
                   )}

@@ -10,7 +10,9 @@ import { Card, DL, ErrorBox, Field, Page, Tag } from "../ui";
 const ImportMutation = graphql(`
   mutation ConsoleImport($input: ImportBillingFileInput!) {
     importBillingFile(input: $input) {
-      id
+      job {
+        id
+      }
     }
   }
 `);
@@ -61,7 +63,7 @@ function upload(kind: ImportKind, file: File, encoding: string, onProgress: (pct
       try {
         const body = JSON.parse(x.responseText);
         if (body.errors?.length) reject(new Error(errText({ graphQLErrors: body.errors })));
-        else resolve(body.data.importBillingFile.id);
+        else resolve(body.data.importBillingFile.job.id);
       } catch {
         reject(new Error(`服务器返回 ${x.status}`));
       }

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { useMutation, useQuery } from "urql";
 import { graphql } from "../gql";
+import type { PublicationStatus } from "../gql/graphql";
 import { fmtTime } from "../format";
 import { Card, Empty, ErrorBox, Loading, Notice, Page, Tag } from "../ui";
 
@@ -14,25 +15,63 @@ const JobsQuery = graphql(`
 `);
 const RunsQuery = graphql(`
   query ConsoleJobRuns($name: String!) {
-    jobRuns(name: $name, limit: 20) {
-      job
-      trigger
-      instance
-      startedAt
-      finishedAt
-      status
-      detail
-      slotAt
-      reason
+    jobRuns(filter: { job: $name }, first: 20) {
+      totalCount
+      edges {
+        node {
+          job
+          trigger
+          instance
+          startedAt
+          finishedAt
+          status
+          detail
+          slotAt
+          reason
+        }
+      }
     }
   }
 `);
+const PublicationsQuery = graphql(`
+  query ConsolePublications($status: PublicationStatus) {
+    publications(filter: { status: $status }, first: 30) {
+      totalCount
+      edges {
+        node {
+          id
+          kind
+          aggregateId
+          status
+          attempts
+          nextAttemptAt
+          lastError
+          createdAt
+          doneAt
+        }
+      }
+    }
+  }
+`);
+const RetryPublication = graphql(`
+  mutation ConsoleRetryPublication($input: RetryPublicationInput!) {
+    retryPublication(input: $input) {
+      publication {
+        id
+        status
+      }
+    }
+  }
+`);
+
 const RunJob = graphql(`
-  mutation ConsoleRunJob($name: String!) {
-    runJob(name: $name) {
-      job
-      status
-      detail
+  mutation ConsoleRunJob($input: RunJobInput!) {
+    runJob(input: $input) {
+      run {
+        job
+        status
+        detail
+      }
     }
   }
 `);
@@ -71,7 +110,7 @@ export function Jobs() {
                       type="button"
                       onClick={(e) => {
                         e.stopPropagation();
-                        run({ name: j.name }).then((r) => r.data && setDone(`${j.name}：${r.data.runJob.status} ${r.data.runJob.detail ?? ""}`));
+                        run({ input: { name: j.name } }).then((r) => r.data && setDone(`${j.name}：${r.data.runJob.run.status} ${r.data.runJob.run.detail ?? ""}`));
                       }}
                     >
                       立即运行
@@ -81,10 +120,10 @@ export function Jobs() {
               ))}
             </tbody>
           </table>
-          <p className="muted">信用平台发布（outbox）列表与重试待 API 提供后在此显示。</p>
         </Card>
         <Card title={name ? `运行记录：${name}` : "运行记录"}>{name ? <Runs name={name} /> : <Empty show text="选择一个任务" />}</Card>
       </div>
+      <Publications />
     </Page>
   );
 }
@@ -105,7 +144,7 @@ function Runs({ name }: { name: string }) {
           </tr>
         </thead>
         <tbody>
-          {res.data?.jobRuns.map((r, i) => (
+          {res.data?.jobRuns.edges.map(({ node: r }, i) => (
             <tr key={i}>
               <td>{fmtTime(r.startedAt)}</td>
               <td>{fmtTime(r.finishedAt)}</td>
@@ -118,7 +157,67 @@ function Runs({ name }: { name: string }) {
           ))}
         </tbody>
       </table>
-      <Empty show={!!res.data && res.data.jobRuns.length === 0} />
+      <Empty show={!!res.data && res.data.jobRuns.edges.length === 0} />
     </>
+  );
+}
+
+// Publications lists the outbox messages to the credit platform and WeChat
+// (R2.3); a DEAD one can be sent again.
+function Publications() {
+  const [status, setStatus] = useState<PublicationStatus | "">("");
+  const [res, refetch] = useQuery({ query: PublicationsQuery, variables: { status: status || null }, requestPolicy: "network-only" });
+  const [rt, retry] = useMutation(RetryPublication);
+  const conn = res.data?.publications;
+  return (
+    <Card title="信用平台发布（outbox）">
+      <div className="filters">
+        <select value={status} onChange={(e) => setStatus(e.target.value as PublicationStatus | "")} aria-label="发布状态">
+          <option value="">全部</option>
+          <option value="PENDING">待发送</option>
+          <option value="DONE">已发送</option>
+          <option value="DEAD">发送失败</option>
+        </select>
+        <span className="muted">共 {conn?.totalCount ?? 0} 条</span>
+      </div>
+      <ErrorBox error={res.error ?? rt.error} />
+      <table className="table" data-testid="publications">
+        <thead>
+          <tr>
+            <th>类型</th>
+            <th>状态</th>
+            <th>尝试次数</th>
+            <th>创建</th>
+            <th>完成 / 下次尝试</th>
+            <th>错误</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {conn?.edges.map(({ node: p }) => (
+            <tr key={p.id}>
+              <td>
+                <code>{p.kind}</code>
+              </td>
+              <td>
+                <Tag code={p.status} text={p.status} />
+              </td>
+              <td>{p.attempts}</td>
+              <td>{fmtTime(p.createdAt)}</td>
+              <td>{fmtTime(p.doneAt ?? p.nextAttemptAt)}</td>
+              <td>{p.lastError}</td>
+              <td>
+                {p.status === "DEAD" && (
+                  <button type="button" onClick={() => retry({ input: { id: p.id } }).then(() => refetch({ requestPolicy: "network-only" }))}>
+                    重新发送
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <Empty show={!!conn && conn.edges.length === 0} />
+    </Card>
   );
 }

@@ -20,8 +20,13 @@ graphql(`
 
 const OpenReviews = graphql(`
   query ConsoleOpenReviews($overdueOnly: Boolean) {
-    deadlines(overdueOnly: $overdueOnly) {
-      ...ConsoleDeadline
+    deadlines(filter: { overdueOnly: $overdueOnly }, first: 100) {
+      totalCount
+      edges {
+        node {
+          ...ConsoleDeadline
+        }
+      }
     }
   }
 `);
@@ -109,66 +114,90 @@ const ObjectionQuery = graphql(`
 `);
 
 const StartRepair = graphql(`
-  mutation ConsoleStartRepair($id: ID!) {
-    startRepairReview(id: $id) {
-      id
-      status
+  mutation ConsoleStartRepair($input: ReviewStepInput!) {
+    startRepairReview(input: $input) {
+      repair {
+        id
+        status
+        version
+      }
     }
   }
 `);
 const SupplementRepair = graphql(`
   mutation ConsoleRepairSupplement($input: RequestRepairSupplementInput!) {
     requestRepairSupplement(input: $input) {
-      id
-      status
+      repair {
+        id
+        status
+        version
+      }
     }
   }
 `);
 const ApproveRepair = graphql(`
   mutation ConsoleApproveRepair($input: ReviewDecisionInput!) {
     approveRepair(input: $input) {
-      id
-      status
+      repair {
+        id
+        status
+        version
+      }
     }
   }
 `);
 const DenyRepair = graphql(`
   mutation ConsoleDenyRepair($input: ReviewDecisionInput!) {
     denyRepair(input: $input) {
-      id
-      status
+      repair {
+        id
+        status
+        version
+      }
     }
   }
 `);
 const AcceptObjection = graphql(`
-  mutation ConsoleAcceptObjection($id: ID!) {
-    acceptObjection(id: $id) {
-      id
-      status
+  mutation ConsoleAcceptObjection($input: ReviewStepInput!) {
+    acceptObjection(input: $input) {
+      objection {
+        id
+        status
+        version
+      }
     }
   }
 `);
 const NotAcceptObjection = graphql(`
   mutation ConsoleNotAcceptObjection($input: ReviewDecisionInput!) {
     notAcceptObjection(input: $input) {
-      id
-      status
+      objection {
+        id
+        status
+        version
+      }
     }
   }
 `);
 const ExtendObjection = graphql(`
   mutation ConsoleExtendObjection($input: ExtendObjectionInput!) {
     extendObjection(input: $input) {
-      id
-      status
+      objection {
+        id
+        status
+        version
+      }
     }
   }
 `);
 const DecideObjection = graphql(`
   mutation ConsoleDecideObjection($input: DecideObjectionInput!) {
     decideObjection(input: $input) {
-      id
-      status
+      objection {
+        id
+        status
+        version
+      }
     }
   }
 `);
@@ -178,7 +207,7 @@ const DecideObjection = graphql(`
 export function Reviews() {
   const [overdueOnly, setOverdueOnly] = useState(false);
   const [res] = useQuery({ query: OpenReviews, variables: { overdueOnly }, requestPolicy: "cache-and-network" });
-  const list = res.data?.deadlines ?? [];
+  const list = res.data?.deadlines.edges.map((e) => e.node) ?? [];
   return (
     <Page title="修复与异议">
       <Card>
@@ -307,7 +336,7 @@ function RepairView({ id, officer }: { id: string; officer: boolean }) {
             <Card title="审核">
               <div className="form">
                 {r.status === "SUBMITTED" && (
-                  <button className="primary" onClick={() => start({ id }).then(reload)}>
+                  <button className="primary" onClick={() => start({ input: { id, version: r.version } }).then(reload)}>
                     开始审核
                   </button>
                 )}
@@ -315,10 +344,10 @@ function RepairView({ id, officer }: { id: string; officer: boolean }) {
                   <textarea value={reason} onChange={(e) => setReason(e.target.value)} rows={2} />
                 </Field>
                 <div className="row">
-                  <button className="primary" disabled={!reason} onClick={() => approve({ input: { id, reason } }).then(reload)}>
+                  <button className="primary" disabled={!reason} onClick={() => approve({ input: { id, reason, version: r.version } }).then(reload)}>
                     准予修复
                   </button>
-                  <button disabled={!reason} onClick={() => deny({ input: { id, reason } }).then(reload)}>
+                  <button disabled={!reason} onClick={() => deny({ input: { id, reason, version: r.version } }).then(reload)}>
                     不予修复
                   </button>
                   <button disabled={!reason} onClick={() => supplement({ input: { repairId: id, missing: reason.split(/[、,，]/).filter(Boolean), version: r.version } }).then(reload)}>
@@ -358,7 +387,7 @@ function ObjectionView({ id, officer }: { id: string; officer: boolean }) {
               <div className="form">
                 {o.status === "SUBMITTED" && (
                   <div className="row">
-                    <button className="primary" onClick={() => accept({ id }).then(reload)}>
+                    <button className="primary" onClick={() => accept({ input: { id, version: o.version } }).then(reload)}>
                       受理异议
                     </button>
                   </div>
@@ -367,7 +396,7 @@ function ObjectionView({ id, officer }: { id: string; officer: boolean }) {
                   <textarea name="reason" value={reason} onChange={(e) => setReason(e.target.value)} rows={2} />
                 </Field>
                 {o.status === "SUBMITTED" && (
-                  <button disabled={!reason} onClick={() => notAccept({ input: { id, reason } }).then(reload)}>
+                  <button disabled={!reason} onClick={() => notAccept({ input: { id, reason, version: o.version } }).then(reload)}>
                     不予受理
                   </button>
                 )}
@@ -381,11 +410,11 @@ function ObjectionView({ id, officer }: { id: string; officer: boolean }) {
                       </select>
                     </Field>
                     <div className="row">
-                      <button className="primary" disabled={!reason} onClick={() => decide({ input: { id, outcome, reason } }).then(reload)}>
+                      <button className="primary" disabled={!reason} onClick={() => decide({ input: { id, outcome, reason, version: o.version } }).then(reload)}>
                         作出决定
                       </button>
                       {!o.extended && (
-                        <button disabled={!reason} onClick={() => extend({ input: { id, days: 5, reason } }).then(reload)}>
+                        <button disabled={!reason} onClick={() => extend({ input: { id, days: 5, reason, version: o.version } }).then(reload)}>
                           延期 5 个工作日
                         </button>
                       )}

@@ -4,6 +4,22 @@ import { graphql } from "../gql";
 import { fmtDay, fmtTime, label } from "../format";
 import { Card, DL, Empty, ErrorBox, Field, Link, Loading, Page, Tag, go } from "../ui";
 
+const SearchQuery = graphql(`
+  query ConsoleSearchSubjects($text: String!) {
+    searchSubjects(query: $text, first: 20) {
+      totalCount
+      edges {
+        node {
+          id
+          name
+          uscc
+          tier
+        }
+      }
+    }
+  }
+`);
+
 const SubjectQuery = graphql(`
   query ConsoleSubject($id: ID!) {
     subject(id: $id) {
@@ -19,6 +35,8 @@ const SubjectQuery = graphql(`
     creditProfile(subjectId: $id) {
       tier
       tierEvaluatedAt
+      grade
+      gradeReasons
       nextReevaluation
       accountManagerId
       incentives {
@@ -37,22 +55,30 @@ const SubjectQuery = graphql(`
         accountNo
       }
     }
-    repairs(subjectId: $id) {
-      id
-      status
-      dueAt
-      record {
-        id
-        kind
+    repairs(filter: { subjectId: $id }, first: 50) {
+      edges {
+        node {
+          id
+          status
+          dueAt
+          record {
+            id
+            kind
+          }
+        }
       }
     }
-    objections(subjectId: $id) {
-      id
-      status
-      dueAt
-      record {
-        id
-        kind
+    objections(filter: { subjectId: $id }, first: 50) {
+      edges {
+        node {
+          id
+          status
+          dueAt
+          record {
+            id
+            kind
+          }
+        }
       }
     }
     enterpriseAgents(subjectId: $id) {
@@ -66,7 +92,9 @@ const SubjectQuery = graphql(`
 `);
 
 export function SubjectView({ id }: { id?: string }) {
-  const [input, setInput] = useState(id ?? "");
+  const [input, setInput] = useState("");
+  const [text, setText] = useState("");
+  const [found] = useQuery({ query: SearchQuery, variables: { text }, pause: !text });
   return (
     <Page title="主体查询">
       <Card>
@@ -74,14 +102,29 @@ export function SubjectView({ id }: { id?: string }) {
           className="filters"
           onSubmit={(e) => {
             e.preventDefault();
-            if (input.trim()) go("subjects", input.trim());
+            setText(input.trim());
           }}
         >
-          <Field label="主体 ID">
-            <input value={input} onChange={(e) => setInput(e.target.value)} placeholder="主体 ID（可从申请、记录中点击进入）" />
+          <Field label="统一社会信用代码、名称或户号">
+            <input value={input} onChange={(e) => setInput(e.target.value)} placeholder="如 914403001922038216、清源、DEMO-0001" />
           </Field>
           <button className="primary">查询</button>
         </form>
+        <ErrorBox error={found.error} />
+        {text && found.data && (
+          <table className="table" data-testid="subject-search">
+            <tbody>
+              {found.data.searchSubjects.edges.map(({ node: s }) => (
+                <tr key={s.id} className="clickable" onClick={() => go("subjects", s.id)}>
+                  <td>{s.name}</td>
+                  <td>{s.uscc}</td>
+                  <td>{label(s.tier)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        <Empty show={!!text && !!found.data && found.data.searchSubjects.edges.length === 0} text="未找到主体" />
       </Card>
       {id && <SubjectDetail id={id} />}
     </Page>
@@ -107,6 +150,8 @@ function SubjectDetail({ id }: { id: string }) {
                   ["登记状态", d.subject.registryStatus],
                   ["信用等级", <Tag code={d.creditProfile.tier} text={label(d.creditProfile.tier)} />],
                   ["评定时间", fmtTime(d.creditProfile.tierEvaluatedAt)],
+                  ["分级分类", d.creditProfile.grade ? label(d.creditProfile.grade) : "—"],
+                  ["分级依据", d.creditProfile.gradeReasons.join("；") || "—"],
                   ["下次复评", fmtTime(d.creditProfile.nextReevaluation)],
                   [
                     "激励措施",
@@ -160,7 +205,7 @@ function SubjectDetail({ id }: { id: string }) {
             <Card title="修复与异议">
               <table className="table">
                 <tbody>
-                  {d.repairs.map((r) => (
+                  {d.repairs.edges.map(({ node: r }) => (
                     <tr key={r.id}>
                       <td>
                         <Link to={["reviews", "REPAIR", r.id]}>信用修复</Link>
@@ -169,7 +214,7 @@ function SubjectDetail({ id }: { id: string }) {
                       <td>期限 {fmtDay(r.dueAt)}</td>
                     </tr>
                   ))}
-                  {d.objections.map((o) => (
+                  {d.objections.edges.map(({ node: o }) => (
                     <tr key={o.id}>
                       <td>
                         <Link to={["reviews", "OBJECTION", o.id]}>异议</Link>
@@ -180,7 +225,7 @@ function SubjectDetail({ id }: { id: string }) {
                   ))}
                 </tbody>
               </table>
-              <Empty show={d.repairs.length + d.objections.length === 0} />
+              <Empty show={d.repairs.edges.length + d.objections.edges.length === 0} />
             </Card>
           </div>
         </div>
