@@ -52,10 +52,8 @@ func (r *queryResolver) ImportJobs(ctx context.Context, filter *model.ImportJobF
 	if err != nil {
 		return nil, err
 	}
-	f := billing.JobFilter{Count: count}
-	if filter != nil {
-		f = billing.JobFilter{Kind: deref(filter.Kind), Status: string(deref(filter.Status)), From: deref(filter.From), To: deref(filter.To), Count: count}
-	}
+	fl := deref(filter)
+	f := billing.JobFilter{Kind: deref(fl.Kind), Status: string(deref(fl.Status)), From: deref(fl.From), To: deref(fl.To), Count: count}
 	p, err := r.Importer.Jobs(ctx, f, n, deref(after))
 	if err != nil {
 		return nil, err

@@ -158,11 +158,8 @@ func (r *queryResolver) Cases(ctx context.Context, filter *model.CaseFilter, fir
 	if err != nil {
 		return nil, err
 	}
-	f := rules.CaseFilter{Count: count}
-	if filter != nil {
-		f = rules.CaseFilter{Status: deref(filter.Status), Kind: deref(filter.Kind), SubjectID: deref(filter.SubjectID),
-			From: deref(filter.From), To: deref(filter.To), Count: count}
-	}
+	fl := deref(filter)
+	f := rules.CaseFilter{Status: deref(fl.Status), Kind: deref(fl.Kind), SubjectID: deref(fl.SubjectID), From: deref(fl.From), To: deref(fl.To), Count: count}
 	p, err := r.Resolver.Cases.List(ctx, f, n, deref(after))
 	if err != nil {
 		return nil, err
