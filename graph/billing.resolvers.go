@@ -47,6 +47,24 @@ func (r *mutationResolver) ImportBillingFile(ctx context.Context, input model.Im
 	return &model.ImportBillingFilePayload{Job: &job}, nil
 }
 
+func (r *queryResolver) ImportJobs(ctx context.Context, filter *model.ImportJobFilter, first *int, after *string) (*model.ImportJobConnection, error) {
+	n, count, err := listArgs(ctx, first)
+	if err != nil {
+		return nil, err
+	}
+	fl := deref(filter)
+	f := billing.JobFilter{Kind: deref(fl.Kind), Status: string(deref(fl.Status)), From: deref(fl.From), To: deref(fl.To), Count: count}
+	p, err := r.Importer.Jobs(ctx, f, n, deref(after))
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.ImportJobConnection{Edges: []model.ImportJobEdge{}, PageInfo: pageInfoOf(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
+	for i := range p.Jobs {
+		conn.Edges = append(conn.Edges, model.ImportJobEdge{Cursor: billing.JobCursor(p.Jobs[i]), Node: &p.Jobs[i]})
+	}
+	return conn, nil
+}
+
 func (r *queryResolver) ImportJob(ctx context.Context, id string) (*models.ImportJob, error) {
 	return ptrOrErr(r.Importer.Job(ctx, id))
 }

@@ -170,6 +170,24 @@ func (r *queryResolver) Jobs(ctx context.Context) ([]jobs.JobInfo, error) {
 	return r.JobRunner.Jobs(), nil
 }
 
+func (r *queryResolver) Cases(ctx context.Context, filter *model.CaseFilter, first *int, after *string) (*model.CaseConnection, error) {
+	n, count, err := listArgs(ctx, first)
+	if err != nil {
+		return nil, err
+	}
+	fl := deref(filter)
+	f := rules.CaseFilter{Status: deref(fl.Status), Kind: deref(fl.Kind), SubjectID: deref(fl.SubjectID), From: deref(fl.From), To: deref(fl.To), Count: count}
+	p, err := r.Resolver.Cases.List(ctx, f, n, deref(after))
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.CaseConnection{Edges: []model.ViolationCaseEdge{}, PageInfo: pageInfoOf(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
+	for i := range p.Cases {
+		conn.Edges = append(conn.Edges, model.ViolationCaseEdge{Cursor: rules.CaseCursor(p.Cases[i]), Node: &p.Cases[i]})
+	}
+	return conn, nil
+}
+
 func (r *queryResolver) JobRuns(ctx context.Context, filter *model.JobRunFilter, first *int, after *string) (*model.JobRunConnection, error) {
 	var f ops.JobRunFilter
 	if filter != nil {

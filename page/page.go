@@ -178,3 +178,17 @@ func Clamp(first int) int {
 	}
 	return min(first, MaxFirst)
 }
+
+// Cut ends a page read with one item more than first (n+1, see
+// store.PageQuery): it returns the first items, whether more follow, and
+// the cursor of the last item kept ("" on an empty page).
+func Cut[T any](items []T, first int, cursor func(T) string) ([]T, bool, string) {
+	more := len(items) > first
+	if more {
+		items = items[:first]
+	}
+	if len(items) == 0 {
+		return items, more, ""
+	}
+	return items, more, cursor(items[len(items)-1])
+}

@@ -61,3 +61,18 @@ func TestKeyAfterAndFirst(t *testing.T) {
 		t.Error("Clamp")
 	}
 }
+
+func TestCut(t *testing.T) {
+	cur := func(n int) string { return page.Encode("n", n) }
+	items, more, end := page.Cut([]int{1, 2, 3}, 2, cur)
+	if len(items) != 2 || !more || end != cur(2) {
+		t.Errorf("cut 3 to 2: %v %v %q", items, more, end)
+	}
+	items, more, end = page.Cut([]int{1, 2}, 2, cur)
+	if len(items) != 2 || more || end != cur(2) {
+		t.Errorf("cut 2 to 2: %v %v %q", items, more, end)
+	}
+	if items, more, end = page.Cut([]int{}, 2, cur); len(items) != 0 || more || end != "" {
+		t.Errorf("empty: %v %v %q", items, more, end)
+	}
+}

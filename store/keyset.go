@@ -2,6 +2,7 @@ package store
 
 import (
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -32,4 +33,16 @@ func CountUpTo(q *gorm.DB) (int64, error) {
 // LikeEscape escapes s for LIKE … ESCAPE '!' (the same on both dialects).
 func LikeEscape(s string) string {
 	return strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(s)
+}
+
+// Between limits q to rows whose col (a constant of the code) is from
+// (inclusive) to to (exclusive); a zero bound is open.
+func Between(q *gorm.DB, col string, from, to time.Time) *gorm.DB {
+	if !from.IsZero() {
+		q = q.Where(col+" >= ?", from.UTC())
+	}
+	if !to.IsZero() {
+		q = q.Where(col+" < ?", to.UTC())
+	}
+	return q
 }

@@ -14,6 +14,7 @@ import (
 	"creditwater/credit"
 	"creditwater/credit/record"
 	"creditwater/models"
+	"creditwater/page"
 )
 
 // Cases handles staff cases of theft (窃水), contract violation (违约用水)
@@ -219,3 +220,67 @@ func orConflict(err error) error {
 	}
 	return apperr.New(apperr.Conflict, "该案件已由他人作出决定，请刷新后重试").WithReason("CASE_CHANGED")
 }
+
+// CaseListKey is the order of the case list: newest first (IDs are
+// time-ordered UUIDv7).
+var CaseListKey = page.NewKey("cases", page.Desc("id"))
+
+// CaseFilter selects cases; empty fields match all. From (inclusive) and
+// To (exclusive) bound the time the case was opened.
+type CaseFilter struct {
+	Status    models.CaseStatus
+	Kind      models.RecordKind
+	SubjectID string
+	From, To  time.Time
+	// Count asks for CasePage.TotalCount (capped at page.CountCap+1).
+	Count bool
+}
+
+// CasePage is one page of cases, newest first.
+type CasePage struct {
+	Cases      []models.ViolationCase
+	EndCursor  string
+	HasNext    bool
+	TotalCount int64
+}
+
+// List returns the cases matching f, newest first, first at a time
+// (clamped to 1–100) after the opaque cursor after (R8.1): how staff find
+// the ID a decision needs. Staff roles only. It returns UNAUTHENTICATED,
+// FORBIDDEN, INVALID (field status, kind or after) and INTERNAL.
+func (c *Cases) List(ctx context.Context, f CaseFilter, first int, after string) (CasePage, error) {
+	var out CasePage
+	if _, err := credit.RequireStaff(ctx); err != nil {
+		return out, err
+	}
+	switch f.Status {
+	case "", models.CaseOpen, models.CaseConfirmed, models.CaseDismissed:
+	default:
+		return out, apperr.InvalidField("status", "状态须为 OPEN、CONFIRMED 或 DISMISSED")
+	}
+	switch f.Kind {
+	case "", models.KindTheft, models.KindViolation, models.KindBrokenPromise:
+	default:
+		return out, apperr.InvalidField("kind", "类型须为 THEFT、VIOLATION 或 BROKEN_PROMISE")
+	}
+	var id string
+	ok, err := CaseListKey.Decode(after, &id)
+	if err != nil {
+		return out, err
+	}
+	first = page.Clamp(first)
+	q := CaseQuery{Status: f.Status, Kind: f.Kind, SubjectID: f.SubjectID, From: f.From, To: f.To, Limit: first + 1, Count: f.Count}
+	if ok {
+		q.After = []any{id}
+	}
+	cases, total, err := c.store.ListCases(ctx, q)
+	if err != nil {
+		return out, err
+	}
+	out.TotalCount = total
+	out.Cases, out.HasNext, out.EndCursor = page.Cut(cases, first, CaseCursor)
+	return out, nil
+}
+
+// CaseCursor is the opaque cursor of a case in the list.
+func CaseCursor(vc models.ViolationCase) string { return CaseListKey.Encode(vc.ID) }

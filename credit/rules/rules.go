@@ -51,6 +51,23 @@ type Store interface {
 	// DecideCase writes vc's status, decision and record when the stored
 	// case is still OPEN; false when it is not. INTERNAL.
 	DecideCase(ctx context.Context, vc models.ViolationCase) (bool, error)
+	// ListCases reads the cases of q in CaseListKey order, with the count
+	// of the filter (capped at page.CountCap+1) when q.Count. INTERNAL.
+	ListCases(ctx context.Context, q CaseQuery) ([]models.ViolationCase, int64, error)
+}
+
+// CaseQuery is one page of the case list in the terms a store applies:
+// the filter (empty fields match all; From ≤ CreatedAt < To), the rows
+// after the position After (nil for the first page) of CaseListKey, and
+// Limit rows.
+type CaseQuery struct {
+	Status    models.CaseStatus
+	Kind      models.RecordKind
+	SubjectID string
+	From, To  time.Time
+	After     []any
+	Limit     int
+	Count     bool
 }
 
 // ArrearsQuery is the ARREARS rule as of one day, in the terms a store

@@ -206,6 +206,12 @@ type ComplexityRoot struct {
 		User func(childComplexity int) int
 	}
 
+	CaseConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
 	CasePayload struct {
 		Case   func(childComplexity int) int
 		Record func(childComplexity int) int
@@ -540,6 +546,17 @@ type ComplexityRoot struct {
 		Updated    func(childComplexity int) int
 	}
 
+	ImportJobConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ImportJobEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	ImportRowError struct {
 		Column func(childComplexity int) int
 		Line   func(childComplexity int) int
@@ -813,6 +830,7 @@ type ComplexityRoot struct {
 		Application          func(childComplexity int, id string) int
 		Applications         func(childComplexity int, filter *model.ApplicationFilter, orderBy *apply.Order, first *int, after *string) int
 		AuditLog             func(childComplexity int, filter *model.AuditLogFilter, first *int, after *string) int
+		Cases                func(childComplexity int, filter *model.CaseFilter, first *int, after *string) int
 		CommitmentDraft      func(childComplexity int, applicationID string) int
 		ConsentTexts         func(childComplexity int) int
 		CreditProfile        func(childComplexity int, subjectID string) int
@@ -825,6 +843,7 @@ type ComplexityRoot struct {
 		FollowUpDocuments    func(childComplexity int, filter *model.FollowUpFilter, first *int, after *string) int
 		HandlingStats        func(childComplexity int, from *time.Time, to *time.Time) int
 		ImportJob            func(childComplexity int, id string) int
+		ImportJobs           func(childComplexity int, filter *model.ImportJobFilter, first *int, after *string) int
 		JobRuns              func(childComplexity int, filter *model.JobRunFilter, first *int, after *string) int
 		Jobs                 func(childComplexity int) int
 		Me                   func(childComplexity int) int
@@ -1085,6 +1104,11 @@ type ComplexityRoot struct {
 		Severity    func(childComplexity int) int
 		Status      func(childComplexity int) int
 		SubjectID   func(childComplexity int) int
+	}
+
+	ViolationCaseEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	WeekCount struct {
@@ -1652,6 +1676,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BindPhoneNumberPayload.User(childComplexity), true
+
+	case "CaseConnection.edges":
+		if e.ComplexityRoot.CaseConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseConnection.Edges(childComplexity), true
+	case "CaseConnection.pageInfo":
+		if e.ComplexityRoot.CaseConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseConnection.PageInfo(childComplexity), true
+	case "CaseConnection.totalCount":
+		if e.ComplexityRoot.CaseConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseConnection.TotalCount(childComplexity), true
 
 	case "CasePayload.case":
 		if e.ComplexityRoot.CasePayload.Case == nil {
@@ -2947,6 +2990,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportJob.Updated(childComplexity), true
+
+	case "ImportJobConnection.edges":
+		if e.ComplexityRoot.ImportJobConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJobConnection.Edges(childComplexity), true
+	case "ImportJobConnection.pageInfo":
+		if e.ComplexityRoot.ImportJobConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJobConnection.PageInfo(childComplexity), true
+	case "ImportJobConnection.totalCount":
+		if e.ComplexityRoot.ImportJobConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJobConnection.TotalCount(childComplexity), true
+
+	case "ImportJobEdge.cursor":
+		if e.ComplexityRoot.ImportJobEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJobEdge.Cursor(childComplexity), true
+	case "ImportJobEdge.node":
+		if e.ComplexityRoot.ImportJobEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJobEdge.Node(childComplexity), true
 
 	case "ImportRowError.column":
 		if e.ComplexityRoot.ImportRowError.Column == nil {
@@ -4321,6 +4396,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["filter"].(*model.AuditLogFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.cases":
+		if e.ComplexityRoot.Query.Cases == nil {
+			break
+		}
+
+		args, err := ec.field_Query_cases_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Cases(childComplexity, args["filter"].(*model.CaseFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.commitmentDraft":
 		if e.ComplexityRoot.Query.CommitmentDraft == nil {
 			break
@@ -4448,6 +4534,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ImportJob(childComplexity, args["id"].(string)), true
+	case "Query.importJobs":
+		if e.ComplexityRoot.Query.ImportJobs == nil {
+			break
+		}
+
+		args, err := ec.field_Query_importJobs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ImportJobs(childComplexity, args["filter"].(*model.ImportJobFilter), args["first"].(*int), args["after"].(*string)), true
 
 	case "Query.jobRuns":
 		if e.ComplexityRoot.Query.JobRuns == nil {
@@ -5626,6 +5723,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ViolationCase.SubjectID(childComplexity), true
 
+	case "ViolationCaseEdge.cursor":
+		if e.ComplexityRoot.ViolationCaseEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViolationCaseEdge.Cursor(childComplexity), true
+	case "ViolationCaseEdge.node":
+		if e.ComplexityRoot.ViolationCaseEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViolationCaseEdge.Node(childComplexity), true
+
 	case "WeekCount.accepted":
 		if e.ComplexityRoot.WeekCount.Accepted == nil {
 			break
@@ -5671,6 +5781,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AuthoriseAgentInput", ec.unmarshalInputAuthoriseAgentInput),
 			graphql.NewInputUnmarshaler("BindEnterpriseInput", ec.unmarshalInputBindEnterpriseInput),
 			graphql.NewInputUnmarshaler("BindPhoneNumberInput", ec.unmarshalInputBindPhoneNumberInput),
+			graphql.NewInputUnmarshaler("CaseFilter", ec.unmarshalInputCaseFilter),
 			graphql.NewInputUnmarshaler("ChangeUserRoleInput", ec.unmarshalInputChangeUserRoleInput),
 			graphql.NewInputUnmarshaler("CompleteFaceVerificationInput", ec.unmarshalInputCompleteFaceVerificationInput),
 			graphql.NewInputUnmarshaler("CreateStaffUserInput", ec.unmarshalInputCreateStaffUserInput),
@@ -5690,6 +5801,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("GiveConsentInput", ec.unmarshalInputGiveConsentInput),
 			graphql.NewInputUnmarshaler("GrantSubscriptionInput", ec.unmarshalInputGrantSubscriptionInput),
 			graphql.NewInputUnmarshaler("ImportBillingFileInput", ec.unmarshalInputImportBillingFileInput),
+			graphql.NewInputUnmarshaler("ImportJobFilter", ec.unmarshalInputImportJobFilter),
 			graphql.NewInputUnmarshaler("JobRunFilter", ec.unmarshalInputJobRunFilter),
 			graphql.NewInputUnmarshaler("MarkDocumentReceivedInput", ec.unmarshalInputMarkDocumentReceivedInput),
 			graphql.NewInputUnmarshaler("MarkInboxReadInput", ec.unmarshalInputMarkInboxReadInput),
@@ -6468,7 +6580,41 @@ enum ImportStatus {
   FAILED
 }
 
+"""
+Filter of import jobs; empty fields match everything.
+"""
+input ImportJobFilter {
+  "Only this kind of file."
+  kind: ImportKind
+  "Only this state."
+  status: ImportStatus
+  "Started from this time (inclusive)."
+  from: Time
+  "Started before this time (exclusive)."
+  to: Time
+}
+
+"An import job in a connection."
+type ImportJobEdge {
+  "Cursor."
+  cursor: String!
+  "The job."
+  node: ImportJob!
+}
+
+"A page of import jobs, newest first."
+type ImportJobConnection {
+  "The jobs."
+  edges: [ImportJobEdge!]!
+  "Pagination."
+  pageInfo: PageInfo!
+  "Items matching the filter, counted only when this field is selected: exact up to 10000; 10001 means more than 10000."
+  totalCount: Int!
+}
+
 extend type Query {
+  "Billing import jobs, newest first, with filters (staff) (R8.1)."
+  importJobs(filter: ImportJobFilter, first: Int = 20, after: String): ImportJobConnection! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
   "An import job (staff)."
   importJob(id: ID!): ImportJob! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
 }
@@ -7717,6 +7863,40 @@ type ViolationCase {
 }
 
 """
+Filter of cases; empty fields match everything.
+"""
+input CaseFilter {
+  "Only this state (OPEN: waiting for a decision)."
+  status: CaseStatus
+  "Only this kind (THEFT, VIOLATION or BROKEN_PROMISE)."
+  kind: RecordKind
+  "Only this subject."
+  subjectId: ID
+  "Opened from this time (inclusive)."
+  from: Time
+  "Opened before this time (exclusive)."
+  to: Time
+}
+
+"A case in a connection."
+type ViolationCaseEdge {
+  "Cursor."
+  cursor: String!
+  "The case."
+  node: ViolationCase!
+}
+
+"A page of cases, newest first."
+type CaseConnection {
+  "The cases."
+  edges: [ViolationCaseEdge!]!
+  "Pagination."
+  pageInfo: PageInfo!
+  "Items matching the filter, counted only when this field is selected: exact up to 10000; 10001 means more than 10000."
+  totalCount: Int!
+}
+
+"""
 Input of openCase.
 """
 input OpenCaseInput {
@@ -7955,6 +8135,8 @@ extend type Query {
   usageAnalysis(accountNo: String!, months: Int = 24): UsageAnalysis! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
   "Registered jobs (ADMIN)."
   jobs: [Job!]! @hasRole(roles: [ADMIN])
+  "Staff cases, newest first, with filters: where confirmCase and dismissCase find a case's ID (R8.1)."
+  cases(filter: CaseFilter, first: Int = 20, after: String): CaseConnection! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
   "Job runs with their status and reason, newest first, with filters (ADMIN) (R8.1)."
   jobRuns(filter: JobRunFilter, first: Int = 20, after: String): JobRunConnection! @hasRole(roles: [ADMIN])
 }
@@ -9417,6 +9599,18 @@ func (ec *executionContext) childFields_BindPhoneNumberPayload(ctx context.Conte
 	return nil, fmt.Errorf("no field named %q was found under type BindPhoneNumberPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CaseConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CaseConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CaseConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CaseConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseConnection", field.Name)
+}
+
 func (ec *executionContext) childFields_CasePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "case":
@@ -10091,6 +10285,28 @@ func (ec *executionContext) childFields_ImportJob(ctx context.Context, field gra
 		return ec.fieldContext_ImportJob_errors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ImportJob", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportJobConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ImportJobConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ImportJobConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ImportJobConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportJobConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportJobEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ImportJobEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ImportJobEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportJobEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_ImportRowError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10971,6 +11187,16 @@ func (ec *executionContext) childFields_ViolationCase(ctx context.Context, field
 		return ec.fieldContext_ViolationCase_recordId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ViolationCase", field.Name)
+}
+
+func (ec *executionContext) childFields_ViolationCaseEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ViolationCaseEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ViolationCaseEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ViolationCaseEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_WeekCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -247,6 +247,30 @@ type BindPhoneNumberPayload struct {
 	User *models.User `json:"user"`
 }
 
+// A page of cases, newest first.
+type CaseConnection struct {
+	// The cases.
+	Edges []ViolationCaseEdge `json:"edges"`
+	// Pagination.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// Items matching the filter, counted only when this field is selected: exact up to 10000; 10001 means more than 10000.
+	TotalCount int `json:"totalCount"`
+}
+
+// Filter of cases; empty fields match everything.
+type CaseFilter struct {
+	// Only this state (OPEN: waiting for a decision).
+	Status *models.CaseStatus `json:"status,omitempty"`
+	// Only this kind (THEFT, VIOLATION or BROKEN_PROMISE).
+	Kind *models.RecordKind `json:"kind,omitempty"`
+	// Only this subject.
+	SubjectID *string `json:"subjectId,omitempty"`
+	// Opened from this time (inclusive).
+	From *time.Time `json:"from,omitempty"`
+	// Opened before this time (exclusive).
+	To *time.Time `json:"to,omitempty"`
+}
+
 // Result of a case step.
 type CasePayload struct {
 	// The case.
@@ -671,6 +695,36 @@ type ImportBillingFileInput struct {
 type ImportBillingFilePayload struct {
 	// The import job, with its counts and row errors.
 	Job *models.ImportJob `json:"job"`
+}
+
+// A page of import jobs, newest first.
+type ImportJobConnection struct {
+	// The jobs.
+	Edges []ImportJobEdge `json:"edges"`
+	// Pagination.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// Items matching the filter, counted only when this field is selected: exact up to 10000; 10001 means more than 10000.
+	TotalCount int `json:"totalCount"`
+}
+
+// An import job in a connection.
+type ImportJobEdge struct {
+	// Cursor.
+	Cursor string `json:"cursor"`
+	// The job.
+	Node *models.ImportJob `json:"node"`
+}
+
+// Filter of import jobs; empty fields match everything.
+type ImportJobFilter struct {
+	// Only this kind of file.
+	Kind *billing.Kind `json:"kind,omitempty"`
+	// Only this state.
+	Status *ImportStatus `json:"status,omitempty"`
+	// Started from this time (inclusive).
+	From *time.Time `json:"from,omitempty"`
+	// Started before this time (exclusive).
+	To *time.Time `json:"to,omitempty"`
 }
 
 // A page of job runs, newest first.
@@ -1323,6 +1377,14 @@ type VerifyIdentityAtCounterInput struct {
 	IDNumber string `json:"idNumber"`
 	// What was checked, by whom.
 	Note string `json:"note"`
+}
+
+// A case in a connection.
+type ViolationCaseEdge struct {
+	// Cursor.
+	Cursor string `json:"cursor"`
+	// The case.
+	Node *models.ViolationCase `json:"node"`
 }
 
 // Input of wechatLogin.

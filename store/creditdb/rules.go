@@ -165,3 +165,31 @@ func (s *Rules) DecideCase(ctx context.Context, vc models.ViolationCase) (bool, 
 	}
 	return res.RowsAffected > 0, nil
 }
+
+// ListCases reads one page of the case list.
+func (s *Rules) ListCases(ctx context.Context, q rules.CaseQuery) ([]models.ViolationCase, int64, error) {
+	db := s.q(ctx).Model(&models.ViolationCase{})
+	if q.Status != "" {
+		db = db.Where("status = ?", q.Status)
+	}
+	if q.Kind != "" {
+		db = db.Where("kind = ?", q.Kind)
+	}
+	if q.SubjectID != "" {
+		db = db.Where("subject_id = ?", q.SubjectID)
+	}
+	db = store.Between(db, "created_at", q.From, q.To)
+	var total int64
+	if q.Count {
+		n, err := store.CountUpTo(db)
+		if err != nil {
+			return nil, 0, apperr.Wrap(err, apperr.Internal, "无法读取案件")
+		}
+		total = n
+	}
+	var cases []models.ViolationCase
+	if err := store.PageQuery(db, rules.CaseListKey, q.After, q.Limit-1).Find(&cases).Error; err != nil {
+		return nil, 0, apperr.Wrap(err, apperr.Internal, "无法读取案件")
+	}
+	return cases, total, nil
+}

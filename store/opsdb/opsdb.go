@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"gorm.io/gorm"
 
@@ -60,18 +59,6 @@ func keyset[T any, K any](q *gorm.DB, w ops.Window, col string, key func(T) K) (
 		p.Cursors = append(p.Cursors, k.Encode(key(it)))
 	}
 	return p, nil
-}
-
-// between limits q to rows whose col is from (inclusive) to to
-// (exclusive); a zero bound is open.
-func between(q *gorm.DB, col string, from, to time.Time) *gorm.DB {
-	if !from.IsZero() {
-		q = q.Where(col+" >= ?", from.UTC())
-	}
-	if !to.IsZero() {
-		q = q.Where(col+" < ?", to.UTC())
-	}
-	return q
 }
 
 // likeEscape makes s a LIKE pattern matching s anywhere, with '!' as the
@@ -126,7 +113,7 @@ func (s *Store) Publications(ctx context.Context, f ops.PublicationFilter, w ops
 		}
 		q = q.Where(strings.Join(ors, " OR "), args...)
 	}
-	q = between(q, "created_at", f.From, f.To)
+	q = store.Between(q, "created_at", f.From, f.To)
 	return keyset(q, w, "id", func(v models.OutboxMessage) uint64 { return v.ID })
 }
 
@@ -152,6 +139,6 @@ func (s *Store) JobRuns(ctx context.Context, f ops.JobRunFilter, w ops.Window) (
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)
 	}
-	q = between(q, "started_at", f.From, f.To)
+	q = store.Between(q, "started_at", f.From, f.To)
 	return keyset(q, w, "id", func(v models.JobRun) uint64 { return v.ID })
 }
