@@ -44,6 +44,7 @@ import (
 	"creditwater/graph"
 	"creditwater/graph/generated"
 	"creditwater/graph/querycost"
+	"creditwater/graph/textargs"
 	"creditwater/inbox"
 	"creditwater/jobs"
 	"creditwater/ops"
@@ -316,8 +317,8 @@ func (s *Server) graphQL() http.Handler {
 	h.Use(extension.AutomaticPersistedQuery{Cache: apq})
 	h.Use(querycost.DocumentLimits{MaxTokens: s.cfg.GraphQL.MaxTokens, MaxFields: s.cfg.GraphQL.MaxFields, MaxDepth: s.cfg.GraphQL.MaxDepth, Cache: queries})
 	h.Use(extension.FixedComplexityLimit(s.cfg.GraphQL.ComplexityLimit))
-	h.Use(graph.TextArguments{}) // R7.3: control characters refused in every string argument
-	h.Use(apq)                   // registers a persisted query once it passed the above
+	h.Use(textargs.TextArguments{}) // R7.3: control characters refused in every string argument
+	h.Use(apq)                      // registers a persisted query once it passed the above
 	h.Use(opExtension{m: s.metrics})
 	h.AroundFields(querycost.StopWhenDone)
 	h.AroundFields(graph.DenyUngranted)

@@ -1,4 +1,4 @@
-package graph
+package textargs
 
 import (
 	"slices"
@@ -6,6 +6,7 @@ import (
 
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"creditwater/graph"
 	"creditwater/graph/generated"
 )
 
@@ -13,7 +14,7 @@ import (
 // new String field whose name looks like free text shows up here, so the
 // choice is made on purpose.
 func TestMultiLineArguments_R7_3(t *testing.T) {
-	schema := generated.NewExecutableSchema(generated.Config{Resolvers: &Resolver{}, Directives: Directives()}).Schema()
+	schema := generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{}, Directives: graph.Directives()}).Schema()
 	var multi []string
 	note := func(owner, name string, typ *ast.Type) {
 		for typ.Elem != nil {

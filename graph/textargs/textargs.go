@@ -1,4 +1,6 @@
-package graph
+// Package textargs checks the text of every GraphQL argument against the
+// input rules of package inputtext before any resolver runs (R7.3).
+package textargs
 
 import (
 	"context"
