@@ -21,6 +21,10 @@ const (
 const (
 	CommitmentRoute = "GET /commitments/{file}"
 	EvidenceRoute   = "GET /evidence/{id}"
+	// CreditReportPDF is the caller's e-credit report as PDF (?subjectId=).
+	CreditReportPDF = "/credit-report.pdf"
+	// StatisticsCSV is the management statistics as CSV (?from=&to=).
+	StatisticsCSV = "/exports/statistics.csv"
 )
 
 // For returns the URL path of the document of kind k with id.

@@ -5,10 +5,6 @@ import (
 	"creditwater/selfservice"
 )
 
-// CreditReportPDFPath is where the caller's e-credit report is served as a
-// PDF (server.creditReportDocument), with the same session as the API.
-const CreditReportPDFPath = "/credit-report.pdf"
-
 // selfFilter maps the self-service filter.
 func selfFilter(f *model.SelfServiceFilter) selfservice.Filter {
 	if f == nil {
@@ -19,15 +15,11 @@ func selfFilter(f *model.SelfServiceFilter) selfservice.Filter {
 
 // selfEdges builds the edges and page info of a self-service page.
 func selfEdges[T, E any](pg selfservice.Page[T], edge func(cursor string, node *T) E) ([]E, *model.PageInfo) {
-	out := make([]E, 0, len(pg.Items))
-	for i := range pg.Items {
-		out = append(out, edge(pg.Cursors[i], &pg.Items[i]))
-	}
-	info := &model.PageInfo{HasNextPage: pg.HasNext}
+	end := ""
 	if n := len(pg.Cursors); n > 0 {
-		info.EndCursor = &pg.Cursors[n-1]
+		end = pg.Cursors[n-1]
 	}
-	return out, info
+	return edgesOf(pg.Items, pg.Cursors, edge), pageInfoOf(pg.HasNext, end)
 }
 
 // billConnection maps a page of bills.

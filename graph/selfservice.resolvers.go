@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 	"creditwater/credit"
+	"creditwater/docurl"
 	"creditwater/graph/generated"
 	"creditwater/graph/model"
 	"creditwater/models"
@@ -86,7 +87,7 @@ func (r *queryResolver) MyAccountManager(ctx context.Context, subjectID *string)
 }
 
 func (r *queryResolver) MyCreditReportPDFURL(ctx context.Context, subjectID *string) (string, error) {
-	return r.Self.CreditReportPDFURL(ctx, CreditReportPDFPath, deref(subjectID))
+	return r.Self.CreditReportPDFURL(ctx, docurl.CreditReportPDF, deref(subjectID))
 }
 
 func (r *queryResolver) PublicCommitments(ctx context.Context, query string, first *int, after *string) (*model.PublicCommitmentConnection, error) {

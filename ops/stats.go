@@ -7,6 +7,7 @@ import (
 
 	"creditwater/apperr"
 	"creditwater/auth"
+	"creditwater/docurl"
 	"creditwater/models"
 )
 
@@ -144,7 +145,7 @@ func (s *Service) Statistics(ctx context.Context, from, to *time.Time) (Stats, e
 // the server with the API's session; R8.3).
 func CSVPath(p Period) string {
 	q := url.Values{"from": {p.From.Format(time.RFC3339Nano)}, "to": {p.To.Format(time.RFC3339Nano)}}
-	return "/exports/statistics.csv?" + q.Encode()
+	return docurl.StatisticsCSV + "?" + q.Encode()
 }
 
 // ParseTime reads an optional RFC 3339 time of a query string. It returns

@@ -46,11 +46,6 @@ func (s *Server) commitmentDocument(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(pdf)
 }
 
-// creditReportPath is where the enterprise user downloads their e-credit
-// report as a PDF (R6.1): ?subjectId= names the enterprise when the user
-// acts for several.
-const creditReportPath = graph.CreditReportPDFPath
-
 // creditReportDocument serves the caller's e-credit report as a PDF, to
 // whom myCreditReport serves it (the legal representative or an agent with
 // the VIEW scope, after a fresh face verification; audited as a report

@@ -336,8 +336,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("/graphql", s.metrics.middleware("/graphql", gql))
 	mux.Handle(docurl.CommitmentRoute, s.withSession(http.HandlerFunc(s.commitmentDocument)))
 	mux.Handle(docurl.EvidenceRoute, s.withSession(http.HandlerFunc(s.evidenceFile)))
-	mux.Handle("GET /exports/statistics.csv", s.withSession(http.HandlerFunc(s.statisticsCSV)))
-	mux.Handle("GET "+creditReportPath, s.withSession(http.HandlerFunc(s.creditReportDocument)))
+	mux.Handle("GET "+docurl.StatisticsCSV, s.withSession(http.HandlerFunc(s.statisticsCSV)))
+	mux.Handle("GET "+docurl.CreditReportPDF, s.withSession(http.HandlerFunc(s.creditReportDocument)))
 	if s.oa != nil {
 		mux.Handle("/wechat/oa", s.oa)
 	}
