@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/url"
 	"os"
 	"reflect"
 	"slices"
@@ -143,10 +142,8 @@ func (c *Config) validate() error {
 	if c.Storage.DatabaseURL != "" && !strings.Contains(c.Storage.DatabaseURL, "@") && !strings.HasPrefix(c.Storage.DatabaseURL, "mysql://") {
 		return bad("CW_DATABASE_URL", "must be a MySQL DSN (user:pass@tcp(host:3306)/db) or mysql:// URL")
 	}
-	if c.Storage.RedisURL != "" {
-		if u, err := url.Parse(c.Storage.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
-			return bad("CW_REDIS_URL", "must be a redis:// or rediss:// URL")
-		}
+	if err := c.Storage.validateRedis(); err != nil {
+		return err
 	}
 	for _, p := range []struct {
 		name string

@@ -14,7 +14,7 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.HTTPAddr != ":8080" || c.Env != "development" || !c.WeChat.Fake || c.Storage.DatabaseURL != "" ||
-		!c.Registry.Simulator || c.Registry.Timeout != 5*time.Second || c.Registry.URL != "" {
+		!c.Registry.Simulator || c.Registry.Timeout != 5*time.Second || c.Registry.URL != "" || c.Storage.RedisMode != "single" {
 		t.Fatalf("defaults: %+v", c)
 	}
 }
@@ -31,6 +31,10 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		{[]string{"CW_ENV=staging"}, "CW_ENV"},
 		{[]string{"CW_LOG_LEVEL=loud"}, "CW_LOG_LEVEL"},
 		{[]string{"CW_REDIS_URL=http://x"}, "CW_REDIS_URL"},
+		{[]string{"CW_REDIS_URL=http://:s3cret@x"}, "CW_REDIS_URL must be a redis:// or rediss:// URL"},
+		{[]string{"CW_REDIS_MODE=replicas"}, "CW_REDIS_MODE"},
+		{[]string{"CW_REDIS_MODE=cluster"}, "CW_REDIS_URL is required with CW_REDIS_MODE=cluster"},
+		{[]string{"CW_REDIS_PREFIX={cw}:"}, "CW_REDIS_PREFIX"},
 		{[]string{"CW_MAX_BODY_BYTES=0"}, "CW_MAX_BODY_BYTES"},
 		{[]string{"CW_DATA_KEY=short"}, "CW_DATA_KEY"},
 		{[]string{"CW_REGISTRY_TIMEOUT=0s"}, "CW_REGISTRY_TIMEOUT"},

@@ -78,7 +78,7 @@ func PushMenu(ctx context.Context, cfg config.Config, logger *slog.Logger, file 
 	}
 	cache := wechat.NewTokenCache(nil, cfg.Storage.RedisPrefix)
 	if cfg.Storage.RedisURL != "" {
-		rdb, closeRedis, err := store.OpenRedis(ctx, cfg.Storage.RedisURL)
+		rdb, closeRedis, err := store.OpenRedis(ctx, store.RedisConfig{URL: cfg.Storage.RedisURL, Mode: cfg.Storage.RedisMode})
 		if err != nil {
 			return wechat.Menu{}, err
 		}

@@ -61,11 +61,13 @@ func randHex(n int) string {
 // testEnv is the environment of a test server; shared lets two servers use
 // one database and Redis.
 func testEnv(t *testing.T) map[string]string {
+	rc := storetest.RedisConfig(t)
 	return map[string]string{
 		"CW_ENV":          "test",
 		"CW_DATA_DIR":     t.TempDir(),
 		"CW_DATABASE_URL": storetest.DatabaseURL(t),
-		"CW_REDIS_URL":    storetest.RedisURL(t),
+		"CW_REDIS_URL":    rc.URL,
+		"CW_REDIS_MODE":   rc.Mode,
 		"CW_REDIS_PREFIX": "cwt:" + randHex(6) + ":",
 		"CW_LOG_LEVEL":    "error",
 	}

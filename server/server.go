@@ -133,7 +133,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 		}
 	}
 	var closeRedis func()
-	if s.rdb, closeRedis, err = store.OpenRedis(ctx, cfg.Storage.RedisURL); err != nil {
+	if s.rdb, closeRedis, err = store.OpenRedis(ctx, store.RedisConfig{URL: cfg.Storage.RedisURL, Mode: cfg.Storage.RedisMode}); err != nil {
 		return nil, err
 	}
 	s.closers = append(s.closers, closeRedis)

@@ -11,6 +11,8 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/go-sql-driver/mysql"
@@ -84,19 +86,57 @@ func DB(t testing.TB) *gorm.DB {
 	return db
 }
 
-// RedisURL returns CW_TEST_REDIS_URL, or the URL of a new miniredis that
-// lives as long as the test.
-func RedisURL(t testing.TB) string {
+// RedisConfig returns CW_TEST_REDIS_URL read as CW_TEST_REDIS_MODE (single
+// when unset; cluster and sentinel take the forms of CW_REDIS_URL in those
+// modes), or the URL of a new miniredis that lives as long as the test.
+func RedisConfig(t testing.TB) store.RedisConfig {
 	t.Helper()
 	if u := os.Getenv("CW_TEST_REDIS_URL"); u != "" {
-		return u
+		return store.RedisConfig{URL: u, Mode: RedisMode()}
 	}
 	addr, stop, err := store.StartEmbeddedRedis()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(stop)
-	return "redis://" + addr
+	return store.RedisConfig{URL: "redis://" + addr, Mode: store.RedisSingle}
+}
+
+// RedisMode returns CW_TEST_REDIS_MODE when CW_TEST_REDIS_URL is set, else
+// single.
+func RedisMode() string {
+	if m := os.Getenv("CW_TEST_REDIS_MODE"); m != "" && os.Getenv("CW_TEST_REDIS_URL") != "" {
+		return m
+	}
+	return store.RedisSingle
+}
+
+// Keys returns the keys matching pattern, scanning every master of a Redis
+// Cluster (SCAN on a cluster client reaches one node only).
+func Keys(t testing.TB, rdb redis.UniversalClient, pattern string) []string {
+	t.Helper()
+	ctx := context.Background()
+	var mu sync.Mutex
+	var keys []string
+	scan := func(ctx context.Context, c redis.Cmdable) error {
+		iter := c.Scan(ctx, 0, pattern, 1000).Iterator()
+		for iter.Next(ctx) {
+			mu.Lock()
+			keys = append(keys, iter.Val())
+			mu.Unlock()
+		}
+		return iter.Err()
+	}
+	var err error
+	if cc, ok := rdb.(*redis.ClusterClient); ok {
+		err = cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error { return scan(ctx, c) })
+	} else {
+		err = scan(ctx, rdb)
+	}
+	if err != nil {
+		t.Errorf("storetest: scan %s: %v", pattern, err)
+	}
+	return keys
 }
 
 // Prefix returns a random Redis key prefix for one test; with a real Redis
@@ -106,9 +146,8 @@ func Prefix(t testing.TB, rdb redis.UniversalClient) string {
 	p := "cwt:" + randName(6) + ":"
 	t.Cleanup(func() {
 		ctx := context.Background()
-		iter := rdb.Scan(ctx, 0, p+"*", 1000).Iterator()
-		for iter.Next(ctx) {
-			_ = rdb.Del(ctx, iter.Val()).Err()
+		for _, k := range Keys(t, rdb, p+"*") {
+			_ = rdb.Del(ctx, k).Err()
 		}
 	})
 	return p
@@ -117,10 +156,52 @@ func Prefix(t testing.TB, rdb redis.UniversalClient) string {
 // Redis returns a client and a private key prefix for one test.
 func Redis(t testing.TB) (redis.UniversalClient, string) {
 	t.Helper()
-	rdb, closeFn, err := store.OpenRedis(context.Background(), RedisURL(t))
+	rdb, closeFn, err := store.OpenRedis(context.Background(), RedisConfig(t))
 	if err != nil {
 		t.Fatalf("storetest: %v", err)
 	}
 	t.Cleanup(closeFn) // cleanups run last-in first-out: the prefix is cleared before the client closes
 	return rdb, Prefix(t, rdb)
+}
+
+// HashTag is the part of key that Redis Cluster hashes to pick its slot:
+// the text between the first { and the next } when it is not empty, else
+// the whole key.
+func HashTag(key string) string {
+	if i := strings.IndexByte(key, '{'); i >= 0 {
+		if j := strings.IndexByte(key[i+1:], '}'); j > 0 {
+			return key[i+1 : i+1+j]
+		}
+	}
+	return key
+}
+
+// SameSlot fails the test unless keys — used together by one command,
+// script, transaction or pipeline — share a Redis Cluster hash slot: they
+// must carry one hash tag, and on a cluster (CW_TEST_REDIS_MODE=cluster)
+// CLUSTER KEYSLOT must agree.
+func SameSlot(t testing.TB, rdb redis.UniversalClient, keys ...string) {
+	t.Helper()
+	if len(keys) < 2 {
+		t.Fatalf("SameSlot needs at least two keys, got %q", keys)
+	}
+	for _, k := range keys[1:] {
+		if HashTag(k) != HashTag(keys[0]) || HashTag(k) == k {
+			t.Errorf("keys %q and %q do not share a hash tag {…}: on a Redis Cluster they may land on different slots", keys[0], k)
+		}
+	}
+	cc, ok := rdb.(*redis.ClusterClient)
+	if !ok {
+		return
+	}
+	ctx := context.Background()
+	first, err := cc.ClusterKeySlot(ctx, keys[0]).Result()
+	if err != nil {
+		t.Fatalf("CLUSTER KEYSLOT: %v", err)
+	}
+	for _, k := range keys[1:] {
+		if slot, err := cc.ClusterKeySlot(ctx, k).Result(); err != nil || slot != first {
+			t.Errorf("CLUSTER KEYSLOT %q = %d (%v), %q = %d", k, slot, err, keys[0], first)
+		}
+	}
 }
