@@ -29,8 +29,8 @@ const (
 	RedisSentinel = "sentinel"
 )
 
-// RedisModes are the accepted values of CW_REDIS_MODE.
-var RedisModes = []string{RedisSingle, RedisCluster, RedisSentinel}
+// redisModes are the accepted values of CW_REDIS_MODE.
+var redisModes = []string{RedisSingle, RedisCluster, RedisSentinel}
 
 // RedisConfig says where Redis is.
 type RedisConfig struct {
@@ -142,7 +142,7 @@ func NewRedisClient(cfg RedisConfig) (redis.UniversalClient, error) {
 		clientDefaults(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.PoolSize, &o.MaxRetries)
 		return redis.NewFailoverClient(o), nil
 	default:
-		return nil, fmt.Errorf("store: CW_REDIS_MODE=%q: want %s", cfg.Mode, strings.Join(RedisModes, ", "))
+		return nil, fmt.Errorf("store: CW_REDIS_MODE=%q: want %s", cfg.Mode, strings.Join(redisModes, ", "))
 	}
 }
 
