@@ -66,6 +66,8 @@ type Config struct {
 	SelfService SelfService
 	// LocalCache are the in-process caches in front of Redis (cache.go).
 	LocalCache LocalCache
+	// Tracing is OpenTelemetry tracing, off unless an endpoint is set (tracing.go).
+	Tracing Tracing
 }
 
 // CommandVars are variables read by a subcommand, not configuration:
@@ -187,6 +189,9 @@ func (c *Config) validate() error {
 		return err
 	}
 	if err := c.LocalCache.validate(); err != nil {
+		return err
+	}
+	if err := c.Tracing.validate(); err != nil {
 		return err
 	}
 	if c.Auth.Session.CheckCache < 0 || c.Auth.Session.CheckCache > 30*time.Second {
