@@ -41,7 +41,7 @@ func leaks(spans []sdktrace.ReadOnlySpan, secrets ...string) []string {
 	}
 	attrs := func(where string, kvs []attribute.KeyValue) {
 		for _, kv := range kvs {
-			check(where+" "+string(kv.Key), kv.Value.Emit())
+			check(where+" "+string(kv.Key), kv.Value.String())
 		}
 	}
 	for _, s := range spans {
@@ -59,7 +59,7 @@ func leaks(spans []sdktrace.ReadOnlySpan, secrets ...string) []string {
 func attr(s sdktrace.ReadOnlySpan, key attribute.Key) string {
 	for _, kv := range s.Attributes() {
 		if kv.Key == key {
-			return kv.Value.Emit()
+			return kv.Value.String()
 		}
 	}
 	return ""
@@ -70,6 +70,25 @@ type tracedSecret struct {
 	Phone string `gorm:"size:32;uniqueIndex"`
 }
 
+// secretsDB is a fresh database (SQLite, or MariaDB with CW_TEST_*) with
+// the table traced_secrets.
+func secretsDB(tb testing.TB) *gorm.DB {
+	tb.Helper()
+	db, err := store.OpenDB(context.Background(), storetest.DBConfig(tb))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		if s, err := db.DB(); err == nil {
+			_ = s.Close()
+		}
+	})
+	if err := db.AutoMigrate(&tracedSecret{}); err != nil {
+		tb.Fatal(err)
+	}
+	return db
+}
+
 // R7.2: a SQL span names the statement and its table and carries the
 // statement with its placeholders — never the values bound to them (the
 // MySQL DSN interpolates parameters, so the text the server runs holds
@@ -77,19 +96,11 @@ type tracedSecret struct {
 // duplicate value); statements outside a recorded span make none.
 func TestR7_2_SQLSpansCarryNoValues(t *testing.T) {
 	p, rec := recorded(t)
-	db, err := store.OpenDB(context.Background(), storetest.DBConfig(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if s, err := db.DB(); err == nil {
-			_ = s.Close()
-		}
-	})
+	db := secretsDB(t)
 	if err := db.Use(p.SQL()); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.AutoMigrate(&tracedSecret{}); err != nil { // no parent span: untraced
+	if err := db.Create(&tracedSecret{Phone: "before"}).Error; err != nil { // no parent span: untraced
 		t.Fatal(err)
 	}
 	const phone, other = "13912345678", "13787654321"
