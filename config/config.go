@@ -291,7 +291,7 @@ func (c Config) String() string {
 	var b strings.Builder
 	walk(reflect.ValueOf(c), func(f reflect.StructField, v reflect.Value) {
 		val := fmt.Sprint(v.Interface())
-		if f.Tag.Get("secret") == "true" && val != "" {
+		if f.Tag.Get("secret") == "true" && !v.IsZero() {
 			val = "****"
 		}
 		fmt.Fprintf(&b, "%s=%s ", f.Tag.Get("env"), val)

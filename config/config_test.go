@@ -197,6 +197,9 @@ func TestR7_4_TracingConfig(t *testing.T) {
 	if c.Tracing.Enabled() || c.Tracing.ServiceName != "creditwater" || c.Tracing.SampleRatio != 0.1 {
 		t.Fatalf("tracing defaults: %+v", c.Tracing)
 	}
+	if !strings.Contains(c.String(), "CW_OTEL_HEADERS=map[]") {
+		t.Errorf("no headers are shown as a masked secret: %s", c.String())
+	}
 	c, err = config.Load([]string{"CW_OTEL_ENDPOINT=https://otel.example:4318", "CW_OTEL_SAMPLE_RATIO=1",
 		"CW_OTEL_HEADERS=Authorization=Basic dXNlcjpwYXNz==,X-Tenant=water"})
 	if err != nil {
@@ -205,7 +208,7 @@ func TestR7_4_TracingConfig(t *testing.T) {
 	if !c.Tracing.Enabled() || c.Tracing.SampleRatio != 1 || c.Tracing.Headers["Authorization"] != "Basic dXNlcjpwYXNz==" || c.Tracing.Headers["X-Tenant"] != "water" {
 		t.Fatalf("tracing: %+v", c.Tracing)
 	}
-	if strings.Contains(c.String(), "dXNlcjpwYXNz") {
+	if strings.Contains(c.String(), "dXNlcjpwYXNz") || !strings.Contains(c.String(), "CW_OTEL_HEADERS=****") {
 		t.Errorf("the headers are logged: %s", c.String())
 	}
 	for _, tc := range []struct{ env, want string }{
