@@ -205,7 +205,13 @@ func runBaseline(addr, redisURL, key string) error {
 	if err != nil {
 		return err
 	}
-	rdb := redis.NewClient(opt)
+	return http.ListenAndServe(addr, baselineHandler(redis.NewClient(opt), key))
+}
+
+// baselineHandler is the baseline: the product's GraphQL transports and
+// query cache (server.NewGraphQLHandler) plus gqlgen's APQ extension, and a
+// creditRating resolver doing one Redis GET of key.
+func baselineHandler(rdb redis.UniversalClient, key string) http.Handler {
 	root := baseRoot{Resolver: &graph.Resolver{}, q: baseQuery{rdb: rdb, key: key}}
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: root, Directives: generated.DirectiveRoot{
 		HasRole: func(ctx context.Context, _ any, next graphql.Resolver, _ []models.Role) (any, error) {
@@ -218,7 +224,7 @@ func runBaseline(addr, redisURL, key string) error {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", h)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
-	return http.ListenAndServe(addr, mux)
+	return mux
 }
 
 type baseRoot struct {
@@ -324,8 +330,13 @@ func do(c *http.Client, url, token string, body []byte) error {
 	}
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || bytes.Contains(b, []byte(`"errors"`)) || !bytes.Contains(b, []byte(`"rating":"A"`)) {
-		return fmt.Errorf("bad response %d: %s", resp.StatusCode, b)
+	return check(resp.StatusCode, b)
+}
+
+// check accepts only the cached rating's answer.
+func check(status int, b []byte) error {
+	if status != 200 || bytes.Contains(b, []byte(`"errors"`)) || !bytes.Contains(b, []byte(`"rating":"A"`)) {
+		return fmt.Errorf("bad response %d: %s", status, b)
 	}
 	return nil
 }
