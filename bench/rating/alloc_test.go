@@ -16,6 +16,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"creditwater/bench/loadgen"
 	"creditwater/config"
 	"creditwater/creditplatform/simulator"
 	"creditwater/rating"
@@ -61,7 +62,7 @@ func BenchmarkCachedRating(b *testing.B) {
 	b.Cleanup(srv.Close)
 	product := srv.Handler()
 	ts := httptest.NewServer(product)
-	token, err := login(ts.URL + "/graphql")
+	token, err := loadgen.Token(ctx, ts.URL+"/graphql", loadgen.StaffLogin)
 	ts.Close()
 	if err != nil {
 		b.Fatal(err)
