@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/redis/go-redis/extra/redisotel/v9"
@@ -20,10 +21,33 @@ import (
 // arguments (keys, values, tokens) are not recorded, nor the caller's
 // source line. Like SQL statements, commands are traced only inside a
 // recorded span (a sampled request), not in background work.
+//
+// On a Redis Cluster the spans come from each node's client: redisotel
+// hooks only the nodes a ClusterClient creates after it is instrumented,
+// and store.OpenRedis has already connected, so the nodes it knows are
+// hooked here as well (once each).
 func (p *Provider) Redis(rdb redis.UniversalClient) error {
-	if err := redisotel.InstrumentTracing(rdb, redisotel.WithTracerProvider(childOnly{p.tp}),
-		redisotel.WithDBStatement(false), redisotel.WithCallerEnabled(false)); err != nil {
-		return fmt.Errorf("tracing: redis: %w", err)
+	opts := []redisotel.TracingOption{redisotel.WithTracerProvider(childOnly{p.tp}),
+		redisotel.WithDBStatement(false), redisotel.WithCallerEnabled(false)}
+	cc, ok := rdb.(*redis.ClusterClient)
+	if !ok {
+		if err := redisotel.InstrumentTracing(rdb, opts...); err != nil {
+			return fmt.Errorf("tracing: redis: %w", err)
+		}
+		return nil
+	}
+	var hooked sync.Map
+	hook := func(node *redis.Client) {
+		if _, done := hooked.LoadOrStore(node, true); !done {
+			_ = redisotel.InstrumentTracing(node, opts...) // a *redis.Client: never an error
+		}
+	}
+	cc.OnNewNode(hook)
+	if err := cc.ForEachShard(context.Background(), func(_ context.Context, node *redis.Client) error {
+		hook(node)
+		return nil
+	}); err != nil {
+		return fmt.Errorf("tracing: redis cluster nodes: %w", err)
 	}
 	return nil
 }
