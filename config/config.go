@@ -143,6 +143,11 @@ func (c *Config) validate() error {
 	if c.Storage.DatabaseURL != "" && !strings.Contains(c.Storage.DatabaseURL, "@") && !strings.HasPrefix(c.Storage.DatabaseURL, "mysql://") {
 		return bad("CW_DATABASE_URL", "must be a MySQL DSN (user:pass@tcp(host:3306)/db) or mysql:// URL")
 	}
+	for _, r := range c.Storage.ReplicaURLs {
+		if r = strings.TrimSpace(r); r != "" && !strings.Contains(r, "@") && !strings.HasPrefix(r, "mysql://") {
+			return bad("CW_DATABASE_REPLICA_URLS", "must be comma-separated MySQL DSNs (user:pass@tcp(host:3306)/db) or mysql:// URLs")
+		}
+	}
 	if c.Storage.RedisURL != "" {
 		if u, err := url.Parse(c.Storage.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
 			return bad("CW_REDIS_URL", "must be a redis:// or rediss:// URL")
@@ -152,7 +157,7 @@ func (c *Config) validate() error {
 		name string
 		v    int64
 	}{
-		{"CW_DB_MAX_OPEN", int64(c.Storage.DBMaxOpen)}, {"CW_MAX_BODY_BYTES", c.HTTP.MaxBodyBytes},
+		{"CW_DB_MAX_OPEN", int64(c.Storage.DBMaxOpen)}, {"CW_DB_REPLICA_MAX_OPEN", int64(c.Storage.ReplicaMaxOpen)}, {"CW_MAX_BODY_BYTES", c.HTTP.MaxBodyBytes},
 		{"CW_MAX_UPLOAD_BYTES", c.HTTP.MaxUploadBytes}, {"CW_GRAPHQL_COMPLEXITY_LIMIT", int64(c.GraphQL.ComplexityLimit)},
 		{"CW_LOGIN_LIMIT_PER_ACCOUNT", int64(c.Auth.Limits.PerAccount)}, {"CW_LOGIN_LIMIT_PER_IP", int64(c.Auth.Limits.PerIP)},
 		{"CW_SESSION_TTL", int64(c.Auth.Session.IdleTTL)}, {"CW_LOGIN_LIMIT_WINDOW", int64(c.Auth.Limits.Window)},
@@ -286,7 +291,7 @@ func (c Config) String() string {
 	var b strings.Builder
 	walk(reflect.ValueOf(c), func(f reflect.StructField, v reflect.Value) {
 		val := fmt.Sprint(v.Interface())
-		if f.Tag.Get("secret") == "true" && val != "" {
+		if f.Tag.Get("secret") == "true" && val != "" && val != "[]" {
 			val = "****"
 		}
 		fmt.Fprintf(&b, "%s=%s ", f.Tag.Get("env"), val)

@@ -9,9 +9,15 @@ type Storage struct {
 	DBMaxOpen      int           `env:"CW_DB_MAX_OPEN" envDefault:"20"`
 	DBMaxIdle      int           `env:"CW_DB_MAX_IDLE" envDefault:"10"`
 	DBConnLifetime time.Duration `env:"CW_DB_CONN_MAX_LIFETIME" envDefault:"30m"`
-	RedisURL       string        `env:"CW_REDIS_URL" secret:"true"`
-	RedisPrefix    string        `env:"CW_REDIS_PREFIX" envDefault:"cw:"`
-	MigrateOnServe bool          `env:"CW_MIGRATE_ON_SERVE" envDefault:"true"`
+	// ReplicaURLs are read replicas of the MySQL database (DSNs or mysql://
+	// URLs, comma-separated); empty = none. Lists and reports read from them
+	// (store.ReadReplica); ignored on the embedded SQLite database.
+	ReplicaURLs    []string `env:"CW_DATABASE_REPLICA_URLS" secret:"true"`
+	ReplicaMaxOpen int      `env:"CW_DB_REPLICA_MAX_OPEN" envDefault:"20"`
+	ReplicaMaxIdle int      `env:"CW_DB_REPLICA_MAX_IDLE" envDefault:"10"`
+	RedisURL       string   `env:"CW_REDIS_URL" secret:"true"`
+	RedisPrefix    string   `env:"CW_REDIS_PREFIX" envDefault:"cw:"`
+	MigrateOnServe bool     `env:"CW_MIGRATE_ON_SERVE" envDefault:"true"`
 	// Data protection: 32-byte keys, base64 or hex. In development they are
 	// derived from a key file generated into the data dir.
 	DataKey  string `env:"CW_DATA_KEY" secret:"true"`

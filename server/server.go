@@ -122,11 +122,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	if s.db, err = store.OpenDB(ctx, dbConfig(cfg)); err != nil {
 		return nil, err
 	}
-	s.closers = append(s.closers, func() {
-		if sqlDB, err := s.db.DB(); err == nil {
-			_ = sqlDB.Close()
-		}
-	})
+	s.closers = append(s.closers, func() { store.CloseDB(s.db) })
 	if cfg.Storage.MigrateOnServe && !cfg.Production() {
 		if err = store.Migrate(s.db); err != nil {
 			return nil, err
@@ -234,7 +230,8 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 }
 
 func dbConfig(cfg config.Config) store.DBConfig {
-	return store.DBConfig{URL: cfg.Storage.DatabaseURL, DataDir: cfg.DataDir, MaxOpen: cfg.Storage.DBMaxOpen, MaxIdle: cfg.Storage.DBMaxIdle, ConnLifetime: cfg.Storage.DBConnLifetime}
+	return store.DBConfig{URL: cfg.Storage.DatabaseURL, DataDir: cfg.DataDir, MaxOpen: cfg.Storage.DBMaxOpen, MaxIdle: cfg.Storage.DBMaxIdle, ConnLifetime: cfg.Storage.DBConnLifetime,
+		Replicas: cfg.Storage.ReplicaURLs, ReplicaMaxOpen: cfg.Storage.ReplicaMaxOpen, ReplicaMaxIdle: cfg.Storage.ReplicaMaxIdle}
 }
 
 func (s *Server) newWeChat() (*wechat.Client, error) {

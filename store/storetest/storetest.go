@@ -8,6 +8,7 @@ package storetest
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"os"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 	"gorm.io/gorm"
 
 	"creditwater/store"
+	"creditwater/testwait"
 )
 
 func randName(n int) string {
@@ -25,6 +27,11 @@ func randName(n int) string {
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+// With CW_TEST_REPLICA_URL (a root DSN of a replica of the
+// CW_TEST_DATABASE_URL server, e.g. scripts/mariadb-replica.sh's 3308),
+// DBConfig and DB also configure the test's database on the replica as a
+// read replica (ReplicaURL), after it has replicated.
 
 // DatabaseURL returns the MySQL DSN of a new, empty, randomly named
 // database (dropped when the test ends), or "" on embedded defaults.
@@ -57,11 +64,67 @@ func DatabaseURL(t testing.TB) string {
 	return cfg.FormatDSN()
 }
 
-// DBConfig returns the configuration of a fresh database for one test.
+// ReplicaURL returns the DSN of the database primaryDSN (made by
+// DatabaseURL) on the read replica CW_TEST_REPLICA_URL names, once the
+// database has reached the replica; "" when CW_TEST_REPLICA_URL or
+// primaryDSN is empty.
+func ReplicaURL(t testing.TB, primaryDSN string) string {
+	t.Helper()
+	base := os.Getenv("CW_TEST_REPLICA_URL")
+	if base == "" || primaryDSN == "" {
+		return ""
+	}
+	dsn, err := store.MySQLDSN(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ := mysql.ParseDSN(dsn)
+	primary, _ := mysql.ParseDSN(primaryDSN)
+	cfg.DBName = primary.DBName
+	CatchUp(t, primaryDSN, cfg.FormatDSN())
+	return cfg.FormatDSN()
+}
+
+// CatchUp waits until the replica replicaDSN has applied everything the
+// primary primaryDSN has written so far (MASTER_GTID_WAIT on the
+// primary's GTID position); it fails the test after testwait.Deadline.
+func CatchUp(t testing.TB, primaryDSN, replicaDSN string) {
+	t.Helper()
+	open := func(dsn string) *sql.DB {
+		cfg, err := mysql.ParseDSN(dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.DBName = "" // the database may not be on the replica yet
+		db, err := sql.Open("mysql", cfg.FormatDSN())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}
+	p, r := open(primaryDSN), open(replicaDSN)
+	defer p.Close()
+	defer r.Close()
+	var pos string
+	if err := p.QueryRow("SELECT @@gtid_binlog_pos").Scan(&pos); err != nil {
+		t.Fatalf("storetest: primary's GTID position: %v", err)
+	}
+	var res sql.NullInt64
+	if err := r.QueryRow("SELECT MASTER_GTID_WAIT(?, ?)", pos, testwait.Deadline.Seconds()).Scan(&res); err != nil || !res.Valid || res.Int64 != 0 {
+		t.Fatalf("storetest: the replica did not reach the primary's position %s (%v, %v)", pos, res, err)
+	}
+}
+
+// DBConfig returns the configuration of a fresh database for one test,
+// with the read replica when CW_TEST_REPLICA_URL is set.
 func DBConfig(t testing.TB) store.DBConfig {
 	t.Helper()
 	if u := DatabaseURL(t); u != "" {
-		return store.DBConfig{URL: u, MaxOpen: 10, MaxIdle: 5}
+		c := store.DBConfig{URL: u, MaxOpen: 10, MaxIdle: 5}
+		if r := ReplicaURL(t, u); r != "" {
+			c.Replicas, c.ReplicaMaxOpen, c.ReplicaMaxIdle = []string{r}, 4, 2
+		}
+		return c
 	}
 	return store.DBConfig{DataDir: filepath.Join(t.TempDir(), "data")}
 }
@@ -69,17 +132,17 @@ func DBConfig(t testing.TB) store.DBConfig {
 // DB returns a fresh, migrated database for one test.
 func DB(t testing.TB) *gorm.DB {
 	t.Helper()
-	db, err := store.OpenDB(context.Background(), DBConfig(t))
+	c := DBConfig(t)
+	db, err := store.OpenDB(context.Background(), c)
 	if err != nil {
 		t.Fatalf("storetest: %v", err)
 	}
-	t.Cleanup(func() {
-		if s, err := db.DB(); err == nil {
-			_ = s.Close()
-		}
-	})
+	t.Cleanup(func() { store.CloseDB(db) })
 	if err := store.Migrate(db); err != nil {
 		t.Fatalf("storetest: %v", err)
+	}
+	if c.Replicas != nil {
+		CatchUp(t, c.URL, c.Replicas[0])
 	}
 	return db
 }
