@@ -60,7 +60,9 @@ func randHex(n int) string {
 
 // testEnv is the environment of a test server; shared lets two servers use
 // one database and Redis.
-// With CW_TEST_REPLICA_URL the database's replica is configured too.
+// With CW_TEST_REPLICA_URL the database's replica is configured too, kept
+// in step with the primary (storetest.SyncReplicas) unless the env sets
+// CW_TEST_REPLICA_LAG.
 func testEnv(t *testing.T) map[string]string {
 	db := storetest.DatabaseURL(t)
 	return map[string]string{
@@ -99,9 +101,12 @@ func newServer(t *testing.T, env map[string]string, logger *slog.Logger) (config
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Close)
-	if r := env["CW_DATABASE_REPLICA_URLS"]; r != "" {
+	if r := env["CW_DATABASE_REPLICA_URLS"]; r != "" && env["CW_DATABASE_URL"] != "" {
 		// The migrations and demo data reach the replica before the test reads.
 		storetest.CatchUp(t, env["CW_DATABASE_URL"], r)
+		if env["CW_TEST_REPLICA_LAG"] == "" {
+			storetest.SyncReplicas(t, srv.DB())
+		}
 	}
 	return cfg, srv
 }

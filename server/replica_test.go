@@ -2,8 +2,10 @@ package server_test
 
 import (
 	"database/sql"
+	"log/slog"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,6 +34,7 @@ func replicaEnv(t *testing.T) map[string]string {
 	if env["CW_DATABASE_REPLICA_URLS"] == "" {
 		t.Fatal("testEnv did not configure the replica")
 	}
+	env["CW_TEST_REPLICA_LAG"] = "1" // these tests want the replica's lag
 	return env
 }
 
@@ -173,4 +176,18 @@ func TestReadReplicas_R4_1_CreditCheckReadsThePrimary(t *testing.T) {
 		h.must(staff, recordsQuery, map[string]any{"s": subj}, &recs)
 		return recs.DishonestyRecords.TotalCount == 1
 	})
+}
+
+// On the embedded SQLite database the replicas are ignored, with a warning,
+// and the lists work as before.
+func TestReadReplicasIgnoredOnEmbeddedDatabase(t *testing.T) {
+	env := testEnv(t)
+	env["CW_DATABASE_URL"], env["CW_DATABASE_REPLICA_URLS"] = "", "root@tcp(127.0.0.1:1)/nowhere"
+	h := newHarness(t, env)
+	if w := h.logs.lines(slog.LevelWarn); len(w) != 1 || !strings.Contains(w[0], "CW_DATABASE_REPLICA_URLS") {
+		t.Fatalf("warnings: %q", w)
+	}
+	staff := h.staffToken("staff", "demo-staff-pass")
+	var list replicaAppList
+	h.must(staff, replicaAppsQuery, nil, &list)
 }

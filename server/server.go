@@ -122,6 +122,9 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	if s.db, err = store.OpenDB(ctx, dbConfig(cfg)); err != nil {
 		return nil, err
 	}
+	if cfg.Storage.DatabaseURL == "" && len(cfg.Storage.ReplicaURLs) > 0 {
+		logger.WarnContext(ctx, "内置 SQLite 数据库不使用只读副本：已忽略 CW_DATABASE_REPLICA_URLS")
+	}
 	s.closers = append(s.closers, func() { store.CloseDB(s.db) })
 	if cfg.Storage.MigrateOnServe && !cfg.Production() {
 		if err = store.Migrate(s.db); err != nil {

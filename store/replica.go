@@ -84,9 +84,7 @@ func (r *replicaSet) watch(ctx context.Context) {
 func (r *replicaSet) close() {
 	r.stop()
 	r.done.Wait()
-	for _, p := range r.pools {
-		_ = p.Close()
-	}
+	r.closePools()
 }
 
 // useReplicas registers the replicas of c on db (a MySQL primary). Each
@@ -128,6 +126,7 @@ func useReplicas(db *gorm.DB, c DBConfig) error {
 		// by the primary's, so no version query at start.
 		dials = append(dials, gmysql.New(gmysql.Config{Conn: pool, SkipInitializeWithVersion: true, DefaultStringSize: 255}))
 	}
+	// The primary last, for resolve to fall back on.
 	dials = append(dials, gmysql.New(gmysql.Config{Conn: primary, SkipInitializeWithVersion: true}))
 	set.DBResolver = dbresolver.Register(dbresolver.Config{Replicas: dials, Policy: dbresolver.PolicyFunc(set.resolve)}, replicaResolver)
 	if err := db.Use(set); err != nil {

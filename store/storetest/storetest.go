@@ -10,8 +10,10 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/go-sql-driver/mysql"
@@ -115,6 +117,44 @@ func CatchUp(t testing.TB, primaryDSN, replicaDSN string) {
 	}
 }
 
+// SyncReplicas makes db's reads on a replica wait until the replica has
+// applied every write the primary had made when the read began
+// (MASTER_GTID_WAIT), so that tests written against one database — write,
+// then list at once — see their writes on the pair too. The replica tests,
+// which want the lag, do not call it. Nothing happens without replicas.
+func SyncReplicas(t testing.TB, db *gorm.DB) {
+	t.Helper()
+	replicas := store.ReplicaPools(db)
+	if len(replicas) == 0 {
+		return
+	}
+	wait := func(tx *gorm.DB) {
+		pool, ok := tx.Statement.ConnPool.(*sql.DB)
+		primary, _ := tx.Config.ConnPool.(*sql.DB)
+		if !ok || primary == nil || !slices.Contains(replicas, pool) {
+			return
+		}
+		ctx := tx.Statement.Context
+		var pos string
+		var res sql.NullInt64
+		if err := primary.QueryRowContext(ctx, "SELECT @@gtid_binlog_pos").Scan(&pos); err != nil {
+			_ = tx.AddError(err)
+		} else if err := pool.QueryRowContext(ctx, "SELECT MASTER_GTID_WAIT(?, ?)", pos, testwait.Deadline.Seconds()).Scan(&res); err != nil || res.Int64 != 0 {
+			_ = tx.AddError(fmt.Errorf("storetest: the replica did not reach %s (%v, %v)", pos, res, err))
+		}
+	}
+	cb := db.Callback()
+	for _, err := range []error{
+		cb.Query().After("gorm:db_resolver").Before("gorm:query").Register("storetest:replica_sync", wait),
+		cb.Row().After("gorm:db_resolver").Before("gorm:row").Register("storetest:replica_sync", wait),
+		cb.Raw().After("gorm:db_resolver").Before("gorm:raw").Register("storetest:replica_sync", wait),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // DBConfig returns the configuration of a fresh database for one test,
 // with the read replica when CW_TEST_REPLICA_URL is set.
 func DBConfig(t testing.TB) store.DBConfig {
@@ -129,7 +169,8 @@ func DBConfig(t testing.TB) store.DBConfig {
 	return store.DBConfig{DataDir: filepath.Join(t.TempDir(), "data")}
 }
 
-// DB returns a fresh, migrated database for one test.
+// DB returns a fresh, migrated database for one test (with its replica
+// kept in step: SyncReplicas).
 func DB(t testing.TB) *gorm.DB {
 	t.Helper()
 	c := DBConfig(t)
@@ -143,6 +184,7 @@ func DB(t testing.TB) *gorm.DB {
 	}
 	if c.Replicas != nil {
 		CatchUp(t, c.URL, c.Replicas[0])
+		SyncReplicas(t, db)
 	}
 	return db
 }
