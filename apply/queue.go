@@ -86,7 +86,7 @@ func (s *Service) Queue(ctx context.Context, f QueueFilter, order Order, first i
 	if !ok {
 		key = queueKeys[OrderVIPFirst]
 	}
-	q := s.db.WithContext(ctx).Model(&models.Application{})
+	q := store.ReadReplica(s.db.WithContext(ctx)).Model(&models.Application{})
 	if len(f.Statuses) > 0 {
 		q = q.Where("status IN ?", f.Statuses)
 	}
@@ -189,7 +189,7 @@ func (s *Service) HandlingStats(ctx context.Context, from, to time.Time) ([]Stat
 		SubmittedAt time.Time
 		AcceptedAt  time.Time
 	}
-	q := s.db.WithContext(ctx).Model(&models.Application{}).Select("vip, submitted_at, accepted_at").Where("status = ?", models.AppAccepted)
+	q := store.ReadReplica(s.db.WithContext(ctx)).Model(&models.Application{}).Select("vip, submitted_at, accepted_at").Where("status = ?", models.AppAccepted)
 	if !from.IsZero() {
 		q = q.Where("accepted_at >= ?", from.UTC())
 	}

@@ -82,7 +82,7 @@ type Page struct {
 // List returns entries matching f, newest first, after the opaque cursor.
 // It returns INVALID (field "after") for a malformed cursor.
 func (l *Log) List(ctx context.Context, f Filter, first int, after string) (Page, error) {
-	q := l.db.WithContext(ctx).Model(&models.AuditEntry{})
+	q := store.ReadReplica(l.db.WithContext(ctx)).Model(&models.AuditEntry{})
 	if f.ActorID != "" {
 		q = q.Where("actor_id = ?", f.ActorID)
 	}

@@ -144,6 +144,11 @@ func (c *Config) validate() error {
 	if c.Storage.DatabaseURL != "" && !strings.Contains(c.Storage.DatabaseURL, "@") && !strings.HasPrefix(c.Storage.DatabaseURL, "mysql://") {
 		return bad("CW_DATABASE_URL", "must be a MySQL DSN (user:pass@tcp(host:3306)/db) or mysql:// URL")
 	}
+	for _, r := range c.Storage.ReplicaURLs {
+		if r = strings.TrimSpace(r); r != "" && !strings.Contains(r, "@") && !strings.HasPrefix(r, "mysql://") {
+			return bad("CW_DATABASE_REPLICA_URLS", "must be comma-separated MySQL DSNs (user:pass@tcp(host:3306)/db) or mysql:// URLs")
+		}
+	}
 	if err := c.Storage.validateRedis(); err != nil {
 		return err
 	}
@@ -151,7 +156,7 @@ func (c *Config) validate() error {
 		name string
 		v    int64
 	}{
-		{"CW_DB_MAX_OPEN", int64(c.Storage.DBMaxOpen)}, {"CW_MAX_BODY_BYTES", c.HTTP.MaxBodyBytes},
+		{"CW_DB_MAX_OPEN", int64(c.Storage.DBMaxOpen)}, {"CW_DB_REPLICA_MAX_OPEN", int64(c.Storage.ReplicaMaxOpen)}, {"CW_MAX_BODY_BYTES", c.HTTP.MaxBodyBytes},
 		{"CW_MAX_UPLOAD_BYTES", c.HTTP.MaxUploadBytes}, {"CW_GRAPHQL_COMPLEXITY_LIMIT", int64(c.GraphQL.ComplexityLimit)},
 		{"CW_LOGIN_LIMIT_PER_ACCOUNT", int64(c.Auth.Limits.PerAccount)}, {"CW_LOGIN_LIMIT_PER_IP", int64(c.Auth.Limits.PerIP)},
 		{"CW_SESSION_TTL", int64(c.Auth.Session.IdleTTL)}, {"CW_LOGIN_LIMIT_WINDOW", int64(c.Auth.Limits.Window)},

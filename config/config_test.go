@@ -45,6 +45,8 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		{[]string{"CW_OUTBOX_LEASE=8s"}, "CW_OUTBOX_LEASE"}, // less than twice the 5 s platform timeout
 		{[]string{"CW_CREDIT_PLATFORM_BREAKER_RATIO=1.5"}, "CW_CREDIT_PLATFORM_BREAKER_RATIO"},
 		{[]string{"CW_CREDIT_PLATFORM_BREAKER_FAILURES=0"}, "CW_CREDIT_PLATFORM_BREAKER_FAILURES"},
+		{[]string{"CW_DATABASE_REPLICA_URLS=replica.internal:3306"}, "CW_DATABASE_REPLICA_URLS"},
+		{[]string{"CW_DB_REPLICA_MAX_OPEN=0"}, "CW_DB_REPLICA_MAX_OPEN"},
 	} {
 		_, err := config.Load(tc.env)
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
@@ -73,6 +75,21 @@ func TestTrustedProxies(t *testing.T) {
 	// CW_METRICS_ADDR set but empty turns the metrics listener off.
 	if c, err = config.Load([]string{"CW_METRICS_ADDR="}); err != nil || c.HTTP.MetricsAddr != "" {
 		t.Fatalf("empty CW_METRICS_ADDR: %q, %v", c.HTTP.MetricsAddr, err)
+	}
+}
+
+// CW_DATABASE_REPLICA_URLS is a comma-separated list, masked in logs.
+func TestReplicaURLs(t *testing.T) {
+	c, err := config.Load([]string{"CW_DATABASE_REPLICA_URLS=app:s3cret@tcp(r1:3306)/cw,mysql://app:s3cret@r2:3306/cw"})
+	if err != nil || len(c.Storage.ReplicaURLs) != 2 || c.Storage.ReplicaURLs[1] != "mysql://app:s3cret@r2:3306/cw" {
+		t.Fatalf("replicas %q, %v", c.Storage.ReplicaURLs, err)
+	}
+	if strings.Contains(c.String(), "s3cret") || !strings.Contains(c.String(), "CW_DATABASE_REPLICA_URLS=****") {
+		t.Fatalf("replica URLs must be masked: %s", c.String())
+	}
+	if c, err = config.Load(nil); err != nil || len(c.Storage.ReplicaURLs) != 0 || c.Storage.ReplicaMaxOpen != 20 || c.Storage.ReplicaMaxIdle != 10 ||
+		!strings.Contains(c.String(), "CW_DATABASE_REPLICA_URLS=[] ") {
+		t.Fatalf("defaults: %+v, %v", c.Storage, err)
 	}
 }
 

@@ -14,7 +14,13 @@ type Storage struct {
 	DBMaxOpen      int           `env:"CW_DB_MAX_OPEN" envDefault:"20"`
 	DBMaxIdle      int           `env:"CW_DB_MAX_IDLE" envDefault:"10"`
 	DBConnLifetime time.Duration `env:"CW_DB_CONN_MAX_LIFETIME" envDefault:"30m"`
-	RedisURL       string        `env:"CW_REDIS_URL" secret:"true"`
+	// ReplicaURLs are read replicas of the MySQL database (DSNs or mysql://
+	// URLs, comma-separated); empty = none. Lists and reports read from them
+	// (store.ReadReplica); ignored on the embedded SQLite database.
+	ReplicaURLs    []string `env:"CW_DATABASE_REPLICA_URLS" secret:"true"`
+	ReplicaMaxOpen int      `env:"CW_DB_REPLICA_MAX_OPEN" envDefault:"20"`
+	ReplicaMaxIdle int      `env:"CW_DB_REPLICA_MAX_IDLE" envDefault:"10"`
+	RedisURL       string   `env:"CW_REDIS_URL" secret:"true"`
 	// RedisMode is how CW_REDIS_URL is read: single (one server), cluster
 	// (Redis Cluster seed nodes) or sentinel (Sentinels and a master name).
 	RedisMode      string `env:"CW_REDIS_MODE" envDefault:"single"`

@@ -27,11 +27,7 @@ func openDB(ctx context.Context, cfg config.Config) (*gorm.DB, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return db, func() {
-		if sqlDB, err := db.DB(); err == nil {
-			_ = sqlDB.Close()
-		}
-	}, nil
+	return db, func() { store.CloseDB(db) }, nil
 }
 
 // CreateStaff creates a STAFF, CREDIT_OFFICER or ADMIN user (`creditwater

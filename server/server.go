@@ -128,11 +128,10 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	if s.db, err = store.OpenDB(ctx, dbConfig(cfg)); err != nil {
 		return nil, err
 	}
-	s.closers = append(s.closers, func() {
-		if sqlDB, err := s.db.DB(); err == nil {
-			_ = sqlDB.Close()
-		}
-	})
+	if cfg.Storage.DatabaseURL == "" && len(cfg.Storage.ReplicaURLs) > 0 {
+		logger.WarnContext(ctx, "内置 SQLite 数据库不使用只读副本：已忽略 CW_DATABASE_REPLICA_URLS")
+	}
+	s.closers = append(s.closers, func() { store.CloseDB(s.db) })
 	if cfg.Storage.MigrateOnServe && !cfg.Production() {
 		if err = store.Migrate(s.db); err != nil {
 			return nil, err
@@ -264,7 +263,8 @@ func (s *Server) startTracing(ctx context.Context) (err error) {
 }
 
 func dbConfig(cfg config.Config) store.DBConfig {
-	return store.DBConfig{URL: cfg.Storage.DatabaseURL, DataDir: cfg.DataDir, MaxOpen: cfg.Storage.DBMaxOpen, MaxIdle: cfg.Storage.DBMaxIdle, ConnLifetime: cfg.Storage.DBConnLifetime}
+	return store.DBConfig{URL: cfg.Storage.DatabaseURL, DataDir: cfg.DataDir, MaxOpen: cfg.Storage.DBMaxOpen, MaxIdle: cfg.Storage.DBMaxIdle, ConnLifetime: cfg.Storage.DBConnLifetime,
+		Replicas: cfg.Storage.ReplicaURLs, ReplicaMaxOpen: cfg.Storage.ReplicaMaxOpen, ReplicaMaxIdle: cfg.Storage.ReplicaMaxIdle}
 }
 
 func (s *Server) newWeChat() (*wechat.Client, error) {

@@ -68,8 +68,10 @@ func (s *Records) Update(ctx context.Context, rec models.DishonestyRecord, versi
 
 // List returns the records of q, newest first, and the count without the
 // cursor.
+// It is the staff and enterprise list only: it reads a replica when one is
+// configured (store.ReadReplica).
 func (s *Records) List(ctx context.Context, q record.Query) ([]models.DishonestyRecord, int64, error) {
-	db := s.q(ctx).Model(&models.DishonestyRecord{})
+	db := store.ReadReplica(s.q(ctx)).Model(&models.DishonestyRecord{})
 	if q.SubjectID != "" {
 		db = db.Where("subject_id = ?", q.SubjectID)
 	}

@@ -92,7 +92,7 @@ func (s *Rules) DecideExemption(ctx context.Context, ex models.Exemption, versio
 
 // Exemptions reads a page of exemptions with the filter's count.
 func (s *Rules) Exemptions(ctx context.Context, q rules.ExemptionQuery) ([]models.Exemption, int64, error) {
-	db := s.q(ctx).Model(&models.Exemption{})
+	db := store.ReadReplica(s.q(ctx)).Model(&models.Exemption{}) // the staff list only
 	if q.Filter.AccountNo != "" {
 		db = db.Where("account_no = ?", q.Filter.AccountNo)
 	}
@@ -167,8 +167,9 @@ func (s *Rules) DecideCase(ctx context.Context, vc models.ViolationCase) (bool, 
 }
 
 // ListCases reads one page of the case list.
+// It reads a replica when one is configured (store.ReadReplica).
 func (s *Rules) ListCases(ctx context.Context, q rules.CaseQuery) ([]models.ViolationCase, int64, error) {
-	db := s.q(ctx).Model(&models.ViolationCase{})
+	db := store.ReadReplica(s.q(ctx)).Model(&models.ViolationCase{})
 	if q.Status != "" {
 		db = db.Where("status = ?", q.Status)
 	}
