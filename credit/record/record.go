@@ -263,7 +263,7 @@ func (s *Service) create(ctx context.Context, st Store, in NewRecord) (models.Di
 	}
 	rec.ID = models.NewID()
 	rec.CreatedAt, rec.UpdatedAt = now, now
-	if p := s.cfg.Publicity(in.Severity, rec.DecidedOn); p.Published {
+	if p := s.cfg.Publicity(in.Kind, in.Severity, rec.DecidedOn); p.Published {
 		rec.PublicityStart, rec.PublicityEnd = &p.Start, &p.End
 	}
 	stored, err := st.Insert(ctx, []models.DishonestyRecord{rec})

@@ -209,7 +209,7 @@ func (o *Objections) Decide(ctx context.Context, id string, outcome models.Objec
 				}
 				b, _ := json.Marshal(changes)
 				obj.Correction = string(b)
-				if correction.Severity != nil && !o.records.Config().Publicity(*correction.Severity, rec.DecidedOn).Published {
+				if correction.Severity != nil && !o.records.Config().Publicity(rec.Kind, *correction.Severity, rec.DecidedOn).Published {
 					withdraw = "异议更正"
 				}
 			case models.ObjectionRevoked:
