@@ -31,6 +31,7 @@ type Loaders struct {
 	RepairEvidence    *dataloadgen.Loader[string, []models.Evidence]
 	ObjectionHistory  *dataloadgen.Loader[string, []models.RequestEvent]
 	ObjectionEvidence *dataloadgen.Loader[string, []models.Evidence]
+	ExemptionEvidence *dataloadgen.Loader[string, []models.Evidence]
 }
 
 // loaderOptions: a batch waits a millisecond for its siblings and holds at
@@ -49,6 +50,7 @@ func (r *Resolver) NewLoaders() *Loaders {
 		RepairEvidence:    dataloadgen.NewMappedLoader(r.Repairs.EvidenceOf, loaderOptions...),
 		ObjectionHistory:  dataloadgen.NewMappedLoader(r.Objections.Histories, loaderOptions...),
 		ObjectionEvidence: dataloadgen.NewMappedLoader(r.Objections.EvidenceOf, loaderOptions...),
+		ExemptionEvidence: dataloadgen.NewMappedLoader(r.Exempt.EvidenceOf, loaderOptions...),
 	}
 }
 

@@ -182,7 +182,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	s.records = record.New(recDeps)
 	pubs := record.NewPublications(recDeps)
 	cal := calendar.Default()
-	ruleDeps := rules.Deps{Store: cdb.Rules(), Records: s.records, Grades: s.grades, Config: credCfg, Calendar: cal}
+	ruleDeps := rules.Deps{Store: cdb.Rules(), Records: s.records, Grades: s.grades, Config: credCfg, Calendar: cal, Evidence: entCfg.Evidence}
 	s.cases, s.exemptions = rules.NewCases(ruleDeps), rules.NewExemptions(ruleDeps)
 	arrears := rules.NewArrears(ruleDeps)
 	revDeps := review.Deps{Store: cdb.Reviews(), Notices: cdb.Notices(), Inbox: notices, Access: s.policy, Records: s.records, Calendar: cal,
@@ -194,6 +194,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	s.evidence.Register(review.OwnerRepair, s.reviews.EvidenceCheck(review.OwnerRepair))
 	s.evidence.Register(review.OwnerObjection, s.reviews.EvidenceCheck(review.OwnerObjection))
 	s.evidence.Register(enterprise.OwnerAgentAuthorisation, s.ent.AuthorisationEvidenceCheck)
+	s.evidence.Register(rules.OwnerExemption, s.exemptions.EvidenceCheck)
 	s.importer = billing.NewImporter(s.db, s.sealer, billing.Options{})
 	if s.jobs, err = jobs.New(s.db, s.rdb, cfg.Storage.RedisPrefix, logger, instanceName()); err != nil {
 		return nil, err
