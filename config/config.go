@@ -66,6 +66,8 @@ type Config struct {
 	SelfService SelfService
 	// LocalCache are the in-process caches in front of Redis (cache.go).
 	LocalCache LocalCache
+	// Tracing is OpenTelemetry tracing, off unless an endpoint is set (tracing.go).
+	Tracing Tracing
 }
 
 // CommandVars are variables read by a subcommand, not configuration:
@@ -193,6 +195,9 @@ func (c *Config) validate() error {
 	if err := c.LocalCache.validate(); err != nil {
 		return err
 	}
+	if err := c.Tracing.validate(); err != nil {
+		return err
+	}
 	if c.Auth.Session.CheckCache < 0 || c.Auth.Session.CheckCache > 30*time.Second {
 		return bad("CW_SESSION_CHECK_CACHE", "must be between 0 and 30s (a disabled user's sessions work at most this long)")
 	}
@@ -293,7 +298,7 @@ func (c Config) String() string {
 	var b strings.Builder
 	walk(reflect.ValueOf(c), func(f reflect.StructField, v reflect.Value) {
 		val := fmt.Sprint(v.Interface())
-		if f.Tag.Get("secret") == "true" && val != "" {
+		if f.Tag.Get("secret") == "true" && !v.IsZero() {
 			val = "****"
 		}
 		fmt.Fprintf(&b, "%s=%s ", f.Tag.Get("env"), val)

@@ -186,3 +186,43 @@ func TestOfficialAccountCallbackSettings_R6_4(t *testing.T) {
 		}
 	}
 }
+
+// R7.4: tracing is configuration, off by default; its endpoint, ratio and
+// service name are checked at start-up and its headers are a secret.
+func TestR7_4_TracingConfig(t *testing.T) {
+	c, err := config.Load(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Tracing.Enabled() || c.Tracing.ServiceName != "creditwater" || c.Tracing.SampleRatio != 0.1 {
+		t.Fatalf("tracing defaults: %+v", c.Tracing)
+	}
+	if !strings.Contains(c.String(), "CW_OTEL_HEADERS=map[]") {
+		t.Errorf("no headers are shown as a masked secret: %s", c.String())
+	}
+	c, err = config.Load([]string{"CW_OTEL_ENDPOINT=https://otel.example:4318", "CW_OTEL_SAMPLE_RATIO=1",
+		"CW_OTEL_HEADERS=Authorization=Basic dXNlcjpwYXNz==,X-Tenant=water"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Tracing.Enabled() || c.Tracing.SampleRatio != 1 || c.Tracing.Headers["Authorization"] != "Basic dXNlcjpwYXNz==" || c.Tracing.Headers["X-Tenant"] != "water" {
+		t.Fatalf("tracing: %+v", c.Tracing)
+	}
+	if strings.Contains(c.String(), "dXNlcjpwYXNz") || !strings.Contains(c.String(), "CW_OTEL_HEADERS=****") {
+		t.Errorf("the headers are logged: %s", c.String())
+	}
+	for _, tc := range []struct{ env, want string }{
+		{"CW_OTEL_SAMPLE_RATIO=1.5", "CW_OTEL_SAMPLE_RATIO"},
+		{"CW_OTEL_SAMPLE_RATIO=-0.1", "CW_OTEL_SAMPLE_RATIO"},
+		{"CW_OTEL_ENDPOINT=collector:4318", "CW_OTEL_ENDPOINT"},
+		{"CW_OTEL_ENDPOINT=http://user:secret@collector:4318", "CW_OTEL_ENDPOINT"},
+	} {
+		_, err := config.Load([]string{tc.env, "CW_OTEL_SERVICE_NAME=x"})
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "secret") {
+			t.Errorf("%s: %v", tc.env, err)
+		}
+	}
+	if _, err := config.Load([]string{"CW_OTEL_ENDPOINT=http://collector:4318", "CW_OTEL_SERVICE_NAME= "}); err == nil || !strings.Contains(err.Error(), "CW_OTEL_SERVICE_NAME") {
+		t.Errorf("empty service name: %v", err)
+	}
+}

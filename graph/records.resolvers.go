@@ -42,11 +42,11 @@ func (r *dishonestyRecordResolver) RecordedBy(ctx context.Context, obj *models.D
 }
 
 func (r *dishonestyRecordResolver) History(ctx context.Context, obj *models.DishonestyRecord) ([]models.RecordEvent, error) {
-	return loadList(ctx, r.loaders(ctx).RecordHistory, obj.ID)
+	return loadList(ctx, r.loaders(ctx).RecordHistory(), obj.ID)
 }
 
 func (r *exemptionResolver) Evidence(ctx context.Context, obj *models.Exemption) ([]models.Evidence, error) {
-	return loadList(ctx, r.loaders(ctx).ExemptionEvidence, obj.ID)
+	return loadList(ctx, r.loaders(ctx).ExemptionEvidence(), obj.ID)
 }
 
 func (r *jobRunResolver) Instance(ctx context.Context, obj *models.JobRun) (*string, error) {

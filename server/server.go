@@ -57,6 +57,7 @@ import (
 	"creditwater/store"
 	"creditwater/store/creditdb"
 	"creditwater/store/opsdb"
+	"creditwater/tracing"
 	"creditwater/wechat"
 	"creditwater/wechat/fake"
 )
@@ -100,7 +101,9 @@ type Server struct {
 	sealer     *pii.Sealer
 	handler    http.Handler
 	clientIPs  clientIPs
-	closers    []func()
+	// tracing is nil unless CW_OTEL_ENDPOINT is set.
+	tracing *tracing.Provider
+	closers []func()
 
 	// Background work started by Start and stopped by Shutdown.
 	bgMu         sync.Mutex
@@ -119,6 +122,9 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 			s.Close()
 		}
 	}()
+	if err = s.startTracing(ctx); err != nil {
+		return nil, err
+	}
 	if s.db, err = store.OpenDB(ctx, dbConfig(cfg)); err != nil {
 		return nil, err
 	}
@@ -137,6 +143,14 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 		return nil, err
 	}
 	s.closers = append(s.closers, closeRedis)
+	if s.tracing != nil {
+		if err = s.db.Use(s.tracing.SQL()); err != nil {
+			return nil, fmt.Errorf("tracing: %w", err)
+		}
+		if err = s.tracing.Redis(s.rdb); err != nil {
+			return nil, err
+		}
+	}
 
 	wx, err := s.newWeChat()
 	if err != nil {
@@ -234,6 +248,22 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	return s, nil
 }
 
+// startTracing builds the tracer provider when CW_OTEL_ENDPOINT is set;
+// Close flushes it last, after the background work and the stores.
+func (s *Server) startTracing(ctx context.Context) (err error) {
+	if s.tracing, err = tracing.New(ctx, s.cfg.Tracing, instanceName()); err != nil || s.tracing == nil {
+		return err
+	}
+	s.closers = append(s.closers, func() {
+		fctx, cancel := context.WithTimeout(context.Background(), min(s.cfg.HTTP.ShutdownTimeout, 5*time.Second))
+		defer cancel()
+		if err := s.tracing.Shutdown(fctx); err != nil {
+			s.log.Error("spans were not all exported", "err", err.Error())
+		}
+	})
+	return nil
+}
+
 func dbConfig(cfg config.Config) store.DBConfig {
 	return store.DBConfig{URL: cfg.Storage.DatabaseURL, DataDir: cfg.DataDir, MaxOpen: cfg.Storage.DBMaxOpen, MaxIdle: cfg.Storage.DBMaxIdle, ConnLifetime: cfg.Storage.DBConnLifetime}
 }
@@ -305,6 +335,9 @@ func (s *Server) graphQL() http.Handler {
 		Self: s.self, Publicity: s.publicity, FollowUps: s.followUps}
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: resolver, Directives: graph.Directives()})
 	h, queries := NewGraphQLHandler(querycost.PagedComplexity(es))
+	if s.tracing != nil {
+		h.Use(s.tracing.GraphQL()) // first: its span covers the other extensions' work
+	}
 	// Introspection and "did you mean" suggestions only with the playground
 	// (never in production); otherwise __schema is a validation error.
 	introspection := s.cfg.GraphQL.Playground && !s.cfg.Production()
@@ -348,7 +381,11 @@ func (s *Server) routes() http.Handler {
 		graphiql.Register(mux, "creditwater GraphQL", "/graphql")
 	}
 	console.Register(mux)
-	return withSecurityHeaders(s.withRequest(mux))
+	h := withSecurityHeaders(s.withRequest(mux))
+	if s.tracing != nil {
+		h = s.tracing.HTTP(h, func(r *http.Request) string { _, pattern := mux.Handler(r); return pattern })
+	}
+	return h
 }
 
 // Handler is the service's HTTP handler (used by tests and Run).
