@@ -12,7 +12,8 @@ import (
 // R7.6: an objection's decision that corrects or revokes a record tells the
 // enterprise's users who may view it, in Chinese, exactly once per change
 // (RECORD_CHANGED); one that upholds it tells nothing about the record; the
-// user of another enterprise is told nothing.
+// user of another enterprise is told nothing. A WeChat subscribe message
+// goes out where the user holds a grant, one per grant.
 func TestR7_6_RecordChangedNotice(t *testing.T) {
 	h := newHarness(t, testEnv(t))
 	tok := h.consented("changed-owner")
@@ -20,6 +21,11 @@ func TestR7_6_RecordChangedNotice(t *testing.T) {
 	stranger := h.consented("changed-stranger")
 	h.bindVerified(stranger, simulator.EnterpriseB, "440524188001010014")
 	officer := h.staffToken("officer", "demo-officer-pass")
+	// Each holds one grant of the subscribe template: the owner's first
+	// RECORD_CHANGED notice uses it; the stranger's stays.
+	for _, tk := range []string{tok, stranger} {
+		h.must(tk, `mutation{grantSubscription(input:{templateId:"application-status"}){remaining}}`, nil, nil)
+	}
 
 	decide := func(recordID, outcome string, extra map[string]any) {
 		t.Helper()
@@ -64,5 +70,24 @@ func TestR7_6_RecordChangedNotice(t *testing.T) {
 		if e.Node.Kind == string(notice.RecordChanged) {
 			t.Errorf("a stranger was told: %+v", e.Node)
 		}
+	}
+
+	// The subscribe message where a grant is held: one grant, one message.
+	for range 2 {
+		if _, err := h.srv.Outbox().RunOnce(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var msgs []map[string]string
+	for _, m := range h.srv.WeChatFake().SentMessages() {
+		if m.Page == "pages/inbox/index" {
+			msgs = append(msgs, m.Data)
+		}
+	}
+	if len(msgs) != 1 || msgs[0]["thing1"] != notice.Title(notice.RecordChanged) || !cjk.MatchString(msgs[0]["thing3"]) {
+		t.Errorf("subscribe messages of record changes: %v, want one", msgs)
+	}
+	if n := h.rows("subscription_grants", "remaining = 1"); n != 1 {
+		t.Errorf("%d grants left unused, want the stranger's", n)
 	}
 }
