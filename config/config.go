@@ -98,6 +98,10 @@ func Load(environ []string) (Config, error) {
 		if errors.As(err, &agg) && len(agg.Errors) > 0 {
 			var pe env.ParseError
 			if errors.As(agg.Errors[0], &pe) {
+				if pe.Type == reflect.TypeFor[PublicityPeriods]() {
+					// The list has its own syntax: say what is wrong with it.
+					return c, fmt.Errorf("config: %s: %v", varOf(pe.Name), pe.Err)
+				}
 				return c, fmt.Errorf("config: %s=%q is not a valid %s", varOf(pe.Name), envMap[varOf(pe.Name)], pe.Type)
 			}
 			return c, fmt.Errorf("config: %v", agg.Errors[0])
@@ -226,6 +230,9 @@ func (c *Config) validate() error {
 	}
 	if c.Credit.SeriousPublicityMinMonths > c.Credit.SeriousPublicityMaxMonths {
 		return bad("CW_PUBLICITY_SERIOUS_MIN_MONTHS", "must not exceed CW_PUBLICITY_SERIOUS_MAX_MONTHS")
+	}
+	if err := c.Lifecycle.MaxByKind.checkMinimums(c.Credit.GeneralPublicityMinMonths, c.Credit.SeriousPublicityMinMonths); err != nil {
+		return err
 	}
 	if err := c.Lifecycle.validate(); err != nil {
 		return err

@@ -47,6 +47,7 @@ import (
 	"creditwater/graph/textargs"
 	"creditwater/inbox"
 	"creditwater/jobs"
+	"creditwater/notice"
 	"creditwater/ops"
 	"creditwater/outbox"
 	"creditwater/pii"
@@ -195,7 +196,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	s.records = record.New(recDeps)
 	pubs := record.NewPublications(recDeps)
 	cal := calendar.Default()
-	ruleDeps := rules.Deps{Store: cdb.Rules(), Records: s.records, Grades: s.grades, Config: credCfg, Calendar: cal}
+	ruleDeps := rules.Deps{Store: cdb.Rules(), Records: s.records, Grades: s.grades, Config: credCfg, Calendar: cal, Evidence: entCfg.Evidence}
 	s.cases, s.exemptions = rules.NewCases(ruleDeps), rules.NewExemptions(ruleDeps)
 	arrears := rules.NewArrears(ruleDeps)
 	revDeps := review.Deps{Store: cdb.Reviews(), Notices: cdb.Notices(), Inbox: notices, Access: s.policy, Records: s.records, Calendar: cal,
@@ -207,6 +208,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	s.evidence.Register(review.OwnerRepair, s.reviews.EvidenceCheck(review.OwnerRepair))
 	s.evidence.Register(review.OwnerObjection, s.reviews.EvidenceCheck(review.OwnerObjection))
 	s.evidence.Register(enterprise.OwnerAgentAuthorisation, s.ent.AuthorisationEvidenceCheck)
+	s.evidence.Register(rules.OwnerExemption, s.exemptions.EvidenceCheck)
 	s.importer = billing.NewImporter(s.db, s.sealer, billing.Options{})
 	if s.jobs, err = jobs.New(s.db, s.rdb, cfg.Storage.RedisPrefix, logger, instanceName()); err != nil {
 		return nil, err
@@ -223,15 +225,20 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	s.apply.OnAccepted = s.metrics.observeAcceptance
 	s.apply.OnLenientAccept = s.followUps.Create
 	s.apply.Notices = notices
+	// R7.6: a corrected or revoked record is also a subscribe message
+	// where the user holds a grant.
+	notices.Message, notices.MessageKinds = s.apply.QueueNoticeMessage, []notice.Kind{notice.RecordChanged}
 	publisher := publisherAdapter{c: platform}
 	s.ops = ops.New(opsdb.New(s.db), s.outbox, cfg.Ops)
 	s.outbox.Handle(record.KindPublishDishonesty, pubs.DeliverDishonesty(publisher), cdb.RecordsDone(pubs.DishonestyDelivered))
 	s.outbox.Handle(record.KindWithdrawPublication, pubs.DeliverWithdrawal(publisher), cdb.RecordsDone(pubs.WithdrawalDelivered))
 	s.outbox.Handle(review.KindPublishRepair, s.repairs.DeliverRepair(publisher), cdb.ReviewsDone(s.repairs.RepairDelivered))
 	s.outbox.Handle(apply.KindPublishCommitment, apply.DeliverCommitment(publisher), s.apply.CommitmentDelivered)
-	s.outbox.Handle(apply.KindNotify, s.apply.DeliverNotification(func(ctx context.Context, openID, tmpl, page string, data map[string]string) error {
+	send := func(ctx context.Context, openID, tmpl, page string, data map[string]string) error {
 		return wx.SendSubscribeMessage(ctx, wechat.SubscribeMessage{ToUser: openID, TemplateID: tmpl, Page: page, Data: data})
-	}), s.apply.NotificationDelivered)
+	}
+	s.outbox.Handle(apply.KindNotify, s.apply.DeliverNotification(send), s.apply.NotificationDelivered)
+	s.outbox.Handle(apply.KindNotifyNotice, s.apply.DeliverNoticeMessage(send), s.apply.NoticeMessageDelivered)
 	if cfg.DemoData && !cfg.Production() {
 		if err = s.seedDemo(ctx); err != nil {
 			return nil, err

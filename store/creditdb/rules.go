@@ -8,6 +8,7 @@ import (
 	"creditwater/credit"
 	"creditwater/credit/record"
 	"creditwater/credit/rules"
+	"creditwater/evidence"
 	"creditwater/models"
 	"creditwater/store"
 
@@ -88,6 +89,27 @@ func (s *Rules) DecideExemption(ctx context.Context, ex models.Exemption, versio
 		return false, apperr.Wrap(res.Error, apperr.Internal, "无法对正当理由作出决定")
 	}
 	return res.RowsAffected > 0, nil
+}
+
+// TouchExemption moves a PENDING exemption at version to the next one.
+func (s *Rules) TouchExemption(ctx context.Context, id string, version int, at time.Time) (bool, error) {
+	res := s.q(ctx).Model(&models.Exemption{}).Where("id = ? AND status = ? AND version = ?", id, models.ExemptionPending, version).
+		Updates(map[string]any{"version": version + 1, "updated_at": at})
+	if res.Error != nil {
+		return false, apperr.Wrap(res.Error, apperr.Internal, "无法更新正当理由")
+	}
+	return res.RowsAffected > 0, nil
+}
+
+// AddExemptionEvidence stores an exemption's evidence (evidence.Store).
+func (s *Rules) AddExemptionEvidence(ctx context.Context, id string, files []models.Evidence) error {
+	return evidence.Store(s.q(ctx), rules.OwnerExemption, id, files)
+}
+
+// ExemptionEvidence lists exemptions' evidence without contents
+// (evidence.List), on the transaction when there is one.
+func (s *Rules) ExemptionEvidence(ctx context.Context, ids ...string) ([]models.Evidence, error) {
+	return evidence.List(ctx, s.db, rules.OwnerExemption, ids...)
 }
 
 // Exemptions reads a page of exemptions with the filter's count.
