@@ -18,11 +18,11 @@ import (
 func (s *Server) routes() {
 	s.handle("GET /sns/jscode2session", s.code2Session)
 	s.handle("GET /cgi-bin/token", s.token)
-	s.handle("POST /cgi-bin/stable_token", s.stableToken)
-	s.handle("POST /wxa/business/getuserphonenumber", s.withToken(s.phoneNumber))
-	s.handle("POST /cgi-bin/message/subscribe/send", s.withToken(s.subscribeSend))
-	s.handle("POST /cityservice/face/identify/getverifyid", s.withToken(s.getVerifyID))
-	s.handle("POST /cityservice/face/identify/queryverifyinfo", s.withToken(s.queryVerifyInfo))
+	s.handle("POST /cgi-bin/stable_token", jsonLocked(s, s.stableToken))
+	s.handle("POST /wxa/business/getuserphonenumber", s.withToken(jsonLocked(s, s.phoneNumber)))
+	s.handle("POST /cgi-bin/message/subscribe/send", s.withToken(jsonLocked(s, s.subscribeSend)))
+	s.handle("POST /cityservice/face/identify/getverifyid", s.withToken(jsonLocked(s, s.getVerifyID)))
+	s.handle("POST /cityservice/face/identify/queryverifyinfo", s.withToken(jsonLocked(s, s.queryVerifyInfo)))
 	s.handle("POST /cgi-bin/menu/create", s.withToken(s.menuCreate))
 }
 
@@ -83,33 +83,51 @@ func (s *Server) withToken(h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// checkApp validates an app ID and secret; it returns 0 or an errcode. s.mu is held.
-func (s *Server) checkApp(appID, secret string) int {
+// jsonLocked decodes the request body into a new T and runs h on it with
+// s.mu held; a malformed body is answered with ErrInvalidArgs.
+func jsonLocked[T any](s *Server, h func(w http.ResponseWriter, in *T)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var in T
+		if !readJSON(w, r, &in) {
+			return
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		h(w, &in)
+	}
+}
+
+// checkGrant validates an app ID, secret and grant type (want); on a
+// mismatch it writes the errcode and reports false. s.mu is held.
+func (s *Server) checkGrant(w http.ResponseWriter, appID, secret, grantType, want string) bool {
+	code := 0
 	switch {
 	case appID == "":
-		return ErrMissingAppID
+		code = ErrMissingAppID
 	case s.appID == "":
-		return 0
 	case appID != s.appID:
-		return ErrInvalidAppID
+		code = ErrInvalidAppID
 	case secret == "":
-		return ErrMissingSecret
+		code = ErrMissingSecret
 	case secret != s.secret:
-		return ErrInvalidSecret
+		code = ErrInvalidSecret
 	}
-	return 0
+	if code != 0 {
+		writeErr(w, code, "invalid app credentials")
+		return false
+	}
+	if grantType != want {
+		writeErr(w, ErrInvalidGrantType, "invalid grant_type")
+		return false
+	}
+	return true
 }
 
 func (s *Server) code2Session(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if code := s.checkApp(q.Get("appid"), q.Get("secret")); code != 0 {
-		writeErr(w, code, "invalid app credentials")
-		return
-	}
-	if q.Get("grant_type") != "authorization_code" {
-		writeErr(w, ErrInvalidGrantType, "invalid grant_type")
+	if !s.checkGrant(w, q.Get("appid"), q.Get("secret"), q.Get("grant_type"), "authorization_code") {
 		return
 	}
 	code := q.Get("js_code")
@@ -141,12 +159,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if code := s.checkApp(q.Get("appid"), q.Get("secret")); code != 0 {
-		writeErr(w, code, "invalid app credentials")
-		return
-	}
-	if q.Get("grant_type") != "client_credential" {
-		writeErr(w, ErrInvalidGrantType, "invalid grant_type")
+	if !s.checkGrant(w, q.Get("appid"), q.Get("secret"), q.Get("grant_type"), "client_credential") {
 		return
 	}
 	writeJSON(w, map[string]any{"access_token": s.issueToken(), "expires_in": int(TokenTTL.Seconds())})
@@ -154,24 +167,13 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 
 // stableToken hands out the current token while it is valid, like WeChat's
 // stable_token without force_refresh.
-func (s *Server) stableToken(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		GrantType    string `json:"grant_type"`
-		AppID        string `json:"appid"`
-		Secret       string `json:"secret"`
-		ForceRefresh bool   `json:"force_refresh"`
-	}
-	if !readJSON(w, r, &in) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if code := s.checkApp(in.AppID, in.Secret); code != 0 {
-		writeErr(w, code, "invalid app credentials")
-		return
-	}
-	if in.GrantType != "client_credential" {
-		writeErr(w, ErrInvalidGrantType, "invalid grant_type")
+func (s *Server) stableToken(w http.ResponseWriter, in *struct {
+	GrantType    string `json:"grant_type"`
+	AppID        string `json:"appid"`
+	Secret       string `json:"secret"`
+	ForceRefresh bool   `json:"force_refresh"`
+}) {
+	if !s.checkGrant(w, in.AppID, in.Secret, in.GrantType, "client_credential") {
 		return
 	}
 	token := s.current
@@ -181,15 +183,9 @@ func (s *Server) stableToken(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, map[string]any{"access_token": token, "expires_in": int(TokenTTL.Seconds())})
 }
 
-func (s *Server) phoneNumber(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Code string `json:"code"`
-	}
-	if !readJSON(w, r, &in) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *Server) phoneNumber(w http.ResponseWriter, in *struct {
+	Code string `json:"code"`
+}) {
 	p, ok := s.phones[in.Code]
 	switch {
 	case !ok && s.autoLogin && in.Code != "":
@@ -213,20 +209,16 @@ func (s *Server) phoneNumber(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (s *Server) subscribeSend(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		ToUser     string `json:"touser"`
-		TemplateID string `json:"template_id"`
-		Page       string `json:"page"`
-		Data       map[string]struct {
-			Value any `json:"value"`
-		} `json:"data"`
-		State string `json:"miniprogram_state"`
-		Lang  string `json:"lang"`
-	}
-	if !readJSON(w, r, &in) {
-		return
-	}
+func (s *Server) subscribeSend(w http.ResponseWriter, in *struct {
+	ToUser     string `json:"touser"`
+	TemplateID string `json:"template_id"`
+	Page       string `json:"page"`
+	Data       map[string]struct {
+		Value any `json:"value"`
+	} `json:"data"`
+	State string `json:"miniprogram_state"`
+	Lang  string `json:"lang"`
+}) {
 	switch {
 	case in.ToUser == "":
 		writeErr(w, ErrInvalidOpenID, "invalid openid")
@@ -239,35 +231,26 @@ func (s *Server) subscribeSend(w http.ResponseWriter, r *http.Request) {
 	for k, v := range in.Data {
 		msg.Data[k] = fmt.Sprint(v.Value)
 	}
-	s.mu.Lock()
 	s.sent = append(s.sent, msg)
-	n := len(s.sent)
-	s.mu.Unlock()
-	writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok", "msgid": n})
+	writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok", "msgid": len(s.sent)})
 }
 
 var outSeqNoPattern = regexp.MustCompile(`^[0-9A-Za-z_-]{5,32}$`)
 
-func (s *Server) getVerifyID(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		OutSeqNo string `json:"out_seq_no"`
-		CertInfo struct {
-			Type string `json:"cert_type"`
-			Name string `json:"cert_name"`
-			No   string `json:"cert_no"`
-		} `json:"cert_info"`
-		OpenID string `json:"openid"`
-	}
-	if !readJSON(w, r, &in) {
-		return
-	}
+func (s *Server) getVerifyID(w http.ResponseWriter, in *struct {
+	OutSeqNo string `json:"out_seq_no"`
+	CertInfo struct {
+		Type string `json:"cert_type"`
+		Name string `json:"cert_name"`
+		No   string `json:"cert_no"`
+	} `json:"cert_info"`
+	OpenID string `json:"openid"`
+}) {
 	c := in.CertInfo
 	if !outSeqNoPattern.MatchString(in.OutSeqNo) || c.Type != "IDENTITY_CARD" || c.Name == "" || c.No == "" || in.OpenID == "" {
 		writeErr(w, ErrInvalidArgs, "invalid args")
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.seqNos[in.OutSeqNo] {
 		writeErr(w, ErrInvalidArgs, "out_seq_no duplicated")
 		return
@@ -283,18 +266,12 @@ func (s *Server) getVerifyID(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok", "verify_id": id, "expires_in": 3600})
 }
 
-func (s *Server) queryVerifyInfo(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		VerifyID string `json:"verify_id"`
-		OutSeqNo string `json:"out_seq_no"`
-		CertHash string `json:"cert_hash"`
-		OpenID   string `json:"openid"`
-	}
-	if !readJSON(w, r, &in) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *Server) queryVerifyInfo(w http.ResponseWriter, in *struct {
+	VerifyID string `json:"verify_id"`
+	OutSeqNo string `json:"out_seq_no"`
+	CertHash string `json:"cert_hash"`
+	OpenID   string `json:"openid"`
+}) {
 	v, ok := s.verifies[in.VerifyID]
 	switch {
 	case !ok:
