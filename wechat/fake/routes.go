@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -16,8 +17,8 @@ import (
 
 // routes registers every endpoint. Add new endpoints here.
 func (s *Server) routes() {
-	s.handle("GET /sns/jscode2session", s.code2Session)
-	s.handle("GET /cgi-bin/token", s.token)
+	s.handle("GET /sns/jscode2session", s.queryGrant("authorization_code", s.code2Session))
+	s.handle("GET /cgi-bin/token", s.queryGrant("client_credential", s.token))
 	s.handle("POST /cgi-bin/stable_token", jsonLocked(s, s.stableToken))
 	s.handle("POST /wxa/business/getuserphonenumber", s.withToken(jsonLocked(s, s.phoneNumber)))
 	s.handle("POST /cgi-bin/message/subscribe/send", s.withToken(jsonLocked(s, s.subscribeSend)))
@@ -97,6 +98,19 @@ func jsonLocked[T any](s *Server, h func(w http.ResponseWriter, in *T)) http.Han
 	}
 }
 
+// queryGrant checks the app credentials and grant type (want) in the query
+// and runs h on the query with s.mu held.
+func (s *Server) queryGrant(want string, h func(w http.ResponseWriter, q url.Values)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.checkGrant(w, q.Get("appid"), q.Get("secret"), q.Get("grant_type"), want) {
+			h(w, q)
+		}
+	}
+}
+
 // checkGrant validates an app ID, secret and grant type (want); on a
 // mismatch it writes the errcode and reports false. s.mu is held.
 func (s *Server) checkGrant(w http.ResponseWriter, appID, secret, grantType, want string) bool {
@@ -123,13 +137,7 @@ func (s *Server) checkGrant(w http.ResponseWriter, appID, secret, grantType, wan
 	return true
 }
 
-func (s *Server) code2Session(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.checkGrant(w, q.Get("appid"), q.Get("secret"), q.Get("grant_type"), "authorization_code") {
-		return
-	}
+func (s *Server) code2Session(w http.ResponseWriter, q url.Values) {
 	code := q.Get("js_code")
 	if code == "" {
 		writeErr(w, ErrMissingCode, "missing code")
@@ -155,13 +163,7 @@ func (s *Server) code2Session(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (s *Server) token(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.checkGrant(w, q.Get("appid"), q.Get("secret"), q.Get("grant_type"), "client_credential") {
-		return
-	}
+func (s *Server) token(w http.ResponseWriter, _ url.Values) {
 	writeJSON(w, map[string]any{"access_token": s.issueToken(), "expires_in": int(TokenTTL.Seconds())})
 }
 
