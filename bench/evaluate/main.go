@@ -12,8 +12,6 @@ package main
 import (
 	"bufio"
 	"context"
-	crand "crypto/rand"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -28,6 +26,7 @@ import (
 
 	"creditwater/access"
 	"creditwater/audit"
+	"creditwater/bench/loadgen"
 	"creditwater/credit/grade"
 	"creditwater/credit/rules"
 	"creditwater/models"
@@ -48,7 +47,7 @@ type config struct {
 
 func main() {
 	var c config
-	flag.StringVar(&c.dsn, "dsn", envOr("CW_BENCH_DATABASE_URL", "root@tcp(127.0.0.1:3306)/test"), "MySQL/MariaDB DSN of a server where a new database may be created (env CW_BENCH_DATABASE_URL)")
+	flag.StringVar(&c.dsn, "dsn", loadgen.EnvOr("CW_BENCH_DATABASE_URL", "root@tcp(127.0.0.1:3306)/test"), "MySQL/MariaDB DSN of a server where a new database may be created (env CW_BENCH_DATABASE_URL)")
 	flag.IntVar(&c.accounts, "accounts", 1_000_000, "number of accounts (subjects: 4/5 of it)")
 	flag.IntVar(&c.bills, "bills", 12_000_000, "number of bills (spread evenly over the accounts)")
 	flag.Float64Var(&c.reminderRate, "reminders", 0.02, "share of accounts with a reminder (催告)")
@@ -69,37 +68,16 @@ func main() {
 	}
 }
 
-func envOr(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
-}
-
 func run(ctx context.Context, c config) error {
-	dsn, err := store.MySQLDSN(c.dsn)
+	dsn, drop, err := loadgen.ScratchDatabase(ctx, c.dsn, "cwbench_eval_")
 	if err != nil {
 		return err
 	}
-	admin, err := store.OpenDB(ctx, store.DBConfig{URL: dsn, MaxOpen: 2, MaxIdle: 1})
-	if err != nil {
-		return err
+	fmt.Println("database", loadgen.DBName(dsn))
+	if !c.keep {
+		defer drop()
 	}
-	b := make([]byte, 6)
-	_, _ = crand.Read(b)
-	name := "cwbench_eval_" + hex.EncodeToString(b)
-	if err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci").Error; err != nil {
-		return fmt.Errorf("create database: %w", err)
-	}
-	fmt.Println("database", name)
-	defer func() {
-		if !c.keep {
-			_ = admin.Exec("DROP DATABASE IF EXISTS " + name).Error
-		}
-	}()
-	cfg, _ := mysql.ParseDSN(dsn)
-	cfg.DBName = name
-	db, err := store.OpenDB(ctx, store.DBConfig{URL: cfg.FormatDSN(), MaxOpen: 8, MaxIdle: 8})
+	db, err := store.OpenDB(ctx, store.DBConfig{URL: dsn, MaxOpen: 8, MaxIdle: 8})
 	if err != nil {
 		return err
 	}
