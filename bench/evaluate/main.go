@@ -309,15 +309,21 @@ func (g *gen) writePayments(w *bufio.Writer) {
 	}
 }
 
-func (g *gen) writeReminders(w *bufio.Writer) {
+// eachReminded calls fn with each reminded account and the index of its
+// first unpaid bill (the rest of its bills are unpaid too).
+func (g *gen) eachReminded(fn func(i int, a account, firstUnpaid int)) {
 	for i := range g.c.accounts {
-		a := g.account(i)
-		if !a.reminded {
-			continue
+		if a := g.account(i); a.reminded {
+			fn(i, a, g.perAccount-a.unpaid)
 		}
+	}
+}
+
+func (g *gen) writeReminders(w *bufio.Writer) {
+	g.eachReminded(func(i int, a account, firstUnpaid int) {
 		var total int64
 		nos := ""
-		for k := g.perAccount - a.unpaid; k < g.perAccount; k++ {
+		for k := firstUnpaid; k < g.perAccount; k++ {
 			total += g.billAmount(a, i, k)
 			if nos != "" {
 				nos += ";"
@@ -326,27 +332,22 @@ func (g *gen) writeReminders(w *bufio.Writer) {
 		}
 		fmt.Fprintf(w, "R%09d\t%s\t%s\t%d\t%s\t%s\n", i, a.no, a.servedOn.Format(time.DateTime), total, nos, g.now)
 		g.reminders++
-	}
+	})
 }
 
 func (g *gen) writeLinks(w *bufio.Writer) {
-	for i := range g.c.accounts {
-		a := g.account(i)
-		if !a.reminded {
-			continue
-		}
-		for k := g.perAccount - a.unpaid; k < g.perAccount; k++ {
+	g.eachReminded(func(i int, _ account, firstUnpaid int) {
+		for k := firstUnpaid; k < g.perAccount; k++ {
 			fmt.Fprintf(w, "R%09d\t%s\n", i, g.billNo(i, k))
 			g.links++
 		}
-	}
+	})
 }
 
 func (g *gen) writeExemptions(w *bufio.Writer) {
-	for i := range g.c.accounts {
-		a := g.account(i)
-		if !a.reminded || !a.exempt {
-			continue
+	g.eachReminded(func(i int, a account, _ int) {
+		if !a.exempt {
+			return
 		}
 		reminder := fmt.Sprintf("R%09d", i)
 		if i%2 == 0 {
@@ -354,7 +355,7 @@ func (g *gen) writeExemptions(w *bufio.Writer) {
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t账单争议\tbench\t%s\n", uuid.Must(uuid.NewV7()), g.now, g.now, a.no, reminder, "2025-11-30 16:00:00")
 		g.exemptions++
-	}
+	})
 }
 
 // writeRecords gives 1 subject in 200 a staff THEFT or VIOLATION record
