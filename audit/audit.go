@@ -92,12 +92,7 @@ func (l *Log) List(ctx context.Context, f Filter, first int, after string) (Page
 	if f.SubjectID != "" {
 		q = q.Where("subject_id = ?", f.SubjectID)
 	}
-	if !f.From.IsZero() {
-		q = q.Where("at >= ?", f.From.UTC())
-	}
-	if !f.To.IsZero() {
-		q = q.Where("at < ?", f.To.UTC())
-	}
+	q = store.Between(q, "at", f.From, f.To)
 	var p Page
 	if f.Count {
 		n, err := store.CountUpTo(q)
