@@ -133,7 +133,7 @@ func (r *mutationResolver) AcceptApplication(ctx context.Context, input model.Ac
 	return appPayload(r.Apply.Accept(ctx, input.ApplicationID, apply.AcceptInput{MissingDocuments: input.MissingDocuments, Version: input.Version}))
 }
 
-func (r *mutationResolver) RejectApplication(ctx context.Context, input model.ApplicationReasonInput) (*model.ApplicationPayload, error) {
+func (r *mutationResolver) RejectApplication(ctx context.Context, input model.RejectApplicationInput) (*model.ApplicationPayload, error) {
 	return appPayload(r.Apply.Reject(ctx, input.ApplicationID, input.Reason, input.Version))
 }
 

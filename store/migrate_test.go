@@ -36,6 +36,7 @@ var released = map[string]string{
 	"migrate_0016.go": "383030c28351d7991c38f892d9e7c400a3acff67e09a01dc0c5af7fab07a7e90",
 	"migrate_0017.go": "8919b4d9c83a4f5e197083ca4b65d68f3690650d92c491a93f4347fde40a087f",
 	"migrate_0030.go": "7aca672d046be4951c9b25a4c415f4c7f8919259b2131576118246441d51f294",
+	"migrate_0034.go": "fafcb7e608993ef3224f3649610ea2c137eaf58689bec4ccb816cd883fdcd825",
 }
 
 func TestReleasedMigrationsNeverChange(t *testing.T) {
