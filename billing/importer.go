@@ -516,7 +516,7 @@ func (ru *run) finish(ctx context.Context, runErr error) (models.ImportJob, []mo
 	} else {
 		job.Status = StatusDone
 	}
-	job.Rows, job.Failed, job.Errors = ru.rows, ru.failedRows, ru.errCount
+	job.Rows, job.TotalRows, job.Failed, job.Errors = ru.rows, ru.rows, ru.failedRows, ru.errCount
 	job.Inserted, job.Updated, job.Unchanged = ru.inserted.Load(), ru.updated.Load(), ru.unchanged.Load()
 	now := time.Now().UTC()
 	job.FinishedAt = &now

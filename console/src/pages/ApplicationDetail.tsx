@@ -124,7 +124,7 @@ const Accept = graphql(`
   }
 `);
 const Reject = graphql(`
-  mutation ConsoleReject($input: ApplicationReasonInput!) {
+  mutation ConsoleReject($input: RejectApplicationInput!) {
     rejectApplication(input: $input) {
       application {
         id
