@@ -164,13 +164,24 @@ type change struct {
 	set     map[string]any
 }
 
+// fresh returns CONFLICT (reason STALE_VERSION) when the caller saw
+// another version of app than the stored one.
+func fresh(app models.Application, seen int) error {
+	if seen != app.Version {
+		return apperr.New(apperr.Conflict, "申请已变更（当前版本 %d，您看到的是 %d），请刷新后重试", app.Version, seen).WithReason("STALE_VERSION")
+	}
+	return nil
+}
+
 // transition moves app to c.to inside tx with optimistic locking, records
 // the event and the audit entry and queues a notification. It returns
 // FAILED_PRECONDITION (reason ILLEGAL_TRANSITION) naming the current state
 // and CONFLICT when the application changed since it was read.
 func (s *Service) transition(ctx context.Context, tx *gorm.DB, app *models.Application, c change) error {
-	if c.version != nil && *c.version != app.Version {
-		return apperr.New(apperr.Conflict, "申请已变更（当前版本 %d，您看到的是 %d），请刷新后重试", app.Version, *c.version).WithReason("STALE_VERSION")
+	if c.version != nil {
+		if err := fresh(*app, *c.version); err != nil {
+			return err
+		}
 	}
 	if !slices.Contains(transitions[app.Status], c.to) {
 		return apperr.Precondition("ILLEGAL_TRANSITION", "申请状态为 %s，不能变为 %s", app.Status, c.to).

@@ -26,8 +26,8 @@ type QueueFilter struct {
 	ZeroDocument *bool
 	// SubmittedFrom and SubmittedTo bound the submission time [from, to).
 	SubmittedFrom, SubmittedTo time.Time
-	// Keyword is an application ID, or part of the unit's name, or its
-	// USCC.
+	// Keyword is the start of an application ID, of the unit's USCC or of
+	// the unit's name (a prefix match, server-side, R8.1).
 	Keyword string
 	// Count asks for TotalCount (capped at page.CountCap+1).
 	Count bool
@@ -112,8 +112,12 @@ func (s *Service) Queue(ctx context.Context, f QueueFilter, order Order, first i
 		if utf8.RuneCountInString(kw) > 64 {
 			return p, apperr.InvalidField("filter.keyword", "关键词最多 64 个字符")
 		}
-		q = q.Where("id = ? OR subject_id IN (?)", kw, s.db.Model(&models.Subject{}).Select("id").
-			Where("uscc = ? OR name LIKE ? ESCAPE '!'", strings.ToUpper(kw), "%"+store.LikeEscape(kw)+"%"))
+		// Prefix matches only, each a range scan of an index: the primary
+		// key, subjects' unique USCC index and their name index (migration
+		// 0034); no %term% scan of a big table.
+		prefix := store.LikeEscape(kw) + "%"
+		q = q.Where("id LIKE ? ESCAPE '!' OR subject_id IN (?)", prefix, s.db.Model(&models.Subject{}).Select("id").
+			Where("uscc LIKE ? ESCAPE '!' OR name LIKE ? ESCAPE '!'", store.LikeEscape(strings.ToUpper(kw))+"%", prefix))
 	}
 	if f.Count {
 		n, err := store.CountUpTo(q)

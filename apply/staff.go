@@ -22,7 +22,7 @@ var staffRoles = []models.Role{models.RoleStaff, models.RoleCreditOfficer, model
 // ScheduleSurvey assigns the site survey (现场勘查) to a staff member at a
 // time; rescheduling is allowed before the survey. It returns INVALID for an
 // unknown assignee or a time in the past, and what transition returns.
-func (s *Service) ScheduleSurvey(ctx context.Context, id, assigneeID string, at time.Time, version *int) (models.Application, error) {
+func (s *Service) ScheduleSurvey(ctx context.Context, id, assigneeID string, at time.Time, version int) (models.Application, error) {
 	if _, err := auth.Require(ctx, staffRoles...); err != nil {
 		return models.Application{}, err
 	}
@@ -37,7 +37,7 @@ func (s *Service) ScheduleSurvey(ctx context.Context, id, assigneeID string, at 
 		return models.Application{}, apperr.InvalidField("at", "勘查时间早于当前时间")
 	}
 	return s.step(ctx, id, func(_ *gorm.DB, app *models.Application) (change, error) {
-		return change{to: models.AppSurveyScheduled, version: version, reason: "已预约现场勘查，时间 " + at.In(calendar.Shanghai).Format("2006-01-02 15:04"),
+		return change{to: models.AppSurveyScheduled, version: &version, reason: "已预约现场勘查，时间 " + at.In(calendar.Shanghai).Format("2006-01-02 15:04"),
 			set: map[string]any{"survey_assignee": assigneeID, "survey_at": at.UTC()}}, nil
 	})
 }
@@ -49,7 +49,9 @@ type SurveyInput struct {
 	// WantsCredit: the user (still) wants credit handling.
 	WantsCredit bool
 	Notes       string
-	Version     *int
+	// Version is the application's version the staff member saw
+	// (required: a stale one is CONFLICT).
+	Version int
 }
 
 // RecordSurvey records the survey (R4.2). When the address or category do
@@ -63,6 +65,9 @@ func (s *Service) RecordSurvey(ctx context.Context, id string, in SurveyInput) (
 		return models.Application{}, apperr.InvalidField("notes", "最多 1000 字")
 	}
 	return s.step(ctx, id, func(_ *gorm.DB, app *models.Application) (change, error) {
+		if err := fresh(*app, in.Version); err != nil {
+			return change{}, err
+		}
 		if app.Status != models.AppSurveyScheduled {
 			return change{}, apperr.Precondition("ILLEGAL_TRANSITION", "申请状态为 %s，须在 SURVEY_SCHEDULED（已预约勘查）后才能录入勘查结果", app.Status).
 				WithDetail("currentStatus", string(app.Status))
@@ -78,9 +83,9 @@ func (s *Service) RecordSurvey(ctx context.Context, id string, in SurveyInput) (
 		if len(failed) > 0 {
 			raw, _ := json.Marshal(failed)
 			set["failed_conditions"], set["eligible"] = string(raw), false
-			return change{to: models.AppFallback, version: in.Version, reason: reasonOf(failed), set: set}, nil
+			return change{to: models.AppFallback, version: &in.Version, reason: reasonOf(failed), set: set}, nil
 		}
-		return change{to: models.AppSurveyed, version: in.Version, reason: in.Notes, set: set}, nil
+		return change{to: models.AppSurveyed, version: &in.Version, reason: in.Notes, set: set}, nil
 	})
 }
 
@@ -100,12 +105,15 @@ type CheckResult struct {
 // FALLBACK_TO_DOCUMENTS listing every failed condition (R4.3). The report
 // number, rating and time are stored. It returns UNAVAILABLE (and changes
 // nothing) when the platform cannot be reached.
-func (s *Service) CheckCredit(ctx context.Context, id string, version *int) (CheckResult, error) {
+func (s *Service) CheckCredit(ctx context.Context, id string, version int) (CheckResult, error) {
 	if _, err := auth.Require(ctx, staffRoles...); err != nil {
 		return CheckResult{}, err
 	}
 	app, err := s.load(ctx, s.db, id)
 	if err != nil {
+		return CheckResult{}, err
+	}
+	if err := fresh(app, version); err != nil {
 		return CheckResult{}, err
 	}
 	if app.Status != models.AppSurveyed {
@@ -169,7 +177,7 @@ func (s *Service) CheckCredit(ctx context.Context, id string, version *int) (Che
 		to, reason = models.AppFallback, reasonOf(failed)
 	}
 	app, err = s.step(ctx, id, func(_ *gorm.DB, cur *models.Application) (change, error) {
-		return change{to: to, version: version, reason: reason, set: set}, nil
+		return change{to: to, version: &version, reason: reason, set: set}, nil
 	})
 	if err != nil {
 		return CheckResult{}, err
@@ -190,7 +198,8 @@ type AcceptInput struct {
 	// MissingDocuments are accepted as to-follow (容缺受理): only for
 	// EXCELLENT subjects.
 	MissingDocuments []string
-	Version          *int
+	// Version is the version the staff member saw (required).
+	Version int
 }
 
 // Accept completes the acceptance (完成受理). From PUBLISHED the
@@ -219,6 +228,9 @@ func (s *Service) Accept(ctx context.Context, id string, in AcceptInput) (models
 	var handling time.Duration
 	var vip bool
 	app, err := s.step(ctx, id, func(tx *gorm.DB, app *models.Application) (change, error) {
+		if err := fresh(*app, in.Version); err != nil {
+			return change{}, err
+		}
 		subj, err := s.identity.Subject(ctx, app.SubjectID)
 		if err != nil {
 			return change{}, err
@@ -256,7 +268,7 @@ func (s *Service) Accept(ctx context.Context, id string, in AcceptInput) (models
 			reason += "；失信主体，已经信用管理员额外复核"
 		}
 		handling, vip = now.Sub(app.SubmittedAt), app.VIP
-		return change{to: models.AppAccepted, version: in.Version, reason: reason, set: set}, nil
+		return change{to: models.AppAccepted, version: &in.Version, reason: reason, set: set}, nil
 	})
 	if err == nil && s.OnAccepted != nil {
 		s.OnAccepted(vip, handling)
@@ -265,7 +277,7 @@ func (s *Service) Accept(ctx context.Context, id string, in AcceptInput) (models
 }
 
 // Reject rejects an application with a reason (R4.2).
-func (s *Service) Reject(ctx context.Context, id, reason string, version *int) (models.Application, error) {
+func (s *Service) Reject(ctx context.Context, id, reason string, version int) (models.Application, error) {
 	if _, err := auth.Require(ctx, staffRoles...); err != nil {
 		return models.Application{}, err
 	}
@@ -274,6 +286,6 @@ func (s *Service) Reject(ctx context.Context, id, reason string, version *int) (
 		return models.Application{}, apperr.InvalidField("reason", "不予通过须说明理由（最多 1000 字）")
 	}
 	return s.step(ctx, id, func(_ *gorm.DB, app *models.Application) (change, error) {
-		return change{to: models.AppRejected, version: version, reason: reason}, nil
+		return change{to: models.AppRejected, version: &version, reason: reason}, nil
 	})
 }

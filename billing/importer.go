@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
+	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,6 +18,7 @@ import (
 	"gorm.io/gorm"
 
 	"creditwater/apperr"
+	"creditwater/billing/textenc"
 	"creditwater/calendar"
 	"creditwater/models"
 	"creditwater/pii"
@@ -43,6 +45,8 @@ type Options struct {
 	// Location is the zone of the billing system's dates and times (default
 	// Asia/Shanghai).
 	Location *time.Location
+	// Logger receives the queue's errors (default: discarded).
+	Logger *slog.Logger
 }
 
 // Defaults of Options.
@@ -89,6 +93,10 @@ type Importer struct {
 	flavour   sync.Once
 	isMariaDB bool
 
+	log *slog.Logger
+	// queued wakes this process's workers when a job is queued.
+	queued chan struct{}
+
 	// How batches were classified, for tests.
 	countedBatches, readBatches atomic.Int64
 }
@@ -124,7 +132,11 @@ func NewImporter(db *gorm.DB, sealer *pii.Sealer, opts Options) *Importer {
 	if opts.Location == nil {
 		opts.Location = calendar.Shanghai
 	}
-	im := &Importer{db: db, sealer: sealer, opts: opts, mysql: store.IsMySQL(db), seed: maphash.MakeSeed()}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	im := &Importer{db: db, sealer: sealer, opts: opts, mysql: store.IsMySQL(db), seed: maphash.MakeSeed(),
+		log: opts.Logger, queued: make(chan struct{}, 1)}
 	if !im.mysql {
 		im.opts.Writers = 1
 	}
@@ -148,29 +160,14 @@ func NewImporter(db *gorm.DB, sealer *pii.Sealer, opts Options) *Importer {
 // fails, UNAVAILABLE with Reason CANCELLED when ctx ends first, INVALID
 // with Reason UNREADABLE when the file cannot be read further.
 func (im *Importer) Import(ctx context.Context, kind Kind, r io.Reader, meta Meta) (models.ImportJob, []models.ImportError, error) {
-	k, err := ParseKind(string(kind))
+	ru, mode, job, err := im.prepare(kind, meta, StatusRunning)
 	if err != nil {
 		return models.ImportJob{}, nil, err
 	}
-	sp := specFor(k)
-	mode, err := parseEncoding(meta.Encoding)
-	if err != nil {
-		return models.ImportJob{}, nil, err
-	}
-	if sp.kind == KindAccounts && im.sealer == nil {
-		return models.ImportJob{}, nil, apperr.New(apperr.Internal, "导入程序无法加密个人信息：未配置加密组件")
-	}
-	ru := &run{im: im, sp: sp, progress: meta.Progress}
+	ru.progress = meta.Progress
 	in, err := ru.open(r, mode)
 	if err != nil {
 		return models.ImportJob{}, nil, err
-	}
-	job := models.ImportJob{
-		Kind: string(sp.kind), FileName: clip(meta.FileName, 255), Encoding: strings.ToLower(strings.TrimSpace(meta.Encoding)),
-		Status: StatusRunning, StartedBy: meta.StartedBy,
-	}
-	if job.Encoding == "" {
-		job.Encoding = EncodingAuto
 	}
 	if err := im.db.WithContext(ctx).Create(&job).Error; err != nil {
 		return models.ImportJob{}, nil, apperr.Wrap(err, apperr.Internal, "无法创建导入任务")
@@ -178,6 +175,33 @@ func (im *Importer) Import(ctx context.Context, kind Kind, r io.Reader, meta Met
 	ru.job = &job
 	runErr := ru.execute(ctx, in)
 	return ru.finish(ctx, runErr)
+}
+
+// prepare checks the kind and the encoding of a file to import and returns
+// its run, its text mode and its job in the given status (not stored). It
+// returns INVALID (Field "kind" or "encoding"), and INTERNAL when accounts
+// are imported with no sealer.
+func (im *Importer) prepare(kind Kind, meta Meta, status string) (*run, textenc.Mode, models.ImportJob, error) {
+	k, err := ParseKind(string(kind))
+	if err != nil {
+		return nil, 0, models.ImportJob{}, err
+	}
+	sp := specFor(k)
+	mode, err := textenc.ParseMode(meta.Encoding)
+	if err != nil {
+		return nil, 0, models.ImportJob{}, err
+	}
+	if sp.kind == KindAccounts && im.sealer == nil {
+		return nil, 0, models.ImportJob{}, apperr.New(apperr.Internal, "导入程序无法加密个人信息：未配置加密组件")
+	}
+	job := models.ImportJob{
+		Kind: string(sp.kind), FileName: clip(meta.FileName, 255), Encoding: strings.ToLower(strings.TrimSpace(meta.Encoding)),
+		Status: status, StartedBy: meta.StartedBy,
+	}
+	if job.Encoding == "" {
+		job.Encoding = textenc.Auto
+	}
+	return &run{im: im, sp: sp}, mode, job, nil
 }
 
 // clip shortens s to at most n bytes without cutting a character.
@@ -199,11 +223,21 @@ type run struct {
 	sp       *spec
 	job      *models.ImportJob
 	progress func(int64)
-	text     *textReader
+	text     *textenc.Reader
 
-	// Owned by the reading goroutine.
+	// Owned by the reading goroutine. kept is how many row errors are
+	// stored or waiting to be (at most Options.MaxErrors).
 	rows, failedRows, errCount int64
+	kept                       int
 	errs                       []models.ImportError
+
+	// ckpt is set for a queued job: the writer saves the job's checkpoint
+	// with every batch (see queue.go); nil for an import run at once.
+	ckpt *Lease
+	// skip is how many data rows a resumed job has done already;
+	// rowsSaved the rows done as of the last checkpoint written.
+	skip      int64
+	rowsSaved atomic.Int64
 
 	// Updated by the writers.
 	inserted, updated, unchanged, written atomic.Int64
@@ -214,7 +248,8 @@ type run struct {
 // rowError records one error of the row at line.
 func (ru *run) rowError(line int64, column, reason string) {
 	ru.errCount++
-	if len(ru.errs) < ru.im.opts.MaxErrors {
+	if ru.kept < ru.im.opts.MaxErrors {
+		ru.kept++
 		ru.errs = append(ru.errs, models.ImportError{JobID: ru.job.ID, Line: line, Column: column, Reason: clip(reason, 500)})
 	}
 }
@@ -247,8 +282,8 @@ type header struct {
 // open reads and checks the header row; it writes nothing. It returns
 // INVALID (Field "file" or the column) when the file is empty, is not text,
 // or its header is malformed or lacks or repeats a column.
-func (ru *run) open(r io.Reader, mode encMode) (header, error) {
-	tr, err := newTextReader(r, mode)
+func (ru *run) open(r io.Reader, mode textenc.Mode) (header, error) {
+	tr, err := textenc.NewReader(r, mode)
 	if err != nil {
 		return header{}, apperr.Wrap(err, apperr.Invalid, "无法读取该文件").WithReason("UNREADABLE")
 	}
@@ -264,7 +299,7 @@ func (ru *run) open(r io.Reader, mode encMode) (header, error) {
 		return header{}, headerReadError(err)
 	}
 	for _, h := range names {
-		if !validText(h) {
+		if !textenc.Valid(h) {
 			return header{}, apperr.InvalidField("file", "表头不是有效的 %s 文本", tr.Encoding()).WithReason("UNDECODABLE")
 		}
 	}
@@ -282,7 +317,9 @@ func (ru *run) execute(ctx context.Context, in header) error {
 
 	im := ru.im
 	nw := im.opts.Writers
-	if ru.sp.kind == KindAccounts {
+	if ru.sp.kind == KindAccounts || ru.ckpt != nil {
+		// A queued job's checkpoint needs its batches committed in file
+		// order.
 		// Accounts of one subject may sit in different batches, and each
 		// batch recomputes the subject's history from the committed
 		// accounts: one writer keeps that exact.
@@ -337,6 +374,18 @@ func (ru *run) execute(ctx context.Context, in header) error {
 	vals := make([]any, len(ru.sp.cols))
 	cur := make([]*batch, nw)
 	readErr := func() error {
+		// A resumed job passes over the rows it has done.
+		for ru.rows < ru.skip {
+			_, err := cr.Read()
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			var pe *csv.ParseError
+			if err != nil && !errors.As(err, &pe) {
+				return apperr.Wrap(err, apperr.Invalid, "无法读取该文件").WithReason("UNREADABLE")
+			}
+			ru.rows++
+		}
 		for {
 			if ru.rows%256 == 0 && gctx.Err() != nil {
 				return nil // a writer failed or ctx ended: g.Wait tells
@@ -380,6 +429,7 @@ func (ru *run) execute(ctx context.Context, in header) error {
 				// A key repeated within a batch starts the next batch, so
 				// every batch holds distinct keys and rows apply in file
 				// order.
+				ru.seal(b, ru.rows-1)
 				if !send(w, b) {
 					return nil
 				}
@@ -388,6 +438,7 @@ func (ru *run) execute(ctx context.Context, in header) error {
 			}
 			b.add(int64(line), key, vals, ref)
 			if b.full() {
+				ru.seal(b, ru.rows)
 				if !send(w, b) {
 					return nil
 				}
@@ -397,7 +448,11 @@ func (ru *run) execute(ctx context.Context, in header) error {
 	}()
 	if readErr == nil {
 		for i, b := range cur {
-			if b != nil && len(b.rows) > 0 && !send(i, b) {
+			if b == nil || len(b.rows) == 0 {
+				continue
+			}
+			ru.seal(b, ru.rows)
+			if !send(i, b) {
 				break
 			}
 		}
@@ -442,6 +497,9 @@ func (ru *run) keyOf(vals []any) string {
 // finish records the outcome in the job and stores the row errors.
 func (ru *run) finish(ctx context.Context, runErr error) (models.ImportJob, []models.ImportError, error) {
 	ctx = context.WithoutCancel(ctx)
+	if ru.ckpt != nil {
+		return ru.finishQueued(ctx, runErr)
+	}
 	job := ru.job
 	if ru.text != nil {
 		job.Encoding = ru.text.Encoding()
@@ -458,7 +516,7 @@ func (ru *run) finish(ctx context.Context, runErr error) (models.ImportJob, []mo
 	} else {
 		job.Status = StatusDone
 	}
-	job.Rows, job.Failed, job.Errors = ru.rows, ru.failedRows, ru.errCount
+	job.Rows, job.TotalRows, job.Failed, job.Errors = ru.rows, ru.rows, ru.failedRows, ru.errCount
 	job.Inserted, job.Updated, job.Unchanged = ru.inserted.Load(), ru.updated.Load(), ru.unchanged.Load()
 	now := time.Now().UTC()
 	job.FinishedAt = &now

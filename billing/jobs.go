@@ -80,9 +80,9 @@ func (im *Importer) Jobs(ctx context.Context, f JobFilter, first int, after stri
 		return out, apperr.InvalidField("kind", "未知的导入类型")
 	}
 	switch f.Status {
-	case "", StatusRunning, StatusDone, StatusFailed:
+	case "", StatusQueued, StatusRunning, StatusDone, StatusFailed:
 	default:
-		return out, apperr.InvalidField("status", "状态须为 RUNNING、DONE 或 FAILED")
+		return out, apperr.InvalidField("status", "状态须为 QUEUED、RUNNING、DONE 或 FAILED")
 	}
 	var id string
 	ok, err := jobListKey.Decode(after, &id)

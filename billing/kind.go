@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"creditwater/apperr"
+	"creditwater/billing/textenc"
 	"creditwater/csvsafe"
 	"creditwater/ident"
 	"creditwater/inputtext"
@@ -44,8 +45,10 @@ func ParseKind(s string) (Kind, error) {
 	return k, nil
 }
 
-// Job statuses.
+// Job statuses. A file uploaded through the API is QUEUED until a worker
+// takes it (RUNNING); the command line runs an import at once (RUNNING).
 const (
+	StatusQueued  = "QUEUED"
 	StatusRunning = "RUNNING"
 	StatusDone    = "DONE"
 	StatusFailed  = "FAILED"
@@ -211,7 +214,7 @@ func (p *rowParser) fail(i int, reason string) {
 // it holds bytes that are not valid text in the file's encoding.
 func (p *rowParser) field(i int) (string, bool) {
 	s := strings.TrimSpace(p.rec[p.pos[i]])
-	if !validText(s) {
+	if !textenc.Valid(s) {
 		p.fail(i, "含有无效字节，不是有效的 "+p.enc()+" 文本")
 		return "", false
 	}

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"creditwater/apperr"
+	"creditwater/models"
 )
 
 // row is one valid record waiting to be written.
@@ -29,6 +30,12 @@ type batch struct {
 	arena []any
 	keys  map[string]struct{}
 	bytes int
+
+	// A queued job's checkpoint after this batch (see run.seal): the data
+	// rows done, the rows rejected and row errors found up to there, and
+	// the row errors to store with it.
+	done, failed, errCount int64
+	errs                   []models.ImportError
 }
 
 func newBatchFor(sp *spec, maxRows int) *batch {
@@ -45,6 +52,7 @@ func (b *batch) reset() {
 	clear(b.arena)
 	clear(b.keys)
 	b.bytes = 0
+	b.done, b.failed, b.errCount, b.errs = 0, 0, 0, b.errs[:0]
 }
 
 func (b *batch) has(key string) bool {
@@ -168,6 +176,11 @@ func (w *writer) writeOnce(ctx context.Context, b *batch) (c counts, err error) 
 	}
 	if err != nil {
 		return c, err
+	}
+	if w.ru.ckpt != nil {
+		if err := w.ru.saveCheckpoint(tx, b, c); err != nil {
+			return c, err
+		}
 	}
 	if err := tx.Commit().Error; err != nil {
 		return c, err

@@ -14,3 +14,11 @@ var Shanghai = func() *time.Location {
 	}
 	return loc
 }()
+
+// Layout is the one format of every time the program shows: RFC 3339 with
+// seconds and the Asia/Shanghai offset, e.g. "2026-03-01T08:00:00+08:00".
+const Layout = time.RFC3339
+
+// Format writes t in Layout, in Asia/Shanghai; digits below the second are
+// dropped. Every time the API returns goes through it (the Time scalar).
+func Format(t time.Time) string { return t.In(Shanghai).Format(Layout) }

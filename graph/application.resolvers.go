@@ -141,7 +141,7 @@ func (r *mutationResolver) PassExtraReview(ctx context.Context, input model.Pass
 	return appPayload(r.Apply.PassExtraReview(ctx, input.ApplicationID, input.Note, input.Version))
 }
 
-func (r *mutationResolver) RejectApplication(ctx context.Context, input model.ApplicationReasonInput) (*model.ApplicationPayload, error) {
+func (r *mutationResolver) RejectApplication(ctx context.Context, input model.RejectApplicationInput) (*model.ApplicationPayload, error) {
 	return appPayload(r.Apply.Reject(ctx, input.ApplicationID, input.Reason, input.Version))
 }
 

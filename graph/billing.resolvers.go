@@ -30,6 +30,10 @@ func (r *importJobResolver) Status(ctx context.Context, obj *models.ImportJob) (
 	return model.ImportStatus(obj.Status), nil
 }
 
+func (r *importJobResolver) ErrorCount(ctx context.Context, obj *models.ImportJob) (int, error) {
+	return int(obj.Errors), nil
+}
+
 func (r *importJobResolver) Message(ctx context.Context, obj *models.ImportJob) (*string, error) {
 	return ptrIf(obj.Message), nil
 }
@@ -39,7 +43,7 @@ func (r *importJobResolver) Errors(ctx context.Context, obj *models.ImportJob, l
 }
 
 func (r *mutationResolver) ImportBillingFile(ctx context.Context, input model.ImportBillingFileInput) (*model.ImportBillingFilePayload, error) {
-	job, _, err := r.Importer.Import(ctx, input.Kind, input.File.File, billing.Meta{FileName: input.File.Filename,
+	job, err := r.Importer.Enqueue(ctx, input.Kind, input.File.File, billing.Meta{FileName: input.File.Filename,
 		Encoding: deref(input.Encoding), StartedBy: reqctx.ActorFrom(ctx).UserID})
 	if err != nil {
 		return nil, err

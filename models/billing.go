@@ -118,11 +118,15 @@ type ArrearsNotice struct {
 // ImportJob records one billing import with its counts.
 type ImportJob struct {
 	Entity
-	Kind      string `gorm:"size:16;not null"`
-	FileName  string `gorm:"size:255"`
-	Encoding  string `gorm:"size:16"`
-	Status    string `gorm:"size:16;not null"` // RUNNING, DONE, FAILED
-	Rows      int64
+	Kind     string `gorm:"size:16;not null"`
+	FileName string `gorm:"size:255"`
+	Encoding string `gorm:"size:16"`
+	Status   string `gorm:"size:16;not null"` // QUEUED, RUNNING, DONE, FAILED
+	// Rows is the data rows processed so far: the job's checkpoint, kept in
+	// the same transaction as the rows it counts (a resumed job skips them).
+	Rows int64
+	// TotalRows is the data rows of the file, counted at upload.
+	TotalRows int64 `gorm:"not null;default:0"`
 	Inserted  int64
 	Updated   int64
 	Unchanged int64
@@ -132,6 +136,18 @@ type ImportJob struct {
 	// Message says why a FAILED job failed (safe to show).
 	Message    string `gorm:"size:500"`
 	FinishedAt *time.Time
+	// LockedBy and LockedUntil are the lease of the worker running the job;
+	// an expired lease is a stopped worker's, and another one resumes it.
+	LockedBy    string `gorm:"size:100;not null;default:''"`
+	LockedUntil *time.Time
+}
+
+// ImportChunk is one piece (at most 1 MiB) of a queued import's file, kept
+// until the job ends.
+type ImportChunk struct {
+	JobID string `gorm:"primaryKey;size:36"`
+	Seq   int    `gorm:"primaryKey;autoIncrement:false"`
+	Data  []byte `gorm:"type:longblob;not null"`
 }
 
 // ImportError is one bad row of an import: line, column and reason.

@@ -110,7 +110,7 @@ func All() []any {
 	return []any{
 		&User{}, &AuditEntry{},
 		&Subject{}, &EnterpriseBinding{}, &Consent{}, &FaceVerification{},
-		&Account{}, &Usage{}, &Bill{}, &Payment{}, &Reminder{}, &ReminderBill{}, &Exemption{}, &ArrearsNotice{}, &ImportJob{}, &ImportError{}, &Contract{},
+		&Account{}, &Usage{}, &Bill{}, &Payment{}, &Reminder{}, &ReminderBill{}, &Exemption{}, &ArrearsNotice{}, &ImportJob{}, &ImportError{}, &ImportChunk{}, &Contract{},
 		&DishonestyRecord{}, &RecordEvent{}, &ViolationCase{}, &JobRun{},
 		&OutboxMessage{},
 		&Application{}, &ApplicationEvent{}, &Commitment{}, &SubscriptionGrant{}, &Notification{},

@@ -44,7 +44,10 @@ func WriteCSV(w io.Writer, st Stats) error {
 		rows = append(rows, []string{"失信记录", string(r.Kind), string(r.Status), n(r.Count), ""})
 	}
 	for _, t := range st.Tiers {
-		rows = append(rows, []string{"信用分级", string(t.Tier), "", n(t.Count), ""})
+		rows = append(rows, []string{"信用层级", string(t.Tier), "", n(t.Count), ""})
+	}
+	for _, g := range st.Grades {
+		rows = append(rows, []string{"信用分级", string(g.Grade), "", n(g.Count), ""})
 	}
 	for _, r := range st.Ratings {
 		rows = append(rows, []string{"综合信用评价", r.Rating, "", n(r.Count), ""})

@@ -7,6 +7,7 @@ import (
 
 	"creditwater/apperr"
 	"creditwater/auth"
+	"creditwater/calendar"
 	"creditwater/docurl"
 	"creditwater/models"
 )
@@ -65,6 +66,31 @@ type TierCount struct {
 	Count int64
 }
 
+// GradeCount is how many subjects have one of the four credit grades
+// (分级分类, R3.4) now.
+type GradeCount struct {
+	Grade models.Grade
+	Count int64
+}
+
+// Grades are the four grades, best first: the order of Stats.Grades.
+var Grades = []models.Grade{models.GradeExcellent, models.GradeGood, models.GradeWatch, models.GradeDishonest}
+
+// fourGrades returns the counts of the four grades, best first, with zero
+// for a grade no subject has; subjects not yet graded are left out.
+func fourGrades(counts []GradeCount) []GradeCount {
+	out := make([]GradeCount, len(Grades))
+	for i, g := range Grades {
+		out[i].Grade = g
+		for _, c := range counts {
+			if c.Grade == g {
+				out[i].Count += c.Count
+			}
+		}
+	}
+	return out
+}
+
 // RatingCount is how many credit checks of the period found a rating.
 type RatingCount struct {
 	Rating string
@@ -99,8 +125,10 @@ type Stats struct {
 	Paths               []PathTime
 	Records             []RecordCount
 	Tiers               []TierCount
-	Ratings             []RatingCount
-	Deadlines           []DeadlineCount
+	// Grades is the grade distribution: the four grades, best first (R3.4).
+	Grades    []GradeCount
+	Ratings   []RatingCount
+	Deadlines []DeadlineCount
 }
 
 // period resolves the asked bounds: To defaults to now, From to
@@ -138,13 +166,14 @@ func (s *Service) Statistics(ctx context.Context, from, to *time.Time) (Stats, e
 	}
 	st, err := s.store.Stats(ctx, p, s.now().UTC())
 	st.Period = p
+	st.Grades = fourGrades(st.Grades)
 	return st, err
 }
 
 // CSVPath is the path of the CSV export of the statistics of p (served by
 // the server with the API's session; R8.3).
 func CSVPath(p Period) string {
-	q := url.Values{"from": {p.From.Format(time.RFC3339Nano)}, "to": {p.To.Format(time.RFC3339Nano)}}
+	q := url.Values{"from": {calendar.Format(p.From)}, "to": {calendar.Format(p.To)}}
 	return docurl.StatisticsCSV + "?" + q.Encode()
 }
 

@@ -65,17 +65,22 @@ func (h *harness) staffID(tok string) string {
 
 // surveyed takes an application through survey scheduling and a fitting survey.
 func (h *harness) surveyed(staff, appID string) {
-	h.must(staff, `mutation($id:ID!,$a:ID!,$t:Time!){scheduleSurvey(input:{applicationId:$id,assigneeId:$a,at:$t}){application{status}}}`,
-		map[string]any{"id": appID, "a": h.staffID(staff), "t": time.Now().Add(24 * time.Hour).Format(time.RFC3339)}, nil)
-	h.must(staff, `mutation($id:ID!){recordSurvey(input:{applicationId:$id,fit:true,wantsCreditHandling:true,notes:"地址与业务类别适用"}){application{status}}}`,
-		map[string]any{"id": appID}, nil)
+	h.must(staff, `mutation($id:ID!,$a:ID!,$t:Time!,$v:Int!){scheduleSurvey(input:{applicationId:$id,assigneeId:$a,at:$t,version:$v}){application{status}}}`,
+		map[string]any{"id": appID, "a": h.staffID(staff), "t": time.Now().Add(24 * time.Hour).Format(time.RFC3339), "v": h.ver(staff, appID)}, nil)
+	h.must(staff, `mutation($id:ID!,$v:Int!){recordSurvey(input:{applicationId:$id,fit:true,wantsCreditHandling:true,notes:"地址与业务类别适用",version:$v}){application{status}}}`,
+		map[string]any{"id": appID, "v": h.ver(staff, appID)}, nil)
+}
+
+// ver is the application's version now, as a staff screen shows it.
+func (h *harness) ver(staff, appID string) int {
+	return h.app(staff, appID).Version
 }
 
 func (h *harness) creditCheck(staff, appID string) (eligible bool, view appView) {
 	var out struct {
 		RunCreditCheck struct{ Eligible bool } `json:"runCreditCheck"`
 	}
-	h.must(staff, `mutation($id:ID!){runCreditCheck(input:{applicationId:$id}){eligible}}`, map[string]any{"id": appID}, &out)
+	h.must(staff, `mutation($id:ID!,$v:Int!){runCreditCheck(input:{applicationId:$id,version:$v}){eligible}}`, map[string]any{"id": appID, "v": h.ver(staff, appID)}, &out)
 	return out.RunCreditCheck.Eligible, h.app(staff, appID)
 }
 
@@ -145,7 +150,7 @@ func TestZeroDocumentApplicationEndToEnd_R4_2_R2_3_R6_3(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := h.gql(who, `mutation($id:ID!,$v:Int){acceptApplication(input:{applicationId:$id,version:$v}){application{status}}}`,
+			r := h.gql(who, `mutation($id:ID!,$v:Int!){acceptApplication(input:{applicationId:$id,version:$v}){application{status}}}`,
 				map[string]any{"id": id, "v": view.Version})
 			codes[i] = r.code()
 		}()
@@ -297,7 +302,7 @@ func TestIneligibleApplicationsFallBack_R4_1_R4_3(t *testing.T) {
 			t.Errorf("%s: reason %q does not name %s", c.name, last.Reason, c.wantCode)
 		}
 		// The ordinary path continues: staff accept with documents.
-		h.must(staff, `mutation($id:ID!){acceptApplication(input:{applicationId:$id}){application{status}}}`, map[string]any{"id": appID}, nil)
+		h.must(staff, `mutation($id:ID!,$v:Int!){acceptApplication(input:{applicationId:$id,version:$v}){application{status}}}`, map[string]any{"id": appID, "v": h.ver(staff, appID)}, nil)
 		if v := h.app(staff, appID); v.Status != "ACCEPTED" || v.DocumentsWaived {
 			t.Errorf("%s: ordinary acceptance %+v", c.name, v)
 		}
@@ -315,11 +320,11 @@ func TestIllegalTransitionsAndBadInput_R4_2(t *testing.T) {
 		t.Errorf("short key: %s", r.Raw)
 	}
 	id, _ := h.submit(tok, submitInput("illegal-key-1", "OWN_BUILDING_ON_STATE_LAND"))
-	r := h.gql(staff, `mutation($id:ID!){runCreditCheck(input:{applicationId:$id}){eligible}}`, map[string]any{"id": id})
+	r := h.gql(staff, `mutation($id:ID!){runCreditCheck(input:{applicationId:$id,version:1}){eligible}}`, map[string]any{"id": id})
 	if r.code() != "FAILED_PRECONDITION" || !strings.Contains(r.Errors[0].Message, "SUBMITTED") {
 		t.Errorf("credit check before survey: %s", r.Raw)
 	}
-	r = h.gql(staff, `mutation($id:ID!){acceptApplication(input:{applicationId:$id}){application{status}}}`, map[string]any{"id": id})
+	r = h.gql(staff, `mutation($id:ID!){acceptApplication(input:{applicationId:$id,version:1}){application{status}}}`, map[string]any{"id": id})
 	if r.code() != "FAILED_PRECONDITION" {
 		t.Errorf("accept a new application: %s", r.Raw)
 	}
@@ -387,5 +392,51 @@ func TestPublicationSurvivesFailuresAndRestart_R2_3(t *testing.T) {
 	if msg.Attempts < 3 || msg.Status != models.OutboxDone {
 		raw, _ := json.Marshal(msg)
 		t.Fatalf("outbox message: %s", raw)
+	}
+}
+
+// R8.1, R4.2: every staff step on an application carries the version the
+// staff member saw: without it the request is refused, and with a stale
+// one it is CONFLICT (STALE_VERSION) and changes nothing.
+func TestStaffStepsRequireVersion_R8_1(t *testing.T) {
+	h := newHarness(t, testEnv(t))
+	tok := h.consented("version-required")
+	h.bindVerified(tok, simulator.EnterpriseA, "11010519491231002X")
+	id, _ := h.submit(tok, submitInput("version-required-1", "OWN_BUILDING_ON_STATE_LAND"))
+	staff := h.staffToken("staff", "demo-staff-pass")
+	vars := map[string]any{"id": id, "a": h.staffID(staff), "t": time.Now().Add(24 * time.Hour).Format(time.RFC3339)}
+	steps := map[string]string{
+		"scheduleSurvey":    `scheduleSurvey(input:{applicationId:$id,assigneeId:$a,at:$t%s}){application{status}}`,
+		"recordSurvey":      `recordSurvey(input:{applicationId:$id,fit:true,wantsCreditHandling:true%s}){application{status}}`,
+		"runCreditCheck":    `runCreditCheck(input:{applicationId:$id%s}){eligible}`,
+		"acceptApplication": `acceptApplication(input:{applicationId:$id%s}){application{status}}`,
+		"rejectApplication": `rejectApplication(input:{applicationId:$id,reason:"材料不符"%s}){application{status}}`,
+	}
+	for name, step := range steps {
+		q := func(version string) string {
+			decl := "$id:ID!"
+			if name == "scheduleSurvey" {
+				decl += ",$a:ID!,$t:Time!"
+			}
+			return `mutation(` + decl + `){` + strings.Replace(step, "%s", version, 1) + `}`
+		}
+		vars := vars
+		if name != "scheduleSurvey" {
+			vars = map[string]any{"id": id}
+		}
+		if r := h.gql(staff, q(""), vars); len(r.Errors) == 0 || !strings.Contains(r.Raw, "version") {
+			t.Errorf("%s without version: %s", name, r.Raw)
+		}
+		r := h.gql(staff, q(",version:9"), vars)
+		if r.code() != "CONFLICT" || r.Errors[0].Extensions["reason"] != "STALE_VERSION" {
+			t.Errorf("%s with a stale version: %s", name, r.Raw)
+		}
+		if v := h.app(staff, id); v.Status != "SUBMITTED" || v.Version != 1 || len(v.Events) != 1 {
+			t.Errorf("%s changed the application: %+v", name, v)
+		}
+	}
+	h.must(staff, `mutation($id:ID!,$a:ID!,$t:Time!){`+strings.Replace(steps["scheduleSurvey"], "%s", ",version:1", 1)+`}`, vars, nil)
+	if v := h.app(staff, id); v.Status != "SURVEY_SCHEDULED" || v.Version != 2 {
+		t.Errorf("with the current version: %+v", v)
 	}
 }

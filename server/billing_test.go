@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
 	"testing"
 
@@ -19,9 +20,10 @@ func TestImportBillingFileUpload_R1_1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const mut = `mutation($in:ImportBillingFileInput!){importBillingFile(input:$in){job{status encoding rows inserted unchanged failed errors{line column reason}}}}`
+	const mut = `mutation($in:ImportBillingFileInput!){importBillingFile(input:$in){job{id status totalRows rows}}}`
 	type job struct {
-		Status, Encoding                  string
+		ID, Status, Encoding              string
+		TotalRows                         int
 		Rows, Inserted, Unchanged, Failed int
 		Errors                            []struct {
 			Line           int
@@ -36,7 +38,14 @@ func TestImportBillingFileUpload_R1_1(t *testing.T) {
 		}
 		var out struct{ ImportBillingFile struct{ Job job } }
 		_ = json.Unmarshal(r.Data, &out)
-		return out.ImportBillingFile.Job
+		queued := out.ImportBillingFile.Job
+		if queued.Status != "QUEUED" || queued.TotalRows != 2 || queued.Rows != 0 {
+			t.Fatalf("upload did not queue the job: %s", r.Raw)
+		}
+		h.runImports()
+		var done struct{ ImportJob job }
+		h.must(staff, `query($id:ID!){importJob(id:$id){status encoding rows inserted unchanged failed errors{line column reason}}}`, map[string]any{"id": queued.ID}, &done)
+		return done.ImportJob
 	}
 	first := run()
 	if first.Status != "DONE" || first.Rows != 2 || first.Inserted != 1 || first.Failed != 1 || len(first.Errors) != 1 ||
@@ -54,5 +63,20 @@ func TestImportBillingFileUpload_R1_1(t *testing.T) {
 	if r := h.upload(h.wechatToken("ent"), mut, map[string]any{"in": map[string]any{"kind": "ACCOUNTS", "file": nil}}, "variables.in.file",
 		map[string][]byte{"a.csv": []byte(csv)}); r.code() != "FORBIDDEN" {
 		t.Errorf("enterprise import: %s", r.Raw)
+	}
+}
+
+// runImports runs the queued billing imports to their end, as the
+// background worker does.
+func (h *harness) runImports() {
+	h.t.Helper()
+	for {
+		ran, err := h.srv.ImportWorker().RunOnce(context.Background())
+		if err != nil {
+			h.t.Fatalf("import worker: %v", err)
+		}
+		if !ran {
+			return
+		}
 	}
 }

@@ -101,9 +101,9 @@ func TestMultiLineTextAllowed_R7_3(t *testing.T) {
 	h.bindVerified(tok, simulator.EnterpriseA, "11010519491231002X")
 	id, _ := h.submit(tok, submitInput("hygiene-ml", "OWN_BUILDING_ON_STATE_LAND"))
 	staff := h.staffToken("staff", "demo-staff-pass")
-	h.must(staff, `mutation($id:ID!,$a:ID!,$t:Time!){scheduleSurvey(input:{applicationId:$id,assigneeId:$a,at:$t}){application{status}}}`,
+	h.must(staff, `mutation($id:ID!,$a:ID!,$t:Time!){scheduleSurvey(input:{applicationId:$id,assigneeId:$a,at:$t,version:1}){application{status}}}`,
 		map[string]any{"id": id, "a": h.staffID(staff), "t": "2030-01-02T10:00:00+08:00"}, nil)
-	const survey = `mutation($id:ID!,$n:String){recordSurvey(input:{applicationId:$id,fit:true,wantsCreditHandling:true,notes:$n}){application{status}}}`
+	const survey = `mutation($id:ID!,$n:String){recordSurvey(input:{applicationId:$id,fit:true,wantsCreditHandling:true,notes:$n,version:2}){application{status}}}`
 	wantInvalidField(t, h.gql(staff, survey, map[string]any{"id": id, "n": "一、地址核实\x00"}), "input.notes", "CONTROL_CHARACTER")
 	h.must(staff, survey, map[string]any{"id": id, "n": "一、地址核实无误\r\n二、\t业务类别适用"}, nil)
 }
@@ -155,8 +155,17 @@ func TestRefusedImportFileWritesNothing_R1_1(t *testing.T) {
 	// A formula cell is a row error of an accepted file (R1.1).
 	file := "account_no,subject_kind,subject_id,subject_name,address,use_type,opened_on\n" +
 		"SG0001,ENTERPRISE,914403001922038216,=cmd|' /C calc'!A0,浈江区,工业,2019-03-01\n"
-	r = h.upload(staff, `mutation($in:ImportBillingFileInput!){importBillingFile(input:$in){job{status failed errors{line column reason}}}}`,
+	r = h.upload(staff, `mutation($in:ImportBillingFileInput!){importBillingFile(input:$in){job{id}}}`,
 		map[string]any{"in": map[string]any{"kind": "ACCOUNTS", "file": nil}}, "variables.in.file", map[string][]byte{"a.csv": []byte(file)})
+	if len(r.Errors) > 0 {
+		t.Fatal(r.Raw)
+	}
+	h.runImports()
+	var queued struct {
+		ImportBillingFile struct{ Job struct{ ID string } }
+	}
+	_ = json.Unmarshal(r.Data, &queued)
+	r = h.gql(staff, `query($id:ID!){importJob(id:$id){status failed errors{line column reason}}}`, map[string]any{"id": queued.ImportBillingFile.Job.ID})
 	if len(r.Errors) > 0 || !strings.Contains(string(r.Data), `"failed":1`) || !strings.Contains(string(r.Data), `"column":"subject_name"`) ||
 		!strings.Contains(string(r.Data), "公式") {
 		t.Fatalf("formula cell: %s", r.Raw)

@@ -324,7 +324,7 @@ func TestR7_5_MainFlowMessagesAreChinese(t *testing.T) {
 		h.gql(tok, `mutation($r:ID!){fileObjection(input:{recordId:$r,reason:""}){objection{id}}}`, map[string]any{"r": rec.ID}),
 		h.gql(tok, `mutation($r:ID!){fileRepair(input:{recordId:$r,statement:"已整改",signCommitment:true}){repair{id}}}`, map[string]any{"r": rec.ID}),
 		h.gql(officer, `mutation($id:ID!){approveRepair(input:{id:$id,reason:"x",version:1}){repair{status}}}`, map[string]any{"id": "00000000-0000-0000-0000-000000000000"}),
-		h.gql(staff, `mutation($id:ID!){runCreditCheck(input:{applicationId:$id}){eligible}}`, map[string]any{"id": sub.SubmitApplication.Application.ID}),
+		h.gql(staff, `mutation($id:ID!){runCreditCheck(input:{applicationId:$id,version:1}){eligible}}`, map[string]any{"id": sub.SubmitApplication.Application.ID}),
 		h.gql(staff, `{application(id:"nope"){id}}`, nil),
 	}
 	for i, r := range errs {

@@ -83,8 +83,11 @@ func TestR8_1_ApplicationQueueFiltersAndPaging(t *testing.T) {
 		{"not zero-document", map[string]any{"zeroDocument": false}, 6},
 		{"vip", map[string]any{"vipOnly": true}, 5},
 		{"submitted range", map[string]any{"submittedFrom": "2026-03-01T10:00:00+08:00", "submittedTo": "2026-03-01T12:00:00+08:00"}, 2},
-		{"keyword: part of the name", map[string]any{"keyword": "清泉"}, 7},
+		{"keyword: start of the name", map[string]any{"keyword": "韶关清泉"}, 7},
+		{"keyword: middle of the name (prefix match only)", map[string]any{"keyword": "清泉"}, 0},
 		{"keyword: USCC", map[string]any{"keyword": "91440300MA5FLIST2X"}, 6},
+		{"keyword: start of the USCC, any case", map[string]any{"keyword": "91440300ma5flist2"}, 6},
+		{"keyword: LIKE wildcards are literal", map[string]any{"keyword": "%清泉"}, 0},
 		{"keyword: nothing", map[string]any{"keyword": "不存在的单位"}, 0},
 	}
 	for _, c := range cases {
@@ -101,6 +104,11 @@ func TestR8_1_ApplicationQueueFiltersAndPaging(t *testing.T) {
 	h.must(staff, q, map[string]any{"f": map[string]any{"keyword": id}}, &byID)
 	if len(byID.Applications.Edges) != 1 || byID.Applications.Edges[0].Node.ID != id {
 		t.Errorf("keyword: application ID: %+v", byID)
+	}
+	var byIDStart appPage
+	h.must(staff, q, map[string]any{"f": map[string]any{"keyword": id[:len(id)-4]}}, &byIDStart)
+	if len(byIDStart.Applications.Edges) != 1 || byIDStart.Applications.Edges[0].Node.ID != id {
+		t.Errorf("keyword: start of an application ID: %+v", byIDStart)
 	}
 
 	// Paging three at a time gives the one-page order.

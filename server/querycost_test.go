@@ -368,7 +368,7 @@ func TestMalformedScalarArguments_R7_3(t *testing.T) {
 		{"no offset", `{handlingStats(from:"2026-03-01 08:00:00"){vip}}`, nil, "from"},
 		{"empty", `{handlingStats(from:""){vip}}`, nil, "from"},
 		{"variable", `query($f:Time){handlingStats(from:$f){vip}}`, map[string]any{"f": "2026-13-45T00:00:00Z"}, "from"},
-		{"input field", `mutation($t:Time!){scheduleSurvey(input:{applicationId:"x",assigneeId:"y",at:$t}){application{id}}}`,
+		{"input field", `mutation($t:Time!){scheduleSurvey(input:{applicationId:"x",assigneeId:"y",at:$t,version:1}){application{id}}}`,
 			map[string]any{"t": "tomorrow"}, "input.at"},
 		{"upload as text", `mutation($f:Upload!){importBillingFile(input:{kind:BILLS,file:$f}){job{id}}}`,
 			map[string]any{"f": "not a file"}, "input.file"},

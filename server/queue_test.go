@@ -49,13 +49,13 @@ func TestVIPQueueAndHandlingTime_R3_2_R3_3(t *testing.T) {
 			t.Fatalf("land OTHER: %+v", v)
 		}
 	}
-	const accept = `mutation($id:ID!,$m:[String!]){acceptApplication(input:{applicationId:$id,missingDocuments:$m}){application{status}}}`
+	const accept = `mutation($id:ID!,$m:[String!],$v:Int!){acceptApplication(input:{applicationId:$id,missingDocuments:$m,version:$v}){application{status}}}`
 	missing := []string{"营业执照副本"}
-	if r := h.gql(staff, accept, map[string]any{"id": plainApp, "m": missing}); r.code() != "FAILED_PRECONDITION" || r.Errors[0].Extensions["reason"] != "NOT_EXCELLENT" {
+	if r := h.gql(staff, accept, map[string]any{"id": plainApp, "m": missing, "v": h.ver(staff, plainApp)}); r.code() != "FAILED_PRECONDITION" || r.Errors[0].Extensions["reason"] != "NOT_EXCELLENT" {
 		t.Errorf("容缺 for a standard subject: %s", r.Raw)
 	}
-	h.must(staff, accept, map[string]any{"id": plainApp, "m": nil}, nil)
-	h.must(staff, accept, map[string]any{"id": vipApp, "m": missing}, nil)
+	h.must(staff, accept, map[string]any{"id": plainApp, "m": nil, "v": h.ver(staff, plainApp)}, nil)
+	h.must(staff, accept, map[string]any{"id": vipApp, "m": missing, "v": h.ver(staff, vipApp)}, nil)
 
 	var st struct {
 		HandlingStats []struct {

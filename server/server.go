@@ -28,6 +28,7 @@ import (
 	"creditwater/audit"
 	"creditwater/auth"
 	"creditwater/billing"
+	"creditwater/billing/importqueue"
 	"creditwater/calendar"
 	"creditwater/config"
 	"creditwater/console"
@@ -96,6 +97,7 @@ type Server struct {
 	objections *review.Objections
 	reviews    *review.Desk
 	importer   *billing.Importer
+	imports    *importqueue.Worker
 	jobs       *jobs.Runner
 	outbox     *outbox.Worker
 	ops        *ops.Service
@@ -209,7 +211,8 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	s.evidence.Register(review.OwnerObjection, s.reviews.EvidenceCheck(review.OwnerObjection))
 	s.evidence.Register(enterprise.OwnerAgentAuthorisation, s.ent.AuthorisationEvidenceCheck)
 	s.evidence.Register(rules.OwnerExemption, s.exemptions.EvidenceCheck)
-	s.importer = billing.NewImporter(s.db, s.sealer, billing.Options{})
+	s.importer = billing.NewImporter(s.db, s.sealer, billing.Options{Logger: logger})
+	s.imports = importqueue.New(s.db, s.importer, instanceName(), cfg.Ops.ImportLease, cfg.Ops.ImportPollInterval, logger)
 	if s.jobs, err = jobs.New(s.db, s.rdb, cfg.Storage.RedisPrefix, logger, instanceName()); err != nil {
 		return nil, err
 	}
@@ -424,14 +427,21 @@ func drainTime(shutdown time.Duration) time.Duration {
 }
 
 // Start runs the background work until ctx ends or Shutdown: the outbox
-// worker and, when CW_JOBS_ENABLED, the job scheduler.
+// worker, the worker of queued billing imports and, when CW_JOBS_ENABLED,
+// the job scheduler.
 func (s *Server) Start(ctx context.Context) {
 	bctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	s.bgMu.Lock()
 	s.bgCancel, s.bgDone = cancel, done
 	s.bgMu.Unlock()
-	go func() { defer close(done); s.outbox.Run(bctx) }()
+	go func() {
+		defer close(done)
+		imports := make(chan struct{})
+		go func() { defer close(imports); s.imports.Run(bctx) }()
+		s.outbox.Run(bctx)
+		<-imports
+	}()
 	if s.cfg.Jobs.Enabled {
 		if err := s.jobs.Start(); err != nil {
 			s.log.Error("jobs did not start", "err", err.Error())
@@ -547,6 +557,10 @@ func (s *Server) Close() {
 
 // DB returns the database handle (for subcommands).
 func (s *Server) DB() *gorm.DB { return s.db }
+
+// ImportWorker returns the worker of queued billing imports (tests drive
+// it with RunOnce).
+func (s *Server) ImportWorker() *importqueue.Worker { return s.imports }
 
 // Importer returns the billing importer (for the import subcommand).
 func (s *Server) Importer() *billing.Importer { return s.importer }

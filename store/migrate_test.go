@@ -37,6 +37,7 @@ var released = map[string]string{
 	"migrate_0017.go": "8919b4d9c83a4f5e197083ca4b65d68f3690650d92c491a93f4347fde40a087f",
 	"migrate_0026.go": "35cf5cb5181faa7133ea404c0d2319f45273c69565ca108b194f4272cea1274a",
 	"migrate_0030.go": "7aca672d046be4951c9b25a4c415f4c7f8919259b2131576118246441d51f294",
+	"migrate_0034.go": "fafcb7e608993ef3224f3649610ea2c137eaf58689bec4ccb816cd883fdcd825",
 }
 
 func TestReleasedMigrationsNeverChange(t *testing.T) {

@@ -28,6 +28,8 @@ import (
 
 	"creditwater/bench/loadgen"
 	"creditwater/billing"
+	"creditwater/billing/importqueue"
+	"creditwater/models"
 	"creditwater/store"
 )
 
@@ -40,6 +42,9 @@ type config struct {
 	keep     bool
 	rounds   int
 	reimport bool
+	// queued imports through the queue (billing.Enqueue and an
+	// importqueue worker) instead of billing.Importer.Import.
+	queued bool
 	// child mode
 	child bool
 	file  string
@@ -57,6 +62,7 @@ func main() {
 	flag.BoolVar(&c.keep, "keep", false, "keep the benchmark database instead of dropping it")
 	flag.IntVar(&c.rounds, "rounds", 5, "rounds of LOAD DATA and import (alternating order); medians are reported")
 	flag.BoolVar(&c.reimport, "reimport", true, "also time a second, unchanged import of the same file")
+	flag.BoolVar(&c.queued, "queued", false, "import through the queue, as the API does: Enqueue (the file stored in the database), then an importqueue worker with its per-batch checkpoints")
 	flag.BoolVar(&c.child, "child", false, "internal: run one import in this process and print its result as JSON")
 	flag.StringVar(&c.file, "file", "", "internal: the CSV file the child imports")
 	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of each import child to this file (the last one stays; use with -rounds 1 -reimport=false)")
@@ -269,6 +275,9 @@ func child(ctx context.Context, c config, dsn, file string) (result, error) {
 	if c.cpuProfile != "" {
 		args = append(args, "-cpuprofile", c.cpuProfile)
 	}
+	if c.queued {
+		args = append(args, "-queued")
+	}
 	cmd := exec.CommandContext(ctx, os.Args[0], args...)
 	// The DSN travels in the environment, not on the command line that ps
 	// shows.
@@ -308,7 +317,17 @@ func runChild(ctx context.Context, c config) error {
 		defer pprof.StopCPUProfile()
 	}
 	t0 := time.Now()
-	job, _, err := im.Import(ctx, billing.KindBills, f, billing.Meta{FileName: filepath.Base(c.file)})
+	var job models.ImportJob
+	if c.queued {
+		if job, err = im.Enqueue(ctx, billing.KindBills, f, billing.Meta{FileName: filepath.Base(c.file)}); err == nil {
+			_, err = importqueue.New(db, im, "bench", 0, 0, nil).RunOnce(ctx)
+		}
+		if err == nil {
+			job, err = im.Job(ctx, job.ID)
+		}
+	} else {
+		job, _, err = im.Import(ctx, billing.KindBills, f, billing.Meta{FileName: filepath.Base(c.file)})
+	}
 	secs := time.Since(t0).Seconds()
 	if err != nil {
 		return err

@@ -141,6 +141,19 @@ try {
     await shot(staff, "04-application-accepted");
   });
 
+  await step("the queue's search runs on the server (prefix of the USCC)", async () => {
+    await menu(staff, "办理队列");
+    await staff.getByLabel("状态").selectOption("ALL");
+    const asked = staff.waitForRequest((r) => r.url().endsWith("/graphql") && (r.postData() ?? "").includes('"keyword":"9144030019220382"'));
+    await staff.getByLabel("搜索").fill("9144030019220382");
+    await asked;
+    await staff.getByTestId("queue").getByText("韶关市浈江区工业大道 8 号 2 栋").first().waitFor();
+    await staff.getByLabel("搜索").fill("不存在的单位名称");
+    await staff.getByTestId("queue").getByText("韶关市浈江区工业大道 8 号 2 栋").first().waitFor({ state: "detached" });
+    await shot(staff, "02b-queue-search");
+    await staff.getByLabel("搜索").fill("");
+  });
+
   await step("subject search and view", async () => {
     await menu(staff, "主体查询");
     await staff.getByLabel("统一社会信用代码、名称或户号").fill("914403001922038216");
@@ -168,6 +181,16 @@ try {
     await officer.getByRole("button", { name: "确认案件" }).click();
     await officer.getByText("已确认，失信记录已生成").waitFor();
     await shot(officer, "07-case-confirmed");
+  });
+
+  await step("cases list: filters and the confirmed case", async () => {
+    await officer.getByLabel("案件状态").selectOption("CONFIRMED");
+    await officer.getByLabel("案件种类").selectOption("VIOLATION");
+    await officer.getByTestId("cases").getByText("E2E-" + run).waitFor();
+    await officer.getByLabel("案件状态").selectOption("OPEN");
+    await officer.getByTestId("cases").getByText("E2E-" + run).waitFor({ state: "detached" });
+    await officer.getByLabel("案件状态").selectOption("CONFIRMED");
+    await shot(officer, "07b-cases-list");
   });
 
   await step("records list", async () => {
@@ -200,11 +223,20 @@ try {
   await step("staff imports a billing file and watches its progress", async () => {
     await menu(staff, "账务导入");
     await staff.getByLabel("文件类型").selectOption("BILLS");
-    const csv = "bill_no,account_no,period,amount_yuan,issued_on,due_on\n" + `E2E-${run}-1,DEMO-0001,2026-10,880.00,2026-11-03,2026-11-30\n` + `E2E-${run}-2,DEMO-0001,2026-10,十二元,2026-11-03,2026-11-30\n`;
-    await staff.getByLabel("文件", { exact: true }).setInputFiles({ name: "bills-e2e.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    // 3000 rows: the upload returns a QUEUED job at once and the server's
+    // worker imports it in the background; the console polls its progress.
+    let csv = "bill_no,account_no,period,amount_yuan,issued_on,due_on\n" + `E2E-${run}-1,DEMO-0001,2026-10,880.00,2026-11-03,2026-11-30\n` + `E2E-${run}-2,DEMO-0001,2026-10,十二元,2026-11-03,2026-11-30\n`;
+    for (let i = 3; i <= 3000; i++) csv += `E2E-${run}-${i},DEMO-0001,2026-10,${i}.50,2026-11-03,2026-11-30\n`;
+    await staff.getByLabel("文件", { exact: true }).setInputFiles({ name: `bills-e2e-${run}.csv`, mimeType: "text/csv", buffer: Buffer.from(csv) });
     await staff.getByRole("button", { name: "开始导入" }).click();
-    await staff.getByTestId("import-job").waitFor();
+    await staff.getByTestId("import-jobs").getByText(`bills-e2e-${run}.csv`).waitFor();
+    const job = staff.getByTestId("import-job");
+    await job.waitFor();
+    await job.getByText("/ 3000 行").waitFor();
+    await job.getByRole("progressbar").and(staff.locator('[aria-valuenow="100"]')).waitFor({ timeout: 60000 });
+    await job.getByText("已完成").first().waitFor();
     await staff.getByTestId("import-errors").getByText("3").first().waitFor();
+    await staff.getByTestId("import-errors").getByText("amount_yuan").first().waitFor();
     await shot(staff, "11-import");
   });
 
@@ -212,7 +244,8 @@ try {
     await menu(staff, "统计看板");
     await staff.getByRole("img", { name: "每周申请数" }).waitFor();
     await staff.getByRole("img", { name: "平均办理时长" }).getByText("信用承诺免材料（1 件）").waitFor();
-    await staff.getByRole("img", { name: "信用等级分布" }).waitFor();
+    const grades = staff.getByRole("img", { name: "信用分级分布" });
+    for (const g of ["优良", "良好", "关注", "失信"]) await grades.getByText(g).first().waitFor();
     await staff.getByTestId("review-deadlines").getByText("异议").waitFor();
     await shot(staff, "12-dashboard");
   });

@@ -84,6 +84,8 @@ export const labels: Record<string, string> = {
   BILLS: "账单",
   PAYMENTS: "缴费",
   REMINDERS: "催缴",
+  CONTRACTS: "供用水合同",
+  QUEUED: "排队中",
   RUNNING: "进行中",
   DONE: "已完成",
   FAILED: "失败",

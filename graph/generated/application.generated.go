@@ -2068,7 +2068,7 @@ func (ec *executionContext) unmarshalInputAcceptApplicationInput(ctx context.Con
 			it.MissingDocuments = data
 		case "version":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalNInt2int(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -2264,7 +2264,7 @@ func (ec *executionContext) unmarshalInputApplicationStepInput(ctx context.Conte
 			it.ApplicationID = data
 		case "version":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalNInt2int(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -2432,7 +2432,7 @@ func (ec *executionContext) unmarshalInputRecordSurveyInput(ctx context.Context,
 			it.Notes = data
 		case "version":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalNInt2int(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -2451,6 +2451,62 @@ func (ec *executionContext) unmarshalInputRecordSurveyInput(ctx context.Context,
 func UnmarshalRecordSurveyInput(ctx context.Context, raw any) (model.RecordSurveyInput, error) {
 	var out model.RecordSurveyInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordSurveyInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRejectApplicationInput(ctx context.Context, obj any) (model.RejectApplicationInput, error) {
+	var it model.RejectApplicationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"applicationId", "reason", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "applicationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("applicationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApplicationID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRejectApplicationInput unmarshals raw into the RejectApplicationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRejectApplicationInput(ctx context.Context, raw any) (model.RejectApplicationInput, error) {
+	var out model.RejectApplicationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RejectApplicationInput", raw, &out)
 	return out, err
 }
 
@@ -2495,7 +2551,7 @@ func (ec *executionContext) unmarshalInputScheduleSurveyInput(ctx context.Contex
 			it.At = data
 		case "version":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalNInt2int(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -3712,6 +3768,11 @@ func (ec *executionContext) unmarshalNPassExtraReviewInput2creditwaterᚋgraph�
 
 func (ec *executionContext) unmarshalNRecordSurveyInput2creditwaterᚋgraphᚋmodelᚐRecordSurveyInput(ctx context.Context, v any) (model.RecordSurveyInput, error) {
 	res, err := ec.unmarshalInputRecordSurveyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRejectApplicationInput2creditwaterᚋgraphᚋmodelᚐRejectApplicationInput(ctx context.Context, v any) (model.RejectApplicationInput, error) {
+	res, err := ec.unmarshalInputRejectApplicationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -35,7 +35,7 @@ type MutationResolver interface {
 	SignCommitment(ctx context.Context, input model.SignCommitmentInput) (*model.SignCommitmentPayload, error)
 	AcceptApplication(ctx context.Context, input model.AcceptApplicationInput) (*model.ApplicationPayload, error)
 	PassExtraReview(ctx context.Context, input model.PassExtraReviewInput) (*model.ApplicationPayload, error)
-	RejectApplication(ctx context.Context, input model.ApplicationReasonInput) (*model.ApplicationPayload, error)
+	RejectApplication(ctx context.Context, input model.RejectApplicationInput) (*model.ApplicationPayload, error)
 	WithdrawApplication(ctx context.Context, input model.ApplicationReasonInput) (*model.ApplicationPayload, error)
 	GrantSubscription(ctx context.Context, input model.GrantSubscriptionInput) (*model.GrantSubscriptionPayload, error)
 	ImportBillingFile(ctx context.Context, input model.ImportBillingFileInput) (*model.ImportBillingFilePayload, error)
@@ -649,8 +649,8 @@ func (ec *executionContext) field_Mutation_rejectApplication_args(ctx context.Co
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.ApplicationReasonInput, error) {
-			return ec.unmarshalNApplicationReasonInput2creditwaterᚋgraphᚋmodelᚐApplicationReasonInput(ctx, v)
+		func(ctx context.Context, v any) (model.RejectApplicationInput, error) {
+			return ec.unmarshalNRejectApplicationInput2creditwaterᚋgraphᚋmodelᚐRejectApplicationInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -2367,7 +2367,7 @@ func (ec *executionContext) _Mutation_rejectApplication(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RejectApplication(ctx, fc.Args["input"].(model.ApplicationReasonInput))
+			return ec.Resolvers.Mutation().RejectApplication(ctx, fc.Args["input"].(model.RejectApplicationInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next

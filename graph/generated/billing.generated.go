@@ -24,6 +24,7 @@ type ImportJobResolver interface {
 	Encoding(ctx context.Context, obj *models.ImportJob) (*string, error)
 	Status(ctx context.Context, obj *models.ImportJob) (model.ImportStatus, error)
 
+	ErrorCount(ctx context.Context, obj *models.ImportJob) (int, error)
 	Message(ctx context.Context, obj *models.ImportJob) (*string, error)
 
 	Errors(ctx context.Context, obj *models.ImportJob, limit *int) ([]models.ImportError, error)
@@ -221,6 +222,29 @@ func (ec *executionContext) fieldContext_ImportJob_rows(_ context.Context, field
 	return graphql.NewScalarFieldContext("ImportJob", field, false, false, "Int")
 }
 
+func (ec *executionContext) _ImportJob_totalRows(ctx context.Context, field graphql.CollectedField, obj *models.ImportJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportJob_totalRows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalRows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportJob_totalRows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportJob", field, false, false, "Int")
+}
+
 func (ec *executionContext) _ImportJob_inserted(ctx context.Context, field graphql.CollectedField, obj *models.ImportJob) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -313,6 +337,29 @@ func (ec *executionContext) fieldContext_ImportJob_failed(_ context.Context, fie
 	return graphql.NewScalarFieldContext("ImportJob", field, false, false, "Int")
 }
 
+func (ec *executionContext) _ImportJob_errorCount(ctx context.Context, field graphql.CollectedField, obj *models.ImportJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportJob_errorCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportJob().ErrorCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportJob_errorCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportJob", field, true, true, "Int")
+}
+
 func (ec *executionContext) _ImportJob_message(ctx context.Context, field graphql.CollectedField, obj *models.ImportJob) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -356,6 +403,29 @@ func (ec *executionContext) _ImportJob_createdAt(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_ImportJob_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportJob", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ImportJob_updatedAt(ctx context.Context, field graphql.CollectedField, obj *models.ImportJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportJob_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportJob_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportJob", field, false, false, "Time")
 }
 
@@ -846,6 +916,11 @@ func (ec *executionContext) _ImportJob(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "totalRows":
+			out.Values[i] = ec._ImportJob_totalRows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "inserted":
 			out.Values[i] = ec._ImportJob_inserted(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -866,6 +941,12 @@ func (ec *executionContext) _ImportJob(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "errorCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportJob_errorCount(ctx, field, obj)
+				})
 		case "message":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -874,6 +955,11 @@ func (ec *executionContext) _ImportJob(ctx context.Context, sel ast.SelectionSet
 				})
 		case "createdAt":
 			out.Values[i] = ec._ImportJob_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._ImportJob_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -208,6 +208,52 @@ func (ec *executionContext) field_SubjectOverview_repairs_args(ctx context.Conte
 
 // region    **************************** field.gotpl *****************************
 
+func (ec *executionContext) _GradeCount_grade(ctx context.Context, field graphql.CollectedField, obj *ops.GradeCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GradeCount_grade(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Grade, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.Grade) graphql.Marshaler {
+			return ec.marshalNGrade2creditwaterᚋmodelsᚐGrade(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GradeCount_grade(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GradeCount", field, false, false, "Grade")
+}
+
+func (ec *executionContext) _GradeCount_count(ctx context.Context, field graphql.CollectedField, obj *ops.GradeCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GradeCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GradeCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GradeCount", field, false, false, "Int")
+}
+
 func (ec *executionContext) _HandlingPathTime_path(ctx context.Context, field graphql.CollectedField, obj *ops.PathTime) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1635,6 +1681,38 @@ func (ec *executionContext) fieldContext_Statistics_tiers(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Statistics_grades(ctx context.Context, field graphql.CollectedField, obj *ops.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Statistics_grades(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Grades, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []ops.GradeCount) graphql.Marshaler {
+			return ec.marshalNGradeCount2ᚕcreditwaterᚋopsᚐGradeCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Statistics_grades(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Statistics",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GradeCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Statistics_ratings(ctx context.Context, field graphql.CollectedField, obj *ops.Stats) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2577,6 +2655,44 @@ func UnmarshalRetryPublicationInput(ctx context.Context, raw any) (model.RetryPu
 
 // region    **************************** object.gotpl ****************************
 
+var gradeCountImplementors = []string{"GradeCount"}
+
+func (ec *executionContext) _GradeCount(ctx context.Context, sel ast.SelectionSet, obj *ops.GradeCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, gradeCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GradeCount")
+		case "grade":
+			out.Values[i] = ec._GradeCount_grade(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._GradeCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var handlingPathTimeImplementors = []string{"HandlingPathTime"}
 
 func (ec *executionContext) _HandlingPathTime(ctx context.Context, sel ast.SelectionSet, obj *ops.PathTime) graphql.Marshaler {
@@ -3289,6 +3405,11 @@ func (ec *executionContext) _Statistics(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "grades":
+			out.Values[i] = ec._Statistics_grades(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "ratings":
 			out.Values[i] = ec._Statistics_ratings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -3575,6 +3696,26 @@ func (ec *executionContext) _WeekCount(ctx context.Context, sel ast.SelectionSet
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
+
+func (ec *executionContext) marshalNGradeCount2creditwaterᚋopsᚐGradeCount(ctx context.Context, sel ast.SelectionSet, v ops.GradeCount) graphql.Marshaler {
+	return ec._GradeCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNGradeCount2ᚕcreditwaterᚋopsᚐGradeCountᚄ(ctx context.Context, sel ast.SelectionSet, v []ops.GradeCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGradeCount2creditwaterᚋopsᚐGradeCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
 
 func (ec *executionContext) unmarshalNHandlingPath2creditwaterᚋopsᚐPath(ctx context.Context, v any) (ops.Path, error) {
 	tmp, err := graphql.UnmarshalString(v)

@@ -4713,6 +4713,21 @@ func (ec *executionContext) marshalNExemptionStatus2creditwaterᚋmodelsᚐExemp
 	return res
 }
 
+func (ec *executionContext) unmarshalNGrade2creditwaterᚋmodelsᚐGrade(ctx context.Context, v any) (models.Grade, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := models.Grade(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNGrade2creditwaterᚋmodelsᚐGrade(ctx context.Context, sel ast.SelectionSet, v models.Grade) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Grade!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNIncentives2creditwaterᚋcreditᚋgradeᚐIncentives(ctx context.Context, sel ast.SelectionSet, v grade.Incentives) graphql.Marshaler {
 	return ec._Incentives(ctx, sel, &v)
 }

@@ -512,6 +512,11 @@ type ComplexityRoot struct {
 		Consent func(childComplexity int) int
 	}
 
+	GradeCount struct {
+		Count func(childComplexity int) int
+		Grade func(childComplexity int) int
+	}
+
 	GrantSubscriptionPayload struct {
 		Remaining func(childComplexity int) int
 	}
@@ -542,6 +547,7 @@ type ComplexityRoot struct {
 	ImportJob struct {
 		CreatedAt  func(childComplexity int) int
 		Encoding   func(childComplexity int) int
+		ErrorCount func(childComplexity int) int
 		Errors     func(childComplexity int, limit *int) int
 		Failed     func(childComplexity int) int
 		FileName   func(childComplexity int) int
@@ -552,8 +558,10 @@ type ComplexityRoot struct {
 		Message    func(childComplexity int) int
 		Rows       func(childComplexity int) int
 		Status     func(childComplexity int) int
+		TotalRows  func(childComplexity int) int
 		Unchanged  func(childComplexity int) int
 		Updated    func(childComplexity int) int
+		UpdatedAt  func(childComplexity int) int
 	}
 
 	ImportJobConnection struct {
@@ -669,7 +677,7 @@ type ComplexityRoot struct {
 		RecordCommitmentBreach   func(childComplexity int, input model.RecordCommitmentBreachInput) int
 		RecordExemption          func(childComplexity int, input model.RecordExemptionInput) int
 		RecordSurvey             func(childComplexity int, input model.RecordSurveyInput) int
-		RejectApplication        func(childComplexity int, input model.ApplicationReasonInput) int
+		RejectApplication        func(childComplexity int, input model.RejectApplicationInput) int
 		RequestAgentBinding      func(childComplexity int, input model.RequestAgentBindingInput) int
 		RequestRepairSupplement  func(childComplexity int, input model.RequestRepairSupplementInput) int
 		ResetUserPassword        func(childComplexity int, input model.ResetUserPasswordInput) int
@@ -1007,6 +1015,7 @@ type ComplexityRoot struct {
 		CSVURL              func(childComplexity int) int
 		Deadlines           func(childComplexity int) int
 		From                func(childComplexity int) int
+		Grades              func(childComplexity int) int
 		Paths               func(childComplexity int) int
 		Ratings             func(childComplexity int) int
 		Records             func(childComplexity int) int
@@ -2873,6 +2882,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GiveConsentPayload.Consent(childComplexity), true
 
+	case "GradeCount.count":
+		if e.ComplexityRoot.GradeCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GradeCount.Count(childComplexity), true
+	case "GradeCount.grade":
+		if e.ComplexityRoot.GradeCount.Grade == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GradeCount.Grade(childComplexity), true
+
 	case "GrantSubscriptionPayload.remaining":
 		if e.ComplexityRoot.GrantSubscriptionPayload.Remaining == nil {
 			break
@@ -2962,6 +2984,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportJob.Encoding(childComplexity), true
+	case "ImportJob.errorCount":
+		if e.ComplexityRoot.ImportJob.ErrorCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.ErrorCount(childComplexity), true
 	case "ImportJob.errors":
 		if e.ComplexityRoot.ImportJob.Errors == nil {
 			break
@@ -3027,6 +3055,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportJob.Status(childComplexity), true
+	case "ImportJob.totalRows":
+		if e.ComplexityRoot.ImportJob.TotalRows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.TotalRows(childComplexity), true
 	case "ImportJob.unchanged":
 		if e.ComplexityRoot.ImportJob.Unchanged == nil {
 			break
@@ -3039,6 +3073,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportJob.Updated(childComplexity), true
+	case "ImportJob.updatedAt":
+		if e.ComplexityRoot.ImportJob.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportJob.UpdatedAt(childComplexity), true
 
 	case "ImportJobConnection.edges":
 		if e.ComplexityRoot.ImportJobConnection.Edges == nil {
@@ -3676,7 +3716,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RejectApplication(childComplexity, args["input"].(model.ApplicationReasonInput)), true
+		return e.ComplexityRoot.Mutation.RejectApplication(childComplexity, args["input"].(model.RejectApplicationInput)), true
 	case "Mutation.requestAgentBinding":
 		if e.ComplexityRoot.Mutation.RequestAgentBinding == nil {
 			break
@@ -5325,6 +5365,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Statistics.From(childComplexity), true
+	case "Statistics.grades":
+		if e.ComplexityRoot.Statistics.Grades == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Statistics.Grades(childComplexity), true
 	case "Statistics.handlingByPath":
 		if e.ComplexityRoot.Statistics.Paths == nil {
 			break
@@ -5885,6 +5931,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RecordCommitmentBreachInput", ec.unmarshalInputRecordCommitmentBreachInput),
 			graphql.NewInputUnmarshaler("RecordExemptionInput", ec.unmarshalInputRecordExemptionInput),
 			graphql.NewInputUnmarshaler("RecordSurveyInput", ec.unmarshalInputRecordSurveyInput),
+			graphql.NewInputUnmarshaler("RejectApplicationInput", ec.unmarshalInputRejectApplicationInput),
 			graphql.NewInputUnmarshaler("RepairFilter", ec.unmarshalInputRepairFilter),
 			graphql.NewInputUnmarshaler("RequestAgentBindingInput", ec.unmarshalInputRequestAgentBindingInput),
 			graphql.NewInputUnmarshaler("RequestRepairSupplementInput", ec.unmarshalInputRequestRepairSupplementInput),
@@ -6230,8 +6277,8 @@ input ScheduleSurveyInput {
   assigneeId: ID!
   "When."
   at: Time!
-  "The version seen (optimistic locking)."
-  version: Int
+  "The version seen (optimistic locking, required): a stale one is CONFLICT (STALE_VERSION) and changes nothing."
+  version: Int!
 }
 
 """
@@ -6246,8 +6293,8 @@ input RecordSurveyInput {
   wantsCreditHandling: Boolean!
   "Notes."
   notes: String
-  "The version seen."
-  version: Int
+  "The version seen (required): a stale one is CONFLICT (STALE_VERSION) and changes nothing."
+  version: Int!
 }
 
 """
@@ -6256,8 +6303,8 @@ Input of a step that needs only the application (and its version).
 input ApplicationStepInput {
   "Application."
   applicationId: ID!
-  "The version seen."
-  version: Int
+  "The version seen (required): a stale one is CONFLICT (STALE_VERSION) and changes nothing."
+  version: Int!
 }
 
 """
@@ -6306,8 +6353,8 @@ input AcceptApplicationInput {
   applicationId: ID!
   "Documents accepted as to-follow (容缺受理, EXCELLENT subjects only)."
   missingDocuments: [String!]
-  "The version seen."
-  version: Int
+  "The version seen (required): a stale one is CONFLICT (STALE_VERSION) and changes nothing."
+  version: Int!
 }
 
 """
@@ -6323,7 +6370,19 @@ input PassExtraReviewInput {
 }
 
 """
-Input of rejectApplication / withdrawApplication.
+Input of rejectApplication (a staff decision).
+"""
+input RejectApplicationInput {
+  "Application."
+  applicationId: ID!
+  "Why."
+  reason: String!
+  "The version seen (required): a stale one is CONFLICT (STALE_VERSION) and changes nothing."
+  version: Int!
+}
+
+"""
+Input of withdrawApplication (the enterprise's own step).
 """
 input ApplicationReasonInput {
   "Application."
@@ -6376,7 +6435,7 @@ input ApplicationFilter {
   submittedFrom: Time
   "Submitted before this time."
   submittedTo: Time
-  "An application ID, the unit's USCC, or part of the unit's name (at most 64 characters)."
+  "Search (prefix match, server-side): the start of an application ID, of the unit's USCC or of the unit's name (at most 64 characters)."
   keyword: String
 }
 
@@ -6461,7 +6520,7 @@ extend type Mutation {
   "Pass the extra review step of a DISHONEST subject's application (credit officer, R3.4)."
   passExtraReview(input: PassExtraReviewInput!): ApplicationPayload! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
   "Reject the application with a reason (staff)."
-  rejectApplication(input: ApplicationReasonInput!): ApplicationPayload! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
+  rejectApplication(input: RejectApplicationInput!): ApplicationPayload! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
   "Withdraw one's own application."
   withdrawApplication(input: ApplicationReasonInput!): ApplicationPayload! @hasRole(roles: [ENTERPRISE])
   "Record one accepted subscribe message for status notifications (R4.4)."
@@ -6547,7 +6606,9 @@ Marks a root field as open to anonymous callers (login).
 directive @public on FIELD_DEFINITION
 
 """
-An instant in time, RFC 3339. Stored in UTC; clients show Asia/Shanghai.
+An instant in time. Every response writes it in one format: RFC 3339 with
+seconds and the Asia/Shanghai offset, e.g. "2026-03-01T08:00:00+08:00"
+(no fraction, never "Z"). Input accepts any RFC 3339 time with an offset.
 """
 scalar Time
 
@@ -6634,8 +6695,10 @@ type ImportJob {
   encoding: String
   "Where the job stands."
   status: ImportStatus!
-  "Data rows read."
+  "Data rows processed so far (the progress: rows of totalRows); saved with every batch written."
   rows: Int!
+  "Data rows of the file, counted at upload."
+  totalRows: Int!
   "Rows inserted."
   inserted: Int!
   "Rows updated (a corrected row)."
@@ -6644,10 +6707,14 @@ type ImportJob {
   unchanged: Int!
   "Rows refused."
   failed: Int!
+  "Row errors found (a row may have several); the first 1000 are kept."
+  errorCount: Int!
   "Why a FAILED job failed."
   message: String
-  "Started at."
+  "Uploaded at."
   createdAt: Time!
+  "Last progress."
+  updatedAt: Time!
   "Finished at."
   finishedAt: Time
   "The first row errors."
@@ -6670,7 +6737,7 @@ input ImportBillingFileInput {
 Result of importBillingFile.
 """
 type ImportBillingFilePayload {
-  "The import job, with its counts and row errors."
+  "The import job, QUEUED: poll importJob(id) for its progress and row errors."
   job: ImportJob!
 }
 
@@ -6678,7 +6745,9 @@ type ImportBillingFilePayload {
 Where an import job stands.
 """
 enum ImportStatus {
-  "Reading the file."
+  "Uploaded and checked; waiting for a worker."
+  QUEUED
+  "A worker is importing its rows (rows of totalRows done)."
   RUNNING
   "Finished; bad rows are in errors."
   DONE
@@ -6726,7 +6795,7 @@ extend type Query {
 }
 
 extend type Mutation {
-  "Import a billing-system CSV file; good rows are kept, bad rows reported (R1.1)."
+  "Upload a billing-system CSV file (R1.1): its header is checked (a bad file is INVALID and queues nothing) and it is queued as an import job, returned at once; a worker imports the rows in the background — good rows kept, bad rows reported — and importJob(id) shows the progress."
   importBillingFile(input: ImportBillingFileInput!): ImportBillingFilePayload! @hasRole(roles: [STAFF, ADMIN])
 }
 `, BuiltIn: false},
@@ -7718,6 +7787,14 @@ type TierCount {
   count: Int!
 }
 
+"Subjects of one of the four credit grades (分级分类) now (R3.4)."
+type GradeCount {
+  "Grade."
+  grade: Grade!
+  "How many."
+  count: Int!
+}
+
 "Credit checks of the period that found a rating."
 type RatingCount {
   "The platform's rating (A–D)."
@@ -7764,8 +7841,10 @@ type Statistics {
   handlingBySteps: [HandlingStepTime!]!
   "Records created in the period by kind and status."
   recordsByKindAndStatus: [RecordCount!]!
-  "Subjects by tier now (grade distribution)."
+  "Subjects by tier now (EXCELLENT or STANDARD)."
   tiers: [TierCount!]!
+  "Grade distribution: subjects by each of the four grades now, best first, zeros included; subjects not yet graded are left out (R3.4)."
+  grades: [GradeCount!]!
   "Ratings found by the period's credit checks."
   ratings: [RatingCount!]!
   "Repairs and objections against their deadlines."
@@ -10339,6 +10418,16 @@ func (ec *executionContext) childFields_GiveConsentPayload(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type GiveConsentPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_GradeCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "grade":
+		return ec.fieldContext_GradeCount_grade(ctx, field)
+	case "count":
+		return ec.fieldContext_GradeCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GradeCount", field.Name)
+}
+
 func (ec *executionContext) childFields_GrantSubscriptionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "remaining":
@@ -10407,6 +10496,8 @@ func (ec *executionContext) childFields_ImportJob(ctx context.Context, field gra
 		return ec.fieldContext_ImportJob_status(ctx, field)
 	case "rows":
 		return ec.fieldContext_ImportJob_rows(ctx, field)
+	case "totalRows":
+		return ec.fieldContext_ImportJob_totalRows(ctx, field)
 	case "inserted":
 		return ec.fieldContext_ImportJob_inserted(ctx, field)
 	case "updated":
@@ -10415,10 +10506,14 @@ func (ec *executionContext) childFields_ImportJob(ctx context.Context, field gra
 		return ec.fieldContext_ImportJob_unchanged(ctx, field)
 	case "failed":
 		return ec.fieldContext_ImportJob_failed(ctx, field)
+	case "errorCount":
+		return ec.fieldContext_ImportJob_errorCount(ctx, field)
 	case "message":
 		return ec.fieldContext_ImportJob_message(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_ImportJob_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_ImportJob_updatedAt(ctx, field)
 	case "finishedAt":
 		return ec.fieldContext_ImportJob_finishedAt(ctx, field)
 	case "errors":
@@ -11113,6 +11208,8 @@ func (ec *executionContext) childFields_Statistics(ctx context.Context, field gr
 		return ec.fieldContext_Statistics_recordsByKindAndStatus(ctx, field)
 	case "tiers":
 		return ec.fieldContext_Statistics_tiers(ctx, field)
+	case "grades":
+		return ec.fieldContext_Statistics_grades(ctx, field)
 	case "ratings":
 		return ec.fieldContext_Statistics_ratings(ctx, field)
 	case "reviewDeadlines":

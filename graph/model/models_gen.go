@@ -25,8 +25,8 @@ type AcceptApplicationInput struct {
 	ApplicationID string `json:"applicationId"`
 	// Documents accepted as to-follow (容缺受理, EXCELLENT subjects only).
 	MissingDocuments []string `json:"missingDocuments,omitempty"`
-	// The version seen.
-	Version *int `json:"version,omitempty"`
+	// The version seen (required): a stale one is CONFLICT (STALE_VERSION) and changes nothing.
+	Version int `json:"version"`
 }
 
 // A page of accounts, newest first.
@@ -105,7 +105,7 @@ type ApplicationFilter struct {
 	SubmittedFrom *time.Time `json:"submittedFrom,omitempty"`
 	// Submitted before this time.
 	SubmittedTo *time.Time `json:"submittedTo,omitempty"`
-	// An application ID, the unit's USCC, or part of the unit's name (at most 64 characters).
+	// Search (prefix match, server-side): the start of an application ID, of the unit's USCC or of the unit's name (at most 64 characters).
 	Keyword *string `json:"keyword,omitempty"`
 }
 
@@ -115,7 +115,7 @@ type ApplicationPayload struct {
 	Application *models.Application `json:"application"`
 }
 
-// Input of rejectApplication / withdrawApplication.
+// Input of withdrawApplication (the enterprise's own step).
 type ApplicationReasonInput struct {
 	// Application.
 	ApplicationID string `json:"applicationId"`
@@ -129,8 +129,8 @@ type ApplicationReasonInput struct {
 type ApplicationStepInput struct {
 	// Application.
 	ApplicationID string `json:"applicationId"`
-	// The version seen.
-	Version *int `json:"version,omitempty"`
+	// The version seen (required): a stale one is CONFLICT (STALE_VERSION) and changes nothing.
+	Version int `json:"version"`
 }
 
 // Input of approveAgentAtCounter (staff): an agent authorised by a paper 授权委托书 at the counter.
@@ -718,7 +718,7 @@ type ImportBillingFileInput struct {
 
 // Result of importBillingFile.
 type ImportBillingFilePayload struct {
-	// The import job, with its counts and row errors.
+	// The import job, QUEUED: poll importJob(id) for its progress and row errors.
 	Job *models.ImportJob `json:"job"`
 }
 
@@ -1082,8 +1082,18 @@ type RecordSurveyInput struct {
 	WantsCreditHandling bool `json:"wantsCreditHandling"`
 	// Notes.
 	Notes *string `json:"notes,omitempty"`
-	// The version seen.
-	Version *int `json:"version,omitempty"`
+	// The version seen (required): a stale one is CONFLICT (STALE_VERSION) and changes nothing.
+	Version int `json:"version"`
+}
+
+// Input of rejectApplication (a staff decision).
+type RejectApplicationInput struct {
+	// Application.
+	ApplicationID string `json:"applicationId"`
+	// Why.
+	Reason string `json:"reason"`
+	// The version seen (required): a stale one is CONFLICT (STALE_VERSION) and changes nothing.
+	Version int `json:"version"`
 }
 
 // The repair commitment (信用修复承诺书) to show before signing.
@@ -1234,8 +1244,8 @@ type ScheduleSurveyInput struct {
 	AssigneeID string `json:"assigneeId"`
 	// When.
 	At time.Time `json:"at"`
-	// The version seen (optimistic locking).
-	Version *int `json:"version,omitempty"`
+	// The version seen (optimistic locking, required): a stale one is CONFLICT (STALE_VERSION) and changes nothing.
+	Version int `json:"version"`
 }
 
 // What a self-service list shows: the subject (an enterprise user bound to one enterprise may leave it out; staff must name it) and optionally one of its accounts.
@@ -1635,7 +1645,9 @@ func (e FaceOutcome) MarshalJSON() ([]byte, error) {
 type ImportStatus string
 
 const (
-	// Reading the file.
+	// Uploaded and checked; waiting for a worker.
+	ImportStatusQueued ImportStatus = "QUEUED"
+	// A worker is importing its rows (rows of totalRows done).
 	ImportStatusRunning ImportStatus = "RUNNING"
 	// Finished; bad rows are in errors.
 	ImportStatusDone ImportStatus = "DONE"
@@ -1644,6 +1656,7 @@ const (
 )
 
 var AllImportStatus = []ImportStatus{
+	ImportStatusQueued,
 	ImportStatusRunning,
 	ImportStatusDone,
 	ImportStatusFailed,
@@ -1651,7 +1664,7 @@ var AllImportStatus = []ImportStatus{
 
 func (e ImportStatus) IsValid() bool {
 	switch e {
-	case ImportStatusRunning, ImportStatusDone, ImportStatusFailed:
+	case ImportStatusQueued, ImportStatusRunning, ImportStatusDone, ImportStatusFailed:
 		return true
 	}
 	return false

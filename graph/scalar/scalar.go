@@ -1,5 +1,5 @@
 // Package scalar holds the marshalers of the schema's custom scalars (Time,
-// Int64, Upload), bound in gqlgen.yml. Output is gqlgen's own encoding; input
+// Int64, Upload), bound in gqlgen.yml. Times are written in one format (calendar.Format); input
 // is checked strictly, and a malformed value is an INVALID *apperr.Error
 // without a field: the error presenter (graph.ErrorPresenter) names the
 // argument or input field from the error's path (R7.3).
@@ -13,6 +13,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"creditwater/apperr"
+	"creditwater/calendar"
 )
 
 // Reason is extensions.reason of every malformed scalar value.
@@ -22,8 +23,15 @@ func malformed(format string, args ...any) *apperr.Error {
 	return apperr.New(apperr.Invalid, format, args...).WithReason(Reason)
 }
 
-// MarshalTime writes t as an RFC 3339 string (null for the zero time).
-func MarshalTime(t time.Time) graphql.Marshaler { return graphql.MarshalTime(t) }
+// MarshalTime writes t in the API's one time format, calendar.Format:
+// RFC 3339 with seconds and the +08:00 offset, e.g.
+// "2026-03-01T08:00:00+08:00" (null for the zero time).
+func MarshalTime(t time.Time) graphql.Marshaler {
+	if t.IsZero() {
+		return graphql.Null
+	}
+	return graphql.MarshalString(calendar.Format(t))
+}
 
 // UnmarshalTime reads an RFC 3339 date-time with its offset, e.g.
 // "2026-03-01T08:00:00+08:00". A time without an offset is refused rather

@@ -63,6 +63,7 @@ func TestMultiLineArguments_R7_3(t *testing.T) {
 		"RecordCommitmentBreachInput.evidence",
 		"RecordExemptionInput.reason",
 		"RecordSurveyInput.notes",
+		"RejectApplicationInput.reason",
 		"ResetUserPasswordInput.reason",
 		"ReviewDecisionInput.reason",
 		"RevokeAgentInput.reason",

@@ -122,6 +122,9 @@ func (s *Store) Stats(ctx context.Context, p ops.Period, now time.Time) (ops.Sta
 	if err := db.Model(&models.Subject{}).Select("tier, COUNT(*) AS count").Group("tier").Order("tier").Scan(&st.Tiers).Error; err != nil {
 		return fail(err)
 	}
+	if err := db.Model(&models.Subject{}).Select("grade, COUNT(*) AS count").Where("grade <> ''").Group("grade").Scan(&st.Grades).Error; err != nil {
+		return fail(err)
+	}
 	if err := db.Model(&models.Application{}).Select("rating, COUNT(*) AS count").
 		Where("credit_checked_at >= ? AND credit_checked_at < ? AND rating <> ''", from, to).Group("rating").Order("rating").Scan(&st.Ratings).Error; err != nil {
 		return fail(err)

@@ -141,7 +141,7 @@ const PassExtra = graphql(`
   }
 `);
 const Reject = graphql(`
-  mutation ConsoleReject($input: ApplicationReasonInput!) {
+  mutation ConsoleReject($input: RejectApplicationInput!) {
     rejectApplication(input: $input) {
       application {
         id

@@ -1,9 +1,9 @@
 import { useState, type FormEvent } from "react";
-import { useMutation } from "urql";
+import { useMutation, useQuery } from "urql";
 import { graphql } from "../gql";
-import type { RecordKind, Severity } from "../gql/graphql";
-import { label, toRFC3339 } from "../format";
-import { Card, ErrorBox, Field, Notice, Page, Tag } from "../ui";
+import type { CaseStatus, RecordKind, Severity } from "../gql/graphql";
+import { fmtDay, label, toRFC3339 } from "../format";
+import { Card, Empty, ErrorBox, Field, Link, Loading, Notice, Page, Pager, Tag, useCursor } from "../ui";
 
 graphql(`
   fragment ConsoleCase on ViolationCase {
@@ -15,6 +15,24 @@ graphql(`
     status
     description
     recordId
+    occurredOn
+  }
+`);
+
+const CasesQuery = graphql(`
+  query ConsoleCases($filter: CaseFilter, $first: Int, $after: String) {
+    cases(filter: $filter, first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          ...ConsoleCase
+        }
+      }
+    }
   }
 `);
 
@@ -50,25 +68,7 @@ const DismissCase = graphql(`
   }
 `);
 
-type Case = { id: string; caseNo: string; subjectId: string; kind: string; severity: string; status: string; description: string; recordId?: string | null };
-
-// The cases opened or looked up in this browser tab (the API has no list of
-// cases yet: see the README).
-const key = "cw.console.cases";
-function remembered(): Case[] {
-  try {
-    return JSON.parse(sessionStorage.getItem(key) ?? "[]");
-  } catch {
-    return [];
-  }
-}
-function remember(c: Case) {
-  const list = [c, ...remembered().filter((x) => x.id !== c.id)].slice(0, 50);
-  sessionStorage.setItem(key, JSON.stringify(list));
-}
-
 export function Cases({ role }: { role: string }) {
-  const [cases, setCases] = useState(remembered);
   const [o, open] = useMutation(OpenCase);
   const [cf, confirm] = useMutation(ConfirmCase);
   const [ds, dismiss] = useMutation(DismissCase);
@@ -77,11 +77,18 @@ export function Cases({ role }: { role: string }) {
   const [note, setNote] = useState("");
   const [done, setDone] = useState<string | null>(null);
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
-  const keep = (c?: Case | null) => {
-    if (c) {
-      remember(c);
-      setCases(remembered());
-    }
+  // The list of cases (the API's cases connection), with filters and paging.
+  const [status, setStatus] = useState("OPEN");
+  const [kind, setKind] = useState("");
+  const cur = useCursor();
+  const [list, reload] = useQuery({
+    query: CasesQuery,
+    variables: { filter: { status: (status || null) as CaseStatus | null, kind: (kind || null) as RecordKind | null }, first: 20, after: cur.after },
+    requestPolicy: "cache-and-network",
+  });
+  const conn = list.data?.cases;
+  const keep = (c?: { id: string } | null) => {
+    if (c) reload({ requestPolicy: "network-only" });
   };
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -177,27 +184,51 @@ export function Cases({ role }: { role: string }) {
               </div>
             </Card>
           )}
-          <Card title="本机近期案件">
+          <Card title="案件列表">
+            <div className="filters">
+              <select value={status} onChange={(e) => (setStatus(e.target.value), cur.reset())} aria-label="案件状态">
+                <option value="">全部状态</option>
+                {["OPEN", "CONFIRMED", "DISMISSED"].map((k) => (
+                  <option key={k} value={k}>
+                    {label(k)}
+                  </option>
+                ))}
+              </select>
+              <select value={kind} onChange={(e) => (setKind(e.target.value), cur.reset())} aria-label="案件种类">
+                <option value="">全部类型</option>
+                {["THEFT", "VIOLATION", "BROKEN_PROMISE"].map((k) => (
+                  <option key={k} value={k}>
+                    {label(k)}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <ErrorBox error={list.error} />
+            <Loading show={list.fetching && !conn} />
             <table className="table" data-testid="cases">
               <thead>
                 <tr>
                   <th>编号</th>
                   <th>类型</th>
                   <th>状态</th>
+                  <th>发生日期</th>
                   <th>说明</th>
                   <th />
                 </tr>
               </thead>
               <tbody>
-                {cases.map((c) => (
+                {conn?.edges.map(({ node: c }) => (
                   <tr key={c.id}>
-                    <td>{c.caseNo}</td>
+                    <td>
+                      <Link to={["subjects", c.subjectId]}>{c.caseNo}</Link>
+                    </td>
                     <td>
                       {label(c.kind)} · {label(c.severity)}
                     </td>
                     <td>
                       <Tag code={c.status} text={label(c.status)} />
                     </td>
+                    <td>{fmtDay(c.occurredOn)}</td>
                     <td>{c.description}</td>
                     <td>
                       {officer && c.status === "OPEN" && (
@@ -210,6 +241,8 @@ export function Cases({ role }: { role: string }) {
                 ))}
               </tbody>
             </table>
+            <Empty show={!!conn && conn.edges.length === 0} />
+            <Pager total={conn?.totalCount} hasNext={!!conn?.pageInfo.hasNextPage} canPrev={cur.canPrev} onNext={() => cur.next(conn?.pageInfo.endCursor)} onPrev={cur.prev} />
           </Card>
         </div>
       </div>

@@ -30,6 +30,10 @@ const DashQuery = graphql(`
         tier
         count
       }
+      grades {
+        grade
+        count
+      }
       ratings {
         rating
         count
@@ -59,6 +63,7 @@ export function sum<T>(rows: T[], key: (r: T) => string, count: (r: T) => number
 }
 
 const statusTone: Record<string, string> = { ACTIVE: "bad", UNDER_OBJECTION: "warn", REPAIRED: "ok" };
+const gradeTone: Record<string, string> = { EXCELLENT: "ok", GOOD: "", WATCH: "warn", DISHONEST: "bad" };
 const dayMs = 86400e3;
 
 // downloadCSV fetches the statistics CSV with the session's token (a plain
@@ -129,8 +134,9 @@ export function Dashboard() {
               bars={sum(s.recordsByKindAndStatus, (r) => r.status, (r) => r.count).map((b) => ({ label: label(b.label), value: b.value, tone: statusTone[b.label] }))}
             />
           </Card>
-          <Card title="信用等级分布">
-            <BarChart title="信用等级分布" bars={s.tiers.map((t) => ({ label: label(t.tier), value: t.count, tone: t.tier === "EXCELLENT" ? "ok" : "" }))} />
+          <Card title="信用分级分布（优良、良好、关注、失信）">
+            <BarChart title="信用分级分布" bars={s.grades.map((g) => ({ label: label(g.grade), value: g.count, tone: gradeTone[g.grade] }))} />
+            <p className="muted">信用层级：{s.tiers.map((t) => `${label(t.tier)} ${t.count}`).join("，")}</p>
             {s.ratings.length > 0 && <p className="muted">信用核查评级：{s.ratings.map((r) => `${r.rating} ${r.count}`).join("，")}</p>}
           </Card>
           <Card title="修复与异议办理期限">

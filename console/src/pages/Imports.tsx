@@ -2,10 +2,10 @@ import { useEffect, useState, type FormEvent } from "react";
 import { useQuery } from "urql";
 import { print } from "graphql";
 import { graphql } from "../gql";
-import type { ImportKind } from "../gql/graphql";
+import type { ImportKind, ImportStatus } from "../gql/graphql";
 import { getToken } from "../client";
 import { errText, fmtTime, label } from "../format";
-import { Card, DL, ErrorBox, Field, Page, Tag } from "../ui";
+import { Card, DL, Empty, ErrorBox, Field, Loading, Page, Pager, Tag, useCursor } from "../ui";
 
 const ImportMutation = graphql(`
   mutation ConsoleImport($input: ImportBillingFileInput!) {
@@ -26,12 +26,15 @@ const JobQuery = graphql(`
       encoding
       status
       rows
+      totalRows
       inserted
       updated
       unchanged
       failed
+      errorCount
       message
       createdAt
+      updatedAt
       finishedAt
       errors(limit: 100) {
         line
@@ -41,6 +44,48 @@ const JobQuery = graphql(`
     }
   }
 `);
+
+const JobsQuery = graphql(`
+  query ConsoleImportJobs($filter: ImportJobFilter, $first: Int, $after: String) {
+    importJobs(filter: $filter, first: $first, after: $after) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          id
+          kind
+          fileName
+          status
+          rows
+          totalRows
+          failed
+          createdAt
+        }
+      }
+    }
+  }
+`);
+
+const active = (status?: string) => status === "QUEUED" || status === "RUNNING";
+
+// pct is a job's progress: the rows processed of the file's rows.
+const pct = (j: { status: string; rows: number; totalRows: number }) =>
+  j.totalRows ? Math.min(100, Math.round((100 * j.rows) / j.totalRows)) : j.status === "DONE" ? 100 : 0;
+
+// Progress is a job's progress bar.
+function Progress({ j }: { j: { status: string; rows: number; totalRows: number; failed: number } }) {
+  return (
+    <div className="progress" role="progressbar" aria-valuenow={pct(j)} aria-valuemin={0} aria-valuemax={100} aria-label="导入进度">
+      <div className={"bar " + (j.failed ? "bar-warn" : "")} style={{ width: `${pct(j)}%` }} />
+      <span>
+        <Tag code={j.status} text={label(j.status)} /> 已处理 {j.rows} / {j.totalRows} 行（{pct(j)}%）
+      </span>
+    </div>
+  );
+}
 
 // upload sends the file with the GraphQL multipart request spec over
 // XMLHttpRequest, which (unlike fetch) reports upload progress.
@@ -72,29 +117,41 @@ function upload(kind: ImportKind, file: File, encoding: string, onProgress: (pct
   });
 }
 
-// The imports of this tab (the API has no list of import jobs yet).
-const key = "cw.console.imports";
-const remembered = (): string[] => JSON.parse(sessionStorage.getItem(key) ?? "[]");
-
 export function Imports() {
   const [kind, setKind] = useState<ImportKind>("BILLS");
   const [encoding, setEncoding] = useState("");
   const [file, setFile] = useState<File | null>(null);
-  const [pct, setPct] = useState<number | null>(null);
+  const [sent, setSent] = useState<number | null>(null);
   const [err, setErr] = useState<string | null>(null);
-  const [jobs, setJobs] = useState<string[]>(remembered);
   const [busy, setBusy] = useState(false);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [status, setStatus] = useState("");
+  const cur = useCursor();
+  const [list, reload] = useQuery({
+    query: JobsQuery,
+    variables: { filter: { status: (status || null) as ImportStatus | null }, first: 20, after: cur.after },
+    requestPolicy: "cache-and-network",
+  });
+  const conn = list.data?.importJobs;
+  const anyActive = (conn?.edges ?? []).some((e) => active(e.node.status));
+  // Live progress: while a job of the page is queued or running, ask again
+  // every second.
+  useEffect(() => {
+    if (!anyActive || list.fetching) return;
+    const t = setTimeout(() => reload({ requestPolicy: "network-only" }), 1000);
+    return () => clearTimeout(t);
+  }, [anyActive, list.fetching, reload]);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!file) return;
     setErr(null);
     setBusy(true);
-    setPct(0);
+    setSent(0);
     try {
-      const id = await upload(kind, file, encoding, setPct);
-      const list = [id, ...remembered()].slice(0, 20);
-      sessionStorage.setItem(key, JSON.stringify(list));
-      setJobs(list);
+      const id = await upload(kind, file, encoding, setSent);
+      setSelected(id);
+      cur.reset();
+      reload({ requestPolicy: "network-only" });
     } catch (x) {
       setErr((x as Error).message);
     } finally {
@@ -104,44 +161,80 @@ export function Imports() {
   return (
     <Page title="账务导入">
       <div className="grid2">
-        <Card title="导入计费系统文件（CSV）">
-          <form className="form" onSubmit={submit}>
-            <Field label="文件类型">
-              <select name="kind" value={kind} onChange={(e) => setKind(e.target.value as ImportKind)}>
-                {(["ACCOUNTS", "USAGE", "BILLS", "PAYMENTS", "REMINDERS"] as const).map((k) => (
+        <div>
+          <Card title="导入计费系统文件（CSV）">
+            <form className="form" onSubmit={submit}>
+              <Field label="文件类型">
+                <select name="kind" value={kind} onChange={(e) => setKind(e.target.value as ImportKind)}>
+                  {(["ACCOUNTS", "USAGE", "BILLS", "PAYMENTS", "REMINDERS", "CONTRACTS"] as const).map((k) => (
+                    <option key={k} value={k}>
+                      {label(k)}
+                    </option>
+                  ))}
+                </select>
+              </Field>
+              <Field label="编码">
+                <select value={encoding} onChange={(e) => setEncoding(e.target.value)}>
+                  <option value="">自动识别</option>
+                  <option value="utf-8">UTF-8</option>
+                  <option value="gbk">GBK</option>
+                </select>
+              </Field>
+              <Field label="文件">
+                <input name="file" type="file" accept=".csv,text/csv" onChange={(e) => setFile(e.target.files?.[0] ?? null)} required />
+              </Field>
+              {sent != null && (
+                <div className="progress" aria-label="上传进度">
+                  <div className="bar" style={{ width: `${sent}%` }} />
+                  <span>{busy ? (sent < 100 ? `上传 ${sent}%` : "服务器检查文件…") : "已上传，已加入导入队列"}</span>
+                </div>
+              )}
+              <ErrorBox error={err} />
+              <button className="primary" disabled={busy || !file}>
+                开始导入
+              </button>
+            </form>
+          </Card>
+          <Card title="导入任务">
+            <div className="filters">
+              <select value={status} onChange={(e) => (setStatus(e.target.value), cur.reset())} aria-label="导入状态">
+                <option value="">全部状态</option>
+                {["QUEUED", "RUNNING", "DONE", "FAILED"].map((k) => (
                   <option key={k} value={k}>
                     {label(k)}
                   </option>
                 ))}
               </select>
-            </Field>
-            <Field label="编码">
-              <select value={encoding} onChange={(e) => setEncoding(e.target.value)}>
-                <option value="">自动识别</option>
-                <option value="utf-8">UTF-8</option>
-                <option value="gbk">GBK</option>
-              </select>
-            </Field>
-            <Field label="文件">
-              <input name="file" type="file" accept=".csv,text/csv" onChange={(e) => setFile(e.target.files?.[0] ?? null)} required />
-            </Field>
-            {pct != null && (
-              <div className="progress" aria-label="上传进度">
-                <div className="bar" style={{ width: `${pct}%` }} />
-                <span>{busy ? (pct < 100 ? `上传 ${pct}%` : "服务器处理中…") : "完成"}</span>
-              </div>
-            )}
-            <ErrorBox error={err} />
-            <button className="primary" disabled={busy || !file}>
-              开始导入
-            </button>
-          </form>
-        </Card>
-        <div>
-          {jobs.map((id) => (
-            <ImportJobCard key={id} id={id} />
-          ))}
+            </div>
+            <ErrorBox error={list.error} />
+            <Loading show={list.fetching && !conn} />
+            <table className="table" data-testid="import-jobs">
+              <thead>
+                <tr>
+                  <th>文件</th>
+                  <th>类型</th>
+                  <th>进度</th>
+                  <th>上传时间</th>
+                </tr>
+              </thead>
+              <tbody>
+                {conn?.edges.map(({ node: j }) => (
+                  <tr key={j.id} className={"clickable" + (j.id === selected ? " selected" : "")} onClick={() => setSelected(j.id)}>
+                    <td>{j.fileName}</td>
+                    <td>{label(j.kind)}</td>
+                    <td>
+                      <Progress j={j} />
+                    </td>
+                    <td>{fmtTime(j.createdAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <Empty show={!!conn && conn.edges.length === 0} />
+            <Pager total={conn?.totalCount} hasNext={!!conn?.pageInfo.hasNextPage} canPrev={cur.canPrev} onNext={() => cur.next(conn?.pageInfo.endCursor)} onPrev={cur.prev} />
+          </Card>
         </div>
+        <div>{selected && <ImportJobCard key={selected} id={selected} />}</div>
       </div>
     </Page>
   );
@@ -150,25 +243,19 @@ export function Imports() {
 function ImportJobCard({ id }: { id: string }) {
   const [res, refetch] = useQuery({ query: JobQuery, variables: { id }, requestPolicy: "network-only" });
   const j = res.data?.importJob;
-  const running = j?.status === "RUNNING";
+  const running = active(j?.status);
   // Live progress: while the job runs, ask again every second.
   useEffect(() => {
     if (!running || res.fetching) return;
     const t = setTimeout(() => refetch({ requestPolicy: "network-only" }), 1000);
     return () => clearTimeout(t);
   }, [running, res.fetching, refetch]);
-  const done = j ? j.inserted + j.updated + j.unchanged + j.failed : 0;
   return (
     <Card title={`导入 ${j?.fileName ?? id}`}>
       <ErrorBox error={res.error} />
       {j && (
         <div data-testid="import-job">
-          <div className="progress">
-            <div className={"bar " + (j.failed ? "bar-warn" : "")} style={{ width: `${j.rows ? Math.min(100, (100 * done) / j.rows) : running ? 5 : 100}%` }} />
-            <span>
-              <Tag code={j.status} text={label(j.status)} /> 已处理 {done} / {j.rows} 行
-            </span>
-          </div>
+          <Progress j={j} />
           <DL
             items={[
               ["类型", label(j.kind)],
@@ -177,7 +264,9 @@ function ImportJobCard({ id }: { id: string }) {
               ["更新", j.updated],
               ["未变", j.unchanged],
               ["失败", j.failed],
-              ["开始", fmtTime(j.createdAt)],
+              ["错误数", j.errorCount],
+              ["上传", fmtTime(j.createdAt)],
+              ["最近进度", fmtTime(j.updatedAt)],
               ["结束", fmtTime(j.finishedAt)],
               ["说明", j.message],
             ]}

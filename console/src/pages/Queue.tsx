@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useQuery } from "urql";
 import { graphql } from "../gql";
 import type { ApplicationOrder, ApplicationStatus } from "../gql/graphql";
@@ -57,23 +57,31 @@ export function Queue() {
   const [vipOnly, setVipOnly] = useState(false);
   const [orderBy, setOrderBy] = useState<ApplicationOrder>("VIP_FIRST");
   const [search, setSearch] = useState("");
+  const [keyword, setKeyword] = useState("");
   const cur = useCursor();
+  // The search runs on the server (a prefix match on the application
+  // number, the USCC or the unit's name), 300 ms after the last keystroke.
+  useEffect(() => {
+    const t = setTimeout(() => {
+      setKeyword(search.trim());
+      cur.reset();
+    }, 300);
+    return () => clearTimeout(t);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [search]);
   const statuses = status === "OPEN" ? open : status === "ALL" ? all : [status as ApplicationStatus];
   const [res] = useQuery({
     query: QueueQuery,
-    variables: { filter: { statuses, vipOnly: vipOnly || null }, orderBy, first: 50, after: cur.after },
+    variables: { filter: { statuses, vipOnly: vipOnly || null, keyword: keyword || null }, orderBy, first: 50, after: cur.after },
     requestPolicy: "cache-and-network",
   });
   const conn = res.data?.applications;
-  const q = search.trim().toLowerCase();
-  const edges = (conn?.edges ?? []).filter(
-    (e) => !q || [e.node.subject.name, e.node.subject.uscc ?? "", e.node.address, e.node.id].some((s) => s.toLowerCase().includes(q)),
-  );
+  const edges = conn?.edges ?? [];
   return (
     <Page title="办理队列">
       <Card>
         <div className="filters">
-          <input placeholder="搜索单位名称、统一社会信用代码、地址" value={search} onChange={(e) => setSearch(e.target.value)} aria-label="搜索" />
+          <input placeholder="搜索：单位名称、统一社会信用代码或申请编号（开头匹配）" value={search} onChange={(e) => setSearch(e.target.value)} aria-label="搜索" />
           <select value={status} onChange={(e) => (setStatus(e.target.value), cur.reset())} aria-label="状态">
             <option value="OPEN">办理中</option>
             <option value="ALL">全部</option>

@@ -1,4 +1,7 @@
-package billing
+// Package textenc reads the text of a billing-system file: UTF-8 (with or
+// without a byte-order mark) or GBK/GB18030, declared or detected from the
+// bytes.
+package textenc
 
 import (
 	"bufio"
@@ -15,9 +18,9 @@ import (
 
 // Encodings a file may be declared in (Meta.Encoding).
 const (
-	EncodingAuto = "auto"
-	EncodingUTF8 = "utf-8"
-	EncodingGBK  = "gbk"
+	Auto = "auto"
+	UTF8 = "utf-8"
+	GBK  = "gbk"
 )
 
 // Encoding names recorded in ImportJob.Encoding: what the file was read as.
@@ -26,24 +29,24 @@ const (
 	readAsGB18030 = "gb18030"
 )
 
-type encMode int
+type Mode int
 
 const (
-	encAuto encMode = iota
-	encUTF8
-	encGB18030
+	ModeAuto Mode = iota
+	ModeUTF8
+	ModeGB18030
 )
 
-// parseEncoding maps Meta.Encoding to a mode; "" means auto. It returns an
+// ParseMode maps Meta.Encoding to a mode; "" means auto. It returns an
 // INVALID *apperr.Error with Field "encoding" for anything else.
-func parseEncoding(s string) (encMode, error) {
+func ParseMode(s string) (Mode, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "", EncodingAuto:
-		return encAuto, nil
-	case EncodingUTF8, "utf8":
-		return encUTF8, nil
-	case EncodingGBK, "gb18030", "gb2312", "cp936":
-		return encGB18030, nil
+	case "", Auto:
+		return ModeAuto, nil
+	case UTF8, "utf8":
+		return ModeUTF8, nil
+	case GBK, "gb18030", "gb2312", "cp936":
+		return ModeGB18030, nil
 	}
 	return 0, apperr.InvalidField("encoding", "编码须为 auto、utf-8 或 gbk").WithReason("UNKNOWN_ENCODING")
 }
@@ -54,36 +57,36 @@ const sniffSize = 4096
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
-// textReader turns the raw file into UTF-8. In auto mode it passes ASCII
+// Reader turns the raw file into UTF-8. In auto mode it passes ASCII
 // through undecided and decides at the first non-ASCII byte: if the next
 // sniffSize bytes are valid UTF-8 the file is UTF-8, otherwise GB18030 (a
 // superset of GBK and GB2312). ASCII reads the same in both, so deciding
 // late loses nothing and keeps the file streamed. A UTF-8 byte order mark is
 // dropped and fixes UTF-8. Text that is still not valid afterwards (a stray
 // byte in a UTF-8 file, an invalid GB18030 sequence, which the decoder turns
-// into U+FFFD) is caught per field by validText.
-type textReader struct {
+// into U+FFFD) is caught per field by Valid.
+type Reader struct {
 	br  *bufio.Reader
 	out io.Reader // nil while undecided
 	enc string
 }
 
-func newTextReader(r io.Reader, mode encMode) (*textReader, error) {
-	t := &textReader{br: bufio.NewReaderSize(r, 64<<10)}
-	if mode != encGB18030 {
+func NewReader(r io.Reader, mode Mode) (*Reader, error) {
+	t := &Reader{br: bufio.NewReaderSize(r, 64<<10)}
+	if mode != ModeGB18030 {
 		head, err := t.br.Peek(len(utf8BOM))
 		if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
 			return nil, err
 		}
 		if bytes.Equal(head, utf8BOM) {
 			_, _ = t.br.Discard(len(utf8BOM))
-			mode = encUTF8
+			mode = ModeUTF8
 		}
 	}
 	switch mode {
-	case encUTF8:
+	case ModeUTF8:
 		t.decide(readAsUTF8)
-	case encGB18030:
+	case ModeGB18030:
 		t.decide(readAsGB18030)
 	}
 	return t, nil
@@ -91,14 +94,14 @@ func newTextReader(r io.Reader, mode encMode) (*textReader, error) {
 
 // Encoding returns what the file was read as; a file of pure ASCII counts
 // as UTF-8.
-func (t *textReader) Encoding() string {
+func (t *Reader) Encoding() string {
 	if t.enc == "" {
 		return readAsUTF8
 	}
 	return t.enc
 }
 
-func (t *textReader) decide(enc string) {
+func (t *Reader) decide(enc string) {
 	t.enc = enc
 	if enc == readAsGB18030 {
 		t.out = transform.NewReader(t.br, simplifiedchinese.GB18030.NewDecoder())
@@ -107,7 +110,7 @@ func (t *textReader) decide(enc string) {
 	t.out = t.br
 }
 
-func (t *textReader) Read(p []byte) (int, error) {
+func (t *Reader) Read(p []byte) (int, error) {
 	if t.out != nil {
 		return t.out.Read(p)
 	}
@@ -155,9 +158,9 @@ func validUTF8Prefix(b []byte, atEOF bool) bool {
 	return utf8.Valid(b)
 }
 
-// validText reports whether a decoded field is clean text: valid UTF-8 with
+// Valid reports whether a decoded field is clean text: valid UTF-8 with
 // no replacement character left by the GB18030 decoder.
-func validText(s string) bool {
+func Valid(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
 			return utf8.ValidString(s[i:]) && !strings.ContainsRune(s[i:], utf8.RuneError)
