@@ -12,7 +12,7 @@ import (
 const (
 	extraQuery = `query($id:ID!){application(id:$id){status version extraReview{required passedAt passedBy note} events{toStatus reason}}}`
 	passExtra  = `mutation($id:ID!,$n:String!,$v:Int!){passExtraReview(input:{applicationId:$id,note:$n,version:$v}){application{status version extraReview{required passedAt passedBy note}}}}`
-	acceptMut  = `mutation($id:ID!){acceptApplication(input:{applicationId:$id}){application{status}}}`
+	acceptMut  = `mutation($id:ID!,$v:Int!){acceptApplication(input:{applicationId:$id,version:$v}){application{status}}}`
 )
 
 type extraView struct {
@@ -66,7 +66,7 @@ func TestR3_4_DishonestExtraReviewStep(t *testing.T) {
 		!strings.Contains(r.Raw, "EXTRA_REVIEW_NOT_REQUIRED") {
 		t.Fatalf("passing a step that is not required: %s", r.Raw)
 	}
-	h.must(staff, acceptMut, map[string]any{"id": good}, nil)
+	h.must(staff, acceptMut, map[string]any{"id": good, "v": h.ver(staff, good)}, nil)
 
 	// DISHONEST: the step is required from submission.
 	if err := h.srv.DB().Model(&models.Subject{}).Where("id = ?", subj).Update("grade", models.GradeDishonest).Error; err != nil {
@@ -78,7 +78,7 @@ func TestR3_4_DishonestExtraReviewStep(t *testing.T) {
 	}
 	h.fallback(staff, app)
 	for who, t0 := range map[string]string{"staff": staff, "officer": officer} {
-		if r := h.gql(t0, acceptMut, map[string]any{"id": app}); r.code() != "FAILED_PRECONDITION" || !strings.Contains(r.Raw, "EXTRA_REVIEW_REQUIRED") {
+		if r := h.gql(t0, acceptMut, map[string]any{"id": app, "v": h.ver(staff, app)}); r.code() != "FAILED_PRECONDITION" || !strings.Contains(r.Raw, "EXTRA_REVIEW_REQUIRED") {
 			t.Fatalf("%s accepted before the extra review: %s", who, r.Raw)
 		}
 	}
@@ -125,7 +125,7 @@ func TestR3_4_DishonestExtraReviewStep(t *testing.T) {
 		t.Errorf("the applicant was told %d times, want 1", told)
 	}
 	// Now the ordinary acceptance, by staff.
-	h.must(staff, acceptMut, map[string]any{"id": app}, nil)
+	h.must(staff, acceptMut, map[string]any{"id": app, "v": h.ver(staff, app)}, nil)
 	if s := h.extra(staff, app).Status; s != "ACCEPTED" {
 		t.Fatalf("status %s", s)
 	}
