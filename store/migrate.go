@@ -32,6 +32,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0016_selfservice", Migrate: migrate0016},
 		{ID: "0017_follow_up_documents", Migrate: migrate0017},
 		{ID: "0030_list_indexes", Migrate: migrate0030},
+		{ID: "0031_scale_indexes", Migrate: migrate0031},
 	}
 }
 

@@ -36,6 +36,7 @@ var released = map[string]string{
 	"migrate_0016.go": "383030c28351d7991c38f892d9e7c400a3acff67e09a01dc0c5af7fab07a7e90",
 	"migrate_0017.go": "8919b4d9c83a4f5e197083ca4b65d68f3690650d92c491a93f4347fde40a087f",
 	"migrate_0030.go": "7aca672d046be4951c9b25a4c415f4c7f8919259b2131576118246441d51f294",
+	"migrate_0031.go": "f4f548c7039a62555e7075b0674521c0227ce02076769a2fc81173b96ee02aef",
 }
 
 func TestReleasedMigrationsNeverChange(t *testing.T) {

@@ -9,15 +9,11 @@ import (
 	"creditwater/credit"
 	"creditwater/models"
 	"creditwater/ops"
+	"creditwater/store"
 )
 
 // hours is the SQL of the hours from the instant a to the instant b.
-func (s *Store) hours(a, b string) string {
-	if s.mysql {
-		return "TIMESTAMPDIFF(MICROSECOND, " + a + ", " + b + ") / 3600000000.0"
-	}
-	return "(julianday(" + b + ") - julianday(" + a + ")) * 24.0"
-}
+func (s *Store) hours(a, b string) string { return store.HoursSQL(s.db, a, b) }
 
 // week is the SQL of the Monday (YYYY-MM-DD, Asia/Shanghai, which keeps
 // UTC+8 all year) of the week of the instant col.
@@ -101,7 +97,11 @@ func (s *Store) Stats(ctx context.Context, p ops.Period, now time.Time) (ops.Sta
 		N           int64
 		AvgHours    float64
 	}
-	events := db.Model(&models.ApplicationEvent{}).
+	// Only the applications with an event in the period can have a step
+	// that ended in it (its next event), so the window reads their events
+	// only, found by the index on the event time (migration 0031).
+	inPeriod := db.Model(&models.ApplicationEvent{}).Select("application_id").Where("at >= ? AND at < ?", from, to)
+	events := db.Model(&models.ApplicationEvent{}).Where("application_id IN (?)", inPeriod).
 		Select("application_id, to_status, at, LEAD(at) OVER (PARTITION BY application_id ORDER BY at, id) AS next_at")
 	if err := db.Table("(?) AS e", events).Joins("JOIN applications a ON a.id = e.application_id").
 		Select("a.wants_credit AS wants_credit, e.to_status AS step, COUNT(*) AS n, AVG("+s.hours("e.at", "e.next_at")+") AS avg_hours").
