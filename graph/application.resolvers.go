@@ -41,7 +41,7 @@ func (r *applicationResolver) Commitment(ctx context.Context, obj *models.Applic
 	if obj.CommitmentID == nil {
 		return nil, nil
 	}
-	return loadOne(ctx, r.loaders(ctx).Commitments, *obj.CommitmentID, "承诺书")
+	return loadOne(ctx, r.loaders(ctx).Commitments(), *obj.CommitmentID, "承诺书")
 }
 
 func (r *applicationResolver) MissingDocuments(ctx context.Context, obj *models.Application) ([]string, error) {
@@ -53,7 +53,7 @@ func (r *applicationResolver) Reason(ctx context.Context, obj *models.Applicatio
 }
 
 func (r *applicationResolver) Events(ctx context.Context, obj *models.Application) ([]models.ApplicationEvent, error) {
-	return loadList(ctx, r.loaders(ctx).ApplicationEvents, obj.ID)
+	return loadList(ctx, r.loaders(ctx).ApplicationEvents(), obj.ID)
 }
 
 func (r *applicationEventResolver) ActorID(ctx context.Context, obj *models.ApplicationEvent) (*string, error) {

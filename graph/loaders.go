@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -20,17 +21,31 @@ type loadersKey struct{}
 // items of a list that ask for the same edge are read in one batch (a fixed
 // number of SQL statements, whatever the page size) instead of one read per
 // item. Each batch read applies the access rule of its one-item read, once
-// per subject.
+// per subject. A loader is made on its first use, so an operation that
+// follows no edge (most of them) makes none.
 type Loaders struct {
-	Subjects          *dataloadgen.Loader[string, models.Subject]
-	Records           *dataloadgen.Loader[string, models.DishonestyRecord]
-	RecordHistory     *dataloadgen.Loader[string, []models.RecordEvent]
-	ApplicationEvents *dataloadgen.Loader[string, []models.ApplicationEvent]
-	Commitments       *dataloadgen.Loader[string, models.Commitment]
-	RepairHistory     *dataloadgen.Loader[string, []models.RequestEvent]
-	RepairEvidence    *dataloadgen.Loader[string, []models.Evidence]
-	ObjectionHistory  *dataloadgen.Loader[string, []models.RequestEvent]
-	ObjectionEvidence *dataloadgen.Loader[string, []models.Evidence]
+	r                 *Resolver
+	subjects          lazyLoader[models.Subject]
+	records           lazyLoader[models.DishonestyRecord]
+	recordHistory     lazyLoader[[]models.RecordEvent]
+	applicationEvents lazyLoader[[]models.ApplicationEvent]
+	commitments       lazyLoader[models.Commitment]
+	repairHistory     lazyLoader[[]models.RequestEvent]
+	repairEvidence    lazyLoader[[]models.Evidence]
+	objectionHistory  lazyLoader[[]models.RequestEvent]
+	objectionEvidence lazyLoader[[]models.Evidence]
+}
+
+// lazyLoader makes its loader once, on first use.
+type lazyLoader[V any] struct {
+	once sync.Once
+	l    *dataloadgen.Loader[string, V]
+}
+
+// mapped returns the loader batching through fetch.
+func (z *lazyLoader[V]) mapped(fetch func(context.Context, []string) (map[string]V, error)) *dataloadgen.Loader[string, V] {
+	z.once.Do(func() { z.l = dataloadgen.NewMappedLoader(fetch, loaderOptions...) })
+	return z.l
 }
 
 // loaderOptions: a batch waits a millisecond for its siblings and holds at
@@ -38,18 +53,52 @@ type Loaders struct {
 var loaderOptions = []dataloadgen.Option{dataloadgen.WithWait(time.Millisecond), dataloadgen.WithBatchCapacity(page.MaxFirst)}
 
 // NewLoaders returns fresh loaders reading through the resolver's services.
-func (r *Resolver) NewLoaders() *Loaders {
-	return &Loaders{
-		Subjects:          dataloadgen.NewLoader(r.Enterprise.SubjectsByIDs, loaderOptions...),
-		Records:           dataloadgen.NewMappedLoader(r.Records.GetMany, loaderOptions...),
-		RecordHistory:     dataloadgen.NewMappedLoader(r.Records.Histories, loaderOptions...),
-		ApplicationEvents: dataloadgen.NewMappedLoader(r.Apply.EventsOf, loaderOptions...),
-		Commitments:       dataloadgen.NewMappedLoader(r.Apply.CommitmentsOf, loaderOptions...),
-		RepairHistory:     dataloadgen.NewMappedLoader(r.Repairs.Histories, loaderOptions...),
-		RepairEvidence:    dataloadgen.NewMappedLoader(r.Repairs.EvidenceOf, loaderOptions...),
-		ObjectionHistory:  dataloadgen.NewMappedLoader(r.Objections.Histories, loaderOptions...),
-		ObjectionEvidence: dataloadgen.NewMappedLoader(r.Objections.EvidenceOf, loaderOptions...),
-	}
+func (r *Resolver) NewLoaders() *Loaders { return &Loaders{r: r} }
+
+// Subjects loads subjects by ID.
+func (l *Loaders) Subjects() *dataloadgen.Loader[string, models.Subject] {
+	l.subjects.once.Do(func() { l.subjects.l = dataloadgen.NewLoader(l.r.Enterprise.SubjectsByIDs, loaderOptions...) })
+	return l.subjects.l
+}
+
+// Records loads dishonesty records by ID.
+func (l *Loaders) Records() *dataloadgen.Loader[string, models.DishonestyRecord] {
+	return l.records.mapped(l.r.Records.GetMany)
+}
+
+// RecordHistory loads each record's history.
+func (l *Loaders) RecordHistory() *dataloadgen.Loader[string, []models.RecordEvent] {
+	return l.recordHistory.mapped(l.r.Records.Histories)
+}
+
+// ApplicationEvents loads each application's events.
+func (l *Loaders) ApplicationEvents() *dataloadgen.Loader[string, []models.ApplicationEvent] {
+	return l.applicationEvents.mapped(l.r.Apply.EventsOf)
+}
+
+// Commitments loads commitments by ID.
+func (l *Loaders) Commitments() *dataloadgen.Loader[string, models.Commitment] {
+	return l.commitments.mapped(l.r.Apply.CommitmentsOf)
+}
+
+// RepairHistory loads each repair request's history.
+func (l *Loaders) RepairHistory() *dataloadgen.Loader[string, []models.RequestEvent] {
+	return l.repairHistory.mapped(l.r.Repairs.Histories)
+}
+
+// RepairEvidence loads each repair request's evidence.
+func (l *Loaders) RepairEvidence() *dataloadgen.Loader[string, []models.Evidence] {
+	return l.repairEvidence.mapped(l.r.Repairs.EvidenceOf)
+}
+
+// ObjectionHistory loads each objection's history.
+func (l *Loaders) ObjectionHistory() *dataloadgen.Loader[string, []models.RequestEvent] {
+	return l.objectionHistory.mapped(l.r.Objections.Histories)
+}
+
+// ObjectionEvidence loads each objection's evidence.
+func (l *Loaders) ObjectionEvidence() *dataloadgen.Loader[string, []models.Evidence] {
+	return l.objectionEvidence.mapped(l.r.Objections.EvidenceOf)
 }
 
 // WithLoaders is an operation middleware giving each operation fresh
@@ -91,7 +140,7 @@ func loadList[T any](ctx context.Context, l *dataloadgen.Loader[string, []T], ke
 
 // subjectByID loads a subject through the operation's dataloader.
 func (r *Resolver) subjectByID(ctx context.Context, id string) (*models.Subject, error) {
-	s, err := r.loaders(ctx).Subjects.Load(ctx, id)
+	s, err := r.loaders(ctx).Subjects().Load(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -131,9 +180,9 @@ func itemFields(ctx context.Context) map[string]bool {
 // find their values loading or loaded, so a page costs one batch per edge
 // however its resolvers are scheduled (batching by time alone splits a page
 // into several batches on a busy machine).
-func prefetch[V any](ctx context.Context, fields map[string]bool, field string, l *dataloadgen.Loader[string, V], keys []string) {
+func prefetch[V any](ctx context.Context, fields map[string]bool, field string, l func() *dataloadgen.Loader[string, V], keys []string) {
 	if fields[field] && len(keys) > 0 {
-		l.LoadAllThunk(ctx, keys)
+		l().LoadAllThunk(ctx, keys)
 	}
 }
 
@@ -166,7 +215,7 @@ func (r *Resolver) prefetchApplications(ctx context.Context, apps []models.Appli
 // prefetchRequests prefetches the edges of a list of repair requests or
 // objections: record, evidence and history.
 func prefetchRequests[T any](ctx context.Context, l *Loaders, reqs []T, id, recordID func(*T) string,
-	evidence *dataloadgen.Loader[string, []models.Evidence], history *dataloadgen.Loader[string, []models.RequestEvent]) {
+	evidence func() *dataloadgen.Loader[string, []models.Evidence], history func() *dataloadgen.Loader[string, []models.RequestEvent]) {
 	f := itemFields(ctx)
 	prefetch(ctx, f, "record", l.Records, keysOf(reqs, recordID))
 	prefetch(ctx, f, "evidence", evidence, keysOf(reqs, id))

@@ -42,7 +42,7 @@ func (r *dishonestyRecordResolver) RecordedBy(ctx context.Context, obj *models.D
 }
 
 func (r *dishonestyRecordResolver) History(ctx context.Context, obj *models.DishonestyRecord) ([]models.RecordEvent, error) {
-	return loadList(ctx, r.loaders(ctx).RecordHistory, obj.ID)
+	return loadList(ctx, r.loaders(ctx).RecordHistory(), obj.ID)
 }
 
 func (r *jobRunResolver) Instance(ctx context.Context, obj *models.JobRun) (*string, error) {

@@ -108,7 +108,7 @@ func (r *mutationResolver) MarkNoticeRead(ctx context.Context, input model.MarkN
 }
 
 func (r *objectionResolver) Record(ctx context.Context, obj *models.Objection) (*models.DishonestyRecord, error) {
-	return loadOne(ctx, r.loaders(ctx).Records, obj.RecordID, "失信记录")
+	return loadOne(ctx, r.loaders(ctx).Records(), obj.RecordID, "失信记录")
 }
 
 func (r *objectionResolver) Decision(ctx context.Context, obj *models.Objection) (*string, error) {
@@ -116,11 +116,11 @@ func (r *objectionResolver) Decision(ctx context.Context, obj *models.Objection)
 }
 
 func (r *objectionResolver) Evidence(ctx context.Context, obj *models.Objection) ([]models.Evidence, error) {
-	return loadList(ctx, r.loaders(ctx).ObjectionEvidence, obj.ID)
+	return loadList(ctx, r.loaders(ctx).ObjectionEvidence(), obj.ID)
 }
 
 func (r *objectionResolver) History(ctx context.Context, obj *models.Objection) ([]models.RequestEvent, error) {
-	return loadList(ctx, r.loaders(ctx).ObjectionHistory, obj.ID)
+	return loadList(ctx, r.loaders(ctx).ObjectionHistory(), obj.ID)
 }
 
 func (r *queryResolver) RepairCommitmentText(ctx context.Context, recordID string) (*model.RepairCommitmentText, error) {
@@ -219,7 +219,7 @@ func (r *queryResolver) MyNotices(ctx context.Context) ([]models.StaffNotice, er
 }
 
 func (r *repairRequestResolver) Record(ctx context.Context, obj *models.RepairRequest) (*models.DishonestyRecord, error) {
-	return loadOne(ctx, r.loaders(ctx).Records, obj.RecordID, "失信记录")
+	return loadOne(ctx, r.loaders(ctx).Records(), obj.RecordID, "失信记录")
 }
 
 func (r *repairRequestResolver) MissingItems(ctx context.Context, obj *models.RepairRequest) ([]string, error) {
@@ -235,11 +235,11 @@ func (r *repairRequestResolver) Decision(ctx context.Context, obj *models.Repair
 }
 
 func (r *repairRequestResolver) Evidence(ctx context.Context, obj *models.RepairRequest) ([]models.Evidence, error) {
-	return loadList(ctx, r.loaders(ctx).RepairEvidence, obj.ID)
+	return loadList(ctx, r.loaders(ctx).RepairEvidence(), obj.ID)
 }
 
 func (r *repairRequestResolver) History(ctx context.Context, obj *models.RepairRequest) ([]models.RequestEvent, error) {
-	return loadList(ctx, r.loaders(ctx).RepairHistory, obj.ID)
+	return loadList(ctx, r.loaders(ctx).RepairHistory(), obj.ID)
 }
 
 func (r *requestEventResolver) ActorID(ctx context.Context, obj *models.RequestEvent) (*string, error) {

@@ -22,7 +22,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -31,16 +30,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"slices"
-	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -48,6 +42,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/redis/go-redis/v9"
 
+	"creditwater/bench/loadgen"
 	"creditwater/creditplatform/simulator"
 	"creditwater/graph"
 	"creditwater/graph/generated"
@@ -100,29 +95,22 @@ func run(o opts) error {
 	}
 	defer os.RemoveAll(dir)
 	if o.bin == "" {
-		o.bin = filepath.Join(dir, "creditwater")
-		build := exec.Command("go", "build", "-o", o.bin, "creditwater")
-		build.Stdout, build.Stderr = os.Stderr, os.Stderr
-		if err := build.Run(); err != nil {
-			return fmt.Errorf("building the product: %w", err)
+		if o.bin, err = loadgen.Build(dir); err != nil {
+			return err
 		}
 	}
 	prefix := fmt.Sprintf("cwbench:%d:", time.Now().UnixNano())
-	productAddr, metricsAddr, baseAddr := freeAddr(), freeAddr(), freeAddr()
-
-	env := []string{"CW_ENV=development", "CW_HTTP_ADDR=" + productAddr, "CW_METRICS_ADDR=" + metricsAddr,
-		"CW_DATA_DIR=" + filepath.Join(dir, "data"), "CW_REDIS_URL=" + o.redisURL, "CW_REDIS_PREFIX=" + prefix,
-		"CW_PLAYGROUND=false", "CW_LOG_LEVEL=info", "CW_JOBS_ENABLED=true"}
+	baseAddr := loadgen.FreeAddr()
+	env := []string{"CW_ENV=development", "CW_DATA_DIR=" + filepath.Join(dir, "data"), "CW_REDIS_URL=" + o.redisURL,
+		"CW_REDIS_PREFIX=" + prefix, "CW_PLAYGROUND=false", "CW_LOG_LEVEL=info", "CW_JOBS_ENABLED=true"}
 	if o.dbURL != "" {
 		env = append(env, "CW_DATABASE_URL="+o.dbURL)
 	}
-	product := exec.Command(o.bin, "serve")
-	product.Env = append(withoutCW(os.Environ()), env...)
-	// The access log is written as in production, to /dev/null.
-	if err := product.Start(); err != nil {
+	product, err := loadgen.StartProduct(o.bin, env, nil)
+	if err != nil {
 		return err
 	}
-	defer stop(product)
+	defer product.Stop()
 
 	self, err := os.Executable()
 	if err != nil {
@@ -145,16 +133,13 @@ func run(o opts) error {
 	if err := baseline.Start(); err != nil {
 		return err
 	}
-	defer stop(baseline)
+	defer loadgen.StopProcess(baseline)
 
-	productURL, baseURL := "http://"+productAddr+"/graphql", "http://"+baseAddr+"/graphql"
-	if err := waitReady("http://"+productAddr+"/readyz", 90*time.Second); err != nil {
-		return fmt.Errorf("product: %w", err)
-	}
-	if err := waitReady("http://"+baseAddr+"/healthz", 30*time.Second); err != nil {
+	productURL, baseURL := product.URL, "http://"+baseAddr+"/graphql"
+	if err := loadgen.WaitReady("http://"+baseAddr+"/healthz", 30*time.Second); err != nil {
 		return fmt.Errorf("baseline: %w", err)
 	}
-	token, err := login(productURL)
+	token, err := loadgen.Token(ctx, productURL, loadgen.StaffLogin)
 	if err != nil {
 		return err
 	}
@@ -167,10 +152,10 @@ func run(o opts) error {
 	// Fill the product's rating cache and register the persisted query on
 	// both targets.
 	for _, t := range []struct{ url, token string }{{productURL, token}, {baseURL, ""}} {
-		if err := do(http.DefaultClient, t.url, t.token, register); err != nil {
+		if err := loadgen.Post(http.DefaultClient, t.url, t.token, register, check); err != nil {
 			return err
 		}
-		if err := do(http.DefaultClient, t.url, t.token, persisted); err != nil {
+		if err := loadgen.Post(http.DefaultClient, t.url, t.token, persisted, check); err != nil {
 			return fmt.Errorf("persisted query: %w", err)
 		}
 	}
@@ -182,19 +167,19 @@ func run(o opts) error {
 		name string
 		body []byte
 	}{{"query text", text}, {"persisted (APQ)", persisted}} {
-		var base, prod []result
+		var base, prod []loadgen.Result
 		for i := range o.rounds {
-			b := load(baseURL, "", v.body, o.conc, o.warm, o.dur)
-			p := load(productURL, token, v.body, o.conc, o.warm, o.dur)
+			b := loadgen.Load(baseURL, "", v.body, check, o.conc, o.warm, o.dur)
+			p := loadgen.Load(productURL, token, v.body, check, o.conc, o.warm, o.dur)
 			fmt.Printf("  %s round %d: baseline %7.0f req/s p99 %-9s product %7.0f req/s p99 %-9s errors %d/%d\n",
-				v.name, i+1, b.rps, b.p99.Round(10*time.Microsecond), p.rps, p.p99.Round(10*time.Microsecond), b.errors, p.errors)
+				v.name, i+1, b.RPS, b.P99.Round(10*time.Microsecond), p.RPS, p.P99.Round(10*time.Microsecond), b.Errors, p.Errors)
 			base, prod = append(base, b), append(prod, p)
 		}
-		mb, mp := medians(base), medians(prod)
+		mb, mp := loadgen.Medians(base), loadgen.Medians(prod)
 		fmt.Printf("%s, medians: baseline %.0f req/s, p50 %s, p99 %s; product %.0f req/s, p50 %s, p99 %s\n",
-			v.name, mb.rps, mb.p50, mb.p99, mp.rps, mp.p50, mp.p99)
+			v.name, mb.RPS, mb.P50, mb.P99, mp.RPS, mp.P50, mp.P99)
 		fmt.Printf("%s: product/baseline throughput %.2fx (goal >= 0.8x), p99 %.2fx (goal <= 1.5x)\n",
-			v.name, mp.rps/mb.rps, float64(mp.p99)/float64(mb.p99))
+			v.name, mp.RPS/mb.RPS, float64(mp.P99)/float64(mb.P99))
 	}
 	return nil
 }
@@ -205,7 +190,13 @@ func runBaseline(addr, redisURL, key string) error {
 	if err != nil {
 		return err
 	}
-	rdb := redis.NewClient(opt)
+	return http.ListenAndServe(addr, baselineHandler(redis.NewClient(opt), key))
+}
+
+// baselineHandler is the baseline: the product's GraphQL transports and
+// query cache (server.NewGraphQLHandler) plus gqlgen's APQ extension, and a
+// creditRating resolver doing one Redis GET of key.
+func baselineHandler(rdb redis.UniversalClient, key string) http.Handler {
 	root := baseRoot{Resolver: &graph.Resolver{}, q: baseQuery{rdb: rdb, key: key}}
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: root, Directives: generated.DirectiveRoot{
 		HasRole: func(ctx context.Context, _ any, next graphql.Resolver, _ []models.Role) (any, error) {
@@ -218,7 +209,7 @@ func runBaseline(addr, redisURL, key string) error {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", h)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
-	return http.ListenAndServe(addr, mux)
+	return mux
 }
 
 type baseRoot struct {
@@ -246,10 +237,6 @@ func (q baseQuery) CreditRating(ctx context.Context, _ string) (*rating.Rating, 
 	return &r, nil
 }
 
-func withoutCW(environ []string) []string {
-	return slices.DeleteFunc(slices.Clone(environ), func(kv string) bool { return strings.HasPrefix(kv, "CW_") })
-}
-
 func orDefault(s, def string) string {
 	if s == "" {
 		return def
@@ -257,141 +244,5 @@ func orDefault(s, def string) string {
 	return s
 }
 
-// freeAddr returns a loopback address with a port free just now.
-func freeAddr() string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-func stop(c *exec.Cmd) {
-	_ = c.Process.Signal(os.Interrupt)
-	done := make(chan struct{})
-	go func() { _ = c.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		_ = c.Process.Kill()
-		<-done
-	}
-}
-
-func waitReady(url string, limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	for {
-		resp, err := http.Get(url)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("not ready at %s after %s", url, limit)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-}
-
-func login(url string) (string, error) {
-	body := `{"query":"mutation{staffLogin(input:{username:\"staff\",password:\"demo-staff-pass\"}){token}}"}`
-	resp, err := http.Post(url, "application/json", bytes.NewBufferString(body))
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	var out struct {
-		Data struct{ StaffLogin struct{ Token string } }
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || out.Data.StaffLogin.Token == "" {
-		return "", fmt.Errorf("login failed: %v", err)
-	}
-	return out.Data.StaffLogin.Token, nil
-}
-
-func do(c *http.Client, url, token string, body []byte) error {
-	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		return err
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || bytes.Contains(b, []byte(`"errors"`)) || !bytes.Contains(b, []byte(`"rating":"A"`)) {
-		return fmt.Errorf("bad response %d: %s", resp.StatusCode, b)
-	}
-	return nil
-}
-
-type result struct {
-	rps      float64
-	p50, p99 time.Duration
-	errors   int64
-}
-
-// medians returns the median of each figure over rounds.
-func medians(rs []result) result {
-	pick := func(f func(result) float64) float64 {
-		v := make([]float64, len(rs))
-		for i, r := range rs {
-			v[i] = f(r)
-		}
-		slices.Sort(v)
-		return v[len(v)/2]
-	}
-	return result{
-		rps: pick(func(r result) float64 { return r.rps }),
-		p50: time.Duration(pick(func(r result) float64 { return float64(r.p50) })),
-		p99: time.Duration(pick(func(r result) float64 { return float64(r.p99) })),
-	}
-}
-
-// load runs conc clients for warm+dur and measures the last dur.
-func load(url, token string, body []byte, conc int, warm, dur time.Duration) result {
-	tr := &http.Transport{MaxIdleConnsPerHost: conc * 2, MaxConnsPerHost: conc * 2}
-	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr}
-	var measuring atomic.Bool
-	var errs atomic.Int64
-	lat := make([][]time.Duration, conc)
-	stop := time.Now().Add(warm + dur)
-	var wg sync.WaitGroup
-	for i := range conc {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for time.Now().Before(stop) {
-				t := time.Now()
-				err := do(client, url, token, body)
-				if measuring.Load() {
-					if err != nil {
-						errs.Add(1)
-						continue
-					}
-					lat[i] = append(lat[i], time.Since(t))
-				}
-			}
-		}()
-	}
-	time.Sleep(warm)
-	measuring.Store(true)
-	start := time.Now()
-	wg.Wait()
-	elapsed := time.Since(start)
-	var all []time.Duration
-	for _, l := range lat {
-		all = append(all, l...)
-	}
-	slices.Sort(all)
-	if len(all) == 0 {
-		return result{errors: errs.Load()}
-	}
-	return result{rps: float64(len(all)) / elapsed.Seconds(), p50: all[len(all)/2], p99: all[len(all)*99/100], errors: errs.Load()}
-}
+// check accepts only the cached rating's answer.
+var check = loadgen.NoErrors(`"rating":"A"`)
