@@ -88,7 +88,7 @@ func DefaultConfig() Config {
 			models.AppSubmitted: 2, models.AppSurveyScheduled: 3, models.AppSurveyed: 1,
 			models.AppCreditChecked: 5, models.AppCommitmentSigned: 1, models.AppPublished: 1,
 		},
-		PlatformName: "信用中国（广东韶关）",
+		PlatformName:     "信用中国（广东韶关）",
 		Lifecycle:        credit.DefaultConfig().Lifecycle,
 		StatsDefaultDays: 90,
 	}

@@ -27,24 +27,10 @@ func TestR8_1_QueueSeveralStatusesMergedInOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	const q = `query($f:ApplicationFilter,$o:ApplicationOrder,$first:Int,$after:String){applications(filter:$f,orderBy:$o,first:$first,after:$after){
-		edges{cursor node{id status}} pageInfo{hasNextPage endCursor} totalCount}}`
-	type node struct{ ID, Status string }
-	type pg struct {
-		Applications struct {
-			Edges []struct {
-				Cursor string
-				Node   node
-			}
-			PageInfo struct {
-				HasNextPage bool
-				EndCursor   *string
-			}
-			TotalCount int
-		}
-	}
+		edges{cursor node{id vip submittedAt status}} pageInfo{hasNextPage endCursor} totalCount}}`
 	statuses := []string{"SURVEYED", "SUBMITTED", "SURVEYED"} // a repeat is read once
 	for _, order := range []string{"VIP_FIRST", "OLDEST", "NEWEST"} {
-		var all pg
+		var all appPage
 		h.must(staff, q, map[string]any{"o": order, "first": 100}, &all)
 		var want []string
 		for _, e := range all.Applications.Edges {
@@ -55,7 +41,7 @@ func TestR8_1_QueueSeveralStatusesMergedInOrder(t *testing.T) {
 		if len(want) != 7 {
 			t.Fatalf("%s: seeded %d SUBMITTED/SURVEYED, want 7", order, len(want))
 		}
-		var one pg
+		var one appPage
 		h.must(staff, q, map[string]any{"o": order, "first": 100, "f": map[string]any{"statuses": statuses}}, &one)
 		var got []string
 		for _, e := range one.Applications.Edges {
@@ -64,19 +50,7 @@ func TestR8_1_QueueSeveralStatusesMergedInOrder(t *testing.T) {
 		if !slices.Equal(got, want) || one.Applications.TotalCount != 7 || one.Applications.PageInfo.HasNextPage {
 			t.Errorf("%s: one page %v (totalCount %d), want %v", order, got, one.Applications.TotalCount, want)
 		}
-		got = nil
-		var after any
-		for range 10 {
-			var p pg
-			h.must(staff, q, map[string]any{"o": order, "first": 2, "after": after, "f": map[string]any{"statuses": statuses}}, &p)
-			for _, e := range p.Applications.Edges {
-				got = append(got, e.Node.ID)
-			}
-			if !p.Applications.PageInfo.HasNextPage {
-				break
-			}
-			after = *p.Applications.PageInfo.EndCursor
-		}
+		got = queueIDs(h, staff, q, map[string]any{"o": order, "first": 2, "f": map[string]any{"statuses": statuses}})
 		if !slices.Equal(got, want) {
 			t.Errorf("%s: paged two at a time %v, want %v", order, got, want)
 		}

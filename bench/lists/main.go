@@ -22,7 +22,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -31,11 +30,11 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
 
+	"creditwater/bench/loadgen"
 	"creditwater/store"
 )
 
@@ -125,15 +124,12 @@ func run(ctx context.Context, o opts, out io.Writer) error {
 	}
 	defer os.RemoveAll(dir)
 	if o.bin == "" {
-		o.bin = filepath.Join(dir, "creditwater")
-		build := exec.Command("go", "build", "-o", o.bin, "creditwater")
-		build.Stdout, build.Stderr = os.Stderr, os.Stderr
-		if err := build.Run(); err != nil {
-			return fmt.Errorf("building the product: %w", err)
+		if o.bin, err = loadgen.Build(dir); err != nil {
+			return err
 		}
 	}
-	env := append(withoutCW(os.Environ()), "CW_ENV=development", "CW_DEMO_DATA=false", "CW_DATABASE_URL="+o.db,
-		"CW_DATA_DIR="+filepath.Join(dir, "data"), "CW_LOG_LEVEL=warn")
+	base := []string{"CW_ENV=development", "CW_DEMO_DATA=false", "CW_DATABASE_URL=" + o.db, "CW_DATA_DIR=" + filepath.Join(dir, "data"), "CW_LOG_LEVEL=warn"}
+	env := slices.Concat(slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "CW_") }), base)
 	// The product's own migrations, as an operator runs them.
 	if err := command(env, o.bin, "migrate"); err != nil {
 		return err
@@ -157,23 +153,17 @@ func run(ctx context.Context, o opts, out io.Writer) error {
 		dbName, o.scale, z.Apps, z.Records, 2*z.Records, z.Audit, z.Repairs, z.Objections, z.Subjects, z.Staff+z.Users)
 	// The ADMIN the bench logs in as (it sees every list, the audit log
 	// included); already there on -reuse.
-	_ = command(append(env, "CW_NEW_PASSWORD="+adminPass), o.bin, "user", "create", "-username", adminUser, "-role", "ADMIN", "-name", "基准测试管理员")
+	_ = command(slices.Concat(env, []string{"CW_NEW_PASSWORD=" + adminPass}), o.bin, "user", "create", "-username", adminUser, "-role", "ADMIN", "-name", "基准测试管理员")
 
-	addr, metrics := freeAddr(), freeAddr()
-	product := exec.Command(o.bin, "serve")
-	product.Env = append(env, "CW_HTTP_ADDR="+addr, "CW_METRICS_ADDR="+metrics, "CW_REDIS_URL="+o.redis,
+	prod, err := loadgen.StartProduct(o.bin, slices.Concat(base, []string{"CW_REDIS_URL=" + o.redis,
 		fmt.Sprintf("CW_REDIS_PREFIX=cwbenchlists:%d:", time.Now().UnixNano()), "CW_PLAYGROUND=false", "CW_JOBS_ENABLED=false",
-		"CW_MIGRATE_ON_SERVE=false")
-	product.Stderr = os.Stderr
-	if err := product.Start(); err != nil {
+		"CW_MIGRATE_ON_SERVE=false"}), nil)
+	if err != nil {
 		return err
 	}
-	defer stop(product)
-	url := "http://" + addr + "/graphql"
-	if err := waitReady("http://"+addr+"/readyz", 90*time.Second); err != nil {
-		return err
-	}
-	token, err := login(url)
+	defer prod.Stop()
+	url := prod.URL
+	token, err := loadgen.Token(ctx, url, fmt.Sprintf(`mutation{staffLogin(input:{username:%q,password:%q}){token}}`, adminUser, adminPass))
 	if err != nil {
 		return err
 	}
@@ -183,6 +173,7 @@ func run(ctx context.Context, o opts, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "product: %s serve (own process, jobs off), %d sequential requests per list, then %d clients for %s; bench GOMAXPROCS=%d NumCPU=%d\n",
 		o.bin, o.n, o.conc, o.dur, runtime.GOMAXPROCS(0), runtime.NumCPU())
+	check := loadgen.NoErrors(`"data"`)
 	var results []result
 	var plans []plan
 	for _, c := range cs {
@@ -190,14 +181,14 @@ func run(ctx context.Context, o opts, out io.Writer) error {
 			continue
 		}
 		body, _ := json.Marshal(map[string]any{"query": c.query, "variables": c.vars})
-		client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.conc}}
-		if err := do(client, url, token, body); err != nil { // warm-up, and a check
+		client := &http.Client{}
+		if err := loadgen.Post(client, url, token, body, check); err != nil { // warm-up, and a check
 			fmt.Fprintf(out, "  %-32s failed: %v\n", c.name, err)
 			results = append(results, result{name: c.name, failed: true})
 			continue
 		}
 		if o.explain {
-			p, err := capture(ctx, db, dbName, func() error { return do(client, url, token, body) })
+			p, err := capture(ctx, db, dbName, func() error { return loadgen.Post(client, url, token, body, check) })
 			if err != nil {
 				return fmt.Errorf("%s: %w", c.name, err)
 			}
@@ -208,15 +199,14 @@ func run(ctx context.Context, o opts, out io.Writer) error {
 		seq := make([]time.Duration, 0, o.n)
 		for range o.n {
 			t := time.Now()
-			if err := do(client, url, token, body); err != nil {
+			if err := loadgen.Post(client, url, token, body, check); err != nil {
 				r.errors++
 			}
 			seq = append(seq, time.Since(t))
 		}
 		r.seqP50, r.seqP99 = quantile(seq, 0.5), quantile(seq, 0.99)
-		var errs int
-		r.rps, r.p50, r.p99, errs = loadRun(client, url, token, body, o.conc, o.dur)
-		r.errors += errs
+		lr := loadgen.Load(url, token, body, check, o.conc, 500*time.Millisecond, o.dur)
+		r.rps, r.p50, r.p99, r.errors = lr.RPS, lr.P50, lr.P99, r.errors+int(lr.Errors)
 		fmt.Fprintf(out, "  %-32s seq p50 %8s p99 %8s | %2d clients %7.1f req/s p50 %8s p99 %8s%s\n", r.name,
 			ms(r.seqP50), ms(r.seqP99), o.conc, r.rps, ms(r.p50), ms(r.p99), errNote(r.errors))
 		results = append(results, r)
@@ -229,7 +219,7 @@ func run(ctx context.Context, o opts, out io.Writer) error {
 	return nil
 }
 
-// command runs the product binary with env.
+// command runs the product binary with env (its CW_ variables only).
 func command(env []string, bin string, args ...string) error {
 	c := exec.Command(bin, args...)
 	c.Env = env
@@ -237,85 +227,6 @@ func command(env []string, bin string, args ...string) error {
 	c.Stdout, c.Stderr = &buf, &buf
 	if err := c.Run(); err != nil {
 		return fmt.Errorf("%s %s: %w: %s", filepath.Base(bin), strings.Join(args, " "), err, buf.String())
-	}
-	return nil
-}
-
-func withoutCW(environ []string) []string {
-	return slices.DeleteFunc(slices.Clone(environ), func(kv string) bool { return strings.HasPrefix(kv, "CW_") })
-}
-
-func freeAddr() string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-func stop(c *exec.Cmd) {
-	_ = c.Process.Signal(os.Interrupt)
-	done := make(chan struct{})
-	go func() { _ = c.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		_ = c.Process.Kill()
-		<-done
-	}
-}
-
-func waitReady(url string, limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	for {
-		resp, err := http.Get(url)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("product not ready at %s after %s", url, limit)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-}
-
-func login(url string) (string, error) {
-	body, _ := json.Marshal(map[string]any{
-		"query":     "mutation($u: String!, $p: String!) { staffLogin(input: {username: $u, password: $p}) { token } }",
-		"variables": map[string]any{"u": adminUser, "p": adminPass},
-	})
-	resp, err := http.Post(url, "application/json", bytes.NewReader(body))
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	var res struct {
-		Data struct{ StaffLogin struct{ Token string } }
-	}
-	raw, _ := io.ReadAll(resp.Body)
-	if err := json.Unmarshal(raw, &res); err != nil || res.Data.StaffLogin.Token == "" {
-		return "", fmt.Errorf("login failed: %s", raw)
-	}
-	return res.Data.StaffLogin.Token, nil
-}
-
-// do sends one request and checks it answered without errors.
-func do(c *http.Client, url, token string, body []byte) error {
-	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := c.Do(req)
-	if err != nil {
-		return err
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || bytes.Contains(b, []byte(`"errors"`)) {
-		return fmt.Errorf("bad response %d: %.400s", resp.StatusCode, b)
 	}
 	return nil
 }
@@ -337,35 +248,6 @@ func quantile(ds []time.Duration, q float64) time.Duration {
 	slices.Sort(s)
 	i := int(float64(len(s))*q+0.999999) - 1
 	return s[min(max(i, 0), len(s)-1)]
-}
-
-// loadRun runs conc clients sending body for dur.
-func loadRun(client *http.Client, url, token string, body []byte, conc int, dur time.Duration) (rps float64, p50, p99 time.Duration, errs int) {
-	var mu sync.Mutex
-	var all []time.Duration
-	start := time.Now()
-	stopAt := start.Add(dur)
-	var wg sync.WaitGroup
-	for range conc {
-		wg.Go(func() {
-			var mine []time.Duration
-			bad := 0
-			for time.Now().Before(stopAt) {
-				t := time.Now()
-				if err := do(client, url, token, body); err != nil {
-					bad++
-					continue
-				}
-				mine = append(mine, time.Since(t))
-			}
-			mu.Lock()
-			all, errs = append(all, mine...), errs+bad
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	return float64(len(all)) / elapsed.Seconds(), quantile(all, 0.5), quantile(all, 0.99), errs
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond)) }
