@@ -66,6 +66,18 @@ func Between(q *gorm.DB, col string, from, to time.Time) *gorm.DB {
 	return q
 }
 
+// ForceIndex is the table expression of table read through its index idx
+// on MariaDB/MySQL (FORCE INDEX), for a statement whose ORDER BY or GROUP
+// BY tempts the optimizer into scanning another index in full; on SQLite
+// the table alone (its planner takes the range by itself). table and idx
+// are constants of the code.
+func ForceIndex(db *gorm.DB, table, idx string) string {
+	if IsMySQL(db) {
+		return table + " FORCE INDEX (" + idx + ")"
+	}
+	return table
+}
+
 // HoursSQL is the SQL of the hours from the instant column a to b (constants
 // of the code) on db's dialect.
 func HoursSQL(db *gorm.DB, a, b string) string {

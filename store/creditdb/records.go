@@ -70,13 +70,13 @@ func (s *Records) Update(ctx context.Context, rec models.DishonestyRecord, versi
 // cursor.
 func (s *Records) List(ctx context.Context, q record.Query) ([]models.DishonestyRecord, int64, error) {
 	db := s.q(ctx).Model(&models.DishonestyRecord{})
-	if idx := dayIndex(q); idx != "" && store.IsMySQL(s.db) {
+	if idx := dayIndex(q); idx != "" {
 		// A behaviour-day range is read as that range of the day index, its
 		// rows sorted newest first: MariaDB would otherwise walk the whole
 		// list newest first and test every row for the day (seconds for a
 		// month a year back among a million records; issue 14). SQLite
 		// picks the range by itself.
-		db = db.Table("dishonesty_records FORCE INDEX (" + idx + ")")
+		db = db.Table(store.ForceIndex(s.db, "dishonesty_records", idx))
 	}
 	if q.SubjectID != "" {
 		db = db.Where("subject_id = ?", q.SubjectID)

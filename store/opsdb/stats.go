@@ -81,7 +81,11 @@ func (s *Store) Stats(ctx context.Context, p ops.Period, now time.Time) (ops.Sta
 		N           int64
 		AvgHours    float64
 	}
-	if err := db.Model(&models.Application{}).Select("wants_credit, COUNT(*) AS n, AVG("+s.hours("submitted_at", "accepted_at")+") AS avg_hours").
+	// FORCE INDEX on MariaDB here and below: grouping by a column that leads
+	// another index tempts the optimizer into reading that whole index
+	// instead of the period's range (20 s for a million applications).
+	if err := db.Model(&models.Application{}).Table(store.ForceIndex(s.db, "applications", "ix_app_s_accepted")).
+		Select("wants_credit, COUNT(*) AS n, AVG("+s.hours("submitted_at", "accepted_at")+") AS avg_hours").
 		Where("accepted_at >= ? AND accepted_at < ?", from, to).Group("wants_credit").Order("wants_credit DESC").Scan(&paths).Error; err != nil {
 		return fail(err)
 	}
@@ -114,7 +118,7 @@ func (s *Store) Stats(ctx context.Context, p ops.Period, now time.Time) (ops.Sta
 	}
 
 	// Records of the period by kind and status.
-	if err := db.Model(&models.DishonestyRecord{}).Select("kind, status, COUNT(*) AS count").
+	if err := db.Model(&models.DishonestyRecord{}).Table(store.ForceIndex(s.db, "dishonesty_records", "ix_rec_s_created")).Select("kind, status, COUNT(*) AS count").
 		Where("created_at >= ? AND created_at < ?", from, to).Group("kind, status").Order("kind, status").Scan(&st.Records).Error; err != nil {
 		return fail(err)
 	}
@@ -122,7 +126,7 @@ func (s *Store) Stats(ctx context.Context, p ops.Period, now time.Time) (ops.Sta
 	if err := db.Model(&models.Subject{}).Select("tier, COUNT(*) AS count").Group("tier").Order("tier").Scan(&st.Tiers).Error; err != nil {
 		return fail(err)
 	}
-	if err := db.Model(&models.Application{}).Select("rating, COUNT(*) AS count").
+	if err := db.Model(&models.Application{}).Table(store.ForceIndex(s.db, "applications", "ix_app_s_checked")).Select("rating, COUNT(*) AS count").
 		Where("credit_checked_at >= ? AND credit_checked_at < ? AND rating <> ''", from, to).Group("rating").Order("rating").Scan(&st.Ratings).Error; err != nil {
 		return fail(err)
 	}
