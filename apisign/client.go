@@ -227,6 +227,25 @@ func (c *Client) Do(ctx context.Context, req Request, decode func([]byte) error)
 	return nil
 }
 
+// DoJSON is Do for a JSON answer: it decodes a 2xx body into a T and hands
+// it to check, which rejects an answer that does not fit the request. Like
+// a malformed body, check's error counts as an upstream failure. On error
+// it returns T's zero value.
+func DoJSON[T any](ctx context.Context, c *Client, req Request, check func(*T) error) (T, error) {
+	var v T
+	err := c.Do(ctx, req, func(b []byte) error {
+		if err := json.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		return check(&v)
+	})
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return v, nil
+}
+
 // roundTrip performs one HTTP exchange. Its errors are *statusError,
 // *transportError, *decodeError, *configError or errCanceled.
 func (c *Client) roundTrip(ctx context.Context, in Request, body []byte, decode func([]byte) error) error {

@@ -146,3 +146,9 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 func WriteError(w http.ResponseWriter, status int, code, msg string) {
 	WriteJSON(w, status, ErrorBody{Code: code, Message: msg})
 }
+
+// RouteNotFound answers 404 ROUTE_NOT_FOUND, as a signed API does for a
+// path it does not serve; a simulator mounts it on "/".
+func RouteNotFound(w http.ResponseWriter, _ *http.Request) {
+	WriteError(w, http.StatusNotFound, CodeRouteNotFound, "no such endpoint")
+}

@@ -2,6 +2,7 @@ package apisign_test
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -45,90 +46,52 @@ func TestVerify(t *testing.T) {
 	now := time.Unix(1767225600, 0)
 	body := []byte(`{"kind":"COMMITMENT"}`)
 
-	newReq := func() *http.Request {
-		return httptest.NewRequest(http.MethodPost, "/api/v1/publications", bytes.NewReader(body))
+	header := func(name, v string) func(*http.Request) {
+		return func(r *http.Request) {
+			if v == "" {
+				r.Header.Del(name)
+			} else {
+				r.Header.Set(name, v)
+			}
+		}
 	}
+	// Each request is signed with key, secret and body at now unless the
+	// case names another key, secret or clock skew; tamper then changes it,
+	// and sent is the body that arrives (body when nil).
 	tests := []struct {
-		name    string
-		prepare func() (*http.Request, []byte)
-		want    error
+		name        string
+		key, secret string
+		skew        time.Duration
+		tamper      func(*http.Request)
+		sent        []byte
+		want        error
 	}{
-		{"round trip", func() (*http.Request, []byte) {
-			r := newReq()
-			apisign.SignRequest(r, body, key, secret, now)
-			return r, body
-		}, nil},
-		{"timestamp inside window", func() (*http.Request, []byte) {
-			r := newReq()
-			apisign.SignRequest(r, body, key, secret, now.Add(-4*time.Minute))
-			return r, body
-		}, nil},
-		{"tampered body", func() (*http.Request, []byte) {
-			r := newReq()
-			apisign.SignRequest(r, body, key, secret, now)
-			return r, []byte(`{"kind":"DISHONESTY"}`)
-		}, apisign.ErrBadSignature},
-		{"tampered path", func() (*http.Request, []byte) {
-			r := newReq()
-			apisign.SignRequest(r, body, key, secret, now)
-			r.URL.Path = "/api/v1/publications/x/withdrawal"
-			return r, body
-		}, apisign.ErrBadSignature},
-		{"tampered method", func() (*http.Request, []byte) {
-			r := newReq()
-			apisign.SignRequest(r, body, key, secret, now)
-			r.Method = http.MethodPut
-			return r, body
-		}, apisign.ErrBadSignature},
-		{"tampered nonce", func() (*http.Request, []byte) {
-			r := newReq()
-			apisign.SignRequest(r, body, key, secret, now)
-			r.Header.Set(apisign.HeaderNonce, "other-nonce")
-			return r, body
-		}, apisign.ErrBadSignature},
-		{"wrong secret", func() (*http.Request, []byte) {
-			r := newReq()
-			apisign.SignRequest(r, body, key, "not-the-secret", now)
-			return r, body
-		}, apisign.ErrBadSignature},
-		{"unknown key", func() (*http.Request, []byte) {
-			r := newReq()
-			apisign.SignRequest(r, body, "app-2", secret, now)
-			return r, body
-		}, apisign.ErrUnknownAppKey},
-		{"stale timestamp", func() (*http.Request, []byte) {
-			r := newReq()
-			apisign.SignRequest(r, body, key, secret, now.Add(-6*time.Minute))
-			return r, body
-		}, apisign.ErrStaleTimestamp},
-		{"future timestamp", func() (*http.Request, []byte) {
-			r := newReq()
-			apisign.SignRequest(r, body, key, secret, now.Add(6*time.Minute))
-			return r, body
-		}, apisign.ErrStaleTimestamp},
-		{"missing nonce", func() (*http.Request, []byte) {
-			r := newReq()
-			apisign.SignRequest(r, body, key, secret, now)
-			r.Header.Del(apisign.HeaderNonce)
-			return r, body
-		}, apisign.ErrMissingSignature},
-		{"non-numeric timestamp", func() (*http.Request, []byte) {
-			r := newReq()
-			apisign.SignRequest(r, body, key, secret, now)
-			r.Header.Set(apisign.HeaderTimestamp, "yesterday")
-			return r, body
-		}, apisign.ErrMissingSignature},
-		{"signature not hex", func() (*http.Request, []byte) {
-			r := newReq()
-			apisign.SignRequest(r, body, key, secret, now)
-			r.Header.Set(apisign.HeaderSignature, "zz")
-			return r, body
-		}, apisign.ErrMissingSignature},
+		{name: "round trip"},
+		{name: "timestamp inside window", skew: -4 * time.Minute},
+		{name: "tampered body", sent: []byte(`{"kind":"DISHONESTY"}`), want: apisign.ErrBadSignature},
+		{name: "tampered path", tamper: func(r *http.Request) { r.URL.Path = "/api/v1/publications/x/withdrawal" }, want: apisign.ErrBadSignature},
+		{name: "tampered method", tamper: func(r *http.Request) { r.Method = http.MethodPut }, want: apisign.ErrBadSignature},
+		{name: "tampered nonce", tamper: header(apisign.HeaderNonce, "other-nonce"), want: apisign.ErrBadSignature},
+		{name: "wrong secret", secret: "not-the-secret", want: apisign.ErrBadSignature},
+		{name: "unknown key", key: "app-2", want: apisign.ErrUnknownAppKey},
+		{name: "stale timestamp", skew: -6 * time.Minute, want: apisign.ErrStaleTimestamp},
+		{name: "future timestamp", skew: 6 * time.Minute, want: apisign.ErrStaleTimestamp},
+		{name: "missing nonce", tamper: header(apisign.HeaderNonce, ""), want: apisign.ErrMissingSignature},
+		{name: "non-numeric timestamp", tamper: header(apisign.HeaderTimestamp, "yesterday"), want: apisign.ErrMissingSignature},
+		{name: "signature not hex", tamper: header(apisign.HeaderSignature, "zz"), want: apisign.ErrMissingSignature},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			r, b := tt.prepare()
+			r := httptest.NewRequest(http.MethodPost, "/api/v1/publications", bytes.NewReader(body))
+			apisign.SignRequest(r, body, cmp.Or(tt.key, key), cmp.Or(tt.secret, secret), now.Add(tt.skew))
+			if tt.tamper != nil {
+				tt.tamper(r)
+			}
+			b := body
+			if tt.sent != nil {
+				b = tt.sent
+			}
 			signed, err := apisign.Verify(r, b, lookup, now, 0)
 			if !errors.Is(err, tt.want) || (tt.want == nil && err != nil) {
 				t.Fatalf("Verify error = %v, want %v", err, tt.want)

@@ -59,6 +59,7 @@ type Enqueue func(ctx context.Context, tx *gorm.DB, key, kind, aggregateID strin
 const (
 	KindPublishCommitment = "PUBLISH_COMMITMENT"
 	KindNotify            = "NOTIFY_STATUS"
+	KindNotifyNotice      = "NOTIFY_NOTICE"
 )
 
 // Config are the scheme's rules (R7.4).

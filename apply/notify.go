@@ -10,6 +10,7 @@ import (
 	"creditwater/apperr"
 	"creditwater/auth"
 	"creditwater/models"
+	"creditwater/notice"
 )
 
 // NotifyPayload is the outbox payload of a status notification.
@@ -52,18 +53,55 @@ func (s *Service) GrantSubscription(ctx context.Context, templateID string) (int
 	return g.Remaining, nil
 }
 
+// useGrant consumes one grant of the status template held by userID and
+// reports whether there was one. INTERNAL.
+func (s *Service) useGrant(ctx context.Context, tx *gorm.DB, userID string) (bool, error) {
+	res := tx.WithContext(ctx).Model(&models.SubscriptionGrant{}).
+		Where("user_id = ? AND template_id = ? AND remaining > 0", userID, s.cfg.NotifyTemplateID).
+		Update("remaining", gorm.Expr("remaining - 1"))
+	if res.Error != nil {
+		return false, apperr.Wrap(res.Error, apperr.Internal, "无法读取消息订阅")
+	}
+	return res.RowsAffected > 0, nil
+}
+
+// NoticePayload is the outbox payload of the subscribe message of an inbox
+// notice (R7.6).
+type NoticePayload struct {
+	UserID     string `json:"userId"`
+	TemplateID string `json:"templateId"`
+	Kind       string `json:"kind"`
+	Title      string `json:"title"`
+	Body       string `json:"body"`
+}
+
+// QueueNoticeMessage consumes one grant of userID, if any, and queues, in
+// tx, the subscribe message of an inbox notice (R7.6: a WeChat subscribe
+// message where a grant is held): no grant, no message, no error. Package
+// inbox calls it for each new notice of the kinds it is given. INTERNAL.
+func (s *Service) QueueNoticeMessage(ctx context.Context, tx *gorm.DB, userID string, ev notice.Event) error {
+	ok, err := s.useGrant(ctx, tx, userID)
+	if err != nil || !ok {
+		return err
+	}
+	key := "notice:" + models.NewID()
+	if ev.Key != "" {
+		key = "notice:" + ev.Key + ":" + userID
+	}
+	title := ev.Title
+	if title == "" {
+		title = notice.Title(ev.Kind)
+	}
+	return s.enqueue(ctx, tx, key, KindNotifyNotice, ev.RefID, NoticePayload{UserID: userID, TemplateID: s.cfg.NotifyTemplateID,
+		Kind: string(ev.Kind), Title: title, Body: ev.Body})
+}
+
 // queueNotification consumes one grant of the applicant, if any, and queues
 // the status message in the same transaction (R4.4): no grant, no message,
 // no error.
 func (s *Service) queueNotification(ctx context.Context, tx *gorm.DB, app *models.Application) error {
-	res := tx.WithContext(ctx).Model(&models.SubscriptionGrant{}).
-		Where("user_id = ? AND template_id = ? AND remaining > 0", app.UserID, s.cfg.NotifyTemplateID).
-		Update("remaining", gorm.Expr("remaining - 1"))
-	if res.Error != nil {
-		return apperr.Wrap(res.Error, apperr.Internal, "无法读取消息订阅")
-	}
-	if res.RowsAffected == 0 {
-		return nil
+	if ok, err := s.useGrant(ctx, tx, app.UserID); err != nil || !ok {
+		return err
 	}
 	key := "notify:" + app.ID + ":" + strconv.Itoa(app.Version)
 	return s.enqueue(ctx, tx, key, KindNotify, app.ID, NotifyPayload{UserID: app.UserID, ApplicationID: app.ID, Status: app.Status,

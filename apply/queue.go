@@ -93,7 +93,7 @@ func (s *Service) Queue(ctx context.Context, f QueueFilter, order Order, first i
 	if !ok {
 		key = queueKeys[OrderVIPFirst]
 	}
-	q := s.db.WithContext(ctx).Model(&models.Application{})
+	q := store.ReadReplica(s.db.WithContext(ctx)).Model(&models.Application{})
 	if f.VIPOnly {
 		q = q.Where("vip = ?", true)
 	}
@@ -242,7 +242,7 @@ func (s *Service) HandlingStats(ctx context.Context, from, to time.Time) ([]Stat
 		N        int64
 		AvgHours float64
 	}
-	if err := s.db.WithContext(ctx).Model(&models.Application{}).Table(store.ForceIndex(s.db, "applications", "ix_app_s_accepted")).
+	if err := store.ReadReplica(s.db.WithContext(ctx)).Model(&models.Application{}).Table(store.ForceIndex(s.db, "applications", "ix_app_s_accepted")).
 		Select("vip, COUNT(*) AS n, AVG("+store.HoursSQL(s.db, "submitted_at", "accepted_at")+") AS avg_hours").
 		Where("accepted_at >= ? AND accepted_at < ? AND status = ?", from.UTC(), to.UTC(), models.AppAccepted).
 		Group("vip").Scan(&rows).Error; err != nil {

@@ -159,6 +159,11 @@ func (s *Service) CheckCredit(ctx context.Context, id string, version *int) (Che
 	eligible := len(failed) == 0
 	rawFailed, _ := json.Marshal(failed)
 	set := map[string]any{"report_no": reportNo, "rating": string(level), "credit_checked_at": now, "eligible": eligible, "failed_conditions": string(rawFailed)}
+	if handles(s.cfg.Lifecycle.ExtraReviewGrades, subj) {
+		// R3.4: graded DISHONEST at the credit check: the extra review
+		// step is required (once required, it stays).
+		set["extra_review"] = true
+	}
 	to, reason := models.AppCreditChecked, "eligible: rating "+string(level)
 	if !eligible {
 		to, reason = models.AppFallback, reasonOf(failed)
@@ -192,9 +197,9 @@ type AcceptInput struct {
 // property-ownership proof is waived, the e-credit report standing in for it
 // (R4.2); from FALLBACK_TO_DOCUMENTS it is the ordinary path. Documents may
 // be missing (容缺) only for the grades of Lifecycle.LenientGrades
-// (EXCELLENT, R3.2, R3.4); the applications of Lifecycle.ExtraReviewGrades
-// (DISHONEST) need the extra review step: a credit officer (or admin)
-// accepts them. It returns FAILED_PRECONDITION (NOT_EXCELLENT,
+// (EXCELLENT, R3.2, R3.4); an application that needs the extra review step
+// (see extraReviewDue) is accepted only after a credit officer passed it
+// (PassExtraReview). It returns FAILED_PRECONDITION (NOT_EXCELLENT,
 // EXTRA_REVIEW_REQUIRED) otherwise, CONFLICT when another staff member
 // changed the application first.
 func (s *Service) Accept(ctx context.Context, id string, in AcceptInput) (models.Application, error) {
@@ -219,10 +224,10 @@ func (s *Service) Accept(ctx context.Context, id string, in AcceptInput) (models
 			return change{}, err
 		}
 		// R3.4: the applications of a DISHONEST subject (by default) need
-		// the extra review step: only a credit officer accepts them.
-		extra := handles(s.cfg.Lifecycle.ExtraReviewGrades, subj)
-		if extra && a.Role != models.RoleCreditOfficer && a.Role != models.RoleAdmin {
-			return change{}, apperr.Precondition("EXTRA_REVIEW_REQUIRED", "该主体信用等级为「%s」，受理须经信用管理员复核", grade.GradeLabel(gradeOf(subj)))
+		// the extra review step, passed by a credit officer, first.
+		extra := s.extraReviewDue(*app, subj)
+		if extra && app.ExtraReviewedAt == nil {
+			return change{}, apperr.Precondition("EXTRA_REVIEW_REQUIRED", "该主体信用等级为「%s」，须先经信用管理员完成失信主体额外复核，方可受理", grade.GradeLabel(gradeOf(subj)))
 		}
 		if len(missing) > 0 {
 			if !handles(s.cfg.Lifecycle.LenientGrades, subj) {
@@ -248,7 +253,7 @@ func (s *Service) Accept(ctx context.Context, id string, in AcceptInput) (models
 			reason += "; to follow (容缺): " + strings.Join(missing, ", ")
 		}
 		if extra {
-			reason += "；失信主体，已经信用管理员复核"
+			reason += "；失信主体，已经信用管理员额外复核"
 		}
 		handling, vip = now.Sub(app.SubmittedAt), app.VIP
 		return change{to: models.AppAccepted, version: in.Version, reason: reason, set: set}, nil

@@ -80,7 +80,8 @@ func (s *Service) Submit(ctx context.Context, in SubmitInput) (Submitted, error)
 	now := s.now().UTC()
 	app := models.Application{SubjectID: subj.ID, UserID: a.UserID, IdempotencyKey: in.IdempotencyKey, Channel: channel,
 		Address: in.Address, Land: in.Land, Category: in.Category, ContactName: in.ContactName, WantsCredit: in.WantsCredit,
-		Status: models.AppSubmitted, Version: 1, VIP: handles(s.cfg.Lifecycle.VIPGrades, subj), SubmittedAt: now, StepSince: now}
+		Status: models.AppSubmitted, Version: 1, VIP: handles(s.cfg.Lifecycle.VIPGrades, subj), SubmittedAt: now, StepSince: now,
+		ExtraReview: handles(s.cfg.Lifecycle.ExtraReviewGrades, subj)}
 	if in.ContactPhone != "" {
 		if app.ContactSealed, err = s.sealer.Seal(in.ContactPhone); err != nil {
 			return Submitted{}, apperr.Wrap(err, apperr.Internal, "无法加密手机号码")

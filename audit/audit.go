@@ -82,7 +82,7 @@ type Page struct {
 // List returns entries matching f, newest first, after the opaque cursor.
 // It returns INVALID (field "after") for a malformed cursor.
 func (l *Log) List(ctx context.Context, f Filter, first int, after string) (Page, error) {
-	q := l.db.WithContext(ctx).Model(&models.AuditEntry{})
+	q := store.ReadReplica(l.db.WithContext(ctx)).Model(&models.AuditEntry{})
 	if f.ActorID != "" {
 		q = q.Where("actor_id = ?", f.ActorID)
 	}
@@ -92,12 +92,7 @@ func (l *Log) List(ctx context.Context, f Filter, first int, after string) (Page
 	if f.SubjectID != "" {
 		q = q.Where("subject_id = ?", f.SubjectID)
 	}
-	if !f.From.IsZero() {
-		q = q.Where("at >= ?", f.From.UTC())
-	}
-	if !f.To.IsZero() {
-		q = q.Where("at < ?", f.To.UTC())
-	}
+	q = store.Between(q, "at", f.From, f.To)
 	var p Page
 	if f.Count {
 		n, err := store.CountUpTo(q)

@@ -176,13 +176,14 @@ func (s *Service) StaffLogin(ctx context.Context, username, password string) (_ 
 		return Login{}, apperr.InvalidField("password", "密码过长（最多 %d 字节）", maxPasswordBytes)
 	}
 	ip, tag := reqctx.ClientIP(ctx), accountTag(key)
-	budgets := []budget{{"staff:ip:" + ip, s.limits.PerIP}, {"staff:acct:" + tag + ":ip:" + ip, s.limits.PerAccount}}
+	fromIP, total, _ := accountKeys(tag, ip)
+	budgets := []budget{{"staff:ip:" + ip, s.limits.PerIP}, {fromIP, s.limits.PerAccount}}
 	known, err := s.knownClient(ctx, tag, ip)
 	if err != nil {
 		return Login{}, err
 	}
 	if !known {
-		budgets = append(budgets, budget{"staff:acct:" + tag, s.limits.PerAccountTotal})
+		budgets = append(budgets, budget{total, s.limits.PerAccountTotal})
 	}
 	r, err := s.reserve(ctx, budgets...)
 	if err != nil {

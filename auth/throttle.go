@@ -141,15 +141,26 @@ func (r *reservation) settle(ctx context.Context, err error) {
 func (s *Service) loginKey(k string) string { return s.prefix + "login:" + k }
 
 // accountTag is a fixed-length, unambiguous form of a username key for use
-// inside Redis keys.
+// inside Redis keys. It is a Redis Cluster hash tag ({…}), so the keys of
+// one account — its failure budgets, reserved in one pipeline, and its known
+// clients, written in one transaction with a budget — share a slot.
 func accountTag(usernameKey string) string {
 	h := sha256.Sum256([]byte(usernameKey))
-	return hex.EncodeToString(h[:16])
+	return "{" + hex.EncodeToString(h[:16]) + "}"
+}
+
+// accountKeys name (under loginKey) the Redis keys of the staff account
+// with tag (accountTag) used together for a login from client ip: the
+// account's failures from ip, its failures from any client and its known
+// clients. They share the account's hash tag.
+func accountKeys(tag, ip string) (fromIP, total, known string) {
+	return "staff:acct:" + tag + ":ip:" + ip, "staff:acct:" + tag, "staff:known:" + tag
 }
 
 // knownClient reports whether ip logged into the account lately.
 func (s *Service) knownClient(ctx context.Context, tag, ip string) (bool, error) {
-	score, err := s.rdb.ZScore(ctx, s.loginKey("staff:known:"+tag), ip).Result()
+	_, _, known := accountKeys(tag, ip)
+	score, err := s.rdb.ZScore(ctx, s.loginKey(known), ip).Result()
 	if err == redis.Nil {
 		return false, nil
 	}
@@ -160,13 +171,15 @@ func (s *Service) knownClient(ctx context.Context, tag, ip string) (bool, error)
 }
 
 // rememberClient records a successful login of the account from ip and
-// clears the account's failures from that ip.
+// clears the account's failures from that ip, in one transaction (the keys
+// share the account's hash tag, as MULTI needs on a Redis Cluster).
 func (s *Service) rememberClient(ctx context.Context, tag, ip string) {
 	ctx = context.WithoutCancel(ctx)
-	known := s.loginKey("staff:known:" + tag)
+	fromIP, _, known := accountKeys(tag, ip)
+	known = s.loginKey(known)
 	now := s.now()
-	_, _ = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		p.Del(ctx, s.loginKey("staff:acct:"+tag+":ip:"+ip))
+	_, _ = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Del(ctx, s.loginKey(fromIP))
 		p.ZAdd(ctx, known, redis.Z{Score: float64(now.UnixMilli()), Member: ip})
 		p.ZRemRangeByScore(ctx, known, "-inf", "("+strconv.FormatInt(now.Add(-KnownClientFor).UnixMilli(), 10))
 		p.Expire(ctx, known, KnownClientFor)

@@ -57,7 +57,7 @@ func (s *Service) ListUsers(ctx context.Context, f UserFilter, first int, after 
 		return UserPage{}, err
 	}
 	first = page.Clamp(first)
-	q := s.db.WithContext(ctx).Model(&models.User{})
+	q := store.ReadReplica(s.db.WithContext(ctx)).Model(&models.User{})
 	if f.Role != "" {
 		if !f.Role.Valid() {
 			return UserPage{}, apperr.InvalidField("filter.role", "未知角色 %q", f.Role)

@@ -89,7 +89,7 @@ func (im *Importer) Jobs(ctx context.Context, f JobFilter, first int, after stri
 	if err != nil {
 		return out, err
 	}
-	q := im.db.WithContext(ctx).Model(&models.ImportJob{})
+	q := store.ReadReplica(im.db.WithContext(ctx)).Model(&models.ImportJob{})
 	if f.Kind != "" {
 		q = q.Where("kind = ?", string(f.Kind))
 	}

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/url"
 	"os"
 	"reflect"
 	"slices"
@@ -66,6 +65,8 @@ type Config struct {
 	SelfService SelfService
 	// LocalCache are the in-process caches in front of Redis (cache.go).
 	LocalCache LocalCache
+	// Tracing is OpenTelemetry tracing, off unless an endpoint is set (tracing.go).
+	Tracing Tracing
 }
 
 // CommandVars are variables read by a subcommand, not configuration:
@@ -97,6 +98,10 @@ func Load(environ []string) (Config, error) {
 		if errors.As(err, &agg) && len(agg.Errors) > 0 {
 			var pe env.ParseError
 			if errors.As(agg.Errors[0], &pe) {
+				if pe.Type == reflect.TypeFor[PublicityPeriods]() {
+					// The list has its own syntax: say what is wrong with it.
+					return c, fmt.Errorf("config: %s: %v", varOf(pe.Name), pe.Err)
+				}
 				return c, fmt.Errorf("config: %s=%q is not a valid %s", varOf(pe.Name), envMap[varOf(pe.Name)], pe.Type)
 			}
 			return c, fmt.Errorf("config: %v", agg.Errors[0])
@@ -143,16 +148,19 @@ func (c *Config) validate() error {
 	if c.Storage.DatabaseURL != "" && !strings.Contains(c.Storage.DatabaseURL, "@") && !strings.HasPrefix(c.Storage.DatabaseURL, "mysql://") {
 		return bad("CW_DATABASE_URL", "must be a MySQL DSN (user:pass@tcp(host:3306)/db) or mysql:// URL")
 	}
-	if c.Storage.RedisURL != "" {
-		if u, err := url.Parse(c.Storage.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
-			return bad("CW_REDIS_URL", "must be a redis:// or rediss:// URL")
+	for _, r := range c.Storage.ReplicaURLs {
+		if r = strings.TrimSpace(r); r != "" && !strings.Contains(r, "@") && !strings.HasPrefix(r, "mysql://") {
+			return bad("CW_DATABASE_REPLICA_URLS", "must be comma-separated MySQL DSNs (user:pass@tcp(host:3306)/db) or mysql:// URLs")
 		}
+	}
+	if err := c.Storage.validateRedis(); err != nil {
+		return err
 	}
 	for _, p := range []struct {
 		name string
 		v    int64
 	}{
-		{"CW_DB_MAX_OPEN", int64(c.Storage.DBMaxOpen)}, {"CW_MAX_BODY_BYTES", c.HTTP.MaxBodyBytes},
+		{"CW_DB_MAX_OPEN", int64(c.Storage.DBMaxOpen)}, {"CW_DB_REPLICA_MAX_OPEN", int64(c.Storage.ReplicaMaxOpen)}, {"CW_MAX_BODY_BYTES", c.HTTP.MaxBodyBytes},
 		{"CW_MAX_UPLOAD_BYTES", c.HTTP.MaxUploadBytes}, {"CW_GRAPHQL_COMPLEXITY_LIMIT", int64(c.GraphQL.ComplexityLimit)},
 		{"CW_LOGIN_LIMIT_PER_ACCOUNT", int64(c.Auth.Limits.PerAccount)}, {"CW_LOGIN_LIMIT_PER_IP", int64(c.Auth.Limits.PerIP)},
 		{"CW_SESSION_TTL", int64(c.Auth.Session.IdleTTL)}, {"CW_LOGIN_LIMIT_WINDOW", int64(c.Auth.Limits.Window)},
@@ -189,6 +197,9 @@ func (c *Config) validate() error {
 	if err := c.LocalCache.validate(); err != nil {
 		return err
 	}
+	if err := c.Tracing.validate(); err != nil {
+		return err
+	}
 	if c.Auth.Session.CheckCache < 0 || c.Auth.Session.CheckCache > 30*time.Second {
 		return bad("CW_SESSION_CHECK_CACHE", "must be between 0 and 30s (a disabled user's sessions work at most this long)")
 	}
@@ -219,6 +230,9 @@ func (c *Config) validate() error {
 	}
 	if c.Credit.SeriousPublicityMinMonths > c.Credit.SeriousPublicityMaxMonths {
 		return bad("CW_PUBLICITY_SERIOUS_MIN_MONTHS", "must not exceed CW_PUBLICITY_SERIOUS_MAX_MONTHS")
+	}
+	if err := c.Lifecycle.MaxByKind.checkMinimums(c.Credit.GeneralPublicityMinMonths, c.Credit.SeriousPublicityMinMonths); err != nil {
+		return err
 	}
 	if err := c.Lifecycle.validate(); err != nil {
 		return err
@@ -286,7 +300,7 @@ func (c Config) String() string {
 	var b strings.Builder
 	walk(reflect.ValueOf(c), func(f reflect.StructField, v reflect.Value) {
 		val := fmt.Sprint(v.Interface())
-		if f.Tag.Get("secret") == "true" && val != "" {
+		if f.Tag.Get("secret") == "true" && !v.IsZero() {
 			val = "****"
 		}
 		fmt.Fprintf(&b, "%s=%s ", f.Tag.Get("env"), val)

@@ -14,7 +14,7 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.HTTPAddr != ":8080" || c.Env != "development" || !c.WeChat.Fake || c.Storage.DatabaseURL != "" ||
-		!c.Registry.Simulator || c.Registry.Timeout != 5*time.Second || c.Registry.URL != "" {
+		!c.Registry.Simulator || c.Registry.Timeout != 5*time.Second || c.Registry.URL != "" || c.Storage.RedisMode != "single" {
 		t.Fatalf("defaults: %+v", c)
 	}
 }
@@ -31,6 +31,10 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		{[]string{"CW_ENV=staging"}, "CW_ENV"},
 		{[]string{"CW_LOG_LEVEL=loud"}, "CW_LOG_LEVEL"},
 		{[]string{"CW_REDIS_URL=http://x"}, "CW_REDIS_URL"},
+		{[]string{"CW_REDIS_URL=http://:s3cret@x"}, "CW_REDIS_URL must be a redis:// or rediss:// URL"},
+		{[]string{"CW_REDIS_MODE=replicas"}, "CW_REDIS_MODE"},
+		{[]string{"CW_REDIS_MODE=cluster"}, "CW_REDIS_URL is required with CW_REDIS_MODE=cluster"},
+		{[]string{"CW_REDIS_PREFIX={cw}:"}, "CW_REDIS_PREFIX"},
 		{[]string{"CW_MAX_BODY_BYTES=0"}, "CW_MAX_BODY_BYTES"},
 		{[]string{"CW_DATA_KEY=short"}, "CW_DATA_KEY"},
 		{[]string{"CW_REGISTRY_TIMEOUT=0s"}, "CW_REGISTRY_TIMEOUT"},
@@ -41,6 +45,8 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		{[]string{"CW_OUTBOX_LEASE=8s"}, "CW_OUTBOX_LEASE"}, // less than twice the 5 s platform timeout
 		{[]string{"CW_CREDIT_PLATFORM_BREAKER_RATIO=1.5"}, "CW_CREDIT_PLATFORM_BREAKER_RATIO"},
 		{[]string{"CW_CREDIT_PLATFORM_BREAKER_FAILURES=0"}, "CW_CREDIT_PLATFORM_BREAKER_FAILURES"},
+		{[]string{"CW_DATABASE_REPLICA_URLS=replica.internal:3306"}, "CW_DATABASE_REPLICA_URLS"},
+		{[]string{"CW_DB_REPLICA_MAX_OPEN=0"}, "CW_DB_REPLICA_MAX_OPEN"},
 	} {
 		_, err := config.Load(tc.env)
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
@@ -69,6 +75,21 @@ func TestTrustedProxies(t *testing.T) {
 	// CW_METRICS_ADDR set but empty turns the metrics listener off.
 	if c, err = config.Load([]string{"CW_METRICS_ADDR="}); err != nil || c.HTTP.MetricsAddr != "" {
 		t.Fatalf("empty CW_METRICS_ADDR: %q, %v", c.HTTP.MetricsAddr, err)
+	}
+}
+
+// CW_DATABASE_REPLICA_URLS is a comma-separated list, masked in logs.
+func TestReplicaURLs(t *testing.T) {
+	c, err := config.Load([]string{"CW_DATABASE_REPLICA_URLS=app:s3cret@tcp(r1:3306)/cw,mysql://app:s3cret@r2:3306/cw"})
+	if err != nil || len(c.Storage.ReplicaURLs) != 2 || c.Storage.ReplicaURLs[1] != "mysql://app:s3cret@r2:3306/cw" {
+		t.Fatalf("replicas %q, %v", c.Storage.ReplicaURLs, err)
+	}
+	if strings.Contains(c.String(), "s3cret") || !strings.Contains(c.String(), "CW_DATABASE_REPLICA_URLS=****") {
+		t.Fatalf("replica URLs must be masked: %s", c.String())
+	}
+	if c, err = config.Load(nil); err != nil || len(c.Storage.ReplicaURLs) != 0 || c.Storage.ReplicaMaxOpen != 20 || c.Storage.ReplicaMaxIdle != 10 ||
+		!strings.Contains(c.String(), "CW_DATABASE_REPLICA_URLS=[] ") {
+		t.Fatalf("defaults: %+v, %v", c.Storage, err)
 	}
 }
 
@@ -184,5 +205,45 @@ func TestOfficialAccountCallbackSettings_R6_4(t *testing.T) {
 		if c.OA.AllowPlain != tt.wantPlain || c.OA.TimestampWindow != 5*time.Minute {
 			t.Errorf("%v: allow plain %v window %v, want %v 5m", tt.env[len(tt.env)-1], c.OA.AllowPlain, c.OA.TimestampWindow, tt.wantPlain)
 		}
+	}
+}
+
+// R7.4: tracing is configuration, off by default; its endpoint, ratio and
+// service name are checked at start-up and its headers are a secret.
+func TestR7_4_TracingConfig(t *testing.T) {
+	c, err := config.Load(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Tracing.Enabled() || c.Tracing.ServiceName != "creditwater" || c.Tracing.SampleRatio != 0.1 {
+		t.Fatalf("tracing defaults: %+v", c.Tracing)
+	}
+	if !strings.Contains(c.String(), "CW_OTEL_HEADERS=map[]") {
+		t.Errorf("no headers are shown as a masked secret: %s", c.String())
+	}
+	c, err = config.Load([]string{"CW_OTEL_ENDPOINT=https://otel.example:4318", "CW_OTEL_SAMPLE_RATIO=1",
+		"CW_OTEL_HEADERS=Authorization=Basic dXNlcjpwYXNz==,X-Tenant=water"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Tracing.Enabled() || c.Tracing.SampleRatio != 1 || c.Tracing.Headers["Authorization"] != "Basic dXNlcjpwYXNz==" || c.Tracing.Headers["X-Tenant"] != "water" {
+		t.Fatalf("tracing: %+v", c.Tracing)
+	}
+	if strings.Contains(c.String(), "dXNlcjpwYXNz") || !strings.Contains(c.String(), "CW_OTEL_HEADERS=****") {
+		t.Errorf("the headers are logged: %s", c.String())
+	}
+	for _, tc := range []struct{ env, want string }{
+		{"CW_OTEL_SAMPLE_RATIO=1.5", "CW_OTEL_SAMPLE_RATIO"},
+		{"CW_OTEL_SAMPLE_RATIO=-0.1", "CW_OTEL_SAMPLE_RATIO"},
+		{"CW_OTEL_ENDPOINT=collector:4318", "CW_OTEL_ENDPOINT"},
+		{"CW_OTEL_ENDPOINT=http://user:secret@collector:4318", "CW_OTEL_ENDPOINT"},
+	} {
+		_, err := config.Load([]string{tc.env, "CW_OTEL_SERVICE_NAME=x"})
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "secret") {
+			t.Errorf("%s: %v", tc.env, err)
+		}
+	}
+	if _, err := config.Load([]string{"CW_OTEL_ENDPOINT=http://collector:4318", "CW_OTEL_SERVICE_NAME= "}); err == nil || !strings.Contains(err.Error(), "CW_OTEL_SERVICE_NAME") {
+		t.Errorf("empty service name: %v", err)
 	}
 }

@@ -3,6 +3,8 @@ package config
 import (
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 )
 
 // Lifecycle is the configuration of the credit lifecycle: when records
@@ -14,6 +16,11 @@ type Lifecycle struct {
 	// published (at most 3 months, NDRC Order 36); GENERAL and SERIOUS
 	// records end at CW_PUBLICITY_*_MAX_MONTHS.
 	MinorMaxMonths int `env:"CW_PUBLICITY_MINOR_MAX_MONTHS" envDefault:"3"`
+	// MaxByKind are the maximum periods of a kind and severity that differ
+	// from the severity's (CW_PUBLICITY_*_MAX_MONTHS above): SPEC's table
+	// gives one period per severity for every kind, the default; a city
+	// may set e.g. ARREARS:GENERAL=6m (R1.5).
+	MaxByKind PublicityPeriods `env:"CW_PUBLICITY_MAX_BY_KIND" envDefault:""`
 	// ExpireSchedule runs the job that marks records EXPIRED at the end of
 	// their maximum period and queues the withdrawal of their publication.
 	ExpireSchedule string `env:"CW_JOB_EXPIRE_SCHEDULE" envDefault:"15 2 * * *"`
@@ -62,6 +69,107 @@ func (l Lifecycle) validate() error {
 			if !slices.Contains(grades, v) {
 				return fmt.Errorf("config: %s has %q: grades are EXCELLENT, GOOD, WATCH or DISHONEST", g.name, v)
 			}
+		}
+	}
+	return nil
+}
+
+// recordKinds and severities are the record kinds and severities a
+// PublicityPeriods entry may name (models.RecordKind, models.Severity).
+var (
+	recordKinds = []string{"ARREARS", "THEFT", "VIOLATION", "BROKEN_PROMISE"}
+	severities  = []string{"MINOR", "GENERAL", "SERIOUS"}
+)
+
+// PublicityPeriods are maximum periods in months by record kind and
+// severity, keyed "KIND:SEVERITY" (R1.5). It is read from a list such as
+// "ARREARS:GENERAL=6m,THEFT:SERIOUS=5y" (m: months, y: years; positive,
+// at most 10 years; each pair once).
+type PublicityPeriods map[string]int
+
+// UnmarshalText parses the list (see PublicityPeriods); the error names the
+// entry that is wrong and why.
+func (p *PublicityPeriods) UnmarshalText(text []byte) error {
+	out := PublicityPeriods{}
+	for entry := range strings.SplitSeq(string(text), ",") {
+		entry = strings.TrimSpace(entry)
+		if entry == "" {
+			continue
+		}
+		key, period, ok := strings.Cut(entry, "=")
+		kind, severity, ok2 := strings.Cut(strings.TrimSpace(key), ":")
+		kind, severity, period = strings.ToUpper(strings.TrimSpace(kind)), strings.ToUpper(strings.TrimSpace(severity)), strings.TrimSpace(period)
+		switch {
+		case !ok || !ok2:
+			return fmt.Errorf("entry %q: want KIND:SEVERITY=<n>m or <n>y, e.g. ARREARS:GENERAL=6m", entry)
+		case !slices.Contains(recordKinds, kind):
+			return fmt.Errorf("entry %q: kinds are %s", entry, strings.Join(recordKinds, ", "))
+		case !slices.Contains(severities, severity):
+			return fmt.Errorf("entry %q: severities are %s", entry, strings.Join(severities, ", "))
+		}
+		months, err := parsePeriod(period)
+		if err != nil {
+			return fmt.Errorf("entry %q: %v", entry, err)
+		}
+		k := kind + ":" + severity
+		if _, dup := out[k]; dup {
+			return fmt.Errorf("entry %q: %s is given twice", entry, k)
+		}
+		out[k] = months
+	}
+	*p = out
+	return nil
+}
+
+// parsePeriod reads "<n>m" (months) or "<n>y" (years) as months, 1 to 120.
+func parsePeriod(s string) (int, error) {
+	if len(s) < 2 {
+		return 0, fmt.Errorf("period %q: want <n>m or <n>y", s)
+	}
+	n, err := strconv.Atoi(s[:len(s)-1])
+	unit := 0
+	switch s[len(s)-1] {
+	case 'm', 'M':
+		unit = 1
+	case 'y', 'Y':
+		unit = 12
+	}
+	if err != nil || unit == 0 || n <= 0 || n*unit > 120 {
+		return 0, fmt.Errorf("period %q: want <n>m or <n>y, from 1 month to 10 years", s)
+	}
+	return n * unit, nil
+}
+
+// Months returns the period of kind and severity and whether one is set.
+func (p PublicityPeriods) Months(kind, severity string) (int, bool) {
+	m, ok := p[kind+":"+severity]
+	return m, ok
+}
+
+// String lists the periods in the form UnmarshalText reads, sorted.
+func (p PublicityPeriods) String() string {
+	var parts []string
+	for k, m := range p {
+		parts = append(parts, fmt.Sprintf("%s=%dm", k, m))
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, ",")
+}
+
+// checkMinimums refuses a GENERAL or SERIOUS period shorter than its
+// severity's minimum publicity period (a repair could otherwise never
+// wait for it).
+func (p PublicityPeriods) checkMinimums(generalMin, seriousMin int) error {
+	for k, m := range p {
+		least := 0
+		switch {
+		case strings.HasSuffix(k, ":GENERAL"):
+			least = generalMin
+		case strings.HasSuffix(k, ":SERIOUS"):
+			least = seriousMin
+		}
+		if m < least {
+			return fmt.Errorf("config: CW_PUBLICITY_MAX_BY_KIND has %s=%dm, shorter than the severity's minimum publicity period (%d months)", k, m, least)
 		}
 	}
 	return nil

@@ -1,6 +1,11 @@
 package config
 
-import "time"
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+)
 
 // Storage is the database and Redis (and the keys that seal personal data
 // stored in them).
@@ -9,13 +14,46 @@ type Storage struct {
 	DBMaxOpen      int           `env:"CW_DB_MAX_OPEN" envDefault:"20"`
 	DBMaxIdle      int           `env:"CW_DB_MAX_IDLE" envDefault:"10"`
 	DBConnLifetime time.Duration `env:"CW_DB_CONN_MAX_LIFETIME" envDefault:"30m"`
-	RedisURL       string        `env:"CW_REDIS_URL" secret:"true"`
-	RedisPrefix    string        `env:"CW_REDIS_PREFIX" envDefault:"cw:"`
-	MigrateOnServe bool          `env:"CW_MIGRATE_ON_SERVE" envDefault:"true"`
+	// ReplicaURLs are read replicas of the MySQL database (DSNs or mysql://
+	// URLs, comma-separated); empty = none. Lists and reports read from them
+	// (store.ReadReplica); ignored on the embedded SQLite database.
+	ReplicaURLs    []string `env:"CW_DATABASE_REPLICA_URLS" secret:"true"`
+	ReplicaMaxOpen int      `env:"CW_DB_REPLICA_MAX_OPEN" envDefault:"20"`
+	ReplicaMaxIdle int      `env:"CW_DB_REPLICA_MAX_IDLE" envDefault:"10"`
+	RedisURL       string   `env:"CW_REDIS_URL" secret:"true"`
+	// RedisMode is how CW_REDIS_URL is read: single (one server), cluster
+	// (Redis Cluster seed nodes) or sentinel (Sentinels and a master name).
+	RedisMode      string `env:"CW_REDIS_MODE" envDefault:"single"`
+	RedisPrefix    string `env:"CW_REDIS_PREFIX" envDefault:"cw:"`
+	MigrateOnServe bool   `env:"CW_MIGRATE_ON_SERVE" envDefault:"true"`
 	// Data protection: 32-byte keys, base64 or hex. In development they are
 	// derived from a key file generated into the data dir.
 	DataKey  string `env:"CW_DATA_KEY" secret:"true"`
 	IndexKey string `env:"CW_INDEX_KEY" secret:"true"`
+}
+
+// validateRedis checks the Redis mode, the URL's scheme and the key
+// prefix; store.OpenRedis parses the rest of the URL with go-redis.
+func (s Storage) validateRedis() error {
+	switch s.RedisMode {
+	case "single", "cluster", "sentinel":
+	default:
+		return fmt.Errorf("config: CW_REDIS_MODE=%q: want single, cluster or sentinel", s.RedisMode)
+	}
+	if s.RedisURL == "" && s.RedisMode != "single" {
+		return fmt.Errorf("config: CW_REDIS_URL is required with CW_REDIS_MODE=%s (the in-process Redis is a single server)", s.RedisMode)
+	}
+	if s.RedisURL != "" {
+		if u, err := url.Parse(s.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
+			return fmt.Errorf("config: CW_REDIS_URL must be a redis:// or rediss:// URL")
+		}
+	}
+	if strings.ContainsAny(s.RedisPrefix, "{}") {
+		// A hash tag in the prefix would put every key on one cluster slot
+		// and hide the keys' own tags.
+		return fmt.Errorf("config: CW_REDIS_PREFIX must not contain { or } (Redis Cluster hash tags)")
+	}
+	return nil
 }
 
 // HTTP is the listeners and request limits.

@@ -134,33 +134,47 @@ type Publicity struct {
 	End time.Time
 }
 
-// Ends returns the end of the maximum period of a record of severity
-// decided on decidedOn (R1.5): the end of its publicity for GENERAL and
-// SERIOUS records, Lifecycle.MinorMaxMonths after the decision for MINOR
-// ones (not published). A Shanghai day start in UTC.
-func (c Config) Ends(severity models.Severity, decidedOn time.Time) time.Time {
+// MaxMonths is the maximum period, in months, of a record of kind and
+// severity (R1.5): Lifecycle.MaxByKind's entry for the pair when there is
+// one, otherwise the severity's (GENERAL and SERIOUS: the end of
+// publicity; MINOR, not published: Lifecycle.MinorMaxMonths).
+func (c Config) MaxMonths(kind models.RecordKind, severity models.Severity) int {
 	c = c.WithDefaults()
-	if p := c.Publicity(severity, decidedOn); p.Published {
-		return p.End
+	if m, ok := c.Lifecycle.MaxByKind.Months(string(kind), string(severity)); ok {
+		return m
 	}
-	return AddMonths(DayOf(decidedOn), c.Lifecycle.MinorMaxMonths)
-}
-
-// Publicity computes the publicity period of a record of severity decided on
-// decidedOn (R5.3): GENERAL from 3 months to 1 year, SERIOUS from 1 to 3
-// years, MINOR not published (defaults; see Config). All times are Shanghai
-// day starts in UTC.
-func (c Config) Publicity(severity models.Severity, decidedOn time.Time) Publicity {
-	c = c.WithDefaults()
-	start := DayOf(decidedOn)
-	var lo, hi int
 	switch severity {
 	case models.SeverityGeneral:
-		lo, hi = c.GeneralPublicityMinMonths, c.GeneralPublicityMaxMonths
+		return c.GeneralPublicityMaxMonths
 	case models.SeveritySerious:
-		lo, hi = c.SeriousPublicityMinMonths, c.SeriousPublicityMaxMonths
+		return c.SeriousPublicityMaxMonths
+	}
+	return c.Lifecycle.MinorMaxMonths
+}
+
+// Ends returns the end of the maximum period of a record of kind and
+// severity decided on decidedOn (R1.5, see MaxMonths): the end of its
+// publicity for GENERAL and SERIOUS records, the end of the period after
+// the decision for MINOR ones (not published). A Shanghai day start in UTC.
+func (c Config) Ends(kind models.RecordKind, severity models.Severity, decidedOn time.Time) time.Time {
+	return AddMonths(DayOf(decidedOn), c.MaxMonths(kind, severity))
+}
+
+// Publicity computes the publicity period of a record of kind and severity
+// decided on decidedOn (R5.3): GENERAL from 3 months to 1 year, SERIOUS
+// from 1 to 3 years, MINOR not published (defaults; see Config); the
+// maximum is MaxMonths'. All times are Shanghai day starts in UTC.
+func (c Config) Publicity(kind models.RecordKind, severity models.Severity, decidedOn time.Time) Publicity {
+	c = c.WithDefaults()
+	start := DayOf(decidedOn)
+	var lo int
+	switch severity {
+	case models.SeverityGeneral:
+		lo = c.GeneralPublicityMinMonths
+	case models.SeveritySerious:
+		lo = c.SeriousPublicityMinMonths
 	default:
 		return Publicity{}
 	}
-	return Publicity{Published: true, Start: start, MinEnd: AddMonths(start, lo), End: AddMonths(start, hi)}
+	return Publicity{Published: true, Start: start, MinEnd: AddMonths(start, lo), End: AddMonths(start, c.MaxMonths(kind, severity))}
 }

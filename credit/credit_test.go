@@ -24,7 +24,7 @@ func TestPublicity(t *testing.T) {
 			credit.Publicity{true, ct.Day(2026, 1, 31), ct.Day(2026, 2, 28), ct.Day(2026, 7, 31)}},
 	}
 	for _, c := range cases {
-		if got := c.cfg.Publicity(c.severity, decided); got != c.want {
+		if got := c.cfg.Publicity(models.KindViolation, c.severity, decided); got != c.want {
 			t.Errorf("%s %+v: got %+v, want %+v", c.severity, c.cfg, got, c.want)
 		}
 	}

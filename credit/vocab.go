@@ -67,6 +67,18 @@ func KindLabel(k models.RecordKind) string {
 	return string(k)
 }
 
+// severityLabels are the Chinese names of the severities.
+var severityLabels = map[models.Severity]string{models.SeverityMinor: "轻微", models.SeverityGeneral: "一般", models.SeveritySerious: "严重"}
+
+// SeverityLabel is the Chinese name of a severity (the code itself when it
+// has none).
+func SeverityLabel(s models.Severity) string {
+	if l, ok := severityLabels[s]; ok {
+		return l
+	}
+	return string(s)
+}
+
 // CaseInput opens a staff case (rules.Cases.Open, R1.3).
 type CaseInput struct {
 	// CaseNo is the water company's case number (unique).

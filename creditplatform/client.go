@@ -78,11 +78,7 @@ func (c *Client) Report(ctx context.Context, uscc string) (*Report, error) {
 	if !ValidUSCC(uscc) {
 		return nil, apperr.InvalidField("uscc", "不是有效的统一社会信用代码")
 	}
-	var rep Report
-	err := c.api.Do(ctx, apisign.Request{Method: http.MethodGet, Path: "/api/v1/subjects/" + uscc + "/report", Route: "/api/v1/subjects/{uscc}/report"}, func(b []byte) error {
-		if err := json.Unmarshal(b, &rep); err != nil {
-			return err
-		}
+	rep, err := apisign.DoJSON(ctx, c.api, apisign.Request{Method: http.MethodGet, Path: "/api/v1/subjects/" + uscc + "/report", Route: "/api/v1/subjects/{uscc}/report"}, func(rep *Report) error {
 		if rep.USCC != uscc || !rep.Rating.Valid() || rep.ReportNo == "" {
 			return errors.New("report does not match the request or lacks fields")
 		}
@@ -109,20 +105,12 @@ func (c *Client) Rating(ctx context.Context, uscc string) (RatingResult, error) 
 	if !ValidUSCC(uscc) {
 		return RatingResult{}, apperr.InvalidField("uscc", "不是有效的统一社会信用代码")
 	}
-	var res RatingResult
-	err := c.api.Do(ctx, apisign.Request{Method: http.MethodGet, Path: "/api/v1/subjects/" + uscc + "/rating", Route: "/api/v1/subjects/{uscc}/rating"}, func(b []byte) error {
-		if err := json.Unmarshal(b, &res); err != nil {
-			return err
-		}
+	return apisign.DoJSON(ctx, c.api, apisign.Request{Method: http.MethodGet, Path: "/api/v1/subjects/" + uscc + "/rating", Route: "/api/v1/subjects/{uscc}/rating"}, func(res *RatingResult) error {
 		if res.USCC != uscc || !res.Rating.Valid() {
 			return errors.New("rating does not match the request or is not A-D")
 		}
 		return nil
 	})
-	if err != nil {
-		return RatingResult{}, err
-	}
-	return res, nil
 }
 
 // Publish publishes p on the platform (R2.3). Repeating a call with the same
@@ -149,21 +137,13 @@ func (c *Client) Publish(ctx context.Context, p Publication) (PublishResult, err
 	case len(p.Body) > 0 && !isJSONObject(p.Body):
 		return PublishResult{}, apperr.InvalidField("body", "内容须为 JSON 对象")
 	}
-	var res PublishResult
-	err := c.api.Do(ctx, apisign.Request{Method: http.MethodPost, Path: "/api/v1/publications", Route: "/api/v1/publications",
-		Header: idempotency(p.IdempotencyKey), Body: p}, func(b []byte) error {
-		if err := json.Unmarshal(b, &res); err != nil {
-			return err
-		}
+	return apisign.DoJSON(ctx, c.api, apisign.Request{Method: http.MethodPost, Path: "/api/v1/publications", Route: "/api/v1/publications",
+		Header: idempotency(p.IdempotencyKey), Body: p}, func(res *PublishResult) error {
 		if !publicationIDPattern.MatchString(res.PublicationID) {
 			return errors.New("publication response lacks a usable id")
 		}
 		return nil
 	})
-	if err != nil {
-		return PublishResult{}, err
-	}
-	return res, nil
 }
 
 // Withdraw withdraws a publication. Withdrawing twice is harmless: the
@@ -182,21 +162,13 @@ func (c *Client) Withdraw(ctx context.Context, w Withdrawal) (WithdrawResult, er
 	case !publicationIDPattern.MatchString(w.PublicationID):
 		return WithdrawResult{}, apperr.InvalidField("publicationId", "公示记录编号格式有误")
 	}
-	var res WithdrawResult
-	err := c.api.Do(ctx, apisign.Request{Method: http.MethodPost, Path: "/api/v1/publications/" + w.PublicationID + "/withdrawal",
-		Route: "/api/v1/publications/{id}/withdrawal", Header: idempotency(w.IdempotencyKey), Body: w}, func(b []byte) error {
-		if err := json.Unmarshal(b, &res); err != nil {
-			return err
-		}
+	return apisign.DoJSON(ctx, c.api, apisign.Request{Method: http.MethodPost, Path: "/api/v1/publications/" + w.PublicationID + "/withdrawal",
+		Route: "/api/v1/publications/{id}/withdrawal", Header: idempotency(w.IdempotencyKey), Body: w}, func(res *WithdrawResult) error {
 		if res.PublicationID != w.PublicationID {
 			return errors.New("withdrawal response names another publication")
 		}
 		return nil
 	})
-	if err != nil {
-		return WithdrawResult{}, err
-	}
-	return res, nil
 }
 
 // idempotency is the header set of an idempotent call.

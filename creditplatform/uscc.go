@@ -8,11 +8,3 @@ import "creditwater/ident"
 func ValidUSCC(s string) bool {
 	return s == ident.NormalizeUSCC(s) && ident.ValidateUSCC(s) == nil
 }
-
-// USCCCheckChar returns the GB 32100-2015 check character of the first 17
-// characters of a unified social credit code, and false when s is not 17
-// characters of the code alphabet.
-func USCCCheckChar(s string) (byte, bool) {
-	c, err := ident.USCCCheckChar(s)
-	return c, err == nil
-}

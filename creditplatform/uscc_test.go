@@ -33,23 +33,3 @@ func TestValidUSCC(t *testing.T) {
 		})
 	}
 }
-
-func TestUSCCCheckChar(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		in     string
-		want   byte
-		wantOK bool
-	}{
-		{"91440300192203821", '6', true},
-		{"9144030071526726X", 'G', true},
-		{"9144030071526726", 0, false},
-		{"9144030071526726Z", 0, false},
-	}
-	for _, tt := range tests {
-		got, ok := cp.USCCCheckChar(tt.in)
-		if got != tt.want || ok != tt.wantOK {
-			t.Errorf("USCCCheckChar(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.wantOK)
-		}
-	}
-}

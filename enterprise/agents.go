@@ -37,6 +37,20 @@ func validScopes(scopes []models.AgentScope) error {
 	return nil
 }
 
+// loadOpenAgent is loadBinding for an agent's application that is still
+// pending or active; any other binding is FAILED_PRECONDITION
+// (BINDING_NOT_OPEN).
+func loadOpenAgent(tx *gorm.DB, id string) (models.EnterpriseBinding, error) {
+	b, err := loadBinding(tx, id)
+	if err != nil {
+		return b, err
+	}
+	if b.Role != models.BindingAuthorisedAgent || (b.Status != models.BindingPending && b.Status != models.BindingActive) {
+		return b, apperr.Precondition("BINDING_NOT_OPEN", "该经办人申请已失效，请让经办人重新申请")
+	}
+	return b, nil
+}
+
 // loadBinding reads a binding by ID inside tx, locked for update. It
 // returns NOT_FOUND when there is none.
 func loadBinding(tx *gorm.DB, id string) (models.EnterpriseBinding, error) {
@@ -113,12 +127,9 @@ func (s *Service) AuthoriseAgent(ctx context.Context, agentBindingID string, sco
 	}
 	now := s.now().UTC()
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		cur, err := loadBinding(tx, agent.ID)
+		cur, err := loadOpenAgent(tx, agent.ID)
 		if err != nil {
 			return err
-		}
-		if cur.Role != models.BindingAuthorisedAgent || (cur.Status != models.BindingPending && cur.Status != models.BindingActive) {
-			return apperr.Precondition("BINDING_NOT_OPEN", "该经办人申请已失效，请让经办人重新申请")
 		}
 		if cur.IdentityVerifiedAt == nil {
 			return apperr.Precondition("AGENT_NOT_VERIFIED", "经办人尚未完成本人人脸核身，暂不能授权")
@@ -246,12 +257,9 @@ func (s *Service) ApproveAgentAtCounter(ctx context.Context, in CounterAgentInpu
 	}
 	var agent models.EnterpriseBinding
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		cur, err := loadBinding(tx, in.AgentBindingID)
+		cur, err := loadOpenAgent(tx, in.AgentBindingID)
 		if err != nil {
 			return err
-		}
-		if cur.Role != models.BindingAuthorisedAgent || (cur.Status != models.BindingPending && cur.Status != models.BindingActive) {
-			return apperr.Precondition("BINDING_NOT_OPEN", "该经办人申请已失效，请让经办人重新申请")
 		}
 		if string(in.IDType) != cur.IDType || s.sealer.BlindIndex(idNo) != cur.IDIndex {
 			return apperr.Precondition("ID_MISMATCH", "所核验的证件与经办人申请中的证件不一致")

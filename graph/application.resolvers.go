@@ -56,6 +56,10 @@ func (r *applicationResolver) Events(ctx context.Context, obj *models.Applicatio
 	return loadList(ctx, r.loaders(ctx).ApplicationEvents(), obj.ID)
 }
 
+func (r *applicationResolver) ExtraReview(ctx context.Context, obj *models.Application) (*model.ExtraReview, error) {
+	return &model.ExtraReview{Required: obj.ExtraReview, PassedAt: obj.ExtraReviewedAt, PassedBy: ptrIf(obj.ExtraReviewedBy), Note: ptrIf(obj.ExtraReviewNote)}, nil
+}
+
 func (r *applicationEventResolver) ActorID(ctx context.Context, obj *models.ApplicationEvent) (*string, error) {
 	return ptrIf(obj.ActorID), nil
 }
@@ -131,6 +135,10 @@ func (r *mutationResolver) SignCommitment(ctx context.Context, input model.SignC
 
 func (r *mutationResolver) AcceptApplication(ctx context.Context, input model.AcceptApplicationInput) (*model.ApplicationPayload, error) {
 	return appPayload(r.Apply.Accept(ctx, input.ApplicationID, apply.AcceptInput{MissingDocuments: input.MissingDocuments, Version: input.Version}))
+}
+
+func (r *mutationResolver) PassExtraReview(ctx context.Context, input model.PassExtraReviewInput) (*model.ApplicationPayload, error) {
+	return appPayload(r.Apply.PassExtraReview(ctx, input.ApplicationID, input.Note, input.Version))
 }
 
 func (r *mutationResolver) RejectApplication(ctx context.Context, input model.ApplicationReasonInput) (*model.ApplicationPayload, error) {

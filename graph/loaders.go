@@ -34,6 +34,7 @@ type Loaders struct {
 	repairEvidence    lazyLoader[[]models.Evidence]
 	objectionHistory  lazyLoader[[]models.RequestEvent]
 	objectionEvidence lazyLoader[[]models.Evidence]
+	exemptionEvidence lazyLoader[[]models.Evidence]
 }
 
 // lazyLoader makes its loader once, on first use.
@@ -99,6 +100,11 @@ func (l *Loaders) ObjectionHistory() *dataloadgen.Loader[string, []models.Reques
 // ObjectionEvidence loads each objection's evidence.
 func (l *Loaders) ObjectionEvidence() *dataloadgen.Loader[string, []models.Evidence] {
 	return l.objectionEvidence.mapped(l.r.Objections.EvidenceOf)
+}
+
+// ExemptionEvidence loads each exemption's evidence.
+func (l *Loaders) ExemptionEvidence() *dataloadgen.Loader[string, []models.Evidence] {
+	return l.exemptionEvidence.mapped(l.r.Exempt.EvidenceOf)
 }
 
 // WithLoaders is an operation middleware giving each operation fresh

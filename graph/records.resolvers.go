@@ -45,6 +45,10 @@ func (r *dishonestyRecordResolver) History(ctx context.Context, obj *models.Dish
 	return loadList(ctx, r.loaders(ctx).RecordHistory(), obj.ID)
 }
 
+func (r *exemptionResolver) Evidence(ctx context.Context, obj *models.Exemption) ([]models.Evidence, error) {
+	return loadList(ctx, r.loaders(ctx).ExemptionEvidence(), obj.ID)
+}
+
 func (r *jobRunResolver) Instance(ctx context.Context, obj *models.JobRun) (*string, error) {
 	return ptrIf(obj.Instance), nil
 }
@@ -113,7 +117,15 @@ func (r *mutationResolver) RunJob(ctx context.Context, input model.RunJobInput) 
 
 func (r *mutationResolver) RecordExemption(ctx context.Context, input model.RecordExemptionInput) (*model.ExemptionPayload, error) {
 	ex, err := r.Exempt.Record(ctx, rules.ExemptionInput{AccountNo: input.AccountNo, ReminderNo: deref(input.ReminderNo),
-		BillNo: deref(input.BillNo), Reason: input.Reason, ValidFrom: input.ValidFrom, ValidTo: input.ValidTo})
+		BillNo: deref(input.BillNo), Reason: input.Reason, ValidFrom: input.ValidFrom, ValidTo: input.ValidTo, Evidence: uploads(input.Evidence)})
+	if err != nil {
+		return nil, err
+	}
+	return &model.ExemptionPayload{Exemption: &ex}, nil
+}
+
+func (r *mutationResolver) AddExemptionEvidence(ctx context.Context, input model.AddExemptionEvidenceInput) (*model.ExemptionPayload, error) {
+	ex, err := r.Exempt.AddEvidence(ctx, input.ID, uploads(input.Evidence), input.Version)
 	if err != nil {
 		return nil, err
 	}
@@ -259,6 +271,8 @@ func (r *Resolver) DishonestyRecord() generated.DishonestyRecordResolver {
 	return &dishonestyRecordResolver{r}
 }
 
+func (r *Resolver) Exemption() generated.ExemptionResolver { return &exemptionResolver{r} }
+
 func (r *Resolver) JobRun() generated.JobRunResolver { return &jobRunResolver{r} }
 
 func (r *Resolver) RecordEvent() generated.RecordEventResolver { return &recordEventResolver{r} }
@@ -271,6 +285,7 @@ func (r *Resolver) ViolationCase() generated.ViolationCaseResolver { return &vio
 
 type (
 	dishonestyRecordResolver struct{ *Resolver }
+	exemptionResolver        struct{ *Resolver }
 	jobRunResolver           struct{ *Resolver }
 	recordEventResolver      struct{ *Resolver }
 	usageAnalysisResolver    struct{ *Resolver }

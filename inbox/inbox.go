@@ -29,6 +29,12 @@ func New(db *gorm.DB) *Inbox { return &Inbox{db: db, now: time.Now} }
 // with a DedupKey that was already posted is skipped without error. It
 // returns INTERNAL on a database failure.
 func (b *Inbox) Post(ctx context.Context, tx *gorm.DB, n models.Notice) error {
+	_, err := b.post(ctx, tx, n)
+	return err
+}
+
+// post is Post, reporting whether n was new.
+func (b *Inbox) post(ctx context.Context, tx *gorm.DB, n models.Notice) (bool, error) {
 	if tx == nil {
 		tx = b.db
 	}
@@ -41,20 +47,20 @@ func (b *Inbox) Post(ctx context.Context, tx *gorm.DB, n models.Notice) error {
 	if n.DedupKey != nil {
 		var exists int64
 		if err := tx.WithContext(ctx).Model(&models.Notice{}).Where("dedup_key = ?", *n.DedupKey).Count(&exists).Error; err != nil {
-			return apperr.Wrap(err, apperr.Internal, "无法发送站内通知")
+			return false, apperr.Wrap(err, apperr.Internal, "无法发送站内通知")
 		}
 		if exists > 0 {
-			return nil
+			return false, nil
 		}
 	}
 	err := tx.WithContext(ctx).Create(&n).Error
 	if n.DedupKey != nil && errors.Is(err, gorm.ErrDuplicatedKey) {
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return apperr.Wrap(err, apperr.Internal, "无法发送站内通知")
+		return false, apperr.Wrap(err, apperr.Internal, "无法发送站内通知")
 	}
-	return nil
+	return true, nil
 }
 
 // Page is one page of the caller's notices.

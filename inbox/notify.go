@@ -19,10 +19,19 @@ type Recipients interface {
 // Notifier delivers the domains' events (package notice) to the inbox of
 // every user with an ACTIVE binding for the event's subject that allows
 // VIEW (a legal representative, or an agent with scope VIEW) (R7.6).
+//
+// For the kinds in MessageKinds it also hands each new notice to Message,
+// in the same transaction: the WeChat subscribe message where the user
+// holds a grant (R7.6; package apply's QueueNoticeMessage).
 type Notifier struct {
 	inbox *Inbox
 	users Recipients
 	log   *slog.Logger
+	// Message, when set, queues the subscribe message of a notice new to
+	// userID; its error undoes the delivery.
+	Message func(ctx context.Context, tx *gorm.DB, userID string, ev notice.Event) error
+	// MessageKinds are the event kinds that get a subscribe message.
+	MessageKinds []notice.Kind
 }
 
 // NewNotifier returns the notifier of b; log receives delivery failures.
@@ -74,8 +83,14 @@ func (n *Notifier) NotifyTx(ctx context.Context, tx *gorm.DB, ev notice.Event) e
 			key := truncate(ev.Key, 80) + ":" + u
 			nt.DedupKey = &key
 		}
-		if err := n.inbox.Post(ctx, tx, nt); err != nil {
+		fresh, err := n.inbox.post(ctx, tx, nt)
+		if err != nil {
 			return err
+		}
+		if fresh && n.Message != nil && slices.Contains(n.MessageKinds, ev.Kind) {
+			if err := n.Message(ctx, tx, u, ev); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -75,6 +75,13 @@ type Application struct {
 	DocumentsWaived  bool   `gorm:"not null;default:false"`
 	MissingDocuments string `gorm:"type:text"` // JSON list, 容缺: to follow
 	Reason           string `gorm:"size:1000"` // of a rejection, fallback or withdrawal
+	// Extra review (失信主体额外复核, R3.4): required for a subject of
+	// Lifecycle.ExtraReviewGrades (DISHONEST) at submission or credit
+	// check; a credit officer passes it before acceptance.
+	ExtraReview     bool   `gorm:"not null;default:false"`
+	ExtraReviewedBy string `gorm:"size:36"`
+	ExtraReviewedAt *time.Time
+	ExtraReviewNote string `gorm:"size:1000"`
 }
 
 // ApplicationEvent is one transition of an application: who, when, from,

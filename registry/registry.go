@@ -2,7 +2,6 @@ package registry
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -143,22 +142,14 @@ func (c *Client) Lookup(ctx context.Context, uscc string) (Enterprise, error) {
 	if err != nil {
 		return Enterprise{}, err
 	}
-	var ent Enterprise
-	err = c.api.Do(ctx, apisign.Request{Method: http.MethodGet, Path: "/api/v1/enterprises/" + uscc, Route: "/api/v1/enterprises/{uscc}"},
-		func(b []byte) error {
-			if err := json.Unmarshal(b, &ent); err != nil {
-				return err
-			}
+	return apisign.DoJSON(ctx, c.api, apisign.Request{Method: http.MethodGet, Path: "/api/v1/enterprises/" + uscc, Route: "/api/v1/enterprises/{uscc}"},
+		func(ent *Enterprise) error {
 			if ent.USCC != uscc || strings.TrimSpace(ent.Name) == "" || !ent.Status.Valid() ||
 				strings.TrimSpace(ent.LegalRepName) == "" || ent.LegalRepSince.IsZero() {
 				return errors.New("enterprise does not match the request or lacks fields")
 			}
 			return nil
 		})
-	if err != nil {
-		return Enterprise{}, err
-	}
-	return ent, nil
 }
 
 // VerifyLegalRep asks the registry whether the person with this name and ID
@@ -190,16 +181,12 @@ func (c *Client) VerifyLegalRep(ctx context.Context, uscc, name, idType, idNumbe
 	if err != nil {
 		return false, err
 	}
-	var res VerificationResult
-	err = c.api.Do(ctx, apisign.Request{
+	res, err := apisign.DoJSON(ctx, c.api, apisign.Request{
 		Method: http.MethodPost,
 		Path:   "/api/v1/enterprises/" + uscc + "/legal-representative/verification",
 		Route:  "/api/v1/enterprises/{uscc}/legal-representative/verification",
 		Body:   Verification{Name: name, IDType: t, IDNumber: idNumber},
-	}, func(b []byte) error {
-		if err := json.Unmarshal(b, &res); err != nil {
-			return err
-		}
+	}, func(res *VerificationResult) error {
 		if res.Match == nil {
 			return errors.New("verification answer lacks match")
 		}

@@ -15,6 +15,7 @@ import (
 	"creditwater/models"
 	"creditwater/pii"
 	"creditwater/reqctx"
+	"creditwater/store"
 )
 
 // PublicityLimit is the per-client budget of the public publicity query.
@@ -97,7 +98,7 @@ func (p *Publicity) begin(ctx context.Context, query string) (*gorm.DB, error) {
 		return nil, e
 	}
 	q := strings.TrimSpace(query)
-	subjects := p.db.WithContext(ctx).Model(&models.Subject{}).Select("id").Where("kind = ?", models.SubjectEnterprise)
+	subjects := store.ReadReplica(p.db.WithContext(ctx)).Model(&models.Subject{}).Select("id").Where("kind = ?", models.SubjectEnterprise)
 	if ident.ValidateUSCC(q) == nil {
 		return subjects.Where("uscc = ?", ident.NormalizeUSCC(q)), nil
 	}
@@ -116,7 +117,7 @@ func (p *Publicity) Commitments(ctx context.Context, query string, first *int, a
 	if err != nil {
 		return Page[PublicCommitment]{}, err
 	}
-	q := p.db.WithContext(ctx).Table("commitments").
+	q := store.ReadReplica(p.db.WithContext(ctx)).Table("commitments").
 		Select("commitments.id, subjects.name AS enterprise_name, subjects.uscc, subjects.legal_rep_name, commitments.signed_at, commitments.published_at").
 		Joins("JOIN subjects ON subjects.id = commitments.subject_id").
 		Where("commitments.subject_id IN (?)", subjects).
@@ -139,7 +140,7 @@ func (p *Publicity) Records(ctx context.Context, query string, first *int, after
 	if err != nil {
 		return Page[PublicRecord]{}, err
 	}
-	q := p.db.WithContext(ctx).Table("dishonesty_records").
+	q := store.ReadReplica(p.db.WithContext(ctx)).Table("dishonesty_records").
 		Select("dishonesty_records.id, subjects.name AS enterprise_name, subjects.uscc, dishonesty_records.kind, dishonesty_records.severity, "+
 			"dishonesty_records.summary, dishonesty_records.decided_on, dishonesty_records.publicity_start, dishonesty_records.publicity_end").
 		Joins("JOIN subjects ON subjects.id = dishonesty_records.subject_id").

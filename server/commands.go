@@ -27,11 +27,7 @@ func openDB(ctx context.Context, cfg config.Config) (*gorm.DB, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return db, func() {
-		if sqlDB, err := db.DB(); err == nil {
-			_ = sqlDB.Close()
-		}
-	}, nil
+	return db, func() { store.CloseDB(db) }, nil
 }
 
 // CreateStaff creates a STAFF, CREDIT_OFFICER or ADMIN user (`creditwater
@@ -78,7 +74,7 @@ func PushMenu(ctx context.Context, cfg config.Config, logger *slog.Logger, file 
 	}
 	cache := wechat.NewTokenCache(nil, cfg.Storage.RedisPrefix)
 	if cfg.Storage.RedisURL != "" {
-		rdb, closeRedis, err := store.OpenRedis(ctx, cfg.Storage.RedisURL)
+		rdb, closeRedis, err := store.OpenRedis(ctx, store.RedisConfig{URL: cfg.Storage.RedisURL, Mode: cfg.Storage.RedisMode})
 		if err != nil {
 			return wechat.Menu{}, err
 		}

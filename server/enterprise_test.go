@@ -306,7 +306,7 @@ func TestCreditReportAccess_R6_1_R6_2(t *testing.T) {
 func TestRedisOutageFailsClosedAndRecovers(t *testing.T) {
 	mr := miniredis.RunT(t)
 	env := testEnv(t)
-	env["CW_REDIS_URL"] = "redis://" + mr.Addr()
+	env["CW_REDIS_URL"], env["CW_REDIS_MODE"] = "redis://"+mr.Addr(), "single"
 	h := newHarness(t, env)
 	tok := h.staffToken("staff", "demo-staff-pass")
 	mr.Close()

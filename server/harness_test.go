@@ -60,14 +60,21 @@ func randHex(n int) string {
 
 // testEnv is the environment of a test server; shared lets two servers use
 // one database and Redis.
+// With CW_TEST_REPLICA_URL the database's replica is configured too, kept
+// in step with the primary (storetest.SyncReplicas) unless the env sets
+// CW_TEST_REPLICA_LAG.
 func testEnv(t *testing.T) map[string]string {
+	rc := storetest.RedisConfig(t)
+	db := storetest.DatabaseURL(t)
 	return map[string]string{
-		"CW_ENV":          "test",
-		"CW_DATA_DIR":     t.TempDir(),
-		"CW_DATABASE_URL": storetest.DatabaseURL(t),
-		"CW_REDIS_URL":    storetest.RedisURL(t),
-		"CW_REDIS_PREFIX": "cwt:" + randHex(6) + ":",
-		"CW_LOG_LEVEL":    "error",
+		"CW_ENV":                   "test",
+		"CW_DATA_DIR":              t.TempDir(),
+		"CW_DATABASE_URL":          db,
+		"CW_DATABASE_REPLICA_URLS": storetest.ReplicaURL(t, db),
+		"CW_REDIS_URL":             rc.URL,
+		"CW_REDIS_MODE":            rc.Mode,
+		"CW_REDIS_PREFIX":          "cwt:" + randHex(6) + ":",
+		"CW_LOG_LEVEL":             "error",
 	}
 }
 
@@ -96,6 +103,13 @@ func newServer(t *testing.T, env map[string]string, logger *slog.Logger) (config
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Close)
+	if r := env["CW_DATABASE_REPLICA_URLS"]; r != "" && env["CW_DATABASE_URL"] != "" {
+		// The migrations and demo data reach the replica before the test reads.
+		storetest.CatchUp(t, env["CW_DATABASE_URL"], r)
+		if env["CW_TEST_REPLICA_LAG"] == "" {
+			storetest.SyncReplicas(t, srv.DB())
+		}
+	}
 	return cfg, srv
 }
 

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"gorm.io/gorm"
 
 	"creditwater/models"
+	"creditwater/store"
 )
 
 // metrics are the service's Prometheus metrics, on a registry of its own
@@ -56,6 +58,9 @@ func newMetrics(db *gorm.DB, rdb redis.UniversalClient) *metrics {
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if sqlDB, err := db.DB(); err == nil {
 		m.reg.MustRegister(collectors.NewDBStatsCollector(sqlDB, "creditwater"))
+	}
+	for i, replica := range store.ReplicaPools(db) {
+		m.reg.MustRegister(collectors.NewDBStatsCollector(replica, fmt.Sprintf("creditwater_replica_%d", i+1)))
 	}
 	m.reg.MustRegister(redisPoolCollector{rdb: rdb})
 	return m

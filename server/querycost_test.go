@@ -20,6 +20,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"creditwater/store"
+	"creditwater/store/storetest"
 	"creditwater/wechat/fake"
 )
 
@@ -207,12 +208,7 @@ func TestComplexityWeighsFirst(t *testing.T) {
 // apqKeys counts the persisted queries in Redis under the server's prefix.
 func (h *harness) apqKeys() int {
 	h.t.Helper()
-	ctx := context.Background()
-	keys, err := h.srv.Redis().Keys(ctx, h.cfg.Storage.RedisPrefix+"apq:*").Result()
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return len(keys)
+	return len(storetest.Keys(h.t, h.srv.Redis(), h.cfg.Storage.RedisPrefix+"apq:*"))
 }
 
 func apqBody(query, hash string) []byte {

@@ -47,6 +47,7 @@ import (
 	"creditwater/graph/textargs"
 	"creditwater/inbox"
 	"creditwater/jobs"
+	"creditwater/notice"
 	"creditwater/ops"
 	"creditwater/outbox"
 	"creditwater/pii"
@@ -57,6 +58,7 @@ import (
 	"creditwater/store"
 	"creditwater/store/creditdb"
 	"creditwater/store/opsdb"
+	"creditwater/tracing"
 	"creditwater/wechat"
 	"creditwater/wechat/fake"
 )
@@ -100,7 +102,9 @@ type Server struct {
 	sealer     *pii.Sealer
 	handler    http.Handler
 	clientIPs  clientIPs
-	closers    []func()
+	// tracing is nil unless CW_OTEL_ENDPOINT is set.
+	tracing *tracing.Provider
+	closers []func()
 
 	// Background work started by Start and stopped by Shutdown.
 	bgMu         sync.Mutex
@@ -119,24 +123,34 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 			s.Close()
 		}
 	}()
+	if err = s.startTracing(ctx); err != nil {
+		return nil, err
+	}
 	if s.db, err = store.OpenDB(ctx, dbConfig(cfg)); err != nil {
 		return nil, err
 	}
-	s.closers = append(s.closers, func() {
-		if sqlDB, err := s.db.DB(); err == nil {
-			_ = sqlDB.Close()
-		}
-	})
+	if cfg.Storage.DatabaseURL == "" && len(cfg.Storage.ReplicaURLs) > 0 {
+		logger.WarnContext(ctx, "内置 SQLite 数据库不使用只读副本：已忽略 CW_DATABASE_REPLICA_URLS")
+	}
+	s.closers = append(s.closers, func() { store.CloseDB(s.db) })
 	if cfg.Storage.MigrateOnServe && !cfg.Production() {
 		if err = store.Migrate(s.db); err != nil {
 			return nil, err
 		}
 	}
 	var closeRedis func()
-	if s.rdb, closeRedis, err = store.OpenRedis(ctx, cfg.Storage.RedisURL); err != nil {
+	if s.rdb, closeRedis, err = store.OpenRedis(ctx, store.RedisConfig{URL: cfg.Storage.RedisURL, Mode: cfg.Storage.RedisMode}); err != nil {
 		return nil, err
 	}
 	s.closers = append(s.closers, closeRedis)
+	if s.tracing != nil {
+		if err = s.db.Use(s.tracing.SQL()); err != nil {
+			return nil, fmt.Errorf("tracing: %w", err)
+		}
+		if err = s.tracing.Redis(s.rdb); err != nil {
+			return nil, err
+		}
+	}
 
 	wx, err := s.newWeChat()
 	if err != nil {
@@ -182,7 +196,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	s.records = record.New(recDeps)
 	pubs := record.NewPublications(recDeps)
 	cal := calendar.Default()
-	ruleDeps := rules.Deps{Store: cdb.Rules(), Records: s.records, Grades: s.grades, Config: credCfg, Calendar: cal}
+	ruleDeps := rules.Deps{Store: cdb.Rules(), Records: s.records, Grades: s.grades, Config: credCfg, Calendar: cal, Evidence: entCfg.Evidence}
 	s.cases, s.exemptions = rules.NewCases(ruleDeps), rules.NewExemptions(ruleDeps)
 	arrears := rules.NewArrears(ruleDeps)
 	revDeps := review.Deps{Store: cdb.Reviews(), Notices: cdb.Notices(), Inbox: notices, Access: s.policy, Records: s.records, Calendar: cal,
@@ -194,6 +208,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	s.evidence.Register(review.OwnerRepair, s.reviews.EvidenceCheck(review.OwnerRepair))
 	s.evidence.Register(review.OwnerObjection, s.reviews.EvidenceCheck(review.OwnerObjection))
 	s.evidence.Register(enterprise.OwnerAgentAuthorisation, s.ent.AuthorisationEvidenceCheck)
+	s.evidence.Register(rules.OwnerExemption, s.exemptions.EvidenceCheck)
 	s.importer = billing.NewImporter(s.db, s.sealer, billing.Options{})
 	if s.jobs, err = jobs.New(s.db, s.rdb, cfg.Storage.RedisPrefix, logger, instanceName()); err != nil {
 		return nil, err
@@ -210,15 +225,20 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	s.apply.OnAccepted = s.metrics.observeAcceptance
 	s.apply.OnLenientAccept = s.followUps.Create
 	s.apply.Notices = notices
+	// R7.6: a corrected or revoked record is also a subscribe message
+	// where the user holds a grant.
+	notices.Message, notices.MessageKinds = s.apply.QueueNoticeMessage, []notice.Kind{notice.RecordChanged}
 	publisher := publisherAdapter{c: platform}
 	s.ops = ops.New(opsdb.New(s.db), s.outbox, cfg.Ops)
 	s.outbox.Handle(record.KindPublishDishonesty, pubs.DeliverDishonesty(publisher), cdb.RecordsDone(pubs.DishonestyDelivered))
 	s.outbox.Handle(record.KindWithdrawPublication, pubs.DeliverWithdrawal(publisher), cdb.RecordsDone(pubs.WithdrawalDelivered))
 	s.outbox.Handle(review.KindPublishRepair, s.repairs.DeliverRepair(publisher), cdb.ReviewsDone(s.repairs.RepairDelivered))
 	s.outbox.Handle(apply.KindPublishCommitment, apply.DeliverCommitment(publisher), s.apply.CommitmentDelivered)
-	s.outbox.Handle(apply.KindNotify, s.apply.DeliverNotification(func(ctx context.Context, openID, tmpl, page string, data map[string]string) error {
+	send := func(ctx context.Context, openID, tmpl, page string, data map[string]string) error {
 		return wx.SendSubscribeMessage(ctx, wechat.SubscribeMessage{ToUser: openID, TemplateID: tmpl, Page: page, Data: data})
-	}), s.apply.NotificationDelivered)
+	}
+	s.outbox.Handle(apply.KindNotify, s.apply.DeliverNotification(send), s.apply.NotificationDelivered)
+	s.outbox.Handle(apply.KindNotifyNotice, s.apply.DeliverNoticeMessage(send), s.apply.NoticeMessageDelivered)
 	if cfg.DemoData && !cfg.Production() {
 		if err = s.seedDemo(ctx); err != nil {
 			return nil, err
@@ -233,8 +253,25 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	return s, nil
 }
 
+// startTracing builds the tracer provider when CW_OTEL_ENDPOINT is set;
+// Close flushes it last, after the background work and the stores.
+func (s *Server) startTracing(ctx context.Context) (err error) {
+	if s.tracing, err = tracing.New(ctx, s.cfg.Tracing, instanceName()); err != nil || s.tracing == nil {
+		return err
+	}
+	s.closers = append(s.closers, func() {
+		fctx, cancel := context.WithTimeout(context.Background(), min(s.cfg.HTTP.ShutdownTimeout, 5*time.Second))
+		defer cancel()
+		if err := s.tracing.Shutdown(fctx); err != nil {
+			s.log.Error("spans were not all exported", "err", err.Error())
+		}
+	})
+	return nil
+}
+
 func dbConfig(cfg config.Config) store.DBConfig {
-	return store.DBConfig{URL: cfg.Storage.DatabaseURL, DataDir: cfg.DataDir, MaxOpen: cfg.Storage.DBMaxOpen, MaxIdle: cfg.Storage.DBMaxIdle, ConnLifetime: cfg.Storage.DBConnLifetime}
+	return store.DBConfig{URL: cfg.Storage.DatabaseURL, DataDir: cfg.DataDir, MaxOpen: cfg.Storage.DBMaxOpen, MaxIdle: cfg.Storage.DBMaxIdle, ConnLifetime: cfg.Storage.DBConnLifetime,
+		Replicas: cfg.Storage.ReplicaURLs, ReplicaMaxOpen: cfg.Storage.ReplicaMaxOpen, ReplicaMaxIdle: cfg.Storage.ReplicaMaxIdle}
 }
 
 func (s *Server) newWeChat() (*wechat.Client, error) {
@@ -304,6 +341,9 @@ func (s *Server) graphQL() http.Handler {
 		Self: s.self, Publicity: s.publicity, FollowUps: s.followUps}
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: resolver, Directives: graph.Directives()})
 	h, queries := NewGraphQLHandler(querycost.PagedComplexity(es))
+	if s.tracing != nil {
+		h.Use(s.tracing.GraphQL()) // first: its span covers the other extensions' work
+	}
 	// Introspection and "did you mean" suggestions only with the playground
 	// (never in production); otherwise __schema is a validation error.
 	introspection := s.cfg.GraphQL.Playground && !s.cfg.Production()
@@ -347,7 +387,11 @@ func (s *Server) routes() http.Handler {
 		graphiql.Register(mux, "creditwater GraphQL", "/graphql")
 	}
 	console.Register(mux)
-	return withSecurityHeaders(s.withRequest(mux))
+	h := withSecurityHeaders(s.withRequest(mux))
+	if s.tracing != nil {
+		h = s.tracing.HTTP(h, func(r *http.Request) string { _, pattern := mux.Handler(r); return pattern })
+	}
+	return h
 }
 
 // Handler is the service's HTTP handler (used by tests and Run).

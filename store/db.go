@@ -29,6 +29,12 @@ type DBConfig struct {
 	MaxOpen      int
 	MaxIdle      int
 	ConnLifetime time.Duration
+	// Replicas are read replicas of URL (DSNs or mysql:// URLs), each with
+	// a pool of ReplicaMaxOpen/ReplicaMaxIdle connections; ignored on the
+	// embedded database. See ReadReplica.
+	Replicas       []string
+	ReplicaMaxOpen int
+	ReplicaMaxIdle int
 }
 
 // Embedded reports whether the configuration selects the SQLite file.
@@ -37,7 +43,10 @@ func (c DBConfig) Embedded() bool { return c.URL == "" }
 // OpenDB opens the database and checks it answers. MySQL connections use
 // utf8mb4, parseTime, UTC and interpolateParams; the pool is sized from c.
 func OpenDB(ctx context.Context, c DBConfig) (*gorm.DB, error) {
-	gcfg := &gorm.Config{Logger: logger.Discard, TranslateError: true, NowFunc: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+	// No automatic ping: OpenDB pings the primary itself below, and a read
+	// replica (opened by dbresolver with this configuration) may be down at
+	// start without stopping the service.
+	gcfg := &gorm.Config{Logger: logger.Discard, TranslateError: true, DisableAutomaticPing: true, NowFunc: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
 	var dial gorm.Dialector
 	if c.Embedded() {
 		if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
@@ -75,6 +84,12 @@ func OpenDB(ctx context.Context, c DBConfig) (*gorm.DB, error) {
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("store: database not reachable: %w", err)
 	}
+	if !c.Embedded() && len(c.Replicas) > 0 {
+		if err := useReplicas(db, c); err != nil {
+			_ = sqlDB.Close()
+			return nil, err
+		}
+	}
 	if !c.Embedded() {
 		// Session makes the configured handle safe to reuse (a bare Set would
 		// share one statement between all callers).
@@ -95,11 +110,15 @@ func SQLiteDSN(path string) string {
 // MySQLDSN normalises a DSN or mysql:// URL and sets the options the
 // service relies on: parseTime, UTC, utf8mb4, interpolateParams, times
 // truncated to microseconds.
-func MySQLDSN(raw string) (string, error) {
+func MySQLDSN(raw string) (string, error) { return mysqlDSN(raw, "CW_DATABASE_URL") }
+
+// mysqlDSN is MySQLDSN with the variable named in its errors.
+func mysqlDSN(raw, name string) (string, error) {
+	raw = strings.TrimSpace(raw)
 	if strings.HasPrefix(raw, "mysql://") {
 		u, err := url.Parse(raw)
 		if err != nil {
-			return "", errors.New("store: CW_DATABASE_URL is not a valid URL")
+			return "", errors.New("store: " + name + " is not a valid URL")
 		}
 		pass, _ := u.User.Password()
 		cfg := mysql.NewConfig()
@@ -115,7 +134,7 @@ func MySQLDSN(raw string) (string, error) {
 	}
 	cfg, err := mysql.ParseDSN(raw)
 	if err != nil {
-		return "", errors.New("store: CW_DATABASE_URL is not a valid MySQL DSN")
+		return "", errors.New("store: " + name + " is not a valid MySQL DSN")
 	}
 	cfg.ParseTime = true
 	cfg.InterpolateParams = true

@@ -31,6 +31,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0012_exemption_approval", Migrate: migrate0012},
 		{ID: "0016_selfservice", Migrate: migrate0016},
 		{ID: "0017_follow_up_documents", Migrate: migrate0017},
+		{ID: "0026_extra_review", Migrate: migrate0026},
 		{ID: "0030_list_indexes", Migrate: migrate0030},
 		{ID: "0031_scale_indexes", Migrate: migrate0031},
 	}
@@ -72,8 +73,18 @@ func MigrateTo(db *gorm.DB, id string) error {
 	}
 	if !IsMySQL(db) {
 		// SQLite: one transaction, begun IMMEDIATE (see SQLiteDSN), so a
-		// second process on the same file waits for the first.
-		return db.Transaction(run)
+		// second process on the same file waits for the first — up to the
+		// busy timeout each try, and tries again (for two minutes in all,
+		// as long as MySQL's lock wait) while the first is still migrating
+		// on a slow machine.
+		deadline := time.Now().Add(2 * time.Minute)
+		for {
+			err := db.Transaction(run)
+			if !IsSQLiteBusy(err) || time.Now().After(deadline) {
+				return err
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()

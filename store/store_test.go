@@ -87,3 +87,23 @@ func TestConcurrentWriteTransactions(t *testing.T) {
 		}
 	}
 }
+
+// migratedTo opens a fresh database for one test, migrated up to and
+// including version, so that a test can seed the rows a later migration
+// upgrades.
+func migratedTo(t *testing.T, version string) *gorm.DB {
+	t.Helper()
+	db, err := store.OpenDB(t.Context(), storetest.DBConfig(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if s, err := db.DB(); err == nil {
+			_ = s.Close()
+		}
+	})
+	if err := store.MigrateTo(db, version); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}

@@ -94,3 +94,10 @@ func IsUnavailable(err error) bool {
 	}
 	return false
 }
+
+// IsSQLiteBusy reports whether err's chain carries SQLite's "database is
+// locked" (SQLITE_BUSY) after its busy timeout.
+func IsSQLiteBusy(err error) bool {
+	se, ok := errors.AsType[*gosqlite.Error](err)
+	return ok && se.Code()&0xff == 5
+}

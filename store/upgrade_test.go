@@ -6,25 +6,13 @@ import (
 
 	"creditwater/models"
 	"creditwater/store"
-	"creditwater/store/storetest"
 )
 
 // R6.5: bindings made before verified identity existed are migrated to
 // PENDING and must verify again; earlier face passes no longer authorise
 // anything, and their clear results are gone (R7.2).
 func TestMigration0008BindingsMustVerifyAgain_R6_5(t *testing.T) {
-	db, err := store.OpenDB(t.Context(), storetest.DBConfig(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if s, err := db.DB(); err == nil {
-			_ = s.Close()
-		}
-	})
-	if err := store.MigrateTo(db, "0007_repair_objection"); err != nil {
-		t.Fatal(err)
-	}
+	db := migratedTo(t, "0007_repair_objection")
 	now := time.Now().UTC()
 	for _, q := range []struct {
 		sql  string

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"creditwater/store"
-	"creditwater/store/storetest"
 )
 
 // R7.1: 0009_auth_usernames (migrate_0009.go) gives existing usernames their normalised key;
@@ -13,18 +12,7 @@ import (
 // without one, so the unique index holds and no spelling reaches two
 // accounts.
 func TestMigrate0009FillsUsernameKeys_R7_1(t *testing.T) {
-	db, err := store.OpenDB(t.Context(), storetest.DBConfig(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if s, err := db.DB(); err == nil {
-			_ = s.Close()
-		}
-	})
-	if err := store.MigrateTo(db, "0007_repair_objection"); err != nil {
-		t.Fatal(err)
-	}
+	db := migratedTo(t, "0007_repair_objection")
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i, u := range []struct{ id, role, username string }{
 		{"u-1", "ADMIN", "Officer"},

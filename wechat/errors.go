@@ -122,6 +122,13 @@ func transportFailure(ctx context.Context, log *slog.Logger, op string, err erro
 	return apperr.Wrap(ue, apperr.Unavailable, "微信服务暂不可用，请稍后再试")
 }
 
+// incomplete is the UNAVAILABLE error of an answer that reports success
+// but lacks what the call is for (what); it is logged.
+func (c *Client) incomplete(ctx context.Context, op, what string) *apperr.Error {
+	c.log.WarnContext(ctx, "wechat returned "+what, "op", op)
+	return apperr.Wrap(&upstreamError{op: op}, apperr.Unavailable, "微信服务暂不可用，请稍后再试")
+}
+
 // tokenFailure classifies a failure to obtain an access token: UNAVAILABLE
 // for network trouble and WeChat being busy, INTERNAL when WeChat rejects the
 // app's credentials (a configuration error).

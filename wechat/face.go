@@ -144,8 +144,7 @@ func (c *Client) StartFaceVerification(ctx context.Context, req FaceRequest) (st
 	case errcode != 0:
 		return "", c.errcodeFailure(ctx, op, errcode)
 	case res.VerifyID == "":
-		c.log.WarnContext(ctx, "wechat returned no verify_id", "op", op)
-		return "", apperr.Wrap(&upstreamError{op: op}, apperr.Unavailable, "微信服务暂不可用，请稍后再试")
+		return "", c.incomplete(ctx, op, "no verify_id")
 	}
 	return res.VerifyID, nil
 }

@@ -55,14 +55,22 @@ type env struct {
 	client *Client
 }
 
-func newEnv(t *testing.T, mods ...func(*Config)) *env {
+// fakeAndRedis starts a fake WeChat that knows appID and secret, and a
+// miniredis with a client on it; all stop when the test ends.
+func fakeAndRedis(t *testing.T, appID, secret string) (*fake.Server, *miniredis.Miniredis, *redis.Client) {
 	t.Helper()
 	f := fake.New()
 	t.Cleanup(f.Close)
-	f.SetCredentials(testAppID, testSecret)
+	f.SetCredentials(appID, secret)
 	mr := miniredis.RunT(t)
 	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr(), MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
 	t.Cleanup(func() { _ = rdb.Close() })
+	return f, mr, rdb
+}
+
+func newEnv(t *testing.T, mods ...func(*Config)) *env {
+	t.Helper()
+	f, mr, rdb := fakeAndRedis(t, testAppID, testSecret)
 	e := &env{
 		fake:   f,
 		mr:     mr,
@@ -75,6 +83,16 @@ func newEnv(t *testing.T, mods ...func(*Config)) *env {
 		m(&e.cfg)
 	}
 	e.client = e.newClient(t, e.prefix)
+	return e
+}
+
+// newEnvSetup is newEnv followed by setup (nil: none), for table tests.
+func newEnvSetup(t *testing.T, setup func(*testing.T, *env)) *env {
+	t.Helper()
+	e := newEnv(t)
+	if setup != nil {
+		setup(t, e)
+	}
 	return e
 }
 
@@ -112,6 +130,21 @@ func wantCode(t *testing.T, err error, code apperr.Code) *apperr.Error {
 		t.Fatalf("code = %s (%v), want %s", ae.Code, err, code)
 	}
 	return ae
+}
+
+// wantFieldError checks a constructor's error: INVALID naming field when
+// field is not "" (it then reports true: there is nothing more to check),
+// none otherwise.
+func wantFieldError(t *testing.T, err error, field string) bool {
+	t.Helper()
+	if field == "" {
+		wantCode(t, err, "")
+		return false
+	}
+	if ae := wantCode(t, err, apperr.Invalid); ae.Field != field {
+		t.Errorf("field = %q, want %q", ae.Field, field)
+	}
+	return true
 }
 
 func ctx(t *testing.T) context.Context { return t.Context() }

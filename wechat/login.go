@@ -57,8 +57,7 @@ func (c *Client) Code2Session(ctx context.Context, code string) (Session, error)
 	case err != nil:
 		return Session{}, c.transportFailure(ctx, op, err)
 	case res.OpenID == "" || res.SessionKey == "":
-		c.log.WarnContext(ctx, "wechat returned an incomplete session", "op", op)
-		return Session{}, apperr.Wrap(&upstreamError{op: op}, apperr.Unavailable, "微信服务暂不可用，请稍后再试")
+		return Session{}, c.incomplete(ctx, op, "an incomplete session")
 	}
 	return Session{OpenID: res.OpenID, UnionID: res.UnionID, SessionKey: res.SessionKey}, nil
 }
@@ -93,8 +92,7 @@ func (c *Client) PhoneNumber(ctx context.Context, code string) (string, error) {
 	case errcode != 0:
 		return "", c.errcodeFailure(ctx, op, errcode)
 	case info.PhoneNumber == "":
-		c.log.WarnContext(ctx, "wechat returned no phone number", "op", op)
-		return "", apperr.Wrap(&upstreamError{op: op}, apperr.Unavailable, "微信服务暂不可用，请稍后再试")
+		return "", c.incomplete(ctx, op, "no phone number")
 	}
 	return info.PhoneNumber, nil
 }

@@ -91,10 +91,7 @@ func TestCode2Session(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t)
-			if tt.setup != nil {
-				tt.setup(t, e)
-			}
+			e := newEnvSetup(t, tt.setup)
 			s, err := e.client.Code2Session(ctx(t), tt.code)
 			ae := wantCode(t, err, tt.want)
 			if got := e.fake.Calls("/sns/jscode2session"); got != tt.wantCalls {
@@ -158,10 +155,7 @@ func TestPhoneNumber(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t)
-			if tt.setup != nil {
-				tt.setup(t, e)
-			}
+			e := newEnvSetup(t, tt.setup)
 			got, err := e.client.PhoneNumber(ctx(t), tt.code)
 			ae := wantCode(t, err, tt.want)
 			if ae != nil && ae.Code == apperr.Invalid && ae.Field != "code" {

@@ -38,14 +38,8 @@ func TestNew(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, err := New(tt.cfg, tt.cache, nil)
-			if tt.wantField != "" {
-				if ae := wantCode(t, err, apperr.Invalid); ae.Field != tt.wantField {
-					t.Errorf("field = %q, want %q", ae.Field, tt.wantField)
-				}
+			if wantFieldError(t, err, tt.wantField) {
 				return
-			}
-			if err != nil {
-				t.Fatalf("New: %v", err)
 			}
 			if util.DefaultHTTPClient != c.http || c.http == http.DefaultClient {
 				t.Errorf("New did not install its own HTTP client as the SDK's global")

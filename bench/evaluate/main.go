@@ -12,8 +12,6 @@ package main
 import (
 	"bufio"
 	"context"
-	crand "crypto/rand"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -28,6 +26,7 @@ import (
 
 	"creditwater/access"
 	"creditwater/audit"
+	"creditwater/bench/loadgen"
 	"creditwater/credit/grade"
 	"creditwater/credit/rules"
 	"creditwater/models"
@@ -48,7 +47,7 @@ type config struct {
 
 func main() {
 	var c config
-	flag.StringVar(&c.dsn, "dsn", envOr("CW_BENCH_DATABASE_URL", "root@tcp(127.0.0.1:3306)/test"), "MySQL/MariaDB DSN of a server where a new database may be created (env CW_BENCH_DATABASE_URL)")
+	flag.StringVar(&c.dsn, "dsn", loadgen.EnvOr("CW_BENCH_DATABASE_URL", "root@tcp(127.0.0.1:3306)/test"), "MySQL/MariaDB DSN of a server where a new database may be created (env CW_BENCH_DATABASE_URL)")
 	flag.IntVar(&c.accounts, "accounts", 1_000_000, "number of accounts (subjects: 4/5 of it)")
 	flag.IntVar(&c.bills, "bills", 12_000_000, "number of bills (spread evenly over the accounts)")
 	flag.Float64Var(&c.reminderRate, "reminders", 0.02, "share of accounts with a reminder (催告)")
@@ -69,37 +68,16 @@ func main() {
 	}
 }
 
-func envOr(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
-}
-
 func run(ctx context.Context, c config) error {
-	dsn, err := store.MySQLDSN(c.dsn)
+	dsn, drop, err := loadgen.ScratchDatabase(ctx, c.dsn, "cwbench_eval_")
 	if err != nil {
 		return err
 	}
-	admin, err := store.OpenDB(ctx, store.DBConfig{URL: dsn, MaxOpen: 2, MaxIdle: 1})
-	if err != nil {
-		return err
+	fmt.Println("database", loadgen.DBName(dsn))
+	if !c.keep {
+		defer drop()
 	}
-	b := make([]byte, 6)
-	_, _ = crand.Read(b)
-	name := "cwbench_eval_" + hex.EncodeToString(b)
-	if err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci").Error; err != nil {
-		return fmt.Errorf("create database: %w", err)
-	}
-	fmt.Println("database", name)
-	defer func() {
-		if !c.keep {
-			_ = admin.Exec("DROP DATABASE IF EXISTS " + name).Error
-		}
-	}()
-	cfg, _ := mysql.ParseDSN(dsn)
-	cfg.DBName = name
-	db, err := store.OpenDB(ctx, store.DBConfig{URL: cfg.FormatDSN(), MaxOpen: 8, MaxIdle: 8})
+	db, err := store.OpenDB(ctx, store.DBConfig{URL: dsn, MaxOpen: 8, MaxIdle: 8})
 	if err != nil {
 		return err
 	}
@@ -331,15 +309,21 @@ func (g *gen) writePayments(w *bufio.Writer) {
 	}
 }
 
-func (g *gen) writeReminders(w *bufio.Writer) {
+// eachReminded calls fn with each reminded account and the index of its
+// first unpaid bill (the rest of its bills are unpaid too).
+func (g *gen) eachReminded(fn func(i int, a account, firstUnpaid int)) {
 	for i := range g.c.accounts {
-		a := g.account(i)
-		if !a.reminded {
-			continue
+		if a := g.account(i); a.reminded {
+			fn(i, a, g.perAccount-a.unpaid)
 		}
+	}
+}
+
+func (g *gen) writeReminders(w *bufio.Writer) {
+	g.eachReminded(func(i int, a account, firstUnpaid int) {
 		var total int64
 		nos := ""
-		for k := g.perAccount - a.unpaid; k < g.perAccount; k++ {
+		for k := firstUnpaid; k < g.perAccount; k++ {
 			total += g.billAmount(a, i, k)
 			if nos != "" {
 				nos += ";"
@@ -348,27 +332,22 @@ func (g *gen) writeReminders(w *bufio.Writer) {
 		}
 		fmt.Fprintf(w, "R%09d\t%s\t%s\t%d\t%s\t%s\n", i, a.no, a.servedOn.Format(time.DateTime), total, nos, g.now)
 		g.reminders++
-	}
+	})
 }
 
 func (g *gen) writeLinks(w *bufio.Writer) {
-	for i := range g.c.accounts {
-		a := g.account(i)
-		if !a.reminded {
-			continue
-		}
-		for k := g.perAccount - a.unpaid; k < g.perAccount; k++ {
+	g.eachReminded(func(i int, _ account, firstUnpaid int) {
+		for k := firstUnpaid; k < g.perAccount; k++ {
 			fmt.Fprintf(w, "R%09d\t%s\n", i, g.billNo(i, k))
 			g.links++
 		}
-	}
+	})
 }
 
 func (g *gen) writeExemptions(w *bufio.Writer) {
-	for i := range g.c.accounts {
-		a := g.account(i)
-		if !a.reminded || !a.exempt {
-			continue
+	g.eachReminded(func(i int, a account, _ int) {
+		if !a.exempt {
+			return
 		}
 		reminder := fmt.Sprintf("R%09d", i)
 		if i%2 == 0 {
@@ -376,7 +355,7 @@ func (g *gen) writeExemptions(w *bufio.Writer) {
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t账单争议\tbench\t%s\n", uuid.Must(uuid.NewV7()), g.now, g.now, a.no, reminder, "2025-11-30 16:00:00")
 		g.exemptions++
-	}
+	})
 }
 
 // writeRecords gives 1 subject in 200 a staff THEFT or VIOLATION record

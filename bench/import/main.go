@@ -10,9 +10,7 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -28,6 +26,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
+	"creditwater/bench/loadgen"
 	"creditwater/billing"
 	"creditwater/store"
 )
@@ -51,7 +50,7 @@ type config struct {
 func main() {
 	var c config
 	flag.IntVar(&c.n, "n", 1_000_000, "number of bill rows to generate")
-	flag.StringVar(&c.dsn, "dsn", envOr("CW_BENCH_DATABASE_URL", "root@tcp(127.0.0.1:3306)/test"), "MySQL/MariaDB DSN of a server where a new database may be created (env CW_BENCH_DATABASE_URL)")
+	flag.StringVar(&c.dsn, "dsn", loadgen.EnvOr("CW_BENCH_DATABASE_URL", "root@tcp(127.0.0.1:3306)/test"), "MySQL/MariaDB DSN of a server where a new database may be created (env CW_BENCH_DATABASE_URL)")
 	flag.IntVar(&c.batch, "batch", 0, "billing.Options.BatchRows (0: the default)")
 	flag.IntVar(&c.writers, "writers", 0, "billing.Options.Writers (0: the default)")
 	flag.DurationVar(&c.timeout, "timeout", 15*time.Minute, "give up after this long")
@@ -80,13 +79,6 @@ func main() {
 	}
 }
 
-func envOr(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
-}
-
 // result is what the child reports.
 type result struct {
 	Rows      int64   `json:"rows"`
@@ -112,12 +104,12 @@ func runParent(ctx context.Context, c config) error {
 	}
 	fmt.Printf("generated %d bill rows (%.1f MiB) in %s: %s\n", c.n, float64(size)/(1<<20), time.Since(t0).Round(time.Millisecond), file)
 
-	dbDSN, drop, err := createDatabase(ctx, c.dsn)
+	dbDSN, drop, err := loadgen.ScratchDatabase(ctx, c.dsn, "cwbench_")
 	if err != nil {
 		return err
 	}
 	if c.keep {
-		fmt.Println("keeping database:", dbName(dbDSN))
+		fmt.Println("keeping database:", loadgen.DBName(dbDSN))
 	} else {
 		defer drop()
 	}
@@ -381,41 +373,6 @@ func generate(path string, n int) (int64, error) {
 		return 0, err
 	}
 	return st.Size(), nil
-}
-
-// createDatabase creates a new, randomly named database on the server of
-// dsn and returns its DSN and a function that drops it.
-func createDatabase(ctx context.Context, dsn string) (string, func(), error) {
-	norm, err := store.MySQLDSN(dsn)
-	if err != nil {
-		return "", nil, err
-	}
-	admin, err := sql.Open("mysql", norm)
-	if err != nil {
-		return "", nil, err
-	}
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	name := "cwbench_" + hex.EncodeToString(b)
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name+" CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
-		admin.Close()
-		return "", nil, fmt.Errorf("create database: %w", err)
-	}
-	cfg, _ := mysql.ParseDSN(norm)
-	cfg.DBName = name
-	drop := func() {
-		_, _ = admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name)
-		admin.Close()
-	}
-	return cfg.FormatDSN(), drop, nil
-}
-
-func dbName(dsn string) string {
-	cfg, err := mysql.ParseDSN(dsn)
-	if err != nil {
-		return "?"
-	}
-	return cfg.DBName
 }
 
 func migrate(ctx context.Context, dsn string) error {

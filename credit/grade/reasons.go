@@ -23,8 +23,6 @@ func GradeLabel(g models.Grade) string {
 	return "未评定"
 }
 
-var severityLabels = map[models.Severity]string{models.SeverityMinor: "轻微", models.SeverityGeneral: "一般", models.SeveritySerious: "严重"}
-
 // Reasons explains, in Chinese, the grade of subj as of asOf (R3.4): what
 // the rule found in its records (recs: all of them) and its bills. The
 // grade itself is the one stored by the last evaluation. It returns
@@ -34,7 +32,7 @@ func (s *Service) Reasons(ctx context.Context, subj models.Subject, recs []model
 	lc := s.d.Config.Lifecycle
 	var inForce, serious, counting []string
 	for _, rec := range recs {
-		what := fmt.Sprintf("%s（%s，%s）", credit.KindLabel(rec.Kind), severityLabels[rec.Severity], credit.DateString(rec.BehaviourOn))
+		what := fmt.Sprintf("%s（%s，%s）", credit.KindLabel(rec.Kind), credit.SeverityLabel(rec.Severity), credit.DateString(rec.BehaviourOn))
 		if slices.Contains(r.InForce, rec.Status) && slices.Contains(r.Kinds, rec.Kind) {
 			inForce = append(inForce, what)
 			if rec.Severity == models.SeveritySerious {

@@ -18,11 +18,12 @@ const (
 
 // ExpiryQuery selects the records whose maximum period has ended
 // (Store.Expiring): status in Statuses and either a non-MINOR severity
-// with PublicityEnd ≤ AsOf, or MINOR with DecidedOn < MinorDecidedBefore;
-// at most Limit, ordered by ID.
+// with PublicityEnd ≤ AsOf, or MINOR with DecidedOn before its kind's
+// MinorDecidedBefore (the maximum period of MINOR records depends on the
+// kind, R1.5); at most Limit, ordered by ID.
 type ExpiryQuery struct {
 	AsOf               time.Time
-	MinorDecidedBefore time.Time
+	MinorDecidedBefore map[models.RecordKind]time.Time
 	Statuses           []models.RecordStatus
 	Limit              int
 }
@@ -47,8 +48,9 @@ func minorDecidedBefore(asOf time.Time, months int) time.Time {
 }
 
 // Expire marks EXPIRED every ACTIVE or REPAIRED record whose maximum
-// period (credit.Config.Ends: the end of publicity for GENERAL and
-// SERIOUS, Lifecycle.MinorMaxMonths for MINOR) has ended as of asOf (R1.5),
+// period (credit.Config.Ends by kind and severity: the stored end of
+// publicity for GENERAL and SERIOUS, the period after the decision for
+// MINOR) has ended as of asOf (R1.5),
 // and returns how many it marked. Each record changes in a transaction of
 // its own that appends an EXPIRED history entry, writes an audit entry,
 // queues the withdrawal of its publication when it was published (outbox
@@ -58,8 +60,10 @@ func minorDecidedBefore(asOf time.Time, months int) time.Time {
 // twice changes nothing more. It returns INTERNAL; records expired before
 // a failure stay expired.
 func (s *Service) Expire(ctx context.Context, asOf time.Time) (int, error) {
-	q := ExpiryQuery{AsOf: asOf.UTC(), MinorDecidedBefore: minorDecidedBefore(asOf, s.cfg.Lifecycle.MinorMaxMonths),
-		Statuses: expiring, Limit: 200}
+	q := ExpiryQuery{AsOf: asOf.UTC(), MinorDecidedBefore: map[models.RecordKind]time.Time{}, Statuses: expiring, Limit: 200}
+	for _, k := range credit.BlockingKinds {
+		q.MinorDecidedBefore[k] = minorDecidedBefore(asOf, s.cfg.MaxMonths(k, models.SeverityMinor))
+	}
 	n := 0
 	for {
 		ids, err := s.store.Expiring(ctx, q)
@@ -91,7 +95,7 @@ func (s *Service) expire(ctx context.Context, id string, asOf time.Time) (bool, 
 		if err != nil {
 			return err
 		}
-		ends := s.cfg.Ends(rec.Severity, rec.DecidedOn)
+		ends := s.cfg.Ends(rec.Kind, rec.Severity, rec.DecidedOn)
 		if rec.PublicityEnd != nil {
 			ends = *rec.PublicityEnd
 		}

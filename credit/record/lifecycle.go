@@ -137,7 +137,7 @@ func (s *Service) Correct(ctx context.Context, tx Store, rec models.DishonestyRe
 		changes["severity"] = Change{From: string(rec.Severity), To: string(*c.Severity)}
 		parts = append(parts, fmt.Sprintf("严重程度 %s → %s", rec.Severity, *c.Severity))
 		rec.Severity, rec.PublicityStart, rec.PublicityEnd = *c.Severity, nil, nil
-		if p := s.cfg.Publicity(*c.Severity, rec.DecidedOn); p.Published {
+		if p := s.cfg.Publicity(rec.Kind, *c.Severity, rec.DecidedOn); p.Published {
 			rec.PublicityStart, rec.PublicityEnd = &p.Start, &p.End
 		}
 	}

@@ -8,6 +8,7 @@ package record
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -130,6 +131,27 @@ func (s *Service) TellNew(ctx context.Context, recs ...models.DishonestyRecord) 
 	}
 }
 
+// TellChanged tells the enterprise of rec, as it is after an objection's
+// decision, that the decision changed it (R7.6): corrected (changes, by
+// field, as Correct returns them) or revoked (to REVOKED). Call it after
+// the change was committed; each version of a record is told once (the
+// notice's key names it).
+func (s *Service) TellChanged(ctx context.Context, rec models.DishonestyRecord, changes map[string]Change) {
+	body := fmt.Sprintf("贵单位的一条%s失信记录经异议复核已撤销，不再影响信用办水和优良信用评定；已公示的将撤下公示。", credit.KindLabel(rec.Kind))
+	if rec.Status != models.RecordRevoked {
+		var parts []string
+		if c, ok := changes["summary"]; ok {
+			parts = append(parts, "摘要改为「"+credit.Truncate(c.To, 100)+"」")
+		}
+		if c, ok := changes["severity"]; ok {
+			parts = append(parts, "严重程度由「"+credit.SeverityLabel(models.Severity(c.From))+"」改为「"+credit.SeverityLabel(models.Severity(c.To))+"」")
+		}
+		body = fmt.Sprintf("贵单位的一条%s失信记录经异议复核已更正：%s。", credit.KindLabel(rec.Kind), strings.Join(parts, "，"))
+	}
+	s.inbox.Notify(ctx, notice.Event{SubjectID: rec.SubjectID, Kind: notice.RecordChanged, Body: body,
+		RefType: "record", RefID: rec.ID, Key: fmt.Sprintf("record-changed:%s:v%d", rec.ID, rec.Version)})
+}
+
 // New returns the record service; the Config's zero fields take their
 // defaults.
 func New(d Deps) *Service {
@@ -241,7 +263,7 @@ func (s *Service) create(ctx context.Context, st Store, in NewRecord) (models.Di
 	}
 	rec.ID = models.NewID()
 	rec.CreatedAt, rec.UpdatedAt = now, now
-	if p := s.cfg.Publicity(in.Severity, rec.DecidedOn); p.Published {
+	if p := s.cfg.Publicity(in.Kind, in.Severity, rec.DecidedOn); p.Published {
 		rec.PublicityStart, rec.PublicityEnd = &p.Start, &p.End
 	}
 	stored, err := st.Insert(ctx, []models.DishonestyRecord{rec})

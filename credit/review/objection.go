@@ -189,7 +189,9 @@ func (o *Objections) Decide(ctx context.Context, id string, outcome models.Objec
 	if reason, err = decisionReason(reason); err != nil {
 		return models.Objection{}, err
 	}
-	return o.transition(ctx, id, version, objectionStep{
+	var changed *models.DishonestyRecord
+	var changes map[string]record.Change
+	obj, err := o.transition(ctx, id, version, objectionStep{
 		from: []models.ObjectionStatus{models.ObjectionUnderReview}, to: outcome,
 		verb: "作出决定", action: ActionDecided, reason: reason, detail: map[string]any{"outcome": outcome},
 		apply: func(st Store, obj *models.Objection, now time.Time) error {
@@ -201,20 +203,24 @@ func (o *Objections) Decide(ctx context.Context, id string, outcome models.Objec
 			to, withdraw := models.RecordActive, ""
 			switch outcome {
 			case models.ObjectionCorrected:
-				changes, err := o.records.Correct(ctx, st.Records(), rec, *correction, why)
+				changes, err = o.records.Correct(ctx, st.Records(), rec, *correction, why)
 				if err != nil {
 					return err
 				}
 				b, _ := json.Marshal(changes)
 				obj.Correction = string(b)
-				if correction.Severity != nil && !o.records.Config().Publicity(*correction.Severity, rec.DecidedOn).Published {
+				if correction.Severity != nil && !o.records.Config().Publicity(rec.Kind, *correction.Severity, rec.DecidedOn).Published {
 					withdraw = "异议更正"
 				}
 			case models.ObjectionRevoked:
 				to, withdraw = models.RecordRevoked, "异议撤销"
 			}
-			if _, err := o.records.ChangeStatus(ctx, st.Records(), rec.ID, models.RecordUnderObjection, to, why); err != nil {
+			after, err := o.records.ChangeStatus(ctx, st.Records(), rec.ID, models.RecordUnderObjection, to, why)
+			if err != nil {
 				return err
+			}
+			if outcome != models.ObjectionUpheld {
+				changed = &after
 			}
 			if withdraw != "" {
 				if _, err := record.QueueWithdrawal(ctx, st.Records(), rec, withdraw); err != nil {
@@ -230,6 +236,11 @@ func (o *Objections) Decide(ctx context.Context, id string, outcome models.Objec
 			return nil
 		},
 	})
+	if err == nil && changed != nil {
+		// R7.6: a corrected or revoked record is news to its enterprise.
+		o.records.TellChanged(ctx, *changed, changes)
+	}
+	return obj, err
 }
 
 // checkOutcome checks an outcome and its correction (only CORRECTED has

@@ -116,7 +116,7 @@ func (s *Repairs) CommitmentText(ctx context.Context, recordID string) (text, ve
 //	(a) RECORD_NOT_ACTIVE: the record is ACTIVE (not repaired, revoked or
 //	    under objection);
 //	(b) MIN_PUBLICITY_NOT_OVER: the minimum publicity period of its
-//	    severity (Config.Publicity(severity, DecidedOn).MinEnd) has ended
+//	    kind and severity (Config.Publicity(kind, severity, DecidedOn).MinEnd) has ended
 //	    by today; the error's detail "possibleFrom" (YYYY-MM-DD) is the
 //	    first day a request can be filed (MINOR records have no minimum);
 //	(c) OBLIGATION_NOT_MET: for an ARREARS record, every bill it cites is
@@ -167,7 +167,7 @@ func (s *Repairs) preconditions(ctx context.Context, st Store, rec models.Dishon
 	if rec.Status != models.RecordActive {
 		add("RECORD_NOT_ACTIVE", fmt.Sprintf("该记录状态为 %s，只有 ACTIVE（生效中）的记录才能申请信用修复", rec.Status))
 	}
-	if pub := s.records.Config().Publicity(rec.Severity, rec.DecidedOn); pub.Published && pub.MinEnd.After(credit.DayOf(now)) {
+	if pub := s.records.Config().Publicity(rec.Kind, rec.Severity, rec.DecidedOn); pub.Published && pub.MinEnd.After(credit.DayOf(now)) {
 		from := credit.DateString(pub.MinEnd)
 		add("MIN_PUBLICITY_NOT_OVER", fmt.Sprintf("%s 记录的最短公示期至 %s 届满，自该日起可申请信用修复", rec.Severity, from))
 		e = e.WithDetail("possibleFrom", from)

@@ -220,7 +220,7 @@ func (a *Arrears) records(batch []Candidate, rems []Reminder, asOf time.Time) ([
 	}
 	now := time.Now().UTC()
 	decided := credit.DayOf(asOf)
-	pub := a.cfg.Publicity(models.SeverityGeneral, decided)
+	pub := a.cfg.Publicity(models.KindArrears, models.SeverityGeneral, decided)
 	recs := make([]models.DishonestyRecord, 0, len(batch))
 	for _, c := range batch {
 		rem := byNo[c.ReminderNo]

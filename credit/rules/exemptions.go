@@ -2,6 +2,8 @@ package rules
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -9,6 +11,7 @@ import (
 	"creditwater/apperr"
 	"creditwater/audit"
 	"creditwater/credit"
+	"creditwater/evidence"
 	"creditwater/models"
 	"creditwater/page"
 )
@@ -17,17 +20,27 @@ import (
 // staff record an exemption of an account, a reminder or a bill, PENDING;
 // a credit officer approves or rejects it. Only an APPROVED exemption
 // valid on the day stops the ARREARS rule (see Arrears.Detect).
+//
+// An exemption carries its evidence (R1.6: reason, evidence, validity):
+// files staff upload with it or later, checked by package evidence (PDF,
+// JPEG, PNG; size and count limits), served only to staff. A credit
+// officer approves only an exemption with at least one file.
 type Exemptions struct {
-	store Store
-	now   func() time.Time
+	store  Store
+	limits evidence.Limits
+	now    func() time.Time
 }
+
+// OwnerExemption is the evidence owner type of exemptions
+// (models.Evidence.OwnerType).
+const OwnerExemption = "EXEMPTION"
 
 // NewExemptions returns the exemption service.
 func NewExemptions(d Deps) *Exemptions {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Exemptions{store: d.Store, now: d.Now}
+	return &Exemptions{store: d.Store, limits: d.Evidence, now: d.Now}
 }
 
 // ExemptionInput is what staff record: the account, optionally one
@@ -40,12 +53,16 @@ type ExemptionInput struct {
 	Reason     string
 	ValidFrom  time.Time
 	ValidTo    *time.Time
+	// Evidence are files supporting the reason (optional here; required
+	// before approval).
+	Evidence []evidence.Upload
 }
 
-// Record stores a PENDING exemption. STAFF, CREDIT_OFFICER and ADMIN; it
-// returns UNAUTHENTICATED, FORBIDDEN, INVALID (field accountNo, reminderNo,
-// billNo, reason, validFrom or validTo), NOT_FOUND when the account does
-// not exist, and INTERNAL.
+// Record stores a PENDING exemption with its evidence files, checked
+// before anything is stored. STAFF, CREDIT_OFFICER and ADMIN; it returns
+// UNAUTHENTICATED, FORBIDDEN, INVALID (field accountNo, reminderNo,
+// billNo, reason, validFrom, validTo or evidence), NOT_FOUND when the
+// account does not exist, and INTERNAL.
 func (x *Exemptions) Record(ctx context.Context, in ExemptionInput) (models.Exemption, error) {
 	actor, err := credit.RequireStaff(ctx)
 	if err != nil {
@@ -68,6 +85,10 @@ func (x *Exemptions) Record(ctx context.Context, in ExemptionInput) (models.Exem
 		return models.Exemption{}, apperr.InvalidField("validTo", "截止日期不能早于生效日期")
 	}
 	now := x.now().UTC()
+	files, err := evidence.Read(in.Evidence, x.limits, actor.UserID, now)
+	if err != nil {
+		return models.Exemption{}, err
+	}
 	ex := models.Exemption{AccountNo: in.AccountNo, ReminderNo: in.ReminderNo, BillNo: in.BillNo, Reason: in.Reason,
 		RecordedBy: actor.UserID, ValidFrom: credit.DayOf(in.ValidFrom), Status: models.ExemptionPending, Version: 1}
 	if in.ValidTo != nil {
@@ -82,8 +103,11 @@ func (x *Exemptions) Record(ctx context.Context, in ExemptionInput) (models.Exem
 		if err := st.InsertExemption(ctx, ex); err != nil {
 			return err
 		}
+		if err := st.AddExemptionEvidence(ctx, ex.ID, files); err != nil {
+			return err
+		}
 		return st.Audit(ctx, audit.Entry{Action: "exemption.record", SubjectType: "exemption", SubjectID: ex.ID,
-			Detail: "account=" + ex.AccountNo + " reminder=" + ex.ReminderNo + " bill=" + ex.BillNo})
+			Detail: fmt.Sprintf("account=%s reminder=%s bill=%s files=%d", ex.AccountNo, ex.ReminderNo, ex.BillNo, len(files))})
 	})
 	if err != nil {
 		return models.Exemption{}, credit.Internal(err, "无法保存正当理由")
@@ -91,11 +115,113 @@ func (x *Exemptions) Record(ctx context.Context, in ExemptionInput) (models.Exem
 	return ex, nil
 }
 
-// Decide approves or rejects a PENDING exemption at the version read.
-// CREDIT_OFFICER and ADMIN only. It returns UNAUTHENTICATED, FORBIDDEN,
-// INVALID (field reason), NOT_FOUND, FAILED_PRECONDITION (reason
-// EXEMPTION_DECIDED) when it is not PENDING, CONFLICT (reason
-// STALE_VERSION) when version is not the stored one, and INTERNAL.
+// AddEvidence attaches more evidence files to a PENDING exemption at the
+// version read, and moves it to the next version (an officer deciding on
+// what they read sees the new files first). STAFF, CREDIT_OFFICER and
+// ADMIN. It returns UNAUTHENTICATED, FORBIDDEN, INVALID (field evidence:
+// none given, or a file refused — then nothing is stored), NOT_FOUND,
+// FAILED_PRECONDITION (reason EXEMPTION_DECIDED) when it is decided,
+// CONFLICT (reason STALE_VERSION) and INTERNAL.
+func (x *Exemptions) AddEvidence(ctx context.Context, id string, ups []evidence.Upload, version int) (models.Exemption, error) {
+	actor, err := credit.RequireStaff(ctx)
+	if err != nil {
+		return models.Exemption{}, err
+	}
+	if len(ups) == 0 {
+		return models.Exemption{}, apperr.InvalidField("evidence", "请上传至少一个证明材料文件")
+	}
+	now := x.now().UTC()
+	files, err := evidence.Read(ups, x.limits, actor.UserID, now)
+	if err != nil {
+		return models.Exemption{}, err
+	}
+	var ex models.Exemption
+	err = x.store.Tx(ctx, func(st Store) error {
+		var err error
+		if ex, err = x.pending(ctx, st, id, version); err != nil {
+			return err
+		}
+		if ok, err := st.TouchExemption(ctx, id, version, now); err != nil || !ok {
+			if err == nil {
+				err = staleExemption()
+			}
+			return err
+		}
+		ex.Version, ex.UpdatedAt = version+1, now
+		if err := st.AddExemptionEvidence(ctx, id, files); err != nil {
+			return err
+		}
+		return st.Audit(ctx, audit.Entry{Action: "exemption.evidence", SubjectType: "exemption", SubjectID: id, Detail: fmt.Sprintf("files=%d", len(files))})
+	})
+	if err != nil {
+		return models.Exemption{}, credit.Internal(err, "无法保存正当理由的证明材料")
+	}
+	return ex, nil
+}
+
+// pending reads exemption id, locked, and checks that it is PENDING at
+// version: NOT_FOUND, CONFLICT (STALE_VERSION), FAILED_PRECONDITION
+// (EXEMPTION_DECIDED) or INTERNAL.
+func (x *Exemptions) pending(ctx context.Context, st Store, id string, version int) (models.Exemption, error) {
+	ex, ok, err := st.Exemption(ctx, id)
+	if err != nil || !ok {
+		return ex, credit.NotFound(err, "未找到该正当理由")
+	}
+	if ex.Version != version {
+		return ex, staleExemption()
+	}
+	if ex.Status != models.ExemptionPending {
+		return ex, apperr.Precondition("EXEMPTION_DECIDED", "该正当理由已是 %s 状态", ex.Status).WithDetail("status", string(ex.Status))
+	}
+	return ex, nil
+}
+
+func staleExemption() error {
+	return apperr.New(apperr.Conflict, "该正当理由已被修改，请刷新后重试").WithReason("STALE_VERSION")
+}
+
+// EvidenceOf returns the evidence of the exemptions (without contents) by
+// exemption, an empty list for one without (the GraphQL dataloader).
+// Staff only: UNAUTHENTICATED, FORBIDDEN or INTERNAL.
+func (x *Exemptions) EvidenceOf(ctx context.Context, ids []string) (map[string][]models.Evidence, error) {
+	if _, err := credit.RequireStaff(ctx); err != nil {
+		return nil, err
+	}
+	rows, err := x.store.ExemptionEvidence(ctx, ids...)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]models.Evidence, len(ids))
+	for _, id := range ids {
+		out[id] = []models.Evidence{}
+	}
+	for _, r := range rows {
+		out[r.OwnerID] = append(out[r.OwnerID], r)
+	}
+	return out, nil
+}
+
+// EvidenceCheck is the evidence.OwnerCheck of exemptions: only staff
+// (STAFF, CREDIT_OFFICER, ADMIN) read their files; an enterprise user is
+// refused (FORBIDDEN), even for its own account. NOT_FOUND when the
+// exemption is gone, INTERNAL.
+func (x *Exemptions) EvidenceCheck(ctx context.Context, exemptionID string) (string, error) {
+	if _, err := credit.RequireStaff(ctx); err != nil {
+		return "", err
+	}
+	if _, ok, err := x.store.Exemption(ctx, exemptionID); err != nil || !ok {
+		return "", credit.NotFound(err, "证据文件不存在")
+	}
+	return "正当理由审核：" + exemptionID, nil
+}
+
+// Decide approves or rejects a PENDING exemption at the version read; an
+// approval needs at least one evidence file (R1.6: reason, evidence,
+// validity). CREDIT_OFFICER and ADMIN only. It returns UNAUTHENTICATED,
+// FORBIDDEN, INVALID (field reason), NOT_FOUND, FAILED_PRECONDITION
+// (reason EXEMPTION_DECIDED when it is not PENDING, EVIDENCE_REQUIRED for
+// an approval without a file), CONFLICT (reason STALE_VERSION) when
+// version is not the stored one, and INTERNAL.
 func (x *Exemptions) Decide(ctx context.Context, id string, approve bool, reason string, version int) (models.Exemption, error) {
 	uid, err := credit.RequireReviewer(ctx)
 	if err != nil {
@@ -107,16 +233,18 @@ func (x *Exemptions) Decide(ctx context.Context, id string, approve bool, reason
 	}
 	var ex models.Exemption
 	err = x.store.Tx(ctx, func(st Store) error {
-		var ok bool
 		var err error
-		if ex, ok, err = st.Exemption(ctx, id); err != nil || !ok {
-			return credit.NotFound(err, "未找到该正当理由")
+		if ex, err = x.pending(ctx, st, id, version); err != nil {
+			return err
 		}
-		if ex.Version != version {
-			return apperr.New(apperr.Conflict, "该正当理由已被修改，请刷新后重试").WithReason("STALE_VERSION")
-		}
-		if ex.Status != models.ExemptionPending {
-			return apperr.Precondition("EXEMPTION_DECIDED", "该正当理由已是 %s 状态", ex.Status).WithDetail("status", string(ex.Status))
+		if approve {
+			files, err := st.ExemptionEvidence(ctx, id)
+			if err != nil {
+				return err
+			}
+			if !slices.ContainsFunc(files, func(e models.Evidence) bool { return e.Kind == evidence.KindFile }) {
+				return apperr.Precondition("EVIDENCE_REQUIRED", "批准正当理由前须上传至少一个证明材料文件")
+			}
 		}
 		now := x.now().UTC()
 		ex.Status = models.ExemptionRejected
@@ -126,7 +254,7 @@ func (x *Exemptions) Decide(ctx context.Context, id string, approve bool, reason
 		ex.DecidedBy, ex.DecidedAt, ex.DecisionNote, ex.UpdatedAt, ex.Version = uid, &now, reason, now, version+1
 		if ok, err := st.DecideExemption(ctx, ex, version); err != nil || !ok {
 			if err == nil {
-				err = apperr.New(apperr.Conflict, "该正当理由已被修改，请刷新后重试").WithReason("STALE_VERSION")
+				err = staleExemption()
 			}
 			return err
 		}

@@ -2,6 +2,7 @@ package rules_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	"creditwater/calendar"
 	ct "creditwater/credit/credittest"
 	"creditwater/credit/rules"
+	"creditwater/evidence"
 	"creditwater/models"
 	"creditwater/notice"
 )
@@ -47,6 +49,7 @@ func TestR1_6_OnlyApprovedExemptionStopsArrears(t *testing.T) {
 			t.Parallel()
 			e, _ := arrearsEnv(t)
 			e.Noticed(t, "R1", ct.Day(2026, 1, 20))
+			c.in.Evidence = scan()
 			ex, err := e.Exemptions.Record(ct.StaffCtx(), c.in)
 			ct.Must(t, err)
 			if ex.Status != models.ExemptionPending || ex.Version != 1 || ex.RecordedBy != "staff-1" {
@@ -81,15 +84,23 @@ func TestR1_6_OfficerDecidesExemption(t *testing.T) {
 	ct.WantCode(t, err, apperr.Forbidden)
 	_, err = e.Exemptions.Decide(ct.OfficerCtx(), ex.ID, true, "同意", ex.Version+1)
 	ct.WantCode(t, err, apperr.Conflict)
+	// No evidence yet: not approved.
+	_, err = e.Exemptions.Decide(ct.OfficerCtx(), ex.ID, true, "同意", ex.Version)
+	ct.WantCode(t, err, apperr.FailedPrecondition)
+	if e := apperr.As(err); e == nil || e.Reason != "EVIDENCE_REQUIRED" {
+		t.Fatalf("approval without evidence: %v", err)
+	}
+	ex, err = e.Exemptions.AddEvidence(ct.StaffCtx(), ex.ID, scan(), ex.Version)
+	ct.Must(t, err)
 	got, err := e.Exemptions.Decide(ct.OfficerCtx(), ex.ID, true, "同意", ex.Version)
 	ct.Must(t, err)
-	if got.Status != models.ExemptionApproved || got.Version != 2 || got.DecidedBy != ct.OfficerUser || got.DecidedAt == nil {
+	if got.Status != models.ExemptionApproved || got.Version != 3 || got.DecidedBy != ct.OfficerUser || got.DecidedAt == nil {
 		t.Fatalf("decided %+v", got)
 	}
 	_, err = e.Exemptions.Decide(ct.OfficerCtx(), ex.ID, false, "撤回", got.Version)
 	ct.WantCode(t, err, apperr.FailedPrecondition)
-	if n := e.Count(t, &models.AuditEntry{}, "subject_id = ? AND action IN ?", ex.ID, []string{"exemption.record", "exemption.decide"}); n != 2 {
-		t.Fatalf("%d audit entries, want 2", n)
+	if n := e.Count(t, &models.AuditEntry{}, "subject_id = ? AND action IN ?", ex.ID, []string{"exemption.record", "exemption.evidence", "exemption.decide"}); n != 3 {
+		t.Fatalf("%d audit entries, want 3", n)
 	}
 }
 
@@ -143,4 +154,50 @@ func TestR1_6_PaidDuringNoticeNoRecord(t *testing.T) {
 	if n != 0 {
 		t.Fatalf("created %d after payment, want 0", n)
 	}
+}
+
+// scan is one PDF evidence file.
+func scan() []evidence.Upload {
+	return []evidence.Upload{{FileName: "核实说明.pdf", Body: strings.NewReader("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")}}
+}
+
+func TestR1_6_ExemptionEvidence(t *testing.T) {
+	// R1.6: an exemption carries its evidence: files are checked before
+	// anything is stored, added only while PENDING at the version read
+	// (which moves it on), listed for staff and readable by staff only.
+	e, _ := arrearsEnv(t)
+	_, err := e.Exemptions.Record(ct.StaffCtx(), rules.ExemptionInput{AccountNo: "A1", Reason: "账单争议", ValidFrom: ct.Day(2026, 1, 1),
+		Evidence: []evidence.Upload{{FileName: "说明.txt", Body: strings.NewReader("纯文本不是证明材料")}}})
+	ct.WantCode(t, err, apperr.Invalid)
+	if n := e.Count(t, &models.Exemption{}, "1 = 1") + e.Count(t, &models.Evidence{}, "1 = 1"); n != 0 {
+		t.Fatalf("a refused file stored %d rows", n)
+	}
+	ex, err := e.Exemptions.Record(ct.StaffCtx(), rules.ExemptionInput{AccountNo: "A1", Reason: "账单争议", ValidFrom: ct.Day(2026, 1, 1), Evidence: scan()})
+	ct.Must(t, err)
+	_, err = e.Exemptions.AddEvidence(ct.StaffCtx(), ex.ID, nil, ex.Version)
+	ct.WantCode(t, err, apperr.Invalid)
+	_, err = e.Exemptions.AddEvidence(ct.EntCtx(), ex.ID, scan(), ex.Version)
+	ct.WantCode(t, err, apperr.Forbidden)
+	_, err = e.Exemptions.AddEvidence(ct.StaffCtx(), ex.ID, scan(), ex.Version+1)
+	ct.WantCode(t, err, apperr.Conflict)
+	ex, err = e.Exemptions.AddEvidence(ct.StaffCtx(), ex.ID, scan(), ex.Version)
+	ct.Must(t, err)
+	byID, err := e.Exemptions.EvidenceOf(ct.StaffCtx(), []string{ex.ID, "none"})
+	ct.Must(t, err)
+	if files := byID[ex.ID]; len(files) != 2 || files[0].ContentType != "application/pdf" || files[0].Data != nil || len(byID["none"]) != 0 {
+		t.Fatalf("evidence %+v", byID)
+	}
+	_, err = e.Exemptions.EvidenceOf(ct.EntCtx(), []string{ex.ID})
+	ct.WantCode(t, err, apperr.Forbidden)
+	if _, err := e.Exemptions.EvidenceCheck(ct.StaffCtx(), ex.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.Exemptions.EvidenceCheck(ct.EntCtx(), ex.ID)
+	ct.WantCode(t, err, apperr.Forbidden)
+	_, err = e.Exemptions.EvidenceCheck(ct.StaffCtx(), "gone")
+	ct.WantCode(t, err, apperr.NotFound)
+	got, err := e.Exemptions.Decide(ct.OfficerCtx(), ex.ID, false, "理由不成立", ex.Version)
+	ct.Must(t, err)
+	_, err = e.Exemptions.AddEvidence(ct.StaffCtx(), ex.ID, scan(), got.Version)
+	ct.WantCode(t, err, apperr.FailedPrecondition)
 }

@@ -10,6 +10,7 @@ import (
 	"creditwater/calendar"
 	"creditwater/credit"
 	"creditwater/credit/record"
+	"creditwater/evidence"
 	"creditwater/models"
 )
 
@@ -38,6 +39,15 @@ type Store interface {
 	// DecideExemption writes ex's status, decision and version when the
 	// stored one is PENDING at version; false when it is not. INTERNAL.
 	DecideExemption(ctx context.Context, ex models.Exemption, version int) (bool, error)
+	// TouchExemption moves a PENDING exemption at version to version+1
+	// (its evidence changed); false when it is not PENDING at version.
+	// INTERNAL.
+	TouchExemption(ctx context.Context, id string, version int, at time.Time) (bool, error)
+	// AddExemptionEvidence stores evidence of an exemption; INTERNAL.
+	AddExemptionEvidence(ctx context.Context, id string, files []models.Evidence) error
+	// ExemptionEvidence lists the evidence of the exemptions (without the
+	// contents), oldest first; INTERNAL.
+	ExemptionEvidence(ctx context.Context, ids ...string) ([]models.Evidence, error)
 	// Exemptions reads a page of exemptions and the count of all matching
 	// the filter; INTERNAL.
 	Exemptions(ctx context.Context, q ExemptionQuery) ([]models.Exemption, int64, error)
@@ -114,6 +124,9 @@ type Deps struct {
 	// Calendar counts the working days of the prior notice (nil:
 	// calendar.Default()).
 	Calendar *calendar.Calendar
+	// Evidence bounds the evidence files of one upload to an exemption
+	// (evidence.Limits: zero fields take its defaults).
+	Evidence evidence.Limits
 	// Now is the clock of cases and exemptions (nil: time.Now).
 	Now func() time.Time
 }

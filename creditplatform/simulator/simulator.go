@@ -7,6 +7,7 @@ package simulator
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -133,12 +134,8 @@ type pubRecord struct {
 
 // New returns a simulator that knows the Fixtures subjects.
 func New(opts Options) *Simulator {
-	if opts.AppKey == "" {
-		opts.AppKey = DefaultAppKey
-	}
-	if opts.AppSecret == "" {
-		opts.AppSecret = DefaultAppSecret
-	}
+	opts.AppKey = cmp.Or(opts.AppKey, DefaultAppKey)
+	opts.AppSecret = cmp.Or(opts.AppSecret, DefaultAppSecret)
 	s := &Simulator{
 		mux:      http.NewServeMux(),
 		cst:      time.FixedZone("CST", 8*3600),
@@ -155,9 +152,7 @@ func New(opts Options) *Simulator {
 	s.mux.HandleFunc(routeRating, s.rating)
 	s.mux.HandleFunc(routePublish, s.publish)
 	s.mux.HandleFunc(routeWithdraw, s.withdraw)
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
-		apisign.WriteError(w, http.StatusNotFound, cp.CodeRouteNotFound, "no such endpoint")
-	})
+	s.mux.HandleFunc("/", apisign.RouteNotFound)
 	s.verified = apisign.NewVerifier(opts.AppKey, opts.AppSecret, opts.Window).Handler(maxBodyBytes, s.mux)
 	s.LocalServer = apisign.NewLocalServer(http.HandlerFunc(s.serve))
 	return s

@@ -31,6 +31,7 @@ type ApplicationResolver interface {
 	MissingDocuments(ctx context.Context, obj *models.Application) ([]string, error)
 	Reason(ctx context.Context, obj *models.Application) (*string, error)
 	Events(ctx context.Context, obj *models.Application) ([]models.ApplicationEvent, error)
+	ExtraReview(ctx context.Context, obj *models.Application) (*model.ExtraReview, error)
 }
 type ApplicationEventResolver interface {
 	ActorID(ctx context.Context, obj *models.ApplicationEvent) (*string, error)
@@ -683,6 +684,38 @@ func (ec *executionContext) fieldContext_Application_events(_ context.Context, f
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ApplicationEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Application_extraReview(ctx context.Context, field graphql.CollectedField, obj *models.Application) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Application_extraReview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Application().ExtraReview(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ExtraReview) graphql.Marshaler {
+			return ec.marshalNExtraReview2ᚖcreditwaterᚋgraphᚋmodelᚐExtraReview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Application_extraReview(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Application",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExtraReview(ctx, field)
 		},
 	}
 	return fc, nil
@@ -1639,6 +1672,98 @@ func (ec *executionContext) fieldContext_EligibilityCondition_detail(_ context.C
 	return graphql.NewScalarFieldContext("EligibilityCondition", field, false, false, "String")
 }
 
+func (ec *executionContext) _ExtraReview_required(ctx context.Context, field graphql.CollectedField, obj *model.ExtraReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExtraReview_required(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Required, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExtraReview_required(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExtraReview", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ExtraReview_passedAt(ctx context.Context, field graphql.CollectedField, obj *model.ExtraReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExtraReview_passedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PassedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExtraReview_passedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExtraReview", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ExtraReview_passedBy(ctx context.Context, field graphql.CollectedField, obj *model.ExtraReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExtraReview_passedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PassedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExtraReview_passedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExtraReview", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ExtraReview_note(ctx context.Context, field graphql.CollectedField, obj *model.ExtraReview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExtraReview_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExtraReview_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExtraReview", field, false, false, "String")
+}
+
 func (ec *executionContext) _GrantSubscriptionPayload_remaining(ctx context.Context, field graphql.CollectedField, obj *model.GrantSubscriptionPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2203,6 +2328,62 @@ func UnmarshalGrantSubscriptionInput(ctx context.Context, raw any) (model.GrantS
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPassExtraReviewInput(ctx context.Context, obj any) (model.PassExtraReviewInput, error) {
+	var it model.PassExtraReviewInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"applicationId", "note", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "applicationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("applicationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ApplicationID = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPassExtraReviewInput unmarshals raw into the PassExtraReviewInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPassExtraReviewInput(ctx context.Context, raw any) (model.PassExtraReviewInput, error) {
+	var out model.PassExtraReviewInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PassExtraReviewInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRecordSurveyInput(ctx context.Context, obj any) (model.RecordSurveyInput, error) {
 	var it model.RecordSurveyInput
 	if obj == nil {
@@ -2647,6 +2828,12 @@ func (ec *executionContext) _Application(ctx context.Context, sel ast.SelectionS
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Application_events(ctx, field, obj)
 				})
+		case "extraReview":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Application_extraReview(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -3090,6 +3277,54 @@ func (ec *executionContext) _EligibilityCondition(ctx context.Context, sel ast.S
 	return out
 }
 
+var extraReviewImplementors = []string{"ExtraReview"}
+
+func (ec *executionContext) _ExtraReview(ctx context.Context, sel ast.SelectionSet, obj *model.ExtraReview) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, extraReviewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExtraReview")
+		case "required":
+			out.Values[i] = ec._ExtraReview_required(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "passedAt":
+			out.Values[i] = ec._ExtraReview_passedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "passedBy":
+			out.Values[i] = ec._ExtraReview_passedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._ExtraReview_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var grantSubscriptionPayloadImplementors = []string{"GrantSubscriptionPayload"}
 
 func (ec *executionContext) _GrantSubscriptionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.GrantSubscriptionPayload) graphql.Marshaler {
@@ -3414,6 +3649,14 @@ func (ec *executionContext) marshalNEligibilityCondition2ᚕcreditwaterᚋapply�
 	return ret
 }
 
+func (ec *executionContext) marshalNExtraReview2ᚖcreditwaterᚋgraphᚋmodelᚐExtraReview(ctx context.Context, sel ast.SelectionSet, v *model.ExtraReview) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExtraReview!")
+		return graphql.Null
+	}
+	return ec._ExtraReview(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNGrantSubscriptionInput2creditwaterᚋgraphᚋmodelᚐGrantSubscriptionInput(ctx context.Context, v any) (model.GrantSubscriptionInput, error) {
 	res, err := ec.unmarshalInputGrantSubscriptionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -3460,6 +3703,11 @@ func (ec *executionContext) marshalNLandSituation2creditwaterᚋmodelsᚐLandSit
 		graphql.AddInvalidNullFromMarshaler(ctx, "LandSituation!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNPassExtraReviewInput2creditwaterᚋgraphᚋmodelᚐPassExtraReviewInput(ctx context.Context, v any) (model.PassExtraReviewInput, error) {
+	res, err := ec.unmarshalInputPassExtraReviewInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNRecordSurveyInput2creditwaterᚋgraphᚋmodelᚐRecordSurveyInput(ctx context.Context, v any) (model.RecordSurveyInput, error) {

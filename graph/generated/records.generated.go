@@ -31,6 +31,9 @@ type DishonestyRecordResolver interface {
 
 	History(ctx context.Context, obj *models.DishonestyRecord) ([]models.RecordEvent, error)
 }
+type ExemptionResolver interface {
+	Evidence(ctx context.Context, obj *models.Exemption) ([]models.Evidence, error)
+}
 type JobRunResolver interface {
 	Instance(ctx context.Context, obj *models.JobRun) (*string, error)
 
@@ -1399,6 +1402,38 @@ func (ec *executionContext) fieldContext_Exemption_createdAt(_ context.Context, 
 	return graphql.NewScalarFieldContext("Exemption", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Exemption_evidence(ctx context.Context, field graphql.CollectedField, obj *models.Exemption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Exemption_evidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Exemption().Evidence(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []models.Evidence) graphql.Marshaler {
+			return ec.marshalNEvidenceItem2ᚕcreditwaterᚋmodelsᚐEvidenceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Exemption_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Exemption",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EvidenceItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ExemptionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ExemptionConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2648,6 +2683,62 @@ func (ec *executionContext) fieldContext_ViolationCaseEdge_node(_ context.Contex
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAddExemptionEvidenceInput(ctx context.Context, obj any) (model.AddExemptionEvidenceInput, error) {
+	var it model.AddExemptionEvidenceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "evidence", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalNUpload2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUploadᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddExemptionEvidenceInput unmarshals raw into the AddExemptionEvidenceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddExemptionEvidenceInput(ctx context.Context, raw any) (model.AddExemptionEvidenceInput, error) {
+	var out model.AddExemptionEvidenceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddExemptionEvidenceInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAssignAccountManagerInput(ctx context.Context, obj any) (model.AssignAccountManagerInput, error) {
 	var it model.AssignAccountManagerInput
 	if obj == nil {
@@ -3191,7 +3282,7 @@ func (ec *executionContext) unmarshalInputRecordExemptionInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"accountNo", "reminderNo", "billNo", "reason", "validFrom", "validTo"}
+	fieldsInOrder := [...]string{"accountNo", "reminderNo", "billNo", "reason", "validFrom", "validTo", "evidence"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -3240,6 +3331,13 @@ func (ec *executionContext) unmarshalInputRecordExemptionInput(ctx context.Conte
 				return it, err
 			}
 			it.ValidTo = data
+		case "evidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("evidence"))
+			data, err := ec.unmarshalOUpload2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUploadᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Evidence = data
 		}
 	}
 	return it, nil
@@ -3718,73 +3816,79 @@ func (ec *executionContext) _Exemption(ctx context.Context, sel ast.SelectionSet
 		case "id":
 			out.Values[i] = ec._Exemption_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "accountNo":
 			out.Values[i] = ec._Exemption_accountNo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "reminderNo":
 			out.Values[i] = ec._Exemption_reminderNo(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "billNo":
 			out.Values[i] = ec._Exemption_billNo(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "reason":
 			out.Values[i] = ec._Exemption_reason(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "recordedBy":
 			out.Values[i] = ec._Exemption_recordedBy(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "validFrom":
 			out.Values[i] = ec._Exemption_validFrom(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "validTo":
 			out.Values[i] = ec._Exemption_validTo(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "status":
 			out.Values[i] = ec._Exemption_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "decidedBy":
 			out.Values[i] = ec._Exemption_decidedBy(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "decidedAt":
 			out.Values[i] = ec._Exemption_decidedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "decisionNote":
 			out.Values[i] = ec._Exemption_decisionNote(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "version":
 			out.Values[i] = ec._Exemption_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._Exemption_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "evidence":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Exemption_evidence(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -4406,6 +4510,11 @@ func (ec *executionContext) _ViolationCaseEdge(ctx context.Context, sel ast.Sele
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
+
+func (ec *executionContext) unmarshalNAddExemptionEvidenceInput2creditwaterᚋgraphᚋmodelᚐAddExemptionEvidenceInput(ctx context.Context, v any) (model.AddExemptionEvidenceInput, error) {
+	res, err := ec.unmarshalInputAddExemptionEvidenceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
 
 func (ec *executionContext) unmarshalNAssignAccountManagerInput2creditwaterᚋgraphᚋmodelᚐAssignAccountManagerInput(ctx context.Context, v any) (model.AssignAccountManagerInput, error) {
 	res, err := ec.unmarshalInputAssignAccountManagerInput(ctx, v)

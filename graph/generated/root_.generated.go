@@ -34,6 +34,7 @@ type ResolverRoot interface {
 	DishonestyRecord() DishonestyRecordResolver
 	EnterpriseBinding() EnterpriseBindingResolver
 	EvidenceItem() EvidenceItemResolver
+	Exemption() ExemptionResolver
 	FollowUpDocument() FollowUpDocumentResolver
 	ImportJob() ImportJobResolver
 	JobRun() JobRunResolver
@@ -102,6 +103,7 @@ type ComplexityRoot struct {
 		CreditCheckedAt  func(childComplexity int) int
 		DocumentsWaived  func(childComplexity int) int
 		Events           func(childComplexity int) int
+		ExtraReview      func(childComplexity int) int
 		FailedConditions func(childComplexity int) int
 		ID               func(childComplexity int) int
 		Land             func(childComplexity int) int
@@ -449,6 +451,7 @@ type ComplexityRoot struct {
 		DecidedAt    func(childComplexity int) int
 		DecidedBy    func(childComplexity int) int
 		DecisionNote func(childComplexity int) int
+		Evidence     func(childComplexity int) int
 		ID           func(childComplexity int) int
 		Reason       func(childComplexity int) int
 		RecordedBy   func(childComplexity int) int
@@ -473,6 +476,13 @@ type ComplexityRoot struct {
 
 	ExemptionPayload struct {
 		Exemption func(childComplexity int) int
+	}
+
+	ExtraReview struct {
+		Note     func(childComplexity int) int
+		PassedAt func(childComplexity int) int
+		PassedBy func(childComplexity int) int
+		Required func(childComplexity int) int
 	}
 
 	FollowUpDocument struct {
@@ -625,6 +635,7 @@ type ComplexityRoot struct {
 	Mutation struct {
 		AcceptApplication        func(childComplexity int, input model.AcceptApplicationInput) int
 		AcceptObjection          func(childComplexity int, input model.ReviewStepInput) int
+		AddExemptionEvidence     func(childComplexity int, input model.AddExemptionEvidenceInput) int
 		ApproveAgentAtCounter    func(childComplexity int, input model.ApproveAgentAtCounterInput) int
 		ApproveRepair            func(childComplexity int, input model.ReviewDecisionInput) int
 		AssignAccountManager     func(childComplexity int, input model.AssignAccountManagerInput) int
@@ -654,6 +665,7 @@ type ComplexityRoot struct {
 		MarkNoticeRead           func(childComplexity int, input model.MarkNoticeReadInput) int
 		NotAcceptObjection       func(childComplexity int, input model.ReviewDecisionInput) int
 		OpenCase                 func(childComplexity int, input model.OpenCaseInput) int
+		PassExtraReview          func(childComplexity int, input model.PassExtraReviewInput) int
 		RecordCommitmentBreach   func(childComplexity int, input model.RecordCommitmentBreachInput) int
 		RecordExemption          func(childComplexity int, input model.RecordExemptionInput) int
 		RecordSurvey             func(childComplexity int, input model.RecordSurveyInput) int
@@ -1285,6 +1297,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Application.Events(childComplexity), true
+	case "Application.extraReview":
+		if e.ComplexityRoot.Application.ExtraReview == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Application.ExtraReview(childComplexity), true
 	case "Application.failedConditions":
 		if e.ComplexityRoot.Application.FailedConditions == nil {
 			break
@@ -2636,6 +2654,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Exemption.DecisionNote(childComplexity), true
+	case "Exemption.evidence":
+		if e.ComplexityRoot.Exemption.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Exemption.Evidence(childComplexity), true
 	case "Exemption.id":
 		if e.ComplexityRoot.Exemption.ID == nil {
 			break
@@ -2729,6 +2753,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ExemptionPayload.Exemption(childComplexity), true
+
+	case "ExtraReview.note":
+		if e.ComplexityRoot.ExtraReview.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExtraReview.Note(childComplexity), true
+	case "ExtraReview.passedAt":
+		if e.ComplexityRoot.ExtraReview.PassedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExtraReview.PassedAt(childComplexity), true
+	case "ExtraReview.passedBy":
+		if e.ComplexityRoot.ExtraReview.PassedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExtraReview.PassedBy(childComplexity), true
+	case "ExtraReview.required":
+		if e.ComplexityRoot.ExtraReview.Required == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExtraReview.Required(childComplexity), true
 
 	case "FollowUpDocument.applicationId":
 		if e.ComplexityRoot.FollowUpDocument.ApplicationID == nil {
@@ -3248,6 +3297,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcceptObjection(childComplexity, args["input"].(model.ReviewStepInput)), true
+	case "Mutation.addExemptionEvidence":
+		if e.ComplexityRoot.Mutation.AddExemptionEvidence == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addExemptionEvidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddExemptionEvidence(childComplexity, args["input"].(model.AddExemptionEvidenceInput)), true
 	case "Mutation.approveAgentAtCounter":
 		if e.ComplexityRoot.Mutation.ApproveAgentAtCounter == nil {
 			break
@@ -3562,6 +3622,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.OpenCase(childComplexity, args["input"].(model.OpenCaseInput)), true
+	case "Mutation.passExtraReview":
+		if e.ComplexityRoot.Mutation.PassExtraReview == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_passExtraReview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PassExtraReview(childComplexity, args["input"].(model.PassExtraReviewInput)), true
 	case "Mutation.recordCommitmentBreach":
 		if e.ComplexityRoot.Mutation.RecordCommitmentBreach == nil {
 			break
@@ -5772,6 +5843,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AcceptApplicationInput", ec.unmarshalInputAcceptApplicationInput),
+			graphql.NewInputUnmarshaler("AddExemptionEvidenceInput", ec.unmarshalInputAddExemptionEvidenceInput),
 			graphql.NewInputUnmarshaler("ApplicationFilter", ec.unmarshalInputApplicationFilter),
 			graphql.NewInputUnmarshaler("ApplicationReasonInput", ec.unmarshalInputApplicationReasonInput),
 			graphql.NewInputUnmarshaler("ApplicationStepInput", ec.unmarshalInputApplicationStepInput),
@@ -5808,6 +5880,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MarkNoticeReadInput", ec.unmarshalInputMarkNoticeReadInput),
 			graphql.NewInputUnmarshaler("ObjectionFilter", ec.unmarshalInputObjectionFilter),
 			graphql.NewInputUnmarshaler("OpenCaseInput", ec.unmarshalInputOpenCaseInput),
+			graphql.NewInputUnmarshaler("PassExtraReviewInput", ec.unmarshalInputPassExtraReviewInput),
 			graphql.NewInputUnmarshaler("PublicationFilter", ec.unmarshalInputPublicationFilter),
 			graphql.NewInputUnmarshaler("RecordCommitmentBreachInput", ec.unmarshalInputRecordCommitmentBreachInput),
 			graphql.NewInputUnmarshaler("RecordExemptionInput", ec.unmarshalInputRecordExemptionInput),
@@ -6034,6 +6107,25 @@ type Application {
   reason: String
   "History, oldest first."
   events: [ApplicationEvent!]!
+  "The extra review step of a DISHONEST subject's application (R3.4)."
+  extraReview: ExtraReview!
+}
+
+"""
+The extra review step (失信主体额外复核, R3.4): the application of a subject
+whose grade is in CW_GRADES_EXTRA_REVIEW (DISHONEST) at submission or at the
+credit check needs a credit officer to pass it (passExtraReview) before it
+can be accepted; other applications skip it.
+"""
+type ExtraReview {
+  "The step is required."
+  required: Boolean!
+  "When a credit officer passed it (null: not yet)."
+  passedAt: Time
+  "The credit officer (or admin) who passed it."
+  passedBy: ID
+  "Their note."
+  note: String
 }
 
 """
@@ -6219,6 +6311,18 @@ input AcceptApplicationInput {
 }
 
 """
+Input of passExtraReview.
+"""
+input PassExtraReviewInput {
+  "Application."
+  applicationId: ID!
+  "What the credit officer reviewed and found (复核意见)."
+  note: String!
+  "The version seen."
+  version: Int!
+}
+
+"""
 Input of rejectApplication / withdrawApplication.
 """
 input ApplicationReasonInput {
@@ -6354,6 +6458,8 @@ extend type Mutation {
   signCommitment(input: SignCommitmentInput!): SignCommitmentPayload! @hasRole(roles: [ENTERPRISE])
   "Accept the application (staff); waives the property proof after publication."
   acceptApplication(input: AcceptApplicationInput!): ApplicationPayload! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
+  "Pass the extra review step of a DISHONEST subject's application (credit officer, R3.4)."
+  passExtraReview(input: PassExtraReviewInput!): ApplicationPayload! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
   "Reject the application with a reason (staff)."
   rejectApplication(input: ApplicationReasonInput!): ApplicationPayload! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
   "Withdraw one's own application."
@@ -8195,10 +8301,12 @@ type Exemption {
   decidedAt: Time
   "Decision note."
   decisionNote: String
-  "Version for decideExemption (optimistic lock)."
+  "Version for decideExemption and addExemptionEvidence (optimistic lock)."
   version: Int!
   "When it was recorded."
   createdAt: Time!
+  "Evidence files (证明材料; at least one before approval), oldest first; their URLs serve staff only."
+  evidence: [EvidenceItem!]!
 }
 
 "An edge of ExemptionConnection."
@@ -8243,6 +8351,18 @@ input RecordExemptionInput {
   validFrom: Time!
   "Last day in force (inclusive); null: open-ended."
   validTo: Time
+  "Evidence files (PDF, JPEG, PNG; size-limited); more can be added while PENDING."
+  evidence: [Upload!]
+}
+
+"Input of addExemptionEvidence."
+input AddExemptionEvidenceInput {
+  "Exemption (PENDING)."
+  id: ID!
+  "Evidence files (PDF, JPEG, PNG; size-limited)."
+  evidence: [Upload!]!
+  "The version read (optimistic lock); the exemption moves to the next."
+  version: Int!
 }
 
 "Input of decideExemption."
@@ -8257,7 +8377,7 @@ input DecideExemptionInput {
   version: Int!
 }
 
-"Result of recordExemption / decideExemption."
+"Result of recordExemption / addExemptionEvidence / decideExemption."
 type ExemptionPayload {
   "The exemption."
   exemption: Exemption!
@@ -8271,7 +8391,9 @@ extend type Query {
 extend type Mutation {
   "Record a valid reason for not paying, PENDING approval (R1.6)."
   recordExemption(input: RecordExemptionInput!): ExemptionPayload! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
-  "Approve or reject a PENDING exemption (R1.6)."
+  "Attach more evidence files to a PENDING exemption (R1.6)."
+  addExemptionEvidence(input: AddExemptionEvidenceInput!): ExemptionPayload! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
+  "Approve (with at least one evidence file) or reject a PENDING exemption (R1.6)."
   decideExemption(input: DecideExemptionInput!): ExemptionPayload! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
 }
 `, BuiltIn: false},
@@ -9423,6 +9545,8 @@ func (ec *executionContext) childFields_Application(ctx context.Context, field g
 		return ec.fieldContext_Application_reason(ctx, field)
 	case "events":
 		return ec.fieldContext_Application_events(ctx, field)
+	case "extraReview":
+		return ec.fieldContext_Application_extraReview(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Application", field.Name)
 }
@@ -10109,6 +10233,8 @@ func (ec *executionContext) childFields_Exemption(ctx context.Context, field gra
 		return ec.fieldContext_Exemption_version(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Exemption_createdAt(ctx, field)
+	case "evidence":
+		return ec.fieldContext_Exemption_evidence(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Exemption", field.Name)
 }
@@ -10143,6 +10269,20 @@ func (ec *executionContext) childFields_ExemptionPayload(ctx context.Context, fi
 		return ec.fieldContext_ExemptionPayload_exemption(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ExemptionPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ExtraReview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "required":
+		return ec.fieldContext_ExtraReview_required(ctx, field)
+	case "passedAt":
+		return ec.fieldContext_ExtraReview_passedAt(ctx, field)
+	case "passedBy":
+		return ec.fieldContext_ExtraReview_passedBy(ctx, field)
+	case "note":
+		return ec.fieldContext_ExtraReview_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExtraReview", field.Name)
 }
 
 func (ec *executionContext) childFields_FollowUpDocument(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -49,6 +49,16 @@ type AccountEdge struct {
 	Node *models.Account `json:"node"`
 }
 
+// Input of addExemptionEvidence.
+type AddExemptionEvidenceInput struct {
+	// Exemption (PENDING).
+	ID string `json:"id"`
+	// Evidence files (PDF, JPEG, PNG; size-limited).
+	Evidence []graphql.Upload `json:"evidence"`
+	// The version read (optimistic lock); the exemption moves to the next.
+	Version int `json:"version"`
+}
+
 // Result of authoriseAgent, revokeAgent and approveAgentAtCounter.
 type AgentPayload struct {
 	// The agent's binding.
@@ -575,7 +585,7 @@ type ExemptionFilter struct {
 	Status *models.ExemptionStatus `json:"status,omitempty"`
 }
 
-// Result of recordExemption / decideExemption.
+// Result of recordExemption / addExemptionEvidence / decideExemption.
 type ExemptionPayload struct {
 	// The exemption.
 	Exemption *models.Exemption `json:"exemption"`
@@ -591,6 +601,21 @@ type ExtendObjectionInput struct {
 	Reason string `json:"reason"`
 	// The version seen (optimistic locking).
 	Version int `json:"version"`
+}
+
+// The extra review step (失信主体额外复核, R3.4): the application of a subject
+// whose grade is in CW_GRADES_EXTRA_REVIEW (DISHONEST) at submission or at the
+// credit check needs a credit officer to pass it (passExtraReview) before it
+// can be accepted; other applications skip it.
+type ExtraReview struct {
+	// The step is required.
+	Required bool `json:"required"`
+	// When a credit officer passed it (null: not yet).
+	PassedAt *time.Time `json:"passedAt,omitempty"`
+	// The credit officer (or admin) who passed it.
+	PassedBy *string `json:"passedBy,omitempty"`
+	// Their note.
+	Note *string `json:"note,omitempty"`
 }
 
 // Input of fileObjection.
@@ -905,6 +930,16 @@ type PageInfo struct {
 	EndCursor *string `json:"endCursor,omitempty"`
 }
 
+// Input of passExtraReview.
+type PassExtraReviewInput struct {
+	// Application.
+	ApplicationID string `json:"applicationId"`
+	// What the credit officer reviewed and found (复核意见).
+	Note string `json:"note"`
+	// The version seen.
+	Version int `json:"version"`
+}
+
 // A page of payments, newest first.
 type PaymentConnection struct {
 	// The payments.
@@ -1033,6 +1068,8 @@ type RecordExemptionInput struct {
 	ValidFrom time.Time `json:"validFrom"`
 	// Last day in force (inclusive); null: open-ended.
 	ValidTo *time.Time `json:"validTo,omitempty"`
+	// Evidence files (PDF, JPEG, PNG; size-limited); more can be added while PENDING.
+	Evidence []graphql.Upload `json:"evidence,omitempty"`
 }
 
 // Input of recordSurvey.

@@ -58,6 +58,7 @@ func TestMultiLineArguments_R7_3(t *testing.T) {
 		"FileRepairInput.statement",
 		"OpenCaseInput.description",
 		"OpenCaseInput.evidence",
+		"PassExtraReviewInput.note",
 		"RecordCommitmentBreachInput.description",
 		"RecordCommitmentBreachInput.evidence",
 		"RecordExemptionInput.reason",

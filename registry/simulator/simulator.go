@@ -7,6 +7,7 @@
 package simulator
 
 import (
+	"cmp"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -74,12 +75,8 @@ type Simulator struct {
 
 // New returns a simulator that knows the Fixtures enterprises.
 func New(opts Options) *Simulator {
-	if opts.AppKey == "" {
-		opts.AppKey = DefaultAppKey
-	}
-	if opts.AppSecret == "" {
-		opts.AppSecret = DefaultAppSecret
-	}
+	opts.AppKey = cmp.Or(opts.AppKey, DefaultAppKey)
+	opts.AppSecret = cmp.Or(opts.AppSecret, DefaultAppSecret)
 	s := &Simulator{entries: map[string]Entry{}}
 	for _, e := range Fixtures() {
 		s.entries[e.USCC] = e
@@ -87,9 +84,7 @@ func New(opts Options) *Simulator {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/v1/enterprises/{uscc}", s.lookup)
 	mux.HandleFunc("POST /api/v1/enterprises/{uscc}/legal-representative/verification", s.verify)
-	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
-		apisign.WriteError(w, http.StatusNotFound, apisign.CodeRouteNotFound, "no such endpoint")
-	})
+	mux.HandleFunc("/", apisign.RouteNotFound)
 	s.verified = apisign.NewVerifier(opts.AppKey, opts.AppSecret, opts.Window).Handler(maxBodyBytes,
 		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.misbehave(w, r, mux) }))
 	s.LocalServer = apisign.NewLocalServer(http.HandlerFunc(s.serve))

@@ -2,6 +2,7 @@ package creditdb
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"time"
 
@@ -68,8 +69,10 @@ func (s *Records) Update(ctx context.Context, rec models.DishonestyRecord, versi
 
 // List returns the records of q, newest first, and the count without the
 // cursor.
+// It is the staff and enterprise list only: it reads a replica when one is
+// configured (store.ReadReplica).
 func (s *Records) List(ctx context.Context, q record.Query) ([]models.DishonestyRecord, int64, error) {
-	db := s.q(ctx).Model(&models.DishonestyRecord{})
+	db := store.ReadReplica(s.q(ctx)).Model(&models.DishonestyRecord{})
 	if idx := dayIndex(q); idx != "" {
 		// A behaviour-day range is read as that range of the day index, its
 		// rows sorted newest first: MariaDB would otherwise walk the whole
@@ -183,9 +186,15 @@ func (s *Records) QueueDue(ctx context.Context, q record.DueQuery) (int, error) 
 // Expiring selects the records whose maximum period has ended.
 func (s *Records) Expiring(ctx context.Context, q record.ExpiryQuery) ([]string, error) {
 	var ids []string
+	// MINOR: decided before the day of its kind (one term per kind).
+	minor := "1 = 0"
+	args := []any{q.Statuses, models.SeverityMinor, q.AsOf, models.SeverityMinor}
+	for _, k := range slices.Sorted(maps.Keys(q.MinorDecidedBefore)) {
+		minor += " OR (kind = ? AND decided_on < ?)"
+		args = append(args, k, q.MinorDecidedBefore[k])
+	}
 	err := s.q(ctx).Model(&models.DishonestyRecord{}).
-		Where("status IN ? AND ((severity <> ? AND publicity_end IS NOT NULL AND publicity_end <= ?) OR (severity = ? AND decided_on < ?))",
-			q.Statuses, models.SeverityMinor, q.AsOf, models.SeverityMinor, q.MinorDecidedBefore).
+		Where("status IN ? AND ((severity <> ? AND publicity_end IS NOT NULL AND publicity_end <= ?) OR (severity = ? AND ("+minor+")))", args...).
 		Order("id").Limit(q.Limit).Pluck("id", &ids).Error
 	if err != nil {
 		return nil, apperr.Wrap(err, apperr.Internal, "could not find the expiring records")

@@ -77,9 +77,14 @@ func (s *Reviews) UpdateRequest(ctx context.Context, row any, version int) (bool
 	return res.RowsAffected > 0, nil
 }
 
-// Requests lists the requests of q into rows.
+// Requests lists the requests of q into rows. A list (q without IDs: the
+// repair and objection queues, the deadlines) reads a replica when one is
+// configured (store.ReadReplica); reads by ID stay on the primary.
 func (s *Reviews) Requests(ctx context.Context, q review.Query, rows any) (int64, error) {
 	db := s.q(ctx).Model(rows)
+	if q.IDs == nil {
+		db = store.ReadReplica(db)
+	}
 	if q.SubjectID != "" {
 		db = db.Where("subject_id = ?", q.SubjectID)
 	}

@@ -8,6 +8,7 @@ import (
 	"creditwater/credit"
 	"creditwater/credit/record"
 	"creditwater/credit/rules"
+	"creditwater/evidence"
 	"creditwater/models"
 	"creditwater/store"
 
@@ -90,9 +91,30 @@ func (s *Rules) DecideExemption(ctx context.Context, ex models.Exemption, versio
 	return res.RowsAffected > 0, nil
 }
 
+// TouchExemption moves a PENDING exemption at version to the next one.
+func (s *Rules) TouchExemption(ctx context.Context, id string, version int, at time.Time) (bool, error) {
+	res := s.q(ctx).Model(&models.Exemption{}).Where("id = ? AND status = ? AND version = ?", id, models.ExemptionPending, version).
+		Updates(map[string]any{"version": version + 1, "updated_at": at})
+	if res.Error != nil {
+		return false, apperr.Wrap(res.Error, apperr.Internal, "无法更新正当理由")
+	}
+	return res.RowsAffected > 0, nil
+}
+
+// AddExemptionEvidence stores an exemption's evidence (evidence.Store).
+func (s *Rules) AddExemptionEvidence(ctx context.Context, id string, files []models.Evidence) error {
+	return evidence.Store(s.q(ctx), rules.OwnerExemption, id, files)
+}
+
+// ExemptionEvidence lists exemptions' evidence without contents
+// (evidence.List), on the transaction when there is one.
+func (s *Rules) ExemptionEvidence(ctx context.Context, ids ...string) ([]models.Evidence, error) {
+	return evidence.List(ctx, s.db, rules.OwnerExemption, ids...)
+}
+
 // Exemptions reads a page of exemptions with the filter's count.
 func (s *Rules) Exemptions(ctx context.Context, q rules.ExemptionQuery) ([]models.Exemption, int64, error) {
-	db := s.q(ctx).Model(&models.Exemption{})
+	db := store.ReadReplica(s.q(ctx)).Model(&models.Exemption{}) // the staff list only
 	if q.Filter.AccountNo != "" {
 		db = db.Where("account_no = ?", q.Filter.AccountNo)
 	}
@@ -167,8 +189,9 @@ func (s *Rules) DecideCase(ctx context.Context, vc models.ViolationCase) (bool, 
 }
 
 // ListCases reads one page of the case list.
+// It reads a replica when one is configured (store.ReadReplica).
 func (s *Rules) ListCases(ctx context.Context, q rules.CaseQuery) ([]models.ViolationCase, int64, error) {
-	db := s.q(ctx).Model(&models.ViolationCase{})
+	db := store.ReadReplica(s.q(ctx)).Model(&models.ViolationCase{})
 	if q.Status != "" {
 		db = db.Where("status = ?", q.Status)
 	}

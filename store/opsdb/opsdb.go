@@ -32,6 +32,11 @@ var _ ops.Store = (*Store)(nil)
 // New returns the store on db.
 func New(db *gorm.DB) *Store { return &Store{db: db, mysql: store.IsMySQL(db)} }
 
+// list is the handle of the lists and statistics: a read replica when one
+// is configured (store.ReadReplica). Publication, read by key for the
+// operations' mutations, stays on the primary.
+func (s *Store) list(ctx context.Context) *gorm.DB { return store.ReadReplica(s.db.WithContext(ctx)) }
+
 // keyset reads one page of q (a query on T's table) newest first by the
 // key column col, after the cursor of w, with the total count.
 func keyset[T any, K any](q *gorm.DB, w ops.Window, col string, key func(T) K) (ops.Page[T], error) {
@@ -70,7 +75,7 @@ func likeEscape(s string) string {
 
 // SearchSubjects implements ops.Store.
 func (s *Store) SearchSubjects(ctx context.Context, text string, w ops.Window) (ops.Page[models.Subject], error) {
-	q := s.db.WithContext(ctx).Model(&models.Subject{}).
+	q := s.list(ctx).Model(&models.Subject{}).
 		Where("uscc = ? OR name LIKE ? ESCAPE '!' OR id IN (SELECT subject_id FROM accounts WHERE account_no = ?)",
 			strings.ToUpper(text), likeEscape(text), text)
 	return keyset(q, w, "id", func(v models.Subject) string { return v.ID })
@@ -78,13 +83,13 @@ func (s *Store) SearchSubjects(ctx context.Context, text string, w ops.Window) (
 
 // SubjectRepairs implements ops.Store.
 func (s *Store) SubjectRepairs(ctx context.Context, subjectID string, w ops.Window) (ops.Page[models.RepairRequest], error) {
-	q := s.db.WithContext(ctx).Model(&models.RepairRequest{}).Where("subject_id = ?", subjectID)
+	q := s.list(ctx).Model(&models.RepairRequest{}).Where("subject_id = ?", subjectID)
 	return keyset(q, w, "id", func(v models.RepairRequest) string { return v.ID })
 }
 
 // SubjectObjections implements ops.Store.
 func (s *Store) SubjectObjections(ctx context.Context, subjectID string, w ops.Window) (ops.Page[models.Objection], error) {
-	q := s.db.WithContext(ctx).Model(&models.Objection{}).Where("subject_id = ?", subjectID)
+	q := s.list(ctx).Model(&models.Objection{}).Where("subject_id = ?", subjectID)
 	return keyset(q, w, "id", func(v models.Objection) string { return v.ID })
 }
 
@@ -94,7 +99,7 @@ var subjectAggregates = []string{"dishonesty_records", "repair_requests", "commi
 
 // Publications implements ops.Store.
 func (s *Store) Publications(ctx context.Context, f ops.PublicationFilter, w ops.Window) (ops.Page[models.OutboxMessage], error) {
-	q := s.db.WithContext(ctx).Model(&models.OutboxMessage{})
+	q := s.list(ctx).Model(&models.OutboxMessage{})
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)
 	}
@@ -132,7 +137,7 @@ func (s *Store) Publication(ctx context.Context, key string) (models.OutboxMessa
 
 // JobRuns implements ops.Store.
 func (s *Store) JobRuns(ctx context.Context, f ops.JobRunFilter, w ops.Window) (ops.Page[models.JobRun], error) {
-	q := s.db.WithContext(ctx).Model(&models.JobRun{})
+	q := s.list(ctx).Model(&models.JobRun{})
 	if f.Job != "" {
 		q = q.Where("job = ?", f.Job)
 	}

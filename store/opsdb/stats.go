@@ -35,7 +35,7 @@ func path(wantsCredit bool) ops.Path {
 // Stats implements ops.Store.
 func (s *Store) Stats(ctx context.Context, p ops.Period, now time.Time) (ops.Stats, error) {
 	var st ops.Stats
-	db := s.db.WithContext(ctx)
+	db := s.list(ctx)
 	from, to := p.From.UTC(), p.To.UTC()
 	fail := func(err error) (ops.Stats, error) {
 		return ops.Stats{}, apperr.Wrap(err, apperr.Internal, "无法计算统计数据")

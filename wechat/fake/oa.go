@@ -205,7 +205,8 @@ func (c OACallback) signedQuery() url.Values {
 		at = time.Now().Unix()
 	}
 	ts := strconv.FormatInt(at, 10)
-	nonce := digits(10)
+	n, _ := rand.Int(rand.Reader, big.NewInt(1e10))
+	nonce := fmt.Sprintf("%010d", n) // ten random digits, like WeChat's
 	q := url.Values{}
 	q.Set("signature", signature(c.Token, ts, nonce))
 	q.Set("timestamp", ts)
@@ -235,15 +236,6 @@ func signature(values ...string) string {
 	sort.Strings(v)
 	sum := sha1.Sum([]byte(strings.Join(v, "")))
 	return hex.EncodeToString(sum[:])
-}
-
-func digits(n int) string {
-	b := make([]byte, n)
-	for i := range b {
-		d, _ := rand.Int(rand.Reader, big.NewInt(10))
-		b[i] = byte('0' + d.Int64())
-	}
-	return string(b)
 }
 
 func decodeAESKey(k string) ([]byte, error) {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -16,13 +17,13 @@ import (
 
 // routes registers every endpoint. Add new endpoints here.
 func (s *Server) routes() {
-	s.handle("GET /sns/jscode2session", s.code2Session)
-	s.handle("GET /cgi-bin/token", s.token)
-	s.handle("POST /cgi-bin/stable_token", s.stableToken)
-	s.handle("POST /wxa/business/getuserphonenumber", s.withToken(s.phoneNumber))
-	s.handle("POST /cgi-bin/message/subscribe/send", s.withToken(s.subscribeSend))
-	s.handle("POST /cityservice/face/identify/getverifyid", s.withToken(s.getVerifyID))
-	s.handle("POST /cityservice/face/identify/queryverifyinfo", s.withToken(s.queryVerifyInfo))
+	s.handle("GET /sns/jscode2session", s.queryGrant("authorization_code", s.code2Session))
+	s.handle("GET /cgi-bin/token", s.queryGrant("client_credential", s.token))
+	s.handle("POST /cgi-bin/stable_token", jsonLocked(s, s.stableToken))
+	s.handle("POST /wxa/business/getuserphonenumber", s.withToken(jsonLocked(s, s.phoneNumber)))
+	s.handle("POST /cgi-bin/message/subscribe/send", s.withToken(jsonLocked(s, s.subscribeSend)))
+	s.handle("POST /cityservice/face/identify/getverifyid", s.withToken(jsonLocked(s, s.getVerifyID)))
+	s.handle("POST /cityservice/face/identify/queryverifyinfo", s.withToken(jsonLocked(s, s.queryVerifyInfo)))
 	s.handle("POST /cgi-bin/menu/create", s.withToken(s.menuCreate))
 }
 
@@ -83,35 +84,60 @@ func (s *Server) withToken(h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// checkApp validates an app ID and secret; it returns 0 or an errcode. s.mu is held.
-func (s *Server) checkApp(appID, secret string) int {
-	switch {
-	case appID == "":
-		return ErrMissingAppID
-	case s.appID == "":
-		return 0
-	case appID != s.appID:
-		return ErrInvalidAppID
-	case secret == "":
-		return ErrMissingSecret
-	case secret != s.secret:
-		return ErrInvalidSecret
+// jsonLocked decodes the request body into a new T and runs h on it with
+// s.mu held; a malformed body is answered with ErrInvalidArgs.
+func jsonLocked[T any](s *Server, h func(w http.ResponseWriter, in *T)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var in T
+		if !readJSON(w, r, &in) {
+			return
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		h(w, &in)
 	}
-	return 0
 }
 
-func (s *Server) code2Session(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if code := s.checkApp(q.Get("appid"), q.Get("secret")); code != 0 {
+// queryGrant checks the app credentials and grant type (want) in the query
+// and runs h on the query with s.mu held.
+func (s *Server) queryGrant(want string, h func(w http.ResponseWriter, q url.Values)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.checkGrant(w, q.Get("appid"), q.Get("secret"), q.Get("grant_type"), want) {
+			h(w, q)
+		}
+	}
+}
+
+// checkGrant validates an app ID, secret and grant type (want); on a
+// mismatch it writes the errcode and reports false. s.mu is held.
+func (s *Server) checkGrant(w http.ResponseWriter, appID, secret, grantType, want string) bool {
+	code := 0
+	switch {
+	case appID == "":
+		code = ErrMissingAppID
+	case s.appID == "":
+	case appID != s.appID:
+		code = ErrInvalidAppID
+	case secret == "":
+		code = ErrMissingSecret
+	case secret != s.secret:
+		code = ErrInvalidSecret
+	}
+	if code != 0 {
 		writeErr(w, code, "invalid app credentials")
-		return
+		return false
 	}
-	if q.Get("grant_type") != "authorization_code" {
+	if grantType != want {
 		writeErr(w, ErrInvalidGrantType, "invalid grant_type")
-		return
+		return false
 	}
+	return true
+}
+
+func (s *Server) code2Session(w http.ResponseWriter, q url.Values) {
 	code := q.Get("js_code")
 	if code == "" {
 		writeErr(w, ErrMissingCode, "missing code")
@@ -137,41 +163,19 @@ func (s *Server) code2Session(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (s *Server) token(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if code := s.checkApp(q.Get("appid"), q.Get("secret")); code != 0 {
-		writeErr(w, code, "invalid app credentials")
-		return
-	}
-	if q.Get("grant_type") != "client_credential" {
-		writeErr(w, ErrInvalidGrantType, "invalid grant_type")
-		return
-	}
+func (s *Server) token(w http.ResponseWriter, _ url.Values) {
 	writeJSON(w, map[string]any{"access_token": s.issueToken(), "expires_in": int(TokenTTL.Seconds())})
 }
 
 // stableToken hands out the current token while it is valid, like WeChat's
 // stable_token without force_refresh.
-func (s *Server) stableToken(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		GrantType    string `json:"grant_type"`
-		AppID        string `json:"appid"`
-		Secret       string `json:"secret"`
-		ForceRefresh bool   `json:"force_refresh"`
-	}
-	if !readJSON(w, r, &in) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if code := s.checkApp(in.AppID, in.Secret); code != 0 {
-		writeErr(w, code, "invalid app credentials")
-		return
-	}
-	if in.GrantType != "client_credential" {
-		writeErr(w, ErrInvalidGrantType, "invalid grant_type")
+func (s *Server) stableToken(w http.ResponseWriter, in *struct {
+	GrantType    string `json:"grant_type"`
+	AppID        string `json:"appid"`
+	Secret       string `json:"secret"`
+	ForceRefresh bool   `json:"force_refresh"`
+}) {
+	if !s.checkGrant(w, in.AppID, in.Secret, in.GrantType, "client_credential") {
 		return
 	}
 	token := s.current
@@ -181,15 +185,9 @@ func (s *Server) stableToken(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, map[string]any{"access_token": token, "expires_in": int(TokenTTL.Seconds())})
 }
 
-func (s *Server) phoneNumber(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Code string `json:"code"`
-	}
-	if !readJSON(w, r, &in) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *Server) phoneNumber(w http.ResponseWriter, in *struct {
+	Code string `json:"code"`
+}) {
 	p, ok := s.phones[in.Code]
 	switch {
 	case !ok && s.autoLogin && in.Code != "":
@@ -213,20 +211,16 @@ func (s *Server) phoneNumber(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (s *Server) subscribeSend(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		ToUser     string `json:"touser"`
-		TemplateID string `json:"template_id"`
-		Page       string `json:"page"`
-		Data       map[string]struct {
-			Value any `json:"value"`
-		} `json:"data"`
-		State string `json:"miniprogram_state"`
-		Lang  string `json:"lang"`
-	}
-	if !readJSON(w, r, &in) {
-		return
-	}
+func (s *Server) subscribeSend(w http.ResponseWriter, in *struct {
+	ToUser     string `json:"touser"`
+	TemplateID string `json:"template_id"`
+	Page       string `json:"page"`
+	Data       map[string]struct {
+		Value any `json:"value"`
+	} `json:"data"`
+	State string `json:"miniprogram_state"`
+	Lang  string `json:"lang"`
+}) {
 	switch {
 	case in.ToUser == "":
 		writeErr(w, ErrInvalidOpenID, "invalid openid")
@@ -239,35 +233,26 @@ func (s *Server) subscribeSend(w http.ResponseWriter, r *http.Request) {
 	for k, v := range in.Data {
 		msg.Data[k] = fmt.Sprint(v.Value)
 	}
-	s.mu.Lock()
 	s.sent = append(s.sent, msg)
-	n := len(s.sent)
-	s.mu.Unlock()
-	writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok", "msgid": n})
+	writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok", "msgid": len(s.sent)})
 }
 
 var outSeqNoPattern = regexp.MustCompile(`^[0-9A-Za-z_-]{5,32}$`)
 
-func (s *Server) getVerifyID(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		OutSeqNo string `json:"out_seq_no"`
-		CertInfo struct {
-			Type string `json:"cert_type"`
-			Name string `json:"cert_name"`
-			No   string `json:"cert_no"`
-		} `json:"cert_info"`
-		OpenID string `json:"openid"`
-	}
-	if !readJSON(w, r, &in) {
-		return
-	}
+func (s *Server) getVerifyID(w http.ResponseWriter, in *struct {
+	OutSeqNo string `json:"out_seq_no"`
+	CertInfo struct {
+		Type string `json:"cert_type"`
+		Name string `json:"cert_name"`
+		No   string `json:"cert_no"`
+	} `json:"cert_info"`
+	OpenID string `json:"openid"`
+}) {
 	c := in.CertInfo
 	if !outSeqNoPattern.MatchString(in.OutSeqNo) || c.Type != "IDENTITY_CARD" || c.Name == "" || c.No == "" || in.OpenID == "" {
 		writeErr(w, ErrInvalidArgs, "invalid args")
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.seqNos[in.OutSeqNo] {
 		writeErr(w, ErrInvalidArgs, "out_seq_no duplicated")
 		return
@@ -283,18 +268,12 @@ func (s *Server) getVerifyID(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok", "verify_id": id, "expires_in": 3600})
 }
 
-func (s *Server) queryVerifyInfo(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		VerifyID string `json:"verify_id"`
-		OutSeqNo string `json:"out_seq_no"`
-		CertHash string `json:"cert_hash"`
-		OpenID   string `json:"openid"`
-	}
-	if !readJSON(w, r, &in) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *Server) queryVerifyInfo(w http.ResponseWriter, in *struct {
+	VerifyID string `json:"verify_id"`
+	OutSeqNo string `json:"out_seq_no"`
+	CertHash string `json:"cert_hash"`
+	OpenID   string `json:"openid"`
+}) {
 	v, ok := s.verifies[in.VerifyID]
 	switch {
 	case !ok:

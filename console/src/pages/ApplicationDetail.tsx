@@ -55,6 +55,12 @@ const AppQuery = graphql(`
         toStatus
         reason
       }
+      extraReview {
+        required
+        passedAt
+        passedBy
+        note
+      }
     }
   }
 `);
@@ -123,6 +129,17 @@ const Accept = graphql(`
     }
   }
 `);
+const PassExtra = graphql(`
+  mutation ConsolePassExtraReview($input: PassExtraReviewInput!) {
+    passExtraReview(input: $input) {
+      application {
+        id
+        status
+        version
+      }
+    }
+  }
+`);
 const Reject = graphql(`
   mutation ConsoleReject($input: ApplicationReasonInput!) {
     rejectApplication(input: $input) {
@@ -181,6 +198,18 @@ export function ApplicationDetail({ id, meId }: { id: string; meId: string }) {
               {a.failedConditions.length === 0 && !a.creditCheckedAt && <div className="muted">尚未核查</div>}
               <Conditions list={a.failedConditions} />
             </Card>
+            {a.extraReview.required && (
+              <Card title="失信主体额外复核">
+                <DL
+                  items={[
+                    ["状态", a.extraReview.passedAt ? <Tag text="已通过" tone="tone-ok" /> : <Tag text="待复核" tone="tone-bad" />],
+                    ["复核人", a.extraReview.passedBy ? (names.get(a.extraReview.passedBy) ?? a.extraReview.passedBy) : "—"],
+                    ["复核时间", fmtTime(a.extraReview.passedAt)],
+                    ["复核意见", a.extraReview.note],
+                  ]}
+                />
+              </Card>
+            )}
             {a.commitment && (
               <Card title="信用承诺书">
                 <DL
@@ -243,7 +272,13 @@ function Conditions({ list }: { list: { code: string; passed?: boolean | null; d
   );
 }
 
-type App = { id: string; status: string; version: number; wantsCreditHandling: boolean };
+type App = {
+  id: string;
+  status: string;
+  version: number;
+  wantsCreditHandling: boolean;
+  extraReview: { required: boolean; passedAt?: string | null };
+};
 
 function Actions({ app, meId, onDone }: { app: App; meId: string; onDone: () => void }) {
   const [users] = useQuery({ query: StaffUsersQuery });
@@ -252,6 +287,8 @@ function Actions({ app, meId, onDone }: { app: App; meId: string; onDone: () => 
   const [c, check] = useMutation(Check);
   const [ac, accept] = useMutation(Accept);
   const [rj, reject] = useMutation(Reject);
+  const [px, passExtra] = useMutation(PassExtra);
+  const [extraNote, setExtraNote] = useState("");
   const [assignee, setAssignee] = useState(meId);
   const [at, setAt] = useState(() => new Date(Date.now() + 8 * 3600e3 + 24 * 3600e3).toISOString().slice(0, 11) + "09:00");
   const [fit, setFit] = useState(true);
@@ -265,7 +302,7 @@ function Actions({ app, meId, onDone }: { app: App; meId: string; onDone: () => 
     if (!r.error) onDone();
   };
   const staff = (users.data?.users.edges ?? []).map((e) => e.node).filter((u) => u.role !== "ENTERPRISE");
-  const err = s.error ?? v.error ?? c.error ?? ac.error ?? rj.error;
+  const err = s.error ?? v.error ?? c.error ?? ac.error ?? rj.error ?? px.error;
   const step = (e: FormEvent, f: () => Promise<{ error?: unknown }>) => {
     e.preventDefault();
     f().then(after);
@@ -331,6 +368,18 @@ function Actions({ app, meId, onDone }: { app: App; meId: string; onDone: () => 
       {conditions && <Conditions list={conditions} />}
       {(app.status === "CREDIT_CHECKED" || app.status === "COMMITMENT_SIGNED") && (
         <Notice text={app.status === "CREDIT_CHECKED" ? "等待法定代表人在小程序签署信用承诺书。" : "承诺书已签署，正在向信用平台公示。"} />
+      )}
+      {app.extraReview.required && !app.extraReview.passedAt && (
+        <form className="form" onSubmit={(e) => step(e, () => passExtra({ input: { ...base, note: extraNote } }))}>
+          <h3>失信主体额外复核</h3>
+          <p className="muted">该主体信用等级为失信，须经信用管理员复核通过后方可受理。</p>
+          <Field label="复核意见">
+            <textarea value={extraNote} onChange={(e) => setExtraNote(e.target.value)} rows={2} name="extraReviewNote" required />
+          </Field>
+          <button className="primary" disabled={px.fetching}>
+            通过额外复核
+          </button>
+        </form>
       )}
       {(app.status === "PUBLISHED" || app.status === "FALLBACK_TO_DOCUMENTS") && (
         <form
