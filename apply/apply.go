@@ -76,6 +76,9 @@ type Config struct {
 	// Lifecycle holds each grade's handling (R3.4): VIP, 容缺,
 	// zero-document handling and the extra review.
 	Lifecycle config.Lifecycle
+	// StatsDefaultDays is handlingStats' period when the caller names no
+	// start: the N days before its end (CW_STATS_DEFAULT_DAYS).
+	StatsDefaultDays int
 }
 
 // DefaultConfig returns the defaults.
@@ -86,8 +89,9 @@ func DefaultConfig() Config {
 			models.AppSubmitted: 2, models.AppSurveyScheduled: 3, models.AppSurveyed: 1,
 			models.AppCreditChecked: 5, models.AppCommitmentSigned: 1, models.AppPublished: 1,
 		},
-		PlatformName: "信用中国（广东韶关）",
-		Lifecycle:    credit.DefaultConfig().Lifecycle,
+		PlatformName:     "信用中国（广东韶关）",
+		Lifecycle:        credit.DefaultConfig().Lifecycle,
+		StatsDefaultDays: 90,
 	}
 }
 

@@ -102,7 +102,12 @@ func listArgs(ctx context.Context, first *int) (int, bool, error) {
 	if err != nil {
 		return 0, false, err
 	}
-	return n, slices.Contains(graphql.CollectAllFields(ctx), "totalCount"), nil
+	return n, wantsTotal(ctx), nil
+}
+
+// wantsTotal tells whether the client selected a connection's totalCount.
+func wantsTotal(ctx context.Context) bool {
+	return slices.Contains(graphql.CollectAllFields(ctx), "totalCount")
 }
 
 // pageInfoOf is a connection's PageInfo.

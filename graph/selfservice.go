@@ -1,16 +1,19 @@
 package graph
 
 import (
+	"context"
+
 	"creditwater/graph/model"
 	"creditwater/selfservice"
 )
 
-// selfFilter maps the self-service filter.
-func selfFilter(f *model.SelfServiceFilter) selfservice.Filter {
+// selfFilter maps the self-service filter; the list counts only when the
+// client selected totalCount.
+func selfFilter(ctx context.Context, f *model.SelfServiceFilter) selfservice.Filter {
 	if f == nil {
-		return selfservice.Filter{}
+		return selfservice.Filter{Count: wantsTotal(ctx)}
 	}
-	return selfservice.Filter{SubjectID: deref(f.SubjectID), AccountNo: deref(f.AccountNo)}
+	return selfservice.Filter{SubjectID: deref(f.SubjectID), AccountNo: deref(f.AccountNo), Count: wantsTotal(ctx)}
 }
 
 // selfEdges builds the edges and page info of a self-service page.

@@ -45,7 +45,7 @@ func (r *publicRecordResolver) KindLabel(ctx context.Context, obj *selfservice.P
 }
 
 func (r *queryResolver) MyAccounts(ctx context.Context, filter *model.SelfServiceFilter, first *int, after *string) (*model.AccountConnection, error) {
-	pg, err := r.Self.Accounts(ctx, selfFilter(filter), first, deref(after))
+	pg, err := r.Self.Accounts(ctx, selfFilter(ctx, filter), first, deref(after))
 	if err != nil {
 		return nil, err
 	}
@@ -55,15 +55,15 @@ func (r *queryResolver) MyAccounts(ctx context.Context, filter *model.SelfServic
 }
 
 func (r *queryResolver) MyBills(ctx context.Context, filter *model.SelfServiceFilter, first *int, after *string) (*model.BillConnection, error) {
-	return billConnection(r.Self.Bills(ctx, selfFilter(filter), first, deref(after)))
+	return billConnection(r.Self.Bills(ctx, selfFilter(ctx, filter), first, deref(after)))
 }
 
 func (r *queryResolver) MyArrears(ctx context.Context, filter *model.SelfServiceFilter, first *int, after *string) (*model.BillConnection, error) {
-	return billConnection(r.Self.Arrears(ctx, selfFilter(filter), first, deref(after)))
+	return billConnection(r.Self.Arrears(ctx, selfFilter(ctx, filter), first, deref(after)))
 }
 
 func (r *queryResolver) MyPayments(ctx context.Context, filter *model.SelfServiceFilter, first *int, after *string) (*model.PaymentConnection, error) {
-	pg, err := r.Self.Payments(ctx, selfFilter(filter), first, deref(after))
+	pg, err := r.Self.Payments(ctx, selfFilter(ctx, filter), first, deref(after))
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +73,7 @@ func (r *queryResolver) MyPayments(ctx context.Context, filter *model.SelfServic
 }
 
 func (r *queryResolver) MyContracts(ctx context.Context, filter *model.SelfServiceFilter, first *int, after *string) (*model.ContractConnection, error) {
-	pg, err := r.Self.Contracts(ctx, selfFilter(filter), first, deref(after))
+	pg, err := r.Self.Contracts(ctx, selfFilter(ctx, filter), first, deref(after))
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +91,7 @@ func (r *queryResolver) MyCreditReportPDFURL(ctx context.Context, subjectID *str
 }
 
 func (r *queryResolver) PublicCommitments(ctx context.Context, query string, first *int, after *string) (*model.PublicCommitmentConnection, error) {
-	pg, err := r.Publicity.Commitments(ctx, query, first, deref(after))
+	pg, err := r.Publicity.Commitments(ctx, query, first, deref(after), wantsTotal(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +103,7 @@ func (r *queryResolver) PublicCommitments(ctx context.Context, query string, fir
 }
 
 func (r *queryResolver) PublicRecords(ctx context.Context, query string, first *int, after *string) (*model.PublicRecordConnection, error) {
-	pg, err := r.Publicity.Records(ctx, query, first, deref(after))
+	pg, err := r.Publicity.Records(ctx, query, first, deref(after), wantsTotal(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -115,9 +115,9 @@ func (r *queryResolver) PublicRecords(ctx context.Context, query string, first *
 }
 
 func (r *queryResolver) FollowUpDocuments(ctx context.Context, filter *model.FollowUpFilter, first *int, after *string) (*model.FollowUpDocumentConnection, error) {
-	var f selfservice.FollowUpFilter
+	f := selfservice.FollowUpFilter{Count: wantsTotal(ctx)}
 	if filter != nil {
-		f = selfservice.FollowUpFilter{SubjectID: deref(filter.SubjectID), PendingOnly: deref(filter.PendingOnly), OverdueOnly: deref(filter.OverdueOnly)}
+		f = selfservice.FollowUpFilter{SubjectID: deref(filter.SubjectID), PendingOnly: deref(filter.PendingOnly), OverdueOnly: deref(filter.OverdueOnly), Count: f.Count}
 	}
 	pg, err := r.FollowUps.List(ctx, f, first, deref(after))
 	if err != nil {

@@ -71,6 +71,8 @@ type FollowUpFilter struct {
 	SubjectID   string
 	PendingOnly bool
 	OverdueOnly bool
+	// Count asks for Page.TotalCount (capped at page.CountCap+1).
+	Count bool
 }
 
 // List returns documents to follow, newest first: staff see every
@@ -96,7 +98,7 @@ func (f *FollowUps) List(ctx context.Context, flt FollowUpFilter, first *int, af
 	if flt.OverdueOnly {
 		q = q.Where("due_on < ?", credit.DayOf(f.s.now()))
 	}
-	return list(q, "follow_up_documents", first, after, func(d models.FollowUpDocument) string { return d.ID })
+	return list(q, "follow_up_documents", first, after, flt.Count, func(d models.FollowUpDocument) string { return d.ID })
 }
 
 // MarkReceived records that staff received a document to follow (R3.6).

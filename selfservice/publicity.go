@@ -112,7 +112,7 @@ func (p *Publicity) begin(ctx context.Context, query string) (*gorm.DB, error) {
 // Commitments lists the published commitments (公开承诺, R2.3) of the
 // enterprises query names, newest first. Errors: those of begin, INVALID
 // (first, after) and INTERNAL.
-func (p *Publicity) Commitments(ctx context.Context, query string, first *int, after string) (Page[PublicCommitment], error) {
+func (p *Publicity) Commitments(ctx context.Context, query string, first *int, after string, count bool) (Page[PublicCommitment], error) {
 	subjects, err := p.begin(ctx, query)
 	if err != nil {
 		return Page[PublicCommitment]{}, err
@@ -122,7 +122,7 @@ func (p *Publicity) Commitments(ctx context.Context, query string, first *int, a
 		Joins("JOIN subjects ON subjects.id = commitments.subject_id").
 		Where("commitments.subject_id IN (?)", subjects).
 		Where("commitments.published_at IS NOT NULL AND commitments.publication_id <> ''")
-	pg, err := list(q, "commitments", first, after, func(c PublicCommitment) string { return c.ID })
+	pg, err := list(q, "commitments", first, after, count, func(c PublicCommitment) string { return c.ID })
 	for i := range pg.Items {
 		pg.Items[i].LegalRepMasked = pii.MaskName(pg.Items[i].LegalRepName)
 		pg.Items[i].LegalRepName = ""
@@ -135,7 +135,7 @@ func (p *Publicity) Commitments(ctx context.Context, query string, first *int, a
 // period: not repaired, revoked, expired or past their publicity end, and
 // never a record that was not published. Newest first. Errors: those of
 // begin, INVALID (first, after) and INTERNAL.
-func (p *Publicity) Records(ctx context.Context, query string, first *int, after string) (Page[PublicRecord], error) {
+func (p *Publicity) Records(ctx context.Context, query string, first *int, after string, count bool) (Page[PublicRecord], error) {
 	subjects, err := p.begin(ctx, query)
 	if err != nil {
 		return Page[PublicRecord]{}, err
@@ -148,5 +148,5 @@ func (p *Publicity) Records(ctx context.Context, query string, first *int, after
 		Where("dishonesty_records.publication_id <> ''").
 		Where("dishonesty_records.status IN ?", []models.RecordStatus{models.RecordActive, models.RecordUnderObjection}).
 		Where("dishonesty_records.publicity_end IS NULL OR dishonesty_records.publicity_end > ?", p.now())
-	return list(q, "dishonesty_records", first, after, func(r PublicRecord) string { return r.ID })
+	return list(q, "dishonesty_records", first, after, count, func(r PublicRecord) string { return r.ID })
 }

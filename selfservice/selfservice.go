@@ -18,6 +18,7 @@ import (
 	"creditwater/credit"
 	"creditwater/models"
 	"creditwater/page"
+	"creditwater/store"
 )
 
 // Service answers the self-service queries.
@@ -64,6 +65,8 @@ func (b Bill) Overdue(now time.Time) bool {
 type Filter struct {
 	SubjectID string
 	AccountNo string
+	// Count asks for Page.TotalCount (capped at page.CountCap+1).
+	Count bool
 }
 
 // subject resolves whose data is asked for: an enterprise user's subject
@@ -108,10 +111,11 @@ func (s *Service) scoped(ctx context.Context, q *gorm.DB, table string, subjectI
 	return q
 }
 
-// list reads one page of q, newest (highest id) first, with its total.
-// The key K is the table's id: an integer, or a UUIDv7 string, which sorts
-// by creation time too.
-func list[T any, K any](q *gorm.DB, table string, first *int, after string, id func(T) K) (Page[T], error) {
+// list reads one page of q, newest (highest id) first, with its total
+// when count is set (store.CountUpTo: capped at page.CountCap+1). The key K
+// is the table's id: an integer, or a UUIDv7 string, which sorts by
+// creation time too.
+func list[T any, K any](q *gorm.DB, table string, first *int, after string, count bool, id func(T) K) (Page[T], error) {
 	n, err := page.First(first)
 	if err != nil {
 		return Page[T]{}, err
@@ -122,8 +126,10 @@ func list[T any, K any](q *gorm.DB, table string, first *int, after string, id f
 		return Page[T]{}, err
 	}
 	var out Page[T]
-	if err := q.Session(&gorm.Session{}).Count(&out.TotalCount).Error; err != nil {
-		return Page[T]{}, apperr.Wrap(err, apperr.Internal, "could not read %s", table)
+	if count {
+		if out.TotalCount, err = store.CountUpTo(q.Session(&gorm.Session{})); err != nil {
+			return Page[T]{}, apperr.Wrap(err, apperr.Internal, "could not read %s", table)
+		}
 	}
 	q = q.Session(&gorm.Session{})
 	if hasAfter {
@@ -152,7 +158,7 @@ func (s *Service) Accounts(ctx context.Context, f Filter, first *int, after stri
 	if f.AccountNo != "" {
 		q = q.Where("account_no = ?", f.AccountNo)
 	}
-	return list(q, "accounts", first, after, func(a models.Account) uint64 { return a.ID })
+	return list(q, "accounts", first, after, f.Count, func(a models.Account) uint64 { return a.ID })
 }
 
 // bills is the query of bills with their paid amounts.
@@ -168,7 +174,7 @@ func (s *Service) Bills(ctx context.Context, f Filter, first *int, after string)
 	if err != nil {
 		return Page[Bill]{}, err
 	}
-	return list(s.scoped(ctx, s.bills(ctx), "bills", subj, f), "bills", first, after, func(b Bill) uint64 { return b.ID })
+	return list(s.scoped(ctx, s.bills(ctx), "bills", subj, f), "bills", first, after, f.Count, func(b Bill) uint64 { return b.ID })
 }
 
 // Arrears lists the subject's bills unpaid past their due date today
@@ -183,7 +189,7 @@ func (s *Service) Arrears(ctx context.Context, f Filter, first *int, after strin
 	q := s.scoped(ctx, s.bills(ctx), "bills", subj, f).
 		Where("bills.due_on < ?", credit.DayOf(s.now())).
 		Where("bills.amount_fen > (?)", paid)
-	return list(q, "bills", first, after, func(b Bill) uint64 { return b.ID })
+	return list(q, "bills", first, after, f.Count, func(b Bill) uint64 { return b.ID })
 }
 
 // Payments lists the subject's payments, newest first. Errors: those of
@@ -194,7 +200,7 @@ func (s *Service) Payments(ctx context.Context, f Filter, first *int, after stri
 		return Page[models.Payment]{}, err
 	}
 	q := s.scoped(ctx, s.db.WithContext(ctx).Model(&models.Payment{}), "payments", subj, f)
-	return list(q, "payments", first, after, func(p models.Payment) uint64 { return p.ID })
+	return list(q, "payments", first, after, f.Count, func(p models.Payment) uint64 { return p.ID })
 }
 
 // Contracts lists the subject's water-supply contracts (R1.7), newest
@@ -205,7 +211,7 @@ func (s *Service) Contracts(ctx context.Context, f Filter, first *int, after str
 		return Page[models.Contract]{}, err
 	}
 	q := s.scoped(ctx, s.db.WithContext(ctx).Model(&models.Contract{}), "contracts", subj, f)
-	return list(q, "contracts", first, after, func(c models.Contract) uint64 { return c.ID })
+	return list(q, "contracts", first, after, f.Count, func(c models.Contract) uint64 { return c.ID })
 }
 
 // Manager is an account manager as the enterprise sees them: a name and a

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -41,6 +42,25 @@ func seedQueue(t *testing.T, h *harness, n int) (string, string) {
 	return s1.ID, s2.ID
 }
 
+// queueIDs reads the queue query q with vars page after page (at most
+// ten) and returns the application IDs in order.
+func queueIDs(h *harness, token, q string, vars map[string]any) []string {
+	var got []string
+	vars = maps.Clone(vars)
+	for range 10 {
+		var p appPage
+		h.must(token, q, vars, &p)
+		for _, e := range p.Applications.Edges {
+			got = append(got, e.Node.ID)
+		}
+		if !p.Applications.PageInfo.HasNextPage {
+			break
+		}
+		vars["after"] = *p.Applications.PageInfo.EndCursor
+	}
+	return got
+}
+
 type appPage struct {
 	Applications struct {
 		Edges []struct {
@@ -49,6 +69,7 @@ type appPage struct {
 				ID          string
 				Vip         bool
 				SubmittedAt time.Time
+				Status      string
 			}
 		}
 		PageInfo struct {
@@ -124,18 +145,7 @@ func TestR8_1_ApplicationQueueFiltersAndPaging(t *testing.T) {
 			}
 		}
 	}
-	var after any
-	for range 10 {
-		var p appPage
-		h.must(staff, q, map[string]any{"first": 3, "after": after}, &p)
-		for _, e := range p.Applications.Edges {
-			got = append(got, e.Node.ID)
-		}
-		if !p.Applications.PageInfo.HasNextPage {
-			break
-		}
-		after = *p.Applications.PageInfo.EndCursor
-	}
+	got = queueIDs(h, staff, q, map[string]any{"first": 3})
 	if !slices.Equal(got, want) {
 		t.Fatalf("paged %v, want %v", got, want)
 	}

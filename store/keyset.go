@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -18,6 +19,24 @@ func PageQuery(q *gorm.DB, k page.Key, after []any, n int) *gorm.DB {
 		q = q.Where(cond, args...)
 	}
 	return q.Order(k.OrderBy()).Limit(n + 1)
+}
+
+// PageQueryEach is PageQuery for rows whose col (a constant of the code) is
+// one of vals when no index reads that filter in the key's order: one page
+// query per value (each an ordered range of an index on (col, key…)),
+// merged by UNION ALL and cut to n+1 rows in the key's order. Scan its
+// rows. With one value it is PageQuery with col = value.
+func PageQueryEach(q *gorm.DB, col string, vals []any, k page.Key, after []any, n int) *gorm.DB {
+	if len(vals) == 1 {
+		return PageQuery(q.Session(&gorm.Session{}).Where(col+" = ?", vals[0]), k, after, n)
+	}
+	parts := make([]string, len(vals))
+	args := make([]any, 0, len(vals)+1)
+	for i, v := range vals {
+		parts[i] = fmt.Sprintf("SELECT * FROM (?) AS p%d", i)
+		args = append(args, PageQuery(q.Session(&gorm.Session{}).Where(col+" = ?", v), k, after, n))
+	}
+	return q.Session(&gorm.Session{NewDB: true}).Raw(strings.Join(parts, " UNION ALL ")+" ORDER BY "+k.OrderBy()+" LIMIT ?", append(args, n+1)...)
 }
 
 // CountUpTo counts the rows of q up to page.CountCap+1 (a connection's
@@ -45,4 +64,25 @@ func Between(q *gorm.DB, col string, from, to time.Time) *gorm.DB {
 		q = q.Where(col+" < ?", to.UTC())
 	}
 	return q
+}
+
+// ForceIndex is the table expression of table read through its index idx
+// on MariaDB/MySQL (FORCE INDEX), for a statement whose ORDER BY or GROUP
+// BY tempts the optimizer into scanning another index in full; on SQLite
+// the table alone (its planner takes the range by itself). table and idx
+// are constants of the code.
+func ForceIndex(db *gorm.DB, table, idx string) string {
+	if IsMySQL(db) {
+		return table + " FORCE INDEX (" + idx + ")"
+	}
+	return table
+}
+
+// HoursSQL is the SQL of the hours from the instant column a to b (constants
+// of the code) on db's dialect.
+func HoursSQL(db *gorm.DB, a, b string) string {
+	if IsMySQL(db) {
+		return "TIMESTAMPDIFF(MICROSECOND, " + a + ", " + b + ") / 3600000000.0"
+	}
+	return "(julianday(" + b + ") - julianday(" + a + ")) * 24.0"
 }

@@ -33,6 +33,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0017_follow_up_documents", Migrate: migrate0017},
 		{ID: "0026_extra_review", Migrate: migrate0026},
 		{ID: "0030_list_indexes", Migrate: migrate0030},
+		{ID: "0031_scale_indexes", Migrate: migrate0031},
 		{ID: "0034_import_queue_search", Migrate: migrate0034},
 	}
 }

@@ -37,7 +37,9 @@ func TestMySQLDSNSetsOptions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, want := range []string{"parseTime=true", "interpolateParams=true", "charset=utf8mb4"} {
+		// timeTruncate (issue 14): a nanosecond literal would make MariaDB
+		// compare DATETIME columns as strings, without their indexes.
+		for _, want := range []string{"parseTime=true", "interpolateParams=true", "charset=utf8mb4", "timeTruncate=1µs"} {
 			if !strings.Contains(dsn, want) {
 				t.Errorf("%s: DSN %q lacks %s", in, dsn, want)
 			}

@@ -6500,7 +6500,7 @@ extend type Query {
   applications(filter: ApplicationFilter, orderBy: ApplicationOrder = VIP_FIRST, first: Int = 20, after: String): ApplicationConnection! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
   "The commitment letter prefilled for an application (R2.1)."
   commitmentDraft(applicationId: ID!): CommitmentDraft! @hasRole(roles: [ENTERPRISE])
-  "Handling time VIP vs others (R3.3)."
+  "Handling time VIP vs others of the applications accepted in the period from–to (default: the last CW_STATS_DEFAULT_DAYS days), aggregated in SQL (R3.3)."
   handlingStats(from: Time, to: Time): [HandlingStats!]! @hasRole(roles: [STAFF, CREDIT_OFFICER, ADMIN])
 }
 

@@ -167,6 +167,13 @@ func TestRecordStoreList(t *testing.T) {
 		{"R8.1 by severity", record.Query{Severity: models.SeveritySerious, Limit: 10, Count: true}, nil, 0},
 		{"by behaviour day", record.Query{From: ct.Day(2025, 2, 1), To: ct.Day(2025, 3, 1), Limit: 10, Count: true}, []string{all[1].ID}, 1},
 		{"after a cursor, limited", record.Query{Before: all[3].ID, Limit: 2, Count: true}, []string{all[2].ID, all[1].ID}, 5},
+		// R8.1 (issue 14): a behaviour-day range is read by the day index
+		// (FORCE INDEX on MariaDB), still newest first and after a cursor.
+		{"R8.1 by kind, status and behaviour day", record.Query{Kind: models.KindArrears, Status: models.RecordActive, From: ct.Day(2025, 2, 1), To: ct.Day(2025, 5, 1), Limit: 10, Count: true},
+			[]string{all[3].ID, all[2].ID, all[1].ID}, 3},
+		{"R8.1 by kind, status and day, after a cursor", record.Query{Kind: models.KindArrears, Status: models.RecordActive, From: ct.Day(2025, 1, 1), Before: all[3].ID, Limit: 2, Count: true},
+			[]string{all[2].ID, all[1].ID}, 4},
+		{"R8.1 by kind and day from", record.Query{Kind: models.KindTheft, From: ct.Day(2025, 1, 1), Limit: 10, Count: true}, []string{all[4].ID}, 1},
 	}
 	for _, c := range cases {
 		got, total, err := st.List(ctx, c.q)

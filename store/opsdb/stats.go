@@ -9,15 +9,11 @@ import (
 	"creditwater/credit"
 	"creditwater/models"
 	"creditwater/ops"
+	"creditwater/store"
 )
 
 // hours is the SQL of the hours from the instant a to the instant b.
-func (s *Store) hours(a, b string) string {
-	if s.mysql {
-		return "TIMESTAMPDIFF(MICROSECOND, " + a + ", " + b + ") / 3600000000.0"
-	}
-	return "(julianday(" + b + ") - julianday(" + a + ")) * 24.0"
-}
+func (s *Store) hours(a, b string) string { return store.HoursSQL(s.db, a, b) }
 
 // week is the SQL of the Monday (YYYY-MM-DD, Asia/Shanghai, which keeps
 // UTC+8 all year) of the week of the instant col.
@@ -85,7 +81,11 @@ func (s *Store) Stats(ctx context.Context, p ops.Period, now time.Time) (ops.Sta
 		N           int64
 		AvgHours    float64
 	}
-	if err := db.Model(&models.Application{}).Select("wants_credit, COUNT(*) AS n, AVG("+s.hours("submitted_at", "accepted_at")+") AS avg_hours").
+	// FORCE INDEX on MariaDB here and below: grouping by a column that leads
+	// another index tempts the optimizer into reading that whole index
+	// instead of the period's range (20 s for a million applications).
+	if err := db.Model(&models.Application{}).Table(store.ForceIndex(s.db, "applications", "ix_app_s_accepted")).
+		Select("wants_credit, COUNT(*) AS n, AVG("+s.hours("submitted_at", "accepted_at")+") AS avg_hours").
 		Where("accepted_at >= ? AND accepted_at < ?", from, to).Group("wants_credit").Order("wants_credit DESC").Scan(&paths).Error; err != nil {
 		return fail(err)
 	}
@@ -101,7 +101,11 @@ func (s *Store) Stats(ctx context.Context, p ops.Period, now time.Time) (ops.Sta
 		N           int64
 		AvgHours    float64
 	}
-	events := db.Model(&models.ApplicationEvent{}).
+	// Only the applications with an event in the period can have a step
+	// that ended in it (its next event), so the window reads their events
+	// only, found by the index on the event time (migration 0031).
+	inPeriod := db.Model(&models.ApplicationEvent{}).Select("application_id").Where("at >= ? AND at < ?", from, to)
+	events := db.Model(&models.ApplicationEvent{}).Where("application_id IN (?)", inPeriod).
 		Select("application_id, to_status, at, LEAD(at) OVER (PARTITION BY application_id ORDER BY at, id) AS next_at")
 	if err := db.Table("(?) AS e", events).Joins("JOIN applications a ON a.id = e.application_id").
 		Select("a.wants_credit AS wants_credit, e.to_status AS step, COUNT(*) AS n, AVG("+s.hours("e.at", "e.next_at")+") AS avg_hours").
@@ -114,7 +118,7 @@ func (s *Store) Stats(ctx context.Context, p ops.Period, now time.Time) (ops.Sta
 	}
 
 	// Records of the period by kind and status.
-	if err := db.Model(&models.DishonestyRecord{}).Select("kind, status, COUNT(*) AS count").
+	if err := db.Model(&models.DishonestyRecord{}).Table(store.ForceIndex(s.db, "dishonesty_records", "ix_rec_s_created")).Select("kind, status, COUNT(*) AS count").
 		Where("created_at >= ? AND created_at < ?", from, to).Group("kind, status").Order("kind, status").Scan(&st.Records).Error; err != nil {
 		return fail(err)
 	}
@@ -125,7 +129,7 @@ func (s *Store) Stats(ctx context.Context, p ops.Period, now time.Time) (ops.Sta
 	if err := db.Model(&models.Subject{}).Select("grade, COUNT(*) AS count").Where("grade <> ''").Group("grade").Scan(&st.Grades).Error; err != nil {
 		return fail(err)
 	}
-	if err := db.Model(&models.Application{}).Select("rating, COUNT(*) AS count").
+	if err := db.Model(&models.Application{}).Table(store.ForceIndex(s.db, "applications", "ix_app_s_checked")).Select("rating, COUNT(*) AS count").
 		Where("credit_checked_at >= ? AND credit_checked_at < ? AND rating <> ''", from, to).Group("rating").Order("rating").Scan(&st.Ratings).Error; err != nil {
 		return fail(err)
 	}

@@ -1,0 +1,278 @@
+// Command lists measures the staff console's lists at scale (issue 14):
+// it loads 1,000,000 applications, 1,000,000 dishonesty records (with
+// 2,000,000 history rows), 5,000,000 audit entries and 100,000 repairs
+// (plus 20,000 objections and the 100,000 subjects and 10,050 users they
+// reference) into a MariaDB database of its own through the product's
+// migrations and INSERT … SELECT from the SEQUENCE engine, starts the
+// product (the binary built from this tree, its own process) and measures
+// through GraphQL, as an ADMIN it creates, each list the console reads:
+// the first page, a deep page and each filter, sequentially and then with
+// concurrent clients, and prints the EXPLAIN of the SQL each request ran
+// (captured from MariaDB's general log for one request per list).
+//
+//	go run ./bench/lists [-db 'root@tcp(127.0.0.1:3306)/cw_bench'] [-scale 1] [-reuse] [-n 20] [-c 16] [-d 5s]
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"creditwater/bench/loadgen"
+	"creditwater/store"
+)
+
+const (
+	adminUser = "bench-admin"
+	adminPass = "bench-admin-pass-1"
+)
+
+type opts struct {
+	db, redis, bin, only string
+	scale                float64
+	reuse, explain       bool
+	n, conc              int
+	dur                  time.Duration
+}
+
+func main() {
+	var o opts
+	flag.StringVar(&o.db, "db", "root@tcp(127.0.0.1:3306)/cw_bench", "MariaDB DSN of the bench's own database (created if missing; never a shared one)")
+	flag.StringVar(&o.redis, "redis", "redis://127.0.0.1:6379/13", "Redis of the product (keys under a prefix of this run)")
+	flag.Float64Var(&o.scale, "scale", 1, "data size: 1 = the issue's sizes, 0.1 for quick runs")
+	flag.BoolVar(&o.reuse, "reuse", false, "skip loading when a complete load of this scale is there")
+	flag.IntVar(&o.n, "n", 20, "sequential requests per list")
+	flag.IntVar(&o.conc, "c", 16, "concurrent clients")
+	flag.DurationVar(&o.dur, "d", 5*time.Second, "duration of the concurrent run per list")
+	flag.BoolVar(&o.explain, "explain", true, "print the EXPLAIN of each list's SQL")
+	flag.StringVar(&o.only, "only", "", "measure only the lists whose name matches this regular expression")
+	flag.StringVar(&o.bin, "bin", "", "product binary (empty: built from this tree)")
+	flag.Parse()
+	if err := run(context.Background(), o, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// openBench opens the bench's database, creating it, and refuses the
+// shared ones.
+func openBench(ctx context.Context, dsn string) (*sql.DB, string, error) {
+	norm, err := store.MySQLDSN(dsn)
+	if err != nil {
+		return nil, "", err
+	}
+	cfg, err := mysql.ParseDSN(norm)
+	if err != nil {
+		return nil, "", err
+	}
+	if cfg.DBName == "" || cfg.DBName == "test" || cfg.DBName == "cw_ci" || cfg.DBName == "mysql" {
+		return nil, "", fmt.Errorf("-db must name the bench's own database (not %q)", cfg.DBName)
+	}
+	name := cfg.DBName
+	cfg.DBName = ""
+	root, err := sql.Open("mysql", cfg.FormatDSN())
+	if err != nil {
+		return nil, "", err
+	}
+	defer root.Close()
+	if _, err := root.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS `"+name+"` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
+		return nil, "", err
+	}
+	db, err := sql.Open("mysql", norm)
+	if err != nil {
+		return nil, "", err
+	}
+	db.SetMaxOpenConns(4)
+	return db, name, nil
+}
+
+func run(ctx context.Context, o opts, out io.Writer) error {
+	if o.scale <= 0 || o.scale > 10 {
+		return errors.New("-scale must be in (0, 10]")
+	}
+	var only *regexp.Regexp
+	if o.only != "" {
+		var err error
+		if only, err = regexp.Compile(o.only); err != nil {
+			return err
+		}
+	}
+	db, dbName, err := openBench(ctx, o.db)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	dir, err := os.MkdirTemp("", "cw-bench-lists")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	if o.bin == "" {
+		if o.bin, err = loadgen.Build(dir); err != nil {
+			return err
+		}
+	}
+	base := []string{"CW_ENV=development", "CW_DEMO_DATA=false", "CW_DATABASE_URL=" + o.db, "CW_DATA_DIR=" + filepath.Join(dir, "data"), "CW_LOG_LEVEL=warn"}
+	env := slices.Concat(slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "CW_") }), base)
+	// The product's own migrations, as an operator runs them.
+	if err := command(env, o.bin, "migrate"); err != nil {
+		return err
+	}
+	z, ok, err := loaded(ctx, db, o.scale)
+	if err != nil {
+		return err
+	}
+	if ok && o.reuse {
+		fmt.Fprintln(out, "reusing the loaded data (-reuse; counts match)")
+	} else {
+		z = newSizes(o.scale, time.Now())
+		fmt.Fprintln(out, "loading (INSERT … SELECT from seq_1_to_N, indexes rebuilt after each table):")
+		start := time.Now()
+		if err := load(ctx, db, z, out); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "loaded in %s\n", time.Since(start).Round(time.Second))
+	}
+	fmt.Fprintf(out, "database %s, scale %g: %d applications, %d records (+%d history), %d audit entries, %d repairs, %d objections, %d subjects, %d users\n",
+		dbName, o.scale, z.Apps, z.Records, 2*z.Records, z.Audit, z.Repairs, z.Objections, z.Subjects, z.Staff+z.Users)
+	// The ADMIN the bench logs in as (it sees every list, the audit log
+	// included); already there on -reuse.
+	_ = command(slices.Concat(env, []string{"CW_NEW_PASSWORD=" + adminPass}), o.bin, "user", "create", "-username", adminUser, "-role", "ADMIN", "-name", "基准测试管理员")
+
+	prod, err := loadgen.StartProduct(o.bin, slices.Concat(base, []string{"CW_REDIS_URL=" + o.redis,
+		fmt.Sprintf("CW_REDIS_PREFIX=cwbenchlists:%d:", time.Now().UnixNano()), "CW_PLAYGROUND=false", "CW_JOBS_ENABLED=false",
+		"CW_MIGRATE_ON_SERVE=false"}), nil)
+	if err != nil {
+		return err
+	}
+	defer prod.Stop()
+	url := prod.URL
+	token, err := loadgen.Token(ctx, url, fmt.Sprintf(`mutation{staffLogin(input:{username:%q,password:%q}){token}}`, adminUser, adminPass))
+	if err != nil {
+		return err
+	}
+	cs, err := cases(ctx, db, z)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "product: %s serve (own process, jobs off), %d sequential requests per list, then %d clients for %s; bench GOMAXPROCS=%d NumCPU=%d\n",
+		o.bin, o.n, o.conc, o.dur, runtime.GOMAXPROCS(0), runtime.NumCPU())
+	check := loadgen.NoErrors(`"data"`)
+	var results []result
+	var plans []plan
+	for _, c := range cs {
+		if only != nil && !only.MatchString(c.name) {
+			continue
+		}
+		body, _ := json.Marshal(map[string]any{"query": c.query, "variables": c.vars})
+		client := &http.Client{}
+		if err := loadgen.Post(client, url, token, body, check); err != nil { // warm-up, and a check
+			fmt.Fprintf(out, "  %-32s failed: %v\n", c.name, err)
+			results = append(results, result{name: c.name, failed: true})
+			continue
+		}
+		if o.explain {
+			p, err := capture(ctx, db, dbName, func() error { return loadgen.Post(client, url, token, body, check) })
+			if err != nil {
+				return fmt.Errorf("%s: %w", c.name, err)
+			}
+			p.name = c.name
+			plans = append(plans, p)
+		}
+		r := result{name: c.name}
+		seq := make([]time.Duration, 0, o.n)
+		for range o.n {
+			t := time.Now()
+			if err := loadgen.Post(client, url, token, body, check); err != nil {
+				r.errors++
+			}
+			seq = append(seq, time.Since(t))
+		}
+		r.seqP50, r.seqP99 = quantile(seq, 0.5), quantile(seq, 0.99)
+		lr := loadgen.Load(url, token, body, check, o.conc, 500*time.Millisecond, o.dur)
+		r.rps, r.p50, r.p99, r.errors = lr.RPS, lr.P50, lr.P99, r.errors+int(lr.Errors)
+		fmt.Fprintf(out, "  %-32s seq p50 %8s p99 %8s | %2d clients %7.1f req/s p50 %8s p99 %8s%s\n", r.name,
+			ms(r.seqP50), ms(r.seqP99), o.conc, r.rps, ms(r.p50), ms(r.p99), errNote(r.errors))
+		results = append(results, r)
+		client.CloseIdleConnections()
+	}
+	printTable(out, results, o)
+	if o.explain {
+		printPlans(out, plans)
+	}
+	return nil
+}
+
+// command runs the product binary with env (its CW_ variables only).
+func command(env []string, bin string, args ...string) error {
+	c := exec.Command(bin, args...)
+	c.Env = env
+	var buf bytes.Buffer
+	c.Stdout, c.Stderr = &buf, &buf
+	if err := c.Run(); err != nil {
+		return fmt.Errorf("%s %s: %w: %s", filepath.Base(bin), strings.Join(args, " "), err, buf.String())
+	}
+	return nil
+}
+
+type result struct {
+	name                     string
+	seqP50, seqP99, p50, p99 time.Duration
+	rps                      float64
+	errors                   int
+	failed                   bool
+}
+
+// quantile is the q-quantile of ds (nearest rank).
+func quantile(ds []time.Duration, q float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	i := int(float64(len(s))*q+0.999999) - 1
+	return s[min(max(i, 0), len(s)-1)]
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond)) }
+
+func errNote(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%d errors)", n)
+}
+
+// goalP99 is the issue's goal for every list.
+const goalP99 = 50 * time.Millisecond
+
+func printTable(out io.Writer, rs []result, o opts) {
+	fmt.Fprintf(out, "\n| list | sequential p50 | sequential p99 | %d clients req/s | %d clients p50 | %d clients p99 | p99 < 50 ms |\n|---|---|---|---|---|---|---|\n", o.conc, o.conc, o.conc)
+	for _, r := range rs {
+		if r.failed {
+			fmt.Fprintf(out, "| %s | failed (see above) | | | | | **no** |\n", r.name)
+			continue
+		}
+		okMark := "yes"
+		if r.seqP99 >= goalP99 || r.p99 >= goalP99 || r.errors > 0 {
+			okMark = "**no**"
+		}
+		fmt.Fprintf(out, "| %s | %s | %s | %.1f | %s | %s | %s%s |\n", r.name, ms(r.seqP50), ms(r.seqP99), r.rps, ms(r.p50), ms(r.p99), okMark, errNote(r.errors))
+	}
+}
