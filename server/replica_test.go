@@ -119,8 +119,8 @@ func TestReadReplicas_R8_1_ListsLagButPayloadsReadTheirWrites(t *testing.T) {
 	var sched struct {
 		ScheduleSurvey struct{ Application struct{ ID, Status string } } `json:"scheduleSurvey"`
 	}
-	h.must(staff, `mutation($id:ID!,$a:ID!,$t:Time!){scheduleSurvey(input:{applicationId:$id,assigneeId:$a,at:$t}){application{id status}}}`,
-		map[string]any{"id": app.ID, "a": h.staffID(staff), "t": time.Now().Add(24 * time.Hour).Format(time.RFC3339)}, &sched)
+	h.must(staff, `mutation($id:ID!,$a:ID!,$t:Time!,$v:Int!){scheduleSurvey(input:{applicationId:$id,assigneeId:$a,at:$t,version:$v}){application{id status}}}`,
+		map[string]any{"id": app.ID, "a": h.staffID(staff), "t": time.Now().Add(24 * time.Hour).Format(time.RFC3339), "v": app.Version}, &sched)
 	if sched.ScheduleSurvey.Application.Status != "SURVEY_SCHEDULED" {
 		t.Fatalf("scheduleSurvey's payload: %+v", sched.ScheduleSurvey)
 	}
