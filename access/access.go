@@ -19,6 +19,7 @@ import (
 	"creditwater/auth"
 	"creditwater/models"
 	"creditwater/reqctx"
+	"creditwater/store"
 )
 
 // Grant is how the caller may act for a subject.
@@ -110,9 +111,7 @@ func (p *Policy) Subject(ctx context.Context, subjectID string, scopes ...models
 	}
 	var bs []models.EnterpriseBinding
 	q := p.db.WithContext(ctx).Where("user_id = ? AND status = ?", actor.UserID, models.BindingActive)
-	if subjectID != "" {
-		q = q.Where("subject_id = ?", subjectID)
-	}
+	q = store.Eq(q, "subject_id", subjectID)
 	if err := q.Order("created_at").Find(&bs).Error; err != nil {
 		return Grant{}, apperr.Wrap(err, apperr.Internal, "无法读取企业绑定")
 	}

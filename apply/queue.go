@@ -97,12 +97,8 @@ func (s *Service) Queue(ctx context.Context, f QueueFilter, order Order, first i
 	if f.VIPOnly {
 		q = q.Where("vip = ?", true)
 	}
-	if f.Assignee != "" {
-		q = q.Where("survey_assignee = ?", f.Assignee)
-	}
-	if f.SubjectID != "" {
-		q = q.Where("subject_id = ?", f.SubjectID)
-	}
+	q = store.Eq(q, "survey_assignee", f.Assignee)
+	q = store.Eq(q, "subject_id", f.SubjectID)
 	if f.ZeroDocument != nil {
 		q = q.Where("wants_credit = ?", *f.ZeroDocument)
 	}

@@ -83,15 +83,9 @@ type Page struct {
 // It returns INVALID (field "after") for a malformed cursor.
 func (l *Log) List(ctx context.Context, f Filter, first int, after string) (Page, error) {
 	q := store.ReadReplica(l.db.WithContext(ctx)).Model(&models.AuditEntry{})
-	if f.ActorID != "" {
-		q = q.Where("actor_id = ?", f.ActorID)
-	}
-	if f.Action != "" {
-		q = q.Where("action = ?", f.Action)
-	}
-	if f.SubjectID != "" {
-		q = q.Where("subject_id = ?", f.SubjectID)
-	}
+	q = store.Eq(q, "actor_id", f.ActorID)
+	q = store.Eq(q, "action", f.Action)
+	q = store.Eq(q, "subject_id", f.SubjectID)
 	q = store.Between(q, "at", f.From, f.To)
 	var p Page
 	if f.Count {

@@ -93,9 +93,7 @@ func (im *Importer) Jobs(ctx context.Context, f JobFilter, first int, after stri
 	if f.Kind != "" {
 		q = q.Where("kind = ?", string(f.Kind))
 	}
-	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
-	}
+	q = store.Eq(q, "status", f.Status)
 	q = store.Between(q, "created_at", f.From, f.To)
 	if f.Count {
 		if out.TotalCount, err = store.CountUpTo(q); err != nil {

@@ -18,6 +18,7 @@ import (
 	"creditwater/ident"
 	"creditwater/models"
 	"creditwater/reqctx"
+	"creditwater/store"
 )
 
 // BindInput is what a user gives to bind an enterprise as its legal
@@ -304,12 +305,8 @@ func (s *Service) Bindings(ctx context.Context) ([]models.EnterpriseBinding, err
 func (s *Service) ownBinding(ctx context.Context, userID, bindingID, subjectID string) (models.EnterpriseBinding, error) {
 	var bs []models.EnterpriseBinding
 	q := s.db.WithContext(ctx).Where("user_id = ? AND status IN ?", userID, []models.BindingStatus{models.BindingPending, models.BindingActive})
-	if bindingID != "" {
-		q = q.Where("id = ?", bindingID)
-	}
-	if subjectID != "" {
-		q = q.Where("subject_id = ?", subjectID)
-	}
+	q = store.Eq(q, "id", bindingID)
+	q = store.Eq(q, "subject_id", subjectID)
 	if err := q.Order("created_at").Find(&bs).Error; err != nil {
 		return models.EnterpriseBinding{}, apperr.Wrap(err, apperr.Internal, "无法读取企业绑定")
 	}

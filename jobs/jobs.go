@@ -62,6 +62,7 @@ import (
 	"creditwater/auth"
 	"creditwater/calendar"
 	"creditwater/models"
+	"creditwater/store"
 )
 
 // Run triggers (JobRun.Trigger).
@@ -762,9 +763,7 @@ func (r *Runner) Runs(ctx context.Context, name string, limit int) ([]models.Job
 	}
 	limit = min(limit, 100)
 	q := r.db.WithContext(ctx).Order("id DESC").Limit(limit)
-	if name != "" {
-		q = q.Where("job = ?", name)
-	}
+	q = store.Eq(q, "job", name)
 	var runs []models.JobRun
 	if err := q.Find(&runs).Error; err != nil {
 		return nil, apperr.Wrap(err, apperr.Internal, "无法读取任务运行记录")

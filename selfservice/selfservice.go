@@ -155,9 +155,7 @@ func (s *Service) Accounts(ctx context.Context, f Filter, first *int, after stri
 		return Page[models.Account]{}, err
 	}
 	q := s.db.WithContext(ctx).Model(&models.Account{}).Where("subject_id = ?", subj)
-	if f.AccountNo != "" {
-		q = q.Where("account_no = ?", f.AccountNo)
-	}
+	q = store.Eq(q, "account_no", f.AccountNo)
 	return list(q, "accounts", first, after, f.Count, func(a models.Account) uint64 { return a.ID })
 }
 

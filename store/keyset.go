@@ -66,6 +66,16 @@ func Between(q *gorm.DB, col string, from, to time.Time) *gorm.DB {
 	return q
 }
 
+// Eq adds `col = v` to q when v is set (not its type's zero value): the
+// optional equality filters of the lists.
+func Eq[T comparable](q *gorm.DB, col string, v T) *gorm.DB {
+	var zero T
+	if v == zero {
+		return q
+	}
+	return q.Where(col+" = ?", v)
+}
+
 // ForceIndex is the table expression of table read through its index idx
 // on MariaDB/MySQL (FORCE INDEX), for a statement whose ORDER BY or GROUP
 // BY tempts the optimizer into scanning another index in full; on SQLite

@@ -56,9 +56,7 @@ func (s *Records) Insert(ctx context.Context, recs []models.DishonestyRecord) ([
 // Update writes the lifecycle columns of rec under optimistic locking.
 func (s *Records) Update(ctx context.Context, rec models.DishonestyRecord, version int, status models.RecordStatus) (bool, error) {
 	q := s.q(ctx).Model(&models.DishonestyRecord{}).Where("id = ? AND version = ?", rec.ID, version)
-	if status != "" {
-		q = q.Where("status = ?", status)
-	}
+	q = store.Eq(q, "status", status)
 	res := q.Updates(map[string]any{"status": rec.Status, "severity": rec.Severity, "summary": rec.Summary,
 		"publicity_start": rec.PublicityStart, "publicity_end": rec.PublicityEnd, "version": rec.Version, "updated_at": rec.UpdatedAt})
 	if res.Error != nil {

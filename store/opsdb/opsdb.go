@@ -100,15 +100,9 @@ var subjectAggregates = []string{"dishonesty_records", "repair_requests", "commi
 // Publications implements ops.Store.
 func (s *Store) Publications(ctx context.Context, f ops.PublicationFilter, w ops.Window) (ops.Page[models.OutboxMessage], error) {
 	q := s.list(ctx).Model(&models.OutboxMessage{})
-	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
-	}
-	if f.Kind != "" {
-		q = q.Where("kind = ?", f.Kind)
-	}
-	if f.AggregateID != "" {
-		q = q.Where("aggregate_id = ?", f.AggregateID)
-	}
+	q = store.Eq(q, "status", f.Status)
+	q = store.Eq(q, "kind", f.Kind)
+	q = store.Eq(q, "aggregate_id", f.AggregateID)
 	if f.SubjectID != "" {
 		var ors []string
 		var args []any
@@ -138,12 +132,8 @@ func (s *Store) Publication(ctx context.Context, key string) (models.OutboxMessa
 // JobRuns implements ops.Store.
 func (s *Store) JobRuns(ctx context.Context, f ops.JobRunFilter, w ops.Window) (ops.Page[models.JobRun], error) {
 	q := s.list(ctx).Model(&models.JobRun{})
-	if f.Job != "" {
-		q = q.Where("job = ?", f.Job)
-	}
-	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
-	}
+	q = store.Eq(q, "job", f.Job)
+	q = store.Eq(q, "status", f.Status)
 	q = store.Between(q, "started_at", f.From, f.To)
 	return keyset(q, w, "id", func(v models.JobRun) uint64 { return v.ID })
 }
