@@ -1,6 +1,6 @@
 import { useEffect, useState, type ReactNode } from "react";
 import type { CombinedError } from "urql";
-import { errText } from "./format";
+import { errText, label } from "./format";
 
 // useRoute is the console's router: the part after "#/" split on "/".
 export function useRoute(): string[] {
@@ -142,4 +142,32 @@ export function useCursor() {
     canPrev: stack.length > 1,
     reset: () => setStack([null]),
   };
+}
+
+// FilterSelect is a list filter over fixed codes: "" (allText) or one code,
+// each shown by its Chinese label; choosing one calls onChange (which also
+// resets the list's cursor).
+export function FilterSelect({
+  value,
+  onChange,
+  codes,
+  allText,
+  aria,
+}: {
+  value: string;
+  onChange: (v: string) => void;
+  codes: readonly string[];
+  allText: string;
+  aria: string;
+}) {
+  return (
+    <select value={value} onChange={(e) => onChange(e.target.value)} aria-label={aria}>
+      <option value="">{allText}</option>
+      {codes.map((k) => (
+        <option key={k} value={k}>
+          {label(k)}
+        </option>
+      ))}
+    </select>
+  );
 }

@@ -3,7 +3,7 @@ import { useMutation, useQuery } from "urql";
 import { graphql } from "../gql";
 import type { CaseStatus, RecordKind, Severity } from "../gql/graphql";
 import { fmtDay, label, toRFC3339 } from "../format";
-import { Card, Empty, ErrorBox, Field, Link, Loading, Notice, Page, Pager, Tag, useCursor } from "../ui";
+import { Card, Empty, ErrorBox, Field, Link, Loading, Notice, Page, Pager, Tag, useCursor, FilterSelect } from "../ui";
 
 graphql(`
   fragment ConsoleCase on ViolationCase {
@@ -186,22 +186,8 @@ export function Cases({ role }: { role: string }) {
           )}
           <Card title="案件列表">
             <div className="filters">
-              <select value={status} onChange={(e) => (setStatus(e.target.value), cur.reset())} aria-label="案件状态">
-                <option value="">全部状态</option>
-                {["OPEN", "CONFIRMED", "DISMISSED"].map((k) => (
-                  <option key={k} value={k}>
-                    {label(k)}
-                  </option>
-                ))}
-              </select>
-              <select value={kind} onChange={(e) => (setKind(e.target.value), cur.reset())} aria-label="案件种类">
-                <option value="">全部类型</option>
-                {["THEFT", "VIOLATION", "BROKEN_PROMISE"].map((k) => (
-                  <option key={k} value={k}>
-                    {label(k)}
-                  </option>
-                ))}
-              </select>
+              <FilterSelect value={status} onChange={(v) => (setStatus(v), cur.reset())} codes={["OPEN", "CONFIRMED", "DISMISSED"]} allText="全部状态" aria="案件状态" />
+              <FilterSelect value={kind} onChange={(v) => (setKind(v), cur.reset())} codes={["THEFT", "VIOLATION", "BROKEN_PROMISE"]} allText="全部类型" aria="案件种类" />
             </div>
             <ErrorBox error={list.error} />
             <Loading show={list.fetching && !conn} />

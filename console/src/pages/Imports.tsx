@@ -5,7 +5,7 @@ import { graphql } from "../gql";
 import type { ImportKind, ImportStatus } from "../gql/graphql";
 import { getToken } from "../client";
 import { errText, fmtTime, label } from "../format";
-import { Card, DL, Empty, ErrorBox, Field, Loading, Page, Pager, Tag, useCursor } from "../ui";
+import { Card, DL, Empty, ErrorBox, Field, Loading, Page, Pager, Tag, useCursor, FilterSelect } from "../ui";
 
 const ImportMutation = graphql(`
   mutation ConsoleImport($input: ImportBillingFileInput!) {
@@ -197,14 +197,7 @@ export function Imports() {
           </Card>
           <Card title="导入任务">
             <div className="filters">
-              <select value={status} onChange={(e) => (setStatus(e.target.value), cur.reset())} aria-label="导入状态">
-                <option value="">全部状态</option>
-                {["QUEUED", "RUNNING", "DONE", "FAILED"].map((k) => (
-                  <option key={k} value={k}>
-                    {label(k)}
-                  </option>
-                ))}
-              </select>
+              <FilterSelect value={status} onChange={(v) => (setStatus(v), cur.reset())} codes={["QUEUED", "RUNNING", "DONE", "FAILED"]} allText="全部状态" aria="导入状态" />
             </div>
             <ErrorBox error={list.error} />
             <Loading show={list.fetching && !conn} />

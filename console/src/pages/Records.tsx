@@ -3,7 +3,7 @@ import { useQuery } from "urql";
 import { graphql } from "../gql";
 import type { RecordKind, RecordStatus } from "../gql/graphql";
 import { fmtDay, label } from "../format";
-import { Card, Empty, ErrorBox, Link, Loading, Page, Pager, Tag, useCursor } from "../ui";
+import { Card, Empty, ErrorBox, Link, Loading, Page, Pager, Tag, useCursor, FilterSelect } from "../ui";
 
 const RecordsQuery = graphql(`
   query ConsoleRecords($filter: DishonestyRecordFilter, $first: Int, $after: String) {
@@ -48,22 +48,8 @@ export function Records() {
     <Page title="失信记录">
       <Card>
         <div className="filters">
-          <select value={kind} onChange={(e) => (setKind(e.target.value), cur.reset())} aria-label="类型">
-            <option value="">全部类型</option>
-            {["ARREARS", "THEFT", "VIOLATION", "BROKEN_PROMISE"].map((k) => (
-              <option key={k} value={k}>
-                {label(k)}
-              </option>
-            ))}
-          </select>
-          <select value={status} onChange={(e) => (setStatus(e.target.value), cur.reset())} aria-label="状态">
-            <option value="">全部状态</option>
-            {["ACTIVE", "UNDER_OBJECTION", "REPAIRED", "REVOKED"].map((k) => (
-              <option key={k} value={k}>
-                {label(k)}
-              </option>
-            ))}
-          </select>
+          <FilterSelect value={kind} onChange={(v) => (setKind(v), cur.reset())} codes={["ARREARS", "THEFT", "VIOLATION", "BROKEN_PROMISE"]} allText="全部类型" aria="类型" />
+          <FilterSelect value={status} onChange={(v) => (setStatus(v), cur.reset())} codes={["ACTIVE", "UNDER_OBJECTION", "REPAIRED", "REVOKED"]} allText="全部状态" aria="状态" />
         </div>
         <ErrorBox error={res.error} />
         <Loading show={res.fetching && !conn} />

@@ -3,7 +3,7 @@ import { useMutation, useQuery } from "urql";
 import { graphql } from "../gql";
 import type { Role } from "../gql/graphql";
 import { fmtTime, label } from "../format";
-import { Card, Empty, ErrorBox, Field, Loading, Notice, Page, Pager, Tag, useCursor } from "../ui";
+import { Card, Empty, ErrorBox, Field, Loading, Notice, Page, Pager, Tag, useCursor, FilterSelect } from "../ui";
 
 const UsersQuery = graphql(`
   query ConsoleUsers($filter: UsersFilter, $first: Int, $after: String) {
@@ -159,14 +159,7 @@ export function Users({ role }: { role: string }) {
       <Card>
         <div className="filters">
           <input placeholder="用户名或姓名" value={q} onChange={(e) => (setQ(e.target.value), cur.reset())} aria-label="搜索用户" />
-          <select value={roleF} onChange={(e) => (setRoleF(e.target.value), cur.reset())} aria-label="角色">
-            <option value="">全部角色</option>
-            {(["ENTERPRISE", ...staffRoles] as Role[]).map((r) => (
-              <option key={r} value={r}>
-                {label(r)}
-              </option>
-            ))}
-          </select>
+          <FilterSelect value={roleF} onChange={(v) => (setRoleF(v), cur.reset())} codes={(["ENTERPRISE", ...staffRoles] as Role[])} allText="全部角色" aria="角色" />
         </div>
         <Loading show={res.fetching && !conn} />
         <table className="table" data-testid="users">
