@@ -221,17 +221,22 @@ func (p *rowParser) field(i int) (string, bool) {
 	return s, true
 }
 
-func (p *rowParser) key(i int) string {
+// cell reads column i with parse, which returns the value or why the cell
+// is refused (a row error; the zero value then).
+func cell[T any](p *rowParser, i int, parse func(string) (T, string)) T {
+	var zero T
 	s, ok := p.field(i)
 	if !ok {
-		return ""
+		return zero
 	}
-	v, reason := parseKey(s)
+	v, reason := parse(s)
 	if reason != "" {
 		p.fail(i, reason)
 	}
 	return v
 }
+
+func (p *rowParser) key(i int) string { return cell(p, i, parseKey) }
 
 // text reads a free-text column (names, addresses, use types). Besides
 // presence and length it refuses control and bidi characters (R7.3,
@@ -260,52 +265,14 @@ func (p *rowParser) text(i, maxRunes int, required bool) string {
 }
 
 func (p *rowParser) decimal(i, scale int) int64 {
-	s, ok := p.field(i)
-	if !ok {
-		return 0
-	}
-	v, reason := parseDecimal(s, scale)
-	if reason != "" {
-		p.fail(i, reason)
-	}
-	return v
+	return cell(p, i, func(s string) (int64, string) { return parseDecimal(s, scale) })
 }
 
-func (p *rowParser) period(i int) string {
-	s, ok := p.field(i)
-	if !ok {
-		return ""
-	}
-	v, reason := parsePeriod(s)
-	if reason != "" {
-		p.fail(i, reason)
-	}
-	return v
-}
+func (p *rowParser) period(i int) string { return cell(p, i, parsePeriod) }
 
-func (p *rowParser) date(i int) time.Time {
-	s, ok := p.field(i)
-	if !ok {
-		return time.Time{}
-	}
-	t, reason := p.tp.date(s)
-	if reason != "" {
-		p.fail(i, reason)
-	}
-	return t
-}
+func (p *rowParser) date(i int) time.Time { return cell(p, i, p.tp.date) }
 
-func (p *rowParser) dateTime(i int) time.Time {
-	s, ok := p.field(i)
-	if !ok {
-		return time.Time{}
-	}
-	t, reason := p.tp.dateTime(s)
-	if reason != "" {
-		p.fail(i, reason)
-	}
-	return t
-}
+func (p *rowParser) dateTime(i int) time.Time { return cell(p, i, p.tp.dateTime) }
 
 // subjectRef is the subject an accounts row names.
 type subjectRef struct {
