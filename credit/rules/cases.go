@@ -176,14 +176,24 @@ func (c *Cases) Dismiss(ctx context.Context, caseID, note string) (models.Violat
 	return c.decide(ctx, caseID, note, models.CaseDismissed, nil)
 }
 
+// reviewerDecision checks that a credit officer or admin decides, with a
+// written decision (field) of 1–1000 characters; it returns the reviewer
+// and the trimmed text.
+func reviewerDecision(ctx context.Context, field, text string) (uid, trimmed string, err error) {
+	if uid, err = credit.RequireReviewer(ctx); err != nil {
+		return "", "", err
+	}
+	trimmed = strings.TrimSpace(text)
+	if trimmed == "" || utf8.RuneCountInString(trimmed) > 1000 {
+		return "", "", apperr.InvalidField(field, "请填写决定说明（最多 1000 字）")
+	}
+	return uid, trimmed, nil
+}
+
 func (c *Cases) decide(ctx context.Context, caseID, note string, to models.CaseStatus, onConfirm func(Store, *models.ViolationCase) error) (models.ViolationCase, error) {
-	uid, err := credit.RequireReviewer(ctx)
+	uid, note, err := reviewerDecision(ctx, "note", note)
 	if err != nil {
 		return models.ViolationCase{}, err
-	}
-	note = strings.TrimSpace(note)
-	if note == "" || utf8.RuneCountInString(note) > 1000 {
-		return models.ViolationCase{}, apperr.InvalidField("note", "请填写决定说明（最多 1000 字）")
 	}
 	var vc models.ViolationCase
 	err = c.store.Tx(ctx, func(st Store) error {

@@ -223,13 +223,9 @@ func (x *Exemptions) EvidenceCheck(ctx context.Context, exemptionID string) (str
 // an approval without a file), CONFLICT (reason STALE_VERSION) when
 // version is not the stored one, and INTERNAL.
 func (x *Exemptions) Decide(ctx context.Context, id string, approve bool, reason string, version int) (models.Exemption, error) {
-	uid, err := credit.RequireReviewer(ctx)
+	uid, reason, err := reviewerDecision(ctx, "reason", reason)
 	if err != nil {
 		return models.Exemption{}, err
-	}
-	reason = strings.TrimSpace(reason)
-	if reason == "" || utf8.RuneCountInString(reason) > 1000 {
-		return models.Exemption{}, apperr.InvalidField("reason", "请填写决定说明（最多 1000 字）")
 	}
 	var ex models.Exemption
 	err = x.store.Tx(ctx, func(st Store) error {
