@@ -22,17 +22,13 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"net/http"
 	"os"
 	"runtime"
-	"strings"
 	"time"
-
-	"github.com/go-sql-driver/mysql"
 
 	"creditwater/bench/loadgen"
 	"creditwater/creditplatform/simulator"
@@ -67,8 +63,8 @@ func main() {
 
 func run(dbURL, redisURL, bin string, procs, conc int, dur, warm time.Duration) error {
 	ctx := context.Background()
-	if err := createDatabase(ctx, dbURL); err != nil {
-		return err
+	if _, err := loadgen.EnsureDatabase(ctx, dbURL); err != nil {
+		return fmt.Errorf("-db: %w", err)
 	}
 	dir, err := os.MkdirTemp("", "cw-bench-capacity")
 	if err != nil {
@@ -107,24 +103,4 @@ func run(dbURL, redisURL, bin string, procs, conc int, dur, warm time.Duration) 
 		fmt.Printf("%-8s %10.0f %10s %10s %8d %14.0f\n", op.name, r.RPS, r.P50.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond), r.Errors, r.RPS/float64(procs))
 	}
 	return nil
-}
-
-// createDatabase creates the DSN's database when it is missing.
-func createDatabase(ctx context.Context, dsn string) error {
-	cfg, err := mysql.ParseDSN(dsn)
-	if err != nil {
-		return fmt.Errorf("-db: %w", err)
-	}
-	name := cfg.DBName
-	if name == "" || strings.ContainsAny(name, "`") {
-		return fmt.Errorf("-db must name a database")
-	}
-	cfg.DBName = ""
-	db, err := sql.Open("mysql", cfg.FormatDSN())
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	_, err = db.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS `"+name+"` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-	return err
 }

@@ -32,8 +32,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
-
 	"creditwater/bench/loadgen"
 	"creditwater/store"
 )
@@ -77,21 +75,12 @@ func openBench(ctx context.Context, dsn string) (*sql.DB, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	cfg, err := mysql.ParseDSN(norm)
+	switch name := loadgen.DBName(norm); name {
+	case "", "test", "cw_ci", "mysql":
+		return nil, "", fmt.Errorf("-db must name the bench's own database (not %q)", name)
+	}
+	name, err := loadgen.EnsureDatabase(ctx, norm)
 	if err != nil {
-		return nil, "", err
-	}
-	if cfg.DBName == "" || cfg.DBName == "test" || cfg.DBName == "cw_ci" || cfg.DBName == "mysql" {
-		return nil, "", fmt.Errorf("-db must name the bench's own database (not %q)", cfg.DBName)
-	}
-	name := cfg.DBName
-	cfg.DBName = ""
-	root, err := sql.Open("mysql", cfg.FormatDSN())
-	if err != nil {
-		return nil, "", err
-	}
-	defer root.Close()
-	if _, err := root.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS `"+name+"` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
 		return nil, "", err
 	}
 	db, err := sql.Open("mysql", norm)

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/go-sql-driver/mysql"
 
@@ -48,6 +49,31 @@ func ScratchDatabase(ctx context.Context, dsn, prefix string) (string, func(), e
 		admin.Close()
 	}
 	return cfg.FormatDSN(), drop, nil
+}
+
+// EnsureDatabase creates the database dsn names on its server when it is
+// missing (utf8mb4, as the product's tests make theirs) and returns its name.
+func EnsureDatabase(ctx context.Context, dsn string) (string, error) {
+	norm, err := store.MySQLDSN(dsn)
+	if err != nil {
+		return "", err
+	}
+	cfg, err := mysql.ParseDSN(norm)
+	if err != nil {
+		return "", err
+	}
+	name := cfg.DBName
+	if name == "" || strings.Contains(name, "`") {
+		return "", fmt.Errorf("the DSN must name a database")
+	}
+	cfg.DBName = ""
+	root, err := sql.Open("mysql", cfg.FormatDSN())
+	if err != nil {
+		return "", err
+	}
+	defer root.Close()
+	_, err = root.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS `"+name+"` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+	return name, err
 }
 
 // DBName is the database a DSN names ("?" for a malformed DSN).
