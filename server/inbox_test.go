@@ -174,8 +174,26 @@ func TestR7_6_EveryEventReachesTheInbox(t *testing.T) {
 	}
 }
 
-// englishRun matches three ASCII words in a row: an English sentence.
-var englishRun = regexp.MustCompile(`[A-Za-z]{2,}[ ,.;:()'"-]+[A-Za-z]{2,}[ ,.;:()'"-]+[A-Za-z]{2,}`)
+// englishRun matches three whole ASCII words separated by white space: an
+// English sentence. Words must stand alone and be spaced, so identifiers such
+// as a UUID ("…-73df-aebf-da95-…") or a code never match.
+var englishRun = regexp.MustCompile(`\b[A-Za-z]{2,}\b[,.;:()'"-]*\s+[(\'"]*\b[A-Za-z]{2,}\b[,.;:()'"-]*\s+[(\'"]*\b[A-Za-z]{2,}\b`)
+
+// The sentence detector itself: English sentences match; codes, UUIDs and
+// Chinese text with an embedded code do not (a UUID once failed CI).
+func TestR7_5_EnglishRunDetector(t *testing.T) {
+	for s, want := range map[string]bool{
+		"Fees of ¥2,900.50 unpaid more than 1 month(s)": true,
+		"The record was revoked.":                       true,
+		"01a234cb-344e-73df-aebf-da95ea563b3d":          false,
+		"ARREARS":                                       false,
+		"欠费记录 ARREARS 已撤销":                              false,
+	} {
+		if got := englishRun.MatchString(s); got != want {
+			t.Errorf("englishRun(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
 
 // chineseStrings fails t for every string value of the JSON v that holds
 // an English sentence (codes and IDs are single words).

@@ -165,6 +165,6 @@ func TestArrearsDecisions(t *testing.T) {
 	}
 }
 
-// englishRun matches three ASCII words in a row: an English sentence
-// (R7.5).
-var englishRun = regexp.MustCompile(`[A-Za-z]{2,}[ ,.;:()'"-]+[A-Za-z]{2,}[ ,.;:()'"-]+[A-Za-z]{2,}`)
+// englishRun matches three whole ASCII words separated by white space: an
+// English sentence (R7.5). Identifiers such as UUIDs never match.
+var englishRun = regexp.MustCompile(`\b[A-Za-z]{2,}\b[,.;:()'"-]*\s+[(\'"]*\b[A-Za-z]{2,}\b[,.;:()'"-]*\s+[(\'"]*\b[A-Za-z]{2,}\b`)
