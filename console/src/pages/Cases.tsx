@@ -1,9 +1,10 @@
 import { useState, type FormEvent } from "react";
-import { useMutation, useQuery } from "urql";
+import { useMutation } from "urql";
 import { graphql } from "../gql";
 import type { CaseStatus, RecordKind, Severity } from "../gql/graphql";
 import { fmtDay, label, toRFC3339 } from "../format";
-import { Card, Empty, ErrorBox, Field, Link, Loading, Notice, Page, Pager, Tag, useCursor, FilterSelect } from "../ui";
+import { Card, ErrorBox, Field, Link, Notice, Page, Tag, FilterSelect } from "../ui";
+import { PagedTable, usePagedList } from "../lists";
 
 graphql(`
   fragment ConsoleCase on ViolationCase {
@@ -78,17 +79,15 @@ export function Cases({ role }: { role: string }) {
   const [done, setDone] = useState<string | null>(null);
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
   // The list of cases (the API's cases connection), with filters and paging.
-  const [status, setStatus] = useState("OPEN");
-  const [kind, setKind] = useState("");
-  const cur = useCursor();
-  const [list, reload] = useQuery({
+  const list = usePagedList({
     query: CasesQuery,
-    variables: { filter: { status: (status || null) as CaseStatus | null, kind: (kind || null) as RecordKind | null }, first: 20, after: cur.after },
-    requestPolicy: "cache-and-network",
+    filters: { status: "OPEN", kind: "" },
+    variables: (q) => ({ filter: { status: (q.status || null) as CaseStatus | null, kind: (q.kind || null) as RecordKind | null } }),
+    connection: (d) => d.cases,
+    first: 20,
   });
-  const conn = list.data?.cases;
   const keep = (c?: { id: string } | null) => {
-    if (c) reload({ requestPolicy: "network-only" });
+    if (c) list.reload();
   };
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -186,49 +185,36 @@ export function Cases({ role }: { role: string }) {
           )}
           <Card title="案件列表">
             <div className="filters">
-              <FilterSelect value={status} onChange={(v) => (setStatus(v), cur.reset())} codes={["OPEN", "CONFIRMED", "DISMISSED"]} allText="全部状态" aria="案件状态" />
-              <FilterSelect value={kind} onChange={(v) => (setKind(v), cur.reset())} codes={["THEFT", "VIOLATION", "BROKEN_PROMISE"]} allText="全部类型" aria="案件种类" />
+              <FilterSelect value={list.filters.status} onChange={list.setFilter("status")} codes={["OPEN", "CONFIRMED", "DISMISSED"]} allText="全部状态" aria="案件状态" />
+              <FilterSelect value={list.filters.kind} onChange={list.setFilter("kind")} codes={["THEFT", "VIOLATION", "BROKEN_PROMISE"]} allText="全部类型" aria="案件种类" />
             </div>
-            <ErrorBox error={list.error} />
-            <Loading show={list.fetching && !conn} />
-            <table className="table" data-testid="cases">
-              <thead>
-                <tr>
-                  <th>编号</th>
-                  <th>类型</th>
-                  <th>状态</th>
-                  <th>发生日期</th>
-                  <th>说明</th>
-                  <th />
+            <PagedTable
+              list={list}
+              testid="cases"
+              head={["编号", "类型", "状态", "发生日期", "说明", ""]}
+              row={({ node: c }) => (
+                <tr key={c.id}>
+                  <td>
+                    <Link to={["subjects", c.subjectId]}>{c.caseNo}</Link>
+                  </td>
+                  <td>
+                    {label(c.kind)} · {label(c.severity)}
+                  </td>
+                  <td>
+                    <Tag code={c.status} text={label(c.status)} />
+                  </td>
+                  <td>{fmtDay(c.occurredOn)}</td>
+                  <td>{c.description}</td>
+                  <td>
+                    {officer && c.status === "OPEN" && (
+                      <button type="button" onClick={() => setCaseId(c.id)}>
+                        选择
+                      </button>
+                    )}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {conn?.edges.map(({ node: c }) => (
-                  <tr key={c.id}>
-                    <td>
-                      <Link to={["subjects", c.subjectId]}>{c.caseNo}</Link>
-                    </td>
-                    <td>
-                      {label(c.kind)} · {label(c.severity)}
-                    </td>
-                    <td>
-                      <Tag code={c.status} text={label(c.status)} />
-                    </td>
-                    <td>{fmtDay(c.occurredOn)}</td>
-                    <td>{c.description}</td>
-                    <td>
-                      {officer && c.status === "OPEN" && (
-                        <button type="button" onClick={() => setCaseId(c.id)}>
-                          选择
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            <Empty show={!!conn && conn.edges.length === 0} />
-            <Pager total={conn?.totalCount} hasNext={!!conn?.pageInfo.hasNextPage} canPrev={cur.canPrev} onNext={() => cur.next(conn?.pageInfo.endCursor)} onPrev={cur.prev} />
+              )}
+            />
           </Card>
         </div>
       </div>

@@ -1,11 +1,12 @@
-import { useEffect, useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { useQuery } from "urql";
 import { print } from "graphql";
 import { graphql } from "../gql";
 import type { ImportKind, ImportStatus } from "../gql/graphql";
 import { getToken } from "../client";
 import { errText, fmtTime, label } from "../format";
-import { Card, DL, Empty, ErrorBox, Field, Loading, Page, Pager, Tag, useCursor, FilterSelect } from "../ui";
+import { Card, DL, ErrorBox, Field, Page, Tag, FilterSelect } from "../ui";
+import { PagedTable, Table, usePagedList } from "../lists";
 
 const ImportMutation = graphql(`
   mutation ConsoleImport($input: ImportBillingFileInput!) {
@@ -71,6 +72,18 @@ const JobsQuery = graphql(`
 
 const active = (status?: string) => status === "QUEUED" || status === "RUNNING";
 
+// usePoll calls again a second after each answer while on holds: the live
+// progress of queued and running imports.
+function usePoll(on: boolean, fetching: boolean, again: () => void) {
+  const latest = useRef(again);
+  latest.current = again;
+  useEffect(() => {
+    if (!on || fetching) return;
+    const t = setTimeout(() => latest.current(), 1000);
+    return () => clearTimeout(t);
+  }, [on, fetching]);
+}
+
 // pct is a job's progress: the rows processed of the file's rows.
 const pct = (j: { status: string; rows: number; totalRows: number }) =>
   j.totalRows ? Math.min(100, Math.round((100 * j.rows) / j.totalRows)) : j.status === "DONE" ? 100 : 0;
@@ -125,22 +138,18 @@ export function Imports() {
   const [err, setErr] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [selected, setSelected] = useState<string | null>(null);
-  const [status, setStatus] = useState("");
-  const cur = useCursor();
-  const [list, reload] = useQuery({
+  const list = usePagedList({
     query: JobsQuery,
-    variables: { filter: { status: (status || null) as ImportStatus | null }, first: 20, after: cur.after },
-    requestPolicy: "cache-and-network",
+    filters: { status: "" },
+    variables: (q) => ({ filter: { status: (q.status || null) as ImportStatus | null } }),
+    connection: (d) => d.importJobs,
+    first: 20,
   });
-  const conn = list.data?.importJobs;
+  const { conn, reload } = list;
   const anyActive = (conn?.edges ?? []).some((e) => active(e.node.status));
   // Live progress: while a job of the page is queued or running, ask again
   // every second.
-  useEffect(() => {
-    if (!anyActive || list.fetching) return;
-    const t = setTimeout(() => reload({ requestPolicy: "network-only" }), 1000);
-    return () => clearTimeout(t);
-  }, [anyActive, list.fetching, reload]);
+  usePoll(anyActive, list.res.fetching, reload);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!file) return;
@@ -150,8 +159,8 @@ export function Imports() {
     try {
       const id = await upload(kind, file, encoding, setSent);
       setSelected(id);
-      cur.reset();
-      reload({ requestPolicy: "network-only" });
+      list.restart();
+      reload();
     } catch (x) {
       setErr((x as Error).message);
     } finally {
@@ -197,34 +206,23 @@ export function Imports() {
           </Card>
           <Card title="导入任务">
             <div className="filters">
-              <FilterSelect value={status} onChange={(v) => (setStatus(v), cur.reset())} codes={["QUEUED", "RUNNING", "DONE", "FAILED"]} allText="全部状态" aria="导入状态" />
+              <FilterSelect value={list.filters.status} onChange={list.setFilter("status")} codes={["QUEUED", "RUNNING", "DONE", "FAILED"]} allText="全部状态" aria="导入状态" />
             </div>
-            <ErrorBox error={list.error} />
-            <Loading show={list.fetching && !conn} />
-            <table className="table" data-testid="import-jobs">
-              <thead>
-                <tr>
-                  <th>文件</th>
-                  <th>类型</th>
-                  <th>进度</th>
-                  <th>上传时间</th>
+            <PagedTable
+              list={list}
+              testid="import-jobs"
+              head={["文件", "类型", "进度", "上传时间"]}
+              row={({ node: j }) => (
+                <tr key={j.id} className={"clickable" + (j.id === selected ? " selected" : "")} onClick={() => setSelected(j.id)}>
+                  <td>{j.fileName}</td>
+                  <td>{label(j.kind)}</td>
+                  <td>
+                    <Progress j={j} />
+                  </td>
+                  <td>{fmtTime(j.createdAt)}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {conn?.edges.map(({ node: j }) => (
-                  <tr key={j.id} className={"clickable" + (j.id === selected ? " selected" : "")} onClick={() => setSelected(j.id)}>
-                    <td>{j.fileName}</td>
-                    <td>{label(j.kind)}</td>
-                    <td>
-                      <Progress j={j} />
-                    </td>
-                    <td>{fmtTime(j.createdAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            <Empty show={!!conn && conn.edges.length === 0} />
-            <Pager total={conn?.totalCount} hasNext={!!conn?.pageInfo.hasNextPage} canPrev={cur.canPrev} onNext={() => cur.next(conn?.pageInfo.endCursor)} onPrev={cur.prev} />
+              )}
+            />
           </Card>
         </div>
         <div>{selected && <ImportJobCard key={selected} id={selected} />}</div>
@@ -238,11 +236,7 @@ function ImportJobCard({ id }: { id: string }) {
   const j = res.data?.importJob;
   const running = active(j?.status);
   // Live progress: while the job runs, ask again every second.
-  useEffect(() => {
-    if (!running || res.fetching) return;
-    const t = setTimeout(() => refetch({ requestPolicy: "network-only" }), 1000);
-    return () => clearTimeout(t);
-  }, [running, res.fetching, refetch]);
+  usePoll(running, res.fetching, () => refetch({ requestPolicy: "network-only" }));
   return (
     <Card title={`导入 ${j?.fileName ?? id}`}>
       <ErrorBox error={res.error} />
@@ -265,24 +259,15 @@ function ImportJobCard({ id }: { id: string }) {
             ]}
           />
           {j.errors.length > 0 && (
-            <table className="table" data-testid="import-errors">
-              <thead>
-                <tr>
-                  <th>行</th>
-                  <th>列</th>
-                  <th>原因</th>
+            <Table testid="import-errors" head={["行", "列", "原因"]}>
+              {j.errors.map((e, i) => (
+                <tr key={i}>
+                  <td>{e.line}</td>
+                  <td>{e.column}</td>
+                  <td>{e.reason}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {j.errors.map((e, i) => (
-                  <tr key={i}>
-                    <td>{e.line}</td>
-                    <td>{e.column}</td>
-                    <td>{e.reason}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </Table>
           )}
         </div>
       )}

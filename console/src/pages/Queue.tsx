@@ -1,9 +1,9 @@
 import { useEffect, useState } from "react";
-import { useQuery } from "urql";
 import { graphql } from "../gql";
 import type { ApplicationOrder, ApplicationStatus } from "../gql/graphql";
 import { fmtTime, label } from "../format";
-import { Card, Empty, ErrorBox, Loading, Page, Pager, Tag, go, useCursor } from "../ui";
+import { Card, Page, Tag, go } from "../ui";
+import { PagedTable, usePagedList } from "../lists";
 
 const QueueQuery = graphql(`
   query ConsoleQueue($filter: ApplicationFilter, $orderBy: ApplicationOrder, $first: Int, $after: String) {
@@ -53,36 +53,32 @@ export function sla(overdue: boolean, due?: string | null): "red" | "amber" | "g
 const slaText = { red: "已超期", amber: "即将到期", green: "正常" };
 
 export function Queue() {
-  const [status, setStatus] = useState<string>("OPEN");
-  const [vipOnly, setVipOnly] = useState(false);
-  const [orderBy, setOrderBy] = useState<ApplicationOrder>("VIP_FIRST");
   const [search, setSearch] = useState("");
-  const [keyword, setKeyword] = useState("");
-  const cur = useCursor();
+  const list = usePagedList({
+    query: QueueQuery,
+    filters: { status: "OPEN", vipOnly: false, orderBy: "VIP_FIRST" as ApplicationOrder, keyword: "" },
+    variables: (f) => ({
+      filter: { statuses: f.status === "OPEN" ? open : f.status === "ALL" ? all : [f.status as ApplicationStatus], vipOnly: f.vipOnly || null, keyword: f.keyword || null },
+      orderBy: f.orderBy,
+    }),
+    connection: (d) => d.applications,
+    first: 50,
+  });
+  const f = list.filters;
   // The search runs on the server (a prefix match on the application
   // number, the USCC or the unit's name), 300 ms after the last keystroke.
+  const setKeyword = list.setFilter("keyword");
   useEffect(() => {
-    const t = setTimeout(() => {
-      setKeyword(search.trim());
-      cur.reset();
-    }, 300);
+    const t = setTimeout(() => setKeyword(search.trim()), 300);
     return () => clearTimeout(t);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [search]);
-  const statuses = status === "OPEN" ? open : status === "ALL" ? all : [status as ApplicationStatus];
-  const [res] = useQuery({
-    query: QueueQuery,
-    variables: { filter: { statuses, vipOnly: vipOnly || null, keyword: keyword || null }, orderBy, first: 50, after: cur.after },
-    requestPolicy: "cache-and-network",
-  });
-  const conn = res.data?.applications;
-  const edges = conn?.edges ?? [];
   return (
     <Page title="办理队列">
       <Card>
         <div className="filters">
           <input placeholder="搜索：单位名称、统一社会信用代码或申请编号（开头匹配）" value={search} onChange={(e) => setSearch(e.target.value)} aria-label="搜索" />
-          <select value={status} onChange={(e) => (setStatus(e.target.value), cur.reset())} aria-label="状态">
+          <select value={f.status} onChange={(e) => list.setFilter("status")(e.target.value)} aria-label="状态">
             <option value="OPEN">办理中</option>
             <option value="ALL">全部</option>
             {all.map((s) => (
@@ -91,55 +87,41 @@ export function Queue() {
               </option>
             ))}
           </select>
-          <select value={orderBy} onChange={(e) => (setOrderBy(e.target.value as ApplicationOrder), cur.reset())} aria-label="排序">
+          <select value={f.orderBy} onChange={(e) => list.setFilter("orderBy")(e.target.value as ApplicationOrder)} aria-label="排序">
             <option value="VIP_FIRST">VIP 优先</option>
             <option value="OLDEST">最早提交</option>
             <option value="NEWEST">最新提交</option>
           </select>
           <label className="check">
-            <input type="checkbox" checked={vipOnly} onChange={(e) => (setVipOnly(e.target.checked), cur.reset())} /> 仅 VIP
+            <input type="checkbox" checked={f.vipOnly} onChange={(e) => list.setFilter("vipOnly")(e.target.checked)} /> 仅 VIP
           </label>
         </div>
-        <ErrorBox error={res.error} />
-        <Loading show={res.fetching && !conn} />
-        <table className="table" data-testid="queue">
-          <thead>
-            <tr>
-              <th>时限</th>
-              <th>单位</th>
-              <th>地址</th>
-              <th>状态</th>
-              <th>方式</th>
-              <th>提交时间</th>
-              <th>本步截止</th>
-            </tr>
-          </thead>
-          <tbody>
-            {edges.map((e) => {
-              const c = sla(e.overdue, e.stepDue);
-              return (
-                <tr key={e.node.id} className={"clickable sla-" + c} onClick={() => go("applications", e.node.id)}>
-                  <td>
-                    <span className={"dot sla-" + c} /> {slaText[c]}
-                  </td>
-                  <td>
-                    {e.node.vip && <Tag text="VIP" tone="tone-vip" />} {e.node.subject.name}
-                    <div className="muted">{e.node.subject.uscc}</div>
-                  </td>
-                  <td>{e.node.address}</td>
-                  <td>
-                    <Tag code={e.node.status} text={label(e.node.status)} />
-                  </td>
-                  <td>{e.node.wantsCreditHandling ? "信用办水" : "常规"}</td>
-                  <td>{fmtTime(e.node.submittedAt)}</td>
-                  <td>{fmtTime(e.stepDue)}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-        <Empty show={!!conn && edges.length === 0} />
-        <Pager total={conn?.totalCount} hasNext={!!conn?.pageInfo.hasNextPage} canPrev={cur.canPrev} onNext={() => cur.next(conn?.pageInfo.endCursor)} onPrev={cur.prev} />
+        <PagedTable
+          list={list}
+          testid="queue"
+          head={["时限", "单位", "地址", "状态", "方式", "提交时间", "本步截止"]}
+          row={(e) => {
+            const c = sla(e.overdue, e.stepDue);
+            return (
+              <tr key={e.node.id} className={"clickable sla-" + c} onClick={() => go("applications", e.node.id)}>
+                <td>
+                  <span className={"dot sla-" + c} /> {slaText[c]}
+                </td>
+                <td>
+                  {e.node.vip && <Tag text="VIP" tone="tone-vip" />} {e.node.subject.name}
+                  <div className="muted">{e.node.subject.uscc}</div>
+                </td>
+                <td>{e.node.address}</td>
+                <td>
+                  <Tag code={e.node.status} text={label(e.node.status)} />
+                </td>
+                <td>{e.node.wantsCreditHandling ? "信用办水" : "常规"}</td>
+                <td>{fmtTime(e.node.submittedAt)}</td>
+                <td>{fmtTime(e.stepDue)}</td>
+              </tr>
+            );
+          }}
+        />
       </Card>
     </Page>
   );

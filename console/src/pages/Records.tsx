@@ -1,9 +1,8 @@
-import { useState } from "react";
-import { useQuery } from "urql";
 import { graphql } from "../gql";
 import type { RecordKind, RecordStatus } from "../gql/graphql";
 import { fmtDay, label } from "../format";
-import { Card, Empty, ErrorBox, Link, Loading, Page, Pager, Tag, useCursor, FilterSelect } from "../ui";
+import { Card, Link, Page, Tag, FilterSelect } from "../ui";
+import { PagedTable, usePagedList } from "../lists";
 
 const RecordsQuery = graphql(`
   query ConsoleRecords($filter: DishonestyRecordFilter, $first: Int, $after: String) {
@@ -35,57 +34,52 @@ const RecordsQuery = graphql(`
   }
 `);
 
+// RecordCells are a dishonesty record's cells in a table row: kind,
+// severity, status and the day it was decided.
+export function RecordCells({ r }: { r: { kind: string; severity: string; status: string; decidedOn?: string | null } }) {
+  return (
+    <>
+      <td>{label(r.kind)}</td>
+      <td>{label(r.severity)}</td>
+      <td>
+        <Tag code={r.status} text={label(r.status)} />
+      </td>
+      <td>{fmtDay(r.decidedOn)}</td>
+    </>
+  );
+}
+
 export function Records() {
-  const [kind, setKind] = useState("");
-  const [status, setStatus] = useState("");
-  const cur = useCursor();
-  const [res] = useQuery({
+  const list = usePagedList({
     query: RecordsQuery,
-    variables: { filter: { kind: (kind || null) as RecordKind | null, status: (status || null) as RecordStatus | null }, first: 20, after: cur.after },
+    filters: { kind: "", status: "" },
+    variables: (f) => ({ filter: { kind: (f.kind || null) as RecordKind | null, status: (f.status || null) as RecordStatus | null } }),
+    connection: (d) => d.dishonestyRecords,
+    first: 20,
   });
-  const conn = res.data?.dishonestyRecords;
   return (
     <Page title="失信记录">
       <Card>
         <div className="filters">
-          <FilterSelect value={kind} onChange={(v) => (setKind(v), cur.reset())} codes={["ARREARS", "THEFT", "VIOLATION", "BROKEN_PROMISE"]} allText="全部类型" aria="类型" />
-          <FilterSelect value={status} onChange={(v) => (setStatus(v), cur.reset())} codes={["ACTIVE", "UNDER_OBJECTION", "REPAIRED", "REVOKED"]} allText="全部状态" aria="状态" />
+          <FilterSelect value={list.filters.kind} onChange={list.setFilter("kind")} codes={["ARREARS", "THEFT", "VIOLATION", "BROKEN_PROMISE"]} allText="全部类型" aria="类型" />
+          <FilterSelect value={list.filters.status} onChange={list.setFilter("status")} codes={["ACTIVE", "UNDER_OBJECTION", "REPAIRED", "REVOKED"]} allText="全部状态" aria="状态" />
         </div>
-        <ErrorBox error={res.error} />
-        <Loading show={res.fetching && !conn} />
-        <table className="table" data-testid="records">
-          <thead>
-            <tr>
-              <th>主体</th>
-              <th>类型</th>
-              <th>程度</th>
-              <th>状态</th>
-              <th>认定日期</th>
-              <th>公示截止</th>
-              <th>摘要</th>
+        <PagedTable
+          list={list}
+          testid="records"
+          head={["主体", "类型", "程度", "状态", "认定日期", "公示截止", "摘要"]}
+          row={({ node: r }) => (
+            <tr key={r.id}>
+              <td>
+                <Link to={["subjects", r.subject.id]}>{r.subject.name}</Link>
+                <div className="muted">{r.accountNo}</div>
+              </td>
+              <RecordCells r={r} />
+              <td>{fmtDay(r.publicityEnd)}</td>
+              <td>{r.summary}</td>
             </tr>
-          </thead>
-          <tbody>
-            {conn?.edges.map(({ node: r }) => (
-              <tr key={r.id}>
-                <td>
-                  <Link to={["subjects", r.subject.id]}>{r.subject.name}</Link>
-                  <div className="muted">{r.accountNo}</div>
-                </td>
-                <td>{label(r.kind)}</td>
-                <td>{label(r.severity)}</td>
-                <td>
-                  <Tag code={r.status} text={label(r.status)} />
-                </td>
-                <td>{fmtDay(r.decidedOn)}</td>
-                <td>{fmtDay(r.publicityEnd)}</td>
-                <td>{r.summary}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        <Empty show={!!conn && conn.edges.length === 0} />
-        <Pager total={conn?.totalCount} hasNext={!!conn?.pageInfo.hasNextPage} canPrev={cur.canPrev} onNext={() => cur.next(conn?.pageInfo.endCursor)} onPrev={cur.prev} />
+          )}
+        />
       </Card>
     </Page>
   );

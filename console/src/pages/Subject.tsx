@@ -3,6 +3,7 @@ import { useQuery } from "urql";
 import { graphql } from "../gql";
 import { fmtDay, fmtTime, label } from "../format";
 import { Card, DL, Empty, ErrorBox, Field, Link, Loading, Page, Tag, go } from "../ui";
+import { RecordCells } from "./Records";
 
 const SearchQuery = graphql(`
   query ConsoleSearchSubjects($text: String!) {
@@ -189,12 +190,7 @@ function SubjectDetail({ id }: { id: string }) {
                 <tbody>
                   {d.creditProfile.records.map((r) => (
                     <tr key={r.id}>
-                      <td>{label(r.kind)}</td>
-                      <td>{label(r.severity)}</td>
-                      <td>
-                        <Tag code={r.status} text={label(r.status)} />
-                      </td>
-                      <td>{fmtDay(r.decidedOn)}</td>
+                      <RecordCells r={r} />
                       <td>{r.summary}</td>
                     </tr>
                   ))}

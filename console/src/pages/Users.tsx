@@ -1,9 +1,10 @@
 import { useState, type FormEvent } from "react";
-import { useMutation, useQuery } from "urql";
+import { useMutation } from "urql";
 import { graphql } from "../gql";
 import type { Role } from "../gql/graphql";
 import { fmtTime, label } from "../format";
-import { Card, Empty, ErrorBox, Field, Loading, Notice, Page, Pager, Tag, useCursor, FilterSelect } from "../ui";
+import { Card, ErrorBox, Field, Notice, Page, Tag, FilterSelect } from "../ui";
+import { FilterText, PagedTable, usePagedList } from "../lists";
 
 const UsersQuery = graphql(`
   query ConsoleUsers($filter: UsersFilter, $first: Int, $after: String) {
@@ -99,12 +100,12 @@ const staffRoles: Role[] = ["STAFF", "CREDIT_OFFICER", "ADMIN"];
 
 export function Users({ role }: { role: string }) {
   const admin = role === "ADMIN";
-  const [q, setQ] = useState("");
-  const [roleF, setRoleF] = useState("");
-  const cur = useCursor();
-  const [res, refetch] = useQuery({
+  const list = usePagedList({
     query: UsersQuery,
-    variables: { filter: { query: q || null, role: (roleF || null) as Role | null }, first: 20, after: cur.after },
+    filters: { query: "", role: "" },
+    variables: (f) => ({ filter: { query: f.query || null, role: (f.role || null) as Role | null } }),
+    connection: (d) => d.users,
+    first: 20,
   });
   const [cr, create] = useMutation(CreateUser);
   const [di, disable] = useMutation(DisableUser);
@@ -114,8 +115,7 @@ export function Users({ role }: { role: string }) {
   const [es, end] = useMutation(EndSessions);
   const [done, setDone] = useState<string | null>(null);
   const [nu, setNu] = useState({ username: "", password: "", displayName: "", role: "STAFF" as Role });
-  const conn = res.data?.users;
-  const reload = () => refetch({ requestPolicy: "network-only" });
+  const { conn, reload } = list;
   const ask = (text: string) => window.prompt(text)?.trim();
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -155,64 +155,52 @@ export function Users({ role }: { role: string }) {
   return (
     <Page title="用户">
       <Notice text={done} />
-      <ErrorBox error={res.error ?? cr.error ?? di.error ?? en.error ?? ch.error ?? rp.error ?? es.error} />
+      <ErrorBox error={cr.error ?? di.error ?? en.error ?? ch.error ?? rp.error ?? es.error} />
       <Card>
         <div className="filters">
-          <input placeholder="用户名或姓名" value={q} onChange={(e) => (setQ(e.target.value), cur.reset())} aria-label="搜索用户" />
-          <FilterSelect value={roleF} onChange={(v) => (setRoleF(v), cur.reset())} codes={(["ENTERPRISE", ...staffRoles] as Role[])} allText="全部角色" aria="角色" />
+          <FilterText placeholder="用户名或姓名" value={list.filters.query} onChange={list.setFilter("query")} aria="搜索用户" />
+          <FilterSelect value={list.filters.role} onChange={list.setFilter("role")} codes={(["ENTERPRISE", ...staffRoles] as Role[])} allText="全部角色" aria="角色" />
         </div>
-        <Loading show={res.fetching && !conn} />
-        <table className="table" data-testid="users">
-          <thead>
-            <tr>
-              <th>姓名</th>
-              <th>用户名</th>
-              <th>角色</th>
-              <th>状态</th>
-              <th>最近登录</th>
-              {admin && <th>操作</th>}
+        <PagedTable
+          list={list}
+          testid="users"
+          head={["姓名", "用户名", "角色", "状态", "最近登录", ...(admin ? ["操作"] : [])]}
+          row={({ node: u }) => (
+            <tr key={u.id} data-username={u.username ?? ""}>
+              <td>{u.displayName}</td>
+              <td>{u.username ?? "—"}</td>
+              <td>{label(u.role)}</td>
+              <td>{u.disabled ? <Tag text="已停用" tone="tone-bad" /> : <Tag text="正常" tone="tone-ok" />}</td>
+              <td>{fmtTime(u.lastLoginAt)}</td>
+              {admin && (
+                <td>
+                  <select
+                    aria-label={`操作 ${u.username ?? u.displayName}`}
+                    value=""
+                    onChange={(e) => {
+                      const v = e.target.value;
+                      e.target.value = "";
+                      if (v) act(u, v);
+                    }}
+                  >
+                    <option value="">选择操作…</option>
+                    {u.disabled ? <option value="enable">启用</option> : <option value="disable">停用</option>}
+                    <option value="end">结束会话</option>
+                    {u.role !== "ENTERPRISE" && <option value="reset">重置密码</option>}
+                    {u.role !== "ENTERPRISE" &&
+                      staffRoles
+                        .filter((r) => r !== u.role)
+                        .map((r) => (
+                          <option key={r} value={r}>
+                            改为{label(r)}
+                          </option>
+                        ))}
+                  </select>
+                </td>
+              )}
             </tr>
-          </thead>
-          <tbody>
-            {conn?.edges.map(({ node: u }) => (
-              <tr key={u.id} data-username={u.username ?? ""}>
-                <td>{u.displayName}</td>
-                <td>{u.username ?? "—"}</td>
-                <td>{label(u.role)}</td>
-                <td>{u.disabled ? <Tag text="已停用" tone="tone-bad" /> : <Tag text="正常" tone="tone-ok" />}</td>
-                <td>{fmtTime(u.lastLoginAt)}</td>
-                {admin && (
-                  <td>
-                    <select
-                      aria-label={`操作 ${u.username ?? u.displayName}`}
-                      value=""
-                      onChange={(e) => {
-                        const v = e.target.value;
-                        e.target.value = "";
-                        if (v) act(u, v);
-                      }}
-                    >
-                      <option value="">选择操作…</option>
-                      {u.disabled ? <option value="enable">启用</option> : <option value="disable">停用</option>}
-                      <option value="end">结束会话</option>
-                      {u.role !== "ENTERPRISE" && <option value="reset">重置密码</option>}
-                      {u.role !== "ENTERPRISE" &&
-                        staffRoles
-                          .filter((r) => r !== u.role)
-                          .map((r) => (
-                            <option key={r} value={r}>
-                              改为{label(r)}
-                            </option>
-                          ))}
-                    </select>
-                  </td>
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        <Empty show={!!conn && conn.edges.length === 0} />
-        <Pager total={conn?.totalCount} hasNext={!!conn?.pageInfo.hasNextPage} canPrev={cur.canPrev} onNext={() => cur.next(conn?.pageInfo.endCursor)} onPrev={cur.prev} />
+          )}
+        />
       </Card>
       {admin && (
         <Card title="新建工作人员">
@@ -244,3 +232,4 @@ export function Users({ role }: { role: string }) {
     </Page>
   );
 }
+
