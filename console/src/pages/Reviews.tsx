@@ -1,9 +1,10 @@
 import { useState, type ReactNode } from "react";
-import { useMutation, useQuery } from "urql";
+import { useQuery, type TypedDocumentNode } from "urql";
 import { graphql } from "../gql";
 import type { ObjectionOutcome } from "../gql/graphql";
 import { fmtDay, fmtTime, label } from "../format";
 import { Card, DL, Empty, ErrorBox, Field, Link, Loading, Page, Tag, go } from "../ui";
+import { useSteps } from "../steps";
 
 graphql(`
   fragment ConsoleDeadline on Deadline {
@@ -260,12 +261,17 @@ export function ReviewDetail({ kind, id, role }: { kind: string; id: string; rol
   const officer = role === "CREDIT_OFFICER" || role === "ADMIN";
   return (
     <Page title={kind === "REPAIR" ? "信用修复申请" : "异议申请"} actions={<Link to={["reviews"]}>返回列表</Link>}>
-      {kind === "REPAIR" ? <RepairView id={id} officer={officer} /> : <ObjectionView id={id} officer={officer} />}
+      {kind === "REPAIR" ? (
+        <ReviewShell query={RepairQuery} id={id} officer={officer} item={(d) => d.repair} extra={repairLines} form={(r, reload) => <RepairForm r={r} reload={reload} />} />
+      ) : (
+        <ReviewShell query={ObjectionQuery} id={id} officer={officer} item={(d) => d.objection} extra={objectionLines} form={(o, reload) => <ObjectionForm o={o} reload={reload} />} />
+      )}
     </Page>
   );
 }
 
 type Item = {
+  id: string;
   status: string;
   dueAt: string;
   decision?: string | null;
@@ -314,47 +320,33 @@ function Common({ item, extra }: { item: Item; extra: [string, ReactNode][] }) {
   );
 }
 
-function RepairView({ id, officer }: { id: string; officer: boolean }) {
-  const [res, refetch] = useQuery({ query: RepairQuery, variables: { id }, requestPolicy: "network-only" });
-  const [st, start] = useMutation(StartRepair);
-  const [su, supplement] = useMutation(SupplementRepair);
-  const [ap, approve] = useMutation(ApproveRepair);
-  const [dn, deny] = useMutation(DenyRepair);
-  const [reason, setReason] = useState("");
-  const r = res.data?.repair;
-  const reload = (x: { error?: unknown }) => !x.error && refetch({ requestPolicy: "network-only" });
+// ReviewShell reads a repair or an objection (item picks it from the
+// answer) and shows it: the error of the query, "loading", the shared cards
+// with the kind's extra lines and, to a credit officer while the request is
+// open, the review form (form gets the request and reload, which reads it
+// again after a step).
+function ReviewShell<Data, T extends Item>(props: {
+  query: TypedDocumentNode<Data, { id: string }>;
+  id: string;
+  item: (d: Data) => T | null | undefined;
+  extra: (t: T) => [string, ReactNode][];
+  officer: boolean;
+  form: (t: T, reload: () => void) => ReactNode;
+}) {
+  const [res, refetch] = useQuery({ query: props.query, variables: { id: props.id }, requestPolicy: "network-only" });
+  const item = res.data && props.item(res.data);
   return (
     <>
-      <ErrorBox error={res.error ?? st.error ?? su.error ?? ap.error ?? dn.error} />
-      <Loading show={res.fetching && !r} />
-      {r && (
+      <ErrorBox error={res.error} />
+      <Loading show={res.fetching && !item} />
+      {item && (
         <div className="grid2">
           <div>
-            <Common item={r} extra={[["修复陈述", r.statement], ["待补材料", r.missingItems.join("、") || "—"]]} />
+            <Common item={item} extra={props.extra(item)} />
           </div>
-          {officer && ["SUBMITTED", "UNDER_REVIEW"].includes(r.status) && (
+          {props.officer && ["SUBMITTED", "UNDER_REVIEW"].includes(item.status) && (
             <Card title="审核">
-              <div className="form">
-                {r.status === "SUBMITTED" && (
-                  <button className="primary" onClick={() => start({ input: { id, version: r.version } }).then(reload)}>
-                    开始审核
-                  </button>
-                )}
-                <Field label="意见 / 待补材料（顿号分隔）">
-                  <textarea value={reason} onChange={(e) => setReason(e.target.value)} rows={2} />
-                </Field>
-                <div className="row">
-                  <button className="primary" disabled={!reason} onClick={() => approve({ input: { id, reason, version: r.version } }).then(reload)}>
-                    准予修复
-                  </button>
-                  <button disabled={!reason} onClick={() => deny({ input: { id, reason, version: r.version } }).then(reload)}>
-                    不予修复
-                  </button>
-                  <button disabled={!reason} onClick={() => supplement({ input: { repairId: id, missing: reason.split(/[、,，]/).filter(Boolean), version: r.version } }).then(reload)}>
-                    要求补正
-                  </button>
-                </div>
-              </div>
+              <div className="form">{props.form(item, () => refetch({ requestPolicy: "network-only" }))}</div>
             </Card>
           )}
         </div>
@@ -363,68 +355,95 @@ function RepairView({ id, officer }: { id: string; officer: boolean }) {
   );
 }
 
-function ObjectionView({ id, officer }: { id: string; officer: boolean }) {
-  const [res, refetch] = useQuery({ query: ObjectionQuery, variables: { id }, requestPolicy: "network-only" });
-  const [ac, accept] = useMutation(AcceptObjection);
-  const [na, notAccept] = useMutation(NotAcceptObjection);
-  const [ex, extend] = useMutation(ExtendObjection);
-  const [de, decide] = useMutation(DecideObjection);
+type Repair = Item & { version: number; statement: string; missingItems: string[] };
+
+// repairLines are the lines a repair adds to the request's card.
+const repairLines = (r: Repair): [string, ReactNode][] => [
+  ["修复陈述", r.statement],
+  ["待补材料", r.missingItems.join("、") || "—"],
+];
+
+function RepairForm({ r, reload }: { r: Repair; reload: () => void }) {
+  const id = r.id;
+  const { run, error } = useSteps({ start: StartRepair, supplement: SupplementRepair, approve: ApproveRepair, deny: DenyRepair }, reload);
   const [reason, setReason] = useState("");
-  const [outcome, setOutcome] = useState<ObjectionOutcome>("REVOKED");
-  const o = res.data?.objection;
-  const reload = (x: { error?: unknown }) => !x.error && refetch({ requestPolicy: "network-only" });
   return (
     <>
-      <ErrorBox error={res.error ?? ac.error ?? na.error ?? ex.error ?? de.error} />
-      <Loading show={res.fetching && !o} />
-      {o && (
-        <div className="grid2">
-          <div>
-            <Common item={o} extra={[["异议理由", o.reason], ["已延期", o.extended ? "是" : "否"]]} />
-          </div>
-          {officer && ["SUBMITTED", "UNDER_REVIEW"].includes(o.status) && (
-            <Card title="审核">
-              <div className="form">
-                {o.status === "SUBMITTED" && (
-                  <div className="row">
-                    <button className="primary" onClick={() => accept({ input: { id, version: o.version } }).then(reload)}>
-                      受理异议
-                    </button>
-                  </div>
-                )}
-                <Field label="意见">
-                  <textarea name="reason" value={reason} onChange={(e) => setReason(e.target.value)} rows={2} />
-                </Field>
-                {o.status === "SUBMITTED" && (
-                  <button disabled={!reason} onClick={() => notAccept({ input: { id, reason, version: o.version } }).then(reload)}>
-                    不予受理
-                  </button>
-                )}
-                {o.status === "UNDER_REVIEW" && (
-                  <>
-                    <Field label="处理结果">
-                      <select name="outcome" value={outcome} onChange={(e) => setOutcome(e.target.value as ObjectionOutcome)}>
-                        <option value="REVOKED">撤销记录</option>
-                        <option value="CORRECTED">更正记录</option>
-                        <option value="UPHELD">维持原记录</option>
-                      </select>
-                    </Field>
-                    <div className="row">
-                      <button className="primary" disabled={!reason} onClick={() => decide({ input: { id, outcome, reason, version: o.version } }).then(reload)}>
-                        作出决定
-                      </button>
-                      {!o.extended && (
-                        <button disabled={!reason} onClick={() => extend({ input: { id, days: 5, reason, version: o.version } }).then(reload)}>
-                          延期 5 个工作日
-                        </button>
-                      )}
-                    </div>
-                  </>
-                )}
-              </div>
-            </Card>
-          )}
+      <ErrorBox error={error} />
+      {r.status === "SUBMITTED" && (
+        <button className="primary" onClick={() => run.start({ input: { id, version: r.version } })}>
+          开始审核
+        </button>
+      )}
+      <Field label="意见 / 待补材料（顿号分隔）">
+        <textarea value={reason} onChange={(e) => setReason(e.target.value)} rows={2} />
+      </Field>
+      <div className="row">
+        <button className="primary" disabled={!reason} onClick={() => run.approve({ input: { id, reason, version: r.version } })}>
+          准予修复
+        </button>
+        <button disabled={!reason} onClick={() => run.deny({ input: { id, reason, version: r.version } })}>
+          不予修复
+        </button>
+        <button disabled={!reason} onClick={() => run.supplement({ input: { repairId: id, missing: reason.split(/[、,，]/).filter(Boolean), version: r.version } })}>
+          要求补正
+        </button>
+      </div>
+    </>
+  );
+}
+
+type Objection = Item & { version: number; extended: boolean; reason: string };
+
+// objectionLines are the lines an objection adds to the request's card.
+const objectionLines = (o: Objection): [string, ReactNode][] => [
+  ["异议理由", o.reason],
+  ["已延期", o.extended ? "是" : "否"],
+];
+
+function ObjectionForm({ o, reload }: { o: Objection; reload: () => void }) {
+  const id = o.id;
+  const { run, error } = useSteps({ accept: AcceptObjection, notAccept: NotAcceptObjection, extend: ExtendObjection, decide: DecideObjection }, reload);
+  const [reason, setReason] = useState("");
+  const [outcome, setOutcome] = useState<ObjectionOutcome>("REVOKED");
+  return (
+    <>
+      <ErrorBox error={error} />
+      {o.status === "SUBMITTED" && (
+        <div className="row">
+          <button className="primary" onClick={() => run.accept({ input: { id, version: o.version } })}>
+            受理异议
+          </button>
         </div>
+      )}
+      <Field label="意见">
+        <textarea name="reason" value={reason} onChange={(e) => setReason(e.target.value)} rows={2} />
+      </Field>
+      {o.status === "SUBMITTED" && (
+        <button disabled={!reason} onClick={() => run.notAccept({ input: { id, reason, version: o.version } })}>
+          不予受理
+        </button>
+      )}
+      {o.status === "UNDER_REVIEW" && (
+        <>
+          <Field label="处理结果">
+            <select name="outcome" value={outcome} onChange={(e) => setOutcome(e.target.value as ObjectionOutcome)}>
+              <option value="REVOKED">撤销记录</option>
+              <option value="CORRECTED">更正记录</option>
+              <option value="UPHELD">维持原记录</option>
+            </select>
+          </Field>
+          <div className="row">
+            <button className="primary" disabled={!reason} onClick={() => run.decide({ input: { id, outcome, reason, version: o.version } })}>
+              作出决定
+            </button>
+            {!o.extended && (
+              <button disabled={!reason} onClick={() => run.extend({ input: { id, days: 5, reason, version: o.version } })}>
+                延期 5 个工作日
+              </button>
+            )}
+          </div>
+        </>
       )}
     </>
   );
