@@ -17,18 +17,7 @@ import { Jobs } from "./pages/Jobs";
 import { Audit } from "./pages/Audit";
 import { Dashboard } from "./pages/Dashboard";
 
-const LoginMutation = graphql(`
-  mutation ConsoleLogin($input: StaffLoginInput!) {
-    staffLogin(input: $input) {
-      token
-      user {
-        id
-        role
-        displayName
-      }
-    }
-  }
-`);
+const LoginMutation = graphql(`mutation ConsoleLogin($input: StaffLoginInput!) { staffLogin(input: $input) { token user { id role displayName } } }`);
 
 const MeQuery = graphql(`
   query ConsoleMe {
@@ -41,13 +30,7 @@ const MeQuery = graphql(`
   }
 `);
 
-const LogoutMutation = graphql(`
-  mutation ConsoleLogout {
-    logout {
-      ok
-    }
-  }
-`);
+const LogoutMutation = graphql(`mutation ConsoleLogout { logout { ok } }`);
 
 export function App() {
   const [session, setSession] = useState(0);

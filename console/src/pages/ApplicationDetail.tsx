@@ -3,6 +3,7 @@ import { useMutation, useQuery } from "urql";
 import { graphql } from "../gql";
 import { fmtTime, label, toRFC3339 } from "../format";
 import { Card, DL, ErrorBox, Link, Loading, Notice, Page, Tag, Field } from "../ui";
+import { Table } from "../lists";
 
 const AppQuery = graphql(`
   query ConsoleApplication($id: ID!) {
@@ -79,78 +80,12 @@ const StaffUsersQuery = graphql(`
   }
 `);
 
-const Schedule = graphql(`
-  mutation ConsoleScheduleSurvey($input: ScheduleSurveyInput!) {
-    scheduleSurvey(input: $input) {
-      application {
-        id
-        status
-        version
-      }
-    }
-  }
-`);
-const Survey = graphql(`
-  mutation ConsoleRecordSurvey($input: RecordSurveyInput!) {
-    recordSurvey(input: $input) {
-      application {
-        id
-        status
-        version
-      }
-    }
-  }
-`);
-const Check = graphql(`
-  mutation ConsoleCreditCheck($input: ApplicationStepInput!) {
-    runCreditCheck(input: $input) {
-      eligible
-      conditions {
-        code
-        passed
-        detail
-      }
-      application {
-        id
-        status
-        version
-      }
-    }
-  }
-`);
-const Accept = graphql(`
-  mutation ConsoleAccept($input: AcceptApplicationInput!) {
-    acceptApplication(input: $input) {
-      application {
-        id
-        status
-        version
-      }
-    }
-  }
-`);
-const PassExtra = graphql(`
-  mutation ConsolePassExtraReview($input: PassExtraReviewInput!) {
-    passExtraReview(input: $input) {
-      application {
-        id
-        status
-        version
-      }
-    }
-  }
-`);
-const Reject = graphql(`
-  mutation ConsoleReject($input: RejectApplicationInput!) {
-    rejectApplication(input: $input) {
-      application {
-        id
-        status
-        version
-      }
-    }
-  }
-`);
+const Schedule = graphql(`mutation ConsoleScheduleSurvey($input: ScheduleSurveyInput!) { scheduleSurvey(input: $input) { application { id status version } } }`);
+const Survey = graphql(`mutation ConsoleRecordSurvey($input: RecordSurveyInput!) { recordSurvey(input: $input) { application { id status version } } }`);
+const Check = graphql(`mutation ConsoleCreditCheck($input: ApplicationStepInput!) { runCreditCheck(input: $input) { eligible conditions { code passed detail } application { id status version } } }`);
+const Accept = graphql(`mutation ConsoleAccept($input: AcceptApplicationInput!) { acceptApplication(input: $input) { application { id status version } } }`);
+const PassExtra = graphql(`mutation ConsolePassExtraReview($input: PassExtraReviewInput!) { passExtraReview(input: $input) { application { id status version } } }`);
+const Reject = graphql(`mutation ConsoleReject($input: RejectApplicationInput!) { rejectApplication(input: $input) { application { id status version } } }`);
 
 const terminal = ["ACCEPTED", "REJECTED", "WITHDRAWN"];
 
@@ -249,26 +184,17 @@ export function ApplicationDetail({ id, meId }: { id: string; meId: string }) {
 function Conditions({ list }: { list: { code: string; passed?: boolean | null; detail: string }[] }) {
   if (list.length === 0) return null;
   return (
-    <table className="table" data-testid="conditions">
-      <thead>
-        <tr>
-          <th>条件</th>
-          <th>结果</th>
-          <th>说明</th>
+    <Table testid="conditions" head={["条件", "结果", "说明"]}>
+      {list.map((c) => (
+        <tr key={c.code}>
+          <td>
+            <code>{c.code}</code>
+          </td>
+          <td>{c.passed == null ? "待核" : c.passed ? <Tag text="满足" tone="tone-ok" /> : <Tag text="不满足" tone="tone-bad" />}</td>
+          <td>{c.detail}</td>
         </tr>
-      </thead>
-      <tbody>
-        {list.map((c) => (
-          <tr key={c.code}>
-            <td>
-              <code>{c.code}</code>
-            </td>
-            <td>{c.passed == null ? "待核" : c.passed ? <Tag text="满足" tone="tone-ok" /> : <Tag text="不满足" tone="tone-bad" />}</td>
-            <td>{c.detail}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </Table>
   );
 }
 

@@ -5,6 +5,7 @@ import { getToken } from "../client";
 import { label } from "../format";
 import { BarChart, type Bar } from "../charts";
 import { Card, ErrorBox, Loading, Page } from "../ui";
+import { Table } from "../lists";
 
 const DashQuery = graphql(`
   query ConsoleDashboard($from: Time, $to: Time) {
@@ -140,28 +141,17 @@ export function Dashboard() {
             {s.ratings.length > 0 && <p className="muted">信用核查评级：{s.ratings.map((r) => `${r.rating} ${r.count}`).join("，")}</p>}
           </Card>
           <Card title="修复与异议办理期限">
-            <table className="table" data-testid="review-deadlines">
-              <thead>
-                <tr>
-                  <th>类型</th>
-                  <th>按期办结</th>
-                  <th>逾期办结</th>
-                  <th>办理中</th>
-                  <th>已超期</th>
+            <Table testid="review-deadlines" head={["类型", "按期办结", "逾期办结", "办理中", "已超期"]}>
+              {s.reviewDeadlines.map((r) => (
+                <tr key={r.kind}>
+                  <td>{label(r.kind)}</td>
+                  <td>{r.onTime}</td>
+                  <td>{r.late}</td>
+                  <td>{r.openOnTime}</td>
+                  <td className={r.openOverdue ? "sla-red" : ""}>{r.openOverdue}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {s.reviewDeadlines.map((r) => (
-                  <tr key={r.kind}>
-                    <td>{label(r.kind)}</td>
-                    <td>{r.onTime}</td>
-                    <td>{r.late}</td>
-                    <td>{r.openOnTime}</td>
-                    <td className={r.openOverdue ? "sla-red" : ""}>{r.openOverdue}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </Table>
           </Card>
         </div>
       )}

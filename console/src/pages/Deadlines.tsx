@@ -26,13 +26,7 @@ const DeadlinesQuery = graphql(`
   }
 `);
 
-const MarkRead = graphql(`
-  mutation ConsoleMarkNoticeRead($input: MarkNoticeReadInput!) {
-    markNoticeRead(input: $input) {
-      read
-    }
-  }
-`);
+const MarkRead = graphql(`mutation ConsoleMarkNoticeRead($input: MarkNoticeReadInput!) { markNoticeRead(input: $input) { read } }`);
 
 export function Deadlines({ meId }: { meId: string }) {
   const [mine, setMine] = useState(false);

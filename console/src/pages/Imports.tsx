@@ -8,15 +8,7 @@ import { errText, fmtTime, label } from "../format";
 import { Card, DL, ErrorBox, Field, Page, Tag, FilterSelect } from "../ui";
 import { PagedTable, Table, usePagedList } from "../lists";
 
-const ImportMutation = graphql(`
-  mutation ConsoleImport($input: ImportBillingFileInput!) {
-    importBillingFile(input: $input) {
-      job {
-        id
-      }
-    }
-  }
-`);
+const ImportMutation = graphql(`mutation ConsoleImport($input: ImportBillingFileInput!) { importBillingFile(input: $input) { job { id } } }`);
 
 const JobQuery = graphql(`
   query ConsoleImportJob($id: ID!) {

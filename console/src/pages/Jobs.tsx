@@ -4,6 +4,7 @@ import { graphql } from "../gql";
 import type { PublicationStatus } from "../gql/graphql";
 import { fmtTime } from "../format";
 import { Card, Empty, ErrorBox, Loading, Notice, Page, Tag } from "../ui";
+import { Table } from "../lists";
 
 const JobsQuery = graphql(`
   query ConsoleJobs {
@@ -53,28 +54,9 @@ const PublicationsQuery = graphql(`
     }
   }
 `);
-const RetryPublication = graphql(`
-  mutation ConsoleRetryPublication($input: RetryPublicationInput!) {
-    retryPublication(input: $input) {
-      publication {
-        id
-        status
-      }
-    }
-  }
-`);
+const RetryPublication = graphql(`mutation ConsoleRetryPublication($input: RetryPublicationInput!) { retryPublication(input: $input) { publication { id status } } }`);
 
-const RunJob = graphql(`
-  mutation ConsoleRunJob($input: RunJobInput!) {
-    runJob(input: $input) {
-      run {
-        job
-        status
-        detail
-      }
-    }
-  }
-`);
+const RunJob = graphql(`mutation ConsoleRunJob($input: RunJobInput!) { runJob(input: $input) { run { job status detail } } }`);
 
 export function Jobs() {
   const [res] = useQuery({ query: JobsQuery });
@@ -88,38 +70,29 @@ export function Jobs() {
       <Loading show={res.fetching && !res.data} />
       <div className="grid2">
         <Card title="定时任务">
-          <table className="table" data-testid="jobs">
-            <thead>
-              <tr>
-                <th>任务</th>
-                <th>计划</th>
-                <th />
+          <Table testid="jobs" head={["任务", "计划", ""]}>
+            {res.data?.jobs.map((j) => (
+              <tr key={j.name} className={name === j.name ? "selected clickable" : "clickable"} onClick={() => setName(j.name)}>
+                <td>
+                  <code>{j.name}</code>
+                </td>
+                <td>
+                  <code>{j.schedule}</code>
+                </td>
+                <td>
+                  <button
+                    type="button"
+                    onClick={(e) => {
+                      e.stopPropagation();
+                      run({ input: { name: j.name } }).then((r) => r.data && setDone(`${j.name}：${r.data.runJob.run.status} ${r.data.runJob.run.detail ?? ""}`));
+                    }}
+                  >
+                    立即运行
+                  </button>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {res.data?.jobs.map((j) => (
-                <tr key={j.name} className={name === j.name ? "selected clickable" : "clickable"} onClick={() => setName(j.name)}>
-                  <td>
-                    <code>{j.name}</code>
-                  </td>
-                  <td>
-                    <code>{j.schedule}</code>
-                  </td>
-                  <td>
-                    <button
-                      type="button"
-                      onClick={(e) => {
-                        e.stopPropagation();
-                        run({ input: { name: j.name } }).then((r) => r.data && setDone(`${j.name}：${r.data.runJob.run.status} ${r.data.runJob.run.detail ?? ""}`));
-                      }}
-                    >
-                      立即运行
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </Table>
         </Card>
         <Card title={name ? `运行记录：${name}` : "运行记录"}>{name ? <Runs name={name} /> : <Empty show text="选择一个任务" />}</Card>
       </div>
@@ -133,30 +106,19 @@ function Runs({ name }: { name: string }) {
   return (
     <>
       <ErrorBox error={res.error} />
-      <table className="table">
-        <thead>
-          <tr>
-            <th>开始</th>
-            <th>结束</th>
-            <th>触发</th>
-            <th>结果</th>
-            <th>说明</th>
+      <Table head={["开始", "结束", "触发", "结果", "说明"]}>
+        {res.data?.jobRuns.edges.map(({ node: r }, i) => (
+          <tr key={i}>
+            <td>{fmtTime(r.startedAt)}</td>
+            <td>{fmtTime(r.finishedAt)}</td>
+            <td>{r.trigger}</td>
+            <td>
+              <Tag code={r.status} text={r.status} />
+            </td>
+            <td>{r.detail ?? r.reason}</td>
           </tr>
-        </thead>
-        <tbody>
-          {res.data?.jobRuns.edges.map(({ node: r }, i) => (
-            <tr key={i}>
-              <td>{fmtTime(r.startedAt)}</td>
-              <td>{fmtTime(r.finishedAt)}</td>
-              <td>{r.trigger}</td>
-              <td>
-                <Tag code={r.status} text={r.status} />
-              </td>
-              <td>{r.detail ?? r.reason}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </Table>
       <Empty show={!!res.data && res.data.jobRuns.edges.length === 0} />
     </>
   );
@@ -181,42 +143,29 @@ function Publications() {
         <span className="muted">共 {conn?.totalCount ?? 0} 条</span>
       </div>
       <ErrorBox error={res.error ?? rt.error} />
-      <table className="table" data-testid="publications">
-        <thead>
-          <tr>
-            <th>类型</th>
-            <th>状态</th>
-            <th>尝试次数</th>
-            <th>创建</th>
-            <th>完成 / 下次尝试</th>
-            <th>错误</th>
-            <th />
+      <Table testid="publications" head={["类型", "状态", "尝试次数", "创建", "完成 / 下次尝试", "错误", ""]}>
+        {conn?.edges.map(({ node: p }) => (
+          <tr key={p.id}>
+            <td>
+              <code>{p.kind}</code>
+            </td>
+            <td>
+              <Tag code={p.status} text={p.status} />
+            </td>
+            <td>{p.attempts}</td>
+            <td>{fmtTime(p.createdAt)}</td>
+            <td>{fmtTime(p.doneAt ?? p.nextAttemptAt)}</td>
+            <td>{p.lastError}</td>
+            <td>
+              {p.status === "DEAD" && (
+                <button type="button" onClick={() => retry({ input: { id: p.id } }).then(() => refetch({ requestPolicy: "network-only" }))}>
+                  重新发送
+                </button>
+              )}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {conn?.edges.map(({ node: p }) => (
-            <tr key={p.id}>
-              <td>
-                <code>{p.kind}</code>
-              </td>
-              <td>
-                <Tag code={p.status} text={p.status} />
-              </td>
-              <td>{p.attempts}</td>
-              <td>{fmtTime(p.createdAt)}</td>
-              <td>{fmtTime(p.doneAt ?? p.nextAttemptAt)}</td>
-              <td>{p.lastError}</td>
-              <td>
-                {p.status === "DEAD" && (
-                  <button type="button" onClick={() => retry({ input: { id: p.id } }).then(() => refetch({ requestPolicy: "network-only" }))}>
-                    重新发送
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </Table>
       <Empty show={!!conn && conn.edges.length === 0} />
     </Card>
   );

@@ -5,6 +5,7 @@ import type { ObjectionOutcome } from "../gql/graphql";
 import { fmtDay, fmtTime, label } from "../format";
 import { Card, DL, Empty, ErrorBox, Field, Link, Loading, Page, Tag, go } from "../ui";
 import { useSteps } from "../steps";
+import { Table } from "../lists";
 
 graphql(`
   fragment ConsoleDeadline on Deadline {
@@ -114,94 +115,14 @@ const ObjectionQuery = graphql(`
   }
 `);
 
-const StartRepair = graphql(`
-  mutation ConsoleStartRepair($input: ReviewStepInput!) {
-    startRepairReview(input: $input) {
-      repair {
-        id
-        status
-        version
-      }
-    }
-  }
-`);
-const SupplementRepair = graphql(`
-  mutation ConsoleRepairSupplement($input: RequestRepairSupplementInput!) {
-    requestRepairSupplement(input: $input) {
-      repair {
-        id
-        status
-        version
-      }
-    }
-  }
-`);
-const ApproveRepair = graphql(`
-  mutation ConsoleApproveRepair($input: ReviewDecisionInput!) {
-    approveRepair(input: $input) {
-      repair {
-        id
-        status
-        version
-      }
-    }
-  }
-`);
-const DenyRepair = graphql(`
-  mutation ConsoleDenyRepair($input: ReviewDecisionInput!) {
-    denyRepair(input: $input) {
-      repair {
-        id
-        status
-        version
-      }
-    }
-  }
-`);
-const AcceptObjection = graphql(`
-  mutation ConsoleAcceptObjection($input: ReviewStepInput!) {
-    acceptObjection(input: $input) {
-      objection {
-        id
-        status
-        version
-      }
-    }
-  }
-`);
-const NotAcceptObjection = graphql(`
-  mutation ConsoleNotAcceptObjection($input: ReviewDecisionInput!) {
-    notAcceptObjection(input: $input) {
-      objection {
-        id
-        status
-        version
-      }
-    }
-  }
-`);
-const ExtendObjection = graphql(`
-  mutation ConsoleExtendObjection($input: ExtendObjectionInput!) {
-    extendObjection(input: $input) {
-      objection {
-        id
-        status
-        version
-      }
-    }
-  }
-`);
-const DecideObjection = graphql(`
-  mutation ConsoleDecideObjection($input: DecideObjectionInput!) {
-    decideObjection(input: $input) {
-      objection {
-        id
-        status
-        version
-      }
-    }
-  }
-`);
+const StartRepair = graphql(`mutation ConsoleStartRepair($input: ReviewStepInput!) { startRepairReview(input: $input) { repair { id status version } } }`);
+const SupplementRepair = graphql(`mutation ConsoleRepairSupplement($input: RequestRepairSupplementInput!) { requestRepairSupplement(input: $input) { repair { id status version } } }`);
+const ApproveRepair = graphql(`mutation ConsoleApproveRepair($input: ReviewDecisionInput!) { approveRepair(input: $input) { repair { id status version } } }`);
+const DenyRepair = graphql(`mutation ConsoleDenyRepair($input: ReviewDecisionInput!) { denyRepair(input: $input) { repair { id status version } } }`);
+const AcceptObjection = graphql(`mutation ConsoleAcceptObjection($input: ReviewStepInput!) { acceptObjection(input: $input) { objection { id status version } } }`);
+const NotAcceptObjection = graphql(`mutation ConsoleNotAcceptObjection($input: ReviewDecisionInput!) { notAcceptObjection(input: $input) { objection { id status version } } }`);
+const ExtendObjection = graphql(`mutation ConsoleExtendObjection($input: ExtendObjectionInput!) { extendObjection(input: $input) { objection { id status version } } }`);
+const DecideObjection = graphql(`mutation ConsoleDecideObjection($input: DecideObjectionInput!) { decideObjection(input: $input) { objection { id status version } } }`);
 
 // Reviews lists the open repairs and objections with their working-day
 // deadlines (R5.3).
@@ -228,32 +149,22 @@ export function Reviews() {
 
 export function DeadlineTable({ list }: { list: { kind: string; id: string; subjectId: string; status: string; dueAt: string; overdue: boolean }[] }) {
   return (
-    <table className="table" data-testid="reviews">
-      <thead>
-        <tr>
-          <th>类型</th>
-          <th>状态</th>
-          <th>办理期限（工作日）</th>
-          <th>主体</th>
+    <Table testid="reviews" head={["类型", "状态", "办理期限（工作日）", "主体"]}>
+      {list.map((d) => (
+        <tr key={d.kind + d.id} className={"clickable " + (d.overdue ? "sla-red" : "")} onClick={() => go("reviews", d.kind, d.id)}>
+          <td>{label(d.kind)}</td>
+          <td>
+            <Tag code={d.status} text={label(d.status)} />
+          </td>
+          <td>
+            {fmtDay(d.dueAt)} {d.overdue && <Tag text="已超期" tone="tone-bad" />}
+          </td>
+          <td>
+            <Link to={["subjects", d.subjectId]}>查看主体</Link>
+          </td>
         </tr>
-      </thead>
-      <tbody>
-        {list.map((d) => (
-          <tr key={d.kind + d.id} className={"clickable " + (d.overdue ? "sla-red" : "")} onClick={() => go("reviews", d.kind, d.id)}>
-            <td>{label(d.kind)}</td>
-            <td>
-              <Tag code={d.status} text={label(d.status)} />
-            </td>
-            <td>
-              {fmtDay(d.dueAt)} {d.overdue && <Tag text="已超期" tone="tone-bad" />}
-            </td>
-            <td>
-              <Link to={["subjects", d.subjectId]}>查看主体</Link>
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </Table>
   );
 }
 

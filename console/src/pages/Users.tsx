@@ -30,71 +30,12 @@ const UsersQuery = graphql(`
   }
 `);
 
-const CreateUser = graphql(`
-  mutation ConsoleCreateUser($input: CreateStaffUserInput!) {
-    createStaffUser(input: $input) {
-      user {
-        id
-        username
-      }
-    }
-  }
-`);
-const DisableUser = graphql(`
-  mutation ConsoleDisableUser($input: DisableUserInput!) {
-    disableUser(input: $input) {
-      sessionsEnded
-      user {
-        id
-        disabled
-        version
-      }
-    }
-  }
-`);
-const EnableUser = graphql(`
-  mutation ConsoleEnableUser($input: EnableUserInput!) {
-    enableUser(input: $input) {
-      user {
-        id
-        disabled
-        version
-      }
-    }
-  }
-`);
-const ChangeRole = graphql(`
-  mutation ConsoleChangeRole($input: ChangeUserRoleInput!) {
-    changeUserRole(input: $input) {
-      sessionsEnded
-      user {
-        id
-        role
-        version
-      }
-    }
-  }
-`);
-const ResetPassword = graphql(`
-  mutation ConsoleResetPassword($input: ResetUserPasswordInput!) {
-    resetUserPassword(input: $input) {
-      sessionsEnded
-      user {
-        id
-      }
-    }
-  }
-`);
-const EndSessions = graphql(`
-  mutation ConsoleEndSessions($input: EndUserSessionsInput!) {
-    endUserSessions(input: $input) {
-      sessionsEnded
-      user {
-        id
-      }
-    }
-  }
-`);
+const CreateUser = graphql(`mutation ConsoleCreateUser($input: CreateStaffUserInput!) { createStaffUser(input: $input) { user { id username } } }`);
+const DisableUser = graphql(`mutation ConsoleDisableUser($input: DisableUserInput!) { disableUser(input: $input) { sessionsEnded user { id disabled version } } }`);
+const EnableUser = graphql(`mutation ConsoleEnableUser($input: EnableUserInput!) { enableUser(input: $input) { user { id disabled version } } }`);
+const ChangeRole = graphql(`mutation ConsoleChangeRole($input: ChangeUserRoleInput!) { changeUserRole(input: $input) { sessionsEnded user { id role version } } }`);
+const ResetPassword = graphql(`mutation ConsoleResetPassword($input: ResetUserPasswordInput!) { resetUserPassword(input: $input) { sessionsEnded user { id } } }`);
+const EndSessions = graphql(`mutation ConsoleEndSessions($input: EndUserSessionsInput!) { endUserSessions(input: $input) { sessionsEnded user { id } } }`);
 
 const staffRoles: Role[] = ["STAFF", "CREDIT_OFFICER", "ADMIN"];
 
