@@ -37,37 +37,9 @@ const CasesQuery = graphql(`
   }
 `);
 
-const OpenCase = graphql(`
-  mutation ConsoleOpenCase($input: OpenCaseInput!) {
-    openCase(input: $input) {
-      case {
-        ...ConsoleCase
-      }
-    }
-  }
-`);
-const ConfirmCase = graphql(`
-  mutation ConsoleConfirmCase($input: DecideCaseInput!) {
-    confirmCase(input: $input) {
-      case {
-        ...ConsoleCase
-      }
-      record {
-        id
-        status
-      }
-    }
-  }
-`);
-const DismissCase = graphql(`
-  mutation ConsoleDismissCase($input: DecideCaseInput!) {
-    dismissCase(input: $input) {
-      case {
-        ...ConsoleCase
-      }
-    }
-  }
-`);
+const OpenCase = graphql(`mutation ConsoleOpenCase($input: OpenCaseInput!) { openCase(input: $input) { case { ...ConsoleCase } } }`);
+const ConfirmCase = graphql(`mutation ConsoleConfirmCase($input: DecideCaseInput!) { confirmCase(input: $input) { case { ...ConsoleCase } record { id status } } }`);
+const DismissCase = graphql(`mutation ConsoleDismissCase($input: DecideCaseInput!) { dismissCase(input: $input) { case { ...ConsoleCase } } }`);
 
 export function Cases({ role }: { role: string }) {
   const [o, open] = useMutation(OpenCase);
