@@ -1,6 +1,6 @@
 import { useState, type ReactNode } from "react";
-import { useQuery, type AnyVariables, type TypedDocumentNode, type UseQueryArgs } from "urql";
-import { Empty, ErrorBox, Loading, Pager, useCursor } from "./ui";
+import { useQuery, type AnyVariables, type CombinedError, type TypedDocumentNode, type UseQueryArgs } from "urql";
+import { Empty, ErrorBox, Loading, Pager, Table, useCursor } from "./ui";
 
 // Connection is what the API's paged lists answer: a page of edges, the
 // cursor of its last one and (where the list has one) the whole count.
@@ -51,30 +51,12 @@ export function usePagedList<Data, Vars extends AnyVariables, F extends object, 
   };
 }
 
+// PagedList is what PagedTable shows: usePagedList's answer.
 export type PagedList<E> = {
-  res: { error?: Parameters<typeof ErrorBox>[0]["error"]; fetching: boolean };
+  res: { error?: CombinedError; fetching: boolean };
   conn?: Connection<E>;
   pager: Parameters<typeof Pager>[0];
 };
-
-// Table is the console's table: a header row of column titles ("" for a
-// column without one; none for a table without a header) and the rows.
-export function Table({ head, testid, children }: { head?: ReactNode[]; testid?: string; children: ReactNode }) {
-  return (
-    <table className="table" data-testid={testid}>
-      {head && (
-        <thead>
-          <tr>
-            {head.map((h, i) => (
-              <th key={i}>{h}</th>
-            ))}
-          </tr>
-        </thead>
-      )}
-      <tbody>{children}</tbody>
-    </table>
-  );
-}
 
 // PagedTable shows a paged list: its error, "loading" before the first
 // answer, a table with a row per edge, "no data" and the pager.
@@ -91,9 +73,4 @@ export function PagedTable<E>({ list, head, testid, row }: { list: PagedList<E>;
       <Pager {...list.pager} />
     </>
   );
-}
-
-// FilterText is a list's free-text filter.
-export function FilterText({ value, onChange, placeholder, aria }: { value: string; onChange: (v: string) => void; placeholder: string; aria: string }) {
-  return <input placeholder={placeholder} value={value} onChange={(e) => onChange(e.target.value)} aria-label={aria} />;
 }

@@ -171,3 +171,27 @@ export function FilterSelect({
     </select>
   );
 }
+
+// FilterText is a list's free-text filter.
+export function FilterText({ value, onChange, placeholder, aria }: { value: string; onChange: (v: string) => void; placeholder: string; aria: string }) {
+  return <input placeholder={placeholder} value={value} onChange={(e) => onChange(e.target.value)} aria-label={aria} />;
+}
+
+// Table is the console's table: a header row of column titles ("" for a
+// column without one; none for a table without a header) and the rows.
+export function Table({ head, testid, children }: { head?: ReactNode[]; testid?: string; children: ReactNode }) {
+  return (
+    <table className="table" data-testid={testid}>
+      {head && (
+        <thead>
+          <tr>
+            {head.map((h, i) => (
+              <th key={i}>{h}</th>
+            ))}
+          </tr>
+        </thead>
+      )}
+      <tbody>{children}</tbody>
+    </table>
+  );
+}

@@ -2,8 +2,7 @@ import { useState, type FormEvent } from "react";
 import { useMutation, useQuery } from "urql";
 import { graphql } from "../gql";
 import { fmtTime, label, toRFC3339 } from "../format";
-import { Card, DL, ErrorBox, Link, Loading, Notice, Page, Tag, Field } from "../ui";
-import { Table } from "../lists";
+import { Card, DL, ErrorBox, Link, Loading, Notice, Page, Tag, Field, Table } from "../ui";
 
 const AppQuery = graphql(`
   query ConsoleApplication($id: ID!) {

@@ -1,7 +1,7 @@
 import { graphql } from "../gql";
 import { fmtTime, label } from "../format";
-import { Card, Page } from "../ui";
-import { FilterText, PagedTable, usePagedList } from "../lists";
+import { Card, Page, FilterText } from "../ui";
+import { PagedTable, usePagedList } from "../lists";
 
 const AuditQuery = graphql(`
   query ConsoleAudit($filter: AuditLogFilter, $first: Int, $after: String) {

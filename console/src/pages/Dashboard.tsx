@@ -4,8 +4,7 @@ import { graphql } from "../gql";
 import { getToken } from "../client";
 import { label } from "../format";
 import { BarChart, type Bar } from "../charts";
-import { Card, ErrorBox, Loading, Page } from "../ui";
-import { Table } from "../lists";
+import { Card, ErrorBox, Loading, Page, Table } from "../ui";
 
 const DashQuery = graphql(`
   query ConsoleDashboard($from: Time, $to: Time) {

@@ -5,8 +5,8 @@ import { graphql } from "../gql";
 import type { ImportKind, ImportStatus } from "../gql/graphql";
 import { getToken } from "../client";
 import { errText, fmtTime, label } from "../format";
-import { Card, DL, ErrorBox, Field, Page, Tag, FilterSelect } from "../ui";
-import { PagedTable, Table, usePagedList } from "../lists";
+import { Card, DL, ErrorBox, Field, Page, Tag, FilterSelect, Table } from "../ui";
+import { PagedTable, usePagedList } from "../lists";
 
 const ImportMutation = graphql(`mutation ConsoleImport($input: ImportBillingFileInput!) { importBillingFile(input: $input) { job { id } } }`);
 

@@ -3,8 +3,7 @@ import { useMutation, useQuery } from "urql";
 import { graphql } from "../gql";
 import type { PublicationStatus } from "../gql/graphql";
 import { fmtTime } from "../format";
-import { Card, Empty, ErrorBox, Loading, Notice, Page, Tag } from "../ui";
-import { Table } from "../lists";
+import { Card, Empty, ErrorBox, Loading, Notice, Page, Tag, Table } from "../ui";
 
 const JobsQuery = graphql(`
   query ConsoleJobs {

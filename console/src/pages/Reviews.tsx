@@ -3,9 +3,8 @@ import { useQuery, type TypedDocumentNode } from "urql";
 import { graphql } from "../gql";
 import type { ObjectionOutcome } from "../gql/graphql";
 import { fmtDay, fmtTime, label } from "../format";
-import { Card, DL, Empty, ErrorBox, Field, Link, Loading, Page, Tag, go } from "../ui";
+import { Card, DL, Empty, ErrorBox, Field, Link, Loading, Page, Tag, go, Table } from "../ui";
 import { useSteps } from "../steps";
-import { Table } from "../lists";
 
 graphql(`
   fragment ConsoleDeadline on Deadline {

@@ -3,8 +3,8 @@ import { useMutation } from "urql";
 import { graphql } from "../gql";
 import type { Role } from "../gql/graphql";
 import { fmtTime, label } from "../format";
-import { Card, ErrorBox, Field, Notice, Page, Tag, FilterSelect } from "../ui";
-import { FilterText, PagedTable, usePagedList } from "../lists";
+import { Card, ErrorBox, Field, Notice, Page, Tag, FilterSelect, FilterText } from "../ui";
+import { PagedTable, usePagedList } from "../lists";
 
 const UsersQuery = graphql(`
   query ConsoleUsers($filter: UsersFilter, $first: Int, $after: String) {
