@@ -1,8 +1,9 @@
 import { useState, type FormEvent } from "react";
-import { useMutation, useQuery } from "urql";
+import { useQuery } from "urql";
 import { graphql } from "../gql";
 import { fmtTime, label, toRFC3339 } from "../format";
 import { Card, DL, ErrorBox, Link, Loading, Notice, Page, Tag, Field, Table } from "../ui";
+import { useSteps } from "../steps";
 
 const AppQuery = graphql(`
   query ConsoleApplication($id: ID!) {
@@ -207,12 +208,8 @@ type App = {
 
 function Actions({ app, meId, onDone }: { app: App; meId: string; onDone: () => void }) {
   const [users] = useQuery({ query: StaffUsersQuery });
-  const [s, schedule] = useMutation(Schedule);
-  const [v, survey] = useMutation(Survey);
-  const [c, check] = useMutation(Check);
-  const [ac, accept] = useMutation(Accept);
-  const [rj, reject] = useMutation(Reject);
-  const [px, passExtra] = useMutation(PassExtra);
+  // Each step reloads the application once it has succeeded.
+  const { run, busy, error } = useSteps({ schedule: Schedule, survey: Survey, check: Check, accept: Accept, reject: Reject, passExtra: PassExtra }, onDone);
   const [extraNote, setExtraNote] = useState("");
   const [assignee, setAssignee] = useState(meId);
   const [at, setAt] = useState(() => new Date(Date.now() + 8 * 3600e3 + 24 * 3600e3).toISOString().slice(0, 11) + "09:00");
@@ -223,20 +220,16 @@ function Actions({ app, meId, onDone }: { app: App; meId: string; onDone: () => 
   const [reason, setReason] = useState("");
   const [conditions, setConditions] = useState<{ code: string; passed?: boolean | null; detail: string }[] | null>(null);
   const base = { applicationId: app.id, version: app.version };
-  const after = (r: { error?: unknown }) => {
-    if (!r.error) onDone();
-  };
   const staff = (users.data?.users.edges ?? []).map((e) => e.node).filter((u) => u.role !== "ENTERPRISE");
-  const err = s.error ?? v.error ?? c.error ?? ac.error ?? rj.error ?? px.error;
-  const step = (e: FormEvent, f: () => Promise<{ error?: unknown }>) => {
+  const step = (e: FormEvent, f: () => unknown) => {
     e.preventDefault();
-    f().then(after);
+    f();
   };
   return (
     <Card title="当前步骤">
-      <ErrorBox error={err} />
+      <ErrorBox error={error} />
       {app.status === "SUBMITTED" || app.status === "SURVEY_SCHEDULED" ? (
-        <form onSubmit={(e) => step(e, () => schedule({ input: { ...base, assigneeId: assignee, at: toRFC3339(at) } }))} className="form">
+        <form onSubmit={(e) => step(e, () => run.schedule({ input: { ...base, assigneeId: assignee, at: toRFC3339(at) } }))} className="form">
           <h3>{app.status === "SUBMITTED" ? "预约现场勘察" : "改约勘察"}</h3>
           <Field label="勘察人员">
             <select value={assignee} onChange={(e) => setAssignee(e.target.value)} name="assignee">
@@ -250,13 +243,13 @@ function Actions({ app, meId, onDone }: { app: App; meId: string; onDone: () => 
           <Field label="勘察时间">
             <input type="datetime-local" value={at} onChange={(e) => setAt(e.target.value)} name="surveyAt" required />
           </Field>
-          <button className="primary" disabled={s.fetching}>
+          <button className="primary" disabled={busy.schedule}>
             预约勘察
           </button>
         </form>
       ) : null}
       {app.status === "SURVEY_SCHEDULED" && (
-        <form onSubmit={(e) => step(e, () => survey({ input: { ...base, fit, wantsCreditHandling: credit, notes: notes || null } }))} className="form">
+        <form onSubmit={(e) => step(e, () => run.survey({ input: { ...base, fit, wantsCreditHandling: credit, notes: notes || null } }))} className="form">
           <h3>登记勘察结果</h3>
           <label className="check">
             <input type="checkbox" checked={fit} onChange={(e) => setFit(e.target.checked)} name="fit" /> 现场具备供水条件
@@ -267,7 +260,7 @@ function Actions({ app, meId, onDone }: { app: App; meId: string; onDone: () => 
           <Field label="勘察备注">
             <textarea value={notes} onChange={(e) => setNotes(e.target.value)} rows={2} />
           </Field>
-          <button className="primary" disabled={v.fetching}>
+          <button className="primary" disabled={busy.survey}>
             登记勘察
           </button>
         </form>
@@ -278,11 +271,10 @@ function Actions({ app, meId, onDone }: { app: App; meId: string; onDone: () => 
           <p className="muted">向信用平台查询信用报告与综合评价，核对 R4.1 条件。</p>
           <button
             className="primary"
-            disabled={c.fetching}
+            disabled={busy.check}
             onClick={() =>
-              check({ input: base }).then((r) => {
+              run.check({ input: base }).then((r) => {
                 if (r.data) setConditions(r.data.runCreditCheck.conditions);
-                after(r);
               })
             }
           >
@@ -295,13 +287,13 @@ function Actions({ app, meId, onDone }: { app: App; meId: string; onDone: () => 
         <Notice text={app.status === "CREDIT_CHECKED" ? "等待法定代表人在小程序签署信用承诺书。" : "承诺书已签署，正在向信用平台公示。"} />
       )}
       {app.extraReview.required && !app.extraReview.passedAt && (
-        <form className="form" onSubmit={(e) => step(e, () => passExtra({ input: { ...base, note: extraNote } }))}>
+        <form className="form" onSubmit={(e) => step(e, () => run.passExtra({ input: { ...base, note: extraNote } }))}>
           <h3>失信主体额外复核</h3>
           <p className="muted">该主体信用等级为失信，须经信用管理员复核通过后方可受理。</p>
           <Field label="复核意见">
             <textarea value={extraNote} onChange={(e) => setExtraNote(e.target.value)} rows={2} name="extraReviewNote" required />
           </Field>
-          <button className="primary" disabled={px.fetching}>
+          <button className="primary" disabled={busy.passExtra}>
             通过额外复核
           </button>
         </form>
@@ -311,7 +303,7 @@ function Actions({ app, meId, onDone }: { app: App; meId: string; onDone: () => 
           className="form"
           onSubmit={(e) =>
             step(e, () =>
-              accept({
+              run.accept({
                 input: {
                   ...base,
                   missingDocuments: missing
@@ -327,17 +319,17 @@ function Actions({ app, meId, onDone }: { app: App; meId: string; onDone: () => 
           <Field label="容缺材料（仅信用优良主体，用顿号分隔）">
             <input value={missing} onChange={(e) => setMissing(e.target.value)} />
           </Field>
-          <button className="primary" disabled={ac.fetching}>
+          <button className="primary" disabled={busy.accept}>
             受理申请
           </button>
         </form>
       )}
-      <form className="form danger" onSubmit={(e) => step(e, () => reject({ input: { ...base, reason } }))}>
+      <form className="form danger" onSubmit={(e) => step(e, () => run.reject({ input: { ...base, reason } }))}>
         <h3>驳回</h3>
         <Field label="驳回原因">
           <input value={reason} onChange={(e) => setReason(e.target.value)} required />
         </Field>
-        <button disabled={rj.fetching}>驳回申请</button>
+        <button disabled={busy.reject}>驳回申请</button>
       </form>
     </Card>
   );
