@@ -1,10 +1,10 @@
 import { useState, type FormEvent } from "react";
-import { useMutation } from "urql";
 import { graphql } from "../gql";
 import type { Role } from "../gql/graphql";
 import { fmtTime, label } from "../format";
 import { Card, ErrorBox, Field, Notice, Page, Tag, FilterSelect, FilterText } from "../ui";
 import { PagedTable, usePagedList } from "../lists";
+import { useSteps } from "../steps";
 
 const UsersQuery = graphql(`
   query ConsoleUsers($filter: UsersFilter, $first: Int, $after: String) {
@@ -48,19 +48,14 @@ export function Users({ role }: { role: string }) {
     connection: (d) => d.users,
     first: 20,
   });
-  const [cr, create] = useMutation(CreateUser);
-  const [di, disable] = useMutation(DisableUser);
-  const [en, enable] = useMutation(EnableUser);
-  const [ch, change] = useMutation(ChangeRole);
-  const [rp, reset] = useMutation(ResetPassword);
-  const [es, end] = useMutation(EndSessions);
+  const { run, busy, error } = useSteps({ create: CreateUser, disable: DisableUser, enable: EnableUser, change: ChangeRole, reset: ResetPassword, end: EndSessions });
   const [done, setDone] = useState<string | null>(null);
   const [nu, setNu] = useState({ username: "", password: "", displayName: "", role: "STAFF" as Role });
   const { conn, reload } = list;
   const ask = (text: string) => window.prompt(text)?.trim();
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const r = await create({ input: { ...nu, displayName: nu.displayName || null } });
+    const r = await run.create({ input: { ...nu, displayName: nu.displayName || null } });
     if (r.data) {
       setDone(`已创建用户 ${r.data.createStaffUser.user.username}`);
       setNu({ username: "", password: "", displayName: "", role: "STAFF" });
@@ -74,20 +69,20 @@ export function Users({ role }: { role: string }) {
     if (what === "disable") {
       const reason = ask(`停用 ${u.displayName} 的原因`);
       if (!reason) return;
-      const r = await disable({ input: { userId: u.id, version: u.version, reason } });
+      const r = await run.disable({ input: { userId: u.id, version: u.version, reason } });
       n = r.data?.disableUser.sessionsEnded;
     } else if (what === "enable") {
-      await enable({ input: { userId: u.id, version: u.version } });
+      await run.enable({ input: { userId: u.id, version: u.version } });
     } else if (what === "reset") {
       const pw = ask(`为 ${u.displayName} 设置新密码（至少 12 位）`);
       if (!pw) return;
-      const r = await reset({ input: { userId: u.id, newPassword: pw } });
+      const r = await run.reset({ input: { userId: u.id, newPassword: pw } });
       n = r.data?.resetUserPassword.sessionsEnded;
     } else if (what === "end") {
-      const r = await end({ input: { userId: u.id } });
+      const r = await run.end({ input: { userId: u.id } });
       n = r.data?.endUserSessions.sessionsEnded;
     } else {
-      const r = await change({ input: { userId: u.id, version: u.version, role: what as Role } });
+      const r = await run.change({ input: { userId: u.id, version: u.version, role: what as Role } });
       n = r.data?.changeUserRole.sessionsEnded;
     }
     if (n != null) setDone(`已完成，结束会话 ${n} 个。`);
@@ -96,7 +91,7 @@ export function Users({ role }: { role: string }) {
   return (
     <Page title="用户">
       <Notice text={done} />
-      <ErrorBox error={cr.error ?? di.error ?? en.error ?? ch.error ?? rp.error ?? es.error} />
+      <ErrorBox error={error} />
       <Card>
         <div className="filters">
           <FilterText placeholder="用户名或姓名" value={list.filters.query} onChange={list.setFilter("query")} aria="搜索用户" />
@@ -164,7 +159,7 @@ export function Users({ role }: { role: string }) {
                 ))}
               </select>
             </Field>
-            <button className="primary" disabled={cr.fetching}>
+            <button className="primary" disabled={busy.create}>
               创建
             </button>
           </form>
