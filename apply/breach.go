@@ -13,7 +13,7 @@ import (
 // Cases opens and confirms staff cases (package credit).
 type Cases interface {
 	Open(ctx context.Context, in credit.CaseInput) (models.ViolationCase, error)
-	Confirm(ctx context.Context, caseID, note string) (models.ViolationCase, models.DishonestyRecord, error)
+	Confirm(ctx context.Context, caseID, note string, version int) (models.ViolationCase, models.DishonestyRecord, error)
 }
 
 // BreachInput describes a breach of a signed commitment.
@@ -50,7 +50,7 @@ func (s *Service) RecordBreach(ctx context.Context, cases Cases, in BreachInput)
 	if err != nil {
 		return models.ViolationCase{}, models.DishonestyRecord{}, err
 	}
-	vc, rec, err := cases.Confirm(ctx, vc.ID, "违反信用承诺 "+c.ID)
+	vc, rec, err := cases.Confirm(ctx, vc.ID, "违反信用承诺 "+c.ID, vc.Version)
 	if err != nil {
 		return vc, rec, err
 	}

@@ -45,6 +45,12 @@ func loadOpenAgent(tx *gorm.DB, id string) (models.EnterpriseBinding, error) {
 	if err != nil {
 		return b, err
 	}
+	return openAgent(b)
+}
+
+// openAgent is b when it is an agent's application that is still pending
+// or active, else FAILED_PRECONDITION (BINDING_NOT_OPEN).
+func openAgent(b models.EnterpriseBinding) (models.EnterpriseBinding, error) {
 	if b.Role != models.BindingAuthorisedAgent || (b.Status != models.BindingPending && b.Status != models.BindingActive) {
 		return b, apperr.Precondition("BINDING_NOT_OPEN", "该经办人申请已失效，请让经办人重新申请")
 	}
@@ -137,9 +143,10 @@ func (s *Service) AuthoriseAgent(ctx context.Context, agentBindingID string, sco
 		principal := g.Binding.ID
 		agent = cur
 		agent.Status, agent.Scopes, agent.PrincipalID, agent.AuthorisedBy, agent.AuthorisedAt, agent.StatusChangedAt = models.BindingActive, access.FormatScopes(scopes), &principal, a.UserID, &now, &now
+		agent.Version++
 		if err := tx.Model(&models.EnterpriseBinding{}).Where("id = ?", agent.ID).Updates(map[string]any{
 			"status": agent.Status, "scopes": agent.Scopes, "principal_id": principal, "authorised_by": a.UserID, "authorised_at": now,
-			"status_changed_at": now, "status_reason": "", "updated_at": now,
+			"status_changed_at": now, "status_reason": "", "updated_at": now, "version": agent.Version,
 		}).Error; err != nil {
 			return apperr.Wrap(err, apperr.Internal, "无法更新企业绑定")
 		}
@@ -218,16 +225,19 @@ type CounterAgentInput struct {
 	// Letter is the scan of the signed and sealed letter (PDF, JPEG, PNG).
 	Letter []evidence.Upload
 	Note   string
+	// Version is the binding's version the staff member saw (R8.1).
+	Version int
 }
 
 // ApproveAgentAtCounter lets staff approve an agent's request at the
 // counter: the agent shows their ID document (it must match the request's
 // ID number) and the paper 授权委托书, whose scan is stored under the
 // evidence rules. The binding becomes ACTIVE with the scopes written in the
-// letter. It returns FORBIDDEN for non-staff, INVALID (scopes,
-// authorisationRef, note, letter/evidence, idNumber), NOT_FOUND,
-// FAILED_PRECONDITION (BINDING_NOT_OPEN; ID_MISMATCH when the document is
-// not the request's).
+// letter, and moves to the next version. It returns FORBIDDEN for
+// non-staff, INVALID (scopes, authorisationRef, note, letter/evidence,
+// idNumber), NOT_FOUND, CONFLICT (STALE_VERSION) when the binding is no
+// longer at the version the staff member saw (R8.1), FAILED_PRECONDITION
+// (BINDING_NOT_OPEN; ID_MISMATCH when the document is not the request's).
 func (s *Service) ApproveAgentAtCounter(ctx context.Context, in CounterAgentInput) (models.EnterpriseBinding, error) {
 	a, err := auth.Require(ctx, models.RoleStaff, models.RoleCreditOfficer, models.RoleAdmin)
 	if err != nil {
@@ -257,8 +267,14 @@ func (s *Service) ApproveAgentAtCounter(ctx context.Context, in CounterAgentInpu
 	}
 	var agent models.EnterpriseBinding
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		cur, err := loadOpenAgent(tx, in.AgentBindingID)
+		cur, err := loadBinding(tx, in.AgentBindingID)
 		if err != nil {
+			return err
+		}
+		if cur.Version != in.Version {
+			return apperr.New(apperr.Conflict, "该经办人申请已变更（当前版本 %d，您看到的是 %d），请刷新后重试", cur.Version, in.Version).WithReason("STALE_VERSION")
+		}
+		if cur, err = openAgent(cur); err != nil {
 			return err
 		}
 		if string(in.IDType) != cur.IDType || s.sealer.BlindIndex(idNo) != cur.IDIndex {
@@ -269,7 +285,9 @@ func (s *Service) ApproveAgentAtCounter(ctx context.Context, in CounterAgentInpu
 		}
 		cur.Status, cur.Scopes, cur.PrincipalID, cur.AuthorisedBy, cur.AuthorisedAt = models.BindingActive, access.FormatScopes(in.Scopes), nil, a.UserID, &now
 		cur.AuthorisationRef, cur.AuthorisationEvidenceID, cur.IdentityVerifiedAt, cur.StatusChangedAt, cur.StatusReason = in.AuthorisationRef, files[0].PublicID, &now, &now, ""
+		cur.Version++
 		if err := tx.Model(&models.EnterpriseBinding{}).Where("id = ?", cur.ID).Updates(map[string]any{
+			"version": cur.Version,
 			"status": cur.Status, "scopes": cur.Scopes, "principal_id": nil, "authorised_by": a.UserID, "authorised_at": now,
 			"authorisation_ref": cur.AuthorisationRef, "authorisation_evidence_id": cur.AuthorisationEvidenceID,
 			"identity_verified_at": now, "status_changed_at": now, "status_reason": "", "updated_at": now,

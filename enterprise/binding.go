@@ -201,13 +201,13 @@ func (s *Service) storeBinding(ctx context.Context, userID string, entry Registr
 			return tx.Model(&b).Update("registry_checked_at", now).Error
 		}
 		wasActiveLR := existing && b.Status == models.BindingActive && b.Role == models.BindingLegalRepresentative
-		gen := 1
+		gen, version := 1, 1
 		if existing {
-			gen = b.Generation + 1
+			gen, version = b.Generation+1, b.Version+1
 		}
 		b = models.EnterpriseBinding{Entity: b.Entity, UserID: userID, SubjectID: subj.ID, Role: role,
 			PersonName: p.name, IDType: string(p.idType), IDSealed: sealed, IDIndex: idx, IDMasked: ident.MaskID(p.idNo),
-			Status: models.BindingPending, Generation: gen, StatusChangedAt: &now}
+			Status: models.BindingPending, Generation: gen, StatusChangedAt: &now, Version: version}
 		if role == models.BindingLegalRepresentative {
 			b.RegistryCheckedAt = &now
 		}

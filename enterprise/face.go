@@ -191,13 +191,13 @@ func (s *Service) verified(ctx context.Context, tx *gorm.DB, id string, gen int,
 	if b.Generation != gen || (b.Status != models.BindingPending && b.Status != models.BindingActive) {
 		return b, apperr.Precondition("BINDING_CHANGED", "绑定信息已变更，请重新核验")
 	}
-	upd := map[string]any{"identity_verified_at": now, "updated_at": now}
+	upd := map[string]any{"identity_verified_at": now, "updated_at": now, "version": b.Version + 1}
 	activate := b.Status == models.BindingPending && b.Role == models.BindingLegalRepresentative
 	if activate {
 		upd["status"], upd["status_changed_at"], upd["status_reason"] = models.BindingActive, now, ""
 		b.Status, b.StatusChangedAt, b.StatusReason = models.BindingActive, &now, ""
 	}
-	b.IdentityVerifiedAt = &now
+	b.IdentityVerifiedAt, b.Version = &now, b.Version+1
 	if err := tx.Model(&models.EnterpriseBinding{}).Where("id = ?", b.ID).Updates(upd).Error; err != nil {
 		return b, apperr.Wrap(err, apperr.Internal, "无法更新企业绑定")
 	}

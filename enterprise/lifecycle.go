@@ -27,10 +27,10 @@ const (
 // (R6.8, PIPL Art. 47); the masked number stays for the history. The face
 // verifications of the binding lose their ID index too.
 func (s *Service) retire(ctx context.Context, tx *gorm.DB, b *models.EnterpriseBinding, to models.BindingStatus, reason string, now time.Time) error {
-	b.Status, b.Generation, b.StatusReason, b.StatusChangedAt = to, b.Generation+1, reason, &now
+	b.Status, b.Generation, b.StatusReason, b.StatusChangedAt, b.Version = to, b.Generation+1, reason, &now, b.Version+1
 	b.IDSealed, b.IDIndex, b.IdentityVerifiedAt = "", "", nil
 	err := tx.WithContext(ctx).Model(&models.EnterpriseBinding{}).Where("id = ?", b.ID).Updates(map[string]any{
-		"status": to, "generation": b.Generation, "status_reason": reason, "status_changed_at": now,
+		"status": to, "generation": b.Generation, "status_reason": reason, "status_changed_at": now, "version": gorm.Expr("version + 1"),
 		"id_sealed": "", "id_index": "", "identity_verified_at": nil, "updated_at": now,
 	}).Error
 	if err != nil {

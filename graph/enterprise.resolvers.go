@@ -91,7 +91,7 @@ func (r *mutationResolver) RevokeAgent(ctx context.Context, input model.RevokeAg
 
 func (r *mutationResolver) ApproveAgentAtCounter(ctx context.Context, input model.ApproveAgentAtCounterInput) (*model.AgentPayload, error) {
 	return agentPayload(r.Enterprise.ApproveAgentAtCounter(ctx, enterprise.CounterAgentInput{AgentBindingID: input.BindingID, Scopes: input.Scopes,
-		AuthorisationRef: input.AuthorisationRef, IDType: input.IDType, IDNumber: input.IDNumber, Letter: uploads([]graphql.Upload{input.Letter}), Note: input.Note}))
+		AuthorisationRef: input.AuthorisationRef, IDType: input.IDType, IDNumber: input.IDNumber, Letter: uploads([]graphql.Upload{input.Letter}), Note: input.Note, Version: input.Version}))
 }
 
 func (r *mutationResolver) UnbindEnterprise(ctx context.Context, input model.UnbindEnterpriseInput) (*model.UnbindEnterprisePayload, error) {

@@ -72,7 +72,7 @@ func (r *mutationResolver) OpenCase(ctx context.Context, input model.OpenCaseInp
 }
 
 func (r *mutationResolver) ConfirmCase(ctx context.Context, input model.DecideCaseInput) (*model.CasePayload, error) {
-	c, rec, err := r.Cases.Confirm(ctx, input.CaseID, input.Note)
+	c, rec, err := r.Cases.Confirm(ctx, input.CaseID, input.Note, input.Version)
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +80,7 @@ func (r *mutationResolver) ConfirmCase(ctx context.Context, input model.DecideCa
 }
 
 func (r *mutationResolver) DismissCase(ctx context.Context, input model.DecideCaseInput) (*model.CasePayload, error) {
-	c, err := r.Cases.Dismiss(ctx, input.CaseID, input.Note)
+	c, err := r.Cases.Dismiss(ctx, input.CaseID, input.Note, input.Version)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +97,7 @@ func (r *mutationResolver) RecordCommitmentBreach(ctx context.Context, input mod
 }
 
 func (r *mutationResolver) AssignAccountManager(ctx context.Context, input model.AssignAccountManagerInput) (*model.AssignAccountManagerPayload, error) {
-	if _, err := r.Grades.AssignAccountManager(ctx, input.SubjectID, input.StaffUserID); err != nil {
+	if _, err := r.Grades.AssignAccountManager(ctx, input.SubjectID, input.StaffUserID, input.Version); err != nil {
 		return nil, err
 	}
 	p, err := r.Grades.Profile(ctx, input.SubjectID)
@@ -292,3 +292,26 @@ type (
 	usagePeriodResolver      struct{ *Resolver }
 	violationCaseResolver    struct{ *Resolver }
 )
+
+// !!! WARNING !!!
+// The code below was going to be deleted when updating resolvers. It has been copied here so you have
+// one last chance to move it out of harms way if you want. There are two reasons this happens:
+//  - When renaming or deleting a resolver the old code will be put in here. You can safely delete
+//    it when you're done.
+//  - You have helper methods in this file. Move them out to keep these resolver files clean.
+/*
+	func (r *creditProfileResolver) AccountManagerVersion(ctx context.Context, obj *grade.Profile) (int, error) {
+	panic(fmt.Errorf("not implemented: AccountManagerVersion - accountManagerVersion"))
+}
+func (r *Resolver) CreditProfile() generated.CreditProfileResolver { return &creditProfileResolver{r} }
+type (
+	creditProfileResolver    struct{ *Resolver }
+	dishonestyRecordResolver struct{ *Resolver }
+	exemptionResolver        struct{ *Resolver }
+	jobRunResolver           struct{ *Resolver }
+	recordEventResolver      struct{ *Resolver }
+	usageAnalysisResolver    struct{ *Resolver }
+	usagePeriodResolver      struct{ *Resolver }
+	violationCaseResolver    struct{ *Resolver }
+)
+*/

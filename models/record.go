@@ -108,6 +108,9 @@ type ViolationCase struct {
 	DecisionNote string  `gorm:"size:1000"`
 	CommitmentID *string `gorm:"size:36"`
 	RecordID     *string `gorm:"size:36"`
+	// Version is the optimistic-lock counter: a decision names the version
+	// it saw (R8.1).
+	Version int `gorm:"not null;default:1"`
 }
 
 // JobRun records one run of a scheduled job.

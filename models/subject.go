@@ -59,6 +59,9 @@ type Subject struct {
 	HistorySince *time.Time
 	// AccountManagerID is the staff user serving an EXCELLENT subject (R3.2).
 	AccountManagerID *string `gorm:"size:36;index"`
+	// AccountManagerVersion counts assignments of the account manager: an
+	// assignment names the version it saw (R8.1).
+	AccountManagerVersion int `gorm:"not null;default:1"`
 	// LegalRepName is the legal representative's name as the enterprise
 	// registry gives it (R6.5); RegistryStatus its status there (ACTIVE 存续,
 	// REVOKED 吊销, CANCELLED 注销), as of RegistryCheckedAt.
@@ -160,6 +163,10 @@ type EnterpriseBinding struct {
 	// StatusReason says, in Chinese, why the binding is SUSPENDED or ENDED.
 	StatusReason    string `gorm:"size:500"`
 	StatusChangedAt *time.Time
+	// Version is the optimistic-lock counter: it grows with every change
+	// of the binding's state, and a staff approval names the version it
+	// saw (R8.1).
+	Version int `gorm:"not null;default:1"`
 }
 
 // ConsentPurpose names what a user consented to (PIPL Art. 29).

@@ -29,6 +29,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0010_jobs_catchup", Migrate: migrate0010},
 		{ID: "0011_subject_grades", Migrate: migrate0011},
 		{ID: "0012_exemption_approval", Migrate: migrate0012},
+		{ID: "0013_decision_versions", Migrate: migrate0013},
 		{ID: "0016_selfservice", Migrate: migrate0016},
 		{ID: "0017_follow_up_documents", Migrate: migrate0017},
 		{ID: "0026_extra_review", Migrate: migrate0026},

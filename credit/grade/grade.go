@@ -46,8 +46,10 @@ type Store interface {
 	Subject(ctx context.Context, id string) (models.Subject, bool, error)
 	// User reads a user; INTERNAL.
 	User(ctx context.Context, id string) (models.User, bool, error)
-	// SetAccountManager stores the subject's account manager; INTERNAL.
-	SetAccountManager(ctx context.Context, subjectID, userID string) error
+	// SetAccountManager stores the subject's account manager and moves its
+	// AccountManagerVersion on when it is still version; false when it is
+	// not. INTERNAL.
+	SetAccountManager(ctx context.Context, subjectID, userID string, version int) (bool, error)
 	// SubjectRecords lists all the subject's records, newest behaviour
 	// first; INTERNAL.
 	SubjectRecords(ctx context.Context, subjectID string) ([]models.DishonestyRecord, error)
@@ -237,13 +239,15 @@ func (s *Service) Incentives(subj models.Subject) Incentives {
 }
 
 // AssignAccountManager makes the staff user the account manager of an
-// EXCELLENT subject (R3.2). Staff roles only. It returns UNAUTHENTICATED,
-// FORBIDDEN, NOT_FOUND for an unknown subject or user, INVALID (field
-// staffUserId) when the user is not an active staff member or has no work
-// telephone (reason NO_WORK_PHONE),
-// FAILED_PRECONDITION (reason NOT_EXCELLENT) when the subject is not
-// EXCELLENT, and INTERNAL.
-func (s *Service) AssignAccountManager(ctx context.Context, subjectID, staffUserID string) (models.Subject, error) {
+// EXCELLENT subject (R3.2), when the subject's assignment is still at the
+// version the staff member saw (Profile.AccountManagerVersion, R8.1); it
+// moves the assignment to the next version. Staff roles only. It returns
+// UNAUTHENTICATED, FORBIDDEN, NOT_FOUND for an unknown subject or user,
+// CONFLICT (reason STALE_VERSION) when the version is not the stored one,
+// INVALID (field staffUserId) when the user is not an active staff member
+// or has no work telephone (reason NO_WORK_PHONE), FAILED_PRECONDITION
+// (reason NOT_EXCELLENT) when the subject is not EXCELLENT, and INTERNAL.
+func (s *Service) AssignAccountManager(ctx context.Context, subjectID, staffUserID string, version int) (models.Subject, error) {
 	if _, err := credit.RequireStaff(ctx); err != nil {
 		return models.Subject{}, err
 	}
@@ -252,6 +256,9 @@ func (s *Service) AssignAccountManager(ctx context.Context, subjectID, staffUser
 		var err error
 		if subj, err = subject(ctx, st, subjectID); err != nil {
 			return err
+		}
+		if subj.AccountManagerVersion != version {
+			return staleAssignment()
 		}
 		u, ok, err := st.User(ctx, staffUserID)
 		switch {
@@ -266,10 +273,13 @@ func (s *Service) AssignAccountManager(ctx context.Context, subjectID, staffUser
 		case subj.Tier != models.TierExcellent:
 			return apperr.Precondition("NOT_EXCELLENT", "只有 EXCELLENT（守信激励）主体才指派客户经理，该主体为 %s", subj.Tier)
 		}
-		if err := st.SetAccountManager(ctx, subj.ID, u.ID); err != nil {
+		if ok, err := st.SetAccountManager(ctx, subj.ID, u.ID, version); err != nil || !ok {
+			if err == nil {
+				err = staleAssignment()
+			}
 			return err
 		}
-		subj.AccountManagerID = &u.ID
+		subj.AccountManagerID, subj.AccountManagerVersion = &u.ID, version+1
 		return st.Audit(ctx, audit.Entry{Action: "subject.account_manager", SubjectType: "subject",
 			SubjectID: subj.ID, Detail: fmt.Sprintf("manager=%s", u.ID)})
 	})
@@ -280,6 +290,12 @@ func (s *Service) AssignAccountManager(ctx context.Context, subjectID, staffUser
 		Body: "供水企业已为贵单位指派专属客户经理，可在小程序“我的企业”中查看其姓名和工作电话。",
 		Key:  "account-manager:" + subj.ID + ":" + *subj.AccountManagerID + ":" + s.d.Now().UTC().Format(time.RFC3339)})
 	return subj, nil
+}
+
+// staleAssignment is the CONFLICT (reason STALE_VERSION) of an assignment
+// of the account manager that changed since the staff member read it.
+func staleAssignment() error {
+	return apperr.New(apperr.Conflict, "该主体的客户经理已被他人调整，请刷新后重试").WithReason("STALE_VERSION")
 }
 
 // subject reads a subject: NOT_FOUND or INTERNAL.
@@ -305,6 +321,9 @@ type Profile struct {
 	Incentives       Incentives
 	// AccountManagerID is the assigned account manager, if any.
 	AccountManagerID *string
+	// AccountManagerVersion is the version of the assignment, which
+	// AssignAccountManager requires (R8.1).
+	AccountManagerVersion int
 	// Grade (nil before the first evaluation), when it last changed, and
 	// the reasons for it (R3.4).
 	Grade        *models.Grade
@@ -324,7 +343,8 @@ func (s *Service) Profile(ctx context.Context, subjectID string) (Profile, error
 		return Profile{}, err
 	}
 	p := Profile{Subject: subj, Tier: subj.Tier, TierSince: subj.TierSince, TierEvaluatedAt: subj.TierEvaluatedAt,
-		Incentives: s.Incentives(subj), AccountManagerID: subj.AccountManagerID, GradeSince: subj.GradeSince}
+		Incentives: s.Incentives(subj), AccountManagerID: subj.AccountManagerID,
+		AccountManagerVersion: subj.AccountManagerVersion, GradeSince: subj.GradeSince}
 	if subj.Grade != "" {
 		p.Grade = &subj.Grade
 	}

@@ -191,7 +191,7 @@ func TestIncentivesAndAccountManager(t *testing.T) {
 		{"assigned", ct.StaffCtx(), good.ID, manager.ID, "", ""},
 	}
 	for _, c := range cases {
-		s, err := e.Grades.AssignAccountManager(c.ctx, c.subject, c.user)
+		s, err := e.Grades.AssignAccountManager(c.ctx, c.subject, c.user, 1)
 		if c.want != "" {
 			ct.WantCode(t, err, c.want)
 			if c.wantField != "" && apperr.As(err).Field != c.wantField {
@@ -200,13 +200,13 @@ func TestIncentivesAndAccountManager(t *testing.T) {
 			continue
 		}
 		ct.Must(t, err)
-		if s.AccountManagerID == nil || *s.AccountManagerID != manager.ID {
-			t.Fatalf("%s: manager %v", c.name, s.AccountManagerID)
+		if s.AccountManagerID == nil || *s.AccountManagerID != manager.ID || s.AccountManagerVersion != 2 {
+			t.Fatalf("%s: manager %v version %d", c.name, s.AccountManagerID, s.AccountManagerVersion)
 		}
 	}
 	p, err := e.Grades.Profile(ct.StaffCtx(), good.ID)
 	ct.Must(t, err)
-	if p.AccountManagerID == nil || *p.AccountManagerID != manager.ID || !p.Incentives.VIP || p.Tier != models.TierExcellent {
+	if p.AccountManagerID == nil || *p.AccountManagerID != manager.ID || !p.Incentives.VIP || p.Tier != models.TierExcellent || p.AccountManagerVersion != 2 {
 		t.Fatalf("profile %+v", p)
 	}
 }
@@ -238,4 +238,38 @@ func TestProfileAccess(t *testing.T) {
 	ct.WantCode(t, err, "UNAUTHENTICATED")
 	_, err = e.Grades.Profile(ct.StaffCtx(), models.NewID())
 	ct.WantCode(t, err, "NOT_FOUND")
+}
+
+func TestR8_1_AssignAccountManagerNeedsTheVersionSeen(t *testing.T) {
+	// R8.1: assignAccountManager names the version of the subject's
+	// assignment (the profile's AccountManagerVersion); a stale one is
+	// CONFLICT (STALE_VERSION) and leaves the manager as it is.
+	e := ct.New(t)
+	good := e.Subject(t, "good", ct.Ptr(ct.Day(2020, 1, 1)))
+	_, err := e.Grades.Recompute(context.Background(), time.Now())
+	ct.Must(t, err)
+	first := models.User{Role: models.RoleStaff, DisplayName: "经理甲", WorkPhone: "0751-8881234"}
+	second := models.User{Role: models.RoleStaff, DisplayName: "经理乙", WorkPhone: "0751-8885678"}
+	ct.Must(t, e.DB.Create(&first).Error)
+	ct.Must(t, e.DB.Create(&second).Error)
+	p, err := e.Grades.Profile(ct.StaffCtx(), good.ID)
+	ct.Must(t, err)
+	if p.AccountManagerVersion != 1 {
+		t.Fatalf("version %d before any assignment, want 1", p.AccountManagerVersion)
+	}
+	_, err = e.Grades.AssignAccountManager(ct.StaffCtx(), good.ID, first.ID, p.AccountManagerVersion)
+	ct.Must(t, err)
+	// A second staff member still looking at version 1 is refused.
+	_, err = e.Grades.AssignAccountManager(ct.StaffCtx(), good.ID, second.ID, p.AccountManagerVersion)
+	if ae := apperr.As(err); ae == nil || ae.Code != apperr.Conflict || ae.Reason != "STALE_VERSION" {
+		t.Fatalf("stale assignment: %v", err)
+	}
+	if p, _ = e.Grades.Profile(ct.StaffCtx(), good.ID); p.AccountManagerID == nil || *p.AccountManagerID != first.ID || p.AccountManagerVersion != 2 {
+		t.Fatalf("after the stale assignment: manager %v version %d", p.AccountManagerID, p.AccountManagerVersion)
+	}
+	s, err := e.Grades.AssignAccountManager(ct.StaffCtx(), good.ID, second.ID, 2)
+	ct.Must(t, err)
+	if s.AccountManagerVersion != 3 || *s.AccountManagerID != second.ID {
+		t.Fatalf("assigned at the version seen: %v version %d", s.AccountManagerID, s.AccountManagerVersion)
+	}
 }

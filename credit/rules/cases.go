@@ -85,7 +85,7 @@ func (c *Cases) Open(ctx context.Context, in credit.CaseInput) (models.Violation
 	vc := models.ViolationCase{
 		CaseNo: in.CaseNo, SubjectID: in.SubjectID, AccountNo: in.AccountNo, Kind: in.Kind, Severity: in.Severity,
 		Description: in.Description, Evidence: in.Evidence, OccurredOn: credit.DayOf(in.OccurredOn),
-		Status: models.CaseOpen, RecordedBy: actor.UserID,
+		Status: models.CaseOpen, RecordedBy: actor.UserID, Version: 1,
 	}
 	if in.CommitmentID != "" {
 		vc.CommitmentID = &in.CommitmentID
@@ -134,17 +134,19 @@ func (c *Cases) Get(ctx context.Context, caseID string) (models.ViolationCase, e
 	return vc, nil
 }
 
-// Confirm decides an OPEN case as founded (R1.3): it creates the
-// dishonesty record (source key "CASE:<case id>", source STAFF_CASE, or
-// COMMITMENT_BREACH for a BROKEN_PROMISE case linked to a commitment, R2.4),
-// links it to the case and re-grades the subject (R3.1). CREDIT_OFFICER
-// and ADMIN only. It returns the decided case and the record, or
-// UNAUTHENTICATED, FORBIDDEN, INVALID (field note), NOT_FOUND,
+// Confirm decides an OPEN case at the version the officer saw as founded
+// (R1.3): it creates the dishonesty record (source key "CASE:<case id>",
+// source STAFF_CASE, or COMMITMENT_BREACH for a BROKEN_PROMISE case linked
+// to a commitment, R2.4), links it to the case, moves the case to the next
+// version and re-grades the subject (R3.1). CREDIT_OFFICER and ADMIN only.
+// It returns the decided case and the record, or UNAUTHENTICATED,
+// FORBIDDEN, INVALID (field note), NOT_FOUND, CONFLICT (reason
+// STALE_VERSION) when version is not the stored one (R8.1),
 // FAILED_PRECONDITION (reason CASE_DECIDED, naming the current state) when
 // the case is not OPEN, and INTERNAL.
-func (c *Cases) Confirm(ctx context.Context, caseID, note string) (models.ViolationCase, models.DishonestyRecord, error) {
+func (c *Cases) Confirm(ctx context.Context, caseID, note string, version int) (models.ViolationCase, models.DishonestyRecord, error) {
 	var rec models.DishonestyRecord
-	vc, err := c.decide(ctx, caseID, note, models.CaseConfirmed, func(st Store, vc *models.ViolationCase) error {
+	vc, err := c.decide(ctx, caseID, note, version, models.CaseConfirmed, func(st Store, vc *models.ViolationCase) error {
 		source := credit.SourceStaffCase
 		if vc.Kind == models.KindBrokenPromise && vc.CommitmentID != nil {
 			source = credit.SourceCommitmentBreach
@@ -168,12 +170,14 @@ func (c *Cases) Confirm(ctx context.Context, caseID, note string) (models.Violat
 	return vc, rec, nil
 }
 
-// Dismiss decides an OPEN case as unfounded; no record is made.
-// CREDIT_OFFICER and ADMIN only. It returns UNAUTHENTICATED, FORBIDDEN,
-// INVALID (field note), NOT_FOUND, FAILED_PRECONDITION (reason
-// CASE_DECIDED) when the case is not OPEN, and INTERNAL.
-func (c *Cases) Dismiss(ctx context.Context, caseID, note string) (models.ViolationCase, error) {
-	return c.decide(ctx, caseID, note, models.CaseDismissed, nil)
+// Dismiss decides an OPEN case at the version the officer saw as
+// unfounded; no record is made. CREDIT_OFFICER and ADMIN only. It returns
+// UNAUTHENTICATED, FORBIDDEN, INVALID (field note), NOT_FOUND, CONFLICT
+// (reason STALE_VERSION) when version is not the stored one (R8.1),
+// FAILED_PRECONDITION (reason CASE_DECIDED) when the case is not OPEN, and
+// INTERNAL.
+func (c *Cases) Dismiss(ctx context.Context, caseID, note string, version int) (models.ViolationCase, error) {
+	return c.decide(ctx, caseID, note, version, models.CaseDismissed, nil)
 }
 
 // reviewerDecision checks that a credit officer or admin decides, with a
@@ -190,7 +194,7 @@ func reviewerDecision(ctx context.Context, field, text string) (uid, trimmed str
 	return uid, trimmed, nil
 }
 
-func (c *Cases) decide(ctx context.Context, caseID, note string, to models.CaseStatus, onConfirm func(Store, *models.ViolationCase) error) (models.ViolationCase, error) {
+func (c *Cases) decide(ctx context.Context, caseID, note string, version int, to models.CaseStatus, onConfirm func(Store, *models.ViolationCase) error) (models.ViolationCase, error) {
 	uid, note, err := reviewerDecision(ctx, "note", note)
 	if err != nil {
 		return models.ViolationCase{}, err
@@ -202,18 +206,24 @@ func (c *Cases) decide(ctx context.Context, caseID, note string, to models.CaseS
 		if vc, ok, err = st.Case(ctx, caseID); err != nil || !ok {
 			return credit.NotFound(err, "未找到该案件")
 		}
+		if vc.Version != version {
+			return staleCase()
+		}
 		if vc.Status != models.CaseOpen {
 			return apperr.Precondition("CASE_DECIDED", "该案件已是 %s 状态", vc.Status).WithDetail("status", string(vc.Status))
 		}
 		now := c.now().UTC()
-		vc.Status, vc.DecidedBy, vc.DecidedAt, vc.DecisionNote, vc.UpdatedAt = to, uid, &now, note, now
+		vc.Status, vc.DecidedBy, vc.DecidedAt, vc.DecisionNote, vc.UpdatedAt, vc.Version = to, uid, &now, note, now, version+1
 		if onConfirm != nil {
 			if err := onConfirm(st, &vc); err != nil {
 				return err
 			}
 		}
-		if ok, err := st.DecideCase(ctx, vc); err != nil || !ok {
-			return orConflict(err)
+		if ok, err := st.DecideCase(ctx, vc, version); err != nil || !ok {
+			if err == nil {
+				err = staleCase()
+			}
+			return err
 		}
 		return st.Audit(ctx, audit.Entry{Action: "case.decide", SubjectType: "violation_case", SubjectID: vc.ID, Detail: string(to)})
 	})
@@ -223,12 +233,10 @@ func (c *Cases) decide(ctx context.Context, caseID, note string, to models.CaseS
 	return vc, nil
 }
 
-// orConflict is err, or the CONFLICT of a case decided meanwhile.
-func orConflict(err error) error {
-	if err != nil {
-		return err
-	}
-	return apperr.New(apperr.Conflict, "该案件已由他人作出决定，请刷新后重试").WithReason("CASE_CHANGED")
+// staleCase is the CONFLICT (reason STALE_VERSION) of a decision on a case
+// that changed since the officer read it.
+func staleCase() error {
+	return apperr.New(apperr.Conflict, "该案件已被他人修改，请刷新后重试").WithReason("STALE_VERSION")
 }
 
 // CaseListKey is the order of the case list: newest first (IDs are

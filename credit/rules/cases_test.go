@@ -81,14 +81,14 @@ func TestConfirmAndDismissCase(t *testing.T) {
 		Severity: models.SeverityMinor, Description: "疑似违约用水", OccurredOn: ct.Noon(2026, 1, 7)})
 	ct.Must(t, err)
 
-	_, _, err = e.Cases.Confirm(ct.StaffCtx(), theft.ID, "confirmed")
+	_, _, err = e.Cases.Confirm(ct.StaffCtx(), theft.ID, "confirmed", 1)
 	ct.WantCode(t, err, apperr.Forbidden) // STAFF opens, a credit officer decides
-	_, _, err = e.Cases.Confirm(ct.OfficerCtx(), theft.ID, " ")
+	_, _, err = e.Cases.Confirm(ct.OfficerCtx(), theft.ID, " ", 1)
 	ct.WantCode(t, err, apperr.Invalid)
 
-	vc, rec, err := e.Cases.Confirm(ct.OfficerCtx(), theft.ID, "evidence checked")
+	vc, rec, err := e.Cases.Confirm(ct.OfficerCtx(), theft.ID, "evidence checked", theft.Version)
 	ct.Must(t, err)
-	if vc.Status != models.CaseConfirmed || vc.RecordID == nil || *vc.RecordID != rec.ID || vc.DecidedBy != "officer-1" {
+	if vc.Status != models.CaseConfirmed || vc.RecordID == nil || *vc.RecordID != rec.ID || vc.DecidedBy != "officer-1" || theft.Version != 1 || vc.Version != 2 {
 		t.Fatalf("case %+v", vc)
 	}
 	if rec.SourceKey != "CASE:"+theft.ID || rec.Source != credit.SourceStaffCase || rec.Kind != models.KindTheft ||
@@ -98,12 +98,12 @@ func TestConfirmAndDismissCase(t *testing.T) {
 	if e.Reload(t, s.ID).Tier != models.TierStandard {
 		t.Fatal("the tier was not recomputed")
 	}
-	_, rec2, err := e.Cases.Confirm(ct.OfficerCtx(), breach.ID, "breach established")
+	_, rec2, err := e.Cases.Confirm(ct.OfficerCtx(), breach.ID, "breach established", 1)
 	ct.Must(t, err)
 	if rec2.Source != credit.SourceCommitmentBreach || rec2.CommitmentID == nil || *rec2.CommitmentID != "commit-1" {
 		t.Fatalf("breach record %+v", rec2)
 	}
-	vc, err = e.Cases.Dismiss(ct.OfficerCtx(), dismissed.ID, "no evidence")
+	vc, err = e.Cases.Dismiss(ct.OfficerCtx(), dismissed.ID, "no evidence", 1)
 	ct.Must(t, err)
 	if vc.Status != models.CaseDismissed || vc.RecordID != nil {
 		t.Fatalf("dismissed %+v", vc)
@@ -114,9 +114,9 @@ func TestConfirmAndDismissCase(t *testing.T) {
 		run  func() error
 		want string
 	}{
-		{"confirm a confirmed case", func() error { _, _, err := e.Cases.Confirm(ct.OfficerCtx(), theft.ID, "again"); return err }, "CONFIRMED"},
-		{"dismiss a confirmed case", func() error { _, err := e.Cases.Dismiss(ct.OfficerCtx(), theft.ID, "oops"); return err }, "CONFIRMED"},
-		{"confirm a dismissed case", func() error { _, _, err := e.Cases.Confirm(ct.OfficerCtx(), dismissed.ID, "x"); return err }, "DISMISSED"},
+		{"confirm a confirmed case", func() error { _, _, err := e.Cases.Confirm(ct.OfficerCtx(), theft.ID, "again", 2); return err }, "CONFIRMED"},
+		{"dismiss a confirmed case", func() error { _, err := e.Cases.Dismiss(ct.OfficerCtx(), theft.ID, "oops", 2); return err }, "CONFIRMED"},
+		{"confirm a dismissed case", func() error { _, _, err := e.Cases.Confirm(ct.OfficerCtx(), dismissed.ID, "x", 2); return err }, "DISMISSED"},
 	}
 	for _, d := range decided {
 		err := d.run()
@@ -125,7 +125,7 @@ func TestConfirmAndDismissCase(t *testing.T) {
 			t.Errorf("%s: %v", d.name, err)
 		}
 	}
-	_, err = e.Cases.Dismiss(ct.OfficerCtx(), models.NewID(), "x")
+	_, err = e.Cases.Dismiss(ct.OfficerCtx(), models.NewID(), "x", 1)
 	ct.WantCode(t, err, apperr.NotFound)
 	var records int64
 	ct.Must(t, e.DB.Model(&models.DishonestyRecord{}).Count(&records).Error)
@@ -136,5 +136,49 @@ func TestConfirmAndDismissCase(t *testing.T) {
 	ct.Must(t, err)
 	if got.Status != models.CaseConfirmed {
 		t.Fatalf("stored case %s", got.Status)
+	}
+}
+
+func TestR8_1_CaseDecisionNeedsTheVersionSeen(t *testing.T) {
+	// R8.1: confirmCase and dismissCase name the case's version; a stale
+	// one is CONFLICT (STALE_VERSION) and changes nothing — the case stays
+	// OPEN and no record is made. The right one decides and moves it on.
+	e := ct.New(t)
+	s := e.Subject(t, "s", nil)
+	vc, err := e.Cases.Open(ct.StaffCtx(), credit.CaseInput{CaseNo: "WS-V", SubjectID: s.ID, Kind: models.KindTheft,
+		Severity: models.SeverityGeneral, Description: "私接水管", Evidence: "现场照片", OccurredOn: ct.Noon(2026, 1, 5)})
+	ct.Must(t, err)
+	if vc.Version != 1 {
+		t.Fatalf("a new case is at version %d, want 1", vc.Version)
+	}
+	stale := []struct {
+		name string
+		run  func() error
+	}{
+		{"confirm", func() error { _, _, err := e.Cases.Confirm(ct.OfficerCtx(), vc.ID, "属实", 2); return err }},
+		{"dismiss", func() error { _, err := e.Cases.Dismiss(ct.OfficerCtx(), vc.ID, "不属实", 0); return err }},
+	}
+	for _, c := range stale {
+		ae := apperr.As(c.run())
+		if ae == nil || ae.Code != apperr.Conflict || ae.Reason != "STALE_VERSION" {
+			t.Fatalf("%s at a stale version: %v", c.name, ae)
+		}
+	}
+	got, err := e.Cases.Get(ct.StaffCtx(), vc.ID)
+	ct.Must(t, err)
+	var records int64
+	ct.Must(t, e.DB.Model(&models.DishonestyRecord{}).Count(&records).Error)
+	if got.Status != models.CaseOpen || got.Version != 1 || got.RecordID != nil || records != 0 {
+		t.Fatalf("a stale decision changed the case: %+v, %d records", got, records)
+	}
+	decided, err := e.Cases.Dismiss(ct.OfficerCtx(), vc.ID, "不属实", 1)
+	ct.Must(t, err)
+	if got, _ = e.Cases.Get(ct.StaffCtx(), vc.ID); decided.Version != 2 || got.Version != 2 || got.Status != models.CaseDismissed {
+		t.Fatalf("decided %+v, stored %+v", decided, got)
+	}
+	// The version seen before the dismissal is stale now.
+	_, _, err = e.Cases.Confirm(ct.OfficerCtx(), vc.ID, "属实", 1)
+	if ae := apperr.As(err); ae == nil || ae.Reason != "STALE_VERSION" {
+		t.Fatalf("confirm after the dismissal at the old version: %v", err)
 	}
 }

@@ -58,9 +58,9 @@ type Store interface {
 	// InsertCase stores a new case: credit.ErrDuplicate when its number is
 	// taken, or INTERNAL.
 	InsertCase(ctx context.Context, vc models.ViolationCase) error
-	// DecideCase writes vc's status, decision and record when the stored
-	// case is still OPEN; false when it is not. INTERNAL.
-	DecideCase(ctx context.Context, vc models.ViolationCase) (bool, error)
+	// DecideCase writes vc's status, decision, record and version when the
+	// stored case is still OPEN at version; false when it is not. INTERNAL.
+	DecideCase(ctx context.Context, vc models.ViolationCase, version int) (bool, error)
 	// ListCases reads the cases of q in CaseListKey order, with the count
 	// of the filter (capped at page.CountCap+1) when q.Count. INTERNAL.
 	ListCases(ctx context.Context, q CaseQuery) ([]models.ViolationCase, int64, error)

@@ -674,6 +674,29 @@ func (ec *executionContext) fieldContext_EnterpriseBinding_createdAt(_ context.C
 	return graphql.NewScalarFieldContext("EnterpriseBinding", field, false, false, "Time")
 }
 
+func (ec *executionContext) _EnterpriseBinding_version(ctx context.Context, field graphql.CollectedField, obj *models.EnterpriseBinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnterpriseBinding_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnterpriseBinding_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnterpriseBinding", field, false, false, "Int")
+}
+
 func (ec *executionContext) _GiveConsentPayload_consent(ctx context.Context, field graphql.CollectedField, obj *model.GiveConsentPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1015,7 +1038,7 @@ func (ec *executionContext) unmarshalInputApproveAgentAtCounterInput(ctx context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"bindingId", "scopes", "authorisationRef", "idType", "idNumber", "letter", "note"}
+	fieldsInOrder := [...]string{"bindingId", "scopes", "authorisationRef", "idType", "idNumber", "letter", "note", "version"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1071,6 +1094,13 @@ func (ec *executionContext) unmarshalInputApproveAgentAtCounterInput(ctx context
 				return it, err
 			}
 			it.Note = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
 		}
 	}
 	return it, nil
@@ -1897,6 +1927,11 @@ func (ec *executionContext) _EnterpriseBinding(ctx context.Context, sel ast.Sele
 			}
 		case "createdAt":
 			out.Values[i] = ec._EnterpriseBinding_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._EnterpriseBinding_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -460,6 +460,29 @@ func (ec *executionContext) fieldContext_CreditProfile_accountManagerId(_ contex
 	return graphql.NewScalarFieldContext("CreditProfile", field, false, false, "ID")
 }
 
+func (ec *executionContext) _CreditProfile_accountManagerVersion(ctx context.Context, field graphql.CollectedField, obj *grade.Profile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditProfile_accountManagerVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccountManagerVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditProfile_accountManagerVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditProfile", field, false, false, "Int")
+}
+
 func (ec *executionContext) _CreditProfile_grade(ctx context.Context, field graphql.CollectedField, obj *grade.Profile) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2624,6 +2647,29 @@ func (ec *executionContext) fieldContext_ViolationCase_recordId(_ context.Contex
 	return graphql.NewScalarFieldContext("ViolationCase", field, false, false, "ID")
 }
 
+func (ec *executionContext) _ViolationCase_version(ctx context.Context, field graphql.CollectedField, obj *models.ViolationCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ViolationCase_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ViolationCase_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ViolationCase", field, false, false, "Int")
+}
+
 func (ec *executionContext) _ViolationCaseEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ViolationCaseEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2750,7 +2796,7 @@ func (ec *executionContext) unmarshalInputAssignAccountManagerInput(ctx context.
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"subjectId", "staffUserId"}
+	fieldsInOrder := [...]string{"subjectId", "staffUserId", "version"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -2771,6 +2817,13 @@ func (ec *executionContext) unmarshalInputAssignAccountManagerInput(ctx context.
 				return it, err
 			}
 			it.StaffUserID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
 		}
 	}
 	return it, nil
@@ -2869,7 +2922,7 @@ func (ec *executionContext) unmarshalInputDecideCaseInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"caseId", "note"}
+	fieldsInOrder := [...]string{"caseId", "note", "version"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -2890,6 +2943,13 @@ func (ec *executionContext) unmarshalInputDecideCaseInput(ctx context.Context, o
 				return it, err
 			}
 			it.Note = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
 		}
 	}
 	return it, nil
@@ -3568,6 +3628,11 @@ func (ec *executionContext) _CreditProfile(ctx context.Context, sel ast.Selectio
 		case "accountManagerId":
 			out.Values[i] = ec._CreditProfile_accountManagerId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "accountManagerVersion":
+			out.Values[i] = ec._CreditProfile_accountManagerVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "grade":
@@ -4450,6 +4515,11 @@ func (ec *executionContext) _ViolationCase(ctx context.Context, sel ast.Selectio
 		case "recordId":
 			out.Values[i] = ec._ViolationCase_recordId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._ViolationCase_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:

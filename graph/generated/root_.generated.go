@@ -300,17 +300,18 @@ type ComplexityRoot struct {
 	}
 
 	CreditProfile struct {
-		AccountManagerID func(childComplexity int) int
-		Grade            func(childComplexity int) int
-		GradeReasons     func(childComplexity int) int
-		GradeSince       func(childComplexity int) int
-		Incentives       func(childComplexity int) int
-		NextReevaluation func(childComplexity int) int
-		Records          func(childComplexity int) int
-		Subject          func(childComplexity int) int
-		Tier             func(childComplexity int) int
-		TierEvaluatedAt  func(childComplexity int) int
-		TierSince        func(childComplexity int) int
+		AccountManagerID      func(childComplexity int) int
+		AccountManagerVersion func(childComplexity int) int
+		Grade                 func(childComplexity int) int
+		GradeReasons          func(childComplexity int) int
+		GradeSince            func(childComplexity int) int
+		Incentives            func(childComplexity int) int
+		NextReevaluation      func(childComplexity int) int
+		Records               func(childComplexity int) int
+		Subject               func(childComplexity int) int
+		Tier                  func(childComplexity int) int
+		TierEvaluatedAt       func(childComplexity int) int
+		TierSince             func(childComplexity int) int
 	}
 
 	CreditRating struct {
@@ -431,6 +432,7 @@ type ComplexityRoot struct {
 		StatusReason     func(childComplexity int) int
 		Subject          func(childComplexity int) int
 		Uscc             func(childComplexity int) int
+		Version          func(childComplexity int) int
 	}
 
 	EvidenceItem struct {
@@ -1125,6 +1127,7 @@ type ComplexityRoot struct {
 		Severity    func(childComplexity int) int
 		Status      func(childComplexity int) int
 		SubjectID   func(childComplexity int) int
+		Version     func(childComplexity int) int
 	}
 
 	ViolationCaseEdge struct {
@@ -2035,6 +2038,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreditProfile.AccountManagerID(childComplexity), true
+	case "CreditProfile.accountManagerVersion":
+		if e.ComplexityRoot.CreditProfile.AccountManagerVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditProfile.AccountManagerVersion(childComplexity), true
 	case "CreditProfile.grade":
 		if e.ComplexityRoot.CreditProfile.Grade == nil {
 			break
@@ -2577,6 +2586,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EnterpriseBinding.Uscc(childComplexity), true
+	case "EnterpriseBinding.version":
+		if e.ComplexityRoot.EnterpriseBinding.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnterpriseBinding.Version(childComplexity), true
 
 	case "EvidenceItem.contentType":
 		if e.ComplexityRoot.EvidenceItem.ContentType == nil {
@@ -5839,6 +5854,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ViolationCase.SubjectID(childComplexity), true
+	case "ViolationCase.version":
+		if e.ComplexityRoot.ViolationCase.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ViolationCase.Version(childComplexity), true
 
 	case "ViolationCaseEdge.cursor":
 		if e.ComplexityRoot.ViolationCaseEdge.Cursor == nil {
@@ -7069,6 +7090,8 @@ type EnterpriseBinding {
   authorisationRef: String
   "When bound."
   createdAt: Time!
+  "Optimistic-lock version, grows with every change of the binding's state: send it with approveAgentAtCounter (R8.1)."
+  version: Int!
 }
 
 """
@@ -7197,6 +7220,8 @@ input ApproveAgentAtCounterInput {
   letter: Upload!
   "What was checked, by whom."
   note: String!
+  "The binding's version seen (required): a stale one is CONFLICT (STALE_VERSION) and changes nothing."
+  version: Int!
 }
 
 """
@@ -7865,7 +7890,7 @@ extend type Query {
 }
 
 extend type Mutation {
-  "Requeue a DEAD publication for delivery now (audited; idempotent) (R8.1)."
+  "Requeue a DEAD publication for delivery now (audited; idempotent) (R8.1). It takes no version: only a DEAD publication is re-queued, so a second retry changes nothing and answers the publication as it is."
   retryPublication(input: RetryPublicationInput!): RetryPublicationPayload! @hasRole(roles: [CREDIT_OFFICER, ADMIN])
 }
 `, BuiltIn: false},
@@ -8045,6 +8070,8 @@ type ViolationCase {
   status: CaseStatus!
   "The record made on confirmation."
   recordId: ID
+  "Optimistic-lock version: send it with confirmCase or dismissCase (R8.1)."
+  version: Int!
 }
 
 """
@@ -8113,6 +8140,8 @@ input DecideCaseInput {
   caseId: ID!
   "Decision note."
   note: String!
+  "The case's version seen (required): a stale one is CONFLICT (STALE_VERSION) and changes nothing."
+  version: Int!
 }
 
 """
@@ -8177,6 +8206,8 @@ type CreditProfile {
   incentives: Incentives!
   "The account manager (staff user ID)."
   accountManagerId: ID
+  "Optimistic-lock version of the account-manager assignment: send it with assignAccountManager (R8.1)."
+  accountManagerVersion: Int!
   "Grade (分级分类, R3.4), recomputed with the tier; null before the first evaluation."
   grade: Grade
   "When the grade last changed."
@@ -8309,6 +8340,8 @@ input AssignAccountManagerInput {
   subjectId: ID!
   "A staff user."
   staffUserId: ID!
+  "The profile's accountManagerVersion seen (required): a stale one is CONFLICT (STALE_VERSION) and changes nothing."
+  version: Int!
 }
 
 extend type Query {
@@ -8710,7 +8743,8 @@ input ReviewDecisionInput {
   "The repair or objection."
   id: ID!
   "Why."
-  reason: String!  "The version seen (optimistic locking)."
+  reason: String!
+  "The version seen (optimistic locking, required): a stale one is CONFLICT (REQUEST_CHANGED) and changes nothing."
   version: Int!
 }
 
@@ -8735,7 +8769,8 @@ input ExtendObjectionInput {
   "Working days to add."
   days: Int!
   "Why."
-  reason: String!  "The version seen (optimistic locking)."
+  reason: String!
+  "The version seen (optimistic locking, required): a stale one is CONFLICT (REQUEST_CHANGED) and changes nothing."
   version: Int!
 }
 
@@ -8764,7 +8799,8 @@ input DecideObjectionInput {
   "For CORRECTED: the corrected summary."
   correctedSummary: String
   "For CORRECTED: the corrected severity."
-  correctedSeverity: Severity  "The version seen (optimistic locking)."
+  correctedSeverity: Severity
+  "The version seen (optimistic locking, required): a stale one is CONFLICT (REQUEST_CHANGED) and changes nothing."
   version: Int!
 }
 
@@ -10002,6 +10038,8 @@ func (ec *executionContext) childFields_CreditProfile(ctx context.Context, field
 		return ec.fieldContext_CreditProfile_incentives(ctx, field)
 	case "accountManagerId":
 		return ec.fieldContext_CreditProfile_accountManagerId(ctx, field)
+	case "accountManagerVersion":
+		return ec.fieldContext_CreditProfile_accountManagerVersion(ctx, field)
 	case "grade":
 		return ec.fieldContext_CreditProfile_grade(ctx, field)
 	case "gradeSince":
@@ -10256,6 +10294,8 @@ func (ec *executionContext) childFields_EnterpriseBinding(ctx context.Context, f
 		return ec.fieldContext_EnterpriseBinding_authorisationRef(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_EnterpriseBinding_createdAt(ctx, field)
+	case "version":
+		return ec.fieldContext_EnterpriseBinding_version(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EnterpriseBinding", field.Name)
 }
@@ -11422,6 +11462,8 @@ func (ec *executionContext) childFields_ViolationCase(ctx context.Context, field
 		return ec.fieldContext_ViolationCase_status(ctx, field)
 	case "recordId":
 		return ec.fieldContext_ViolationCase_recordId(ctx, field)
+	case "version":
+		return ec.fieldContext_ViolationCase_version(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ViolationCase", field.Name)
 }

@@ -149,6 +149,8 @@ type ApproveAgentAtCounterInput struct {
 	Letter graphql.Upload `json:"letter"`
 	// What was checked, by whom.
 	Note string `json:"note"`
+	// The binding's version seen (required): a stale one is CONFLICT (STALE_VERSION) and changes nothing.
+	Version int `json:"version"`
 }
 
 // Input of assignAccountManager.
@@ -157,6 +159,8 @@ type AssignAccountManagerInput struct {
 	SubjectID string `json:"subjectId"`
 	// A staff user.
 	StaffUserID string `json:"staffUserId"`
+	// The profile's accountManagerVersion seen (required): a stale one is CONFLICT (STALE_VERSION) and changes nothing.
+	Version int `json:"version"`
 }
 
 // Result of assignAccountManager.
@@ -443,6 +447,8 @@ type DecideCaseInput struct {
 	CaseID string `json:"caseId"`
 	// Decision note.
 	Note string `json:"note"`
+	// The case's version seen (required): a stale one is CONFLICT (STALE_VERSION) and changes nothing.
+	Version int `json:"version"`
 }
 
 // Input of decideExemption.
@@ -469,7 +475,7 @@ type DecideObjectionInput struct {
 	CorrectedSummary *string `json:"correctedSummary,omitempty"`
 	// For CORRECTED: the corrected severity.
 	CorrectedSeverity *models.Severity `json:"correctedSeverity,omitempty"`
-	// The version seen (optimistic locking).
+	// The version seen (optimistic locking, required): a stale one is CONFLICT (REQUEST_CHANGED) and changes nothing.
 	Version int `json:"version"`
 }
 
@@ -599,7 +605,7 @@ type ExtendObjectionInput struct {
 	Days int `json:"days"`
 	// Why.
 	Reason string `json:"reason"`
-	// The version seen (optimistic locking).
+	// The version seen (optimistic locking, required): a stale one is CONFLICT (REQUEST_CHANGED) and changes nothing.
 	Version int `json:"version"`
 }
 
@@ -1204,7 +1210,7 @@ type ReviewDecisionInput struct {
 	ID string `json:"id"`
 	// Why.
 	Reason string `json:"reason"`
-	// The version seen (optimistic locking).
+	// The version seen (optimistic locking, required): a stale one is CONFLICT (REQUEST_CHANGED) and changes nothing.
 	Version int `json:"version"`
 }
 

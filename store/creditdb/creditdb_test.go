@@ -117,7 +117,9 @@ func TestRecordStoreTransactions(t *testing.T) {
 		}
 		ct.Must(t, tx.Audit(ctx, audit.Entry{Action: "test.audit"}))
 		ct.Must(t, tx.Enqueue(ctx, outbox.Message{Key: "test:1", Kind: "TEST", Payload: map[string]int{}}))
-		ct.Must(t, tx.Grades().SetAccountManager(ctx, s.ID, manager.ID)) // the tier store shares the transaction
+		if _, err := tx.Grades().SetAccountManager(ctx, s.ID, manager.ID, 1); err != nil { // the tier store shares the transaction
+			return err
+		}
 		return tx.Tx(ctx, func(nested record.Store) error {              // runs in the same transaction
 			return nested.AddEvents(ctx, []models.RecordEvent{{RecordID: r.ID, At: ct.Day(2025, 1, 1), Action: record.EventCreated}})
 		})
@@ -130,7 +132,8 @@ func TestRecordStoreTransactions(t *testing.T) {
 	err = st.Tx(ctx, func(tx record.Store) error {
 		_, _ = tx.Insert(ctx, []models.DishonestyRecord{r2})
 		ct.Must(t, tx.Audit(ctx, audit.Entry{Action: "test.rolled-back"}))
-		ct.Must(t, tx.Grades().SetAccountManager(ctx, s.ID, "nobody"))
+		_, err := tx.Grades().SetAccountManager(ctx, s.ID, "nobody", 2)
+		ct.Must(t, err)
 		return errRollback
 	})
 	if !errors.Is(err, errRollback) || e.Count(t, &models.DishonestyRecord{}, "id = ?", r2.ID) != 0 ||
@@ -273,7 +276,15 @@ func TestGradeStore(t *testing.T) {
 	if _, ok, err := st.User(ctx, models.NewID()); err != nil || ok {
 		t.Fatalf("unknown user: %v %v", ok, err)
 	}
-	err = st.Tx(ctx, func(tx grade.Store) error { return tx.SetAccountManager(ctx, clean.ID, manager.ID) })
+	err = st.Tx(ctx, func(tx grade.Store) error {
+		if ok, err := tx.SetAccountManager(ctx, clean.ID, manager.ID, 1); err != nil || !ok {
+			return errors.Join(err, errors.New("not set at version 1"))
+		}
+		if ok, err := tx.SetAccountManager(ctx, clean.ID, "nobody", 1); err != nil || ok { // version 1 is stale now
+			return errors.Join(err, errors.New("set at a stale version"))
+		}
+		return nil
+	})
 	ct.Must(t, err)
 	if s, ok, err := st.Subject(ctx, clean.ID); err != nil || !ok || s.AccountManagerID == nil || *s.AccountManagerID != manager.ID {
 		t.Fatalf("subject after SetAccountManager: %+v %v %v", s, ok, err)
@@ -352,14 +363,17 @@ func TestRulesStoreCases(t *testing.T) {
 		t.Fatalf("a second WS-1: %v", err)
 	}
 	decided := vc
-	decided.Status, decided.DecidedBy, decided.DecisionNote, decided.RecordID = models.CaseConfirmed, "officer-1", "ok", ct.Ptr("rec-1")
+	decided.Status, decided.DecidedBy, decided.DecisionNote, decided.RecordID, decided.Version = models.CaseConfirmed, "officer-1", "ok", ct.Ptr("rec-1"), 2
 	err := st.Tx(ctx, func(tx rules.Store) error {
 		got, ok, err := tx.Case(ctx, vc.ID) // locked
 		if err != nil || !ok || got.Status != models.CaseOpen {
 			t.Fatalf("case %+v %v %v", got, ok, err)
 		}
+		if ok, err := tx.DecideCase(ctx, decided, 2); err != nil || ok { // R8.1: not at the version seen
+			t.Fatalf("decision at a stale version: %v %v", ok, err)
+		}
 		for run, want := range []bool{true, false} { // decided once
-			if ok, err := tx.DecideCase(ctx, decided); err != nil || ok != want {
+			if ok, err := tx.DecideCase(ctx, decided, 1); err != nil || ok != want {
 				t.Fatalf("decision %d: %v %v", run+1, ok, err)
 			}
 		}
@@ -367,7 +381,7 @@ func TestRulesStoreCases(t *testing.T) {
 	})
 	ct.Must(t, err)
 	got, ok, err := st.Case(ctx, vc.ID)
-	if err != nil || !ok || got.Status != models.CaseConfirmed || got.DecisionNote != "ok" || got.RecordID == nil || *got.RecordID != "rec-1" {
+	if err != nil || !ok || got.Status != models.CaseConfirmed || got.DecisionNote != "ok" || got.RecordID == nil || *got.RecordID != "rec-1" || got.Version != 2 {
 		t.Fatalf("decided case %+v %v %v", got, ok, err)
 	}
 	if _, ok, err := st.Case(ctx, models.NewID()); err != nil || ok {

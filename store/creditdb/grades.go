@@ -128,12 +128,15 @@ func (s *Grades) User(ctx context.Context, id string) (models.User, bool, error)
 	return one[models.User](ctx, s.conn, false, "user", "id = ?", id)
 }
 
-// SetAccountManager stores a subject's account manager.
-func (s *Grades) SetAccountManager(ctx context.Context, subjectID, userID string) error {
-	if err := s.q(ctx).Model(&models.Subject{}).Where("id = ?", subjectID).Update("account_manager_id", userID).Error; err != nil {
-		return apperr.Wrap(err, apperr.Internal, "无法指派客户经理")
+// SetAccountManager stores a subject's account manager while its
+// assignment is at version, and moves it to the next version.
+func (s *Grades) SetAccountManager(ctx context.Context, subjectID, userID string, version int) (bool, error) {
+	res := s.q(ctx).Model(&models.Subject{}).Where("id = ? AND account_manager_version = ?", subjectID, version).
+		Updates(map[string]any{"account_manager_id": userID, "account_manager_version": version + 1})
+	if res.Error != nil {
+		return false, apperr.Wrap(res.Error, apperr.Internal, "无法指派客户经理")
 	}
-	return nil
+	return res.RowsAffected > 0, nil
 }
 
 // SubjectRecords lists a subject's records, newest behaviour first.

@@ -176,11 +176,11 @@ func (s *Rules) InsertCase(ctx context.Context, vc models.ViolationCase) error {
 	return s.create(ctx, &vc, "case")
 }
 
-// DecideCase writes a decision while the case is OPEN.
-func (s *Rules) DecideCase(ctx context.Context, vc models.ViolationCase) (bool, error) {
-	res := s.q(ctx).Model(&models.ViolationCase{}).Where("id = ? AND status = ?", vc.ID, models.CaseOpen).Updates(map[string]any{
+// DecideCase writes a decision while the case is OPEN at version.
+func (s *Rules) DecideCase(ctx context.Context, vc models.ViolationCase, version int) (bool, error) {
+	res := s.q(ctx).Model(&models.ViolationCase{}).Where("id = ? AND status = ? AND version = ?", vc.ID, models.CaseOpen, version).Updates(map[string]any{
 		"status": vc.Status, "decided_by": vc.DecidedBy, "decided_at": vc.DecidedAt, "decision_note": vc.DecisionNote,
-		"record_id": vc.RecordID, "updated_at": vc.UpdatedAt,
+		"record_id": vc.RecordID, "version": vc.Version, "updated_at": vc.UpdatedAt,
 	})
 	if res.Error != nil {
 		return false, apperr.Wrap(res.Error, apperr.Internal, "无法对案件作出决定")
