@@ -287,8 +287,7 @@ func (s *Service) ApproveAgentAtCounter(ctx context.Context, in CounterAgentInpu
 		cur.AuthorisationRef, cur.AuthorisationEvidenceID, cur.IdentityVerifiedAt, cur.StatusChangedAt, cur.StatusReason = in.AuthorisationRef, files[0].PublicID, &now, &now, ""
 		cur.Version++
 		if err := tx.Model(&models.EnterpriseBinding{}).Where("id = ?", cur.ID).Updates(map[string]any{
-			"version": cur.Version,
-			"status": cur.Status, "scopes": cur.Scopes, "principal_id": nil, "authorised_by": a.UserID, "authorised_at": now,
+			"status": cur.Status, "scopes": cur.Scopes, "version": cur.Version, "principal_id": nil, "authorised_by": a.UserID, "authorised_at": now,
 			"authorisation_ref": cur.AuthorisationRef, "authorisation_evidence_id": cur.AuthorisationEvidenceID,
 			"identity_verified_at": now, "status_changed_at": now, "status_reason": "", "updated_at": now,
 		}).Error; err != nil {

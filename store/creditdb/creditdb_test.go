@@ -120,7 +120,7 @@ func TestRecordStoreTransactions(t *testing.T) {
 		if _, err := tx.Grades().SetAccountManager(ctx, s.ID, manager.ID, 1); err != nil { // the tier store shares the transaction
 			return err
 		}
-		return tx.Tx(ctx, func(nested record.Store) error {              // runs in the same transaction
+		return tx.Tx(ctx, func(nested record.Store) error { // runs in the same transaction
 			return nested.AddEvents(ctx, []models.RecordEvent{{RecordID: r.ID, At: ct.Day(2025, 1, 1), Action: record.EventCreated}})
 		})
 	})
