@@ -523,7 +523,7 @@ func TestAgentApprovedAtCounter_R6_6(t *testing.T) {
 	const approve = `mutation($in:ApproveAgentAtCounterInput!){approveAgentAtCounter(input:$in){binding{id status scopes authorisationRef}}}`
 	in := func(id string) map[string]any {
 		return map[string]any{"bindingId": req.RequestAgentBinding.Binding.ID, "scopes": []string{"APPLY"}, "authorisationRef": "WT-2026-001",
-			"idType": "RESIDENT_ID_CARD", "idNumber": id, "letter": nil, "note": "核验身份证原件及盖章授权委托书"}
+			"idType": "RESIDENT_ID_CARD", "idNumber": id, "letter": nil, "note": "核验身份证原件及盖章授权委托书", "version": 1}
 	}
 	evidenceBefore := h.rows("evidences", "")
 	if r := h.upload(staff, approve, map[string]any{"in": in(agentID)}, "variables.in.letter", map[string][]byte{"letter.exe": []byte("MZ\x90\x00 not a scan")}); r.code() != "INVALID" {

@@ -79,14 +79,19 @@ func TestR7_6_EveryEventReachesTheInbox(t *testing.T) {
 
 	// A new record (staff case), then an objection to it.
 	var opened struct {
-		OpenCase struct{ Case struct{ ID string } } `json:"openCase"`
+		OpenCase struct {
+			Case struct {
+				ID      string
+				Version int
+			}
+		} `json:"openCase"`
 	}
-	h.must(staff, `mutation($s:ID!,$t:Time!){openCase(input:{caseNo:"SG-INBOX-1",subjectId:$s,kind:VIOLATION,severity:GENERAL,description:"违规用水",evidence:"现场照片",occurredOn:$t}){case{id}}}`,
+	h.must(staff, `mutation($s:ID!,$t:Time!){openCase(input:{caseNo:"SG-INBOX-1",subjectId:$s,kind:VIOLATION,severity:GENERAL,description:"违规用水",evidence:"现场照片",occurredOn:$t}){case{id version}}}`,
 		map[string]any{"s": subj, "t": time.Now().AddDate(0, 0, -2).Format(time.RFC3339)}, &opened)
 	var confirmed struct {
 		ConfirmCase struct{ Record struct{ ID string } } `json:"confirmCase"`
 	}
-	h.must(officer, `mutation($c:ID!){confirmCase(input:{caseId:$c,note:"核实属实"}){record{id}}}`, map[string]any{"c": opened.OpenCase.Case.ID}, &confirmed)
+	h.must(officer, `mutation($c:ID!,$v:Int!){confirmCase(input:{caseId:$c,note:"核实属实",version:$v}){record{id}}}`, map[string]any{"c": opened.OpenCase.Case.ID, "v": opened.OpenCase.Case.Version}, &confirmed)
 	var obj struct {
 		FileObjection struct{ Objection struct{ ID string } } `json:"fileObjection"`
 	}
@@ -117,7 +122,7 @@ func TestR7_6_EveryEventReachesTheInbox(t *testing.T) {
 	// The account manager of an EXCELLENT subject.
 	h.srv.DB().Model(&models.Subject{}).Where("id = ?", subj).Update("tier", models.TierExcellent)
 	h.srv.DB().Model(&models.User{}).Where("id = ?", h.staffID(staff)).Update("work_phone", "0751-8881234")
-	h.must(staff, `mutation($s:ID!,$u:ID!){assignAccountManager(input:{subjectId:$s,staffUserId:$u}){profile{tier}}}`, map[string]any{"s": subj, "u": h.staffID(staff)}, nil)
+	h.must(staff, `mutation($s:ID!,$u:ID!,$v:Int!){assignAccountManager(input:{subjectId:$s,staffUserId:$u,version:$v}){profile{tier}}}`, map[string]any{"s": subj, "u": h.staffID(staff), "v": h.accountManagerVersion(subj)}, nil)
 
 	// The record lifecycle and the grades emit through the same one call.
 	n := inbox.NewNotifier(inbox.New(h.srv.DB()), access.New(h.srv.DB()), nil)
@@ -225,11 +230,16 @@ func TestR7_5_PublishedSummariesAreChinese(t *testing.T) {
 	officer := h.staffToken("officer", "demo-officer-pass")
 	admin := h.staffToken("admin", "demo-admin-pass")
 	var opened struct {
-		OpenCase struct{ Case struct{ ID string } } `json:"openCase"`
+		OpenCase struct {
+			Case struct {
+				ID      string
+				Version int
+			}
+		} `json:"openCase"`
 	}
-	h.must(staff, `mutation($s:ID!,$t:Time!){openCase(input:{caseNo:"SG-ZH-1",subjectId:$s,kind:THEFT,severity:SERIOUS,description:"绕表用水",evidence:"现场照片",occurredOn:$t}){case{id}}}`,
+	h.must(staff, `mutation($s:ID!,$t:Time!){openCase(input:{caseNo:"SG-ZH-1",subjectId:$s,kind:THEFT,severity:SERIOUS,description:"绕表用水",evidence:"现场照片",occurredOn:$t}){case{id version}}}`,
 		map[string]any{"s": subj, "t": time.Now().AddDate(0, 0, -2).Format(time.RFC3339)}, &opened)
-	h.must(officer, `mutation($c:ID!){confirmCase(input:{caseId:$c,note:"核实属实"}){record{id}}}`, map[string]any{"c": opened.OpenCase.Case.ID}, nil)
+	h.must(officer, `mutation($c:ID!,$v:Int!){confirmCase(input:{caseId:$c,note:"核实属实",version:$v}){record{id}}}`, map[string]any{"c": opened.OpenCase.Case.ID, "v": opened.OpenCase.Case.Version}, nil)
 	old := h.record(subj, models.KindViolation, 4)
 	h.must(admin, `mutation{runJob(input:{name:"credit.publish"}){run{status}}}`, nil, nil)
 	deliver := func() {

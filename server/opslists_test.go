@@ -163,18 +163,21 @@ func TestR8_1_CasesList(t *testing.T) {
 	var open struct {
 		Cases struct {
 			Edges []struct {
-				Node struct{ ID, CaseNo, Status string }
+				Node struct {
+					ID, CaseNo, Status string
+					Version            int
+				}
 			}
 		}
 	}
-	h.must(officer, `{cases(filter:{status:OPEN},first:1){edges{node{id caseNo status}}}}`, nil, &open)
+	h.must(officer, `{cases(filter:{status:OPEN},first:1){edges{node{id caseNo status version}}}}`, nil, &open)
 	if len(open.Cases.Edges) != 1 || open.Cases.Edges[0].Node.ID != opened.OpenCase.Case.ID || open.Cases.Edges[0].Node.CaseNo != "SG-LIST-1" {
 		t.Fatalf("newest open case: %+v, want %s", open.Cases.Edges, opened.OpenCase.Case.ID)
 	}
 	var confirmed struct {
 		ConfirmCase struct{ Case struct{ Status string } }
 	}
-	h.must(officer, `mutation($c:ID!){confirmCase(input:{caseId:$c,note:"核实属实"}){case{status}}}`, map[string]any{"c": open.Cases.Edges[0].Node.ID}, &confirmed)
+	h.must(officer, `mutation($c:ID!,$v:Int!){confirmCase(input:{caseId:$c,note:"核实属实",version:$v}){case{status}}}`, map[string]any{"c": open.Cases.Edges[0].Node.ID, "v": open.Cases.Edges[0].Node.Version}, &confirmed)
 	if confirmed.ConfirmCase.Case.Status != "CONFIRMED" {
 		t.Errorf("confirmed: %+v", confirmed)
 	}

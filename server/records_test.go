@@ -37,11 +37,16 @@ func TestCasesBreachesAndProfiles_R1_3_R2_4_R3_1(t *testing.T) {
 
 	occurred := time.Now().AddDate(0, 0, -3).Format(time.RFC3339)
 	var opened struct {
-		OpenCase struct{ Case struct{ ID, Status string } } `json:"openCase"`
+		OpenCase struct {
+			Case struct {
+				ID, Status string
+				Version    int
+			}
+		} `json:"openCase"`
 	}
-	h.must(staff, `mutation($s:ID!,$t:Time!){openCase(input:{caseNo:"SG-2026-0001",subjectId:$s,kind:THEFT,severity:SERIOUS,description:"绕表用水",evidence:"现场照片 3 张",occurredOn:$t}){case{id status}}}`,
+	h.must(staff, `mutation($s:ID!,$t:Time!){openCase(input:{caseNo:"SG-2026-0001",subjectId:$s,kind:THEFT,severity:SERIOUS,description:"绕表用水",evidence:"现场照片 3 张",occurredOn:$t}){case{id status version}}}`,
 		map[string]any{"s": subj, "t": occurred}, &opened)
-	if r := h.gql(staff, `mutation($c:ID!){confirmCase(input:{caseId:$c,note:"核实"}){record{id}}}`, map[string]any{"c": opened.OpenCase.Case.ID}); r.code() != "FORBIDDEN" {
+	if r := h.gql(staff, `mutation($c:ID!,$v:Int!){confirmCase(input:{caseId:$c,note:"核实",version:$v}){record{id}}}`, map[string]any{"c": opened.OpenCase.Case.ID, "v": opened.OpenCase.Case.Version}); r.code() != "FORBIDDEN" {
 		t.Errorf("staff confirming a case: %s", r.Raw)
 	}
 	var confirmed struct {
@@ -49,11 +54,11 @@ func TestCasesBreachesAndProfiles_R1_3_R2_4_R3_1(t *testing.T) {
 			Record struct{ ID, Kind, Status string }
 		} `json:"confirmCase"`
 	}
-	h.must(officer, `mutation($c:ID!){confirmCase(input:{caseId:$c,note:"核实属实"}){record{id kind status}}}`, map[string]any{"c": opened.OpenCase.Case.ID}, &confirmed)
+	h.must(officer, `mutation($c:ID!,$v:Int!){confirmCase(input:{caseId:$c,note:"核实属实",version:$v}){record{id kind status}}}`, map[string]any{"c": opened.OpenCase.Case.ID, "v": opened.OpenCase.Case.Version}, &confirmed)
 	if confirmed.ConfirmCase.Record.Kind != "THEFT" || confirmed.ConfirmCase.Record.Status != "ACTIVE" {
 		t.Fatalf("confirmed case record: %+v", confirmed)
 	}
-	if r := h.gql(officer, `mutation($c:ID!){dismissCase(input:{caseId:$c,note:"x"}){case{id}}}`, map[string]any{"c": opened.OpenCase.Case.ID}); r.code() != "FAILED_PRECONDITION" {
+	if r := h.gql(officer, `mutation($c:ID!,$v:Int!){dismissCase(input:{caseId:$c,note:"x",version:$v}){case{id}}}`, map[string]any{"c": opened.OpenCase.Case.ID, "v": opened.OpenCase.Case.Version + 1}); r.code() != "FAILED_PRECONDITION" {
 		t.Errorf("dismissing a decided case: %s", r.Raw)
 	}
 

@@ -180,8 +180,8 @@ func TestR3_2_AccountManagerNameAndWorkPhone(t *testing.T) {
 		}
 	}
 	h.must(staff, `{me{id displayName version}}`, nil, &me)
-	const assign = `mutation($s:ID!,$u:ID!){assignAccountManager(input:{subjectId:$s,staffUserId:$u}){profile{tier}}}`
-	if r := h.gql(staff, assign, map[string]any{"s": subj, "u": me.Me.ID}); r.code() != "INVALID" || r.Errors[0].Extensions["reason"] != "NO_WORK_PHONE" {
+	const assign = `mutation($s:ID!,$u:ID!,$v:Int!){assignAccountManager(input:{subjectId:$s,staffUserId:$u,version:$v}){profile{tier}}}`
+	if r := h.gql(staff, assign, map[string]any{"s": subj, "u": me.Me.ID, "v": h.accountManagerVersion(subj)}); r.code() != "INVALID" || r.Errors[0].Extensions["reason"] != "NO_WORK_PHONE" {
 		t.Fatalf("assigning a manager without a work phone: %s", r.Raw)
 	}
 	admin := h.staffToken("admin", "demo-admin-pass")
@@ -193,7 +193,7 @@ func TestR3_2_AccountManagerNameAndWorkPhone(t *testing.T) {
 		t.Fatalf("staff setting a work phone: %s", r.Raw)
 	}
 	h.must(admin, setPhone, map[string]any{"u": me.Me.ID, "p": "0751-8881234", "v": me.Me.Version}, nil)
-	h.must(staff, assign, map[string]any{"s": subj, "u": me.Me.ID}, nil)
+	h.must(staff, assign, map[string]any{"s": subj, "u": me.Me.ID, "v": h.accountManagerVersion(subj)}, nil)
 	var got struct {
 		MyAccountManager struct{ Name, WorkPhone string }
 	}
