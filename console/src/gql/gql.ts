@@ -26,7 +26,7 @@ type Documents = {
     "mutation ConsolePassExtraReview($input: PassExtraReviewInput!) { passExtraReview(input: $input) { application { id status version } } }": typeof types.ConsolePassExtraReviewDocument,
     "mutation ConsoleReject($input: RejectApplicationInput!) { rejectApplication(input: $input) { application { id status version } } }": typeof types.ConsoleRejectDocument,
     "\n  query ConsoleAudit($filter: AuditLogFilter, $first: Int, $after: String) {\n    auditLog(filter: $filter, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          at\n          actorId\n          actorRole\n          action\n          subjectType\n          subjectId\n          purpose\n          requestId\n        }\n      }\n    }\n  }\n": typeof types.ConsoleAuditDocument,
-    "\n  fragment ConsoleCase on ViolationCase {\n    id\n    caseNo\n    subjectId\n    kind\n    severity\n    status\n    description\n    recordId\n    occurredOn\n  }\n": typeof types.ConsoleCaseFragmentDoc,
+    "\n  fragment ConsoleCase on ViolationCase {\n    id\n    caseNo\n    subjectId\n    kind\n    severity\n    status\n    description\n    recordId\n    occurredOn\n    version\n  }\n": typeof types.ConsoleCaseFragmentDoc,
     "\n  query ConsoleCases($filter: CaseFilter, $first: Int, $after: String) {\n    cases(filter: $filter, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          ...ConsoleCase\n        }\n      }\n    }\n  }\n": typeof types.ConsoleCasesDocument,
     "mutation ConsoleOpenCase($input: OpenCaseInput!) { openCase(input: $input) { case { ...ConsoleCase } } }": typeof types.ConsoleOpenCaseDocument,
     "mutation ConsoleConfirmCase($input: DecideCaseInput!) { confirmCase(input: $input) { case { ...ConsoleCase } record { id status } } }": typeof types.ConsoleConfirmCaseDocument,
@@ -82,7 +82,7 @@ const documents: Documents = {
     "mutation ConsolePassExtraReview($input: PassExtraReviewInput!) { passExtraReview(input: $input) { application { id status version } } }": types.ConsolePassExtraReviewDocument,
     "mutation ConsoleReject($input: RejectApplicationInput!) { rejectApplication(input: $input) { application { id status version } } }": types.ConsoleRejectDocument,
     "\n  query ConsoleAudit($filter: AuditLogFilter, $first: Int, $after: String) {\n    auditLog(filter: $filter, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          at\n          actorId\n          actorRole\n          action\n          subjectType\n          subjectId\n          purpose\n          requestId\n        }\n      }\n    }\n  }\n": types.ConsoleAuditDocument,
-    "\n  fragment ConsoleCase on ViolationCase {\n    id\n    caseNo\n    subjectId\n    kind\n    severity\n    status\n    description\n    recordId\n    occurredOn\n  }\n": types.ConsoleCaseFragmentDoc,
+    "\n  fragment ConsoleCase on ViolationCase {\n    id\n    caseNo\n    subjectId\n    kind\n    severity\n    status\n    description\n    recordId\n    occurredOn\n    version\n  }\n": types.ConsoleCaseFragmentDoc,
     "\n  query ConsoleCases($filter: CaseFilter, $first: Int, $after: String) {\n    cases(filter: $filter, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          ...ConsoleCase\n        }\n      }\n    }\n  }\n": types.ConsoleCasesDocument,
     "mutation ConsoleOpenCase($input: OpenCaseInput!) { openCase(input: $input) { case { ...ConsoleCase } } }": types.ConsoleOpenCaseDocument,
     "mutation ConsoleConfirmCase($input: DecideCaseInput!) { confirmCase(input: $input) { case { ...ConsoleCase } record { id status } } }": types.ConsoleConfirmCaseDocument,
@@ -191,7 +191,7 @@ export function graphql(source: "\n  query ConsoleAudit($filter: AuditLogFilter,
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment ConsoleCase on ViolationCase {\n    id\n    caseNo\n    subjectId\n    kind\n    severity\n    status\n    description\n    recordId\n    occurredOn\n  }\n"): (typeof documents)["\n  fragment ConsoleCase on ViolationCase {\n    id\n    caseNo\n    subjectId\n    kind\n    severity\n    status\n    description\n    recordId\n    occurredOn\n  }\n"];
+export function graphql(source: "\n  fragment ConsoleCase on ViolationCase {\n    id\n    caseNo\n    subjectId\n    kind\n    severity\n    status\n    description\n    recordId\n    occurredOn\n    version\n  }\n"): (typeof documents)["\n  fragment ConsoleCase on ViolationCase {\n    id\n    caseNo\n    subjectId\n    kind\n    severity\n    status\n    description\n    recordId\n    occurredOn\n    version\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

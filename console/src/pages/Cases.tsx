@@ -17,6 +17,7 @@ graphql(`
     description
     recordId
     occurredOn
+    version
   }
 `);
 
@@ -73,9 +74,15 @@ export function Cases({ role }: { role: string }) {
       setDone(`案件 ${r.data.openCase.case.caseNo} 已登记，待信用专员确认（案件 ID：${r.data.openCase.case.id}）。`);
     }
   };
-  const decide = async (ok: boolean, id = caseId) => {
+  // The case as the officer sees it in the list: a decision sends its
+  // version, and one made on a case changed meanwhile is refused (R8.1).
+  const seen = list.conn?.edges.find(({ node }) => node.id === caseId.trim())?.node;
+  const decide = async (ok: boolean) => {
+    if (!seen) return;
     setDone(null);
-    const r = ok ? await confirm({ input: { caseId: id, note } }) : await dismiss({ input: { caseId: id, note } });
+    const input = { caseId: seen.id, note, version: seen.version };
+    const r = ok ? await confirm({ input }) : await dismiss({ input });
+    if (r.error) list.reload();
     const c = r.data && ("confirmCase" in r.data ? r.data.confirmCase.case : r.data.dismissCase.case);
     if (c) {
       keep(c);
@@ -143,12 +150,13 @@ export function Cases({ role }: { role: string }) {
                 <Field label="审核意见">
                   <input name="note" value={note} onChange={(e) => setNote(e.target.value)} />
                 </Field>
+                {caseId && !seen && <p className="muted">请在案件列表中找到并选择该案件。</p>}
                 <ErrorBox error={cf.error ?? ds.error} />
                 <div className="row">
-                  <button className="primary" disabled={!caseId || !note || cf.fetching} onClick={() => decide(true)}>
+                  <button className="primary" disabled={!seen || !note || cf.fetching} onClick={() => decide(true)}>
                     确认案件
                   </button>
-                  <button disabled={!caseId || !note || ds.fetching} onClick={() => decide(false)}>
+                  <button disabled={!seen || !note || ds.fetching} onClick={() => decide(false)}>
                     驳回案件
                   </button>
                 </div>
