@@ -161,4 +161,10 @@ func TestR8_1_ApproveAgentAtCounterRequiresTheVersionSeen(t *testing.T) {
 	if n := h.rows("evidences", ""); n != evidence {
 		t.Fatalf("a stale approval stored %d evidence rows", n-evidence)
 	}
+	// Every change of the binding's state moves the version on: the
+	// revocation too.
+	h.must(staff, revokeMut, map[string]any{"b": b.ID}, nil)
+	if n := h.rows("enterprise_bindings", "id = ? AND status = ? AND version = ?", b.ID, models.BindingEnded, b.Version+2); n != 1 {
+		t.Fatal("the revocation did not move the binding's version on")
+	}
 }
