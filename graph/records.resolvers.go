@@ -292,26 +292,3 @@ type (
 	usagePeriodResolver      struct{ *Resolver }
 	violationCaseResolver    struct{ *Resolver }
 )
-
-// !!! WARNING !!!
-// The code below was going to be deleted when updating resolvers. It has been copied here so you have
-// one last chance to move it out of harms way if you want. There are two reasons this happens:
-//  - When renaming or deleting a resolver the old code will be put in here. You can safely delete
-//    it when you're done.
-//  - You have helper methods in this file. Move them out to keep these resolver files clean.
-/*
-	func (r *creditProfileResolver) AccountManagerVersion(ctx context.Context, obj *grade.Profile) (int, error) {
-	panic(fmt.Errorf("not implemented: AccountManagerVersion - accountManagerVersion"))
-}
-func (r *Resolver) CreditProfile() generated.CreditProfileResolver { return &creditProfileResolver{r} }
-type (
-	creditProfileResolver    struct{ *Resolver }
-	dishonestyRecordResolver struct{ *Resolver }
-	exemptionResolver        struct{ *Resolver }
-	jobRunResolver           struct{ *Resolver }
-	recordEventResolver      struct{ *Resolver }
-	usageAnalysisResolver    struct{ *Resolver }
-	usagePeriodResolver      struct{ *Resolver }
-	violationCaseResolver    struct{ *Resolver }
-)
-*/

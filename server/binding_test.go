@@ -506,23 +506,37 @@ func TestCounterVerification_R6_5(t *testing.T) {
 	h.must(tok, myReportQ, nil, nil)
 }
 
+// agentRequest is an agent's PENDING request to act for the enterprise
+// whose legal representative is bound: the tokens, the subject, the
+// binding and the agent's ID number.
+type agentRequest struct{ lr, agent, subj, bindingID, idNumber string }
+
+// counterAgent has "<prefix>-lr" bind enterprise A as its legal
+// representative and "<prefix>-agent" ask to be its agent (钱经办).
+func (h *harness) counterAgent(prefix string) agentRequest {
+	h.t.Helper()
+	r := agentRequest{lr: h.consented(prefix + "-lr"), idNumber: residentID("44020219900101444")}
+	_, r.subj = h.bindLegalRep(r.lr)
+	r.agent = h.consented(prefix + "-agent")
+	var req struct {
+		RequestAgentBinding struct{ Binding struct{ ID string } } `json:"requestAgentBinding"`
+	}
+	h.must(r.agent, requestAgentMut, map[string]any{"in": map[string]any{"uscc": regsim.EnterpriseA, "name": "钱经办", "idType": "RESIDENT_ID_CARD", "idNumber": r.idNumber}}, &req)
+	r.bindingID = req.RequestAgentBinding.Binding.ID
+	return r
+}
+
 // R6.6: staff approve an agent at the counter against a paper 授权委托书;
 // the scan follows the evidence rules and only staff and the legal
 // representative may download it.
 func TestAgentApprovedAtCounter_R6_6(t *testing.T) {
 	h := newHarness(t, testEnv(t))
-	lr := h.consented("counter-lr")
-	_, subj := h.bindLegalRep(lr)
-	agent := h.consented("counter-agent")
-	agentID := residentID("44020219900101444")
-	var req struct {
-		RequestAgentBinding struct{ Binding struct{ ID string } } `json:"requestAgentBinding"`
-	}
-	h.must(agent, requestAgentMut, map[string]any{"in": map[string]any{"uscc": regsim.EnterpriseA, "name": "钱经办", "idType": "RESIDENT_ID_CARD", "idNumber": agentID}}, &req)
+	req := h.counterAgent("counter")
+	lr, subj, agent, agentID := req.lr, req.subj, req.agent, req.idNumber
 	staff := h.staffToken("staff", "demo-staff-pass")
 	const approve = `mutation($in:ApproveAgentAtCounterInput!){approveAgentAtCounter(input:$in){binding{id status scopes authorisationRef}}}`
 	in := func(id string) map[string]any {
-		return map[string]any{"bindingId": req.RequestAgentBinding.Binding.ID, "scopes": []string{"APPLY"}, "authorisationRef": "WT-2026-001",
+		return map[string]any{"bindingId": req.bindingID, "scopes": []string{"APPLY"}, "authorisationRef": "WT-2026-001",
 			"idType": "RESIDENT_ID_CARD", "idNumber": id, "letter": nil, "note": "核验身份证原件及盖章授权委托书", "version": 1}
 	}
 	evidenceBefore := h.rows("evidences", "")
@@ -544,7 +558,7 @@ func TestAgentApprovedAtCounter_R6_6(t *testing.T) {
 	h.submit(agent, map[string]any{"subjectId": subj, "address": "韶关市浈江区工业大道 8 号", "land": "OWN_BUILDING_ON_STATE_LAND",
 		"category": "工业用水", "contactName": "钱经办", "wantsCreditHandling": true, "idempotencyKey": "counter-agent-0001"})
 	var b models.EnterpriseBinding
-	h.srv.DB().Where("id = ?", req.RequestAgentBinding.Binding.ID).Take(&b)
+	h.srv.DB().Where("id = ?", req.bindingID).Take(&b)
 	url := "/evidence/" + b.AuthorisationEvidenceID
 	for who, c := range map[string]struct {
 		tok  string

@@ -21,6 +21,23 @@ func (h *harness) accountManagerVersion(subj string) int {
 	return out.CreditProfile.AccountManagerVersion
 }
 
+// openCase has staff open a case of kind about subj, two days ago, and
+// returns its ID and version.
+func (h *harness) openCase(staff, subj, caseNo, kind string) (id string, version int) {
+	h.t.Helper()
+	var out struct {
+		OpenCase struct {
+			Case struct {
+				ID      string
+				Version int
+			}
+		} `json:"openCase"`
+	}
+	h.must(staff, `mutation($n:String!,$s:ID!,$k:RecordKind!,$t:Time!){openCase(input:{caseNo:$n,subjectId:$s,kind:$k,severity:GENERAL,description:"违规用水",evidence:"现场照片",occurredOn:$t}){case{id version}}}`,
+		map[string]any{"n": caseNo, "s": subj, "k": kind, "t": time.Now().AddDate(0, 0, -2).Format(time.RFC3339)}, &out)
+	return out.OpenCase.Case.ID, out.OpenCase.Case.Version
+}
+
 // wantStale checks that r is CONFLICT with reason STALE_VERSION.
 func wantStale(t *testing.T, what string, r gqlResponse) {
 	t.Helper()
@@ -37,17 +54,7 @@ func TestR8_1_CaseDecisionsRequireTheVersionSeen(t *testing.T) {
 	_, subj, _ := h.signedCommitment("case-versions", regsim.EnterpriseA)
 	staff := h.staffToken("staff", "demo-staff-pass")
 	officer := h.staffToken("officer", "demo-officer-pass")
-	var opened struct {
-		OpenCase struct {
-			Case struct {
-				ID      string
-				Version int
-			}
-		} `json:"openCase"`
-	}
-	h.must(staff, `mutation($s:ID!,$t:Time!){openCase(input:{caseNo:"SG-V-1",subjectId:$s,kind:THEFT,severity:GENERAL,description:"绕表用水",evidence:"现场照片",occurredOn:$t}){case{id version}}}`,
-		map[string]any{"s": subj, "t": time.Now().AddDate(0, 0, -2).Format(time.RFC3339)}, &opened)
-	id, v := opened.OpenCase.Case.ID, opened.OpenCase.Case.Version
+	id, v := h.openCase(staff, subj, "SG-V-1", "THEFT")
 	if v != 1 {
 		t.Fatalf("a new case at version %d, want 1", v)
 	}
@@ -118,11 +125,8 @@ func TestR8_1_AssignAccountManagerRequiresTheVersionSeen(t *testing.T) {
 // the binding and its evidence as they are.
 func TestR8_1_ApproveAgentAtCounterRequiresTheVersionSeen(t *testing.T) {
 	h := newHarness(t, testEnv(t))
-	lr := h.consented("version-lr")
-	_, subj := h.bindLegalRep(lr)
-	agent := h.consented("version-agent")
-	agentID := residentID("44020219900101444")
-	h.must(agent, requestAgentMut, map[string]any{"in": map[string]any{"uscc": regsim.EnterpriseA, "name": "钱经办", "idType": "RESIDENT_ID_CARD", "idNumber": agentID}}, nil)
+	req := h.counterAgent("version")
+	subj, agentID := req.subj, req.idNumber
 	staff := h.staffToken("staff", "demo-staff-pass")
 	var agents struct {
 		EnterpriseAgents []struct {

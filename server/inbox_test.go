@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"creditwater/access"
 	"creditwater/creditplatform/simulator"
@@ -78,20 +77,11 @@ func TestR7_6_EveryEventReachesTheInbox(t *testing.T) {
 	}
 
 	// A new record (staff case), then an objection to it.
-	var opened struct {
-		OpenCase struct {
-			Case struct {
-				ID      string
-				Version int
-			}
-		} `json:"openCase"`
-	}
-	h.must(staff, `mutation($s:ID!,$t:Time!){openCase(input:{caseNo:"SG-INBOX-1",subjectId:$s,kind:VIOLATION,severity:GENERAL,description:"违规用水",evidence:"现场照片",occurredOn:$t}){case{id version}}}`,
-		map[string]any{"s": subj, "t": time.Now().AddDate(0, 0, -2).Format(time.RFC3339)}, &opened)
+	caseID, caseVersion := h.openCase(staff, subj, "SG-INBOX-1", "VIOLATION")
 	var confirmed struct {
 		ConfirmCase struct{ Record struct{ ID string } } `json:"confirmCase"`
 	}
-	h.must(officer, `mutation($c:ID!,$v:Int!){confirmCase(input:{caseId:$c,note:"核实属实",version:$v}){record{id}}}`, map[string]any{"c": opened.OpenCase.Case.ID, "v": opened.OpenCase.Case.Version}, &confirmed)
+	h.must(officer, `mutation($c:ID!,$v:Int!){confirmCase(input:{caseId:$c,note:"核实属实",version:$v}){record{id}}}`, map[string]any{"c": caseID, "v": caseVersion}, &confirmed)
 	var obj struct {
 		FileObjection struct{ Objection struct{ ID string } } `json:"fileObjection"`
 	}
@@ -229,17 +219,8 @@ func TestR7_5_PublishedSummariesAreChinese(t *testing.T) {
 	staff := h.staffToken("staff", "demo-staff-pass")
 	officer := h.staffToken("officer", "demo-officer-pass")
 	admin := h.staffToken("admin", "demo-admin-pass")
-	var opened struct {
-		OpenCase struct {
-			Case struct {
-				ID      string
-				Version int
-			}
-		} `json:"openCase"`
-	}
-	h.must(staff, `mutation($s:ID!,$t:Time!){openCase(input:{caseNo:"SG-ZH-1",subjectId:$s,kind:THEFT,severity:SERIOUS,description:"绕表用水",evidence:"现场照片",occurredOn:$t}){case{id version}}}`,
-		map[string]any{"s": subj, "t": time.Now().AddDate(0, 0, -2).Format(time.RFC3339)}, &opened)
-	h.must(officer, `mutation($c:ID!,$v:Int!){confirmCase(input:{caseId:$c,note:"核实属实",version:$v}){record{id}}}`, map[string]any{"c": opened.OpenCase.Case.ID, "v": opened.OpenCase.Case.Version}, nil)
+	caseID, caseVersion := h.openCase(staff, subj, "SG-ZH-1", "THEFT")
+	h.must(officer, `mutation($c:ID!,$v:Int!){confirmCase(input:{caseId:$c,note:"核实属实",version:$v}){record{id}}}`, map[string]any{"c": caseID, "v": caseVersion}, nil)
 	old := h.record(subj, models.KindViolation, 4)
 	h.must(admin, `mutation{runJob(input:{name:"credit.publish"}){run{status}}}`, nil, nil)
 	deliver := func() {
