@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/redis/go-redis/v9"
 
 	"creditwater/apperr"
@@ -63,7 +64,19 @@ type Sessions struct {
 	prefix string
 	cfg    SessionConfig
 	now    func() time.Time
+	// decoded keeps recently read sessions by ID with the stored value
+	// they were decoded from (see decode).
+	decoded *lru.Cache[string, decodedSession]
 }
+
+// decodedSession is a session and the stored value it was decoded from.
+type decodedSession struct {
+	raw string
+	s   Session
+}
+
+// decodedSessions is how many decoded sessions each instance keeps.
+const decodedSessions = 10000
 
 // NewSessions returns a session store. Zero lifetimes in cfg default to the
 // idle TTL.
@@ -74,7 +87,8 @@ func NewSessions(rdb redis.UniversalClient, prefix string, cfg SessionConfig) *S
 	if cfg.MaxAgeStaff <= 0 {
 		cfg.MaxAgeStaff = cfg.IdleTTL
 	}
-	return &Sessions{rdb: rdb, prefix: prefix, cfg: cfg, now: time.Now}
+	decoded, _ := lru.New[string, decodedSession](decodedSessions)
+	return &Sessions{rdb: rdb, prefix: prefix, cfg: cfg, now: time.Now, decoded: decoded}
 }
 
 // Config returns the session lifetimes.
@@ -137,8 +151,8 @@ func (st *Sessions) lookup(ctx context.Context, token string) (Session, string, 
 	if err != nil {
 		return Session{}, id, unavailable(err)
 	}
-	var s Session
-	if err := json.Unmarshal(raw, &s); err != nil || s.UserID == "" || s.CreatedAt.IsZero() {
+	s, ok := st.decode(id, raw)
+	if !ok {
 		return Session{}, id, errSessionGone()
 	}
 	if s.ExpiresAt.IsZero() {
@@ -156,6 +170,25 @@ func (st *Sessions) lookup(ctx context.Context, token string) (Session, string, 
 		}
 	}
 	return s, id, nil
+}
+
+// decode returns the session stored as raw under id, or false for a value
+// that is not a session. A session's value is written once, at login, and
+// only read, expired or deleted after that, so a value byte-equal to the one
+// a session was decoded from is that session: it is not decoded again (the
+// JSON decoding was a fifth of a request's session check). Redis stays the
+// only judge of whether the session exists and lives: lookup reads the value
+// on every request.
+func (st *Sessions) decode(id string, raw []byte) (Session, bool) {
+	if d, ok := st.decoded.Get(id); ok && d.raw == string(raw) {
+		return d.s, true
+	}
+	var s Session
+	if err := json.Unmarshal(raw, &s); err != nil || s.UserID == "" || s.CreatedAt.IsZero() {
+		return Session{}, false
+	}
+	st.decoded.Add(id, decodedSession{raw: string(raw), s: s})
+	return s, true
 }
 
 // Delete ends one session of the user. It returns UNAVAILABLE when Redis

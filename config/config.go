@@ -6,6 +6,7 @@ package config
 
 import (
 	_ "embed"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
@@ -208,6 +209,13 @@ func (c *Config) validate() error {
 			if _, err := pii.ParseKey(k.v); err != nil {
 				return bad(k.name, "must be 32 bytes, base64 or hex encoded")
 			}
+		}
+	}
+	if k := c.OA.AESKey; k != "" {
+		// WeChat's EncodingAESKey: 43 characters, base64 of a 32-byte
+		// AES key without its trailing "=".
+		if b, err := base64.StdEncoding.DecodeString(k + "="); len(k) != 43 || err != nil || len(b) != 32 {
+			return bad("CW_OA_AES_KEY", "must be the official account's 43-character EncodingAESKey (消息加解密密钥)")
 		}
 	}
 	if c.HTTP.MetricsAddr != "" {

@@ -189,6 +189,10 @@ func TestOfficialAccountCallbackSettings_R6_4(t *testing.T) {
 		{env: append(base[:len(base):len(base)], "CW_OA_ALLOW_PLAIN=true"), wantPlain: true},
 		{env: append(base[:len(base):len(base)], aesKey, "CW_OA_TIMESTAMP_WINDOW=0s"), wantErr: "CW_OA_TIMESTAMP_WINDOW"},
 		{env: []string{"CW_OA_TOKEN=tok"}, wantPlain: true}, // development
+		// The key must be a WeChat EncodingAESKey, in any environment.
+		{env: []string{"CW_OA_TOKEN=tok", "CW_OA_AES_KEY=" + strings.Repeat("a", 42)}, wantErr: "CW_OA_AES_KEY"},
+		{env: []string{"CW_OA_TOKEN=tok", "CW_OA_AES_KEY=" + strings.Repeat("a", 42) + "!"}, wantErr: "CW_OA_AES_KEY"},
+		{env: append(base[:len(base):len(base)], "CW_OA_AES_KEY="+strings.Repeat("a", 44)), wantErr: "CW_OA_AES_KEY"},
 	}
 	for _, tt := range tests {
 		c, err := config.Load(tt.env)

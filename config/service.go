@@ -66,6 +66,9 @@ type HTTP struct {
 	TrustedProxies []string `env:"CW_TRUSTED_PROXIES"`
 	// MetricsAddr is the listen address of /metrics; empty turns it off.
 	MetricsAddr string `env:"CW_METRICS_ADDR" envDefault:"127.0.0.1:9090"`
+	// Pprof adds Go's profiler (/debug/pprof/) to the metrics listener,
+	// never to the public one; off unless set.
+	Pprof bool `env:"CW_PPROF" envDefault:"false"`
 }
 
 // GraphQL is the GraphQL handler's limits (R7.3) and the playground.

@@ -12,10 +12,13 @@ import (
 type key int
 
 const (
-	keyRequestID key = iota
-	keyClientIP
+	keyRequest key = iota
 	keyActor
 )
+
+// request is what the HTTP layer knows before authentication; one context
+// value for both, set once per request.
+type request struct{ id, clientIP string }
 
 // Actor is the authenticated caller.
 type Actor struct {
@@ -25,21 +28,27 @@ type Actor struct {
 	SessionID string // hash of the session token, never the token itself
 }
 
-// WithRequestID returns ctx carrying the request ID.
-func WithRequestID(ctx context.Context, id string) context.Context {
-	return context.WithValue(ctx, keyRequestID, id)
+// WithRequest returns ctx carrying the request ID and the caller's IP
+// address.
+func WithRequest(ctx context.Context, id, clientIP string) context.Context {
+	return context.WithValue(ctx, keyRequest, &request{id: id, clientIP: clientIP})
 }
 
 // RequestID returns the request ID or "".
-func RequestID(ctx context.Context) string { s, _ := ctx.Value(keyRequestID).(string); return s }
-
-// WithClientIP returns ctx carrying the caller's IP address.
-func WithClientIP(ctx context.Context, ip string) context.Context {
-	return context.WithValue(ctx, keyClientIP, ip)
+func RequestID(ctx context.Context) string {
+	if r, ok := ctx.Value(keyRequest).(*request); ok {
+		return r.id
+	}
+	return ""
 }
 
 // ClientIP returns the caller's IP address or "".
-func ClientIP(ctx context.Context) string { s, _ := ctx.Value(keyClientIP).(string); return s }
+func ClientIP(ctx context.Context) string {
+	if r, ok := ctx.Value(keyRequest).(*request); ok {
+		return r.clientIP
+	}
+	return ""
+}
 
 // WithActor returns ctx carrying the authenticated actor.
 func WithActor(ctx context.Context, a *Actor) context.Context {

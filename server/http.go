@@ -1,16 +1,13 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"strings"
 	"time"
 
-	"creditwater/apperr"
 	"creditwater/graph"
 	"creditwater/reqctx"
 )
@@ -24,7 +21,7 @@ func (s *Server) withRequest(next http.Handler) http.Handler {
 		id := requestID(r)
 		w.Header().Set("X-Request-ID", id)
 		ip := s.clientIPs.of(r)
-		ctx := reqctx.WithClientIP(reqctx.WithRequestID(r.Context(), id), ip)
+		ctx := reqctx.WithRequest(r.Context(), id, ip)
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		defer func() {
 			if p := recover(); p != nil {
@@ -39,34 +36,32 @@ func (s *Server) withRequest(next http.Handler) http.Handler {
 }
 
 // withBodyLimit answers 413 for a body over the limit (multipart uploads
-// have their own, larger limit).
+// have their own, larger limit): at once when Content-Length says so, and
+// otherwise when the transport reads past the limit (a chunked body), which
+// it answers with the same PAYLOAD_TOO_LARGE error.
 func (s *Server) withBodyLimit(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		limit := s.cfg.HTTP.MaxBodyBytes
-		mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-		if mt == "multipart/form-data" {
+		if isMultipart(r.Header.Get("Content-Type")) {
 			limit = s.cfg.HTTP.MaxUploadBytes
 		}
 		if r.ContentLength > limit {
 			tooLarge(w, r)
 			return
 		}
-		if r.Body != nil && r.Method == http.MethodPost && mt != "multipart/form-data" {
-			body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
-			if err != nil {
-				writeGraphQLError(w, r, http.StatusBadRequest, string(apperr.Invalid), "请求体无法读取")
-				return
-			}
-			if int64(len(body)) > limit {
-				tooLarge(w, r)
-				return
-			}
-			r.Body = io.NopCloser(bytes.NewReader(body))
-		} else if r.Body != nil {
+		if r.Body != nil {
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// isMultipart reports whether a Content-Type is multipart/form-data
+// (case-insensitive, parameters ignored) without parsing it.
+func isMultipart(contentType string) bool {
+	const mt = "multipart/form-data"
+	ct := strings.TrimSpace(contentType)
+	return len(ct) >= len(mt) && strings.EqualFold(ct[:len(mt)], mt) && (len(ct) == len(mt) || ct[len(mt)] == ';' || ct[len(mt)] == ' ' || ct[len(mt)] == '\t')
 }
 
 // withSession resolves a bearer token into the request's actor, checking

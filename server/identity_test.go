@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -222,6 +223,21 @@ func TestBadRequests_R7_3(t *testing.T) {
 	r = h.post("", []byte(big), nil)
 	if r.Status != http.StatusRequestEntityTooLarge || r.code() != "PAYLOAD_TOO_LARGE" {
 		t.Errorf("large body: %d %s", r.Status, r.Raw)
+	}
+	// A chunked body (no Content-Length) over the limit is refused the same
+	// way when the transport reads past the limit, with the session valid
+	// or not.
+	for _, tok := range []string{"", "not-a-token"} {
+		req, _ := http.NewRequest(http.MethodPost, h.ts.URL+"/graphql", io.MultiReader(strings.NewReader(big)))
+		req.Header.Set("Content-Type", "application/json; charset=utf-8")
+		if tok != "" {
+			req.Header.Set("Authorization", "Bearer "+tok)
+		}
+		resp, raw := h.do(req, nil)
+		r = h.decode(resp.StatusCode, raw)
+		if req.ContentLength != 0 || r.Status != http.StatusRequestEntityTooLarge || r.code() != "PAYLOAD_TOO_LARGE" {
+			t.Errorf("large chunked body (token %q): %d %s", tok, r.Status, r.Raw)
+		}
 	}
 	// GET serves queries only: a mutation over GET is refused.
 	code, body := get(t, h.ts.URL+"/graphql?query="+url.QueryEscape(`mutation{logout{ok}}`))

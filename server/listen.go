@@ -6,14 +6,21 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 )
 
-// MetricsHandler serves GET /metrics (Prometheus) and nothing else. It is
+// MetricsHandler serves GET /metrics (Prometheus) and, with CW_PPROF, Go's
+// profiles under /debug/pprof/ (net/http/pprof), and nothing else. It is
 // not on the public handler: Run serves it on CW_METRICS_ADDR.
 func (s *Server) MetricsHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", s.metrics.handler())
+	if s.cfg.HTTP.Pprof {
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	}
 	return withSecurityHeaders(mux)
 }
 

@@ -360,3 +360,23 @@ func TestGraphiQLOffWhenPlaygroundOff(t *testing.T) {
 		}
 	}
 }
+
+// Go's profiler is on the private metrics listener only when CW_PPROF is
+// set, and never on the public one.
+func TestPprofOnlyOnTheMetricsListenerWhenAsked(t *testing.T) {
+	for _, on := range []bool{false, true} {
+		env := testEnv(t)
+		if on {
+			env["CW_PPROF"] = "true"
+		}
+		h := newHarness(t, env)
+		rec := httptest.NewRecorder()
+		h.srv.MetricsHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/debug/pprof/", nil))
+		if (rec.Code == http.StatusOK) != on {
+			t.Errorf("CW_PPROF=%v: metrics listener /debug/pprof/ answered %d", on, rec.Code)
+		}
+		if resp, _ := h.fetch("/debug/pprof/", nil); resp.StatusCode == http.StatusOK {
+			t.Errorf("CW_PPROF=%v: the public listener serves /debug/pprof/", on)
+		}
+	}
+}

@@ -164,6 +164,9 @@ type Product struct {
 	cmd *exec.Cmd
 	// URL is its GraphQL endpoint.
 	URL string
+	// MetricsURL is the base URL of its metrics listener (/metrics, and
+	// /debug/pprof/ when started with CW_PPROF=true).
+	MetricsURL string
 }
 
 // StartProduct runs bin serve with the CW_ variables of env (and none of
@@ -177,7 +180,7 @@ func StartProduct(bin string, env, extra []string) (*Product, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	p := &Product{cmd: cmd, URL: "http://" + addr + "/graphql"}
+	p := &Product{cmd: cmd, URL: "http://" + addr + "/graphql", MetricsURL: "http://" + metrics}
 	if err := WaitReady("http://"+addr+"/readyz", 90*time.Second); err != nil {
 		p.Stop()
 		return nil, fmt.Errorf("product: %w", err)
@@ -231,4 +234,32 @@ const StaffLogin = `mutation{staffLogin(input:{username:"staff",password:"demo-s
 
 func withoutCW(environ []string) []string {
 	return slices.DeleteFunc(slices.Clone(environ), func(kv string) bool { return strings.HasPrefix(kv, "CW_") })
+}
+
+// CPUProfile fetches a CPU profile of d from the product (started with
+// CW_PPROF=true) into file; it returns when the profile is written.
+func (p *Product) CPUProfile(d time.Duration, file string) error {
+	return SaveProfile(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", p.MetricsURL, int(d/time.Second)), file)
+}
+
+// SaveProfile saves the profile a net/http/pprof handler serves at url
+// into file.
+func SaveProfile(url, file string) error {
+	resp, err := http.Get(url)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("profile %s: %s", url, resp.Status)
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		_ = f.Close()
+		return err
+	}
+	return f.Close()
 }

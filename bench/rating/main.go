@@ -18,7 +18,13 @@
 // alternate baseline, product, baseline, …; the medians of each target's
 // rounds are compared. The load generator is in this (third) process.
 //
-//	go run ./bench/rating [-redis redis://127.0.0.1:6379/0] [-db 'root@tcp(127.0.0.1:3306)/cwbench'] [-c 64] [-d 5s] [-rounds 5]
+// With -profile DIR, the first round of each variant also records a CPU
+// profile of each target (the product's through CW_PPROF on its metrics
+// listener, the baseline's on a second listener of its own) into DIR, for
+// `go tool pprof -diff_base`; profiling perturbs that round a little, for
+// both targets alike.
+//
+//	go run ./bench/rating [-redis redis://127.0.0.1:6379/0] [-db 'root@tcp(127.0.0.1:3306)/cwbench'] [-c 64] [-d 5s] [-rounds 5] [-profile DIR]
 package main
 
 import (
@@ -31,10 +37,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -63,12 +72,14 @@ func main() {
 	bin := flag.String("bin", "", "product binary (empty: built from this tree)")
 	serveBaseline := flag.String("serve-baseline", "", "internal: serve the baseline on this address")
 	key := flag.String("key", "", "internal: the baseline's Redis key")
+	pprofAddr := flag.String("pprof-addr", "", "internal: the baseline's profiler address")
+	profile := flag.String("profile", "", "directory for CPU profiles of the first round of each target and variant")
 	flag.Parse()
 	var err error
 	if *serveBaseline != "" {
-		err = runBaseline(*serveBaseline, *redisURL, *key)
+		err = runBaseline(*serveBaseline, *redisURL, *key, *pprofAddr)
 	} else {
-		err = run(opts{redisURL: *redisURL, dbURL: *dbURL, conc: *conc, dur: *dur, warm: *warm, rounds: *rounds, bin: *bin})
+		err = run(opts{redisURL: *redisURL, dbURL: *dbURL, conc: *conc, dur: *dur, warm: *warm, rounds: *rounds, bin: *bin, profile: *profile})
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -81,7 +92,7 @@ type opts struct {
 	conc            int
 	dur, warm       time.Duration
 	rounds          int
-	bin             string
+	bin, profile    string
 }
 
 func run(o opts) error {
@@ -106,6 +117,12 @@ func run(o opts) error {
 	if o.dbURL != "" {
 		env = append(env, "CW_DATABASE_URL="+o.dbURL)
 	}
+	if o.profile != "" {
+		env = append(env, "CW_PPROF=true")
+		if err := os.MkdirAll(o.profile, 0o755); err != nil {
+			return err
+		}
+	}
 	product, err := loadgen.StartProduct(o.bin, env, nil)
 	if err != nil {
 		return err
@@ -128,7 +145,11 @@ func run(o opts) error {
 		return err
 	}
 	defer rdb.Del(context.Background(), baseKey)
-	baseline := exec.Command(self, "-serve-baseline", baseAddr, "-redis", o.redisURL, "-key", baseKey)
+	basePprof := ""
+	if o.profile != "" {
+		basePprof = loadgen.FreeAddr()
+	}
+	baseline := exec.Command(self, "-serve-baseline", baseAddr, "-redis", o.redisURL, "-key", baseKey, "-pprof-addr", basePprof)
 	baseline.Stderr = os.Stderr
 	if err := baseline.Start(); err != nil {
 		return err
@@ -169,8 +190,17 @@ func run(o opts) error {
 	}{{"query text", text}, {"persisted (APQ)", persisted}} {
 		var base, prod []loadgen.Result
 		for i := range o.rounds {
+			var stopProfiles func() error
+			if o.profile != "" && i == 0 {
+				stopProfiles = profileBoth(o, v.name, product, basePprof)
+			}
 			b := loadgen.Load(baseURL, "", v.body, check, o.conc, o.warm, o.dur)
 			p := loadgen.Load(productURL, token, v.body, check, o.conc, o.warm, o.dur)
+			if stopProfiles != nil {
+				if err := stopProfiles(); err != nil {
+					return err
+				}
+			}
 			fmt.Printf("  %s round %d: baseline %7.0f req/s p99 %-9s product %7.0f req/s p99 %-9s errors %d/%d\n",
 				v.name, i+1, b.RPS, b.P99.Round(10*time.Microsecond), p.RPS, p.P99.Round(10*time.Microsecond), b.Errors, p.Errors)
 			base, prod = append(base, b), append(prod, p)
@@ -185,10 +215,14 @@ func run(o opts) error {
 }
 
 // runBaseline serves the baseline on addr until killed.
-func runBaseline(addr, redisURL, key string) error {
+func runBaseline(addr, redisURL, key, pprofAddr string) error {
 	opt, err := redis.ParseURL(redisURL)
 	if err != nil {
 		return err
+	}
+	if pprofAddr != "" {
+		// Its own listener, so the measured handler has no mux in front.
+		go func() { _ = http.ListenAndServe(pprofAddr, http.HandlerFunc(pprof.Profile)) }()
 	}
 	return http.ListenAndServe(addr, baselineHandler(redis.NewClient(opt), key))
 }
@@ -246,3 +280,21 @@ func orDefault(s, def string) string {
 
 // check accepts only the cached rating's answer.
 var check = loadgen.NoErrors(`"rating":"A"`)
+
+// profileBoth records a CPU profile of the baseline's and then the
+// product's part of one round (each its warm-up plus measured duration,
+// started in step with loadgen.Load's order) into o.profile; the function
+// it returns waits for both files.
+func profileBoth(o opts, variant string, product *loadgen.Product, basePprof string) func() error {
+	name := strings.ReplaceAll(strings.Fields(variant)[0], " ", "")
+	each := o.warm + o.dur
+	errc := make(chan error, 2)
+	go func() {
+		errc <- loadgen.SaveProfile("http://"+basePprof+"/?seconds="+strconv.Itoa(int(each/time.Second)), filepath.Join(o.profile, "baseline-"+name+".pprof"))
+	}()
+	go func() {
+		time.Sleep(each)
+		errc <- product.CPUProfile(each, filepath.Join(o.profile, "product-"+name+".pprof"))
+	}()
+	return func() error { return errors.Join(<-errc, <-errc) }
+}
