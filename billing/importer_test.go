@@ -453,6 +453,9 @@ func TestImportBadRows_R1_1(t *testing.T) {
 		{"paid_at", billing.KindPayments, "P9,B1,A1,1,2024-02-01 25:00:00", "paid_at", "HH:MM:SS"},
 		{"no bills", billing.KindReminders, "R9,A1,2024-02-01,1, ; ", "bill_nos", "至少列出一个"},
 		{"bad bill ref", billing.KindReminders, "R9,A1,2024-02-01,1,B1;B 2", "bill_nos", "只能包含字母"},
+		// R1.7: a contract's term and status are checked like a bill's dates.
+		{"contract ends before it starts", billing.KindContracts, "C9,A1,甲,乙,2029-03-01,2019-02-28,ACTIVE", "ends_on", "不能早于 starts_on"},
+		{"contract status", billing.KindContracts, "C9,A1,甲,乙,2019-03-01,2029-02-28,SIGNED", "status", "须为 ACTIVE、SUSPENDED、TERMINATED 或 EXPIRED 之一"},
 		{"uscc checksum", billing.KindAccounts, "A9,ENTERPRISE," + badUSCC + ",某公司,,,2020-01-01", "subject_id", "校验码"},
 		{"uscc length", billing.KindAccounts, "A9,ENTERPRISE,9144,某公司,,,2020-01-01", "subject_id", "18 characters"},
 		{"resident checksum", billing.KindAccounts, "A9,PERSON," + badPerson + ",某人,,,2020-01-01", "subject_id", "校验码"},
