@@ -156,10 +156,7 @@ func (c *Config) validate() error {
 	if err := c.Storage.validateRedis(); err != nil {
 		return err
 	}
-	for _, p := range []struct {
-		name string
-		v    int64
-	}{
+	if err := positive([]setting{
 		{"CW_DB_MAX_OPEN", int64(c.Storage.DBMaxOpen)}, {"CW_DB_REPLICA_MAX_OPEN", int64(c.Storage.ReplicaMaxOpen)}, {"CW_MAX_BODY_BYTES", c.HTTP.MaxBodyBytes},
 		{"CW_MAX_UPLOAD_BYTES", c.HTTP.MaxUploadBytes}, {"CW_GRAPHQL_COMPLEXITY_LIMIT", int64(c.GraphQL.ComplexityLimit)},
 		{"CW_LOGIN_LIMIT_PER_ACCOUNT", int64(c.Auth.Limits.PerAccount)}, {"CW_LOGIN_LIMIT_PER_IP", int64(c.Auth.Limits.PerIP)},
@@ -186,10 +183,8 @@ func (c *Config) validate() error {
 		{"CW_OUTBOX_LEASE", int64(c.Outbox.Lease)}, {"CW_SHUTDOWN_TIMEOUT", int64(c.HTTP.ShutdownTimeout)},
 		{"CW_CREDIT_PLATFORM_BREAKER_FAILURES", int64(c.CreditPlatform.BreakerFailures)}, {"CW_CREDIT_PLATFORM_BREAKER_MIN_REQUESTS", int64(c.CreditPlatform.BreakerMinRequests)},
 		{"CW_CREDIT_PLATFORM_BREAKER_WINDOW", int64(c.CreditPlatform.BreakerWindow)}, {"CW_CREDIT_PLATFORM_BREAKER_OPEN", int64(c.CreditPlatform.BreakerOpen)},
-	} {
-		if p.v <= 0 {
-			return bad(p.name, "must be positive")
-		}
+	}); err != nil {
+		return err
 	}
 	if err := c.Ops.validate(); err != nil {
 		return err
@@ -274,6 +269,23 @@ func (c *Config) validate() error {
 		case c.OA.Token != "" && c.OA.AESKey == "" && !c.OA.AllowPlain:
 			// R6.4: plain mode's signature does not cover the body.
 			return bad("CW_OA_AES_KEY", "is required in production when CW_OA_TOKEN is set (safe mode); set CW_OA_ALLOW_PLAIN=true to accept unencrypted callbacks anyway")
+		}
+	}
+	return nil
+}
+
+// setting is a numeric variable's name and value (durations in
+// nanoseconds), for the checks shared by the groups.
+type setting struct {
+	name string
+	v    int64
+}
+
+// positive returns the error for the first setting that is not positive.
+func positive(settings []setting) error {
+	for _, s := range settings {
+		if s.v <= 0 {
+			return fmt.Errorf("config: %s must be positive", s.name)
 		}
 	}
 	return nil
