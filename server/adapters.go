@@ -8,6 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"creditwater/apisign"
 	"creditwater/apperr"
 	"creditwater/apply"
 	"creditwater/config"
@@ -43,12 +44,25 @@ func (s *Server) newCreditPlatform() *creditplatform.Client {
 		BreakerMinRequests: uint32(s.cfg.CreditPlatform.BreakerMinRequests), BreakerWindow: s.cfg.CreditPlatform.BreakerWindow, BreakerOpenTimeout: s.cfg.CreditPlatform.BreakerOpen}
 	if s.cfg.CreditPlatform.Simulator && cfg.BaseURL == "" {
 		s.sim = simulator.New(simulator.Options{})
-		cfg.BaseURL = s.sim.Start()
-		cfg.AppKey, cfg.AppSecret = simulator.DefaultAppKey, simulator.DefaultAppSecret
-		s.closers = append(s.closers, s.sim.Close)
-		s.log.Info("the credit platform is served by the local simulator", "url", cfg.BaseURL)
+		s.simulate(&cfg, "the credit platform", s.sim, simulator.DefaultAppKey, simulator.DefaultAppSecret)
 	}
 	return creditplatform.New(cfg)
+}
+
+// localSimulator is an upstream's in-process simulator served over real
+// HTTP (apisign.LocalServer).
+type localSimulator interface {
+	Start() string
+	Close()
+}
+
+// simulate starts sim, closed with the server, and points cfg at it with
+// the simulator's app key and secret.
+func (s *Server) simulate(cfg *apisign.Config, what string, sim localSimulator, appKey, appSecret string) {
+	cfg.BaseURL = sim.Start()
+	cfg.AppKey, cfg.AppSecret = appKey, appSecret
+	s.closers = append(s.closers, sim.Close)
+	s.log.Info(what+" is served by the local simulator", "url", cfg.BaseURL)
 }
 
 // enqueue adapts the outbox to apply's Enqueue port.

@@ -15,10 +15,7 @@ func (s *Server) newRegistry() *registry.Client {
 		Timeout: s.cfg.Registry.Timeout, Logger: s.log}
 	if s.cfg.Registry.Simulator && cfg.BaseURL == "" {
 		s.regSim = regsim.New(regsim.Options{})
-		cfg.BaseURL = s.regSim.Start()
-		cfg.AppKey, cfg.AppSecret = regsim.DefaultAppKey, regsim.DefaultAppSecret
-		s.closers = append(s.closers, s.regSim.Close)
-		s.log.Info("the enterprise registry is served by the local simulator", "url", cfg.BaseURL)
+		s.simulate(&cfg, "the enterprise registry", s.regSim, regsim.DefaultAppKey, regsim.DefaultAppSecret)
 	}
 	return registry.New(cfg)
 }
