@@ -73,10 +73,8 @@ type QueueItem struct {
 
 // QueuePage is one page of the queue.
 type QueuePage struct {
-	Items      []QueueItem
-	EndCursor  string
-	HasNext    bool
-	TotalCount int64
+	Items []QueueItem
+	page.Info
 }
 
 // Queue lists applications for staff (R3.2 VIP green channel, R8.1): by

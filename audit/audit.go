@@ -73,10 +73,8 @@ var listKey = page.NewKey("audit", page.Desc("at"), page.Desc("id"))
 
 // Page is one page of entries, newest first.
 type Page struct {
-	Entries    []models.AuditEntry
-	EndCursor  string
-	HasNext    bool
-	TotalCount int64
+	Entries []models.AuditEntry
+	page.Info
 }
 
 // List returns entries matching f, newest first, after the opaque cursor.

@@ -36,10 +36,8 @@ var userKey = page.NewKey("users", page.Asc("id"))
 
 // UserPage is one page of users, in the order they were created.
 type UserPage struct {
-	Users      []models.User
-	EndCursor  string
-	HasNext    bool
-	TotalCount int64
+	Users []models.User
+	page.Info
 }
 
 // UserCursor is the opaque keyset cursor of a user in a listing.

@@ -66,28 +66,17 @@ func (e *env) run(t *testing.T, kind billing.Kind, data []byte, encoding string)
 	return job, errs
 }
 
-func uscc(t *testing.T, first17 string) string {
-	t.Helper()
-	c, err := ident.USCCCheckChar(first17)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return first17 + string(c)
-}
-
-func residentID(t *testing.T, first17 string) string {
-	t.Helper()
-	c, err := ident.ResidentIDCheckChar(first17)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return first17 + string(c)
-}
+// The fixtures' enterprise and person: a valid USCC (GB 32100-2015) and
+// resident ID number (GB 11643-1999), check characters included.
+const (
+	fixtureUSCC       = "914402007123456784"
+	fixtureResidentID = "440203198001010015"
+)
 
 // fixtures returns a valid file of every kind.
 func fixtures(t *testing.T) map[billing.Kind]string {
-	ent := uscc(t, "91440200712345678")
-	person := residentID(t, "44020319800101001")
+	ent := fixtureUSCC
+	person := fixtureResidentID
 	return map[billing.Kind]string{
 		billing.KindAccounts: "account_no,subject_kind,subject_id,subject_name,address,use_type,opened_on\n" +
 			"A001,ENTERPRISE," + ent + ",韶关市测试水务用户有限公司,武江区1号,INDUSTRIAL,2019-03-01\n" +
@@ -211,7 +200,7 @@ func TestImportValues_R1_1_R1_2(t *testing.T) {
 	}
 	var ent models.Subject
 	e.db.Where("id = ?", accounts[0].SubjectID).Take(&ent)
-	if ent.Kind != models.SubjectEnterprise || ent.USCC == nil || *ent.USCC != uscc(t, "91440200712345678") || ent.Name != "韶关市测试水务用户有限公司" {
+	if ent.Kind != models.SubjectEnterprise || ent.USCC == nil || *ent.USCC != fixtureUSCC || ent.Name != "韶关市测试水务用户有限公司" {
 		t.Errorf("enterprise subject = %+v", ent)
 	}
 	if ent.HistorySince == nil || !ent.HistorySince.Equal(day(2015, 7, 15)) {
@@ -219,7 +208,7 @@ func TestImportValues_R1_1_R1_2(t *testing.T) {
 	}
 	var person models.Subject
 	e.db.Where("id = ?", accounts[2].SubjectID).Take(&person)
-	id := residentID(t, "44020319800101001")
+	id := fixtureResidentID
 	if person.Kind != models.SubjectPerson || person.IDIndex == nil || *person.IDIndex != e.sealer.BlindIndex(id) ||
 		person.IDMasked != ident.MaskID(id) || strings.Contains(person.IDSealed, id) || person.USCC != nil {
 		t.Errorf("person subject = %+v", person)
@@ -271,7 +260,7 @@ func TestImportCorrectedRow_R1_1(t *testing.T) {
 	}{
 		{billing.KindAccounts, "武江区2号,INDUSTRIAL,2015-07-15", "武江区2号,INDUSTRIAL,2016-07-15", func(t *testing.T, db *gorm.DB) {
 			var s models.Subject
-			db.Where("uscc = ?", uscc(t, "91440200712345678")).Take(&s)
+			db.Where("uscc = ?", fixtureUSCC).Take(&s)
 			if want := time.Date(2016, 7, 15, 0, 0, 0, 0, shanghai); s.HistorySince == nil || !s.HistorySince.Equal(want) {
 				t.Errorf("HistorySince = %v, want recomputed to %v", s.HistorySince, want)
 			}
@@ -425,9 +414,9 @@ func TestImportBOMAndLateDetection_R1_1(t *testing.T) {
 // kept.
 func TestImportBadRows_R1_1(t *testing.T) {
 	t.Parallel()
-	ent := uscc(t, "91440200712345678")
+	ent := fixtureUSCC
 	badUSCC := ent[:17] + string("0123456789ABCDEFGHJKLMNPQRTUWXY"[(strings.IndexByte("0123456789ABCDEFGHJKLMNPQRTUWXY", ent[17])+1)%31])
-	person := residentID(t, "44020319800101001")
+	person := fixtureResidentID
 	badPerson := person[:17] + map[bool]string{true: "0", false: "1"}[person[17] != '0']
 	tests := []struct {
 		name   string
@@ -453,6 +442,9 @@ func TestImportBadRows_R1_1(t *testing.T) {
 		{"paid_at", billing.KindPayments, "P9,B1,A1,1,2024-02-01 25:00:00", "paid_at", "HH:MM:SS"},
 		{"no bills", billing.KindReminders, "R9,A1,2024-02-01,1, ; ", "bill_nos", "至少列出一个"},
 		{"bad bill ref", billing.KindReminders, "R9,A1,2024-02-01,1,B1;B 2", "bill_nos", "只能包含字母"},
+		// R1.7: a contract's term and status are checked like a bill's dates.
+		{"contract ends before it starts", billing.KindContracts, "C9,A1,甲,乙,2029-03-01,2019-02-28,ACTIVE", "ends_on", "不能早于 starts_on"},
+		{"contract status", billing.KindContracts, "C9,A1,甲,乙,2019-03-01,2029-02-28,SIGNED", "status", "须为 ACTIVE、SUSPENDED、TERMINATED 或 EXPIRED 之一"},
 		{"uscc checksum", billing.KindAccounts, "A9,ENTERPRISE," + badUSCC + ",某公司,,,2020-01-01", "subject_id", "校验码"},
 		{"uscc length", billing.KindAccounts, "A9,ENTERPRISE,9144,某公司,,,2020-01-01", "subject_id", "18 characters"},
 		{"resident checksum", billing.KindAccounts, "A9,PERSON," + badPerson + ",某人,,,2020-01-01", "subject_id", "校验码"},

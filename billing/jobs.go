@@ -61,10 +61,8 @@ type JobFilter struct {
 
 // JobPage is one page of import jobs, newest first.
 type JobPage struct {
-	Jobs       []models.ImportJob
-	EndCursor  string
-	HasNext    bool
-	TotalCount int64
+	Jobs []models.ImportJob
+	page.Info
 }
 
 // Jobs returns the import jobs matching f, newest first, first at a time

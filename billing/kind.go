@@ -97,32 +97,32 @@ var (
 		kind: KindUsage, table: "usages",
 		csv:  []string{"account_no", "period", "reading", "volume_m3"},
 		cols: []dbCol{{"account_no", colText}, {"period", colText}, {"reading_l", colInt}, {"volume_l", colInt}},
-		nKey: 2, parse: parseUsage,
+		nKey: 2, parse: readRow(keyCell, periodCell, decimalCell(3), decimalCell(3)),
 	}
 	billsSpec = &spec{
 		kind: KindBills, table: "bills",
 		csv:  []string{"bill_no", "account_no", "period", "amount_yuan", "issued_on", "due_on"},
 		cols: []dbCol{{"bill_no", colText}, {"account_no", colText}, {"period", colText}, {"amount_fen", colInt}, {"issued_on", colTime}, {"due_on", colTime}},
-		nKey: 1, parse: parseBill,
+		nKey: 1, parse: readRow(keyCell, keyCell, periodCell, decimalCell(2), dateCell, endDateCell),
 	}
 	paymentsSpec = &spec{
 		kind: KindPayments, table: "payments",
 		csv:  []string{"payment_no", "bill_no", "account_no", "amount_yuan", "paid_at"},
 		cols: []dbCol{{"payment_no", colText}, {"bill_no", colText}, {"account_no", colText}, {"amount_fen", colInt}, {"paid_at", colTime}},
-		nKey: 1, parse: parsePayment,
+		nKey: 1, parse: readRow(keyCell, keyCell, keyCell, decimalCell(2), dateTimeCell),
 	}
 	remindersSpec = &spec{
 		kind: KindReminders, table: "reminders",
 		csv:  []string{"reminder_no", "account_no", "served_on", "amount_yuan", "bill_nos"},
 		cols: []dbCol{{"reminder_no", colText}, {"account_no", colText}, {"served_on", colTime}, {"amount_fen", colInt}, {"bill_nos", colText}},
-		nKey: 1, parse: parseReminder,
+		nKey: 1, parse: readRow(keyCell, keyCell, dateCell, decimalCell(2), billNosCell),
 	}
 	contractsSpec = &spec{
 		kind: KindContracts, table: "contracts",
 		csv: []string{"contract_no", "account_no", "supplier", "customer", "starts_on", "ends_on", "status"},
 		cols: []dbCol{{"contract_no", colText}, {"account_no", colText}, {"supplier", colText}, {"customer", colText},
 			{"starts_on", colTime}, {"ends_on", colTime}, {"status", colText}},
-		nKey: 1, parse: parseContract,
+		nKey: 1, parse: readRow(keyCell, keyCell, nameCell, nameCell, dateCell, endDateCell, statusCell),
 	}
 )
 
@@ -369,77 +369,55 @@ func residentIDReason(err error) string {
 	return prefix + "格式不正确"
 }
 
-func parseUsage(p *rowParser, out []any) *subjectRef {
-	const (
-		cAccountNo = iota
-		cPeriod
-		cReading
-		cVolume
-	)
-	out[0] = p.key(cAccountNo)
-	out[1] = p.period(cPeriod)
-	out[2] = p.decimal(cReading, 3)
-	out[3] = p.decimal(cVolume, 3)
-	return nil
-}
+// A reader reads CSV column i of a row into out[i]: the kinds whose stored
+// columns follow their CSV columns one for one are read by a list of readers
+// (readRow), one per column in the order of spec.csv.
+type reader func(p *rowParser, out []any, i int)
 
-func parseBill(p *rowParser, out []any) *subjectRef {
-	const (
-		cBillNo = iota
-		cAccountNo
-		cPeriod
-		cAmount
-		cIssuedOn
-		cDueOn
-	)
-	out[0] = p.key(cBillNo)
-	out[1] = p.key(cAccountNo)
-	out[2] = p.period(cPeriod)
-	out[3] = p.decimal(cAmount, 2)
-	issued := p.date(cIssuedOn)
-	due := p.date(cDueOn)
-	if !issued.IsZero() && !due.IsZero() && due.Before(issued) {
-		p.fail(cDueOn, "不能早于 issued_on")
+// readRow returns the parse function of a kind read column by column.
+func readRow(readers ...reader) func(p *rowParser, out []any) *subjectRef {
+	return func(p *rowParser, out []any) *subjectRef {
+		for i, r := range readers {
+			r(p, out, i)
+		}
+		return nil
 	}
-	out[4], out[5] = issued, due
-	return nil
 }
 
-func parsePayment(p *rowParser, out []any) *subjectRef {
-	const (
-		cPaymentNo = iota
-		cBillNo
-		cAccountNo
-		cAmount
-		cPaidAt
-	)
-	out[0] = p.key(cPaymentNo)
-	out[1] = p.key(cBillNo)
-	out[2] = p.key(cAccountNo)
-	out[3] = p.decimal(cAmount, 2)
-	out[4] = p.dateTime(cPaidAt)
-	return nil
+func keyCell(p *rowParser, out []any, i int)      { out[i] = p.key(i) }
+func periodCell(p *rowParser, out []any, i int)   { out[i] = p.period(i) }
+func dateCell(p *rowParser, out []any, i int)     { out[i] = p.date(i) }
+func dateTimeCell(p *rowParser, out []any, i int) { out[i] = p.dateTime(i) }
+
+// decimalCell reads a decimal of the scale (2: yuan to fen, 3: m³ to litres).
+func decimalCell(scale int) reader {
+	return func(p *rowParser, out []any, i int) { out[i] = p.decimal(i, scale) }
+}
+
+// nameCell reads a required party or subject name.
+func nameCell(p *rowParser, out []any, i int) { out[i] = p.text(i, maxSubjectName, true) }
+
+// endDateCell reads a date that must not be before the date in the column
+// before it (a bill's due_on after issued_on, a contract's ends_on after
+// starts_on).
+func endDateCell(p *rowParser, out []any, i int) {
+	end := p.date(i)
+	if start, _ := out[i-1].(time.Time); !start.IsZero() && !end.IsZero() && end.Before(start) {
+		p.fail(i, "不能早于 "+p.sp.csv[i-1])
+	}
+	out[i] = end
 }
 
 // maxReminderBills bounds the bills one reminder may list.
 const maxReminderBills = 500
 
-func parseReminder(p *rowParser, out []any) *subjectRef {
-	const (
-		cReminderNo = iota
-		cAccountNo
-		cServedOn
-		cAmount
-		cBillNos
-	)
-	out[0] = p.key(cReminderNo)
-	out[1] = p.key(cAccountNo)
-	out[2] = p.date(cServedOn)
-	out[3] = p.decimal(cAmount, 2)
-	out[4] = ""
-	s, ok := p.field(cBillNos)
+// billNosCell reads a reminder's bill numbers (separated by ; or |) into
+// their sorted, distinct list joined by ";".
+func billNosCell(p *rowParser, out []any, i int) {
+	out[i] = ""
+	s, ok := p.field(i)
 	if !ok {
-		return nil
+		return
 	}
 	parts := strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == '|' })
 	bills := make([]string, 0, len(parts))
@@ -449,8 +427,8 @@ func parseReminder(p *rowParser, out []any) *subjectRef {
 			continue
 		}
 		if _, reason := parseKey(b); reason != "" {
-			p.fail(cBillNos, "每个账单号"+reason)
-			return nil
+			p.fail(i, "每个账单号"+reason)
+			return
 		}
 		bills = append(bills, b)
 	}
@@ -458,44 +436,22 @@ func parseReminder(p *rowParser, out []any) *subjectRef {
 	bills = slices.Compact(bills)
 	switch {
 	case len(bills) == 0:
-		p.fail(cBillNos, "须至少列出一个账单号")
+		p.fail(i, "须至少列出一个账单号")
 	case len(bills) > maxReminderBills:
-		p.fail(cBillNos, fmt.Sprintf("最多列出 %d 个账单，实际为 %d 个", maxReminderBills, len(bills)))
+		p.fail(i, fmt.Sprintf("最多列出 %d 个账单，实际为 %d 个", maxReminderBills, len(bills)))
 	default:
-		out[4] = strings.Join(bills, ";")
+		out[i] = strings.Join(bills, ";")
 	}
-	return nil
 }
 
-// parseContract reads a water-supply contract (R1.7): its parties are
-// free text like the other names; status is one of models.ContractStatuses.
-func parseContract(p *rowParser, out []any) *subjectRef {
-	const (
-		cContractNo = iota
-		cAccountNo
-		cSupplier
-		cCustomer
-		cStartsOn
-		cEndsOn
-		cStatus
-	)
-	out[0] = p.key(cContractNo)
-	out[1] = p.key(cAccountNo)
-	out[2] = p.text(cSupplier, maxSubjectName, true)
-	out[3] = p.text(cCustomer, maxSubjectName, true)
-	starts := p.date(cStartsOn)
-	ends := p.date(cEndsOn)
-	if !starts.IsZero() && !ends.IsZero() && ends.Before(starts) {
-		p.fail(cEndsOn, "must not be before starts_on")
-	}
-	out[4], out[5] = starts, ends
-	out[6] = ""
-	if s, ok := p.field(cStatus); ok {
+// statusCell reads a contract's status, one of models.ContractStatuses.
+func statusCell(p *rowParser, out []any, i int) {
+	out[i] = ""
+	if s, ok := p.field(i); ok {
 		st := models.ContractStatus(strings.ToUpper(s))
 		if !slices.Contains(models.ContractStatuses(), st) {
-			p.fail(cStatus, "must be ACTIVE, SUSPENDED, TERMINATED or EXPIRED")
+			p.fail(i, "须为 ACTIVE、SUSPENDED、TERMINATED 或 EXPIRED 之一")
 		}
-		out[6] = string(st)
+		out[i] = string(st)
 	}
-	return nil
 }

@@ -101,9 +101,10 @@ func Load(environ []string) (Config, error) {
 			if errors.As(agg.Errors[0], &pe) {
 				if pe.Type == reflect.TypeFor[PublicityPeriods]() {
 					// The list has its own syntax: say what is wrong with it.
-					return c, fmt.Errorf("config: %s: %v", varOf(pe.Name), pe.Err)
+					return c, fmt.Errorf("config: %s: %v", varOf(pe.Name, envMap), pe.Err)
 				}
-				return c, fmt.Errorf("config: %s=%q is not a valid %s", varOf(pe.Name), envMap[varOf(pe.Name)], pe.Type)
+				name := varOf(pe.Name, envMap)
+				return c, fmt.Errorf("config: %s=%q is not a valid %s", name, envMap[name], pe.Type)
 			}
 			return c, fmt.Errorf("config: %v", agg.Errors[0])
 		}
@@ -157,10 +158,7 @@ func (c *Config) validate() error {
 	if err := c.Storage.validateRedis(); err != nil {
 		return err
 	}
-	for _, p := range []struct {
-		name string
-		v    int64
-	}{
+	if err := positive([]setting{
 		{"CW_DB_MAX_OPEN", int64(c.Storage.DBMaxOpen)}, {"CW_DB_REPLICA_MAX_OPEN", int64(c.Storage.ReplicaMaxOpen)}, {"CW_MAX_BODY_BYTES", c.HTTP.MaxBodyBytes},
 		{"CW_MAX_UPLOAD_BYTES", c.HTTP.MaxUploadBytes}, {"CW_GRAPHQL_COMPLEXITY_LIMIT", int64(c.GraphQL.ComplexityLimit)},
 		{"CW_LOGIN_LIMIT_PER_ACCOUNT", int64(c.Auth.Limits.PerAccount)}, {"CW_LOGIN_LIMIT_PER_IP", int64(c.Auth.Limits.PerIP)},
@@ -187,10 +185,8 @@ func (c *Config) validate() error {
 		{"CW_OUTBOX_LEASE", int64(c.Outbox.Lease)}, {"CW_SHUTDOWN_TIMEOUT", int64(c.HTTP.ShutdownTimeout)},
 		{"CW_CREDIT_PLATFORM_BREAKER_FAILURES", int64(c.CreditPlatform.BreakerFailures)}, {"CW_CREDIT_PLATFORM_BREAKER_MIN_REQUESTS", int64(c.CreditPlatform.BreakerMinRequests)},
 		{"CW_CREDIT_PLATFORM_BREAKER_WINDOW", int64(c.CreditPlatform.BreakerWindow)}, {"CW_CREDIT_PLATFORM_BREAKER_OPEN", int64(c.CreditPlatform.BreakerOpen)},
-	} {
-		if p.v <= 0 {
-			return bad(p.name, "must be positive")
-		}
+	}); err != nil {
+		return err
 	}
 	if err := c.Ops.validate(); err != nil {
 		return err
@@ -287,6 +283,23 @@ func (c *Config) validate() error {
 	return nil
 }
 
+// setting is a numeric variable's name and value (durations in
+// nanoseconds), for the checks shared by the groups.
+type setting struct {
+	name string
+	v    int64
+}
+
+// positive returns the error for the first setting that is not positive.
+func positive(settings []setting) error {
+	for _, s := range settings {
+		if s.v <= 0 {
+			return fmt.Errorf("config: %s must be positive", s.name)
+		}
+	}
+	return nil
+}
+
 // TrustedProxyNets parses CW_TRUSTED_PROXIES (addresses or CIDRs, spaces
 // allowed) into networks. An empty list trusts no proxy. It fails on the
 // first entry that is neither an address nor a CIDR.
@@ -306,27 +319,28 @@ func (c Config) Production() bool { return c.Env == EnvProduction }
 // String renders the configuration for logs with secrets masked.
 func (c Config) String() string {
 	var b strings.Builder
-	walk(reflect.ValueOf(c), func(f reflect.StructField, v reflect.Value) {
+	walk(reflect.ValueOf(c), "", func(name string, f reflect.StructField, v reflect.Value) {
 		val := fmt.Sprint(v.Interface())
 		if f.Tag.Get("secret") == "true" && !v.IsZero() {
 			val = "****"
 		}
-		fmt.Fprintf(&b, "%s=%s ", f.Tag.Get("env"), val)
+		fmt.Fprintf(&b, "%s=%s ", name, val)
 	})
 	return strings.TrimSpace(b.String())
 }
 
 // walk calls fn for every field of the struct v that names a variable,
-// descending into nested structs (the groups of Config).
-func walk(v reflect.Value, fn func(reflect.StructField, reflect.Value)) {
+// with the variable's name, descending into nested structs (the groups of
+// Config) and prefixing the names below a field tagged envPrefix.
+func walk(v reflect.Value, prefix string, fn func(name string, f reflect.StructField, v reflect.Value)) {
 	t := v.Type()
 	for i := range t.NumField() {
 		f := t.Field(i)
 		switch {
 		case f.Tag.Get("env") != "":
-			fn(f, v.Field(i))
+			fn(prefix+f.Tag.Get("env"), f, v.Field(i))
 		case f.Type.Kind() == reflect.Struct && f.Type != reflect.TypeFor[time.Time]():
-			walk(v.Field(i), fn)
+			walk(v.Field(i), prefix+f.Tag.Get("envPrefix"), fn)
 		}
 	}
 }
@@ -334,8 +348,8 @@ func walk(v reflect.Value, fn func(reflect.StructField, reflect.Value)) {
 // Vars lists every variable with its default, for documentation and tests.
 func Vars() []Var {
 	var out []Var
-	walk(reflect.ValueOf(Config{}), func(f reflect.StructField, _ reflect.Value) {
-		out = append(out, Var{Name: f.Tag.Get("env"), Default: f.Tag.Get("envDefault"), Secret: f.Tag.Get("secret") == "true"})
+	walk(reflect.ValueOf(Config{}), "", func(name string, f reflect.StructField, _ reflect.Value) {
+		out = append(out, Var{Name: name, Default: f.Tag.Get("envDefault"), Secret: f.Tag.Get("secret") == "true"})
 	})
 	return out
 }
@@ -355,12 +369,14 @@ func knownVars() []string {
 }
 
 // varOf returns the variable of the field named field (env's ParseError
-// names the Go field), or field itself.
-func varOf(field string) string {
+// names the Go field), or field itself. Several groups have a field of
+// that name (Timeout, Simulator, …): the variable is the one that is set,
+// since only a set variable can fail to parse.
+func varOf(field string, envMap map[string]string) string {
 	name := field
-	walk(reflect.ValueOf(Config{}), func(f reflect.StructField, _ reflect.Value) {
-		if f.Name == field {
-			name = f.Tag.Get("env")
+	walk(reflect.ValueOf(Config{}), "", func(v string, f reflect.StructField, _ reflect.Value) {
+		if _, set := envMap[v]; f.Name == field && set {
+			name = v
 		}
 	})
 	return name

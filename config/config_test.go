@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -39,6 +40,10 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		{[]string{"CW_DATA_KEY=short"}, "CW_DATA_KEY"},
 		{[]string{"CW_REGISTRY_TIMEOUT=0s"}, "CW_REGISTRY_TIMEOUT"},
 		{[]string{"CW_REGISTRY_SIMULATOR=maybe"}, "CW_REGISTRY_SIMULATOR"},
+		// Fields of the same name in two groups: the error names the one set.
+		{[]string{"CW_CREDIT_PLATFORM_SIMULATOR=maybe"}, `CW_CREDIT_PLATFORM_SIMULATOR="maybe"`},
+		{[]string{"CW_CREDIT_PLATFORM_TIMEOUT=soon"}, `CW_CREDIT_PLATFORM_TIMEOUT="soon"`},
+		{[]string{"CW_WECHAT_TIMEOUT=soon"}, `CW_WECHAT_TIMEOUT="soon"`},
 		{[]string{"CW_TRUSTED_PROXIES=10.0.0.0/8,proxy.internal"}, "CW_TRUSTED_PROXIES"},
 		{[]string{"CW_TRUSTED_PROXIES=10.0.0.0/33"}, "CW_TRUSTED_PROXIES"},
 		{[]string{"CW_METRICS_ADDR=9090"}, "CW_METRICS_ADDR"},
@@ -249,5 +254,29 @@ func TestR7_4_TracingConfig(t *testing.T) {
 	}
 	if _, err := config.Load([]string{"CW_OTEL_ENDPOINT=http://collector:4318", "CW_OTEL_SERVICE_NAME= "}); err == nil || !strings.Contains(err.Error(), "CW_OTEL_SERVICE_NAME") {
 		t.Errorf("empty service name: %v", err)
+	}
+}
+
+// The credit platform and the registry share the Upstream group, each
+// under its own prefix: CW_CREDIT_PLATFORM_URL sets only the platform's.
+func TestUpstreamsReadTheirOwnPrefix(t *testing.T) {
+	c, err := config.Load([]string{"CW_CREDIT_PLATFORM_URL=https://credit.example", "CW_CREDIT_PLATFORM_TIMEOUT=7s",
+		"CW_REGISTRY_KEY=rk", "CW_REGISTRY_SIMULATOR=false"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, reg := c.CreditPlatform.Upstream, c.Registry.Upstream
+	if cp.URL != "https://credit.example" || cp.Timeout != 7*time.Second || cp.Key != "" || !cp.Simulator ||
+		reg.URL != "" || reg.Timeout != 5*time.Second || reg.Key != "rk" || reg.Simulator {
+		t.Fatalf("credit platform %+v, registry %+v", cp, reg)
+	}
+	var names []string
+	for _, v := range config.Vars() {
+		names = append(names, v.Name)
+	}
+	for _, want := range []string{"CW_CREDIT_PLATFORM_URL", "CW_CREDIT_PLATFORM_SECRET", "CW_REGISTRY_URL", "CW_REGISTRY_TIMEOUT"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("Vars() lacks %s", want)
+		}
 	}
 }

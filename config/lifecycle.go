@@ -50,15 +50,10 @@ type Lifecycle struct {
 var grades = []string{"EXCELLENT", "GOOD", "WATCH", "DISHONEST"}
 
 func (l Lifecycle) validate() error {
-	for _, p := range []struct {
-		name string
-		v    int
-	}{{"CW_PUBLICITY_MINOR_MAX_MONTHS", l.MinorMaxMonths}, {"CW_ARREARS_NOTICE_WORKING_DAYS", l.NoticeWorkingDays},
-		{"CW_WATCH_LATE_MONTHS", l.WatchLateMonths}, {"CW_WATCH_LATE_PAYMENTS", l.WatchLatePayments},
-		{"CW_DISHONEST_RECORDS", l.DishonestRecords}, {"CW_LATE_PAYMENT_TOLERANCE_DAYS", l.LateToleranceDays}} {
-		if p.v <= 0 {
-			return fmt.Errorf("config: %s must be positive", p.name)
-		}
+	if err := positive([]setting{{"CW_PUBLICITY_MINOR_MAX_MONTHS", int64(l.MinorMaxMonths)}, {"CW_ARREARS_NOTICE_WORKING_DAYS", int64(l.NoticeWorkingDays)},
+		{"CW_WATCH_LATE_MONTHS", int64(l.WatchLateMonths)}, {"CW_WATCH_LATE_PAYMENTS", int64(l.WatchLatePayments)},
+		{"CW_DISHONEST_RECORDS", int64(l.DishonestRecords)}, {"CW_LATE_PAYMENT_TOLERANCE_DAYS", int64(l.LateToleranceDays)}}); err != nil {
+		return err
 	}
 	for _, g := range []struct {
 		name string

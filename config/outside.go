@@ -35,12 +35,8 @@ type OfficialAccount struct {
 // when BreakerRatio of at least BreakerMinRequests requests within
 // BreakerWindow failed, and fails fast for BreakerOpen.
 type CreditPlatform struct {
+	Upstream           `envPrefix:"CW_CREDIT_PLATFORM_"`
 	Name               string        `env:"CW_CREDIT_PLATFORM_NAME" envDefault:"信用中国（广东韶关）"`
-	URL                string        `env:"CW_CREDIT_PLATFORM_URL"`
-	Key                string        `env:"CW_CREDIT_PLATFORM_KEY"`
-	Secret             string        `env:"CW_CREDIT_PLATFORM_SECRET" secret:"true"`
-	Timeout            time.Duration `env:"CW_CREDIT_PLATFORM_TIMEOUT" envDefault:"5s"`
-	Simulator          bool          `env:"CW_CREDIT_PLATFORM_SIMULATOR" envDefault:"true"`
 	BreakerFailures    int           `env:"CW_CREDIT_PLATFORM_BREAKER_FAILURES" envDefault:"3"`
 	BreakerRatio       float64       `env:"CW_CREDIT_PLATFORM_BREAKER_RATIO" envDefault:"0.5"`
 	BreakerMinRequests int           `env:"CW_CREDIT_PLATFORM_BREAKER_MIN_REQUESTS" envDefault:"10"`
@@ -57,11 +53,19 @@ type Rating struct {
 }
 
 // Registry is the enterprise registry 企业登记信息 (R6.5), its own authority
-// and adapter. Simulator serves it from the in-process simulator.
+// and adapter.
 type Registry struct {
-	URL       string        `env:"CW_REGISTRY_URL"`
-	Key       string        `env:"CW_REGISTRY_KEY"`
-	Secret    string        `env:"CW_REGISTRY_SECRET" secret:"true"`
-	Timeout   time.Duration `env:"CW_REGISTRY_TIMEOUT" envDefault:"5s"`
-	Simulator bool          `env:"CW_REGISTRY_SIMULATOR" envDefault:"true"`
+	Upstream `envPrefix:"CW_REGISTRY_"`
+}
+
+// Upstream is how to reach a signed API (package apisign): its URL, app key
+// and secret, the timeout of a call, and whether the in-process simulator
+// serves it (when no URL is set). A group embeds it under its variables'
+// prefix (envPrefix), e.g. CW_REGISTRY_URL.
+type Upstream struct {
+	URL       string        `env:"URL"`
+	Key       string        `env:"KEY"`
+	Secret    string        `env:"SECRET" secret:"true"`
+	Timeout   time.Duration `env:"TIMEOUT" envDefault:"5s"`
+	Simulator bool          `env:"SIMULATOR" envDefault:"true"`
 }

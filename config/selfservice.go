@@ -25,20 +25,15 @@ type SelfService struct {
 
 // validate checks the settings; the error names the variable.
 func (s SelfService) validate() error {
-	if s.FollowUpDays <= 0 {
-		return fmt.Errorf("config: CW_FOLLOW_UP_DAYS must be positive")
+	if err := positive([]setting{{"CW_FOLLOW_UP_DAYS", int64(s.FollowUpDays)}, {"CW_PUBLICITY_QUERY_LIMIT", int64(s.PublicityQueryLimit)},
+		{"CW_PUBLICITY_QUERY_WINDOW", int64(s.PublicityQueryWindow)}}); err != nil {
+		return err
 	}
 	if s.FollowUpRemindDays < 0 || s.FollowUpRemindDays >= s.FollowUpDays {
 		return fmt.Errorf("config: CW_FOLLOW_UP_REMIND_DAYS must be at least 0 and less than CW_FOLLOW_UP_DAYS")
 	}
 	if s.FollowUpSchedule == "" {
 		return fmt.Errorf("config: CW_JOB_FOLLOW_UP_SCHEDULE must not be empty")
-	}
-	if s.PublicityQueryLimit <= 0 {
-		return fmt.Errorf("config: CW_PUBLICITY_QUERY_LIMIT must be positive")
-	}
-	if s.PublicityQueryWindow <= 0 {
-		return fmt.Errorf("config: CW_PUBLICITY_QUERY_WINDOW must be positive")
 	}
 	return nil
 }

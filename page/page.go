@@ -168,6 +168,16 @@ func (k Key) Decode(cursor string, dst ...any) (bool, error) {
 	return Decode(k.List, cursor, dst...)
 }
 
+// Info is what a page of a connection says besides its items (embedded
+// in each domain's page type): the cursor of its last item ("" when it is
+// empty), whether more items follow, and the total count when the caller
+// asked for it (exact up to CountCap, CountCap+1 beyond).
+type Info struct {
+	EndCursor  string
+	HasNext    bool
+	TotalCount int64
+}
+
 // Clamp is the page size for a first that reached a domain function
 // without page.First (0 when none was given): DefaultFirst when below 1,
 // at most MaxFirst. Resolvers check first with First, so a caller sees

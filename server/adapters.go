@@ -8,6 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"creditwater/apisign"
 	"creditwater/apperr"
 	"creditwater/apply"
 	"creditwater/config"
@@ -37,18 +38,36 @@ func (f faceAdapter) QueryFace(ctx context.Context, q enterprise.FaceQuery) (str
 // newCreditPlatform builds the credit-platform client, in development
 // against the in-process simulator served over real HTTP.
 func (s *Server) newCreditPlatform() *creditplatform.Client {
-	cfg := creditplatform.Config{BaseURL: s.cfg.CreditPlatform.URL, AppKey: s.cfg.CreditPlatform.Key, AppSecret: s.cfg.CreditPlatform.Secret,
-		Timeout: s.cfg.CreditPlatform.Timeout, Logger: s.log,
-		BreakerFailures: uint32(s.cfg.CreditPlatform.BreakerFailures), BreakerFailureRatio: s.cfg.CreditPlatform.BreakerRatio,
-		BreakerMinRequests: uint32(s.cfg.CreditPlatform.BreakerMinRequests), BreakerWindow: s.cfg.CreditPlatform.BreakerWindow, BreakerOpenTimeout: s.cfg.CreditPlatform.BreakerOpen}
-	if s.cfg.CreditPlatform.Simulator && cfg.BaseURL == "" {
+	cp := s.cfg.CreditPlatform
+	cfg := s.upstream(cp.Upstream)
+	cfg.BreakerFailures, cfg.BreakerFailureRatio, cfg.BreakerMinRequests = uint32(cp.BreakerFailures), cp.BreakerRatio, uint32(cp.BreakerMinRequests)
+	cfg.BreakerWindow, cfg.BreakerOpenTimeout = cp.BreakerWindow, cp.BreakerOpen
+	if cp.Simulator && cfg.BaseURL == "" {
 		s.sim = simulator.New(simulator.Options{})
-		cfg.BaseURL = s.sim.Start()
-		cfg.AppKey, cfg.AppSecret = simulator.DefaultAppKey, simulator.DefaultAppSecret
-		s.closers = append(s.closers, s.sim.Close)
-		s.log.Info("the credit platform is served by the local simulator", "url", cfg.BaseURL)
+		s.simulate(&cfg, "the credit platform", s.sim, simulator.DefaultAppKey, simulator.DefaultAppSecret)
 	}
 	return creditplatform.New(cfg)
+}
+
+// upstream is the client configuration of a signed API's settings.
+func (s *Server) upstream(u config.Upstream) apisign.Config {
+	return apisign.Config{BaseURL: u.URL, AppKey: u.Key, AppSecret: u.Secret, Timeout: u.Timeout, Logger: s.log}
+}
+
+// localSimulator is an upstream's in-process simulator served over real
+// HTTP (apisign.LocalServer).
+type localSimulator interface {
+	Start() string
+	Close()
+}
+
+// simulate starts sim, closed with the server, and points cfg at it with
+// the simulator's app key and secret.
+func (s *Server) simulate(cfg *apisign.Config, what string, sim localSimulator, appKey, appSecret string) {
+	cfg.BaseURL = sim.Start()
+	cfg.AppKey, cfg.AppSecret = appKey, appSecret
+	s.closers = append(s.closers, sim.Close)
+	s.log.Info(what+" is served by the local simulator", "url", cfg.BaseURL)
 }
 
 // enqueue adapts the outbox to apply's Enqueue port.

@@ -200,6 +200,16 @@ func (h *harness) gql(token, query string, vars map[string]any) gqlResponse {
 	return h.post(token, body, nil)
 }
 
+// drain runs the outbox of h a few times.
+func (h *harness) drain() {
+	h.t.Helper()
+	for range 3 {
+		if _, err := h.srv.Outbox().RunOnce(context.Background()); err != nil {
+			h.t.Fatal(err)
+		}
+	}
+}
+
 // must runs an operation that must succeed and decodes its data into out.
 func (h *harness) must(token, query string, vars map[string]any, out any) {
 	h.t.Helper()

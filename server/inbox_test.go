@@ -91,18 +91,10 @@ func TestR7_6_EveryEventReachesTheInbox(t *testing.T) {
 
 	// A repair: filed, supplement asked, supplemented, approved.
 	old := h.record(subj, models.KindViolation, 4)
-	r := h.upload(tok, fileRepairMut, map[string]any{"in": map[string]any{"recordId": old.ID, "statement": "已整改", "signCommitment": true, "evidence": []any{nil}}},
-		"variables.in.evidence.%d", map[string][]byte{"receipt.pdf": pdfBytes})
-	var filed struct {
-		FileRepair struct{ Repair struct{ ID string } } `json:"fileRepair"`
-	}
-	if len(r.Errors) > 0 || json.Unmarshal(r.Data, &filed) != nil {
-		t.Fatal(r.Raw)
-	}
-	rep := filed.FileRepair.Repair.ID
+	rep := h.fileRepair(tok, old.ID)
 	h.must(officer, `mutation($id:ID!,$v:Int!){startRepairReview(input:{id:$id,version:$v}){repair{status}}}`, map[string]any{"id": rep, "v": h.version("repair", rep)}, nil)
 	h.must(officer, `mutation($id:ID!,$v:Int!){requestRepairSupplement(input:{repairId:$id,missing:["缴费凭证"],version:$v}){repair{status}}}`, map[string]any{"id": rep, "v": h.version("repair", rep)}, nil)
-	r = h.upload(tok, `mutation($in:SupplementRepairInput!){supplementRepair(input:$in){repair{status}}}`,
+	r := h.upload(tok, `mutation($in:SupplementRepairInput!){supplementRepair(input:$in){repair{status}}}`,
 		map[string]any{"in": map[string]any{"repairId": rep, "text": "已补充", "evidence": []any{nil}}}, "variables.in.evidence.%d", map[string][]byte{"scan.pdf": pdfBytes})
 	if len(r.Errors) > 0 {
 		t.Fatal(r.Raw)
@@ -223,26 +215,12 @@ func TestR7_5_PublishedSummariesAreChinese(t *testing.T) {
 	h.must(officer, `mutation($c:ID!,$v:Int!){confirmCase(input:{caseId:$c,note:"核实属实",version:$v}){record{id}}}`, map[string]any{"c": caseID, "v": caseVersion}, nil)
 	old := h.record(subj, models.KindViolation, 4)
 	h.must(admin, `mutation{runJob(input:{name:"credit.publish"}){run{status}}}`, nil, nil)
-	deliver := func() {
-		for range 3 {
-			if _, err := h.srv.Outbox().RunOnce(t.Context()); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	deliver()
-	r := h.upload(tok, fileRepairMut, map[string]any{"in": map[string]any{"recordId": old.ID, "statement": "已整改", "signCommitment": true, "evidence": []any{nil}}},
-		"variables.in.evidence.%d", map[string][]byte{"receipt.pdf": pdfBytes})
-	var filed struct {
-		FileRepair struct{ Repair struct{ ID string } } `json:"fileRepair"`
-	}
-	if len(r.Errors) > 0 || json.Unmarshal(r.Data, &filed) != nil {
-		t.Fatal(r.Raw)
-	}
-	h.must(officer, `mutation($id:ID!,$v:Int!){startRepairReview(input:{id:$id,version:$v}){repair{status}}}`, map[string]any{"id": filed.FileRepair.Repair.ID, "v": h.version("repair", filed.FileRepair.Repair.ID)}, nil)
-	h.must(officer, `mutation($id:ID!,$v:Int!){approveRepair(input:{id:$id,reason:"已纠正失信行为",version:$v}){repair{status}}}`, map[string]any{"id": filed.FileRepair.Repair.ID, "v": h.version("repair", filed.FileRepair.Repair.ID)}, nil)
-	deliver()
-	deliver()
+	h.drain()
+	rep := h.fileRepair(tok, old.ID)
+	h.must(officer, `mutation($id:ID!,$v:Int!){startRepairReview(input:{id:$id,version:$v}){repair{status}}}`, map[string]any{"id": rep, "v": h.version("repair", rep)}, nil)
+	h.must(officer, `mutation($id:ID!,$v:Int!){approveRepair(input:{id:$id,reason:"已纠正失信行为",version:$v}){repair{status}}}`, map[string]any{"id": rep, "v": h.version("repair", rep)}, nil)
+	h.drain()
+	h.drain()
 
 	kinds := map[string]bool{}
 	for _, p := range sim.Publications() {

@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -11,16 +10,6 @@ import (
 	"creditwater/creditplatform/simulator"
 	"creditwater/models"
 )
-
-// drain runs the outbox of h a few times.
-func (h *harness) drain() {
-	h.t.Helper()
-	for range 3 {
-		if _, err := h.srv.Outbox().RunOnce(context.Background()); err != nil {
-			h.t.Fatal(err)
-		}
-	}
-}
 
 // R1.5: a published record past its maximum publicity period becomes
 // EXPIRED through the credit.expire job, is still listed (history), and its

@@ -11,14 +11,10 @@ import (
 // newRegistry builds the enterprise-registry client (R6.5), in development
 // against the in-process simulator served over real HTTP.
 func (s *Server) newRegistry() *registry.Client {
-	cfg := registry.Config{BaseURL: s.cfg.Registry.URL, AppKey: s.cfg.Registry.Key, AppSecret: s.cfg.Registry.Secret,
-		Timeout: s.cfg.Registry.Timeout, Logger: s.log}
+	cfg := s.upstream(s.cfg.Registry.Upstream)
 	if s.cfg.Registry.Simulator && cfg.BaseURL == "" {
 		s.regSim = regsim.New(regsim.Options{})
-		cfg.BaseURL = s.regSim.Start()
-		cfg.AppKey, cfg.AppSecret = regsim.DefaultAppKey, regsim.DefaultAppSecret
-		s.closers = append(s.closers, s.regSim.Close)
-		s.log.Info("the enterprise registry is served by the local simulator", "url", cfg.BaseURL)
+		s.simulate(&cfg, "the enterprise registry", s.regSim, regsim.DefaultAppKey, regsim.DefaultAppSecret)
 	}
 	return registry.New(cfg)
 }

@@ -84,6 +84,21 @@ var pdfBytes = []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
 
 const fileRepairMut = `mutation($in:FileRepairInput!){fileRepair(input:$in){repair{id status dueAt evidence{id url contentType}}}}`
 
+// fileRepair files, as tok, a repair of the record with its commitment
+// signed and one PDF receipt, and returns the repair's ID.
+func (h *harness) fileRepair(tok, recordID string) string {
+	h.t.Helper()
+	r := h.upload(tok, fileRepairMut, map[string]any{"in": map[string]any{"recordId": recordID, "statement": "已整改", "signCommitment": true, "evidence": []any{nil}}},
+		"variables.in.evidence.%d", map[string][]byte{"receipt.pdf": pdfBytes})
+	var filed struct {
+		FileRepair struct{ Repair struct{ ID string } } `json:"fileRepair"`
+	}
+	if len(r.Errors) > 0 || json.Unmarshal(r.Data, &filed) != nil {
+		h.t.Fatal(r.Raw)
+	}
+	return filed.FileRepair.Repair.ID
+}
+
 // R5.1, R5.3: repair through the API: preconditions named, evidence checked
 // before anything is stored, the supplement loop, approval → REPAIRED and
 // the publication withdrawn exactly once.
@@ -100,14 +115,7 @@ func TestCreditRepairThroughTheAPI_R5_1(t *testing.T) {
 	// The records are published first (the nightly publication job).
 	admin := h.staffToken("admin", "demo-admin-pass")
 	h.must(admin, `mutation{runJob(input:{name:"credit.publish"}){run{status}}}`, nil, nil)
-	deliver := func() {
-		for range 3 {
-			if _, err := h.srv.Outbox().RunOnce(t.Context()); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	deliver()
+	h.drain()
 	if n := len(sim.Publications()); n != 2 {
 		t.Fatalf("published records: %d", n)
 	}
@@ -195,8 +203,8 @@ func TestCreditRepairThroughTheAPI_R5_1(t *testing.T) {
 	if got.Status != models.RecordRepaired {
 		t.Fatalf("record after approval: %s", got.Status)
 	}
-	deliver()
-	deliver()
+	h.drain()
+	h.drain()
 	if w := sim.Withdrawals(); len(w) != 1 {
 		t.Fatalf("withdrawals: %d, want exactly 1", len(w))
 	}

@@ -11,37 +11,13 @@ import (
 	"time"
 
 	"creditwater/apperr"
-)
-
-// WeChat errcodes the Client reacts to. The face-verification codes are an
-// assumption: WeChat documents no numeric codes for these cases, so they are
-// the ones wechat/fake returns; check them against the live API before launch.
-const (
-	errSystemBusy        = -1
-	errInvalidCredential = 40001 // access_token invalid or not the latest
-	errInvalidOpenID     = 40003
-	errInvalidToken      = 40014
-	errInvalidCode       = 40029
-	errInvalidTemplateID = 40037
-	errInvalidArgs       = 40097
-	errCodeUsed          = 40163
-	errHighRiskUser      = 40226
-	errTokenExpired      = 42001
-	errSubscribeRefused  = 43101
-	errDailyQuota        = 45009
-	errRateLimited       = 45011
-	errDataFormat        = 47001
-	errTemplateData      = 47003
-
-	errVerifyIDInvalid  = 84001 // unknown verify_id
-	errVerifyIDUsed     = 84002 // verify_id already queried or expired
-	errIdentityMismatch = 84003 // out_seq_no, cert_hash or openid differ from getverifyid
+	"creditwater/wechat/wxerr"
 )
 
 // tokenRejected reports whether errcode says the access token is invalid or
 // expired.
 func tokenRejected(errcode int64) bool {
-	return errcode == errInvalidCredential || errcode == errInvalidToken || errcode == errTokenExpired
+	return errcode == wxerr.InvalidCredential || errcode == wxerr.InvalidToken || errcode == wxerr.AccessTokenExpired
 }
 
 // upstreamError is the cause attached to the apperr errors of this package.
@@ -152,10 +128,10 @@ func (c *Client) errcodeFailure(ctx context.Context, op string, errcode int64) *
 func errcodeFailure(ctx context.Context, log *slog.Logger, op string, errcode int64) *apperr.Error {
 	cause := &upstreamError{op: op, errcode: errcode}
 	switch {
-	case errcode == errSystemBusy || errcode == errDailyQuota || tokenRejected(errcode):
+	case errcode == wxerr.SystemBusy || errcode == wxerr.DailyQuota || tokenRejected(errcode):
 		log.WarnContext(ctx, "wechat unavailable", "op", op, "errcode", errcode)
 		return apperr.Wrap(cause, apperr.Unavailable, "微信服务暂不可用，请稍后再试")
-	case errcode == errRateLimited:
+	case errcode == wxerr.RateLimited:
 		log.WarnContext(ctx, "wechat rate limit", "op", op, "errcode", errcode)
 		e := apperr.Wrap(cause, apperr.RateLimited, "微信请求过于频繁，请稍后再试")
 		e.RetryAfter = time.Minute

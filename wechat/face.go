@@ -8,6 +8,7 @@ import (
 	"regexp"
 
 	"creditwater/apperr"
+	"creditwater/wechat/wxerr"
 )
 
 // Face verification (人脸核身 2.0): StartFaceVerification gets a verify_id for
@@ -139,7 +140,7 @@ func (c *Client) StartFaceVerification(ctx context.Context, req FaceRequest) (st
 	switch {
 	case err != nil:
 		return "", err
-	case errcode == errInvalidArgs || errcode == errDataFormat:
+	case errcode == wxerr.InvalidArgs || errcode == wxerr.DataFormat:
 		return "", c.rejected(ctx, op, errcode, apperr.New(apperr.Invalid, "微信拒绝了身份信息"))
 	case errcode != 0:
 		return "", c.errcodeFailure(ctx, op, errcode)
@@ -190,12 +191,12 @@ func (c *Client) QueryFaceVerification(ctx context.Context, q FaceQuery) (FaceRe
 		out := OutcomeOf(res.VerifyRet)
 		c.log.InfoContext(ctx, "wechat face verification result", "op", op, "verify_ret", res.VerifyRet, "outcome", string(out))
 		return FaceResult{Passed: res.VerifyRet == 10000, VerifyRet: res.VerifyRet, Outcome: out}, nil
-	case errcode == errIdentityMismatch:
+	case errcode == wxerr.IdentityMismatch:
 		c.log.WarnContext(ctx, "wechat face verification identity mismatch", "op", op, "errcode", errcode)
 		return FaceResult{Outcome: FaceIDMismatch}, nil
-	case errcode == errVerifyIDUsed:
+	case errcode == wxerr.VerifyIDUsed:
 		return FaceResult{}, c.rejected(ctx, op, errcode, apperr.Precondition("FACE_VERIFY_ID_USED", "该人脸核身已核验过或已过期，请重新发起"))
-	case errcode == errVerifyIDInvalid:
+	case errcode == wxerr.VerifyIDInvalid:
 		return FaceResult{}, c.rejected(ctx, op, errcode, apperr.Precondition("FACE_VERIFY_ID_INVALID", "微信无此人脸核身记录，请重新发起核身"))
 	}
 	return FaceResult{}, c.errcodeFailure(ctx, op, errcode)

@@ -10,6 +10,7 @@ import (
 	"github.com/silenceper/wechat/v2/util"
 
 	"creditwater/apperr"
+	"creditwater/wechat/wxerr"
 )
 
 // Session is the result of a mini-program login. SessionKey must never leave
@@ -48,9 +49,9 @@ func (c *Client) Code2Session(ctx context.Context, code string) (Session, error)
 	}
 	res, err := c.mp.GetAuth().Code2SessionContext(ctx, code)
 	switch {
-	case res.ErrCode == errInvalidCode || res.ErrCode == errCodeUsed:
+	case res.ErrCode == wxerr.InvalidCode || res.ErrCode == wxerr.CodeUsed:
 		return Session{}, c.rejected(ctx, op, res.ErrCode, apperr.New(apperr.Unauthenticated, "微信登录凭证无效或已过期"))
-	case res.ErrCode == errHighRiskUser:
+	case res.ErrCode == wxerr.HighRiskUser:
 		return Session{}, c.rejected(ctx, op, res.ErrCode, apperr.New(apperr.Forbidden, "微信拒绝了本次登录").WithReason("WECHAT_HIGH_RISK_USER"))
 	case res.ErrCode != 0:
 		return Session{}, c.errcodeFailure(ctx, op, res.ErrCode)
@@ -87,7 +88,7 @@ func (c *Client) PhoneNumber(ctx context.Context, code string) (string, error) {
 	switch {
 	case err != nil:
 		return "", err
-	case errcode == errInvalidCode:
+	case errcode == wxerr.InvalidCode:
 		return "", c.rejected(ctx, op, errcode, apperr.InvalidField("code", "手机号授权凭证无效或已过期"))
 	case errcode != 0:
 		return "", c.errcodeFailure(ctx, op, errcode)

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"creditwater/apperr"
-	"creditwater/wechat/fake"
+	"creditwater/wechat/wxerr"
 )
 
 // R6.1: the mini-program user logs in with WeChat (code2session).
@@ -55,7 +55,7 @@ func TestCode2Session(t *testing.T) {
 		{name: "code with URL syntax is invalid", code: "x&appid=other", want: apperr.Invalid, wantField: "code"},
 		{
 			name:      "WeChat busy is unavailable",
-			setup:     func(t *testing.T, e *env) { e.fake.FailNext("/sns/jscode2session", fake.ErrSystemBusy) },
+			setup:     func(t *testing.T, e *env) { e.fake.FailNext("/sns/jscode2session", wxerr.SystemBusy) },
 			code:      "whatever",
 			want:      apperr.Unavailable,
 			wantCalls: 1,

@@ -6,6 +6,7 @@ import (
 	"github.com/silenceper/wechat/v2/miniprogram/subscribe"
 
 	"creditwater/apperr"
+	"creditwater/wechat/wxerr"
 )
 
 const pathSubscribeSend = "/cgi-bin/message/subscribe/send"
@@ -63,13 +64,13 @@ func (c *Client) SendSubscribeMessage(ctx context.Context, msg SubscribeMessage)
 		return err
 	case errcode == 0:
 		return nil
-	case errcode == errSubscribeRefused:
+	case errcode == wxerr.SubscribeRefused:
 		return c.rejected(ctx, op, errcode, apperr.Precondition("SUBSCRIPTION_REFUSED", "该用户未订阅此消息"))
-	case errcode == errInvalidOpenID:
+	case errcode == wxerr.InvalidOpenID:
 		return c.rejected(ctx, op, errcode, apperr.InvalidField("toUser", "微信无此用户（openid）"))
-	case errcode == errInvalidTemplateID:
+	case errcode == wxerr.InvalidTemplateID:
 		return c.rejected(ctx, op, errcode, apperr.InvalidField("templateId", "微信无此消息模板"))
-	case errcode == errTemplateData:
+	case errcode == wxerr.TemplateData:
 		return c.rejected(ctx, op, errcode, apperr.InvalidField("data", "微信拒绝了模板数据"))
 	}
 	return c.errcodeFailure(ctx, op, errcode)

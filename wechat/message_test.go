@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"creditwater/apperr"
-	"creditwater/wechat/fake"
+	"creditwater/wechat/wxerr"
 )
 
 // R4.4: status changes notify the applicant by subscribe message.
@@ -26,9 +26,9 @@ func TestSendSubscribeMessage(t *testing.T) {
 		wantReason string
 	}{
 		{name: "sent", msg: good},
-		{name: "refused subscription", msg: good, errcode: fake.ErrSubscribeRefused, want: apperr.FailedPrecondition, wantReason: "SUBSCRIPTION_REFUSED"},
-		{name: "unknown openid", msg: good, errcode: fake.ErrInvalidOpenID, want: apperr.Invalid, wantField: "toUser"},
-		{name: "unknown template", msg: good, errcode: fake.ErrInvalidTemplateID, want: apperr.Invalid, wantField: "templateId"},
+		{name: "refused subscription", msg: good, errcode: wxerr.SubscribeRefused, want: apperr.FailedPrecondition, wantReason: "SUBSCRIPTION_REFUSED"},
+		{name: "unknown openid", msg: good, errcode: wxerr.InvalidOpenID, want: apperr.Invalid, wantField: "toUser"},
+		{name: "unknown template", msg: good, errcode: wxerr.InvalidTemplateID, want: apperr.Invalid, wantField: "templateId"},
 		{name: "bad data", msg: good, errcode: 47003, want: apperr.Invalid, wantField: "data"},
 		{name: "no recipient", msg: SubscribeMessage{TemplateID: "t", Data: map[string]string{"k": "v"}}, want: apperr.Invalid, wantField: "toUser"},
 		{name: "no template", msg: SubscribeMessage{ToUser: "o", Data: map[string]string{"k": "v"}}, want: apperr.Invalid, wantField: "templateId"},

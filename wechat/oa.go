@@ -17,6 +17,7 @@ import (
 	"github.com/silenceper/wechat/v2/util"
 
 	"creditwater/apperr"
+	"creditwater/wechat/wxerr"
 )
 
 // OAConfig configures an OfficialAccount (公众号).
@@ -206,16 +207,6 @@ func oaTokenKey(appID string) string {
 	return credential.CacheKeyOfficialAccountPrefix + "_stable_access_token_" + appID
 }
 
-// WeChat errcodes of menu/create.
-const (
-	errMenuButtonCount  = 40016
-	errMenuSubURLSize   = 40027
-	errMenuSubURLDomain = 40054
-	errMenuURLDomain    = 40055
-	errInvalidPagePath  = 40165 // the page is not in the released mini-program
-	errAPIUnauthorized  = 48001
-)
-
 // Operation names logged and carried by upstreamError.
 const (
 	opMenuCreate    = "menu_create"
@@ -305,11 +296,11 @@ func (oa *OfficialAccount) menuFailure(ctx context.Context, errcode int64) *appe
 	cause := &upstreamError{op: opMenuCreate, errcode: errcode}
 	var e *apperr.Error
 	switch {
-	case errcode >= errMenuButtonCount && errcode <= errMenuSubURLSize, errcode == errMenuSubURLDomain, errcode == errMenuURLDomain:
+	case errcode >= wxerr.InvalidButtonSize && errcode <= wxerr.InvalidSubButtonURLSize, errcode == wxerr.InvalidSubButtonURLDomain, errcode == wxerr.InvalidButtonURLDomain:
 		e = apperr.InvalidField("menu", "微信拒绝了菜单定义").WithDetail("errcode", errcode)
-	case errcode == errInvalidPagePath:
+	case errcode == wxerr.InvalidPagePath:
 		e = apperr.InvalidField("pagepath", "微信拒绝了小程序页面路径：该页面须存在于已发布的小程序中")
-	case errcode == errAPIUnauthorized:
+	case errcode == wxerr.APIUnauthorized:
 		e = apperr.Precondition("WECHAT_API_UNAUTHORIZED", "该公众号无权设置自定义菜单")
 	default:
 		return oa.errcodeFailure(ctx, opMenuCreate, errcode)

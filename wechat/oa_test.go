@@ -21,6 +21,7 @@ import (
 
 	"creditwater/apperr"
 	"creditwater/wechat/fake"
+	"creditwater/wechat/wxerr"
 )
 
 // The tests of this file must not call t.Parallel either: NewOfficialAccount
@@ -651,13 +652,13 @@ func TestPushMenuErrors(t *testing.T) {
 		wantField string
 		wantCalls int
 	}{
-		{name: "40001 retried once", errcodes: []int{fake.ErrInvalidCredential}, wantCalls: 2},
-		{name: "42001 retried once", errcodes: []int{fake.ErrAccessTokenExpired}, wantCalls: 2},
-		{name: "40001 twice gives up", errcodes: []int{fake.ErrInvalidCredential, fake.ErrInvalidCredential}, want: apperr.Unavailable, wantCalls: 2},
-		{name: "menu rejected", errcodes: []int{fake.ErrInvalidButtonSize}, want: apperr.Invalid, wantField: "menu", wantCalls: 1},
-		{name: "page path rejected", errcodes: []int{fake.ErrInvalidPagePath}, want: apperr.Invalid, wantField: "pagepath", wantCalls: 1},
+		{name: "40001 retried once", errcodes: []int{wxerr.InvalidCredential}, wantCalls: 2},
+		{name: "42001 retried once", errcodes: []int{wxerr.AccessTokenExpired}, wantCalls: 2},
+		{name: "40001 twice gives up", errcodes: []int{wxerr.InvalidCredential, wxerr.InvalidCredential}, want: apperr.Unavailable, wantCalls: 2},
+		{name: "menu rejected", errcodes: []int{wxerr.InvalidButtonSize}, want: apperr.Invalid, wantField: "menu", wantCalls: 1},
+		{name: "page path rejected", errcodes: []int{wxerr.InvalidPagePath}, want: apperr.Invalid, wantField: "pagepath", wantCalls: 1},
 		{name: "not allowed", errcodes: []int{48001}, want: apperr.FailedPrecondition, wantCalls: 1},
-		{name: "busy", errcodes: []int{fake.ErrSystemBusy}, want: apperr.Unavailable, wantCalls: 1},
+		{name: "busy", errcodes: []int{wxerr.SystemBusy}, want: apperr.Unavailable, wantCalls: 1},
 		{name: "rate limited", errcodes: []int{45011}, want: apperr.RateLimited, wantCalls: 1},
 		{name: "no mini-program configured", mod: func(c *OAConfig) { c.MiniProgramAppID = "" }, want: apperr.Invalid, wantField: "MiniProgramAppID", wantCalls: 0},
 		{name: "wrong secret", mod: func(c *OAConfig) { c.AppSecret = "wrong" }, want: apperr.Internal, wantCalls: 0},
@@ -751,7 +752,7 @@ func TestNewOfficialAccount(t *testing.T) {
 
 func TestOANoSecretsInLogsOrErrors(t *testing.T) {
 	e := newOAEnv(t)
-	e.fake.FailNext("/cgi-bin/menu/create", fake.ErrSystemBusy)
+	e.fake.FailNext("/cgi-bin/menu/create", wxerr.SystemBusy)
 	err := e.oa.PushMenu(t.Context(), e.menu)
 	wantCode(t, err, apperr.Unavailable)
 	e.fake.FailNextStatus("/cgi-bin/menu/create", http.StatusBadGateway)
@@ -772,7 +773,7 @@ func TestOANoSecretsInLogsOrErrors(t *testing.T) {
 		}
 	}
 	var ue *upstreamError
-	if !errors.As(err, &ue) || ue.errcode != fake.ErrSystemBusy {
+	if !errors.As(err, &ue) || ue.errcode != wxerr.SystemBusy {
 		t.Errorf("cause = %v, want the errcode", err)
 	}
 }

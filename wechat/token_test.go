@@ -7,6 +7,7 @@ import (
 
 	"creditwater/apperr"
 	"creditwater/wechat/fake"
+	"creditwater/wechat/wxerr"
 )
 
 // tokenOps are the calls that need an access token; prepare registers what
@@ -105,11 +106,11 @@ func TestTokenRejectionRetriesOnlyOnce(t *testing.T) {
 		want      apperr.Code
 		wantCalls int
 	}{
-		{name: "40001 once", errcodes: []int{fake.ErrInvalidCredential}, wantCalls: 2},
-		{name: "42001 once", errcodes: []int{fake.ErrAccessTokenExpired}, wantCalls: 2},
+		{name: "40001 once", errcodes: []int{wxerr.InvalidCredential}, wantCalls: 2},
+		{name: "42001 once", errcodes: []int{wxerr.AccessTokenExpired}, wantCalls: 2},
 		{name: "40014 once", errcodes: []int{40014}, wantCalls: 2},
-		{name: "40001 twice gives up", errcodes: []int{fake.ErrInvalidCredential, fake.ErrInvalidCredential}, want: apperr.Unavailable, wantCalls: 2},
-		{name: "other errcode is not retried", errcodes: []int{fake.ErrSystemBusy}, want: apperr.Unavailable, wantCalls: 1},
+		{name: "40001 twice gives up", errcodes: []int{wxerr.InvalidCredential, wxerr.InvalidCredential}, want: apperr.Unavailable, wantCalls: 2},
+		{name: "other errcode is not retried", errcodes: []int{wxerr.SystemBusy}, want: apperr.Unavailable, wantCalls: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

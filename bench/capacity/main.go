@@ -66,16 +66,11 @@ func run(dbURL, redisURL, bin string, procs, conc int, dur, warm time.Duration) 
 	if _, err := loadgen.EnsureDatabase(ctx, dbURL); err != nil {
 		return fmt.Errorf("-db: %w", err)
 	}
-	dir, err := os.MkdirTemp("", "cw-bench-capacity")
+	dir, bin, remove, err := loadgen.Workdir("capacity", bin)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	if bin == "" {
-		if bin, err = loadgen.Build(dir); err != nil {
-			return err
-		}
-	}
+	defer remove()
 	env := []string{"CW_ENV=development", "CW_DATA_DIR=" + dir, "CW_DATABASE_URL=" + dbURL, "CW_REDIS_URL=" + redisURL,
 		fmt.Sprintf("CW_REDIS_PREFIX=cwcap:%d:", time.Now().UnixNano()), "CW_PLAYGROUND=false", "CW_LOG_LEVEL=info", "CW_JOBS_ENABLED=true"}
 	product, err := loadgen.StartProduct(bin, env, []string{fmt.Sprintf("GOMAXPROCS=%d", procs)})

@@ -107,16 +107,12 @@ func run(ctx context.Context, o opts, out io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	dir, err := os.MkdirTemp("", "cw-bench-lists")
+	dir, bin, remove, err := loadgen.Workdir("lists", o.bin)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	if o.bin == "" {
-		if o.bin, err = loadgen.Build(dir); err != nil {
-			return err
-		}
-	}
+	defer remove()
+	o.bin = bin
 	base := []string{"CW_ENV=development", "CW_DEMO_DATA=false", "CW_DATABASE_URL=" + o.db, "CW_DATA_DIR=" + filepath.Join(dir, "data"), "CW_LOG_LEVEL=warn"}
 	env := slices.Concat(slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "CW_") }), base)
 	// The product's own migrations, as an operator runs them.

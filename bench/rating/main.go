@@ -100,16 +100,12 @@ func run(o opts) error {
 		return errors.New("-redis is required: the two processes share one Redis")
 	}
 	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "cw-bench-rating")
+	dir, bin, remove, err := loadgen.Workdir("rating", o.bin)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	if o.bin == "" {
-		if o.bin, err = loadgen.Build(dir); err != nil {
-			return err
-		}
-	}
+	defer remove()
+	o.bin = bin
 	prefix := fmt.Sprintf("cwbench:%d:", time.Now().UnixNano())
 	baseAddr := loadgen.FreeAddr()
 	env := []string{"CW_ENV=development", "CW_DATA_DIR=" + filepath.Join(dir, "data"), "CW_REDIS_URL=" + o.redisURL,

@@ -323,10 +323,8 @@ type Filter struct {
 
 // Page is one page of records, newest first.
 type Page struct {
-	Records    []models.DishonestyRecord
-	EndCursor  string
-	HasNext    bool
-	TotalCount int64
+	Records []models.DishonestyRecord
+	page.Info
 }
 
 // List returns the records matching f, newest first, first at a time (1–100,

@@ -71,10 +71,8 @@ type DeadlineFilter struct {
 
 // DeadlinePage is one page of deadlines, earliest first.
 type DeadlinePage struct {
-	Items      []Deadline
-	EndCursor  string
-	HasNext    bool
-	TotalCount int64
+	Items []Deadline
+	page.Info
 }
 
 // deadlineKey is the order of Deadlines across both kinds (request IDs

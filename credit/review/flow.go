@@ -435,10 +435,8 @@ type Queued[R any] struct {
 
 // Page is one page of the staff queue, earliest deadline first.
 type Page[R any] struct {
-	Items      []Queued[R]
-	EndCursor  string
-	HasNext    bool
-	TotalCount int64
+	Items []Queued[R]
+	page.Info
 }
 
 // DueKey is the order of the request lists: earliest deadline first.

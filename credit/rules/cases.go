@@ -256,10 +256,8 @@ type CaseFilter struct {
 
 // CasePage is one page of cases, newest first.
 type CasePage struct {
-	Cases      []models.ViolationCase
-	EndCursor  string
-	HasNext    bool
-	TotalCount int64
+	Cases []models.ViolationCase
+	page.Info
 }
 
 // List returns the cases matching f, newest first, first at a time

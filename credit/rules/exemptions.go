@@ -135,16 +135,8 @@ func (x *Exemptions) AddEvidence(ctx context.Context, id string, ups []evidence.
 	if err != nil {
 		return models.Exemption{}, err
 	}
-	var ex models.Exemption
-	err = x.store.Tx(ctx, func(st Store) error {
-		var err error
-		if ex, err = x.pending(ctx, st, id, version); err != nil {
-			return err
-		}
-		if ok, err := st.TouchExemption(ctx, id, version, now); err != nil || !ok {
-			if err == nil {
-				err = staleExemption()
-			}
+	return x.updatePending(ctx, id, version, "无法保存正当理由的证明材料", func(st Store, ex *models.Exemption) error {
+		if err := updated(st.TouchExemption(ctx, id, version, now)); err != nil {
 			return err
 		}
 		ex.Version, ex.UpdatedAt = version+1, now
@@ -153,10 +145,34 @@ func (x *Exemptions) AddEvidence(ctx context.Context, id string, ups []evidence.
 		}
 		return st.Audit(ctx, audit.Entry{Action: "exemption.evidence", SubjectType: "exemption", SubjectID: id, Detail: fmt.Sprintf("files=%d", len(files))})
 	})
+}
+
+// updatePending runs change in one transaction on exemption id, read
+// locked and checked PENDING at version (see pending), and returns the
+// exemption as change left it. A failure is returned as it is when it is
+// an *apperr.Error, else as INTERNAL with message msg.
+func (x *Exemptions) updatePending(ctx context.Context, id string, version int, msg string, change func(st Store, ex *models.Exemption) error) (models.Exemption, error) {
+	var ex models.Exemption
+	err := x.store.Tx(ctx, func(st Store) error {
+		var err error
+		if ex, err = x.pending(ctx, st, id, version); err != nil {
+			return err
+		}
+		return change(st, &ex)
+	})
 	if err != nil {
-		return models.Exemption{}, credit.Internal(err, "无法保存正当理由的证明材料")
+		return models.Exemption{}, credit.Internal(err, msg)
 	}
 	return ex, nil
+}
+
+// updated is the error of a versioned update that reports whether it
+// matched: err, or CONFLICT (STALE_VERSION) when no row was at the version.
+func updated(ok bool, err error) error {
+	if err == nil && !ok {
+		return staleExemption()
+	}
+	return err
 }
 
 // pending reads exemption id, locked, and checks that it is PENDING at
@@ -227,12 +243,7 @@ func (x *Exemptions) Decide(ctx context.Context, id string, approve bool, reason
 	if err != nil {
 		return models.Exemption{}, err
 	}
-	var ex models.Exemption
-	err = x.store.Tx(ctx, func(st Store) error {
-		var err error
-		if ex, err = x.pending(ctx, st, id, version); err != nil {
-			return err
-		}
+	return x.updatePending(ctx, id, version, "无法对正当理由作出决定", func(st Store, ex *models.Exemption) error {
 		if approve {
 			files, err := st.ExemptionEvidence(ctx, id)
 			if err != nil {
@@ -248,18 +259,11 @@ func (x *Exemptions) Decide(ctx context.Context, id string, approve bool, reason
 			ex.Status = models.ExemptionApproved
 		}
 		ex.DecidedBy, ex.DecidedAt, ex.DecisionNote, ex.UpdatedAt, ex.Version = uid, &now, reason, now, version+1
-		if ok, err := st.DecideExemption(ctx, ex, version); err != nil || !ok {
-			if err == nil {
-				err = staleExemption()
-			}
+		if err := updated(st.DecideExemption(ctx, *ex, version)); err != nil {
 			return err
 		}
 		return st.Audit(ctx, audit.Entry{Action: "exemption.decide", SubjectType: "exemption", SubjectID: ex.ID, Detail: string(ex.Status)})
 	})
-	if err != nil {
-		return models.Exemption{}, credit.Internal(err, "无法对正当理由作出决定")
-	}
-	return ex, nil
 }
 
 // ExemptionFilter narrows the exemptions list; empty fields match all.

@@ -29,32 +29,6 @@ import (
 	"time"
 )
 
-// WeChat errcodes the fake returns. The first group is documented by WeChat;
-// the face-verification group is an assumption (WeChat documents no numeric
-// codes for these cases) shared with package wechat, which maps them.
-const (
-	ErrSystemBusy         = -1
-	ErrInvalidCredential  = 40001 // access_token invalid or not the latest
-	ErrInvalidGrantType   = 40002
-	ErrInvalidOpenID      = 40003
-	ErrInvalidAppID       = 40013
-	ErrInvalidCode        = 40029
-	ErrInvalidTemplateID  = 40037
-	ErrInvalidArgs        = 40097
-	ErrInvalidSecret      = 40125
-	ErrCodeUsed           = 40163
-	ErrMissingAccessToken = 41001
-	ErrMissingAppID       = 41002
-	ErrMissingSecret      = 41004
-	ErrMissingCode        = 41008
-	ErrAccessTokenExpired = 42001
-	ErrSubscribeRefused   = 43101 // the user has not accepted this subscribe template
-
-	ErrVerifyIDInvalid  = 84001 // unknown verify_id
-	ErrVerifyIDUsed     = 84002 // verify_id already queried (or expired)
-	ErrIdentityMismatch = 84003 // out_seq_no, cert_hash or openid differ from getverifyid
-)
-
 // verify_ret values of queryverifyinfo, from WeChat's documented enum. The
 // mapping of all values to outcomes lives in package wechat (OutcomeOf).
 const (

@@ -1,6 +1,7 @@
 package fake
 
 import (
+	"creditwater/wechat/wxerr"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -68,14 +69,14 @@ func TestFake(t *testing.T) {
 		run  func(t *testing.T, s *Server) int // returns the final errcode
 		want int
 	}{
-		{name: "code is single-use", want: ErrCodeUsed, run: func(t *testing.T, s *Server) int {
+		{name: "code is single-use", want: wxerr.CodeUsed, run: func(t *testing.T, s *Server) int {
 			s.AddLoginCode("c1", "o1", "")
 			if m := get(t, s, "/sns/jscode2session", loginQuery("c1")); m["openid"] != "o1" {
 				t.Fatalf("first use = %v", m)
 			}
 			return errcode(get(t, s, "/sns/jscode2session", loginQuery("c1")))
 		}},
-		{name: "unknown code", want: ErrInvalidCode, run: func(t *testing.T, s *Server) int {
+		{name: "unknown code", want: wxerr.InvalidCode, run: func(t *testing.T, s *Server) int {
 			return errcode(get(t, s, "/sns/jscode2session", loginQuery("nope")))
 		}},
 		{name: "auto login is stable and reusable", run: func(t *testing.T, s *Server) int {
@@ -87,7 +88,7 @@ func TestFake(t *testing.T) {
 			}
 			return errcode(b)
 		}},
-		{name: "wrong secret", want: ErrInvalidSecret, run: func(t *testing.T, s *Server) int {
+		{name: "wrong secret", want: wxerr.InvalidSecret, run: func(t *testing.T, s *Server) int {
 			s.SetCredentials("wx1", "other")
 			return errcode(get(t, s, "/sns/jscode2session", loginQuery("c")))
 		}},
@@ -105,19 +106,19 @@ func TestFake(t *testing.T) {
 			}
 			return 0
 		}},
-		{name: "expired token is rejected", want: ErrInvalidCredential, run: func(t *testing.T, s *Server) int {
+		{name: "expired token is rejected", want: wxerr.InvalidCredential, run: func(t *testing.T, s *Server) int {
 			tok := stable(t, s, false)
 			s.ExpireTokens()
 			return errcode(post(t, s, "/cgi-bin/message/subscribe/send", tok, map[string]any{"touser": "o", "template_id": "t"}))
 		}},
-		{name: "missing token", want: ErrMissingAccessToken, run: func(t *testing.T, s *Server) int {
+		{name: "missing token", want: wxerr.MissingAccessToken, run: func(t *testing.T, s *Server) int {
 			return errcode(post(t, s, "/cgi-bin/message/subscribe/send", "", map[string]any{}))
 		}},
 		{name: "failures queue per path", want: 0, run: func(t *testing.T, s *Server) int {
-			s.FailNext("/sns/jscode2session", ErrSystemBusy)
+			s.FailNext("/sns/jscode2session", wxerr.SystemBusy)
 			s.FailNext("/sns/jscode2session", 45011)
 			s.SetAutoLogin(true)
-			for _, want := range []int{ErrSystemBusy, 45011} {
+			for _, want := range []int{wxerr.SystemBusy, 45011} {
 				if got := errcode(get(t, s, "/sns/jscode2session", loginQuery("x"))); got != want {
 					t.Errorf("errcode = %d, want %d", got, want)
 				}
@@ -127,7 +128,7 @@ func TestFake(t *testing.T) {
 			}
 			return errcode(get(t, s, "/sns/jscode2session", loginQuery("x")))
 		}},
-		{name: "out_seq_no is unique", want: ErrInvalidArgs, run: func(t *testing.T, s *Server) int {
+		{name: "out_seq_no is unique", want: wxerr.InvalidArgs, run: func(t *testing.T, s *Server) int {
 			tok := stable(t, s, false)
 			body := map[string]any{"out_seq_no": "seq-0001", "openid": "o", "cert_info": map[string]any{"cert_type": "IDENTITY_CARD", "cert_name": "n", "cert_no": "1"}}
 			if m := post(t, s, "/cityservice/face/identify/getverifyid", tok, body); m["verify_id"] == nil {
@@ -135,7 +136,7 @@ func TestFake(t *testing.T) {
 			}
 			return errcode(post(t, s, "/cityservice/face/identify/getverifyid", tok, body))
 		}},
-		{name: "query checks cert_hash", want: ErrIdentityMismatch, run: func(t *testing.T, s *Server) int {
+		{name: "query checks cert_hash", want: wxerr.IdentityMismatch, run: func(t *testing.T, s *Server) int {
 			tok := stable(t, s, false)
 			m := post(t, s, "/cityservice/face/identify/getverifyid", tok, map[string]any{"out_seq_no": "seq-0002", "openid": "o", "cert_info": map[string]any{"cert_type": "IDENTITY_CARD", "cert_name": "n", "cert_no": "1"}})
 			q := map[string]any{"verify_id": m["verify_id"], "out_seq_no": "seq-0002", "openid": "o", "cert_hash": certHash("IDENTITY_CARD", "n", "2")}

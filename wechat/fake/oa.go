@@ -2,6 +2,7 @@ package fake
 
 import (
 	"bytes"
+	"creditwater/wechat/wxerr"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
@@ -22,15 +23,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-)
-
-// Errcodes of menu/create the fake returns (documented by WeChat).
-const (
-	ErrInvalidButtonSize     = 40016 // not 1 to 3 top-level buttons
-	ErrInvalidButtonType     = 40017
-	ErrInvalidButtonNameSize = 40018
-	ErrInvalidSubButtonSize  = 40023 // not 1 to 5 sub-buttons
-	ErrInvalidPagePath       = 40165 // invalid weapp pagepath
 )
 
 type menuButton struct {
@@ -54,7 +46,7 @@ func (s *Server) menuCreate(w http.ResponseWriter, r *http.Request) {
 		err = json.Unmarshal(body, &in)
 	}
 	if err != nil {
-		writeErr(w, ErrInvalidArgs, "data format error")
+		writeErr(w, wxerr.InvalidArgs, "data format error")
 		return
 	}
 	if code := checkButtons(in.Button, true); code != 0 {
@@ -69,9 +61,9 @@ func (s *Server) menuCreate(w http.ResponseWriter, r *http.Request) {
 
 // checkButtons applies WeChat's menu rules; it returns 0 or an errcode.
 func checkButtons(bs []menuButton, top bool) int {
-	maxButtons, maxName, sizeErr := 5, 60, ErrInvalidSubButtonSize
+	maxButtons, maxName, sizeErr := 5, 60, wxerr.InvalidSubButtonSize
 	if top {
-		maxButtons, maxName, sizeErr = 3, 16, ErrInvalidButtonSize
+		maxButtons, maxName, sizeErr = 3, 16, wxerr.InvalidButtonSize
 	}
 	if len(bs) == 0 || len(bs) > maxButtons {
 		return sizeErr
@@ -79,10 +71,10 @@ func checkButtons(bs []menuButton, top bool) int {
 	for _, b := range bs {
 		switch {
 		case b.Name == "" || len(b.Name) > maxName:
-			return ErrInvalidButtonNameSize
+			return wxerr.InvalidButtonNameSize
 		case len(b.SubButtons) > 0:
 			if !top {
-				return ErrInvalidButtonType
+				return wxerr.InvalidButtonType
 			}
 			if code := checkButtons(b.SubButtons, false); code != 0 {
 				return code
@@ -90,13 +82,13 @@ func checkButtons(bs []menuButton, top bool) int {
 		case b.Type == "click" && b.Key != "", b.Type == "view" && b.URL != "":
 		case b.Type == "miniprogram":
 			if b.AppID == "" || b.URL == "" {
-				return ErrInvalidArgs
+				return wxerr.InvalidArgs
 			}
 			if b.PagePath == "" {
-				return ErrInvalidPagePath
+				return wxerr.InvalidPagePath
 			}
 		default:
-			return ErrInvalidButtonType
+			return wxerr.InvalidButtonType
 		}
 	}
 	return 0

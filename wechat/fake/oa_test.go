@@ -2,6 +2,7 @@ package fake
 
 import (
 	"bytes"
+	"creditwater/wechat/wxerr"
 	"encoding/xml"
 	"net/url"
 	"strings"
@@ -21,13 +22,13 @@ func TestMenuCreate(t *testing.T) {
 		want    int
 	}{
 		{name: "accepted", token: true, buttons: []any{mp, map[string]any{"name": "服务", "sub_button": []any{mp, click}}}},
-		{name: "no token", buttons: []any{mp}, want: ErrMissingAccessToken},
-		{name: "no buttons", token: true, buttons: []any{}, want: ErrInvalidButtonSize},
-		{name: "four buttons", token: true, buttons: []any{click, click, click, click}, want: ErrInvalidButtonSize},
-		{name: "six sub-buttons", token: true, buttons: []any{map[string]any{"name": "服务", "sub_button": []any{mp, mp, mp, mp, mp, mp}}}, want: ErrInvalidSubButtonSize},
-		{name: "long name", token: true, buttons: []any{map[string]any{"type": "click", "name": "我的信用报告", "key": "K"}}, want: ErrInvalidButtonNameSize},
-		{name: "no pagepath", token: true, buttons: []any{map[string]any{"type": "miniprogram", "name": "办水", "appid": "wx1", "url": "https://mp.weixin.qq.com"}}, want: ErrInvalidPagePath},
-		{name: "bad type", token: true, buttons: []any{map[string]any{"type": "nope", "name": "x"}}, want: ErrInvalidButtonType},
+		{name: "no token", buttons: []any{mp}, want: wxerr.MissingAccessToken},
+		{name: "no buttons", token: true, buttons: []any{}, want: wxerr.InvalidButtonSize},
+		{name: "four buttons", token: true, buttons: []any{click, click, click, click}, want: wxerr.InvalidButtonSize},
+		{name: "six sub-buttons", token: true, buttons: []any{map[string]any{"name": "服务", "sub_button": []any{mp, mp, mp, mp, mp, mp}}}, want: wxerr.InvalidSubButtonSize},
+		{name: "long name", token: true, buttons: []any{map[string]any{"type": "click", "name": "我的信用报告", "key": "K"}}, want: wxerr.InvalidButtonNameSize},
+		{name: "no pagepath", token: true, buttons: []any{map[string]any{"type": "miniprogram", "name": "办水", "appid": "wx1", "url": "https://mp.weixin.qq.com"}}, want: wxerr.InvalidPagePath},
+		{name: "bad type", token: true, buttons: []any{map[string]any{"type": "nope", "name": "x"}}, want: wxerr.InvalidButtonType},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

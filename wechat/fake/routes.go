@@ -1,6 +1,7 @@
 package fake
 
 import (
+	"creditwater/wechat/wxerr"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
@@ -70,14 +71,14 @@ func (s *Server) withToken(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		token := r.URL.Query().Get("access_token")
 		if token == "" {
-			writeErr(w, ErrMissingAccessToken, "access_token missing")
+			writeErr(w, wxerr.MissingAccessToken, "access_token missing")
 			return
 		}
 		s.mu.Lock()
 		valid := s.tokens[token]
 		s.mu.Unlock()
 		if !valid {
-			writeErr(w, ErrInvalidCredential, "invalid credential, access_token is invalid or not latest")
+			writeErr(w, wxerr.InvalidCredential, "invalid credential, access_token is invalid or not latest")
 			return
 		}
 		h(w, r)
@@ -85,7 +86,7 @@ func (s *Server) withToken(h http.HandlerFunc) http.HandlerFunc {
 }
 
 // jsonLocked decodes the request body into a new T and runs h on it with
-// s.mu held; a malformed body is answered with ErrInvalidArgs.
+// s.mu held; a malformed body is answered with wxerr.InvalidArgs.
 func jsonLocked[T any](s *Server, h func(w http.ResponseWriter, in *T)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var in T
@@ -117,21 +118,21 @@ func (s *Server) checkGrant(w http.ResponseWriter, appID, secret, grantType, wan
 	code := 0
 	switch {
 	case appID == "":
-		code = ErrMissingAppID
+		code = wxerr.MissingAppID
 	case s.appID == "":
 	case appID != s.appID:
-		code = ErrInvalidAppID
+		code = wxerr.InvalidAppID
 	case secret == "":
-		code = ErrMissingSecret
+		code = wxerr.MissingSecret
 	case secret != s.secret:
-		code = ErrInvalidSecret
+		code = wxerr.InvalidSecret
 	}
 	if code != 0 {
 		writeErr(w, code, "invalid app credentials")
 		return false
 	}
 	if grantType != want {
-		writeErr(w, ErrInvalidGrantType, "invalid grant_type")
+		writeErr(w, wxerr.InvalidGrantType, "invalid grant_type")
 		return false
 	}
 	return true
@@ -140,7 +141,7 @@ func (s *Server) checkGrant(w http.ResponseWriter, appID, secret, grantType, wan
 func (s *Server) code2Session(w http.ResponseWriter, q url.Values) {
 	code := q.Get("js_code")
 	if code == "" {
-		writeErr(w, ErrMissingCode, "missing code")
+		writeErr(w, wxerr.MissingCode, "missing code")
 		return
 	}
 	l, ok := s.logins[code]
@@ -148,10 +149,10 @@ func (s *Server) code2Session(w http.ResponseWriter, q url.Values) {
 	case !ok && s.autoLogin:
 		l = &login{openID: AutoOpenID(code)}
 	case !ok:
-		writeErr(w, ErrInvalidCode, "invalid code")
+		writeErr(w, wxerr.InvalidCode, "invalid code")
 		return
 	case l.used:
-		writeErr(w, ErrCodeUsed, "code been used")
+		writeErr(w, wxerr.CodeUsed, "code been used")
 		return
 	default:
 		l.used = true
@@ -194,7 +195,7 @@ func (s *Server) phoneNumber(w http.ResponseWriter, in *struct {
 		sum := sha256.Sum256([]byte("phone:" + in.Code))
 		p = &phoneCode{number: fmt.Sprintf("139%08d", binary.BigEndian.Uint32(sum[:4])%100000000)}
 	case !ok || p.used:
-		writeErr(w, ErrInvalidCode, "invalid code")
+		writeErr(w, wxerr.InvalidCode, "invalid code")
 		return
 	default:
 		p.used = true
@@ -223,10 +224,10 @@ func (s *Server) subscribeSend(w http.ResponseWriter, in *struct {
 }) {
 	switch {
 	case in.ToUser == "":
-		writeErr(w, ErrInvalidOpenID, "invalid openid")
+		writeErr(w, wxerr.InvalidOpenID, "invalid openid")
 		return
 	case in.TemplateID == "":
-		writeErr(w, ErrInvalidTemplateID, "invalid template_id")
+		writeErr(w, wxerr.InvalidTemplateID, "invalid template_id")
 		return
 	}
 	msg := SentMessage{ToUser: in.ToUser, TemplateID: in.TemplateID, Page: in.Page, State: in.State, Lang: in.Lang, Data: map[string]string{}}
@@ -250,11 +251,11 @@ func (s *Server) getVerifyID(w http.ResponseWriter, in *struct {
 }) {
 	c := in.CertInfo
 	if !outSeqNoPattern.MatchString(in.OutSeqNo) || c.Type != "IDENTITY_CARD" || c.Name == "" || c.No == "" || in.OpenID == "" {
-		writeErr(w, ErrInvalidArgs, "invalid args")
+		writeErr(w, wxerr.InvalidArgs, "invalid args")
 		return
 	}
 	if s.seqNos[in.OutSeqNo] {
-		writeErr(w, ErrInvalidArgs, "out_seq_no duplicated")
+		writeErr(w, wxerr.InvalidArgs, "out_seq_no duplicated")
 		return
 	}
 	s.seqNos[in.OutSeqNo] = true
@@ -277,13 +278,13 @@ func (s *Server) queryVerifyInfo(w http.ResponseWriter, in *struct {
 	v, ok := s.verifies[in.VerifyID]
 	switch {
 	case !ok:
-		writeErr(w, ErrVerifyIDInvalid, "invalid verify_id")
+		writeErr(w, wxerr.VerifyIDInvalid, "invalid verify_id")
 		return
 	case v.used:
-		writeErr(w, ErrVerifyIDUsed, "verify_id already used")
+		writeErr(w, wxerr.VerifyIDUsed, "verify_id already used")
 		return
 	case in.OutSeqNo != v.outSeqNo || in.CertHash != v.certHash || in.OpenID != v.openID:
-		writeErr(w, ErrIdentityMismatch, "out_seq_no, cert_hash or openid mismatch")
+		writeErr(w, wxerr.IdentityMismatch, "out_seq_no, cert_hash or openid mismatch")
 		return
 	}
 	v.used = true
@@ -311,7 +312,7 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 		err = json.Unmarshal(body, v)
 	}
 	if err != nil {
-		writeErr(w, ErrInvalidArgs, "data format error")
+		writeErr(w, wxerr.InvalidArgs, "data format error")
 		return false
 	}
 	return true
