@@ -1,10 +1,15 @@
 package server_test
 
 import (
+	"encoding/json"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"creditwater/credit/record"
+	cp "creditwater/creditplatform"
 	"creditwater/creditplatform/simulator"
 	"creditwater/models"
 )
@@ -175,5 +180,79 @@ func TestUsageAnalysisAPI_R3_2(t *testing.T) {
 	}
 	if r := h.gql(h.wechatToken("outsider"), `{usageAnalysis(accountNo:"DEMO-0001"){periods{period}}}`, nil); r.code() != "FORBIDDEN" {
 		t.Errorf("another subject's usage: %s", r.Raw)
+	}
+}
+
+// breachMut records the breach of commitment $c under case number $n.
+const breachMut = `mutation($c:ID!,$n:String!,$t:Time!){recordCommitmentBreach(input:{commitmentId:$c,caseNo:$n,description:"承诺后拖欠水费",evidence:"催告书",occurredOn:$t}){record{id}}}`
+
+// R2.4, R8.1: two officers record the breach of one commitment at the same
+// moment: one succeeds, the other is CONFLICT BREACH_RECORDED; there is one
+// BROKEN_PROMISE record and one case, the commitment links that record, and
+// the platform receives it once. A later call is CONFLICT and creates
+// nothing.
+func TestR2_4_ConcurrentRecordCommitmentBreachMakesOneRecord(t *testing.T) {
+	h := newHarness(t, testEnv(t))
+	sim := h.srv.CreditPlatformSimulator()
+	_, _, commitmentID := h.signedCommitment("breach-race", simulator.EnterpriseA)
+	officers := []string{h.staffToken("officer", "demo-officer-pass"), h.staffToken("admin", "demo-admin-pass")}
+	occurred := time.Now().AddDate(0, 0, -1).Format(time.RFC3339)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	res := make([]gqlResponse, len(officers))
+	for i, tok := range officers {
+		wg.Go(func() {
+			<-start
+			res[i] = h.gql(tok, breachMut, map[string]any{"c": commitmentID, "n": fmt.Sprintf("SG-RACE-%d", i), "t": occurred})
+		})
+	}
+	close(start)
+	wg.Wait()
+	var won string
+	for _, r := range res {
+		if r.code() == "" {
+			var out struct {
+				RecordCommitmentBreach struct{ Record struct{ ID string } } `json:"recordCommitmentBreach"`
+			}
+			if err := json.Unmarshal(r.Data, &out); err != nil || won != "" {
+				t.Fatalf("two breaches succeeded or bad data: %s / %s", res[0].Raw, res[1].Raw)
+			}
+			won = out.RecordCommitmentBreach.Record.ID
+		} else if r.code() != "CONFLICT" || r.Errors[0].Extensions["reason"] != "BREACH_RECORDED" {
+			t.Fatalf("the losing breach: %s", r.Raw)
+		}
+	}
+	check := func(when string) {
+		t.Helper()
+		var c models.Commitment
+		h.srv.DB().Where("id = ?", commitmentID).Take(&c)
+		if won == "" || c.BreachRecordID == nil || *c.BreachRecordID != won ||
+			h.rows("dishonesty_records", "commitment_id = ?", commitmentID) != 1 || h.rows("violation_cases", "commitment_id = ?", commitmentID) != 1 {
+			t.Fatalf("%s: link %v, record %q, %d records, %d cases", when, c.BreachRecordID, won,
+				h.rows("dishonesty_records", "commitment_id = ?", commitmentID), h.rows("violation_cases", "commitment_id = ?", commitmentID))
+		}
+	}
+	check("after the race")
+	if r := h.gql(officers[0], breachMut, map[string]any{"c": commitmentID, "n": "SG-RACE-LATE", "t": occurred}); r.code() != "CONFLICT" ||
+		r.Errors[0].Extensions["reason"] != "BREACH_RECORDED" || !strings.Contains(r.Errors[0].Message, "已记录") {
+		t.Fatalf("a later breach: %s", r.Raw)
+	}
+	check("after a later breach")
+
+	h.must(officers[1], `mutation{runJob(input:{name:"credit.publish"}){run{status}}}`, nil, nil)
+	h.drain()
+	h.must(officers[1], `mutation{runJob(input:{name:"credit.publish"}){run{status}}}`, nil, nil)
+	h.drain()
+	n := 0
+	for _, p := range sim.Publications() {
+		if p.Kind == cp.KindDishonesty {
+			n++
+			if p.IdempotencyKey != record.PublishKey(won) {
+				t.Errorf("published %s, want the record %s", p.IdempotencyKey, won)
+			}
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d dishonesty publications, want 1", n)
 	}
 }

@@ -7,6 +7,7 @@ package credittest
 import (
 	"bytes"
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -160,6 +161,15 @@ func (e *Env) Enterprise(t testing.TB, name, uscc string) models.Subject {
 func (e *Env) Account(t testing.TB, no, subjectID string) {
 	t.Helper()
 	Must(t, e.DB.Create(&models.Account{AccountNo: no, SubjectID: subjectID, OpenedOn: Day(2020, 1, 1)}).Error)
+}
+
+// Commitment makes a signed commitment (承诺书) of a subject, not breached.
+func (e *Env) Commitment(t testing.TB, subjectID string) models.Commitment {
+	t.Helper()
+	c := models.Commitment{ApplicationID: models.NewID(), SubjectID: subjectID, SignerID: EntUser, BindingID: models.NewID(),
+		Fields: "{}", Text: "本单位承诺在承诺期内补交产权证明。", SHA256: strings.Repeat("0", 64), TemplateVer: "test", SignedAt: Day(2026, 1, 2)}
+	Must(t, e.DB.Create(&c).Error)
+	return c
 }
 
 // Bill makes a bill of the period 2025-11.

@@ -70,10 +70,13 @@ func (c *Cases) validate(in *credit.CaseInput) error {
 	return nil
 }
 
-// Open records a new case (R1.3). Staff roles only. It returns
-// UNAUTHENTICATED, FORBIDDEN, INVALID (with the field), NOT_FOUND for an
-// unknown subject or account, CONFLICT (reason CASE_NO_TAKEN) when the case
-// number exists, and INTERNAL.
+// Open records a new case (R1.3). Staff roles only. A BROKEN_PROMISE case
+// may name the breached commitment (R2.4), which must be the subject's and
+// not yet breached. It returns UNAUTHENTICATED, FORBIDDEN, INVALID (with
+// the field), NOT_FOUND for an unknown subject, account or commitment,
+// CONFLICT (reason CASE_NO_TAKEN) when the case number exists, CONFLICT
+// (reason BREACH_RECORDED) when the commitment's breach is recorded, and
+// INTERNAL.
 func (c *Cases) Open(ctx context.Context, in credit.CaseInput) (models.ViolationCase, error) {
 	actor, err := credit.RequireStaff(ctx)
 	if err != nil {
@@ -82,43 +85,113 @@ func (c *Cases) Open(ctx context.Context, in credit.CaseInput) (models.Violation
 	if err := c.validate(&in); err != nil {
 		return models.ViolationCase{}, err
 	}
-	vc := models.ViolationCase{
-		CaseNo: in.CaseNo, SubjectID: in.SubjectID, AccountNo: in.AccountNo, Kind: in.Kind, Severity: in.Severity,
-		Description: in.Description, Evidence: in.Evidence, OccurredOn: credit.DayOf(in.OccurredOn),
-		Status: models.CaseOpen, RecordedBy: actor.UserID, Version: 1,
-	}
-	if in.CommitmentID != "" {
-		vc.CommitmentID = &in.CommitmentID
-	}
-	vc.ID = models.NewID()
-	vc.CreatedAt = c.now().UTC()
-	vc.UpdatedAt = vc.CreatedAt
+	var vc models.ViolationCase
 	err = c.store.Tx(ctx, func(st Store) error {
-		if _, ok, err := st.Records().Subject(ctx, in.SubjectID); err != nil || !ok {
-			return credit.NotFound(err, "未找到该用水主体")
-		}
-		if in.AccountNo != "" {
-			acc, ok, err := st.Account(ctx, in.AccountNo)
-			if err != nil || !ok {
-				return credit.NotFound(err, "未找到该用水户号")
-			}
-			if acc.SubjectID != in.SubjectID {
-				return apperr.InvalidField("accountNo", "该用水户号不属于此用水主体")
-			}
-		}
-		if err := st.InsertCase(ctx, vc); err != nil {
-			if errors.Is(err, credit.ErrDuplicate) {
-				return apperr.New(apperr.Conflict, "案件编号 %s 已存在", in.CaseNo).WithReason("CASE_NO_TAKEN")
-			}
-			return err
-		}
-		return st.Audit(ctx, audit.Entry{Action: "case.open", SubjectType: "violation_case", SubjectID: vc.ID,
-			Detail: fmt.Sprintf("kind=%s subject=%s", vc.Kind, vc.SubjectID)})
+		vc, err = c.open(ctx, st, in, actor.UserID)
+		return err
 	})
 	if err != nil {
 		return models.ViolationCase{}, credit.Internal(err, "无法立案")
 	}
 	return vc, nil
+}
+
+// OpenAndConfirm opens the case in and confirms it with note in one
+// transaction (recordCommitmentBreach, R2.4): either the case, its record
+// and the commitment's link are all stored, or nothing is. CREDIT_OFFICER
+// and ADMIN only. It returns what Open and Confirm return; of two
+// concurrent breaches of one commitment one succeeds and the other is
+// CONFLICT (reason BREACH_RECORDED) and leaves no trace.
+func (c *Cases) OpenAndConfirm(ctx context.Context, in credit.CaseInput, note string) (models.ViolationCase, models.DishonestyRecord, error) {
+	uid, note, err := reviewerDecision(ctx, "note", note)
+	if err != nil {
+		return models.ViolationCase{}, models.DishonestyRecord{}, err
+	}
+	if err := c.validate(&in); err != nil {
+		return models.ViolationCase{}, models.DishonestyRecord{}, err
+	}
+	var vc models.ViolationCase
+	var rec models.DishonestyRecord
+	err = c.store.Tx(ctx, func(st Store) error {
+		opened, err := c.open(ctx, st, in, uid)
+		if err != nil {
+			return err
+		}
+		vc, err = c.decideIn(ctx, st, opened.ID, uid, note, opened.Version, models.CaseConfirmed, c.confirmed(ctx, &rec))
+		return err
+	})
+	if err != nil {
+		return models.ViolationCase{}, models.DishonestyRecord{}, credit.Internal(err, "无法记录违诺")
+	}
+	c.records.TellNew(ctx, rec)
+	return vc, rec, nil
+}
+
+// open stores the validated case in on st (a transaction), opened by uid.
+func (c *Cases) open(ctx context.Context, st Store, in credit.CaseInput, uid string) (models.ViolationCase, error) {
+	vc := models.ViolationCase{
+		CaseNo: in.CaseNo, SubjectID: in.SubjectID, AccountNo: in.AccountNo, Kind: in.Kind, Severity: in.Severity,
+		Description: in.Description, Evidence: in.Evidence, OccurredOn: credit.DayOf(in.OccurredOn),
+		Status: models.CaseOpen, RecordedBy: uid, Version: 1,
+	}
+	if in.CommitmentID != "" {
+		vc.CommitmentID = &in.CommitmentID
+		// First, so that breaches of one commitment queue on its row.
+		if err := unbreached(ctx, st, in.CommitmentID, in.SubjectID); err != nil {
+			return vc, err
+		}
+	}
+	vc.ID = models.NewID()
+	vc.CreatedAt = c.now().UTC()
+	vc.UpdatedAt = vc.CreatedAt
+	if _, ok, err := st.Records().Subject(ctx, in.SubjectID); err != nil || !ok {
+		return vc, credit.NotFound(err, "未找到该用水主体")
+	}
+	if in.AccountNo != "" {
+		acc, ok, err := st.Account(ctx, in.AccountNo)
+		if err != nil || !ok {
+			return vc, credit.NotFound(err, "未找到该用水户号")
+		}
+		if acc.SubjectID != in.SubjectID {
+			return vc, apperr.InvalidField("accountNo", "该用水户号不属于此用水主体")
+		}
+	}
+	if err := st.InsertCase(ctx, vc); err != nil {
+		if errors.Is(err, credit.ErrDuplicate) {
+			return vc, apperr.New(apperr.Conflict, "案件编号 %s 已存在", in.CaseNo).WithReason("CASE_NO_TAKEN")
+		}
+		return vc, err
+	}
+	return vc, st.Audit(ctx, audit.Entry{Action: "case.open", SubjectType: "violation_case", SubjectID: vc.ID,
+		Detail: fmt.Sprintf("kind=%s subject=%s", vc.Kind, vc.SubjectID)})
+}
+
+// unbreached reads and locks the commitment a BROKEN_PROMISE case names
+// on st: NOT_FOUND when there is none, INVALID (field commitmentId) when
+// it is another subject's, CONFLICT (reason BREACH_RECORDED) when its
+// breach is recorded.
+func unbreached(ctx context.Context, st Store, commitmentID, subjectID string) error {
+	cm, ok, err := st.Commitment(ctx, commitmentID)
+	switch {
+	case err != nil || !ok:
+		return credit.NotFound(err, "未找到该承诺")
+	case cm.SubjectID != subjectID:
+		return apperr.InvalidField("commitmentId", "该承诺不属于此用水主体")
+	case cm.BreachRecordID != nil:
+		return breachRecorded(*cm.BreachRecordID)
+	}
+	return nil
+}
+
+// breachRecorded is the CONFLICT (reason BREACH_RECORDED) of a second
+// breach of a commitment (R2.4): each commitment has at most one
+// BROKEN_PROMISE record. recordID names the record when known.
+func breachRecorded(recordID string) error {
+	if recordID == "" {
+		return apperr.New(apperr.Conflict, "该承诺的违诺已记录，不能重复记录").WithReason("BREACH_RECORDED")
+	}
+	return apperr.New(apperr.Conflict, "该承诺的违诺已记录（失信记录 %s），不能重复记录", recordID).
+		WithReason("BREACH_RECORDED").WithDetail("recordId", recordID)
 }
 
 // Get returns a case. Staff roles only. It returns UNAUTHENTICATED,
@@ -137,37 +210,61 @@ func (c *Cases) Get(ctx context.Context, caseID string) (models.ViolationCase, e
 // Confirm decides an OPEN case at the version the officer saw as founded
 // (R1.3): it creates the dishonesty record (source key "CASE:<case id>",
 // source STAFF_CASE, or COMMITMENT_BREACH for a BROKEN_PROMISE case linked
-// to a commitment, R2.4), links it to the case, moves the case to the next
-// version and re-grades the subject (R3.1). CREDIT_OFFICER and ADMIN only.
+// to a commitment, R2.4), links it to the case (and to the commitment,
+// which gets at most one such record), moves the case to the next version
+// and re-grades the subject (R3.1). CREDIT_OFFICER and ADMIN only.
 // It returns the decided case and the record, or UNAUTHENTICATED,
 // FORBIDDEN, INVALID (field note), NOT_FOUND, CONFLICT (reason
-// STALE_VERSION) when version is not the stored one (R8.1),
+// STALE_VERSION) when version is not the stored one (R8.1), CONFLICT
+// (reason BREACH_RECORDED) when the commitment's breach is recorded,
 // FAILED_PRECONDITION (reason CASE_DECIDED, naming the current state) when
 // the case is not OPEN, and INTERNAL.
 func (c *Cases) Confirm(ctx context.Context, caseID, note string, version int) (models.ViolationCase, models.DishonestyRecord, error) {
 	var rec models.DishonestyRecord
-	vc, err := c.decide(ctx, caseID, note, version, models.CaseConfirmed, func(st Store, vc *models.ViolationCase) error {
+	vc, err := c.decide(ctx, caseID, note, version, models.CaseConfirmed, c.confirmed(ctx, &rec))
+	if err != nil {
+		return models.ViolationCase{}, models.DishonestyRecord{}, err
+	}
+	c.records.TellNew(ctx, rec)
+	return vc, rec, nil
+}
+
+// confirmed is the step of a confirmation inside its transaction: it
+// creates the case's record into *rec and links it to the case and, for a
+// breach (R2.4), to the commitment, once: the commitment is locked and
+// linked only while it has no breach record; otherwise CONFLICT (reason
+// BREACH_RECORDED) rolls everything back.
+func (c *Cases) confirmed(ctx context.Context, rec *models.DishonestyRecord) func(Store, *models.ViolationCase) error {
+	return func(st Store, vc *models.ViolationCase) error {
 		source := credit.SourceStaffCase
-		if vc.Kind == models.KindBrokenPromise && vc.CommitmentID != nil {
+		breach := vc.Kind == models.KindBrokenPromise && vc.CommitmentID != nil
+		if breach {
 			source = credit.SourceCommitmentBreach
+			if err := unbreached(ctx, st, *vc.CommitmentID, vc.SubjectID); err != nil {
+				return err
+			}
 		}
 		var err error
-		rec, _, err = c.records.Create(ctx, st.Records(), record.NewRecord{
+		*rec, _, err = c.records.Create(ctx, st.Records(), record.NewRecord{
 			SubjectID: vc.SubjectID, AccountNo: vc.AccountNo, Kind: vc.Kind, Severity: vc.Severity,
 			SourceKey: "CASE:" + vc.ID, Source: source, Evidence: vc.Evidence,
 			Summary:     credit.Truncate(fmt.Sprintf("案件 %s：%s", vc.CaseNo, vc.Description), 500),
 			BehaviourOn: vc.OccurredOn, CaseID: &vc.ID, CommitmentID: vc.CommitmentID,
 		})
+		if err != nil {
+			return err
+		}
 		vc.RecordID = &rec.ID
-		return err
-	})
-	if err == nil {
-		c.records.TellNew(ctx, rec)
+		if breach {
+			if ok, err := st.LinkBreach(ctx, *vc.CommitmentID, rec.ID); err != nil || !ok {
+				if err == nil {
+					err = breachRecorded("")
+				}
+				return err
+			}
+		}
+		return nil
 	}
-	if err != nil {
-		return models.ViolationCase{}, models.DishonestyRecord{}, err
-	}
-	return vc, rec, nil
 }
 
 // Dismiss decides an OPEN case at the version the officer saw as
@@ -201,36 +298,42 @@ func (c *Cases) decide(ctx context.Context, caseID, note string, version int, to
 	}
 	var vc models.ViolationCase
 	err = c.store.Tx(ctx, func(st Store) error {
-		var ok bool
-		var err error
-		if vc, ok, err = st.Case(ctx, caseID); err != nil || !ok {
-			return credit.NotFound(err, "未找到该案件")
-		}
-		if vc.Version != version {
-			return staleCase()
-		}
-		if vc.Status != models.CaseOpen {
-			return apperr.Precondition("CASE_DECIDED", "该案件已是 %s 状态", vc.Status).WithDetail("status", string(vc.Status))
-		}
-		now := c.now().UTC()
-		vc.Status, vc.DecidedBy, vc.DecidedAt, vc.DecisionNote, vc.UpdatedAt, vc.Version = to, uid, &now, note, now, version+1
-		if onConfirm != nil {
-			if err := onConfirm(st, &vc); err != nil {
-				return err
-			}
-		}
-		if ok, err := st.DecideCase(ctx, vc, version); err != nil || !ok {
-			if err == nil {
-				err = staleCase()
-			}
-			return err
-		}
-		return st.Audit(ctx, audit.Entry{Action: "case.decide", SubjectType: "violation_case", SubjectID: vc.ID, Detail: string(to)})
+		vc, err = c.decideIn(ctx, st, caseID, uid, note, version, to, onConfirm)
+		return err
 	})
 	if err != nil {
 		return models.ViolationCase{}, credit.Internal(err, "无法对案件作出决定")
 	}
 	return vc, nil
+}
+
+// decideIn decides the case on st (a transaction) by uid: it must be OPEN
+// at version; onConfirm, when given, runs before the decision is written.
+func (c *Cases) decideIn(ctx context.Context, st Store, caseID, uid, note string, version int, to models.CaseStatus, onConfirm func(Store, *models.ViolationCase) error) (models.ViolationCase, error) {
+	vc, ok, err := st.Case(ctx, caseID)
+	if err != nil || !ok {
+		return vc, credit.NotFound(err, "未找到该案件")
+	}
+	if vc.Version != version {
+		return vc, staleCase()
+	}
+	if vc.Status != models.CaseOpen {
+		return vc, apperr.Precondition("CASE_DECIDED", "该案件已是 %s 状态", vc.Status).WithDetail("status", string(vc.Status))
+	}
+	now := c.now().UTC()
+	vc.Status, vc.DecidedBy, vc.DecidedAt, vc.DecisionNote, vc.UpdatedAt, vc.Version = to, uid, &now, note, now, version+1
+	if onConfirm != nil {
+		if err := onConfirm(st, &vc); err != nil {
+			return vc, err
+		}
+	}
+	if ok, err := st.DecideCase(ctx, vc, version); err != nil || !ok {
+		if err == nil {
+			err = staleCase()
+		}
+		return vc, err
+	}
+	return vc, st.Audit(ctx, audit.Entry{Action: "case.decide", SubjectType: "violation_case", SubjectID: vc.ID, Detail: string(to)})
 }
 
 // staleCase is the CONFLICT (reason STALE_VERSION) of a decision on a case

@@ -74,8 +74,9 @@ func TestConfirmAndDismissCase(t *testing.T) {
 	theft, err := e.Cases.Open(ct.StaffCtx(), credit.CaseInput{CaseNo: "WS-1", SubjectID: s.ID, Kind: models.KindTheft,
 		Severity: models.SeverityGeneral, Description: "私接水管", Evidence: "现场照片", OccurredOn: ct.Noon(2026, 1, 5)})
 	ct.Must(t, err)
+	commitment := e.Commitment(t, s.ID)
 	breach, err := e.Cases.Open(ct.StaffCtx(), credit.CaseInput{CaseNo: "WS-2", SubjectID: s.ID, Kind: models.KindBrokenPromise,
-		Severity: models.SeverityGeneral, Description: "承诺期内未补交产权证明", OccurredOn: ct.Noon(2026, 1, 6), CommitmentID: "commit-1"})
+		Severity: models.SeverityGeneral, Description: "承诺期内未补交产权证明", OccurredOn: ct.Noon(2026, 1, 6), CommitmentID: commitment.ID})
 	ct.Must(t, err)
 	dismissed, err := e.Cases.Open(ct.StaffCtx(), credit.CaseInput{CaseNo: "WS-3", SubjectID: s.ID, Kind: models.KindViolation,
 		Severity: models.SeverityMinor, Description: "疑似违约用水", OccurredOn: ct.Noon(2026, 1, 7)})
@@ -100,7 +101,7 @@ func TestConfirmAndDismissCase(t *testing.T) {
 	}
 	_, rec2, err := e.Cases.Confirm(ct.OfficerCtx(), breach.ID, "breach established", 1)
 	ct.Must(t, err)
-	if rec2.Source != credit.SourceCommitmentBreach || rec2.CommitmentID == nil || *rec2.CommitmentID != "commit-1" {
+	if rec2.Source != credit.SourceCommitmentBreach || rec2.CommitmentID == nil || *rec2.CommitmentID != commitment.ID {
 		t.Fatalf("breach record %+v", rec2)
 	}
 	vc, err = e.Cases.Dismiss(ct.OfficerCtx(), dismissed.ID, "no evidence", 1)

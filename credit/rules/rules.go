@@ -61,6 +61,14 @@ type Store interface {
 	// DecideCase writes vc's status, decision, record and version when the
 	// stored case is still OPEN at version; false when it is not. INTERNAL.
 	DecideCase(ctx context.Context, vc models.ViolationCase, version int) (bool, error)
+	// Commitment reads a signed commitment; inside Tx it locks the row, so
+	// that breaches of one commitment are decided one at a time (R2.4).
+	// INTERNAL.
+	Commitment(ctx context.Context, id string) (models.Commitment, bool, error)
+	// LinkBreach sets the breach record of the commitment when it has none
+	// (UPDATE … WHERE breach_record_id IS NULL); false when it has one
+	// already (or there is no such commitment). INTERNAL.
+	LinkBreach(ctx context.Context, commitmentID, recordID string) (bool, error)
 	// ListCases reads the cases of q in CaseListKey order, with the count
 	// of the filter (capped at page.CountCap+1) when q.Count. INTERNAL.
 	ListCases(ctx context.Context, q CaseQuery) ([]models.ViolationCase, int64, error)

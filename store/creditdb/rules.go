@@ -188,6 +188,21 @@ func (s *Rules) DecideCase(ctx context.Context, vc models.ViolationCase, version
 	return res.RowsAffected > 0, nil
 }
 
+// Commitment reads a commitment, locked inside a transaction.
+func (s *Rules) Commitment(ctx context.Context, id string) (models.Commitment, bool, error) {
+	return one[models.Commitment](ctx, s.conn, true, "承诺", "id = ?", id)
+}
+
+// LinkBreach sets a commitment's breach record once: the update applies
+// only while breach_record_id is NULL.
+func (s *Rules) LinkBreach(ctx context.Context, commitmentID, recordID string) (bool, error) {
+	res := s.q(ctx).Model(&models.Commitment{}).Where("id = ? AND breach_record_id IS NULL", commitmentID).Update("breach_record_id", recordID)
+	if res.Error != nil {
+		return false, apperr.Wrap(res.Error, apperr.Internal, "无法将违诺关联到承诺")
+	}
+	return res.RowsAffected > 0, nil
+}
+
 // ListCases reads one page of the case list.
 // It reads a replica when one is configured (store.ReadReplica).
 func (s *Rules) ListCases(ctx context.Context, q rules.CaseQuery) ([]models.ViolationCase, int64, error) {
