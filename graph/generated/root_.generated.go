@@ -8128,7 +8128,7 @@ input OpenCaseInput {
   evidence: String!
   "Day of the behaviour."
   occurredOn: Time!
-  "The breached commitment, for BROKEN_PROMISE (R2.4)."
+  "The breached commitment, for BROKEN_PROMISE (R2.4): one of this subject's (else INVALID), with no breach recorded yet (else CONFLICT, BREACH_RECORDED); confirming the case links it, once."
   commitmentId: ID
 }
 

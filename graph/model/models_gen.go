@@ -924,7 +924,7 @@ type OpenCaseInput struct {
 	Evidence string `json:"evidence"`
 	// Day of the behaviour.
 	OccurredOn time.Time `json:"occurredOn"`
-	// The breached commitment, for BROKEN_PROMISE (R2.4).
+	// The breached commitment, for BROKEN_PROMISE (R2.4): one of this subject's (else INVALID), with no breach recorded yet (else CONFLICT, BREACH_RECORDED); confirming the case links it, once.
 	CommitmentID *string `json:"commitmentId,omitempty"`
 }
 

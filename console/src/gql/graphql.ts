@@ -366,7 +366,7 @@ export type OpenCaseInput = {
   accountNo?: string | null | undefined;
   /** The water company's case number (unique). */
   caseNo: string;
-  /** The breached commitment, for BROKEN_PROMISE (R2.4). */
+  /** The breached commitment, for BROKEN_PROMISE (R2.4): one of this subject's (else INVALID), with no breach recorded yet (else CONFLICT, BREACH_RECORDED); confirming the case links it, once. */
   commitmentId?: string | number | null | undefined;
   /** What happened. */
   description: string;
