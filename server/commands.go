@@ -12,6 +12,7 @@ import (
 	"creditwater/billing"
 	"creditwater/config"
 	"creditwater/models"
+	"creditwater/ops"
 	"creditwater/store"
 	"creditwater/wechat"
 )
@@ -46,7 +47,8 @@ func CreateStaff(ctx context.Context, cfg config.Config, username, password, dis
 }
 
 // OpenImporter returns the billing importer (`creditwater import`) on the
-// database alone, and the function that closes it.
+// database (and Redis when configured, for the statistics' write stamp),
+// and the function that closes it.
 func OpenImporter(ctx context.Context, cfg config.Config) (*billing.Importer, func(), error) {
 	sealer, err := newSealer(cfg)
 	if err != nil {
@@ -55,6 +57,21 @@ func OpenImporter(ctx context.Context, cfg config.Config) (*billing.Importer, fu
 	db, closeDB, err := openDB(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
+	}
+	if cfg.Storage.RedisURL != "" {
+		// The import creates subjects: the serving instances' cached
+		// statistics (R8.3) must see it.
+		rdb, closeRedis, err := store.OpenRedis(ctx, store.RedisConfig{URL: cfg.Storage.RedisURL, Mode: cfg.Storage.RedisMode})
+		if err != nil {
+			closeDB()
+			return nil, nil, err
+		}
+		closeBoth := func() { closeRedis(); closeDB() }
+		if err := db.Use(store.NewWriteStamp(rdb, cfg.Storage.RedisPrefix+ops.StatsStampKey, slog.Default(), ops.StatsTables...)); err != nil {
+			closeBoth()
+			return nil, nil, err
+		}
+		closeDB = closeBoth
 	}
 	return billing.NewImporter(db, sealer, billing.Options{}), closeDB, nil
 }

@@ -145,6 +145,10 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 		return nil, err
 	}
 	s.closers = append(s.closers, closeRedis)
+	// R8.3: writes to the statistics' tables make their cache stale.
+	if err = s.db.Use(store.NewWriteStamp(s.rdb, cfg.Storage.RedisPrefix+ops.StatsStampKey, logger, ops.StatsTables...)); err != nil {
+		return nil, err
+	}
 	if s.tracing != nil {
 		if err = s.db.Use(s.tracing.SQL()); err != nil {
 			return nil, fmt.Errorf("tracing: %w", err)
@@ -232,7 +236,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	// where the user holds a grant.
 	notices.Message, notices.MessageKinds = s.apply.QueueNoticeMessage, []notice.Kind{notice.RecordChanged}
 	publisher := publisherAdapter{c: platform}
-	s.ops = ops.New(opsdb.New(s.db), s.outbox, cfg.Ops)
+	s.ops = ops.New(opsdb.New(s.db), s.outbox, cfg.Ops, ops.NewStatsCache(s.rdb, cfg.Storage.RedisPrefix, cfg.Ops.StatsCacheTTL, logger))
 	s.outbox.Handle(record.KindPublishDishonesty, pubs.DeliverDishonesty(publisher), cdb.RecordsDone(pubs.DishonestyDelivered))
 	s.outbox.Handle(record.KindWithdrawPublication, pubs.DeliverWithdrawal(publisher), cdb.RecordsDone(pubs.WithdrawalDelivered))
 	s.outbox.Handle(review.KindPublishRepair, s.repairs.DeliverRepair(publisher), cdb.ReviewsDone(s.repairs.RepairDelivered))
