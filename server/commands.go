@@ -3,8 +3,10 @@ package server
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"gorm.io/gorm"
 
 	"creditwater/audit"
@@ -21,6 +23,17 @@ import (
 // for `user create` and `import`, the official-account client for `wechat
 // menu push` — no Redis (unless configured), migrations, fakes, simulators
 // or demo data. Each returns the same typed errors as the API.
+
+// stampedTables are the tables whose writes the write stamp counts: those
+// of the statistics and of the large staff lists whose totalCount is cached.
+var stampedTables = slices.Concat(ops.StatsTables, []string{"audit_entries", "users"})
+
+// useWriteStamp puts the write stamp on db (with the count cache's TTL).
+func useWriteStamp(db *gorm.DB, rdb redis.UniversalClient, cfg config.Config, logger *slog.Logger) (*store.WriteStamp, error) {
+	w := store.NewWriteStamp(rdb, cfg.Storage.RedisPrefix, logger, stampedTables...)
+	w.CountTTL = cfg.Storage.CountCacheTTL
+	return w, db.Use(w)
+}
 
 // openDB opens the configured database without migrating it.
 func openDB(ctx context.Context, cfg config.Config) (*gorm.DB, func(), error) {
@@ -59,15 +72,15 @@ func OpenImporter(ctx context.Context, cfg config.Config) (*billing.Importer, fu
 		return nil, nil, err
 	}
 	if cfg.Storage.RedisURL != "" {
-		// The import creates subjects: the serving instances' cached
-		// statistics (R8.3) must see it.
+		// The import creates subjects: what the serving instances cached
+		// of them (statistics, R8.3; counts) must see it.
 		rdb, closeRedis, err := store.OpenRedis(ctx, store.RedisConfig{URL: cfg.Storage.RedisURL, Mode: cfg.Storage.RedisMode})
 		if err != nil {
 			closeDB()
 			return nil, nil, err
 		}
 		closeBoth := func() { closeRedis(); closeDB() }
-		if err := db.Use(store.NewWriteStamp(rdb, cfg.Storage.RedisPrefix+ops.StatsStampKey, slog.Default(), ops.StatsTables...)); err != nil {
+		if _, err := useWriteStamp(db, rdb, cfg, slog.Default()); err != nil {
 			closeBoth()
 			return nil, nil, err
 		}

@@ -70,6 +70,7 @@ type Server struct {
 	log        *slog.Logger
 	db         *gorm.DB
 	rdb        redis.UniversalClient
+	stamp      *store.WriteStamp
 	metrics    *metrics
 	auth       *auth.Service
 	audit      *audit.Log
@@ -145,8 +146,9 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 		return nil, err
 	}
 	s.closers = append(s.closers, closeRedis)
-	// R8.3: writes to the statistics' tables make their cache stale.
-	if err = s.db.Use(store.NewWriteStamp(s.rdb, cfg.Storage.RedisPrefix+ops.StatsStampKey, logger, ops.StatsTables...)); err != nil {
+	// Writes to the statistics' and the large staff lists' tables make
+	// what is cached of them stale (R8.3, totalCount).
+	if s.stamp, err = useWriteStamp(s.db, s.rdb, cfg, logger); err != nil {
 		return nil, err
 	}
 	if s.tracing != nil {
@@ -236,7 +238,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	// where the user holds a grant.
 	notices.Message, notices.MessageKinds = s.apply.QueueNoticeMessage, []notice.Kind{notice.RecordChanged}
 	publisher := publisherAdapter{c: platform}
-	s.ops = ops.New(opsdb.New(s.db), s.outbox, cfg.Ops, ops.NewStatsCache(s.rdb, cfg.Storage.RedisPrefix, cfg.Ops.StatsCacheTTL, logger))
+	s.ops = ops.New(opsdb.New(s.db), s.outbox, cfg.Ops, ops.NewStatsCache(s.stamp, cfg.Ops.StatsCacheTTL))
 	s.outbox.Handle(record.KindPublishDishonesty, pubs.DeliverDishonesty(publisher), cdb.RecordsDone(pubs.DishonestyDelivered))
 	s.outbox.Handle(record.KindWithdrawPublication, pubs.DeliverWithdrawal(publisher), cdb.RecordsDone(pubs.WithdrawalDelivered))
 	s.outbox.Handle(review.KindPublishRepair, s.repairs.DeliverRepair(publisher), cdb.ReviewsDone(s.repairs.RepairDelivered))

@@ -1,7 +1,10 @@
 package store
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,12 +44,50 @@ func PageQueryEach(q *gorm.DB, col string, vals []any, k page.Key, after []any, 
 
 // CountUpTo counts the rows of q up to page.CountCap+1 (a connection's
 // totalCount), so that a filter matching millions of rows reads at most
-// CountCap+1 index entries.
+// CountCap+1 index entries. When the database has a WriteStamp that
+// watches q's table and q reads that table alone, the count is cached
+// until the next write to the table (WriteStamp.Cached, for at most its
+// CountTTL): the lists' repeated reads do not count the same rows again.
 func CountUpTo(q *gorm.DB) (int64, error) {
 	var n int64
 	sub := q.Session(&gorm.Session{}).Select("1").Limit(page.CountCap + 1)
-	err := q.Session(&gorm.Session{NewDB: true}).Table("(?) AS capped", sub).Count(&n).Error
-	return n, err
+	count := func() ([]byte, error) {
+		err := q.Session(&gorm.Session{NewDB: true}).Table("(?) AS capped", sub).Count(&n).Error
+		return strconv.AppendInt(nil, n, 10), err
+	}
+	w, _ := q.Config.Plugins[(*WriteStamp)(nil).Name()].(*WriteStamp)
+	if w == nil || w.CountTTL <= 0 {
+		_, err := count()
+		return n, err
+	}
+	text := q.ToSQL(func(tx *gorm.DB) *gorm.DB {
+		return tx.Select("1").Limit(page.CountCap + 1).Find(&[]struct{}{})
+	})
+	table, ok := soleTable(text)
+	if !ok || !w.Watches(table) {
+		_, err := count()
+		return n, err
+	}
+	sum := sha256.Sum256([]byte(text))
+	raw, err := w.Cached(q.Statement.Context, "count:"+table+":"+hex.EncodeToString(sum[:16]), w.CountTTL, []string{table}, count)
+	if err != nil {
+		return 0, err
+	}
+	return strconv.ParseInt(string(raw), 10, 64)
+}
+
+// soleTable returns the table a SELECT reads when it reads one table
+// only: one FROM, no JOIN (a value that spells either makes it refuse,
+// never accept).
+func soleTable(q string) (string, bool) {
+	u := strings.ToUpper(q)
+	if strings.Count(u, "FROM") != 1 || strings.Contains(u, "JOIN") || strings.Contains(u, "UNION") {
+		return "", false
+	}
+	rest := strings.TrimSpace(q[strings.Index(u, "FROM")+len("FROM"):])
+	name, _, _ := strings.Cut(rest, " ")
+	name = strings.Trim(name, "`\"")
+	return name, name != ""
 }
 
 // LikeEscape escapes s for LIKE … ESCAPE '!' (the same on both dialects).

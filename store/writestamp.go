@@ -1,40 +1,57 @@
 package store
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/singleflight"
 	"gorm.io/gorm"
 )
 
-// WriteStamp is a gorm plugin that counts, in a Redis key shared by every
-// instance, the statements that changed rows of a set of tables: a cache
-// of what those tables aggregate (the management statistics, R8.3) keeps
-// the count it was computed at and is stale as soon as the count moved.
+// WriteStamp is a gorm plugin that counts, per table and in Redis (shared
+// by every instance), the statements that changed its rows, and a cache of
+// what is read from those tables that is valid only while their counts
+// have not moved (Cached): the management statistics (R8.3) and the
+// lists' capped totalCount (CountUpTo) answer from it until a write.
 //
-// It counts each create, update or delete gorm runs on one of the tables
-// (Statement.Table) that affected a row, and each raw statement other
-// than a read that names one of them (an UPDATE … JOIN, a bulk INSERT …
+// It counts each create, update or delete gorm runs on a watched table
+// (Statement.Table) that affected a row, and each raw statement other than
+// a read that names watched tables (an UPDATE … JOIN, a bulk INSERT …
 // SELECT). The count moves when the statement ran, which inside a
-// transaction is before its COMMIT: a cache filled between the two holds
-// the rows before the transaction until its own TTL. A Redis failure is
-// logged and the write goes on (the caches' TTL bounds what it leaves
-// stale).
+// transaction is before its COMMIT, and a read replica sees the write
+// later still: a value cached in between holds the rows before the write
+// until its TTL. A Redis failure is logged and the write goes on (the TTL
+// bounds what it leaves stale); a write by anything but the product (a
+// migration, plain SQL) is seen within the TTL too.
 type WriteStamp struct {
+	// CountTTL is how long CountUpTo keeps a count (0: it does not).
+	CountTTL time.Duration
+
 	rdb    redis.UniversalClient
-	key    string
+	prefix string
 	tables []string
 	log    *slog.Logger
+	group  singleflight.Group
 }
 
-// NewWriteStamp returns the plugin counting the writes to tables in key.
-func NewWriteStamp(rdb redis.UniversalClient, key string, log *slog.Logger, tables ...string) *WriteStamp {
-	return &WriteStamp{rdb: rdb, key: key, tables: tables, log: log}
+// NewWriteStamp returns the plugin counting the writes to tables, its keys
+// under prefix.
+func NewWriteStamp(rdb redis.UniversalClient, prefix string, log *slog.Logger, tables ...string) *WriteStamp {
+	return &WriteStamp{rdb: rdb, prefix: prefix, tables: tables, log: log}
 }
+
+// stampKey is the key of table's count; the hash tag puts them in one slot
+// of a Redis Cluster, so that one MGET reads several.
+func (w *WriteStamp) stampKey(table string) string { return w.prefix + "{writes}:" + table }
+
+// Watches reports whether table's writes are counted.
+func (w *WriteStamp) Watches(table string) bool { return w != nil && slices.Contains(w.tables, table) }
 
 // Name implements gorm.Plugin.
 func (*WriteStamp) Name() string { return "creditwater:write_stamp" }
@@ -55,20 +72,85 @@ func (w *WriteStamp) Initialize(db *gorm.DB) error {
 	return nil
 }
 
-// Read returns the count (0 before the first counted write).
-func (w *WriteStamp) Read(ctx context.Context) (int64, error) {
-	n, err := w.rdb.Get(ctx, w.key).Int64()
-	if err == redis.Nil {
-		return 0, nil
+// Read returns the counts of tables, joined ("3,0,12"; 0 before a
+// table's first counted write).
+func (w *WriteStamp) Read(ctx context.Context, tables ...string) (string, error) {
+	keys := make([]string, len(tables))
+	for i, t := range tables {
+		keys[i] = w.stampKey(t)
 	}
-	return n, err
+	vals, err := w.rdb.MGet(ctx, keys...).Result()
+	return joinStamps(vals), err
+}
+
+func joinStamps(vals []any) string {
+	var b strings.Builder
+	for i, v := range vals {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if v == nil {
+			b.WriteByte('0')
+		} else {
+			fmt.Fprint(&b, v)
+		}
+	}
+	return b.String()
+}
+
+// Cached returns the value cached under key (after the prefix) when it was
+// computed at the current counts of tables, else the value compute
+// returns, which it caches for ttl with those counts. Concurrent misses of
+// one key in an instance compute it once. A Redis failure is logged and
+// the value computed; with a nil w or a ttl of 0 it only computes.
+func (w *WriteStamp) Cached(ctx context.Context, key string, ttl time.Duration, tables []string, compute func() ([]byte, error)) ([]byte, error) {
+	if w == nil || ttl <= 0 {
+		return compute()
+	}
+	keys := make([]string, len(tables))
+	for i, t := range tables {
+		keys[i] = w.stampKey(t)
+	}
+	var stamps *redis.SliceCmd
+	var entry *redis.StringCmd
+	if _, err := w.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		stamps = p.MGet(ctx, keys...)
+		entry = p.Get(ctx, w.prefix+key)
+		return nil
+	}); err != nil && err != redis.Nil {
+		w.log.Warn("cache read failed; computing", "key", key, "err", err.Error())
+		return compute()
+	}
+	stamp := joinStamps(stamps.Val())
+	if raw, err := entry.Bytes(); err == nil {
+		if at, v, ok := bytes.Cut(raw, []byte("\n")); ok && string(at) == stamp {
+			return v, nil
+		}
+	}
+	v, err, _ := w.group.Do(key+"@"+stamp, func() (any, error) {
+		v, err := compute()
+		if err != nil {
+			return nil, err
+		}
+		// A context of its own: the entry serves the other callers too.
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		defer cancel()
+		if err := w.rdb.Set(wctx, w.prefix+key, append([]byte(stamp+"\n"), v...), ttl).Err(); err != nil {
+			w.log.Warn("cache write failed", "key", key, "err", err.Error())
+		}
+		return v, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.([]byte), nil
 }
 
 func (w *WriteStamp) after(tx *gorm.DB) {
-	if tx.Error != nil || tx.Statement.RowsAffected == 0 || !slices.Contains(w.tables, tx.Statement.Table) {
+	if tx.Error != nil || tx.Statement.RowsAffected == 0 || !w.Watches(tx.Statement.Table) {
 		return
 	}
-	w.bump(tx.Statement.Context)
+	w.bump(tx.Statement.Context, tx.Statement.Table)
 }
 
 func (w *WriteStamp) afterRaw(tx *gorm.DB) {
@@ -81,21 +163,31 @@ func (w *WriteStamp) afterRaw(tx *gorm.DB) {
 	case "SELECT", "SHOW", "EXPLAIN", "SET", "WITH", "PRAGMA", "ANALYZE":
 		return
 	}
+	var named []string
 	for _, t := range w.tables {
 		if containsWord(q, t) {
-			w.bump(tx.Statement.Context)
-			return
+			named = append(named, t)
 		}
 	}
+	w.bump(tx.Statement.Context, named...)
 }
 
-// bump moves the count, on a context of its own: the write happened even
-// when its caller's context ends now.
-func (w *WriteStamp) bump(ctx context.Context) {
+// bump moves the counts of tables, on a context of its own: the write
+// happened even when its caller's context ends now.
+func (w *WriteStamp) bump(ctx context.Context, tables ...string) {
+	if len(tables) == 0 {
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 	defer cancel()
-	if err := w.rdb.Incr(ctx, w.key).Err(); err != nil {
-		w.log.Warn("write stamp not moved; caches of the written tables stale until their TTL", "err", err.Error())
+	_, err := w.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, t := range tables {
+			p.Incr(ctx, w.stampKey(t))
+		}
+		return nil
+	})
+	if err != nil {
+		w.log.Warn("write stamp not moved; caches of the written tables stale until their TTL", "tables", tables, "err", err.Error())
 	}
 }
 

@@ -2,8 +2,12 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"testing"
+	"time"
+
+	"gorm.io/gorm"
 
 	"creditwater/models"
 	"creditwater/store"
@@ -17,7 +21,7 @@ import (
 func TestR8_3_WriteStampCountsWrites(t *testing.T) {
 	db := storetest.DB(t)
 	rdb, prefix := storetest.Redis(t)
-	stamp := store.NewWriteStamp(rdb, prefix+"writes", slog.Default(), "subjects", "dishonesty_records")
+	stamp := store.NewWriteStamp(rdb, prefix, slog.Default(), "subjects", "dishonesty_records")
 	if err := db.Use(stamp); err != nil {
 		t.Fatal(err)
 	}
@@ -31,9 +35,9 @@ func TestR8_3_WriteStampCountsWrites(t *testing.T) {
 		if moves {
 			want++
 		}
-		got, err := stamp.Read(ctx)
-		if err != nil || got != want {
-			t.Fatalf("%s: stamp %d (%v), want %d", what, got, err, want)
+		got, err := stamp.Read(ctx, "subjects", "dishonesty_records")
+		if err != nil || got != fmt.Sprintf("%d,0", want) {
+			t.Fatalf("%s: stamp %s (%v), want %d", what, got, err, want)
 		}
 	}
 	step("nothing yet", false, nil)
@@ -67,5 +71,72 @@ func TestContainsWord(t *testing.T) {
 		if got := store.ContainsWord(q, "subjects"); got != want {
 			t.Errorf("%q: %v", q, got)
 		}
+	}
+}
+
+// A list's capped count is cached until a write to its table (the write
+// stamp): a repeated count answers the cached value even when the rows
+// changed outside the product, and the product's next write to the table
+// makes it count again; counts of several tables (a subquery) or of an
+// unwatched table are never cached.
+func TestCountUpToCachedUntilAWrite(t *testing.T) {
+	db := storetest.DB(t)
+	rdb, prefix := storetest.Redis(t)
+	stamp := store.NewWriteStamp(rdb, prefix, slog.Default(), "subjects")
+	stamp.CountTTL = time.Minute
+	if err := db.Use(stamp); err != nil {
+		t.Fatal(err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	person := func(name string) models.Subject {
+		s := models.Subject{Kind: models.SubjectPerson, Name: name}
+		if err := db.Create(&s).Error; err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	count := func(q *gorm.DB) int64 {
+		t.Helper()
+		n, err := store.CountUpTo(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	people := func() *gorm.DB { return db.Model(&models.Subject{}).Where("kind = ?", models.SubjectPerson) }
+	base := count(people())
+	a := person("计数甲")
+	if n := count(people()); n != base+1 {
+		t.Fatalf("after a create: %d, want %d", n, base+1)
+	}
+	// Outside the product: the cached count stays.
+	if _, err := sqlDB.Exec("DELETE FROM subjects WHERE id = ?", a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(people()); n != base+1 {
+		t.Fatalf("not cached: %d, want %d", n, base+1)
+	}
+	// Another filter is another count.
+	if n := count(people().Where("name = ?", "计数甲")); n != 0 {
+		t.Fatalf("another filter: %d", n)
+	}
+	// The product's write: counted again.
+	person("计数乙")
+	if n := count(people()); n != base+1 {
+		t.Fatalf("after a write: %d, want %d", n, base+1)
+	}
+	// A subquery reads another table: never cached.
+	users := func() *gorm.DB {
+		return db.Model(&models.Subject{}).Where("id NOT IN (?)", db.Model(&models.User{}).Select("id"))
+	}
+	before := count(users())
+	if _, err := sqlDB.Exec("DELETE FROM subjects WHERE name = ?", "计数乙"); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(users()); n != before-1 {
+		t.Fatalf("with a subquery: %d, want %d", n, before-1)
 	}
 }
