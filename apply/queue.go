@@ -181,9 +181,16 @@ func (s *Service) Queue(ctx context.Context, f QueueFilter, order Order, first i
 	first = page.Clamp(first)
 	var apps []models.Application
 	var read *gorm.DB
-	if len(statuses) > 0 {
-		read = store.PageQueryEach(q, "status", statuses, key, pos, first)
-	} else {
+	switch {
+	case len(statuses) > 0:
+		read = store.PageQueryEach(q, "applications", "status", statuses, key, pos, first)
+	case f.Assignee != "" && key.List == queueKeys[OrderVIPFirst].List:
+		// One surveyor's applications in the queue's order are a range of
+		// (survey_assignee, vip DESC, submitted_at, id); MariaDB would
+		// rather walk the whole queue in order testing each row's surveyor
+		// (17 ms instead of 3 for a million applications, issue 14).
+		read = store.PageQuery(q.Table(store.ForceIndex(s.db, "applications", "ix_app_q_assignee")), key, pos, first)
+	default:
 		read = store.PageQuery(q, key, pos, first)
 	}
 	if err := read.Scan(&apps).Error; err != nil {

@@ -24,22 +24,36 @@ func PageQuery(q *gorm.DB, k page.Key, after []any, n int) *gorm.DB {
 	return q.Order(k.OrderBy()).Limit(n + 1)
 }
 
-// PageQueryEach is PageQuery for rows whose col (a constant of the code) is
-// one of vals when no index reads that filter in the key's order: one page
-// query per value (each an ordered range of an index on (col, key…)),
-// merged by UNION ALL and cut to n+1 rows in the key's order. Scan its
-// rows. With one value it is PageQuery with col = value.
-func PageQueryEach(q *gorm.DB, col string, vals []any, k page.Key, after []any, n int) *gorm.DB {
+// PageQueryEach is PageQuery for rows of table whose col (a constant of
+// the code) is one of vals when no index reads that filter in the key's
+// order: one page query per value (each an ordered range of an index on
+// (col, key…), reading the key's columns only, from the index), merged by
+// UNION ALL and cut to n+1 keys in the key's order; the rows of those keys
+// are then read by the primary key (the key's last column must be the
+// table's primary key, id), n+1 whole rows rather than n+1 per value.
+// Scan its rows. With one value it is PageQuery with col = value.
+func PageQueryEach(q *gorm.DB, table, col string, vals []any, k page.Key, after []any, n int) *gorm.DB {
 	if len(vals) == 1 {
 		return PageQuery(q.Session(&gorm.Session{}).Where(col+" = ?", vals[0]), k, after, n)
+	}
+	names := make([]string, len(k.Cols))
+	outer := make([]string, len(k.Cols))
+	for i, c := range k.Cols {
+		names[i] = c.Name
+		outer[i] = "t." + c.Name
+		if c.Desc {
+			outer[i] += " DESC"
+		}
 	}
 	parts := make([]string, len(vals))
 	args := make([]any, 0, len(vals)+1)
 	for i, v := range vals {
 		parts[i] = fmt.Sprintf("SELECT * FROM (?) AS p%d", i)
-		args = append(args, PageQuery(q.Session(&gorm.Session{}).Where(col+" = ?", v), k, after, n))
+		args = append(args, PageQuery(q.Session(&gorm.Session{}).Select(strings.Join(names, ", ")).Where(col+" = ?", v), k, after, n))
 	}
-	return q.Session(&gorm.Session{NewDB: true}).Raw(strings.Join(parts, " UNION ALL ")+" ORDER BY "+k.OrderBy()+" LIMIT ?", append(args, n+1)...)
+	keys := strings.Join(parts, " UNION ALL ") + " ORDER BY " + k.OrderBy() + " LIMIT ?"
+	return q.Session(&gorm.Session{NewDB: true}).Raw("SELECT t.* FROM "+table+" AS t JOIN ("+keys+") AS k ON t.id = k.id ORDER BY "+strings.Join(outer, ", "),
+		append(args, n+1)...)
 }
 
 // CountUpTo counts the rows of q up to page.CountCap+1 (a connection's
