@@ -2,6 +2,8 @@ package apply
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -238,30 +240,46 @@ func (s *Service) HandlingStats(ctx context.Context, from, to time.Time) ([]Stat
 	if _, err := auth.Require(ctx, staffRoles...); err != nil {
 		return nil, err
 	}
+	// The default period is cached as such (the last N days up to when it
+	// was computed); a named one by its bounds.
+	key := fmt.Sprintf("handling:v1:default-%dd", s.cfg.StatsDefaultDays)
+	if !from.IsZero() || !to.IsZero() {
+		key = "handling:v1:" + from.UTC().Format(time.RFC3339Nano) + "/" + to.UTC().Format(time.RFC3339Nano)
+	}
 	if to.IsZero() {
 		to = s.now()
 	}
 	if from.IsZero() {
 		from = to.AddDate(0, 0, -s.cfg.StatsDefaultDays)
 	}
-	var rows []struct {
-		VIP      bool `gorm:"column:vip"`
-		N        int64
-		AvgHours float64
-	}
-	if err := store.ReadReplica(s.db.WithContext(ctx)).Model(&models.Application{}).Table(store.ForceIndex(s.db, "applications", "ix_app_s_accepted")).
-		Select("vip, COUNT(*) AS n, AVG("+store.HoursSQL(s.db, "submitted_at", "accepted_at")+") AS avg_hours").
-		Where("accepted_at >= ? AND accepted_at < ? AND status = ?", from.UTC(), to.UTC(), models.AppAccepted).
-		Group("vip").Scan(&rows).Error; err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "无法读取统计数据")
-	}
-	out := []Stats{{VIP: true}, {VIP: false}}
-	for _, r := range rows {
-		i := 1
-		if r.VIP {
-			i = 0
+	raw, err := store.StampOf(s.db).Cached(ctx, key, s.cfg.StatsCacheTTL, []string{"applications"}, func() ([]byte, error) {
+		var rows []struct {
+			VIP      bool `gorm:"column:vip"`
+			N        int64
+			AvgHours float64
 		}
-		out[i].Accepted, out[i].AvgHours = r.N, r.AvgHours
+		if err := store.ReadReplica(s.db.WithContext(ctx)).Model(&models.Application{}).Table(store.ForceIndex(s.db, "applications", "ix_app_s_accepted")).
+			Select("vip, COUNT(*) AS n, AVG("+store.HoursSQL(s.db, "submitted_at", "accepted_at")+") AS avg_hours").
+			Where("accepted_at >= ? AND accepted_at < ? AND status = ?", from.UTC(), to.UTC(), models.AppAccepted).
+			Group("vip").Scan(&rows).Error; err != nil {
+			return nil, apperr.Wrap(err, apperr.Internal, "无法读取统计数据")
+		}
+		out := []Stats{{VIP: true}, {VIP: false}}
+		for _, r := range rows {
+			i := 1
+			if r.VIP {
+				i = 0
+			}
+			out[i].Accepted, out[i].AvgHours = r.N, r.AvgHours
+		}
+		return json.Marshal(out)
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []Stats
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil, apperr.Wrap(err, apperr.Internal, "无法读取统计数据")
 	}
 	return out, nil
 }

@@ -229,7 +229,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	}
 	appCfg := apply.DefaultConfig()
 	appCfg.Apply, appCfg.PlatformName = cfg.Apply, cfg.CreditPlatform.Name
-	appCfg.Lifecycle, appCfg.StatsDefaultDays = cfg.Lifecycle, cfg.Ops.StatsDefaultDays
+	appCfg.Lifecycle, appCfg.StatsDefaultDays, appCfg.StatsCacheTTL = cfg.Lifecycle, cfg.Ops.StatsDefaultDays, cfg.Ops.StatsCacheTTL
 	s.apply = apply.New(s.db, s.policy, identityAdapter{ent: s.ent}, s.ratings, enqueue, s.sealer, s.audit, cal, appCfg)
 	s.apply.OnAccepted = s.metrics.observeAcceptance
 	s.apply.OnLenientAccept = s.followUps.Create

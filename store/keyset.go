@@ -69,7 +69,7 @@ func CountUpTo(q *gorm.DB) (int64, error) {
 		err := q.Session(&gorm.Session{NewDB: true}).Table("(?) AS capped", sub).Count(&n).Error
 		return strconv.AppendInt(nil, n, 10), err
 	}
-	w, _ := q.Config.Plugins[(*WriteStamp)(nil).Name()].(*WriteStamp)
+	w := StampOf(q)
 	if w == nil || w.CountTTL <= 0 {
 		_, err := count()
 		return n, err

@@ -50,6 +50,13 @@ func NewWriteStamp(rdb redis.UniversalClient, prefix string, log *slog.Logger, t
 // of a Redis Cluster, so that one MGET reads several.
 func (w *WriteStamp) stampKey(table string) string { return w.prefix + "{writes}:" + table }
 
+// StampOf returns the WriteStamp on db, nil when it has none (Cached on
+// nil only computes).
+func StampOf(db *gorm.DB) *WriteStamp {
+	w, _ := db.Config.Plugins[(*WriteStamp)(nil).Name()].(*WriteStamp)
+	return w
+}
+
 // Watches reports whether table's writes are counted.
 func (w *WriteStamp) Watches(table string) bool { return w != nil && slices.Contains(w.tables, table) }
 
@@ -102,9 +109,10 @@ func joinStamps(vals []any) string {
 // computed at the current counts of tables, else the value compute
 // returns, which it caches for ttl with those counts. Concurrent misses of
 // one key in an instance compute it once. A Redis failure is logged and
-// the value computed; with a nil w or a ttl of 0 it only computes.
+// the value computed; with a nil w, a ttl of 0 or a table it does not
+// watch it only computes.
 func (w *WriteStamp) Cached(ctx context.Context, key string, ttl time.Duration, tables []string, compute func() ([]byte, error)) ([]byte, error) {
-	if w == nil || ttl <= 0 {
+	if w == nil || ttl <= 0 || slices.ContainsFunc(tables, func(t string) bool { return !w.Watches(t) }) {
 		return compute()
 	}
 	keys := make([]string, len(tables))
