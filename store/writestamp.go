@@ -23,10 +23,11 @@ import (
 // It counts each create, update or delete gorm runs on a watched table
 // (Statement.Table) that affected a row, and each raw statement other than
 // a read that names watched tables (an UPDATE … JOIN, a bulk INSERT …
-// SELECT). The count moves when the statement ran, which inside a
-// transaction is before its COMMIT, and a read replica sees the write
-// later still: a value cached in between holds the rows before the write
-// until its TTL. A Redis failure is logged and the write goes on (the TTL
+// SELECT). The count moves when the statement ran (after gorm's own
+// transaction around it), which inside the caller's transaction is before
+// its COMMIT (so it moves again a second later),
+// and a read replica sees the write later still: a value cached in
+// between holds the rows before the write until the next move or its TTL. A Redis failure is logged and the write goes on (the TTL
 // bounds what it leaves stale); a write by anything but the product (a
 // migration, plain SQL) is seen within the TTL too.
 type WriteStamp struct {
@@ -67,9 +68,10 @@ func (*WriteStamp) Name() string { return "creditwater:write_stamp" }
 func (w *WriteStamp) Initialize(db *gorm.DB) error {
 	cb := db.Callback()
 	for _, err := range []error{
-		cb.Create().After("gorm:create").Register("write_stamp:create", w.after),
-		cb.Update().After("gorm:update").Register("write_stamp:update", w.after),
-		cb.Delete().After("gorm:delete").Register("write_stamp:delete", w.after),
+		// After the COMMIT of gorm's own transaction around one statement.
+		cb.Create().After("gorm:commit_or_rollback_transaction").Register("write_stamp:create", w.after),
+		cb.Update().After("gorm:commit_or_rollback_transaction").Register("write_stamp:update", w.after),
+		cb.Delete().After("gorm:commit_or_rollback_transaction").Register("write_stamp:delete", w.after),
 		cb.Raw().After("gorm:raw").Register("write_stamp:raw", w.afterRaw),
 	} {
 		if err != nil {
@@ -158,7 +160,7 @@ func (w *WriteStamp) after(tx *gorm.DB) {
 	if tx.Error != nil || tx.Statement.RowsAffected == 0 || !w.Watches(tx.Statement.Table) {
 		return
 	}
-	w.bump(tx.Statement.Context, tx.Statement.Table)
+	w.bump(tx, tx.Statement.Table)
 }
 
 func (w *WriteStamp) afterRaw(tx *gorm.DB) {
@@ -177,15 +179,36 @@ func (w *WriteStamp) afterRaw(tx *gorm.DB) {
 			named = append(named, t)
 		}
 	}
-	w.bump(tx.Statement.Context, named...)
+	w.bump(tx, named...)
 }
 
 // bump moves the counts of tables, on a context of its own: the write
-// happened even when its caller's context ends now.
-func (w *WriteStamp) bump(ctx context.Context, tables ...string) {
+// happened even when its caller's context ends now. Inside the caller's
+// transaction it moves them again a second later (commitDelay), after the
+// COMMIT of all but long transactions: a cache filled between the
+// statement and the COMMIT (with the rows before the write) then lasts a
+// second, not a TTL.
+func (w *WriteStamp) bump(tx *gorm.DB, tables ...string) {
 	if len(tables) == 0 {
 		return
 	}
+	if err := w.incr(tx.Statement.Context, tables); err != nil {
+		w.log.Warn("write stamp not moved; caches of the written tables stale until their TTL", "tables", tables, "err", err.Error())
+	}
+	// gorm's own transaction around one statement has committed by now;
+	// the caller's has not.
+	own, _ := tx.InstanceGet("gorm:started_transaction")
+	if _, inTx := tx.Statement.ConnPool.(gorm.TxCommitter); inTx && own != true {
+		// Best effort, unlogged: the process may be stopping.
+		time.AfterFunc(commitDelay, func() { _ = w.incr(context.Background(), tables) })
+	}
+}
+
+// commitDelay is how long after a write inside a transaction its counts
+// move again.
+const commitDelay = time.Second
+
+func (w *WriteStamp) incr(ctx context.Context, tables []string) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 	defer cancel()
 	_, err := w.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
@@ -194,9 +217,7 @@ func (w *WriteStamp) bump(ctx context.Context, tables ...string) {
 		}
 		return nil
 	})
-	if err != nil {
-		w.log.Warn("write stamp not moved; caches of the written tables stale until their TTL", "tables", tables, "err", err.Error())
-	}
+	return err
 }
 
 // containsWord reports whether q names word as a whole identifier (not a

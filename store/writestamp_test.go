@@ -12,12 +12,14 @@ import (
 	"creditwater/models"
 	"creditwater/store"
 	"creditwater/store/storetest"
+	"creditwater/testwait"
 )
 
 // R8.3: the write stamp the cached statistics check moves with each
 // statement that changed a watched table — gorm's creates, updates and
 // deletes, and raw writes naming the table — and not with reads, with
-// writes that changed no row, or with writes to other tables.
+// writes that changed no row, or with writes to other tables; in the
+// caller's transaction it moves again after the COMMIT.
 func TestR8_3_WriteStampCountsWrites(t *testing.T) {
 	db := storetest.DB(t)
 	rdb, prefix := storetest.Redis(t)
@@ -56,6 +58,16 @@ func TestR8_3_WriteStampCountsWrites(t *testing.T) {
 	}
 	step("failed write", false, nil)
 	step("delete", true, db.Delete(&models.Subject{}, "id = ?", s.ID).Error)
+	// In the caller's transaction: at the statement, and again after the
+	// COMMIT (a cache filled in between must not outlive it).
+	step("in a transaction", true, db.Transaction(func(tx *gorm.DB) error {
+		return tx.Create(&models.Subject{Kind: models.SubjectPerson, Name: "事务内"}).Error
+	}))
+	want++
+	testwait.For(t, "the count moved again after the COMMIT", func() bool {
+		got, err := stamp.Read(ctx, "subjects", "dishonesty_records")
+		return err == nil && got == fmt.Sprintf("%d,0", want)
+	})
 }
 
 func TestContainsWord(t *testing.T) {
