@@ -60,8 +60,8 @@ func CreateStaff(ctx context.Context, cfg config.Config, username, password, dis
 }
 
 // OpenImporter returns the billing importer (`creditwater import`) on the
-// database (and Redis when configured, for the statistics' write stamp),
-// and the function that closes it.
+// database (and Redis when configured and reachable, for the write stamp
+// of the cached statistics and counts), and the function that closes it.
 func OpenImporter(ctx context.Context, cfg config.Config) (*billing.Importer, func(), error) {
 	sealer, err := newSealer(cfg)
 	if err != nil {
@@ -73,11 +73,12 @@ func OpenImporter(ctx context.Context, cfg config.Config) (*billing.Importer, fu
 	}
 	if cfg.Storage.RedisURL != "" {
 		// The import creates subjects: what the serving instances cached
-		// of them (statistics, R8.3; counts) must see it.
+		// of them (statistics, R8.3; counts) must see it. It needs the
+		// database alone: without Redis the caches see it within their TTL.
 		rdb, closeRedis, err := store.OpenRedis(ctx, store.RedisConfig{URL: cfg.Storage.RedisURL, Mode: cfg.Storage.RedisMode})
 		if err != nil {
-			closeDB()
-			return nil, nil, err
+			slog.Default().Warn("Redis unreachable: the instances' cached statistics and counts see this import within their TTL", "err", err.Error())
+			return billing.NewImporter(db, sealer, billing.Options{}), closeDB, nil
 		}
 		closeBoth := func() { closeRedis(); closeDB() }
 		if _, err := useWriteStamp(db, rdb, cfg, slog.Default()); err != nil {
