@@ -79,6 +79,10 @@ type Config struct {
 	// StatsDefaultDays is handlingStats' period when the caller names no
 	// start: the N days before its end (CW_STATS_DEFAULT_DAYS).
 	StatsDefaultDays int
+	// StatsCacheTTL is how long handlingStats' figures stay cached while
+	// no application is written (store.WriteStamp on the database; 0: not
+	// cached).
+	StatsCacheTTL time.Duration
 }
 
 // DefaultConfig returns the defaults.

@@ -2,6 +2,8 @@ package apply
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -179,9 +181,16 @@ func (s *Service) Queue(ctx context.Context, f QueueFilter, order Order, first i
 	first = page.Clamp(first)
 	var apps []models.Application
 	var read *gorm.DB
-	if len(statuses) > 0 {
-		read = store.PageQueryEach(q, "status", statuses, key, pos, first)
-	} else {
+	switch {
+	case len(statuses) > 0:
+		read = store.PageQueryEach(q, "applications", "status", statuses, key, pos, first)
+	case f.Assignee != "" && key.List == queueKeys[OrderVIPFirst].List:
+		// One surveyor's applications in the queue's order are a range of
+		// (survey_assignee, vip DESC, submitted_at, id); MariaDB would
+		// rather walk the whole queue in order testing each row's surveyor
+		// (17 ms instead of 3 for a million applications, issue 14).
+		read = store.PageQuery(q.Table(store.ForceIndex(s.db, "applications", "ix_app_q_assignee")), key, pos, first)
+	default:
 		read = store.PageQuery(q, key, pos, first)
 	}
 	if err := read.Scan(&apps).Error; err != nil {
@@ -229,30 +238,46 @@ func (s *Service) HandlingStats(ctx context.Context, from, to time.Time) ([]Stat
 	if _, err := auth.Require(ctx, staffRoles...); err != nil {
 		return nil, err
 	}
+	// The default period is cached as such (the last N days up to when it
+	// was computed); a named one by its bounds.
+	key := fmt.Sprintf("handling:v1:default-%dd", s.cfg.StatsDefaultDays)
+	if !from.IsZero() || !to.IsZero() {
+		key = "handling:v1:" + from.UTC().Format(time.RFC3339Nano) + "/" + to.UTC().Format(time.RFC3339Nano)
+	}
 	if to.IsZero() {
 		to = s.now()
 	}
 	if from.IsZero() {
 		from = to.AddDate(0, 0, -s.cfg.StatsDefaultDays)
 	}
-	var rows []struct {
-		VIP      bool `gorm:"column:vip"`
-		N        int64
-		AvgHours float64
-	}
-	if err := store.ReadReplica(s.db.WithContext(ctx)).Model(&models.Application{}).Table(store.ForceIndex(s.db, "applications", "ix_app_s_accepted")).
-		Select("vip, COUNT(*) AS n, AVG("+store.HoursSQL(s.db, "submitted_at", "accepted_at")+") AS avg_hours").
-		Where("accepted_at >= ? AND accepted_at < ? AND status = ?", from.UTC(), to.UTC(), models.AppAccepted).
-		Group("vip").Scan(&rows).Error; err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "无法读取统计数据")
-	}
-	out := []Stats{{VIP: true}, {VIP: false}}
-	for _, r := range rows {
-		i := 1
-		if r.VIP {
-			i = 0
+	raw, err := store.StampOf(s.db).Cached(ctx, key, s.cfg.StatsCacheTTL, []string{"applications"}, func() ([]byte, error) {
+		var rows []struct {
+			VIP      bool `gorm:"column:vip"`
+			N        int64
+			AvgHours float64
 		}
-		out[i].Accepted, out[i].AvgHours = r.N, r.AvgHours
+		if err := store.ReadReplica(s.db.WithContext(ctx)).Model(&models.Application{}).Table(store.ForceIndex(s.db, "applications", "ix_app_s_accepted")).
+			Select("vip, COUNT(*) AS n, AVG("+store.HoursSQL(s.db, "submitted_at", "accepted_at")+") AS avg_hours").
+			Where("accepted_at >= ? AND accepted_at < ? AND status = ?", from.UTC(), to.UTC(), models.AppAccepted).
+			Group("vip").Scan(&rows).Error; err != nil {
+			return nil, apperr.Wrap(err, apperr.Internal, "无法读取统计数据")
+		}
+		out := []Stats{{VIP: true}, {VIP: false}}
+		for _, r := range rows {
+			i := 1
+			if r.VIP {
+				i = 0
+			}
+			out[i].Accepted, out[i].AvgHours = r.N, r.AvgHours
+		}
+		return json.Marshal(out)
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []Stats
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil, apperr.Wrap(err, apperr.Internal, "无法读取统计数据")
 	}
 	return out, nil
 }

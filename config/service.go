@@ -26,6 +26,10 @@ type Storage struct {
 	RedisMode      string `env:"CW_REDIS_MODE" envDefault:"single"`
 	RedisPrefix    string `env:"CW_REDIS_PREFIX" envDefault:"cw:"`
 	MigrateOnServe bool   `env:"CW_MIGRATE_ON_SERVE" envDefault:"true"`
+	// CountCacheTTL is how long a list's capped totalCount stays in Redis
+	// while no write to its table happens (a write makes it stale at
+	// once); 0 counts on every request.
+	CountCacheTTL time.Duration `env:"CW_COUNT_CACHE_TTL" envDefault:"30s"`
 	// Data protection: 32-byte keys, base64 or hex. In development they are
 	// derived from a key file generated into the data dir.
 	DataKey  string `env:"CW_DATA_KEY" secret:"true"`
@@ -47,6 +51,9 @@ func (s Storage) validateRedis() error {
 		if u, err := url.Parse(s.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
 			return fmt.Errorf("config: CW_REDIS_URL must be a redis:// or rediss:// URL")
 		}
+	}
+	if s.CountCacheTTL < 0 || s.CountCacheTTL > 10*time.Minute {
+		return fmt.Errorf("config: CW_COUNT_CACHE_TTL must be between 0 and 10m")
 	}
 	if strings.ContainsAny(s.RedisPrefix, "{}") {
 		// A hash tag in the prefix would put every key on one cluster slot

@@ -98,12 +98,13 @@ type Service struct {
 	store Store
 	retry Retrier
 	cfg   config.Ops
+	cache *StatsCache
 	now   func() time.Time
 }
 
-// New returns the service.
-func New(store Store, retry Retrier, cfg config.Ops) *Service {
-	return &Service{store: store, retry: retry, cfg: cfg, now: time.Now}
+// New returns the service; cache keeps the statistics (nil: none).
+func New(store Store, retry Retrier, cfg config.Ops, cache *StatsCache) *Service {
+	return &Service{store: store, retry: retry, cfg: cfg, cache: cache, now: time.Now}
 }
 
 // window checks first and after.

@@ -154,8 +154,11 @@ func (s *Service) period(from, to *time.Time) (Period, error) {
 
 // Statistics returns the management statistics of the period from–to
 // (default: the last CW_STATS_DEFAULT_DAYS days), aggregated in SQL, for
-// staff (R8.3). It returns UNAUTHENTICATED/FORBIDDEN, INVALID (field from)
-// for a bad period, and INTERNAL.
+// staff (R8.3). The cache answers as long as no write to the aggregated
+// tables happened since it computed them, for at most CW_STATS_CACHE_TTL
+// (the default period's bounds then are those it was computed for). It
+// returns UNAUTHENTICATED/FORBIDDEN, INVALID (field from) for a bad
+// period, and INTERNAL.
 func (s *Service) Statistics(ctx context.Context, from, to *time.Time) (Stats, error) {
 	if _, err := auth.Require(ctx, staff...); err != nil {
 		return Stats{}, err
@@ -164,10 +167,12 @@ func (s *Service) Statistics(ctx context.Context, from, to *time.Time) (Stats, e
 	if err != nil {
 		return Stats{}, err
 	}
-	st, err := s.store.Stats(ctx, p, s.now().UTC())
-	st.Period = p
-	st.Grades = fourGrades(st.Grades)
-	return st, err
+	return s.cache.get(ctx, periodKey(p, from == nil && to == nil, s.cfg.StatsDefaultDays), func() (Stats, error) {
+		st, err := s.store.Stats(ctx, p, s.now().UTC())
+		st.Period = p
+		st.Grades = fourGrades(st.Grades)
+		return st, err
+	})
 }
 
 // CSVPath is the path of the CSV export of the statistics of p (served by

@@ -3,8 +3,10 @@ package server
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"gorm.io/gorm"
 
 	"creditwater/audit"
@@ -12,6 +14,7 @@ import (
 	"creditwater/billing"
 	"creditwater/config"
 	"creditwater/models"
+	"creditwater/ops"
 	"creditwater/store"
 	"creditwater/wechat"
 )
@@ -20,6 +23,17 @@ import (
 // for `user create` and `import`, the official-account client for `wechat
 // menu push` — no Redis (unless configured), migrations, fakes, simulators
 // or demo data. Each returns the same typed errors as the API.
+
+// stampedTables are the tables whose writes the write stamp counts: those
+// of the statistics and of the large staff lists whose totalCount is cached.
+var stampedTables = slices.Concat(ops.StatsTables, []string{"audit_entries", "users"})
+
+// useWriteStamp puts the write stamp on db (with the count cache's TTL).
+func useWriteStamp(db *gorm.DB, rdb redis.UniversalClient, cfg config.Config, logger *slog.Logger) (*store.WriteStamp, error) {
+	w := store.NewWriteStamp(rdb, cfg.Storage.RedisPrefix, logger, stampedTables...)
+	w.CountTTL = cfg.Storage.CountCacheTTL
+	return w, db.Use(w)
+}
 
 // openDB opens the configured database without migrating it.
 func openDB(ctx context.Context, cfg config.Config) (*gorm.DB, func(), error) {
@@ -46,7 +60,8 @@ func CreateStaff(ctx context.Context, cfg config.Config, username, password, dis
 }
 
 // OpenImporter returns the billing importer (`creditwater import`) on the
-// database alone, and the function that closes it.
+// database (and Redis when configured and reachable, for the write stamp
+// of the cached statistics and counts), and the function that closes it.
 func OpenImporter(ctx context.Context, cfg config.Config) (*billing.Importer, func(), error) {
 	sealer, err := newSealer(cfg)
 	if err != nil {
@@ -55,6 +70,22 @@ func OpenImporter(ctx context.Context, cfg config.Config) (*billing.Importer, fu
 	db, closeDB, err := openDB(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
+	}
+	if cfg.Storage.RedisURL != "" {
+		// The import creates subjects: what the serving instances cached
+		// of them (statistics, R8.3; counts) must see it. It needs the
+		// database alone: without Redis the caches see it within their TTL.
+		rdb, closeRedis, err := store.OpenRedis(ctx, store.RedisConfig{URL: cfg.Storage.RedisURL, Mode: cfg.Storage.RedisMode})
+		if err != nil {
+			slog.Default().Warn("Redis unreachable: the instances' cached statistics and counts see this import within their TTL", "err", err.Error())
+			return billing.NewImporter(db, sealer, billing.Options{}), closeDB, nil
+		}
+		closeBoth := func() { closeRedis(); closeDB() }
+		if _, err := useWriteStamp(db, rdb, cfg, slog.Default()); err != nil {
+			closeBoth()
+			return nil, nil, err
+		}
+		closeDB = closeBoth
 	}
 	return billing.NewImporter(db, sealer, billing.Options{}), closeDB, nil
 }

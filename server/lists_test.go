@@ -91,6 +91,14 @@ func TestR8_1_ApplicationQueueFiltersAndPaging(t *testing.T) {
 	s1, s2 := seedQueue(t, h, 13)
 	const q = `query($f:ApplicationFilter,$first:Int,$after:String){applications(filter:$f,first:$first,after:$after){
 		edges{cursor node{id vip submittedAt}} pageInfo{hasNextPage endCursor} totalCount}}`
+	// Five applications have a surveyor (read by its own index on MariaDB).
+	var surveyed []string
+	if err := h.srv.DB().Model(&models.Application{}).Order("submitted_at").Limit(5).Pluck("id", &surveyed).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := h.srv.DB().Model(&models.Application{}).Where("id IN ?", surveyed).Update("survey_assignee", "surveyor-1").Error; err != nil {
+		t.Fatal(err)
+	}
 
 	cases := []struct {
 		name string
@@ -103,6 +111,8 @@ func TestR8_1_ApplicationQueueFiltersAndPaging(t *testing.T) {
 		{"zero-document", map[string]any{"zeroDocument": true}, 7},
 		{"not zero-document", map[string]any{"zeroDocument": false}, 6},
 		{"vip", map[string]any{"vipOnly": true}, 5},
+		{"assignee", map[string]any{"assigneeId": "surveyor-1"}, 5},
+		{"assignee, submitted", map[string]any{"assigneeId": "surveyor-1", "statuses": []string{"SUBMITTED"}}, 3},
 		{"submitted range", map[string]any{"submittedFrom": "2026-03-01T10:00:00+08:00", "submittedTo": "2026-03-01T12:00:00+08:00"}, 2},
 		{"keyword: start of the name", map[string]any{"keyword": "韶关清泉"}, 7},
 		{"keyword: middle of the name (prefix match only)", map[string]any{"keyword": "清泉"}, 0},
@@ -148,6 +158,16 @@ func TestR8_1_ApplicationQueueFiltersAndPaging(t *testing.T) {
 	got = queueIDs(h, staff, q, map[string]any{"first": 3})
 	if !slices.Equal(got, want) {
 		t.Fatalf("paged %v, want %v", got, want)
+	}
+	// One surveyor's, paged two at a time: the same order restricted.
+	var wantSurveyed []string
+	for _, id := range want {
+		if slices.Contains(surveyed, id) {
+			wantSurveyed = append(wantSurveyed, id)
+		}
+	}
+	if got := queueIDs(h, staff, q, map[string]any{"first": 2, "f": map[string]any{"assigneeId": "surveyor-1"}}); !slices.Equal(got, wantSurveyed) {
+		t.Errorf("one surveyor's, paged %v, want %v", got, wantSurveyed)
 	}
 
 	// Bad cursors and sizes.

@@ -462,3 +462,149 @@ func TestR8_3_GradeDistribution_R3_4(t *testing.T) {
 		t.Errorf("grades %v then %v", before, after)
 	}
 }
+
+// statsRows is the statistics' records by kind and status and subjects
+// by tier, as "KIND/STATUS" and "TIER" to counts.
+type statsRows struct {
+	From, To string
+	Records  map[string]int
+	Tiers    map[string]int
+}
+
+// readStats asks the statistics of the period in vars (nil: the default).
+func readStats(h *harness, token string, vars map[string]any) statsRows {
+	h.t.Helper()
+	var out struct {
+		Statistics struct {
+			From, To               string
+			RecordsByKindAndStatus []struct {
+				Kind, Status string
+				Count        int
+			}
+			Tiers []struct {
+				Tier  string
+				Count int
+			}
+		}
+	}
+	h.must(token, `query($from:Time,$to:Time){statistics(from:$from,to:$to){from to recordsByKindAndStatus{kind status count} tiers{tier count}}}`, vars, &out)
+	s := statsRows{From: out.Statistics.From, To: out.Statistics.To, Records: map[string]int{}, Tiers: map[string]int{}}
+	for _, r := range out.Statistics.RecordsByKindAndStatus {
+		s.Records[r.Kind+"/"+r.Status] = r.Count
+	}
+	for _, r := range out.Statistics.Tiers {
+		s.Tiers[r.Tier] = r.Count
+	}
+	return s
+}
+
+// rowsOf counts the same figures from the rows themselves, for the period
+// the statistics name.
+func rowsOf(h *harness, s statsRows) statsRows {
+	h.t.Helper()
+	from, err := time.Parse(time.RFC3339, s.From)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	to, err := time.Parse(time.RFC3339, s.To)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	got := statsRows{From: s.From, To: s.To, Records: map[string]int{}, Tiers: map[string]int{}}
+	// The API gives the bounds in whole seconds: the rows of the second
+	// the period ends in are counted (the test writes none after it).
+	var recs []models.DishonestyRecord
+	if err := h.srv.DB().Where("created_at >= ? AND created_at < ?", from.UTC(), to.UTC().Add(time.Second)).Find(&recs).Error; err != nil {
+		h.t.Fatal(err)
+	}
+	for _, r := range recs {
+		got.Records[string(r.Kind)+"/"+string(r.Status)]++
+	}
+	var subs []models.Subject
+	if err := h.srv.DB().Find(&subs).Error; err != nil {
+		h.t.Fatal(err)
+	}
+	for _, s := range subs {
+		got.Tiers[string(s.Tier)]++
+	}
+	return got
+}
+
+// R8.3: the statistics are cached (a repeated read answers the figures of
+// the first, default period bounds included) but never across a write to
+// the rows they count: after the product's writes — gorm's create and
+// update, a raw UPDATE — the figures agree with the rows again at once,
+// for the default period and for a named one (the console's). A write
+// that bypasses the product (plain SQL on the database handle) is what
+// the cache does not see until its TTL; CW_STATS_CACHE_TTL=0 turns it off.
+func TestR8_3_StatisticsCacheAgreesWithRowsAfterWrites(t *testing.T) {
+	h := newHarness(t, testEnv(t))
+	staff := h.staffToken("staff", "demo-staff-pass")
+	db := h.srv.DB()
+	sqlDB, err := db.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var sub models.Subject
+	must(db.First(&sub).Error)
+	newRecord := func(key string) models.DishonestyRecord {
+		r := models.DishonestyRecord{SubjectID: sub.ID, Kind: models.KindArrears, Severity: models.SeverityGeneral, Status: models.RecordActive,
+			SourceKey: key, Source: "TEST", BehaviourOn: time.Now(), DecidedOn: time.Now()}
+		must(db.Create(&r).Error)
+		return r
+	}
+	agree := func(what string, s statsRows) {
+		t.Helper()
+		if want := rowsOf(h, s); fmt.Sprint(s) != fmt.Sprint(want) {
+			t.Errorf("%s: statistics %v, rows %v", what, s, want)
+		}
+	}
+	tomorrow := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 1)
+	named := map[string]any{"from": tomorrow.AddDate(0, 0, -30).Format(time.RFC3339), "to": tomorrow.Format(time.RFC3339)}
+	for _, vars := range []map[string]any{nil, named} {
+		agree("first read", readStats(h, staff, vars))
+		r := newRecord(fmt.Sprintf("cache-%v", vars != nil))
+		seen := readStats(h, staff, vars)
+		agree("after a create", seen)
+		if again := readStats(h, staff, vars); fmt.Sprint(again) != fmt.Sprint(seen) {
+			t.Errorf("a repeated read was computed again: %v then %v", seen, again)
+		}
+		// Plain SQL, not through the product: the cache answers the figures
+		// before it (the TTL bounds this).
+		_, err := sqlDB.ExecContext(context.Background(), "UPDATE dishonesty_records SET status = ? WHERE id = ?", models.RecordRevoked, r.ID)
+		must(err)
+		if stale := readStats(h, staff, vars); fmt.Sprint(stale) != fmt.Sprint(seen) {
+			t.Errorf("not from the cache: %v, cached %v", stale, seen)
+		}
+		// The product's writes: an update through gorm, a raw UPDATE, a new subject.
+		must(db.Model(&r).Update("severity", models.SeveritySerious).Error)
+		agree("after an update", readStats(h, staff, vars))
+		must(db.Exec("UPDATE dishonesty_records SET status = ? WHERE id = ?", models.RecordExpired, r.ID).Error)
+		agree("after a raw update", readStats(h, staff, vars))
+		must(db.Create(&models.Subject{Kind: models.SubjectPerson, Name: "统计缓存", Tier: models.TierExcellent}).Error)
+		agree("after a new subject", readStats(h, staff, vars))
+	}
+
+	// Without the cache, every read counts the rows.
+	env := testEnv(t)
+	env["CW_STATS_CACHE_TTL"] = "0"
+	h = newHarness(t, env)
+	staff = h.staffToken("staff", "demo-staff-pass")
+	db = h.srv.DB()
+	if sqlDB, err = db.DB(); err != nil {
+		t.Fatal(err)
+	}
+	sub = models.Subject{Kind: models.SubjectPerson, Name: "统计无缓存"}
+	must(db.Create(&sub).Error)
+	r := newRecord("uncached")
+	readStats(h, staff, nil)
+	_, err = sqlDB.ExecContext(context.Background(), "UPDATE dishonesty_records SET status = ? WHERE id = ?", models.RecordRevoked, r.ID)
+	must(err)
+	agree("uncached", readStats(h, staff, nil))
+}

@@ -59,7 +59,8 @@ func TestR8_1_QueueSeveralStatusesMergedInOrder(t *testing.T) {
 
 // R3.3 (issue 14): handlingStats is aggregated in SQL over the
 // applications accepted in the period, by default the last
-// CW_STATS_DEFAULT_DAYS (90) days.
+// CW_STATS_DEFAULT_DAYS (90) days; its cached figures follow a write at
+// once.
 func TestR3_3_HandlingStatsPeriodInSQL(t *testing.T) {
 	h := newHarness(t, testEnv(t))
 	staff := h.staffToken("staff", "demo-staff-pass")
@@ -94,5 +95,15 @@ func TestR3_3_HandlingStatsPeriodInSQL(t *testing.T) {
 		map[string]any{"f": now.AddDate(0, 0, -200), "t": now.AddDate(0, 0, -50)}, &st)
 	if st.HandlingStats[0].Accepted != 0 || st.HandlingStats[1].Accepted != 1 || math.Abs(st.HandlingStats[1].AverageHours-1) > 0.01 {
 		t.Errorf("100 days ago: %+v", st.HandlingStats)
+	}
+	// Cached, but not across a write: #5 accepted an hour ago now (6 hours
+	// after submission) is counted at once.
+	if err := db.Model(&models.Application{}).Where("id = ?", apps[2].ID).
+		Updates(map[string]any{"submitted_at": now.Add(-7 * time.Hour), "accepted_at": now.Add(-time.Hour)}).Error; err != nil {
+		t.Fatal(err)
+	}
+	h.must(staff, `{handlingStats{vip accepted averageHours}}`, nil, &st)
+	if st.HandlingStats[1].Accepted != 2 || math.Abs(st.HandlingStats[1].AverageHours-8) > 0.01 {
+		t.Errorf("after an acceptance: %+v, want 2 ordinary averaging 8 hours", st.HandlingStats)
 	}
 }

@@ -70,6 +70,7 @@ type Server struct {
 	log        *slog.Logger
 	db         *gorm.DB
 	rdb        redis.UniversalClient
+	stamp      *store.WriteStamp
 	metrics    *metrics
 	auth       *auth.Service
 	audit      *audit.Log
@@ -145,6 +146,11 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 		return nil, err
 	}
 	s.closers = append(s.closers, closeRedis)
+	// Writes to the statistics' and the large staff lists' tables make
+	// what is cached of them stale (R8.3, totalCount).
+	if s.stamp, err = useWriteStamp(s.db, s.rdb, cfg, logger); err != nil {
+		return nil, err
+	}
 	if s.tracing != nil {
 		if err = s.db.Use(s.tracing.SQL()); err != nil {
 			return nil, fmt.Errorf("tracing: %w", err)
@@ -223,7 +229,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	}
 	appCfg := apply.DefaultConfig()
 	appCfg.Apply, appCfg.PlatformName = cfg.Apply, cfg.CreditPlatform.Name
-	appCfg.Lifecycle, appCfg.StatsDefaultDays = cfg.Lifecycle, cfg.Ops.StatsDefaultDays
+	appCfg.Lifecycle, appCfg.StatsDefaultDays, appCfg.StatsCacheTTL = cfg.Lifecycle, cfg.Ops.StatsDefaultDays, cfg.Ops.StatsCacheTTL
 	s.apply = apply.New(s.db, s.policy, identityAdapter{ent: s.ent}, s.ratings, enqueue, s.sealer, s.audit, cal, appCfg)
 	s.apply.OnAccepted = s.metrics.observeAcceptance
 	s.apply.OnLenientAccept = s.followUps.Create
@@ -232,7 +238,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	// where the user holds a grant.
 	notices.Message, notices.MessageKinds = s.apply.QueueNoticeMessage, []notice.Kind{notice.RecordChanged}
 	publisher := publisherAdapter{c: platform}
-	s.ops = ops.New(opsdb.New(s.db), s.outbox, cfg.Ops)
+	s.ops = ops.New(opsdb.New(s.db), s.outbox, cfg.Ops, ops.NewStatsCache(s.stamp, cfg.Ops.StatsCacheTTL))
 	s.outbox.Handle(record.KindPublishDishonesty, pubs.DeliverDishonesty(publisher), cdb.RecordsDone(pubs.DishonestyDelivered))
 	s.outbox.Handle(record.KindWithdrawPublication, pubs.DeliverWithdrawal(publisher), cdb.RecordsDone(pubs.WithdrawalDelivered))
 	s.outbox.Handle(review.KindPublishRepair, s.repairs.DeliverRepair(publisher), cdb.ReviewsDone(s.repairs.RepairDelivered))

@@ -1,7 +1,10 @@
 package store
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,32 +24,84 @@ func PageQuery(q *gorm.DB, k page.Key, after []any, n int) *gorm.DB {
 	return q.Order(k.OrderBy()).Limit(n + 1)
 }
 
-// PageQueryEach is PageQuery for rows whose col (a constant of the code) is
-// one of vals when no index reads that filter in the key's order: one page
-// query per value (each an ordered range of an index on (col, key…)),
-// merged by UNION ALL and cut to n+1 rows in the key's order. Scan its
-// rows. With one value it is PageQuery with col = value.
-func PageQueryEach(q *gorm.DB, col string, vals []any, k page.Key, after []any, n int) *gorm.DB {
+// PageQueryEach is PageQuery for rows of table whose col (a constant of
+// the code) is one of vals when no index reads that filter in the key's
+// order: one page query per value (each an ordered range of an index on
+// (col, key…), reading the key's columns only, from the index), merged by
+// UNION ALL and cut to n+1 keys in the key's order; the rows of those keys
+// are then read by the primary key (the key's last column must be the
+// table's primary key, id), n+1 whole rows rather than n+1 per value.
+// Scan its rows. With one value it is PageQuery with col = value.
+func PageQueryEach(q *gorm.DB, table, col string, vals []any, k page.Key, after []any, n int) *gorm.DB {
 	if len(vals) == 1 {
 		return PageQuery(q.Session(&gorm.Session{}).Where(col+" = ?", vals[0]), k, after, n)
+	}
+	names := make([]string, len(k.Cols))
+	outer := make([]string, len(k.Cols))
+	for i, c := range k.Cols {
+		names[i] = c.Name
+		outer[i] = "t." + c.Name
+		if c.Desc {
+			outer[i] += " DESC"
+		}
 	}
 	parts := make([]string, len(vals))
 	args := make([]any, 0, len(vals)+1)
 	for i, v := range vals {
 		parts[i] = fmt.Sprintf("SELECT * FROM (?) AS p%d", i)
-		args = append(args, PageQuery(q.Session(&gorm.Session{}).Where(col+" = ?", v), k, after, n))
+		args = append(args, PageQuery(q.Session(&gorm.Session{}).Select(strings.Join(names, ", ")).Where(col+" = ?", v), k, after, n))
 	}
-	return q.Session(&gorm.Session{NewDB: true}).Raw(strings.Join(parts, " UNION ALL ")+" ORDER BY "+k.OrderBy()+" LIMIT ?", append(args, n+1)...)
+	keys := strings.Join(parts, " UNION ALL ") + " ORDER BY " + k.OrderBy() + " LIMIT ?"
+	return q.Session(&gorm.Session{NewDB: true}).Raw("SELECT t.* FROM "+table+" AS t JOIN ("+keys+") AS k ON t.id = k.id ORDER BY "+strings.Join(outer, ", "),
+		append(args, n+1)...)
 }
 
 // CountUpTo counts the rows of q up to page.CountCap+1 (a connection's
 // totalCount), so that a filter matching millions of rows reads at most
-// CountCap+1 index entries.
+// CountCap+1 index entries. When the database has a WriteStamp that
+// watches q's table and q reads that table alone, the count is cached
+// until the next write to the table (WriteStamp.Cached, for at most its
+// CountTTL): the lists' repeated reads do not count the same rows again.
 func CountUpTo(q *gorm.DB) (int64, error) {
 	var n int64
 	sub := q.Session(&gorm.Session{}).Select("1").Limit(page.CountCap + 1)
-	err := q.Session(&gorm.Session{NewDB: true}).Table("(?) AS capped", sub).Count(&n).Error
-	return n, err
+	count := func() ([]byte, error) {
+		err := q.Session(&gorm.Session{NewDB: true}).Table("(?) AS capped", sub).Count(&n).Error
+		return strconv.AppendInt(nil, n, 10), err
+	}
+	w := StampOf(q)
+	if w == nil || w.CountTTL <= 0 {
+		_, err := count()
+		return n, err
+	}
+	text := q.ToSQL(func(tx *gorm.DB) *gorm.DB {
+		return tx.Select("1").Limit(page.CountCap + 1).Find(&[]struct{}{})
+	})
+	table, ok := soleTable(text)
+	if !ok || !w.Watches(table) {
+		_, err := count()
+		return n, err
+	}
+	sum := sha256.Sum256([]byte(text))
+	raw, err := w.Cached(q.Statement.Context, "count:"+table+":"+hex.EncodeToString(sum[:16]), w.CountTTL, []string{table}, count)
+	if err != nil {
+		return 0, err
+	}
+	return strconv.ParseInt(string(raw), 10, 64)
+}
+
+// soleTable returns the table a SELECT reads when it reads one table
+// only: one FROM, no JOIN (a value that spells either makes it refuse,
+// never accept).
+func soleTable(q string) (string, bool) {
+	u := strings.ToUpper(q)
+	if strings.Count(u, "FROM") != 1 || strings.Contains(u, "JOIN") || strings.Contains(u, "UNION") {
+		return "", false
+	}
+	rest := strings.TrimSpace(q[strings.Index(u, "FROM")+len("FROM"):])
+	name, _, _ := strings.Cut(rest, " ")
+	name = strings.Trim(name, "`\"")
+	return name, name != ""
 }
 
 // LikeEscape escapes s for LIKE … ESCAPE '!' (the same on both dialects).

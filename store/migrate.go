@@ -32,6 +32,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0013_decision_versions", Migrate: migrate0013},
 		{ID: "0016_selfservice", Migrate: migrate0016},
 		{ID: "0017_follow_up_documents", Migrate: migrate0017},
+		{ID: "0018_deadline_indexes", Migrate: migrate0018},
 		{ID: "0026_extra_review", Migrate: migrate0026},
 		{ID: "0030_list_indexes", Migrate: migrate0030},
 		{ID: "0031_scale_indexes", Migrate: migrate0031},

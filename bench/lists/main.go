@@ -167,11 +167,16 @@ func run(ctx context.Context, o opts, out io.Writer) error {
 		}
 		body, _ := json.Marshal(map[string]any{"query": c.query, "variables": c.vars})
 		client := &http.Client{}
+		t0 := time.Now()
 		if err := loadgen.Post(client, url, token, body, check); err != nil { // warm-up, and a check
 			fmt.Fprintf(out, "  %-32s failed: %v\n", c.name, err)
 			results = append(results, result{name: c.name, failed: true})
 			continue
 		}
+		// The first request of a list finds the product's caches (counts,
+		// statistics) empty: what a list costs when its table was just
+		// written.
+		cold := time.Since(t0)
 		if o.explain {
 			p, err := capture(ctx, db, dbName, func() error { return loadgen.Post(client, url, token, body, check) })
 			if err != nil {
@@ -180,7 +185,7 @@ func run(ctx context.Context, o opts, out io.Writer) error {
 			p.name = c.name
 			plans = append(plans, p)
 		}
-		r := result{name: c.name}
+		r := result{name: c.name, cold: cold}
 		seq := make([]time.Duration, 0, o.n)
 		for range o.n {
 			t := time.Now()
@@ -192,8 +197,8 @@ func run(ctx context.Context, o opts, out io.Writer) error {
 		r.seqP50, r.seqP99 = quantile(seq, 0.5), quantile(seq, 0.99)
 		lr := loadgen.Load(url, token, body, check, o.conc, 500*time.Millisecond, o.dur)
 		r.rps, r.p50, r.p99, r.errors = lr.RPS, lr.P50, lr.P99, r.errors+int(lr.Errors)
-		fmt.Fprintf(out, "  %-32s seq p50 %8s p99 %8s | %2d clients %7.1f req/s p50 %8s p99 %8s%s\n", r.name,
-			ms(r.seqP50), ms(r.seqP99), o.conc, r.rps, ms(r.p50), ms(r.p99), errNote(r.errors))
+		fmt.Fprintf(out, "  %-32s first %8s | seq p50 %8s p99 %8s | %2d clients %7.1f req/s p50 %8s p99 %8s%s\n", r.name,
+			ms(r.cold), ms(r.seqP50), ms(r.seqP99), o.conc, r.rps, ms(r.p50), ms(r.p99), errNote(r.errors))
 		results = append(results, r)
 		client.CloseIdleConnections()
 	}
@@ -217,11 +222,11 @@ func command(env []string, bin string, args ...string) error {
 }
 
 type result struct {
-	name                     string
-	seqP50, seqP99, p50, p99 time.Duration
-	rps                      float64
-	errors                   int
-	failed                   bool
+	name                           string
+	cold, seqP50, seqP99, p50, p99 time.Duration
+	rps                            float64
+	errors                         int
+	failed                         bool
 }
 
 // quantile is the q-quantile of ds (nearest rank).
@@ -248,16 +253,16 @@ func errNote(n int) string {
 const goalP99 = 50 * time.Millisecond
 
 func printTable(out io.Writer, rs []result, o opts) {
-	fmt.Fprintf(out, "\n| list | sequential p50 | sequential p99 | %d clients req/s | %d clients p50 | %d clients p99 | p99 < 50 ms |\n|---|---|---|---|---|---|---|\n", o.conc, o.conc, o.conc)
+	fmt.Fprintf(out, "\n| list | first (cold caches) | sequential p50 | sequential p99 | %d clients req/s | %d clients p50 | %d clients p99 | p99 < 50 ms |\n|---|---|---|---|---|---|---|---|\n", o.conc, o.conc, o.conc)
 	for _, r := range rs {
 		if r.failed {
-			fmt.Fprintf(out, "| %s | failed (see above) | | | | | **no** |\n", r.name)
+			fmt.Fprintf(out, "| %s | failed (see above) | | | | | | **no** |\n", r.name)
 			continue
 		}
 		okMark := "yes"
 		if r.seqP99 >= goalP99 || r.p99 >= goalP99 || r.errors > 0 {
 			okMark = "**no**"
 		}
-		fmt.Fprintf(out, "| %s | %s | %s | %.1f | %s | %s | %s%s |\n", r.name, ms(r.seqP50), ms(r.seqP99), r.rps, ms(r.p50), ms(r.p99), okMark, errNote(r.errors))
+		fmt.Fprintf(out, "| %s | %s | %s | %s | %.1f | %s | %s | %s%s |\n", r.name, ms(r.cold), ms(r.seqP50), ms(r.seqP99), r.rps, ms(r.p50), ms(r.p99), okMark, errNote(r.errors))
 	}
 }

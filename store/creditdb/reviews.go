@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"gorm.io/gorm"
+
 	"creditwater/apperr"
 	"creditwater/credit"
 	"creditwater/credit/record"
@@ -128,7 +130,27 @@ func (s *Reviews) Requests(ctx context.Context, q review.Query, rows any) (int64
 	if q.After != nil {
 		after = []any{q.After.DueAt, q.After.ID}
 	}
-	if err := store.PageQuery(db, dueKey, after, q.Limit-1).Find(rows).Error; err != nil {
+	// Several statuses (the deadlines: the open ones) are read one index
+	// range per status in (due_at, id) order and merged (issue 14): an IN
+	// list would sort all the open requests for each page.
+	statuses := q.Statuses
+	if statuses == nil && q.OverdueAt != nil && q.Overdue {
+		statuses = q.Open
+	}
+	var read *gorm.DB
+	if len(statuses) > 1 && q.IDs == nil {
+		if err := db.Statement.Parse(rows); err != nil {
+			return 0, apperr.Wrap(err, apperr.Internal, "无法读取%s", noun(rows))
+		}
+		vals := make([]any, len(statuses))
+		for i, st := range statuses {
+			vals[i] = st
+		}
+		read = store.PageQueryEach(db, db.Statement.Table, "status", vals, dueKey, after, q.Limit-1)
+	} else {
+		read = store.PageQuery(db, dueKey, after, q.Limit-1)
+	}
+	if err := read.Find(rows).Error; err != nil {
 		return 0, apperr.Wrap(err, apperr.Internal, "无法读取%s", noun(rows))
 	}
 	return total, nil

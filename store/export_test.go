@@ -1,0 +1,4 @@
+package store
+
+// ContainsWord is containsWord, for the tests.
+var ContainsWord = containsWord
