@@ -25,11 +25,12 @@ import (
 // a read that names watched tables (an UPDATE … JOIN, a bulk INSERT …
 // SELECT). The count moves when the statement ran (after gorm's own
 // transaction around it), which inside the caller's transaction is before
-// its COMMIT (so it moves again a second later),
-// and a read replica sees the write later still: a value cached in
-// between holds the rows before the write until the next move or its TTL. A Redis failure is logged and the write goes on (the TTL
-// bounds what it leaves stale); a write by anything but the product (a
-// migration, plain SQL) is seen within the TTL too.
+// its COMMIT (so it moves again a second later), and a read replica sees
+// the write later still: a value cached in between holds the rows before
+// the write until the next move or its TTL. A Redis failure is logged and
+// the write goes on (the TTL bounds what it leaves stale); a write by
+// anything but the product (a migration, plain SQL) is seen within the TTL
+// too.
 type WriteStamp struct {
 	// CountTTL is how long CountUpTo keeps a count (0: it does not).
 	CountTTL time.Duration
