@@ -13,6 +13,7 @@ import (
 	"creditwater/ident"
 	"creditwater/letter"
 	"creditwater/models"
+	"creditwater/store"
 )
 
 // Draft is the commitment letter prefilled for an application (R2.1).
@@ -134,7 +135,9 @@ func (s *Service) SignCommitment(ctx context.Context, appID string, in SignInput
 	fields, _ := json.Marshal(f)
 	c := models.Commitment{ApplicationID: app.ID, SubjectID: app.SubjectID, SignerID: a.UserID, BindingID: sig.Binding.ID, FaceID: sig.FaceID,
 		Fields: string(fields), Text: text, SHA256: letter.Hash(text), TemplateVer: letter.TemplateVersion, SignedAt: f.SignedAt}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	read := app // transition moves app on; a transaction run again starts from what was read
+	err = store.Transaction(ctx, s.db, func(tx *gorm.DB) error {
+		app = read
 		if err := tx.Create(&c).Error; err != nil {
 			return err
 		}

@@ -14,6 +14,7 @@ import (
 	"creditwater/credit/grade"
 	"creditwater/models"
 	"creditwater/notice"
+	"creditwater/store"
 )
 
 // extraReviewDue reports whether app needs the extra review step (失信主体
@@ -43,7 +44,7 @@ func (s *Service) PassExtraReview(ctx context.Context, id, note string, version 
 	if note == "" || utf8.RuneCountInString(note) > 500 {
 		return models.Application{}, apperr.InvalidField("note", "请填写复核意见（最多 500 字）")
 	}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = store.Transaction(ctx, s.db, func(tx *gorm.DB) error {
 		app, err := s.load(ctx, tx, id)
 		if err != nil {
 			return err

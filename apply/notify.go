@@ -11,6 +11,7 @@ import (
 	"creditwater/auth"
 	"creditwater/models"
 	"creditwater/notice"
+	"creditwater/store"
 )
 
 // NotifyPayload is the outbox payload of a status notification.
@@ -35,7 +36,8 @@ func (s *Service) GrantSubscription(ctx context.Context, templateID string) (int
 		return 0, apperr.InvalidField("templateId", "未知的消息模板，状态通知模板为 %q", s.cfg.NotifyTemplateID)
 	}
 	var g models.SubscriptionGrant
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = store.Transaction(ctx, s.db, func(tx *gorm.DB) error {
+		g = models.SubscriptionGrant{} // read again when the transaction runs again
 		res := tx.Where("user_id = ? AND template_id = ?", a.UserID, templateID).Limit(1).Find(&g)
 		if res.Error != nil {
 			return res.Error

@@ -14,6 +14,7 @@ import (
 	"creditwater/credit"
 	"creditwater/models"
 	"creditwater/pii"
+	"creditwater/store"
 )
 
 // SubmitInput is an application as the mini-program (or the counter) sends
@@ -88,7 +89,7 @@ func (s *Service) Submit(ctx context.Context, in SubmitInput) (Submitted, error)
 		}
 		app.ContactMasked = pii.MaskPhone(in.ContactPhone)
 	}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = store.Transaction(ctx, s.db, func(tx *gorm.DB) error {
 		if err := tx.Create(&app).Error; err != nil {
 			return err
 		}
@@ -238,7 +239,7 @@ func (s *Service) Withdraw(ctx context.Context, id, reason string, version *int)
 // change, and applies it.
 func (s *Service) step(ctx context.Context, id string, decide func(tx *gorm.DB, app *models.Application) (change, error)) (models.Application, error) {
 	var app models.Application
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := store.Transaction(ctx, s.db, func(tx *gorm.DB) error {
 		var err error
 		if app, err = s.load(ctx, tx, id); err != nil {
 			return err

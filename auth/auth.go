@@ -21,6 +21,7 @@ import (
 	"creditwater/ident"
 	"creditwater/models"
 	"creditwater/reqctx"
+	"creditwater/store"
 )
 
 // WeChatIdentity is what WeChat's code2session tells about a mini-program
@@ -98,7 +99,8 @@ func (s *Service) WeChatLogin(ctx context.Context, code string) (_ Login, err er
 	}
 	var u models.User
 	created := false
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = store.Transaction(ctx, s.db, func(tx *gorm.DB) error {
+		u, created = models.User{}, false // read again when the transaction runs again
 		res := tx.Where("open_id = ?", id.OpenID).Limit(1).Find(&u)
 		if res.Error != nil {
 			return res.Error
@@ -294,7 +296,7 @@ func (s *Service) CreateStaff(ctx context.Context, username, password, displayNa
 	}
 	u := models.User{Role: role, Username: &username, UsernameKey: &key, PasswordHash: hash, DisplayName: displayName, Version: 1}
 	taken := apperr.New(apperr.Conflict, "用户名“%s”已被占用", username).WithReason("USERNAME_TAKEN")
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = store.Transaction(ctx, s.db, func(tx *gorm.DB) error {
 		if a := reqctx.ActorFrom(ctx); a != nil {
 			if err := adminNow(tx, a); err != nil {
 				return err

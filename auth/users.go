@@ -168,7 +168,7 @@ func (s *Service) change(ctx context.Context, userID, action, reason string, gua
 	}
 	var out Change
 	end := false
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = store.Transaction(ctx, s.db, func(tx *gorm.DB) error {
 		if err := adminNow(tx, a); err != nil {
 			return err
 		}

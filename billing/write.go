@@ -3,15 +3,14 @@ package billing
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"strings"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
 	"gorm.io/gorm"
 
 	"creditwater/apperr"
 	"creditwater/models"
+	"creditwater/store"
 )
 
 // row is one valid record waiting to be written.
@@ -103,12 +102,11 @@ func newWriter(ru *run, onMariaDB bool) *writer {
 		canCount: onMariaDB && k != KindAccounts && k != KindReminders}
 }
 
-// maxAttempts bounds the tries of a batch that hits a deadlock.
-const maxAttempts = 4
-
-// write applies one batch and adds its counts to the run. It returns the
-// context's error when ctx ends, and an INTERNAL *apperr.Error when the
-// database fails.
+// write applies one batch and adds its counts to the run, running its
+// transaction again (store.TxAttempts tries in all) when the database
+// aborts it as a deadlock victim or on a lock wait timeout
+// (store.Retryable). It returns the context's error when ctx ends, and an
+// INTERNAL *apperr.Error when the database fails.
 func (w *writer) write(ctx context.Context, b *batch) error {
 	for attempt := 1; ; attempt++ {
 		c, err := w.writeOnce(ctx, b)
@@ -122,7 +120,7 @@ func (w *writer) write(ctx context.Context, b *batch) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if attempt < maxAttempts && retryable(err) {
+		if attempt < store.TxAttempts && store.Retryable(err) {
 			time.Sleep(time.Duration(attempt*attempt) * 20 * time.Millisecond)
 			continue
 		}
@@ -132,13 +130,6 @@ func (w *writer) write(ctx context.Context, b *batch) error {
 		return apperr.Wrap(err, apperr.Internal, "无法将 %s 数据（第 %d–%d 行）写入数据库",
 			strings.ToLower(string(w.sp.kind)), b.rows[0].line, b.rows[len(b.rows)-1].line)
 	}
-}
-
-// retryable reports a MySQL deadlock or lock wait timeout: the transaction
-// was rolled back and can run again.
-func retryable(err error) bool {
-	var me *mysql.MySQLError
-	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
 }
 
 type counts struct{ inserted, updated, unchanged int64 }

@@ -17,6 +17,7 @@ import (
 	"creditwater/evidence"
 	"creditwater/ident"
 	"creditwater/models"
+	"creditwater/store"
 )
 
 // OwnerAgentAuthorisation owns the scan of a paper letter of authorisation
@@ -132,7 +133,7 @@ func (s *Service) AuthoriseAgent(ctx context.Context, agentBindingID string, sco
 		return models.EnterpriseBinding{}, err
 	}
 	now := s.now().UTC()
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = store.Transaction(ctx, s.db, func(tx *gorm.DB) error {
 		cur, err := loadOpenAgent(tx, agent.ID)
 		if err != nil {
 			return err
@@ -195,7 +196,7 @@ func (s *Service) RevokeAgent(ctx context.Context, agentBindingID, reason string
 		reason = "授权已被撤销"
 	}
 	now := s.now().UTC()
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = store.Transaction(ctx, s.db, func(tx *gorm.DB) error {
 		cur, err := loadBinding(tx, agent.ID)
 		if err != nil {
 			return err
@@ -266,7 +267,7 @@ func (s *Service) ApproveAgentAtCounter(ctx context.Context, in CounterAgentInpu
 		return models.EnterpriseBinding{}, err
 	}
 	var agent models.EnterpriseBinding
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = store.Transaction(ctx, s.db, func(tx *gorm.DB) error {
 		cur, err := loadBinding(tx, in.AgentBindingID)
 		if err != nil {
 			return err

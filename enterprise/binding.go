@@ -182,7 +182,8 @@ func (s *Service) storeBinding(ctx context.Context, userID string, entry Registr
 	idx := s.sealer.BlindIndex(p.idNo)
 	now := s.now().UTC()
 	var b models.EnterpriseBinding
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = store.Transaction(ctx, s.db, func(tx *gorm.DB) error {
+		b = models.EnterpriseBinding{} // read again when the transaction runs again
 		subj, err := s.upsertSubject(tx, entry, now)
 		if err != nil {
 			return err

@@ -10,6 +10,7 @@ import (
 	"creditwater/audit"
 	"creditwater/auth"
 	"creditwater/models"
+	"creditwater/store"
 )
 
 // ConsentTextVersion is the version of the consent texts below.
@@ -57,7 +58,7 @@ func (s *Service) WithdrawConsent(ctx context.Context, purpose models.ConsentPur
 	if err != nil {
 		return err
 	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return store.Transaction(ctx, s.db, func(tx *gorm.DB) error {
 		res := tx.Model(&models.Consent{}).Where("user_id = ? AND purpose = ? AND withdrawn_at IS NULL", a.UserID, purpose).
 			Update("withdrawn_at", s.now().UTC())
 		if res.Error != nil {

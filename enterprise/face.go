@@ -17,6 +17,7 @@ import (
 	"creditwater/ident"
 	"creditwater/models"
 	"creditwater/reqctx"
+	"creditwater/store"
 )
 
 // Face verification states stored on models.FaceVerification.Outcome; the
@@ -147,7 +148,7 @@ func (s *Service) CompleteFace(ctx context.Context, verifyID string) (FaceResult
 	}
 	now := s.now().UTC()
 	res := FaceResult{Outcome: outcome, Passed: outcome == FacePassed}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = store.Transaction(ctx, s.db, func(tx *gorm.DB) error {
 		upd := map[string]any{"outcome": FaceCompleted, "result_sealed": sealed, "completed_at": now}
 		if res.Passed {
 			until := now.Add(s.cfg.FaceValidity)
@@ -246,7 +247,7 @@ func (s *Service) VerifyAtCounter(ctx context.Context, in CounterCheck) (FaceRes
 	now := s.now().UTC()
 	until := now.Add(s.cfg.FaceValidity)
 	res := FaceResult{Outcome: FaceCounter, Passed: true, ValidUntil: &until}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = store.Transaction(ctx, s.db, func(tx *gorm.DB) error {
 		b, err := loadBinding(tx, in.BindingID)
 		if err != nil {
 			return err

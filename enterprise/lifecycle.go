@@ -11,6 +11,7 @@ import (
 	"creditwater/apperr"
 	"creditwater/audit"
 	"creditwater/models"
+	"creditwater/store"
 )
 
 // Notice kinds this package posts to users' inboxes (R7.6).
@@ -91,7 +92,7 @@ func (s *Service) notify(ctx context.Context, tx *gorm.DB, b models.EnterpriseBi
 // returns INTERNAL on a database failure.
 func (s *Service) suspend(ctx context.Context, b models.EnterpriseBinding, reason string) error {
 	now := s.now().UTC()
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return store.Transaction(ctx, s.db, func(tx *gorm.DB) error {
 		var cur models.EnterpriseBinding
 		if err := tx.Where("id = ?", b.ID).Take(&cur).Error; err != nil {
 			return apperr.Wrap(err, apperr.Internal, "无法读取企业绑定")

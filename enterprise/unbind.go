@@ -10,6 +10,7 @@ import (
 	"creditwater/audit"
 	"creditwater/auth"
 	"creditwater/models"
+	"creditwater/store"
 )
 
 // Unbind ends one of the caller's bindings (R6.8): the binding is ENDED
@@ -24,7 +25,7 @@ func (s *Service) Unbind(ctx context.Context, bindingID string) (models.Enterpri
 		return models.EnterpriseBinding{}, err
 	}
 	var out models.EnterpriseBinding
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = store.Transaction(ctx, s.db, func(tx *gorm.DB) error {
 		b, err := loadBinding(tx, bindingID)
 		if err != nil {
 			return err

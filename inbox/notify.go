@@ -9,6 +9,7 @@ import (
 
 	"creditwater/models"
 	"creditwater/notice"
+	"creditwater/store"
 )
 
 // Recipients finds who may view a subject: package access's Policy.Users.
@@ -58,7 +59,7 @@ func (n *Notifier) NotifyTx(ctx context.Context, tx *gorm.DB, ev notice.Event) e
 		return nil
 	}
 	if tx == nil {
-		return n.inbox.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return n.NotifyTx(ctx, tx, ev) })
+		return store.Transaction(ctx, n.inbox.db, func(tx *gorm.DB) error { return n.NotifyTx(ctx, tx, ev) })
 	}
 	var users []string
 	if ev.SubjectID != "" {

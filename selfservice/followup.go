@@ -12,6 +12,7 @@ import (
 	"creditwater/calendar"
 	"creditwater/credit"
 	"creditwater/models"
+	"creditwater/store"
 )
 
 // Poster posts a notice to a user's inbox (R7.6), inside tx when given;
@@ -111,7 +112,8 @@ func (f *FollowUps) MarkReceived(ctx context.Context, id string, version int) (m
 		return models.FollowUpDocument{}, err
 	}
 	var d models.FollowUpDocument
-	err = f.s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = store.Transaction(ctx, f.s.db, func(tx *gorm.DB) error {
+		d = models.FollowUpDocument{} // read again when the transaction runs again
 		res := tx.Where("id = ?", id).Limit(1).Find(&d)
 		switch {
 		case res.Error != nil:

@@ -132,6 +132,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Server
 	if s.db, err = store.OpenDB(ctx, dbConfig(cfg)); err != nil {
 		return nil, err
 	}
+	s.db = store.WithLogger(s.db, logger) // transactions run again after a deadlock say so here
 	if cfg.Storage.DatabaseURL == "" && len(cfg.Storage.ReplicaURLs) > 0 {
 		logger.WarnContext(ctx, "内置 SQLite 数据库不使用只读副本：已忽略 CW_DATABASE_REPLICA_URLS")
 	}

@@ -31,7 +31,10 @@ import (
 // records the rule counts. Implementations: store/creditdb.
 type Store interface {
 	// Tx runs fn in one transaction with a Store bound to it (on a Store
-	// already bound to one, fn runs in it).
+	// already bound to one, fn runs in it). A new transaction that the
+	// database aborts as a deadlock victim runs fn again from the start
+	// (store.Transaction), so fn has no effect outside it and keeps no
+	// state across tries.
 	Tx(ctx context.Context, fn func(Store) error) error
 	credit.Effects
 	// Regrade applies r to the subjects (every subject when ids is nil) in

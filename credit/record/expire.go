@@ -91,6 +91,7 @@ func (s *Service) Expire(ctx context.Context, asOf time.Time) (int, error) {
 func (s *Service) expire(ctx context.Context, id string, asOf time.Time) (bool, error) {
 	done := false
 	err := s.store.Tx(ctx, func(st Store) error {
+		done = false // decided again when the transaction runs again
 		rec, err := Find(ctx, st, id)
 		if err != nil {
 			return err

@@ -34,7 +34,10 @@ const (
 // Implementations: store/creditdb.
 type Store interface {
 	// Tx runs fn in one transaction with a Store bound to it (on a Store
-	// already bound to one, fn runs in it).
+	// already bound to one, fn runs in it). A new transaction that the
+	// database aborts as a deadlock victim runs fn again from the start
+	// (store.Transaction), so fn has no effect outside it and keeps no
+	// state across tries.
 	Tx(ctx context.Context, fn func(Store) error) error
 	// Grades is the tier store on the same database or transaction.
 	Grades() grade.Store

@@ -156,6 +156,8 @@ func (f *flow[R, S]) file(ctx context.Context, in filing[R]) (R, error) {
 	}
 	k := f.kind
 	err = f.store.Tx(ctx, func(st Store) error {
+		var zero R
+		req = zero // built again when the transaction runs again
 		rec, err := record.Find(ctx, st.Records(), in.recordID)
 		if err != nil {
 			return err

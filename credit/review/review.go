@@ -105,7 +105,10 @@ const (
 // (a slice pointer of them for lists). Implementations: store/creditdb.
 type Store interface {
 	// Tx runs fn in one transaction with a Store bound to it (on a Store
-	// already bound to one, fn runs in it).
+	// already bound to one, fn runs in it). A new transaction that the
+	// database aborts as a deadlock victim runs fn again from the start
+	// (store.Transaction), so fn has no effect outside it and keeps no
+	// state across tries.
 	Tx(ctx context.Context, fn func(Store) error) error
 	// Records is the record store on the same database or transaction.
 	Records() record.Store

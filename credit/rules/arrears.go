@@ -142,6 +142,7 @@ func (a *Arrears) notify(ctx context.Context, cands []Candidate, asOf time.Time)
 	now := time.Now().UTC()
 	n := 0
 	err := a.store.Tx(ctx, func(st Store) error {
+		n = 0 // counted again when the transaction runs again
 		for _, c := range cands {
 			if c.NoticedOn != nil {
 				continue

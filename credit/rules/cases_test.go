@@ -2,7 +2,9 @@ package rules_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -181,5 +183,64 @@ func TestR8_1_CaseDecisionNeedsTheVersionSeen(t *testing.T) {
 	_, _, err = e.Cases.Confirm(ct.OfficerCtx(), vc.ID, "属实", 1)
 	if ae := apperr.As(err); ae == nil || ae.Reason != "STALE_VERSION" {
 		t.Fatalf("confirm after the dismissal at the old version: %v", err)
+	}
+}
+
+func TestR8_1_ConcurrentConfirmationsOfOneSubjectAllSucceed(t *testing.T) {
+	// R8.1, R1.3, R3.1: officers confirming different cases of one subject
+	// at the same moment all succeed. Each confirmation makes its record and
+	// regrades the subject in one transaction; on MariaDB two of them can
+	// deadlock on the subject's row, and the victim's transaction runs again
+	// (store.Transaction) instead of failing the officer. Every case gets
+	// its own record and the stored grade is the one a fresh evaluation
+	// gives.
+	e := ct.New(t)
+	s := e.Subject(t, "s", ct.Ptr(ct.Day(2020, 1, 1)))
+	_, err := e.Grades.Recompute(context.Background(), time.Now())
+	ct.Must(t, err)
+	const n = 4
+	cases := make([]models.ViolationCase, n)
+	for i := range cases {
+		cases[i], err = e.Cases.Open(ct.StaffCtx(), credit.CaseInput{CaseNo: fmt.Sprintf("WS-C-%d", i), SubjectID: s.ID,
+			Kind: models.KindViolation, Severity: models.SeverityGeneral, Description: "违约用水", Evidence: "现场照片",
+			OccurredOn: ct.Noon(2026, 1, 5+i)})
+		ct.Must(t, err)
+	}
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	errs := make([]error, n)
+	recs := make([]models.DishonestyRecord, n)
+	for i, vc := range cases {
+		wg.Go(func() {
+			<-start
+			_, recs[i], errs[i] = e.Cases.Confirm(ct.OfficerCtx(), vc.ID, "证据属实", vc.Version)
+		})
+	}
+	close(start)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("confirmation %d: %v", i, err)
+		}
+		if recs[i].CaseID == nil || *recs[i].CaseID != cases[i].ID {
+			t.Fatalf("confirmation %d made record %+v", i, recs[i])
+		}
+	}
+	for _, vc := range cases {
+		if got := e.Count(t, &models.DishonestyRecord{}, "case_id = ?", vc.ID); got != 1 {
+			t.Fatalf("case %s has %d records, want 1", vc.CaseNo, got)
+		}
+	}
+	if got := e.Count(t, &models.DishonestyRecord{}, "subject_id = ?", s.ID); got != n {
+		t.Fatalf("%d records of the subject, want %d", got, n)
+	}
+	after := e.Reload(t, s.ID)
+	if after.Tier != models.TierStandard || after.Grade == models.GradeGood || after.Grade == models.GradeExcellent {
+		t.Fatalf("after %d confirmed records the subject is %s/%s", n, after.Tier, after.Grade)
+	}
+	_, err = e.Grades.Recompute(context.Background(), time.Now(), s.ID)
+	ct.Must(t, err)
+	if fresh := e.Reload(t, s.ID); fresh.Grade != after.Grade || fresh.Tier != after.Tier {
+		t.Fatalf("stored grade %s/%s, a fresh evaluation gives %s/%s", after.Tier, after.Grade, fresh.Tier, fresh.Grade)
 	}
 }

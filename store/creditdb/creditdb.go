@@ -136,12 +136,14 @@ func (c conn) bound(tx *gorm.DB) conn {
 func (c conn) q(ctx context.Context) *gorm.DB { return c.db.WithContext(ctx) }
 
 // tx runs fn on a handle bound to a transaction: c's own when it has one,
-// a new one otherwise.
+// a new one otherwise (store.Transaction), which runs fn again when the
+// database aborts it as a deadlock victim — two confirmations regrading
+// one subject at once. fn must keep no state across tries.
 func (c conn) tx(ctx context.Context, fn func(conn) error) error {
 	if c.inTx {
 		return fn(c)
 	}
-	return c.q(ctx).Transaction(func(tx *gorm.DB) error { return fn(c.bound(tx)) })
+	return store.Transaction(ctx, c.db, func(tx *gorm.DB) error { return fn(c.bound(tx)) })
 }
 
 // Audit appends an audit entry on c's handle; INTERNAL.
