@@ -80,7 +80,7 @@ type Config struct {
 	// start: the N days before its end (CW_STATS_DEFAULT_DAYS).
 	StatsDefaultDays int
 	// StatsCacheTTL is how long handlingStats' figures stay cached while
-	// no application is written (store.WriteStamp on the database; 0: not
+	// no application is written (writestamp.Plugin on the database; 0: not
 	// cached).
 	StatsCacheTTL time.Duration
 }

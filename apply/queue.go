@@ -16,6 +16,7 @@ import (
 	"creditwater/models"
 	"creditwater/page"
 	"creditwater/store"
+	"creditwater/store/writestamp"
 )
 
 // QueueFilter selects applications for the staff queue (R8.1); zero
@@ -250,7 +251,7 @@ func (s *Service) HandlingStats(ctx context.Context, from, to time.Time) ([]Stat
 	if from.IsZero() {
 		from = to.AddDate(0, 0, -s.cfg.StatsDefaultDays)
 	}
-	raw, err := store.StampOf(s.db).Cached(ctx, key, s.cfg.StatsCacheTTL, []string{"applications"}, func() ([]byte, error) {
+	raw, err := writestamp.Of(s.db).Cached(ctx, key, s.cfg.StatsCacheTTL, []string{"applications"}, func() ([]byte, error) {
 		var rows []struct {
 			VIP      bool `gorm:"column:vip"`
 			N        int64

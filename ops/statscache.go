@@ -2,15 +2,14 @@ package ops
 
 import (
 	"context"
+	"creditwater/store/writestamp"
 	"encoding/json"
 	"fmt"
 	"time"
-
-	"creditwater/store"
 )
 
 // StatsTables are the tables the management statistics aggregate: the
-// write stamp (store.WriteStamp) must watch them, and a write to one makes
+// write stamp (writestamp.Plugin) must watch them, and a write to one makes
 // the cached statistics stale.
 var StatsTables = []string{"applications", "application_events", "dishonesty_records", "subjects", "repair_requests", "objections"}
 
@@ -20,17 +19,17 @@ const statsCacheVersion = 1
 
 // StatsCache keeps the statistics of a period in Redis, shared by the
 // instances, for at most TTL and only while no write to the tables they
-// aggregate happened since they were computed (store.WriteStamp.Cached):
+// aggregate happened since they were computed (writestamp.Plugin.Cached):
 // a dashboard's repeated reads cost one Redis round trip instead of
 // aggregating the period's rows each time (R8.3).
 type StatsCache struct {
-	stamp *store.WriteStamp
+	stamp *writestamp.Plugin
 	ttl   time.Duration
 }
 
 // NewStatsCache returns the cache on stamp. A nil stamp or a ttl of 0
 // turns it off.
-func NewStatsCache(stamp *store.WriteStamp, ttl time.Duration) *StatsCache {
+func NewStatsCache(stamp *writestamp.Plugin, ttl time.Duration) *StatsCache {
 	return &StatsCache{stamp: stamp, ttl: ttl}
 }
 

@@ -16,6 +16,7 @@ import (
 	"creditwater/models"
 	"creditwater/ops"
 	"creditwater/store"
+	"creditwater/store/writestamp"
 	"creditwater/wechat"
 )
 
@@ -29,8 +30,8 @@ import (
 var stampedTables = slices.Concat(ops.StatsTables, []string{"audit_entries", "users"})
 
 // useWriteStamp puts the write stamp on db (with the count cache's TTL).
-func useWriteStamp(db *gorm.DB, rdb redis.UniversalClient, cfg config.Config, logger *slog.Logger) (*store.WriteStamp, error) {
-	w := store.NewWriteStamp(rdb, cfg.Storage.RedisPrefix, logger, stampedTables...)
+func useWriteStamp(db *gorm.DB, rdb redis.UniversalClient, cfg config.Config, logger *slog.Logger) (*writestamp.Plugin, error) {
+	w := writestamp.New(rdb, cfg.Storage.RedisPrefix, logger, stampedTables...)
 	w.CountTTL = cfg.Storage.CountCacheTTL
 	return w, db.Use(w)
 }

@@ -59,6 +59,7 @@ import (
 	"creditwater/store"
 	"creditwater/store/creditdb"
 	"creditwater/store/opsdb"
+	"creditwater/store/writestamp"
 	"creditwater/tracing"
 	"creditwater/wechat"
 	"creditwater/wechat/fake"
@@ -70,7 +71,7 @@ type Server struct {
 	log        *slog.Logger
 	db         *gorm.DB
 	rdb        redis.UniversalClient
-	stamp      *store.WriteStamp
+	stamp      *writestamp.Plugin
 	metrics    *metrics
 	auth       *auth.Service
 	audit      *audit.Log

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"creditwater/page"
+	"creditwater/store/writestamp"
 )
 
 // PageQuery applies one page of the sort key k to q: the rows after the
@@ -58,9 +59,9 @@ func PageQueryEach(q *gorm.DB, table, col string, vals []any, k page.Key, after 
 
 // CountUpTo counts the rows of q up to page.CountCap+1 (a connection's
 // totalCount), so that a filter matching millions of rows reads at most
-// CountCap+1 index entries. When the database has a WriteStamp that
+// CountCap+1 index entries. When the database has a writestamp.Plugin that
 // watches q's table and q reads that table alone, the count is cached
-// until the next write to the table (WriteStamp.Cached, for at most its
+// until the next write to the table (writestamp.Plugin.Cached, for at most its
 // CountTTL): the lists' repeated reads do not count the same rows again.
 func CountUpTo(q *gorm.DB) (int64, error) {
 	var n int64
@@ -69,7 +70,7 @@ func CountUpTo(q *gorm.DB) (int64, error) {
 		err := q.Session(&gorm.Session{NewDB: true}).Table("(?) AS capped", sub).Count(&n).Error
 		return strconv.AppendInt(nil, n, 10), err
 	}
-	w := StampOf(q)
+	w := writestamp.Of(q)
 	if w == nil || w.CountTTL <= 0 {
 		_, err := count()
 		return n, err

@@ -1,4 +1,4 @@
-package store_test
+package writestamp_test
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"creditwater/models"
 	"creditwater/store"
 	"creditwater/store/storetest"
+	"creditwater/store/writestamp"
 	"creditwater/testwait"
 )
 
@@ -23,7 +24,7 @@ import (
 func TestR8_3_WriteStampCountsWrites(t *testing.T) {
 	db := storetest.DB(t)
 	rdb, prefix := storetest.Redis(t)
-	stamp := store.NewWriteStamp(rdb, prefix, slog.Default(), "subjects", "dishonesty_records")
+	stamp := writestamp.New(rdb, prefix, slog.Default(), "subjects", "dishonesty_records")
 	if err := db.Use(stamp); err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +81,7 @@ func TestContainsWord(t *testing.T) {
 		"UPDATE x SET a = 1 WHERE id IN (SELECT id FROM old_subjects) AND subjects2 = 1": false,
 		"INSERT INTO t SELECT * FROM subjects":                                           true,
 	} {
-		if got := store.ContainsWord(q, "subjects"); got != want {
+		if got := writestamp.ContainsWord(q, "subjects"); got != want {
 			t.Errorf("%q: %v", q, got)
 		}
 	}
@@ -94,7 +95,7 @@ func TestContainsWord(t *testing.T) {
 func TestCountUpToCachedUntilAWrite(t *testing.T) {
 	db := storetest.DB(t)
 	rdb, prefix := storetest.Redis(t)
-	stamp := store.NewWriteStamp(rdb, prefix, slog.Default(), "subjects")
+	stamp := writestamp.New(rdb, prefix, slog.Default(), "subjects")
 	stamp.CountTTL = time.Minute
 	if err := db.Use(stamp); err != nil {
 		t.Fatal(err)

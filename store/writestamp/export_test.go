@@ -1,4 +1,4 @@
-package store
+package writestamp
 
 // ContainsWord is containsWord, for the tests.
 var ContainsWord = containsWord

@@ -1,4 +1,8 @@
-package store
+// Package writestamp counts, per table and in Redis, the writes the product
+// makes (a gorm plugin), and caches values read from those tables for as
+// long as their counts have not moved: the management statistics (R8.3)
+// and the lists' capped totals.
+package writestamp
 
 import (
 	"bytes"
@@ -14,11 +18,11 @@ import (
 	"gorm.io/gorm"
 )
 
-// WriteStamp is a gorm plugin that counts, per table and in Redis (shared
+// Plugin is a gorm plugin that counts, per table and in Redis (shared
 // by every instance), the statements that changed its rows, and a cache of
 // what is read from those tables that is valid only while their counts
 // have not moved (Cached): the management statistics (R8.3) and the
-// lists' capped totalCount (CountUpTo) answer from it until a write.
+// lists' capped totalCount (store.CountUpTo) answer from it until a write.
 //
 // It counts each create, update or delete gorm runs on a watched table
 // (Statement.Table) that affected a row, and each raw statement other than
@@ -31,7 +35,7 @@ import (
 // the write goes on (the TTL bounds what it leaves stale); a write by
 // anything but the product (a migration, plain SQL) is seen within the TTL
 // too.
-type WriteStamp struct {
+type Plugin struct {
 	// CountTTL is how long CountUpTo keeps a count (0: it does not).
 	CountTTL time.Duration
 
@@ -42,31 +46,31 @@ type WriteStamp struct {
 	group  singleflight.Group
 }
 
-// NewWriteStamp returns the plugin counting the writes to tables, its keys
+// New returns the plugin counting the writes to tables, its keys
 // under prefix.
-func NewWriteStamp(rdb redis.UniversalClient, prefix string, log *slog.Logger, tables ...string) *WriteStamp {
-	return &WriteStamp{rdb: rdb, prefix: prefix, tables: tables, log: log}
+func New(rdb redis.UniversalClient, prefix string, log *slog.Logger, tables ...string) *Plugin {
+	return &Plugin{rdb: rdb, prefix: prefix, tables: tables, log: log}
 }
 
 // stampKey is the key of table's count; the hash tag puts them in one slot
 // of a Redis Cluster, so that one MGET reads several.
-func (w *WriteStamp) stampKey(table string) string { return w.prefix + "{writes}:" + table }
+func (w *Plugin) stampKey(table string) string { return w.prefix + "{writes}:" + table }
 
-// StampOf returns the WriteStamp on db, nil when it has none (Cached on
+// Of returns the Plugin on db, nil when it has none (Cached on
 // nil only computes).
-func StampOf(db *gorm.DB) *WriteStamp {
-	w, _ := db.Config.Plugins[(*WriteStamp)(nil).Name()].(*WriteStamp)
+func Of(db *gorm.DB) *Plugin {
+	w, _ := db.Config.Plugins[(*Plugin)(nil).Name()].(*Plugin)
 	return w
 }
 
 // Watches reports whether table's writes are counted.
-func (w *WriteStamp) Watches(table string) bool { return w != nil && slices.Contains(w.tables, table) }
+func (w *Plugin) Watches(table string) bool { return w != nil && slices.Contains(w.tables, table) }
 
 // Name implements gorm.Plugin.
-func (*WriteStamp) Name() string { return "creditwater:write_stamp" }
+func (*Plugin) Name() string { return "creditwater:write_stamp" }
 
 // Initialize implements gorm.Plugin: it counts after each statement.
-func (w *WriteStamp) Initialize(db *gorm.DB) error {
+func (w *Plugin) Initialize(db *gorm.DB) error {
 	cb := db.Callback()
 	for _, err := range []error{
 		// After the COMMIT of gorm's own transaction around one statement.
@@ -84,7 +88,7 @@ func (w *WriteStamp) Initialize(db *gorm.DB) error {
 
 // Read returns the counts of tables, joined ("3,0,12"; 0 before a
 // table's first counted write).
-func (w *WriteStamp) Read(ctx context.Context, tables ...string) (string, error) {
+func (w *Plugin) Read(ctx context.Context, tables ...string) (string, error) {
 	keys := make([]string, len(tables))
 	for i, t := range tables {
 		keys[i] = w.stampKey(t)
@@ -114,7 +118,7 @@ func joinStamps(vals []any) string {
 // one key in an instance compute it once. A Redis failure is logged and
 // the value computed; with a nil w, a ttl of 0 or a table it does not
 // watch it only computes.
-func (w *WriteStamp) Cached(ctx context.Context, key string, ttl time.Duration, tables []string, compute func() ([]byte, error)) ([]byte, error) {
+func (w *Plugin) Cached(ctx context.Context, key string, ttl time.Duration, tables []string, compute func() ([]byte, error)) ([]byte, error) {
 	if w == nil || ttl <= 0 || slices.ContainsFunc(tables, func(t string) bool { return !w.Watches(t) }) {
 		return compute()
 	}
@@ -157,14 +161,14 @@ func (w *WriteStamp) Cached(ctx context.Context, key string, ttl time.Duration, 
 	return v.([]byte), nil
 }
 
-func (w *WriteStamp) after(tx *gorm.DB) {
+func (w *Plugin) after(tx *gorm.DB) {
 	if tx.Error != nil || tx.Statement.RowsAffected == 0 || !w.Watches(tx.Statement.Table) {
 		return
 	}
 	w.bump(tx, tx.Statement.Table)
 }
 
-func (w *WriteStamp) afterRaw(tx *gorm.DB) {
+func (w *Plugin) afterRaw(tx *gorm.DB) {
 	if tx.Error != nil {
 		return
 	}
@@ -189,7 +193,7 @@ func (w *WriteStamp) afterRaw(tx *gorm.DB) {
 // COMMIT of all but long transactions: a cache filled between the
 // statement and the COMMIT (with the rows before the write) then lasts a
 // second, not a TTL.
-func (w *WriteStamp) bump(tx *gorm.DB, tables ...string) {
+func (w *Plugin) bump(tx *gorm.DB, tables ...string) {
 	if len(tables) == 0 {
 		return
 	}
@@ -209,7 +213,7 @@ func (w *WriteStamp) bump(tx *gorm.DB, tables ...string) {
 // move again.
 const commitDelay = time.Second
 
-func (w *WriteStamp) incr(ctx context.Context, tables []string) error {
+func (w *Plugin) incr(ctx context.Context, tables []string) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 	defer cancel()
 	_, err := w.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
