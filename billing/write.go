@@ -102,45 +102,12 @@ func newWriter(ru *run, onMariaDB bool) *writer {
 		canCount: onMariaDB && k != KindAccounts && k != KindReminders}
 }
 
-// write applies one batch and adds its counts to the run, running its
-// transaction again (store.TxAttempts tries in all) when the database
-// aborts it as a deadlock victim or on a lock wait timeout
-// (store.Retryable). It returns the context's error when ctx ends, and an
-// INTERNAL *apperr.Error when the database fails.
+// write applies one batch in one transaction and adds its counts to the
+// run; store.Transaction runs the transaction again when the database
+// aborts it as a deadlock victim or on a lock wait timeout. It returns the
+// context's error when ctx ends, and an INTERNAL *apperr.Error when the
+// database fails.
 func (w *writer) write(ctx context.Context, b *batch) error {
-	for attempt := 1; ; attempt++ {
-		c, err := w.writeOnce(ctx, b)
-		if err == nil {
-			w.ru.inserted.Add(c.inserted)
-			w.ru.updated.Add(c.updated)
-			w.ru.unchanged.Add(c.unchanged)
-			w.ru.written.Add(int64(len(b.rows)))
-			return nil
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if attempt < store.TxAttempts && store.Retryable(err) {
-			time.Sleep(time.Duration(attempt*attempt) * 20 * time.Millisecond)
-			continue
-		}
-		if apperr.As(err) != nil {
-			return err
-		}
-		return apperr.Wrap(err, apperr.Internal, "无法将 %s 数据（第 %d–%d 行）写入数据库",
-			strings.ToLower(string(w.sp.kind)), b.rows[0].line, b.rows[len(b.rows)-1].line)
-	}
-}
-
-type counts struct{ inserted, updated, unchanged int64 }
-
-// writeOnce runs one batch in a transaction, classifying its rows in one of
-// two ways (see the package documentation): read the stored rows first and
-// write only new and changed ones, or — on MariaDB, for kinds without side
-// tables — write all rows and let the upsert count duplicates and changes.
-// After each batch the writer picks the way for the next: counting when most
-// rows were new, reading first when most already existed (a re-import).
-func (w *writer) writeOnce(ctx context.Context, b *batch) (c counts, err error) {
 	// READ COMMITTED on MySQL: each read sees the latest committed rows
 	// (a subject another import just created), and upserts take no gap
 	// locks, which keeps parallel writers from deadlocking.
@@ -148,15 +115,39 @@ func (w *writer) writeOnce(ctx context.Context, b *batch) (c counts, err error) 
 	if w.mysql {
 		opts = append(opts, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
 	}
-	tx := w.ru.im.db.WithContext(ctx).Begin(opts...)
-	if tx.Error != nil {
-		return c, tx.Error
+	var c counts
+	err := store.Transaction(ctx, w.ru.im.db, func(tx *gorm.DB) (err error) {
+		c, err = w.writeOnce(ctx, tx, b)
+		return err
+	}, opts...)
+	if err == nil {
+		w.readFirst = 2*(c.updated+c.unchanged) >= int64(len(b.rows))
+		w.ru.inserted.Add(c.inserted)
+		w.ru.updated.Add(c.updated)
+		w.ru.unchanged.Add(c.unchanged)
+		w.ru.written.Add(int64(len(b.rows)))
+		return nil
 	}
-	defer func() {
-		if err != nil {
-			tx.Rollback()
-		}
-	}()
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if apperr.As(err) != nil {
+		return err
+	}
+	return apperr.Wrap(err, apperr.Internal, "无法将 %s 数据（第 %d–%d 行）写入数据库",
+		strings.ToLower(string(w.sp.kind)), b.rows[0].line, b.rows[len(b.rows)-1].line)
+}
+
+type counts struct{ inserted, updated, unchanged int64 }
+
+// writeOnce writes one batch in tx, classifying its rows in one of two
+// ways (see the package documentation): read the stored rows first and
+// write only new and changed ones, or — on MariaDB, for kinds without side
+// tables — write all rows and let the upsert count duplicates and changes.
+// After each batch the writer picks the way for the next (write): counting
+// when most rows were new, reading first when most already existed (a
+// re-import).
+func (w *writer) writeOnce(ctx context.Context, tx *gorm.DB, b *batch) (c counts, err error) {
 	pool := tx.Statement.ConnPool
 	if w.canCount && !w.readFirst {
 		c, err = w.countingUpsert(ctx, pool, b)
@@ -173,10 +164,6 @@ func (w *writer) writeOnce(ctx context.Context, b *batch) (c counts, err error) 
 			return c, err
 		}
 	}
-	if err := tx.Commit().Error; err != nil {
-		return c, err
-	}
-	w.readFirst = 2*(c.updated+c.unchanged) >= int64(len(b.rows))
 	return c, nil
 }
 

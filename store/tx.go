@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"log/slog"
 	"time"
@@ -52,8 +53,11 @@ func retryClass(err error) string {
 // that transaction, once, as gorm's own Transaction does: only the
 // outermost transaction can be run again.
 //
+// opts are the new transaction's options (an isolation level); a
+// savepoint ignores them.
+//
 // It returns fn's error (or the commit's) as it is.
-func Transaction(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error) error {
+func Transaction(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error, opts ...*sql.TxOptions) error {
 	if InTransaction(db) {
 		return db.WithContext(ctx).Transaction(fn)
 	}
@@ -63,7 +67,7 @@ func Transaction(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error) e
 	attempt := 0
 	_, err := backoff.Retry(ctx, func() (struct{}, error) {
 		attempt++
-		last = db.WithContext(ctx).Transaction(fn)
+		last = db.WithContext(ctx).Transaction(fn, opts...)
 		if last != nil && !Retryable(last) {
 			return struct{}{}, backoff.Permanent(last)
 		}
