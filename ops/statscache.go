@@ -2,10 +2,11 @@ package ops
 
 import (
 	"context"
-	"creditwater/store/writestamp"
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"creditwater/store/writestamp"
 )
 
 // StatsTables are the tables the management statistics aggregate: the
