@@ -76,6 +76,14 @@ func Precondition(reason, format string, args ...any) *Error {
 	return &Error{Code: FailedPrecondition, Reason: reason, Message: fmt.Sprintf(format, args...)}
 }
 
+// Stale returns the CONFLICT (reason STALE_VERSION) of a change to
+// something that changed since the caller read it (optimistic locking, the
+// version the caller saw is not the stored one); the message says what
+// changed and asks to reload.
+func Stale(format string, args ...any) *Error {
+	return &Error{Code: Conflict, Reason: "STALE_VERSION", Message: fmt.Sprintf(format, args...)}
+}
+
 // WithReason sets the sub-code and returns e.
 func (e *Error) WithReason(reason string) *Error { e.Reason = reason; return e }
 

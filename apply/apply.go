@@ -176,7 +176,7 @@ type change struct {
 // another version of app than the stored one.
 func fresh(app models.Application, seen int) error {
 	if seen != app.Version {
-		return apperr.New(apperr.Conflict, "申请已变更（当前版本 %d，您看到的是 %d），请刷新后重试", app.Version, seen).WithReason("STALE_VERSION")
+		return apperr.Stale("申请已变更（当前版本 %d，您看到的是 %d），请刷新后重试", app.Version, seen)
 	}
 	return nil
 }

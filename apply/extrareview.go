@@ -50,7 +50,7 @@ func (s *Service) PassExtraReview(ctx context.Context, id, note string, version 
 			return err
 		}
 		if version != app.Version {
-			return apperr.New(apperr.Conflict, "申请已变更（当前版本 %d，您看到的是 %d），请刷新后重试", app.Version, version).WithReason("STALE_VERSION")
+			return apperr.Stale("申请已变更（当前版本 %d，您看到的是 %d），请刷新后重试", app.Version, version)
 		}
 		if Terminal(app.Status) {
 			return apperr.Precondition("ILLEGAL_TRANSITION", "申请状态为 %s，已办结，不能再复核", app.Status).WithDetail("currentStatus", string(app.Status))

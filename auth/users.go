@@ -229,7 +229,7 @@ func (s *Service) change(ctx context.Context, userID, action, reason string, gua
 // changed since the caller saw version.
 func checkVersion(u models.User, version int) error {
 	if u.Version != version {
-		return apperr.New(apperr.Conflict, "该用户已被他人修改（当前版本 %d，您看到的是 %d），请刷新后重试", u.Version, version).WithReason("STALE_VERSION")
+		return apperr.Stale("该用户已被他人修改（当前版本 %d，您看到的是 %d），请刷新后重试", u.Version, version)
 	}
 	return nil
 }

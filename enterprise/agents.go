@@ -273,7 +273,7 @@ func (s *Service) ApproveAgentAtCounter(ctx context.Context, in CounterAgentInpu
 			return err
 		}
 		if cur.Version != in.Version {
-			return apperr.New(apperr.Conflict, "该经办人申请已变更（当前版本 %d，您看到的是 %d），请刷新后重试", cur.Version, in.Version).WithReason("STALE_VERSION")
+			return apperr.Stale("该经办人申请已变更（当前版本 %d，您看到的是 %d），请刷新后重试", cur.Version, in.Version)
 		}
 		if cur, err = openAgent(cur); err != nil {
 			return err

@@ -123,7 +123,7 @@ func (f *FollowUps) MarkReceived(ctx context.Context, id string, version int) (m
 		case d.ReceivedAt != nil:
 			return apperr.Precondition("ALREADY_RECEIVED", "该材料已于 %s 收取", credit.DateString(*d.ReceivedAt))
 		case d.Version != version:
-			return apperr.New(apperr.Conflict, "该材料已被他人更新，请刷新后重试").WithReason("STALE_VERSION")
+			return apperr.Stale("该材料已被他人更新，请刷新后重试")
 		}
 		now := f.s.now().UTC()
 		upd := tx.Model(&models.FollowUpDocument{}).Where("id = ? AND version = ?", id, version).
@@ -132,7 +132,7 @@ func (f *FollowUps) MarkReceived(ctx context.Context, id string, version int) (m
 			return upd.Error
 		}
 		if upd.RowsAffected == 0 {
-			return apperr.New(apperr.Conflict, "该材料已被他人更新，请刷新后重试").WithReason("STALE_VERSION")
+			return apperr.Stale("该材料已被他人更新，请刷新后重试")
 		}
 		d.ReceivedAt, d.ReceivedBy, d.Version = &now, a.UserID, version+1
 		return nil

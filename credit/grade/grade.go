@@ -298,7 +298,7 @@ func (s *Service) AssignAccountManager(ctx context.Context, subjectID, staffUser
 // staleAssignment is the CONFLICT (reason STALE_VERSION) of an assignment
 // of the account manager that changed since the staff member read it.
 func staleAssignment() error {
-	return apperr.New(apperr.Conflict, "该主体的客户经理已被他人调整，请刷新后重试").WithReason("STALE_VERSION")
+	return apperr.Stale("该主体的客户经理已被他人调整，请刷新后重试")
 }
 
 // subject reads a subject: NOT_FOUND or INTERNAL.

@@ -339,7 +339,7 @@ func (c *Cases) decideIn(ctx context.Context, st Store, caseID, uid, note string
 // staleCase is the CONFLICT (reason STALE_VERSION) of a decision on a case
 // that changed since the officer read it.
 func staleCase() error {
-	return apperr.New(apperr.Conflict, "该案件已被他人修改，请刷新后重试").WithReason("STALE_VERSION")
+	return apperr.Stale("该案件已被他人修改，请刷新后重试")
 }
 
 // CaseListKey is the order of the case list: newest first (IDs are

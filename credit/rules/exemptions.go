@@ -193,7 +193,7 @@ func (x *Exemptions) pending(ctx context.Context, st Store, id string, version i
 }
 
 func staleExemption() error {
-	return apperr.New(apperr.Conflict, "该正当理由已被修改，请刷新后重试").WithReason("STALE_VERSION")
+	return apperr.Stale("该正当理由已被修改，请刷新后重试")
 }
 
 // EvidenceOf returns the evidence of the exemptions (without contents) by
