@@ -2,8 +2,6 @@ package apply
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -241,17 +239,14 @@ func (s *Service) HandlingStats(ctx context.Context, from, to time.Time) ([]Stat
 	}
 	// The default period is cached as such (the last N days up to when it
 	// was computed); a named one by its bounds.
-	key := fmt.Sprintf("handling:v1:default-%dd", s.cfg.StatsDefaultDays)
-	if !from.IsZero() || !to.IsZero() {
-		key = "handling:v1:" + from.UTC().Format(time.RFC3339Nano) + "/" + to.UTC().Format(time.RFC3339Nano)
-	}
+	key := "handling:v1:" + writestamp.PeriodKey(from, to, from.IsZero() && to.IsZero(), s.cfg.StatsDefaultDays)
 	if to.IsZero() {
 		to = s.now()
 	}
 	if from.IsZero() {
 		from = to.AddDate(0, 0, -s.cfg.StatsDefaultDays)
 	}
-	raw, err := writestamp.Of(s.db).Cached(ctx, key, s.cfg.StatsCacheTTL, []string{"applications"}, func() ([]byte, error) {
+	return writestamp.CachedValue(ctx, writestamp.Of(s.db), key, s.cfg.StatsCacheTTL, []string{"applications"}, func() ([]Stats, error) {
 		var rows []struct {
 			VIP      bool `gorm:"column:vip"`
 			N        int64
@@ -271,14 +266,6 @@ func (s *Service) HandlingStats(ctx context.Context, from, to time.Time) ([]Stat
 			}
 			out[i].Accepted, out[i].AvgHours = r.N, r.AvgHours
 		}
-		return json.Marshal(out)
+		return out, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	var out []Stats
-	if err := json.Unmarshal(raw, &out); err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "无法读取统计数据")
-	}
-	return out, nil
 }

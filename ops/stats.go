@@ -10,6 +10,7 @@ import (
 	"creditwater/calendar"
 	"creditwater/docurl"
 	"creditwater/models"
+	"creditwater/store/writestamp"
 )
 
 // Period is a statistics period: From inclusive, To exclusive.
@@ -167,7 +168,7 @@ func (s *Service) Statistics(ctx context.Context, from, to *time.Time) (Stats, e
 	if err != nil {
 		return Stats{}, err
 	}
-	return s.cache.get(ctx, periodKey(p, from == nil && to == nil, s.cfg.StatsDefaultDays), func() (Stats, error) {
+	return s.cache.get(ctx, writestamp.PeriodKey(p.From, p.To, from == nil && to == nil, s.cfg.StatsDefaultDays), func() (Stats, error) {
 		st, err := s.store.Stats(ctx, p, s.now().UTC())
 		st.Period = p
 		st.Grades = fourGrades(st.Grades)

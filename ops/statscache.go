@@ -2,7 +2,6 @@ package ops
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -34,36 +33,12 @@ func NewStatsCache(stamp *writestamp.Plugin, ttl time.Duration) *StatsCache {
 	return &StatsCache{stamp: stamp, ttl: ttl}
 }
 
-// periodKey names a period in the cache: "default-90d" for the default one
-// (the last N days up to when it was computed: the cached entry keeps its
-// own bounds), else the asked bounds.
-func periodKey(p Period, def bool, days int) string {
-	if def {
-		return fmt.Sprintf("default-%dd", days)
-	}
-	return p.From.UTC().Format(time.RFC3339Nano) + "/" + p.To.UTC().Format(time.RFC3339Nano)
-}
-
 // get returns the statistics of the period named key from the cache, or
 // from compute when the cache has none computed since the last write, and
 // caches what compute returns.
 func (c *StatsCache) get(ctx context.Context, key string, compute func() (Stats, error)) (Stats, error) {
-	if c == nil || c.stamp == nil || c.ttl <= 0 {
+	if c == nil {
 		return compute()
 	}
-	raw, err := c.stamp.Cached(ctx, fmt.Sprintf("stats:v%d:%s", statsCacheVersion, key), c.ttl, StatsTables, func() ([]byte, error) {
-		st, err := compute()
-		if err != nil {
-			return nil, err
-		}
-		return json.Marshal(st)
-	})
-	if err != nil {
-		return Stats{}, err
-	}
-	var st Stats
-	if err := json.Unmarshal(raw, &st); err != nil {
-		return compute()
-	}
-	return st, nil
+	return writestamp.CachedValue(ctx, c.stamp, fmt.Sprintf("stats:v%d:%s", statsCacheVersion, key), c.ttl, StatsTables, compute)
 }

@@ -7,6 +7,7 @@ package writestamp
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -159,6 +160,37 @@ func (w *Plugin) Cached(ctx context.Context, key string, ttl time.Duration, tabl
 		return nil, err
 	}
 	return v.([]byte), nil
+}
+
+// CachedValue is Cached for a value kept as JSON: compute's result is
+// encoded into the cache, and an entry that no longer decodes (another
+// release's form) is computed again.
+func CachedValue[T any](ctx context.Context, w *Plugin, key string, ttl time.Duration, tables []string, compute func() (T, error)) (T, error) {
+	raw, err := w.Cached(ctx, key, ttl, tables, func() ([]byte, error) {
+		v, err := compute()
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(v)
+	})
+	var v T
+	if err != nil {
+		return v, err
+	}
+	if json.Unmarshal(raw, &v) != nil {
+		return compute()
+	}
+	return v, nil
+}
+
+// PeriodKey names a statistics period in a cache key: "default-<days>d"
+// for the default period (the last days up to when it was computed: the
+// entry keeps its own bounds), else the asked bounds.
+func PeriodKey(from, to time.Time, isDefault bool, days int) string {
+	if isDefault {
+		return fmt.Sprintf("default-%dd", days)
+	}
+	return from.UTC().Format(time.RFC3339Nano) + "/" + to.UTC().Format(time.RFC3339Nano)
 }
 
 func (w *Plugin) after(tx *gorm.DB) {
