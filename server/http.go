@@ -42,7 +42,7 @@ func (s *Server) withRequest(next http.Handler) http.Handler {
 func (s *Server) withBodyLimit(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		limit := s.cfg.HTTP.MaxBodyBytes
-		if isMultipart(r.Header.Get("Content-Type")) {
+		if requestMediaType(r) == "multipart/form-data" {
 			limit = s.cfg.HTTP.MaxUploadBytes
 		}
 		if r.ContentLength > limit {
@@ -54,14 +54,6 @@ func (s *Server) withBodyLimit(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-// isMultipart reports whether a Content-Type is multipart/form-data
-// (case-insensitive, parameters ignored) without parsing it.
-func isMultipart(contentType string) bool {
-	const mt = "multipart/form-data"
-	ct := strings.TrimSpace(contentType)
-	return len(ct) >= len(mt) && strings.EqualFold(ct[:len(mt)], mt) && (len(ct) == len(mt) || ct[len(mt)] == ';' || ct[len(mt)] == ' ' || ct[len(mt)] == '\t')
 }
 
 // withSession resolves a bearer token into the request's actor, checking
