@@ -282,7 +282,7 @@ var check = loadgen.NoErrors(`"rating":"A"`)
 // started in step with loadgen.Load's order) into o.profile; the function
 // it returns waits for both files.
 func profileBoth(o opts, variant string, product *loadgen.Product, basePprof string) func() error {
-	name := strings.ReplaceAll(strings.Fields(variant)[0], " ", "")
+	name := strings.Fields(variant)[0] // "query" or "persisted"
 	each := o.warm + o.dur
 	errc := make(chan error, 2)
 	go func() {
