@@ -85,7 +85,7 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 
 	switch cmd {
 	case "serve":
-		logger.Info("configuration", "config", cfg.String())
+		logger.Info("configuration", "config", cfg.String(), "gogc", server.TuneGC(cfg.HTTP.GCPercent))
 		s, err := server.New(ctx, cfg, logger)
 		if err != nil {
 			return err

@@ -188,6 +188,9 @@ func (c *Config) validate() error {
 	}); err != nil {
 		return err
 	}
+	if c.HTTP.GCPercent != -1 && (c.HTTP.GCPercent < 50 || c.HTTP.GCPercent > 2000) {
+		return bad("CW_GC_PERCENT", "must be -1 (off) or between 50 and 2000")
+	}
 	if err := c.Ops.validate(); err != nil {
 		return err
 	}

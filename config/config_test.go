@@ -52,6 +52,9 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		{[]string{"CW_CREDIT_PLATFORM_BREAKER_FAILURES=0"}, "CW_CREDIT_PLATFORM_BREAKER_FAILURES"},
 		{[]string{"CW_DATABASE_REPLICA_URLS=replica.internal:3306"}, "CW_DATABASE_REPLICA_URLS"},
 		{[]string{"CW_DB_REPLICA_MAX_OPEN=0"}, "CW_DB_REPLICA_MAX_OPEN"},
+		{[]string{"CW_GC_PERCENT=10"}, "CW_GC_PERCENT"},
+		{[]string{"CW_GC_PERCENT=-2"}, "CW_GC_PERCENT"},
+		{[]string{"CW_GC_PERCENT=often"}, "CW_GC_PERCENT"},
 	} {
 		_, err := config.Load(tc.env)
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {

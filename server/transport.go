@@ -264,7 +264,42 @@ func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor,
 		writeRequestErrors(w, media, requestErrorStatus(media, firstCode(resp.Errors)), resp)
 		return
 	}
-	writeJSON(w, media, http.StatusOK, resp)
+	writeResponse(w, media, resp)
+}
+
+// writeResponse writes an executed operation's response. gqlgen has already
+// encoded "data" as compact JSON; encoding/json would validate and compact
+// those bytes once more (a second pass over a whole page of a list), so the
+// envelope is encoded without it and "data" is copied in as it is. The
+// members keep encoding/json's order: errors, data, then the rest.
+func writeResponse(w http.ResponseWriter, media string, resp *graphql.Response) {
+	rest, err := json.Marshal(struct {
+		Label      string         `json:"label,omitempty"`
+		Path       ast.Path       `json:"path,omitempty"`
+		HasNext    *bool          `json:"hasNext,omitempty"`
+		Extensions map[string]any `json:"extensions,omitempty"`
+	}{resp.Label, resp.Path, resp.HasNext, resp.Extensions})
+	var errs []byte
+	if err == nil && len(resp.Errors) > 0 {
+		errs, err = json.Marshal(resp.Errors)
+	}
+	if err != nil {
+		writeJSON(w, media, http.StatusOK, resp) // answers INTERNAL
+		return
+	}
+	body := make([]byte, 0, len(resp.Data)+len(errs)+len(rest)+24)
+	body = append(body, '{')
+	if errs != nil {
+		body = append(append(append(body, `"errors":`...), errs...), ',')
+	}
+	body = append(append(body, `"data":`...), resp.Data...)
+	if len(rest) > 2 { // not "{}"
+		body = append(append(body, ','), rest[1:len(rest)-1]...)
+	}
+	body = append(body, '}')
+	w.Header().Set("Content-Type", media+"; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body)
 }
 
 // rawRequest holds a request's four parameters as JSON before checking;

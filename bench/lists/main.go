@@ -43,6 +43,7 @@ const (
 
 type opts struct {
 	db, redis, bin, only string
+	profile              string
 	scale                float64
 	reuse, explain       bool
 	n, conc              int
@@ -61,6 +62,7 @@ func main() {
 	flag.BoolVar(&o.explain, "explain", true, "print the EXPLAIN of each list's SQL")
 	flag.StringVar(&o.only, "only", "", "measure only the lists whose name matches this regular expression")
 	flag.StringVar(&o.bin, "bin", "", "product binary (empty: built from this tree)")
+	flag.StringVar(&o.profile, "profile", "", "directory for a CPU profile of the product during each list's concurrent run (CW_PPROF on its metrics listener)")
 	flag.Parse()
 	if err := run(context.Background(), o, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -140,9 +142,15 @@ func run(ctx context.Context, o opts, out io.Writer) error {
 	// included); already there on -reuse.
 	_ = command(slices.Concat(env, []string{"CW_NEW_PASSWORD=" + adminPass}), o.bin, "user", "create", "-username", adminUser, "-role", "ADMIN", "-name", "基准测试管理员")
 
-	prod, err := loadgen.StartProduct(o.bin, slices.Concat(base, []string{"CW_REDIS_URL=" + o.redis,
-		fmt.Sprintf("CW_REDIS_PREFIX=cwbenchlists:%d:", time.Now().UnixNano()), "CW_PLAYGROUND=false", "CW_JOBS_ENABLED=false",
-		"CW_MIGRATE_ON_SERVE=false"}), nil)
+	penv := []string{"CW_REDIS_URL=" + o.redis, fmt.Sprintf("CW_REDIS_PREFIX=cwbenchlists:%d:", time.Now().UnixNano()),
+		"CW_PLAYGROUND=false", "CW_JOBS_ENABLED=false", "CW_MIGRATE_ON_SERVE=false"}
+	if o.profile != "" {
+		if err := os.MkdirAll(o.profile, 0o755); err != nil {
+			return err
+		}
+		penv = append(penv, "CW_PPROF=true")
+	}
+	prod, err := loadgen.StartProduct(o.bin, slices.Concat(base, penv), nil)
 	if err != nil {
 		return err
 	}
@@ -195,7 +203,19 @@ func run(ctx context.Context, o opts, out io.Writer) error {
 			seq = append(seq, time.Since(t))
 		}
 		r.seqP50, r.seqP99 = quantile(seq, 0.5), quantile(seq, 0.99)
+		profiled := make(chan error, 1)
+		if o.profile != "" {
+			go func() {
+				time.Sleep(500 * time.Millisecond) // the warm-up
+				profiled <- prod.CPUProfile(o.dur, filepath.Join(o.profile, profileName(c.name)))
+			}()
+		} else {
+			profiled <- nil
+		}
 		lr := loadgen.Load(url, token, body, check, o.conc, 500*time.Millisecond, o.dur)
+		if err := <-profiled; err != nil {
+			return fmt.Errorf("%s: profile: %w", c.name, err)
+		}
 		r.rps, r.p50, r.p99, r.errors = lr.RPS, lr.P50, lr.P99, r.errors+int(lr.Errors)
 		fmt.Fprintf(out, "  %-32s first %8s | seq p50 %8s p99 %8s | %2d clients %7.1f req/s p50 %8s p99 %8s%s\n", r.name,
 			ms(r.cold), ms(r.seqP50), ms(r.seqP99), o.conc, r.rps, ms(r.p50), ms(r.p99), errNote(r.errors))
@@ -238,6 +258,14 @@ func quantile(ds []time.Duration, q float64) time.Duration {
 	slices.Sort(s)
 	i := int(float64(len(s))*q+0.999999) - 1
 	return s[min(max(i, 0), len(s)-1)]
+}
+
+// profileName is a list's profile file: its name's letters and digits,
+// lower case ("queue: VIP first, all" → queue-vip-first-all.pprof).
+func profileName(list string) string {
+	return strings.Join(strings.FieldsFunc(strings.ToLower(list), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+	}), "-") + ".pprof"
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond)) }

@@ -77,3 +77,17 @@ func TestLoaderTinyScale(t *testing.T) {
 	}
 	c.Close()
 }
+
+// A list's profile is named after the list, in lower case, without spaces
+// or punctuation.
+func TestProfileName(t *testing.T) {
+	for list, want := range map[string]string{
+		"queue: VIP first, all":       "queue-vip-first-all.pprof",
+		"records: kind+status+date":   "records-kind-status-date.pprof",
+		"statistics (default period)": "statistics-default-period.pprof",
+	} {
+		if got := profileName(list); got != want {
+			t.Errorf("profileName(%q) = %q, want %q", list, got, want)
+		}
+	}
+}

@@ -52,6 +52,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"creditwater/bench/loadgen"
+	"creditwater/config"
 	"creditwater/creditplatform/simulator"
 	"creditwater/graph"
 	"creditwater/graph/generated"
@@ -64,7 +65,7 @@ const queryText = `query Rating { creditRating(uscc: "` + simulator.EnterpriseA 
 
 func main() {
 	redisURL := flag.String("redis", "redis://127.0.0.1:6379/0", "Redis both targets use")
-	dbURL := flag.String("db", "", "CW_DATABASE_URL of the product (empty: its embedded SQLite)")
+	dbURL := flag.String("db", "", "CW_DATABASE_URL of the product, a MariaDB/MySQL DSN (created when missing; empty: its embedded SQLite)")
 	conc := flag.Int("c", 64, "concurrent clients")
 	dur := flag.Duration("d", 5*time.Second, "measured duration of each round")
 	warm := flag.Duration("warmup", time.Second, "warm-up of each round")
@@ -111,6 +112,9 @@ func run(o opts) error {
 	env := []string{"CW_ENV=development", "CW_DATA_DIR=" + filepath.Join(dir, "data"), "CW_REDIS_URL=" + o.redisURL,
 		"CW_REDIS_PREFIX=" + prefix, "CW_PLAYGROUND=false", "CW_LOG_LEVEL=info", "CW_JOBS_ENABLED=true"}
 	if o.dbURL != "" {
+		if _, err := loadgen.EnsureDatabase(context.Background(), o.dbURL); err != nil {
+			return err
+		}
 		env = append(env, "CW_DATABASE_URL="+o.dbURL)
 	}
 	if o.profile != "" {
@@ -210,8 +214,15 @@ func run(o opts) error {
 	return nil
 }
 
-// runBaseline serves the baseline on addr until killed.
+// runBaseline serves the baseline on addr until killed, with the
+// product's default garbage-collector target (CW_GC_PERCENT), as `serve`
+// applies it.
 func runBaseline(addr, redisURL, key, pprofAddr string) error {
+	defaults, err := config.Load(nil)
+	if err != nil {
+		return err
+	}
+	server.TuneGC(defaults.HTTP.GCPercent)
 	opt, err := redis.ParseURL(redisURL)
 	if err != nil {
 		return err
