@@ -167,6 +167,7 @@ func run(ctx context.Context, o opts, out io.Writer) error {
 	fmt.Fprintf(out, "product: %s serve (own process, jobs off), %d sequential requests per list, then %d clients for %s; bench GOMAXPROCS=%d NumCPU=%d\n",
 		o.bin, o.n, o.conc, o.dur, runtime.GOMAXPROCS(0), runtime.NumCPU())
 	check := loadgen.NoErrors(`"data"`)
+	procs := []int{prod.PID(), loadgen.FindProcess("mariadbd"), loadgen.FindProcess("redis-server"), os.Getpid()}
 	var results []result
 	var plans []plan
 	for _, c := range cs {
@@ -212,7 +213,11 @@ func run(ctx context.Context, o opts, out io.Writer) error {
 		} else {
 			profiled <- nil
 		}
+		// The CPU each process spent on the measured part of the run.
+		cpuAt := make(chan []time.Duration, 1)
+		go func() { time.Sleep(500 * time.Millisecond); cpuAt <- cpuTimes(procs) }()
 		lr := loadgen.Load(url, token, body, check, o.conc, 500*time.Millisecond, o.dur)
+		r.cpu = perRequest(<-cpuAt, cpuTimes(procs), lr.RPS*o.dur.Seconds())
 		if err := <-profiled; err != nil {
 			return fmt.Errorf("%s: profile: %w", c.name, err)
 		}
@@ -247,6 +252,35 @@ type result struct {
 	rps                            float64
 	errors                         int
 	failed                         bool
+	// cpu is the CPU time per request of the concurrent run: the product,
+	// MariaDB, Redis and this load generator (0 where not measured).
+	cpu [4]time.Duration
+}
+
+// cpuTimes reads the CPU time used so far by each of pids (0 for a PID of
+// 0 or one not readable: MariaDB or Redis on another machine).
+func cpuTimes(pids []int) []time.Duration {
+	out := make([]time.Duration, len(pids))
+	for i, pid := range pids {
+		if pid != 0 {
+			out[i], _ = loadgen.ProcessCPU(pid)
+		}
+	}
+	return out
+}
+
+// perRequest divides each process's CPU time between before and after by
+// the n requests measured.
+func perRequest(before, after []time.Duration, n float64) (cpu [4]time.Duration) {
+	if n < 1 {
+		return cpu
+	}
+	for i := range min(len(cpu), len(before), len(after)) {
+		if before[i] > 0 {
+			cpu[i] = time.Duration(float64(after[i]-before[i]) / n)
+		}
+	}
+	return cpu
 }
 
 // quantile is the q-quantile of ds (nearest rank).
@@ -268,6 +302,15 @@ func profileName(list string) string {
 	}), "-") + ".pprof"
 }
 
+// cpuMS is a CPU time per request, in ms to the hundredth; "-" where it
+// was not measured.
+func cpuMS(d time.Duration) string {
+	if d <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond))
+}
+
 func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond)) }
 
 func errNote(n int) string {
@@ -281,16 +324,17 @@ func errNote(n int) string {
 const goalP99 = 50 * time.Millisecond
 
 func printTable(out io.Writer, rs []result, o opts) {
-	fmt.Fprintf(out, "\n| list | first (cold caches) | sequential p50 | sequential p99 | %d clients req/s | %d clients p50 | %d clients p99 | p99 < 50 ms |\n|---|---|---|---|---|---|---|---|\n", o.conc, o.conc, o.conc)
+	fmt.Fprintf(out, "\n| list | first (cold caches) | sequential p50 | sequential p99 | %d clients req/s | %d clients p50 | %d clients p99 | p99 < 50 ms | CPU per request: product / MariaDB / Redis / load generator |\n|---|---|---|---|---|---|---|---|---|\n", o.conc, o.conc, o.conc)
 	for _, r := range rs {
 		if r.failed {
-			fmt.Fprintf(out, "| %s | failed (see above) | | | | | | **no** |\n", r.name)
+			fmt.Fprintf(out, "| %s | failed (see above) | | | | | | **no** | |\n", r.name)
 			continue
 		}
 		okMark := "yes"
 		if r.seqP99 >= goalP99 || r.p99 >= goalP99 || r.errors > 0 {
 			okMark = "**no**"
 		}
-		fmt.Fprintf(out, "| %s | %s | %s | %s | %.1f | %s | %s | %s%s |\n", r.name, ms(r.cold), ms(r.seqP50), ms(r.seqP99), r.rps, ms(r.p50), ms(r.p99), okMark, errNote(r.errors))
+		fmt.Fprintf(out, "| %s | %s | %s | %s | %.1f | %s | %s | %s%s | %s / %s / %s / %s |\n", r.name, ms(r.cold), ms(r.seqP50), ms(r.seqP99), r.rps, ms(r.p50), ms(r.p99), okMark, errNote(r.errors),
+			cpuMS(r.cpu[0]), cpuMS(r.cpu[1]), cpuMS(r.cpu[2]), cpuMS(r.cpu[3]))
 	}
 }

@@ -91,3 +91,21 @@ func TestProfileName(t *testing.T) {
 		}
 	}
 }
+
+// Each process's CPU time over the run is divided by the requests made; a
+// process not measured (0 before) stays 0, shown as "-".
+func TestPerRequest(t *testing.T) {
+	before := []time.Duration{time.Second, 2 * time.Second, 0, time.Second}
+	after := []time.Duration{5 * time.Second, 3 * time.Second, 0, 1200 * time.Millisecond}
+	got := perRequest(before, after, 1000)
+	want := [4]time.Duration{4 * time.Millisecond, time.Millisecond, 0, 200 * time.Microsecond}
+	if got != want {
+		t.Errorf("perRequest = %v, want %v", got, want)
+	}
+	if got := perRequest(before, after, 0); got != ([4]time.Duration{}) {
+		t.Errorf("no requests: %v", got)
+	}
+	if cpuMS(0) != "-" || cpuMS(1250*time.Microsecond) != "1.25ms" {
+		t.Errorf("cpuMS: %q %q", cpuMS(0), cpuMS(1250*time.Microsecond))
+	}
+}
