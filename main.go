@@ -85,7 +85,8 @@ func run(args []string, stdin io.Reader, stdout io.Writer) error {
 
 	switch cmd {
 	case "serve":
-		logger.Info("configuration", "config", cfg.String(), "gogc", server.TuneGC(cfg.HTTP.GCPercent))
+		gogc, memLimit := server.TuneGC(cfg.HTTP)
+		logger.Info("configuration", "config", cfg.String(), "gogc", gogc, "gomemlimit", memLimit)
 		s, err := server.New(ctx, cfg, logger)
 		if err != nil {
 			return err

@@ -191,6 +191,9 @@ func (c *Config) validate() error {
 	if c.HTTP.GCPercent != -1 && (c.HTTP.GCPercent < 50 || c.HTTP.GCPercent > 2000) {
 		return bad("CW_GC_PERCENT", "must be -1 (off) or between 50 and 2000")
 	}
+	if c.HTTP.GCMemoryLimit != 0 && c.HTTP.GCMemoryLimit < 32<<20 {
+		return bad("CW_GC_MEMORY_LIMIT", "must be 0 (none) or at least 32MiB")
+	}
 	if err := c.Ops.validate(); err != nil {
 		return err
 	}

@@ -55,6 +55,8 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		{[]string{"CW_GC_PERCENT=10"}, "CW_GC_PERCENT"},
 		{[]string{"CW_GC_PERCENT=-2"}, "CW_GC_PERCENT"},
 		{[]string{"CW_GC_PERCENT=often"}, "CW_GC_PERCENT"},
+		{[]string{"CW_GC_MEMORY_LIMIT=lots"}, "CW_GC_MEMORY_LIMIT"},
+		{[]string{"CW_GC_MEMORY_LIMIT=1MiB"}, "CW_GC_MEMORY_LIMIT"},
 	} {
 		_, err := config.Load(tc.env)
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {

@@ -2,9 +2,12 @@ package config
 
 import (
 	"fmt"
+	"math"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/dustin/go-humanize"
 )
 
 // Storage is the database and Redis (and the keys that seal personal data
@@ -83,7 +86,33 @@ type HTTP struct {
 	// 400 spends a quarter of that. -1 turns the collector off (then set
 	// GOMEMLIMIT). GOGC in the environment, when set, wins.
 	GCPercent int `env:"CW_GC_PERCENT" envDefault:"400"`
+	// GCMemoryLimit is the soft memory limit of `serve` (GOMEMLIMIT): past
+	// it the collector runs as often as it must to stay near it, whatever
+	// GCPercent says. With a small live heap (serving requests) the 400
+	// target governs; with a large one (a billing import in the queue's
+	// worker: some 60 MiB live) the limit does, so that an import's peak
+	// stays what bench/import measures. 0 = none. GOMEMLIMIT in the
+	// environment, when set, wins (the Deployment sets it from the pod's
+	// memory).
+	GCMemoryLimit ByteSize `env:"CW_GC_MEMORY_LIMIT" envDefault:"140MiB"`
 }
+
+// ByteSize is a size in bytes read as Go's GOMEMLIMIT writes it ("140MiB",
+// "1GiB", "150000000"; go-humanize's parser).
+type ByteSize int64
+
+// UnmarshalText parses a size.
+func (b *ByteSize) UnmarshalText(text []byte) error {
+	n, err := humanize.ParseBytes(string(text))
+	if err != nil || n > math.MaxInt64 {
+		return fmt.Errorf("want a size such as 140MiB")
+	}
+	*b = ByteSize(n)
+	return nil
+}
+
+// String writes the size in IEC units.
+func (b ByteSize) String() string { return humanize.IBytes(uint64(b)) }
 
 // GraphQL is the GraphQL handler's limits (R7.3) and the playground.
 type GraphQL struct {

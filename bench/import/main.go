@@ -29,7 +29,9 @@ import (
 	"creditwater/bench/loadgen"
 	"creditwater/billing"
 	"creditwater/billing/importqueue"
+	cwconfig "creditwater/config"
 	"creditwater/models"
+	"creditwater/server"
 	"creditwater/store"
 )
 
@@ -319,6 +321,13 @@ func runChild(ctx context.Context, c config) error {
 	t0 := time.Now()
 	var job models.ImportJob
 	if c.queued {
+		// The queue's worker runs inside `serve`, which collects at
+		// CW_GC_PERCENT within CW_GC_MEMORY_LIMIT: so does this import.
+		var defaults cwconfig.Config
+		if defaults, err = cwconfig.Load(nil); err != nil {
+			return err
+		}
+		server.TuneGC(defaults.HTTP)
 		if job, err = im.Enqueue(ctx, billing.KindBills, f, billing.Meta{FileName: filepath.Base(c.file)}); err == nil {
 			_, err = importqueue.New(db, im, "bench", 0, 0, nil).RunOnce(ctx)
 		}

@@ -215,14 +215,14 @@ func run(o opts) error {
 }
 
 // runBaseline serves the baseline on addr until killed, with the
-// product's default garbage-collector target (CW_GC_PERCENT), as `serve`
-// applies it.
+// product's default garbage-collector target and memory limit
+// (CW_GC_PERCENT, CW_GC_MEMORY_LIMIT), as `serve` applies them.
 func runBaseline(addr, redisURL, key, pprofAddr string) error {
 	defaults, err := config.Load(nil)
 	if err != nil {
 		return err
 	}
-	server.TuneGC(defaults.HTTP.GCPercent)
+	server.TuneGC(defaults.HTTP)
 	opt, err := redis.ParseURL(redisURL)
 	if err != nil {
 		return err
