@@ -223,6 +223,7 @@ func (r *queryResolver) Exemptions(ctx context.Context, filter *model.ExemptionF
 	if err != nil {
 		return nil, err
 	}
+	prefetch(ctx, itemFields(ctx), "evidence", r.loaders(ctx).ExemptionEvidence, keysOf(p.Items, func(x *models.Exemption) string { return x.ID }))
 	conn := &model.ExemptionConnection{Nodes: p.Items, TotalCount: int(p.TotalCount), PageInfo: pageInfoOf(p.HasNext, p.EndCursor())}
 	for i := range p.Items {
 		conn.Edges = append(conn.Edges, model.ExemptionEdge{Cursor: p.Cursors[i], Node: &p.Items[i]})

@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"creditwater/credit/review"
+	"creditwater/credit/rules"
 	"creditwater/models"
 	"creditwater/reqctx"
 )
@@ -65,8 +66,10 @@ func (h *harness) statements(c *sqlCounter, token, query string, vars map[string
 
 // seedNested stores a subject with n records, each with two history
 // entries, a repair request and an objection (each with two history
-// entries and one evidence item), and n applications, each with a
-// commitment and two events; it returns the subject's ID.
+// entries and one evidence item), n applications, each with a commitment
+// and two events, and n approved exemptions of one account ("EX" and the
+// subject ID's last 12 characters), each with one evidence item; it
+// returns the subject's ID.
 func seedNested(t *testing.T, db *gorm.DB, name string, n int) string {
 	t.Helper()
 	now := time.Now().UTC().Truncate(time.Second)
@@ -91,6 +94,9 @@ func seedNested(t *testing.T, db *gorm.DB, name string, n int) string {
 		app := models.Application{SubjectID: subj.ID, UserID: subj.ID, IdempotencyKey: fmt.Sprintf("k%d", i), Channel: "COUNTER", Address: "地址",
 			Land: models.LandOwnBuildingOnStateLand, Category: "商业", ContactName: "张三", Status: models.AppSubmitted, Version: 1, SubmittedAt: now, StepSince: now}
 		must(t, db.Create(&app).Error)
+		ex := models.Exemption{AccountNo: "EX" + subj.ID[len(subj.ID)-12:], Reason: "减免", ValidFrom: now, Status: models.ExemptionApproved, Version: 1}
+		must(t, db.Create(&ex).Error)
+		must(t, db.Create(&models.Evidence{PublicID: randHex(16), OwnerType: rules.OwnerExemption, OwnerID: ex.ID, Kind: "TEXT", Text: "减免依据"}).Error)
 		com := models.Commitment{ApplicationID: app.ID, SubjectID: subj.ID, SignerID: "u", BindingID: "b", Fields: "{}", Text: "承诺", SHA256: "x", TemplateVer: "v1", SignedAt: now}
 		must(t, db.Create(&com).Error)
 		must(t, db.Model(&app).Update("commitment_id", com.ID).Error)
@@ -123,6 +129,7 @@ func TestNestedListsSQLCountIndependentOfSize(t *testing.T) {
 	const repairs = `query($s:ID!){repairs(filter:{subjectId:$s},first:100){edges{node{id record{id kind} evidence{id} history{action}}}}}`
 	const objections = `query($s:ID!){objections(filter:{subjectId:$s},first:100){edges{node{id record{id status} evidence{id} history{action}}}}}`
 	const applications = `query($n:Int!){applications(first:$n){edges{node{id subject{id} commitment{id} events{at}}}}}`
+	const exemptions = `query($a:String!){exemptions(filter:{accountNo:$a},first:100){edges{node{id evidence{id}}}}}`
 	for _, tc := range []struct {
 		name               string
 		query              string
@@ -132,6 +139,7 @@ func TestNestedListsSQLCountIndependentOfSize(t *testing.T) {
 		{"repairs", repairs, map[string]any{"s": small}, map[string]any{"s": large}},
 		{"objections", objections, map[string]any{"s": small}, map[string]any{"s": large}},
 		{"applications", applications, map[string]any{"n": 5}, map[string]any{"n": 50}},
+		{"exemptions", exemptions, map[string]any{"a": "EX" + small[len(small)-12:]}, map[string]any{"a": "EX" + large[len(large)-12:]}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			n5, n50 := h.statements(c, staff, tc.query, tc.smallVars), h.statements(c, staff, tc.query, tc.bigVars)
