@@ -82,8 +82,8 @@ type HTTP struct {
 	// GCPercent is the Go garbage collector's target (GOGC) of `serve`:
 	// the heap may grow by this percentage of the live heap before a
 	// collection. The live heap of a request-serving instance is small
-	// (tens of MiB), so Go's 100 collects many times a second under load;
-	// 400 spends a quarter of that. -1 turns the collector off (then set
+	// (about 10 MiB), so Go's 100 collects many times a second under load;
+	// 400 collects a quarter as often. -1 turns the collector off (then set
 	// GOMEMLIMIT). GOGC in the environment, when set, wins.
 	GCPercent int `env:"CW_GC_PERCENT" envDefault:"400"`
 	// GCMemoryLimit is the soft memory limit of `serve` (GOMEMLIMIT): past

@@ -41,3 +41,12 @@ func TestWriteResponseEqualsEncodingJSON(t *testing.T) {
 		}
 	}
 }
+
+// An empty "data" is written as null, never as invalid JSON.
+func TestWriteResponseEmptyDataIsNull(t *testing.T) {
+	rec := httptest.NewRecorder()
+	writeResponse(rec, "application/json", &graphql.Response{Data: json.RawMessage{}})
+	if got := rec.Body.String(); got != `{"data":null}` {
+		t.Errorf("got %s", got)
+	}
+}

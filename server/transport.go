@@ -287,12 +287,16 @@ func writeResponse(w http.ResponseWriter, media string, resp *graphql.Response) 
 		writeJSON(w, media, http.StatusOK, resp) // answers INTERNAL
 		return
 	}
-	body := make([]byte, 0, len(resp.Data)+len(errs)+len(rest)+24)
+	data := []byte(resp.Data)
+	if len(data) == 0 {
+		data = []byte("null") // as encoding/json writes a nil RawMessage
+	}
+	body := make([]byte, 0, len(data)+len(errs)+len(rest)+24)
 	body = append(body, '{')
 	if errs != nil {
 		body = append(append(append(body, `"errors":`...), errs...), ',')
 	}
-	body = append(append(body, `"data":`...), resp.Data...)
+	body = append(append(body, `"data":`...), data...)
 	if len(rest) > 2 { // not "{}"
 		body = append(append(body, ','), rest[1:len(rest)-1]...)
 	}
