@@ -16,19 +16,20 @@ import (
 // the same defaults, so that they collect as `serve` does. It returns the
 // target and the limit in force (math.MaxInt64: none).
 func TuneGC(h config.HTTP) (percent int, limit int64) {
-	percent = debug.SetGCPercent(h.GCPercent)
-	if os.Getenv("GOGC") != "" {
+	percent, limit = h.GCPercent, math.MaxInt64
+	if h.GCMemoryLimit > 0 {
+		limit = int64(h.GCMemoryLimit)
+	}
+	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(percent)
 	} else {
-		percent = h.GCPercent
+		percent = debug.SetGCPercent(-1) // reads GOGC's, puts it back below
+		debug.SetGCPercent(percent)
 	}
-	limit = debug.SetMemoryLimit(-1) // reads it
 	if os.Getenv("GOMEMLIMIT") == "" {
-		limit = math.MaxInt64
-		if h.GCMemoryLimit > 0 {
-			limit = int64(h.GCMemoryLimit)
-		}
 		debug.SetMemoryLimit(limit)
+	} else {
+		limit = debug.SetMemoryLimit(-1) // a negative limit only reads it
 	}
 	return percent, limit
 }

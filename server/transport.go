@@ -301,9 +301,7 @@ func writeResponse(w http.ResponseWriter, media string, resp *graphql.Response) 
 		body = append(append(body, ','), rest[1:len(rest)-1]...)
 	}
 	body = append(body, '}')
-	w.Header().Set("Content-Type", media+"; charset=utf-8")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(body)
+	writeBody(w, media, http.StatusOK, body)
 }
 
 // rawRequest holds a request's four parameters as JSON before checking;
@@ -579,6 +577,11 @@ func writeJSON(w http.ResponseWriter, media string, status int, v any) {
 		status = http.StatusInternalServerError
 		body = []byte(`{"errors":[{"message":"内部错误","extensions":{"code":"INTERNAL"}}]}`)
 	}
+	writeBody(w, media, status, body)
+}
+
+// writeBody writes a JSON body of media type media with status.
+func writeBody(w http.ResponseWriter, media string, status int, body []byte) {
 	w.Header().Set("Content-Type", media+"; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(body)

@@ -204,20 +204,21 @@ func run(ctx context.Context, o opts, out io.Writer) error {
 			seq = append(seq, time.Since(t))
 		}
 		r.seqP50, r.seqP99 = quantile(seq, 0.5), quantile(seq, 0.99)
-		profiled := make(chan error, 1)
-		if o.profile != "" {
-			go func() {
-				time.Sleep(500 * time.Millisecond) // the warm-up
-				profiled <- prod.CPUProfile(o.dur, filepath.Join(o.profile, profileName(c.name)))
-			}()
-		} else {
-			profiled <- nil
-		}
-		// The CPU each process spent on the measured part of the run.
-		cpuAt := make(chan []time.Duration, 1)
-		go func() { time.Sleep(500 * time.Millisecond); cpuAt <- cpuTimes(procs) }()
-		lr := loadgen.Load(url, token, body, check, o.conc, 500*time.Millisecond, o.dur)
-		r.cpu = perRequest(<-cpuAt, cpuTimes(procs), lr.RPS*o.dur.Seconds())
+		// When the warm-up ends: the CPU each process has used so far (the
+		// measured part's is what it uses from then on) and, with
+		// -profile, the product's profile of the measured part.
+		atWarm, profiled := make(chan []time.Duration, 1), make(chan error, 1)
+		go func() {
+			time.Sleep(warmUp)
+			atWarm <- cpuTimes(procs)
+			if o.profile == "" {
+				profiled <- nil
+				return
+			}
+			profiled <- prod.CPUProfile(o.dur, filepath.Join(o.profile, profileName(c.name)))
+		}()
+		lr := loadgen.Load(url, token, body, check, o.conc, warmUp, o.dur)
+		r.cpu = perRequest(<-atWarm, cpuTimes(procs), lr.RPS*o.dur.Seconds())
 		if err := <-profiled; err != nil {
 			return fmt.Errorf("%s: profile: %w", c.name, err)
 		}
@@ -319,6 +320,10 @@ func errNote(n int) string {
 	}
 	return fmt.Sprintf(" (%d errors)", n)
 }
+
+// warmUp is how long each list's concurrent run goes before it is
+// measured.
+const warmUp = 500 * time.Millisecond
 
 // goalP99 is the goal for every list.
 const goalP99 = 50 * time.Millisecond

@@ -87,14 +87,19 @@ func (w *Plugin) Initialize(db *gorm.DB) error {
 	return nil
 }
 
-// Read returns the counts of tables, joined ("3,0,12"; 0 before a
-// table's first counted write).
-func (w *Plugin) Read(ctx context.Context, tables ...string) (string, error) {
+// stampKeys are the keys of tables' counts.
+func (w *Plugin) stampKeys(tables []string) []string {
 	keys := make([]string, len(tables))
 	for i, t := range tables {
 		keys[i] = w.stampKey(t)
 	}
-	vals, err := w.rdb.MGet(ctx, keys...).Result()
+	return keys
+}
+
+// Read returns the counts of tables, joined ("3,0,12"; 0 before a
+// table's first counted write).
+func (w *Plugin) Read(ctx context.Context, tables ...string) (string, error) {
+	vals, err := w.rdb.MGet(ctx, w.stampKeys(tables)...).Result()
 	return joinStamps(vals), err
 }
 
@@ -123,14 +128,10 @@ func (w *Plugin) Cached(ctx context.Context, key string, ttl time.Duration, tabl
 	if w == nil || ttl <= 0 || slices.ContainsFunc(tables, func(t string) bool { return !w.Watches(t) }) {
 		return compute()
 	}
-	keys := make([]string, len(tables))
-	for i, t := range tables {
-		keys[i] = w.stampKey(t)
-	}
 	var stamps *redis.SliceCmd
 	var entry *redis.StringCmd
 	if _, err := w.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		stamps = p.MGet(ctx, keys...)
+		stamps = p.MGet(ctx, w.stampKeys(tables)...)
 		entry = p.Get(ctx, w.prefix+key)
 		return nil
 	}); err != nil && err != redis.Nil {
@@ -249,8 +250,8 @@ func (w *Plugin) incr(ctx context.Context, tables []string) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 	defer cancel()
 	_, err := w.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for _, t := range tables {
-			p.Incr(ctx, w.stampKey(t))
+		for _, k := range w.stampKeys(tables) {
+			p.Incr(ctx, k)
 		}
 		return nil
 	})
