@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cenkalti/backoff/v5"
 	"github.com/glebarez/sqlite"
 	"github.com/go-sql-driver/mysql"
 	gmysql "gorm.io/driver/mysql"
@@ -47,21 +48,21 @@ func OpenDB(ctx context.Context, c DBConfig) (*gorm.DB, error) {
 	// replica (opened by dbresolver with this configuration) may be down at
 	// start without stopping the service.
 	gcfg := &gorm.Config{Logger: logger.Discard, TranslateError: true, DisableAutomaticPing: true, NowFunc: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
-	var dial gorm.Dialector
+	var dial func() gorm.Dialector
 	if c.Embedded() {
 		if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
 			return nil, fmt.Errorf("store: data dir: %w", err)
 		}
 		path := filepath.Join(c.DataDir, "creditwater.db")
-		dial = sqlite.Open(SQLiteDSN(path))
+		dial = func() gorm.Dialector { return sqlite.Open(SQLiteDSN(path)) }
 	} else {
 		dsn, err := MySQLDSN(c.URL)
 		if err != nil {
 			return nil, err
 		}
-		dial = gmysql.New(gmysql.Config{DSN: dsn, DefaultStringSize: 255})
+		dial = func() gorm.Dialector { return gmysql.New(gmysql.Config{DSN: dsn, DefaultStringSize: 255}) }
 	}
-	db, err := gorm.Open(dial, gcfg)
+	db, err := openGorm(ctx, dial, gcfg)
 	if err != nil {
 		return nil, fmt.Errorf("store: open database: %w", err)
 	}
@@ -96,6 +97,31 @@ func OpenDB(ctx context.Context, c DBConfig) (*gorm.DB, error) {
 		db = db.Set("gorm:table_options", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci").Session(&gorm.Session{})
 	}
 	return db, nil
+}
+
+// openGorm opens the database. A new SQLite file that another process is
+// switching to WAL at the same moment (two instances starting together)
+// answers "database is locked" at once, without waiting for the busy
+// timeout: the open is tried again for up to 10 s. Other errors are
+// returned at once.
+func openGorm(ctx context.Context, dial func() gorm.Dialector, gcfg *gorm.Config) (*gorm.DB, error) {
+	b := &backoff.ExponentialBackOff{InitialInterval: 20 * time.Millisecond, RandomizationFactor: 0.5,
+		Multiplier: 2, MaxInterval: 500 * time.Millisecond}
+	return backoff.Retry(ctx, func() (*gorm.DB, error) {
+		db, err := gorm.Open(dial(), gcfg)
+		if err == nil {
+			return db, nil
+		}
+		if db != nil {
+			if sqlDB, e := db.DB(); e == nil {
+				_ = sqlDB.Close()
+			}
+		}
+		if !IsSQLiteBusy(err) {
+			return nil, backoff.Permanent(err)
+		}
+		return nil, err
+	}, backoff.WithBackOff(b), backoff.WithMaxElapsedTime(10*time.Second))
 }
 
 // SQLiteDSN is the DSN of the embedded database file at path. Transactions
