@@ -165,7 +165,7 @@ func (r *queryResolver) DishonestyRecords(ctx context.Context, filter *model.Dis
 	conn := &model.DishonestyRecordConnection{Edges: []model.DishonestyRecordEdge{}, PageInfo: pageInfoOf(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
 	r.prefetchRecords(ctx, p.Records)
 	for i := range p.Records {
-		conn.Edges = append(conn.Edges, model.DishonestyRecordEdge{Cursor: record.Cursor(p.Records[i]), Node: &p.Records[i]})
+		conn.Edges = append(conn.Edges, model.DishonestyRecordEdge{Cursor: p.Cursor(p.Records[i]), Node: &p.Records[i]})
 	}
 	return conn, nil
 }

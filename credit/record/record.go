@@ -89,9 +89,11 @@ type Query struct {
 	// From ≤ BehaviourOn < To.
 	From, To time.Time
 	Severity models.Severity
-	// Before keeps IDs lower than it (the keyset cursor of ListKey).
-	Before string
-	Limit  int
+	// After is the position of the keyset cursor in the query's order
+	// (Key): an ID for ListKey, a behaviour day and an ID for DayKey; nil
+	// for the first page.
+	After []any
+	Limit int
 	// Count asks for the total (capped at page.CountCap+1).
 	Count bool
 }
@@ -99,6 +101,23 @@ type Query struct {
 // ListKey is the order of the record list: newest first (IDs are
 // time-ordered).
 var ListKey = page.NewKey("records", page.Desc("id"))
+
+// DayKey is the order of a record list filtered by behaviour day (From or
+// To): latest behaviour first, then newest recorded. It is the order of
+// the day indexes, so a page of a month a year back reads its 21 index
+// entries instead of sorting the month's records by ID (issue 14). Its
+// cursors name their own list: a cursor of one order is refused by the
+// other.
+var DayKey = page.NewKey("records-by-day", page.Desc("behaviour_on"), page.Desc("id"))
+
+// Key is the order of q's list: DayKey when q has a behaviour-day range,
+// ListKey otherwise.
+func (q Query) Key() page.Key {
+	if !q.From.IsZero() || !q.To.IsZero() {
+		return DayKey
+	}
+	return ListKey
+}
 
 // Deps are what the record services need.
 type Deps struct {
@@ -324,10 +343,19 @@ type Filter struct {
 	Count bool
 }
 
-// Page is one page of records, newest first.
+// Page is one page of records in its query's order (Query.Key).
 type Page struct {
 	Records []models.DishonestyRecord
 	page.Info
+	key page.Key
+}
+
+// Cursor is the opaque cursor of one of the page's records.
+func (p Page) Cursor(rec models.DishonestyRecord) string {
+	if p.key.List == DayKey.List {
+		return DayKey.Encode(rec.BehaviourOn.UTC(), rec.ID)
+	}
+	return ListKey.Encode(rec.ID)
 }
 
 // List returns the records matching f, newest first, first at a time (1–100,
@@ -361,8 +389,22 @@ func (s *Service) List(ctx context.Context, f Filter, first int, after string) (
 			q.ViewerID, q.Scopes = actor.UserID, credit.ViewRecords
 		}
 	}
-	if _, err := ListKey.Decode(after, &q.Before); err != nil {
-		return out, err
+	out.key = q.Key()
+	if out.key.List == DayKey.List {
+		var day time.Time
+		var id string
+		if ok, err := DayKey.Decode(after, &day, &id); err != nil {
+			return out, err
+		} else if ok {
+			q.After = []any{day, id}
+		}
+	} else {
+		var id string
+		if ok, err := ListKey.Decode(after, &id); err != nil {
+			return out, err
+		} else if ok {
+			q.After = []any{id}
+		}
 	}
 	first = page.Clamp(first)
 	q.Limit = first + 1
@@ -375,13 +417,10 @@ func (s *Service) List(ctx context.Context, f Filter, first int, after string) (
 		out.Records, out.HasNext = out.Records[:first], true
 	}
 	if n := len(out.Records); n > 0 {
-		out.EndCursor = Cursor(out.Records[n-1])
+		out.EndCursor = out.Cursor(out.Records[n-1])
 	}
 	return out, nil
 }
-
-// Cursor is the opaque cursor of a record in a listing.
-func Cursor(rec models.DishonestyRecord) string { return ListKey.Encode(rec.ID) }
 
 // History returns the record's history, oldest first, under the access rule
 // of Get. It returns NOT_FOUND, UNAUTHENTICATED, FORBIDDEN or INTERNAL.

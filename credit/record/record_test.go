@@ -2,6 +2,7 @@ package record_test
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -122,6 +123,30 @@ func TestRecordAccessAndList(t *testing.T) {
 	})
 	if len(seen) != 5 || seen[0] != mineIDs[4] || seen[4] != mineIDs[0] {
 		t.Fatalf("paged %v, want newest first %v", seen, mineIDs)
+	}
+	// R8.1 (issue 14): filtered by behaviour day, the list pages with
+	// cursors of its own order (latest behaviour first); a cursor of the
+	// unfiltered list is refused there, and the other way round.
+	byDay := record.Filter{From: ct.Day(2024, 1, 1)}
+	seen = ct.Pages(t, func(after string) ([]string, string, bool, error) {
+		p, err := e.Records.List(ct.StaffCtx(), byDay, 2, after)
+		return ct.Pluck(p.Records, func(r models.DishonestyRecord) string { return r.ID }), p.EndCursor, p.HasNext, err
+	})
+	all, err := e.Records.List(ct.StaffCtx(), byDay, 100, "")
+	ct.Must(t, err)
+	if !slices.Equal(seen, ct.Pluck(all.Records, func(r models.DishonestyRecord) string { return r.ID })) || len(seen) != 6 ||
+		!slices.IsSortedFunc(all.Records, func(a, b models.DishonestyRecord) int { return b.BehaviourOn.Compare(a.BehaviourOn) }) {
+		t.Fatalf("paged by day %v, want latest behaviour first %v", seen, all.Records)
+	}
+	plain, err := e.Records.List(ct.StaffCtx(), record.Filter{}, 2, "")
+	ct.Must(t, err)
+	for _, c := range []struct {
+		f     record.Filter
+		after string
+	}{{byDay, plain.EndCursor}, {record.Filter{}, all.EndCursor}} {
+		if _, err := e.Records.List(ct.StaffCtx(), c.f, 2, c.after); apperr.CodeOf(err) != apperr.Invalid || apperr.As(err).Field != "after" {
+			t.Errorf("a cursor of the other order: %v", err)
+		}
 	}
 	for field, f := range map[string]record.Filter{"after": {}, "kind": {Kind: "NOPE"}, "status": {Status: "NOPE"}} {
 		after := ""

@@ -8028,7 +8028,7 @@ input DishonestyRecordFilter {
   status: RecordStatus
   "Only this severity."
   severity: Severity
-  "Behaviour from (inclusive)."
+  "Behaviour from (inclusive). With from or to the list is in behaviour order: latest behaviour first, then newest recorded; its cursors are of that order."
   from: Time
   "Behaviour until (exclusive)."
   to: Time
@@ -8347,7 +8347,7 @@ input AssignAccountManagerInput {
 extend type Query {
   "A subject's credit profile: tier, records, incentives (enterprise: own only)."
   creditProfile(subjectId: ID!): CreditProfile! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
-  "Dishonesty records (enterprise: own only), newest first."
+  "Dishonesty records (enterprise: own only), newest recorded first; with a behaviour period (filter.from/to), latest behaviour first. A cursor of one order is refused by the other (INVALID, field after)."
   dishonestyRecords(filter: DishonestyRecordFilter, first: Int = 20, after: String): DishonestyRecordConnection! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])
   "Usage analysis of an account with an SVG chart (R3.2)."
   usageAnalysis(accountNo: String!, months: Int = 24): UsageAnalysis! @hasRole(roles: [ENTERPRISE, STAFF, CREDIT_OFFICER, ADMIN])

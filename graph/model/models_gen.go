@@ -525,7 +525,7 @@ type DishonestyRecordFilter struct {
 	Status *models.RecordStatus `json:"status,omitempty"`
 	// Only this severity.
 	Severity *models.Severity `json:"severity,omitempty"`
-	// Behaviour from (inclusive).
+	// Behaviour from (inclusive). With from or to the list is in behaviour order: latest behaviour first, then newest recorded; its cursors are of that order.
 	From *time.Time `json:"from,omitempty"`
 	// Behaviour until (exclusive).
 	To *time.Time `json:"to,omitempty"`

@@ -169,12 +169,13 @@ func TestRecordStoreList(t *testing.T) {
 		{"by status", record.Query{Status: models.RecordRevoked, Limit: 10, Count: true}, nil, 0},
 		{"R8.1 by severity", record.Query{Severity: models.SeveritySerious, Limit: 10, Count: true}, nil, 0},
 		{"by behaviour day", record.Query{From: ct.Day(2025, 2, 1), To: ct.Day(2025, 3, 1), Limit: 10, Count: true}, []string{all[1].ID}, 1},
-		{"after a cursor, limited", record.Query{Before: all[3].ID, Limit: 2, Count: true}, []string{all[2].ID, all[1].ID}, 5},
+		{"after a cursor, limited", record.Query{After: []any{all[3].ID}, Limit: 2, Count: true}, []string{all[2].ID, all[1].ID}, 5},
 		// R8.1 (issue 14): a behaviour-day range is read by the day index
-		// (FORCE INDEX on MariaDB), still newest first and after a cursor.
+		// (FORCE INDEX on MariaDB), latest behaviour first, after a cursor
+		// of that order (TestRecordStoreListByBehaviourDay).
 		{"R8.1 by kind, status and behaviour day", record.Query{Kind: models.KindArrears, Status: models.RecordActive, From: ct.Day(2025, 2, 1), To: ct.Day(2025, 5, 1), Limit: 10, Count: true},
 			[]string{all[3].ID, all[2].ID, all[1].ID}, 3},
-		{"R8.1 by kind, status and day, after a cursor", record.Query{Kind: models.KindArrears, Status: models.RecordActive, From: ct.Day(2025, 1, 1), Before: all[3].ID, Limit: 2, Count: true},
+		{"R8.1 by kind, status and day, after a cursor", record.Query{Kind: models.KindArrears, Status: models.RecordActive, From: ct.Day(2025, 1, 1), After: []any{all[3].BehaviourOn, all[3].ID}, Limit: 2, Count: true},
 			[]string{all[2].ID, all[1].ID}, 4},
 		{"R8.1 by kind and day from", record.Query{Kind: models.KindTheft, From: ct.Day(2025, 1, 1), Limit: 10, Count: true}, []string{all[4].ID}, 1},
 	}
@@ -184,6 +185,64 @@ func TestRecordStoreList(t *testing.T) {
 		if !slices.Equal(ids(got), c.want) || total != c.total {
 			t.Errorf("%s: %v (total %d), want %v (%d)", c.name, ids(got), total, c.want, c.total)
 		}
+	}
+}
+
+// R8.1 (issue 14): a list filtered by behaviour day is in the order of the
+// day indexes, latest behaviour first and then newest recorded, whatever
+// order the records were recorded in; its cursor is a (day, ID) position.
+func TestRecordStoreListByBehaviourDay(t *testing.T) {
+	e, ctx := setup(t)
+	st := e.Stores.Records()
+	s := e.Subject(t, "s", nil)
+	// Recorded in this order (IDs ascending), behaviour days out of order,
+	// two on the same day.
+	days := []time.Time{ct.Day(2025, 3, 1), ct.Day(2025, 1, 10), ct.Day(2025, 5, 1), ct.Day(2025, 3, 1), ct.Day(2024, 12, 1)}
+	var all []models.DishonestyRecord
+	for i, d := range days {
+		all = append(all, rec(s.ID, "D:"+string(rune('a'+i)), models.KindArrears, d))
+	}
+	_, err := st.Insert(ctx, all)
+	ct.Must(t, err)
+	want := []string{all[2].ID, all[3].ID, all[0].ID, all[1].ID} // 5-01, 3-01 (newer ID), 3-01, 1-10
+	for _, q := range []record.Query{
+		{From: ct.Day(2025, 1, 1), Limit: 10},
+		{Kind: models.KindArrears, Status: models.RecordActive, From: ct.Day(2025, 1, 1), Limit: 10},
+		{SubjectID: s.ID, From: ct.Day(2025, 1, 1), Limit: 10},
+	} {
+		if q.Key().List != record.DayKey.List {
+			t.Fatalf("%+v: key %s, want %s", q, q.Key().List, record.DayKey.List)
+		}
+		got, _, err := st.List(ctx, q)
+		ct.Must(t, err)
+		if !slices.Equal(ids(got), want) {
+			t.Errorf("%+v: %v, want %v", q, ids(got), want)
+		}
+		// Page by page, two at a time, through the tie.
+		var paged []string
+		for range 3 {
+			q.Limit = 3 // two and one more
+			got, _, err := st.List(ctx, q)
+			ct.Must(t, err)
+			if len(got) > 2 {
+				got = got[:2]
+			}
+			paged = append(paged, ids(got)...)
+			if len(got) < 2 {
+				break
+			}
+			last := got[len(got)-1]
+			q.After = []any{last.BehaviourOn, last.ID}
+		}
+		if !slices.Equal(paged, want) {
+			t.Errorf("%+v paged: %v, want %v", q, paged, want)
+		}
+	}
+	// Without a day range the list stays newest recorded first.
+	got, _, err := st.List(ctx, record.Query{SubjectID: s.ID, Limit: 10})
+	ct.Must(t, err)
+	if w := []string{all[4].ID, all[3].ID, all[2].ID, all[1].ID, all[0].ID}; !slices.Equal(ids(got), w) {
+		t.Errorf("without a day: %v, want %v", ids(got), w)
 	}
 }
 

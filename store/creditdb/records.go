@@ -65,18 +65,18 @@ func (s *Records) Update(ctx context.Context, rec models.DishonestyRecord, versi
 	return res.RowsAffected > 0, nil
 }
 
-// List returns the records of q, newest first, and the count without the
-// cursor.
+// List returns the records of q in q.Key's order and the count without
+// the cursor.
 // It is the staff and enterprise list only: it reads a replica when one is
 // configured (store.ReadReplica).
 func (s *Records) List(ctx context.Context, q record.Query) ([]models.DishonestyRecord, int64, error) {
 	db := store.ReadReplica(s.q(ctx)).Model(&models.DishonestyRecord{})
 	if idx := dayIndex(q); idx != "" {
-		// A behaviour-day range is read as that range of the day index, its
-		// rows sorted newest first: MariaDB would otherwise walk the whole
-		// list newest first and test every row for the day (seconds for a
-		// month a year back among a million records; issue 14). SQLite
-		// picks the range by itself.
+		// A behaviour-day range is read as that range of the day index,
+		// backwards, which is the list's order (record.DayKey): MariaDB
+		// would otherwise walk another index and test every row for the
+		// day (seconds for a month a year back among a million records;
+		// issue 14). SQLite picks the range by itself.
 		db = db.Table(store.ForceIndex(s.db, "dishonesty_records", idx))
 	}
 	if q.SubjectID != "" {
@@ -108,12 +108,8 @@ func (s *Records) List(ctx context.Context, q record.Query) ([]models.Dishonesty
 		}
 		total = n
 	}
-	var after []any
-	if q.Before != "" {
-		after = []any{q.Before}
-	}
 	var recs []models.DishonestyRecord
-	if err := store.PageQuery(db, record.ListKey, after, q.Limit-1).Find(&recs).Error; err != nil {
+	if err := store.PageQuery(db, q.Key(), q.After, q.Limit-1).Find(&recs).Error; err != nil {
 		return nil, 0, apperr.Wrap(err, apperr.Internal, "无法读取失信记录")
 	}
 	return recs, total, nil

@@ -211,7 +211,7 @@ export type DisableUserInput = {
 
 /** Filter of dishonestyRecords. */
 export type DishonestyRecordFilter = {
-  /** Behaviour from (inclusive). */
+  /** Behaviour from (inclusive). With from or to the list is in behaviour order: latest behaviour first, then newest recorded; its cursors are of that order. */
   from?: string | null | undefined;
   /** Only this kind. */
   kind?: RecordKind | null | undefined;
