@@ -31,7 +31,8 @@ func PageQuery(q *gorm.DB, k page.Key, after []any, n int) *gorm.DB {
 // (col, key…), reading the key's columns only, from the index), merged by
 // UNION ALL and cut to n+1 keys in the key's order; the rows of those keys
 // are then read by the primary key (the key's last column must be the
-// table's primary key, id), n+1 whole rows rather than n+1 per value.
+// table's primary key, id), n+1 rows rather than n+1 per value: whole rows,
+// or the plain columns q selects (Select("a", "b")).
 // Scan its rows. With one value it is PageQuery with col = value.
 func PageQueryEach(q *gorm.DB, table, col string, vals []any, k page.Key, after []any, n int) *gorm.DB {
 	if len(vals) == 1 {
@@ -53,7 +54,11 @@ func PageQueryEach(q *gorm.DB, table, col string, vals []any, k page.Key, after 
 		args = append(args, PageQuery(q.Session(&gorm.Session{}).Select(strings.Join(names, ", ")).Where(col+" = ?", v), k, after, n))
 	}
 	keys := strings.Join(parts, " UNION ALL ") + " ORDER BY " + k.OrderBy() + " LIMIT ?"
-	return q.Session(&gorm.Session{NewDB: true}).Raw("SELECT t.* FROM "+table+" AS t JOIN ("+keys+") AS k ON t.id = k.id ORDER BY "+strings.Join(outer, ", "),
+	cols := "t.*"
+	if sel := q.Statement.Selects; len(sel) > 0 {
+		cols = "t." + strings.Join(sel, ", t.")
+	}
+	return q.Session(&gorm.Session{NewDB: true}).Raw("SELECT "+cols+" FROM "+table+" AS t JOIN ("+keys+") AS k ON t.id = k.id ORDER BY "+strings.Join(outer, ", "),
 		append(args, n+1)...)
 }
 

@@ -167,6 +167,8 @@ type Query struct {
 	After *DueCursor
 	Limit int
 	Count bool
+	// Columns, when set, are the only columns read (the others stay zero).
+	Columns []string
 }
 
 // DueCursor is a position in the (DueAt, ID) order.

@@ -87,6 +87,9 @@ func (s *Reviews) Requests(ctx context.Context, q review.Query, rows any) (int64
 	if q.IDs == nil {
 		db = store.ReadReplica(db)
 	}
+	if q.Columns != nil {
+		db = db.Select(q.Columns)
+	}
 	if q.SubjectID != "" {
 		db = db.Where("subject_id = ?", q.SubjectID)
 	}
