@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -161,8 +162,12 @@ var transitions = map[models.AppStatus][]models.AppStatus{
 	models.AppFallback:         {models.AppAccepted, models.AppRejected, models.AppWithdrawn},
 }
 
-// Terminal reports whether no transition leaves st.
+// Terminal reports whether no transition leaves st. The column
+// applications.is_open (migration 0035) is its negation in SQL.
 func Terminal(st models.AppStatus) bool { return len(transitions[st]) == 0 }
+
+// openStatuses are the statuses that are not terminal.
+var openStatuses = slices.Sorted(maps.Keys(transitions))
 
 // change is one transition to apply.
 type change struct {

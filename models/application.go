@@ -53,10 +53,14 @@ type Application struct {
 	ContactMasked  string        `gorm:"size:20"`
 	WantsCredit    bool          `gorm:"not null"`
 	Status         AppStatus     `gorm:"size:24;not null;index"`
-	Version        int           `gorm:"not null;default:1"`
-	VIP            bool          `gorm:"column:vip;not null;index"`
-	SubmittedAt    time.Time     `gorm:"not null;index"`
-	StepSince      time.Time     `gorm:"not null"`
+	// IsOpen is kept by the database, never written: a virtual generated
+	// column, true unless Status is terminal (migration 0035; the queue's
+	// open filter reads its indexes).
+	IsOpen      bool      `gorm:"->;column:is_open"`
+	Version     int       `gorm:"not null;default:1"`
+	VIP         bool      `gorm:"column:vip;not null;index"`
+	SubmittedAt time.Time `gorm:"not null;index"`
+	StepSince   time.Time `gorm:"not null"`
 	// Survey.
 	SurveyAssignee *string `gorm:"size:36;index"`
 	SurveyAt       *time.Time

@@ -1,11 +1,13 @@
 package server_test
 
 import (
+	"maps"
 	"math"
 	"slices"
 	"testing"
 	"time"
 
+	"creditwater/apply"
 	"creditwater/models"
 )
 
@@ -105,5 +107,86 @@ func TestR3_3_HandlingStatsPeriodInSQL(t *testing.T) {
 	h.must(staff, `{handlingStats{vip accepted averageHours}}`, nil, &st)
 	if st.HandlingStats[1].Accepted != 2 || math.Abs(st.HandlingStats[1].AverageHours-8) > 0.01 {
 		t.Errorf("after an acceptance: %+v, want 2 ordinary averaging 8 hours", st.HandlingStats)
+	}
+}
+
+// R8.1 (issue 14): every open status together (the console's default) is
+// read as one range of the is_open indexes (migration 0035). The column is
+// apply.Terminal's negation for every status, and the queue filtered by
+// the open statuses, with or without a surveyor, gives the unfiltered
+// queue's order restricted to them, page after page, with totalCount.
+func TestR8_1_QueueOpenStatusesAreOneRange(t *testing.T) {
+	h := newHarness(t, testEnv(t))
+	staff := h.staffToken("staff", "demo-staff-pass")
+	seedQueue(t, h, 20)
+	db := h.srv.DB()
+	every := []models.AppStatus{models.AppSubmitted, models.AppSurveyScheduled, models.AppSurveyed, models.AppCreditChecked,
+		models.AppCommitmentSigned, models.AppPublished, models.AppFallback, models.AppAccepted, models.AppRejected, models.AppWithdrawn}
+	var ids []string
+	if err := db.Model(&models.Application{}).Order("submitted_at").Pluck("id", &ids).Error; err != nil {
+		t.Fatal(err)
+	}
+	var open []string
+	for i, id := range ids {
+		st := every[i%len(every)]
+		set := map[string]any{"status": st}
+		if i%3 == 0 {
+			set["survey_assignee"] = "surveyor-1"
+		}
+		if err := db.Model(&models.Application{}).Where("id = ?", id).Updates(set).Error; err != nil {
+			t.Fatal(err)
+		}
+		if !apply.Terminal(st) {
+			open = append(open, string(st))
+		}
+	}
+	for _, st := range every {
+		var flags []int
+		if err := db.Model(&models.Application{}).Where("status = ?", st).Pluck("is_open", &flags).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(flags) != 2 || flags[0] != flags[1] || (flags[0] == 1) == apply.Terminal(st) {
+			t.Errorf("%s: is_open %v, apply.Terminal %v", st, flags, apply.Terminal(st))
+		}
+	}
+	slices.Sort(open)
+	open = slices.Compact(open)
+	if len(open) != 7 {
+		t.Fatalf("open statuses %v, want 7", open)
+	}
+	const q = `query($f:ApplicationFilter,$o:ApplicationOrder,$first:Int,$after:String){applications(filter:$f,orderBy:$o,first:$first,after:$after){
+		edges{cursor node{id vip submittedAt status}} pageInfo{hasNextPage endCursor} totalCount}}`
+	for _, assignee := range []string{"", "surveyor-1"} {
+		for _, order := range []string{"VIP_FIRST", "OLDEST", "NEWEST"} {
+			base := map[string]any{}
+			if assignee != "" {
+				base["assigneeId"] = assignee
+			}
+			var all appPage
+			h.must(staff, q, map[string]any{"o": order, "first": 100, "f": base}, &all)
+			var want []string
+			for _, e := range all.Applications.Edges {
+				if slices.Contains(open, e.Node.Status) {
+					want = append(want, e.Node.ID)
+				}
+			}
+			if len(want) == 0 || len(want) == len(all.Applications.Edges) {
+				t.Fatalf("%s %q: %d open of %d, want some of each", order, assignee, len(want), len(all.Applications.Edges))
+			}
+			f := maps.Clone(base)
+			f["statuses"] = open
+			var one appPage
+			h.must(staff, q, map[string]any{"o": order, "first": 100, "f": f}, &one)
+			var got []string
+			for _, e := range one.Applications.Edges {
+				got = append(got, e.Node.ID)
+			}
+			if !slices.Equal(got, want) || one.Applications.TotalCount != len(want) {
+				t.Errorf("%s %q: one page %v (totalCount %d), want %v", order, assignee, got, one.Applications.TotalCount, want)
+			}
+			if got := queueIDs(h, staff, q, map[string]any{"o": order, "first": 2, "f": f}); !slices.Equal(got, want) {
+				t.Errorf("%s %q: paged two at a time %v, want %v", order, assignee, got, want)
+			}
+		}
 	}
 }

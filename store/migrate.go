@@ -37,6 +37,7 @@ func migrations() []*gormigrate.Migration {
 		{ID: "0030_list_indexes", Migrate: migrate0030},
 		{ID: "0031_scale_indexes", Migrate: migrate0031},
 		{ID: "0034_import_queue_search", Migrate: migrate0034},
+		{ID: "0035_open_queue", Migrate: migrate0035},
 	}
 }
 

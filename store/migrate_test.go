@@ -41,6 +41,7 @@ var released = map[string]string{
 	"migrate_0030.go": "7aca672d046be4951c9b25a4c415f4c7f8919259b2131576118246441d51f294",
 	"migrate_0031.go": "f4f548c7039a62555e7075b0674521c0227ce02076769a2fc81173b96ee02aef",
 	"migrate_0034.go": "fafcb7e608993ef3224f3649610ea2c137eaf58689bec4ccb816cd883fdcd825",
+	"migrate_0035.go": "3205c3090a0777e91e7e536e8f219ff54aadb5d4b1d4198d9e6671b90528e71d",
 }
 
 func TestReleasedMigrationsNeverChange(t *testing.T) {
