@@ -186,7 +186,7 @@ func (s *Service) Queue(ctx context.Context, f QueueFilter, order Order, first i
 		}
 	}
 	first = page.Clamp(first)
-	var apps []models.Application
+	apps := make([]models.Application, 0, first+1) // scanned in place: no regrowth of wide rows
 	var read *gorm.DB
 	switch {
 	case len(statuses) > 0:
@@ -216,13 +216,14 @@ func (s *Service) Queue(ctx context.Context, f QueueFilter, order Order, first i
 		apps, p.HasNext = apps[:first], true
 	}
 	now := s.now()
-	for _, app := range apps {
-		it := QueueItem{Application: app, Age: now.Sub(app.SubmittedAt), Cursor: queueCursor(key, app)}
+	p.Items = make([]QueueItem, len(apps))
+	for i, app := range apps {
+		it := &p.Items[i]
+		*it = QueueItem{Application: app, Age: now.Sub(app.SubmittedAt), Cursor: queueCursor(key, app)}
 		if days, ok := s.cfg.SLA[app.Status]; ok && !Terminal(app.Status) {
 			due := s.cal.AddWorkdays(app.StepSince, days)
 			it.StepDue, it.Overdue = &due, now.After(due)
 		}
-		p.Items = append(p.Items, it)
 		p.EndCursor = it.Cursor
 	}
 	return p, nil

@@ -102,6 +102,7 @@ func (l *Log) List(ctx context.Context, f Filter, first int, after string) (Page
 		pos = []any{at, id}
 	}
 	first = page.Clamp(first)
+	p.Entries = make([]models.AuditEntry, 0, first+1)
 	if err := store.PageQuery(q, listKey, pos, first).Find(&p.Entries).Error; err != nil {
 		return p, apperr.Wrap(err, apperr.Internal, "无法读取审计日志")
 	}

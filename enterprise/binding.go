@@ -349,7 +349,7 @@ func (s *Service) ViewSubject(ctx context.Context, id string) (models.Subject, e
 // SubjectsByIDs loads subjects by ID in the order of ids (for the GraphQL
 // dataloader): a NOT_FOUND error stands in for an unknown ID.
 func (s *Service) SubjectsByIDs(ctx context.Context, ids []string) ([]models.Subject, []error) {
-	var found []models.Subject
+	found := make([]models.Subject, 0, len(ids))
 	out, errs := make([]models.Subject, len(ids)), make([]error, len(ids))
 	if err := s.db.WithContext(ctx).Where("id IN ?", ids).Find(&found).Error; err != nil {
 		for i := range errs {
@@ -357,13 +357,13 @@ func (s *Service) SubjectsByIDs(ctx context.Context, ids []string) ([]models.Sub
 		}
 		return out, errs
 	}
-	byID := make(map[string]models.Subject, len(found))
-	for _, f := range found {
-		byID[f.ID] = f
+	byID := make(map[string]int, len(found))
+	for i := range found {
+		byID[found[i].ID] = i
 	}
 	for i, id := range ids {
-		if subj, ok := byID[id]; ok {
-			out[i] = subj
+		if j, ok := byID[id]; ok {
+			out[i] = found[j]
 		} else {
 			errs[i] = apperr.New(apperr.NotFound, "主体不存在")
 		}

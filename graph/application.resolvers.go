@@ -170,7 +170,7 @@ func (r *queryResolver) MyApplications(ctx context.Context) ([]models.Applicatio
 	if err != nil {
 		return nil, err
 	}
-	r.prefetchApplications(ctx, apps)
+	prefetchApplications(ctx, r.Resolver, apps, func(a *models.Application) *models.Application { return a })
 	return apps, nil
 }
 

@@ -21,15 +21,12 @@ func (r *Resolver) applications(ctx context.Context, f apply.QueueFilter, orderB
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.ApplicationConnection{Edges: []model.ApplicationEdge{}, PageInfo: pageInfoOf(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
-	apps := make([]models.Application, len(p.Items))
-	for i, it := range p.Items {
-		apps[i] = it.Application
-	}
-	r.prefetchApplications(ctx, apps)
-	for _, it := range p.Items {
-		conn.Edges = append(conn.Edges, model.ApplicationEdge{Cursor: it.Cursor, Node: &it.Application,
-			AgeSeconds: int(it.Age.Seconds()), StepDue: it.StepDue, Overdue: it.Overdue})
+	conn := &model.ApplicationConnection{Edges: make([]model.ApplicationEdge, len(p.Items)), PageInfo: pageInfoOf(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
+	prefetchApplications(ctx, r, p.Items, func(it *apply.QueueItem) *models.Application { return &it.Application })
+	for i := range p.Items {
+		it := &p.Items[i]
+		conn.Edges[i] = model.ApplicationEdge{Cursor: it.Cursor, Node: &it.Application,
+			AgeSeconds: int(it.Age.Seconds()), StepDue: it.StepDue, Overdue: it.Overdue}
 	}
 	return conn, nil
 }

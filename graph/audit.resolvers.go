@@ -35,7 +35,7 @@ func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditLogFilt
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.AuditEntryConnection{Edges: []model.AuditEntryEdge{}, PageInfo: pageInfoOf(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
+	conn := &model.AuditEntryConnection{Edges: make([]model.AuditEntryEdge, 0, len(p.Entries)), PageInfo: pageInfoOf(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
 	for i := range p.Entries {
 		conn.Edges = append(conn.Edges, model.AuditEntryEdge{Cursor: audit.Cursor(p.Entries[i]), Node: &p.Entries[i]})
 	}

@@ -62,7 +62,7 @@ func (r *queryResolver) ImportJobs(ctx context.Context, filter *model.ImportJobF
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.ImportJobConnection{Edges: []model.ImportJobEdge{}, PageInfo: pageInfoOf(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
+	conn := &model.ImportJobConnection{Edges: make([]model.ImportJobEdge, 0, len(p.Jobs)), PageInfo: pageInfoOf(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
 	for i := range p.Jobs {
 		conn.Edges = append(conn.Edges, model.ImportJobEdge{Cursor: billing.JobCursor(p.Jobs[i]), Node: &p.Jobs[i]})
 	}

@@ -210,12 +210,13 @@ func (r *Resolver) prefetchRecords(ctx context.Context, recs []models.Dishonesty
 	prefetch(ctx, f, "history", l.RecordHistory, keysOf(recs, func(x *models.DishonestyRecord) string { return x.ID }))
 }
 
-// prefetchApplications prefetches the edges of a list of applications.
-func (r *Resolver) prefetchApplications(ctx context.Context, apps []models.Application) {
+// prefetchApplications prefetches the edges of a list of items that are
+// or hold applications (app points at an item's application).
+func prefetchApplications[T any](ctx context.Context, r *Resolver, items []T, app func(*T) *models.Application) {
 	l, f := r.loaders(ctx), itemFields(ctx)
-	prefetch(ctx, f, "subject", l.Subjects, keysOf(apps, func(x *models.Application) string { return x.SubjectID }))
-	prefetch(ctx, f, "events", l.ApplicationEvents, keysOf(apps, func(x *models.Application) string { return x.ID }))
-	prefetch(ctx, f, "commitment", l.Commitments, keysOf(apps, func(x *models.Application) string { return deref(x.CommitmentID) }))
+	prefetch(ctx, f, "subject", l.Subjects, keysOf(items, func(x *T) string { return app(x).SubjectID }))
+	prefetch(ctx, f, "events", l.ApplicationEvents, keysOf(items, func(x *T) string { return app(x).ID }))
+	prefetch(ctx, f, "commitment", l.Commitments, keysOf(items, func(x *T) string { return deref(app(x).CommitmentID) }))
 }
 
 // prefetchRequests prefetches the edges of a list of repair requests or

@@ -162,7 +162,7 @@ func (r *queryResolver) DishonestyRecords(ctx context.Context, filter *model.Dis
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.DishonestyRecordConnection{Edges: []model.DishonestyRecordEdge{}, PageInfo: pageInfoOf(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
+	conn := &model.DishonestyRecordConnection{Edges: make([]model.DishonestyRecordEdge, 0, len(p.Records)), PageInfo: pageInfoOf(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
 	r.prefetchRecords(ctx, p.Records)
 	for i := range p.Records {
 		conn.Edges = append(conn.Edges, model.DishonestyRecordEdge{Cursor: p.Cursor(p.Records[i]), Node: &p.Records[i]})
@@ -193,7 +193,7 @@ func (r *queryResolver) Cases(ctx context.Context, filter *model.CaseFilter, fir
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.CaseConnection{Edges: []model.ViolationCaseEdge{}, PageInfo: pageInfoOf(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
+	conn := &model.CaseConnection{Edges: make([]model.ViolationCaseEdge, 0, len(p.Cases)), PageInfo: pageInfoOf(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
 	for i := range p.Cases {
 		conn.Edges = append(conn.Edges, model.ViolationCaseEdge{Cursor: rules.CaseCursor(p.Cases[i]), Node: &p.Cases[i]})
 	}

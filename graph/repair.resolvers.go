@@ -159,7 +159,7 @@ func (r *queryResolver) Repairs(ctx context.Context, filter *model.RepairFilter,
 	l := r.loaders(ctx)
 	prefetchRequests(ctx, l, reqs, func(x *models.RepairRequest) string { return x.ID }, func(x *models.RepairRequest) string { return x.RecordID },
 		l.RepairEvidence, l.RepairHistory)
-	conn := &model.RepairRequestConnection{Edges: []model.RepairRequestEdge{}, PageInfo: pageInfoOf(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
+	conn := &model.RepairRequestConnection{Edges: make([]model.RepairRequestEdge, 0, len(p.Items)), PageInfo: pageInfoOf(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
 	for i := range p.Items {
 		conn.Edges = append(conn.Edges, model.RepairRequestEdge{Cursor: p.Items[i].Cursor, Node: &p.Items[i].Request})
 	}
@@ -186,7 +186,7 @@ func (r *queryResolver) Objections(ctx context.Context, filter *model.ObjectionF
 	l := r.loaders(ctx)
 	prefetchRequests(ctx, l, reqs, func(x *models.Objection) string { return x.ID }, func(x *models.Objection) string { return x.RecordID },
 		l.ObjectionEvidence, l.ObjectionHistory)
-	conn := &model.ObjectionConnection{Edges: []model.ObjectionEdge{}, PageInfo: pageInfoOf(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
+	conn := &model.ObjectionConnection{Edges: make([]model.ObjectionEdge, 0, len(p.Items)), PageInfo: pageInfoOf(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
 	for i := range p.Items {
 		conn.Edges = append(conn.Edges, model.ObjectionEdge{Cursor: p.Items[i].Cursor, Node: &p.Items[i].Request})
 	}
@@ -207,7 +207,7 @@ func (r *queryResolver) Deadlines(ctx context.Context, filter *model.DeadlineFil
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.DeadlineConnection{Edges: []model.DeadlineEdge{}, PageInfo: pageInfoOf(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
+	conn := &model.DeadlineConnection{Edges: make([]model.DeadlineEdge, 0, len(p.Items)), PageInfo: pageInfoOf(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
 	for i := range p.Items {
 		conn.Edges = append(conn.Edges, model.DeadlineEdge{Cursor: p.Items[i].Cursor(), Node: &p.Items[i]})
 	}

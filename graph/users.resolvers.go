@@ -71,7 +71,7 @@ func (r *queryResolver) Users(ctx context.Context, filter *model.UsersFilter, fi
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.UserConnection{Edges: []model.UserEdge{}, PageInfo: pageInfoOf(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
+	conn := &model.UserConnection{Edges: make([]model.UserEdge, 0, len(p.Users)), PageInfo: pageInfoOf(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
 	for i := range p.Users {
 		conn.Edges = append(conn.Edges, model.UserEdge{Cursor: auth.UserCursor(p.Users[i]), Node: &p.Users[i]})
 	}

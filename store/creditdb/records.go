@@ -108,7 +108,7 @@ func (s *Records) List(ctx context.Context, q record.Query) ([]models.Dishonesty
 		}
 		total = n
 	}
-	var recs []models.DishonestyRecord
+	recs := make([]models.DishonestyRecord, 0, q.Limit)
 	if err := store.PageQuery(db, q.Key(), q.After, q.Limit-1).Find(&recs).Error; err != nil {
 		return nil, 0, apperr.Wrap(err, apperr.Internal, "无法读取失信记录")
 	}
