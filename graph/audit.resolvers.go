@@ -36,8 +36,9 @@ func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditLogFilt
 		return nil, err
 	}
 	conn := &model.AuditEntryConnection{Edges: make([]model.AuditEntryEdge, 0, len(p.Entries)), PageInfo: pageInfoOf(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
+	cursors := wantsEdgeCursors(ctx)
 	for i := range p.Entries {
-		conn.Edges = append(conn.Edges, model.AuditEntryEdge{Cursor: audit.Cursor(p.Entries[i]), Node: &p.Entries[i]})
+		conn.Edges = append(conn.Edges, model.AuditEntryEdge{Cursor: edgeCursor(cursors, func() string { return audit.Cursor(p.Entries[i]) }), Node: &p.Entries[i]})
 	}
 	return conn, nil
 }

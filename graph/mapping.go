@@ -110,6 +110,34 @@ func wantsTotal(ctx context.Context) bool {
 	return slices.Contains(graphql.CollectAllFields(ctx), "totalCount")
 }
 
+// edgeCursor is cursor() when the client selected edges.cursor on the
+// connection being resolved (see wantsEdgeCursors), "" otherwise: a page
+// read without per-edge cursors (the console's records, audit log and
+// deadlines) does not encode one per item.
+func edgeCursor(want bool, cursor func() string) string {
+	if !want {
+		return ""
+	}
+	return cursor()
+}
+
+// wantsEdgeCursors tells whether the client selected edges.cursor on the
+// connection being resolved.
+func wantsEdgeCursors(ctx context.Context) bool {
+	opCtx := graphql.GetOperationContext(ctx)
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		if f.Name != "edges" {
+			continue
+		}
+		for _, g := range graphql.CollectFields(opCtx, f.Selections, nil) {
+			if g.Name == "cursor" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // pageInfoOf is a connection's PageInfo.
 func pageInfoOf(hasNext bool, endCursor string) *model.PageInfo {
 	return &model.PageInfo{HasNextPage: hasNext, EndCursor: ptrIf(endCursor)}

@@ -164,8 +164,9 @@ func (r *queryResolver) DishonestyRecords(ctx context.Context, filter *model.Dis
 	}
 	conn := &model.DishonestyRecordConnection{Edges: make([]model.DishonestyRecordEdge, 0, len(p.Records)), PageInfo: pageInfoOf(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
 	r.prefetchRecords(ctx, p.Records)
+	cursors := wantsEdgeCursors(ctx)
 	for i := range p.Records {
-		conn.Edges = append(conn.Edges, model.DishonestyRecordEdge{Cursor: p.Cursor(p.Records[i]), Node: &p.Records[i]})
+		conn.Edges = append(conn.Edges, model.DishonestyRecordEdge{Cursor: edgeCursor(cursors, func() string { return p.Cursor(p.Records[i]) }), Node: &p.Records[i]})
 	}
 	return conn, nil
 }

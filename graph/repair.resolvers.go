@@ -208,8 +208,9 @@ func (r *queryResolver) Deadlines(ctx context.Context, filter *model.DeadlineFil
 		return nil, err
 	}
 	conn := &model.DeadlineConnection{Edges: make([]model.DeadlineEdge, 0, len(p.Items)), PageInfo: pageInfoOf(p.HasNext, p.EndCursor), TotalCount: int(p.TotalCount)}
+	cursors := wantsEdgeCursors(ctx)
 	for i := range p.Items {
-		conn.Edges = append(conn.Edges, model.DeadlineEdge{Cursor: p.Items[i].Cursor(), Node: &p.Items[i]})
+		conn.Edges = append(conn.Edges, model.DeadlineEdge{Cursor: edgeCursor(cursors, p.Items[i].Cursor), Node: &p.Items[i]})
 	}
 	return conn, nil
 }
