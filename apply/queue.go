@@ -201,10 +201,12 @@ func (s *Service) Queue(ctx context.Context, f QueueFilter, order Order, first i
 			idx = "ix_app_q_assignee_open"
 		}
 		read = store.PageQuery(q.Table(store.ForceIndex(s.db, "applications", idx)), key, pos, first)
-	case open && key.List != queueKeys[OrderVIPFirst].List && f.SubjectID == "" && strings.TrimSpace(f.Keyword) == "":
+	case open && key.List != queueKeys[OrderVIPFirst].List && f.Assignee == "" && f.SubjectID == "" && strings.TrimSpace(f.Keyword) == "":
 		// The open applications oldest or newest first are a range of
 		// (is_open, submitted_at, id), read forwards or backwards; MariaDB
 		// would rather walk all applications by time testing each row.
+		// (With a surveyor, a subject or a keyword their own indexes read
+		// fewer rows: the database chooses.)
 		read = store.PageQuery(q.Table(store.ForceIndex(s.db, "applications", "ix_app_q_open_time")), key, pos, first)
 	default:
 		read = store.PageQuery(q, key, pos, first)

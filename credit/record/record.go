@@ -358,8 +358,9 @@ func (p Page) Cursor(rec models.DishonestyRecord) string {
 	return ListKey.Encode(rec.ID)
 }
 
-// List returns the records matching f, newest first, first at a time (1–100,
-// default 20) after the opaque cursor after. An ENTERPRISE user sees only
+// List returns the records matching f, newest recorded first (with a
+// behaviour period, latest behaviour first: Query.Key), first at a time
+// (1–100, default 20) after the opaque cursor after. An ENTERPRISE user sees only
 // records of subjects it is bound to: asking for another subject is
 // FORBIDDEN, and without a subject the list is limited to its own. It
 // returns INVALID for a bad kind, status or cursor, UNAUTHENTICATED,

@@ -82,13 +82,13 @@ var deadlineKey = page.NewKey("deadlines", page.Asc("due_at"), page.Asc("id"))
 // Cursor is the deadline's opaque position in Deadlines.
 func (x Deadline) Cursor() string { return deadlineKey.Encode(x.DueAt.UTC(), x.ID) }
 
-// openItems reads the open requests of one kind matching q, earliest
-// deadline first, as deadlines as of now.
 // deadlineColumns are the columns a Deadline reads of a request: a page of
 // 100 deadlines reads up to 202 rows, and their texts (reasons, decisions)
 // would cost the database and the scan more than the rest (issue 14).
 var deadlineColumns = []string{"id", "record_id", "subject_id", "status", "due_at", "assignee_id"}
 
+// openItems reads the open requests of one kind matching q, earliest
+// deadline first, as deadlines as of now (deadlineColumns only).
 func openItems[R any, S ~string](ctx context.Context, f *flow[R, S], q Query, now time.Time) ([]Deadline, int64, error) {
 	var rows []R
 	q.Statuses, q.Columns = strs(f.kind.open), deadlineColumns
