@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"creditwater/apply"
+	"creditwater/graph/generated"
 	"creditwater/models"
 )
 
@@ -118,10 +119,14 @@ func TestR3_3_HandlingStatsPeriodInSQL(t *testing.T) {
 func TestR8_1_QueueOpenStatusesAreOneRange(t *testing.T) {
 	h := newHarness(t, testEnv(t))
 	staff := h.staffToken("staff", "demo-staff-pass")
-	seedQueue(t, h, 20)
+	// Every status the API knows (a new one is checked without editing
+	// this test), two applications each.
+	var every []models.AppStatus
+	for _, v := range generated.NewExecutableSchema(generated.Config{}).Schema().Types["ApplicationStatus"].EnumValues {
+		every = append(every, models.AppStatus(v.Name))
+	}
+	seedQueue(t, h, 2*len(every))
 	db := h.srv.DB()
-	every := []models.AppStatus{models.AppSubmitted, models.AppSurveyScheduled, models.AppSurveyed, models.AppCreditChecked,
-		models.AppCommitmentSigned, models.AppPublished, models.AppFallback, models.AppAccepted, models.AppRejected, models.AppWithdrawn}
 	var ids []string
 	if err := db.Model(&models.Application{}).Order("submitted_at").Pluck("id", &ids).Error; err != nil {
 		t.Fatal(err)
@@ -151,8 +156,8 @@ func TestR8_1_QueueOpenStatusesAreOneRange(t *testing.T) {
 	}
 	slices.Sort(open)
 	open = slices.Compact(open)
-	if len(open) != 7 {
-		t.Fatalf("open statuses %v, want 7", open)
+	if len(open) < 7 || len(every) < 10 {
+		t.Fatalf("open statuses %v of %v, want at least 7 of 10", open, every)
 	}
 	const q = `query($f:ApplicationFilter,$o:ApplicationOrder,$first:Int,$after:String){applications(filter:$f,orderBy:$o,first:$first,after:$after){
 		edges{cursor node{id vip submittedAt status}} pageInfo{hasNextPage endCursor} totalCount}}`
