@@ -166,24 +166,16 @@ func (s *Service) Queue(ctx context.Context, f QueueFilter, order Order, first i
 		}
 		p.TotalCount = n
 	}
-	var pos []any
+	var vip bool
+	var at time.Time
+	var id string
+	dst := []any{&at, &id}
 	if key.List == queueKeys[OrderVIPFirst].List {
-		var vip bool
-		var at time.Time
-		var id string
-		if ok, err := key.Decode(after, &vip, &at, &id); err != nil {
-			return p, err
-		} else if ok {
-			pos = []any{vip, at, id}
-		}
-	} else {
-		var at time.Time
-		var id string
-		if ok, err := key.Decode(after, &at, &id); err != nil {
-			return p, err
-		} else if ok {
-			pos = []any{at, id}
-		}
+		dst = []any{&vip, &at, &id}
+	}
+	pos, err := key.Position(after, dst...)
+	if err != nil {
+		return p, err
 	}
 	first = page.Clamp(first)
 	apps := make([]models.Application, 0, first+1) // scanned in place: no regrowth of wide rows

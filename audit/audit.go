@@ -95,11 +95,9 @@ func (l *Log) List(ctx context.Context, f Filter, first int, after string) (Page
 	}
 	var at time.Time
 	var id uint64
-	var pos []any
-	if ok, err := listKey.Decode(after, &at, &id); err != nil {
+	pos, err := listKey.Position(after, &at, &id)
+	if err != nil {
 		return p, err
-	} else if ok {
-		pos = []any{at, id}
 	}
 	first = page.Clamp(first)
 	p.Entries = make([]models.AuditEntry, 0, first+1)

@@ -85,11 +85,9 @@ func (s *Service) ListUsers(ctx context.Context, f UserFilter, first int, after 
 		p.TotalCount = n
 	}
 	var id string
-	var pos []any
-	if ok, err := userKey.Decode(after, &id); err != nil {
+	pos, err := userKey.Position(after, &id)
+	if err != nil {
 		return p, err
-	} else if ok {
-		pos = []any{id}
 	}
 	if err := store.PageQuery(q, userKey, pos, first).Find(&p.Users).Error; err != nil {
 		return p, apperr.Wrap(err, apperr.Internal, "无法读取用户列表")

@@ -83,7 +83,7 @@ func (im *Importer) Jobs(ctx context.Context, f JobFilter, first int, after stri
 		return out, apperr.InvalidField("status", "状态须为 QUEUED、RUNNING、DONE 或 FAILED")
 	}
 	var id string
-	ok, err := jobListKey.Decode(after, &id)
+	pos, err := jobListKey.Position(after, &id)
 	if err != nil {
 		return out, err
 	}
@@ -97,10 +97,6 @@ func (im *Importer) Jobs(ctx context.Context, f JobFilter, first int, after stri
 		if out.TotalCount, err = store.CountUpTo(q); err != nil {
 			return out, apperr.Wrap(err, apperr.Internal, "无法读取导入任务")
 		}
-	}
-	var pos []any
-	if ok {
-		pos = []any{id}
 	}
 	first = page.Clamp(first)
 	if err := store.PageQuery(q, jobListKey, pos, first).Find(&out.Jobs).Error; err != nil {

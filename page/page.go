@@ -12,6 +12,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"reflect"
 	"strings"
 
 	"creditwater/apperr"
@@ -81,6 +82,22 @@ func Decode(list, cursor string, dst ...any) (bool, error) {
 		}
 	}
 	return true, nil
+}
+
+// Position decodes a cursor of the key's list like Decode, into the
+// pointers of dst, and returns the values they then point at, in order:
+// the keyset position that follows the cursor (Key.After,
+// store.PageQuery); nil for an empty cursor.
+func (k Key) Position(cursor string, dst ...any) ([]any, error) {
+	ok, err := k.Decode(cursor, dst...)
+	if err != nil || !ok {
+		return nil, err
+	}
+	pos := make([]any, len(dst))
+	for i, d := range dst {
+		pos[i] = reflect.ValueOf(d).Elem().Interface()
+	}
+	return pos, nil
 }
 
 // Col is a column of a sort key.

@@ -41,6 +41,27 @@ func TestR8_1_CursorRoundTripAndRefusals(t *testing.T) {
 	}
 }
 
+// R8.1: Position decodes a cursor into the keyset position that follows
+// it (the values, in the key's order), nil for no cursor, and refuses
+// what Decode refuses.
+func TestR8_1_CursorPosition(t *testing.T) {
+	k := page.NewKey("apps", page.Desc("vip"), page.Asc("submitted_at"), page.Asc("id"))
+	at := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+	var vip bool
+	var got time.Time
+	var id string
+	pos, err := k.Position(k.Encode(true, at, "A-1"), &vip, &got, &id)
+	if err != nil || len(pos) != 3 || pos[0] != true || !pos[1].(time.Time).Equal(at) || pos[2] != "A-1" {
+		t.Fatalf("position %v, %v", pos, err)
+	}
+	if pos, err := k.Position("", &vip, &got, &id); pos != nil || err != nil {
+		t.Fatalf("empty cursor: %v %v", pos, err)
+	}
+	if pos, err := k.Position(page.Encode("users", true, at, "A-1"), &vip, &got, &id); pos != nil || apperr.As(err) == nil || apperr.As(err).Field != "after" {
+		t.Fatalf("another list's cursor: %v %v", pos, err)
+	}
+}
+
 // The keyset condition of a mixed-direction key, and the clamp of first.
 func TestKeyAfterAndFirst(t *testing.T) {
 	k := page.NewKey("apps", page.Desc("vip"), page.Asc("submitted_at"), page.Asc("id"))

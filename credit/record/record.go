@@ -391,21 +391,15 @@ func (s *Service) List(ctx context.Context, f Filter, first int, after string) (
 		}
 	}
 	out.key = q.Key()
+	var day time.Time
+	var id string
+	pos := []any{&id}
 	if out.key.List == DayKey.List {
-		var day time.Time
-		var id string
-		if ok, err := DayKey.Decode(after, &day, &id); err != nil {
-			return out, err
-		} else if ok {
-			q.After = []any{day, id}
-		}
-	} else {
-		var id string
-		if ok, err := ListKey.Decode(after, &id); err != nil {
-			return out, err
-		} else if ok {
-			q.After = []any{id}
-		}
+		pos = []any{&day, &id}
+	}
+	var err error
+	if q.After, err = out.key.Position(after, pos...); err != nil {
+		return out, err
 	}
 	first = page.Clamp(first)
 	q.Limit = first + 1

@@ -383,15 +383,12 @@ func (c *Cases) List(ctx context.Context, f CaseFilter, first int, after string)
 		return out, apperr.InvalidField("kind", "类型须为 THEFT、VIOLATION 或 BROKEN_PROMISE")
 	}
 	var id string
-	ok, err := CaseListKey.Decode(after, &id)
+	pos, err := CaseListKey.Position(after, &id)
 	if err != nil {
 		return out, err
 	}
 	first = page.Clamp(first)
-	q := CaseQuery{Status: f.Status, Kind: f.Kind, SubjectID: f.SubjectID, From: f.From, To: f.To, Limit: first + 1, Count: f.Count}
-	if ok {
-		q.After = []any{id}
-	}
+	q := CaseQuery{Status: f.Status, Kind: f.Kind, SubjectID: f.SubjectID, From: f.From, To: f.To, Limit: first + 1, Count: f.Count, After: pos}
 	cases, total, err := c.store.ListCases(ctx, q)
 	if err != nil {
 		return out, err

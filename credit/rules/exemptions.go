@@ -302,13 +302,13 @@ func (x *Exemptions) List(ctx context.Context, f ExemptionFilter, first *int, af
 		return ExemptionPage{}, err
 	}
 	var afterID string
-	has, err := exemptionKey.Decode(after, &afterID)
+	pos, err := exemptionKey.Position(after, &afterID)
 	if err != nil {
 		return ExemptionPage{}, err
 	}
 	q := ExemptionQuery{Filter: f, Limit: n + 1}
-	if has {
-		q.Where, q.Args = exemptionKey.After([]any{afterID})
+	if pos != nil {
+		q.Where, q.Args = exemptionKey.After(pos)
 	}
 	q.OrderBy = exemptionKey.OrderBy()
 	items, total, err := x.store.Exemptions(ctx, q)

@@ -43,16 +43,12 @@ func keyset[T any, K any](q *gorm.DB, w ops.Window, col string, key func(T) K) (
 	var p ops.Page[T]
 	var after K
 	k := page.NewKey(fmt.Sprintf("%T.%s", *new(T), col), page.Desc(col))
-	ok, err := k.Decode(w.After, &after)
+	pos, err := k.Position(w.After, &after)
 	if err != nil {
 		return p, err
 	}
 	if p.TotalCount, err = store.CountUpTo(q.Session(&gorm.Session{})); err != nil {
 		return p, apperr.Wrap(err, apperr.Internal, "无法统计列表")
-	}
-	var pos []any
-	if ok {
-		pos = []any{after}
 	}
 	if err := store.PageQuery(q, k, pos, w.First).Find(&p.Items).Error; err != nil {
 		return p, apperr.Wrap(err, apperr.Internal, "无法读取列表")
