@@ -46,6 +46,9 @@ type opts struct {
 	profile              string
 	scale                float64
 	reuse, explain       bool
+	floor                bool
+	serveFloor, pageFile string
+	floorSQL             string
 	n, conc              int
 	dur                  time.Duration
 }
@@ -63,7 +66,18 @@ func main() {
 	flag.StringVar(&o.only, "only", "", "measure only the lists whose name matches this regular expression")
 	flag.StringVar(&o.bin, "bin", "", "product binary (empty: built from this tree)")
 	flag.StringVar(&o.profile, "profile", "", "directory for a CPU profile of the product during each list's concurrent run (CW_PPROF on its metrics listener)")
+	flag.BoolVar(&o.floor, "floor", false, "also measure the floors of the queue's and the deadlines' pages: gqlgen and net/http alone serving the product's answer from memory, without and with the product's SELECTs (see floor.go)")
+	flag.StringVar(&o.serveFloor, "serve-floor", "", "internal: serve the floor on this address (with -floor-page)")
+	flag.StringVar(&o.pageFile, "floor-page", "", "internal: the product's answer the floor serves")
+	flag.StringVar(&o.floorSQL, "floor-sql", "", "internal: the statements the floor replays (JSON list; empty: none)")
 	flag.Parse()
+	if o.serveFloor != "" {
+		if err := runFloor(o.serveFloor, o.pageFile, o.floorSQL, o.db); err != nil {
+			fmt.Fprintln(os.Stderr, "floor:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(context.Background(), o, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -170,6 +184,7 @@ func run(ctx context.Context, o opts, out io.Writer) error {
 	procs := []int{prod.PID(), loadgen.FindProcess("mariadbd"), loadgen.FindProcess("redis-server"), os.Getpid()}
 	var results []result
 	var plans []plan
+	floored := map[string]bool{} // the queue's and the deadlines' first lists measured get a floor
 	for _, c := range cs {
 		if only != nil && !only.MatchString(c.name) {
 			continue
@@ -227,6 +242,20 @@ func run(ctx context.Context, o opts, out io.Writer) error {
 			ms(r.cold), ms(r.seqP50), ms(r.seqP99), o.conc, r.rps, ms(r.p50), ms(r.p99), errNote(r.errors))
 		results = append(results, r)
 		client.CloseIdleConnections()
+		if o.floor && (c.query == queueQuery || c.query == deadlinesQuery) && !floored[c.query] {
+			// The floor right after the product's run of the same
+			// request, so that both see the machine in the same state.
+			floored[c.query] = true
+			frs, err := measureFloor(ctx, o, db, dbName, dir, url, token, body)
+			if err != nil {
+				return fmt.Errorf("floor: %w", err)
+			}
+			for _, fr := range frs {
+				fmt.Fprintf(out, "  %-32s seq p50 %8s p99 %8s | %2d clients %7.1f req/s p50 %8s p99 %8s%s\n", fr.name,
+					ms(fr.seqP50), ms(fr.seqP99), o.conc, fr.rps, ms(fr.p50), ms(fr.p99), errNote(fr.errors))
+			}
+			results = append(results, frs...)
+		}
 	}
 	printTable(out, results, o)
 	if o.explain {

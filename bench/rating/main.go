@@ -35,7 +35,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/pprof"
 	"os"
@@ -46,17 +45,15 @@ import (
 	"strings"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/redis/go-redis/v9"
 
+	"creditwater/bench/bare"
 	"creditwater/bench/loadgen"
-	"creditwater/config"
 	"creditwater/creditplatform/simulator"
 	"creditwater/graph"
 	"creditwater/graph/generated"
-	"creditwater/models"
 	"creditwater/rating"
 	"creditwater/server"
 )
@@ -218,11 +215,9 @@ func run(o opts) error {
 // product's default garbage-collector target and memory limit
 // (CW_GC_PERCENT, CW_GC_MEMORY_LIMIT), as `serve` applies them.
 func runBaseline(addr, redisURL, key, pprofAddr string) error {
-	defaults, err := config.Load(nil)
-	if err != nil {
+	if _, err := bare.TuneGC(); err != nil {
 		return err
 	}
-	server.TuneGC(defaults.HTTP)
 	opt, err := redis.ParseURL(redisURL)
 	if err != nil {
 		return err
@@ -235,22 +230,12 @@ func runBaseline(addr, redisURL, key, pprofAddr string) error {
 }
 
 // baselineHandler is the baseline: the product's GraphQL transports and
-// query cache (server.NewGraphQLHandler) plus gqlgen's APQ extension, and a
+// query cache (bare.Handler) plus gqlgen's APQ extension, and a
 // creditRating resolver doing one Redis GET of key.
 func baselineHandler(rdb redis.UniversalClient, key string) http.Handler {
-	root := baseRoot{Resolver: &graph.Resolver{}, q: baseQuery{rdb: rdb, key: key}}
-	es := generated.NewExecutableSchema(generated.Config{Resolvers: root, Directives: generated.DirectiveRoot{
-		HasRole: func(ctx context.Context, _ any, next graphql.Resolver, _ []models.Role) (any, error) {
-			return next(ctx)
-		},
-		Public: func(ctx context.Context, _ any, next graphql.Resolver) (any, error) { return next(ctx) },
-	}})
-	h, _ := server.NewGraphQLHandler(es)
+	h := bare.Handler(baseRoot{Resolver: &graph.Resolver{}, q: baseQuery{rdb: rdb, key: key}})
 	h.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](server.QueryCacheSize)})
-	mux := http.NewServeMux()
-	mux.Handle("/graphql", h)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
-	return mux
+	return bare.Mux(h)
 }
 
 type baseRoot struct {
