@@ -8,9 +8,11 @@
 // through GraphQL, as an ADMIN it creates, each list the console reads:
 // the first page, a deep page and each filter, sequentially and then with
 // concurrent clients, and prints the EXPLAIN of the SQL each request ran
-// (captured from MariaDB's general log for one request per list).
+// (captured from MariaDB's general log for one request per list). With
+// -floor it also measures what the queue's and the deadlines' pages cost
+// with none of the product's own work (floor.go).
 //
-//	go run ./bench/lists [-db 'root@tcp(127.0.0.1:3306)/cw_bench'] [-scale 1] [-reuse] [-n 20] [-c 16] [-d 5s]
+//	go run ./bench/lists [-db 'root@tcp(127.0.0.1:3306)/cw_bench'] [-scale 1] [-reuse] [-n 20] [-c 16] [-d 5s] [-floor]
 package main
 
 import (
