@@ -185,33 +185,17 @@ func loadFloor(o opts, cmd *exec.Cmd, addr string, body []byte) (result, error) 
 	}
 	url := "http://" + addr + "/graphql"
 	check := loadgen.NoErrors(`"edges"`)
-	var r result
 	client := &http.Client{}
 	defer client.CloseIdleConnections()
 	t0 := time.Now()
 	if err := loadgen.Post(client, url, "", body, check); err != nil {
-		return r, err
+		return result{}, err
 	}
-	r.cold = time.Since(t0)
-	seq := make([]time.Duration, 0, o.n)
-	for range o.n {
-		t := time.Now()
-		if err := loadgen.Post(client, url, "", body, check); err != nil {
-			r.errors++
-		}
-		seq = append(seq, time.Since(t))
-	}
-	r.seqP50, r.seqP99 = quantile(seq, 0.5), quantile(seq, 0.99)
+	cold := time.Since(t0)
 	procs := []int{cmd.Process.Pid, loadgen.FindProcess("mariadbd"), loadgen.FindProcess("redis-server"), os.Getpid()}
-	atWarm := make(chan []time.Duration, 1)
-	go func() {
-		time.Sleep(warmUp)
-		atWarm <- cpuTimes(procs)
-	}()
-	lr := loadgen.Load(url, "", body, check, o.conc, warmUp, o.dur)
-	r.cpu = perRequest(<-atWarm, cpuTimes(procs), lr.RPS*o.dur.Seconds())
-	r.rps, r.p50, r.p99, r.errors = lr.RPS, lr.P50, lr.P99, r.errors+int(lr.Errors)
-	return r, nil
+	r, err := measureLoad(o, client, url, "", body, check, procs, nil)
+	r.cold = cold
+	return r, err
 }
 
 // readStatements reads the statements measureFloor saved.

@@ -17,7 +17,7 @@ const (
 {"cursor":"Yw1","ageSeconds":3600,"stepDue":"2026-12-03T17:00:00+08:00","overdue":false,
  "node":{"id":"app-1","status":"SURVEYED","vip":true,"address":"韶关市浈江区1号","category":"食品加工","channel":"MINI_PROGRAM",
   "submittedAt":"2026-11-30T09:00:00+08:00","stepSince":"2026-12-01T10:30:00+08:00","wantsCreditHandling":true,
-  "subject":{"id":"sub-1","name":"韶关市测试食品1","uscc":"91440200MA4UXXXX1A"}}},
+  "subject":{"id":"sub-1","name":"韶关市测试食品1","uscc":"91440200MA4UAB1C2D"}}},
 {"cursor":"Yw2","ageSeconds":7200,"stepDue":null,"overdue":true,
  "node":{"id":"app-2","status":"SUBMITTED","vip":false,"address":"韶关市武江区2号","category":"餐饮","channel":"COUNTER",
   "submittedAt":"2026-11-29T08:00:00+08:00","stepSince":"2026-11-29T08:00:00+08:00","wantsCreditHandling":false,

@@ -211,35 +211,15 @@ func run(ctx context.Context, o opts, out io.Writer) error {
 			p.name = c.name
 			plans = append(plans, p)
 		}
-		r := result{name: c.name, cold: cold}
-		seq := make([]time.Duration, 0, o.n)
-		for range o.n {
-			t := time.Now()
-			if err := loadgen.Post(client, url, token, body, check); err != nil {
-				r.errors++
-			}
-			seq = append(seq, time.Since(t))
+		var profile func() error
+		if o.profile != "" {
+			profile = func() error { return prod.CPUProfile(o.dur, filepath.Join(o.profile, profileName(c.name))) }
 		}
-		r.seqP50, r.seqP99 = quantile(seq, 0.5), quantile(seq, 0.99)
-		// When the warm-up ends: the CPU each process has used so far (the
-		// measured part's is what it uses from then on) and, with
-		// -profile, the product's profile of the measured part.
-		atWarm, profiled := make(chan []time.Duration, 1), make(chan error, 1)
-		go func() {
-			time.Sleep(warmUp)
-			atWarm <- cpuTimes(procs)
-			if o.profile == "" {
-				profiled <- nil
-				return
-			}
-			profiled <- prod.CPUProfile(o.dur, filepath.Join(o.profile, profileName(c.name)))
-		}()
-		lr := loadgen.Load(url, token, body, check, o.conc, warmUp, o.dur)
-		r.cpu = perRequest(<-atWarm, cpuTimes(procs), lr.RPS*o.dur.Seconds())
-		if err := <-profiled; err != nil {
-			return fmt.Errorf("%s: profile: %w", c.name, err)
+		r, err := measureLoad(o, client, url, token, body, check, procs, profile)
+		if err != nil {
+			return fmt.Errorf("%s: %w", c.name, err)
 		}
-		r.rps, r.p50, r.p99, r.errors = lr.RPS, lr.P50, lr.P99, r.errors+int(lr.Errors)
+		r.name, r.cold = c.name, cold
 		fmt.Fprintf(out, "  %-32s first %8s | seq p50 %8s p99 %8s | %2d clients %7.1f req/s p50 %8s p99 %8s%s\n", r.name,
 			ms(r.cold), ms(r.seqP50), ms(r.seqP99), o.conc, r.rps, ms(r.p50), ms(r.p99), errNote(r.errors))
 		results = append(results, r)
@@ -264,6 +244,40 @@ func run(ctx context.Context, o opts, out io.Writer) error {
 		printPlans(out, plans)
 	}
 	return nil
+}
+
+// measureLoad sends body to url o.n times in a row with client, then from
+// o.conc clients for o.dur after warmUp, and measures the CPU each process
+// of procs uses from the end of the warm-up; profile, when not nil, runs
+// from then on too (the product's profile of the measured part).
+func measureLoad(o opts, client *http.Client, url, token string, body []byte, check loadgen.Check, procs []int, profile func() error) (result, error) {
+	var r result
+	seq := make([]time.Duration, 0, o.n)
+	for range o.n {
+		t := time.Now()
+		if err := loadgen.Post(client, url, token, body, check); err != nil {
+			r.errors++
+		}
+		seq = append(seq, time.Since(t))
+	}
+	r.seqP50, r.seqP99 = quantile(seq, 0.5), quantile(seq, 0.99)
+	atWarm, profiled := make(chan []time.Duration, 1), make(chan error, 1)
+	go func() {
+		time.Sleep(warmUp)
+		atWarm <- cpuTimes(procs)
+		if profile == nil {
+			profiled <- nil
+			return
+		}
+		profiled <- profile()
+	}()
+	lr := loadgen.Load(url, token, body, check, o.conc, warmUp, o.dur)
+	r.cpu = perRequest(<-atWarm, cpuTimes(procs), lr.RPS*o.dur.Seconds())
+	if err := <-profiled; err != nil {
+		return r, fmt.Errorf("profile: %w", err)
+	}
+	r.rps, r.p50, r.p99, r.errors = lr.RPS, lr.P50, lr.P99, r.errors+int(lr.Errors)
+	return r, nil
 }
 
 // command runs the product binary with env (its CW_ variables only).
