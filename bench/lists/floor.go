@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -124,7 +125,7 @@ func decodeFloorPage(raw []byte) (floorPage, error) {
 // answer from a second process (this command with -serve-floor), without
 // and then with those statements, and runs the same sequential and
 // concurrent load against each.
-func measureFloor(ctx context.Context, o opts, db *sql.DB, dbName, dir, url, token string, body []byte) ([]result, error) {
+func measureFloor(ctx context.Context, o opts, db *sql.DB, dbName, dir, url, token string, body []byte, procs []int) ([]result, error) {
 	var answer []byte
 	keep := func(code int, b []byte) error { answer = b; return loadgen.NoErrors(`"edges"`)(code, b) }
 	pl, err := capture(ctx, db, dbName, func() error { return loadgen.Post(http.DefaultClient, url, token, body, keep) })
@@ -166,7 +167,10 @@ func measureFloor(ctx context.Context, o opts, db *sql.DB, dbName, dir, url, tok
 		if err := cmd.Start(); err != nil {
 			return nil, err
 		}
-		r, err := loadFloor(o, cmd, addr, body)
+		// The floor's CPU where the product's was measured.
+		fp := slices.Clone(procs)
+		fp[0] = cmd.Process.Pid
+		r, err := loadFloor(o, addr, body, fp)
 		loadgen.StopProcess(cmd)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", v.name, err)
@@ -178,8 +182,8 @@ func measureFloor(ctx context.Context, o opts, db *sql.DB, dbName, dir, url, tok
 }
 
 // loadFloor runs the bench's sequential and concurrent load against the
-// floor process cmd listening on addr.
-func loadFloor(o opts, cmd *exec.Cmd, addr string, body []byte) (result, error) {
+// floor listening on addr, measuring the CPU of procs.
+func loadFloor(o opts, addr string, body []byte, procs []int) (result, error) {
 	if err := loadgen.WaitReady("http://"+addr+"/healthz", 30*time.Second); err != nil {
 		return result{}, err
 	}
@@ -192,7 +196,6 @@ func loadFloor(o opts, cmd *exec.Cmd, addr string, body []byte) (result, error) 
 		return result{}, err
 	}
 	cold := time.Since(t0)
-	procs := []int{cmd.Process.Pid, loadgen.FindProcess("mariadbd"), loadgen.FindProcess("redis-server"), os.Getpid()}
 	r, err := measureLoad(o, client, url, "", body, check, procs, nil)
 	r.cold = cold
 	return r, err

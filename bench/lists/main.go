@@ -183,7 +183,7 @@ func run(ctx context.Context, o opts, out io.Writer) error {
 	fmt.Fprintf(out, "product: %s serve (own process, jobs off), %d sequential requests per list, then %d clients for %s; bench GOMAXPROCS=%d NumCPU=%d\n",
 		o.bin, o.n, o.conc, o.dur, runtime.GOMAXPROCS(0), runtime.NumCPU())
 	check := loadgen.NoErrors(`"data"`)
-	procs := []int{prod.PID(), loadgen.FindProcess("mariadbd"), loadgen.FindProcess("redis-server"), os.Getpid()}
+	procs := []int{prod.PID(), loadgen.MariaDBPID(ctx, db), loadgen.RedisPID(ctx, o.redis), os.Getpid()}
 	var results []result
 	var plans []plan
 	floored := map[string]bool{} // the queue's and the deadlines' first lists measured get a floor
@@ -228,7 +228,7 @@ func run(ctx context.Context, o opts, out io.Writer) error {
 			// The floor right after the product's run of the same
 			// request, so that both see the machine in the same state.
 			floored[c.query] = true
-			frs, err := measureFloor(ctx, o, db, dbName, dir, url, token, body)
+			frs, err := measureFloor(ctx, o, db, dbName, dir, url, token, body, procs)
 			if err != nil {
 				return fmt.Errorf("floor: %w", err)
 			}

@@ -2,13 +2,16 @@ package loadgen
 
 import (
 	"bytes"
+	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // userHZ is the unit of the CPU times in /proc/PID/stat (USER_HZ, fixed at
@@ -48,18 +51,56 @@ func statCPU(b []byte) (time.Duration, error) {
 	return time.Duration(utime+stime) * time.Second / userHZ, nil
 }
 
-// FindProcess returns the PID of a process of this machine whose command
-// name is name (mariadbd, redis-server), or 0 when none runs or there is no
-// /proc.
-func FindProcess(name string) int {
-	comms, _ := filepath.Glob("/proc/[0-9]*/comm")
-	for _, c := range comms {
-		if b, err := os.ReadFile(c); err == nil && strings.TrimSpace(string(b)) == name {
-			pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(c)))
-			return pid
+// MariaDBPID is the process ID of the MariaDB server db is connected to,
+// read from the server's pid file (@@pid_file); 0 when that file is not
+// readable here or names no mariadbd of this machine (a server elsewhere).
+// Looking the server up by name would find any mariadbd running here,
+// CI's replicas as well.
+func MariaDBPID(ctx context.Context, db *sql.DB) int {
+	var file string
+	if err := db.QueryRowContext(ctx, "SELECT @@global.pid_file").Scan(&file); err != nil {
+		return 0
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return 0
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	return named(pid, "mariadbd")
+}
+
+// RedisPID is the process ID the Redis server at url reports (INFO
+// server); 0 when it does not answer or is no redis-server of this
+// machine.
+func RedisPID(ctx context.Context, url string) int {
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		return 0
+	}
+	opt.MaxRetries, opt.DialerRetries = -1, 1 // one question: no retries
+	c := redis.NewClient(opt)
+	defer c.Close()
+	info, err := c.Info(ctx, "server").Result()
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(info) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "process_id:"); ok {
+			pid, _ := strconv.Atoi(v)
+			return named(pid, "redis-server")
 		}
 	}
 	return 0
+}
+
+// named is pid when process pid of this machine has the command name name,
+// else 0.
+func named(pid int, name string) int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+	if pid <= 0 || err != nil || strings.TrimSpace(string(b)) != name {
+		return 0
+	}
+	return pid
 }
 
 // PID is the product's process ID.

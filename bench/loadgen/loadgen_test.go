@@ -1,10 +1,15 @@
 package loadgen
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
+
+	"creditwater/store/storetest"
 )
 
 // The CPU time of a /proc/PID/stat line is utime + stime (fields 14 and
@@ -22,8 +27,9 @@ func TestStatCPU(t *testing.T) {
 	}
 }
 
-// This process's CPU time grows as it works, and it finds itself by name.
-func TestProcessCPUAndFindProcess(t *testing.T) {
+// This process's CPU time grows as it works, and it is found by its PID
+// and name only.
+func TestProcessCPUAndNamed(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("needs /proc")
 	}
@@ -40,10 +46,44 @@ func TestProcessCPUAndFindProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pid := FindProcess(string(comm[:len(comm)-1])); pid == 0 {
-		t.Errorf("FindProcess(%q) found nothing", comm)
+	if pid := named(os.Getpid(), string(comm[:len(comm)-1])); pid != os.Getpid() {
+		t.Errorf("named(self, %q) = %d", comm, pid)
 	}
-	if pid := FindProcess("no-such-process-here"); pid != 0 {
-		t.Errorf("FindProcess found %d for a name nobody has", pid)
+	if pid := named(os.Getpid(), "no-such-process-here"); pid != 0 {
+		t.Errorf("named found %d under a name it does not have", pid)
+	}
+}
+
+// The MariaDB and the Redis the tests use (CW_TEST_DATABASE_URL,
+// CW_TEST_REDIS_URL; local in CI, with CI's replica MariaDBs running
+// beside) are found by what they report, not by name.
+func TestServerPIDs(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("needs /proc")
+	}
+	ctx := context.Background()
+	if storetest.DatabaseURL(t) != "" {
+		db, err := storetest.DB(t).DB()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// mariadbd runs in its data directory.
+		var datadir string
+		if err := db.QueryRowContext(ctx, "SELECT @@datadir").Scan(&datadir); err != nil {
+			t.Fatal(err)
+		}
+		pid := MariaDBPID(ctx, db)
+		cwd, err := os.Readlink(fmt.Sprintf("/proc/%d/cwd", pid))
+		if pid == 0 || err != nil || cwd != strings.TrimSuffix(datadir, "/") {
+			t.Errorf("MariaDBPID = %d, in %q (%v); the server's data directory is %s", pid, cwd, err, datadir)
+		}
+	}
+	if u := os.Getenv("CW_TEST_REDIS_URL"); u != "" && storetest.RedisMode() == "single" {
+		if pid := RedisPID(ctx, u); pid == 0 {
+			t.Errorf("RedisPID(%s) = 0", u)
+		}
+	}
+	if pid := RedisPID(ctx, "redis://127.0.0.1:1"); pid != 0 {
+		t.Errorf("RedisPID of no server = %d", pid)
 	}
 }
